@@ -1,0 +1,46 @@
+// Shared by every process (main, preload, renderer, server): no electron, no node:*, no DOM.
+// The closed set of error codes that may cross a process boundary, and the error type the core throws.
+
+export const ERROR_CODES = [
+  'invalid-input',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'conflict',
+  'key-unavailable',
+  'storage-corrupt',
+  'logged-out',
+  'payload-too-large',
+  'unavailable',
+  'internal',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** What crosses a boundary: a code and a message a person can act on. Never a stack, a path or key material. */
+export interface ErrorInfo {
+  code: ErrorCode
+  message: string
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AppError'
+    this.code = code
+  }
+
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message }
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new AppError('internal', `Unhandled ${what}: ${String(value)}`)
+}
