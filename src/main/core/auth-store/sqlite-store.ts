@@ -1,0 +1,256 @@
+// The default auth store: many accounts in one SQLite database, every value sealed with AES-256-GCM.
+// Main process, Electron-free. Hot paths (get, upsert, delete) are raw better-sqlite3 prepared statements;
+// admin operations go through Drizzle. One `set` = one SQLite transaction.
+
+import { count, eq } from 'drizzle-orm'
+import type { Statement } from 'better-sqlite3'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import { SealOpenError } from '../crypto/sealer'
+import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from '../db/open-database'
+import { authCreds, authKeys } from '../db/schema'
+import { credsAad, decodeValue, encodeValue, keyAad } from './codec'
+import type { AuthSnapshot, AuthStoreFactory, AuthenticationCreds, KeyData, KeyValue, ManagedAuthStore } from './types'
+import { assertAccountId, assertCreds, assertIds, assertKeyType, assertSnapshot, flattenKeyData } from './validate'
+
+interface Statements {
+  getOne: Statement<[string, string, string], { value: Buffer }>
+  getMany: Statement<[string, string, string], { id: string; value: Buffer }>
+  upsert: Statement<[string, string, string, Buffer]>
+  remove: Statement<[string, string, string]>
+  getCreds: Statement<[string], { value: Buffer }>
+  upsertCreds: Statement<[string, Buffer, number]>
+  allKeys: Statement<[string], { type: string; id: string; value: Buffer }>
+}
+
+/** A sealed row ready to write; built before the transaction so a value that cannot be stored changes nothing. */
+interface SealedWrite {
+  type: string
+  id: string
+  sealed: Buffer | null
+}
+
+/** Opens (and on close, closes) its own database. */
+export function openSqliteAuthStoreFactory(options: OpenDatabaseOptions): AuthStoreFactory {
+  const database = openDatabase(options)
+  return makeFactory(database, true)
+}
+
+/** Uses a database the caller opened and keeps open (e.g. shared with the accounts and settings tables). */
+export function sqliteAuthStoreFactory(database: OpenedDatabase): AuthStoreFactory {
+  if (typeof database !== 'object' || database === null || !database.sqlite || !database.sealer) {
+    throw new AppError('invalid-input', 'sqliteAuthStoreFactory needs a database from openDatabase().')
+  }
+  return makeFactory(database, false)
+}
+
+function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStoreFactory {
+  const { sqlite, db, sealer } = database
+  const stmts: Statements = {
+    getOne: sqlite.prepare('SELECT value FROM auth_keys WHERE account_id = ? AND type = ? AND id = ?'),
+    // One statement for any number of ids: the ids travel as one JSON array, so no per-size statement cache.
+    getMany: sqlite.prepare(
+      'SELECT id, value FROM auth_keys WHERE account_id = ? AND type = ? AND id IN (SELECT value FROM json_each(?))',
+    ),
+    upsert: sqlite.prepare(
+      'INSERT INTO auth_keys (account_id, type, id, value) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (account_id, type, id) DO UPDATE SET value = excluded.value',
+    ),
+    remove: sqlite.prepare('DELETE FROM auth_keys WHERE account_id = ? AND type = ? AND id = ?'),
+    getCreds: sqlite.prepare('SELECT value FROM auth_creds WHERE account_id = ?'),
+    upsertCreds: sqlite.prepare(
+      'INSERT INTO auth_creds (account_id, value, updated_at) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (account_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    ),
+    allKeys: sqlite.prepare('SELECT type, id, value FROM auth_keys WHERE account_id = ?'),
+  }
+  let closed = false
+
+  function ensureOpen(): void {
+    if (closed || !sqlite.open) {
+      throw new AppError('unavailable', 'The auth store was closed; reopen the database before using accounts.')
+    }
+  }
+
+  function openKey(account: string, type: string, id: string, sealed: Buffer): KeyValue {
+    try {
+      return decodeValue(sealer.open(sealed, keyAad(account, type, id)))
+    } catch (err) {
+      throw corruptKey(account, type, id, err)
+    }
+  }
+
+  function openCreds(account: string, sealed: Buffer): AuthenticationCreds {
+    try {
+      return decodeValue(sealer.open(sealed, credsAad(account))) as AuthenticationCreds
+    } catch (err) {
+      throw new AppError(
+        'storage-corrupt',
+        `The creds of account ${account} cannot be decrypted: the row is damaged or was copied from elsewhere. ` +
+          'Remove the account and pair it again, or restore the database from a backup.',
+        { cause: err },
+      )
+    }
+  }
+
+  function sealWrites(account: string, data: unknown): SealedWrite[] {
+    return flattenKeyData(data).map((w) => ({
+      type: w.type,
+      id: w.id,
+      sealed:
+        w.value === null
+          ? null
+          : sealer.seal(encodeValue(w.value, `The ${w.type} key "${w.id}" of account ${account}`), keyAad(account, w.type, w.id)),
+    }))
+  }
+
+  function applyWrites(account: string, writes: SealedWrite[]): void {
+    for (const w of writes) {
+      if (w.sealed === null) stmts.remove.run(account, w.type, w.id)
+      else stmts.upsert.run(account, w.type, w.id, w.sealed)
+    }
+  }
+
+  // Built once: wrapping a new function per call costs more than the insert itself on the hot path.
+  // IMMEDIATE takes the write lock at BEGIN, so a busy database fails before any statement runs.
+  const runInTransaction = sqlite.transaction((fn: () => void) => fn())
+
+  function inTransaction(account: string, what: string, fn: () => void): void {
+    inStatement(account, what, () => runInTransaction.immediate(fn))
+  }
+
+  function inStatement(account: string, what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      if (err instanceof AppError) throw err
+      const code = (err as { code?: unknown }).code
+      if (code === 'SQLITE_BUSY') {
+        throw new AppError('unavailable', `The database is busy (another process holds it); ${what} for account ${account} was not applied. Retry.`, {
+          cause: err,
+        })
+      }
+      throw new AppError('internal', `${what} for account ${account} failed and was rolled back; nothing was written.`, {
+        cause: err,
+      })
+    }
+  }
+
+  function open(account: AccountId): ManagedAuthStore {
+    assertAccountId(account)
+    ensureOpen()
+
+    return {
+      account,
+
+      async loadCreds() {
+        ensureOpen()
+        const row = stmts.getCreds.get(account)
+        return row ? openCreds(account, row.value) : null
+      },
+
+      async saveCreds(creds) {
+        assertCreds(creds)
+        ensureOpen()
+        const sealed = sealer.seal(encodeValue(creds, `The creds of account ${account}`), credsAad(account))
+        inStatement(account, 'Saving creds', () => {
+          stmts.upsertCreds.run(account, sealed, Date.now())
+        })
+      },
+
+      async get(type, ids) {
+        assertKeyType(type)
+        assertIds(ids, type)
+        ensureOpen()
+        const out: Record<string, KeyValue> = {}
+        if (ids.length === 0) return out
+        if (ids.length === 1) {
+          const id = ids[0] as string
+          const row = stmts.getOne.get(account, type, id)
+          if (row) out[id] = openKey(account, type, id, row.value)
+          return out
+        }
+        for (const row of stmts.getMany.iterate(account, type, JSON.stringify(ids))) {
+          out[row.id] = openKey(account, type, row.id, row.value)
+        }
+        return out
+      },
+
+      async set(data: KeyData) {
+        const writes = sealWrites(account, data)
+        ensureOpen()
+        if (writes.length === 0) return
+        // A lone statement is already its own atomic transaction in SQLite; skipping BEGIN/COMMIT
+        // saves ~2 µs on the hottest path (one session or sender key per message).
+        if (writes.length === 1) inStatement(account, 'Writing keys', () => applyWrites(account, writes))
+        else inTransaction(account, 'Writing keys', () => applyWrites(account, writes))
+      },
+
+      async counts() {
+        ensureOpen()
+        const rows = db
+          .select({ type: authKeys.type, n: count() })
+          .from(authKeys)
+          .where(eq(authKeys.accountId, account))
+          .groupBy(authKeys.type)
+          .all()
+        return Object.fromEntries(rows.map((r) => [r.type, r.n]))
+      },
+
+      async clear() {
+        ensureOpen()
+        inTransaction(account, 'Clearing the auth state', () => {
+          db.delete(authKeys).where(eq(authKeys.accountId, account)).run()
+          db.delete(authCreds).where(eq(authCreds.accountId, account)).run()
+        })
+      },
+
+      async exportSnapshot(): Promise<AuthSnapshot | null> {
+        ensureOpen()
+        // One read transaction, so creds and keys come from the same moment.
+        let snapshot: AuthSnapshot | null = null
+        sqlite.transaction(() => {
+          const credsRow = stmts.getCreds.get(account)
+          if (!credsRow) return
+          const keys: Record<string, Record<string, KeyValue>> = {}
+          for (const row of stmts.allKeys.iterate(account)) {
+            const bucket = (keys[row.type] ??= {})
+            bucket[row.id] = openKey(account, row.type, row.id, row.value)
+          }
+          snapshot = { creds: openCreds(account, credsRow.value), keys }
+        })()
+        return snapshot
+      },
+
+      async importSnapshot(snapshot) {
+        assertSnapshot(snapshot)
+        const creds = sealer.seal(encodeValue(snapshot.creds, `The creds of account ${account}`), credsAad(account))
+        const writes = sealWrites(account, snapshot.keys)
+        ensureOpen()
+        inTransaction(account, 'Importing the snapshot', () => {
+          db.delete(authKeys).where(eq(authKeys.accountId, account)).run()
+          stmts.upsertCreds.run(account, creds, Date.now())
+          applyWrites(account, writes)
+        })
+      },
+    }
+  }
+
+  return {
+    open,
+    async close() {
+      closed = true
+      if (ownsDatabase) database.close()
+    },
+  }
+}
+
+function corruptKey(account: string, type: string, id: string, err: unknown): AppError {
+  const why = err instanceof SealOpenError ? 'cannot be decrypted' : 'cannot be read back'
+  return new AppError(
+    'storage-corrupt',
+    `The ${type} key "${id}" of account ${account} ${why}: the row is damaged or was copied from elsewhere. ` +
+      `Delete that key (Baileys renegotiates sessions and sender keys), or clear the account and pair it again.`,
+    { cause: err },
+  )
+}

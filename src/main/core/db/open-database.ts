@@ -1,0 +1,155 @@
+// Opens the app's SQLite database: checks the data key, applies pending migrations, sets pragmas.
+// Main process, Electron-free. Nothing happens at import; callers pass the file and the 32-byte data key
+// (from the key vault). There is no plaintext mode: a database without a usable key does not open.
+
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { AppError } from '../../../shared/errors'
+import { createSealer, DATA_KEY_BYTES, SealOpenError, type Sealer } from '../crypto/sealer'
+import { keyCheckAad } from '../auth-store/codec'
+import * as schema from './schema'
+
+export interface OpenDatabaseOptions {
+  /** Path of the database file; created when missing. */
+  file: string
+  /** The 32-byte data key every value is sealed under. */
+  dataKey: Buffer
+  /** Folder holding drizzle-kit's output. Default: the nearest `drizzle/` with a journal above this module. */
+  migrationsFolder?: string
+  /**
+   * 'normal' (default): WAL commits survive an app crash; on power loss the last few commits may be lost,
+   * never the database. 'full' also fsyncs every commit, at about a millisecond per write on a typical disk.
+   */
+  synchronous?: 'normal' | 'full'
+  /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number
+}
+
+export type AppDatabase = BetterSQLite3Database<typeof schema>
+
+export interface OpenedDatabase {
+  db: AppDatabase
+  /** The raw handle, for prepared statements on hot paths. */
+  sqlite: Database.Database
+  sealer: Sealer
+  close(): void
+}
+
+const KEY_CHECK_NAME = 'key-check'
+const KEY_CHECK_PLAINTEXT = Buffer.from('irish-desktop data key check v1', 'utf8')
+
+/**
+ * Walks up from this module to the first folder with `drizzle/meta/_journal.json`. That finds the
+ * project's drizzle/ from src/ (tests, tsx) and from out/main (an electron-vite build run in place).
+ * A packaged app must pass `migrationsFolder` (e.g. under process.resourcesPath).
+ */
+export function defaultMigrationsFolder(start = dirname(fileURLToPath(import.meta.url))): string {
+  if (typeof start !== 'string' || start.length === 0) {
+    throw new AppError('invalid-input', 'defaultMigrationsFolder needs a folder to start from.')
+  }
+  let dir = resolve(start)
+  for (;;) {
+    const candidate = join(dir, 'drizzle')
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate
+    const parent = dirname(dir)
+    if (parent === dir) {
+      throw new AppError('internal', 'The database migrations (drizzle/) were not found; pass migrationsFolder.')
+    }
+    dir = parent
+  }
+}
+
+export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
+  if (typeof options !== 'object' || options === null) {
+    throw new AppError('invalid-input', 'openDatabase needs { file, dataKey }.')
+  }
+  const { file, dataKey } = options
+  if (typeof file !== 'string' || file.length === 0) {
+    throw new AppError('invalid-input', 'The database file must be a non-empty path.')
+  }
+  // Checked before the file is touched, so a bad key never leaves an empty database behind.
+  if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_BYTES) {
+    throw new AppError('key-unavailable', `The data key must be ${DATA_KEY_BYTES} bytes; check the key vault.`)
+  }
+  const sealer = createSealer(dataKey)
+  const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder()
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new AppError('invalid-input', 'busyTimeoutMs must be a non-negative integer.')
+  }
+
+  let sqlite: Database.Database
+  try {
+    sqlite = new Database(file)
+  } catch (err) {
+    throw new AppError('unavailable', 'The database file cannot be opened; check that its folder exists and is writable.', {
+      cause: err,
+    })
+  }
+  try {
+    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
+    sqlite.pragma('foreign_keys = ON')
+
+    // The key is checked before migrations run, so a wrong key changes nothing, not even the schema.
+    const hasMeta = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get()
+    const checked = hasMeta ? verifyKeyCheck(sqlite, sealer) : false
+
+    const db = drizzle({ client: sqlite, schema })
+    migrate(db, { migrationsFolder })
+    if (!checked) writeOrVerifyKeyCheck(sqlite, sealer)
+
+    return {
+      db,
+      sqlite,
+      sealer,
+      close() {
+        if (sqlite.open) sqlite.close()
+      },
+    }
+  } catch (err) {
+    sqlite.close()
+    if (err instanceof AppError) throw err
+    throw new AppError('storage-corrupt', 'The database could not be prepared (migration failed); restore it from a backup.', {
+      cause: err,
+    })
+  }
+}
+
+function verifyKeyCheck(sqlite: Database.Database, sealer: Sealer): boolean {
+  const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(KEY_CHECK_NAME) as { value: Buffer } | undefined
+  if (!row) return false
+  let opened: Buffer
+  try {
+    opened = sealer.open(row.value, keyCheckAad())
+  } catch (err) {
+    if (!(err instanceof SealOpenError)) throw err
+    throw new AppError(
+      'key-unavailable',
+      'The data key does not match this database: it was created with another key. ' +
+        'Restore the original key in the key vault (keychain, environment variable or key file); nothing was read or changed.',
+      { cause: err },
+    )
+  }
+  if (!opened.equals(KEY_CHECK_PLAINTEXT)) {
+    throw new AppError('storage-corrupt', 'The database key-check value is not one this app wrote; restore the database from a backup.')
+  }
+  return true
+}
+
+function writeOrVerifyKeyCheck(sqlite: Database.Database, sealer: Sealer): void {
+  // In one IMMEDIATE transaction so two processes opening a fresh file cannot both write a check value.
+  sqlite
+    .transaction(() => {
+      if (verifyKeyCheck(sqlite, sealer)) return
+      sqlite
+        .prepare('INSERT INTO meta (key, value) VALUES (?, ?)')
+        .run(KEY_CHECK_NAME, sealer.seal(KEY_CHECK_PLAINTEXT, keyCheckAad()))
+    })
+    .immediate()
+}

@@ -1,0 +1,66 @@
+// The app's one Drizzle schema: every table of the SQLite database lives in this file, and
+// `npm run db:generate` turns changes here into a new migration under drizzle/.
+// Main process, Electron-free. Imports nothing but drizzle-orm; opening the database is open-database.ts.
+
+import { blob, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+/**
+ * One row per account: its Baileys creds, sealed (see auth-store/codec.ts for the AAD).
+ * Creds have their own table rather than a reserved key type so that no future Baileys key type can
+ * collide with them, and so that key counts and "never paired" need no special case.
+ */
+export const authCreds = sqliteTable('auth_creds', {
+  accountId: text('account_id').primaryKey(),
+  value: blob('value', { mode: 'buffer' }).notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/**
+ * Every Signal key of every account: (account, type, id) -> sealed value.
+ * The primary key is also the index every hot query uses (one key, many keys of a type, counts by type).
+ */
+export const authKeys = sqliteTable(
+  'auth_keys',
+  {
+    accountId: text('account_id').notNull(),
+    type: text('type').notNull(),
+    id: text('id').notNull(),
+    value: blob('value', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.type, t.id] })],
+)
+
+/** Database-wide facts, e.g. the key-check value that tells a wrong data key from a corrupt row. */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: blob('value', { mode: 'buffer' }).notNull(),
+})
+
+
+/**
+ * One row per account the app manages. Only metadata: the secrets live sealed in auth_creds and
+ * auth_keys. The UI never sees these rows, only the contract's AccountSummary.
+ */
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  label: text('label').notNull(),
+  phone: text('phone'),
+  name: text('name'),
+  status: text('status').notNull(),
+  statusSince: integer('status_since').notNull(),
+  lastError: text('last_error'),
+  lastDisconnectCode: integer('last_disconnect_code'),
+  reconnectCount: integer('reconnect_count').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+  pairedAt: integer('paired_at'),
+  lastConnectedAt: integer('last_connected_at'),
+  wantRunning: integer('want_running', { mode: 'boolean' }).notNull().default(false),
+  movedTo: text('moved_to'),
+  movedAt: integer('moved_at'),
+})
+
+/** App settings as JSON values under a key (see core/settings). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+})
