@@ -1,0 +1,29 @@
+// Main/server process only. Makes Baileys accept a Noise certificate chain rooted in a key other
+// than WhatsApp's (the local simulator's). Process-wide by nature: Baileys reads the root from its
+// mutable WA_CERT_DETAILS export. Never called by default; only an explicit setting or a test does.
+
+import { WA_CERT_DETAILS } from '@whiskeysockets/baileys'
+import { AppError } from '../../../shared/errors.js'
+
+const DEFAULT_ROOT = Buffer.from(WA_CERT_DETAILS.PUBLIC_KEY)
+let trusted: string | null = null
+
+/** Trusts `rootKeyHex` (64 hex chars, a raw X25519 public key) for every Baileys socket in this process. */
+export function trustWhatsAppRoot(rootKeyHex: string): void {
+  if (!/^[0-9a-fA-F]{64}$/.test(rootKeyHex)) {
+    throw new AppError('invalid-input', 'The trusted root key must be 64 hexadecimal characters')
+  }
+  const hex = rootKeyHex.toLowerCase()
+  WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(hex, 'hex')
+  trusted = hex
+}
+
+/** The root trusted through trustWhatsAppRoot, or null while Baileys' built-in root is in force. */
+export function trustedRoot(): string | null {
+  return trusted
+}
+
+export function restoreDefaultRoot(): void {
+  WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(DEFAULT_ROOT)
+  trusted = null
+}

@@ -1,0 +1,132 @@
+// Loopback-only HTTP admin API for a running simulator (node:http, inputs parsed with zod): scan a
+// QR as the phone, list accounts, kick or log out devices. It binds 127.0.0.1 and refuses requests
+// whose Host header is not loopback, so a web page cannot reach it through DNS rebinding.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { z } from 'zod'
+import { AppError, isAppError, type ErrorCode } from '../shared/errors.js'
+import { KICK_CODES, type Simulator } from './simulator.js'
+
+const MAX_BODY_BYTES = 64 * 1024
+
+export const ScanRequest = z.object({
+  qr: z.string().min(1).max(4096),
+  phone: z.string().regex(/^\d{5,15}$/, 'phone must be 5 to 15 digits').optional(),
+  name: z.string().min(1).max(100).optional(),
+})
+export type ScanRequest = z.infer<typeof ScanRequest>
+
+const jid = z.string().regex(/^\d+(:\d+)?@(s\.whatsapp\.net|lid)$/, 'jid must be a user JID like 15550000001@s.whatsapp.net')
+
+export const KickRequest = z.object({
+  jid,
+  code: z.literal(KICK_CODES, { message: `code must be one of ${KICK_CODES.join(', ')}` }),
+})
+export type KickRequest = z.infer<typeof KickRequest>
+
+export const LogoutRequest = z.object({ jid })
+export type LogoutRequest = z.infer<typeof LogoutRequest>
+
+export interface SimulatorAdmin {
+  url: string
+  close(): Promise<void>
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  'invalid-input': 400,
+  forbidden: 403,
+  'not-found': 404,
+  'payload-too-large': 413,
+  unavailable: 503,
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+  res.end(JSON.stringify(body))
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) throw new AppError('payload-too-large', 'Request body is larger than 64 KiB')
+    chunks.push(chunk as Buffer)
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch (err) {
+    throw new AppError('invalid-input', 'Request body is not valid JSON', { cause: err })
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    const message = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')
+    throw new AppError('invalid-input', message)
+  }
+  return result.data
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false
+  const name = host.replace(/:\d+$/, '')
+  return name === '127.0.0.1' || name === 'localhost' || name === '[::1]'
+}
+
+export async function startSimulatorAdmin(sim: Simulator, opts: { port?: number } = {}): Promise<SimulatorAdmin> {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isLoopbackHost(req.headers.host)) throw new AppError('forbidden', 'The admin API only answers loopback requests')
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    const key = `${req.method} ${path}`
+    switch (key) {
+      case 'GET /accounts':
+        return send(res, 200, { accounts: sim.accounts() })
+      case 'GET /stats':
+        return send(res, 200, sim.stats())
+      case 'POST /scan': {
+        const body = parse(ScanRequest, await readJson(req))
+        return send(res, 200, await sim.scanQr(body.qr, { phone: body.phone, name: body.name }))
+      }
+      case 'POST /kick': {
+        const body = parse(KickRequest, await readJson(req))
+        return send(res, 200, { kicked: sim.kick(body.jid, body.code) })
+      }
+      case 'POST /logout': {
+        const body = parse(LogoutRequest, await readJson(req))
+        return send(res, 200, { removed: await sim.logout(body.jid) })
+      }
+      default:
+        throw new AppError('not-found', `No route ${key}`)
+    }
+  }
+
+  const server = createServer(function handleAdminRequest(req, res) {
+    route(req, res).catch((err: unknown) => {
+      if (isAppError(err)) {
+        send(res, STATUS[err.code] ?? 500, { error: err.toInfo() })
+        return
+      }
+      console.error('[simulator admin] unexpected error', err)
+      send(res, 500, { error: { code: 'internal', message: 'Internal error' } })
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

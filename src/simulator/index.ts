@@ -1,0 +1,18 @@
+// Public surface of the WhatsApp simulator, for tests, demos and the headless server's embedded
+// mode. Node only; never import it from the renderer or preload.
+
+export { startSimulator, KICK_CODES } from './simulator.js'
+export type {
+  AccountSummary,
+  DeviceSummary,
+  KickCode,
+  PairedAccount,
+  ScanOptions,
+  Simulator,
+  SimulatorEvents,
+  SimulatorOptions,
+} from './simulator.js'
+export { startSimulatorAdmin, KickRequest, LogoutRequest, ScanRequest } from './admin.js'
+export type { SimulatorAdmin } from './admin.js'
+export { createDefaultLogger, silentLogger } from './logger.js'
+export type { SimulatorLogger } from './logger.js'
