@@ -1,0 +1,64 @@
+// The single entry point both transports (Electron IPC, HTTP) call: it parses the input with the
+// contract's schema, runs the handler, and answers the result envelope. Errors cross as { code, message }
+// only; an unexpected error is logged here with its stack and leaves as `internal`, so no path,
+// stack or secret reaches the UI.
+
+import { AppError, isAppError, type ErrorInfo } from '../../../shared/errors'
+import {
+  commands,
+  describeZodError,
+  isCommandName,
+  type CommandName,
+  type CommandOutput,
+  type ParsedInput,
+  type Result,
+} from '../../../shared/contract'
+import type { Logger } from '../logger'
+
+export type Handlers = { [C in CommandName]: (input: ParsedInput<C>) => Promise<CommandOutput<C>> }
+
+export type Dispatch = (command: string, rawInput: unknown) => Promise<Result<unknown>>
+
+export function createDispatch(handlers: Handlers, logger: Logger): Dispatch {
+  return async function dispatch(command, rawInput) {
+    if (!isCommandName(command)) {
+      return failure({ code: 'not-found', message: `There is no command named "${truncate(command)}".` })
+    }
+    const schema = commands[command]
+    const parsed = schema.input.safeParse(rawInput ?? {})
+    if (!parsed.success) {
+      return failure({ code: 'invalid-input', message: describeZodError(parsed.error) })
+    }
+    try {
+      const handler = handlers[command] as (input: unknown) => Promise<unknown>
+      const value = await handler(parsed.data)
+      // The output is checked too: a handler that drifts from the contract fails loudly here,
+      // not as a confusing crash in the UI.
+      const checked = schema.output.safeParse(value)
+      if (!checked.success) {
+        logger.error({ command, issues: checked.error.issues.slice(0, 5) }, 'command output does not match the contract')
+        return failure({ code: 'internal', message: 'Something went wrong inside the app. The details are in its log.' })
+      }
+      return { ok: true, value: checked.data }
+    } catch (error) {
+      return failure(toErrorInfo(error, logger, command))
+    }
+  }
+}
+
+export function toErrorInfo(error: unknown, logger: Logger, context: string): ErrorInfo {
+  if (isAppError(error)) {
+    if (error.code === 'internal') logger.error({ err: error, context }, 'internal error')
+    return error.toInfo()
+  }
+  logger.error({ err: error, context }, 'unexpected error')
+  return new AppError('internal', 'Something went wrong inside the app. The details are in its log.').toInfo()
+}
+
+function failure(error: ErrorInfo): Result<never> {
+  return { ok: false, error }
+}
+
+function truncate(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 60)}…` : value
+}

@@ -1,0 +1,94 @@
+// One named handler per command of the contract. Inputs arrive parsed by the dispatcher; handlers
+// only call into the core's services. Main process, Electron-free.
+
+import { AppError } from '../../../shared/errors'
+import type { SessionManager } from '../sessions/session-manager'
+import type { SettingsStore } from '../settings/settings-store'
+import type { Telemetry } from '../telemetry/wiring'
+import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
+import type { SimulatorPort } from '../create-core'
+import type { Handlers } from './dispatch'
+
+export interface HandlerDeps {
+  sessions: SessionManager
+  settings: SettingsStore
+  telemetry: Telemetry
+  simulator: SimulatorPort | null
+  whatsappOverride: { url: string; trustedRootKey: string } | null
+}
+
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride }: HandlerDeps): Handlers {
+  return {
+    'accounts:list': async function listAccounts() {
+      return sessions.list()
+    },
+    'accounts:add': async function addAccount({ label }) {
+      return sessions.add(label)
+    },
+    'accounts:remove': async function removeAccount({ id }) {
+      await sessions.remove(id)
+      telemetry.forget(id)
+      return { done: true as const }
+    },
+    'accounts:logout': async function logoutAccount({ id }) {
+      return sessions.logout(id)
+    },
+    'accounts:start': async function startAccount({ id, takeBack }) {
+      return sessions.start(id, { takeBack: takeBack ?? false })
+    },
+    'accounts:stop': async function stopAccount({ id }) {
+      return sessions.stop(id)
+    },
+    'accounts:rename': async function renameAccount({ id, label }) {
+      return sessions.rename(id, label)
+    },
+    'accounts:send-text': async function sendText({ id, to, text }) {
+      return sessions.sendText(id, to, text)
+    },
+    'accounts:messages': async function listMessages({ id }) {
+      return sessions.messages(id)
+    },
+    'accounts:health': async function accountHealth({ id }) {
+      return sessions.health(id)
+    },
+    'accounts:pairing': async function pairingState({ id }) {
+      return sessions.pairing(id)
+    },
+    'telemetry:snapshot': async function telemetrySnapshot({ account }) {
+      return telemetry.snapshot(account ?? null)
+    },
+    'telemetry:series': async function telemetrySeries({ account, req, sinceSeconds }) {
+      return telemetry.series(account ?? null, req ?? null, sinceSeconds ?? 900)
+    },
+    'settings:get': async function getSettings() {
+      return settings.get()
+    },
+    'settings:set': async function setSettings(patch) {
+      const merged = { ...settings.get(), ...patch }
+      if (merged.whatsappUrl && !merged.trustedRootKey) {
+        // Checked before saving: a URL without a root would fail every connect with a certificate error.
+        throw new AppError('invalid-input', 'A custom WhatsApp URL needs its trusted root key (64 hex characters).')
+      }
+      const next = settings.set(patch)
+      if (!whatsappOverride) {
+        if (next.trustedRootKey) trustWhatsAppRoot(next.trustedRootKey)
+        else restoreDefaultRoot()
+      }
+      return next
+    },
+    'simulator:info': async function simulatorInfo() {
+      const current = settings.get()
+      const url = whatsappOverride?.url ?? current.whatsappUrl
+      const trusted = Boolean(whatsappOverride?.trustedRootKey ?? current.trustedRootKey)
+      return { trusted, url: trusted ? url : null, admin: simulator?.adminUrl ?? null }
+    },
+    'simulator:scan': async function simulateScan({ id }) {
+      if (!simulator) {
+        throw new AppError('not-found', 'No simulator runs in this process: scan the QR code with a phone instead.')
+      }
+      const { qr } = sessions.pairing(id)
+      if (!qr) throw new AppError('conflict', 'This account is not showing a QR code right now. Start it to get one.')
+      return simulator.scanQr(qr)
+    },
+  }
+}

@@ -1,0 +1,144 @@
+// Assembles the core from plain values: a data dir, a key vault, a logger, the WhatsApp endpoint.
+// Both shells (Electron main, headless server) call createCore and then only talk to what it returns.
+// Main process, Electron-free. Opening order matters: lock, key, database (migrations), then sessions.
+
+import { join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import type { SocketConfig } from '@whiskeysockets/baileys'
+import { AppError } from '../../shared/errors'
+import type { AccountId } from '../../shared/ids'
+import { createDispatch, type Dispatch } from './api/dispatch'
+import { createHandlers } from './api/handlers'
+import { makeBaileysAuthState } from './auth-store/baileys-adapter'
+import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
+import type { AuthStoreFactory } from './auth-store/types'
+import type { KeyVault } from './crypto/key-vault'
+import { acquireDataDirLock } from './data-dir-lock'
+import { createAccountRepository } from './db/account-repository'
+import { openDatabase } from './db/open-database'
+import { createEventBus, type EventBus } from './events'
+import type { Logger } from './logger'
+import { createSessionManager, type SessionManager } from './sessions/session-manager'
+import type { BackoffOptions } from './sessions/reconnect-policy'
+import { createSettingsStore, type SettingsStore } from './settings/settings-store'
+import { createTelemetry, type Telemetry } from './telemetry/wiring'
+import { restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
+
+export const DATABASE_FILE = 'irish.db'
+
+/** Plays the phone for a QR code; present when a simulator runs in this process. */
+export interface SimulatorPort {
+  url: string
+  rootKeyHex: string
+  adminUrl: string | null
+  scanQr(qr: string): Promise<{ jid: string; lid: string }>
+}
+
+export interface CoreDeps {
+  dataDir: string
+  keyVault: KeyVault
+  logger: Logger
+  appVersion: string
+  migrationsFolder?: string
+  /** An endpoint that wins over the settings (the --simulator flag, an environment override). */
+  whatsappOverride?: { url: string; trustedRootKey: string }
+  simulator?: SimulatorPort
+  backoff?: BackoffOptions
+  now?: () => number
+}
+
+export interface Core {
+  dispatch: Dispatch
+  events: EventBus
+  sessions: SessionManager
+  settings: SettingsStore
+  stores: AuthStoreFactory
+  telemetry: Telemetry
+  /** Starts the accounts the operator left running (when autoStart is on). */
+  startAccounts(): Promise<void>
+  /** Graceful: closes sockets, lets pending writes land, closes the database, releases the lock. */
+  close(): Promise<void>
+}
+
+export async function createCore(deps: CoreDeps): Promise<Core> {
+  const log = deps.logger
+  mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 })
+  const lock = acquireDataDirLock(deps.dataDir)
+  const cleanup: Array<() => void> = [() => lock.release()]
+  try {
+    const dataKey = await deps.keyVault.getDataKey()
+    const database = openDatabase({
+      file: join(deps.dataDir, DATABASE_FILE),
+      dataKey,
+      ...(deps.migrationsFolder ? { migrationsFolder: deps.migrationsFolder } : {}),
+    })
+    dataKey.fill(0)
+    cleanup.unshift(() => database.close())
+
+    const events = createEventBus(log)
+    const settings = createSettingsStore(database.db, log)
+    const stores = sqliteAuthStoreFactory(database)
+    const telemetry = createTelemetry({ events, logger: log, ...(deps.now ? { now: deps.now } : {}) })
+    cleanup.unshift(() => telemetry.dispose())
+
+    applyEndpointTrust(deps, settings)
+
+    const sessions = createSessionManager({
+      accounts: createAccountRepository(database.db),
+      events,
+      logger: log,
+      ...(deps.backoff ? { backoff: deps.backoff } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+      socketConfig: () => socketConfigFor(deps, settings),
+      async openAuth(id: AccountId) {
+        const store = telemetry.instrument(stores.open(id))
+        const auth = await makeBaileysAuthState(store, { cache: telemetry.keyCache(id) })
+        return { state: auth.state, saveCreds: auth.saveCreds, store }
+      },
+    })
+
+    const handlers = createHandlers({ sessions, settings, telemetry, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
+    const dispatch = createDispatch(handlers, log)
+
+    let closed = false
+    return {
+      dispatch,
+      events,
+      sessions,
+      settings,
+      stores,
+      telemetry,
+      async startAccounts() {
+        if (settings.get().autoStart) await sessions.startAll()
+      },
+      async close() {
+        if (closed) return
+        closed = true
+        await sessions.shutdown()
+        for (const step of cleanup) step()
+      },
+    }
+  } catch (error) {
+    for (const step of cleanup) step()
+    throw error
+  }
+}
+
+/** The endpoint override (simulator) wins; otherwise the settings; otherwise real WhatsApp. */
+function socketConfigFor(deps: CoreDeps, settings: SettingsStore): Partial<SocketConfig> {
+  const url = deps.whatsappOverride?.url ?? settings.get().whatsappUrl
+  return url ? { waWebSocketUrl: url } : {}
+}
+
+function applyEndpointTrust(deps: CoreDeps, settings: SettingsStore): void {
+  const root = deps.whatsappOverride?.trustedRootKey ?? settings.get().trustedRootKey
+  if (root) {
+    trustWhatsAppRoot(root)
+    deps.logger.warn({}, 'trusting a non-WhatsApp certificate root (local simulator); real WhatsApp will be refused')
+  } else {
+    restoreDefaultRoot()
+  }
+  if (!deps.whatsappOverride && settings.get().whatsappUrl && !root) {
+    throw new AppError('invalid-input', 'A custom WhatsApp URL needs a trusted root key as well.')
+  }
+}

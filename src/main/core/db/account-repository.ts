@@ -1,0 +1,66 @@
+// The SQLite implementation of the session manager's AccountRepository, through Drizzle.
+// Main process, Electron-free. Maps rows to records and back; nothing else sees the rows.
+
+import { eq } from 'drizzle-orm'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import type { AccountStatus } from '../../../shared/contract'
+import type { AccountRecord, AccountRepository } from '../sessions/account-repository'
+import type { AppDatabase } from './open-database'
+import { accounts } from './schema'
+
+type Row = typeof accounts.$inferSelect
+
+function toRecord(row: Row): AccountRecord {
+  return {
+    id: row.id as AccountId,
+    label: row.label,
+    phone: row.phone,
+    name: row.name,
+    status: row.status as AccountStatus,
+    statusSince: row.statusSince,
+    lastError: row.lastError,
+    lastDisconnectCode: row.lastDisconnectCode,
+    reconnectCount: row.reconnectCount,
+    createdAt: row.createdAt,
+    pairedAt: row.pairedAt,
+    lastConnectedAt: row.lastConnectedAt,
+    wantRunning: row.wantRunning,
+    movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
+  }
+}
+
+function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
+  const { movedTo, id: _id, ...rest } = patch
+  const columns: Partial<Row> = { ...rest }
+  if (movedTo !== undefined) {
+    columns.movedTo = movedTo?.target ?? null
+    columns.movedAt = movedTo?.at ?? null
+  }
+  return columns
+}
+
+export function createAccountRepository(db: AppDatabase): AccountRepository {
+  return {
+    list() {
+      return db.select().from(accounts).orderBy(accounts.createdAt, accounts.id).all().map(toRecord)
+    },
+    get(id) {
+      const row = db.select().from(accounts).where(eq(accounts.id, id)).get()
+      return row ? toRecord(row) : undefined
+    },
+    insert(record) {
+      db.insert(accounts)
+        .values({ ...(toColumns(record) as Row), id: record.id })
+        .run()
+    },
+    update(id, patch) {
+      const row = db.update(accounts).set(toColumns(patch)).where(eq(accounts.id, id)).returning().get()
+      if (!row) throw new AppError('not-found', `There is no account "${id}".`)
+      return toRecord(row)
+    },
+    delete(id) {
+      db.delete(accounts).where(eq(accounts.id, id)).run()
+    },
+  }
+}

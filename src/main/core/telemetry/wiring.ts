@@ -1,0 +1,106 @@
+// Telemetry as the app uses it: instruments stores, gives each account an observed key cache, runs the
+// aggregator, and turns its figures into the contract's shapes (milliseconds) and a ~1 Hz batched
+// `telemetry:tick` event. Main process, Electron-free.
+
+import type { CacheStore } from '@whiskeysockets/baileys'
+import {
+  STORE_REQUESTS,
+  type LatencyStats,
+  type StoreRequest,
+  type TelemetrySeries,
+  type TelemetrySnapshot,
+} from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import type { AuthStore } from '../auth-store/types'
+import type { EventBus } from '../events'
+import type { Logger } from '../logger'
+import { ALL_ACCOUNTS, createTelemetryAggregator, type LatencyStats as NsStats } from './aggregator'
+import { instrumentStore } from './instrument-store'
+import { createObservedKeyCache, type ObservedKeyCache } from './observed-key-cache'
+
+export interface Telemetry {
+  instrument<T extends AuthStore>(store: T): T
+  /**
+   * A fresh key cache for an account's next connection. Fresh on purpose: after a logout cleared the
+   * store, a reused cache would hand Baileys the deleted keys for up to five minutes.
+   */
+  keyCache(account: AccountId): CacheStore
+  snapshot(account: AccountId | null): TelemetrySnapshot
+  series(account: AccountId | null, req: StoreRequest | null, sinceSeconds: number): TelemetrySeries
+  forget(account: AccountId): void
+  dispose(): void
+}
+
+const NS_PER_MS = 1e6
+
+export function createTelemetry(options: { events: EventBus; logger: Logger; now?: () => number; tickMs?: number }): Telemetry {
+  const aggregator = createTelemetryAggregator(options.now ? { now: options.now } : {})
+  const caches = new Map<AccountId, ObservedKeyCache>()
+  const stopTicks = aggregator.onTick((tick) => {
+    options.events.emit('telemetry:tick', {
+      t: tick.to,
+      points: tick.points.map((point) => ({ ...toMs(point), t: point.t, account: point.account as AccountId, req: point.req })),
+      cache: tick.cache.map((point) => ({ t: point.t, account: point.account as AccountId, hits: point.hits, misses: point.misses })),
+    })
+  }, options.tickMs ?? 1000)
+
+  return {
+    instrument: instrumentStore,
+
+    keyCache(account) {
+      caches.get(account)?.close()
+      const cache = createObservedKeyCache({ account })
+      caches.set(account, cache)
+      return cache
+    },
+
+    snapshot(account) {
+      const scope = account ?? ALL_ACCOUNTS
+      const figures = aggregator.snapshot(scope)
+      const requests = Object.fromEntries(STORE_REQUESTS.map((req) => [req, toMs(figures.byReq[req])])) as Record<StoreRequest, LatencyStats>
+      const lastMinute = aggregator.series(scope, undefined, 60).reduce((sum, point) => sum + point.count, 0)
+      return {
+        account,
+        windowSeconds: figures.windowSeconds,
+        requests,
+        opsPerSecond: lastMinute / 60,
+        cache: { hits: figures.cache.hits, misses: figures.cache.misses, hitRatio: figures.cache.hitRatio },
+      }
+    },
+
+    series(account, req, sinceSeconds) {
+      const scope = account ?? ALL_ACCOUNTS
+      const reqs = req ? [req] : STORE_REQUESTS
+      return {
+        points: reqs.flatMap((r) =>
+          aggregator.series(scope, r, sinceSeconds).map((point) => ({ ...toMs(point), t: point.t, account: scope as AccountId, req: r })),
+        ),
+        cache: aggregator.cacheSeries(scope, sinceSeconds).map((point) => ({ ...point, account: scope as AccountId })),
+      }
+    },
+
+    forget(account) {
+      caches.get(account)?.close()
+      caches.delete(account)
+      aggregator.forget(account)
+    },
+
+    dispose() {
+      stopTicks()
+      for (const cache of caches.values()) cache.close()
+      caches.clear()
+      aggregator.dispose()
+    },
+  }
+}
+
+function toMs(stats: NsStats): LatencyStats {
+  return {
+    count: stats.count,
+    errors: stats.errors,
+    p50: stats.p50Ns / NS_PER_MS,
+    p95: stats.p95Ns / NS_PER_MS,
+    p99: stats.p99Ns / NS_PER_MS,
+    max: stats.maxNs / NS_PER_MS,
+  }
+}

@@ -1,0 +1,40 @@
+// The names of every command and event, and nothing else: the preload imports this file alone, so the
+// sandboxed preload bundle stays tiny and carries no schema code. contract.ts must define exactly these
+// names (the compiler checks it with `satisfies Record<CommandName, …>`).
+
+export const COMMAND_NAMES = [
+  'accounts:list',
+  'accounts:add',
+  'accounts:remove',
+  'accounts:logout',
+  'accounts:start',
+  'accounts:stop',
+  'accounts:rename',
+  'accounts:send-text',
+  'accounts:messages',
+  'accounts:health',
+  'accounts:pairing',
+  'telemetry:snapshot',
+  'telemetry:series',
+  'settings:get',
+  'settings:set',
+  'simulator:info',
+  'simulator:scan',
+] as const
+
+export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const
+
+export type CommandName = (typeof COMMAND_NAMES)[number]
+export type EventName = (typeof EVENT_NAMES)[number]
+
+/** The IPC channel a command travels on. Events share one channel, tagged by name. */
+export const EVENT_CHANNEL = 'irish:event'
+export const READY_CHANNEL = 'irish:ready'
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && (COMMAND_NAMES as readonly string[]).includes(value)
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && (EVENT_NAMES as readonly string[]).includes(value)
+}

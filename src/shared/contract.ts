@@ -1,0 +1,287 @@
+// The one contract between the UI and the core: every command (input and output schemas) and every
+// event (payload schema). Shared by main, preload, renderer and the headless server: no electron,
+// no node:*, no DOM. Both transports (Electron IPC, HTTP + WebSocket) are generated from these maps,
+// and every input is parsed with its schema before the core sees it.
+
+import { z } from 'zod'
+import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
+import { ERROR_CODES, type ErrorInfo } from './errors'
+import type { CommandName, EventName } from './channels'
+
+export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
+
+// ---------------------------------------------------------------------------------------------
+// Domain types
+
+export const AccountIdSchema = z
+  .string()
+  .regex(ACCOUNT_ID_PATTERN, 'An account id is 1 to 64 lower-case letters, digits or dashes.')
+  .transform((value) => value as AccountId)
+
+export const ACCOUNT_STATUSES = [
+  /** Created, never paired, not running. */
+  'new',
+  /** Showing QR codes, waiting for a phone to scan. */
+  'pairing',
+  /** Socket opening with saved credentials. */
+  'connecting',
+  'connected',
+  /** Lost the connection; a retry is scheduled. */
+  'reconnecting',
+  /** Stopped by the operator. */
+  'stopped',
+  /** WhatsApp said 401: the keys are gone, pair again. */
+  'logged-out',
+  /** WhatsApp said 440: another client took over this session. */
+  'replaced',
+  /** Exported to another place and stopped here, to avoid running two copies. */
+  'moved',
+  /** A failure the policy does not retry (pairing expired, store error). */
+  'failed',
+] as const
+export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES)
+export type AccountStatus = z.infer<typeof AccountStatusSchema>
+
+export const MovedToSchema = z.object({ target: z.string(), at: z.number() })
+
+export const AccountSummarySchema = z.object({
+  id: AccountIdSchema,
+  label: z.string(),
+  /** Digits only, once paired. */
+  phone: z.string().nullable(),
+  /** Push name or business name, once known. */
+  name: z.string().nullable(),
+  status: AccountStatusSchema,
+  /** Epoch milliseconds. */
+  statusSince: z.number(),
+  lastError: z.string().nullable(),
+  /** The last disconnect status code Baileys reported (401, 440, 515, 408 …). */
+  lastDisconnectCode: z.number().nullable(),
+  reconnectCount: z.number().int(),
+  createdAt: z.number(),
+  pairedAt: z.number().nullable(),
+  lastConnectedAt: z.number().nullable(),
+  movedTo: MovedToSchema.nullable(),
+})
+export type AccountSummary = z.infer<typeof AccountSummarySchema>
+
+export const KeyCountsSchema = z.record(z.string(), z.number().int())
+export type KeyCounts = z.infer<typeof KeyCountsSchema>
+
+export const AccountHealthSchema = AccountSummarySchema.extend({
+  keyCounts: KeyCountsSchema,
+  /** Set while the account waits for the next reconnect attempt. Epoch milliseconds. */
+  nextRetryAt: z.number().nullable(),
+})
+export type AccountHealth = z.infer<typeof AccountHealthSchema>
+
+export const PairingStateSchema = z.object({
+  id: AccountIdSchema,
+  /** The current QR payload, or null when none is showing. */
+  qr: z.string().nullable(),
+  /** When the current QR stops being valid. Epoch milliseconds. */
+  expiresAt: z.number().nullable(),
+  status: AccountStatusSchema,
+})
+export type PairingState = z.infer<typeof PairingStateSchema>
+
+export const ReceivedMessageSchema = z.object({
+  account: AccountIdSchema,
+  id: z.string(),
+  /** The chat's jid as Baileys reports it. */
+  from: z.string(),
+  text: z.string(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+})
+export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>
+
+// Telemetry: the request types the seed defines.
+export const STORE_REQUESTS = ['load_creds', 'save_creds', 'keys_get', 'keys_set'] as const
+export const StoreRequestSchema = z.enum(STORE_REQUESTS)
+export type StoreRequest = z.infer<typeof StoreRequestSchema>
+
+export const LatencyStatsSchema = z.object({
+  count: z.number().int(),
+  errors: z.number().int(),
+  /** Milliseconds. */
+  p50: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  max: z.number(),
+})
+export type LatencyStats = z.infer<typeof LatencyStatsSchema>
+
+export const TelemetrySnapshotSchema = z.object({
+  /** The account the figures cover, or null for all accounts together. */
+  account: AccountIdSchema.nullable(),
+  windowSeconds: z.number().int(),
+  requests: z.record(StoreRequestSchema, LatencyStatsSchema),
+  /** Operations per second over the last minute, all request types. */
+  opsPerSecond: z.number(),
+  cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRatio: z.number().nullable() }),
+})
+export type TelemetrySnapshot = z.infer<typeof TelemetrySnapshotSchema>
+
+/** An account id, or '*' for all accounts together. */
+export const TelemetryScopeSchema = z.union([AccountIdSchema, z.literal('*')])
+export const ALL_ACCOUNTS = '*'
+
+export const SeriesPointSchema = LatencyStatsSchema.extend({
+  /** Epoch seconds: the start of the 1-second bucket. */
+  t: z.number().int(),
+  account: TelemetryScopeSchema,
+  req: StoreRequestSchema,
+})
+export type SeriesPoint = z.infer<typeof SeriesPointSchema>
+
+export const CachePointSchema = z.object({
+  t: z.number().int(),
+  account: TelemetryScopeSchema,
+  hits: z.number().int(),
+  misses: z.number().int(),
+})
+export type CachePoint = z.infer<typeof CachePointSchema>
+
+export const TelemetrySeriesSchema = z.object({
+  points: z.array(SeriesPointSchema),
+  cache: z.array(CachePointSchema),
+})
+export type TelemetrySeries = z.infer<typeof TelemetrySeriesSchema>
+
+export const SettingsSchema = z.object({
+  /** The WhatsApp WebSocket endpoint; null means real WhatsApp. */
+  whatsappUrl: z.string().url().nullable(),
+  /** Hex of the root key the endpoint's certificate chain is trusted under (for the local simulator). */
+  trustedRootKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'The trusted root key is 64 hex characters.')
+    .nullable(),
+  /** Start every account that was running when the app last stopped. */
+  autoStart: z.boolean(),
+})
+export type Settings = z.infer<typeof SettingsSchema>
+
+export const SimulatorInfoSchema = z.object({
+  /** True when this process trusts a simulator instead of real WhatsApp. */
+  trusted: z.boolean(),
+  url: z.string().nullable(),
+  /** The simulator's admin API, when it runs inside this process. */
+  admin: z.string().nullable(),
+})
+export type SimulatorInfo = z.infer<typeof SimulatorInfoSchema>
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+const Empty = z.object({}).strict()
+const ById = z.object({ id: AccountIdSchema }).strict()
+const Done = z.object({ done: z.literal(true) })
+
+export const commands = {
+  'accounts:list': { input: Empty, output: z.array(AccountSummarySchema) },
+  'accounts:add': {
+    input: z
+      .object({ label: z.string().trim().min(1, 'A label cannot be empty.').max(80, 'A label is at most 80 characters.').optional() })
+      .strict(),
+    output: AccountSummarySchema,
+  },
+  'accounts:remove': { input: ById, output: Done },
+  'accounts:logout': { input: ById, output: AccountSummarySchema },
+  'accounts:start': {
+    input: z
+      .object({
+        id: AccountIdSchema,
+        /** Required to start an account marked moved: the operator accepts the risk of two running copies. */
+        takeBack: z.boolean().optional(),
+      })
+      .strict(),
+    output: AccountSummarySchema,
+  },
+  'accounts:stop': { input: ById, output: AccountSummarySchema },
+  'accounts:rename': {
+    input: z.object({ id: AccountIdSchema, label: z.string().trim().min(1).max(80) }).strict(),
+    output: AccountSummarySchema,
+  },
+  'accounts:send-text': {
+    input: z
+      .object({
+        id: AccountIdSchema,
+        /** A phone number (digits, optional leading +) or a full jid. */
+        to: z
+          .string()
+          .trim()
+          .regex(/^(\+?\d{5,20}|[\w.:-]+@(s\.whatsapp\.net|lid|g\.us))$/, 'Give a phone number in international format or a WhatsApp id.'),
+        text: z.string().min(1, 'The message is empty.').max(4096, 'A message is at most 4096 characters.'),
+      })
+      .strict(),
+    output: z.object({ messageId: z.string() }),
+  },
+  'accounts:messages': {
+    input: ById,
+    output: z.array(ReceivedMessageSchema),
+  },
+  'accounts:health': { input: ById, output: AccountHealthSchema },
+  'accounts:pairing': { input: ById, output: PairingStateSchema },
+  'telemetry:snapshot': {
+    input: z.object({ account: AccountIdSchema.optional() }).strict(),
+    output: TelemetrySnapshotSchema,
+  },
+  'telemetry:series': {
+    input: z
+      .object({
+        account: AccountIdSchema.optional(),
+        req: StoreRequestSchema.optional(),
+        sinceSeconds: z.number().int().min(1).max(900).optional(),
+      })
+      .strict(),
+    output: TelemetrySeriesSchema,
+  },
+  'settings:get': { input: Empty, output: SettingsSchema },
+  'settings:set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
+  'simulator:info': { input: Empty, output: SimulatorInfoSchema },
+  /** Plays the phone for an account that shows a QR code. Only when a simulator runs in this process. */
+  'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
+} satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
+
+export type Commands = typeof commands
+export type CommandInput<C extends CommandName> = z.input<Commands[C]['input']>
+export type ParsedInput<C extends CommandName> = z.output<Commands[C]['input']>
+export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output']>
+
+// ---------------------------------------------------------------------------------------------
+// Events (main → UI)
+
+export const events = {
+  'accounts:changed': AccountSummarySchema,
+  'accounts:removed': z.object({ id: AccountIdSchema }),
+  'accounts:qr': PairingStateSchema,
+  'accounts:message': ReceivedMessageSchema,
+  /** About once a second: the per-second points that changed, batched. */
+  'telemetry:tick': z.object({ t: z.number().int(), points: z.array(SeriesPointSchema), cache: z.array(CachePointSchema) }),
+} satisfies Record<EventName, z.ZodType>
+
+export type Events = typeof events
+export type EventPayload<E extends EventName> = z.output<Events[E]>
+
+export interface EventMessage<E extends EventName = EventName> {
+  event: E
+  payload: EventPayload<E>
+}
+
+// ---------------------------------------------------------------------------------------------
+// The result envelope every command answers with, on both transports.
+
+export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
+
+export type CommandResult<C extends CommandName> = Result<CommandOutput<C>>
+
+/** Makes a zod error readable by a person: "text: The message is empty." */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ')
+}
