@@ -1,0 +1,99 @@
+// The Electron main process: app lifecycle, the window, IPC wiring. Thin on purpose: everything it
+// calls is in ../core, which never imports Electron and is tested under Node. This file cannot run on
+// machines without the Electron binary (CI here): keep logic out of it.
+// Security: contextIsolation, sandbox, no Node in the page, navigation and new windows denied, every
+// permission request denied, every IPC message's sender frame checked.
+
+import { join } from 'node:path'
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
+import { isAppError } from '../../shared/errors'
+import { createCore, type Core } from '../core/create-core'
+import { resolveKeyVault } from '../core/crypto/key-vault'
+import { createLogger } from '../core/logger'
+import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
+import { createEventForwarder, createFrameCheck, registerIpcHandlers } from './ipc'
+
+const logger = createLogger(process.env.IRISH_LOG_LEVEL ?? 'info')
+let core: Core | null = null
+
+function rendererOrigin(): { url: string; origin: string } {
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  if (devUrl && !app.isPackaged) return { url: devUrl, origin: new URL(devUrl).origin }
+  return { url: join(__dirname, '../renderer/index.html'), origin: 'file://' }
+}
+
+async function openCore(): Promise<Core> {
+  const keyVault = resolveKeyVault({ env: process.env, preferKeychain: true })
+  const whatsappOverride = whatsappOverrideFromEnv(process.env)
+  return createCore({
+    dataDir: app.getPath('userData'),
+    keyVault,
+    logger,
+    appVersion: app.getVersion(),
+    migrationsFolder: join(app.getAppPath(), 'drizzle'),
+    ...(whatsappOverride ? { whatsappOverride } : {}),
+  })
+}
+
+function createWindow(opened: Core): void {
+  const renderer = rendererOrigin()
+  const isTrustedFrame = createFrameCheck([renderer.origin])
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 800,
+    minHeight: 600,
+    show: false,
+    title: 'Irish Desktop',
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  })
+  window.webContents.on('will-navigate', (event) => event.preventDefault())
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  window.once('ready-to-show', () => window.show())
+
+  const stopForwarding = createEventForwarder({ events: opened.events, ipcMain, webContents: window.webContents, isTrustedFrame })
+  window.on('closed', stopForwarding)
+  registerIpcHandlers({ ipcMain, dispatch: opened.dispatch, isTrustedFrame, logger })
+
+  if (renderer.origin === 'file://') void window.loadFile(renderer.url)
+  else void window.loadURL(renderer.url)
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+})
+
+app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  try {
+    core = await openCore()
+  } catch (error) {
+    // The database and the key are set up before any window: a failure here gets a clear dialog.
+    logger.error({ err: error }, 'start-up failed')
+    const message = isAppError(error) ? error.message : 'Irish Desktop could not start. The details are in its log.'
+    dialog.showErrorBox('Irish Desktop cannot start', message)
+    app.exit(1)
+    return
+  }
+  createWindow(core)
+  await core.startAccounts()
+}, (error: unknown) => logger.error({ err: error }, 'app failed to become ready'))
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+
+let quitting = false
+app.on('before-quit', (event) => {
+  if (quitting || !core) return
+  // Let pending key writes land and sockets close before the process goes.
+  event.preventDefault()
+  quitting = true
+  void core.close().finally(() => app.exit(0))
+})

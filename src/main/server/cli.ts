@@ -1,0 +1,178 @@
+// The headless server: `npm run serve -- [--host 127.0.0.1] [--port <n>] [--data-dir <dir>] [--simulator]`.
+// Node only, never Electron. Builds the same core as the desktop app and serves the same contract over
+// HTTP + WebSocket, and the renderer build at /. Prints "listening on http://<host>:<port>" when ready.
+// Never prints a secret except the API token, once, on the start that generated it.
+
+import { existsSync, mkdirSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { isAppError } from '../../shared/errors'
+import { createCore, type SimulatorPort } from '../core/create-core'
+import { resolveKeyVault } from '../core/crypto/key-vault'
+import { createLogger } from '../core/logger'
+import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
+import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
+import { startApiServer } from './http-server'
+import { resolveApiToken } from './token'
+
+const USAGE = `Usage: npm run serve -- [options]
+
+  --host <address>     Address to bind (default 127.0.0.1). Anything else exposes the API to the network.
+  --port <n>           Port (default 7420; 0 picks a free one).
+  --data-dir <dir>     Where the database, the token and the lock live
+                       (default $XDG_DATA_HOME/irish-desktop or ~/.local/share/irish-desktop).
+  --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
+  --ui-dir <dir>       The renderer build to serve (default out/renderer).
+  --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
+  --log-level <level>  pino level (default info).
+  -h, --help           This help.
+
+Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
+IRISH_DATA_KEY (base64 of 32 bytes) or IRISH_DATA_KEY_FILE, when no OS keychain is available,
+IRISH_WHATSAPP_URL with IRISH_WHATSAPP_ROOT_KEY to use another WhatsApp endpoint (a simulator).`
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '7420' },
+      'data-dir': { type: 'string' },
+      'key-file': { type: 'string' },
+      'ui-dir': { type: 'string' },
+      simulator: { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535.`)
+  const host = values.host
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
+  const logger = createLogger(values['log-level'])
+  // Logs go to stderr as JSON; stdout carries the few lines a person or a test reads.
+  const say = (line: string): void => void process.stdout.write(`${line}\n`)
+
+  if (!isLoopback(host)) {
+    say(`warning: binding ${host} exposes the API beyond this machine; put it behind TLS (a reverse proxy) and keep the token secret.`)
+  }
+
+  let simulator: Awaited<ReturnType<typeof startSimulator>> | null = null
+  let simulatorAdmin: Awaited<ReturnType<typeof startSimulatorAdmin>> | null = null
+  let simulatorPort: SimulatorPort | undefined
+  if (values.simulator) {
+    simulator = await startSimulator({ port: 0, statePath: join(ensureDir(dataDir), 'simulator-state.json') })
+    simulatorAdmin = await startSimulatorAdmin(simulator, { port: 0 })
+    const sim = simulator
+    simulatorPort = {
+      url: sim.url,
+      rootKeyHex: sim.rootKeyHex,
+      adminUrl: simulatorAdmin.url,
+      scanQr: (qr) => sim.scanQr(qr, {}),
+    }
+    say(`simulator: ${sim.url} (admin ${simulatorAdmin.url}); this server trusts it instead of real WhatsApp`)
+  }
+
+  const whatsappOverride = simulatorPort
+    ? { url: simulatorPort.url, trustedRootKey: simulatorPort.rootKeyHex }
+    : whatsappOverrideFromEnv(process.env)
+  const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
+  const keyVault = resolveKeyVault({
+    env: process.env,
+    ...(values['key-file'] ? { keyFile: values['key-file'] } : {}),
+    preferKeychain: true,
+  })
+  const core = await createCore({
+    dataDir,
+    keyVault,
+    logger,
+    appVersion: process.env.npm_package_version ?? '0.0.0',
+    ...(simulatorPort ? { simulator: simulatorPort } : {}),
+    ...(whatsappOverride ? { whatsappOverride } : {}),
+  })
+
+  const uiDir = values['ui-dir'] ? resolve(values['ui-dir']) : findRendererBuild()
+  if (!uiDir) say('note: no renderer build found (run `npm run build`); the API works, the UI at / does not.')
+  const server = await startApiServer({
+    host,
+    port,
+    token: token.token,
+    dispatch: core.dispatch,
+    events: core.events,
+    logger,
+    ...(uiDir ? { staticDir: uiDir } : {}),
+  })
+
+  // Registered before the ready line: whoever reads it may signal at once.
+  let stopping = false
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    // Pending writes get time to land; a shutdown that hangs longer than this is a bug, not a reason
+    // to keep a server the operator asked to stop.
+    setTimeout(() => {
+      console.error('error: shutdown took longer than 20 s; exiting without finishing it')
+      process.exit(1)
+    }, 20_000).unref()
+    await server.close()
+    await core.close()
+    await simulatorAdmin?.close()
+    await simulator?.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+
+  if (token.generated) {
+    say(`API token (shown once; it is kept in ${join(dataDir, 'api-token')}): ${token.token}`)
+    say(`open the UI at ${server.url}/#token=${token.token}`)
+  }
+  say(`listening on ${server.url}`)
+
+  await core.startAccounts()
+}
+
+class UsageError extends Error {}
+
+function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
+  return join(base, 'irish-desktop')
+}
+
+function ensureDir(dir: string): string {
+  // createCore makes it too; the token is resolved first so a bad token fails before the database opens.
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  return dir
+}
+
+function findRendererBuild(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const candidate = join(dir, 'out', 'renderer')
+    if (existsSync(join(candidate, 'index.html'))) return candidate
+    const parent = dirname(dir)
+    if (parent === dir) return null
+    dir = parent
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`)
+    process.exit(64)
+  }
+  // An AppError's message is written for a person; anything else is a bug and gets its stack.
+  console.error(isAppError(error) ? `error: ${error.message}` : error)
+  process.exit(1)
+})
