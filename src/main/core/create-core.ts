@@ -90,6 +90,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
+      openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
       async openAuth(id: AccountId) {
         const store = telemetry.instrument(stores.open(id))
         const auth = await makeBaileysAuthState(store, { cache: telemetry.keyCache(id) })

@@ -33,6 +33,9 @@ export interface OpenedAuth {
 
 export interface SessionManagerDeps {
   accounts: AccountRepository
+  /** The account's store alone: for health, export and clearing, without creating creds. */
+  openStore: (id: AccountId) => ManagedAuthStore
+  /** Baileys' auth state over the account's store; creates fresh creds when there are none. */
   openAuth: (id: AccountId) => Promise<OpenedAuth>
   events: EventBus
   logger: Logger
@@ -357,7 +360,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   }
 
   async function clearKeys(rt: Runtime): Promise<void> {
-    const store = rt.auth?.store ?? (await deps.openAuth(rt.id)).store
+    const store = rt.auth?.store ?? deps.openStore(rt.id)
     await Promise.allSettled([...pendingWrites])
     await store.clear()
     rt.auth = null
@@ -492,7 +495,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async health(id) {
       const current = record(id)
       const rt = runtimes.get(id)
-      const store = rt?.auth?.store ?? (await deps.openAuth(id)).store
+      const store = rt?.auth?.store ?? deps.openStore(id)
       return { ...toSummary(current), keyCounts: await store.counts(), nextRetryAt: rt?.nextRetryAt ?? null }
     },
 
@@ -520,7 +523,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           throw new AppError('conflict', `"${current.label}" is running. Stop it first.`)
         }
         await Promise.allSettled([...pendingWrites])
-        const store = rt.auth?.store ?? (await deps.openAuth(id)).store
+        const store = rt.auth?.store ?? deps.openStore(id)
         rt.auth = null
         return work(store)
       })
