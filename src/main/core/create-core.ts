@@ -22,7 +22,7 @@ import { createSessionManager, type SessionManager } from './sessions/session-ma
 import type { BackoffOptions } from './sessions/reconnect-policy'
 import { createSettingsStore, type SettingsStore } from './settings/settings-store'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
-import { restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
+import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
 export const DATABASE_FILE = 'irish.db'
 
@@ -44,6 +44,8 @@ export interface CoreDeps {
   whatsappOverride?: { url: string; trustedRootKey: string }
   simulator?: SimulatorPort
   backoff?: BackoffOptions
+  /** Extra Baileys socket settings, applied over the endpoint (tests set a short qrTimeout this way). */
+  socketOverrides?: Partial<SocketConfig>
   now?: () => number
 }
 
@@ -128,10 +130,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 /** The endpoint override (simulator) wins; otherwise the settings; otherwise real WhatsApp. */
 function socketConfigFor(deps: CoreDeps, settings: SettingsStore): Partial<SocketConfig> {
   const url = deps.whatsappOverride?.url ?? settings.get().whatsappUrl
-  return url ? { waWebSocketUrl: url } : {}
+  return { ...(url ? { waWebSocketUrl: url } : {}), ...deps.socketOverrides }
 }
 
 function applyEndpointTrust(deps: CoreDeps, settings: SettingsStore): void {
+  // Without this, Baileys accepts any server's certificate chain and the trusted root means nothing.
+  enforceSignatureChecks()
   const root = deps.whatsappOverride?.trustedRootKey ?? settings.get().trustedRootKey
   if (root) {
     trustWhatsAppRoot(root)

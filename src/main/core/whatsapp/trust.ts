@@ -2,8 +2,9 @@
 // than WhatsApp's (the local simulator's). Process-wide by nature: Baileys reads the root from its
 // mutable WA_CERT_DETAILS export. Never called by default; only an explicit setting or a test does.
 
-import { WA_CERT_DETAILS } from '@whiskeysockets/baileys'
+import { Curve, WA_CERT_DETAILS } from '@whiskeysockets/baileys'
 import { AppError } from '../../../shared/errors.js'
+import { xeddsaVerify } from '../crypto/xeddsa.js'
 
 const DEFAULT_ROOT = Buffer.from(WA_CERT_DETAILS.PUBLIC_KEY)
 let trusted: string | null = null
@@ -26,4 +27,23 @@ export function trustedRoot(): string | null {
 export function restoreDefaultRoot(): void {
   WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(DEFAULT_ROOT)
   trusted = null
+}
+
+let signaturesEnforced = false
+
+/**
+ * Makes Baileys' signature checks real, process-wide. Baileys 7.0.0-rc14's Curve.verify treats "did not
+ * throw" as valid, but libsignal's verifySignature returns false instead of throwing, so every
+ * well-formed signature passes: the Noise certificate chain (the only server authentication besides
+ * TLS) and the pair-success account signature are not checked at all. Without this, trusting a root
+ * would mean nothing: any server would be accepted. Curve is a plain mutable export that the noise
+ * handler and the pairing code read at call time, so replacing its verify fixes both.
+ * Remove when xeddsa.test.ts shows that Baileys verifies for itself.
+ */
+export function enforceSignatureChecks(): void {
+  if (signaturesEnforced) return
+  Curve.verify = function verifyXeddsa(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    return xeddsaVerify(publicKey, message, signature)
+  }
+  signaturesEnforced = true
 }

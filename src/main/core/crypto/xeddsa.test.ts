@@ -22,7 +22,7 @@ describe('xeddsaVerify', () => {
   })
 
   it('documents why it exists: Baileys rc14 Curve.verify accepts any well-formed signature', () => {
-    // If this starts failing, Baileys fixed Curve.verify and the untrusted-root test can be made strict.
+    // If this starts failing, Baileys fixed Curve.verify and whatsapp/signature-check.ts can go.
     const key = Curve.generateKeyPair()
     expect(Curve.verify(key.public, Buffer.from('x'), randomBytes(64))).toBe(true)
   })

@@ -1,4 +1,4 @@
-// Verification of the XEdDSA-style signatures Baileys and libsignal make with X25519 keys, using
+// Main process, Electron-free. Verification of the XEdDSA-style signatures Baileys and libsignal make with X25519 keys, using
 // Node's Ed25519. Needed because Baileys rc14's Curve.verify ignores libsignal's boolean result and
 // so reports every well-formed signature as valid; the simulator must not inherit that.
 
