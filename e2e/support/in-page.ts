@@ -1,0 +1,37 @@
+// Small functions that run inside the page through page.evaluate(). The e2e code is type-checked with
+// the Node project (tsconfig.node.json, no DOM library), so this module declares the little of the DOM
+// it touches; the declarations are module-local and never leak into the Node code.
+
+interface PageElement {
+  contains(other: unknown): boolean
+}
+declare const document: {
+  activeElement: unknown
+  documentElement: { scrollWidth: number; clientWidth: number }
+}
+declare const window: {
+  sessionStorage: { getItem(key: string): string | null }
+  localStorage: { length: number }
+}
+declare function getComputedStyle(element: unknown): { outlineStyle: string }
+
+/** True when nothing sticks out sideways (no horizontal scrollbar). */
+export function fitsWidth(): boolean {
+  return document.documentElement.scrollWidth <= document.documentElement.clientWidth
+}
+
+export function containsFocus(node: unknown): boolean {
+  return (node as PageElement).contains(document.activeElement)
+}
+
+export function outlineStyle(node: unknown): string {
+  return getComputedStyle(node).outlineStyle
+}
+
+export function storedToken(): string | null {
+  return window.sessionStorage.getItem('irish.apiToken')
+}
+
+export function localStorageSize(): number {
+  return window.localStorage.length
+}

@@ -1,0 +1,43 @@
+// End-to-end specs (e2e/*.e2e.ts) against the real headless server and the local WhatsApp simulator.
+// Two projects run the same specs: 'web' drives the renderer in Debian's Chromium through the HTTP +
+// WebSocket transport; 'electron' drives the desktop app through IPC and skips, with the reason, on a
+// machine without an Electron binary. One worker: the specs share one server and build on each other.
+
+import { mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { defineConfig } from '@playwright/test'
+import type { E2eOptions } from './e2e/support/fixtures'
+
+// Chromium writes its profile caches here, never into root's home.
+const chromiumHome = join(tmpdir(), 'irish-e2e-chromium')
+mkdirSync(chromiumHome, { recursive: true })
+
+export default defineConfig<E2eOptions>({
+  testDir: './e2e',
+  testMatch: '**/*.e2e.ts',
+  outputDir: './test-results',
+  globalSetup: './e2e/support/global-setup.ts',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 20_000 },
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    viewport: { width: 1280, height: 800 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      // Root, no network, no GPU: what these machines are (docs/environment.md).
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      env: { ...process.env, XDG_CONFIG_HOME: join(chromiumHome, 'config'), XDG_CACHE_HOME: join(chromiumHome, 'cache') },
+    },
+  },
+  projects: [
+    { name: 'web', use: { browserName: 'chromium', target: 'web' } },
+    { name: 'electron', use: { target: 'electron' } },
+  ],
+})

@@ -1,0 +1,124 @@
+import { QueryClient } from '@tanstack/react-query'
+import { describe, expect, it } from 'vitest'
+import type { AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import { emptySeriesStore, type SeriesStore } from '../lib/series-store'
+import { applyEvent, listFromFetch, MAX_MESSAGES, pairingFromFetch, upsertAccount } from './event-cache'
+import { queryKeys } from './query-keys'
+
+const A = 'acc-a' as AccountId
+const B = 'acc-b' as AccountId
+
+function summary(id: AccountId, patch: Partial<AccountSummary> = {}): AccountSummary {
+  return {
+    id,
+    label: id,
+    phone: null,
+    name: null,
+    status: 'new',
+    statusSince: 1,
+    lastError: null,
+    lastDisconnectCode: null,
+    reconnectCount: 0,
+    createdAt: 1,
+    pairedAt: null,
+    lastConnectedAt: null,
+    movedTo: null,
+    ...patch,
+  }
+}
+
+describe('applyEvent', () => {
+  it('accounts:changed updates the list in place, appends new accounts and clears a scanned QR', () => {
+    const client = new QueryClient()
+    client.setQueryData(queryKeys.accountList(), [summary(A)])
+    client.setQueryData<PairingState>(queryKeys.pairing(A), { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing' })
+
+    applyEvent(client, { event: 'accounts:changed', payload: summary(A, { status: 'connecting' }) })
+    applyEvent(client, { event: 'accounts:changed', payload: summary(B) })
+
+    expect(client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.map((a) => [a.id, a.status])).toEqual([
+      [A, 'connecting'],
+      [B, 'new'],
+    ])
+    expect(client.getQueryData(queryKeys.pairing(A))).toEqual({ id: A, qr: null, expiresAt: null, status: 'connecting' })
+  })
+
+  it('accounts:removed drops the account and everything cached about it', () => {
+    const client = new QueryClient()
+    client.setQueryData(queryKeys.accountList(), [summary(A), summary(B)])
+    client.setQueryData(queryKeys.messages(A), [])
+    applyEvent(client, { event: 'accounts:removed', payload: { id: A } })
+    expect(client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.map((a) => a.id)).toEqual([B])
+    expect(client.getQueryData(queryKeys.messages(A))).toBeUndefined()
+  })
+
+  it('accounts:qr replaces the pairing state, so each rotation shows', () => {
+    const client = new QueryClient()
+    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-2', expiresAt: 5, status: 'pairing' } })
+    expect(client.getQueryData<PairingState>(queryKeys.pairing(A))?.qr).toBe('qr-2')
+  })
+
+  it('accounts:message appends once, and keeps the list bounded', () => {
+    const client = new QueryClient()
+    client.setQueryData<ReceivedMessage[]>(queryKeys.messages(A), [])
+    const message = (i: number): ReceivedMessage => ({ account: A, id: `m${i}`, from: '1@s.whatsapp.net', text: `t${i}`, at: i })
+    applyEvent(client, { event: 'accounts:message', payload: message(0) })
+    applyEvent(client, { event: 'accounts:message', payload: message(0) })
+    expect(client.getQueryData<ReceivedMessage[]>(queryKeys.messages(A))).toHaveLength(1)
+    for (let i = 1; i <= MAX_MESSAGES + 10; i++) applyEvent(client, { event: 'accounts:message', payload: message(i) })
+    const list = client.getQueryData<ReceivedMessage[]>(queryKeys.messages(A))!
+    expect(list).toHaveLength(MAX_MESSAGES)
+    expect(list.at(-1)?.id).toBe(`m${MAX_MESSAGES + 10}`)
+  })
+
+  it('telemetry:tick extends each loaded scope with its own points only', () => {
+    const client = new QueryClient()
+    client.setQueryData<SeriesStore>(queryKeys.series('*'), emptySeriesStore())
+    client.setQueryData<SeriesStore>(queryKeys.series(A), emptySeriesStore())
+    const stats = { count: 1, errors: 0, p50: 1, p95: 2, p99: 3, max: 4 }
+    applyEvent(client, {
+      event: 'telemetry:tick',
+      payload: {
+        t: 100,
+        points: [
+          { ...stats, t: 99, account: '*', req: 'keys_get' },
+          { ...stats, t: 99, account: A, req: 'keys_get' },
+          { ...stats, t: 99, account: B, req: 'keys_get' },
+        ],
+        cache: [{ t: 99, account: A, hits: 1, misses: 0 }],
+      },
+    })
+    expect(client.getQueryData<SeriesStore>(queryKeys.series('*'))?.latency.keys_get).toHaveLength(1)
+    expect(client.getQueryData<SeriesStore>(queryKeys.series(A))?.cache).toHaveLength(1)
+    // Nobody loaded B's series: the tick does not start one (its first fetch brings the history).
+    expect(client.getQueryData(queryKeys.series(B))).toBeUndefined()
+  })
+})
+
+describe('answers that arrive after newer events', () => {
+  it('a command answer older than the cached status is dropped, QR code included', () => {
+    const client = new QueryClient()
+    client.setQueryData(queryKeys.accountList(), [])
+    applyEvent(client, { event: 'accounts:changed', payload: summary(A, { status: 'pairing', statusSince: 20 }) })
+    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing' } })
+    // accounts:add answers with the state when it returned: connecting, older than the event above.
+    upsertAccount(client, summary(A, { status: 'connecting', statusSince: 10 }), { onlyIfCurrent: true })
+    expect(client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.[0]?.status).toBe('pairing')
+    expect(client.getQueryData<PairingState>(queryKeys.pairing(A))?.qr).toBe('qr-1')
+  })
+
+  it('a fetched list keeps the newer cached status of an account', () => {
+    const held = [summary(A, { status: 'connected', statusSince: 30 }), summary(B, { status: 'new', statusSince: 5 })]
+    const fetched = [summary(A, { status: 'connecting', statusSince: 20 }), summary(B, { status: 'pairing', statusSince: 6 })]
+    expect(listFromFetch(held, fetched).map((a) => a.status)).toEqual(['connected', 'pairing'])
+  })
+
+  it('a fetched pairing state without a QR code does not hide the one an event brought', () => {
+    const held: PairingState = { id: A, qr: 'qr-2', expiresAt: 200, status: 'pairing' }
+    const stale: PairingState = { id: A, qr: null, expiresAt: null, status: 'connecting' }
+    expect(pairingFromFetch(held, stale, 'pairing').qr).toBe('qr-2')
+    // Once the account left pairing (scanned, stopped), the fetched state is the truth.
+    expect(pairingFromFetch(held, stale, 'connecting').qr).toBeNull()
+  })
+})

@@ -1,0 +1,125 @@
+// The one place where pushed events change the TanStack Query cache. Views never listen to events
+// themselves: they read queries, and this file keeps those queries true between fetches. Everything
+// here is bounded (messages, telemetry points), so a page left open for days stays the same size.
+
+import type { QueryClient } from '@tanstack/react-query'
+import type { EventName } from '../../../shared/channels'
+import type { AccountHealth, AccountStatus, AccountSummary, EventMessage, PairingState, ReceivedMessage } from '../../../shared/contract'
+import { assertNever } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import type { Scope } from '../lib/chart-data'
+import { emptySeriesStore, mergeSeries, type SeriesStore } from '../lib/series-store'
+import { queryKeys } from './query-keys'
+
+/** The server keeps the last 50 per account; the page keeps a few more across a reconnect. */
+export const MAX_MESSAGES = 100
+
+export function applyEvent(client: QueryClient, message: EventMessage<EventName>): void {
+  switch (message.event) {
+    case 'accounts:changed': {
+      const summary = message.payload as AccountSummary
+      upsertAccount(client, summary)
+      return
+    }
+    case 'accounts:removed': {
+      const { id } = message.payload as { id: AccountId }
+      client.setQueryData<AccountSummary[]>(queryKeys.accountList(), (list) => list?.filter((a) => a.id !== id))
+      client.removeQueries({ queryKey: queryKeys.account(id) })
+      client.removeQueries({ queryKey: queryKeys.series(id) })
+      return
+    }
+    case 'accounts:qr': {
+      const pairing = message.payload as PairingState
+      client.setQueryData<PairingState>(queryKeys.pairing(pairing.id), pairing)
+      return
+    }
+    case 'accounts:message': {
+      const received = message.payload as ReceivedMessage
+      client.setQueryData<ReceivedMessage[]>(queryKeys.messages(received.account), (list) => {
+        // No list yet: the first fetch brings this message along with the rest.
+        if (!list) return list
+        if (list.some((m) => m.id === received.id && m.id !== '')) return list
+        return [...list, received].slice(-MAX_MESSAGES)
+      })
+      return
+    }
+    case 'telemetry:tick': {
+      const tick = message.payload as EventMessage<'telemetry:tick'>['payload']
+      // One tick carries every scope ('*' and each account); each scope's series is its own query.
+      // Only scopes someone has loaded grow: their first fetch brings the history, ticks extend it.
+      const scopes = new Set<Scope>([...tick.points.map((p) => p.account), ...tick.cache.map((c) => c.account)])
+      for (const scope of scopes) {
+        client.setQueryData<SeriesStore>(queryKeys.series(scope), (store) =>
+          store
+            ? mergeSeries(
+                store,
+                tick.points.filter((p) => p.account === scope),
+                tick.cache.filter((c) => c.account === scope),
+                tick.t,
+              )
+            : store,
+        )
+      }
+      return
+    }
+    default:
+      assertNever(message.event, 'event')
+  }
+}
+
+/**
+ * Puts an account's new summary everywhere it shows: the list, its health and its pairing state.
+ * Events arrive in order and always apply. A command's answer travels on another connection and can
+ * land after a later event (accounts:add answers "connecting" while the "pairing" event overtakes it):
+ * with `onlyIfCurrent` it is dropped when the cache already holds a newer status.
+ */
+export function upsertAccount(client: QueryClient, summary: AccountSummary, options: { onlyIfCurrent?: boolean } = {}): void {
+  if (options.onlyIfCurrent) {
+    const held = client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === summary.id)
+    if (held && held.statusSince > summary.statusSince) return
+  }
+  client.setQueryData<AccountSummary[]>(queryKeys.accountList(), (list) => {
+    if (!list) return list
+    const index = list.findIndex((a) => a.id === summary.id)
+    if (index === -1) return [...list, summary]
+    const next = list.slice()
+    next[index] = summary
+    return next
+  })
+  client.setQueryData<AccountHealth>(queryKeys.health(summary.id), (health) => (health ? { ...health, ...summary } : health))
+  client.setQueryData<PairingState>(queryKeys.pairing(summary.id), (pairing) => {
+    if (!pairing) return pairing
+    // Baileys drops the QR the moment the phone scans it (or pairing ends): so does the page.
+    if (summary.status !== 'pairing') return { ...pairing, status: summary.status, qr: null, expiresAt: null }
+    return { ...pairing, status: summary.status }
+  })
+}
+
+/** A fetched list, keeping any account whose cached status is newer (an event overtook the answer). */
+export function listFromFetch(held: readonly AccountSummary[] | undefined, fetched: AccountSummary[]): AccountSummary[] {
+  if (!held) return fetched
+  const byId = new Map(held.map((a) => [a.id, a]))
+  return fetched.map((a) => {
+    const cached = byId.get(a.id)
+    return cached && cached.statusSince > a.statusSince ? cached : a
+  })
+}
+
+/**
+ * A fetched pairing state, unless an accounts:qr event overtook the answer: while the account is still
+ * pairing, a cached QR code that is newer than the fetched one (or the fetched one has none) stays.
+ */
+export function pairingFromFetch(held: PairingState | undefined, fetched: PairingState, status: AccountStatus | undefined): PairingState {
+  const heldIsNewer =
+    held?.qr != null && held.expiresAt !== null && (fetched.qr === null || fetched.expiresAt === null || held.expiresAt > fetched.expiresAt)
+  if (heldIsNewer && status === 'pairing') return { ...held, status }
+  return fetched
+}
+
+/** Merges a fetched series into what ticks may already have added meanwhile. */
+export function seriesFromFetch(existing: SeriesStore | undefined, fetched: EventMessage<'telemetry:tick'>['payload']): SeriesStore {
+  const base = mergeSeries(emptySeriesStore(), fetched.points, fetched.cache, fetched.t)
+  if (!existing) return base
+  const newer = Object.values(existing.latency).flat()
+  return mergeSeries(base, newer, existing.cache, Math.max(existing.latest, fetched.t))
+}

@@ -1,0 +1,163 @@
+// The queries and mutations the views use. Each query's first data comes from a command; after that,
+// event-cache.ts keeps it current from pushed events. Mutations put their result into the cache at
+// once, so the screen does not wait for the matching event.
+
+import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
+import {
+  ALL_ACCOUNTS,
+  type AccountHealth,
+  type AccountSummary,
+  type PairingState,
+  type ReceivedMessage,
+  type TelemetrySnapshot,
+} from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import type { Scope } from '../lib/chart-data'
+import { WINDOW_SECONDS, type SeriesStore } from '../lib/series-store'
+import { useTransport } from './ApiProvider'
+import { listFromFetch, pairingFromFetch, seriesFromFetch, upsertAccount } from './event-cache'
+import { queryKeys } from './query-keys'
+
+const LIVE_REFRESH_MS = 5_000
+
+function useListQueryFn(): () => Promise<AccountSummary[]> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return async () => listFromFetch(client.getQueryData(queryKeys.accountList()), await api.invoke('accounts:list', {}))
+}
+
+export function useAccounts(): UseQueryResult<AccountSummary[]> {
+  return useQuery({ queryKey: queryKeys.accountList(), queryFn: useListQueryFn() })
+}
+
+/** One account, read from the list query (events keep that one current). */
+export function useAccount(id: AccountId): UseQueryResult<AccountSummary | undefined> {
+  return useQuery({
+    queryKey: queryKeys.accountList(),
+    queryFn: useListQueryFn(),
+    select: (list) => list.find((a) => a.id === id),
+  })
+}
+
+export function useHealth(id: AccountId, enabled = true): UseQueryResult<AccountHealth> {
+  const api = useTransport()
+  return useQuery({
+    queryKey: queryKeys.health(id),
+    queryFn: () => api.invoke('accounts:health', { id }),
+    // Key counts change with every keys_set and no event carries them: poll while shown.
+    refetchInterval: LIVE_REFRESH_MS,
+    enabled,
+  })
+}
+
+export function usePairing(id: AccountId | null): UseQueryResult<PairingState> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useQuery({
+    queryKey: queryKeys.pairing(id ?? ('' as AccountId)),
+    queryFn: async () => {
+      const fetched = await api.invoke('accounts:pairing', { id: id! })
+      const status = client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === id)?.status
+      return pairingFromFetch(client.getQueryData(queryKeys.pairing(id!)), fetched, status)
+    },
+    enabled: id !== null,
+    staleTime: Infinity,
+  })
+}
+
+export function useMessages(id: AccountId): UseQueryResult<ReceivedMessage[]> {
+  const api = useTransport()
+  return useQuery({
+    queryKey: queryKeys.messages(id),
+    queryFn: () => api.invoke('accounts:messages', { id }),
+    staleTime: Infinity,
+  })
+}
+
+export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useQuery({
+    queryKey: queryKeys.series(scope),
+    queryFn: async () => {
+      const fetched = await api.invoke('telemetry:series', {
+        sinceSeconds: WINDOW_SECONDS,
+        ...(scope === ALL_ACCOUNTS ? {} : { account: scope }),
+      })
+      const now = Math.floor(Date.now() / 1000)
+      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched })
+    },
+    // Ticks keep it current; deep-comparing thousands of points every second would cost more than it saves.
+    structuralSharing: false,
+    staleTime: Infinity,
+  })
+}
+
+export function useSnapshot(account: AccountId | null): UseQueryResult<TelemetrySnapshot> {
+  const api = useTransport()
+  return useQuery({
+    queryKey: queryKeys.snapshot(account),
+    queryFn: () => api.invoke('telemetry:snapshot', account ? { account } : {}),
+    refetchInterval: LIVE_REFRESH_MS,
+  })
+}
+
+export function useSimulatorInfo() {
+  const api = useTransport()
+  return useQuery({ queryKey: queryKeys.simulator(), queryFn: () => api.invoke('simulator:info', {}), staleTime: 60_000 })
+}
+
+export type AccountAction = 'start' | 'take-back' | 'stop' | 'logout'
+
+export function useAccountAction() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, action }: { id: AccountId; action: AccountAction }) => {
+      switch (action) {
+        case 'start':
+          return api.invoke('accounts:start', { id })
+        case 'take-back':
+          return api.invoke('accounts:start', { id, takeBack: true })
+        case 'stop':
+          return api.invoke('accounts:stop', { id })
+        case 'logout':
+          return api.invoke('accounts:logout', { id })
+      }
+    },
+    onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
+  })
+}
+
+export function useAddAccount() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (label: string | undefined) => api.invoke('accounts:add', label ? { label } : {}),
+    onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
+  })
+}
+
+export function useRemoveAccount() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (id: AccountId) => api.invoke('accounts:remove', { id }),
+    onSuccess: (_done, id) => {
+      client.setQueryData<AccountSummary[]>(queryKeys.accountList(), (list) => list?.filter((a) => a.id !== id))
+      client.removeQueries({ queryKey: queryKeys.account(id) })
+    },
+  })
+}
+
+export function useSimulateScan() {
+  const api = useTransport()
+  return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:scan', { id }) })
+}
+
+export function useSendText() {
+  const api = useTransport()
+  return useMutation({
+    mutationFn: (input: { id: AccountId; to: string; text: string }) => api.invoke('accounts:send-text', input),
+  })
+}

@@ -1,0 +1,219 @@
+// The browser transport for the headless server: POST /api/<command> with a JSON body and the bearer
+// token, and a WebSocket at /api/events for events. The WebSocket reconnects with capped, jittered
+// exponential backoff; every reconnect bumps the link generation so the UI refetches what it missed.
+// A 401 anywhere drops the token and asks the operator to sign in again. The token never goes into a
+// URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol.
+
+import type { CommandName } from '../../../shared/channels'
+import type { CommandOutput } from '../../../shared/contract'
+import { ApiError, isErrorInfo } from './api-error'
+import { parseEvent } from './parse-event'
+import { loadStoredToken, storeToken } from './token'
+import { createLinkStore, type EventListener, type Transport } from './transport'
+
+/** The event stream's subprotocol (src/main/server/http-server.ts EVENTS_PROTOCOL). */
+const EVENTS_PROTOCOL = 'irish.v1'
+const TOKEN_PROTOCOL_PREFIX = 'bearer.'
+/** Close code the server uses when first-message authentication fails. */
+const CLOSE_UNAUTHORIZED = 4401
+const BACKOFF_FIRST_MS = 500
+const BACKOFF_MAX_MS = 15_000
+
+export interface HttpTransport extends Transport {
+  readonly kind: 'http'
+  hasToken(): boolean
+  /** Tries a token with a cheap command; keeps it only if the server accepts it. */
+  signIn(token: string): Promise<void>
+  signOut(): void
+}
+
+export function createHttpTransport(options: { baseUrl: string; initialToken: string | null }): HttpTransport {
+  const base = options.baseUrl.replace(/\/+$/, '')
+  const eventsUrl = `${base.replace(/^http/, 'ws')}/api/events`
+  let token: string | null = options.initialToken ?? loadStoredToken()
+  if (token) storeToken(token)
+
+  const link = createLinkStore({ status: token ? 'connecting' : 'unauthorized', retryAt: null, failures: 0, generation: 0 })
+  const listeners = new Set<EventListener>()
+  let socket: WebSocket | null = null
+  let retryTimer: ReturnType<typeof setTimeout> | null = null
+  let running = false
+
+  async function post(command: CommandName, input: unknown, withToken: string): Promise<unknown> {
+    let response: Response
+    try {
+      response = await fetch(`${base}/api/${command}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${withToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(input ?? {}),
+        cache: 'no-store',
+        credentials: 'omit',
+      })
+    } catch {
+      throw new ApiError('unavailable', 'Cannot reach the server. Check that it is running and reachable.')
+    }
+    let body: unknown
+    try {
+      body = await response.json()
+    } catch {
+      throw new ApiError('unavailable', `The server answered with status ${response.status} and no readable result.`)
+    }
+    if (typeof body === 'object' && body !== null && 'ok' in body) {
+      const envelope = body as { ok: unknown; value?: unknown; error?: unknown }
+      if (envelope.ok === true) return envelope.value
+      if (isErrorInfo(envelope.error)) throw ApiError.from(envelope.error)
+    }
+    if (response.status === 401) throw new ApiError('unauthorized', 'The server did not accept the API token.')
+    throw new ApiError('internal', `The server answered with status ${response.status} and an unreadable result.`)
+  }
+
+  function rejectToken(): void {
+    token = null
+    storeToken(null)
+    closeSocket()
+    clearRetry()
+    link.set({ status: 'unauthorized', retryAt: null })
+  }
+
+  function clearRetry(): void {
+    if (retryTimer !== null) clearTimeout(retryTimer)
+    retryTimer = null
+  }
+
+  function closeSocket(): void {
+    const current = socket
+    socket = null
+    if (current) {
+      current.onopen = current.onmessage = current.onclose = current.onerror = null
+      current.close(1000, 'closing')
+    }
+  }
+
+  function connect(): void {
+    clearRetry()
+    closeSocket()
+    if (!running) return
+    const current = token
+    if (!current) {
+      link.set({ status: 'unauthorized', retryAt: null })
+      return
+    }
+    let ws: WebSocket
+    let authByMessage = false
+    try {
+      ws = new WebSocket(eventsUrl, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${current}`])
+    } catch {
+      // A token with characters a subprotocol cannot carry: authenticate with the first message instead.
+      ws = new WebSocket(eventsUrl, [EVENTS_PROTOCOL])
+      authByMessage = true
+    }
+    socket = ws
+    ws.onopen = () => {
+      if (authByMessage) ws.send(JSON.stringify({ type: 'auth', token: current }))
+    }
+    ws.onmessage = (message: MessageEvent) => {
+      let data: unknown
+      try {
+        data = JSON.parse(String(message.data))
+      } catch {
+        return
+      }
+      if ((data as { type?: unknown } | null)?.type === 'ready') {
+        const state = link.get()
+        link.set({ status: 'open', retryAt: null, failures: 0, generation: state.generation + 1 })
+        return
+      }
+      const parsed = parseEvent(data)
+      if (!parsed) return
+      for (const listener of listeners) listener(parsed)
+    }
+    ws.onclose = (event: CloseEvent) => {
+      if (socket !== ws) return
+      socket = null
+      if (event.code === CLOSE_UNAUTHORIZED) {
+        rejectToken()
+        return
+      }
+      scheduleReconnect()
+    }
+  }
+
+  function scheduleReconnect(): void {
+    if (!running) return
+    const failures = link.get().failures + 1
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 1))
+    const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
+    link.set({ status: 'disconnected', retryAt: Date.now() + delay, failures })
+    clearRetry()
+    retryTimer = setTimeout(() => {
+      retryTimer = null
+      void probeThenConnect()
+    }, delay)
+  }
+
+  /**
+   * A browser hides why a WebSocket upgrade failed, so a cheap command tells "wrong token" (401,
+   * sign in again) apart from "server down" (keep retrying).
+   */
+  async function probeThenConnect(): Promise<void> {
+    const current = token
+    if (!running || !current) return
+    try {
+      await post('simulator:info', {}, current)
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'unauthorized') {
+        if (token === current) rejectToken()
+        return
+      }
+      if (error instanceof ApiError && error.code === 'unavailable') {
+        scheduleReconnect()
+        return
+      }
+    }
+    connect()
+  }
+
+  return {
+    kind: 'http',
+    async invoke(command, input) {
+      const current = token
+      if (!current) {
+        link.set({ status: 'unauthorized', retryAt: null })
+        throw new ApiError('unauthorized', 'Sign in with the server’s API token first.')
+      }
+      try {
+        return (await post(command, input, current)) as CommandOutput<typeof command>
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'unauthorized' && token === current) rejectToken()
+        throw error
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    getLinkState: link.get,
+    onLinkState: link.subscribe,
+    start() {
+      if (running) return
+      running = true
+      connect()
+    },
+    stop() {
+      running = false
+      clearRetry()
+      closeSocket()
+    },
+    hasToken: () => token !== null,
+    async signIn(candidate) {
+      await post('simulator:info', {}, candidate)
+      token = candidate
+      storeToken(candidate)
+      link.set({ status: 'connecting', retryAt: null, failures: 0 })
+      connect()
+    },
+    signOut() {
+      rejectToken()
+    },
+  }
+}

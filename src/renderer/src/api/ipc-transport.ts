@@ -1,0 +1,48 @@
+// The Electron transport: commands and events through the preload's window.irish bridge. IPC cannot
+// drop while the window lives, so the link is open from the start and never needs a token.
+
+import type { IrishBridge } from '../../../shared/bridge'
+import { ApiError, isErrorInfo } from './api-error'
+import { parseEvent } from './parse-event'
+import { createLinkStore, type EventListener, type Transport } from './transport'
+
+export function createIpcTransport(bridge: IrishBridge): Transport {
+  const link = createLinkStore({ status: 'open', retryAt: null, failures: 0, generation: 1 })
+  const listeners = new Set<EventListener>()
+  let unsubscribe: (() => void) | null = null
+
+  return {
+    kind: 'ipc',
+    async invoke(command, input) {
+      let result: Awaited<ReturnType<IrishBridge['invoke']>>
+      try {
+        result = await bridge.invoke(command, input)
+      } catch {
+        // ipcRenderer.invoke rejects only when main has no handler or crashed mid-call.
+        throw new ApiError('unavailable', 'The app core did not answer. Restart the app; the details are in its log.')
+      }
+      if (result.ok) return result.value as never
+      throw isErrorInfo(result.error) ? ApiError.from(result.error) : new ApiError('internal', 'The app core sent an unreadable error.')
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    getLinkState: link.get,
+    onLinkState: link.subscribe,
+    start() {
+      if (unsubscribe) return
+      unsubscribe = bridge.onEvent((message) => {
+        const parsed = parseEvent(message)
+        if (!parsed) return
+        for (const listener of listeners) listener(parsed)
+      })
+      // Main queues events (a QR code, say) until the page listens; this flushes them.
+      bridge.ready()
+    },
+    stop() {
+      unsubscribe?.()
+      unsubscribe = null
+    },
+  }
+}

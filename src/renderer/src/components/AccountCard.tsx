@@ -1,0 +1,189 @@
+// One account in the list: who it is (label, phone, name), how it is (status in colour and words,
+// since when, last error, reconnects) and what can be done with it now. Destructive actions ask first.
+
+import { useEffect, useId, useRef, useState } from 'react'
+import type { AccountSummary } from '../../../shared/contract'
+import { errorMessage } from '../api/api-error'
+import { useAccountAction, useRemoveAccount, type AccountAction } from '../api/hooks'
+import { formatPhone, isPaired, isRunning } from '../lib/status'
+import { formatDateTime, formatRelative, useNow } from '../lib/time'
+import { ConfirmDialog } from './ConfirmDialog'
+import { StatusBadge } from './StatusBadge'
+import { AccountTransferActions } from './TransferActions'
+
+type Confirming = 'remove' | 'logout' | 'take-back' | null
+
+export function AccountCard({
+  account,
+  onOpen,
+  onShowQr,
+  showDetails = true,
+}: {
+  account: AccountSummary
+  onOpen: () => void
+  onShowQr: () => void
+  /** Off on the account's own page, where "Details" would lead nowhere. */
+  showDetails?: boolean
+}) {
+  const titleId = useId()
+  const now = useNow()
+  const action = useAccountAction()
+  const remove = useRemoveAccount()
+  const [confirming, setConfirming] = useState<Confirming>(null)
+  const running = isRunning(account.status)
+  const label = account.label
+  const pendingAction = action.isPending ? action.variables?.action : null
+
+  // Start and Stop replace each other: after an action, a keyboard user's focus would fall to the
+  // page's start. It goes to the first action of this card instead.
+  const actionsRef = useRef<HTMLDivElement>(null)
+  const refocus = useRef(false)
+  useEffect(() => {
+    if (!refocus.current || action.isPending) return
+    refocus.current = false
+    const active = document.activeElement
+    if (active === null || active === document.body) {
+      actionsRef.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus()
+    }
+  }, [account.status, action.isPending])
+
+  function run(kind: AccountAction): void {
+    refocus.current = true
+    action.mutate({ id: account.id, action: kind })
+  }
+
+  return (
+    <article className={`account-card status-${account.status}`} aria-labelledby={titleId}>
+      <header className="account-card-header">
+        <h3 id={titleId} className="account-title">
+          {label}
+        </h3>
+        <StatusBadge status={account.status} />
+      </header>
+
+      <dl className="facts">
+        <div>
+          <dt>Phone</dt>
+          <dd data-field="phone">{formatPhone(account.phone) ?? <span className="muted">Not paired yet</span>}</dd>
+        </div>
+        <div>
+          <dt>Name</dt>
+          <dd data-field="name">{account.name ?? <span className="muted">—</span>}</dd>
+        </div>
+        <div>
+          <dt>Since</dt>
+          <dd data-field="since">
+            <time dateTime={new Date(account.statusSince).toISOString()} title={formatDateTime(account.statusSince)}>
+              {formatRelative(account.statusSince, now)}
+            </time>
+          </dd>
+        </div>
+        <div>
+          <dt>Reconnects</dt>
+          <dd data-field="reconnects">{account.reconnectCount}</dd>
+        </div>
+        {account.status === 'moved' && account.movedTo && (
+          <div className="fact-wide">
+            <dt>Moved to</dt>
+            <dd data-field="moved-to">
+              {account.movedTo.target}, {formatRelative(account.movedTo.at, now)}
+            </dd>
+          </div>
+        )}
+        {account.lastError && (
+          <div className="fact-wide fact-error">
+            <dt>Last error</dt>
+            <dd data-field="last-error">
+              {account.lastError}
+              {account.lastDisconnectCode !== null && <span className="muted"> (code {account.lastDisconnectCode})</span>}
+            </dd>
+          </div>
+        )}
+      </dl>
+
+      <div className="card-actions" role="group" aria-label={`Actions for ${label}`} ref={actionsRef}>
+        {account.status === 'pairing' && (
+          <button type="button" className="primary" onClick={onShowQr} aria-label={`Show QR code for ${label}`}>
+            Show QR code
+          </button>
+        )}
+        {!running && account.status !== 'moved' && (
+          <button type="button" onClick={() => run('start')} disabled={action.isPending} aria-label={`Start ${label}`}>
+            {pendingAction === 'start' ? 'Starting…' : 'Start'}
+          </button>
+        )}
+        {account.status === 'moved' && (
+          <button type="button" onClick={() => setConfirming('take-back')} disabled={action.isPending} aria-label={`Take back ${label}`}>
+            Take back…
+          </button>
+        )}
+        {running && (
+          <button type="button" onClick={() => run('stop')} disabled={action.isPending} aria-label={`Stop ${label}`}>
+            {pendingAction === 'stop' ? 'Stopping…' : 'Stop'}
+          </button>
+        )}
+        {isPaired(account) && account.status !== 'logged-out' && account.status !== 'moved' && (
+          <button type="button" onClick={() => setConfirming('logout')} disabled={action.isPending} aria-label={`Log out ${label}`}>
+            Log out…
+          </button>
+        )}
+        {showDetails && (
+          <button type="button" onClick={onOpen} aria-label={`Details for ${label}`}>
+            Details
+          </button>
+        )}
+        <AccountTransferActions account={account} />
+        <button type="button" className="danger-quiet" onClick={() => setConfirming('remove')} aria-label={`Remove ${label}`}>
+          Remove…
+        </button>
+      </div>
+
+      {action.error && (
+        <p className="inline-error" role="alert">
+          {errorMessage(action.error)}
+        </p>
+      )}
+
+      {confirming === 'remove' && (
+        <ConfirmDialog
+          title={`Remove ${label}?`}
+          confirmLabel="Remove account"
+          onConfirm={() => remove.mutateAsync(account.id)}
+          onClose={() => setConfirming(null)}
+        >
+          <p>
+            This logs <strong>{label}</strong>
+            {account.phone ? ` (${formatPhone(account.phone)})` : ''} out of WhatsApp, deletes its keys from this machine and
+            removes it from the list. To use the number here again, you will have to pair it with a new QR code.
+          </p>
+        </ConfirmDialog>
+      )}
+      {confirming === 'logout' && (
+        <ConfirmDialog
+          title={`Log out ${label}?`}
+          confirmLabel="Log out"
+          onConfirm={() => action.mutateAsync({ id: account.id, action: 'logout' })}
+          onClose={() => setConfirming(null)}
+        >
+          <p>
+            WhatsApp drops this linked device and its keys are deleted here. <strong>{label}</strong> stays in the list; start it
+            to pair it again with a new QR code.
+          </p>
+        </ConfirmDialog>
+      )}
+      {confirming === 'take-back' && (
+        <ConfirmDialog
+          title={`Take back ${label}?`}
+          confirmLabel="Start here anyway"
+          onConfirm={() => action.mutateAsync({ id: account.id, action: 'take-back' })}
+          onClose={() => setConfirming(null)}
+        >
+          <p>
+            This session was moved to <strong>{account.movedTo?.target ?? 'another place'}</strong>. If it still runs there, running
+            it here too makes WhatsApp log both copies out. Stop the other copy first.
+          </p>
+        </ConfirmDialog>
+      )}
+    </article>
+  )
+}

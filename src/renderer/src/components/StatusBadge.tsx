@@ -1,0 +1,14 @@
+// An account's status in colour and in words. The dot's colour is decoration; the words carry it.
+
+import type { AccountStatus } from '../../../shared/contract'
+import { STATUS_VIEW } from '../lib/status'
+
+export function StatusBadge({ status }: { status: AccountStatus }) {
+  const view = STATUS_VIEW[status]
+  return (
+    <span className={`badge tone-${view.tone}`} title={view.hint} data-status={status}>
+      <span className="badge-dot" aria-hidden="true" />
+      {view.label}
+    </span>
+  )
+}

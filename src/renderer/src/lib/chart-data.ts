@@ -1,0 +1,81 @@
+// Turns a scope's series store into the column arrays uPlot draws: x is every second of the window
+// (so a quiet stretch shows as a gap or a zero, never as a line drawn across it), then one array per
+// line. `points` counts the seconds that have data, for the chart's caption.
+
+import type { AccountId } from '../../../shared/ids'
+import { STORE_REQUESTS, type ALL_ACCOUNTS, type StoreRequest } from '../../../shared/contract'
+import { WINDOW_SECONDS, type SeriesStore } from './series-store'
+
+/** One account, or every account together. */
+export type Scope = AccountId | typeof ALL_ACCOUNTS
+
+export type Columns = [number[], ...(number | null)[][]]
+
+export interface ChartData {
+  columns: Columns
+  /** Seconds in the window that have data. */
+  points: number
+}
+
+/** Every finished second of the window ending at `now` (epoch seconds), oldest first. */
+function windowSeconds(now: number): number[] {
+  const xs = new Array<number>(WINDOW_SECONDS)
+  const first = now - WINDOW_SECONDS
+  for (let i = 0; i < WINDOW_SECONDS; i++) xs[i] = first + i
+  return xs
+}
+
+/** [t, p50, p95, p99] in milliseconds for one request type; seconds without requests are gaps. */
+export function latencyColumns(store: SeriesStore, req: StoreRequest, now: number): ChartData {
+  const xs = windowSeconds(now)
+  const first = xs[0] as number
+  const p50 = new Array<number | null>(xs.length).fill(null)
+  const p95 = p50.slice()
+  const p99 = p50.slice()
+  let points = 0
+  for (const point of store.latency[req]) {
+    const i = point.t - first
+    if (i < 0 || i >= xs.length) continue
+    p50[i] = round(point.p50)
+    p95[i] = round(point.p95)
+    p99[i] = round(point.p99)
+    points += 1
+  }
+  return { columns: [xs, p50, p95, p99], points }
+}
+
+/** [t, operations, errors] per second, every request type together; a quiet second is a zero. */
+export function throughputColumns(store: SeriesStore, now: number): ChartData {
+  const xs = windowSeconds(now)
+  const first = xs[0] as number
+  const ops = new Array<number>(xs.length).fill(0)
+  const errors = new Array<number>(xs.length).fill(0)
+  for (const req of STORE_REQUESTS) {
+    for (const point of store.latency[req]) {
+      const i = point.t - first
+      if (i < 0 || i >= xs.length) continue
+      ops[i] = (ops[i] as number) + point.count
+      errors[i] = (errors[i] as number) + point.errors
+    }
+  }
+  return { columns: [xs, ops, errors], points: ops.filter((n) => n > 0).length }
+}
+
+/** [t, hit ratio in percent]; seconds without lookups are gaps, not zeros. */
+export function cacheColumns(store: SeriesStore, now: number): ChartData {
+  const xs = windowSeconds(now)
+  const first = xs[0] as number
+  const ratio = new Array<number | null>(xs.length).fill(null)
+  let points = 0
+  for (const point of store.cache) {
+    const i = point.t - first
+    if (i < 0 || i >= xs.length || point.hits + point.misses === 0) continue
+    ratio[i] = round((point.hits / (point.hits + point.misses)) * 100)
+    points += 1
+  }
+  return { columns: [xs, ratio], points }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import type { AccountSummary, PairingState } from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import { pairingPhase } from './pairing-phase'
+
+const id = 'acc-p' as AccountId
+const account = (patch: Partial<AccountSummary>): AccountSummary => ({
+  id,
+  label: 'P',
+  phone: null,
+  name: null,
+  status: 'new',
+  statusSince: 0,
+  lastError: null,
+  lastDisconnectCode: null,
+  reconnectCount: 0,
+  createdAt: 0,
+  pairedAt: null,
+  lastConnectedAt: null,
+  movedTo: null,
+  ...patch,
+})
+const qr = (expiresAt: number | null, value: string | null = 'qr'): PairingState => ({ id, qr: value, expiresAt, status: 'pairing' })
+
+describe('pairingPhase', () => {
+  it('follows a pairing from first code to connected', () => {
+    expect(pairingPhase(account({ status: 'connecting' }), undefined, 0, false)).toBe('preparing')
+    expect(pairingPhase(account({ status: 'pairing' }), qr(1000), 500, false)).toBe('waiting')
+    expect(pairingPhase(account({ status: 'pairing' }), qr(1000), 1500, true)).toBe('rotating')
+    expect(pairingPhase(account({ status: 'connecting' }), qr(null, null), 1500, true)).toBe('paired')
+    expect(pairingPhase(account({ status: 'connected' }), undefined, 2000, true)).toBe('connected')
+  })
+
+  it('offers a retry once the codes ran out or the account stopped', () => {
+    expect(pairingPhase(account({ status: 'failed' }), qr(null, null), 0, true)).toBe('expired')
+    expect(pairingPhase(account({ status: 'stopped' }), undefined, 0, true)).toBe('stopped')
+  })
+
+  it('notices a removed account', () => {
+    expect(pairingPhase(undefined, undefined, 0, true)).toBe('gone')
+  })
+})

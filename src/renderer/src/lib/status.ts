@@ -1,0 +1,42 @@
+// How each account status reads and looks. The colour is never the only signal: every badge has words.
+
+import type { AccountStatus, AccountSummary } from '../../../shared/contract'
+
+export type Tone = 'ok' | 'busy' | 'idle' | 'warn' | 'bad' | 'moved'
+
+export const STATUS_VIEW: Record<AccountStatus, { label: string; tone: Tone; hint: string }> = {
+  new: { label: 'New', tone: 'idle', hint: 'Created, never paired, not running.' },
+  pairing: { label: 'Waiting for scan', tone: 'busy', hint: 'Showing QR codes until a phone scans one.' },
+  connecting: { label: 'Connecting', tone: 'busy', hint: 'Opening the connection to WhatsApp.' },
+  connected: { label: 'Connected', tone: 'ok', hint: 'Online and receiving messages.' },
+  reconnecting: { label: 'Reconnecting', tone: 'warn', hint: 'The connection dropped; a retry is scheduled.' },
+  stopped: { label: 'Stopped', tone: 'idle', hint: 'Stopped by an operator.' },
+  'logged-out': { label: 'Logged out', tone: 'bad', hint: 'WhatsApp dropped this device; pair it again.' },
+  replaced: { label: 'Replaced', tone: 'bad', hint: 'Another client took over this session.' },
+  moved: { label: 'Moved', tone: 'moved', hint: 'Exported to another place and stopped here.' },
+  failed: { label: 'Failed', tone: 'bad', hint: 'Stopped after an error it does not retry.' },
+}
+
+/** Statuses in which a socket is open or about to be. */
+const RUNNING: readonly AccountStatus[] = ['pairing', 'connecting', 'connected', 'reconnecting']
+
+export function isRunning(status: AccountStatus): boolean {
+  return RUNNING.includes(status)
+}
+
+export function isPaired(account: AccountSummary): boolean {
+  return account.pairedAt !== null || account.phone !== null
+}
+
+/** Digits or a phone-number jid → "+15551234567"; a LID (WhatsApp's hidden id, not a number) says so. */
+export function formatPhone(value: string | null): string | null {
+  if (value === null || value === '') return null
+  const [userPart, server] = value.split('@')
+  const user = userPart?.split(':')[0] ?? value
+  if (server === 'lid') return `${user} (hidden number)`
+  return /^\d+$/.test(user) ? `+${user}` : user
+}
+
+export function accountName(account: Pick<AccountSummary, 'label'>): string {
+  return account.label
+}

@@ -1,0 +1,62 @@
+// Times as an operator reads them: "3 minutes ago", "0:42", "14:03:12". Pure functions, plus one shared
+// one-second clock for every view that counts (relative times, QR countdowns), so a hundred rows cost one timer.
+
+import { useSyncExternalStore } from 'react'
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+
+export function formatRelative(at: number, now: number): string {
+  const seconds = Math.round((at - now) / 1000)
+  const abs = Math.abs(seconds)
+  if (abs < 5) return 'just now'
+  if (abs < 60) return relative.format(seconds, 'second')
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute')
+  if (abs < 86_400) return relative.format(Math.round(seconds / 3600), 'hour')
+  return relative.format(Math.round(seconds / 86_400), 'day')
+}
+
+/** "1:05" for 65 seconds; never negative. */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000))
+  const minutes = Math.floor(total / 60)
+  const seconds = total % 60
+  return `${minutes}:${String(seconds).padStart(2, '0')}`
+}
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+export function formatClock(at: number): string {
+  return clock.format(at)
+}
+
+export function formatDateTime(at: number): string {
+  return dateTime.format(at)
+}
+
+let now = Date.now()
+const listeners = new Set<() => void>()
+let timer: ReturnType<typeof setInterval> | null = null
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener)
+  if (timer === null) {
+    now = Date.now()
+    timer = setInterval(() => {
+      now = Date.now()
+      for (const l of listeners) l()
+    }, 1000)
+  }
+  return () => {
+    listeners.delete(listener)
+    if (listeners.size === 0 && timer !== null) {
+      clearInterval(timer)
+      timer = null
+    }
+  }
+}
+
+/** The current time, re-rendering the caller once a second. */
+export function useNow(): number {
+  return useSyncExternalStore(subscribe, () => now)
+}

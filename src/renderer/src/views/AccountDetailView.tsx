@@ -1,0 +1,76 @@
+// One account's page: its status and actions, a form to send a test text, the texts it received, and
+// the keys its store holds. Telemetry for it is one click away, on the telemetry view.
+
+import { useState } from 'react'
+import type { AccountId } from '../../../shared/ids'
+import { useAccounts } from '../api/hooks'
+import { AccountCard } from '../components/AccountCard'
+import { KeyCounts } from '../components/KeyCounts'
+import { MessageList } from '../components/MessageList'
+import { PairingDialog } from '../components/PairingDialog'
+import { SendMessageForm } from '../components/SendMessageForm'
+import { EmptyState, ErrorState, Loading } from '../components/States'
+import { ViewHeading } from '../components/ViewHeading'
+
+export function AccountDetailView({
+  id,
+  onBack,
+  onTelemetry,
+}: {
+  id: AccountId
+  onBack: () => void
+  onTelemetry: (id: AccountId) => void
+}) {
+  const accounts = useAccounts()
+  const [showQr, setShowQr] = useState(false)
+  const account = accounts.data?.find((a) => a.id === id)
+
+  return (
+    <section className="view" aria-labelledby="main-heading">
+      <div className="view-header">
+        <button type="button" className="link-button" onClick={onBack}>
+          <span aria-hidden="true">← </span>All accounts
+        </button>
+        <ViewHeading>{account?.label ?? 'Account'}</ViewHeading>
+        {account && (
+          <div className="toolbar">
+            <button type="button" onClick={() => onTelemetry(id)}>
+              Telemetry for this account
+            </button>
+          </div>
+        )}
+      </div>
+
+      {accounts.isPending && <Loading what="the account" />}
+      {accounts.isError && <ErrorState what="the account" error={accounts.error} onRetry={() => void accounts.refetch()} />}
+      {accounts.isSuccess && !account && (
+        <EmptyState title="This account is gone">
+          <p>It was removed, perhaps from another window.</p>
+          <button type="button" onClick={onBack}>
+            Back to all accounts
+          </button>
+        </EmptyState>
+      )}
+      {account && (
+        <div className="detail-grid">
+          <div className="detail-main">
+            <AccountCard account={account} onOpen={() => undefined} onShowQr={() => setShowQr(true)} showDetails={false} />
+            <section className="panel" aria-labelledby="send-heading">
+              <h3 id="send-heading">Send a test message</h3>
+              <SendMessageForm account={account} others={accounts.data ?? []} />
+            </section>
+            <section className="panel" aria-labelledby="keys-heading">
+              <h3 id="keys-heading">Keys in the store</h3>
+              <KeyCounts id={id} caption={`Signal keys stored for ${account.label}`} />
+            </section>
+          </div>
+          <section className="panel detail-side" aria-labelledby="inbox-heading">
+            <h3 id="inbox-heading">Received messages</h3>
+            <MessageList id={id} accounts={accounts.data ?? []} />
+          </section>
+        </div>
+      )}
+      {showQr && <PairingDialog accountId={id} onClose={() => setShowQr(false)} />}
+    </section>
+  )
+}
