@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import { isAppError } from '../../shared/errors'
-import { createCore, type Core } from '../core/create-core'
+import { createCore, type Core, type SimulatorPort } from '../core/create-core'
 import { resolveKeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
@@ -22,15 +22,33 @@ function rendererOrigin(): { url: string; origin: string } {
   return { url: join(__dirname, '../renderer/index.html'), origin: 'file://' }
 }
 
+let stopSimulator: (() => Promise<void>) | null = null
+
+/** IRISH_SIMULATOR=1: the local simulator in this process, as the server's --simulator (demos, e2e). */
+async function startLocalSimulator(dataDir: string): Promise<SimulatorPort> {
+  // Imported only when asked for: the simulator is test and demo code.
+  const { startSimulator, startSimulatorAdmin } = await import('../../simulator/index')
+  const sim = await startSimulator({ port: 0, statePath: join(dataDir, 'simulator-state.json') })
+  const admin = await startSimulatorAdmin(sim, { port: 0 })
+  stopSimulator = async () => {
+    await admin.close()
+    await sim.close()
+  }
+  return { url: sim.url, rootKeyHex: sim.rootKeyHex, adminUrl: admin.url, scanQr: (qr) => sim.scanQr(qr, {}) }
+}
+
 async function openCore(): Promise<Core> {
+  const dataDir = app.getPath('userData')
   const keyVault = resolveKeyVault({ env: process.env, preferKeychain: true })
-  const whatsappOverride = whatsappOverrideFromEnv(process.env)
+  const simulator = process.env.IRISH_SIMULATOR === '1' ? await startLocalSimulator(dataDir) : undefined
+  const whatsappOverride = simulator ? { url: simulator.url, trustedRootKey: simulator.rootKeyHex } : whatsappOverrideFromEnv(process.env)
   return createCore({
-    dataDir: app.getPath('userData'),
+    dataDir,
     keyVault,
     logger,
     appVersion: app.getVersion(),
     migrationsFolder: join(app.getAppPath(), 'drizzle'),
+    ...(simulator ? { simulator } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
   })
 }
@@ -95,5 +113,8 @@ app.on('before-quit', (event) => {
   // Let pending key writes land and sockets close before the process goes.
   event.preventDefault()
   quitting = true
-  void core.close().finally(() => app.exit(0))
+  void core
+    .close()
+    .then(() => stopSimulator?.())
+    .finally(() => app.exit(0))
 })
