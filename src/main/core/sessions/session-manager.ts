@@ -18,7 +18,7 @@ import pino from 'pino'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountHealth, AccountStatus, AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
-import type { ManagedAuthStore } from '../auth-store/types'
+import type { AuthSnapshot, ManagedAuthStore } from '../auth-store/types'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { toSummary, type AccountRecord, type AccountRepository } from './account-repository'
@@ -49,6 +49,8 @@ export interface SessionManagerDeps {
   makeSocket?: typeof makeWASocket
 }
 
+/** Statuses that claim a socket exists (or is about to). */
+const RUNNING_STATUSES: AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing']
 const FIRST_QR_MS = 60_000
 const NEXT_QR_MS = 20_000
 const RECENT_MESSAGES = 50
@@ -88,6 +90,24 @@ export interface SessionManager {
   markMoved(id: AccountId, target: string): Promise<AccountSummary>
   /** The store of an account that is not running, for export and import. */
   withStoppedStore<T>(id: AccountId, work: (store: ManagedAuthStore) => Promise<T>): Promise<T>
+  /**
+   * Export: a consistent snapshot, taken with the socket closed, pending writes landed and the account's
+   * queue held. Copy (`moveTo` null): a running account starts again right after the snapshot, then
+   * `work` runs. Move: the account is marked moved before `work` runs (a crash mid-export leaves it moved,
+   * never running in two places) and put back as it was, running again if it ran, when `work` throws.
+   */
+  exportSession<T>(id: AccountId, moveTo: string | null, work: (snapshot: AuthSnapshot, account: AccountSummary) => Promise<T>): Promise<T>
+  /**
+   * Import: puts a session in place and leaves the account stopped (the caller starts it). New account:
+   * `fill` writes the new id's store first and the row is inserted only after that succeeded, so a failed
+   * fill leaves no account (the row is the commit point; see transfer-service.ts). Replace: stops the account,
+   * `fill` replaces its store (atomically, by the store), then the row is updated; the id stays.
+   */
+  importSession(
+    target: { replace: AccountId } | { label: string },
+    who: { phone: string; name: string | null },
+    fill: (store: ManagedAuthStore) => Promise<void>,
+  ): Promise<AccountSummary>
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
@@ -104,6 +124,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const runtimes = new Map<AccountId, Runtime>()
   const pendingWrites = new Set<Promise<unknown>>()
   let shuttingDown = false
+
+  // No socket runs yet, so a running status in the table is what the last run (closed or crashed)
+  // left behind. Shown as stopped; wantRunning keeps the intent, so startAll still brings them back.
+  for (const account of deps.accounts.list()) {
+    if (RUNNING_STATUSES.includes(account.status)) deps.accounts.update(account.id, { status: 'stopped', statusSince: now() })
+  }
 
   function record(id: AccountId): AccountRecord {
     const found = deps.accounts.get(id)
@@ -529,18 +555,125 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       })
     },
 
-    async startAll() {
-      const transient: AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing']
-      const starts: Promise<unknown>[] = []
-      for (const account of deps.accounts.list()) {
-        if (account.wantRunning) {
-          starts.push(this.start(account.id).catch((error: unknown) => log.warn({ err: error, account: account.id }, 'start failed')))
-        } else if (transient.includes(account.status)) {
-          // The app stopped without recording it (a crash): it is not running now.
-          setStatus(account.id, 'stopped')
+    exportSession<T>(
+      id: AccountId,
+      moveTo: string | null,
+      work: (snapshot: AuthSnapshot, account: AccountSummary) => Promise<T>,
+    ): Promise<T> {
+      type Taken = { moved: true; value: T } | { moved: false; snapshot: AuthSnapshot; account: AccountSummary }
+      const taken = serial(id, async (): Promise<Taken> => {
+        const before = record(id)
+        if (before.status === 'moved') {
+          throw new AppError(
+            'conflict',
+            `"${before.label}" was moved to ${before.movedTo?.target ?? 'another place'}, so its keys here are out of date once that copy ran. Export it from there, or take it back here first.`,
+          )
         }
+        const rt = runtime(id)
+        const wasRunning = isRunning(rt)
+        const restart = async (): Promise<void> => {
+          if (wasRunning) await connect(rt).catch((err: unknown) => failed(rt, err))
+        }
+        await closeSocket(rt)
+        await Promise.allSettled([...pendingWrites])
+        const store = rt.auth?.store ?? (await deps.openAuth(id)).store
+        // The next start reloads creds from the store instead of reusing this socket's copy.
+        rt.auth = null
+        let snapshot: AuthSnapshot | null
+        try {
+          snapshot = await store.exportSnapshot()
+        } catch (error) {
+          await restart()
+          throw error
+        }
+        if (!snapshot?.creds.me) {
+          await restart()
+          throw new AppError('conflict', `"${before.label}" has no paired session to export. Pair it first.`)
+        }
+        if (moveTo === null) {
+          await restart()
+          return { moved: false, snapshot, account: toSummary(before) }
+        }
+        setStatus(id, 'moved', { wantRunning: false, movedTo: { target: moveTo, at: now() }, lastError: null })
+        try {
+          return { moved: true, value: await work(snapshot, toSummary(before)) }
+        } catch (error) {
+          update(id, { status: before.status, wantRunning: before.wantRunning, movedTo: before.movedTo, lastError: before.lastError })
+          await restart()
+          throw error
+        }
+      })
+      // A copy's work (encoding) runs outside the queue: the account is already running again.
+      return taken.then((t) => (t.moved ? t.value : work(t.snapshot, t.account)))
+    },
+
+    async importSession(target, who, fill) {
+      if ('replace' in target) {
+        const id = target.replace
+        return serial(id, async () => {
+          const before = record(id)
+          const rt = runtime(id)
+          const wasRunning = isRunning(rt)
+          await closeSocket(rt)
+          await Promise.allSettled([...pendingWrites])
+          const store = rt.auth?.store ?? (await deps.openAuth(id)).store
+          rt.auth = null
+          try {
+            await fill(store)
+          } catch (error) {
+            if (wasRunning) await connect(rt).catch((err: unknown) => failed(rt, err))
+            throw error
+          }
+          return toSummary(
+            setStatus(id, 'stopped', {
+              phone: who.phone,
+              name: who.name ?? before.name,
+              wantRunning: false,
+              movedTo: null,
+              lastError: null,
+              lastDisconnectCode: null,
+            }),
+          )
+        })
       }
-      await Promise.all(starts)
+      const id = newAccountId()
+      const store = (await deps.openAuth(id)).store
+      const at = now()
+      try {
+        await fill(store)
+        deps.accounts.insert({
+          id,
+          label: target.label,
+          phone: who.phone,
+          name: who.name,
+          status: 'stopped',
+          statusSince: at,
+          lastError: null,
+          lastDisconnectCode: null,
+          reconnectCount: 0,
+          createdAt: at,
+          pairedAt: null,
+          lastConnectedAt: null,
+          wantRunning: false,
+          movedTo: null,
+        })
+      } catch (error) {
+        // No row names this id, so nothing shows it; clearing just avoids leaving orphaned keys behind.
+        await store.clear().catch((err: unknown) => log.warn({ err, account: id }, 'clearing a failed import failed'))
+        runtimes.delete(id)
+        throw error
+      }
+      const summary = toSummary(record(id))
+      deps.events.emit('accounts:changed', summary)
+      return summary
+    },
+
+    async startAll() {
+      // Stale running statuses were reset when the manager was created; only the intent matters here.
+      const wanted = deps.accounts.list().filter((account) => account.wantRunning)
+      await Promise.all(
+        wanted.map((account) => this.start(account.id).catch((error: unknown) => log.warn({ err: error, account: account.id }, 'start failed'))),
+      )
     },
 
     async shutdown() {

@@ -1,0 +1,336 @@
+// Accounts benchmark: one core in this process runs N WhatsApp accounts against the simulator, which
+// runs in a child process so its memory is not counted. Run: `npm run bench:accounts -- [--accounts N]
+// [--messages M] [--pair-concurrency C] [--settle-ms MS] [--profile DIR]`. --profile writes CPU profiles
+// of the reconnect and message phases to DIR and prints where their time goes. Measures, in order:
+//   (a) pairing N accounts by QR (the simulator's admin API plays the phones), C at a time;
+//   (b) closing the core and opening a new one on the same data dir, then the time until all N are
+//       connected again from the encrypted store (createCore + startAccounts, no pairing);
+//   (c) resident memory per idle connected account: (RSS with N connected and idle − RSS of this
+//       process after createCore with 0 accounts running) / N. Both RSS figures are taken after a full
+//       GC (global.gc with --expose-gc; otherwise exposed at run time through v8.setFlagsFromString) so
+//       garbage does not count. The baseline is the fresh process before any account ever ran: lazily
+//       loaded code and first-use caches then count against the accounts, so the figure errs high
+//       (so does this: Baileys keeps a closed socket reachable until its in-flight query timers, up to
+//       60 s, run out, so the first core's sockets are still in the heap when the idle figure is
+//       taken); the baseline taken after the reopen (pages already grown by pairing) is shown as well
+//       and errs low. The truth lies between the two; the summary line uses the high one;
+//   (d) message throughput: account i sends to account i+1 (mod N), M texts in all, every sender at
+//       once, timed from the first send until every accounts:message event has arrived.
+// Uses a temp data dir and removes it; stops the simulator process on exit, on error and on Ctrl-C.
+// The last line is the summary the project tracks.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import type { AccountSummary, ReceivedMessage } from '../src/shared/contract'
+import type { AccountId } from '../src/shared/ids'
+import type { Core } from '../src/main/core/create-core'
+import { muteLibsignalLogs } from '../src/simulator/testing'
+import { newDataKey, openTestCore, pairAccount, type PairedTestAccount } from '../src/main/core/sessions/test-support'
+import { createPhaseProfiler, type PhaseProfiler } from './cpu-profile'
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process'
+
+const { values: args } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: '50' },
+    messages: { type: 'string', default: '500' },
+    'pair-concurrency': { type: 'string', default: '10' },
+    'settle-ms': { type: 'string', default: '3000' },
+    /** A directory: CPU-profile the reconnect and message phases there and print where the time goes. */
+    profile: { type: 'string' },
+  },
+})
+function positive(name: string, value: string | undefined): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive integer`)
+    process.exit(2)
+  }
+  return n
+}
+const N = positive('accounts', args.accounts)
+const MESSAGES = positive('messages', args.messages)
+const PAIR_CONCURRENCY = positive('pair-concurrency', args['pair-concurrency'])
+/** After the last account connects, Baileys still finishes its login chores (presence, app state); wait them out before measuring idle memory. */
+const SETTLE_MS = positive('settle-ms', args['settle-ms'])
+const PHASE_TIMEOUT_MS = 120_000
+const MB = 1024 * 1024
+
+const gc: () => void = (() => {
+  if (typeof globalThis.gc === 'function') return globalThis.gc
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+})()
+
+function fullGc(): void {
+  // Twice: the first pass can leave objects whose finalizers free more on the second.
+  gc()
+  gc()
+}
+
+interface Memory {
+  rss: number
+  heapUsed: number
+  external: number
+}
+function memory(): Memory {
+  fullGc()
+  const m = process.memoryUsage()
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers }
+}
+
+/** CPU time (ms) of this process and of the simulator process so far; the latter from /proc (Linux), else NaN. */
+function cpuNow(simPid: number | undefined): { self: number; sim: number } {
+  const usage = process.cpuUsage()
+  let sim = Number.NaN
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 per second on Linux).
+    const fields = readFileSync(`/proc/${simPid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    sim = ((Number(fields[11]) + Number(fields[12])) / 100) * 1000
+  } catch {
+    // Not Linux, or the process is gone: shown as n/a.
+  }
+  return { self: (usage.user + usage.system) / 1000, sim }
+}
+
+function cpuShare(before: { self: number; sim: number }, after: { self: number; sim: number }, wallMs: number): string {
+  const pct = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${((100 * ms) / wallMs).toFixed(0)}%`)
+  return `CPU: this process ${pct(after.self - before.self)}, simulator ${pct(after.sim - before.sim)} (of one core; 2 cores = 200%)`
+}
+
+/**
+ * libsignal reports session churn with console.info and console.warn, whole session records included
+ * (ratchet private keys among them); muteLibsignalLogs only covers console.log. Keeps the table readable
+ * and keeps key material off the terminal. Returns the undo.
+ */
+function muteLibsignalInfo(): () => void {
+  const noisy = /^(Closing session|Opening session|Removing old closed session|Session already|Migrating session|Decrypted message with closed session)/
+  const { info, warn } = console
+  const filtered =
+    (original: (...args: unknown[]) => void) =>
+    (...args: unknown[]): void => {
+      if (typeof args[0] === 'string' && noisy.test(args[0])) return
+      original.apply(console, args)
+    }
+  console.info = filtered(info)
+  console.warn = filtered(warn)
+  return () => {
+    console.info = info
+    console.warn = warn
+  }
+}
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(2)
+const mb = (bytes: number): string => (bytes / MB).toFixed(1)
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Resolves when every id in `ids` has moved into 'connected'; rejects if one ends in a state that will not connect. */
+function allConnected(core: Core, ids: Set<AccountId>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const connected = new Set<AccountId>()
+    const timer = setTimeout(() => {
+      unsubscribe()
+      reject(new Error(`only ${connected.size} of ${ids.size} accounts connected within ${PHASE_TIMEOUT_MS / 1000} s`))
+    }, PHASE_TIMEOUT_MS)
+    const unsubscribe = core.events.subscribe((m) => {
+      if (m.event !== 'accounts:changed') return
+      const summary = m.payload as AccountSummary
+      if (!ids.has(summary.id)) return
+      if (summary.status === 'connected') connected.add(summary.id)
+      if (['failed', 'logged-out', 'replaced'].includes(summary.status)) {
+        clearTimeout(timer)
+        unsubscribe()
+        reject(new Error(`${summary.label} ended ${summary.status}: ${summary.lastError ?? ''}`))
+      }
+      if (connected.size === ids.size) {
+        clearTimeout(timer)
+        unsubscribe()
+        resolve()
+      }
+    })
+  })
+}
+
+/** Sends `count` texts, sender k % N to its right-hand neighbour, and resolves when all have arrived. */
+async function exchange(core: Core, accounts: PairedTestAccount[], tag: string, count: number): Promise<number> {
+  const prefix = `${tag}-`
+  let arrived = 0
+  let unsubscribe = (): void => {}
+  let timer: NodeJS.Timeout | undefined
+  const allArrived = new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`only ${arrived} of ${count} "${tag}" messages arrived within ${PHASE_TIMEOUT_MS / 1000} s`)), PHASE_TIMEOUT_MS)
+    unsubscribe = core.events.subscribe((m) => {
+      if (m.event !== 'accounts:message' || !(m.payload as ReceivedMessage).text.startsWith(prefix)) return
+      arrived += 1
+      if (arrived === count) resolve()
+    })
+  })
+  const started = performance.now()
+  try {
+    const senders = accounts.map(async (sender, i) => {
+      const to = accounts[(i + 1) % accounts.length]!.phone
+      // Each sender sends its share one after the other, as one client would; the senders run at once.
+      for (let k = i; k < count; k += accounts.length) await core.sessions.sendText(sender.id, to, `${prefix}${k}`)
+    })
+    await Promise.all([...senders, allArrived])
+  } finally {
+    clearTimeout(timer)
+    unsubscribe()
+  }
+  return performance.now() - started
+}
+
+function table(rows: Array<[string, string]>): void {
+  const width = Math.max(...rows.map(([k]) => k.length))
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`)
+}
+
+async function main(): Promise<void> {
+  const unmuteLog = muteLibsignalLogs()
+  const unmuteInfo = muteLibsignalInfo()
+  const unmute = (): void => {
+    unmuteLog()
+    unmuteInfo()
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'irish-bench-accounts-'))
+  const dataKey = newDataKey()
+  let sim: SimulatorProcess | null = null
+  let core: Core | null = null
+  const profiler: PhaseProfiler | null = args.profile ? await createPhaseProfiler(args.profile) : null
+  const phase = <T>(name: string, work: () => Promise<T>): Promise<T> => (profiler ? profiler.run(name, work) : work())
+  // Ctrl-C or an uncaught error: the simulator process and the temp dir must not outlive us.
+  const onExit = (): void => {
+    sim?.killNow()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  process.once('exit', onExit)
+  const onSignal = (): void => process.exit(130)
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+
+  try {
+    console.log(`accounts benchmark: ${N} accounts, ${MESSAGES} messages, pairing ${PAIR_CONCURRENCY} at a time, node ${process.version}`)
+    sim = await startSimulatorProcess()
+    const endpoint = { url: sim.url, rootKeyHex: sim.rootKeyHex }
+
+    // Baseline: this process with a core open and no account ever run.
+    let opened = await openTestCore({ dataDir, dataKey, endpoint })
+    core = opened.core
+    const fresh = memory()
+
+    // (a) Pairing.
+    const pairStart = performance.now()
+    const paired: PairedTestAccount[] = new Array(N)
+    let next = 0
+    const scan = (qr: string, label: string): Promise<unknown> => sim!.scan(qr, label)
+    await Promise.all(
+      Array.from({ length: Math.min(PAIR_CONCURRENCY, N) }, async () => {
+        while (next < N) {
+          const i = next++
+          paired[i] = await pairAccount(opened.core, opened.events, scan, `Bench ${i + 1}`, PHASE_TIMEOUT_MS)
+        }
+      }),
+    )
+    const pairMs = performance.now() - pairStart
+    opened.events.stop()
+    const afterPairing = memory()
+
+    // (b) Close (graceful), reopen, reconnect all from the encrypted store.
+    const closeStart = performance.now()
+    await core.close()
+    core = null
+    const closeMs = performance.now() - closeStart
+
+    const openStart = performance.now()
+    opened = await openTestCore({ dataDir, dataKey, endpoint })
+    core = opened.core
+    opened.events.stop()
+    const openMs = performance.now() - openStart
+    const reopened = memory()
+
+    const ids = new Set(paired.map((p) => p.id))
+    const connectStart = performance.now()
+    const connectCpu = cpuNow(sim.child.pid)
+    const connected = allConnected(core, ids)
+    await phase('reconnect', async () => {
+      await core!.startAccounts()
+      await connected
+    })
+    const connectMs = performance.now() - connectStart
+    const connectCpuText = cpuShare(connectCpu, cpuNow(sim.child.pid), connectMs)
+    const connectedInMs = openMs + connectMs
+    const notConnected = core.sessions.list().filter((a) => a.status !== 'connected').length
+
+    // (c) Idle memory with N connected.
+    await delay(SETTLE_MS)
+    const idle = memory()
+    const perAccount = (idle.rss - fresh.rss) / N
+    const perAccountVsReopen = (idle.rss - reopened.rss) / N
+    const simStats = await sim.stats()
+
+    // (d) Throughput: one untimed round so every pair has its Signal session, then the timed run.
+    const warmMs = await exchange(core, paired, 'warm', N)
+    const storeBefore = core.telemetry.snapshot(null).requests
+    const sendCpu = cpuNow(sim.child.pid)
+    const sendMs = await phase('messages', () => exchange(core!, paired, 'bench', MESSAGES))
+    const sendCpuText = cpuShare(sendCpu, cpuNow(sim.child.pid), sendMs)
+    const storeAfter = core.telemetry.snapshot(null).requests
+    const perSecond = MESSAGES / (sendMs / 1000)
+    const storeCalls = (['keys_get', 'keys_set', 'save_creds'] as const).map(
+      (req) => `${req} ${((storeAfter[req].count - storeBefore[req].count) / MESSAGES).toFixed(1)}/msg (p99 ${storeAfter[req].p99.toFixed(2)} ms)`,
+    )
+
+    console.log('\n== time')
+    table([
+      [`pair ${N} accounts by QR (${PAIR_CONCURRENCY} at a time)`, `${seconds(pairMs)} s (${(pairMs / N).toFixed(0)} ms per account)`],
+      ['close the core with all connected', `${seconds(closeMs)} s`],
+      ['reopen: createCore (lock, key, database)', `${seconds(openMs)} s`],
+      [`reopen: startAccounts until ${N} connected`, `${seconds(connectMs)} s; ${connectCpuText}`],
+      [`${N} connected from the encrypted store`, `${seconds(connectedInMs)} s (target 15 s)`],
+      ['accounts not connected after reopen', String(notConnected)],
+      [`first message on each of ${N} pairs (session setup)`, `${seconds(warmMs)} s`],
+      [`${MESSAGES} messages across ${N} pairs`, `${seconds(sendMs)} s = ${perSecond.toFixed(0)} msg/s; ${sendCpuText}`],
+      ['store calls during the messages (sender + receiver)', storeCalls.join(', ')],
+    ])
+    console.log('\n== memory of this process (after a full GC each time; MB)')
+    console.log(`  ${'phase'.padEnd(38)}${'rss'.padStart(9)}${'heapUsed'.padStart(10)}${'external'.padStart(10)}`)
+    for (const [phase, m] of [
+      ['createCore, no account ever run', fresh],
+      [`after pairing ${N} (all connected)`, afterPairing],
+      ['reopened, 0 running', reopened],
+      [`${N} connected, idle ${SETTLE_MS} ms`, idle],
+    ] as Array<[string, Memory]>) {
+      console.log(`  ${phase.padEnd(38)}${mb(m.rss).padStart(9)}${mb(m.heapUsed).padStart(10)}${mb(m.external).padStart(10)}`)
+    }
+    table([
+      ['RSS per connected account (vs fresh)', `${mb(perAccount)} MB (target < 15 MB)`],
+      ['RSS per connected account (vs reopened)', `${mb(perAccountVsReopen)} MB`],
+      ['heapUsed per connected account (vs fresh)', `${mb((idle.heapUsed - fresh.heapUsed) / N)} MB`],
+      ['simulator process (not counted)', `${mb(simStats.memory.rss)} MB RSS, ${simStats.loggedIn} logged in`],
+    ])
+    unmute()
+    console.log(`accounts: ${N} connected in ${seconds(connectedInMs)} s, ${mb(perAccount)} MB RSS per account, ${perSecond.toFixed(0)} msg/s`)
+  } finally {
+    unmute()
+    await profiler?.close()
+    if (core) await core.close()
+    await sim?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+    process.off('exit', onExit)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+// Explicit exit: Baileys leaves the timers of queries still in flight when a socket ends (up to its
+// 60 s query timeout) referenced, which would hold the process open long after the work is done.
+await main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  },
+)
