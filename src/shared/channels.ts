@@ -20,6 +20,11 @@ export const COMMAND_NAMES = [
   'settings:set',
   'simulator:info',
   'simulator:scan',
+  'transfer:export',
+  'transfer:export-to-server',
+  'transfer:inspect',
+  'transfer:import',
+  'transfer:import-folder',
 ] as const
 
 export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
 import { ERROR_CODES, type ErrorInfo } from './errors'
+import { MIN_PASSPHRASE_LENGTH } from './passphrase'
 import type { CommandName, EventName } from './channels'
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
@@ -171,6 +172,37 @@ export const SimulatorInfoSchema = z.object({
 })
 export type SimulatorInfo = z.infer<typeof SimulatorInfoSchema>
 
+/** A session bundle's readable metadata (see docs/bundle-format.md), as the import dialog shows it. */
+export const BundleInfoSchema = z.object({
+  version: z.number().int(),
+  /** "+<digits>" as the exporter wrote it; only a claim until the bundle is opened with its passphrase. */
+  accountPhone: z.string().nullable(),
+  /** The account's label where it was exported. */
+  accountName: z.string().nullable(),
+  /** ISO 8601. */
+  exportedAt: z.string(),
+  appVersion: z.string(),
+  keyCounts: KeyCountsSchema,
+})
+export type BundleInfo = z.infer<typeof BundleInfoSchema>
+
+export const TRANSFER_MODES = [
+  /** Stops the account here and marks it moved: the bundle becomes the only live copy. */
+  'move',
+  /** Keeps it running here: running both copies breaks the session (the UI must warn). */
+  'copy',
+] as const
+export const TransferModeSchema = z.enum(TRANSFER_MODES)
+export type TransferMode = z.infer<typeof TransferModeSchema>
+
+const LabelSchema = z.string().trim().min(1, 'A label cannot be empty.').max(80, 'A label is at most 80 characters.')
+/** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
+const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
+const ExportPassphraseSchema = z
+  .string()
+  .min(MIN_PASSPHRASE_LENGTH, `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
+  .max(1024, 'The passphrase is at most 1024 characters.')
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -242,6 +274,74 @@ export const commands = {
   'simulator:info': { input: Empty, output: SimulatorInfoSchema },
   /** Plays the phone for an account that shows a QR code. Only when a simulator runs in this process. */
   'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
+  /** Exports one account to a session bundle, returned as base64 for the UI to save. */
+  'transfer:export': {
+    input: z.object({ id: AccountIdSchema, passphrase: ExportPassphraseSchema, mode: TransferModeSchema }).strict(),
+    output: z.object({
+      /** A suggested file name, `*.irishbundle`. */
+      fileName: z.string(),
+      /** The file's bytes, base64. */
+      bundle: z.string(),
+      bytes: z.number().int(),
+      meta: BundleInfoSchema,
+      /** The account here after the export (status 'moved' for a move). */
+      account: AccountSummarySchema,
+    }),
+  },
+  /**
+   * Moves one account to another Irish server (its POST /api/transfer:import) and marks it moved here.
+   * https, or http only to a loopback address. Without a passphrase a one-time random one is used.
+   */
+  'transfer:export-to-server': {
+    input: z
+      .object({
+        id: AccountIdSchema,
+        url: z.string().trim().min(1, 'Give the other server\'s address.').max(2048),
+        /** The other server's API token. Never logged or echoed. */
+        token: z.string().trim().min(1, 'Give the other server\'s API token.').max(4096),
+        passphrase: ExportPassphraseSchema.optional(),
+        /** Passed on: replace an account with the same phone on the other server. */
+        replace: z.boolean().optional(),
+      })
+      .strict(),
+    output: z.object({ account: AccountSummarySchema, remote: AccountSummarySchema }),
+  },
+  /** Reads a bundle's metadata without the passphrase, and names the account here with the same phone. */
+  'transfer:inspect': {
+    input: z.object({ bundle: BundleTextSchema }).strict(),
+    output: z.object({
+      meta: BundleInfoSchema,
+      existing: z.object({ id: AccountIdSchema, label: z.string(), status: AccountStatusSchema }).nullable(),
+    }),
+  },
+  /** Imports a session bundle: validated fully before anything is written; all or nothing. */
+  'transfer:import': {
+    input: z
+      .object({
+        bundle: BundleTextSchema,
+        passphrase: z.string().min(1, 'Enter the passphrase the bundle was exported with.').max(1024, 'The passphrase is at most 1024 characters.'),
+        /** Replace the account with the same phone here (stopping it), keeping its id. */
+        replace: z.boolean().optional(),
+        /** Start it after the import. Default true. */
+        start: z.boolean().optional(),
+        label: LabelSchema.optional(),
+      })
+      .strict(),
+    output: AccountSummarySchema,
+  },
+  /** Imports a Baileys useMultiFileAuthState folder on the machine that runs the core. */
+  'transfer:import-folder': {
+    input: z
+      .object({
+        /** Absolute path on the machine running the core. */
+        path: z.string().min(1, 'Give the folder\'s path.').max(4096),
+        label: LabelSchema.optional(),
+        replace: z.boolean().optional(),
+        start: z.boolean().optional(),
+      })
+      .strict(),
+    output: AccountSummarySchema,
+  },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 
 export type Commands = typeof commands

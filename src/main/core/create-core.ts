@@ -22,6 +22,7 @@ import { createSessionManager, type SessionManager } from './sessions/session-ma
 import type { BackoffOptions } from './sessions/reconnect-policy'
 import { createSettingsStore, type SettingsStore } from './settings/settings-store'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
+import { createTransferService } from './transfer/transfer-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
 export const DATABASE_FILE = 'irish.db'
@@ -100,7 +101,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       },
     })
 
-    const handlers = createHandlers({ sessions, settings, telemetry, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
+    const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion })
+    const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
     const dispatch = createDispatch(handlers, log)
 
     let closed = false

@@ -14,6 +14,7 @@ import { resolveKeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
+import { LARGE_BODY_COMMANDS } from '../core/transfer/transfer-service'
 import { startApiServer } from './http-server'
 import { resolveApiToken } from './token'
 
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
     dispatch: core.dispatch,
     events: core.events,
     logger,
+    // Session bundles (up to 64 MiB, base64 in JSON) need more than the default 1 MiB body.
+    largeBodyCommands: LARGE_BODY_COMMANDS,
     ...(uiDir ? { staticDir: uiDir } : {}),
   })
 

@@ -5,6 +5,7 @@ import { AppError } from '../../../shared/errors'
 import type { SessionManager } from '../sessions/session-manager'
 import type { SettingsStore } from '../settings/settings-store'
 import type { Telemetry } from '../telemetry/wiring'
+import type { TransferService } from '../transfer/transfer-service'
 import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
 import type { SimulatorPort } from '../create-core'
 import type { Handlers } from './dispatch'
@@ -15,9 +16,10 @@ export interface HandlerDeps {
   telemetry: Telemetry
   simulator: SimulatorPort | null
   whatsappOverride: { url: string; trustedRootKey: string } | null
+  transfer: TransferService
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer }: HandlerDeps): Handlers {
   return {
     'accounts:list': async function listAccounts() {
       return sessions.list()
@@ -90,5 +92,33 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
       if (!qr) throw new AppError('conflict', 'This account is not showing a QR code right now. Start it to get one.')
       return simulator.scanQr(qr)
     },
+    'transfer:export': async function exportBundle(input) {
+      return transfer.exportToFile(input)
+    },
+    'transfer:export-to-server': async function exportToServer({ id, url, token, passphrase, replace }) {
+      return transfer.exportToServer({ id, url, token, ...(passphrase !== undefined ? { passphrase } : {}), ...(replace !== undefined ? { replace } : {}) })
+    },
+    'transfer:inspect': async function inspectBundle({ bundle }) {
+      return transfer.inspect(bundle)
+    },
+    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label }) {
+      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }) })
+    },
+    'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
+      return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })
+    },
+  }
+}
+
+/** Drops absent options (exactOptionalPropertyTypes-safe) so the service sees only what was given. */
+function importOptions(input: { replace?: boolean | undefined; start?: boolean | undefined; label?: string | undefined }): {
+  replace?: boolean
+  start?: boolean
+  label?: string
+} {
+  return {
+    ...(input.replace !== undefined ? { replace: input.replace } : {}),
+    ...(input.start !== undefined ? { start: input.start } : {}),
+    ...(input.label !== undefined ? { label: input.label } : {}),
   }
 }

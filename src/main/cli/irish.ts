@@ -1,0 +1,391 @@
+// The `irish` command line: `npm run irish -- <command> [options]`. Lists accounts and moves sessions
+// (export, export to a server, import a bundle or a Baileys folder), against a running server (--api) or a
+// data dir opened in this process (--data-dir). Node only, never Electron.
+// Exit codes: 0 ok, 1 an error (its message on stderr), 64 a usage error. Never prints a passphrase or token.
+
+import { open, readFile, stat, unlink } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type { AccountSummary, BundleInfo, CommandName, CommandOutput } from '../../shared/contract'
+import { AppError, isAppError } from '../../shared/errors'
+import { MAX_BUNDLE_BYTES } from '../core/transfer/bundle'
+import { API_TOKEN_ENV, openTarget, type Target } from './target'
+import { PASSPHRASE_ENV, readPassphrase, UsageError } from './prompt'
+
+const SERVER_TOKEN_ENV = 'IRISH_SERVER_TOKEN'
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+interface CommandSpec {
+  summary: string
+  usage: string
+  details: string
+  options: Options
+  run(args: Record<string, string | boolean | undefined>, context: Context): Promise<void>
+}
+
+interface Context {
+  target(): Promise<Target>
+  env: Readonly<Record<string, string | undefined>>
+  json: boolean
+  out(line: string): void
+  note(line: string): void
+}
+
+const GLOBAL_OPTIONS: Options = {
+  api: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'key-file': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+}
+
+const GLOBAL_HELP = `Where (one of):
+  --api <url>            A running Irish server; its token comes from ${API_TOKEN_ENV}.
+                         https, or http only to this machine.
+  --data-dir <dir>       Open this data dir here (default: the server's default,
+                         $XDG_DATA_HOME/irish-desktop or ~/.local/share/irish-desktop).
+                         Refused while a server or the app uses it: use --api then.
+  --key-file <file>      The data key file, when there is no OS keychain and no IRISH_DATA_KEY.
+Output:
+  --json                 Print results as JSON.
+  -h, --help             Help (also: irish <command> --help).`
+
+const PASSPHRASE_HELP = `The passphrase comes from ${PASSPHRASE_ENV}, or --passphrase-file <file> (its content, less a final newline),
+or a prompt when run in a terminal. It is never a flag: flags land in the shell history.`
+
+const COMMANDS: Record<string, CommandSpec> = {
+  list: {
+    summary: 'List the accounts and their status.',
+    usage: 'irish list [--api <url> | --data-dir <dir>]',
+    details: '',
+    options: {},
+    async run(_args, context) {
+      const accounts = await call(context, 'accounts:list', {})
+      if (context.json) return context.out(JSON.stringify(accounts, null, 2))
+      if (accounts.length === 0) return context.out('No accounts.')
+      for (const a of accounts) context.out(describeAccount(a))
+    },
+  },
+
+  export: {
+    summary: 'Export an account to a session bundle file (move by default).',
+    usage: 'irish export --account <id> --out <file> [--mode move|copy] [--passphrase-file <f>] [--force]',
+    details: `  --account <id>         The account (see: irish list).
+  --out <file>           Where to write the bundle (*.irishbundle). Not overwritten unless --force.
+  --mode move|copy       move (default): stop the account here and mark it moved, so only the
+                         bundle's copy may run. copy: keep it running here; never run both copies.
+  --passphrase-file <f>  See below. At least 8 characters.
+
+${PASSPHRASE_HELP}`,
+    options: {
+      account: { type: 'string' },
+      out: { type: 'string' },
+      mode: { type: 'string', default: 'move' },
+      'passphrase-file': { type: 'string' },
+      force: { type: 'boolean', default: false },
+    },
+    async run(args, context) {
+      const id = required(args, 'account')
+      const out = resolve(required(args, 'out'))
+      const mode = args.mode
+      if (mode !== 'move' && mode !== 'copy') throw new UsageError('--mode is move or copy.')
+      const passphrase = (await readPassphrase({ env: context.env, ...fileOption(args), confirm: true, required: true })) as string
+      // Opened first: a move must not stop the account and then find it cannot write the file.
+      const file = await openOutput(out, args.force === true)
+      let done = false
+      try {
+        const result = await call(context, 'transfer:export', { id, passphrase, mode })
+        await file.writeFile(Buffer.from(result.bundle, 'base64'))
+        await file.sync()
+        done = true
+        if (context.json) return context.out(JSON.stringify({ file: out, bytes: result.bytes, meta: result.meta, account: result.account }, null, 2))
+        context.out(`Exported ${describeAccount(result.account)}`)
+        context.out(`  to ${out} (${kib(result.bytes)})`)
+        context.out(
+          mode === 'move'
+            ? '  It is stopped here and marked moved. Import the file elsewhere; starting it here again needs take back.'
+            : '  It keeps running here. Do not start the imported copy while this one runs: WhatsApp would log both out.',
+        )
+      } finally {
+        await file.close()
+        if (!done) await unlink(out).catch(() => undefined)
+      }
+    },
+  },
+
+  'export-to-server': {
+    summary: 'Move an account to another Irish server, and mark it moved here.',
+    usage: 'irish export-to-server --account <id> --server <url> --server-token <t> [--replace]',
+    details: `  --account <id>         The account to move.
+  --server <url>         The other server's base URL: https, or http only to this machine.
+  --server-token <t>     The other server's API token. Prefer ${SERVER_TOKEN_ENV} or
+                         --server-token-file <f>: a flag lands in the shell history.
+  --replace              Replace an account with the same phone on the other server.
+  --passphrase-file <f>  Optional: without one, a one-time random passphrase is used.`,
+    options: {
+      account: { type: 'string' },
+      server: { type: 'string' },
+      'server-token': { type: 'string' },
+      'server-token-file': { type: 'string' },
+      replace: { type: 'boolean', default: false },
+      'passphrase-file': { type: 'string' },
+    },
+    async run(args, context) {
+      const id = required(args, 'account')
+      const url = required(args, 'server')
+      const token = await serverToken(args, context.env)
+      const passphrase = await readPassphrase({ env: context.env, ...fileOption(args), confirm: false, required: false })
+      const result = await call(context, 'transfer:export-to-server', {
+        id,
+        url,
+        token,
+        ...(passphrase !== null ? { passphrase } : {}),
+        ...(args.replace === true ? { replace: true } : {}),
+      })
+      if (context.json) return context.out(JSON.stringify(result, null, 2))
+      context.out(`Moved ${describeAccount(result.account)}`)
+      context.out(`  now on ${url} as ${result.remote.id} (${result.remote.status}).`)
+    },
+  },
+
+  import: {
+    summary: 'Import a session bundle file.',
+    usage: 'irish import --file <bundle> [--replace] [--no-start] [--label <l>] [--passphrase-file <f>]',
+    details: `  --file <bundle>        The *.irishbundle file.
+  --replace              An account with the same phone exists here: stop it and put this copy in
+                         its place (only if this bundle is the newest copy).
+  --no-start             Leave it stopped (with --data-dir it is always left stopped: start it in
+                         the app or through the server).
+  --label <l>            The name to show (default: the name in the bundle).
+
+${PASSPHRASE_HELP}`,
+    options: {
+      file: { type: 'string' },
+      replace: { type: 'boolean', default: false },
+      'no-start': { type: 'boolean', default: false },
+      label: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+    },
+    async run(args, context) {
+      const path = resolve(required(args, 'file'))
+      const bytes = await readBundleFile(path)
+      const bundle = bytes.toString('base64')
+      const inspected = await call(context, 'transfer:inspect', { bundle })
+      if (!context.json) context.note(describeBundle(inspected.meta))
+      const passphrase = (await readPassphrase({ env: context.env, ...fileOption(args), confirm: false, required: true })) as string
+      const target = await context.target()
+      const account = await call(context, 'transfer:import', {
+        bundle,
+        passphrase,
+        ...(args.replace === true ? { replace: true } : {}),
+        // A data dir opened here is closed when the command ends: connecting now would only flap.
+        start: args['no-start'] !== true && target.kind === 'api',
+        ...(typeof args.label === 'string' ? { label: args.label } : {}),
+      })
+      if (context.json) return context.out(JSON.stringify(account, null, 2))
+      context.out(`Imported ${describeAccount(account)}`)
+    },
+  },
+
+  'import-folder': {
+    summary: 'Import a Baileys useMultiFileAuthState folder.',
+    usage: 'irish import-folder --dir <folder> [--label <l>] [--replace] [--no-start]',
+    details: `  --dir <folder>         The folder holding creds.json. With --api it is a path on the server's
+                         machine. Stop the program that uses it first: two copies break the session.
+  --label <l>            The name to show (default: the phone number).
+  --replace              Replace an account with the same phone here.
+  --no-start             Leave it stopped (always so with --data-dir).`,
+    options: {
+      dir: { type: 'string' },
+      label: { type: 'string' },
+      replace: { type: 'boolean', default: false },
+      'no-start': { type: 'boolean', default: false },
+    },
+    async run(args, context) {
+      const path = resolve(required(args, 'dir'))
+      const target = await context.target()
+      const account = await call(context, 'transfer:import-folder', {
+        path,
+        ...(typeof args.label === 'string' ? { label: args.label } : {}),
+        ...(args.replace === true ? { replace: true } : {}),
+        start: args['no-start'] !== true && target.kind === 'api',
+      })
+      if (context.json) return context.out(JSON.stringify(account, null, 2))
+      context.out(`Imported ${describeAccount(account)}`)
+    },
+  },
+
+  inspect: {
+    summary: "Show a bundle's metadata (no passphrase needed).",
+    usage: 'irish inspect --file <bundle>',
+    details: '  --file <bundle>        The *.irishbundle file.',
+    options: { file: { type: 'string' } },
+    async run(args, context) {
+      const bundle = (await readBundleFile(resolve(required(args, 'file')))).toString('base64')
+      const result = await call(context, 'transfer:inspect', { bundle })
+      if (context.json) return context.out(JSON.stringify(result, null, 2))
+      context.out(describeBundle(result.meta))
+      if (result.existing) context.out(`  Here already: "${result.existing.label}" (${result.existing.id}, ${result.existing.status}).`)
+    },
+  },
+}
+
+function globalUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length))
+  const lines = Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`)
+  return `Usage: npm run irish -- <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n${GLOBAL_HELP}\n\nExit codes: 0 ok, 1 error, 64 usage error.`
+}
+
+function commandUsage(name: string, spec: CommandSpec): string {
+  return `Usage: ${spec.usage}\n\n${spec.summary}\n\n${spec.details ? `${spec.details}\n\n` : ''}${GLOBAL_HELP}`
+}
+
+async function call<C extends CommandName>(context: Context, command: C, input: unknown): Promise<CommandOutput<C>> {
+  const target = await context.target()
+  const result = await target.call(command, input)
+  if (!result.ok) throw new AppError(result.error.code, result.error.message)
+  return result.value as CommandOutput<C>
+}
+
+function required(args: Record<string, string | boolean | undefined>, name: string): string {
+  const value = args[name]
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required.`)
+  return value
+}
+
+function fileOption(args: Record<string, string | boolean | undefined>): { file?: string } {
+  const file = args['passphrase-file']
+  return typeof file === 'string' ? { file } : {}
+}
+
+async function serverToken(args: Record<string, string | boolean | undefined>, env: Context['env']): Promise<string> {
+  if (typeof args['server-token'] === 'string' && args['server-token'] !== '') return args['server-token']
+  const file = args['server-token-file']
+  if (typeof file === 'string') {
+    const token = (await readFile(file, 'utf8').catch(() => {
+      throw new UsageError(`The token file ${file} cannot be read.`)
+    })).trim()
+    if (token === '') throw new UsageError(`The token file ${file} is empty.`)
+    return token
+  }
+  const fromEnv = env[SERVER_TOKEN_ENV]
+  if (fromEnv) return fromEnv
+  throw new UsageError(`Give the other server's token: ${SERVER_TOKEN_ENV}, --server-token-file <f> or --server-token <t>.`)
+}
+
+async function openOutput(path: string, force: boolean) {
+  try {
+    return await open(path, force ? 'w' : 'wx', 0o600)
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'EEXIST') throw new AppError('conflict', `${path} already exists. Choose another --out, or pass --force to overwrite it.`)
+    throw new AppError('unavailable', `${path} cannot be written (${typeof code === 'string' ? code : 'error'}).`)
+  }
+}
+
+async function readBundleFile(path: string): Promise<Buffer> {
+  let size: number
+  try {
+    size = (await stat(path)).size
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    throw new AppError(code === 'ENOENT' ? 'not-found' : 'unavailable', `${path} cannot be read (${typeof code === 'string' ? code : 'error'}).`)
+  }
+  // Checked before reading: a wrong file (a disk image, say) should not be loaded into memory first.
+  if (size > MAX_BUNDLE_BYTES) {
+    throw new AppError('payload-too-large', `${path} is ${(size / 2 ** 20).toFixed(1)} MiB; a session bundle is at most ${MAX_BUNDLE_BYTES / 2 ** 20} MiB.`)
+  }
+  return readFile(path)
+}
+
+function describeAccount(a: AccountSummary): string {
+  const moved = a.status === 'moved' && a.movedTo ? ` -> ${a.movedTo.target}` : ''
+  return `${a.id}  ${a.status}${moved}  ${a.phone ? `+${a.phone}` : '(not paired)'}  "${a.label}"`
+}
+
+function describeBundle(meta: BundleInfo): string {
+  const keys = Object.values(meta.keyCounts).reduce((x, y) => x + y, 0)
+  return `Bundle v${meta.version}: ${meta.accountName ? `"${meta.accountName}" ` : ''}${meta.accountPhone ?? '(no phone)'}, exported ${meta.exportedAt} by Irish ${meta.appVersion}, ${keys} keys.`
+}
+
+function kib(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`
+}
+
+export async function main(argv: string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const [first, ...rest] = argv
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    const topic = first === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined
+    process.stdout.write(`${topic && rest[0] ? commandUsage(rest[0], topic) : globalUsage()}\n`)
+    return first === undefined ? 64 : 0
+  }
+  const spec = COMMANDS[first]
+  if (!spec) {
+    process.stderr.write(`Unknown command "${first}".\n\n${globalUsage()}\n`)
+    return 64
+  }
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...spec.options }, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${commandUsage(first, spec)}\n`)
+    return 64
+  }
+  if (values.help === true) {
+    process.stdout.write(`${commandUsage(first, spec)}\n`)
+    return 0
+  }
+
+  let target: Target | null = null
+  const context: Context = {
+    env,
+    json: values.json === true,
+    out: (line) => void process.stdout.write(`${line}\n`),
+    note: (line) => void process.stderr.write(`${line}\n`),
+    async target() {
+      if (target) return target
+      if (values.api !== undefined && values['data-dir'] !== undefined) throw new UsageError('Give --api or --data-dir, not both.')
+      target = await openTarget({
+        env,
+        ...(typeof values.api === 'string' ? { api: values.api } : {}),
+        ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
+        ...(typeof values['key-file'] === 'string' ? { keyFile: values['key-file'] } : {}),
+      })
+      return target
+    },
+  }
+  try {
+    await spec.run(values, context)
+    return 0
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${commandUsage(first, spec)}\n`)
+      return 64
+    }
+    // An AppError's message is written for a person; anything else is a bug and gets its stack.
+    process.stderr.write(isAppError(error) ? `error: ${error.message}\n` : `error: ${String((error as Error)?.stack ?? error)}\n`)
+    return 1
+  } finally {
+    const opened = target as Target | null
+    await opened?.close()
+  }
+}
+
+// Run only as the entry point, so tests can import main().
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2), process.env).then(
+    // exitCode, not exit(): stdout may be a pipe that is still flushing.
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      process.stderr.write(`error: ${String(error)}\n`)
+      process.exit(1)
+    },
+  )
+}

@@ -1,0 +1,124 @@
+// What the CLI talks to: a running server over its HTTP API (--api, token from IRISH_API_TOKEN), or a data
+// dir opened in this process (the same core the server builds). Both answer the contract's result envelope,
+// so every command is written once.
+
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import pino from 'pino'
+import { z } from 'zod'
+import { ErrorInfoSchema, type CommandName, type Result } from '../../shared/contract'
+import { AppError } from '../../shared/errors'
+import { createCore, type Core } from '../core/create-core'
+import { resolveKeyVault } from '../core/crypto/key-vault'
+import type { Logger } from '../core/logger'
+import { parseRemoteServer } from '../core/transfer/remote-server'
+import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
+
+export const API_TOKEN_ENV = 'IRISH_API_TOKEN'
+
+export interface Target {
+  /** 'api' talks to a server; 'local' opened the data dir here. */
+  kind: 'api' | 'local'
+  describe: string
+  call(command: CommandName, input: unknown): Promise<Result<unknown>>
+  close(): Promise<void>
+}
+
+export interface TargetOptions {
+  api?: string
+  dataDir?: string
+  keyFile?: string
+  env: Readonly<Record<string, string | undefined>>
+}
+
+export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
+  // The server's default (src/main/server/cli.ts), so `irish` finds the same accounts without flags.
+  const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
+  return join(base, 'irish-desktop')
+}
+
+export async function openTarget(options: TargetOptions): Promise<Target> {
+  if (options.api !== undefined) return apiTarget(options.api, options.env)
+  return localTarget(resolve(options.dataDir ?? defaultDataDir(options.env)), options)
+}
+
+function apiTarget(api: string, env: TargetOptions['env']): Target {
+  const token = env[API_TOKEN_ENV]
+  if (!token) throw new AppError('invalid-input', `Set ${API_TOKEN_ENV} to the server's API token to use --api.`)
+  // The same rule as export to a server: the token never crosses a network in clear text.
+  const server = parseRemoteServer(api)
+  return {
+    kind: 'api',
+    describe: server.target,
+    async call(command, input) {
+      let response: Response
+      try {
+        response = await fetch(server.endpoint(command), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(input),
+          redirect: 'error',
+        })
+      } catch (error) {
+        const code = (error as { cause?: { code?: unknown } }).cause?.code
+        throw new AppError('unavailable', `Cannot reach the server at ${server.target} (${typeof code === 'string' ? code : 'network error'}). Is it running?`)
+      }
+      const text = await response.text()
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        throw new AppError('unavailable', `${server.target} did not answer like an Irish server (HTTP ${response.status}).`)
+      }
+      const envelope = envelopeSchema.safeParse(json)
+      if (!envelope.success) throw new AppError('unavailable', `${server.target} did not answer like an Irish server (HTTP ${response.status}).`)
+      return envelope.data as Result<unknown>
+    },
+    async close() {},
+  }
+}
+
+const envelopeSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
+])
+
+async function localTarget(dataDir: string, options: TargetOptions): Promise<Target> {
+  let core: Core
+  try {
+    core = await createCore({
+      dataDir,
+      keyVault: resolveKeyVault({ env: options.env, ...(options.keyFile ? { keyFile: options.keyFile } : {}), preferKeychain: true }),
+      logger: stderrLogger(),
+      appVersion: options.env.npm_package_version ?? '0.0.0',
+      ...withOverride(options.env),
+    })
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'conflict') {
+      throw new AppError(
+        'conflict',
+        `${error.message} A server is probably running on ${dataDir}: talk to it instead with --api <its url> and ${API_TOKEN_ENV} set.`,
+      )
+    }
+    throw error
+  }
+  return {
+    kind: 'local',
+    describe: dataDir,
+    call: (command, input) => core.dispatch(command, input),
+    close: () => core.close(),
+  }
+}
+
+function withOverride(env: TargetOptions['env']): { whatsappOverride?: { url: string; trustedRootKey: string } } {
+  const override = whatsappOverrideFromEnv(env)
+  return override ? { whatsappOverride: override } : {}
+}
+
+/** The core's logs go to stderr: stdout carries the command's output. Warnings and worse only. */
+function stderrLogger(): Logger {
+  return pino(
+    { level: 'warn', redact: { paths: ['token', '*.token', 'passphrase', '*.passphrase', 'authorization', '*.authorization'], censor: '[redacted]' } },
+    pino.destination(2),
+  )
+}

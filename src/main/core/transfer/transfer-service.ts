@@ -1,0 +1,272 @@
+// Moves sessions between installs: export to a bundle (copy or move), export straight to another server,
+// inspect a bundle, import a bundle or a Baileys folder. Main process, Electron-free.
+//
+// Safety rules (design.md, "Export and import"):
+// - One session must never run in two places (440 conflicts, "Bad MAC"). A move marks the account moved
+//   here *before* the bundle leaves, and only a refused export puts it back.
+// - A snapshot is taken with the socket closed and its writes landed, so creds and keys match.
+// - An import is validated completely (format, passphrase, tag, shape, phone, conflicts) before the first
+//   write. A replace swaps the account's store in one SQLite transaction. A new account's keys are written
+//   under a fresh random id first and its row is inserted last: the row is the commit point, so a failed
+//   import leaves no account (its keys are cleared; after a crash in between they stay orphaned under an
+//   id nothing names, invisible and harmless).
+// Never log or put into a message a passphrase, a token or key material.
+
+import { randomBytes } from 'node:crypto'
+import { jidDecode } from '@whiskeysockets/baileys'
+import type { AccountStatus, AccountSummary, BundleInfo, TransferMode } from '../../../shared/contract'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import type { AuthSnapshot } from '../auth-store/types'
+import type { Logger } from '../logger'
+import type { SessionManager } from '../sessions/session-manager'
+import { readBaileysFolder } from './baileys-folder'
+import { decodeBundle, encodeBundle, MAX_BUNDLE_BYTES, readBundleMetadata, type BundleMeta, type ScryptParams } from './bundle'
+import { parseRemoteServer, remoteAccounts, sendBundle, UncertainDeliveryError } from './remote-server'
+
+/** Base64 of the largest bundle. */
+export const MAX_BUNDLE_BASE64_CHARS = 4 * Math.ceil(MAX_BUNDLE_BYTES / 3)
+/** HTTP body limit for commands that carry a bundle: the base64 plus room for the JSON around it. */
+export const TRANSFER_BODY_LIMIT_BYTES = MAX_BUNDLE_BASE64_CHARS + 64 * 1024
+/** For the HTTP server's `largeBodyCommands`: every other command keeps the default 1 MiB. */
+export const LARGE_BODY_COMMANDS: ReadonlyMap<string, number> = new Map([
+  ['transfer:import', TRANSFER_BODY_LIMIT_BYTES],
+  ['transfer:inspect', TRANSFER_BODY_LIMIT_BYTES],
+])
+export const BUNDLE_EXTENSION = '.irishbundle'
+
+/** Statuses in which a socket exists or is about to: importing over such an account needs `replace`. */
+const RUNNING: readonly AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing']
+
+export interface TransferServiceDeps {
+  sessions: SessionManager
+  logger: Logger
+  appVersion: string
+  fetch?: typeof fetch
+  now?: () => number
+  /** Tests only: cheap key derivation (still within the reader's bounds). Production uses the default. */
+  scrypt?: ScryptParams
+}
+
+export interface ExportResult {
+  fileName: string
+  bundle: string
+  bytes: number
+  meta: BundleInfo
+  account: AccountSummary
+}
+
+export interface ImportOptions {
+  replace?: boolean
+  start?: boolean
+  label?: string
+}
+
+export interface TransferService {
+  exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode }): Promise<ExportResult>
+  exportToServer(input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }): Promise<{ account: AccountSummary; remote: AccountSummary }>
+  inspect(bundle: string): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
+  importBundle(input: ImportOptions & { bundle: string; passphrase: string }): Promise<AccountSummary>
+  importFolder(input: ImportOptions & { path: string }): Promise<AccountSummary>
+}
+
+export function createTransferService(deps: TransferServiceDeps): TransferService {
+  const { sessions } = deps
+  const log = deps.logger.child({ component: 'transfer' })
+  const now = deps.now ?? Date.now
+  const doFetch = deps.fetch ?? fetch
+  const encodeOptions = deps.scrypt ? { scrypt: deps.scrypt } : {}
+  // Imports run one at a time: two imports of one phone must not both see "no such account" and add two.
+  let importQueue: Promise<unknown> = Promise.resolve()
+
+  function account(id: AccountId): AccountSummary {
+    const found = sessions.list().find((a) => a.id === id)
+    if (!found) throw new AppError('not-found', `There is no account "${id}".`)
+    return found
+  }
+
+  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string): Promise<Buffer> {
+    const phone = phoneOf(snapshot) ?? summary.phone
+    return encodeBundle(
+      {
+        snapshot,
+        meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: summary.label, appVersion: deps.appVersion },
+        passphrase,
+      },
+      encodeOptions,
+    )
+  }
+
+  function adopt(snapshot: AuthSnapshot, options: ImportOptions & { fallbackLabel?: string }): Promise<AccountSummary> {
+    const run = importQueue.then(async () => {
+      const phone = phoneOf(snapshot)
+      if (!phone) {
+        throw new AppError(
+          'invalid-input',
+          'This session was never linked to a phone (its creds have no "me"), so there is nothing to import. Pair it first where it came from.',
+        )
+      }
+      const me = snapshot.creds.me
+      const who = { phone, name: me?.name || me?.verifiedName || null }
+      const existing = sessions.list().find((a) => a.phone === phone)
+      if (existing && !options.replace) throw importConflict(existing)
+      const fill = (store: { importSnapshot(s: AuthSnapshot): Promise<void> }): Promise<void> => store.importSnapshot(snapshot)
+      let imported = existing
+        ? await sessions.importSession({ replace: existing.id }, who, fill)
+        : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone) }, who, fill)
+      log.info({ account: imported.id, replaced: Boolean(existing) }, 'session imported')
+      if (options.start !== false) {
+        try {
+          imported = await sessions.start(imported.id)
+        } catch (error) {
+          // The import stands; the account shows why it did not start.
+          log.warn({ err: error, account: imported.id }, 'imported account did not start')
+          imported = account(imported.id)
+        }
+      }
+      return imported
+    })
+    importQueue = run.catch(() => undefined)
+    return run
+  }
+
+  return {
+    async exportToFile({ id, passphrase, mode }) {
+      const fileName = bundleFileName(account(id), now())
+      const bytes = await sessions.exportSession(id, mode === 'move' ? `file ${fileName}` : null, (snapshot, summary) =>
+        encode(snapshot, summary, passphrase),
+      )
+      log.info({ account: id, mode, bytes: bytes.length }, 'session exported to a bundle')
+      return { fileName, bundle: bytes.toString('base64'), bytes: bytes.length, meta: toInfo(readBundleMetadata(bytes)), account: account(id) }
+    },
+
+    async exportToServer({ id, url, token, passphrase, replace }) {
+      const server = parseRemoteServer(url)
+      const current = account(id)
+      // Everything the other server would refuse for predictable reasons is asked first, so a refusal
+      // costs no interruption here.
+      const there = await remoteAccounts(server, { fetch: doFetch, token })
+      const same = current.phone ? there.find((a) => a.phone === current.phone) : undefined
+      if (same && RUNNING.includes(same.status)) {
+        throw new AppError(
+          'conflict',
+          `"${same.label}" (+${same.phone}) is already running on ${server.target}. Stop it there first; running both breaks the session.`,
+        )
+      }
+      if (same && !replace) {
+        throw new AppError(
+          'conflict',
+          `${server.target} already has "${same.label}" (+${same.phone}, ${same.status}). Sending replaces its keys there: choose replace if the copy here is the newest one.`,
+        )
+      }
+      // The bundle only lives inside this one TLS request, so a random passphrase nobody sees is enough.
+      const secret = passphrase ?? randomBytes(24).toString('base64url')
+      // A holder, not a `let`: the callback sets it, and the compiler does not track writes in callbacks.
+      const outcome: { uncertain: UncertainDeliveryError | null } = { uncertain: null }
+      const remote = await sessions.exportSession(id, server.target, async (snapshot, summary) => {
+        const bytes = await encode(snapshot, summary, secret)
+        try {
+          return await sendBundle(
+            server,
+            { bundle: bytes.toString('base64'), passphrase: secret, start: true, label: summary.label, ...(replace ? { replace: true } : {}) },
+            { fetch: doFetch, token },
+          )
+        } catch (error) {
+          // Returning keeps the account marked moved: the other side may be running it already.
+          if (error instanceof UncertainDeliveryError) {
+            outcome.uncertain = error
+            return null
+          }
+          throw error
+        }
+      })
+      if (remote === null) {
+        log.warn({ account: id, target: server.target }, 'export to server: no answer after sending; left marked moved')
+        throw outcome.uncertain ?? new AppError('internal', 'The export ended without an answer.')
+      }
+      log.info({ account: id, target: server.target, remoteId: remote.id }, 'session moved to another server')
+      return { account: account(id), remote }
+    },
+
+    async inspect(bundle) {
+      const meta = readBundleMetadata(bundleFromBase64(bundle))
+      const phone = meta.accountPhone?.replace(/^\+/, '')
+      const existing = phone ? sessions.list().find((a) => a.phone === phone) : undefined
+      return { meta: toInfo(meta), existing: existing ? { id: existing.id, label: existing.label, status: existing.status } : null }
+    },
+
+    async importBundle({ bundle, passphrase, ...options }) {
+      // decodeBundle checks everything (format, size, digest, passphrase, tag, payload) before returning.
+      const { meta, snapshot } = await decodeBundle(bundleFromBase64(bundle), passphrase)
+      return adopt(snapshot, { ...options, ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}) })
+    },
+
+    async importFolder({ path, ...options }) {
+      return adopt(await readBaileysFolder(path), options)
+    },
+  }
+}
+
+/** Strict base64 to bytes, with the size limit checked before decoding anything. */
+export function bundleFromBase64(text: string): Buffer {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
+  const decodedBytes = Math.floor((text.length * 3) / 4) - padding
+  if (decodedBytes > MAX_BUNDLE_BYTES) {
+    throw new AppError(
+      'payload-too-large',
+      `The file is ${(decodedBytes / 2 ** 20).toFixed(1)} MiB; a session bundle can be at most ${MAX_BUNDLE_BYTES / 2 ** 20} MiB.`,
+    )
+  }
+  // Buffer.from skips characters it does not know; a file sent as text (not base64) must not half-decode.
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
+    throw new AppError('invalid-input', 'The bundle must be the file\'s bytes as base64. Choose the .irishbundle file itself.')
+  }
+  return Buffer.from(text, 'base64')
+}
+
+/** Digits of the phone the session is linked to, from creds.me (the truth; bundle metadata is a claim). */
+function phoneOf(snapshot: AuthSnapshot): string | null {
+  const id = snapshot.creds.me?.id
+  const user = typeof id === 'string' ? jidDecode(id)?.user : undefined
+  return user && /^\d{5,20}$/.test(user) ? user : null
+}
+
+function importConflict(existing: AccountSummary): AppError {
+  const who = `"${existing.label}" (+${existing.phone})`
+  if (RUNNING.includes(existing.status)) {
+    return new AppError('conflict', `${who} is already running here. Stop it, or import with replace to put this copy in its place.`)
+  }
+  if (existing.status === 'moved') {
+    return new AppError(
+      'conflict',
+      `${who} is here, marked moved to ${existing.movedTo?.target ?? 'another place'}. If this bundle is the copy that ran there (the newer one), import with replace to bring it back.`,
+    )
+  }
+  return new AppError(
+    'conflict',
+    `${who} already exists here (${existing.status}). Importing an older copy over a newer one breaks its sessions (messages stop decrypting): import with replace only if this bundle is the newest copy.`,
+  )
+}
+
+function labelFor(preferred: string | undefined, phone: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = preferred?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 80)
+  return clean ? clean : `+${phone}`
+}
+
+function bundleFileName(summary: AccountSummary, at: number): string {
+  const who = summary.phone ?? summary.id
+  const stamp = new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+  return `irish-${who}-${stamp}${BUNDLE_EXTENSION}`
+}
+
+function toInfo(meta: BundleMeta): BundleInfo {
+  return {
+    version: meta.version,
+    accountPhone: meta.accountPhone ?? null,
+    accountName: meta.accountName ?? null,
+    exportedAt: meta.exportedAt,
+    appVersion: meta.appVersion,
+    keyCounts: meta.keyCounts,
+  }
+}
