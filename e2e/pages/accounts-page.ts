@@ -4,11 +4,13 @@ import { expect, type Locator, type Page } from '@playwright/test'
 
 export class AccountsPage {
   readonly addButton: Locator
+  readonly importButton: Locator
   readonly emptyState: Locator
   readonly list: Locator
 
   constructor(readonly page: Page) {
     this.addButton = page.getByRole('button', { name: 'Add account', exact: true })
+    this.importButton = page.getByRole('button', { name: 'Import account', exact: true })
     this.emptyState = page.getByRole('heading', { name: 'No accounts yet' })
     this.list = page.getByRole('list').filter({ has: page.getByRole('article') })
   }
@@ -40,7 +42,7 @@ export class AccountCard {
     this.status = this.root.locator('[data-status]')
   }
 
-  button(verb: 'Start' | 'Stop' | 'Log out' | 'Remove' | 'Details for' | 'Show QR code for' | 'Take back'): Locator {
+  button(verb: 'Start' | 'Stop' | 'Log out' | 'Remove' | 'Details for' | 'Show QR code for' | 'Take back' | 'Export'): Locator {
     return this.root.getByRole('button', { name: `${verb} ${this.label}`, exact: true })
   }
 

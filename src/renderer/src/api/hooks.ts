@@ -10,6 +10,7 @@ import {
   type PairingState,
   type ReceivedMessage,
   type TelemetrySnapshot,
+  type TransferMode,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
@@ -159,5 +160,51 @@ export function useSendText() {
   const api = useTransport()
   return useMutation({
     mutationFn: (input: { id: AccountId; to: string; text: string }) => api.invoke('accounts:send-text', input),
+  })
+}
+
+// Moving sessions (issue 6): export to a file or a server, inspect and import a bundle or a folder.
+// Every answer that names an account of this install goes into the cache at once.
+
+export function useExportToFile() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: { id: AccountId; passphrase: string; mode: TransferMode }) => api.invoke('transfer:export', input),
+    onSuccess: (result) => upsertAccount(client, result.account, { onlyIfCurrent: true }),
+  })
+}
+
+export function useExportToServer() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }) =>
+      api.invoke('transfer:export-to-server', input),
+    onSuccess: (result) => upsertAccount(client, result.account, { onlyIfCurrent: true }),
+  })
+}
+
+export function useInspectBundle() {
+  const api = useTransport()
+  return useMutation({ mutationFn: (bundle: string) => api.invoke('transfer:inspect', { bundle }) })
+}
+
+export function useImportBundle() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: { bundle: string; passphrase: string; replace?: boolean; start?: boolean; label?: string }) =>
+      api.invoke('transfer:import', input),
+    onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
+  })
+}
+
+export function useImportFolder() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: { path: string; label?: string; replace?: boolean; start?: boolean }) => api.invoke('transfer:import-folder', input),
+    onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
   })
 }

@@ -33,6 +33,7 @@ export function AccountCard({
   const running = isRunning(account.status)
   const label = account.label
   const pendingAction = action.isPending ? action.variables?.action : null
+  const movedTo = account.status === 'moved' ? account.movedTo : null
 
   // Start and Stop replace each other: after an action, a keyboard user's focus would fall to the
   // page's start. It goes to the first action of this card instead.
@@ -58,8 +59,19 @@ export function AccountCard({
         <h3 id={titleId} className="account-title">
           {label}
         </h3>
-        <StatusBadge status={account.status} />
+        <StatusBadge status={account.status} hint={movedTo ? `Moved to ${movedTo.target} on ${formatDateTime(movedTo.at)}` : undefined} />
       </header>
+
+      {movedTo && (
+        <p className="moved-note" role="note" aria-label={`${label} was moved`}>
+          <span className="moved-note-label">Moved to</span>{' '}
+          <strong data-field="moved-to">{movedTo.target}</strong>{' '}
+          <time dateTime={new Date(movedTo.at).toISOString()} title={formatDateTime(movedTo.at)} data-field="moved-at">
+            {formatRelative(movedTo.at, now)}
+          </time>
+          . It is stopped here so that only one copy runs.
+        </p>
+      )}
 
       <dl className="facts">
         <div>
@@ -82,14 +94,6 @@ export function AccountCard({
           <dt>Reconnects</dt>
           <dd data-field="reconnects">{account.reconnectCount}</dd>
         </div>
-        {account.status === 'moved' && account.movedTo && (
-          <div className="fact-wide">
-            <dt>Moved to</dt>
-            <dd data-field="moved-to">
-              {account.movedTo.target}, {formatRelative(account.movedTo.at, now)}
-            </dd>
-          </div>
-        )}
         {account.lastError && (
           <div className="fact-wide fact-error">
             <dt>Last error</dt>
@@ -179,8 +183,13 @@ export function AccountCard({
           onClose={() => setConfirming(null)}
         >
           <p>
-            This session was moved to <strong>{account.movedTo?.target ?? 'another place'}</strong>. If it still runs there, running
-            it here too makes WhatsApp log both copies out. Stop the other copy first.
+            This session was moved to <strong>{account.movedTo?.target ?? 'another place'}</strong>
+            {account.movedTo ? ` ${formatRelative(account.movedTo.at, now)}` : ''}. If that copy runs (or ever ran), starting this one
+            too means <strong>two running copies</strong>: WhatsApp logs both out and messages stop decrypting.
+          </p>
+          <p>
+            Take it back only if the other copy never ran. If it did, its keys are newer than these: stop it there, export it and
+            import it here with “Replace the account here” instead.
           </p>
         </ConfirmDialog>
       )}

@@ -3,10 +3,10 @@
 import type { AccountStatus } from '../../../shared/contract'
 import { STATUS_VIEW } from '../lib/status'
 
-export function StatusBadge({ status }: { status: AccountStatus }) {
+export function StatusBadge({ status, hint }: { status: AccountStatus; hint?: string }) {
   const view = STATUS_VIEW[status]
   return (
-    <span className={`badge tone-${view.tone}`} title={view.hint} data-status={status}>
+    <span className={`badge tone-${view.tone}`} title={hint ?? view.hint} data-status={status}>
       <span className="badge-dot" aria-hidden="true" />
       {view.label}
     </span>
