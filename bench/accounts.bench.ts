@@ -101,28 +101,6 @@ function cpuShare(before: { self: number; sim: number }, after: { self: number; 
   return `CPU: this process ${pct(after.self - before.self)}, simulator ${pct(after.sim - before.sim)} (of one core; 2 cores = 200%)`
 }
 
-/**
- * libsignal reports session churn with console.info and console.warn, whole session records included
- * (ratchet private keys among them); muteLibsignalLogs only covers console.log. Keeps the table readable
- * and keeps key material off the terminal. Returns the undo.
- */
-function muteLibsignalInfo(): () => void {
-  const noisy = /^(Closing session|Opening session|Removing old closed session|Session already|Migrating session|Decrypted message with closed session)/
-  const { info, warn } = console
-  const filtered =
-    (original: (...args: unknown[]) => void) =>
-    (...args: unknown[]): void => {
-      if (typeof args[0] === 'string' && noisy.test(args[0])) return
-      original.apply(console, args)
-    }
-  console.info = filtered(info)
-  console.warn = filtered(warn)
-  return () => {
-    console.info = info
-    console.warn = warn
-  }
-}
-
 const seconds = (ms: number): string => (ms / 1000).toFixed(2)
 const mb = (bytes: number): string => (bytes / MB).toFixed(1)
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -189,12 +167,8 @@ function table(rows: Array<[string, string]>): void {
 }
 
 async function main(): Promise<void> {
-  const unmuteLog = muteLibsignalLogs()
-  const unmuteInfo = muteLibsignalInfo()
-  const unmute = (): void => {
-    unmuteLog()
-    unmuteInfo()
-  }
+  // libsignal prints session records, private keys included; createCore installs this too.
+  const unmute = muteLibsignalLogs()
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-bench-accounts-'))
   const dataKey = newDataKey()
   let sim: SimulatorProcess | null = null

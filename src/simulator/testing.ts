@@ -18,6 +18,7 @@ import {
   type WASocket,
 } from '@whiskeysockets/baileys'
 import pino from 'pino'
+import { guardConsoleAgainstSessionDumps } from '../main/core/console-guard.js'
 import { trustWhatsAppRoot } from '../main/core/whatsapp/trust.js'
 import type { LogData, SimulatorLogger } from './logger.js'
 import type { PairedAccount, ScanOptions, Simulator } from './simulator.js'
@@ -214,19 +215,9 @@ export async function closeSocket(sock: WASocket): Promise<void> {
   await closed
 }
 
-const LIBSIGNAL_NOISE = ['Closing session', 'Closing open session', 'Removing old closed session', 'Session already', 'Opening session', 'Decrypted message with closed session']
-
-/** libsignal logs session churn with console.log; this hides just those lines. Returns the undo. */
+/** libsignal dumps session records (private keys included) to the console; this drops them. Returns the undo. */
 export function muteLibsignalLogs(): () => void {
-  const original = console.log
-  console.log = function filteredLog(...args: unknown[]) {
-    const first = args[0]
-    if (typeof first === 'string' && LIBSIGNAL_NOISE.some((p) => first.startsWith(p))) return
-    original.apply(console, args)
-  }
-  return () => {
-    console.log = original
-  }
+  return guardConsoleAgainstSessionDumps()
 }
 
 export interface LogEntry {

@@ -13,6 +13,7 @@ import { makeBaileysAuthState } from './auth-store/baileys-adapter'
 import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
 import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault } from './crypto/key-vault'
+import { guardConsoleAgainstSessionDumps } from './console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
 import { createAccountRepository } from './db/account-repository'
 import { openDatabase } from './db/open-database'
@@ -65,6 +66,8 @@ export interface Core {
 
 export async function createCore(deps: CoreDeps): Promise<Core> {
   const log = deps.logger
+  // Before any Baileys socket exists: libsignal would print session keys to the console.
+  guardConsoleAgainstSessionDumps(log)
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 })
   const lock = acquireDataDirLock(deps.dataDir)
   const cleanup: Array<() => void> = [() => lock.release()]
