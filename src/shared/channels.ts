@@ -43,3 +43,13 @@ export function isCommandName(value: unknown): value is CommandName {
 export function isEventName(value: unknown): value is EventName {
   return typeof value === 'string' && (EVENT_NAMES as readonly string[]).includes(value)
 }
+
+/** The headless server's event stream speaks this WebSocket subprotocol. */
+export const EVENTS_PROTOCOL = 'irish.v1'
+/** A browser cannot set headers on a WebSocket: it offers `bearer.<token>` as a second subprotocol. */
+export const TOKEN_PROTOCOL_PREFIX = 'bearer.'
+/** The event stream closes with this code when first-message authentication fails. */
+export const EVENTS_CLOSE_UNAUTHORIZED = 4401
+
+/** The largest session bundle written or read (the UI checks it before reading a file). */
+export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
+import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
 import type { ErrorCode, ErrorInfo } from '../../shared/errors'
 import type { Result } from '../../shared/contract'
 import type { Dispatch } from '../core/api/dispatch'
@@ -15,9 +16,6 @@ import type { Logger } from '../core/logger'
 import { bearerToken, tokenMatches } from './token'
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-/** The subprotocol the event stream speaks; a browser offers it with `bearer.<token>` beside it. */
-export const EVENTS_PROTOCOL = 'irish.v1'
-const TOKEN_PROTOCOL_PREFIX = 'bearer.'
 const FIRST_MESSAGE_AUTH_MS = 5_000
 
 export interface ApiServerOptions {
@@ -234,7 +232,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       startStreaming()
       return
     }
-    const timer = setTimeout(() => ws.close(4401, 'authentication required'), FIRST_MESSAGE_AUTH_MS)
+    const timer = setTimeout(() => ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'authentication required'), FIRST_MESSAGE_AUTH_MS)
     ws.once('message', (data) => {
       clearTimeout(timer)
       let token: unknown
@@ -244,7 +242,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         token = undefined
       }
       if (typeof token === 'string' && tokenMatches(options.token, token)) startStreaming()
-      else ws.close(4401, 'invalid token')
+      else ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
     })
   }
 

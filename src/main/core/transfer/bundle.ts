@@ -4,6 +4,7 @@
 
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import { MAX_BUNDLE_BYTES } from '../../../shared/channels'
 import { AppError, type ErrorCode } from '../../../shared/errors'
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/passphrase'
 import type { AuthSnapshot } from '../auth-store/types'
@@ -14,8 +15,8 @@ import { decodeSnapshotJson, encodeSnapshotJson, SnapshotJsonError } from './sna
 export const BUNDLE_MAGIC = Buffer.from('IRISHBDL', 'ascii')
 export const BUNDLE_VERSION = 1
 export const BUNDLE_FORMAT = 'irish-session-bundle'
-/** Largest bundle written or read. The import endpoint should refuse a bigger body before buffering it. */
-export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+/** Largest bundle written or read (shared with the UI). The import endpoint refuses a bigger body before buffering it. */
+export { MAX_BUNDLE_BYTES }
 /** Metadata is a few hundred bytes; the cap keeps a hostile length field from mattering. */
 export const MAX_METADATA_BYTES = 64 * 1024
 

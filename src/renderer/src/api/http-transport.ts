@@ -4,18 +4,13 @@
 // A 401 anywhere drops the token and asks the operator to sign in again. The token never goes into a
 // URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol.
 
-import type { CommandName } from '../../../shared/channels'
+import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
 import type { CommandOutput } from '../../../shared/contract'
 import { ApiError, isErrorInfo } from './api-error'
 import { parseEvent } from './parse-event'
 import { loadStoredToken, storeToken } from './token'
 import { createLinkStore, type EventListener, type Transport } from './transport'
 
-/** The event stream's subprotocol (src/main/server/http-server.ts EVENTS_PROTOCOL). */
-const EVENTS_PROTOCOL = 'irish.v1'
-const TOKEN_PROTOCOL_PREFIX = 'bearer.'
-/** Close code the server uses when first-message authentication fails. */
-const CLOSE_UNAUTHORIZED = 4401
 const BACKOFF_FIRST_MS = 500
 const BACKOFF_MAX_MS = 15_000
 
@@ -130,7 +125,7 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     ws.onclose = (event: CloseEvent) => {
       if (socket !== ws) return
       socket = null
-      if (event.code === CLOSE_UNAUTHORIZED) {
+      if (event.code === EVENTS_CLOSE_UNAUTHORIZED) {
         rejectToken()
         return
       }

@@ -1,13 +1,13 @@
 // Session bundle files in the page: read a chosen file as base64 for transfer:inspect and transfer:import,
 // and save an exported bundle through an ordinary download (a Blob URL on an <a download>), which works
 // under the strict CSP: no inline script, no data: navigation, nothing leaves the page but the file.
+import { MAX_BUNDLE_BYTES } from '../../../shared/channels'
 
 /**
- * The largest bundle the core accepts (MAX_BUNDLE_BYTES in src/main/core/transfer/bundle.ts, not in the
- * shared contract). Checked before reading, so a wrong multi-gigabyte file is never loaded into memory;
- * the core checks again and has the last word.
+ * The largest bundle the core accepts. Checked before reading, so a wrong multi-gigabyte file is never
+ * loaded into memory; the core checks again and has the last word.
  */
-export const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024
+export const MAX_BUNDLE_FILE_BYTES = MAX_BUNDLE_BYTES
 
 export const BUNDLE_EXTENSION = '.irishbundle'
 
