@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isAppError } from '../../shared/errors'
 import { createCore, type SimulatorPort } from '../core/create-core'
-import { resolveKeyVault } from '../core/crypto/key-vault'
+import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
@@ -27,6 +27,7 @@ const USAGE = `Usage: npm run serve -- [options]
   --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
+                       Without IRISH_DATA_KEY or a key file, the data key is kept in <data-dir>/data-key.
   --log-level <level>  pino level (default info).
   -h, --help           This help.
 
@@ -84,11 +85,21 @@ async function main(): Promise<void> {
     ? { url: simulatorPort.url, trustedRootKey: simulatorPort.rootKeyHex }
     : whatsappOverrideFromEnv(process.env)
   const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
-  const keyVault = resolveKeyVault({
-    env: process.env,
-    ...(values['key-file'] ? { keyFile: values['key-file'] } : {}),
-    preferKeychain: true,
-  })
+  const explicitKey = process.env.IRISH_DATA_KEY !== undefined || Boolean(values['key-file'] || process.env.IRISH_DATA_KEY_FILE)
+  let keyVault: KeyVault
+  if (values.simulator && !explicitKey) {
+    // Demo mode holds only accounts paired with the simulator: its key lives in the data dir (0600), so
+    // `npm start` works on a machine without a keychain and never touches the desktop's real key.
+    const keyFile = join(ensureDir(dataDir), DEMO_KEY_FILE)
+    keyVault = fileVault(keyFile, { create: true })
+    say(`demo mode: the data key for this simulator-only data dir is kept in ${keyFile} (mode 0600)`)
+  } else {
+    keyVault = resolveKeyVault({
+      env: process.env,
+      ...(values['key-file'] ? { keyFile: values['key-file'] } : {}),
+      preferKeychain: true,
+    })
+  }
   const core = await createCore({
     dataDir,
     keyVault,
@@ -143,6 +154,8 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+const DEMO_KEY_FILE = 'data-key'
 
 function defaultDataDir(): string {
   const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')

@@ -80,7 +80,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       else res.destroy()
     })
   })
-  server.requestTimeout = 30_000
+  // Long enough for a 64 MiB session bundle on a slow link; headers must still arrive quickly.
+  server.requestTimeout = 120_000
   server.headersTimeout = 10_000
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

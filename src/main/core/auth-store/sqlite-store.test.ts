@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { Curve, initAuthCreds } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -159,6 +159,16 @@ describe('encrypted sqlite store', () => {
     const got = await store.get('pre-key', ['a', 'b', 'boom', 'z'])
     expect(Object.keys(got).sort()).toEqual(['a', 'b'])
     expectSameValue(got.a, kept)
+  })
+
+  it('keeps the database files readable by their owner only', async () => {
+    const database = openDatabase({ file, dataKey })
+    const store = sqliteAuthStoreFactory(database).open('acc-mode' as AccountId)
+    await store.set({ session: { a: Buffer.from('x') } })
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      expect(statSync(path).mode & 0o777).toBe(0o600)
+    }
+    database.close()
   })
 
   it('applies migrations once, from the default folder, and reopens idempotently', async () => {

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { existsSync } from 'node:fs'
+import { chmodSync, existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AppError } from '../../../shared/errors'
@@ -91,6 +91,11 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     })
   }
   try {
+    // The values are sealed, but account labels and phone numbers are not: only the owner reads the
+    // files. SQLite creates -wal and -shm with the database file's mode, so they follow.
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      if (existsSync(path)) chmodSync(path, 0o600)
+    }
     sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
