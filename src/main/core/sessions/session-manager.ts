@@ -396,6 +396,24 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     return Boolean(rt && (rt.socket || rt.retryTimer))
   }
 
+  function newRecord(id: AccountId, fields: Pick<AccountRecord, 'label' | 'status' | 'wantRunning'> & Partial<AccountRecord>): AccountRecord {
+    const at = now()
+    return {
+      phone: null,
+      name: null,
+      lastError: null,
+      lastDisconnectCode: null,
+      reconnectCount: 0,
+      pairedAt: null,
+      lastConnectedAt: null,
+      movedTo: null,
+      ...fields,
+      id,
+      statusSince: at,
+      createdAt: at,
+    }
+  }
+
   function newAccountId(): AccountId {
     return `acc-${randomBytes(5).toString('hex')}` as AccountId
   }
@@ -407,24 +425,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
     async add(label) {
       const id = newAccountId()
-      const at = now()
       const count = deps.accounts.list().length
-      deps.accounts.insert({
-        id,
-        label: label ?? `Account ${count + 1}`,
-        phone: null,
-        name: null,
-        status: 'new',
-        statusSince: at,
-        lastError: null,
-        lastDisconnectCode: null,
-        reconnectCount: 0,
-        createdAt: at,
-        pairedAt: null,
-        lastConnectedAt: null,
-        wantRunning: true,
-        movedTo: null,
-      })
+      deps.accounts.insert(newRecord(id, { label: label ?? `Account ${count + 1}`, status: 'new', wantRunning: true }))
       deps.events.emit('accounts:changed', toSummary(record(id)))
       return this.start(id)
     },
@@ -576,7 +578,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         }
         await closeSocket(rt)
         await Promise.allSettled([...pendingWrites])
-        const store = rt.auth?.store ?? (await deps.openAuth(id)).store
+        const store = rt.auth?.store ?? deps.openStore(id)
         // The next start reloads creds from the store instead of reusing this socket's copy.
         rt.auth = null
         let snapshot: AuthSnapshot | null
@@ -616,7 +618,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           const wasRunning = isRunning(rt)
           await closeSocket(rt)
           await Promise.allSettled([...pendingWrites])
-          const store = rt.auth?.store ?? (await deps.openAuth(id)).store
+          const store = rt.auth?.store ?? deps.openStore(id)
           rt.auth = null
           try {
             await fill(store)
@@ -637,26 +639,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         })
       }
       const id = newAccountId()
-      const store = (await deps.openAuth(id)).store
-      const at = now()
+      const store = deps.openStore(id)
       try {
         await fill(store)
-        deps.accounts.insert({
-          id,
-          label: target.label,
-          phone: who.phone,
-          name: who.name,
-          status: 'stopped',
-          statusSince: at,
-          lastError: null,
-          lastDisconnectCode: null,
-          reconnectCount: 0,
-          createdAt: at,
-          pairedAt: null,
-          lastConnectedAt: null,
-          wantRunning: false,
-          movedTo: null,
-        })
+        deps.accounts.insert(newRecord(id, { label: target.label, phone: who.phone, name: who.name, status: 'stopped', wantRunning: false }))
       } catch (error) {
         // No row names this id, so nothing shows it; clearing just avoids leaving orphaned keys behind.
         await store.clear().catch((err: unknown) => log.warn({ err, account: id }, 'clearing a failed import failed'))
