@@ -1,10 +1,11 @@
 // The headless server end to end: a real server process with the built-in simulator, real Baileys
 // sockets, the encrypted SQLite store, driven only through the HTTP API and the event stream.
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import type { AccountHealth, AccountStatus, AccountSummary, EventMessage, PairingState, SimulatorInfo } from '../src/shared/contract'
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 
@@ -185,6 +186,67 @@ describe('headless server', () => {
       await expect(startServerProcess({ dataDir: otherDir, dataKey: newDataKey() })).rejects.toThrow(/data key does not match/)
     } finally {
       rmSync(otherDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
+
+describe('event stream authentication', () => {
+  const wsUrl = (): string => `${server.url.replace('http', 'ws')}/api/events`
+
+  /** Resolves with the first message, or with the close code when the server closes first. */
+  function firstOutcome(ws: WebSocket): Promise<{ message?: string; code?: number; status?: number }> {
+    return new Promise((resolve) => {
+      ws.once('message', (data) => resolve({ message: String(data) }))
+      ws.once('close', (code) => resolve({ code }))
+      ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }))
+      ws.once('error', () => undefined)
+    })
+  }
+
+  it('accepts the token in the Authorization header', async () => {
+    const ws = new WebSocket(wsUrl(), { headers: { authorization: `Bearer ${server.token}` } })
+    expect(await firstOutcome(ws)).toEqual({ message: JSON.stringify({ type: 'ready' }) })
+    ws.close()
+  })
+
+  it('accepts the token as a first message, and closes on a wrong one', async () => {
+    const good = new WebSocket(wsUrl())
+    good.once('open', () => good.send(JSON.stringify({ type: 'auth', token: server.token })))
+    expect(await firstOutcome(good)).toEqual({ message: JSON.stringify({ type: 'ready' }) })
+    good.close()
+
+    const bad = new WebSocket(wsUrl())
+    bad.once('open', () => bad.send(JSON.stringify({ type: 'auth', token: 'wrong-token-wrong-token' })))
+    expect(await firstOutcome(bad)).toEqual({ code: 4401 })
+  })
+
+  it('refuses a wrong subprotocol token and a token in the query string', async () => {
+    const wrong = new WebSocket(wsUrl(), ['irish.v1', 'bearer.wrong-token-wrong-token'])
+    expect(await firstOutcome(wrong)).toEqual({ status: 401 })
+    const query = new WebSocket(`${wsUrl()}?token=${server.token}`)
+    expect(await firstOutcome(query)).toEqual({ status: 404 })
+  })
+})
+
+describe('API token', () => {
+  it('is generated on first start with mode 0600, printed once, and reused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irish-token-'))
+    const key = newDataKey()
+    try {
+      const first = await startServerProcess({ dataDir: dir, dataKey: key, token: '', env: { IRISH_API_TOKEN: '' } })
+      const printed = first.stdout.find((line) => line.startsWith('API token'))
+      expect(printed).toBeDefined()
+      const token = readFileSync(join(dir, 'api-token'), 'utf8').trim()
+      expect(printed).toContain(token)
+      expect(statSync(join(dir, 'api-token')).mode & 0o777).toBe(0o600)
+      expect(await first.stop()).toBe(0)
+
+      const second = await startServerProcess({ dataDir: dir, dataKey: key, token, env: { IRISH_API_TOKEN: '' } })
+      expect(second.stdout.some((line) => line.includes(token))).toBe(false)
+      expect((await second.call('accounts:list', {}, token)).status).toBe(200)
+      expect(await second.stop()).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   }, 60_000)
 })
