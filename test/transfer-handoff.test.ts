@@ -6,39 +6,21 @@
 import { proto, type WAMessage } from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary, EventMessage, ReceivedMessage } from '../src/shared/contract'
-import { closeSocket, muteLibsignalLogs, nextMessage, pairClient, textOf, type PairedClient } from '../src/simulator/testing'
-import {
-  awaitStatus,
-  pairAccount,
-  qrCodesShown,
-  refusal,
-  startTestServer,
-  startTestSimulator,
-  type TestServer,
-  type TestSimulator,
-} from './support/transfer-support'
+import { closeSocket, nextMessage, pairClient, textOf, type PairedClient } from '../src/simulator/testing'
+import { awaitStatus, pairAccount, qrCodesShown, refusal, useTransferServers, type TestServer } from './support/transfer-support'
 
-let unmute: () => void
-let simulator: TestSimulator
-let a: TestServer
-let b: TestServer
+const { simulator, a, b } = useTransferServers({ beforeAll, afterAll }, ['irish-a-', 'irish-b-'])
 let carol: PairedClient
 /** Every message the third party received, to prove none failed to decrypt. */
 const carolInbox: WAMessage[] = []
 
 beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  simulator = await startTestSimulator()
-  ;[a, b] = await Promise.all([startTestServer(simulator.env, 'irish-a-'), startTestServer(simulator.env, 'irish-b-')])
   carol = await pairClient(simulator.sim, { name: 'Carol' })
   carol.sock.ev.on('messages.upsert', ({ messages }) => carolInbox.push(...messages.filter((m) => !m.key.fromMe)))
-}, 60_000)
+})
 
 afterAll(async () => {
   if (carol) await closeSocket(carol.sock)
-  await Promise.all([a?.stop(), b?.stop()])
-  await simulator?.close()
-  unmute?.()
 })
 
 function messageEvent(target: TestServer, account: string, text: string) {

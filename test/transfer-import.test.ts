@@ -8,7 +8,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountHealth, AccountSummary, BundleInfo } from '../src/shared/contract'
 import { BUNDLE_MAGIC, MAX_BUNDLE_BYTES } from '../src/main/core/transfer/bundle'
-import { muteLibsignalLogs } from '../src/simulator/testing'
 import {
   awaitStatus,
   databaseDigest,
@@ -16,10 +15,8 @@ import {
   pairBaileysFolder,
   qrCodesShown,
   refusal,
-  startTestServer,
-  startTestSimulator,
+  useTransferServers,
   type TestServer,
-  type TestSimulator,
 } from './support/transfer-support'
 
 const PASSPHRASE = 'correct horse battery staple'
@@ -32,23 +29,11 @@ interface Exported {
   account: AccountSummary
 }
 
-let unmute: () => void
-let simulator: TestSimulator
-let a: TestServer
-let b: TestServer
+const { simulator, a, b } = useTransferServers({ beforeAll, afterAll }, ['irish-src-', 'irish-dst-'])
 const folders: string[] = []
 
-beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  simulator = await startTestSimulator()
-  ;[a, b] = await Promise.all([startTestServer(simulator.env, 'irish-src-'), startTestServer(simulator.env, 'irish-dst-')])
-}, 60_000)
-
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()])
-  await simulator?.close()
+afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true })
-  unmute?.()
 })
 
 function tempFolder(prefix: string): string {

@@ -2,29 +2,18 @@ import { spawn } from 'node:child_process'
 import { request } from 'node:http'
 import { createInterface } from 'node:readline'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { DisconnectReason, type WASocket } from '@whiskeysockets/baileys'
+import { DisconnectReason } from '@whiskeysockets/baileys'
 import { startSimulatorAdmin, type SimulatorAdmin } from './admin.js'
-import { silentLogger } from './logger.js'
-import { startSimulator, type Simulator } from './simulator.js'
-import { closeSocket, createTestSocket, MemoryAuthStore, muteLibsignalLogs, waitForClose, waitForOpen, waitForQr } from './testing.js'
+import { createTestSocket, MemoryAuthStore, useSimulator, waitForClose, waitForOpen, waitForQr } from './testing.js'
 
-let sim: Simulator
+const suite = useSimulator({ beforeAll, afterEach, afterAll })
 let admin: SimulatorAdmin
-let unmute: () => void
-const sockets: WASocket[] = []
 
 beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  sim = await startSimulator({ logger: silentLogger })
-  admin = await startSimulatorAdmin(sim)
-})
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map(closeSocket))
+  admin = await startSimulatorAdmin(suite.sim)
 })
 afterAll(async () => {
   await admin.close()
-  await sim.close()
-  unmute()
 })
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -39,16 +28,14 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 describe('admin API', () => {
   it('pairs through POST /scan, lists through GET /accounts and kicks through POST /kick', async () => {
     const store = new MemoryAuthStore()
-    const first = createTestSocket(sim, store)
-    sockets.push(first)
+    const first = suite.track(createTestSocket(suite.sim, store))
     const qr = await waitForQr(first)
     const restarted = waitForClose(first)
     const scanned = await call('POST', '/scan', { qr, phone: '447700900123', name: 'Admin Test' })
     expect(scanned).toEqual({ status: 200, json: { jid: '447700900123@s.whatsapp.net', lid: expect.stringMatching(/^\d+@lid$/), device: 1 } })
     expect(await restarted).toBe(DisconnectReason.restartRequired)
 
-    const sock = createTestSocket(sim, store)
-    sockets.push(sock)
+    const sock = suite.track(createTestSocket(suite.sim, store))
     await waitForOpen(sock)
     const listed = await call('GET', '/accounts')
     expect(listed.status).toBe(200)
@@ -118,8 +105,7 @@ describe('cli', () => {
       expect(stats.connections).toBe(0)
       expect(stats.memory.rss).toBeGreaterThan(0)
       const store = new MemoryAuthStore()
-      const sock = createTestSocket({ url: info.url, rootKeyHex: info.rootKey }, store)
-      sockets.push(sock)
+      const sock = suite.track(createTestSocket({ url: info.url, rootKeyHex: info.rootKey }, store))
       await waitForQr(sock)
     } finally {
       child.kill('SIGTERM')

@@ -1,48 +1,32 @@
 import { once } from 'node:events'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Curve, DisconnectReason, initAuthCreds, type WASocket } from '@whiskeysockets/baileys'
-import { startSimulator, type KickCode, type Simulator } from './simulator.js'
+import type { KickCode } from './simulator.js'
 import {
   closeSocket,
   createTestSocket,
   captureLogger,
   MemoryAuthStore,
-  muteLibsignalLogs,
   nextMessage,
   pairClient,
   textOf,
+  useSimulator,
   waitForClose,
   waitForOpen,
   type PairedClient,
 } from './testing.js'
 
-let sim: Simulator
 const log = captureLogger()
-let unmute: () => void
-const sockets: WASocket[] = []
-
-beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  sim = await startSimulator({ logger: log.logger })
-})
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map(closeSocket))
-})
-afterAll(async () => {
-  await sim.close()
-  unmute()
-})
+const suite = useSimulator({ beforeAll, afterEach, afterAll }, { logger: log.logger })
 
 async function paired(): Promise<PairedClient> {
-  const client = await pairClient(sim)
-  sockets.push(client.sock)
+  const client = await pairClient(suite.sim)
+  suite.track(client.sock)
   return client
 }
 
 function open(store: MemoryAuthStore): WASocket {
-  const sock = createTestSocket(sim, store)
-  sockets.push(sock)
-  return sock
+  return suite.track(createTestSocket(suite.sim, store))
 }
 
 describe('login failures', () => {
@@ -70,22 +54,22 @@ describe('login failures', () => {
     const second = open(a.store.clone())
     await waitForOpen(second)
     expect(await firstClosed).toBe(DisconnectReason.connectionReplaced)
-    expect(sim.accounts().find((x) => x.jid === a.account.jid)?.devices[0]?.connected).toBe(true)
+    expect(suite.sim.accounts().find((x) => x.jid === a.account.jid)?.devices[0]?.connected).toBe(true)
   })
 
   it('logs a device out when it asks to be removed, and refuses it afterwards', async () => {
     const a = await paired()
-    const removed = once(sim.events, 'device-removed')
+    const removed = once(suite.sim.events, 'device-removed')
     await a.sock.logout()
     expect(await removed).toEqual([{ jid: a.account.jid, device: a.account.device }])
-    expect(sim.accounts().find((x) => x.jid === a.account.jid)?.devices).toEqual([])
+    expect(suite.sim.accounts().find((x) => x.jid === a.account.jid)?.devices).toEqual([])
     expect(await waitForClose(open(a.store))).toBe(DisconnectReason.loggedOut)
   })
 
   it('logout(jid) from the phone side ends the session with 401', async () => {
     const a = await paired()
     const closed = waitForClose(a.sock)
-    expect(await sim.logout(a.account.jid)).toBe(1)
+    expect(await suite.sim.logout(a.account.jid)).toBe(1)
     expect(await closed).toBe(DisconnectReason.loggedOut)
   })
 })
@@ -101,14 +85,14 @@ describe('kick', () => {
   it.each(cases)('kick with %i gives Baileys disconnect reason %i', async (code, reason) => {
     const a = await paired()
     const closed = waitForClose(a.sock)
-    expect(sim.kick(a.account.jid, code)).toBe(1)
+    expect(suite.sim.kick(a.account.jid, code)).toBe(1)
     expect(await closed).toBe(reason)
     // A kick is not a logout: the device may come straight back.
     await waitForOpen(open(a.store))
   })
 
   it('rejects a kick for an account the simulator does not know', () => {
-    expect(() => sim.kick('19998887777@s.whatsapp.net', 401)).toThrow(/No simulated account/)
+    expect(() => suite.sim.kick('19998887777@s.whatsapp.net', 401)).toThrow(/No simulated account/)
   })
 })
 
@@ -116,7 +100,7 @@ describe('messaging keeps working for the others', () => {
   it('delivers between two clients after a third was kicked', async () => {
     const [a, b, c] = [await paired(), await paired(), await paired()]
     const closed = waitForClose(c.sock)
-    sim.kick(c.account.jid, 500)
+    suite.sim.kick(c.account.jid, 500)
     await closed
     const arrives = nextMessage(b.sock, (m) => textOf(m) === 'still here')
     await a.sock.sendMessage(b.account.jid, { text: 'still here' })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import pino from 'pino'
 import {
@@ -11,28 +11,21 @@ import {
   type BinaryNode,
   type WASocket,
 } from '@whiskeysockets/baileys'
-import { startSimulator, type Simulator } from './simulator.js'
 import { encodeFrame } from './framing.js'
-import { closeSocket, muteLibsignalLogs, nextMessage, pairClient, textOf, waitForClose, type PairedClient } from './testing.js'
+import { closeSocket, nextMessage, pairClient, textOf, useSimulator, waitForClose, type PairedClient } from './testing.js'
 import { trustWhatsAppRoot } from '../main/core/whatsapp/trust.js'
-import { silentLogger } from './logger.js'
 
-let sim: Simulator
-let unmute: () => void
+const suite = useSimulator({ beforeAll, afterEach, afterAll })
 let a: PairedClient
 let b: PairedClient
 const extra: WASocket[] = []
 
 beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  sim = await startSimulator({ logger: silentLogger })
-  a = await pairClient(sim)
-  b = await pairClient(sim)
+  a = await pairClient(suite.sim)
+  b = await pairClient(suite.sim)
 })
 afterAll(async () => {
   await Promise.all([a.sock, b.sock, ...extra].map(closeSocket))
-  await sim.close()
-  unmute()
 })
 
 interface RawClient {
@@ -42,7 +35,7 @@ interface RawClient {
 }
 
 async function rawClient(): Promise<RawClient> {
-  const ws = new WebSocket(sim.url)
+  const ws = new WebSocket(suite.sim.url)
   const inbox: Buffer[] = []
   const waiters: Array<(b: Buffer) => void> = []
   ws.on('message', (data: Buffer) => {
@@ -71,7 +64,7 @@ async function rawClient(): Promise<RawClient> {
 
 /** Plays Baileys' client handshake with its own noise handler, optionally with an ED preamble. */
 async function handshake(routingInfo?: Buffer) {
-  trustWhatsAppRoot(sim.rootKeyHex)
+  trustWhatsAppRoot(suite.sim.rootKeyHex)
   const client = await rawClient()
   const ephemeral = Curve.generateKeyPair()
   const noise = makeNoiseHandler({
@@ -157,13 +150,13 @@ describe('hostile input closes only the offending connection', () => {
   })
 
   it('a transport frame that does not decrypt, from a logged-in Baileys client', async () => {
-    const victim = await pairClient(sim)
+    const victim = await pairClient(suite.sim)
     extra.push(victim.sock)
     const closed = waitForClose(victim.sock)
     const raw = (victim.sock.ws as unknown as { socket: WebSocket }).socket
     raw.send(encodeFrame(randomBytes(48)))
     expect(await closed).toBe(DisconnectReason.connectionClosed)
     await stillServing()
-    expect(sim.accounts().find((x) => x.jid === victim.account.jid)?.devices[0]?.connected).toBe(false)
+    expect(suite.sim.accounts().find((x) => x.jid === victim.account.jid)?.devices[0]?.connected).toBe(false)
   })
 })

@@ -1,34 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { proto, type WAMessage, type WASocket } from '@whiskeysockets/baileys'
-import { startSimulator, type Simulator } from './simulator.js'
+import { proto, type WAMessage } from '@whiskeysockets/baileys'
 import {
   closeSocket,
   createTestSocket,
   captureLogger,
-  muteLibsignalLogs,
   nextMessage,
   pairClient,
   textOf,
+  useSimulator,
   waitForOpen,
   type PairedClient,
 } from './testing.js'
 
-let sim: Simulator
 const log = captureLogger()
-let unmute: () => void
-const sockets: WASocket[] = []
-
-beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  sim = await startSimulator({ logger: log.logger })
-})
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map(closeSocket))
-})
-afterAll(async () => {
-  await sim.close()
-  unmute()
-})
+const suite = useSimulator({ beforeAll, afterEach, afterAll }, { logger: log.logger })
 
 function routedEncs(id: string): string[][] {
   return log.entries.filter((e) => e.msg === 'message routed' && e.data?.id === id).map((e) => e.data?.encs as string[])
@@ -36,8 +21,8 @@ function routedEncs(id: string): string[][] {
 
 
 async function paired(name: string): Promise<PairedClient> {
-  const client = await pairClient(sim, { name }, undefined, { pushName: name })
-  sockets.push(client.sock)
+  const client = await pairClient(suite.sim, { name }, undefined, { pushName: name })
+  suite.track(client.sock)
   return client
 }
 
@@ -91,8 +76,7 @@ describe('1:1 messaging', () => {
     await alice.sock.sendMessage(carol.account.jid, { text: 'while you were away' })
     await alice.sock.sendMessage(carol.account.jid, { text: 'second one' })
 
-    const back = createTestSocket(sim, carol.store)
-    sockets.push(back)
+    const back = suite.track(createTestSocket(suite.sim, carol.store))
     const first = nextMessage(back, withText('while you were away'))
     const second = nextMessage(back, withText('second one'))
     await waitForOpen(back)
@@ -105,8 +89,8 @@ describe('1:1 messaging', () => {
 describe('linked devices', () => {
   it('links a second device to an account and gives it a fromMe copy of what the first sends', async () => {
     const dana = await paired('Dana')
-    const second = await pairClient(sim, { phone: dana.account.jid.split('@')[0] }, undefined, { pushName: 'Dana 2' })
-    sockets.push(second.sock)
+    const second = await pairClient(suite.sim, { phone: dana.account.jid.split('@')[0] }, undefined, { pushName: 'Dana 2' })
+    suite.track(second.sock)
     expect(second.account).toEqual({ ...dana.account, device: dana.account.device + 1 })
     const eve = await paired('Eve')
 

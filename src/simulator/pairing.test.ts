@@ -1,32 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { WASocket } from '@whiskeysockets/baileys'
-import { startSimulator, type Simulator } from './simulator.js'
 import { isAppError } from '../shared/errors.js'
-import { captureLogger, closeSocket, createTestSocket, MemoryAuthStore, muteLibsignalLogs, pairClient, waitForClose, waitForOpen, waitForQr } from './testing.js'
+import { captureLogger, closeSocket, createTestSocket, MemoryAuthStore, pairClient, useSimulator, waitForClose, waitForOpen, waitForQr } from './testing.js'
 
-let sim: Simulator
 const log = captureLogger()
-let unmute: () => void
-const sockets: WASocket[] = []
-
-beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  sim = await startSimulator({ logger: log.logger })
-})
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map(closeSocket))
-})
-afterAll(async () => {
-  await sim.close()
-  unmute()
-})
+const suite = useSimulator({ beforeAll, afterEach, afterAll }, { logger: log.logger })
 
 describe('QR pairing and login', () => {
   it('pairs two accounts by QR, restarts on 515 and opens', async () => {
-    const a = await pairClient(sim, { name: 'Alice' })
-    sockets.push(a.sock)
-    const b = await pairClient(sim)
-    sockets.push(b.sock)
+    const a = await pairClient(suite.sim, { name: 'Alice' })
+    suite.track(a.sock)
+    const b = await pairClient(suite.sim)
+    suite.track(b.sock)
     const credsA = a.store.savedCreds()!
     expect(a.qr).toContain(Buffer.from(credsA.noiseKey.public).toString('base64'))
     expect(a.qr).toContain(Buffer.from(credsA.signedIdentityKey.public).toString('base64'))
@@ -35,19 +19,18 @@ describe('QR pairing and login', () => {
     expect(b.account.jid).toBe('15550000002@s.whatsapp.net')
     expect(credsA.me?.id).toBe(`15550000001:${a.account.device}@s.whatsapp.net`)
     expect(credsA.me?.lid?.split(':')[0]).toBe(a.account.lid.split('@')[0])
-    const listed = sim.accounts()
+    const listed = suite.sim.accounts()
     expect(listed.map((x) => x.jid)).toEqual([a.account.jid, b.account.jid])
     expect(listed.every((x) => x.devices.length === 1 && x.devices[0]!.connected)).toBe(true)
   })
 
   it('logs in again from saved creds without pairing', async () => {
-    const a = await pairClient(sim, { phone: '4915112345678' })
+    const a = await pairClient(suite.sim, { phone: '4915112345678' })
     await closeSocket(a.sock)
-    expect(sim.accounts().find((x) => x.jid === a.account.jid)?.devices[0]?.connected).toBe(false)
+    expect(suite.sim.accounts().find((x) => x.jid === a.account.jid)?.devices[0]?.connected).toBe(false)
     let sawQr = false
     const payloadsBefore = log.entries.filter((e) => e.msg === 'client payload').length
-    const again = createTestSocket(sim, a.store)
-    sockets.push(again)
+    const again = suite.track(createTestSocket(suite.sim, a.store))
     again.ev.on('connection.update', (u) => {
       if (u.qr) sawQr = true
     })
@@ -58,13 +41,12 @@ describe('QR pairing and login', () => {
     const payloads = log.entries.filter((e) => e.msg === 'client payload')
     expect(payloads.length).toBe(payloadsBefore + 1)
     expect(payloads.at(-1)?.data?.routingInfo).toMatch(/^sim-\d+$/)
-    expect(sim.accounts().find((x) => x.jid === '4915112345678@s.whatsapp.net')?.devices[0]?.connected).toBe(true)
+    expect(suite.sim.accounts().find((x) => x.jid === '4915112345678@s.whatsapp.net')?.devices[0]?.connected).toBe(true)
   })
 
   it('rotates QR refs and refuses a QR whose keys do not match the waiting companion', async () => {
     const store = new MemoryAuthStore()
-    const sock = createTestSocket(sim, store, { qrTimeout: 300 })
-    sockets.push(sock)
+    const sock = suite.track(createTestSocket(suite.sim, store, { qrTimeout: 300 }))
     const first = await waitForQr(sock)
     const second = await waitForQr(sock)
     const ref = (qr: string) => qr.split('#')[1]!.split(',')[0]
@@ -74,17 +56,16 @@ describe('QR pairing and login', () => {
     fields[1] = Buffer.alloc(32, 9).toString('base64')
     let caught: unknown
     try {
-      await sim.scanQr(fields.join(','))
+      await suite.sim.scanQr(fields.join(','))
     } catch (err) {
       caught = err
     }
     expect(isAppError(caught) && caught.code).toBe('invalid-input')
 
     const restarted = waitForClose(sock)
-    const account = await sim.scanQr(second)
+    const account = await suite.sim.scanQr(second)
     expect(await restarted).toBe(515)
-    const again = createTestSocket(sim, store)
-    sockets.push(again)
+    const again = suite.track(createTestSocket(suite.sim, store))
     await waitForOpen(again)
     expect(store.savedCreds()?.me?.id).toBe(`${account.jid.split('@')[0]}:${account.device}@s.whatsapp.net`)
   })

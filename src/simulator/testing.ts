@@ -1,6 +1,7 @@
 // Test-only helpers for suites that drive real Baileys against the simulator: an in-memory auth
 // store that round-trips through BufferJSON like a file store, a socket factory with the fast test
-// settings, and event waiters that fail loudly on timeout. Never import this from app code.
+// settings, event waiters that fail loudly on timeout, and the per-file set-up (useSimulator). Never
+// import this from app code. Loads no vitest (the accounts benchmark imports it): hooks are passed in.
 
 import {
   Browsers,
@@ -18,10 +19,11 @@ import {
   type WASocket,
 } from '@whiskeysockets/baileys'
 import pino from 'pino'
+import type * as vitest from 'vitest'
 import { guardConsoleAgainstSessionDumps } from '../main/core/console-guard.js'
 import { trustWhatsAppRoot } from '../main/core/whatsapp/trust.js'
-import type { LogData, SimulatorLogger } from './logger.js'
-import type { PairedAccount, ScanOptions, Simulator } from './simulator.js'
+import { silentLogger, type LogData, type SimulatorLogger } from './logger.js'
+import { startSimulator, type PairedAccount, type ScanOptions, type Simulator } from './simulator.js'
 
 export const DEFAULT_WAIT_MS = 8000
 
@@ -231,4 +233,47 @@ export function captureLogger(): { logger: SimulatorLogger; entries: LogEntry[] 
   const entries: LogEntry[] = []
   const at = (level: LogEntry['level']) => (msg: string, data?: LogData) => void entries.push({ level, msg, data })
   return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, entries }
+}
+
+/** The vitest hooks a set-up helper registers, passed in by the test file. */
+export type SuiteHooks = Pick<typeof vitest, 'beforeAll' | 'afterEach' | 'afterAll'>
+
+export interface SimulatorSuite {
+  /** The file's simulator; started in beforeAll, so read it inside hooks and tests only. */
+  readonly sim: Simulator
+  /** Closes `sock` after the current test. Returns it. */
+  track(sock: WASocket): WASocket
+}
+
+/**
+ * The usual set-up for a test file against one simulator, registered through `hooks`: before all,
+ * mute libsignal's session dumps and start the simulator; after each test, close the sockets passed
+ * to `track`; after all, close the simulator and unmute. Hooks a file adds later run inside these
+ * (after the start, and before the close).
+ */
+export function useSimulator({ beforeAll, afterEach, afterAll }: SuiteHooks, options: { logger?: SimulatorLogger } = {}): SimulatorSuite {
+  let sim: Simulator | undefined
+  let unmute: () => void = () => {}
+  const sockets: WASocket[] = []
+  beforeAll(async () => {
+    unmute = muteLibsignalLogs()
+    sim = await startSimulator({ logger: options.logger ?? silentLogger })
+  })
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map(closeSocket))
+  })
+  afterAll(async () => {
+    await sim?.close()
+    unmute()
+  })
+  return {
+    get sim() {
+      if (!sim) throw new Error('the simulator starts in beforeAll; use it inside hooks and tests')
+      return sim
+    },
+    track(sock) {
+      sockets.push(sock)
+      return sock
+    },
+  }
 }

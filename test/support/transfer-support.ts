@@ -1,6 +1,7 @@
 // Shared pieces of the session transfer tests: an in-process simulator that server processes reach
 // through IRISH_WHATSAPP_URL, servers with their event streams, QR pairing through the simulator's admin
 // API, a plain-Baileys auth folder, and a digest of everything an import could change in a database.
+// Loads no vitest: useTransferServers takes the test file's hooks.
 
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -12,7 +13,7 @@ import pino from 'pino'
 import type { AccountStatus, AccountSummary, EventMessage, PairingState } from '../../src/shared/contract'
 import { trustWhatsAppRoot } from '../../src/main/core/whatsapp/trust'
 import { silentLogger, startSimulator, startSimulatorAdmin, type Simulator, type SimulatorAdmin } from '../../src/simulator/index'
-import { closeSocket, waitForClose, waitForOpen, waitForQr } from '../../src/simulator/testing'
+import { closeSocket, muteLibsignalLogs, waitForClose, waitForOpen, waitForQr, type SuiteHooks } from '../../src/simulator/testing'
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './server-process'
 
 export interface TestSimulator {
@@ -60,6 +61,55 @@ export async function startTestServer(env: Record<string, string>, prefix = 'iri
       await server.stop()
       rmSync(dataDir, { recursive: true, force: true })
     },
+  }
+}
+
+/** One simulator and two servers on it, started by a beforeAll hook. */
+export interface TransferServers {
+  simulator: TestSimulator
+  a: TestServer
+  b: TestServer
+}
+
+/**
+ * The set-up the transfer tests share, registered through `hooks`: before all, mute libsignal's session
+ * dumps, start a simulator and two servers on it (data dirs named with `prefixes`); after all, stop them
+ * and unmute. The returned objects read through to the ones started, so use them inside hooks and tests.
+ */
+export function useTransferServers(
+  { beforeAll, afterAll }: Pick<SuiteHooks, 'beforeAll' | 'afterAll'>,
+  prefixes: readonly [string, string],
+): TransferServers {
+  const simulator = startedLater<TestSimulator>('the simulator')
+  const a = startedLater<TestServer>('server A')
+  const b = startedLater<TestServer>('server B')
+  let unmute: (() => void) | undefined
+  beforeAll(async () => {
+    unmute = muteLibsignalLogs()
+    const started = simulator.set(await startTestSimulator())
+    const [first, second] = await Promise.all(prefixes.map((prefix) => startTestServer(started.env, prefix)))
+    a.set(first!)
+    b.set(second!)
+  }, 60_000)
+  afterAll(async () => {
+    await Promise.all([a.current()?.stop(), b.current()?.stop()])
+    await simulator.current()?.close()
+    unmute?.()
+  })
+  return { simulator: simulator.ref, a: a.ref, b: b.ref }
+}
+
+/** `ref` stands for a value a hook sets later: reading a property of it before then throws. */
+function startedLater<T extends object>(what: string): { ref: T; set(value: T): T; current(): T | undefined } {
+  let value: T | undefined
+  const current = (): T => {
+    if (value === undefined) throw new Error(`${what} starts in beforeAll; use it inside hooks and tests`)
+    return value
+  }
+  return {
+    ref: new Proxy({} as T, { get: (_target, key) => Reflect.get(current(), key) }),
+    set: (next) => (value = next),
+    current: () => value,
   }
 }
 

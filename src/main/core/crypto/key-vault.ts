@@ -52,6 +52,27 @@ export function generateEncodedDataKey(): string {
   return randomBytes(DATA_KEY_BYTES).toString('base64')
 }
 
+/**
+ * A vault that loads its key once. One in-flight lookup per vault: two concurrent first calls must not
+ * each create a different key. A failed load is forgotten, so the next call tries again. Each call gets
+ * a fresh copy of the key.
+ */
+function memoizedVault(load: () => Promise<Buffer>, where: string): KeyVault {
+  let pending: Promise<Buffer> | null = null
+  return {
+    async getDataKey() {
+      pending ??= load()
+      try {
+        return Buffer.from(await pending)
+      } catch (error) {
+        pending = null
+        throw error
+      }
+    },
+    describe: () => where,
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // OS keychain
 
@@ -71,8 +92,6 @@ export function keychainVault(options: KeychainVaultOptions = {}): KeyVault {
   const account = options.account ?? KEYCHAIN_ACCOUNT
   const create = options.create ?? true
   const where = `OS keychain (service ${service}, account ${account})`
-  // One in-flight lookup per vault: two concurrent first calls must not each create a different key.
-  let pending: Promise<Buffer> | null = null
 
   async function loadKeytar(): Promise<KeytarLike> {
     const given = options.keytar
@@ -135,19 +154,8 @@ export function keychainVault(options: KeychainVaultOptions = {}): KeyVault {
     return key
   }
 
-  return {
-    async getDataKey() {
-      pending ??= readOrCreate()
-      try {
-        return Buffer.from(await pending)
-      } catch (error) {
-        // Forget failures so a retry after the user unlocks the keyring can succeed.
-        pending = null
-        throw error
-      }
-    },
-    describe: () => where,
-  }
+  // A failure is forgotten, so a retry after the user unlocks the keyring can succeed.
+  return memoizedVault(readOrCreate, where)
 }
 
 /**
@@ -207,7 +215,6 @@ export interface FileVaultOptions {
 
 export function fileVault(path: string, options: FileVaultOptions = {}): KeyVault {
   const where = `key file ${path}`
-  let pending: Promise<Buffer> | null = null
 
   async function readKeyFile(): Promise<Buffer | null> {
     let handle
@@ -284,18 +291,7 @@ export function fileVault(path: string, options: FileVaultOptions = {}): KeyVaul
     return created
   }
 
-  return {
-    async getDataKey() {
-      pending ??= load()
-      try {
-        return Buffer.from(await pending)
-      } catch (error) {
-        pending = null
-        throw error
-      }
-    },
-    describe: () => where,
-  }
+  return memoizedVault(load, where)
 }
 
 async function syncDirectory(dir: string): Promise<void> {

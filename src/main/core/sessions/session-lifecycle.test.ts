@@ -7,30 +7,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
-import { muteLibsignalLogs } from '../../../simulator/testing'
 import {
   newDataKey,
   nextQr,
   openTestCore,
-  startSessionsWorld,
   statusesSince,
+  useSessionsWorld,
   waitForStatus,
   type PairedTestAccount,
-  type SessionsWorld,
 } from './test-support'
 
-let world: SessionsWorld
-let unmute: () => void
-
-beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  world = await startSessionsWorld()
-})
-
-afterAll(async () => {
-  await world?.close()
-  unmute?.()
-})
+const world = useSessionsWorld({ beforeAll, afterAll })
 
 /** Resolves when the simulator sees this account's device go offline. */
 function simulatorDisconnect(jid: string): Promise<void> {

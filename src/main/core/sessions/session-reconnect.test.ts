@@ -3,21 +3,9 @@
 // own account, because 401 and 440 leave an account unusable on purpose.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { muteLibsignalLogs } from '../../../simulator/testing'
-import { nextQr, startSessionsWorld, statusesSince, waitForStatus, type SessionsWorld } from './test-support'
+import { nextQr, statusesSince, useSessionsWorld, waitForStatus } from './test-support'
 
-let world: SessionsWorld
-let unmute: () => void
-
-beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  world = await startSessionsWorld()
-})
-
-afterAll(async () => {
-  await world?.close()
-  unmute?.()
-})
+const world = useSessionsWorld({ beforeAll, afterAll })
 
 describe('session manager: reconnect by close reason', () => {
   it.each([500, 503] as const)('retries after a transient %i with backoff and connects again by itself', async (code) => {

@@ -3,21 +3,9 @@
 // encrypted store without pairing, and what they stopped stays stopped.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { muteLibsignalLogs } from '../../../simulator/testing'
-import { openTestCore, startSessionsWorld, statusesSince, waitForStatus, type PairedTestAccount, type SessionsWorld } from './test-support'
+import { openTestCore, statusesSince, useSessionsWorld, waitForStatus, type PairedTestAccount } from './test-support'
 
-let world: SessionsWorld
-let unmute: () => void
-
-beforeAll(async () => {
-  unmute = muteLibsignalLogs()
-  world = await startSessionsWorld()
-})
-
-afterAll(async () => {
-  await world?.close()
-  unmute?.()
-})
+const world = useSessionsWorld({ beforeAll, afterAll })
 
 describe('session manager: shutdown and restart', () => {
   let alice: PairedTestAccount

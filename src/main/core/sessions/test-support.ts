@@ -1,7 +1,8 @@
 // Helpers for suites (and the accounts benchmark) that drive the real core against the WhatsApp
 // simulator: start a simulator and a core on a temp data dir, record the core's events so a test can
 // await "the next event after this point", pair an account by QR, and wait for a status. Test-only:
-// never import it from app code. Framework-free (no vitest) so a benchmark can use it too.
+// never import it from app code. Framework-free (no vitest; a test file passes its hooks in) so a
+// benchmark can use it too.
 
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -12,6 +13,7 @@ import type { AccountStatus, AccountSummary, EventMessage, EventName, EventPaylo
 import type { AccountId } from '../../../shared/ids'
 import { startSimulator, type Simulator } from '../../../simulator/simulator'
 import { silentLogger as silentSimulatorLogger } from '../../../simulator/logger'
+import { muteLibsignalLogs, type SuiteHooks } from '../../../simulator/testing'
 import { createCore, type Core } from '../create-core'
 import { envVault } from '../crypto/key-vault'
 import type { EventBus } from '../events'
@@ -265,5 +267,49 @@ export async function startSessionsWorld(options: { socketOverrides?: Partial<So
     await sim.close()
     rmSync(dataDir, { recursive: true, force: true })
     throw error
+  }
+}
+
+/**
+ * The set-up a test file shares one world across, registered through `hooks`: before all, mute
+ * libsignal's session dumps and start the world; after all, close it and unmute. The returned world
+ * reads through to the one started, so use it inside hooks and tests only.
+ */
+export function useSessionsWorld(
+  { beforeAll, afterAll }: Pick<SuiteHooks, 'beforeAll' | 'afterAll'>,
+  options: Parameters<typeof startSessionsWorld>[0] = {},
+): Omit<SessionsWorld, 'close'> {
+  let world: SessionsWorld | undefined
+  let unmute: (() => void) | undefined
+  beforeAll(async () => {
+    unmute = muteLibsignalLogs()
+    world = await startSessionsWorld(options)
+  })
+  afterAll(async () => {
+    await world?.close()
+    unmute?.()
+  })
+  const current = (): SessionsWorld => {
+    if (!world) throw new Error('the sessions world starts in beforeAll; use it inside hooks and tests')
+    return world
+  }
+  return {
+    get sim() {
+      return current().sim
+    },
+    get dataDir() {
+      return current().dataDir
+    },
+    get dataKey() {
+      return current().dataKey
+    },
+    get core() {
+      return current().core
+    },
+    get events() {
+      return current().events
+    },
+    pair: (label) => current().pair(label),
+    reopen: () => current().reopen(),
   }
 }

@@ -7,9 +7,8 @@
 import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
 import type { CommandOutput } from '../../../shared/contract'
 import { ApiError, isErrorInfo } from './api-error'
-import { parseEvent } from './parse-event'
 import { loadStoredToken, storeToken } from './token'
-import { createLinkStore, type EventListener, type Transport } from './transport'
+import { createEventHub, createLinkStore, type Transport } from './transport'
 
 const BACKOFF_FIRST_MS = 500
 const BACKOFF_MAX_MS = 15_000
@@ -29,7 +28,7 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   if (token) storeToken(token)
 
   const link = createLinkStore({ status: token ? 'connecting' : 'unauthorized', retryAt: null, failures: 0, generation: 0 })
-  const listeners = new Set<EventListener>()
+  const events = createEventHub()
   let socket: WebSocket | null = null
   let retryTimer: ReturnType<typeof setTimeout> | null = null
   let running = false
@@ -118,9 +117,7 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
         link.set({ status: 'open', retryAt: null, failures: 0, generation: state.generation + 1 })
         return
       }
-      const parsed = parseEvent(data)
-      if (!parsed) return
-      for (const listener of listeners) listener(parsed)
+      events.publish(data)
     }
     ws.onclose = (event: CloseEvent) => {
       if (socket !== ws) return
@@ -183,10 +180,7 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
         throw error
       }
     },
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
+    subscribe: events.subscribe,
     getLinkState: link.get,
     onLinkState: link.subscribe,
     start() {

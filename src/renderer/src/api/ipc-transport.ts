@@ -3,12 +3,11 @@
 
 import type { IrishBridge } from '../../../shared/bridge'
 import { ApiError, isErrorInfo } from './api-error'
-import { parseEvent } from './parse-event'
-import { createLinkStore, type EventListener, type Transport } from './transport'
+import { createEventHub, createLinkStore, type Transport } from './transport'
 
 export function createIpcTransport(bridge: IrishBridge): Transport {
   const link = createLinkStore({ status: 'open', retryAt: null, failures: 0, generation: 1 })
-  const listeners = new Set<EventListener>()
+  const events = createEventHub()
   let unsubscribe: (() => void) | null = null
 
   return {
@@ -24,19 +23,12 @@ export function createIpcTransport(bridge: IrishBridge): Transport {
       if (result.ok) return result.value as never
       throw isErrorInfo(result.error) ? ApiError.from(result.error) : new ApiError('internal', 'The app core sent an unreadable error.')
     },
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
+    subscribe: events.subscribe,
     getLinkState: link.get,
     onLinkState: link.subscribe,
     start() {
       if (unsubscribe) return
-      unsubscribe = bridge.onEvent((message) => {
-        const parsed = parseEvent(message)
-        if (!parsed) return
-        for (const listener of listeners) listener(parsed)
-      })
+      unsubscribe = bridge.onEvent(events.publish)
       // Main queues events (a QR code, say) until the page listens; this flushes them.
       bridge.ready()
     },

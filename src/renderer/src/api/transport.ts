@@ -4,6 +4,7 @@
 
 import type { CommandName, EventName } from '../../../shared/channels'
 import type { CommandInput, CommandOutput, EventMessage } from '../../../shared/contract'
+import { parseEvent } from './parse-event'
 
 export type LinkStatus =
   /** First attempt to open the event stream, nothing has failed yet. */
@@ -40,6 +41,28 @@ export interface Transport {
   start(): void
   /** Closes the event stream and cancels reconnects. */
   stop(): void
+}
+
+/**
+ * The event listeners of a transport, shared by both: `subscribe` is Transport.subscribe, and `publish`
+ * hands an incoming message to every listener once it checks out against the contract (else drops it).
+ */
+export function createEventHub(): {
+  subscribe(listener: EventListener): () => void
+  publish(raw: unknown): void
+} {
+  const listeners = new Set<EventListener>()
+  return {
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    publish(raw) {
+      const parsed = parseEvent(raw)
+      if (!parsed) return
+      for (const listener of listeners) listener(parsed)
+    },
+  }
 }
 
 /** A tiny observable for the link state, shared by both transports. */

@@ -4,14 +4,14 @@
 // and the dialog says plainly why both copies must never run at once. The file is saved through an
 // ordinary browser download; the dialog says under which name, and can save it again.
 
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react'
 import type { AccountSummary, CommandOutput, TransferMode } from '../../../shared/contract'
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/passphrase'
-import { errorMessage } from '../api/api-error'
 import { useExportToFile, useExportToServer } from '../api/hooks'
 import { formatBytes, saveBundle } from '../lib/bundle-file'
 import { formatPhone, STATUS_VIEW } from '../lib/status'
 import { Dialog } from './Dialog'
+import { Choice, FormFooter } from './FormParts'
 import { PassphraseStrengthHint } from './PassphraseStrengthHint'
 
 type Destination = 'file' | 'server'
@@ -105,6 +105,11 @@ function ExportForm({
     refs[field].current?.focus()
   }
 
+  function choose(next: Destination): void {
+    setDestination(next)
+    setProblem(null)
+  }
+
   function submit(event: FormEvent): void {
     event.preventDefault()
     if (pending) return
@@ -151,61 +156,30 @@ function ExportForm({
         {label}
         {account.phone ? ` (${formatPhone(account.phone)})` : ''}, {STATUS_VIEW[account.status].label.toLowerCase()}.
       </p>
-      <fieldset className="choice" disabled={pending}>
-        <legend>Export to</legend>
-        <label className="choice-option">
-          <input
-            type="radio"
-            name="destination"
-            value="file"
-            checked={destination === 'file'}
-            onChange={() => {
-              setDestination('file')
-              setProblem(null)
-            }}
-            data-autofocus
-          />
-          <span>
-            <strong>To a file</strong>
-            <span className="choice-detail">An encrypted session bundle to import on another machine.</span>
-          </span>
-        </label>
-        <label className="choice-option">
-          <input
-            type="radio"
-            name="destination"
-            value="server"
-            checked={destination === 'server'}
-            onChange={() => {
-              setDestination('server')
-              setProblem(null)
-            }}
-          />
-          <span>
-            <strong>To a server</strong>
-            <span className="choice-detail">Straight into another Irish server, which starts it there.</span>
-          </span>
-        </label>
-      </fieldset>
+      <Choice
+        legend="Export to"
+        name="destination"
+        value={destination}
+        onChange={choose}
+        disabled={pending}
+        options={[
+          { value: 'file', title: 'To a file', detail: 'An encrypted session bundle to import on another machine.', autoFocus: true },
+          { value: 'server', title: 'To a server', detail: 'Straight into another Irish server, which starts it there.' },
+        ]}
+      />
 
       {destination === 'file' ? (
         <>
-          <label className="field">
-            <span>Passphrase</span>
-            <input
-              ref={refs.passphrase}
-              type="password"
-              name="passphrase"
-              autoComplete="new-password"
-              value={passphrase}
-              maxLength={1024}
-              disabled={pending}
-              aria-describedby={ids.strength}
-              onChange={(event) => setPassphrase(event.target.value)}
-              {...invalid('passphrase')}
-            />
-          </label>
-          <PassphraseStrengthHint id={ids.strength} passphrase={passphrase} />
+          <NewPassphraseField
+            label="Passphrase"
+            name="passphrase"
+            inputRef={refs.passphrase}
+            value={passphrase}
+            onChange={setPassphrase}
+            disabled={pending}
+            hintId={ids.strength}
+            invalid={invalid('passphrase')}
+          />
           <label className="field">
             <span>Confirm passphrase</span>
             <input
@@ -222,30 +196,22 @@ function ExportForm({
           </label>
           <p className="muted small">Whoever imports the file needs this passphrase. It is not stored anywhere: keep it safe.</p>
 
-          <fieldset className="choice" disabled={pending}>
-            <legend>And here</legend>
-            <label className="choice-option">
-              <input type="radio" name="mode" value="move" checked={mode === 'move'} onChange={() => setMode('move')} />
-              <span>
-                <strong>Move (recommended)</strong>
-                <span className="choice-detail">Stops the account here and marks it moved, so only the exported copy runs.</span>
-              </span>
-            </label>
-            <label className="choice-option">
-              <input
-                type="radio"
-                name="mode"
-                value="copy"
-                checked={mode === 'copy'}
-                onChange={() => setMode('copy')}
-                aria-describedby={mode === 'copy' ? ids.copyWarning : undefined}
-              />
-              <span>
-                <strong>Copy</strong>
-                <span className="choice-detail">Keeps the account running here, for a backup.</span>
-              </span>
-            </label>
-          </fieldset>
+          <Choice
+            legend="And here"
+            name="mode"
+            value={mode}
+            onChange={setMode}
+            disabled={pending}
+            options={[
+              { value: 'move', title: 'Move (recommended)', detail: 'Stops the account here and marks it moved, so only the exported copy runs.' },
+              {
+                value: 'copy',
+                title: 'Copy',
+                detail: 'Keeps the account running here, for a backup.',
+                describedBy: mode === 'copy' ? ids.copyWarning : undefined,
+              },
+            ]}
+          />
           {mode === 'copy' && (
             <div className="notice notice-warn" id={ids.copyWarning} role="note" aria-label="Warning about copies">
               <p>
@@ -288,28 +254,17 @@ function ExportForm({
               {...invalid('token')}
             />
           </label>
-          <label className="field">
-            <span>Passphrase (optional)</span>
-            <input
-              ref={refs.serverPassphrase}
-              type="password"
-              name="server-passphrase"
-              autoComplete="new-password"
-              value={serverPassphrase}
-              maxLength={1024}
-              disabled={pending}
-              aria-describedby={ids.serverStrength}
-              onChange={(event) => setServerPassphrase(event.target.value)}
-              {...invalid('serverPassphrase')}
-            />
-          </label>
-          {serverPassphrase === '' ? (
-            <p id={ids.serverStrength} className="muted small">
-              Left empty, a one-time random passphrase protects the bundle on its way.
-            </p>
-          ) : (
-            <PassphraseStrengthHint id={ids.serverStrength} passphrase={serverPassphrase} />
-          )}
+          <NewPassphraseField
+            label="Passphrase (optional)"
+            name="server-passphrase"
+            inputRef={refs.serverPassphrase}
+            value={serverPassphrase}
+            onChange={setServerPassphrase}
+            disabled={pending}
+            hintId={ids.serverStrength}
+            invalid={invalid('serverPassphrase')}
+            whenEmpty="Left empty, a one-time random passphrase protects the bundle on its way."
+          />
           <label className="check">
             <input type="checkbox" checked={replace} disabled={pending} onChange={(event) => setReplace(event.target.checked)} />
             <span>Replace the account with the same phone on that server, if it has one (only if the copy here is the newest)</span>
@@ -324,34 +279,66 @@ function ExportForm({
         </>
       )}
 
-      <div className="dialog-footer">
-        {problem && (
-          <p className="inline-error" role="alert" id={ids.problem}>
-            {problem.text}
-          </p>
-        )}
-        {!problem && error !== null && (
-          <p className="inline-error" role="alert">
-            {errorMessage(error)}
-          </p>
-        )}
-        {pending && (
-          <p className="state state-loading" role="status">
-            <span className="spinner" aria-hidden="true" />
-            Exporting {label}… This takes a few seconds{destination === 'file' && mode === 'copy' ? '; the account reconnects once' : ''}.
-          </p>
-        )}
-
-        <div className="dialog-actions">
-          <button type="button" onClick={onCancel} disabled={pending}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={pending}>
-            {pending ? 'Exporting…' : destination === 'file' ? (mode === 'move' ? 'Export and move' : 'Export a copy') : 'Send to server'}
-          </button>
-        </div>
-      </div>
+      <FormFooter
+        problem={problem}
+        problemId={ids.problem}
+        error={error}
+        pending={pending}
+        progress={`Exporting ${label}… This takes a few seconds${destination === 'file' && mode === 'copy' ? '; the account reconnects once' : ''}.`}
+        submitLabel={pending ? 'Exporting…' : destination === 'file' ? (mode === 'move' ? 'Export and move' : 'Export a copy') : 'Send to server'}
+        onCancel={onCancel}
+      />
     </form>
+  )
+}
+
+/** A new passphrase and its live strength hint (or, while empty, `whenEmpty` in its place). */
+function NewPassphraseField({
+  label,
+  name,
+  inputRef,
+  value,
+  onChange,
+  disabled,
+  hintId,
+  invalid,
+  whenEmpty,
+}: {
+  label: string
+  name: string
+  inputRef: RefObject<HTMLInputElement | null>
+  value: string
+  onChange: (value: string) => void
+  disabled: boolean
+  hintId: string
+  invalid: { 'aria-invalid'?: true; 'aria-errormessage'?: string }
+  whenEmpty?: string
+}) {
+  return (
+    <>
+      <label className="field">
+        <span>{label}</span>
+        <input
+          ref={inputRef}
+          type="password"
+          name={name}
+          autoComplete="new-password"
+          value={value}
+          maxLength={1024}
+          disabled={disabled}
+          aria-describedby={hintId}
+          onChange={(event) => onChange(event.target.value)}
+          {...invalid}
+        />
+      </label>
+      {whenEmpty !== undefined && value === '' ? (
+        <p id={hintId} className="muted small">
+          {whenEmpty}
+        </p>
+      ) : (
+        <PassphraseStrengthHint id={hintId} passphrase={value} />
+      )}
+    </>
   )
 }
 

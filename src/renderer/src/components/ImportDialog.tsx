@@ -12,6 +12,7 @@ import { BUNDLE_EXTENSION, formatBytes, MAX_BUNDLE_FILE_BYTES, readFileAsBase64 
 import { formatPhone, isRunning, STATUS_VIEW } from '../lib/status'
 import { formatDateTime, formatRelative, useNow } from '../lib/time'
 import { Dialog } from './Dialog'
+import { Choice, FormFooter } from './FormParts'
 import { StatusBadge } from './StatusBadge'
 
 type Source = 'bundle' | 'folder'
@@ -127,6 +128,11 @@ function ImportForm({
     })
   }
 
+  function chooseSource(next: Source): void {
+    setSource(next)
+    setProblem(null)
+  }
+
   function submit(event: FormEvent): void {
     event.preventDefault()
     if (busy) return
@@ -162,7 +168,6 @@ function ImportForm({
   const invalid = (field: 'file' | 'passphrase' | 'path') =>
     problem?.field === field ? { 'aria-invalid': true as const, 'aria-errormessage': ids.problem } : {}
 
-
   const replaceBox = (
     <label className="check">
       <input
@@ -187,42 +192,17 @@ function ImportForm({
 
   return (
     <form className="form" onSubmit={submit} aria-label="Import an account" noValidate>
-      <fieldset className="choice" disabled={pending}>
-        <legend>Import from</legend>
-        <label className="choice-option">
-          <input
-            type="radio"
-            name="source"
-            value="bundle"
-            checked={source === 'bundle'}
-            onChange={() => {
-              setSource('bundle')
-              setProblem(null)
-            }}
-            data-autofocus
-          />
-          <span>
-            <strong>A bundle file</strong>
-            <span className="choice-detail">A {BUNDLE_EXTENSION} file exported from Irish, and its passphrase.</span>
-          </span>
-        </label>
-        <label className="choice-option">
-          <input
-            type="radio"
-            name="source"
-            value="folder"
-            checked={source === 'folder'}
-            onChange={() => {
-              setSource('folder')
-              setProblem(null)
-            }}
-          />
-          <span>
-            <strong>A Baileys folder</strong>
-            <span className="choice-detail">The folder another Baileys program keeps its session in (useMultiFileAuthState).</span>
-          </span>
-        </label>
-      </fieldset>
+      <Choice
+        legend="Import from"
+        name="source"
+        value={source}
+        onChange={chooseSource}
+        disabled={pending}
+        options={[
+          { value: 'bundle', title: 'A bundle file', detail: `A ${BUNDLE_EXTENSION} file exported from Irish, and its passphrase.`, autoFocus: true },
+          { value: 'folder', title: 'A Baileys folder', detail: 'The folder another Baileys program keeps its session in (useMultiFileAuthState).' },
+        ]}
+      />
 
       {source === 'bundle' ? (
         <>
@@ -353,33 +333,16 @@ function ImportForm({
         <span>Start it after the import</span>
       </label>
 
-      <div className="dialog-footer">
-        {problem && (
-          <p className="inline-error" role="alert" id={ids.problem}>
-            {problem.text}
-          </p>
-        )}
-        {!problem && failure !== null && (
-          <p className="inline-error" role="alert">
-            {errorMessage(failure)}
-          </p>
-        )}
-        {pending && (
-          <p className="state state-loading" role="status">
-            <span className="spinner" aria-hidden="true" />
-            Importing… The passphrase check takes a few seconds.
-          </p>
-        )}
-
-        <div className="dialog-actions">
-          <button type="button" onClick={onCancel} disabled={pending}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {pending ? 'Importing…' : 'Import'}
-          </button>
-        </div>
-      </div>
+      <FormFooter
+        problem={problem}
+        problemId={ids.problem}
+        error={failure}
+        pending={pending}
+        progress="Importing… The passphrase check takes a few seconds."
+        submitLabel={pending ? 'Importing…' : 'Import'}
+        submitDisabled={busy}
+        onCancel={onCancel}
+      />
     </form>
   )
 }
