@@ -1,17 +1,21 @@
-// Auth store benchmark: one process, one run, the same Baileys-like workload against the encrypted SQLite
-// store, Baileys' own useMultiFileAuthState and our file store. Run: `npx tsx bench/store.bench.ts [--messages N]`.
-// Uses temp dirs only and removes them. The last line is the write-throughput ratio the project tracks.
+// Auth store benchmark: one process, the same Baileys-like workload against the encrypted SQLite store,
+// Baileys' own useMultiFileAuthState and our file store, in interleaved rounds so that drift on a shared
+// machine (page cache, other processes, GC) hits every store alike instead of deciding the ratio.
+// Run: `npx tsx bench/store.bench.ts [--messages N] [--rounds R]`. Uses temp dirs only and removes them.
+// The last line is the tracked figure: the median over rounds of the per-round sqlite/multifile ratio.
 
 import { Curve, initAuthCreds, useMultiFileAuthState } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { createFileAuthStoreFactory } from '../src/main/core/auth-store/file-store'
 import { openSqliteAuthStoreFactory } from '../src/main/core/auth-store/sqlite-store'
-import type { AuthStore, AuthenticationCreds, KeyData } from '../src/main/core/auth-store/types'
+import type { AuthStore, AuthStoreFactory, AuthenticationCreds, KeyData } from '../src/main/core/auth-store/types'
 import type { AccountId } from '../src/shared/ids'
 import { AUTH_STORE_START, AUTH_STORE_STOP } from '../src/main/core/telemetry/channels'
 import { instrumentStore } from '../src/main/core/telemetry/instrument-store'
@@ -22,42 +26,66 @@ const GROUPS = 10
 const CREDS_EVERY = 50
 const WARMUP_MESSAGES = 300
 
-const { values: args } = parseArgs({ options: { messages: { type: 'string', default: '2000' } } })
+const { values: args } = parseArgs({
+  options: { messages: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' } },
+})
 const MESSAGES = Number(args.messages)
-if (!Number.isInteger(MESSAGES) || MESSAGES < 1) {
-  console.error('--messages must be a positive integer')
+const ROUNDS = Number(args.rounds)
+if (!Number.isInteger(MESSAGES) || MESSAGES < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  console.error('--messages and --rounds must be positive integers')
   process.exit(2)
 }
 
+// A full GC before each measured run, so one store's garbage is not collected on the next store's clock.
+setFlagsFromString('--expose-gc')
+const collectGarbage = runInNewContext('gc') as () => void
+
 /** What the workload needs from a store: the seed's calls, with creds saved from a held object. */
 interface BenchTarget {
-  name: string
   get(type: string, ids: string[]): Promise<Record<string, unknown>>
   set(data: KeyData): Promise<void>
   saveCreds(): Promise<void>
-  close(): Promise<void>
+  /** Removes what the run wrote (not timed), so later rounds start from the same state. */
+  dispose(): Promise<void>
+}
+
+interface StoreSpec {
+  key: 'sqlite' | 'multifile' | 'file'
+  name: string
+  /** A target on a fresh account or folder named by `tag`. */
+  make(tag: string): Promise<BenchTarget>
 }
 
 const WRITE_OPS = ['set session', 'delete pre-key', 'set sender-key', 'save creds'] as const
 const ALL_OPS = ['upload pre-keys', 'get session', 'set session', 'get pre-key', 'delete pre-key', 'get sender-key', 'set sender-key', 'save creds'] as const
 type Op = (typeof ALL_OPS)[number]
 
+// Pre-key batches are generated once and handed to every store: key generation is not what is measured,
+// and a 2-core machine should not spend the run's budget on Curve25519.
+const preKeyBatches = new Map<number, KeyData>()
 function preKeyBatch(from: number): KeyData {
-  const batch: Record<string, unknown> = {}
-  for (let i = 0; i < PRE_KEYS; i++) batch[String(from + i)] = Curve.generateKeyPair()
-  return { 'pre-key': batch }
+  let batch = preKeyBatches.get(from)
+  if (!batch) {
+    const keys: Record<string, unknown> = {}
+    for (let i = 0; i < PRE_KEYS; i++) keys[String(from + i)] = Curve.generateKeyPair()
+    batch = { 'pre-key': keys }
+    preKeyBatches.set(from, batch)
+  }
+  return batch
 }
 
-interface Samples {
-  /** Nanoseconds per call, by operation. */
-  byOp: Map<Op, number[]>
-  /** Keys written or deleted (and creds saved) by all write calls, and the time spent in them. */
-  writtenItems: number
-  writeNs: number
+/** Nanoseconds per call, by operation. */
+type Samples = Map<Op, number[]>
+
+interface Throughput {
+  /** Every key written or deleted and every creds save (pre-key uploads included) per second inside write calls. */
+  workload: number
+  /** Per-message write calls (set session, delete pre-key, set sender key, save creds) per second inside them. */
+  perMessage: number
 }
 
 async function runWorkload(target: BenchTarget, messages: number): Promise<Samples> {
-  const samples = new Map<Op, number[]>(ALL_OPS.map((op) => [op, []]))
+  const samples: Samples = new Map(ALL_OPS.map((op) => [op, []]))
   const timed = async <T>(op: Op, fn: () => Promise<T>): Promise<T> => {
     const t0 = process.hrtime.bigint()
     const out = await fn()
@@ -68,7 +96,6 @@ async function runWorkload(target: BenchTarget, messages: number): Promise<Sampl
   const session = randomBytes(1200)
   const senderKey = randomBytes(600)
   let nextPreKey = 1
-  // Key generation stays outside the timed call: only the store is measured.
   const first = preKeyBatch(nextPreKey)
   await timed('upload pre-keys', () => target.set(first))
   let preKeysLeft = PRE_KEYS
@@ -91,61 +118,75 @@ async function runWorkload(target: BenchTarget, messages: number): Promise<Sampl
     await timed('set sender-key', () => target.set({ 'sender-key': { [skId]: senderKey } }))
     if ((i + 1) % CREDS_EVERY === 0) await timed('save creds', () => target.saveCreds())
   }
-  let writtenItems = 0
-  let writeNs = 0
-  for (const op of [...WRITE_OPS, 'upload pre-keys'] as const) {
-    const list = samples.get(op)!
-    writtenItems += op === 'upload pre-keys' ? list.length * PRE_KEYS : list.length
-    writeNs += list.reduce((a, b) => a + b, 0)
-  }
-  return { byOp: samples, writtenItems, writeNs }
+  return samples
 }
 
-function percentile(sorted: number[], p: number): number {
+const sum = (list: readonly number[]): number => list.reduce((a, b) => a + b, 0)
+
+function throughput(samples: Samples): Throughput {
+  let items = 0
+  let ns = 0
+  let calls = 0
+  let callNs = 0
+  for (const op of [...WRITE_OPS, 'upload pre-keys'] as const) {
+    const list = samples.get(op)!
+    items += op === 'upload pre-keys' ? list.length * PRE_KEYS : list.length
+    ns += sum(list)
+    if (op !== 'upload pre-keys') {
+      calls += list.length
+      callNs += sum(list)
+    }
+  }
+  return { workload: items / (ns / 1e9), perMessage: calls / (callNs / 1e9) }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
-const ms = (ns: number): string => (ns / 1e6).toFixed(3)
-
-interface Throughput {
-  /** Per-message write calls (set session, delete pre-key, set sender key, save creds) per second. */
-  perMessage: number
-  /** Every key written or deleted and every creds save of the workload, uploads included, per second. */
-  workload: number
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
-function report(name: string, samples: Samples): Throughput {
-  console.log(`\n== ${name}`)
+const spread = (values: readonly number[], digits: number): string =>
+  `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`
+const ms = (ns: number): string => (ns / 1e6).toFixed(3)
+const signed = (n: number): string => (n >= 0 ? `+${n.toFixed(0)}` : n.toFixed(0))
+
+/** Per-operation table over every round's samples, then the store's per-round throughput summary. */
+function reportStore(spec: StoreSpec, rounds: readonly Samples[], perRound: readonly Throughput[]): void {
+  console.log(`\n== ${spec.name}  (${rounds.length} rounds pooled)`)
   console.log(`${'operation'.padEnd(18)}${'count'.padStart(7)}${'ops/s'.padStart(11)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}`)
-  for (const [op, list] of samples.byOp) {
+  for (const op of ALL_OPS) {
+    const list = rounds.flatMap((r) => r.get(op)!)
     const sorted = [...list].sort((a, b) => a - b)
-    const total = list.reduce((a, b) => a + b, 0)
-    const opsPerSec = list.length / (total / 1e9)
+    const opsPerSec = list.length / (sum(list) / 1e9)
     console.log(
       `${op.padEnd(18)}${String(list.length).padStart(7)}${opsPerSec.toFixed(0).padStart(11)}${ms(percentile(sorted, 50)).padStart(10)}${ms(percentile(sorted, 99)).padStart(10)}`,
     )
   }
-  let calls = 0
-  let callNs = 0
-  for (const op of WRITE_OPS) {
-    const list = samples.byOp.get(op)!
-    calls += list.length
-    callNs += list.reduce((a, b) => a + b, 0)
-  }
-  const perMessage = calls / (callNs / 1e9)
-  const workload = samples.writtenItems / (samples.writeNs / 1e9)
-  console.log(`write throughput: per-message writes ${perMessage.toFixed(0)} ops/s; whole workload ${workload.toFixed(0)} keys/s`)
-  return { perMessage, workload }
+  const w = perRound.map((t) => t.workload)
+  const m = perRound.map((t) => t.perMessage)
+  console.log(
+    `write throughput, median of rounds: whole workload ${median(w).toFixed(0)} keys/s (${spread(w, 0)}); ` +
+      `per-message writes ${median(m).toFixed(0)} ops/s (${spread(m, 0)})`,
+  )
 }
 
-function storeTarget(name: string, store: AuthStore, creds: AuthenticationCreds, close: () => Promise<void>): BenchTarget {
+function sqliteTarget(factory: AuthStoreFactory, creds: AuthenticationCreds, tag: string): BenchTarget {
+  const store = factory.open(`bench-${tag}` as AccountId)
+  return storeTarget(store, creds, () => store.clear())
+}
+
+function storeTarget(store: AuthStore, creds: AuthenticationCreds, dispose: () => Promise<void>): BenchTarget {
   return {
-    name,
     get: (type, ids) => store.get(type, ids),
     set: (data) => store.set(data),
     saveCreds: () => store.saveCreds(creds),
-    close,
+    dispose,
   }
 }
 
@@ -153,6 +194,7 @@ function storeTarget(name: string, store: AuthStore, creds: AuthenticationCreds,
 async function telemetryOverhead(store: AuthStore): Promise<{ plain: number; idle: number; observed: number }> {
   const instrumented = instrumentStore(store)
   const ids = ['55119' + '00000000.0']
+  await store.set({ session: { [ids[0]!]: randomBytes(1200) } })
   const iterations = 20_000
   const measure = async (s: AuthStore): Promise<number> => {
     const t0 = process.hrtime.bigint()
@@ -172,79 +214,128 @@ async function telemetryOverhead(store: AuthStore): Promise<{ plain: number; idl
     diagnosticsChannel.unsubscribe(AUTH_STORE_STOP, onEvent)
     rounds.push({ plain, idle, observed })
   }
-  const median = (k: 'plain' | 'idle' | 'observed'): number => rounds.map((x) => x[k]).sort((a, b) => a - b)[3]!
-  return { plain: median('plain'), idle: median('idle'), observed: median('observed') }
-}
-
-/** Warm-up first (JIT, page cache) on a separate account or folder, then the measured run. */
-async function measure(make: (tag: string) => Promise<BenchTarget>): Promise<{ name: string; samples: Samples }> {
-  const warm = await make('warmup')
-  await runWorkload(warm, WARMUP_MESSAGES)
-  await warm.close()
-  const target = await make('measured')
-  const samples = await runWorkload(target, MESSAGES)
-  await target.close()
-  return { name: target.name, samples }
+  const pick = (k: 'plain' | 'idle' | 'observed'): number => median(rounds.map((x) => x[k]))
+  return { plain: pick('plain'), idle: pick('idle'), observed: pick('observed') }
 }
 
 async function main(): Promise<void> {
   const base = mkdtempSync(join(tmpdir(), 'store-bench-'))
+  const creds = initAuthCreds()
+  const sqliteFactory = openSqliteAuthStoreFactory({ file: join(base, 'app.db'), dataKey: randomBytes(32) })
+  const fileFactory = createFileAuthStoreFactory({ root: join(base, 'files') })
   try {
-    console.log(
-      `auth store benchmark: ${MESSAGES} messages (after ${WARMUP_MESSAGES} warm-up), ${PRE_KEYS} pre-keys per upload, ` +
-        `creds every ${CREDS_EVERY}; node ${process.version}`,
-    )
-    const creds = initAuthCreds()
-    const results = new Map<string, Throughput>()
-
-    const sqliteFactory = openSqliteAuthStoreFactory({ file: join(base, 'app.db'), dataKey: randomBytes(32) })
-    const sqlite = await measure(async (tag) => {
-      const store = sqliteFactory.open(`bench-${tag}` as AccountId)
-      await store.saveCreds(creds)
-      return storeTarget('encrypted SQLite (WAL, synchronous=NORMAL)', store, creds, async () => {})
-    })
-    results.set('sqlite', report(sqlite.name, sqlite.samples))
-
-    const multi = await measure(async (tag) => {
-      const { state, saveCreds } = await useMultiFileAuthState(join(base, `multifile-${tag}`))
-      return {
-        name: 'Baileys useMultiFileAuthState (no fsync)',
-        get: (type, ids) => state.keys.get(type as never, ids) as Promise<Record<string, unknown>>,
-        set: async (data) => {
-          await state.keys.set(data as never)
+    const specs: StoreSpec[] = [
+      {
+        key: 'sqlite',
+        name: 'encrypted SQLite (WAL, synchronous=NORMAL)',
+        make: async (tag) => {
+          const target = sqliteTarget(sqliteFactory, creds, tag)
+          await target.saveCreds()
+          return target
         },
-        saveCreds,
-        close: async () => {},
+      },
+      {
+        key: 'multifile',
+        name: 'Baileys useMultiFileAuthState (no fsync)',
+        make: async (tag) => {
+          const dir = join(base, `multifile-${tag}`)
+          const { state, saveCreds } = await useMultiFileAuthState(dir)
+          return {
+            get: (type, ids) => state.keys.get(type as never, ids) as Promise<Record<string, unknown>>,
+            set: async (data) => {
+              await state.keys.set(data as never)
+            },
+            saveCreds,
+            dispose: async () => rmSync(dir, { recursive: true, force: true }),
+          }
+        },
+      },
+      {
+        key: 'file',
+        name: 'our file store (temp file + fsync + rename)',
+        make: async (tag) => {
+          const store = fileFactory.open(`bench-${tag}` as AccountId)
+          await store.saveCreds(creds)
+          return storeTarget(store, creds, () => store.clear())
+        },
+      },
+    ]
+
+    console.log(
+      `auth store benchmark: ${ROUNDS} rounds x ${MESSAGES} messages per store, ${PRE_KEYS} pre-keys per upload, ` +
+        `creds every ${CREDS_EVERY}; one ${WARMUP_MESSAGES}-message warm-up per store first; node ${process.version}, ` +
+        `${availableParallelism()} CPUs`,
+    )
+    console.log(
+      'write throughput = (keys written or deleted + creds saves) / seconds spent inside write calls ' +
+        '(pre-key uploads count 812 keys each; set session, delete pre-key, set sender-key, save creds count 1); reads excluded',
+    )
+    console.log(
+      'each round runs every store once on a fresh account or folder, order rotated per round, full GC before each run; ' +
+        'ratios are computed per round, and the medians and min–max over rounds are reported',
+    )
+
+    // Warm-up (JIT, page cache, first-open costs), not measured.
+    for (const spec of specs) {
+      const warm = await spec.make('warmup')
+      await runWorkload(warm, WARMUP_MESSAGES)
+      await warm.dispose()
+    }
+
+    const samples = new Map(specs.map((s) => [s.key, [] as Samples[]]))
+    const perRound = new Map(specs.map((s) => [s.key, [] as Throughput[]]))
+    const orders: string[] = []
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = specs.map((_, i) => specs[(i + r) % specs.length]!)
+      orders.push(order.map((s) => s.key).join(','))
+      for (const spec of order) {
+        const target = await spec.make(`r${r + 1}`)
+        collectGarbage()
+        const s = await runWorkload(target, MESSAGES)
+        await target.dispose()
+        samples.get(spec.key)!.push(s)
+        perRound.get(spec.key)!.push(throughput(s))
       }
-    })
-    results.set('multifile', report(multi.name, multi.samples))
+    }
 
-    const fileFactory = createFileAuthStoreFactory({ root: join(base, 'files') })
-    const file = await measure(async (tag) => {
-      const store = fileFactory.open(`bench-${tag}` as AccountId)
-      await store.saveCreds(creds)
-      return storeTarget('our file store (temp file + fsync + rename)', store, creds, async () => {})
-    })
-    results.set('file', report(file.name, file.samples))
-    await fileFactory.close()
+    for (const spec of specs) reportStore(spec, samples.get(spec.key)!, perRound.get(spec.key)!)
 
-    const overhead = await telemetryOverhead(sqliteFactory.open('bench-measured' as AccountId))
+    const ratios = (a: StoreSpec['key'], k: keyof Throughput): number[] =>
+      perRound.get(a)!.map((t, r) => t[k] / perRound.get('multifile')![r]![k])
+    const sqliteRatio = ratios('sqlite', 'workload')
+    const sqlitePerMessage = ratios('sqlite', 'perMessage')
+    const fileRatio = ratios('file', 'workload')
+
+    console.log('\n== per round (whole-workload write throughput, keys/s)')
+    console.log(
+      `${'round'.padEnd(7)}${'order'.padEnd(24)}${'sqlite'.padStart(9)}${'multifile'.padStart(11)}${'file'.padStart(8)}` +
+        `${'sqlite/multifile'.padStart(18)}${'file/multifile'.padStart(16)}`,
+    )
+    for (let r = 0; r < ROUNDS; r++) {
+      const t = (k: StoreSpec['key']): string => perRound.get(k)![r]!.workload.toFixed(0)
+      console.log(
+        `${String(r + 1).padEnd(7)}${orders[r]!.padEnd(24)}${t('sqlite').padStart(9)}${t('multifile').padStart(11)}${t('file').padStart(8)}` +
+          `${sqliteRatio[r]!.toFixed(2).padStart(18)}${fileRatio[r]!.toFixed(2).padStart(16)}`,
+      )
+    }
+
+    const overhead = await telemetryOverhead(sqliteFactory.open('bench-telemetry' as AccountId))
     console.log('\n== telemetry overhead (encrypted SQLite, one-key get, median of 7 rounds of 20,000)')
     console.log(`plain store:                              ${overhead.plain.toFixed(0)} ns/op`)
     console.log(`instrumentStore, no subscriber:           ${overhead.idle.toFixed(0)} ns/op (${signed(overhead.idle - overhead.plain)} ns)`)
     console.log(`instrumentStore, start+stop subscribed:   ${overhead.observed.toFixed(0)} ns/op (${signed(overhead.observed - overhead.plain)} ns)`)
-    await sqliteFactory.close()
 
-    const ratio = (a: string, k: keyof Throughput): string => (results.get(a)![k] / results.get('multifile')![k]).toFixed(2)
-    console.log(`\nper-message write ratio sqlite/multifile: ${ratio('sqlite', 'perMessage')}; file/multifile: ${ratio('file', 'perMessage')}`)
-    console.log(`workload write ratio file/multifile: ${ratio('file', 'workload')}`)
-    // The tracked figure: the whole workload's writes (uploads, per-message writes, creds), keys per second.
-    console.log(`store write-throughput ratio sqlite/multifile: ${ratio('sqlite', 'workload')}`)
+    console.log(`\n== ratios, median of ${ROUNDS} per-round ratios (min–max)`)
+    console.log(`per-message write ratio sqlite/multifile: ${median(sqlitePerMessage).toFixed(2)} (${spread(sqlitePerMessage, 2)})`)
+    console.log(`workload write ratio file/multifile: ${median(fileRatio).toFixed(2)} (${spread(fileRatio, 2)})`)
+    console.log(`workload write ratio sqlite/multifile: ${median(sqliteRatio).toFixed(2)} (${spread(sqliteRatio, 2)})`)
+    // The tracked figure, alone on the last line: median of the per-round whole-workload ratios.
+    console.log(`store write-throughput ratio sqlite/multifile: ${median(sqliteRatio).toFixed(2)}`)
   } finally {
+    await sqliteFactory.close()
+    await fileFactory.close()
     rmSync(base, { recursive: true, force: true })
   }
 }
-
-const signed = (n: number): string => (n >= 0 ? `+${n.toFixed(0)}` : n.toFixed(0))
 
 await main()

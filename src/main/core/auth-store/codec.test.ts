@@ -1,4 +1,5 @@
 import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys'
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { aadFor, credsAad, decodeValue, encodeJson, encodeValue, keyAad } from './codec'
 import { expectSameValue, sampleKeys } from './contract'
@@ -34,6 +35,24 @@ describe('codec', () => {
       null,
     ]
     for (const value of cases) expect(encodeJson(value, 'case')).toBe(JSON.stringify(value, BufferJSON.replacer))
+  })
+
+  it('writes a lone Buffer or Uint8Array value (the fast path) exactly as Baileys does', () => {
+    class Tagged extends Uint8Array {}
+    const values: unknown[] = [
+      Buffer.alloc(0),
+      Buffer.from([1]),
+      Buffer.from([1, 2]),
+      randomBytes(1200),
+      new Uint8Array(randomBytes(33)),
+      new Uint8Array(randomBytes(40).buffer, 3, 17),
+      new Tagged([5, 6, 7]),
+    ]
+    for (const value of values) {
+      const bytes = encodeValue(value, 'session "x"')
+      expect(bytes.toString('utf8')).toBe(JSON.stringify(value, BufferJSON.replacer))
+      expect(Buffer.from(decodeValue(bytes) as Uint8Array).equals(Buffer.from(value as Uint8Array))).toBe(true)
+    }
   })
 
   it('rejects values that have no serialized form, naming the place', () => {
