@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto'
 import makeWASocket, {
   Browsers,
+  generateMessageIDV2,
   jidDecode,
+  type proto,
   type AuthenticationState,
   type ConnectionState,
   type SocketConfig,
@@ -54,6 +56,8 @@ const RUNNING_STATUSES: AccountStatus[] = ['connecting', 'connected', 'reconnect
 const FIRST_QR_MS = 60_000
 const NEXT_QR_MS = 20_000
 const RECENT_MESSAGES = 50
+/** Sent messages kept for retry requests; a retry comes within seconds, so a few hundred is plenty. */
+const OUTBOX_SIZE = 256
 
 interface Runtime {
   id: AccountId
@@ -70,6 +74,13 @@ interface Runtime {
   qr: { qr: string; expiresAt: number } | null
   qrShown: number
   messages: ReceivedMessage[]
+  /**
+   * What this account sent, by message id, for Baileys' getMessage. When a recipient cannot decrypt a
+   * message it asks for it again (a retry receipt), and Baileys resends a 1:1 message only if
+   * getMessage finds it: its own recent-message cache misses for 1:1 chats in rc14 (stored under the
+   * chat jid, looked up under the device jid). Without this, such messages are lost. Memory only.
+   */
+  outbox: Map<string, Promise<proto.IMessage | undefined>>
   /** Per-account queue: start, stop, logout and remove never interleave. */
   queue: Promise<unknown>
 }
@@ -153,6 +164,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         qr: null,
         qrShown: 0,
         messages: [],
+        outbox: new Map(),
         queue: Promise.resolve(),
       }
       runtimes.set(id, existing)
@@ -231,6 +243,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
       ...deps.socketConfig(),
+      getMessage: async (key) => (key.id ? await rt.outbox.get(key.id) : undefined),
       auth: auth.state,
       logger: baileysLogger,
     })
@@ -516,8 +529,17 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         throw new AppError('conflict', `"${current.label}" is not connected. Start it and wait until it shows connected.`)
       }
       const jid = to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
-      const sent = await socket.sendMessage(jid, { text })
-      return { messageId: sent?.key.id ?? '' }
+      // The id is chosen first so a retry request that overtakes sendMessage still finds the message.
+      const messageId = generateMessageIDV2(socket.user?.id)
+      const sending = socket.sendMessage(jid, { text }, { messageId })
+      const outbox = runtimes.get(id)!.outbox
+      outbox.set(
+        messageId,
+        sending.then((sent) => sent?.message ?? undefined, () => undefined),
+      )
+      if (outbox.size > OUTBOX_SIZE) outbox.delete(outbox.keys().next().value!)
+      await sending
+      return { messageId }
     },
 
     async health(id) {
