@@ -42,6 +42,8 @@ export interface CoreDeps {
   logger: Logger
   appVersion: string
   migrationsFolder?: string
+  /** better-sqlite3's native binding for another ABI (the Electron build). */
+  sqliteBinding?: string
   /** An endpoint that wins over the settings (the --simulator flag, an environment override). */
   whatsappOverride?: { url: string; trustedRootKey: string }
   simulator?: SimulatorPort
@@ -77,6 +79,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       file: join(deps.dataDir, DATABASE_FILE),
       dataKey,
       ...(deps.migrationsFolder ? { migrationsFolder: deps.migrationsFolder } : {}),
+      ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}),
     })
     dataKey.fill(0)
     cleanup.unshift(() => database.close())

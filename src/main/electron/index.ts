@@ -4,6 +4,7 @@
 // Security: contextIsolation, sandbox, no Node in the page, navigation and new windows denied, every
 // permission request denied, every IPC message's sender frame checked.
 
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import { isAppError } from '../../shared/errors'
@@ -37,6 +38,16 @@ async function startLocalSimulator(dataDir: string): Promise<SimulatorPort> {
   return { url: sim.url, rootKeyHex: sim.rootKeyHex, adminUrl: admin.url, scanQr: (qr) => sim.scanQr(qr, {}) }
 }
 
+/**
+ * better-sqlite3 compiled for Electron's ABI, kept apart from node_modules' Node build (which tests and
+ * the headless server load): IRISH_SQLITE_BINDING, else native/electron/better_sqlite3.node in the app,
+ * where packaging puts the @electron/rebuild output.
+ */
+function electronSqliteBinding(): string | undefined {
+  const candidate = process.env.IRISH_SQLITE_BINDING || join(app.getAppPath(), 'native', 'electron', 'better_sqlite3.node')
+  return existsSync(candidate) ? candidate : undefined
+}
+
 async function openCore(): Promise<Core> {
   const dataDir = app.getPath('userData')
   const keyVault = resolveKeyVault({ env: process.env, preferKeychain: true })
@@ -48,6 +59,7 @@ async function openCore(): Promise<Core> {
     logger,
     appVersion: app.getVersion(),
     migrationsFolder: join(app.getAppPath(), 'drizzle'),
+    sqliteBinding: electronSqliteBinding(),
     ...(simulator ? { simulator } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
   })

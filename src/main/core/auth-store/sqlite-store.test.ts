@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { Curve, initAuthCreds } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -159,6 +159,16 @@ describe('encrypted sqlite store', () => {
     const got = await store.get('pre-key', ['a', 'b', 'boom', 'z'])
     expect(Object.keys(got).sort()).toEqual(['a', 'b'])
     expectSameValue(got.a, kept)
+  })
+
+  it('loads better-sqlite3 from an explicit native binding, and names a missing or foreign one', () => {
+    const binding = join(process.cwd(), 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
+    openDatabase({ file, dataKey, nativeBinding: binding }).close()
+    expect(() => openDatabase({ file, dataKey, nativeBinding: join(dir, 'missing.node') })).toThrow(/missing\.node does not exist/)
+    // A file that is not a loadable module for this runtime, like an Electron build would be for Node.
+    const foreign = join(dir, 'foreign.node')
+    writeFileSync(foreign, 'not an ELF file')
+    expect(() => openDatabase({ file, dataKey, nativeBinding: foreign })).toThrow(/built for another runtime/)
   })
 
   it('keeps the database files readable by their owner only', async () => {

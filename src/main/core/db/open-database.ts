@@ -27,6 +27,11 @@ export interface OpenDatabaseOptions {
   synchronous?: 'normal' | 'full'
   /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number
+  /**
+   * Path of a better_sqlite3.node built for another ABI. Electron needs one compiled for its own ABI;
+   * node_modules holds the Node build that tests and the headless server use (environment.md).
+   */
+  nativeBinding?: string
 }
 
 export type AppDatabase = BetterSQLite3Database<typeof schema>
@@ -82,10 +87,19 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     throw new AppError('invalid-input', 'busyTimeoutMs must be a non-negative integer.')
   }
 
+  if (options.nativeBinding !== undefined && !existsSync(options.nativeBinding)) {
+    throw new AppError('unavailable', `The SQLite native module ${options.nativeBinding} does not exist; rebuild it for this runtime.`)
+  }
   let sqlite: Database.Database
   try {
-    sqlite = new Database(file)
+    sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
   } catch (err) {
+    // Node reports every failure to load a native module (another ABI, not a module at all) this way.
+    if (options.nativeBinding && (err as { code?: unknown }).code === 'ERR_DLOPEN_FAILED') {
+      throw new AppError('unavailable', `The SQLite native module ${options.nativeBinding} was built for another runtime; rebuild it for this one.`, {
+        cause: err,
+      })
+    }
     throw new AppError('unavailable', 'The database file cannot be opened; check that its folder exists and is writable.', {
       cause: err,
     })
