@@ -16,10 +16,16 @@
 //       and errs low. The truth lies between the two; the summary line uses the high one;
 //   (d) message throughput: account i sends to account i+1 (mod N), M texts in all, every sender at
 //       once, timed from the first send until every accounts:message event has arrived.
-// Uses a temp data dir and removes it; stops the simulator process on exit, on error and on Ctrl-C.
-// The last line is the summary the project tracks.
+// Then the same four phases for the peer, measured the same way against the same simulator with the same
+// N, concurrency and message plan: plain Baileys with useMultiFileAuthState (one folder per account), no
+// app core, in its own process (bench/baileys-peer.ts; the app's core is closed by then, so the two never
+// compete for CPU). "== ratios" divides the app's figures by the peer's. --skip-peer leaves it out
+// (for profiling); --peer-key-cache wraps the peer's keys in makeCacheableSignalKeyStore, as the app does.
+// Uses temp dirs and removes them; stops the simulator and peer processes on exit, on error and on
+// Ctrl-C, and a detached guard (cleanup-guard.ts) does both if this process is killed. The last line is the summary the project tracks.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { once } from 'node:events'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -30,7 +36,9 @@ import type { AccountId } from '../src/shared/ids'
 import type { Core } from '../src/main/core/create-core'
 import { muteLibsignalLogs } from '../src/simulator/testing'
 import { newDataKey, openTestCore, pairAccount, type PairedTestAccount } from '../src/main/core/sessions/test-support'
+import { startCleanupGuard } from './cleanup-guard'
 import { createPhaseProfiler, type PhaseProfiler } from './cpu-profile'
+import { startPeerProcess, type PeerMemory, type PeerProcess } from './peer-process'
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process'
 
 const { values: args } = parseArgs({
@@ -41,6 +49,10 @@ const { values: args } = parseArgs({
     'settle-ms': { type: 'string', default: '3000' },
     /** A directory: CPU-profile the reconnect and message phases there and print where the time goes. */
     profile: { type: 'string' },
+    /** Measure the app alone: no plain-Baileys peer, no ratios. */
+    'skip-peer': { type: 'boolean', default: false },
+    /** Give the peer Baileys' makeCacheableSignalKeyStore in front of its folder (off: the README's plain `auth: state`). */
+    'peer-key-cache': { type: 'boolean', default: false },
   },
 })
 function positive(name: string, value: string | undefined): number {
@@ -82,23 +94,44 @@ function memory(): Memory {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers }
 }
 
-/** CPU time (ms) of this process and of the simulator process so far; the latter from /proc (Linux), else NaN. */
-function cpuNow(simPid: number | undefined): { self: number; sim: number } {
-  const usage = process.cpuUsage()
-  let sim = Number.NaN
+/** CPU time (ms) of a child process so far, from /proc (Linux); NaN elsewhere or once it is gone. */
+function processCpuMs(pid: number | undefined): number {
   try {
     // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 per second on Linux).
-    const fields = readFileSync(`/proc/${simPid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    sim = ((Number(fields[11]) + Number(fields[12])) / 100) * 1000
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000
   } catch {
-    // Not Linux, or the process is gone: shown as n/a.
+    return Number.NaN
   }
-  return { self: (usage.user + usage.system) / 1000, sim }
 }
 
-function cpuShare(before: { self: number; sim: number }, after: { self: number; sim: number }, wallMs: number): string {
+/** CPU time (ms) of the process doing the work (this one, or the peer's pid) and of the simulator process so far. */
+function cpuNow(simPid: number | undefined, workerPid?: number): { self: number; sim: number } {
+  const usage = process.cpuUsage()
+  const self = workerPid === undefined ? (usage.user + usage.system) / 1000 : processCpuMs(workerPid)
+  return { self, sim: processCpuMs(simPid) }
+}
+
+function cpuShare(before: { self: number; sim: number }, after: { self: number; sim: number }, wallMs: number, who = 'this process'): string {
   const pct = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${((100 * ms) / wallMs).toFixed(0)}%`)
-  return `CPU: this process ${pct(after.self - before.self)}, simulator ${pct(after.sim - before.sim)} (of one core; 2 cores = 200%)`
+  return `CPU: ${who} ${pct(after.self - before.self)}, simulator ${pct(after.sim - before.sim)} (of one core; 2 cores = 200%)`
+}
+
+/** Files under `dir` and their total size: what each side keeps on disk for its accounts. */
+function diskUse(dir: string): string {
+  let files = 0
+  let bytes = 0
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    files += 1
+    bytes += statSync(join(entry.parentPath, entry.name)).size
+  }
+  return `${files} files, ${mb(bytes)} MB`
+}
+
+/** `app / peer` with two decimals, or n/a when the peer's figure is not positive. */
+function ratio(app: number, peer: number): string {
+  return peer > 0 && Number.isFinite(app) ? (app / peer).toFixed(2) : 'n/a'
 }
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(2)
@@ -166,28 +199,135 @@ function table(rows: Array<[string, string]>): void {
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`)
 }
 
+/** The peer's figures, measured like the app's (see the phases at the top). */
+interface PeerFigures {
+  pairMs: number
+  closeMs: number
+  connectMs: number
+  connectCpuText: string
+  notConnected: number
+  warmMs: number
+  sendMs: number
+  sendCpuText: string
+  perSecond: number
+  duplicates: number
+  fresh: PeerMemory
+  afterPairing: PeerMemory
+  closed: PeerMemory
+  idle: PeerMemory
+  perAccount: number
+  perAccountVsClosed: number
+}
+
+/** Runs the plain-Baileys peer through the same phases as the app; `peer` is already started. */
+async function measurePeer(peer: PeerProcess, sim: SimulatorProcess, dir: string): Promise<PeerFigures> {
+  const peerPid = peer.child.pid
+  await peer.request('init', {
+    url: sim.url,
+    rootKeyHex: sim.rootKeyHex,
+    admin: sim.admin,
+    dir,
+    pairConcurrency: PAIR_CONCURRENCY,
+    timeoutMs: PHASE_TIMEOUT_MS,
+    keyCache: args['peer-key-cache'] ?? false,
+  })
+  // Baseline: the peer process with Baileys loaded, the root trusted and no socket ever made.
+  const fresh = await peer.request('memory')
+
+  // (a) Pairing, C at a time.
+  const { ms: pairMs } = await peer.request('pair', { n: N })
+  const afterPairing = await peer.request('memory')
+
+  // (b) Close every socket (and let creds writes land), then reload every folder and reconnect.
+  const { ms: closeMs } = await peer.request('close')
+  const closed = await peer.request('memory')
+  const connectCpu = cpuNow(sim.child.pid, peerPid)
+  const reopened = await peer.request('reopen')
+  const connectCpuText = cpuShare(connectCpu, cpuNow(sim.child.pid, peerPid), reopened.ms, 'peer process')
+
+  // (c) Idle memory with N connected.
+  await delay(SETTLE_MS)
+  const idle = await peer.request('memory')
+
+  // (d) Throughput: the same untimed round, then the same timed plan.
+  const warm = await peer.request('exchange', { tag: 'warm', count: N })
+  const sendCpu = cpuNow(sim.child.pid, peerPid)
+  const sent = await peer.request('exchange', { tag: 'bench', count: MESSAGES })
+  const sendCpuText = cpuShare(sendCpu, cpuNow(sim.child.pid, peerPid), sent.ms, 'peer process')
+
+  return {
+    pairMs,
+    closeMs,
+    connectMs: reopened.ms,
+    connectCpuText,
+    notConnected: reopened.notOpen,
+    warmMs: warm.ms,
+    sendMs: sent.ms,
+    sendCpuText,
+    perSecond: MESSAGES / (sent.ms / 1000),
+    duplicates: warm.duplicates + sent.duplicates,
+    fresh,
+    afterPairing,
+    closed,
+    idle,
+    perAccount: (idle.rss - fresh.rss) / N,
+    perAccountVsClosed: (idle.rss - closed.rss) / N,
+  }
+}
+
+function memoryTable(rows: Array<[string, Memory]>): void {
+  console.log(`  ${'phase'.padEnd(38)}${'rss'.padStart(9)}${'heapUsed'.padStart(10)}${'external'.padStart(10)}`)
+  for (const [phase, m] of rows) {
+    console.log(`  ${phase.padEnd(38)}${mb(m.rss).padStart(9)}${mb(m.heapUsed).padStart(10)}${mb(m.external).padStart(10)}`)
+  }
+}
+
 async function main(): Promise<void> {
   // libsignal prints session records, private keys included; createCore installs this too.
   const unmute = muteLibsignalLogs()
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-bench-accounts-'))
+  const peerDir = mkdtempSync(join(tmpdir(), 'irish-bench-peer-'))
   const dataKey = newDataKey()
+  // Removes the dirs and kills the children even if this process is SIGKILLed (tsx does that on Ctrl-C).
+  const guard = startCleanupGuard([dataDir, peerDir])
   let sim: SimulatorProcess | null = null
+  let peer: PeerProcess | null = null
   let core: Core | null = null
   const profiler: PhaseProfiler | null = args.profile ? await createPhaseProfiler(args.profile) : null
   const phase = <T>(name: string, work: () => Promise<T>): Promise<T> => (profiler ? profiler.run(name, work) : work())
-  // Ctrl-C or an uncaught error: the simulator process and the temp dir must not outlive us.
-  const onExit = (): void => {
+  // Ctrl-C or an uncaught error: the child processes and the temp dirs must not outlive us.
+  const removeDirs = (): void => {
+    for (const dir of [dataDir, peerDir]) {
+      try {
+        // Retries: a child killed a moment ago may still have had a file write in flight.
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
+      } catch (error) {
+        console.error(`could not remove ${dir}: ${String(error)}`)
+      }
+    }
+  }
+  const killChildren = (): void => {
+    peer?.killNow()
     sim?.killNow()
-    rmSync(dataDir, { recursive: true, force: true })
+  }
+  const onExit = (): void => {
+    killChildren()
+    removeDirs()
   }
   process.once('exit', onExit)
-  const onSignal = (): void => process.exit(130)
+  // On a signal, wait (briefly) until the children are gone, so no file write lands after the removal.
+  const onSignal = (): void => {
+    const children = [peer?.child, sim?.child].filter((c) => c && c.exitCode === null && c.signalCode === null)
+    killChildren()
+    void Promise.race([Promise.all(children.map((c) => once(c!, 'exit'))), delay(2_000)]).finally(() => process.exit(130))
+  }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
 
   try {
     console.log(`accounts benchmark: ${N} accounts, ${MESSAGES} messages, pairing ${PAIR_CONCURRENCY} at a time, node ${process.version}`)
     sim = await startSimulatorProcess()
+    guard.watch(sim.child)
     const endpoint = { url: sim.url, rootKeyHex: sim.rootKeyHex }
 
     // Baseline: this process with a core open and no account ever run.
@@ -257,7 +397,21 @@ async function main(): Promise<void> {
       (req) => `${req} ${((storeAfter[req].count - storeBefore[req].count) / MESSAGES).toFixed(1)}/msg (p99 ${storeAfter[req].p99.toFixed(2)} ms)`,
     )
 
-    console.log('\n== time')
+    // The peer: only now, with the app's core closed, so the two never share the CPU.
+    await core.close()
+    core = null
+    const appDisk = diskUse(dataDir)
+    let peerFigures: PeerFigures | null = null
+    if (!args['skip-peer']) {
+      peer = await startPeerProcess()
+      guard.watch(peer.child)
+      peerFigures = await measurePeer(peer, sim, peerDir)
+      await peer.stop()
+    }
+    const peerDisk = peerFigures ? diskUse(peerDir) : ''
+    const simEnd = await sim.stats()
+
+    console.log('\n== time (app)')
     table([
       [`pair ${N} accounts by QR (${PAIR_CONCURRENCY} at a time)`, `${seconds(pairMs)} s (${(pairMs / N).toFixed(0)} ms per account)`],
       ['close the core with all connected', `${seconds(closeMs)} s`],
@@ -268,31 +422,77 @@ async function main(): Promise<void> {
       [`first message on each of ${N} pairs (session setup)`, `${seconds(warmMs)} s`],
       [`${MESSAGES} messages across ${N} pairs`, `${seconds(sendMs)} s = ${perSecond.toFixed(0)} msg/s; ${sendCpuText}`],
       ['store calls during the messages (sender + receiver)', storeCalls.join(', ')],
+      ['data dir on disk after the run (core closed)', appDisk],
     ])
-    console.log('\n== memory of this process (after a full GC each time; MB)')
-    console.log(`  ${'phase'.padEnd(38)}${'rss'.padStart(9)}${'heapUsed'.padStart(10)}${'external'.padStart(10)}`)
-    for (const [phase, m] of [
+    console.log('\n== memory of this process (app; after a full GC each time; MB)')
+    memoryTable([
       ['createCore, no account ever run', fresh],
       [`after pairing ${N} (all connected)`, afterPairing],
       ['reopened, 0 running', reopened],
       [`${N} connected, idle ${SETTLE_MS} ms`, idle],
-    ] as Array<[string, Memory]>) {
-      console.log(`  ${phase.padEnd(38)}${mb(m.rss).padStart(9)}${mb(m.heapUsed).padStart(10)}${mb(m.external).padStart(10)}`)
-    }
+    ])
     table([
       ['RSS per connected account (vs fresh)', `${mb(perAccount)} MB (target < 15 MB)`],
       ['RSS per connected account (vs reopened)', `${mb(perAccountVsReopen)} MB`],
       ['heapUsed per connected account (vs fresh)', `${mb((idle.heapUsed - fresh.heapUsed) / N)} MB`],
       ['simulator process (not counted)', `${mb(simStats.memory.rss)} MB RSS, ${simStats.loggedIn} logged in`],
     ])
+
+    if (peerFigures) {
+      const p = peerFigures
+      const cache = args['peer-key-cache'] ? ' + makeCacheableSignalKeyStore' : ''
+      console.log(`\n== time (peer: plain Baileys, useMultiFileAuthState${cache}, own process)`)
+      table([
+        [`pair ${N} accounts by QR (${PAIR_CONCURRENCY} at a time)`, `${seconds(p.pairMs)} s (${(p.pairMs / N).toFixed(0)} ms per account)`],
+        ['close all sockets, creds writes landed', `${seconds(p.closeMs)} s`],
+        [`reload ${N} folders until ${N} connected`, `${seconds(p.connectMs)} s; ${p.connectCpuText}`],
+        ['accounts not connected after reopen', String(p.notConnected)],
+        [`first message on each of ${N} pairs (session setup)`, `${seconds(p.warmMs)} s`],
+        [`${MESSAGES} messages across ${N} pairs`, `${seconds(p.sendMs)} s = ${p.perSecond.toFixed(0)} msg/s; ${p.sendCpuText}`],
+        ['duplicate deliveries (counted, as on the app side)', String(p.duplicates)],
+        [`${N} auth folders on disk after the run`, peerDisk],
+      ])
+      console.log('\n== memory of the peer process (after a full GC each time; MB)')
+      memoryTable([
+        ['Baileys loaded, no socket ever made', p.fresh],
+        [`after pairing ${N} (all connected)`, p.afterPairing],
+        ['all closed, 0 running', p.closed],
+        [`${N} connected, idle ${SETTLE_MS} ms`, p.idle],
+      ])
+      table([
+        ['RSS per connected account (vs fresh)', `${mb(p.perAccount)} MB`],
+        ['RSS per connected account (vs all closed)', `${mb(p.perAccountVsClosed)} MB`],
+        ['heapUsed per connected account (vs fresh)', `${mb((p.idle.heapUsed - p.fresh.heapUsed) / N)} MB`],
+      ])
+
+      console.log('\n== ratios (app / plain Baileys)')
+      table([
+        [
+          `${N} connected again after a restart`,
+          `${ratio(connectedInMs, p.connectMs)} (${seconds(connectedInMs)} s / ${seconds(p.connectMs)} s); >1: the app takes longer to bring all back, <1: it is faster`,
+        ],
+        [
+          'RSS per connected account (vs fresh)',
+          `${ratio(perAccount, p.perAccount)} (${mb(perAccount)} / ${mb(p.perAccount)} MB); >1: each app account costs more memory, <1: less`,
+        ],
+        [
+          'RSS per connected account (low baselines)',
+          `${ratio(perAccountVsReopen, p.perAccountVsClosed)} (${mb(perAccountVsReopen)} / ${mb(p.perAccountVsClosed)} MB); the same, against the baselines that err low`,
+        ],
+        [`msg/s, ${MESSAGES} messages across ${N} pairs`, `${ratio(perSecond, p.perSecond)} (${perSecond.toFixed(0)} / ${p.perSecond.toFixed(0)}); >1: the app moves more messages per second, <1: fewer`],
+        [`pair ${N} accounts by QR`, `${ratio(pairMs, p.pairMs)} (${seconds(pairMs)} s / ${seconds(p.pairMs)} s); >1: the app pairs slower, <1: faster`],
+      ])
+      console.log(`  (simulator process after both sides, not counted: ${mb(simEnd.memory.rss)} MB RSS)`)
+    }
     unmute()
     console.log(`accounts: ${N} connected in ${seconds(connectedInMs)} s, ${mb(perAccount)} MB RSS per account, ${perSecond.toFixed(0)} msg/s`)
   } finally {
     unmute()
     await profiler?.close()
     if (core) await core.close()
+    await peer?.stop()
     await sim?.stop()
-    rmSync(dataDir, { recursive: true, force: true })
+    removeDirs()
     process.off('exit', onExit)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
