@@ -162,7 +162,8 @@ describe('encrypted sqlite store', () => {
   })
 
   it('loads better-sqlite3 from an explicit native binding, and names a missing or foreign one', () => {
-    const binding = join(process.cwd(), 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
+    // better-sqlite3 13 ships N-API prebuilds, one per platform, inside its npm package.
+    const binding = join(process.cwd(), 'node_modules', 'better-sqlite3', 'prebuilds', `${process.platform}-${process.arch}.node`)
     openDatabase({ file, dataKey, nativeBinding: binding }).close()
     expect(() => openDatabase({ file, dataKey, nativeBinding: join(dir, 'missing.node') })).toThrow(/missing\.node does not exist/)
     // A file that is not a loadable module for this runtime, like an Electron build would be for Node.
