@@ -2,7 +2,6 @@
 // Both shells (Electron main, headless server) call createCore and then only talk to what it returns.
 // Main process, Electron-free. Opening order matters: lock, key, database (migrations), then sessions.
 
-import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
@@ -10,23 +9,21 @@ import type { AccountId } from '../../shared/ids'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
 import { makeBaileysAuthState } from './auth-store/baileys-adapter'
-import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
 import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from './console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
-import { createAccountRepository } from './db/account-repository'
-import { openDatabase } from './db/open-database'
+import { openStorage } from './db/open-storage'
 import { createEventBus, type EventBus } from './events'
 import type { Logger } from './logger'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
 import type { BackoffOptions } from './sessions/reconnect-policy'
-import { createSettingsStore, type SettingsStore } from './settings/settings-store'
+import type { SettingsStore } from './settings/settings-store'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
 import { createTransferService } from './transfer/transfer-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
-export const DATABASE_FILE = 'irish.db'
+export { DATABASE_FILE } from './db/open-storage'
 
 /** Plays the phone for a QR code; present when a simulator runs in this process. */
 export interface SimulatorPort {
@@ -42,6 +39,9 @@ export interface CoreDeps {
   logger: Logger
   appVersion: string
   migrationsFolder?: string
+  /** A postgres:// URL: accounts, settings and the auth store live there instead of <dataDir>/irish.db. */
+  databaseUrl?: string
+  postgresMigrationsFolder?: string
   /** better-sqlite3's native binding for another ABI (the Electron build). */
   sqliteBinding?: string
   /** An endpoint that wins over the settings (the --simulator flag, an environment override). */
@@ -72,28 +72,32 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   guardConsoleAgainstSessionDumps(log)
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 })
   const lock = acquireDataDirLock(deps.dataDir)
-  const cleanup: Array<() => void> = [() => lock.release()]
+  const cleanup: Array<() => void | Promise<void>> = [() => lock.release()]
+  const runCleanup = async (): Promise<void> => {
+    for (const step of cleanup) await step()
+  }
   try {
     const dataKey = await deps.keyVault.getDataKey()
-    const database = openDatabase({
-      file: join(deps.dataDir, DATABASE_FILE),
+    const storage = await openStorage({
+      dataDir: deps.dataDir,
       dataKey,
+      logger: log,
+      ...(deps.databaseUrl ? { databaseUrl: deps.databaseUrl } : {}),
       ...(deps.migrationsFolder ? { migrationsFolder: deps.migrationsFolder } : {}),
-      ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}),
-    })
-    dataKey.fill(0)
-    cleanup.unshift(() => database.close())
+      ...(deps.postgresMigrationsFolder ? { postgresMigrationsFolder: deps.postgresMigrationsFolder } : {}),
+      ...(deps.sqliteBinding ? { sqliteBinding: deps.sqliteBinding } : {}),
+    }).finally(() => dataKey.fill(0))
+    cleanup.unshift(() => storage.close())
 
     const events = createEventBus(log)
-    const settings = createSettingsStore(database.db, log)
-    const stores = sqliteAuthStoreFactory(database)
+    const { settings, stores } = storage
     const telemetry = createTelemetry({ events, logger: log, ...(deps.now ? { now: deps.now } : {}) })
     cleanup.unshift(() => telemetry.dispose())
 
     applyEndpointTrust(deps, settings)
 
     const sessions = createSessionManager({
-      accounts: createAccountRepository(database.db),
+      accounts: storage.accounts,
       events,
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
@@ -126,11 +130,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         if (closed) return
         closed = true
         await sessions.shutdown()
-        for (const step of cleanup) step()
+        await runCleanup()
       },
     }
   } catch (error) {
-    for (const step of cleanup) step()
+    await runCleanup()
     throw error
   }
 }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isAppError } from '../../shared/errors'
 import { createCore, type SimulatorPort } from '../core/create-core'
+import { isPostgresUrl } from '../core/db/postgres/open-postgres'
 import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
@@ -24,6 +25,8 @@ const USAGE = `Usage: npm run serve -- [options]
   --port <n>           Port (default 7420; 0 picks a free one).
   --data-dir <dir>     Where the database, the token and the lock live
                        (default $XDG_DATA_HOME/irish-desktop or ~/.local/share/irish-desktop).
+  --database <url>     postgres://user:password@host:5432/db: keep accounts, settings and the auth store in
+                       PostgreSQL (a fleet shares one) instead of <data-dir>/irish.db. Or IRISH_DATABASE_URL.
   --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
@@ -33,6 +36,7 @@ const USAGE = `Usage: npm run serve -- [options]
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
 IRISH_DATA_KEY (base64 of 32 bytes) or IRISH_DATA_KEY_FILE, when no OS keychain is available,
+IRISH_DATABASE_URL (as --database; every server of a fleet needs the same data key),
 IRISH_WHATSAPP_URL with IRISH_WHATSAPP_ROOT_KEY to use another WhatsApp endpoint (a simulator).`
 
 async function main(): Promise<void> {
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '7420' },
       'data-dir': { type: 'string' },
+      database: { type: 'string' },
       'key-file': { type: 'string' },
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
@@ -57,6 +62,10 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535.`)
   const host = values.host
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
+  const databaseUrl = values.database ?? (process.env.IRISH_DATABASE_URL || undefined)
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    throw new UsageError('--database (or IRISH_DATABASE_URL) must be a postgres:// URL.')
+  }
   const logger = createLogger(values['log-level'])
   // Logs go to stderr as JSON; stdout carries the few lines a person or a test reads.
   const say = (line: string): void => void process.stdout.write(`${line}\n`)
@@ -105,6 +114,7 @@ async function main(): Promise<void> {
     keyVault,
     logger,
     appVersion: process.env.npm_package_version ?? '0.0.0',
+    ...(databaseUrl ? { databaseUrl } : {}),
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
   })
