@@ -103,6 +103,15 @@ describePostgres('headless server on PostgreSQL', () => {
     expect(((await received).payload as { account: string }).account).toBe(a.id)
   }, 90_000)
 
+  it('answers GET /healthz without a token, revealing nothing', async () => {
+    const response = await fetch(`${server.url}/healthz`)
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('ok\n')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    const head = await fetch(`${server.url}/healthz`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+  })
+
   it('refuses to start on the database with another data key, changing nothing', async () => {
     const before = await query<{ account_id: string; value: Buffer }>('SELECT account_id, value FROM auth_creds ORDER BY account_id')
     const otherDir = mkdtempSync(join(tmpdir(), 'irish-pg-key-'))
