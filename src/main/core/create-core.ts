@@ -2,6 +2,7 @@
 // Both shells (Electron main, headless server) call createCore and then only talk to what it returns.
 // Main process, Electron-free. Opening order matters: lock, key, database (migrations), then sessions.
 
+import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
@@ -12,7 +13,10 @@ import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from './console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
-import { openStorage } from './db/open-storage'
+import { openStorage, type Storage } from './db/open-storage'
+import { createFleet, type Fleet } from './fleet/fleet'
+import { relayFleetEvents } from './fleet/fleet-events'
+import { forwardingDispatch } from './fleet/forwarding'
 import { createEventBus, type EventBus } from './events'
 import type { Logger } from './logger'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
@@ -42,6 +46,8 @@ export interface CoreDeps {
   /** A postgres:// URL: accounts, settings and the auth store live there instead of <dataDir>/irish.db. */
   databaseUrl?: string
   postgresMigrationsFolder?: string
+  /** With databaseUrl: this server's part in the fleet sharing that database. */
+  fleet?: FleetDeps
   /** better-sqlite3's native binding for another ABI (the Electron build). */
   sqliteBinding?: string
   /** An endpoint that wins over the settings (the --simulator flag, an environment override). */
@@ -53,6 +59,15 @@ export interface CoreDeps {
   now?: () => number
 }
 
+export interface FleetDeps {
+  /** The advertised URL; read when the server registers (after it listens) and at every heartbeat. */
+  url: () => string
+  /** The fleet's shared API token, for commands forwarded to the server that runs an account. */
+  token: string
+  capacity?: number
+  leaseTtlMs?: number
+}
+
 export interface Core {
   dispatch: Dispatch
   events: EventBus
@@ -60,6 +75,8 @@ export interface Core {
   settings: SettingsStore
   stores: AuthStoreFactory
   telemetry: Telemetry
+  /** Fleet (PostgreSQL) only. */
+  fleet: Fleet | null
   /** Starts the accounts the operator left running (when autoStart is on). */
   startAccounts(): Promise<void>
   /** Graceful: closes sockets, lets pending writes land, closes the database, releases the lock. */
@@ -90,26 +107,49 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     cleanup.unshift(() => storage.close())
 
     const events = createEventBus(log)
-    const { settings, stores } = storage
+    const fleet = storage.postgres ? await joinFleet(deps, storage.postgres, log) : null
+    if (fleet) cleanup.unshift(() => fleet.stop())
+    const { settings } = storage
+    const stores = fleet?.stores ?? storage.stores
     const telemetry = createTelemetry({ events, logger: log, ...(deps.now ? { now: deps.now } : {}) })
     cleanup.unshift(() => telemetry.dispose())
 
     applyEndpointTrust(deps, settings)
 
     const sessions = createSessionManager({
-      accounts: storage.accounts,
+      accounts: fleet?.accounts ?? storage.accounts,
       events,
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
-      openAuth: (id: AccountId) => openObservedAuth(telemetry, stores.open(id), id),
+      async openAuth(id: AccountId) {
+        // A fleet server opens a socket only under the account's lease: never two sockets for one account.
+        if (fleet) await fleet.ensureLease(id)
+        return openObservedAuth(telemetry, stores.open(id), id)
+      },
     })
 
     const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion })
-    const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
-    const dispatch = createDispatch(handlers, log)
+    const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null, fleet })
+    const localDispatch = createDispatch(handlers, log)
+    const dispatch =
+      fleet && storage.postgres
+        ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
+        : localDispatch
+    if (fleet && storage.postgres && deps.databaseUrl) {
+      const relay = await relayFleetEvents({
+        database: storage.postgres.database,
+        url: deps.databaseUrl,
+        serverId: fleet.serverId,
+        events,
+        accounts: storage.postgres.accounts,
+        runsHere: (id) => fleet.leases.held().has(id),
+        logger: log,
+      })
+      cleanup.unshift(() => relay.close())
+    }
 
     let closed = false
     return {
@@ -119,8 +159,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       settings,
       stores,
       telemetry,
+      fleet,
       async startAccounts() {
-        if (settings.get().autoStart) await sessions.startAll()
+        // In a fleet the assignment loop decides which accounts run here.
+        if (fleet) await fleet.start(sessions)
+        else if (settings.get().autoStart) await sessions.startAll()
       },
       async close() {
         if (closed) return
@@ -133,6 +176,22 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     await runCleanup()
     throw error
   }
+}
+
+async function joinFleet(deps: CoreDeps, postgres: NonNullable<Storage['postgres']>, log: Logger): Promise<Fleet> {
+  const fleet = createFleet({
+    database: postgres.database,
+    accounts: postgres.accounts,
+    serverId: `srv-${randomBytes(4).toString('hex')}`,
+    url: deps.fleet?.url ?? (() => 'http://127.0.0.1'),
+    logger: log,
+    ...(deps.fleet?.capacity !== undefined ? { capacity: deps.fleet.capacity } : {}),
+    ...(deps.fleet?.leaseTtlMs !== undefined ? { ttlMs: deps.fleet.leaseTtlMs } : {}),
+  })
+  // Before the session manager exists: it resets stale running statuses, and must not touch the
+  // accounts other servers run.
+  await fleet.init()
+  return fleet
 }
 
 /** The endpoint override (simulator) wins; otherwise the settings; otherwise real WhatsApp. */

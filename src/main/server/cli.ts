@@ -27,6 +27,9 @@ const USAGE = `Usage: npm run serve -- [options]
                        (default $XDG_DATA_HOME/irish-desktop or ~/.local/share/irish-desktop).
   --database <url>     postgres://user:password@host:5432/db: keep accounts, settings and the auth store in
                        PostgreSQL (a fleet shares one) instead of <data-dir>/irish.db. Or IRISH_DATABASE_URL.
+  --public-url <url>   With --database: where the other servers of the fleet reach this one
+                       (default http://<host>:<port>). Put the address they can route to.
+  --capacity <n>       With --database: run at most n accounts here (default: a fair share).
   --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
@@ -36,7 +39,8 @@ const USAGE = `Usage: npm run serve -- [options]
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
 IRISH_DATA_KEY (base64 of 32 bytes) or IRISH_DATA_KEY_FILE, when no OS keychain is available,
-IRISH_DATABASE_URL (as --database; every server of a fleet needs the same data key),
+IRISH_DATABASE_URL (as --database; every server of a fleet needs the same data key and API token),
+IRISH_LEASE_TTL_MS (fleet lease expiry, default 15000),
 IRISH_WHATSAPP_URL with IRISH_WHATSAPP_ROOT_KEY to use another WhatsApp endpoint (a simulator).`
 
 async function main(): Promise<void> {
@@ -46,6 +50,8 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '7420' },
       'data-dir': { type: 'string' },
       database: { type: 'string' },
+      'public-url': { type: 'string' },
+      capacity: { type: 'string' },
       'key-file': { type: 'string' },
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
@@ -66,6 +72,17 @@ async function main(): Promise<void> {
   if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
     throw new UsageError('--database (or IRISH_DATABASE_URL) must be a postgres:// URL.')
   }
+  const publicUrl = values['public-url']
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
+    throw new UsageError('--public-url must be http(s)://host[:port], the address other servers reach this one at.')
+  }
+  const capacity = values.capacity === undefined ? undefined : Number(values.capacity)
+  if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 0)) throw new UsageError('--capacity must be a whole number.')
+  const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
+  if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
+    throw new UsageError('IRISH_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000.')
+  }
+  let listeningUrl = ''
   const logger = createLogger(values['log-level'])
   // Logs go to stderr as JSON; stdout carries the few lines a person or a test reads.
   const say = (line: string): void => void process.stdout.write(`${line}\n`)
@@ -114,7 +131,17 @@ async function main(): Promise<void> {
     keyVault,
     logger,
     appVersion: process.env.npm_package_version ?? '0.0.0',
-    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(databaseUrl
+      ? {
+          databaseUrl,
+          fleet: {
+            url: () => publicUrl?.replace(/\/$/, '') ?? listeningUrl,
+            token: token.token,
+            ...(capacity !== undefined ? { capacity } : {}),
+            ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
+          },
+        }
+      : {}),
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
   })
@@ -133,6 +160,7 @@ async function main(): Promise<void> {
     ...(uiDir ? { staticDir: uiDir } : {}),
   })
 
+  listeningUrl = server.url
   // Registered before the ready line: whoever reads it may signal at once.
   let stopping = false
   const stop = async (signal: string): Promise<void> => {

@@ -20,8 +20,8 @@ export const DEFAULT_LEASE_TTL_MS = 15_000
 export interface LeaseOptions {
   pool: pg.Pool
   serverId: string
-  /** Where other servers reach this one (forwarded commands). */
-  url: string
+  /** Where other servers reach this one (forwarded commands); read at every heartbeat. */
+  url: string | (() => string)
   logger: Logger
   ttlMs?: number
   /** Default ttl / 3: two renewals may fail before the lease is in danger. */
@@ -45,6 +45,8 @@ export interface LeaseManager extends WriteFence {
   held(): ReadonlyMap<AccountId, number>
   /** One heartbeat and renewal round; reports leases found lost. Normally run by start(). */
   renew(): Promise<void>
+  /** Drops, by this server's clock alone, every lease not renewed for a whole ttl (no database needed). */
+  expireLocally(): void
   /** Renews on a timer until stop(). */
   start(): void
   /** Stops renewing, releases every lease and removes this server's row. */
@@ -71,7 +73,8 @@ const SQL = {
 } as const
 
 export function createLeaseManager(options: LeaseOptions): LeaseManager {
-  const { pool, serverId, url, logger } = options
+  const { pool, serverId, logger } = options
+  const url = typeof options.url === 'function' ? options.url : () => options.url as string
   const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS
   const renewEveryMs = options.renewEveryMs ?? Math.floor(ttlMs / 3)
   if (!Number.isInteger(ttlMs) || ttlMs < 100 || !Number.isInteger(renewEveryMs) || renewEveryMs <= 0 || renewEveryMs >= ttlMs) {
@@ -103,7 +106,7 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     selfFence()
     const sent = [...epochs]
     const startedAt = now()
-    const result = await pool.query<{ account_id: string }>(SQL.renew, [serverId, url, sent.map(([a]) => a), sent.map(([, e]) => e), ttlMs])
+    const result = await pool.query<{ account_id: string }>(SQL.renew, [serverId, url(), sent.map(([a]) => a), sent.map(([, e]) => e), ttlMs])
     const renewed = new Set(result.rows.map((r) => r.account_id))
     for (const [account, epoch] of sent) {
       if (epochs.get(account) !== epoch) continue // released or re-claimed meanwhile
@@ -135,7 +138,7 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     },
 
     async register() {
-      await pool.query(SQL.heartbeat, [serverId, url])
+      await pool.query(SQL.heartbeat, [serverId, url()])
     },
 
     async claim(account) {
@@ -163,6 +166,8 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     held: () => epochs,
 
     renew,
+
+    expireLocally: selfFence,
 
     start() {
       if (timer || stopped) return

@@ -14,8 +14,15 @@ import type { WriteQueue } from './write-queue'
 type Row = typeof accounts.$inferSelect
 
 export interface PgAccountRepository extends AccountRepository {
-  /** Re-reads every row; the in-memory copy then matches the database (after queued writes land). */
-  reload(): Promise<void>
+  /**
+   * Re-reads every row (after this server's queued writes land). Rows changed here meanwhile, and rows
+   * `keepLocal` names (what this server alone writes), keep their in-memory version.
+   */
+  reload(keepLocal?: (id: AccountId) => boolean): Promise<void>
+  /** Puts another server's version of a row in memory, without writing it (fleet events). */
+  applyRemote(record: AccountRecord): void
+  /** Forgets a row another server removed, without writing. */
+  forgetRemote(id: AccountId): void
 }
 
 function toRecord(row: Row): AccountRecord {
@@ -49,17 +56,42 @@ function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
 
 export async function createPgAccountRepository(db: PgDatabase, queue: WriteQueue): Promise<PgAccountRepository> {
   const cache = new Map<AccountId, AccountRecord>()
+  /** Ids written here since the running reload started: its read may predate them. */
+  let touched: Set<AccountId> | null = null
 
-  async function reload(): Promise<void> {
-    await queue.settled()
-    const rows = await db.select().from(accounts)
-    cache.clear()
-    for (const row of rows) cache.set(row.id as AccountId, toRecord(row))
+  async function reload(keepLocal: (id: AccountId) => boolean = () => false): Promise<void> {
+    const since = new Set<AccountId>()
+    touched = since
+    try {
+      await queue.settled()
+      const rows = await db.select().from(accounts)
+      const next = new Map<AccountId, AccountRecord>()
+      for (const row of rows) {
+        const id = row.id as AccountId
+        const local = cache.get(id)
+        next.set(id, local && (since.has(id) || keepLocal(id)) ? local : toRecord(row))
+      }
+      for (const id of since) {
+        const local = cache.get(id)
+        if (local) next.set(id, local)
+        else next.delete(id)
+      }
+      cache.clear()
+      for (const [id, record] of next) cache.set(id, record)
+    } finally {
+      if (touched === since) touched = null
+    }
   }
   await reload()
 
   return {
     reload,
+    applyRemote(record) {
+      cache.set(record.id, { ...record })
+    },
+    forgetRemote(id) {
+      cache.delete(id)
+    },
     list() {
       return [...cache.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     },
@@ -69,6 +101,7 @@ export async function createPgAccountRepository(db: PgDatabase, queue: WriteQueu
     insert(record) {
       if (cache.has(record.id)) throw new AppError('conflict', `There is already an account "${record.id}".`)
       cache.set(record.id, { ...record })
+      touched?.add(record.id)
       queue.push(`Adding account ${record.id}`, () => db.insert(accounts).values({ ...(toColumns(record) as Row), id: record.id }))
     },
     update(id, patch) {
@@ -76,6 +109,7 @@ export async function createPgAccountRepository(db: PgDatabase, queue: WriteQueu
       if (!current) throw new AppError('not-found', `There is no account "${id}".`)
       const next: AccountRecord = { ...current, ...patch, id }
       cache.set(id, next)
+      touched?.add(id)
       const columns = toColumns(patch)
       if (Object.keys(columns).length > 0) {
         queue.push(`Updating account ${id}`, () => db.update(accounts).set(columns).where(eq(accounts.id, id)))
@@ -84,6 +118,7 @@ export async function createPgAccountRepository(db: PgDatabase, queue: WriteQueu
     },
     delete(id) {
       cache.delete(id)
+      touched?.add(id)
       queue.push(`Removing account ${id}`, () => db.delete(accounts).where(eq(accounts.id, id)))
     },
   }
