@@ -84,3 +84,17 @@ export const leases = pgTable('leases', {
   epoch: bigint('epoch', { mode: 'number' }).notNull().default(0),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
 })
+
+/**
+ * Message ids each account has reported, so a message WhatsApp delivers again after a failover (the old
+ * owner died before its ack) is reported once by the fleet. Pruned after a day.
+ */
+export const receivedMessages = pgTable(
+  'received_messages',
+  {
+    accountId: text('account_id').notNull(),
+    messageId: text('message_id').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.messageId] })],
+)
