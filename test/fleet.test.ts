@@ -75,7 +75,7 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     const added = await member.server.value<AccountSummary>('accounts:add', { label })
     const qr = await member.events.next((m) => m.event === 'accounts:qr' && (m.payload as PairingState).id === added.id && (m.payload as PairingState).qr !== null)
     await sim.sim.scanQr((qr.payload as PairingState).qr!, { name: label })
-    await member.events.next(connectedEvent(added.id), 30_000)
+    await member.events.next(connectedEvent(added.id), 90_000)
     return added
   }
 
@@ -132,7 +132,7 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       expect(list.map((a) => a.id).sort()).toEqual(accounts.map((a) => a.id).sort())
       for (const a of list) expect(a.server).toBe(owners.get(a.id))
     }
-  }, 240_000)
+  }, 480_000)
 
   it('carries the events of every account on the stream of every server', () => {
     for (const member of members) {
@@ -159,6 +159,65 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     const list = await members[0]!.server.value<AccountSummary[]>('accounts:list')
     return list.find((a) => a.id === id)!.phone!
   }
+
+  it('fencing: a server paused past its lease is forwarded to in vain, loses its accounts, and on waking writes nothing over the new owners', async () => {
+    const [watcher, paused] = members as [Member, Member, Member]
+    const before = await query<{ account_id: string; owner: string; epoch: number }>(
+      'SELECT account_id, owner, epoch::int AS epoch FROM leases WHERE owner = $1 AND expires_at > now()',
+      [paused.id],
+    )
+    expect(before.length).toBeGreaterThan(0)
+    const moving = accounts.filter((a) => before.some((l) => l.account_id === a.id))
+    const sender = accounts.find((a) => !before.some((l) => l.account_id === a.id))!
+    const phones = new Map(await Promise.all(moving.map(async (a) => [a.id, await phoneOf(a.id)] as const)))
+    const since = watcher.events.received.length
+
+    paused.server.child.kill('SIGSTOP')
+    // Sent while its sockets still look alive: they reach the paused process, which never acks them.
+    const texts = await Promise.all(
+      moving.map(async (a) => {
+        const text = `while paused ${a.id} ${Date.now()}`
+        await watcher.server.value('accounts:send-text', { id: sender.id, to: `+${phones.get(a.id)}`, text })
+        return { to: a.id, text }
+      }),
+    )
+    // The owner does not answer: a clear error after the forwarding timeout, not a hang.
+    const refused = await watcher.server.call('accounts:health', { id: moving[0]!.id })
+    expect(refused.body).toMatchObject({ ok: false, error: { code: 'unavailable' } })
+    expect(!refused.body.ok && refused.body.error.message).toMatch(/did not answer within 10 s/)
+
+    await Promise.all(moving.map((a) => nextAfter(watcher, since, connectedEvent(a.id), LEASE_MS + 20_000)))
+    const taken = await query<{ account_id: string; owner: string; epoch: number }>(
+      'SELECT account_id, owner, epoch::int AS epoch FROM leases WHERE account_id = ANY($1::text[])',
+      [moving.map((a) => a.id)],
+    )
+    for (const lease of taken) {
+      expect(lease.owner).not.toBe(paused.id)
+      expect(lease.epoch).toBeGreaterThan(before.find((l) => l.account_id === lease.account_id)!.epoch)
+    }
+
+    paused.server.child.kill('SIGCONT')
+    // Awake, it learns from its own clock and the database that the accounts are gone, and lists them
+    // under their new owners; it wrote no status or intent over theirs.
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      const list = await paused.server.value<AccountSummary[]>('accounts:list')
+      const mine = list.filter((a) => moving.some((m) => m.id === a.id) && a.server === paused.id)
+      if (mine.length === 0) break
+      if (Date.now() > deadline) throw new Error(`the woken server still claims ${mine.map((a) => a.id).join(', ')}`)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    const rows = await query<{ id: string; status: string; want_running: boolean }>('SELECT id, status, want_running FROM accounts WHERE id = ANY($1::text[])', [
+      moving.map((a) => a.id),
+    ])
+    for (const row of rows) expect(row).toMatchObject({ status: 'connected', want_running: true })
+    // Every message sent while it was paused arrives once, through the new owner.
+    await Promise.all(texts.map((t) => watcher.events.next((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === t.text, 30_000)))
+    for (const t of texts) {
+      const got = watcher.events.received.filter((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === t.text)
+      expect(got, t.text).toHaveLength(1)
+    }
+  }, 120_000)
 
   it('kill -9 of a server: its accounts resume on the others within the lease expiry + 15 s, no QR, every message exactly once', async () => {
     const [watcher, , victim] = members as [Member, Member, Member]
@@ -200,7 +259,7 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     })
     for (const t of texts) {
       const got = arrived(t.text)
-      expect(got, t.text).toHaveLength(1)
+      expect(got, `${t.text}: ${JSON.stringify(got)}`).toHaveLength(1)
       expect((got[0]!.payload as { account: string }).account).toBe(t.to)
     }
   }, 120_000)

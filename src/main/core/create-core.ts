@@ -17,6 +17,7 @@ import { openStorage, type Storage } from './db/open-storage'
 import { createFleet, type Fleet } from './fleet/fleet'
 import { relayFleetEvents } from './fleet/fleet-events'
 import { forwardingDispatch } from './fleet/forwarding'
+import { dedupeMessages } from './fleet/message-dedupe'
 import { createEventBus, type EventBus } from './events'
 import type { Logger } from './logger'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
@@ -118,7 +119,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
     const sessions = createSessionManager({
       accounts: fleet?.accounts ?? storage.accounts,
-      events,
+      events: fleet && storage.postgres ? dedupeMessages(events, storage.postgres.database, log) : events,
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),

@@ -1,9 +1,10 @@
 // The accounts table as one server of a fleet may change it. Main process, Electron-free.
 // The session manager writes an account's runtime fields (status, errors, reconnects) as if it were the
 // only process; in a fleet, only the server holding the account's lease may. This wrapper lets those
-// writes through for accounts held here, and for accounts no live server runs (an operator's stop of a
-// failed account); it drops them for accounts another server runs, and while this server is letting an
-// account go (its lease was lost), so a fenced server never overwrites the new owner's status.
+// writes through for accounts held here (lease renewed within the ttl), and for accounts no live server
+// runs (an operator's stop of a failed account); it drops them for accounts another server runs, for a
+// lease this server may already have lost (paused past the ttl), and while it lets an account go, so a
+// fenced server never overwrites the new owner's status or intent.
 
 import type { AccountId } from '../../../shared/ids'
 import type { AccountRepository } from '../sessions/account-repository'
@@ -15,6 +16,10 @@ export interface FleetAccountView {
   serverId: string
   /** Accounts this server is letting go: their runtime writes are dropped. */
   releasing: ReadonlySet<AccountId>
+  /** Whether this server holds the account's lease, renewed within the last ttl by its own clock. */
+  holdsFresh(id: AccountId): boolean
+  /** Whether this server holds the lease at all (fresh or not). */
+  holds(id: AccountId): boolean
 }
 
 export interface FleetAccountRepository extends AccountRepository {
@@ -25,8 +30,12 @@ export interface FleetAccountRepository extends AccountRepository {
 export function fleetAccountRepository(inner: PgAccountRepository, view: FleetAccountView): FleetAccountRepository {
   function mayWrite(id: AccountId): boolean {
     if (view.releasing.has(id)) return false
+    if (view.holdsFresh(id)) return true
+    // Held but not renewed for a whole ttl (this process was paused): a socket event arriving before
+    // the self-fence (a 440 from the new owner's login) must not overwrite the new owner's row.
+    if (view.holds(id)) return false
     const owner = view.ownerOf(id)
-    return owner === null || owner === view.serverId
+    return owner === null
   }
 
   return {

@@ -91,7 +91,13 @@ export function createFleet(options: FleetOptions): Fleet {
     onLost: (account, reason) => void letGo(account, reason),
   })
   const ownerOf = (id: AccountId): string | null => (leases.held().has(id) ? serverId : (snapshot.owners.get(id) ?? null))
-  const accounts = fleetAccountRepository(options.accounts, { serverId, releasing, ownerOf })
+  const accounts = fleetAccountRepository(options.accounts, {
+    serverId,
+    releasing,
+    ownerOf,
+    holdsFresh: (id) => leases.holdsFresh(id),
+    holds: (id) => leases.held().has(id),
+  })
 
   /** Closes the socket here without changing what the operator wants: another server runs it now. */
   async function letGo(account: AccountId, reason: string): Promise<void> {
@@ -112,7 +118,10 @@ export function createFleet(options: FleetOptions): Fleet {
     const { rows } = await database.pool.query<{ kind: string; a: string; b: string | null; age: number | null }>(
       "SELECT 'lease' AS kind, account_id AS a, owner AS b, NULL::float8 AS age FROM leases WHERE owner IS NOT NULL AND expires_at > now() " +
         "UNION ALL SELECT 'server', id, url, extract(epoch FROM now() - heartbeat_at) * 1000 FROM servers " +
-        "UNION ALL SELECT 'wanted', id, NULL, NULL FROM accounts WHERE want_running AND moved_to IS NULL",
+        // Only accounts with creds: a new account is claimed by the server that adds it (its socket opens
+        // under the lease, then saves creds); before that, another server must not race it for the lease.
+        "UNION ALL SELECT 'wanted', a.id, NULL, NULL FROM accounts a WHERE a.want_running AND a.moved_to IS NULL " +
+        'AND EXISTS (SELECT 1 FROM auth_creds c WHERE c.account_id = a.id)',
     )
     const next: Snapshot = { owners: new Map(), servers: new Map(), wanted: [] }
     for (const row of rows) {
@@ -128,8 +137,12 @@ export function createFleet(options: FleetOptions): Fleet {
     return createHash('sha1').update(`${serverId}\0${account}`).digest('hex')
   }
 
+  let rounds = 0
+
   async function assign(): Promise<void> {
     await leases.renew()
+    // Now and then: message ids kept for de-duplication after a failover (message-dedupe.ts).
+    if (rounds++ % 500 === 0) await database.pool.query("DELETE FROM received_messages WHERE received_at < now() - interval '1 day'")
     snapshot = await read()
     await accounts.refresh()
     if (!sessions || stopped) return

@@ -43,6 +43,8 @@ export interface LeaseManager extends WriteFence {
   release(account: AccountId): Promise<void>
   /** Accounts held, with their epochs. */
   held(): ReadonlyMap<AccountId, number>
+  /** Held, and renewed within the last ttl by this server's clock: safe to act for the account now. */
+  holdsFresh(account: AccountId): boolean
   /** One heartbeat and renewal round; reports leases found lost. Normally run by start(). */
   renew(): Promise<void>
   /** Drops, by this server's clock alone, every lease not renewed for a whole ttl (no database needed). */
@@ -164,6 +166,11 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     },
 
     held: () => epochs,
+
+    holdsFresh(account) {
+      const at = renewedAt.get(account)
+      return epochs.has(account) && at !== undefined && now() - at < ttlMs
+    },
 
     renew,
 
