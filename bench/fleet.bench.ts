@@ -1,4 +1,4 @@
-// `npm run bench:fleet [-- --accounts 60]`: three headless servers on one throwaway PostgreSQL cluster and
+// `npm run bench:fleet [-- --accounts 60] [--ops 3000] [--store-only]`: three headless servers on one throwaway PostgreSQL cluster and
 // one WhatsApp simulator (its own process). Prints pairing and connect times, the auth store's one-key
 // get/set latency on PostgreSQL next to SQLite measured in the same run (same data key, same values, in
 // rotated rounds), and, last, the failover after kill -9 of one server, exactly as
@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import pg from 'pg'
 import type { AccountSummary, EventMessage, FleetServer, PairingState } from '../src/shared/contract'
 import type { AccountId } from '../src/shared/ids'
 import { openSqliteAuthStoreFactory } from '../src/main/core/auth-store/sqlite-store'
@@ -22,7 +23,7 @@ import { findPostgres, startPostgresCluster } from '../test/support/postgres-clu
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from '../test/support/server-process'
 import { startSimulatorProcess } from './simulator-process'
 
-const { values } = parseArgs({ options: { accounts: { type: 'string', default: '60' }, ops: { type: 'string', default: '3000' } } })
+const { values } = parseArgs({ options: { accounts: { type: 'string', default: '60' }, ops: { type: 'string', default: '3000' }, 'store-only': { type: 'boolean', default: false } } })
 const N = Number(values.accounts)
 const OPS = Number(values.ops)
 const say = (line: string): void => void process.stdout.write(`${line}\n`)
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     await storeLatency(pgAuthStoreFactory(storeDb), sqlite)
     await sqlite.close()
     await storeDb.close()
+    if (values['store-only']) return
 
     for (let i = 0; i < 3; i++) {
       const dataDir = mkdtempSync(join(scratch, `server-${i}-`))
@@ -136,8 +138,16 @@ async function main(): Promise<void> {
 
     // Failover: kill -9 one server; its accounts connect on the others once their leases expire.
     const [watcher, , victim] = members as [Member, Member, Member]
-    const ownedBy = async (id: string): Promise<string[]> =>
-      (await watcher.server.value<AccountSummary[]>('accounts:list')).filter((a) => a.server === id).map((a) => a.id)
+    // From the database, not a server's last assignment round: the leases as they are now.
+    const ownedBy = async (id: string): Promise<string[]> => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        return (await client.query<{ a: string }>('SELECT account_id AS a FROM leases WHERE owner = $1 AND expires_at > now()', [id])).rows.map((r) => r.a)
+      } finally {
+        await client.end()
+      }
+    }
 
     const victims = await ownedBy(victim.id)
     const since = watcher.events.received.length

@@ -38,9 +38,6 @@ const SQL = {
   getCreds: 'SELECT value FROM auth_creds WHERE account_id = $1',
   allKeys: 'SELECT type, id, value FROM auth_keys WHERE account_id = $1',
   counts: 'SELECT type, count(*)::int AS n FROM auth_keys WHERE account_id = $1 GROUP BY type',
-  // hashtextextended gives a 64-bit lock key per account; a collision only makes two accounts wait on each other.
-  lock: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-  fence: 'SELECT epoch FROM leases WHERE account_id = $1 AND owner = $2 AND epoch = $3 FOR SHARE',
   upsert:
     'INSERT INTO auth_keys (account_id, type, id, value) SELECT $1, t, i, v FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(t, i, v) ' +
     'ON CONFLICT (account_id, type, id) DO UPDATE SET value = excluded.value',
@@ -51,6 +48,10 @@ const SQL = {
   clearKeys: 'DELETE FROM auth_keys WHERE account_id = $1',
   clearCreds: 'DELETE FROM auth_creds WHERE account_id = $1',
 } as const
+
+// Each write also takes pg_advisory_xact_lock(hashtextextended(account, 0)): a 64-bit lock key per
+// account (a collision only makes two accounts wait on each other), and with a fence checks
+// leases (account, owner, epoch) FOR SHARE, so a takeover waits for a write in flight and fences the next.
 
 /** Uses a database the caller opened and keeps open (shared with accounts, settings and leases). */
 export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStoreOptions = {}): AuthStoreFactory {
@@ -88,11 +89,17 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
     }
     let broken = false
     try {
-      await client.query('BEGIN')
-      await client.query({ name: 'irish_lock', text: SQL.lock, values: [account] })
+      // BEGIN, the lock and the fence in one round trip (a simple query may hold several statements, but
+      // no parameters: the account id is validated and the owner is this server's own id, both quoted).
+      const lit = (value: string): string => client.escapeLiteral(value)
+      const head = [`BEGIN`, `SELECT pg_advisory_xact_lock(hashtextextended(${lit(account)}, 0))`]
       if (token) {
-        const held = await client.query({ name: 'irish_fence', text: SQL.fence, values: [account, token.owner, token.epoch] })
-        if (held.rowCount === 0) {
+        head.push(`SELECT epoch FROM leases WHERE account_id = ${lit(account)} AND owner = ${lit(token.owner)} AND epoch = ${Number(token.epoch)} FOR SHARE`)
+      }
+      const results = (await client.query(head.join('; '))) as unknown as pg.QueryResult[]
+      if (token) {
+        const held = results[2]
+        if (!held || held.rowCount === 0) {
           const error = fencedError(account, what, token)
           fence?.fenced(account, error)
           throw error
