@@ -155,6 +155,19 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     expect(((await received).payload as { account: string }).account).toBe(target.id)
   }, 60_000)
 
+  it('refuses an export to a server of the same fleet at once, leaving the account as it was', async () => {
+    const owners = await ownersById()
+    const account = accounts.find((a) => owners.get(a.id) === members[0]!.id)!
+    const other = members[1]!
+    const started = Date.now()
+    const refused = await members[0]!.server.call('transfer:export-to-server', { id: account.id, url: other.server.url, token: TOKEN })
+    expect(refused.body).toMatchObject({ ok: false, error: { code: 'conflict' } })
+    expect(!refused.body.ok && refused.body.error.message).toMatch(/same fleet/)
+    expect(Date.now() - started).toBeLessThan(5000)
+    const after = (await members[0]!.server.value<AccountSummary[]>('accounts:list')).find((a) => a.id === account.id)!
+    expect(after).toMatchObject({ status: 'connected', movedTo: null, server: members[0]!.id })
+  }, 30_000)
+
   async function phoneOf(id: string): Promise<string> {
     const list = await members[0]!.server.value<AccountSummary[]>('accounts:list')
     return list.find((a) => a.id === id)!.phone!

@@ -9,6 +9,7 @@ import type { AccountId } from '../../../shared/ids'
 import { toErrorInfo, type Dispatch } from '../api/dispatch'
 import type { OpenedPostgres } from '../db/postgres/open-postgres'
 import type { Logger } from '../logger'
+import { parseRemoteServer } from '../transfer/remote-server'
 
 /** Commands that act on a running socket (or its memory: QR, messages) and so belong to its owner. */
 export const OWNER_COMMANDS: ReadonlySet<string> = new Set([
@@ -77,7 +78,42 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
     return body
   }
 
+  /**
+   * An export to a server of this same fleet would "move" the account onto the database it already
+   * lives in, and mark it moved: refused at once. The target is asked who it is (fleet:servers with the
+   * token the operator gave); a target that does not know the command is not a fleet server.
+   */
+  async function refuseSameFleet(rawInput: unknown): Promise<void> {
+    const { url, token: targetToken } = (rawInput ?? {}) as { url?: unknown; token?: unknown }
+    if (typeof url !== 'string' || typeof targetToken !== 'string') return
+    let remote: ReturnType<typeof parseRemoteServer>
+    try {
+      remote = parseRemoteServer(url)
+    } catch {
+      return // the export itself reports a bad address
+    }
+    const servers = await fetch(remote.endpoint('fleet:servers'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${targetToken}`, 'content-type': 'application/json' },
+      body: '{}',
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+      .then(async (response) => (await response.json()) as Result<Array<{ id: string }>>)
+      .catch(() => null)
+    if (servers?.ok && servers.value.some((s) => s.id === serverId)) {
+      throw new AppError('conflict', `${remote.target} is a server of this same fleet: the account already runs there whenever that server holds it. Nothing was exported.`)
+    }
+  }
+
   return async (command, rawInput) => {
+    if (command === 'transfer:export-to-server') {
+      try {
+        await refuseSameFleet(rawInput)
+      } catch (err) {
+        return { ok: false, error: toErrorInfo(err, logger, command) }
+      }
+    }
     const id = OWNER_COMMANDS.has(command) ? (rawInput as { id?: unknown } | null)?.id : undefined
     if (typeof id !== 'string') return local(command, rawInput)
     try {
