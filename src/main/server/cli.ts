@@ -4,6 +4,7 @@
 // Never prints a secret except the API token, once, on the start that generated it.
 
 import { existsSync, mkdirSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +16,7 @@ import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { LARGE_BODY_COMMANDS } from '../core/transfer/transfer-service'
+import { hostnameOf } from './host-policy'
 import { startApiServer } from './http-server'
 import { resolveApiToken } from './token'
 
@@ -28,7 +30,10 @@ const USAGE = `Usage: npm run serve -- [options]
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
                        Without IRISH_DATA_KEY or a key file, the data key is kept in <data-dir>/data-key.
-  --log-level <level>  pino level (default info).
+  --log-level <level>  pino level (default info); logs go to stderr as JSON.
+  --allowed-host <name>  A Host name this server answers besides loopback and the bound address
+                       (the name a reverse proxy or another server uses); repeatable.
+  --trusted-proxy <ip> A reverse proxy whose X-Forwarded-For is believed; repeatable.
   -h, --help           This help.
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
@@ -45,6 +50,8 @@ async function main(): Promise<void> {
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      'allowed-host': { type: 'string', multiple: true, default: [] },
+      'trusted-proxy': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -56,8 +63,18 @@ async function main(): Promise<void> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535.`)
   const host = values.host
+  for (const name of values['allowed-host']) {
+    if (hostnameOf(name) === null) throw new UsageError(`--allowed-host ${JSON.stringify(name)} is not a host name or address.`)
+  }
+  for (const address of values['trusted-proxy']) {
+    if (isIP(address) === 0) throw new UsageError(`--trusted-proxy ${JSON.stringify(address)} is not an IP address.`)
+  }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
   const logger = createLogger(values['log-level'])
+  // Last guards: a fault in one request or one account's callback is logged, and the other accounts
+  // keep running. Startup failures still end the process through main().catch.
+  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; the server keeps running'))
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; the server keeps running'))
   // Logs go to stderr as JSON; stdout carries the few lines a person or a test reads.
   const say = (line: string): void => void process.stdout.write(`${line}\n`)
 
@@ -120,6 +137,8 @@ async function main(): Promise<void> {
     logger,
     // Session bundles (up to 64 MiB, base64 in JSON) need more than the default 1 MiB body.
     largeBodyCommands: LARGE_BODY_COMMANDS,
+    allowedHosts: values['allowed-host'],
+    trustedProxies: values['trusted-proxy'],
     ...(uiDir ? { staticDir: uiDir } : {}),
   })
 
