@@ -71,7 +71,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   // Before any Baileys socket exists: libsignal would print session keys to the console.
   guardConsoleAgainstSessionDumps(log)
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 })
-  const lock = acquireDataDirLock(deps.dataDir)
+  const lock = acquireDataDirLock(deps.dataDir, deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {})
   const cleanup: Array<() => void> = [() => lock.release()]
   try {
     const dataKey = await deps.keyVault.getDataKey()
