@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
 import { ERROR_CODES, type ErrorInfo } from './errors'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
+import { LabelSchema } from './labels'
 import type { CommandName, EventName } from './channels'
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
@@ -195,7 +196,6 @@ export const TRANSFER_MODES = [
 export const TransferModeSchema = z.enum(TRANSFER_MODES)
 export type TransferMode = z.infer<typeof TransferModeSchema>
 
-const LabelSchema = z.string().trim().min(1, 'A label cannot be empty.').max(80, 'A label is at most 80 characters.')
 /** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
 const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
 const ExportPassphraseSchema = z
@@ -214,7 +214,7 @@ export const commands = {
   'accounts:list': { input: Empty, output: z.array(AccountSummarySchema) },
   'accounts:add': {
     input: z
-      .object({ label: z.string().trim().min(1, 'A label cannot be empty.').max(80, 'A label is at most 80 characters.').optional() })
+      .object({ label: LabelSchema.optional() })
       .strict(),
     output: AccountSummarySchema,
   },
@@ -232,7 +232,7 @@ export const commands = {
   },
   'accounts:stop': { input: ById, output: AccountSummarySchema },
   'accounts:rename': {
-    input: z.object({ id: AccountIdSchema, label: z.string().trim().min(1).max(80) }).strict(),
+    input: z.object({ id: AccountIdSchema, label: LabelSchema }).strict(),
     output: AccountSummarySchema,
   },
   'accounts:send-text': {

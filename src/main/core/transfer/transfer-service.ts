@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto'
 import { jidDecode } from '@whiskeysockets/baileys'
 import type { AccountStatus, AccountSummary, BundleInfo, TransferMode } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
+import { cleanLabel } from '../../../shared/labels'
 import type { AccountId } from '../../../shared/ids'
 import type { AuthSnapshot } from '../auth-store/types'
 import type { Logger } from '../logger'
@@ -90,7 +91,8 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return encodeBundle(
       {
         snapshot,
-        meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: summary.label, appVersion: deps.appVersion },
+        // A label stored before the label rule may hold what the bundle writer refuses: cleaned, not fatal.
+        meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: exportLabel(summary), appVersion: deps.appVersion },
         passphrase,
       },
       encodeOptions,
@@ -168,7 +170,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         try {
           return await sendBundle(
             server,
-            { bundle: bytes.toString('base64'), passphrase: secret, start: true, label: summary.label, ...(replace ? { replace: true } : {}) },
+            { bundle: bytes.toString('base64'), passphrase: secret, start: true, label: exportLabel(summary), ...(replace ? { replace: true } : {}) },
             { fetch: doFetch, token },
           )
         } catch (error) {
@@ -227,7 +229,16 @@ export function bundleFromBase64(text: string): Buffer {
 /** Digits of the phone the session is linked to, from creds.me (the truth; bundle metadata is a claim). */
 function phoneOf(snapshot: AuthSnapshot): string | null {
   const id = snapshot.creds.me?.id
-  const user = typeof id === 'string' ? jidDecode(id)?.user : undefined
+  const decoded = typeof id === 'string' ? jidDecode(id) : undefined
+  if (decoded?.server === 'lid') {
+    // A LID is a private per-account number, not a phone: stored as the phone it would name a number
+    // nobody has, match no account, and be sent to by mistake.
+    throw new AppError(
+      'invalid-input',
+      'This session\'s creds name a LID (an "@lid" id) where the phone number belongs, so they are damaged or were edited. Export it again from a working copy, or pair the phone again.',
+    )
+  }
+  const user = decoded?.user
   return user && /^\d{5,20}$/.test(user) ? user : null
 }
 
@@ -249,9 +260,11 @@ function importConflict(existing: AccountSummary): AppError {
 }
 
 function labelFor(preferred: string | undefined, phone: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = preferred?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 80)
-  return clean ? clean : `+${phone}`
+  return cleanLabel(preferred, `+${phone}`)
+}
+
+function exportLabel(summary: AccountSummary): string {
+  return cleanLabel(summary.label, summary.phone ? `+${summary.phone}` : 'Account')
 }
 
 function bundleFileName(summary: AccountSummary, at: number): string {
