@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { MAX_BUNDLE_BYTES } from '../../../shared/channels'
+import { KDF_GATE } from './kdf-gate'
 import { AppError, type ErrorCode } from '../../../shared/errors'
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/passphrase'
 import type { AuthSnapshot } from '../auth-store/types'
@@ -297,6 +298,10 @@ function normalizePassphrase(passphrase: string): Buffer {
 }
 
 function deriveKeys(passphrase: string, salt: Buffer, params: ScryptParams): Promise<DerivedKeys> {
+  return KDF_GATE.run(() => deriveKeysNow(passphrase, salt, params))
+}
+
+function deriveKeysNow(passphrase: string, salt: Buffer, params: ScryptParams): Promise<DerivedKeys> {
   const secret = normalizePassphrase(passphrase)
   // OpenSSL needs 128*r*(N+p) plus bookkeeping; the bounds above keep this at a few hundred MiB at most.
   const maxmem = 128 * params.r * (params.N + params.p + 2) + 1024 * 1024
