@@ -82,12 +82,14 @@ async function main(): Promise<void> {
     say(`warning: binding ${host} exposes the API beyond this machine; put it behind TLS (a reverse proxy) and keep the token secret.`)
   }
 
+  const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
   let simulator: Awaited<ReturnType<typeof startSimulator>> | null = null
   let simulatorAdmin: Awaited<ReturnType<typeof startSimulatorAdmin>> | null = null
   let simulatorPort: SimulatorPort | undefined
   if (values.simulator) {
     simulator = await startSimulator({ port: 0, statePath: join(ensureDir(dataDir), 'simulator-state.json') })
-    simulatorAdmin = await startSimulatorAdmin(simulator, { port: 0 })
+    // The embedded simulator's admin API can log accounts out: it takes the same token as the API.
+    simulatorAdmin = await startSimulatorAdmin(simulator, { port: 0, token: token.token })
     const sim = simulator
     simulatorPort = {
       url: sim.url,
@@ -101,7 +103,6 @@ async function main(): Promise<void> {
   const whatsappOverride = simulatorPort
     ? { url: simulatorPort.url, trustedRootKey: simulatorPort.rootKeyHex }
     : whatsappOverrideFromEnv(process.env)
-  const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
   const explicitKey = process.env.IRISH_DATA_KEY !== undefined || Boolean(values['key-file'] || process.env.IRISH_DATA_KEY_FILE)
   let keyVault: KeyVault
   if (values.simulator && !explicitKey) {
