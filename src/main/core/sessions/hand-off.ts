@@ -56,6 +56,8 @@ export function createHandOff(deps: HandOffDeps): HandOff {
         movedTo: null,
         lastError: null,
         lastDisconnectCode: null,
+        // Another session's keys: until they connect here, their retries are bounded (reconnect-policy).
+        lastConnectedAt: null,
       }),
     )
   }
