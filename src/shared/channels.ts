@@ -25,6 +25,7 @@ export const COMMAND_NAMES = [
   'transfer:inspect',
   'transfer:import',
   'transfer:import-folder',
+  'transfer:identity',
 ] as const
 
 export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const

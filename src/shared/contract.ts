@@ -180,6 +180,12 @@ export const BundleInfoSchema = z.object({
   accountPhone: z.string().nullable(),
   /** The account's label where it was exported. */
   accountName: z.string().nullable(),
+  /**
+   * 'copy': the account kept running where it was exported, so importing it runs a second copy unless
+   * that one is stopped (the UI and CLI warn). Null in bundles written before this was recorded.
+   * Lazy: TransferModeSchema is defined below.
+   */
+  exportMode: z.lazy(() => TransferModeSchema).nullable(),
   /** ISO 8601. */
   exportedAt: z.string(),
   appVersion: z.string(),
@@ -342,6 +348,11 @@ export const commands = {
       .strict(),
     output: AccountSummarySchema,
   },
+  /**
+   * This installation's id: a server asked to export to another one checks first that it is not
+   * itself. Needs the token like every command.
+   */
+  'transfer:identity': { input: Empty, output: z.object({ instanceId: z.string() }) },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 
 export type Commands = typeof commands

@@ -23,6 +23,7 @@ import type { BackoffOptions } from './sessions/reconnect-policy'
 import { createSettingsStore, type SettingsStore } from './settings/settings-store'
 import { openObservedAuth } from './observed-auth'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
+import { loadInstanceId } from './transfer/instance-id'
 import { createTransferService } from './transfer/transfer-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
@@ -103,7 +104,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       openAuth: (id: AccountId) => openObservedAuth(telemetry, stores.open(id), id),
     })
 
-    const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion })
+    const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion, instanceId: loadInstanceId(deps.dataDir) })
     const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
     const dispatch = createDispatch(handlers, log)
 

@@ -98,6 +98,9 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'transfer:export-to-server': async function exportToServer({ id, url, token, passphrase, replace }) {
       return transfer.exportToServer({ id, url, token, ...(passphrase !== undefined ? { passphrase } : {}), ...(replace !== undefined ? { replace } : {}) })
     },
+    'transfer:identity': async function identity() {
+      return { instanceId: transfer.instanceId }
+    },
     'transfer:inspect': async function inspectBundle({ bundle }) {
       return transfer.inspect(bundle)
     },

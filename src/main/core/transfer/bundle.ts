@@ -135,6 +135,8 @@ const metaSchema = z.object({
   version: z.literal(BUNDLE_VERSION),
   accountPhone: z.string().min(1).max(64).optional(),
   accountName: z.string().max(256).optional(),
+  /** How it was exported: a copy leaves the account running where it came from. Absent before v0.2. */
+  exportMode: z.enum(['copy', 'move']).optional(),
   exportedAt: z.iso.datetime(),
   appVersion: z.string().min(1).max(64),
   keyCounts: z.record(z.string().min(1).max(128), z.number().int().nonnegative()),
@@ -147,7 +149,7 @@ export type BundleMeta = z.infer<typeof metaSchema>
 
 export interface EncodeBundleInput {
   snapshot: AuthSnapshot
-  meta: { accountPhone?: string; accountName?: string; appVersion: string }
+  meta: { accountPhone?: string; accountName?: string; exportMode?: 'copy' | 'move'; appVersion: string }
   passphrase: string
 }
 
@@ -397,6 +399,7 @@ export async function encodeBundle(input: EncodeBundleInput, options: EncodeBund
     version: BUNDLE_VERSION,
     ...(accountPhone !== undefined ? { accountPhone } : {}),
     ...(accountName !== undefined ? { accountName } : {}),
+    ...(meta.exportMode !== undefined ? { exportMode: meta.exportMode } : {}),
     exportedAt: new Date().toISOString(),
     appVersion,
     keyCounts: countKeys(snapshot.keys),

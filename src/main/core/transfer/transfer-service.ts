@@ -12,7 +12,7 @@
 //   id nothing names, invisible and harmless).
 // Never log or put into a message a passphrase, a token or key material.
 
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { jidDecode } from '@whiskeysockets/baileys'
 import type { AccountStatus, AccountSummary, BundleInfo, TransferMode } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
@@ -23,7 +23,7 @@ import type { Logger } from '../logger'
 import type { SessionManager } from '../sessions/session-manager'
 import { readBaileysFolder } from './baileys-folder'
 import { decodeBundle, encodeBundle, MAX_BUNDLE_BYTES, readBundleMetadata, type BundleMeta, type ScryptParams } from './bundle'
-import { parseRemoteServer, remoteAccounts, sendBundle, UncertainDeliveryError } from './remote-server'
+import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError } from './remote-server'
 
 /** Base64 of the largest bundle. */
 export const MAX_BUNDLE_BASE64_CHARS = 4 * Math.ceil(MAX_BUNDLE_BYTES / 3)
@@ -43,6 +43,8 @@ export interface TransferServiceDeps {
   sessions: SessionManager
   logger: Logger
   appVersion: string
+  /** This installation's id (loadInstanceId); a random one per process when not given. */
+  instanceId?: string
   fetch?: typeof fetch
   now?: () => number
   /** Tests only: cheap key derivation (still within the reader's bounds). Production uses the default. */
@@ -64,6 +66,7 @@ export interface ImportOptions {
 }
 
 export interface TransferService {
+  readonly instanceId: string
   exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode }): Promise<ExportResult>
   exportToServer(input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }): Promise<{ account: AccountSummary; remote: AccountSummary }>
   inspect(bundle: string): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
@@ -86,13 +89,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return found
   }
 
-  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string): Promise<Buffer> {
+  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string, exportMode: TransferMode): Promise<Buffer> {
     const phone = phoneOf(snapshot) ?? summary.phone
     return encodeBundle(
       {
         snapshot,
         // A label stored before the label rule may hold what the bundle writer refuses: cleaned, not fatal.
-        meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: exportLabel(summary), appVersion: deps.appVersion },
+        meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: exportLabel(summary), exportMode, appVersion: deps.appVersion },
         passphrase,
       },
       encodeOptions,
@@ -132,11 +135,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return run
   }
 
+  const instanceId = deps.instanceId ?? randomUUID()
+
   return {
+    instanceId,
     async exportToFile({ id, passphrase, mode }) {
       const fileName = bundleFileName(account(id), now())
       const bytes = await sessions.exportSession(id, mode === 'move' ? `file ${fileName}` : null, (snapshot, summary) =>
-        encode(snapshot, summary, passphrase),
+        encode(snapshot, summary, passphrase, mode),
       )
       log.info({ account: id, mode, bytes: bytes.length }, 'session exported to a bundle')
       return { fileName, bundle: bytes.toString('base64'), bytes: bytes.length, meta: toInfo(readBundleMetadata(bytes)), account: account(id) }
@@ -146,7 +152,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       const server = parseRemoteServer(url)
       const current = account(id)
       // Everything the other server would refuse for predictable reasons is asked first, so a refusal
-      // costs no interruption here.
+      // costs no interruption here. Itself first: exporting to this very server would stop the account
+      // and then wait on its own import until the send times out.
+      if ((await remoteIdentity(server, { fetch: doFetch, token })) === instanceId) {
+        throw new AppError(
+          'conflict',
+          `${server.target} is this server itself. An account cannot be exported to the server it runs on; "${current.label}" was left as it was.`,
+        )
+      }
       const there = await remoteAccounts(server, { fetch: doFetch, token })
       const same = current.phone ? there.find((a) => a.phone === current.phone) : undefined
       if (same && RUNNING.includes(same.status)) {
@@ -166,7 +179,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       // A holder, not a `let`: the callback sets it, and the compiler does not track writes in callbacks.
       const outcome: { uncertain: UncertainDeliveryError | null } = { uncertain: null }
       const remote = await sessions.exportSession(id, server.target, async (snapshot, summary) => {
-        const bytes = await encode(snapshot, summary, secret)
+        const bytes = await encode(snapshot, summary, secret, 'move')
         try {
           return await sendBundle(
             server,
@@ -278,6 +291,7 @@ function toInfo(meta: BundleMeta): BundleInfo {
     version: meta.version,
     accountPhone: meta.accountPhone ?? null,
     accountName: meta.accountName ?? null,
+    exportMode: meta.exportMode ?? null,
     exportedAt: meta.exportedAt,
     appVersion: meta.appVersion,
     keyCounts: meta.keyCounts,
