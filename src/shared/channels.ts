@@ -26,6 +26,7 @@ export const COMMAND_NAMES = [
   'transfer:import',
   'transfer:import-folder',
   'transfer:identity',
+  'transfer:hand-off',
 ] as const
 
 export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const

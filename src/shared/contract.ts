@@ -331,6 +331,14 @@ export const commands = {
         /** Start it after the import. Default true. */
         start: z.boolean().optional(),
         label: LabelSchema.optional(),
+        /**
+         * Server-to-server hand-off: hold the account as pending (not started) until the source confirms
+         * with transfer:hand-off. `id` names the hand-off; `source` is the sending installation's id.
+         */
+        handOff: z
+          .object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), source: z.string().min(1).max(200) })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: AccountSummarySchema,
@@ -353,6 +361,15 @@ export const commands = {
    * itself. Needs the token like every command.
    */
   'transfer:identity': { input: Empty, output: z.object({ instanceId: z.string() }) },
+  /**
+   * The target's side of a two-phase hand-off, driven by the source: where the hand-off stands
+   * (status), start the pending account (confirm), or drop it and refuse it from now on (abort).
+   * Confirm and abort are idempotent, so a source that crashed can repeat them.
+   */
+  'transfer:hand-off': {
+    input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), action: z.enum(['status', 'confirm', 'abort']) }).strict(),
+    output: z.object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() }),
+  },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 
 export type Commands = typeof commands

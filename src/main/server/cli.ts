@@ -16,6 +16,7 @@ import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { LARGE_BODY_COMMANDS } from '../core/transfer/transfer-service'
+import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protocol'
 import { hostnameOf } from './host-policy'
 import { startApiServer } from './http-server'
 import { resolveApiToken } from './token'
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
     appVersion: process.env.npm_package_version ?? '0.0.0',
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
+    ...crashPointFromEnv(process.env.IRISH_TEST_CRASH_AT),
   })
 
   const uiDir = values['ui-dir'] ? resolve(values['ui-dir']) : findRendererBuild()
@@ -174,6 +176,14 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** Tests of hand-off recovery only: the server kills itself at that step (see hand-off-protocol.ts). */
+function crashPointFromEnv(value: string | undefined): { crashAt?: CrashPoint } {
+  if (!value) return {}
+  const point = CRASH_POINTS.find((p) => p === value)
+  if (!point) throw new UsageError(`IRISH_TEST_CRASH_AT must be one of ${CRASH_POINTS.join(', ')}.`)
+  return { crashAt: point }
+}
 
 const DEMO_KEY_FILE = 'data-key'
 

@@ -23,7 +23,9 @@ import type { Logger } from '../logger'
 import type { SessionManager } from '../sessions/session-manager'
 import { readBaileysFolder } from './baileys-folder'
 import { decodeBundle, encodeBundle, MAX_BUNDLE_BYTES, readBundleMetadata, type BundleMeta, type ScryptParams } from './bundle'
-import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError } from './remote-server'
+import { createHandOffProtocol, type CrashPoint } from './hand-off-protocol'
+import type { HandOffJournal, IncomingHandOff, OutgoingHandOff } from './hand-off-journal'
+import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError, type RemoteHandOffState } from './remote-server'
 
 /** Base64 of the largest bundle. */
 export const MAX_BUNDLE_BASE64_CHARS = 4 * Math.ceil(MAX_BUNDLE_BYTES / 3)
@@ -49,6 +51,11 @@ export interface TransferServiceDeps {
   now?: () => number
   /** Tests only: cheap key derivation (still within the reader's bounds). Production uses the default. */
   scrypt?: ScryptParams
+  /** Where hand-offs to and from other servers are journaled; in memory only when not given (tests). */
+  handOffJournal?: HandOffJournal
+  /** Tests only: the process kills itself at this step of a hand-off, to prove recovery from it. */
+  crashAt?: CrashPoint
+  handOffRetry?: { baseMs: number; maxMs: number }
 }
 
 export interface ExportResult {
@@ -63,6 +70,8 @@ export interface ImportOptions {
   replace?: boolean
   start?: boolean
   label?: string
+  /** Server-to-server hand-off: held pending (not started) until the source confirms. */
+  handOff?: { id: string; source: string }
 }
 
 export interface TransferService {
@@ -72,6 +81,11 @@ export interface TransferService {
   inspect(bundle: string): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
   importBundle(input: ImportOptions & { bundle: string; passphrase: string }): Promise<AccountSummary>
   importFolder(input: ImportOptions & { path: string }): Promise<AccountSummary>
+  /** The target's side of a hand-off: status, confirm, abort. */
+  settleIncoming(id: string, action: 'status' | 'confirm' | 'abort'): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }>
+  /** Settles hand-offs left open by a crash, in the background. */
+  resumeHandOffs(): void
+  close(): void
 }
 
 export function createTransferService(deps: TransferServiceDeps): TransferService {
@@ -102,8 +116,20 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     )
   }
 
+  /** Imports and hand-off steps run one at a time, so an abort cannot overtake the import it cancels. */
+  function serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = importQueue.then(work)
+    importQueue = run.catch(() => undefined)
+    return run
+  }
+
   function adopt(snapshot: AuthSnapshot, options: ImportOptions & { fallbackLabel?: string }): Promise<AccountSummary> {
-    const run = importQueue.then(async () => {
+    return serial(async () => {
+      if (options.handOff) {
+        // The same hand-off sent again (the source retried): it is already here.
+        const already = handOffs.checkIncoming(options.handOff.id)
+        if (already) return already
+      }
       const phone = phoneOf(snapshot)
       if (!phone) {
         throw new AppError(
@@ -120,6 +146,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         ? await sessions.importSession({ replace: existing.id }, who, fill)
         : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone) }, who, fill)
       log.info({ account: imported.id, replaced: Boolean(existing) }, 'session imported')
+      if (options.handOff) {
+        handOffs.recordIncoming(options.handOff.id, options.handOff.source, imported, !existing)
+        return imported
+      }
       if (options.start !== false) {
         try {
           imported = await sessions.start(imported.id)
@@ -131,11 +161,22 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       return imported
     })
-    importQueue = run.catch(() => undefined)
-    return run
   }
 
   const instanceId = deps.instanceId ?? randomUUID()
+  // Test instrumentation: SIGKILL, as an operator's kill -9 or a power cut would end it.
+  const crashPoint = (point: CrashPoint): void => {
+    if (deps.crashAt === point) process.kill(process.pid, 'SIGKILL')
+  }
+  const handOffs = createHandOffProtocol({
+    sessions,
+    journal: deps.handOffJournal ?? memoryJournal(),
+    logger: deps.logger,
+    fetch: doFetch,
+    now,
+    crashPoint,
+    ...(deps.handOffRetry ? { retry: deps.handOffRetry } : {}),
+  })
 
   return {
     instanceId,
@@ -176,31 +217,55 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       // The bundle only lives inside this one TLS request, so a random passphrase nobody sees is enough.
       const secret = passphrase ?? randomBytes(24).toString('base64url')
+      // Journaled before anything changes here: a crash from now on is settled by resumeHandOffs.
+      let record = handOffs.begin({ id: randomUUID(), accountId: id, target: server.target, token, wasRunning: RUNNING.includes(current.status) })
       // A holder, not a `let`: the callback sets it, and the compiler does not track writes in callbacks.
       const outcome: { uncertain: UncertainDeliveryError | null } = { uncertain: null }
-      const remote = await sessions.exportSession(id, server.target, async (snapshot, summary) => {
-        const bytes = await encode(snapshot, summary, secret, 'move')
-        try {
-          return await sendBundle(
-            server,
-            { bundle: bytes.toString('base64'), passphrase: secret, start: true, label: exportLabel(summary), ...(replace ? { replace: true } : {}) },
-            { fetch: doFetch, token },
-          )
-        } catch (error) {
-          // Returning keeps the account marked moved: the other side may be running it already.
-          if (error instanceof UncertainDeliveryError) {
-            outcome.uncertain = error
-            return null
+      let sent: AccountSummary | null
+      try {
+        sent = await sessions.exportSession(id, server.target, async (snapshot, summary) => {
+          crashPoint('source:after-mark-moved')
+          const bytes = await encode(snapshot, summary, secret, 'move')
+          const body = { bundle: bytes.toString('base64'), passphrase: secret, start: false, label: exportLabel(summary), handOff: { id: record.id, source: instanceId } }
+          try {
+            return await sendBundle(server, { ...body, ...(replace ? { replace: true } : {}) }, { fetch: doFetch, token })
+          } catch (error) {
+            // Returning keeps the account marked moved: the other side may hold it already.
+            if (error instanceof UncertainDeliveryError) {
+              outcome.uncertain = error
+              return null
+            }
+            throw error
           }
-          throw error
-        }
-      })
-      if (remote === null) {
-        log.warn({ account: id, target: server.target }, 'export to server: no answer after sending; left marked moved')
-        throw outcome.uncertain ?? new AppError('internal', 'The export ended without an answer.')
+        })
+      } catch (error) {
+        // Refused clearly, or failed here before sending: the account is back as it was.
+        handOffs.forget(record.id)
+        throw error
       }
-      log.info({ account: id, target: server.target, remoteId: remote.id }, 'session moved to another server')
-      return { account: account(id), remote }
+      if (sent === null) {
+        log.warn({ account: id, target: server.target }, 'export to server: no answer after sending; settling in the background')
+        handOffs.schedule(record)
+        throw new AppError(
+          'unavailable',
+          `${server.target} did not answer after the bundle was sent (${outcome.uncertain?.message.match(/\(([^)]*)\)/)?.[1] ?? 'no answer'}). ` +
+            'The account stays stopped and marked moved here, so it never runs twice, and this server settles the hand-off by itself as soon as the other one answers: it starts there, or comes back here.',
+        )
+      }
+      record = handOffs.sent(record)
+      try {
+        const remote = (await handOffs.confirm(record)) ?? sent
+        log.info({ account: id, target: server.target, remoteId: remote.id }, 'session moved to another server')
+        return { account: account(id), remote }
+      } catch (error) {
+        log.warn({ err: error, account: id, target: server.target }, 'export to server: confirmation unanswered; settling in the background')
+        handOffs.schedule(record)
+        throw new AppError(
+          'unavailable',
+          `${server.target} has the account but did not confirm starting it. It stays marked moved here, and this server confirms the hand-off by itself as soon as the other one answers.`,
+          { cause: error },
+        )
+      }
     },
 
     async inspect(bundle) {
@@ -219,6 +284,12 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     async importFolder({ path, ...options }) {
       return adopt(await readBaileysFolder(path), options)
     },
+
+    settleIncoming(id, action) {
+      return serial(() => handOffs.settleIncoming(id, action))
+    },
+    resumeHandOffs: () => handOffs.resume(),
+    close: () => handOffs.close(),
   }
 }
 
@@ -295,5 +366,18 @@ function toInfo(meta: BundleMeta): BundleInfo {
     exportedAt: meta.exportedAt,
     appVersion: meta.appVersion,
     keyCounts: meta.keyCounts,
+  }
+}
+
+/** A journal that lives as long as the process: for cores built without a data dir's journal (tests). */
+function memoryJournal(): HandOffJournal {
+  const outgoing = new Map<string, OutgoingHandOff>()
+  const incoming = new Map<string, IncomingHandOff>()
+  return {
+    outgoing: () => [...outgoing.values()],
+    saveOutgoing: (record) => void outgoing.set(record.id, record),
+    deleteOutgoing: (id) => void outgoing.delete(id),
+    incoming: (id) => incoming.get(id) ?? null,
+    saveIncoming: (record) => void incoming.set(record.id, record),
   }
 }
