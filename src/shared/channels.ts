@@ -25,6 +25,8 @@ export const COMMAND_NAMES = [
   'transfer:inspect',
   'transfer:import',
   'transfer:import-folder',
+  'transfer:identity',
+  'transfer:hand-off',
 ] as const
 
 export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const
