@@ -25,6 +25,8 @@ export const COMMAND_NAMES = [
   'transfer:inspect',
   'transfer:import',
   'transfer:import-folder',
+  'transfer:identity',
+  'transfer:hand-off',
   'fleet:servers',
 ] as const
 

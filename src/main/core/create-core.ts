@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
@@ -25,10 +26,15 @@ import type { BackoffOptions } from './sessions/reconnect-policy'
 import type { SettingsStore } from './settings/settings-store'
 import { openObservedAuth } from './observed-auth'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
+import { openHandOffJournal } from './transfer/hand-off-journal'
+import type { CrashPoint } from './transfer/hand-off-protocol'
+import { loadInstanceId } from './transfer/instance-id'
 import { createTransferService } from './transfer/transfer-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
 export { DATABASE_FILE } from './db/open-storage'
+/** Where server-to-server hand-offs are journaled (transfer/hand-off-journal.ts). */
+export const HAND_OFF_DIR = 'hand-offs'
 
 /** Plays the phone for a QR code; present when a simulator runs in this process. */
 export interface SimulatorPort {
@@ -58,6 +64,8 @@ export interface CoreDeps {
   /** Extra Baileys socket settings, applied over the endpoint (tests set a short qrTimeout this way). */
   socketOverrides?: Partial<SocketConfig>
   now?: () => number
+  /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
+  crashAt?: CrashPoint
 }
 
 export interface FleetDeps {
@@ -89,7 +97,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   // Before any Baileys socket exists: libsignal would print session keys to the console.
   guardConsoleAgainstSessionDumps(log)
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 })
-  const lock = acquireDataDirLock(deps.dataDir)
+  const lock = acquireDataDirLock(deps.dataDir, deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {})
   const cleanup: Array<() => void | Promise<void>> = [() => lock.release()]
   const runCleanup = async (): Promise<void> => {
     for (const step of cleanup) await step()
@@ -132,7 +140,15 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       },
     })
 
-    const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion })
+    const transfer = createTransferService({
+      sessions,
+      logger: log,
+      appVersion: deps.appVersion,
+      instanceId: loadInstanceId(deps.dataDir),
+      handOffJournal: openHandOffJournal(join(deps.dataDir, HAND_OFF_DIR)),
+      ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
+    })
+    cleanup.unshift(() => transfer.close())
     const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null, fleet })
     const localDispatch = createDispatch(handlers, log)
     const dispatch =
@@ -165,6 +181,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         // In a fleet the assignment loop decides which accounts run here.
         if (fleet) await fleet.start(sessions)
         else if (settings.get().autoStart) await sessions.startAll()
+        // Whatever autoStart says: a hand-off left open by a crash must end with the account somewhere.
+        transfer.resumeHandOffs()
       },
       async close() {
         if (closed) return

@@ -5,7 +5,7 @@ import { initAuthCreds } from '@whiskeysockets/baileys'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
@@ -14,7 +14,7 @@ import type { AccountId } from '../../../shared/ids'
 import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
 import { expectSameValue, sampleKeys } from '../auth-store/contract'
 import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
-import { LOCK_FILE } from '../data-dir-lock'
+import { acquireDataDirLock } from '../data-dir-lock'
 import { createAccountRepository } from '../db/account-repository'
 import { openDatabase } from '../db/open-database'
 import { DATABASE_FILE } from '../db/open-storage'
@@ -170,10 +170,13 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
   }, 60_000)
 
   it('refuses a data dir a running process holds', async () => {
-    writeFileSync(join(dataDir, LOCK_FILE), String(process.pid))
-    await expect(moveSqliteToPostgres({ dataDir, databaseUrl: url, dataKey, logger })).rejects.toMatchObject({ code: 'conflict' })
+    const held = acquireDataDirLock(dataDir)
+    try {
+      await expect(moveSqliteToPostgres({ dataDir, databaseUrl: url, dataKey, logger })).rejects.toMatchObject({ code: 'conflict' })
+    } finally {
+      held.release()
+    }
     expect(await targetCounts()).toEqual({ accounts: 0, keys: 0 })
-    rmSync(join(dataDir, LOCK_FILE))
   })
 
   it('runs as `irish move-to-postgres`, and refuses a URL that is not postgres://', async () => {
