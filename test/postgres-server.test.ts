@@ -42,7 +42,8 @@ describePostgres('headless server on PostgreSQL', () => {
     const qrEvent = await events.next((m) => m.event === 'accounts:qr' && (m.payload as PairingState).id === added.id && (m.payload as PairingState).qr !== null)
     const response = await fetch(`${admin}/scan`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // The embedded simulator's admin API takes the server's own token.
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
       body: JSON.stringify({ qr: (qrEvent.payload as PairingState).qr, name: label }),
     })
     expect(response.status).toBe(200)
