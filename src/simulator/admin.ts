@@ -1,6 +1,7 @@
 // Loopback-only HTTP admin API for a running simulator (node:http, inputs parsed with zod): scan a
-// QR as the phone, list accounts, kick or log out devices. It binds 127.0.0.1 and refuses requests
-// whose Host header is not loopback, so a web page cannot reach it through DNS rebinding.
+// QR or type a linking code as the phone, list accounts, kick or log out devices. It binds 127.0.0.1
+// and refuses requests whose Host header is not loopback, so a web page cannot reach it through DNS
+// rebinding.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,6 +17,14 @@ export const ScanRequest = z.object({
   name: z.string().min(1).max(100).optional(),
 })
 export type ScanRequest = z.infer<typeof ScanRequest>
+
+/** "The person typed this code on this phone." Both are normalised by the phone (see link-code.ts). */
+export const LinkCodeRequest = z.object({
+  phone: z.string().min(1, 'phone is required').max(32),
+  code: z.string().min(1, 'code is required').max(32),
+  name: z.string().min(1).max(100).optional(),
+})
+export type LinkCodeRequest = z.infer<typeof LinkCodeRequest>
 
 const jid = z.string().regex(/^\d+(:\d+)?@(s\.whatsapp\.net|lid)$/, 'jid must be a user JID like 15550000001@s.whatsapp.net')
 
@@ -37,6 +46,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   'invalid-input': 400,
   forbidden: 403,
   'not-found': 404,
+  conflict: 409,
   'payload-too-large': 413,
   unavailable: 503,
 }
@@ -89,6 +99,10 @@ export async function startSimulatorAdmin(sim: Simulator, opts: { port?: number 
       case 'POST /scan': {
         const body = parse(ScanRequest, await readJson(req))
         return send(res, 200, await sim.scanQr(body.qr, { phone: body.phone, name: body.name }))
+      }
+      case 'POST /link-code': {
+        const body = parse(LinkCodeRequest, await readJson(req))
+        return send(res, 200, await sim.enterLinkCode(body.phone, body.code, body.name ? { name: body.name } : {}))
       }
       case 'POST /kick': {
         const body = parse(KickRequest, await readJson(req))
