@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       rootKeyHex: sim.rootKeyHex,
       adminUrl: simulatorAdmin.url,
       scanQr: (qr) => sim.scanQr(qr, {}),
+      enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
     }
     say(`simulator: ${sim.url} (admin ${simulatorAdmin.url}); this server trusts it instead of real WhatsApp`)
   }
