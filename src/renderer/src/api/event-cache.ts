@@ -89,8 +89,8 @@ export function upsertAccount(client: QueryClient, summary: AccountSummary, opti
   client.setQueryData<AccountHealth>(queryKeys.health(summary.id), (health) => (health ? { ...health, ...summary } : health))
   client.setQueryData<PairingState>(queryKeys.pairing(summary.id), (pairing) => {
     if (!pairing) return pairing
-    // Baileys drops the QR the moment the phone scans it (or pairing ends): so does the page.
-    if (summary.status !== 'pairing') return { ...pairing, status: summary.status, qr: null, expiresAt: null }
+    // Baileys drops the QR (and the code) the moment the phone links (or pairing ends): so does the page.
+    if (summary.status !== 'pairing') return { ...pairing, status: summary.status, qr: null, expiresAt: null, code: null, codeExpiresAt: null }
     return { ...pairing, status: summary.status }
   })
 }

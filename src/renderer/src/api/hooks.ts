@@ -7,6 +7,7 @@ import {
   ALL_ACCOUNTS,
   type AccountHealth,
   type AccountSummary,
+  type CommandInput,
   type PairingState,
   type ReceivedMessage,
   type TelemetrySnapshot,
@@ -207,4 +208,25 @@ export function useImportFolder() {
     mutationFn: (input: { path: string; label?: string; replace?: boolean; start?: boolean }) => api.invoke('transfer:import-folder', input),
     onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
   })
+}
+
+// Pairing by phone-number code (issue 10). The answer goes into the pairing cache at once; the
+// accounts:qr event that follows carries the same code.
+
+export function usePairByCode() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: CommandInput<'accounts:pair-code'>) => api.invoke('accounts:pair-code', input),
+    onSuccess: ({ code, expiresAt }, { id }) => {
+      client.setQueryData<PairingState>(queryKeys.pairing(id as AccountId), (pairing) =>
+        pairing ? { ...pairing, method: 'code', code, codeExpiresAt: expiresAt } : pairing,
+      )
+    },
+  })
+}
+
+export function useSimulateEnterCode() {
+  const api = useTransport()
+  return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
 }
