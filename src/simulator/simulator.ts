@@ -39,6 +39,12 @@ export interface SimulatorOptions {
   pairTimeoutMs?: number
   /** Send edge_routing at login so the next connect uses the `ED` preamble (default true). */
   edgeRouting?: boolean
+  /**
+   * Answer a message stanza that carries the same message twice for one device with an error ack 479
+   * and deliver nothing, as WhatsApp is reported to (default true). Baileys 7.0.0-rc14's retry resend
+   * does exactly that for 1:1 chats; a suite that shows the resend path itself can turn this off.
+   */
+  rejectDuplicateMessages?: boolean
   /** How long a linking code stays valid once a companion asked for it (default 160 s, the QR window). */
   linkCodeTtlMs?: number
   /** How long a typed code waits for the companion's hello that may still be on its way (default 3 s). */
@@ -78,6 +84,8 @@ export interface SimulatorStats {
 /** What tests and the admin UI can await instead of polling. Device JIDs are PN-form. */
 export interface SimulatorEvents {
   'device-linked': [PairedAccount]
+  /** A message stanza was refused with an error ack (479: one message twice for one device). */
+  'message-rejected': [{ id: string; code: 479 }]
   /** A companion asked for a linking code for this phone (digits). */
   'link-code-requested': [{ phone: string }]
   'device-removed': [{ jid: string; device: number }]
@@ -157,7 +165,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
 
   let routedMessages = 0
-  const routing: RoutingContext = { directory, deliver, log }
+  const routing: RoutingContext = {
+    directory,
+    deliver,
+    log,
+    rejectDuplicates: opts.rejectDuplicateMessages ?? true,
+    rejected: (id) => events.emit('message-rejected', { id, code: 479 }),
+  }
 
   function releaseDevice(conn: SimConnection): void {
     if (!conn.user) return

@@ -90,6 +90,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
       if (generation !== rt.generation) return
       for (const message of messages) messaging.onMessage(rt, message)
     })
+
+    socket.ev.on('messages.update', (updates) => {
+      if (generation === rt.generation) messaging.onUpdates(rt, socket, updates)
+    })
   }
 
   function onConnectionUpdate(rt: AccountRuntime, socket: WASocket, change: Partial<ConnectionState>, wasPaired: boolean): void {

@@ -98,7 +98,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   book.resetStaleStatuses()
   const runtimes = createRuntimes({ openAuth: deps.openAuth, openStore })
   const pairing = createPairing({ book, events, now })
-  const messaging = createMessaging({ book, runtimes, events, now })
+  const messaging = createMessaging({ book, runtimes, events, log, now })
   const connection = createConnection({
     book,
     runtimes,
