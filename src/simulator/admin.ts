@@ -1,7 +1,7 @@
 // Loopback-only HTTP admin API for a running simulator (node:http, inputs parsed with zod): scan a
-// QR or type a linking code as the phone, list accounts, kick or log out devices. It binds 127.0.0.1
-// and refuses requests whose Host header is not loopback, so a web page cannot reach it through DNS
-// rebinding.
+// QR, type a linking code or send a text as the phone, list accounts, kick or log out devices. It
+// binds 127.0.0.1 and refuses requests whose Host header is not loopback, so a web page cannot reach
+// it through DNS rebinding.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -25,6 +25,14 @@ export const LinkCodeRequest = z.object({
   name: z.string().min(1).max(100).optional(),
 })
 export type LinkCodeRequest = z.infer<typeof LinkCodeRequest>
+
+/** "The phone of `from` sends `text` to `to`" (digits, or a user JID for `to`). */
+export const SendRequest = z.object({
+  from: z.string().min(1, 'from is required').max(32),
+  to: z.string().min(1, 'to is required').max(64),
+  text: z.string().min(1, 'text is empty').max(4096, 'text is at most 4096 characters'),
+})
+export type SendRequest = z.infer<typeof SendRequest>
 
 const jid = z.string().regex(/^\d+(:\d+)?@(s\.whatsapp\.net|lid)$/, 'jid must be a user JID like 15550000001@s.whatsapp.net')
 
@@ -103,6 +111,10 @@ export async function startSimulatorAdmin(sim: Simulator, opts: { port?: number 
       case 'POST /link-code': {
         const body = parse(LinkCodeRequest, await readJson(req))
         return send(res, 200, await sim.enterLinkCode(body.phone, body.code, body.name ? { name: body.name } : {}))
+      }
+      case 'POST /send': {
+        const body = parse(SendRequest, await readJson(req))
+        return send(res, 200, await sim.sendFromPhone(body.from, body.to, body.text))
       }
       case 'POST /kick': {
         const body = parse(KickRequest, await readJson(req))

@@ -20,7 +20,8 @@ import { Directory, emptyDirectoryData, newRef, type AccountRecord } from './dir
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.js'
 import { handleIq, type IqContext } from './iq-handlers.js'
 import { createDefaultLogger, type SimulatorLogger } from './logger.js'
-import { PhonePairing, type PairedAccount, type ScanOptions } from './phone-pairing.js'
+import { normalisePhone, PhonePairing, type PairedAccount, type ScanOptions } from './phone-pairing.js'
+import { PhoneSender, type SentFromPhone } from './phone-sender.js'
 import { routeMessage, routeReceipt, type RoutingContext } from './routing.js'
 import { readStateFile, StateSaver } from './state-file.js'
 
@@ -53,7 +54,7 @@ export interface SimulatorOptions {
   now?: () => number
 }
 
-export type { PairedAccount, ScanOptions }
+export type { PairedAccount, ScanOptions, SentFromPhone }
 
 export interface DeviceSummary {
   id: number
@@ -105,6 +106,11 @@ export interface Simulator {
    * for that number, 409 when it expired, 400 when it is wrong (the request stays, as on a phone).
    */
   enterLinkCode(phone: string, code: string, opts?: { name?: string }): Promise<PairedAccount>
+  /**
+   * The phone of account `from` (digits; created if unknown, as a phone with WhatsApp) sends a text to
+   * every device of `to` (digits or a user JID), with a copy to its own companion devices.
+   */
+  sendFromPhone(from: string, to: string, text: string): Promise<SentFromPhone>
   /** Disconnects the matching connections with the given code; returns how many were kicked. */
   kick(jid: string, code: KickCode): number
   /** Unlinks the device (device JID) or every companion device (account JID), as the phone would. */
@@ -205,6 +211,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
 
   const iqContext: IqContext = { directory, persist, log, removeDevice }
+  const phoneSender = new PhoneSender({ directory, persist, deliver })
   const phone = new PhonePairing({
     directory,
     log,
@@ -369,6 +376,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     rootKeyHex: identity.rootPublic.toString('hex'),
     scanQr: (qr, scan) => phone.scanQr(qr, scan),
     enterLinkCode: (number, code, options) => phone.enterLinkCode(number, code, options),
+    async sendFromPhone(from, to, text) {
+      const sender = directory.ensureAccount(normalisePhone(from), undefined)
+      const decoded = to.includes('@') ? jidDecode(to) : { user: normalisePhone(to), server: 's.whatsapp.net' }
+      const recipient = decoded?.user ? directory.accountByUser(decoded.user, decoded.server) : undefined
+      if (!recipient) throw new AppError('not-found', `No simulated account for ${to}: pair a device for it first.`)
+      persist()
+      routedMessages++
+      return phoneSender.send(sender, recipient, text)
+    },
     kick(jid, code) {
       let count = 0
       for (const { account, deviceId } of devicesFor(jid)) {
