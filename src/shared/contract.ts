@@ -384,10 +384,11 @@ export const events = {
 export type Events = typeof events
 export type EventPayload<E extends EventName> = z.output<Events[E]>
 
-export interface EventMessage<E extends EventName = EventName> {
-  event: E
-  payload: EventPayload<E>
-}
+/**
+ * One pushed event: a union discriminated by `event`, so checking the name narrows the payload (no
+ * casts). `EventMessage<'accounts:qr'>` is that one member.
+ */
+export type EventMessage<E extends EventName = EventName> = { [K in E]: { event: K; payload: EventPayload<K> } }[E]
 
 // ---------------------------------------------------------------------------------------------
 // The result envelope every command answers with, on both transports.

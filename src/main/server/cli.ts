@@ -4,12 +4,12 @@
 // Never prints a secret except the API token, once, on the start that generated it.
 
 import { existsSync, mkdirSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isAppError } from '../../shared/errors'
 import { createCore, type SimulatorPort } from '../core/create-core'
+import { defaultDataDir } from '../core/data-dir'
 import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
@@ -157,11 +157,6 @@ async function main(): Promise<void> {
 class UsageError extends Error {}
 
 const DEMO_KEY_FILE = 'data-key'
-
-function defaultDataDir(): string {
-  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
-  return join(base, 'irish-desktop')
-}
 
 function ensureDir(dir: string): string {
   // createCore makes it too; the token is resolved first so a bad token fails before the database opens.
