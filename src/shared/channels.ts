@@ -25,6 +25,8 @@ export const COMMAND_NAMES = [
   'transfer:inspect',
   'transfer:import',
   'transfer:import-folder',
+  'transfer:identity',
+  'transfer:hand-off',
   // Pairing by phone-number code
   'accounts:pair-code',
   'simulator:enter-code',

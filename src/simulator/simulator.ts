@@ -52,6 +52,8 @@ export interface SimulatorOptions {
   linkCodeGraceMs?: number
   /** The clock link-code expiry reads; tests move it instead of waiting. */
   now?: () => number
+  /** A connection that has not finished the Noise handshake by then is closed (default 5 s). */
+  handshakeTimeoutMs?: number
 }
 
 export type { PairedAccount, ScanOptions, SentFromPhone }
@@ -344,7 +346,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // ws enforces its own payload cap before our framing sees the bytes.
   const wss = new WebSocketServer({ server: http, maxPayload: maxFrameBytes + 64 * 1024 })
   wss.on('connection', function acceptClient(ws) {
-    const conn = new SimConnection(ws, identity, maxFrameBytes, { onPayload, onNode, onClose }, log)
+    const conn = new SimConnection(ws, identity, maxFrameBytes, { onPayload, onNode, onClose }, log, opts.handshakeTimeoutMs)
     connections.add(conn)
   })
   wss.on('error', (err) => log.error('websocket server error', { err: String(err) }))

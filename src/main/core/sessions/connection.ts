@@ -115,7 +115,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const error = change.lastDisconnect?.error as CloseError | undefined
     const code = error?.output?.statusCode
     const paired = wasPaired || Boolean(rt.auth && isPaired(rt.auth.state.creds))
-    const decision = decideOnClose(code, { paired, attempt: rt.attempt, backoff: deps.backoff, random: deps.random })
+    const connectedBefore = book.record(rt.id).lastConnectedAt !== null
+    const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
     log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
     book.update(rt.id, { lastDisconnectCode: code ?? null })
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })

@@ -62,6 +62,8 @@ export interface SessionManager {
   messages(id: AccountId): ReceivedMessage[]
   /** Marks an account moved (after an export elsewhere) and stops it here. */
   markMoved(id: AccountId, target: string): Promise<AccountSummary>
+  /** Undoes a move the other side never completed: the account is stopped here, no longer moved. */
+  cancelMove(id: AccountId): Promise<AccountSummary>
   /** The store of an account that is not running, for export and import. */
   withStoppedStore<T>(id: AccountId, work: (store: ManagedAuthStore) => Promise<T>): Promise<T>
   /**
