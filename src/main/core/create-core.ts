@@ -107,6 +107,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       },
     })
 
+    telemetry.useKeySource({
+      accounts: () => sessions.list().map((a) => a.id),
+      count: (id) => sessions.health(id).then((health) => health.keyCounts),
+    })
+
     const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion })
     const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
     const dispatch = createDispatch(handlers, log)
