@@ -81,12 +81,13 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
   return useQuery({
     queryKey: queryKeys.series(scope),
     queryFn: async () => {
+      const startedAt = Math.floor(Date.now() / 1000)
       const fetched = await api.invoke('telemetry:series', {
         sinceSeconds: WINDOW_SECONDS,
         ...(scope === ALL_ACCOUNTS ? {} : { account: scope }),
       })
       const now = Math.floor(Date.now() / 1000)
-      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched })
+      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched }, startedAt)
     },
     // Ticks keep it current; deep-comparing thousands of points every second would cost more than it saves.
     structuralSharing: false,
