@@ -2,8 +2,8 @@
 // accounts, idle and at one message per second per account, measured side by side with telemetry off in
 // the same process, in interleaved rounds (medians and min–max reported).
 //
-// What runs: 500 in-memory auth stores, each wrapped by the real instrumentStore and fronted by Baileys'
-// makeCacheableSignalKeyStore with the real observed key cache, so operations reach the aggregator
+// What runs: 500 in-memory auth stores, each wired as the app wires them (openObservedAuth: the real
+// instrumentStore under Baileys' cached key store with the observed key cache), so operations reach the aggregator
 // through the real diagnostics channels. Not 500 real sockets (Baileys and the simulator would cost far
 // more than what is measured here, and the same in both modes). One "message" is what Baileys does per
 // message to the key store: a session read through the cache (a hit), a session write (keys_set), and a
@@ -16,12 +16,12 @@
 
 import { parseArgs } from 'node:util'
 import type { SignalKeyStore } from '@whiskeysockets/baileys'
-import { makeBaileysAuthState } from '../src/main/core/auth-store/baileys-adapter'
 import type { AccountId } from '../src/shared/ids'
 import { createMemoryAuthStoreFactory } from '../src/main/core/auth-store/memory-store'
 import type { ManagedAuthStore } from '../src/main/core/auth-store/types'
 import { createEventBus } from '../src/main/core/events'
 import { silentLogger } from '../src/main/core/logger'
+import { openObservedAuth } from '../src/main/core/observed-auth'
 import { createObservedKeyCache, createTelemetryAggregator, instrumentStore } from '../src/main/core/telemetry'
 import { createTelemetry, type Telemetry } from '../src/main/core/telemetry/wiring'
 
@@ -50,9 +50,11 @@ async function makeAccounts(): Promise<Account[]> {
   const accounts: Account[] = []
   for (let i = 0; i < ACCOUNTS; i++) {
     const id = `bench-${i}` as AccountId
-    const store = instrumentStore(factory.open(id))
-    // The app's own adapter: Baileys' makeCacheableSignalKeyStore over the store, with the observed cache.
-    const keys = (await makeBaileysAuthState(store, { cache: createObservedKeyCache({ account: id }) })).state.keys
+    // The app's own wiring (openObservedAuth): the instrumented store under Baileys' cached key store,
+    // with the account's observed key cache. Telemetry on or off only changes who listens.
+    const auth = await openObservedAuth({ instrument: instrumentStore, keyCache: (account) => createObservedKeyCache({ account }) }, factory.open(id), id)
+    const store = auth.store
+    const keys = auth.state.keys
     const peer = `49151${String(i).padStart(7, '0')}.0`
     await store.set({ 'pre-key': Object.fromEntries(Array.from({ length: 30 }, (_, k) => [String(k), { public: new Uint8Array(32), private: new Uint8Array(32) }])) })
     accounts.push({ id, store, keys, peer })

@@ -36,6 +36,8 @@ export interface ServerOptions {
   dataKey?: string
   env?: Record<string, string>
   args?: string[]
+  /** 'source' (default): src/main/server/cli.ts through tsx; 'build': out/main/server.js with plain node, as `npm run serve` runs it. */
+  entry?: 'source' | 'build'
 }
 
 export function newDataKey(): string {
@@ -44,7 +46,8 @@ export function newDataKey(): string {
 
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
   const token = options.token ?? randomBytes(24).toString('base64url')
-  const args = ['--import', 'tsx', 'src/main/server/cli.ts', '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'warn']
+  const entry = options.entry === 'build' ? ['out/main/server.js'] : ['--import', 'tsx', 'src/main/server/cli.ts']
+  const args = [...entry, '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'warn']
   if (options.simulator) args.push('--simulator')
   args.push(...(options.args ?? []))
   const child = spawn(process.execPath, args, {

@@ -9,7 +9,6 @@ import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
-import { makeBaileysAuthState } from './auth-store/baileys-adapter'
 import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
 import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault } from './crypto/key-vault'
@@ -22,6 +21,7 @@ import type { Logger } from './logger'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
 import type { BackoffOptions } from './sessions/reconnect-policy'
 import { createSettingsStore, type SettingsStore } from './settings/settings-store'
+import { openObservedAuth } from './observed-auth'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
 import { createTransferService } from './transfer/transfer-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
@@ -100,11 +100,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.now ? { now: deps.now } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
-      async openAuth(id: AccountId) {
-        const store = telemetry.instrument(stores.open(id))
-        const auth = await makeBaileysAuthState(store, { cache: telemetry.keyCache(id) })
-        return { state: auth.state, saveCreds: auth.saveCreds, store }
-      },
+      openAuth: (id: AccountId) => openObservedAuth(telemetry, stores.open(id), id),
     })
 
     telemetry.useKeySource({
