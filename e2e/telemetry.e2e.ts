@@ -1,7 +1,7 @@
 // Telemetry for hundreds of accounts (issue 15), in Chromium against a test-only server with 50 and 200
 // accounts whose real instrumented stores make about one operation pair per second each
 // (support/telemetry-server.ts). Checks that the view's requests do not grow with the accounts (HTTP
-// requests and WebSocket messages it sends, averaged over 30 s), that a store slowed to 40 ms is ranked
+// requests and WebSocket messages it sends, averaged over 30 s), that a store slowed by 150 ms is ranked
 // first, that the picker finds an account by phone digits, and that ticks stay small. The figures
 // (requests per second, tick sizes) go to test-results/telemetry-figures.json and the report.
 
@@ -11,18 +11,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Browser, Page, TestInfo } from '@playwright/test'
+import { HISTOGRAM_RELATIVE_ERROR } from '../src/main/core/telemetry/histogram'
 import { AppShell } from './pages/app-shell'
 import { TelemetryPage } from './pages/telemetry-page'
 import { ROOT } from './support/build-renderer'
 import { fitsWidth } from './support/in-page'
 import { expect, test } from './support/fixtures'
-import type { TelemetryServerInfo } from './support/telemetry-server'
+import { SLOW_DELAY_MS, type TelemetryServerInfo } from './support/telemetry-seed'
 
 const MEASURE_MS = 30_000
 const FIGURES = join(ROOT, 'test-results', 'telemetry-figures.json')
 
 test.skip(({ target }) => target === 'electron', 'Drives the headless server over HTTP + WebSocket; the IPC transport carries the same commands and events.')
-test.describe.configure({ mode: 'serial', timeout: 120_000 })
+// Generous: the view is judged by what it shows and sends, never by how fast a shared machine renders it.
+test.describe.configure({ mode: 'serial', timeout: 180_000 })
 
 interface RunningServer {
   info: TelemetryServerInfo
@@ -77,6 +79,13 @@ async function openPage(browser: Browser, info: TelemetryServerInfo, viewport: {
   })
   await page.goto(`${info.url}/#token=${info.token}`)
   return { page, traffic }
+}
+
+/** No serious or critical axe violations on what the page shows now. */
+async function expectAccessible(page: Page): Promise<void> {
+  const axe = await new AxeBuilder({ page }).analyze()
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
 }
 
 function recordFigures(key: string, figures: Record<string, number>, testInfo: TestInfo): void {
@@ -142,7 +151,7 @@ for (const accounts of [50, 200]) {
 
     if (accounts !== 200) return
 
-    test('ranks the account whose store answers in 40 ms first, and its row opens its charts', async ({ browser }, testInfo) => {
+    test('ranks the account whose store answers 150 ms late first, and its row opens its charts', async ({ browser }, testInfo) => {
       const { slow } = server.info
       const { page } = await openPage(browser, server.info, { width: 1280, height: 800 })
       const shell = new AppShell(page)
@@ -150,7 +159,9 @@ for (const accounts of [50, 200]) {
       await shell.openTelemetry()
       await telemetry.range(1).check()
       await expect(telemetry.ranking).toHaveAccessibleName(/p99 latency, highest first, last 1 min/)
-      await expect(telemetry.rankingRow(0)).toContainText(slow.label)
+      // A fresh server has a few samples per account, and one stall of the shared machine is then every
+      // affected account's p99; from about 100 samples (40 s of this load) p99 is the store's own again.
+      await expect(telemetry.rankingRow(0)).toContainText(slow.label, { timeout: 60_000 })
       // Worst ten on the first screen, the rest behind a button.
       await expect(telemetry.ranking.getByRole('row')).toHaveCount(11)
       await shell.screenshot('telemetry-200-ranking', testInfo)
@@ -164,8 +175,12 @@ for (const accounts of [50, 200]) {
 
       await telemetry.rankingRow(0).getByRole('button', { name: slow.label }).click()
       await telemetry.expectScope(slow.label)
-      // Its p99 on the log axis: tens of milliseconds, where the others answer in well under one.
-      await expect(telemetry.chart(/^Read keys/)).toContainText(/p99 [4-9]\d(\.\d+)? ms/)
+      // Its reads on the log axis: p50 above the added delay, where the others answer in about a millisecond.
+      const readKeys = telemetry.chart(/^Read keys/)
+      await expect(readKeys).toContainText(/p50 [\d.]+ ms/)
+      const p50 = Number(/p50 ([\d.]+) ms/.exec((await readKeys.textContent()) ?? '')?.[1])
+      // Percentiles are reported within the histogram's relative error (a bucket's midpoint).
+      expect(p50).toBeGreaterThanOrEqual(SLOW_DELAY_MS * (1 - HISTOGRAM_RELATIVE_ERROR))
       await expect(page.getByRole('table', { name: `Signal keys stored for ${slow.label}` })).toBeVisible()
       await shell.screenshot('telemetry-200-slow-account', testInfo)
       await page.context().close()
@@ -173,39 +188,50 @@ for (const accounts of [50, 200]) {
 
     test('the picker finds an account by phone digits, and its charts keep moving', async ({ browser }, testInfo) => {
       const target = server.info.accounts[137]!
-      for (const viewport of [
-        { width: 1280, height: 800 },
-        { width: 390, height: 844 },
-      ]) {
-        const { page } = await openPage(browser, server.info, viewport)
-        const shell = new AppShell(page)
-        const telemetry = new TelemetryPage(page)
-        await shell.openTelemetry()
-        await expect(telemetry.ranking).toBeVisible()
-        await shell.screenshot('telemetry-200-all', testInfo)
+      const { page } = await openPage(browser, server.info, { width: 1280, height: 800 })
+      const shell = new AppShell(page)
+      const telemetry = new TelemetryPage(page)
+      await shell.openTelemetry()
+      await expect(telemetry.ranking).toBeVisible()
+      await shell.screenshot('telemetry-200-all', testInfo)
 
-        // Typed as a person would: with the plus, spaces and a dash.
-        const digits = target.phone
-        const typed = `+${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5, 9)}-${digits.slice(9)}`
-        await telemetry.picker.fill(typed)
-        await expect(page.getByRole('option')).toHaveCount(1)
-        await shell.screenshot('telemetry-200-picker', testInfo)
-        await page.getByRole('option', { name: new RegExp(target.label) }).click()
-        await telemetry.expectScope(target.label)
-        await expect(telemetry.scopeLine).toContainText(`+${digits}`)
+      // Typed as a person would: with the plus, spaces and a dash.
+      const digits = target.phone
+      await telemetry.picker.fill(`+${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5, 9)}-${digits.slice(9)}`)
+      await expect(page.getByRole('option')).toHaveCount(1)
+      await shell.screenshot('telemetry-200-picker', testInfo)
+      await page.getByRole('option', { name: new RegExp(target.label) }).click()
+      await telemetry.expectScope(target.label)
+      await expect(telemetry.scopeLine).toContainText(`+${digits}`)
 
-        // Ticks carry this account now that the view watches it: its chart gains points.
-        const before = await telemetry.expectDataPoints('Operations per second')
-        await expect.poll(() => telemetry.dataPoints('Operations per second')).toBeGreaterThan(before)
-        await shell.screenshot('telemetry-200-account', testInfo)
+      // Ticks carry this account now that the view watches it: its chart gains points.
+      const before = await telemetry.expectDataPoints('Operations per second')
+      await expect.poll(() => telemetry.dataPoints('Operations per second')).toBeGreaterThan(before)
+      await shell.screenshot('telemetry-200-account', testInfo)
+      await expectAccessible(page)
+      await page.context().close()
+    })
 
-        // The page never scrolls sideways, even at 390 px.
-        expect(await page.evaluate(fitsWidth)).toBe(true)
-        const axe = await new AxeBuilder({ page }).analyze()
-        const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
-        await page.context().close()
-      }
+    test('fits a 390 px phone: no sideways scrolling, the picker and one account\'s charts', async ({ browser }, testInfo) => {
+      const target = server.info.accounts[42]!
+      const { page } = await openPage(browser, server.info, { width: 390, height: 844 })
+      const shell = new AppShell(page)
+      const telemetry = new TelemetryPage(page)
+      await shell.openTelemetry()
+      await expect(telemetry.ranking).toBeVisible()
+      await shell.screenshot('telemetry-200-all', testInfo)
+      expect(await page.evaluate(fitsWidth)).toBe(true)
+
+      await telemetry.picker.fill(target.label)
+      await expect(page.getByRole('option')).toHaveCount(1)
+      await shell.screenshot('telemetry-200-picker', testInfo)
+      await page.getByRole('option').click()
+      await telemetry.expectScope(target.label)
+      await telemetry.expectDataPoints('Operations per second')
+      await shell.screenshot('telemetry-200-account', testInfo)
+      expect(await page.evaluate(fitsWidth)).toBe(true)
+      await expectAccessible(page)
+      await page.context().close()
     })
   })
 }

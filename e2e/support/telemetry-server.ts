@@ -4,7 +4,7 @@
 // paired with a phone. Each account gets a phone and keys through the import path (importSession), then
 // reads and writes a session key about once a second through its real instrumented store, so figures
 // reach the browser through the real path: diagnostics channels, aggregator, telemetry:tick, WebSocket.
-// One account's store is wrapped to answer 40 ms late: the outlier the ranking must put first.
+// One account's store is wrapped to answer 150 ms late: the outlier the ranking must put first.
 //
 // Usage: tsx e2e/support/telemetry-server.ts --accounts 200 --ui-dir out/renderer
 // Prints one JSON line {"url", "token", "slow": {...}, "accounts": [...]} on stdout when ready; stops on
@@ -15,27 +15,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { AccountId } from '../../src/shared/ids'
 import type { AuthStore } from '../../src/main/core/auth-store/types'
 import { createCore } from '../../src/main/core/create-core'
 import { envVault } from '../../src/main/core/crypto/key-vault'
 import { createLogger } from '../../src/main/core/logger'
 import { startApiServer } from '../../src/main/server/http-server'
-
-export const SLOW_DELAY_MS = 40
-
-export interface TelemetryServerInfo {
-  url: string
-  token: string
-  slow: SeededAccount
-  accounts: SeededAccount[]
-}
-
-export interface SeededAccount {
-  id: AccountId
-  label: string
-  phone: string
-}
+import { SLOW_DELAY_MS, type SeededAccount, type TelemetryServerInfo } from './telemetry-seed'
 
 /** Adds `delayMs` before every `get`: a store that answers slowly, for one account only. */
 function slowed<T extends AuthStore>(store: T, delayMs: number): T {

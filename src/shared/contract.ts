@@ -118,7 +118,7 @@ export const TelemetrySnapshotSchema = z.object({
   account: AccountIdSchema.nullable(),
   windowSeconds: z.number().int(),
   requests: z.record(StoreRequestSchema, LatencyStatsSchema),
-  /** Operations per second over the last minute, all request types. */
+  /** Operations per second averaged over windowSeconds, all request types. */
   opsPerSecond: z.number(),
   cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRatio: z.number().nullable() }),
 })

@@ -9,7 +9,6 @@ import {
   type AccountSummary,
   type PairingState,
   type ReceivedMessage,
-  type TelemetrySnapshot,
   type TransferMode,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
@@ -92,15 +91,6 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
     // Ticks keep it current; deep-comparing thousands of points every second would cost more than it saves.
     structuralSharing: false,
     staleTime: Infinity,
-  })
-}
-
-export function useSnapshot(account: AccountId | null): UseQueryResult<TelemetrySnapshot> {
-  const api = useTransport()
-  return useQuery({
-    queryKey: queryKeys.snapshot(account),
-    queryFn: () => api.invoke('telemetry:snapshot', account ? { account } : {}),
-    refetchInterval: LIVE_REFRESH_MS,
   })
 }
 
