@@ -195,6 +195,19 @@ for (const accounts of [50, 200]) {
       await expect(telemetry.ranking).toBeVisible()
       await shell.screenshot('telemetry-200-all', testInfo)
 
+      // A tooltip per point: hovering the all-accounts latency chart near the right edge of the last
+      // minute (every second there has reads) names the second and each percentile.
+      await telemetry.range(1).check()
+      const readKeys = telemetry.chart(/^Read keys/)
+      await expect(readKeys).toContainText(/[1-9]\d* data points?/)
+      const over = readKeys.locator('.u-over')
+      const plot = await over.boundingBox()
+      expect(plot).not.toBeNull()
+      // hover() scrolls the chart into view first, then moves the mouse to that point of the plot.
+      await over.hover({ position: { x: plot!.width * 0.97, y: plot!.height / 2 } })
+      await expect(readKeys.locator('.chart-tooltip')).toContainText(/p50: [\d.]+ ms.*p99: [\d.]+ ms/)
+      await shell.screenshot('telemetry-200-tooltip', testInfo)
+
       // Typed as a person would: with the plus, spaces and a dash.
       const digits = target.phone
       await telemetry.picker.fill(`+${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5, 9)}-${digits.slice(9)}`)
