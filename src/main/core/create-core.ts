@@ -112,6 +112,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       openAuth: (id: AccountId) => openObservedAuth(telemetry, stores.open(id), id),
     })
 
+    telemetry.useKeySource({
+      accounts: () => sessions.list().map((a) => a.id),
+      count: (id) => sessions.health(id).then((health) => health.keyCounts),
+    })
+
     const transfer = createTransferService({
       sessions,
       logger: log,

@@ -56,11 +56,23 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:pairing': async function pairingState({ id }) {
       return sessions.pairing(id)
     },
-    'telemetry:snapshot': async function telemetrySnapshot({ account }) {
-      return telemetry.snapshot(account ?? null)
+    'telemetry:snapshot': async function telemetrySnapshot({ account, windowSeconds }) {
+      return telemetry.snapshot(account ?? null, windowSeconds)
     },
     'telemetry:series': async function telemetrySeries({ account, req, sinceSeconds }) {
       return telemetry.series(account ?? null, req ?? null, sinceSeconds ?? 900)
+    },
+    'telemetry:ranking': async function telemetryRanking({ windowSeconds }) {
+      return telemetry.ranking(windowSeconds ?? 900)
+    },
+    'telemetry:key-counts': async function telemetryKeyCounts() {
+      return telemetry.keyCounts()
+    },
+    'telemetry:watch': async function telemetryWatch({ client, accounts }) {
+      // Unknown ids are not an error: a view may name an account removed a moment ago.
+      const known = new Set(sessions.list().map((a) => a.id))
+      const watched = accounts.filter((id) => known.has(id))
+      return { accounts: watched, leaseSeconds: telemetry.watch(client, watched) }
     },
     'settings:get': async function getSettings() {
       return settings.get()
