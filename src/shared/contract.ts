@@ -203,6 +203,30 @@ const ExportPassphraseSchema = z
   .min(MIN_PASSPHRASE_LENGTH, `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
   .max(1024, 'The passphrase is at most 1024 characters.')
 
+// Issue 11: each account's activity log, and who asked for what.
+
+/** Who asked: the app's own UI (IPC or the browser page), the HTTP API, the irish CLI, or the core itself. */
+export const ACTIVITY_ACTORS = ['ui', 'api', 'cli', 'system'] as const
+export const ActivityActorSchema = z.enum(ACTIVITY_ACTORS)
+export type ActivityActor = z.infer<typeof ActivityActorSchema>
+
+export const ACTIVITY_KINDS = ['status', 'reconnect', 'pairing', 'error', 'command', 'transfer'] as const
+export const ActivityKindSchema = z.enum(ACTIVITY_KINDS)
+export type ActivityKind = z.infer<typeof ActivityKindSchema>
+
+export const ActivityEntrySchema = z.object({
+  /** Increases with every entry: the newest entry has the highest. */
+  seq: z.number().int(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+  kind: ActivityKindSchema,
+  message: z.string(),
+  /** A disconnect status code (401, 440, 515 …) when there was one. */
+  code: z.number().int().nullable(),
+  actor: ActivityActorSchema,
+})
+export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -341,6 +365,11 @@ export const commands = {
       })
       .strict(),
     output: AccountSummarySchema,
+  },
+  /** An account's activity log, newest first (issue 11). */
+  'accounts:activity': {
+    input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
+    output: z.array(ActivityEntrySchema),
   },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 

@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
+import { createActivityLog, type ActivityLog } from './activity/activity-log'
+import { commandObserver, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
 import { makeBaileysAuthState } from './auth-store/baileys-adapter'
@@ -60,6 +62,7 @@ export interface Core {
   settings: SettingsStore
   stores: AuthStoreFactory
   telemetry: Telemetry
+  activity: ActivityLog
   /** Starts the accounts the operator left running (when autoStart is on). */
   startAccounts(): Promise<void>
   /** Graceful: closes sockets, lets pending writes land, closes the database, releases the lock. */
@@ -107,9 +110,20 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       },
     })
 
+    const activity = createActivityLog({ sqlite: database.sqlite, ...(deps.now ? { now: deps.now } : {}) })
+    cleanup.unshift(watchSessions(events, activity, sessions.list(), log))
+
     const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion })
-    const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
-    const dispatch = createDispatch(handlers, log)
+    const handlers = createHandlers({
+      sessions,
+      settings,
+      telemetry,
+      transfer,
+      activity,
+      simulator: deps.simulator ?? null,
+      whatsappOverride: deps.whatsappOverride ?? null,
+    })
+    const dispatch = createDispatch(handlers, log, commandObserver(activity, log))
 
     let closed = false
     return {
@@ -119,6 +133,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       settings,
       stores,
       telemetry,
+      activity,
       async startAccounts() {
         if (settings.get().autoStart) await sessions.startAll()
       },
