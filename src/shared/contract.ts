@@ -256,18 +256,29 @@ export const commands = {
   },
   'accounts:stop': { input: ById, output: AccountSummarySchema },
   'accounts:rename': {
-    input: z.object({ id: AccountIdSchema, label: z.string().trim().min(1).max(80) }).strict(),
+    input: z.object({ id: AccountIdSchema, label: LabelSchema }).strict(),
     output: AccountSummarySchema,
   },
   'accounts:send-text': {
     input: z
       .object({
         id: AccountIdSchema,
-        /** A phone number (digits, optional leading +) or a full jid. */
+        /**
+         * A phone number in international format, as people write it ("+1 (555) 010-0123": spaces,
+         * dashes, dots and parentheses are dropped), or a full jid.
+         */
         to: z
           .string()
           .trim()
-          .regex(/^(\+?\d{5,20}|[\w.:-]+@(s\.whatsapp\.net|lid|g\.us))$/, 'Give a phone number in international format or a WhatsApp id.'),
+          .transform((value) => (value.includes('@') ? value : value.replace(/[\s().-]/g, '')))
+          .pipe(
+            z
+              .string()
+              .regex(
+                /^(\+?\d{5,20}|[\w.:-]+@(s\.whatsapp\.net|lid|g\.us))$/,
+                'Give a phone number in international format, such as +1 555 010 0123, or a WhatsApp id.',
+              ),
+          ),
         text: z.string().min(1, 'The message is empty.').max(4096, 'A message is at most 4096 characters.'),
       })
       .strict(),
@@ -407,10 +418,35 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
 
 export type CommandResult<C extends CommandName> = Result<CommandOutput<C>>
 
-/** Makes a zod error readable by a person: "text: The message is empty." */
+/** The words a person knows a field by, for messages that do not name it themselves. */
+const FIELD_NAMES: Record<string, string> = {
+  id: 'Account',
+  to: 'Recipient',
+  text: 'Message',
+  label: 'Label',
+  passphrase: 'Passphrase',
+  url: 'Server address',
+  token: 'API token',
+  bundle: 'Bundle',
+  path: 'Folder',
+  whatsappUrl: 'Endpoint URL',
+  trustedRootKey: 'Trusted root key',
+  autoStart: 'Start accounts automatically',
+  limit: 'Limit',
+}
+
+/**
+ * Makes a zod error readable by a person, without schema paths: "The message is empty.", or, when the
+ * message does not name its field, "Endpoint URL: Invalid URL".
+ */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .map((issue) => {
+      const key = issue.path.at(-1)
+      const field = typeof key === 'string' ? (FIELD_NAMES[key] ?? key) : null
+      if (field === null || issue.message.toLowerCase().includes(field.toLowerCase().split(' ')[0]!)) return issue.message
+      return `${field}: ${issue.message}`
+    })
     .join('; ')
 }

@@ -19,6 +19,8 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
     case 'accounts:changed': {
       const summary = message.payload as AccountSummary
       upsertAccount(client, summary)
+      // The change is also a new line in the account's activity log (only a shown log refetches).
+      void client.invalidateQueries({ queryKey: queryKeys.activity(summary.id) })
       return
     }
     case 'accounts:removed': {
