@@ -3,12 +3,20 @@ import react from '@vitejs/plugin-react'
 import { defineConfig } from 'electron-vite'
 
 // Three bundles: main (Node, ESM), preload (sandboxed, so CommonJS and self-contained) and the renderer.
-// The renderer build is also what the headless server serves to browsers.
+// The renderer build is also what the headless server serves to browsers. The main bundle has a second
+// entry, the headless server, so `npm run serve` runs one plain `node` process from out/main/server.js
+// (no tsx at run time); both entries share the core's chunks and never pull Electron into the server.
 export default defineConfig({
   main: {
     build: {
+      // Map files only: nothing enables them at run time (that would cost on every stack trace); use
+      // NODE_OPTIONS=--enable-source-maps when a stack needs reading.
+      sourcemap: true,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/main/electron/index.ts') },
+        input: {
+          index: resolve(__dirname, 'src/main/electron/index.ts'),
+          server: resolve(__dirname, 'src/main/server/cli.ts'),
+        },
       },
     },
   },

@@ -22,6 +22,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (build checks run before the server starts).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['src/main/core/**/*.ts', 'src/main/server/**/*.ts', 'src/simulator/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', noElectron] },
   },

@@ -21,6 +21,12 @@
 // app core, in its own process (bench/baileys-peer.ts; the app's core is closed by then, so the two never
 // compete for CPU). "== ratios" divides the app's figures by the peer's. --skip-peer leaves it out
 // (for profiling); --peer-key-cache wraps the peer's keys in makeCacheableSignalKeyStore, as the app does.
+// The peer is time-boxed (--peer-budget-s, default 240 s): plain Baileys does not always finish at
+// hundreds of accounts, and then the run says so and gives no ratio rather than running for an hour.
+//   (e) --churn R: every account reconnects R times (stop, start, until connected again), then (c) and
+//       (d) are measured again, to show whether memory and msg/s stay flat after reconnect churn (on
+//       Node 20 they did not: Baileys' per-socket AsyncLocalStorage made every await slower for good).
+// The simulator's own memory is reported per account too: it must hold the largest N (2,000).
 // Uses temp dirs and removes them; stops the simulator and peer processes on exit, on error and on
 // Ctrl-C, and a detached guard (cleanup-guard.ts) does both if this process is killed. The last line is the summary the project tracks.
 
@@ -53,6 +59,10 @@ const { values: args } = parseArgs({
     'skip-peer': { type: 'boolean', default: false },
     /** Give the peer Baileys' makeCacheableSignalKeyStore in front of its folder (off: the README's plain `auth: state`). */
     'peer-key-cache': { type: 'boolean', default: false },
+    /** Seconds the whole peer measurement may take before it is stopped and reported as unfinished. */
+    'peer-budget-s': { type: 'string', default: '240' },
+    /** Reconnect every account this many times after the first measurement, then measure again (0: off). */
+    churn: { type: 'string', default: '0' },
   },
 })
 function positive(name: string, value: string | undefined): number {
@@ -68,7 +78,10 @@ const MESSAGES = positive('messages', args.messages)
 const PAIR_CONCURRENCY = positive('pair-concurrency', args['pair-concurrency'])
 /** After the last account connects, Baileys still finishes its login chores (presence, app state); wait them out before measuring idle memory. */
 const SETTLE_MS = positive('settle-ms', args['settle-ms'])
-const PHASE_TIMEOUT_MS = 120_000
+const PEER_BUDGET_MS = positive('peer-budget-s', args['peer-budget-s']) * 1000
+const CHURN = args.churn === '0' ? 0 : positive('churn', args.churn)
+/** Long enough for the largest runs (2,000 accounts pair for minutes), short enough to end a stuck one. */
+const PHASE_TIMEOUT_MS = Math.max(120_000, N * 150)
 const MB = 1024 * 1024
 
 const gc: () => void = (() => {
@@ -219,6 +232,26 @@ interface PeerFigures {
   perAccountVsClosed: number
 }
 
+/** Thrown when the peer's time budget runs out; the run goes on without its figures. */
+class PeerOverBudget extends Error {}
+
+/** The peer's phases under one deadline: past it the peer is killed and its figures are left out. */
+async function measurePeerWithinBudget(peer: PeerProcess, sim: SimulatorProcess, dir: string): Promise<PeerFigures | string> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PeerOverBudget()), PEER_BUDGET_MS)
+  })
+  try {
+    return await Promise.race([measurePeer(peer, sim, dir), deadline])
+  } catch (error) {
+    if (!(error instanceof PeerOverBudget)) return `the peer failed: ${error instanceof Error ? error.message : String(error)}`
+    peer.killNow()
+    return `the peer did not finish within its ${PEER_BUDGET_MS / 1000} s budget (--peer-budget-s)`
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Runs the plain-Baileys peer through the same phases as the app; `peer` is already started. */
 async function measurePeer(peer: PeerProcess, sim: SimulatorProcess, dir: string): Promise<PeerFigures> {
   const peerPid = peer.child.pid
@@ -282,6 +315,62 @@ function memoryTable(rows: Array<[string, Memory]>): void {
   }
 }
 
+/** A progress line on stderr at most every 2 s (stdout carries only the report). */
+let lastProgress = 0
+function progress(line: string, force = false): void {
+  const now = performance.now()
+  if (!force && now - lastProgress < 2_000) return
+  lastProgress = now
+  process.stderr.write(`[bench] ${line}\n`)
+}
+
+function simPerAccount(stats: { memory: NodeJS.MemoryUsage; loggedIn: number }): string {
+  return stats.loggedIn > 0 ? `${mb(stats.memory.rss / stats.loggedIn)} MB` : 'n/a'
+}
+
+/** Within 10% either way counts as flat; the figure and its change are printed either way. */
+function flat(after: number, before: number): string {
+  const change = (after - before) / before
+  const pct = `${change >= 0 ? '+' : ''}${(change * 100).toFixed(0)}%`
+  return Math.abs(change) <= 0.1 ? `flat, ${pct}` : `changed ${pct}`
+}
+
+interface ChurnFigures {
+  roundMs: number[]
+  perAccount: number
+  perSecond: number
+}
+
+/** (e) Every account reconnects CHURN times, then idle memory and msg/s are measured again. */
+async function churn(core: Core, accounts: PairedTestAccount[], ids: Set<AccountId>): Promise<ChurnFigures> {
+  const roundMs: number[] = []
+  for (let round = 0; round < CHURN; round++) {
+    const started = performance.now()
+    const connected = allConnected(core, ids)
+    // Ten at a time, as an operator's bulk restart would: every account gets a new socket.
+    let next = 0
+    await Promise.all(
+      Array.from({ length: Math.min(10, accounts.length) }, async () => {
+        while (next < accounts.length) {
+          const account = accounts[next++]!
+          await core.sessions.stop(account.id)
+          await core.sessions.start(account.id)
+        }
+      }),
+    )
+    await connected
+    roundMs.push(performance.now() - started)
+    progress(`churn: round ${round + 1} of ${CHURN} reconnected`, true)
+  }
+  await delay(SETTLE_MS)
+  const idle = memory()
+  const sendMs = await exchange(core, accounts, 'churned', MESSAGES)
+  return { roundMs, perAccount: (idle.rss - freshRss) / accounts.length, perSecond: MESSAGES / (sendMs / 1000) }
+}
+
+/** RSS of this process with a core open and no account ever run: the baseline of every per-account figure. */
+let freshRss = 0
+
 async function main(): Promise<void> {
   // libsignal prints session records, private keys included; createCore installs this too.
   const unmute = muteLibsignalLogs()
@@ -334,10 +423,12 @@ async function main(): Promise<void> {
     let opened = await openTestCore({ dataDir, dataKey, endpoint })
     core = opened.core
     const fresh = memory()
+    freshRss = fresh.rss
 
     // (a) Pairing.
     const pairStart = performance.now()
     const paired: PairedTestAccount[] = new Array(N)
+    let pairedCount = 0
     let next = 0
     const scan = (qr: string, label: string): Promise<unknown> => sim!.scan(qr, label)
     await Promise.all(
@@ -345,6 +436,7 @@ async function main(): Promise<void> {
         while (next < N) {
           const i = next++
           paired[i] = await pairAccount(opened.core, opened.events, scan, `Bench ${i + 1}`, PHASE_TIMEOUT_MS)
+          progress(`pairing: ${++pairedCount} of ${N}`)
         }
       }),
     )
@@ -365,6 +457,7 @@ async function main(): Promise<void> {
     const openMs = performance.now() - openStart
     const reopened = memory()
 
+    progress('reopened; reconnecting every account from the store', true)
     const ids = new Set(paired.map((p) => p.id))
     const connectStart = performance.now()
     const connectCpu = cpuNow(sim.child.pid)
@@ -385,6 +478,7 @@ async function main(): Promise<void> {
     const perAccountVsReopen = (idle.rss - reopened.rss) / N
     const simStats = await sim.stats()
 
+    progress('measuring message throughput', true)
     // (d) Throughput: one untimed round so every pair has its Signal session, then the timed run.
     const warmMs = await exchange(core, paired, 'warm', N)
     const storeBefore = core.telemetry.snapshot(null).requests
@@ -397,15 +491,21 @@ async function main(): Promise<void> {
       (req) => `${req} ${((storeAfter[req].count - storeBefore[req].count) / MESSAGES).toFixed(1)}/msg (p99 ${storeAfter[req].p99.toFixed(2)} ms)`,
     )
 
+    const churned = CHURN > 0 ? await churn(core, paired, ids) : null
+
     // The peer: only now, with the app's core closed, so the two never share the CPU.
     await core.close()
     core = null
     const appDisk = diskUse(dataDir)
     let peerFigures: PeerFigures | null = null
+    let peerNote = 'skipped (--skip-peer)'
     if (!args['skip-peer']) {
+      progress(`measuring the peer (plain Baileys), at most ${PEER_BUDGET_MS / 1000} s`, true)
       peer = await startPeerProcess()
       guard.watch(peer.child)
-      peerFigures = await measurePeer(peer, sim, peerDir)
+      const measured = await measurePeerWithinBudget(peer, sim, peerDir)
+      if (typeof measured === 'string') peerNote = measured
+      else peerFigures = measured
       await peer.stop()
     }
     const peerDisk = peerFigures ? diskUse(peerDir) : ''
@@ -435,9 +535,18 @@ async function main(): Promise<void> {
       ['RSS per connected account (vs fresh)', `${mb(perAccount)} MB (target < 15 MB)`],
       ['RSS per connected account (vs reopened)', `${mb(perAccountVsReopen)} MB`],
       ['heapUsed per connected account (vs fresh)', `${mb((idle.heapUsed - fresh.heapUsed) / N)} MB`],
-      ['simulator process (not counted)', `${mb(simStats.memory.rss)} MB RSS, ${simStats.loggedIn} logged in`],
+      ['simulator process (not counted)', `${mb(simStats.memory.rss)} MB RSS, ${simStats.loggedIn} logged in (${simPerAccount(simStats)} per account)`],
     ])
+    if (churned) {
+      console.log(`\n== after churn: every account reconnected ${CHURN} times (stop, start, connected)`)
+      table([
+        [`reconnect rounds (${N} accounts each)`, churned.roundMs.map((ms) => `${seconds(ms)} s`).join(', ')],
+        ['RSS per connected account (vs fresh)', `${mb(churned.perAccount)} MB (before churn ${mb(perAccount)} MB: ${flat(churned.perAccount, perAccount)})`],
+        [`${MESSAGES} messages across ${N} pairs`, `${churned.perSecond.toFixed(0)} msg/s (before churn ${perSecond.toFixed(0)}: ${flat(churned.perSecond, perSecond)})`],
+      ])
+    }
 
+    if (!peerFigures) console.log(`\n== peer: ${peerNote}; no ratios`)
     if (peerFigures) {
       const p = peerFigures
       const cache = args['peer-key-cache'] ? ' + makeCacheableSignalKeyStore' : ''

@@ -1,10 +1,14 @@
 // Auth store benchmark: one process, the same Baileys-like workload against the encrypted SQLite store,
 // Baileys' own useMultiFileAuthState and our file store, in interleaved rounds so that drift on a shared
 // machine (page cache, other processes, GC) hits every store alike instead of deciding the ratio.
+// It also runs the as-app path: the same SQLite store instrumented, behind Baileys' adapter and the
+// account's key cache, with the telemetry aggregator listening, exactly as the session manager wires it
+// (openObservedAuth), once with the app's LRU key cache and once with Baileys' default cache
+// (@cacheable/node-cache, what the app used before) so the cost of the cache shows as a ratio.
 // Run: `npx tsx bench/store.bench.ts [--messages N] [--rounds R]`. Uses temp dirs only and removes them.
 // The last line is the tracked figure: the median over rounds of the per-round sqlite/multifile ratio.
 
-import { Curve, initAuthCreds, useMultiFileAuthState } from '@whiskeysockets/baileys'
+import { Curve, initAuthCreds, makeCacheableSignalKeyStore, useMultiFileAuthState, type SignalKeyStore } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -19,6 +23,10 @@ import type { AuthStore, AuthStoreFactory, AuthenticationCreds, KeyData } from '
 import type { AccountId } from '../src/shared/ids'
 import { AUTH_STORE_START, AUTH_STORE_STOP } from '../src/main/core/telemetry/channels'
 import { instrumentStore } from '../src/main/core/telemetry/instrument-store'
+import { createEventBus } from '../src/main/core/events'
+import { silentLogger } from '../src/main/core/logger'
+import { openObservedAuth } from '../src/main/core/observed-auth'
+import { createTelemetry, type Telemetry } from '../src/main/core/telemetry/wiring'
 
 const PRE_KEYS = 812
 const PEERS = 50
@@ -50,7 +58,7 @@ interface BenchTarget {
 }
 
 interface StoreSpec {
-  key: 'sqlite' | 'multifile' | 'file'
+  key: 'sqlite' | 'multifile' | 'file' | 'app' | 'app-nodecache'
   name: string
   /** A target on a fresh account or folder named by `tag`. */
   make(tag: string): Promise<BenchTarget>
@@ -190,6 +198,40 @@ function storeTarget(store: AuthStore, creds: AuthenticationCreds, dispose: () =
   }
 }
 
+/**
+ * The as-app path: Baileys' `state.keys` and `saveCreds` over the instrumented store, as a socket uses
+ * them. `defaultCache` swaps the app's key cache for Baileys' default one (the "before" of the cache).
+ */
+async function appTarget(factory: AuthStoreFactory, telemetry: Telemetry, tag: string, defaultCache: boolean): Promise<BenchTarget> {
+  const account = `bench-${tag}` as AccountId
+  const store = factory.open(account)
+  const auth = defaultCache
+    ? await beforeAuth(telemetry.instrument(store))
+    : await openObservedAuth(telemetry, store, account).then((opened) => ({ keys: opened.state.keys, saveCreds: opened.saveCreds }))
+  return {
+    get: (type, ids) => auth.keys.get(type as never, ids) as Promise<Record<string, unknown>>,
+    set: async (data) => {
+      await auth.keys.set(data as never)
+    },
+    saveCreds: auth.saveCreds,
+    dispose: async () => {
+      await auth.keys.clear?.()
+      await store.clear()
+      telemetry.forget(account)
+    },
+  }
+}
+
+/** What the app did before: Baileys' makeCacheableSignalKeyStore with its default @cacheable/node-cache. */
+async function beforeAuth(store: AuthStore): Promise<{ keys: SignalKeyStore; saveCreds(): Promise<void> }> {
+  const creds = (await store.loadCreds()) ?? initAuthCreds()
+  const raw: SignalKeyStore = {
+    get: (type, ids) => store.get(type, ids) as never,
+    set: (data) => store.set(data as KeyData),
+  }
+  return { keys: makeCacheableSignalKeyStore(raw), saveCreds: () => store.saveCreds(creds) }
+}
+
 /** ns per one-key get: plain store, instrumented with no subscriber, instrumented with a subscriber. */
 async function telemetryOverhead(store: AuthStore): Promise<{ plain: number; idle: number; observed: number }> {
   const instrumented = instrumentStore(store)
@@ -218,11 +260,40 @@ async function telemetryOverhead(store: AuthStore): Promise<{ plain: number; idl
   return { plain: pick('plain'), idle: pick('idle'), observed: pick('observed') }
 }
 
+const p50Of = (list: readonly number[]): number => percentile([...list].sort((a, b) => a - b), 50)
+
+/** ns to put one large value into each cache, as makeCacheableSignalKeyStore does on a `set`. */
+async function largeValueSet(): Promise<{ lru: number; nodeCache: number }> {
+  const value = { version: 7, hash: randomBytes(128), indexValueMap: {} as Record<string, { valueMac: Buffer }> }
+  for (let i = 0; i < 20_000; i++) value.indexValueMap[randomBytes(16).toString('base64')] = { valueMac: randomBytes(32) }
+  const { default: NodeCache } = (await import('@cacheable/node-cache')) as { default: new (o: object) => { set(k: string, v: unknown): unknown; close(): void } }
+  const lru = createTelemetry({ events: createEventBus(silentLogger()), logger: silentLogger() })
+  const time = (fn: () => unknown): number => {
+    const t0 = process.hrtime.bigint()
+    fn()
+    return Number(process.hrtime.bigint() - t0)
+  }
+  const lruTimes: number[] = []
+  const nodeTimes: number[] = []
+  for (let r = 0; r < 5; r++) {
+    const cache = lru.keyCache(`large-${r}` as AccountId)
+    lruTimes.push(time(() => cache.set('app-state-sync-version.critical_block', value)))
+    // Configured as Baileys configures its default.
+    const node = new NodeCache({ stdTTL: 300, useClones: false, deleteOnExpire: true })
+    nodeTimes.push(time(() => node.set('app-state-sync-version.critical_block', value)))
+    node.close()
+  }
+  lru.dispose()
+  return { lru: median(lruTimes), nodeCache: median(nodeTimes) }
+}
+
 async function main(): Promise<void> {
   const base = mkdtempSync(join(tmpdir(), 'store-bench-'))
   const creds = initAuthCreds()
   const sqliteFactory = openSqliteAuthStoreFactory({ file: join(base, 'app.db'), dataKey: randomBytes(32) })
   const fileFactory = createFileAuthStoreFactory({ root: join(base, 'files') })
+  // The app's telemetry, aggregator and ticks included, listening to every instrumented call.
+  const telemetry = createTelemetry({ events: createEventBus(silentLogger()), logger: silentLogger() })
   try {
     const specs: StoreSpec[] = [
       {
@@ -249,6 +320,16 @@ async function main(): Promise<void> {
             dispose: async () => rmSync(dir, { recursive: true, force: true }),
           }
         },
+      },
+      {
+        key: 'app',
+        name: 'as the app wires it: instrumented SQLite + adapter + LRU key cache + telemetry',
+        make: (tag) => appTarget(sqliteFactory, telemetry, tag, false),
+      },
+      {
+        key: 'app-nodecache',
+        name: 'before: the same with Baileys\' default key cache (@cacheable/node-cache)',
+        make: (tag) => appTarget(sqliteFactory, telemetry, tag, true),
       },
       {
         key: 'file',
@@ -325,6 +406,21 @@ async function main(): Promise<void> {
     console.log(`instrumentStore, no subscriber:           ${overhead.idle.toFixed(0)} ns/op (${signed(overhead.idle - overhead.plain)} ns)`)
     console.log(`instrumentStore, start+stop subscribed:   ${overhead.observed.toFixed(0)} ns/op (${signed(overhead.observed - overhead.plain)} ns)`)
 
+    const p50Ratios = (a: StoreSpec['key'], op: Op): number[] =>
+      samples.get(a)!.map((round, r) => p50Of(round.get(op)!) / p50Of(samples.get('sqlite')![r]!.get(op)!))
+    console.log(`\n== as-app path against the bare store (p50 per round, ratio of medians over ${ROUNDS} rounds; target ≤ 1.3)`)
+    for (const op of ['set session', 'upload pre-keys', 'save creds'] as const) {
+      const app = p50Ratios('app', op)
+      const before = p50Ratios('app-nodecache', op)
+      console.log(
+        `${op.padEnd(16)} app/bare ${median(app).toFixed(2)} (${spread(app, 2)}); before (node-cache)/bare ${median(before).toFixed(2)} (${spread(before, 2)})`,
+      )
+    }
+    const large = await largeValueSet()
+    console.log('\n== one app-state-sync-version value with 20,000 entries, cache set only (median of 5)')
+    console.log(`LRU key cache (app):            ${ms(large.lru)} ms`)
+    console.log(`@cacheable/node-cache (before): ${ms(large.nodeCache)} ms (${(large.nodeCache / large.lru).toFixed(0)}x the LRU)`)
+
     console.log(`\n== ratios, median of ${ROUNDS} per-round ratios (min–max)`)
     console.log(`per-message write ratio sqlite/multifile: ${median(sqlitePerMessage).toFixed(2)} (${spread(sqlitePerMessage, 2)})`)
     console.log(`workload write ratio file/multifile: ${median(fileRatio).toFixed(2)} (${spread(fileRatio, 2)})`)
@@ -332,6 +428,7 @@ async function main(): Promise<void> {
     // The tracked figure, alone on the last line: median of the per-round whole-workload ratios.
     console.log(`store write-throughput ratio sqlite/multifile: ${median(sqliteRatio).toFixed(2)}`)
   } finally {
+    telemetry.dispose()
     await sqliteFactory.close()
     await fileFactory.close()
     rmSync(base, { recursive: true, force: true })

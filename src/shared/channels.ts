@@ -25,6 +25,8 @@ export const COMMAND_NAMES = [
   'transfer:inspect',
   'transfer:import',
   'transfer:import-folder',
+  'transfer:identity',
+  'transfer:hand-off',
   // Issue 11: an account's activity log.
   'accounts:activity',
 ] as const

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
 import { ERROR_CODES, type ErrorInfo } from './errors'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
+import { LabelSchema } from './labels'
 import type { CommandName, EventName } from './channels'
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
@@ -179,6 +180,12 @@ export const BundleInfoSchema = z.object({
   accountPhone: z.string().nullable(),
   /** The account's label where it was exported. */
   accountName: z.string().nullable(),
+  /**
+   * 'copy': the account kept running where it was exported, so importing it runs a second copy unless
+   * that one is stopped (the UI and CLI warn). Null in bundles written before this was recorded.
+   * Lazy: TransferModeSchema is defined below.
+   */
+  exportMode: z.lazy(() => TransferModeSchema).nullable(),
   /** ISO 8601. */
   exportedAt: z.string(),
   appVersion: z.string(),
@@ -195,7 +202,6 @@ export const TRANSFER_MODES = [
 export const TransferModeSchema = z.enum(TRANSFER_MODES)
 export type TransferMode = z.infer<typeof TransferModeSchema>
 
-const LabelSchema = z.string().trim().min(1, 'A label cannot be empty.').max(80, 'A label is at most 80 characters.')
 /** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
 const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
 const ExportPassphraseSchema = z
@@ -238,7 +244,7 @@ export const commands = {
   'accounts:list': { input: Empty, output: z.array(AccountSummarySchema) },
   'accounts:add': {
     input: z
-      .object({ label: z.string().trim().min(1, 'A label cannot be empty.').max(80, 'A label is at most 80 characters.').optional() })
+      .object({ label: LabelSchema.optional() })
       .strict(),
     output: AccountSummarySchema,
   },
@@ -360,6 +366,14 @@ export const commands = {
         /** Start it after the import. Default true. */
         start: z.boolean().optional(),
         label: LabelSchema.optional(),
+        /**
+         * Server-to-server hand-off: hold the account as pending (not started) until the source confirms
+         * with transfer:hand-off. `id` names the hand-off; `source` is the sending installation's id.
+         */
+        handOff: z
+          .object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), source: z.string().min(1).max(200) })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: AccountSummarySchema,
@@ -376,6 +390,20 @@ export const commands = {
       })
       .strict(),
     output: AccountSummarySchema,
+  },
+  /**
+   * This installation's id: a server asked to export to another one checks first that it is not
+   * itself. Needs the token like every command.
+   */
+  'transfer:identity': { input: Empty, output: z.object({ instanceId: z.string() }) },
+  /**
+   * The target's side of a two-phase hand-off, driven by the source: where the hand-off stands
+   * (status), start the pending account (confirm), or drop it and refuse it from now on (abort).
+   * Confirm and abort are idempotent, so a source that crashed can repeat them.
+   */
+  'transfer:hand-off': {
+    input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), action: z.enum(['status', 'confirm', 'abort']) }).strict(),
+    output: z.object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() }),
   },
   /** An account's activity log, newest first (issue 11). */
   'accounts:activity': {

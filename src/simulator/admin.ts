@@ -2,6 +2,7 @@
 // QR as the phone, list accounts, kick or log out devices. It binds 127.0.0.1 and refuses requests
 // whose Host header is not loopback, so a web page cannot reach it through DNS rebinding.
 
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
@@ -35,6 +36,7 @@ export interface SimulatorAdmin {
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   'invalid-input': 400,
+  unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
   'payload-too-large': 413,
@@ -76,9 +78,30 @@ function isLoopbackHost(host: string | undefined): boolean {
   return name === '127.0.0.1' || name === 'localhost' || name === '[::1]'
 }
 
-export async function startSimulatorAdmin(sim: Simulator, opts: { port?: number } = {}): Promise<SimulatorAdmin> {
+/** Constant-time, whatever the lengths: both sides hashed first. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1]
+  if (!given) return false
+  const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
+  return timingSafeEqual(digest(given), digest(token))
+}
+
+export interface SimulatorAdminOptions {
+  port?: number
+  /**
+   * When set, every request must carry `Authorization: Bearer <token>`. The headless server's
+   * --simulator mode passes its API token: any local user could otherwise log its accounts out. The
+   * standalone simulator (tests, demos) runs without one.
+   */
+  token?: string
+}
+
+export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOptions = {}): Promise<SimulatorAdmin> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isLoopbackHost(req.headers.host)) throw new AppError('forbidden', 'The admin API only answers loopback requests')
+    if (opts.token !== undefined && !bearerMatches(req.headers.authorization, opts.token)) {
+      throw new AppError('unauthorized', 'This simulator\'s admin API needs the server\'s API token: send "Authorization: Bearer <token>".')
+    }
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
     const key = `${req.method} ${path}`
     switch (key) {

@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   pairTimeoutMs?: number
   /** Send edge_routing at login so the next connect uses the `ED` preamble (default true). */
   edgeRouting?: boolean
+  /** A connection that has not finished the Noise handshake by then is closed (default 5 s). */
+  handshakeTimeoutMs?: number
 }
 
 export interface ScanOptions {
@@ -383,7 +385,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // ws enforces its own payload cap before our framing sees the bytes.
   const wss = new WebSocketServer({ server: http, maxPayload: maxFrameBytes + 64 * 1024 })
   wss.on('connection', function acceptClient(ws) {
-    const conn = new SimConnection(ws, identity, maxFrameBytes, { onPayload, onNode, onClose }, log)
+    const conn = new SimConnection(ws, identity, maxFrameBytes, { onPayload, onNode, onClose }, log, opts.handshakeTimeoutMs)
     connections.add(conn)
   })
   wss.on('error', (err) => log.error('websocket server error', { err: String(err) }))

@@ -11,7 +11,6 @@ import { createActivityLog, type ActivityLog } from './activity/activity-log'
 import { commandObserver, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
-import { makeBaileysAuthState } from './auth-store/baileys-adapter'
 import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
 import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault } from './crypto/key-vault'
@@ -24,11 +23,17 @@ import type { Logger } from './logger'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
 import type { BackoffOptions } from './sessions/reconnect-policy'
 import { createSettingsStore, type SettingsStore } from './settings/settings-store'
+import { openObservedAuth } from './observed-auth'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
+import { openHandOffJournal } from './transfer/hand-off-journal'
+import type { CrashPoint } from './transfer/hand-off-protocol'
+import { loadInstanceId } from './transfer/instance-id'
 import { createTransferService } from './transfer/transfer-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
 export const DATABASE_FILE = 'irish.db'
+/** Where server-to-server hand-offs are journaled (transfer/hand-off-journal.ts). */
+export const HAND_OFF_DIR = 'hand-offs'
 
 /** Plays the phone for a QR code; present when a simulator runs in this process. */
 export interface SimulatorPort {
@@ -53,6 +58,8 @@ export interface CoreDeps {
   /** Extra Baileys socket settings, applied over the endpoint (tests set a short qrTimeout this way). */
   socketOverrides?: Partial<SocketConfig>
   now?: () => number
+  /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
+  crashAt?: CrashPoint
 }
 
 export interface Core {
@@ -74,7 +81,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   // Before any Baileys socket exists: libsignal would print session keys to the console.
   guardConsoleAgainstSessionDumps(log)
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 })
-  const lock = acquireDataDirLock(deps.dataDir)
+  const lock = acquireDataDirLock(deps.dataDir, deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {})
   const cleanup: Array<() => void> = [() => lock.release()]
   try {
     const dataKey = await deps.keyVault.getDataKey()
@@ -103,17 +110,21 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.now ? { now: deps.now } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
-      async openAuth(id: AccountId) {
-        const store = telemetry.instrument(stores.open(id))
-        const auth = await makeBaileysAuthState(store, { cache: telemetry.keyCache(id) })
-        return { state: auth.state, saveCreds: auth.saveCreds, store }
-      },
+      openAuth: (id: AccountId) => openObservedAuth(telemetry, stores.open(id), id),
     })
 
     const activity = createActivityLog({ sqlite: database.sqlite, ...(deps.now ? { now: deps.now } : {}) })
     cleanup.unshift(watchSessions(events, activity, sessions.list(), log))
 
-    const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion })
+    const transfer = createTransferService({
+      sessions,
+      logger: log,
+      appVersion: deps.appVersion,
+      instanceId: loadInstanceId(deps.dataDir),
+      handOffJournal: openHandOffJournal(join(deps.dataDir, HAND_OFF_DIR)),
+      ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
+    })
+    cleanup.unshift(() => transfer.close())
     const handlers = createHandlers({
       sessions,
       settings,
@@ -136,6 +147,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       activity,
       async startAccounts() {
         if (settings.get().autoStart) await sessions.startAll()
+        // Whatever autoStart says: a hand-off left open by a crash must end with the account somewhere.
+        transfer.resumeHandOffs()
       },
       async close() {
         if (closed) return

@@ -100,11 +100,17 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'transfer:export-to-server': async function exportToServer({ id, url, token, passphrase, replace }) {
       return transfer.exportToServer({ id, url, token, ...(passphrase !== undefined ? { passphrase } : {}), ...(replace !== undefined ? { replace } : {}) })
     },
+    'transfer:hand-off': async function handOff({ id, action }) {
+      return transfer.settleIncoming(id, action)
+    },
+    'transfer:identity': async function identity() {
+      return { instanceId: transfer.instanceId }
+    },
     'transfer:inspect': async function inspectBundle({ bundle }) {
       return transfer.inspect(bundle)
     },
-    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label }) {
-      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }) })
+    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label, handOff }) {
+      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }), ...(handOff ? { handOff } : {}) })
     },
     'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
       return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })

@@ -1,10 +1,9 @@
 // Turns any AuthStore into the `{ state: { creds, keys }, saveCreds }` that Baileys' makeWASocket takes.
-// Main process, Electron-free. Keys go through Baileys' makeCacheableSignalKeyStore (a 5-minute cache in
-// front of the store); the caller may pass its own CacheStore (e.g. one that reports hits and misses).
+// Main process, Electron-free. Keys go through a cache in front of the store (cached-key-store.ts, a
+// 5-minute LRU by default); the caller may pass its own CacheStore (e.g. one that reports hits and misses).
 
 import {
   initAuthCreds,
-  makeCacheableSignalKeyStore,
   proto,
   type AuthenticationState,
   type CacheStore,
@@ -14,13 +13,11 @@ import {
 } from '@whiskeysockets/baileys'
 import { AppError } from '../../../shared/errors'
 import type { AuthStore, KeyValue } from './types'
+import { makeCachedKeyStore } from './cached-key-store'
+import { createLruKeyCache } from './key-cache'
 import { isPlainObject } from './validate'
 
-/** Baileys' ILogger, as makeCacheableSignalKeyStore uses it (pino's Logger fits). */
-export type BaileysLogger = Parameters<typeof makeCacheableSignalKeyStore>[1]
-
 export interface BaileysAuthStateOptions {
-  logger?: BaileysLogger
   cache?: CacheStore
 }
 
@@ -44,7 +41,7 @@ export async function makeBaileysAuthState(
     throw new AppError('invalid-input', 'makeBaileysAuthState needs an AuthStore (loadCreds, saveCreds, get, set).')
   }
   if (typeof options !== 'object' || options === null) {
-    throw new AppError('invalid-input', 'makeBaileysAuthState options must be an object { logger?, cache? }.')
+    throw new AppError('invalid-input', 'makeBaileysAuthState options must be an object { cache? }.')
   }
 
   let creds = await store.loadCreds()
@@ -73,7 +70,7 @@ export async function makeBaileysAuthState(
 
   const state: AuthenticationState = {
     creds,
-    keys: makeCacheableSignalKeyStore(raw, options.logger, options.cache),
+    keys: makeCachedKeyStore(raw, options.cache ?? createLruKeyCache()),
   }
   return {
     state,

@@ -4,6 +4,6 @@
 
 export * from './channels'
 export { instrumentStore } from './instrument-store'
-export { createObservedKeyCache, KEY_CACHE_TTL_SECONDS, type ObservedKeyCache, type CacheCounts } from './observed-key-cache'
+export { createObservedKeyCache, type ObservedKeyCache, type CacheCounts } from './observed-key-cache'
 export * from './aggregator'
 export { HISTOGRAM_RELATIVE_ERROR } from './histogram'

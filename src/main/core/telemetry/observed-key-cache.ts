@@ -2,19 +2,9 @@
 // publishes them on auth_store:cache. Main process, Electron-free. The store behind the cache only sees
 // misses; this is the other half of the picture. One cache per account.
 
-import { LRUCache } from 'lru-cache'
 import type { CacheStore } from '@whiskeysockets/baileys'
+import { createLruKeyCache, type KeyCacheOptions } from '../auth-store/key-cache'
 import { authStoreCacheChannel } from './channels'
-
-/** Baileys' own default for the Signal key cache (DEFAULT_CACHE_TTLS.SIGNAL_STORE): 5 minutes. */
-export const KEY_CACHE_TTL_SECONDS = 300
-
-/**
- * Entries one account's cache holds before it evicts the least recently used. A paired account holds
- * ~800 pre-keys, a few sessions per contact and a few app-state keys; 5,000 covers a busy account while
- * bounding the worst case (a 20k-entry app-state-sync-version is still one entry).
- */
-export const KEY_CACHE_MAX_ENTRIES = 5_000
 
 export interface CacheCounts {
   hits: number
@@ -28,17 +18,15 @@ export interface ObservedKeyCache extends CacheStore {
   close(): void
 }
 
-export interface ObservedKeyCacheOptions {
+export interface ObservedKeyCacheOptions extends KeyCacheOptions {
   account: string
-  ttlSeconds?: number
-  maxEntries?: number
-  /** The cache doing the storing. Default: an LRU bounded by entries with the TTL above. */
+  /** The cache doing the storing. Default: the LRU key cache (auth-store/key-cache). */
   inner?: CacheStore
 }
 
 export function createObservedKeyCache(options: ObservedKeyCacheOptions): ObservedKeyCache {
   const { account } = options
-  const inner: CacheStore = options.inner ?? lruCacheStore(options.ttlSeconds ?? KEY_CACHE_TTL_SECONDS, options.maxEntries ?? KEY_CACHE_MAX_ENTRIES)
+  const inner: CacheStore = options.inner ?? createLruKeyCache(options)
   const totals = new Map<string, CacheCounts>()
 
   function count(key: string, found: boolean): void {
@@ -75,28 +63,5 @@ export function createObservedKeyCache(options: ObservedKeyCacheOptions): Observ
     flushAll: () => inner.flushAll(),
     counts: () => Object.fromEntries([...totals].map(([type, c]) => [type, { ...c }])),
     close: () => inner.close?.(),
-  }
-}
-
-/**
- * Why not Baileys' default (@cacheable/node-cache): it sizes every value byte by byte on each `set`
- * (O(n²) in its visited check), ~49 µs for a 1.2 kB Buffer and over a second for one large
- * app-state-sync-version value. lru-cache bounds by entry count and never walks values, so a `set` is
- * O(1) whatever the value. Values are kept by reference: Baileys expects its Buffers back by identity.
- */
-function lruCacheStore(ttlSeconds: number, maxEntries: number): CacheStore {
-  // null is a real value here (Baileys caches a deleted key as null); lru-cache refuses null and
-  // undefined, so null is boxed on the way in and out.
-  const cache = new LRUCache<string, { value: unknown }>({ max: maxEntries, ttl: ttlSeconds * 1000, ttlAutopurge: false })
-  return {
-    get: <T>(key: string) => cache.get(key)?.value as T | undefined,
-    set: (key, value) => {
-      cache.set(key, { value })
-    },
-    del: (key) => {
-      cache.delete(key)
-    },
-    flushAll: () => cache.clear(),
-    close: () => cache.clear(),
   }
 }

@@ -1,0 +1,83 @@
+// The session manager's view of the account table: read a record (or a clear not-found), patch it and
+// announce the change, create new records and ids. Status changes are persisted first, then emitted.
+// Main process, Electron-free.
+
+import { randomBytes } from 'node:crypto'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import type { AccountStatus } from '../../../shared/contract'
+import type { EventBus } from '../events'
+import { toSummary, type AccountRecord, type AccountRepository } from './account-repository'
+
+/** Statuses that claim a socket exists (or is about to). */
+export const RUNNING_STATUSES: AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing']
+
+export type AccountPatch = Partial<Omit<AccountRecord, 'id' | 'createdAt'>>
+
+export interface AccountBook {
+  /** The record, or a not-found AppError. */
+  record(id: AccountId): AccountRecord
+  exists(id: AccountId): boolean
+  list(): AccountRecord[]
+  insert(record: AccountRecord): void
+  delete(id: AccountId): void
+  /** Persists the patch (stamping statusSince when the status changes) and emits accounts:changed. */
+  update(id: AccountId, patch: AccountPatch): AccountRecord
+  setStatus(id: AccountId, status: AccountStatus, patch?: AccountPatch): AccountRecord
+  newRecord(id: AccountId, fields: Pick<AccountRecord, 'label' | 'status' | 'wantRunning'> & Partial<AccountRecord>): AccountRecord
+  newAccountId(): AccountId
+  /**
+   * No socket runs yet, so a running status in the table is what the last run (closed or crashed) left
+   * behind. Shown as stopped; wantRunning keeps the intent, so startAll still brings them back.
+   */
+  resetStaleStatuses(): void
+}
+
+export function createAccountBook(deps: { accounts: AccountRepository; events: EventBus; now: () => number }): AccountBook {
+  const { accounts, events, now } = deps
+
+  function update(id: AccountId, patch: AccountPatch): AccountRecord {
+    const before = accounts.get(id)
+    const statusChanged = patch.status !== undefined && patch.status !== before?.status
+    const next = accounts.update(id, statusChanged ? { ...patch, statusSince: now() } : patch)
+    events.emit('accounts:changed', toSummary(next))
+    return next
+  }
+
+  return {
+    record(id) {
+      const found = accounts.get(id)
+      if (!found) throw new AppError('not-found', `There is no account "${id}".`)
+      return found
+    },
+    exists: (id) => accounts.get(id) !== undefined,
+    list: () => accounts.list(),
+    insert: (record) => accounts.insert(record),
+    delete: (id) => accounts.delete(id),
+    update,
+    setStatus: (id, status, patch = {}) => update(id, { ...patch, status }),
+    newRecord(id, fields) {
+      const at = now()
+      return {
+        phone: null,
+        name: null,
+        lastError: null,
+        lastDisconnectCode: null,
+        reconnectCount: 0,
+        pairedAt: null,
+        lastConnectedAt: null,
+        movedTo: null,
+        ...fields,
+        id,
+        statusSince: at,
+        createdAt: at,
+      }
+    },
+    newAccountId: () => `acc-${randomBytes(5).toString('hex')}` as AccountId,
+    resetStaleStatuses() {
+      for (const account of accounts.list()) {
+        if (RUNNING_STATUSES.includes(account.status)) accounts.update(account.id, { status: 'stopped', statusSince: now() })
+      }
+    },
+  }
+}

@@ -1,0 +1,168 @@
+// What the session manager holds in memory for each account while the app runs: its socket, its open
+// auth, its pending store writes, its pairing, its inbox and outbox, and a queue that keeps start, stop,
+// logout, export and import of one account from interleaving. One "quiesce" step (close the socket,
+// let its pending writes land, release the store) serves every path that needs the account still.
+// Main process, Electron-free.
+
+import type { AuthenticationState, proto, WASocket } from '@whiskeysockets/baileys'
+import type { AccountId } from '../../../shared/ids'
+import type { ReceivedMessage } from '../../../shared/contract'
+import type { ManagedAuthStore } from '../auth-store/types'
+import { newPairing, type Pairing } from './pairing'
+
+/** What opening an account's auth gives the manager: Baileys' state and the store behind it. */
+export interface OpenedAuth {
+  state: AuthenticationState
+  saveCreds: () => Promise<void>
+  store: ManagedAuthStore
+}
+
+export interface AccountRuntime {
+  readonly id: AccountId
+  auth: OpenedAuth | null
+  socket: WASocket | null
+  /** Bumped for every socket, so events from an old socket are ignored. */
+  generation: number
+  /** Set while the manager itself closes the socket: its close event is expected, not a failure. */
+  closingOnPurpose: boolean
+  socketClosed: Promise<void> | null
+  retryTimer: NodeJS.Timeout | null
+  nextRetryAt: number | null
+  attempt: number
+  pairing: Pairing
+  /** The last texts received, newest last. */
+  inbox: ReceivedMessage[]
+  /**
+   * What this account sent, by message id, for Baileys' getMessage. When a recipient cannot decrypt a
+   * message it asks for it again (a retry receipt), and Baileys resends a 1:1 message only if
+   * getMessage finds it: its own recent-message cache misses for 1:1 chats in rc14 (stored under the
+   * chat jid, looked up under the device jid). Without this, such messages are lost. Memory only.
+   */
+  outbox: Map<string, Promise<proto.IMessage | undefined>>
+  /** Store writes this account's sockets started and that have not landed yet. */
+  writes: Set<Promise<unknown>>
+  /** Per-account queue: start, stop, logout and remove never interleave. */
+  queue: Promise<unknown>
+}
+
+export interface Runtimes {
+  /** The account's runtime, created on first use. */
+  get(id: AccountId): AccountRuntime
+  /** The account's runtime if one exists; never creates one. */
+  peek(id: AccountId): AccountRuntime | undefined
+  delete(id: AccountId): void
+  all(): AccountRuntime[]
+  /** Runs work after everything queued before it for this account, whatever that ended in. */
+  serial<T>(id: AccountId, work: () => Promise<T>): Promise<T>
+  /** Baileys' auth for the account, opened once per runtime; every write is tracked for quiesce. */
+  openAuth(rt: AccountRuntime): Promise<OpenedAuth>
+  /**
+   * Stills the account: closes its socket on purpose (with `end`, or plainly) and waits until Baileys
+   * reports it closed, lets its pending store writes land, and releases the open auth so the next start
+   * reloads creds from the store. Returns the account's store, free for export, import or clearing.
+   */
+  quiesce(rt: AccountRuntime, end?: (socket: WASocket) => Promise<void>): Promise<ManagedAuthStore>
+  /** A socket exists or a retry is scheduled. */
+  isRunning(rt: AccountRuntime | undefined): boolean
+  clearRetry(rt: AccountRuntime): void
+  /** Waits until no account has a store write in flight (Baileys may still commit after a close). */
+  drainAll(): Promise<void>
+}
+
+export function createRuntimes(deps: {
+  openAuth: (id: AccountId) => Promise<OpenedAuth>
+  openStore: (id: AccountId) => ManagedAuthStore
+}): Runtimes {
+  const runtimes = new Map<AccountId, AccountRuntime>()
+
+  function track<T>(rt: AccountRuntime, promise: Promise<T>): Promise<T> {
+    rt.writes.add(promise)
+    void promise.finally(() => rt.writes.delete(promise)).catch(() => undefined)
+    return promise
+  }
+
+  async function drain(rt: AccountRuntime): Promise<void> {
+    while (rt.writes.size > 0) await Promise.allSettled([...rt.writes])
+  }
+
+  function clearRetry(rt: AccountRuntime): void {
+    if (rt.retryTimer) clearTimeout(rt.retryTimer)
+    rt.retryTimer = null
+    rt.nextRetryAt = null
+  }
+
+  const self: Runtimes = {
+    get(id) {
+      let existing = runtimes.get(id)
+      if (!existing) {
+        existing = newRuntime(id)
+        runtimes.set(id, existing)
+      }
+      return existing
+    },
+    peek: (id) => runtimes.get(id),
+    delete: (id) => void runtimes.delete(id),
+    all: () => [...runtimes.values()],
+    serial(id, work) {
+      const rt = self.get(id)
+      const result = rt.queue.then(work, work)
+      rt.queue = result.catch(() => undefined)
+      return result
+    },
+    async openAuth(rt) {
+      if (rt.auth) return rt.auth
+      const opened = await deps.openAuth(rt.id)
+      const keys = opened.state.keys
+      // Every write goes through track(), so quiesce and shutdown can wait for the ones still in flight.
+      const state: AuthenticationState = {
+        creds: opened.state.creds,
+        keys: { get: (type, ids) => keys.get(type, ids), set: (data) => track(rt, Promise.resolve(keys.set(data))) },
+      }
+      rt.auth = { state, saveCreds: () => track(rt, opened.saveCreds()), store: opened.store }
+      return rt.auth
+    },
+    async quiesce(rt, end) {
+      clearRetry(rt)
+      const socket = rt.socket
+      if (socket) {
+        rt.closingOnPurpose = true
+        rt.generation += 1
+        const closed = rt.socketClosed
+        if (end) await end(socket)
+        else socket.end(undefined)
+        // end() emits close synchronously in rc14; the await guards against a release that defers it.
+        await closed
+        rt.socket = null
+      }
+      await drain(rt)
+      const store = rt.auth?.store ?? deps.openStore(rt.id)
+      rt.auth = null
+      return store
+    },
+    isRunning: (rt) => Boolean(rt && (rt.socket || rt.retryTimer)),
+    clearRetry,
+    async drainAll() {
+      for (const rt of runtimes.values()) await drain(rt)
+    },
+  }
+  return self
+}
+
+function newRuntime(id: AccountId): AccountRuntime {
+  return {
+    id,
+    auth: null,
+    socket: null,
+    generation: 0,
+    closingOnPurpose: false,
+    socketClosed: null,
+    retryTimer: null,
+    nextRetryAt: null,
+    attempt: 0,
+    pairing: newPairing(),
+    inbox: [],
+    outbox: new Map(),
+    writes: new Set(),
+    queue: Promise.resolve(),
+  }
+}

@@ -1,0 +1,200 @@
+// One Baileys socket per running account: opening it, following its connection updates, and what to do
+// when it closes (reconnect-policy.ts decides; this applies the decision). Main process, Electron-free.
+// Never log creds, keys or message contents.
+
+import type makeWASocket from '@whiskeysockets/baileys'
+import { Browsers, jidDecode, type ConnectionState, type SocketConfig, type WASocket } from '@whiskeysockets/baileys'
+import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
+import { AppError } from '../../../shared/errors'
+import type { Logger } from '../logger'
+import type { AccountBook } from './account-book'
+import type { AccountRuntime, Runtimes } from './account-runtime'
+import type { Messaging } from './messaging'
+import type { PairingStrategies } from './pairing'
+import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
+
+export interface ConnectionDeps {
+  book: AccountBook
+  runtimes: Runtimes
+  pairing: PairingStrategies
+  messaging: Messaging
+  log: Logger
+  socketConfig: () => Partial<SocketConfig>
+  makeSocket: typeof makeWASocket
+  baileysLogger: ILogger
+  backoff: BackoffOptions
+  random: () => number
+  now: () => number
+  isShuttingDown: () => boolean
+}
+
+export interface Connection {
+  /** Opens a new socket for the account (its auth opened first), unless the manager shuts down. */
+  connect(rt: AccountRuntime): Promise<void>
+  /** Marks the account failed after an unexpected error, logging it where it happened. */
+  failed(rt: AccountRuntime, error: unknown): void
+}
+
+type CloseError = Error & { output?: { statusCode?: number } }
+
+export function createConnection(deps: ConnectionDeps): Connection {
+  const { book, runtimes, pairing, messaging, log, now } = deps
+
+  async function connect(rt: AccountRuntime): Promise<void> {
+    if (deps.isShuttingDown()) return
+    const auth = await runtimes.openAuth(rt)
+    const generation = ++rt.generation
+    pairing.reset(rt.pairing)
+    rt.closingOnPurpose = false
+    const paired = Boolean(auth.state.creds.me)
+    if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
+
+    const socket = deps.makeSocket({
+      browser: Browsers.macOS('Desktop'),
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      shouldSyncHistoryMessage: () => false,
+      ...deps.socketConfig(),
+      getMessage: (key) => messaging.getMessage(rt, key),
+      auth: auth.state,
+      logger: deps.baileysLogger,
+    })
+    rt.socket = socket
+    let resolveClosed!: () => void
+    rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
+
+    socket.ev.on('creds.update', () => {
+      auth.saveCreds().catch((error: unknown) => {
+        log.error({ err: error, account: rt.id }, 'saving credentials failed')
+        book.update(rt.id, { lastError: 'Saving the credentials failed. See the log.' })
+      })
+    })
+
+    socket.ev.on('connection.update', (change) => {
+      // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
+      if (change.connection === 'close') resolveClosed()
+      if (generation !== rt.generation) return
+      onConnectionUpdate(rt, socket, change, paired)
+    })
+
+    socket.ev.on('messages.upsert', ({ messages }) => {
+      if (generation !== rt.generation) return
+      for (const message of messages) messaging.onMessage(rt, message)
+    })
+  }
+
+  function onConnectionUpdate(rt: AccountRuntime, socket: WASocket, change: Partial<ConnectionState>, wasPaired: boolean): void {
+    if (change.qr) {
+      pairing.onQr(rt.pairing, change.qr)
+      if (book.record(rt.id).status !== 'pairing') book.setStatus(rt.id, 'pairing')
+      pairing.emit(rt.id, rt.pairing)
+    }
+    if (change.connection === 'open') return onOpen(rt, socket)
+    if (change.connection !== 'close') return
+
+    rt.socket = null
+    pairing.end(rt.pairing)
+    if (rt.closingOnPurpose || deps.isShuttingDown()) return
+
+    const error = change.lastDisconnect?.error as CloseError | undefined
+    const code = error?.output?.statusCode
+    const paired = wasPaired || Boolean(rt.auth?.state.creds.me)
+    const connectedBefore = book.record(rt.id).lastConnectedAt !== null
+    const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
+    log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
+    book.update(rt.id, { lastDisconnectCode: code ?? null })
+    onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
+  }
+
+  function onOpen(rt: AccountRuntime, socket: WASocket): void {
+    rt.attempt = 0
+    pairing.end(rt.pairing)
+    runtimes.clearRetry(rt)
+    const me = socket.user
+    const current = book.record(rt.id)
+    const phone = me?.id ? (jidDecode(me.id)?.user ?? null) : null
+    book.setStatus(rt.id, 'connected', {
+      phone: phone ?? current.phone,
+      name: me?.name ?? me?.verifiedName ?? current.name,
+      pairedAt: current.pairedAt ?? now(),
+      lastConnectedAt: now(),
+      lastError: null,
+    })
+  }
+
+  function reconnect(rt: AccountRuntime): void {
+    void runtimes.serial(rt.id, () => connect(rt)).catch((err: unknown) => failed(rt, err))
+  }
+
+  function failed(rt: AccountRuntime, error: unknown): void {
+    log.error({ err: error, account: rt.id }, 'account failed')
+    const message = error instanceof AppError ? error.message : 'The account could not be started. See the log.'
+    if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })
+  }
+
+  return { connect, failed }
+}
+
+/** Applies what the reconnect policy decided for a socket that closed without the manager asking. */
+function onClose(
+  deps: ConnectionDeps & { reconnect: (rt: AccountRuntime) => void; failed: (rt: AccountRuntime, error: unknown) => void },
+  rt: AccountRuntime,
+  decision: CloseDecision,
+  close: { code: number | undefined; error: CloseError | undefined },
+): void {
+  const { book, runtimes, pairing, now, reconnect, failed } = deps
+  const { code, error } = close
+  switch (decision.kind) {
+    case 'restart':
+      return reconnect(rt)
+    case 'retry': {
+      rt.attempt += 1
+      rt.nextRetryAt = now() + decision.delayMs
+      book.setStatus(rt.id, 'reconnecting', {
+        reconnectCount: book.record(rt.id).reconnectCount + 1,
+        lastError: describeClose(code, error),
+      })
+      rt.retryTimer = setTimeout(() => {
+        rt.retryTimer = null
+        rt.nextRetryAt = null
+        reconnect(rt)
+      }, decision.delayMs)
+      rt.retryTimer.unref?.()
+      return
+    }
+    case 'logged-out':
+      void runtimes
+        .serial(rt.id, async () => {
+          const store = await runtimes.quiesce(rt)
+          await store.clear()
+          book.setStatus(rt.id, 'logged-out', {
+            wantRunning: false,
+            lastError: 'WhatsApp logged this device out (401). Its keys were deleted; pair it again to use it.',
+          })
+        })
+        .catch((err: unknown) => failed(rt, err))
+      return
+    case 'replaced':
+      book.setStatus(rt.id, 'replaced', {
+        wantRunning: false,
+        lastError: 'Another client logged in with this session (440) and took over. Start it here again only if the other copy is gone.',
+      })
+      return
+    case 'qr-expired':
+      book.setStatus(rt.id, 'failed', {
+        wantRunning: false,
+        lastError: 'Nobody scanned the QR code in time. Start the account to get a new one.',
+      })
+      pairing.emit(rt.id, rt.pairing)
+      return
+    case 'fatal':
+      book.setStatus(rt.id, 'failed', { wantRunning: false, lastError: decision.message })
+      return
+  }
+}
+
+function describeClose(code: number | undefined, error: Error | undefined): string {
+  const reason = code ? `status ${code}` : 'no status'
+  // Boom messages from Baileys are short protocol phrases ("Connection Closed"); no secrets in them.
+  return `The connection closed (${reason}${error?.message ? `: ${error.message}` : ''}). Retrying.`
+}

@@ -1,0 +1,82 @@
+// The headless server as `npm run serve` runs it: the bundle out/main/server.js under plain node, one
+// process, no tsx. And the freshness check that builds first when the bundle is missing or stale.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUILD_OUTPUTS, staleReason } from '../scripts/build-freshness.mjs'
+import { startServerProcess, type ServerProcess } from './support/server-process'
+
+const ROOT = resolve(import.meta.dirname, '..')
+
+describe('the server from its build', () => {
+  let dataDir: string
+  let server: ServerProcess
+
+  beforeAll(async () => {
+    // `npm test` builds before the unit tests; run on its own, this test needs `npm run build` first.
+    const why = staleReason(ROOT)
+    if (why) throw new Error(`out/ is not current (${why}): run \`npm run build\` before this test`)
+    dataDir = mkdtempSync(join(tmpdir(), 'irish-server-build-'))
+    server = await startServerProcess({ dataDir, entry: 'build' })
+  })
+
+  afterAll(async () => {
+    await server?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('prints the ready line and answers the API', async () => {
+    expect(server.stdout.at(-1)).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/)
+    expect(await server.value('accounts:list', {})).toEqual([])
+  })
+
+  it('is one node process running the bundle, with no launcher or child process', () => {
+    const pid = server.child.pid!
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
+    expect(argv[0]).toBe(process.execPath)
+    expect(argv[1]).toBe('out/main/server.js')
+    expect(argv.join(' ')).not.toContain('tsx')
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()
+    expect(children).toBe('')
+  })
+
+  it('is what `npm run serve` and `npm start` run', () => {
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+    for (const name of ['serve', 'start']) {
+      expect(scripts[name]).toMatch(/^node scripts\/ensure-build\.mjs && node out\/main\/server\.js\b/)
+    }
+  })
+})
+
+describe('build freshness', () => {
+  let root: string
+  const write = (path: string, mtimeSeconds: number): void => {
+    const file = join(root, path)
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, path)
+    utimesSync(file, mtimeSeconds, mtimeSeconds)
+  }
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'irish-freshness-'))
+  })
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+  it('asks for a build when an output is missing, when a source is newer, and not otherwise', () => {
+    write('src/main/server/cli.ts', 1_000)
+    expect(staleReason(root)).toBe('out/main/server.js is missing')
+    for (const output of BUILD_OUTPUTS) write(output, 2_000)
+    expect(staleReason(root)).toBeNull()
+    write('src/shared/contract.ts', 3_000)
+    expect(staleReason(root)).toBe('the sources changed since the last build')
+    for (const output of BUILD_OUTPUTS) write(output, 4_000)
+    expect(staleReason(root)).toBeNull()
+  })
+
+  it('takes a build as it is when there are no sources to build from', () => {
+    rmSync(join(root, 'src'), { recursive: true })
+    write('package.json', 9_000)
+    expect(staleReason(root)).toBeNull()
+  })
+})
