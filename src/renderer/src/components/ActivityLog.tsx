@@ -23,7 +23,8 @@ export function ActivityLog({ id, caption }: { id: AccountId; caption: string })
   if (activity.isError) return <ErrorState what="the activity" error={activity.error} onRetry={() => void activity.refetch()} />
   if (activity.data.length === 0) return <p className="muted">Nothing has happened yet.</p>
   return (
-    <div className="table-scroll activity-scroll">
+    // Scrolls on its own, so the keyboard must be able to reach it (and a screen reader to name it).
+    <div className="table-scroll activity-scroll" tabIndex={0} role="region" aria-label="Activity log">
       <table className="activity-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>

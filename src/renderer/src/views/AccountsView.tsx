@@ -15,12 +15,19 @@ import { CARDS_UP_TO } from '../lib/account-table'
 
 type Layout = 'cards' | 'table'
 
+/** The operator's last choice, kept while the page lives, so leaving the list and coming back keeps it. */
+let pickedLayout: Layout | null = null
+
 export function AccountsView({ onOpenAccount }: { onOpenAccount: (id: AccountId) => void }) {
   const accounts = useAccounts()
   // null: closed; 'new': the add flow; an id: the QR codes of an account already pairing.
   const [pairing, setPairing] = useState<AccountId | 'new' | null>(null)
   // null: chosen by the count (cards for a few, a table for many) until the operator picks one.
-  const [picked, setPicked] = useState<Layout | null>(null)
+  const [picked, setPickedState] = useState<Layout | null>(pickedLayout)
+  const setPicked = (layout: Layout): void => {
+    pickedLayout = layout
+    setPickedState(layout)
+  }
   const list = accounts.data ?? []
   const connected = list.filter((a) => a.status === 'connected').length
   const layout: Layout = picked ?? (list.length > CARDS_UP_TO ? 'table' : 'cards')
