@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
+import { createActivityLog, type ActivityLog } from './activity/activity-log'
+import { commandObserver, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
 import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
@@ -69,6 +71,7 @@ export interface Core {
   settings: SettingsStore
   stores: AuthStoreFactory
   telemetry: Telemetry
+  activity: ActivityLog
   /** Starts the accounts the operator left running (when autoStart is on). */
   startAccounts(): Promise<void>
   /** Graceful: closes sockets, lets pending writes land, closes the database, releases the lock. */
@@ -116,6 +119,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       accounts: () => sessions.list().map((a) => a.id),
       count: (id) => sessions.health(id).then((health) => health.keyCounts),
     })
+    const activity = createActivityLog({ sqlite: database.sqlite, ...(deps.now ? { now: deps.now } : {}) })
+    cleanup.unshift(watchSessions(events, activity, sessions.list(), log))
 
     const transfer = createTransferService({
       sessions,
@@ -126,8 +131,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
     })
     cleanup.unshift(() => transfer.close())
-    const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
-    const dispatch = createDispatch(handlers, log)
+    const handlers = createHandlers({
+      sessions,
+      settings,
+      telemetry,
+      transfer,
+      activity,
+      simulator: deps.simulator ?? null,
+      whatsappOverride: deps.whatsappOverride ?? null,
+    })
+    const dispatch = createDispatch(handlers, log, commandObserver(activity, log))
 
     let closed = false
     return {
@@ -137,6 +150,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       settings,
       stores,
       telemetry,
+      activity,
       async startAccounts() {
         if (settings.get().autoStart) await sessions.startAll()
         // Whatever autoStart says: a hand-off left open by a crash must end with the account somewhere.

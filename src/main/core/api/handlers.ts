@@ -9,6 +9,7 @@ import type { TransferService } from '../transfer/transfer-service'
 import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
 import type { SimulatorPort } from '../create-core'
 import type { Handlers } from './dispatch'
+import type { ActivityLog } from '../activity/activity-log'
 
 export interface HandlerDeps {
   sessions: SessionManager
@@ -17,9 +18,10 @@ export interface HandlerDeps {
   simulator: SimulatorPort | null
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
+  activity: ActivityLog
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity }: HandlerDeps): Handlers {
   return {
     'accounts:list': async function listAccounts() {
       return sessions.list()
@@ -136,6 +138,10 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     },
     'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
       return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })
+    },
+    'accounts:activity': async function accountActivity({ id, limit }) {
+      if (!sessions.list().some((a) => a.id === id)) throw new AppError('not-found', `There is no account ${id}.`)
+      return activity.list(id, limit ?? 100)
     },
   }
 }
