@@ -65,6 +65,8 @@ export const AccountSummarySchema = z.object({
   pairedAt: z.number().nullable(),
   lastConnectedAt: z.number().nullable(),
   movedTo: MovedToSchema.nullable(),
+  /** Fleet (PostgreSQL) only: the id of the server that runs the account, or null when none does. */
+  server: z.string().nullable().optional(),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -281,6 +283,17 @@ export const ActivityEntrySchema = z.object({
   actor: ActivityActorSchema,
 })
 export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
+/** One server of a fleet, as `fleet:servers` lists it. */
+export const FleetServerSchema = z.object({
+  id: z.string(),
+  /** Its advertised URL, where the other servers forward commands for its accounts. */
+  url: z.string(),
+  /** Since its last heartbeat, by the database's clock. */
+  heartbeatAgeMs: z.number().int().nonnegative(),
+  /** Accounts it holds a live lease on. */
+  accounts: z.number().int().nonnegative(),
+})
+export type FleetServer = z.infer<typeof FleetServerSchema>
 
 // ---------------------------------------------------------------------------------------------
 // Commands
@@ -377,6 +390,8 @@ export const commands = {
   'settings:get': { input: Empty, output: SettingsSchema },
   'settings:set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
   'simulator:info': { input: Empty, output: SimulatorInfoSchema },
+  /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
+  'fleet:servers': { input: Empty, output: z.array(FleetServerSchema) },
   /** Plays the phone for an account that shows a QR code. Only when a simulator runs in this process. */
   'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
   /** Exports one account to a session bundle, returned as base64 for the UI to save. */

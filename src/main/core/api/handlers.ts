@@ -1,7 +1,9 @@
 // One named handler per command of the contract. Inputs arrive parsed by the dispatcher; handlers
 // only call into the core's services. Main process, Electron-free.
 
+import type { FleetServer } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
 import type { SessionManager } from '../sessions/session-manager'
 import type { SettingsStore } from '../settings/settings-store'
 import type { Telemetry } from '../telemetry/wiring'
@@ -19,12 +21,18 @@ export interface HandlerDeps {
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
   activity: ActivityLog
+  /** Fleet (PostgreSQL) only. */
+  fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, fleet = null }: HandlerDeps): Handlers {
   return {
     'accounts:list': async function listAccounts() {
-      return sessions.list()
+      const list = sessions.list()
+      return fleet ? list.map((a) => ({ ...a, server: fleet.ownerOf(a.id) })) : list
+    },
+    'fleet:servers': async function fleetServers() {
+      return fleet ? fleet.servers() : []
     },
     'accounts:add': async function addAccount({ label }) {
       return sessions.add(label)
