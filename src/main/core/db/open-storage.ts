@@ -4,6 +4,7 @@
 // settings store; the auth store is asynchronous anyway.
 
 import { join } from 'node:path'
+import type { Database as SqliteDatabase } from 'better-sqlite3'
 import type { AuthStoreFactory } from '../auth-store/types'
 import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
 import type { Logger } from '../logger'
@@ -38,7 +39,7 @@ export interface Storage {
   settings: SettingsStore
   stores: AuthStoreFactory
   /** SQLite only: the open database (the activity log lives beside the accounts). */
-  sqlite: import('better-sqlite3').Database | null
+  sqlite: SqliteDatabase | null
   /** PostgreSQL only: the pool and the cached tables a fleet refreshes. */
   postgres: { database: OpenedPostgres; accounts: PgAccountRepository; settingsRows: PgSettingsRows } | null
   /** Lets queued writes land, then closes the database. */
