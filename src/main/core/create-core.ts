@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
+import { createActivityLog, createMemoryActivityLog, type ActivityLog } from './activity/activity-log'
+import { commandObserver, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
 import type { AuthStoreFactory } from './auth-store/types'
@@ -15,6 +17,7 @@ import type { KeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from './console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
 import { openStorage, type Storage } from './db/open-storage'
+import { defaultMigrationsFolder } from './db/open-database'
 import { createFleet, type Fleet } from './fleet/fleet'
 import { relayFleetEvents } from './fleet/fleet-events'
 import { forwardingDispatch } from './fleet/forwarding'
@@ -36,12 +39,14 @@ export { DATABASE_FILE } from './db/open-storage'
 /** Where server-to-server hand-offs are journaled (transfer/hand-off-journal.ts). */
 export const HAND_OFF_DIR = 'hand-offs'
 
-/** Plays the phone for a QR code; present when a simulator runs in this process. */
+/** Plays the phone for a QR code or a linking code; present when a simulator runs in this process. */
 export interface SimulatorPort {
   url: string
   rootKeyHex: string
   adminUrl: string | null
   scanQr(qr: string): Promise<{ jid: string; lid: string }>
+  /** Plays a person typing a linking code on the phone with this number (digits). */
+  enterLinkCode(phone: string, code: string): Promise<{ jid: string; lid: string }>
 }
 
 export interface CoreDeps {
@@ -84,6 +89,7 @@ export interface Core {
   settings: SettingsStore
   stores: AuthStoreFactory
   telemetry: Telemetry
+  activity: ActivityLog
   /** Fleet (PostgreSQL) only. */
   fleet: Fleet | null
   /** Starts the accounts the operator left running (when autoStart is on). */
@@ -140,6 +146,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       },
     })
 
+    telemetry.useKeySource({
+      accounts: () => sessions.list().map((a) => a.id),
+      count: (id) => sessions.health(id).then((health) => health.keyCounts),
+    })
+    const clock = deps.now ? { now: deps.now } : {}
+    const activity = storage.sqlite
+      ? createActivityLog({ sqlite: storage.sqlite, ...clock })
+      : createMemoryActivityLog({ migrationsFolder: deps.migrationsFolder ?? defaultMigrationsFolder(), ...clock })
+    cleanup.unshift(watchSessions(events, activity, sessions.list(), log))
+
     const transfer = createTransferService({
       sessions,
       logger: log,
@@ -149,8 +165,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
     })
     cleanup.unshift(() => transfer.close())
-    const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null, fleet })
-    const localDispatch = createDispatch(handlers, log)
+    const handlers = createHandlers({
+      sessions,
+      settings,
+      telemetry,
+      transfer,
+      activity,
+      simulator: deps.simulator ?? null,
+      whatsappOverride: deps.whatsappOverride ?? null,
+      fleet,
+    })
+    const localDispatch = createDispatch(handlers, log, commandObserver(activity, log))
     const dispatch =
       fleet && storage.postgres
         ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
@@ -176,6 +201,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       settings,
       stores,
       telemetry,
+      activity,
       fleet,
       async startAccounts() {
         // In a fleet the assignment loop decides which accounts run here.

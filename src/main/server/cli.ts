@@ -1,16 +1,17 @@
 // The headless server: `npm run serve -- [--host 127.0.0.1] [--port <n>] [--data-dir <dir>] [--simulator]`.
 // Node only, never Electron. Builds the same core as the desktop app and serves the same contract over
 // HTTP + WebSocket, and the renderer build at /. Prints "listening on http://<host>:<port>" when ready.
-// Never prints a secret except the API token, once, on the start that generated it.
+// Never prints a secret except the API token: once, on the start that generated it, or on every start
+// of a demo (a server whose accounts live on a simulator), as the sign-in link.
 
 import { existsSync, mkdirSync } from 'node:fs'
 import { isIP } from 'node:net'
-import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isAppError } from '../../shared/errors'
 import { createCore, type SimulatorPort } from '../core/create-core'
+import { defaultDataDir } from '../core/data-dir'
 import { isPostgresUrl } from '../core/db/postgres/url'
 import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
@@ -123,16 +124,22 @@ async function main(): Promise<void> {
       rootKeyHex: sim.rootKeyHex,
       adminUrl: simulatorAdmin.url,
       scanQr: (qr) => sim.scanQr(qr, {}),
+      enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
     }
     say(`simulator: ${sim.url} (admin ${simulatorAdmin.url}); this server trusts it instead of real WhatsApp`)
+    say(`a second server on this simulator (to try "Export to a server"), in another terminal:`)
+    say(`  IRISH_WHATSAPP_URL=${sim.url} IRISH_WHATSAPP_ROOT_KEY=${sim.rootKeyHex} npm run serve -- --port 7421 --data-dir demo-data-2`)
   }
 
   const whatsappOverride = simulatorPort
     ? { url: simulatorPort.url, trustedRootKey: simulatorPort.rootKeyHex }
     : whatsappOverrideFromEnv(process.env)
   const explicitKey = process.env.IRISH_DATA_KEY !== undefined || Boolean(values['key-file'] || process.env.IRISH_DATA_KEY_FILE)
+  // A demo: this server's accounts live on a simulator, its own (--simulator) or another server's
+  // (IRISH_WHATSAPP_URL with the simulator's root key), never on real WhatsApp.
+  const demo = whatsappOverride !== null && whatsappOverride !== undefined
   let keyVault: KeyVault
-  if (values.simulator && !explicitKey) {
+  if (demo && !explicitKey) {
     // Demo mode holds only accounts paired with the simulator: its key lives in the data dir (0600), so
     // `npm start` works on a machine without a keychain and never touches the desktop's real key.
     const keyFile = join(ensureDir(dataDir), DEMO_KEY_FILE)
@@ -207,6 +214,11 @@ async function main(): Promise<void> {
   if (token.generated) {
     say(`API token (shown once; it is kept in ${join(dataDir, 'api-token')}): ${token.token}`)
     say(`open the UI at ${server.url}/#token=${token.token}`)
+  } else if (demo) {
+    // A demo is restarted often and holds only simulator accounts: the link comes back every time.
+    say(`open the UI at ${server.url}/#token=${token.token}`)
+  } else {
+    say(token.source === 'env' ? 'API token: the one in IRISH_API_TOKEN' : `API token: in ${join(dataDir, 'api-token')} (printed only on the start that made it)`)
   }
   say(`listening on ${server.url}`)
 
@@ -224,11 +236,6 @@ function crashPointFromEnv(value: string | undefined): { crashAt?: CrashPoint } 
 }
 
 const DEMO_KEY_FILE = 'data-key'
-
-function defaultDataDir(): string {
-  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
-  return join(base, 'irish-desktop')
-}
 
 function ensureDir(dir: string): string {
   // createCore makes it too; the token is resolved first so a bad token fails before the database opens.

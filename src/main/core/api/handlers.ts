@@ -11,6 +11,7 @@ import type { TransferService } from '../transfer/transfer-service'
 import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
 import type { SimulatorPort } from '../create-core'
 import type { Handlers } from './dispatch'
+import type { ActivityLog } from '../activity/activity-log'
 
 export interface HandlerDeps {
   sessions: SessionManager
@@ -19,11 +20,12 @@ export interface HandlerDeps {
   simulator: SimulatorPort | null
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
+  activity: ActivityLog
   /** Fleet (PostgreSQL) only. */
   fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, fleet = null }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, fleet = null }: HandlerDeps): Handlers {
   return {
     'accounts:list': async function listAccounts() {
       const list = sessions.list()
@@ -64,11 +66,23 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:pairing': async function pairingState({ id }) {
       return sessions.pairing(id)
     },
-    'telemetry:snapshot': async function telemetrySnapshot({ account }) {
-      return telemetry.snapshot(account ?? null)
+    'telemetry:snapshot': async function telemetrySnapshot({ account, windowSeconds }) {
+      return telemetry.snapshot(account ?? null, windowSeconds)
     },
     'telemetry:series': async function telemetrySeries({ account, req, sinceSeconds }) {
       return telemetry.series(account ?? null, req ?? null, sinceSeconds ?? 900)
+    },
+    'telemetry:ranking': async function telemetryRanking({ windowSeconds }) {
+      return telemetry.ranking(windowSeconds ?? 900)
+    },
+    'telemetry:key-counts': async function telemetryKeyCounts() {
+      return telemetry.keyCounts()
+    },
+    'telemetry:watch': async function telemetryWatch({ client, accounts }) {
+      // Unknown ids are not an error: a view may name an account removed a moment ago.
+      const known = new Set(sessions.list().map((a) => a.id))
+      const watched = accounts.filter((id) => known.has(id))
+      return { accounts: watched, leaseSeconds: telemetry.watch(client, watched) }
     },
     'settings:get': async function getSettings() {
       return settings.get()
@@ -100,6 +114,18 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
       if (!qr) throw new AppError('conflict', 'This account is not showing a QR code right now. Start it to get one.')
       return simulator.scanQr(qr)
     },
+    // Pairing by phone-number code
+    'accounts:pair-code': async function pairByCode({ id, phone }) {
+      return sessions.pairByCode(id, phone)
+    },
+    'simulator:enter-code': async function simulateEnteringCode({ id }) {
+      if (!simulator) {
+        throw new AppError('not-found', 'No simulator runs in this process: type the code on the phone instead.')
+      }
+      const { code, phone } = sessions.pairing(id)
+      if (!code || !phone) throw new AppError('conflict', 'This account is not showing a linking code right now. Ask for a code first.')
+      return simulator.enterLinkCode(phone, code)
+    },
     'transfer:export': async function exportBundle(input) {
       return transfer.exportToFile(input)
     },
@@ -120,6 +146,10 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     },
     'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
       return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })
+    },
+    'accounts:activity': async function accountActivity({ id, limit }) {
+      if (!sessions.list().some((a) => a.id === id)) throw new AppError('not-found', `There is no account ${id}.`)
+      return activity.list(id, limit ?? 100)
     },
   }
 }

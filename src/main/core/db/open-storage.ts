@@ -4,6 +4,7 @@
 // settings store; the auth store is asynchronous anyway.
 
 import { join } from 'node:path'
+import type { Database as SqliteDatabase } from 'better-sqlite3'
 import type { AuthStoreFactory } from '../auth-store/types'
 import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
 import type { Logger } from '../logger'
@@ -37,6 +38,8 @@ export interface Storage {
   accounts: AccountRepository
   settings: SettingsStore
   stores: AuthStoreFactory
+  /** SQLite only: the open database (the activity log lives beside the accounts). */
+  sqlite: SqliteDatabase | null
   /** PostgreSQL only: the pool and the cached tables a fleet refreshes. */
   postgres: { database: OpenedPostgres; accounts: PgAccountRepository; settingsRows: PgSettingsRows } | null
   /** Lets queued writes land, then closes the database. */
@@ -62,6 +65,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         accounts,
         settings: createSettingsStoreOn(settingsRows, logger),
         stores,
+        sqlite: null,
         postgres: { database, accounts, settingsRows },
         async close() {
           await stores.close()
@@ -85,6 +89,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     accounts: createAccountRepository(database.db),
     settings: createSettingsStore(database.db, logger),
     stores: sqliteAuthStoreFactory(database),
+    sqlite: database.sqlite,
     postgres: null,
     async close() {
       database.close()

@@ -2,11 +2,13 @@ import { QueryClient } from '@tanstack/react-query'
 import { describe, expect, it } from 'vitest'
 import type { AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { emptySeriesStore, type SeriesStore } from '../lib/series-store'
-import { applyEvent, listFromFetch, MAX_MESSAGES, pairingFromFetch, upsertAccount } from './event-cache'
+import { emptySeriesStore, mergeSeries, type SeriesStore } from '../lib/series-store'
+import { applyEvent, listFromFetch, MAX_MESSAGES, pairingFromFetch, seriesFromFetch, upsertAccount } from './event-cache'
 import { queryKeys } from './query-keys'
 
 const A = 'acc-a' as AccountId
+/** The pairing fields a QR-only state has: no code. */
+const BY_QR = { method: 'qr', code: null, codeExpiresAt: null, phone: null } as const
 const B = 'acc-b' as AccountId
 
 function summary(id: AccountId, patch: Partial<AccountSummary> = {}): AccountSummary {
@@ -32,7 +34,7 @@ describe('applyEvent', () => {
   it('accounts:changed updates the list in place, appends new accounts and clears a scanned QR', () => {
     const client = new QueryClient()
     client.setQueryData(queryKeys.accountList(), [summary(A)])
-    client.setQueryData<PairingState>(queryKeys.pairing(A), { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing' })
+    client.setQueryData<PairingState>(queryKeys.pairing(A), { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing', ...BY_QR })
 
     applyEvent(client, { event: 'accounts:changed', payload: summary(A, { status: 'connecting' }) })
     applyEvent(client, { event: 'accounts:changed', payload: summary(B) })
@@ -41,7 +43,7 @@ describe('applyEvent', () => {
       [A, 'connecting'],
       [B, 'new'],
     ])
-    expect(client.getQueryData(queryKeys.pairing(A))).toEqual({ id: A, qr: null, expiresAt: null, status: 'connecting' })
+    expect(client.getQueryData(queryKeys.pairing(A))).toEqual({ id: A, qr: null, expiresAt: null, status: 'connecting', ...BY_QR })
   })
 
   it('accounts:removed drops the account and everything cached about it', () => {
@@ -55,7 +57,7 @@ describe('applyEvent', () => {
 
   it('accounts:qr replaces the pairing state, so each rotation shows', () => {
     const client = new QueryClient()
-    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-2', expiresAt: 5, status: 'pairing' } })
+    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-2', expiresAt: 5, status: 'pairing', ...BY_QR } })
     expect(client.getQueryData<PairingState>(queryKeys.pairing(A))?.qr).toBe('qr-2')
   })
 
@@ -96,12 +98,33 @@ describe('applyEvent', () => {
   })
 })
 
+describe('a refetched telemetry series (after a reconnect or a server restart)', () => {
+  const stats = { count: 1, errors: 0, p50: 1, p95: 2, p99: 3, max: 4 }
+  it('drops what the page held from before the fetch, keeps ticks that arrived during it', () => {
+    // Held: seconds 50..60 from before the server restarted, and 99 from a tick during the refetch.
+    const held = mergeSeries(
+      emptySeriesStore(),
+      [50, 60, 99].map((t) => ({ ...stats, t, account: '*' as const, req: 'keys_get' as const })),
+      [{ t: 60, account: '*', hits: 1, misses: 0 }],
+      99,
+    )
+    // The restarted server knows second 98 only.
+    const fetched = { t: 100, points: [{ ...stats, t: 98, account: '*' as const, req: 'keys_get' as const, count: 7 }], cache: [] }
+    const store = seriesFromFetch(held, fetched, 99)
+    expect(store.latency.keys_get.map((p) => [p.t, p.count])).toEqual([
+      [98, 7],
+      [99, 1],
+    ])
+    expect(store.cache).toEqual([])
+  })
+})
+
 describe('answers that arrive after newer events', () => {
   it('a command answer older than the cached status is dropped, QR code included', () => {
     const client = new QueryClient()
     client.setQueryData(queryKeys.accountList(), [])
     applyEvent(client, { event: 'accounts:changed', payload: summary(A, { status: 'pairing', statusSince: 20 }) })
-    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing' } })
+    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing', ...BY_QR } })
     // accounts:add answers with the state when it returned: connecting, older than the event above.
     upsertAccount(client, summary(A, { status: 'connecting', statusSince: 10 }), { onlyIfCurrent: true })
     expect(client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.[0]?.status).toBe('pairing')
@@ -115,8 +138,8 @@ describe('answers that arrive after newer events', () => {
   })
 
   it('a fetched pairing state without a QR code does not hide the one an event brought', () => {
-    const held: PairingState = { id: A, qr: 'qr-2', expiresAt: 200, status: 'pairing' }
-    const stale: PairingState = { id: A, qr: null, expiresAt: null, status: 'connecting' }
+    const held: PairingState = { id: A, qr: 'qr-2', expiresAt: 200, status: 'pairing', ...BY_QR }
+    const stale: PairingState = { id: A, qr: null, expiresAt: null, status: 'connecting', ...BY_QR }
     expect(pairingFromFetch(held, stale, 'pairing').qr).toBe('qr-2')
     // Once the account left pairing (scanned, stopped), the fetched state is the truth.
     expect(pairingFromFetch(held, stale, 'connecting').qr).toBeNull()

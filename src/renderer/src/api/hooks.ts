@@ -7,10 +7,9 @@ import {
   ALL_ACCOUNTS,
   type AccountHealth,
   type AccountSummary,
+  type CommandInput,
   type PairingState,
   type ReceivedMessage,
-  type TelemetrySnapshot,
-  type TransferMode,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
@@ -81,25 +80,17 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
   return useQuery({
     queryKey: queryKeys.series(scope),
     queryFn: async () => {
+      const startedAt = Math.floor(Date.now() / 1000)
       const fetched = await api.invoke('telemetry:series', {
         sinceSeconds: WINDOW_SECONDS,
         ...(scope === ALL_ACCOUNTS ? {} : { account: scope }),
       })
       const now = Math.floor(Date.now() / 1000)
-      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched })
+      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched }, startedAt)
     },
     // Ticks keep it current; deep-comparing thousands of points every second would cost more than it saves.
     structuralSharing: false,
     staleTime: Infinity,
-  })
-}
-
-export function useSnapshot(account: AccountId | null): UseQueryResult<TelemetrySnapshot> {
-  const api = useTransport()
-  return useQuery({
-    queryKey: queryKeys.snapshot(account),
-    queryFn: () => api.invoke('telemetry:snapshot', account ? { account } : {}),
-    refetchInterval: LIVE_REFRESH_MS,
   })
 }
 
@@ -159,7 +150,7 @@ export function useSimulateScan() {
 export function useSendText() {
   const api = useTransport()
   return useMutation({
-    mutationFn: (input: { id: AccountId; to: string; text: string }) => api.invoke('accounts:send-text', input),
+    mutationFn: (input: CommandInput<'accounts:send-text'>) => api.invoke('accounts:send-text', input),
   })
 }
 
@@ -170,7 +161,7 @@ export function useExportToFile() {
   const api = useTransport()
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (input: { id: AccountId; passphrase: string; mode: TransferMode }) => api.invoke('transfer:export', input),
+    mutationFn: (input: CommandInput<'transfer:export'>) => api.invoke('transfer:export', input),
     onSuccess: (result) => upsertAccount(client, result.account, { onlyIfCurrent: true }),
   })
 }
@@ -179,7 +170,7 @@ export function useExportToServer() {
   const api = useTransport()
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }) =>
+    mutationFn: (input: CommandInput<'transfer:export-to-server'>) =>
       api.invoke('transfer:export-to-server', input),
     onSuccess: (result) => upsertAccount(client, result.account, { onlyIfCurrent: true }),
   })
@@ -194,7 +185,7 @@ export function useImportBundle() {
   const api = useTransport()
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (input: { bundle: string; passphrase: string; replace?: boolean; start?: boolean; label?: string }) =>
+    mutationFn: (input: CommandInput<'transfer:import'>) =>
       api.invoke('transfer:import', input),
     onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
   })
@@ -204,7 +195,62 @@ export function useImportFolder() {
   const api = useTransport()
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (input: { path: string; label?: string; replace?: boolean; start?: boolean }) => api.invoke('transfer:import-folder', input),
+    mutationFn: (input: CommandInput<'transfer:import-folder'>) => api.invoke('transfer:import-folder', input),
     onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
   })
+}
+
+// Pairing by phone-number code (issue 10). The answer goes into the pairing cache at once; the
+// accounts:qr event that follows carries the same code.
+
+export function usePairByCode() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: CommandInput<'accounts:pair-code'>) => api.invoke('accounts:pair-code', input),
+    onSuccess: ({ code, expiresAt }, { id }) => {
+      client.setQueryData<PairingState>(queryKeys.pairing(id as AccountId), (pairing) =>
+        pairing ? { ...pairing, method: 'code', code, codeExpiresAt: expiresAt } : pairing,
+      )
+    },
+  })
+}
+
+export function useSimulateEnterCode() {
+  const api = useTransport()
+  return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
+}
+
+// Accounts at scale (issue 11): inline rename, and one command per account for bulk actions, each
+// answer going into the cache as it lands so the table shows progress row by row.
+
+export function useRenameAccount() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: { id: AccountId; label: string }) => api.invoke('accounts:rename', input),
+    onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
+  })
+}
+
+/** Runs one account action and puts the answer in the cache; for the bulk runner, which keeps its own progress. */
+export function useRunAccountAction(): (id: AccountId, action: AccountAction) => Promise<AccountSummary> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return async (id, action) => {
+    const summary =
+      action === 'stop'
+        ? await api.invoke('accounts:stop', { id })
+        : action === 'logout'
+          ? await api.invoke('accounts:logout', { id })
+          : await api.invoke('accounts:start', action === 'take-back' ? { id, takeBack: true } : { id })
+    upsertAccount(client, summary, { onlyIfCurrent: true })
+    return summary
+  }
+}
+
+/** An account's activity log, newest first; refetched when the account changes (event-cache.ts). */
+export function useActivity(id: AccountId) {
+  const api = useTransport()
+  return useQuery({ queryKey: queryKeys.activity(id), queryFn: () => api.invoke('accounts:activity', { id, limit: 100 }) })
 }
