@@ -184,7 +184,8 @@ async function main(): Promise<void> {
     logger,
     // Session bundles (up to 64 MiB, base64 in JSON) need more than the default 1 MiB body.
     largeBodyCommands: LARGE_BODY_COMMANDS,
-    allowedHosts: values['allowed-host'],
+    // The other servers of a fleet reach this one by its advertised URL: its host must be answered.
+    allowedHosts: [...values['allowed-host'], ...(publicUrl ? [new URL(publicUrl).hostname] : [])],
     trustedProxies: values['trusted-proxy'],
     ...(uiDir ? { staticDir: uiDir } : {}),
   })
