@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from './build-renderer'
-import { findElectronBinary } from './electron-binary'
+import { findElectronBinary, packagedApp } from './electron-binary'
 
 export interface E2eOptions {
   target: 'web' | 'electron'
@@ -62,7 +62,8 @@ export const test = base.extend<object, E2eOptions & { app: AppHandle }>({
         const userData = mkdtempSync(join(tmpdir(), 'irish-e2e-electron-'))
         const app = await _electron.launch({
           executablePath: electron.path ?? undefined,
-          args: [join(ROOT, 'out', 'main', 'index.js'), `--user-data-dir=${userData}`],
+          // A packaged app carries its own main script; the development build is named on the command line.
+          args: [...(packagedApp() ? [] : [join(ROOT, 'out', 'main', 'index.js')]), `--user-data-dir=${userData}`],
           cwd: ROOT,
           env: { ...process.env, IRISH_SIMULATOR: '1', IRISH_DATA_KEY: randomBytes(32).toString('base64') },
         })
