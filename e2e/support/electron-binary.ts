@@ -9,7 +9,19 @@ import { dirname, join } from 'node:path'
 
 export type ElectronBinary = { path: string; problem: null } | { path: null; problem: string }
 
+/**
+ * IRISH_E2E_PACKAGED_APP: the executable of a packaged app (the release pipeline sets it after
+ * `npm run dist`), launched as it is installed, without out/main/index.js on its command line.
+ */
+export function packagedApp(): string | null {
+  return process.env.IRISH_E2E_PACKAGED_APP || null
+}
+
 export function findElectronBinary(): ElectronBinary {
+  const packaged = packagedApp()
+  if (packaged) {
+    return existsSync(packaged) ? { path: packaged, problem: null } : { path: null, problem: `IRISH_E2E_PACKAGED_APP names ${packaged}, which does not exist.` }
+  }
   const require = createRequire(import.meta.url)
   let packageDir: string
   try {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from './build-renderer'
-import { findElectronBinary } from './electron-binary'
+import { findElectronBinary, packagedApp } from './electron-binary'
 
 export interface E2eOptions {
   target: 'web' | 'electron'
@@ -36,6 +36,20 @@ export function server(): Server {
   return { url, token }
 }
 
+/**
+ * How the specs start the desktop app: the packaged app when IRISH_E2E_PACKAGED_APP names one (it
+ * carries its own main script), else Electron on the development build. `extraArgs` go last, where the
+ * OS puts a file opened with the app.
+ */
+export function electronLaunchOptions(userData: string, extraArgs: string[] = []): Parameters<typeof _electron.launch>[0] {
+  return {
+    executablePath: electron.path ?? undefined,
+    args: [...(packagedApp() ? [] : [join(ROOT, 'out', 'main', 'index.js')]), `--user-data-dir=${userData}`, ...extraArgs],
+    cwd: ROOT,
+    env: { ...process.env, IRISH_SIMULATOR: '1', IRISH_DATA_KEY: randomBytes(32).toString('base64') },
+  }
+}
+
 /** Collects what the page reports as errors, so a test can assert there were none. */
 export function watchErrors(page: Page): () => string[] {
   let errors: string[] = []
@@ -60,12 +74,7 @@ export const test = base.extend<object, E2eOptions & { app: AppHandle }>({
         // A fresh profile and data key per run; IRISH_SIMULATOR asks the shell for the in-process
         // simulator the way the server's --simulator does (see the report: the shell does not read it yet).
         const userData = mkdtempSync(join(tmpdir(), 'irish-e2e-electron-'))
-        const app = await _electron.launch({
-          executablePath: electron.path ?? undefined,
-          args: [join(ROOT, 'out', 'main', 'index.js'), `--user-data-dir=${userData}`],
-          cwd: ROOT,
-          env: { ...process.env, IRISH_SIMULATOR: '1', IRISH_DATA_KEY: randomBytes(32).toString('base64') },
-        })
+        const app = await _electron.launch(electronLaunchOptions(userData))
         const page = await app.firstWindow()
         const takeErrors = watchErrors(page)
         await use({ page, takeErrors })

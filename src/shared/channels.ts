@@ -38,7 +38,15 @@ export const COMMAND_NAMES = [
   'fleet:servers',
 ] as const
 
-export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const
+export const EVENT_NAMES = [
+  'accounts:changed',
+  'accounts:removed',
+  'accounts:qr',
+  'accounts:message',
+  'telemetry:tick',
+  // Issue 14: the desktop app was asked to open a session bundle (file association, argv).
+  'transfer:bundle-opened',
+] as const
 
 export type CommandName = (typeof COMMAND_NAMES)[number]
 export type EventName = (typeof EVENT_NAMES)[number]

@@ -518,6 +518,9 @@ export const events = {
   /** About once a second: the per-second points that finished, batched; the '*' aggregate always, an
    *  account's points only while a telemetry:watch names it. */
   'telemetry:tick': z.object({ t: z.number().int(), points: z.array(SeriesPointSchema), cache: z.array(CachePointSchema) }),
+  // Issue 14: the OS opened a session bundle with the desktop app (never sent by the headless server).
+  /** The file's name (no folder) and its bytes; the renderer opens the import dialog with it. */
+  'transfer:bundle-opened': z.object({ name: z.string().min(1).max(255), base64: z.string().min(1) }),
 } satisfies Record<EventName, z.ZodType>
 
 export type Events = typeof events

@@ -4,7 +4,6 @@
 // Security: contextIsolation, sandbox, no Node in the page, navigation and new windows denied, every
 // permission request denied, every IPC message's sender frame checked.
 
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import { isAppError } from '../../shared/errors'
@@ -13,6 +12,8 @@ import { resolveKeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { createEventForwarder, createFrameCheck, registerIpcHandlers } from './ipc'
+import { bundlePathFromArgv, readOpenedBundle } from './open-bundle'
+import { resolveElectronPaths } from './packaged-paths'
 
 const logger = createLogger(process.env.IRISH_LOG_LEVEL ?? 'info')
 let core: Core | null = null
@@ -44,18 +45,19 @@ async function startLocalSimulator(dataDir: string): Promise<SimulatorPort> {
   }
 }
 
-/**
- * better-sqlite3 compiled for Electron's ABI, kept apart from node_modules' Node build (which tests and
- * the headless server load): IRISH_SQLITE_BINDING, else native/electron/better_sqlite3.node in the app,
- * where packaging puts the @electron/rebuild output.
- */
-function electronSqliteBinding(): string | undefined {
-  const candidate = process.env.IRISH_SQLITE_BINDING || join(app.getAppPath(), 'native', 'electron', 'better_sqlite3.node')
-  return existsSync(candidate) ? candidate : undefined
-}
-
 async function openCore(): Promise<Core> {
+  // The OS's app-data folder (userData), unless --user-data-dir names another (the e2e specs do).
   const dataDir = app.getPath('userData')
+  // The SQLite binary and the migrations, in the project or under resources/ when packaged (throws the
+  // storage layer's clear error when a packaged file is missing).
+  const paths = resolveElectronPaths({
+    resourcesPath: process.resourcesPath,
+    appPath: app.getAppPath(),
+    env: process.env,
+    isPackaged: app.isPackaged,
+    platform: process.platform,
+    arch: process.arch,
+  })
   const keyVault = resolveKeyVault({ env: process.env, preferKeychain: true })
   const simulator = process.env.IRISH_SIMULATOR === '1' ? await startLocalSimulator(dataDir) : undefined
   const whatsappOverride = simulator ? { url: simulator.url, trustedRootKey: simulator.rootKeyHex } : whatsappOverrideFromEnv(process.env)
@@ -64,12 +66,56 @@ async function openCore(): Promise<Core> {
     keyVault,
     logger,
     appVersion: app.getVersion(),
-    migrationsFolder: join(app.getAppPath(), 'drizzle'),
-    sqliteBinding: electronSqliteBinding(),
+    migrationsFolder: paths.migrationsFolder,
+    sqliteBinding: paths.sqliteBinding,
     ...(simulator ? { simulator } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
   })
 }
+
+let mainWindow: BrowserWindow | null = null
+/** A bundle the OS asked us to open before the core was ready (macOS sends open-file before ready). */
+let pendingBundle: string | null = null
+
+/** Reads an opened .irishbundle and tells the renderer, whose import dialog opens with it. */
+function openBundle(path: string): void {
+  if (!core) {
+    pendingBundle = path
+    return
+  }
+  const opened = core
+  readOpenedBundle(path).then(
+    (payload) => opened.events.emit('transfer:bundle-opened', payload),
+    (error: unknown) => {
+      logger.warn({ err: error }, 'an opened bundle could not be read')
+      dialog.showErrorBox('Irish Desktop cannot open the file', isAppError(error) ? error.message : 'The file could not be read.')
+    },
+  )
+}
+
+function restoreWindow(): void {
+  if (!mainWindow) return
+  if (mainWindow.isMinimized()) mainWindow.restore()
+  mainWindow.show()
+  mainWindow.focus()
+}
+
+// One app per user-data folder: a second start (double-clicking a bundle on Windows/Linux) hands its
+// command line to this one and quits.
+if (!app.requestSingleInstanceLock()) app.quit()
+
+app.on('second-instance', (_event, argv, workingDirectory) => {
+  restoreWindow()
+  const bundle = bundlePathFromArgv(argv, workingDirectory)
+  if (bundle) openBundle(bundle)
+})
+
+// macOS opens documents through this event, also at launch (before ready); preventDefault says we took it.
+app.on('open-file', (event, path) => {
+  event.preventDefault()
+  restoreWindow()
+  openBundle(path)
+})
 
 function createWindow(opened: Core): void {
   const renderer = rendererOrigin()
@@ -92,6 +138,10 @@ function createWindow(opened: Core): void {
   window.webContents.on('will-navigate', (event) => event.preventDefault())
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
   window.once('ready-to-show', () => window.show())
+  mainWindow = window
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null
+  })
 
   const stopForwarding = createEventForwarder({ events: opened.events, ipcMain, webContents: window.webContents, isTrustedFrame })
   window.on('closed', stopForwarding)
@@ -118,6 +168,10 @@ app.whenReady().then(async () => {
     return
   }
   createWindow(core)
+  // Started by opening a bundle: the event waits in the forwarder's queue until the page is ready.
+  const bundle = pendingBundle ?? bundlePathFromArgv(process.argv, process.cwd())
+  pendingBundle = null
+  if (bundle) openBundle(bundle)
   await core.startAccounts()
 }, (error: unknown) => logger.error({ err: error }, 'app failed to become ready'))
 

@@ -47,6 +47,11 @@ export interface OpenedDatabase {
 const KEY_CHECK_NAME = 'key-check'
 const KEY_CHECK_PLAINTEXT = Buffer.from('irish-desktop data key check v1', 'utf8')
 
+/** The one wording for a SQLite native module that is not where it should be (also the packaged app's check). */
+export function missingNativeModuleError(path: string): AppError {
+  return new AppError('unavailable', `The SQLite native module ${path} does not exist; rebuild it for this runtime.`)
+}
+
 /**
  * Walks up from this module to the first folder with `drizzle/meta/_journal.json`. That finds the
  * project's drizzle/ from src/ (tests, tsx) and from out/main (an electron-vite build run in place).
@@ -87,9 +92,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     throw new AppError('invalid-input', 'busyTimeoutMs must be a non-negative integer.')
   }
 
-  if (options.nativeBinding !== undefined && !existsSync(options.nativeBinding)) {
-    throw new AppError('unavailable', `The SQLite native module ${options.nativeBinding} does not exist; rebuild it for this runtime.`)
-  }
+  if (options.nativeBinding !== undefined && !existsSync(options.nativeBinding)) throw missingNativeModuleError(options.nativeBinding)
   let sqlite: Database.Database
   try {
     sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})

@@ -62,6 +62,9 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
       }
       return
     }
+    case 'transfer:bundle-opened':
+      // Opens the import dialog (TransferToolbar); nothing in the cache changes.
+      return
     default:
       // The union is exhausted: a new event name makes this line a compile error.
       assertNever(message, 'event')

@@ -25,7 +25,8 @@ type Chosen =
   | { state: 'read'; name: string; size: number; base64: string; inspected: Inspected | null }
   | { state: 'failed'; name: string; message: string }
 
-export function ImportDialog({ onClose }: { onClose: () => void }) {
+/** `initialFile`: a bundle the OS opened with the desktop app, chosen as if picked in the dialog. */
+export function ImportDialog({ onClose, initialFile }: { onClose: () => void; initialFile?: File }) {
   const importBundle = useImportBundle()
   const importFolder = useImportFolder()
   const [imported, setImported] = useState<AccountSummary | null>(null)
@@ -33,7 +34,13 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Import an account" onClose={onClose} busy={pending}>
       {imported === null ? (
-        <ImportForm importBundle={importBundle} importFolder={importFolder} onImported={setImported} onCancel={onClose} />
+        <ImportForm
+          importBundle={importBundle}
+          importFolder={importFolder}
+          onImported={setImported}
+          onCancel={onClose}
+          {...(initialFile ? { initialFile } : {})}
+        />
       ) : (
         <ImportDone summary={imported} onClose={onClose} />
       )}
@@ -46,11 +53,13 @@ function ImportForm({
   importFolder,
   onImported,
   onCancel,
+  initialFile,
 }: {
   importBundle: ReturnType<typeof useImportBundle>
   importFolder: ReturnType<typeof useImportFolder>
   onImported: (summary: AccountSummary) => void
   onCancel: () => void
+  initialFile?: File
 }) {
   const ids = { fileHelp: useId(), folderHelp: useId(), replaceHelp: useId(), problem: useId() }
   const inspect = useInspectBundle()
@@ -88,8 +97,19 @@ function ImportForm({
     }
   }, [failure, source])
 
-  async function choose(event: ChangeEvent<HTMLInputElement>): Promise<void> {
-    const file = event.target.files?.[0]
+  function choose(event: ChangeEvent<HTMLInputElement>): Promise<void> {
+    return chooseFile(event.target.files?.[0])
+  }
+
+  // A bundle opened from the OS goes through the same checks and inspect as one picked here.
+  const initialChosen = useRef(false)
+  useEffect(() => {
+    if (!initialFile || initialChosen.current) return
+    initialChosen.current = true
+    void chooseFile(initialFile)
+  })
+
+  async function chooseFile(file: File | undefined): Promise<void> {
     const mine = ++choice.current
     importBundle.reset()
     inspect.reset()

@@ -1,8 +1,10 @@
 // Where moving sessions between places plugs in: Import on the accounts toolbar, Export on each
 // account. Each button opens its dialog (ExportDialog, ImportDialog).
 
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { AccountSummary } from '../../../shared/contract'
+import { useTransport } from '../api/ApiProvider'
+import { base64ToBytes } from '../lib/bundle-file'
 import { isPaired } from '../lib/status'
 import { ExportDialog } from './ExportDialog'
 import { ImportDialog } from './ImportDialog'
@@ -10,14 +12,38 @@ import { ImportDialog } from './ImportDialog'
 /** The accounts toolbar's slot, beside "Add account". */
 export function TransferToolbar() {
   const [open, setOpen] = useState(false)
+  const opened = useOpenedBundle()
+  const close = (): void => {
+    setOpen(false)
+    opened.clear()
+  }
   return (
     <>
       <button type="button" onClick={() => setOpen(true)}>
         Import account
       </button>
-      {open && <ImportDialog onClose={() => setOpen(false)} />}
+      {(open || opened.file) && <ImportDialog key={opened.key} onClose={close} {...(opened.file ? { initialFile: opened.file } : {})} />}
     </>
   )
+}
+
+/**
+ * The bundle the OS last opened with the desktop app ('transfer:bundle-opened', never sent to a
+ * browser), as a File for the import dialog; `key` changes with each, so a second one starts afresh.
+ */
+function useOpenedBundle(): { file: File | null; key: number; clear: () => void } {
+  const transport = useTransport()
+  const [opened, setOpened] = useState<{ file: File | null; key: number }>({ file: null, key: 0 })
+  useEffect(
+    () =>
+      transport.subscribe((message) => {
+        if (message.event !== 'transfer:bundle-opened') return
+        const file = new File([base64ToBytes(message.payload.base64)], message.payload.name)
+        setOpened((previous) => ({ file, key: previous.key + 1 }))
+      }),
+    [transport],
+  )
+  return { ...opened, clear: () => setOpened((previous) => ({ file: null, key: previous.key })) }
 }
 
 /**
