@@ -65,6 +65,8 @@ export const AccountSummarySchema = z.object({
   pairedAt: z.number().nullable(),
   lastConnectedAt: z.number().nullable(),
   movedTo: MovedToSchema.nullable(),
+  /** Fleet (PostgreSQL) only: the id of the server that runs the account, or null when none does. */
+  server: z.string().nullable().optional(),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -128,7 +130,7 @@ export const TelemetrySnapshotSchema = z.object({
   account: AccountIdSchema.nullable(),
   windowSeconds: z.number().int(),
   requests: z.record(StoreRequestSchema, LatencyStatsSchema),
-  /** Operations per second over the last minute, all request types. */
+  /** Operations per second averaged over windowSeconds, all request types. */
   opsPerSecond: z.number(),
   cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRatio: z.number().nullable() }),
 })
@@ -159,6 +161,46 @@ export const TelemetrySeriesSchema = z.object({
   cache: z.array(CachePointSchema),
 })
 export type TelemetrySeries = z.infer<typeof TelemetrySeriesSchema>
+
+// Telemetry at scale (issue 15): ranking, key counts of every account in one answer, and the watch
+// that decides which accounts' series the ticks carry.
+/** The time ranges a telemetry view offers: 1, 5 and 15 minutes. */
+export const TELEMETRY_RANGES = [60, 300, 900] as const
+export const TelemetryRangeSchema = z.union([z.literal(60), z.literal(300), z.literal(900)])
+export type TelemetryRange = z.infer<typeof TelemetryRangeSchema>
+
+export const RankingRowSchema = LatencyStatsSchema.extend({
+  account: AccountIdSchema,
+  /** count / windowSeconds. */
+  opsPerSecond: z.number(),
+})
+export type RankingRow = z.infer<typeof RankingRowSchema>
+
+export const TelemetryRankingSchema = z.object({
+  windowSeconds: z.number().int(),
+  /** Every account with operations in the window, all request types together; the caller sorts. */
+  rows: z.array(RankingRowSchema),
+})
+export type TelemetryRanking = z.infer<typeof TelemetryRankingSchema>
+
+export const AccountKeyCountsSchema = z.object({ account: AccountIdSchema, counts: KeyCountsSchema, total: z.number().int() })
+export type AccountKeyCounts = z.infer<typeof AccountKeyCountsSchema>
+
+export const KeyCountOverviewSchema = z.object({
+  /** Per key type, summed over every account. */
+  totals: KeyCountsSchema,
+  /** One row per account, in the accounts list's order. */
+  accounts: z.array(AccountKeyCountsSchema),
+})
+export type KeyCountOverview = z.infer<typeof KeyCountOverviewSchema>
+
+/** Up to 20 accounts; a client id is whatever the view picked (8–64 of [A-Za-z0-9_-]). */
+export const TelemetryWatchInputSchema = z
+  .object({
+    client: z.string().regex(/^[\w-]{8,64}$/, 'A watch client id is 8 to 64 letters, digits, dashes or underscores.'),
+    accounts: z.array(AccountIdSchema).max(20, 'Watch at most 20 accounts at once.'),
+  })
+  .strict()
 
 export const SettingsSchema = z.object({
   /** The WhatsApp WebSocket endpoint; null means real WhatsApp. */
@@ -218,6 +260,41 @@ const ExportPassphraseSchema = z
   .min(MIN_PASSPHRASE_LENGTH, `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
   .max(1024, 'The passphrase is at most 1024 characters.')
 
+// Issue 11: each account's activity log, and who asked for what.
+
+/** Who asked: the app's own UI (IPC or the browser page), the HTTP API, the irish CLI, or the core itself. */
+export const ACTIVITY_ACTORS = ['ui', 'api', 'cli', 'system'] as const
+export const ActivityActorSchema = z.enum(ACTIVITY_ACTORS)
+export type ActivityActor = z.infer<typeof ActivityActorSchema>
+
+export const ACTIVITY_KINDS = ['status', 'reconnect', 'pairing', 'error', 'command', 'transfer'] as const
+export const ActivityKindSchema = z.enum(ACTIVITY_KINDS)
+export type ActivityKind = z.infer<typeof ActivityKindSchema>
+
+export const ActivityEntrySchema = z.object({
+  /** Increases with every entry: the newest entry has the highest. */
+  seq: z.number().int(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+  kind: ActivityKindSchema,
+  message: z.string(),
+  /** A disconnect status code (401, 440, 515 …) when there was one. */
+  code: z.number().int().nullable(),
+  actor: ActivityActorSchema,
+})
+export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
+/** One server of a fleet, as `fleet:servers` lists it. */
+export const FleetServerSchema = z.object({
+  id: z.string(),
+  /** Its advertised URL, where the other servers forward commands for its accounts. */
+  url: z.string(),
+  /** Since its last heartbeat, by the database's clock. */
+  heartbeatAgeMs: z.number().int().nonnegative(),
+  /** Accounts it holds a live lease on. */
+  accounts: z.number().int().nonnegative(),
+})
+export type FleetServer = z.infer<typeof FleetServerSchema>
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -254,11 +331,22 @@ export const commands = {
     input: z
       .object({
         id: AccountIdSchema,
-        /** A phone number (digits, optional leading +) or a full jid. */
+        /**
+         * A phone number in international format, as people write it ("+1 (555) 010-0123": spaces,
+         * dashes, dots and parentheses are dropped), or a full jid.
+         */
         to: z
           .string()
           .trim()
-          .regex(/^(\+?\d{5,20}|[\w.:-]+@(s\.whatsapp\.net|lid|g\.us))$/, 'Give a phone number in international format or a WhatsApp id.'),
+          .transform((value) => (value.includes('@') ? value : value.replace(/[\s().-]/g, '')))
+          .pipe(
+            z
+              .string()
+              .regex(
+                /^(\+?\d{5,20}|[\w.:-]+@(s\.whatsapp\.net|lid|g\.us))$/,
+                'Give a phone number in international format, such as +1 555 010 0123, or a WhatsApp id.',
+              ),
+          ),
         text: z.string().min(1, 'The message is empty.').max(4096, 'A message is at most 4096 characters.'),
       })
       .strict(),
@@ -271,7 +359,7 @@ export const commands = {
   'accounts:health': { input: ById, output: AccountHealthSchema },
   'accounts:pairing': { input: ById, output: PairingStateSchema },
   'telemetry:snapshot': {
-    input: z.object({ account: AccountIdSchema.optional() }).strict(),
+    input: z.object({ account: AccountIdSchema.optional(), windowSeconds: TelemetryRangeSchema.optional() }).strict(),
     output: TelemetrySnapshotSchema,
   },
   'telemetry:series': {
@@ -284,9 +372,26 @@ export const commands = {
       .strict(),
     output: TelemetrySeriesSchema,
   },
+  /** Every account with operations over the range, all request types together, for the outlier ranking. */
+  'telemetry:ranking': {
+    input: z.object({ windowSeconds: TelemetryRangeSchema.optional() }).strict(),
+    output: TelemetryRankingSchema,
+  },
+  /** Key counts of every account and their totals, in one answer: no per-account polling. */
+  'telemetry:key-counts': { input: Empty, output: KeyCountOverviewSchema },
+  /**
+   * Which accounts' per-second points telemetry:tick carries for this client, besides the '*' aggregate
+   * it always carries. A lease: renew it within `leaseSeconds`; an empty list ends it.
+   */
+  'telemetry:watch': {
+    input: TelemetryWatchInputSchema,
+    output: z.object({ accounts: z.array(AccountIdSchema), leaseSeconds: z.number().int() }),
+  },
   'settings:get': { input: Empty, output: SettingsSchema },
   'settings:set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
   'simulator:info': { input: Empty, output: SimulatorInfoSchema },
+  /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
+  'fleet:servers': { input: Empty, output: z.array(FleetServerSchema) },
   /** Plays the phone for an account that shows a QR code. Only when a simulator runs in this process. */
   'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
   /** Exports one account to a session bundle, returned as base64 for the UI to save. */
@@ -390,6 +495,11 @@ export const commands = {
   },
   /** Plays a person typing the account's current code on the phone. Only when a simulator runs in this process. */
   'simulator:enter-code': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
+  /** An account's activity log, newest first (issue 11). */
+  'accounts:activity': {
+    input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
+    output: z.array(ActivityEntrySchema),
+  },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 
 export type Commands = typeof commands
@@ -405,7 +515,8 @@ export const events = {
   'accounts:removed': z.object({ id: AccountIdSchema }),
   'accounts:qr': PairingStateSchema,
   'accounts:message': ReceivedMessageSchema,
-  /** About once a second: the per-second points that changed, batched. */
+  /** About once a second: the per-second points that finished, batched; the '*' aggregate always, an
+   *  account's points only while a telemetry:watch names it. */
   'telemetry:tick': z.object({ t: z.number().int(), points: z.array(SeriesPointSchema), cache: z.array(CachePointSchema) }),
 } satisfies Record<EventName, z.ZodType>
 
@@ -427,10 +538,35 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
 
 export type CommandResult<C extends CommandName> = Result<CommandOutput<C>>
 
-/** Makes a zod error readable by a person: "text: The message is empty." */
+/** The words a person knows a field by, for messages that do not name it themselves. */
+const FIELD_NAMES: Record<string, string> = {
+  id: 'Account',
+  to: 'Recipient',
+  text: 'Message',
+  label: 'Label',
+  passphrase: 'Passphrase',
+  url: 'Server address',
+  token: 'API token',
+  bundle: 'Bundle',
+  path: 'Folder',
+  whatsappUrl: 'Endpoint URL',
+  trustedRootKey: 'Trusted root key',
+  autoStart: 'Start accounts automatically',
+  limit: 'Limit',
+}
+
+/**
+ * Makes a zod error readable by a person, without schema paths: "The message is empty.", or, when the
+ * message does not name its field, "Endpoint URL: Invalid URL".
+ */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .map((issue) => {
+      const key = issue.path.at(-1)
+      const field = typeof key === 'string' ? (FIELD_NAMES[key] ?? key) : null
+      if (field === null || issue.message.toLowerCase().includes(field.toLowerCase().split(' ')[0]!)) return issue.message
+      return `${field}: ${issue.message}`
+    })
     .join('; ')
 }

@@ -128,7 +128,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
     runtimes.clearRetry(rt)
     const me = socket.user
     const current = book.record(rt.id)
-    const phone = me?.id ? (jidDecode(me.id)?.user ?? null) : null
+    // Only a phone-number JID names the phone; a LID (…@lid) in its place would be stored as a number nobody has.
+    const decoded = me?.id ? jidDecode(me.id) : undefined
+    const phone = decoded?.server === 's.whatsapp.net' ? (decoded.user ?? null) : null
     book.setStatus(rt.id, 'connected', {
       phone: phone ?? current.phone,
       name: me?.name ?? me?.verifiedName ?? current.name,

@@ -10,7 +10,6 @@ import {
   type CommandInput,
   type PairingState,
   type ReceivedMessage,
-  type TelemetrySnapshot,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
@@ -81,25 +80,17 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
   return useQuery({
     queryKey: queryKeys.series(scope),
     queryFn: async () => {
+      const startedAt = Math.floor(Date.now() / 1000)
       const fetched = await api.invoke('telemetry:series', {
         sinceSeconds: WINDOW_SECONDS,
         ...(scope === ALL_ACCOUNTS ? {} : { account: scope }),
       })
       const now = Math.floor(Date.now() / 1000)
-      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched })
+      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched }, startedAt)
     },
     // Ticks keep it current; deep-comparing thousands of points every second would cost more than it saves.
     structuralSharing: false,
     staleTime: Infinity,
-  })
-}
-
-export function useSnapshot(account: AccountId | null): UseQueryResult<TelemetrySnapshot> {
-  const api = useTransport()
-  return useQuery({
-    queryKey: queryKeys.snapshot(account),
-    queryFn: () => api.invoke('telemetry:snapshot', account ? { account } : {}),
-    refetchInterval: LIVE_REFRESH_MS,
   })
 }
 
@@ -228,4 +219,38 @@ export function usePairByCode() {
 export function useSimulateEnterCode() {
   const api = useTransport()
   return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
+}
+
+// Accounts at scale (issue 11): inline rename, and one command per account for bulk actions, each
+// answer going into the cache as it lands so the table shows progress row by row.
+
+export function useRenameAccount() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: { id: AccountId; label: string }) => api.invoke('accounts:rename', input),
+    onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
+  })
+}
+
+/** Runs one account action and puts the answer in the cache; for the bulk runner, which keeps its own progress. */
+export function useRunAccountAction(): (id: AccountId, action: AccountAction) => Promise<AccountSummary> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return async (id, action) => {
+    const summary =
+      action === 'stop'
+        ? await api.invoke('accounts:stop', { id })
+        : action === 'logout'
+          ? await api.invoke('accounts:logout', { id })
+          : await api.invoke('accounts:start', action === 'take-back' ? { id, takeBack: true } : { id })
+    upsertAccount(client, summary, { onlyIfCurrent: true })
+    return summary
+  }
+}
+
+/** An account's activity log, newest first; refetched when the account changes (event-cache.ts). */
+export function useActivity(id: AccountId) {
+  const api = useTransport()
+  return useQuery({ queryKey: queryKeys.activity(id), queryFn: () => api.invoke('accounts:activity', { id, limit: 100 }) })
 }
