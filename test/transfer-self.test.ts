@@ -4,10 +4,12 @@
 // so in its metadata, so import can warn that another copy may be running. Real server process, real
 // Baileys against the simulator.
 
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary, BundleInfo } from '../src/shared/contract'
 import { muteLibsignalLogs } from '../src/simulator/testing'
-import { awaitStatus, databaseDigest, pairAccount, refusal, startTestServer, startTestSimulator, type TestServer, type TestSimulator } from './support/transfer-support'
+import { awaitStatus, pairAccount, refusal, startTestServer, startTestSimulator, type TestServer, type TestSimulator } from './support/transfer-support'
 
 let simulator: TestSimulator
 let server: TestServer
@@ -29,7 +31,6 @@ afterAll(async () => {
 
 describe('export to the same server', () => {
   it('is refused at once with conflict, and the account stays connected and not moved', async () => {
-    const before = databaseDigest(server.dataDir)
     const started = Date.now()
     const refused = await refusal(server, 'transfer:export-to-server', { id: account.id, url: server.server.url, token: server.server.token })
     const elapsed = Date.now() - started
@@ -37,7 +38,10 @@ describe('export to the same server', () => {
     expect(elapsed).toBeLessThan(1_000)
     const after = (await server.server.value<AccountSummary[]>('accounts:list')).find((a) => a.id === account.id)
     expect(after).toMatchObject({ status: 'connected', movedTo: null })
-    expect(databaseDigest(server.dataDir)).toBe(before)
+    // No hand-off was begun (none journaled). The database itself is not compared: a connected
+    // account's socket writes keys and creds in the background all the time.
+    const journal = join(server.dataDir, 'hand-offs')
+    expect(existsSync(journal) ? readdirSync(journal).filter((f) => f.startsWith('out-')) : []).toEqual([])
   }, 30_000)
 
   it('is refused under another name for the same server too (localhost instead of 127.0.0.1)', async () => {

@@ -71,7 +71,11 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   const lines = createInterface({ input: child.stdout! })
 
   const url = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${stdout.join('\n')}\n${stderr.join('')}`)), STARTUP_TIMEOUT_MS)
+    const timer = setTimeout(() => {
+      // Nobody will stop a server whose start failed: it must not outlive the test (and load the machine).
+      child.kill('SIGKILL')
+      reject(new Error(`server did not start within ${STARTUP_TIMEOUT_MS} ms:\n${stdout.join('\n')}\n${stderr.join('')}`))
+    }, STARTUP_TIMEOUT_MS)
     lines.on('line', (line) => {
       stdout.push(line)
       const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line)

@@ -13,8 +13,7 @@ import { AppError, isAppError } from '../../shared/errors'
 import { MAX_BUNDLE_BYTES, readBundleMetadata } from '../core/transfer/bundle'
 import { toInfo } from '../core/transfer/transfer-service'
 import { resolveKeyVault } from '../core/crypto/key-vault'
-import { isPostgresUrl } from '../core/db/postgres/open-postgres'
-import { moveSqliteToPostgres } from '../core/fleet/move-to-postgres'
+import { isPostgresUrl } from '../core/db/postgres/url'
 import type { Logger } from '../core/logger'
 import { API_TOKEN_ENV, openTarget, type Target } from './target'
 import { PASSPHRASE_ENV, readPassphrase, UsageError } from './prompt'
@@ -260,6 +259,8 @@ then marked moved in the data dir, so it never starts them again. Start a fleet 
       const vault = resolveKeyVault({ env: context.env, ...(typeof args['key-file'] === 'string' ? { keyFile: args['key-file'] } : {}), preferKeychain: true })
       const dataKey = await vault.getDataKey()
       try {
+        // Loaded here: the PostgreSQL driver is not worth its start-up time for every other command.
+        const { moveSqliteToPostgres } = await import('../core/fleet/move-to-postgres')
         const report = await moveSqliteToPostgres({ dataDir, databaseUrl, dataKey, logger: cliLogger() })
         if (context.json) return context.out(JSON.stringify(report, null, 2))
         context.out(`Moved ${report.accounts} account(s), ${report.keys} keys and ${report.settings} setting(s) into ${report.target}.`)

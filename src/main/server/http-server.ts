@@ -5,29 +5,24 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { CLIENT_HEADER, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import { CLIENT_HEADER } from '../../shared/channels'
 import type { ErrorCode, ErrorInfo } from '../../shared/errors'
 import type { Result } from '../../shared/contract'
 import type { Dispatch } from '../core/api/dispatch'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
+import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
 import { createHostPolicy } from './host-policy'
 import { ByteBudget, clientAddress, DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, normalizeAddress, type FailedAuthPolicy } from './limits'
 import { readBody, type BodyTimeouts, DEFAULT_BODY_TIMEOUTS } from './read-body'
 import { serveStatic } from './static-files'
 import { bearerToken, tokenMatches } from './token'
 
+export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
+
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-const FIRST_MESSAGE_AUTH_MS = 5_000
 /** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
 export const DEFAULT_MAX_CONNECTIONS = 256
-/** Event sockets that have not authenticated yet, at most; beyond, 503. */
-export const DEFAULT_MAX_PENDING_EVENT_SOCKETS = 16
-/** Authenticated event sockets at most. */
-export const DEFAULT_MAX_EVENT_SOCKETS = 128
-/** Seconds a client is told to wait when the server is busy. */
-const BUSY_RETRY_AFTER_S = 5
 
 export interface ApiServerOptions {
   host: string
@@ -88,10 +83,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const largest = Math.max(0, ...(options.largeBodyCommands?.values() ?? []))
   const budget = new ByteBudget(options.largeBodyBudgetBytes ?? largest)
   const bodyTimeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS
-  const maxPending = options.maxPendingEventSockets ?? DEFAULT_MAX_PENDING_EVENT_SOCKETS
-  const maxSockets = options.maxEventSockets ?? DEFAULT_MAX_EVENT_SOCKETS
-  const sockets = new Set<WebSocket>()
-  let pendingSockets = 0
 
   // connectionsCheckingInterval: how often Node enforces headersTimeout; its default (30 s) would let
   // a client that never finishes its headers hold a connection for 40 s.
@@ -222,91 +213,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     sendJson(res, status, result)
   }
 
-  // Events: a WebSocket at /api/events. Browsers cannot set headers on a WebSocket, so the token may
-  // also come as a `bearer.<token>` subprotocol or as a first message {"type":"auth","token":"…"}.
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: 64 * 1024,
-    handleProtocols: (protocols) => (protocols.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
+  const eventStream = attachEventStream(server, {
+    token: options.token,
+    events: options.events,
+    hosts,
+    limiter,
+    trustedProxies,
+    log,
+    maxPending: options.maxPendingEventSockets ?? DEFAULT_MAX_PENDING_EVENT_SOCKETS,
+    maxSockets: options.maxEventSockets ?? DEFAULT_MAX_EVENT_SOCKETS,
   })
-
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy())
-    const reject = (status: string, extra = ''): void => void socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`)
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    if (!hosts.hostAllowed(req.headers.host)) return reject('421 Misdirected Request')
-    if (!hosts.originAllowed(req.headers.origin, req.headers.host)) return reject('403 Forbidden')
-    if (url.pathname !== '/api/events' || url.search.includes('token')) return reject('404 Not Found')
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
-      .split(',')
-      .map((p) => p.trim())
-    const fromProtocol = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length)
-    const given = bearerToken(req.headers.authorization) ?? fromProtocol ?? null
-    const address = clientAddress(req, trustedProxies)
-    const waitMs = limiter.retryAfterMs(address)
-    if (waitMs > 0) return reject('429 Too Many Requests', `Retry-After: ${Math.ceil(waitMs / 1000)}\r\n`)
-    if (given !== null) {
-      if (!tokenMatches(options.token, given)) {
-        limiter.recordFailure(address)
-        return reject('401 Unauthorized')
-      }
-      limiter.recordSuccess(address)
-    }
-    if (sockets.size >= maxSockets || (given === null && pendingSockets >= maxPending)) {
-      return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address))
-  })
-
-  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string): void {
-    sockets.add(ws)
-    let unsubscribe: (() => void) | null = null
-    const startStreaming = (): void => {
-      ws.send(JSON.stringify({ type: 'ready' }))
-      unsubscribe = options.events.subscribe((message) => {
-        // A slow client must not make the server buffer without bound: drop it instead.
-        if (ws.bufferedAmount > 8 * 1024 * 1024) {
-          ws.close(1013, 'too slow')
-          return
-        }
-        ws.send(JSON.stringify(message))
-      })
-    }
-    let pending = !authenticated
-    const settle = (): void => {
-      if (pending) pendingSockets -= 1
-      pending = false
-    }
-    ws.on('close', () => {
-      settle()
-      sockets.delete(ws)
-      unsubscribe?.()
-    })
-    ws.on('error', (error) => log.warn({ err: error }, 'event socket error'))
-    if (authenticated) {
-      startStreaming()
-      return
-    }
-    pendingSockets += 1
-    const timer = setTimeout(() => ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'authentication required'), FIRST_MESSAGE_AUTH_MS)
-    ws.once('message', (data) => {
-      clearTimeout(timer)
-      settle()
-      let token: unknown
-      try {
-        token = (JSON.parse(String(data)) as { type?: unknown; token?: unknown }).token
-      } catch {
-        token = undefined
-      }
-      if (limiter.retryAfterMs(address) === 0 && typeof token === 'string' && tokenMatches(options.token, token)) {
-        limiter.recordSuccess(address)
-        startStreaming()
-        return
-      }
-      limiter.recordFailure(address)
-      ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
-    })
-  }
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject)
@@ -324,8 +240,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     url: `http://${host}:${port}`,
     port,
     async close() {
-      for (const ws of sockets) ws.terminate()
-      wss.close()
+      eventStream.close()
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))
     },

@@ -15,6 +15,7 @@ import { createSealer, DATA_KEY_BYTES, SealOpenError, type Sealer } from '../../
 import type { Logger } from '../../logger'
 import { describePgError, redactUrl } from './pg-errors'
 import * as schema from './schema'
+import { isPostgresUrl } from './url'
 
 export interface OpenPostgresOptions {
   /** postgres://user:password@host:port/database (or postgresql://). */
@@ -60,10 +61,6 @@ export function defaultPostgresMigrationsFolder(start = dirname(fileURLToPath(im
     }
     dir = parent
   }
-}
-
-export function isPostgresUrl(value: unknown): value is string {
-  return typeof value === 'string' && /^postgres(ql)?:\/\//i.test(value)
 }
 
 export async function openPostgres(options: OpenPostgresOptions): Promise<OpenedPostgres> {
