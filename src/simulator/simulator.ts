@@ -113,6 +113,11 @@ export interface Simulator {
    * every device of `to` (digits or a user JID), with a copy to its own companion devices.
    */
   sendFromPhone(from: string, to: string, text: string): Promise<SentFromPhone>
+  /**
+   * Holds every delivery until the returned function is called, then delivers them in order: what a
+   * slow network does to two messages that cross. Acks still go out at once. Tests only.
+   */
+  pauseDelivery(): () => void
   /** Disconnects the matching connections with the given code; returns how many were kicked. */
   kick(jid: string, code: KickCode): number
   /** Unlinks the device (device JID) or every companion device (account JID), as the phone would. */
@@ -167,8 +172,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
    */
   const unacked = new WeakMap<SimConnection, Map<string, BinaryNode>>()
 
+  /** Stanzas held while delivery is paused (tests make two first messages cross this way). */
+  let held: Array<[AccountRecord, number, BinaryNode]> | null = null
+
   /** Sends now if the device is online, else queues for its next login. */
   function deliver(account: AccountRecord, deviceId: number, node: BinaryNode): void {
+    if (held) {
+      held.push([account, deviceId, node])
+      return
+    }
     const conn = connectionFor(account, deviceId)
     if (conn?.loggedIn) {
       if (node.tag === 'message' && node.attrs.id) {
@@ -401,6 +413,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     rootKeyHex: identity.rootPublic.toString('hex'),
     scanQr: (qr, scan) => phone.scanQr(qr, scan),
     enterLinkCode: (number, code, options) => phone.enterLinkCode(number, code, options),
+    pauseDelivery() {
+      held ??= []
+      return () => {
+        const release = held ?? []
+        held = null
+        for (const [account, deviceId, node] of release) deliver(account, deviceId, node)
+      }
+    },
     async sendFromPhone(from, to, text) {
       const sender = directory.ensureAccount(normalisePhone(from), undefined)
       const decoded = to.includes('@') ? jidDecode(to) : { user: normalisePhone(to), server: 's.whatsapp.net' }

@@ -26,7 +26,10 @@ describe('session manager: resend after 479', () => {
     })
     try {
       const send = (from: typeof alice, to: typeof bob, text: string) => world.core.sessions.sendText(from.id, to.phone, text)
+      // Both first messages leave before either arrives (deliveries held), so they cross every time.
+      const resume = world.sim.pauseDelivery()
       await Promise.all([send(alice, bob, 'a1'), send(bob, alice, 'b1')])
+      resume()
       await send(alice, bob, 'a2')
       await send(bob, alice, 'b2')
       await send(alice, bob, 'a3')
