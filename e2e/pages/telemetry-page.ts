@@ -21,7 +21,7 @@ export class TelemetryPage {
   }
 
   range(minutes: 1 | 5 | 15): Locator {
-    return this.page.getByRole('radio', { name: `${minutes} min` })
+    return this.page.getByRole('radio', { name: `${minutes} min`, exact: true })
   }
 
   /** Picks an account by typing into the picker and choosing the option that carries `optionText`. */
@@ -55,6 +55,13 @@ export class TelemetryPage {
     const chart = this.chart(title)
     await expect(chart).toContainText(/[1-9]\d* data points?/)
     return this.dataPoints(title)
+  }
+
+  /** A tile's figure as a number ("12,920" → 12920); NaN while it shows "…". */
+  async tileNumber(name: string): Promise<number> {
+    const tile = this.page.locator('.tile').filter({ has: this.page.locator('dt', { hasText: name }) })
+    const text = (await tile.locator('dd').textContent()) ?? ''
+    return Number(text.replace(/[^\d.]/g, '') || NaN)
   }
 
   async dataPoints(title: string | RegExp): Promise<number> {
