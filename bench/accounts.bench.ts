@@ -30,6 +30,7 @@
 // Uses temp dirs and removes them; stops the simulator and peer processes on exit, on error and on
 // Ctrl-C, and a detached guard (cleanup-guard.ts) does both if this process is killed. The last line is the summary the project tracks.
 
+import './as-built'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -315,6 +316,15 @@ function memoryTable(rows: Array<[string, Memory]>): void {
   }
 }
 
+/** A progress line on stderr at most every 2 s (stdout carries only the report). */
+let lastProgress = 0
+function progress(line: string, force = false): void {
+  const now = performance.now()
+  if (!force && now - lastProgress < 2_000) return
+  lastProgress = now
+  process.stderr.write(`[bench] ${line}\n`)
+}
+
 function simPerAccount(stats: { memory: NodeJS.MemoryUsage; loggedIn: number }): string {
   return stats.loggedIn > 0 ? `${mb(stats.memory.rss / stats.loggedIn)} MB` : 'n/a'
 }
@@ -351,6 +361,7 @@ async function churn(core: Core, accounts: PairedTestAccount[], ids: Set<Account
     )
     await connected
     roundMs.push(performance.now() - started)
+    progress(`churn: round ${round + 1} of ${CHURN} reconnected`, true)
   }
   await delay(SETTLE_MS)
   const idle = memory()
@@ -418,6 +429,7 @@ async function main(): Promise<void> {
     // (a) Pairing.
     const pairStart = performance.now()
     const paired: PairedTestAccount[] = new Array(N)
+    let pairedCount = 0
     let next = 0
     const scan = (qr: string, label: string): Promise<unknown> => sim!.scan(qr, label)
     await Promise.all(
@@ -425,6 +437,7 @@ async function main(): Promise<void> {
         while (next < N) {
           const i = next++
           paired[i] = await pairAccount(opened.core, opened.events, scan, `Bench ${i + 1}`, PHASE_TIMEOUT_MS)
+          progress(`pairing: ${++pairedCount} of ${N}`)
         }
       }),
     )
@@ -445,6 +458,7 @@ async function main(): Promise<void> {
     const openMs = performance.now() - openStart
     const reopened = memory()
 
+    progress('reopened; reconnecting every account from the store', true)
     const ids = new Set(paired.map((p) => p.id))
     const connectStart = performance.now()
     const connectCpu = cpuNow(sim.child.pid)
@@ -465,6 +479,7 @@ async function main(): Promise<void> {
     const perAccountVsReopen = (idle.rss - reopened.rss) / N
     const simStats = await sim.stats()
 
+    progress('measuring message throughput', true)
     // (d) Throughput: one untimed round so every pair has its Signal session, then the timed run.
     const warmMs = await exchange(core, paired, 'warm', N)
     const storeBefore = core.telemetry.snapshot(null).requests
@@ -486,6 +501,7 @@ async function main(): Promise<void> {
     let peerFigures: PeerFigures | null = null
     let peerNote = 'skipped (--skip-peer)'
     if (!args['skip-peer']) {
+      progress(`measuring the peer (plain Baileys), at most ${PEER_BUDGET_MS / 1000} s`, true)
       peer = await startPeerProcess()
       guard.watch(peer.child)
       const measured = await measurePeerWithinBudget(peer, sim, peerDir)

@@ -33,7 +33,11 @@ async function awaitStatus(id: string, status: AccountStatus, timeoutMs = 20_000
 }
 
 async function adminPost(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${admin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const response = await fetch(`${admin}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    body: JSON.stringify(body),
+  })
   return { status: response.status, json: (await response.json()) as Record<string, unknown> }
 }
 
@@ -125,6 +129,17 @@ describe('headless server', () => {
       body: JSON.stringify({ label: 'x'.repeat(2 * 1024 * 1024) }),
     })
     expect(response.status).toBe(413)
+  })
+
+  it("guards the embedded simulator's admin API with the server's token", async () => {
+    const anonymous = await fetch(`${admin}/kick`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jid: `${a.phone}@s.whatsapp.net`, code: 401 }),
+    })
+    expect(anonymous.status).toBe(401)
+    const list = await server.value<AccountSummary[]>('accounts:list')
+    expect(list.find((x) => x.id === a.id)?.status).toBe('connected')
   })
 
   it('refuses a second client for a running account', async () => {

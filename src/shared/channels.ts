@@ -28,6 +28,11 @@ export const COMMAND_NAMES = [
   'transfer:inspect',
   'transfer:import',
   'transfer:import-folder',
+  'transfer:identity',
+  'transfer:hand-off',
+  // Pairing by phone-number code
+  'accounts:pair-code',
+  'simulator:enter-code',
 ] as const
 
 export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const

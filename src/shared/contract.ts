@@ -7,6 +7,8 @@ import { z } from 'zod'
 import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
 import { ERROR_CODES, type ErrorInfo } from './errors'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
+import { LabelSchema } from './labels'
+import { PairingMethodSchema, PhoneNumberSchema } from './pairing'
 import type { CommandName, EventName } from './channels'
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
@@ -83,6 +85,14 @@ export const PairingStateSchema = z.object({
   /** When the current QR stops being valid. Epoch milliseconds. */
   expiresAt: z.number().nullable(),
   status: AccountStatusSchema,
+  /** The method the operator chose: QR unless a code was asked for. */
+  method: PairingMethodSchema,
+  /** The current linking code as WhatsApp shows it (XXXX-XXXX), or null when none is valid. */
+  code: z.string().nullable(),
+  /** When the current code stops being valid. Epoch milliseconds. */
+  codeExpiresAt: z.number().nullable(),
+  /** With the code method: the phone number (digits) the code is for. */
+  phone: z.string().nullable(),
 })
 export type PairingState = z.infer<typeof PairingStateSchema>
 
@@ -219,6 +229,12 @@ export const BundleInfoSchema = z.object({
   accountPhone: z.string().nullable(),
   /** The account's label where it was exported. */
   accountName: z.string().nullable(),
+  /**
+   * 'copy': the account kept running where it was exported, so importing it runs a second copy unless
+   * that one is stopped (the UI and CLI warn). Null in bundles written before this was recorded.
+   * Lazy: TransferModeSchema is defined below.
+   */
+  exportMode: z.lazy(() => TransferModeSchema).nullable(),
   /** ISO 8601. */
   exportedAt: z.string(),
   appVersion: z.string(),
@@ -235,7 +251,6 @@ export const TRANSFER_MODES = [
 export const TransferModeSchema = z.enum(TRANSFER_MODES)
 export type TransferMode = z.infer<typeof TransferModeSchema>
 
-const LabelSchema = z.string().trim().min(1, 'A label cannot be empty.').max(80, 'A label is at most 80 characters.')
 /** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
 const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
 const ExportPassphraseSchema = z
@@ -254,7 +269,7 @@ export const commands = {
   'accounts:list': { input: Empty, output: z.array(AccountSummarySchema) },
   'accounts:add': {
     input: z
-      .object({ label: z.string().trim().min(1, 'A label cannot be empty.').max(80, 'A label is at most 80 characters.').optional() })
+      .object({ label: LabelSchema.optional() })
       .strict(),
     output: AccountSummarySchema,
   },
@@ -272,7 +287,7 @@ export const commands = {
   },
   'accounts:stop': { input: ById, output: AccountSummarySchema },
   'accounts:rename': {
-    input: z.object({ id: AccountIdSchema, label: z.string().trim().min(1).max(80) }).strict(),
+    input: z.object({ id: AccountIdSchema, label: LabelSchema }).strict(),
     output: AccountSummarySchema,
   },
   'accounts:send-text': {
@@ -380,6 +395,14 @@ export const commands = {
         /** Start it after the import. Default true. */
         start: z.boolean().optional(),
         label: LabelSchema.optional(),
+        /**
+         * Server-to-server hand-off: hold the account as pending (not started) until the source confirms
+         * with transfer:hand-off. `id` names the hand-off; `source` is the sending installation's id.
+         */
+        handOff: z
+          .object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), source: z.string().min(1).max(200) })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: AccountSummarySchema,
@@ -397,6 +420,31 @@ export const commands = {
       .strict(),
     output: AccountSummarySchema,
   },
+  /**
+   * This installation's id: a server asked to export to another one checks first that it is not
+   * itself. Needs the token like every command.
+   */
+  'transfer:identity': { input: Empty, output: z.object({ instanceId: z.string() }) },
+  /**
+   * The target's side of a two-phase hand-off, driven by the source: where the hand-off stands
+   * (status), start the pending account (confirm), or drop it and refuse it from now on (abort).
+   * Confirm and abort are idempotent, so a source that crashed can repeat them.
+   */
+  'transfer:hand-off': {
+    input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), action: z.enum(['status', 'confirm', 'abort']) }).strict(),
+    output: z.object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() }),
+  },
+  // Pairing by phone-number code
+  /**
+   * Pairs an account by code: starts it if needed and returns the code to type on the phone (Settings →
+   * Linked devices → Link a device → Link with phone number instead). A new call gives a new code.
+   */
+  'accounts:pair-code': {
+    input: z.object({ id: AccountIdSchema, phone: PhoneNumberSchema }).strict(),
+    output: z.object({ code: z.string(), expiresAt: z.number() }),
+  },
+  /** Plays a person typing the account's current code on the phone. Only when a simulator runs in this process. */
+  'simulator:enter-code': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 
 export type Commands = typeof commands
@@ -420,10 +468,11 @@ export const events = {
 export type Events = typeof events
 export type EventPayload<E extends EventName> = z.output<Events[E]>
 
-export interface EventMessage<E extends EventName = EventName> {
-  event: E
-  payload: EventPayload<E>
-}
+/**
+ * One pushed event: a union discriminated by `event`, so checking the name narrows the payload (no
+ * casts). `EventMessage<'accounts:qr'>` is that one member.
+ */
+export type EventMessage<E extends EventName = EventName> = { [K in E]: { event: K; payload: EventPayload<K> } }[E]
 
 // ---------------------------------------------------------------------------------------------
 // The result envelope every command answers with, on both transports.

@@ -27,6 +27,8 @@ export interface PendingRegistration {
 
 /** A client that does not close after a stream:error or failure gets cut off after this. */
 const CLOSE_GRACE_MS = 2000
+/** A client must finish the Noise handshake within this; an idle or trickling one holds nothing longer. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000
 
 let nextConnectionId = 1
 
@@ -39,6 +41,7 @@ export class SimConnection {
   private work: Promise<void> = Promise.resolve()
   private readonly awaiting = new Map<string, (node: BinaryNode) => void>()
   private graceTimer: NodeJS.Timeout | null = null
+  private handshakeTimer: NodeJS.Timeout | null = null
   private iqCounter = 0
   /** After a stream:error or failure nothing more from this client is acted upon. */
   private closing = false
@@ -55,7 +58,13 @@ export class SimConnection {
     maxFrameBytes: number,
     private readonly hooks: ConnectionHooks,
     private readonly log: SimulatorLogger,
+    handshakeTimeoutMs: number = DEFAULT_HANDSHAKE_TIMEOUT_MS,
   ) {
+    this.handshakeTimer = setTimeout(() => {
+      this.log.info('dropping connection that did not finish the handshake', { conn: this.id, timeoutMs: handshakeTimeoutMs })
+      this.terminate()
+    }, handshakeTimeoutMs)
+    this.handshakeTimer.unref()
     this.reader = new FrameReader(maxFrameBytes)
     this.responder = new NoiseResponder(identity.serverStatic, identity.certChain)
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => this.onData(toBuffer(data)))
@@ -153,6 +162,7 @@ export class SimConnection {
         const { clientStatic, payload, transport } = this.responder.finish(frame)
         this.transport = transport
         this.phase = 'transport'
+        this.clearHandshakeTimer()
         const decoded = proto.ClientPayload.decode(payload)
         this.enqueue(() => this.hooks.onPayload(this, decoded, clientStatic))
         return
@@ -178,8 +188,14 @@ export class SimConnection {
     })
   }
 
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
+    this.handshakeTimer = null
+  }
+
   private onClosed(): void {
     this.phase = 'closed'
+    this.clearHandshakeTimer()
     if (this.graceTimer) clearTimeout(this.graceTimer)
     if (this.closedNotified) return
     this.closedNotified = true

@@ -21,6 +21,8 @@ export interface ServerProcess {
   child: ChildProcess
   /** Lines the server printed on stdout, for assertions (and for debugging a failed start). */
   stdout: string[]
+  /** What it wrote on stderr (its log records), as received. */
+  stderr: string[]
   call<T = unknown>(command: CommandName | string, input?: unknown, token?: string | null): Promise<{ status: number; body: Result<T> }>
   /** Calls a command and returns its value; throws with the server's message otherwise. */
   value<T = unknown>(command: CommandName, input?: unknown): Promise<T>
@@ -38,6 +40,8 @@ export interface ServerOptions {
   args?: string[]
   /** 'source' (default): src/main/server/cli.ts through tsx; 'build': out/main/server.js with plain node, as `npm run serve` runs it. */
   entry?: 'source' | 'build'
+  /** A command the server runs under, e.g. ['prlimit', '--nofile=200'] or ['unshare', '-pf', '--mount-proc']. */
+  wrapper?: string[]
 }
 
 export function newDataKey(): string {
@@ -50,7 +54,8 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   const args = [...entry, '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'warn']
   if (options.simulator) args.push('--simulator')
   args.push(...(options.args ?? []))
-  const child = spawn(process.execPath, args, {
+  const wrapper = options.wrapper ?? []
+  const child = spawn(wrapper[0] ?? process.execPath, wrapper.length > 0 ? [...wrapper.slice(1), process.execPath, ...args] : args, {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -96,6 +101,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     dataDir: options.dataDir,
     child,
     stdout,
+    stderr,
     call,
     async value<T>(command: CommandName, input: unknown = {}) {
       const { body } = await call<T>(command, input)

@@ -307,7 +307,8 @@ function describeAccount(a: AccountSummary): string {
 
 function describeBundle(meta: BundleInfo): string {
   const keys = Object.values(meta.keyCounts).reduce((x, y) => x + y, 0)
-  return `Bundle v${meta.version}: ${meta.accountName ? `"${meta.accountName}" ` : ''}${meta.accountPhone ?? '(no phone)'}, exported ${meta.exportedAt} by Irish ${meta.appVersion}, ${keys} keys.`
+  const copy = meta.exportMode === 'copy' ? '\n  Warning: exported as a copy, so the account may still be running where it came from. Stop it there first; two running copies break the session.' : ''
+  return `Bundle v${meta.version}: ${meta.accountName ? `"${meta.accountName}" ` : ''}${meta.accountPhone ?? '(no phone)'}, exported ${meta.exportedAt} by Irish ${meta.appVersion}, ${keys} keys.${copy}`
 }
 
 function kib(bytes: number): string {

@@ -23,17 +23,24 @@ import type { BackoffOptions } from './sessions/reconnect-policy'
 import { createSettingsStore, type SettingsStore } from './settings/settings-store'
 import { openObservedAuth } from './observed-auth'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
+import { openHandOffJournal } from './transfer/hand-off-journal'
+import type { CrashPoint } from './transfer/hand-off-protocol'
+import { loadInstanceId } from './transfer/instance-id'
 import { createTransferService } from './transfer/transfer-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
 export const DATABASE_FILE = 'irish.db'
+/** Where server-to-server hand-offs are journaled (transfer/hand-off-journal.ts). */
+export const HAND_OFF_DIR = 'hand-offs'
 
-/** Plays the phone for a QR code; present when a simulator runs in this process. */
+/** Plays the phone for a QR code or a linking code; present when a simulator runs in this process. */
 export interface SimulatorPort {
   url: string
   rootKeyHex: string
   adminUrl: string | null
   scanQr(qr: string): Promise<{ jid: string; lid: string }>
+  /** Plays a person typing a linking code on the phone with this number (digits). */
+  enterLinkCode(phone: string, code: string): Promise<{ jid: string; lid: string }>
 }
 
 export interface CoreDeps {
@@ -51,6 +58,8 @@ export interface CoreDeps {
   /** Extra Baileys socket settings, applied over the endpoint (tests set a short qrTimeout this way). */
   socketOverrides?: Partial<SocketConfig>
   now?: () => number
+  /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
+  crashAt?: CrashPoint
 }
 
 export interface Core {
@@ -71,7 +80,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   // Before any Baileys socket exists: libsignal would print session keys to the console.
   guardConsoleAgainstSessionDumps(log)
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 })
-  const lock = acquireDataDirLock(deps.dataDir)
+  const lock = acquireDataDirLock(deps.dataDir, deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {})
   const cleanup: Array<() => void> = [() => lock.release()]
   try {
     const dataKey = await deps.keyVault.getDataKey()
@@ -108,7 +117,15 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       count: (id) => sessions.health(id).then((health) => health.keyCounts),
     })
 
-    const transfer = createTransferService({ sessions, logger: log, appVersion: deps.appVersion })
+    const transfer = createTransferService({
+      sessions,
+      logger: log,
+      appVersion: deps.appVersion,
+      instanceId: loadInstanceId(deps.dataDir),
+      handOffJournal: openHandOffJournal(join(deps.dataDir, HAND_OFF_DIR)),
+      ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
+    })
+    cleanup.unshift(() => transfer.close())
     const handlers = createHandlers({ sessions, settings, telemetry, transfer, simulator: deps.simulator ?? null, whatsappOverride: deps.whatsappOverride ?? null })
     const dispatch = createDispatch(handlers, log)
 
@@ -122,6 +139,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       telemetry,
       async startAccounts() {
         if (settings.get().autoStart) await sessions.startAll()
+        // Whatever autoStart says: a hand-off left open by a crash must end with the account somewhere.
+        transfer.resumeHandOffs()
       },
       async close() {
         if (closed) return

@@ -1,56 +1,108 @@
 // One process per data dir. Two processes running the same accounts would each log in with the same
-// credentials and knock each other off (440), or corrupt the Signal sessions ("Bad MAC"). The lock is a
-// file holding the owner's pid, created exclusively; a lock left by a dead process is taken over.
+// credentials and knock each other off (440), or corrupt the Signal sessions ("Bad MAC").
+//
+// The lock is one the kernel holds: SQLite's exclusive locking mode on a small database of its own
+// (irish.lock.db), which takes a POSIX advisory lock on the file and keeps it until the connection
+// closes. When the process dies, however it dies, the kernel drops the lock, so a restart after kill -9
+// always works, and two processes starting at once cannot both hold it. A PID file cannot give either
+// guarantee: in a container the server is PID 1, so a lock naming PID 1 always looks alive.
+//
+// A second file, irish.lock.owner, says who holds the lock (pid, host, start time), only so the refusal
+// can name the other process. It is information, never the lock: it is written after the lock is
+// taken and may be stale or missing.
 
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { AppError } from '../../shared/errors'
 
-export const LOCK_FILE = 'irish.lock'
+export const LOCK_DATABASE = 'irish.lock.db'
+export const LOCK_OWNER_FILE = 'irish.lock.owner'
+
+/** How long to wait for a lock another process is just taking (both start at once, one wins). */
+const CONTENTION_WAIT_MS = 1_000
 
 export interface DataDirLock {
   release(): void
 }
 
-export function acquireDataDirLock(dataDir: string, pid: number = process.pid): DataDirLock {
-  const file = join(dataDir, LOCK_FILE)
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const fd = openSync(file, 'wx', 0o600)
-      writeSync(fd, String(pid))
-      closeSync(fd)
-      let released = false
-      return {
-        release() {
-          if (released) return
-          released = true
-          rmSync(file, { force: true })
-        },
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new AppError('unavailable', 'The data dir cannot be locked; check that it exists and is writable.', { cause: error })
-      }
-      const owner = Number.parseInt(readFileSync(file, 'utf8').trim(), 10)
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-        throw new AppError(
-          'conflict',
-          `Another Irish Desktop process (pid ${owner}) is using this data dir. Running two would run every account twice; stop the other one first.`,
-        )
-      }
-      // The owner is gone: the lock is stale.
-      rmSync(file, { force: true })
-    }
-  }
-  throw new AppError('conflict', 'The data dir lock could not be taken; another process keeps creating it.')
+export interface DataDirLockOptions {
+  pid?: number
+  /** better-sqlite3's native module for this runtime (Electron), as for the main database. */
+  nativeBinding?: string
 }
 
-function isAlive(pid: number): boolean {
+interface Owner {
+  pid: number
+  host: string
+  since: string
+}
+
+export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions = {}): DataDirLock {
+  const pid = options.pid ?? process.pid
+  let db: Database.Database
   try {
-    process.kill(pid, 0)
-    return true
+    db = new Database(join(dataDir, LOCK_DATABASE), {
+      timeout: CONTENTION_WAIT_MS,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    })
   } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    throw new AppError('unavailable', 'The data dir cannot be locked; check that it exists and is writable.', { cause: error })
+  }
+  try {
+    // EXCLUSIVE locking mode: the exclusive lock the first write takes is kept until close. The write
+    // is real (a row), so the lock is taken now, not at some later first write.
+    db.pragma('locking_mode = EXCLUSIVE')
+    db.exec('BEGIN EXCLUSIVE')
+    db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), since TEXT NOT NULL)')
+    db.prepare('INSERT OR REPLACE INTO holder (id, since) VALUES (1, ?)').run(new Date().toISOString())
+    db.exec('COMMIT')
+  } catch (error) {
+    db.close()
+    if (isBusy(error)) throw heldBy(readOwner(dataDir))
+    throw new AppError('unavailable', 'The data dir cannot be locked; check that it exists and is writable.', { cause: error })
+  }
+  writeOwner(dataDir, { pid, host: hostname(), since: new Date().toISOString() })
+  let released = false
+  return {
+    release() {
+      if (released) return
+      released = true
+      // The owner note first: once the lock is gone another process may write its own.
+      rmSync(join(dataDir, LOCK_OWNER_FILE), { force: true })
+      db.close()
+    },
+  }
+}
+
+function heldBy(owner: Owner | null): AppError {
+  const who = owner ? `(pid ${owner.pid}${owner.host !== hostname() ? ` on ${owner.host}` : ''}, since ${owner.since}) ` : ''
+  return new AppError(
+    'conflict',
+    `Another Irish Desktop process ${who}is using this data dir. Running two would run every account twice; stop the other one first.`,
+  )
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
+}
+
+function writeOwner(dataDir: string, owner: Owner): void {
+  try {
+    writeFileSync(join(dataDir, LOCK_OWNER_FILE), `${JSON.stringify(owner)}\n`, { mode: 0o600 })
+  } catch {
+    // Only the refusal message of another process would miss it; the lock itself is held.
+  }
+}
+
+function readOwner(dataDir: string): Owner | null {
+  try {
+    const value = JSON.parse(readFileSync(join(dataDir, LOCK_OWNER_FILE), 'utf8')) as Partial<Owner>
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string' || typeof value.since !== 'string') return null
+    return { pid: value.pid, host: value.host, since: value.since }
+  } catch {
+    return null
   }
 }

@@ -4,17 +4,20 @@
 // Never prints a secret except the API token, once, on the start that generated it.
 
 import { existsSync, mkdirSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isAppError } from '../../shared/errors'
 import { createCore, type SimulatorPort } from '../core/create-core'
+import { defaultDataDir } from '../core/data-dir'
 import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { LARGE_BODY_COMMANDS } from '../core/transfer/transfer-service'
+import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protocol'
+import { hostnameOf } from './host-policy'
 import { startApiServer } from './http-server'
 import { resolveApiToken } from './token'
 
@@ -28,7 +31,10 @@ const USAGE = `Usage: npm run serve -- [options]
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
                        Without IRISH_DATA_KEY or a key file, the data key is kept in <data-dir>/data-key.
-  --log-level <level>  pino level (default info).
+  --log-level <level>  pino level (default info); logs go to stderr as JSON.
+  --allowed-host <name>  A Host name this server answers besides loopback and the bound address
+                       (the name a reverse proxy or another server uses); repeatable.
+  --trusted-proxy <ip> A reverse proxy whose X-Forwarded-For is believed; repeatable.
   -h, --help           This help.
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
@@ -45,6 +51,8 @@ async function main(): Promise<void> {
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      'allowed-host': { type: 'string', multiple: true, default: [] },
+      'trusted-proxy': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -56,8 +64,18 @@ async function main(): Promise<void> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535.`)
   const host = values.host
+  for (const name of values['allowed-host']) {
+    if (hostnameOf(name) === null) throw new UsageError(`--allowed-host ${JSON.stringify(name)} is not a host name or address.`)
+  }
+  for (const address of values['trusted-proxy']) {
+    if (isIP(address) === 0) throw new UsageError(`--trusted-proxy ${JSON.stringify(address)} is not an IP address.`)
+  }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
   const logger = createLogger(values['log-level'])
+  // Last guards: a fault in one request or one account's callback is logged, and the other accounts
+  // keep running. Startup failures still end the process through main().catch.
+  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; the server keeps running'))
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; the server keeps running'))
   // Logs go to stderr as JSON; stdout carries the few lines a person or a test reads.
   const say = (line: string): void => void process.stdout.write(`${line}\n`)
 
@@ -65,18 +83,21 @@ async function main(): Promise<void> {
     say(`warning: binding ${host} exposes the API beyond this machine; put it behind TLS (a reverse proxy) and keep the token secret.`)
   }
 
+  const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
   let simulator: Awaited<ReturnType<typeof startSimulator>> | null = null
   let simulatorAdmin: Awaited<ReturnType<typeof startSimulatorAdmin>> | null = null
   let simulatorPort: SimulatorPort | undefined
   if (values.simulator) {
     simulator = await startSimulator({ port: 0, statePath: join(ensureDir(dataDir), 'simulator-state.json') })
-    simulatorAdmin = await startSimulatorAdmin(simulator, { port: 0 })
+    // The embedded simulator's admin API can log accounts out: it takes the same token as the API.
+    simulatorAdmin = await startSimulatorAdmin(simulator, { port: 0, token: token.token })
     const sim = simulator
     simulatorPort = {
       url: sim.url,
       rootKeyHex: sim.rootKeyHex,
       adminUrl: simulatorAdmin.url,
       scanQr: (qr) => sim.scanQr(qr, {}),
+      enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
     }
     say(`simulator: ${sim.url} (admin ${simulatorAdmin.url}); this server trusts it instead of real WhatsApp`)
   }
@@ -84,7 +105,6 @@ async function main(): Promise<void> {
   const whatsappOverride = simulatorPort
     ? { url: simulatorPort.url, trustedRootKey: simulatorPort.rootKeyHex }
     : whatsappOverrideFromEnv(process.env)
-  const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
   const explicitKey = process.env.IRISH_DATA_KEY !== undefined || Boolean(values['key-file'] || process.env.IRISH_DATA_KEY_FILE)
   let keyVault: KeyVault
   if (values.simulator && !explicitKey) {
@@ -107,6 +127,7 @@ async function main(): Promise<void> {
     appVersion: process.env.npm_package_version ?? '0.0.0',
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
+    ...crashPointFromEnv(process.env.IRISH_TEST_CRASH_AT),
   })
 
   const uiDir = values['ui-dir'] ? resolve(values['ui-dir']) : findRendererBuild()
@@ -120,6 +141,8 @@ async function main(): Promise<void> {
     logger,
     // Session bundles (up to 64 MiB, base64 in JSON) need more than the default 1 MiB body.
     largeBodyCommands: LARGE_BODY_COMMANDS,
+    allowedHosts: values['allowed-host'],
+    trustedProxies: values['trusted-proxy'],
     ...(uiDir ? { staticDir: uiDir } : {}),
   })
 
@@ -155,12 +178,15 @@ async function main(): Promise<void> {
 
 class UsageError extends Error {}
 
-const DEMO_KEY_FILE = 'data-key'
-
-function defaultDataDir(): string {
-  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
-  return join(base, 'irish-desktop')
+/** Tests of hand-off recovery only: the server kills itself at that step (see hand-off-protocol.ts). */
+function crashPointFromEnv(value: string | undefined): { crashAt?: CrashPoint } {
+  if (!value) return {}
+  const point = CRASH_POINTS.find((p) => p === value)
+  if (!point) throw new UsageError(`IRISH_TEST_CRASH_AT must be one of ${CRASH_POINTS.join(', ')}.`)
+  return { crashAt: point }
 }
+
+const DEMO_KEY_FILE = 'data-key'
 
 function ensureDir(dir: string): string {
   // createCore makes it too; the token is resolved first so a bad token fails before the database opens.

@@ -2,10 +2,9 @@
 // stream (GET /api/events), plus the renderer build at /. Node only, never Electron. Every /api request
 // needs the bearer token; the token is never accepted in a query string, and never logged.
 
-import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, normalize, resolve, sep } from 'node:path'
+import { resolve } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
 import type { ErrorCode, ErrorInfo } from '../../shared/errors'
@@ -13,10 +12,22 @@ import type { Result } from '../../shared/contract'
 import type { Dispatch } from '../core/api/dispatch'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
+import { createHostPolicy } from './host-policy'
+import { ByteBudget, clientAddress, DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, normalizeAddress, type FailedAuthPolicy } from './limits'
+import { readBody, type BodyTimeouts, DEFAULT_BODY_TIMEOUTS } from './read-body'
+import { serveStatic } from './static-files'
 import { bearerToken, tokenMatches } from './token'
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const FIRST_MESSAGE_AUTH_MS = 5_000
+/** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
+export const DEFAULT_MAX_CONNECTIONS = 256
+/** Event sockets that have not authenticated yet, at most; beyond, 503. */
+export const DEFAULT_MAX_PENDING_EVENT_SOCKETS = 16
+/** Authenticated event sockets at most. */
+export const DEFAULT_MAX_EVENT_SOCKETS = 128
+/** Seconds a client is told to wait when the server is busy. */
+const BUSY_RETRY_AFTER_S = 5
 
 export interface ApiServerOptions {
   host: string
@@ -30,6 +41,20 @@ export interface ApiServerOptions {
   maxBodyBytes?: number
   /** Bodies bigger than the default limit, for commands that carry files (session bundles). */
   largeBodyCommands?: ReadonlyMap<string, number>
+  /**
+   * Bytes that large bodies may hold at once, across all requests; beyond, 503 with Retry-After.
+   * Default: the largest of `largeBodyCommands` (one full bundle at a time).
+   */
+  largeBodyBudgetBytes?: number
+  /** Host names this server answers besides loopback and the bound address (--allowed-host, --public-url). */
+  allowedHosts?: readonly string[]
+  /** Addresses of reverse proxies whose X-Forwarded-For is believed. */
+  trustedProxies?: readonly string[]
+  maxConnections?: number
+  maxPendingEventSockets?: number
+  maxEventSockets?: number
+  failedAuth?: FailedAuthPolicy
+  bodyTimeouts?: BodyTimeouts
 }
 
 export interface ApiServer {
@@ -52,58 +77,87 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   internal: 500,
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-}
-
-// The same policy as the renderer's meta tag; connect-src 'self' covers fetch and same-origin WebSockets.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
-
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const log = options.logger.child({ component: 'http' })
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const staticRoot = options.staticDir ? resolve(options.staticDir) : null
+  const hosts = createHostPolicy({ bindHost: options.host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) })
+  const trustedProxies = new Set((options.trustedProxies ?? []).map(normalizeAddress))
+  const limiter = new FailedAuthLimiter(options.failedAuth ?? DEFAULT_FAILED_AUTH_POLICY)
+  const largest = Math.max(0, ...(options.largeBodyCommands?.values() ?? []))
+  const budget = new ByteBudget(options.largeBodyBudgetBytes ?? largest)
+  const bodyTimeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS
+  const maxPending = options.maxPendingEventSockets ?? DEFAULT_MAX_PENDING_EVENT_SOCKETS
+  const maxSockets = options.maxEventSockets ?? DEFAULT_MAX_EVENT_SOCKETS
   const sockets = new Set<WebSocket>()
+  let pendingSockets = 0
 
-  const server: Server = createServer((req, res) => {
+  // connectionsCheckingInterval: how often Node enforces headersTimeout; its default (30 s) would let
+  // a client that never finishes its headers hold a connection for 40 s.
+  const server: Server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     handleRequest(req, res).catch((error: unknown) => {
       log.error({ err: error, url: safeUrl(req) }, 'request failed')
       if (!res.headersSent) sendJson(res, 500, failure('internal', 'Something went wrong inside the server. The details are in its log.'))
       else res.destroy()
     })
   })
-  // Long enough for a 64 MiB session bundle on a slow link; headers must still arrive quickly.
+  // A whole request may take this long (a 64 MiB bundle on a slow link); a body that stalls or trickles
+  // is closed much sooner by readBody, and headers must arrive within seconds.
   server.requestTimeout = 120_000
   server.headersTimeout = 10_000
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  // No 'clientError' listener on purpose: Node's own answers malformed requests with 400 and a header
+  // timeout with 408, which browsers retry on a connection they had opened ahead of time (a 400 there
+  // would surface as a failed request), and it never throws.
+  server.on('drop', () => log.warn({ max: server.maxConnections }, 'connection refused: too many open connections'))
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hosts.hostAllowed(req.headers.host)) {
+      refuse(res, 421, failure('forbidden', 'This server does not answer for that host name. Use the address it printed at start, or add the name with --allowed-host.'))
+      return
+    }
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       if (url.search.includes('token')) {
-        sendJson(res, 400, failure('invalid-input', 'Send the API token in the Authorization header, never in the URL.'))
+        refuse(res, 400, failure('invalid-input', 'Send the API token in the Authorization header, never in the URL.'))
         return
       }
-      if (!tokenMatches(options.token, bearerToken(req.headers.authorization))) {
-        res.setHeader('WWW-Authenticate', 'Bearer')
-        sendJson(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>".'))
+      if (!hosts.originAllowed(req.headers.origin, req.headers.host)) {
+        refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
         return
       }
+      if (!authorize(req, res, bearerToken(req.headers.authorization))) return
       await handleApi(req, res, url.pathname.slice('/api/'.length))
       return
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, failure('invalid-input', 'Only GET is served outside /api.'))
+      refuse(res, 405, failure('invalid-input', 'Only GET is served outside /api.'))
       return
     }
-    serveStatic(url.pathname, res)
+    if (!staticRoot) {
+      sendJson(res, 404, failure('not-found', 'This server was started without the UI build. Run `npm run build` first.'))
+      return
+    }
+    await serveStatic(staticRoot, req, res, url.pathname, (r, f) => sendJson(r, f.status, failure(STATIC_CODES[f.status], f.message)), log)
+  }
+
+  /** Checks the token under the per-address failure limit; answers 429 or 401 itself when it fails. */
+  function authorize(req: IncomingMessage, res: ServerResponse, given: string | null): boolean {
+    const address = clientAddress(req, trustedProxies)
+    const waitMs = limiter.retryAfterMs(address)
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)))
+      refuse(res, 429, failure('unauthorized', 'Too many requests with a wrong API token from this address; wait before trying again.'))
+      return false
+    }
+    if (!tokenMatches(options.token, given)) {
+      limiter.recordFailure(address)
+      res.setHeader('WWW-Authenticate', 'Bearer')
+      refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>".'))
+      return false
+    }
+    limiter.recordSuccess(address)
+    return true
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
@@ -113,75 +167,52 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return
     }
     if (command === 'events') {
-      sendJson(res, 426, failure('invalid-input', 'GET /api/events is a WebSocket endpoint: connect with a WebSocket client.'))
+      refuse(res, 426, failure('invalid-input', 'GET /api/events is a WebSocket endpoint: connect with a WebSocket client.'))
       return
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST')
-      sendJson(res, 405, failure('invalid-input', `Use POST /api/<command> with the input as a JSON body.`))
+      refuse(res, 405, failure('invalid-input', `Use POST /api/<command> with the input as a JSON body.`))
       return
     }
-    const limit = options.largeBodyCommands?.get(command) ?? maxBody
-    const body = await readBody(req, limit)
-    if (body === 'too-large') {
-      sendJson(res, 413, failure('payload-too-large', `The request body is larger than ${limit} bytes.`))
-      req.resume()
-      return
-    }
-    let input: unknown = {}
-    if (body.length > 0) {
-      try {
-        input = JSON.parse(body.toString('utf8'))
-      } catch {
-        sendJson(res, 400, failure('invalid-input', 'The request body is not valid JSON.'))
+    const largeLimit = options.largeBodyCommands?.get(command)
+    const limit = largeLimit ?? maxBody
+    const body = await readBody(req, { limit, timeouts: bodyTimeouts, ...(largeLimit !== undefined ? { budget } : {}) })
+    try {
+      if (body.kind !== 'ok') {
+        refuseBody(res, body.kind, limit)
         return
       }
+      let input: unknown = {}
+      if (body.bytes.length > 0) {
+        try {
+          input = JSON.parse(body.bytes.toString('utf8'))
+        } catch {
+          sendJson(res, 400, failure('invalid-input', 'The request body is not valid JSON.'))
+          return
+        }
+      }
+      body.bytes = Buffer.alloc(0)
+      sendEnvelope(res, await options.dispatch(command, input))
+    } finally {
+      // Held until the command is done: a decoded bundle is as big as its body.
+      body.release()
     }
-    sendEnvelope(res, await options.dispatch(command, input))
+  }
+
+  function refuseBody(res: ServerResponse, kind: 'too-large' | 'too-slow' | 'busy' | 'aborted', limit: number): void {
+    if (kind === 'too-large') refuse(res, 413, failure('payload-too-large', `The request body is larger than ${limit} bytes.`))
+    else if (kind === 'too-slow') refuse(res, 408, failure('invalid-input', 'The request body arrived too slowly; the connection is closed.'))
+    else if (kind === 'busy') {
+      res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
+      refuse(res, 503, failure('unavailable', 'The server is importing as much as it can hold at once; try again shortly.'))
+    } else res.destroy()
   }
 
   function sendEnvelope(res: ServerResponse, result: Result<unknown>): void {
-    sendJson(res, result.ok ? 200 : STATUS_BY_CODE[result.error.code], result)
-  }
-
-  function serveStatic(pathname: string, res: ServerResponse): void {
-    if (!staticRoot) {
-      sendJson(res, 404, failure('not-found', 'This server was started without the UI build. Run `npm run build` first.'))
-      return
-    }
-    let relative: string
-    try {
-      relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '')
-    } catch {
-      sendJson(res, 400, failure('invalid-input', 'The path is not valid.'))
-      return
-    }
-    let file = join(staticRoot, relative)
-    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) {
-      sendJson(res, 404, failure('not-found', 'Not found.'))
-      return
-    }
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      // A single-page app: unknown paths without an extension get the page itself.
-      if (extname(relative) !== '') {
-        sendJson(res, 404, failure('not-found', 'Not found.'))
-        return
-      }
-      file = join(staticRoot, 'index.html')
-      if (!existsSync(file)) {
-        sendJson(res, 404, failure('not-found', 'The UI build is missing. Run `npm run build` first.'))
-        return
-      }
-    }
-    res.writeHead(200, {
-      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': CSP,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-      'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
-    })
-    createReadStream(file).pipe(res)
+    const status = result.ok ? 200 : STATUS_BY_CODE[result.error.code]
+    if (status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
+    sendJson(res, status, result)
   }
 
   // Events: a WebSocket at /api/events. Browsers cannot set headers on a WebSocket, so the token may
@@ -193,24 +224,34 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   })
 
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy())
+    const reject = (status: string, extra = ''): void => void socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`)
     const url = new URL(req.url ?? '/', 'http://localhost')
-    if (url.pathname !== '/api/events' || url.search.includes('token')) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
-      return
-    }
+    if (!hosts.hostAllowed(req.headers.host)) return reject('421 Misdirected Request')
+    if (!hosts.originAllowed(req.headers.origin, req.headers.host)) return reject('403 Forbidden')
+    if (url.pathname !== '/api/events' || url.search.includes('token')) return reject('404 Not Found')
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
     const fromProtocol = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length)
     const given = bearerToken(req.headers.authorization) ?? fromProtocol ?? null
-    if (given !== null && !tokenMatches(options.token, given)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
-      return
+    const address = clientAddress(req, trustedProxies)
+    const waitMs = limiter.retryAfterMs(address)
+    if (waitMs > 0) return reject('429 Too Many Requests', `Retry-After: ${Math.ceil(waitMs / 1000)}\r\n`)
+    if (given !== null) {
+      if (!tokenMatches(options.token, given)) {
+        limiter.recordFailure(address)
+        return reject('401 Unauthorized')
+      }
+      limiter.recordSuccess(address)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null))
+    if (sockets.size >= maxSockets || (given === null && pendingSockets >= maxPending)) {
+      return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address))
   })
 
-  function onEventSocket(ws: WebSocket, authenticated: boolean): void {
+  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string): void {
     sockets.add(ws)
     let unsubscribe: (() => void) | null = null
     const startStreaming = (): void => {
@@ -224,7 +265,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         ws.send(JSON.stringify(message))
       })
     }
+    let pending = !authenticated
+    const settle = (): void => {
+      if (pending) pendingSockets -= 1
+      pending = false
+    }
     ws.on('close', () => {
+      settle()
       sockets.delete(ws)
       unsubscribe?.()
     })
@@ -233,17 +280,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       startStreaming()
       return
     }
+    pendingSockets += 1
     const timer = setTimeout(() => ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'authentication required'), FIRST_MESSAGE_AUTH_MS)
     ws.once('message', (data) => {
       clearTimeout(timer)
+      settle()
       let token: unknown
       try {
         token = (JSON.parse(String(data)) as { type?: unknown; token?: unknown }).token
       } catch {
         token = undefined
       }
-      if (typeof token === 'string' && tokenMatches(options.token, token)) startStreaming()
-      else ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
+      if (limiter.retryAfterMs(address) === 0 && typeof token === 'string' && tokenMatches(options.token, token)) {
+        limiter.recordSuccess(address)
+        startStreaming()
+        return
+      }
+      limiter.recordFailure(address)
+      ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
     })
   }
 
@@ -254,6 +308,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       resolvePromise()
     })
   })
+  // After listening, an error on the listening socket (accept failing when file handles run out) is
+  // logged; without a listener it would be thrown and end the process.
+  server.on('error', (error) => log.error({ err: error }, 'http server error'))
   const port = (server.address() as AddressInfo).port
   const host = options.host.includes(':') ? `[${options.host}]` : options.host
   return {
@@ -268,32 +325,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length'] ?? '0')
-  if (declared > limit) return Promise.resolve('too-large')
-  return new Promise((resolvePromise, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let done = false
-    req.on('data', (chunk: Buffer) => {
-      if (done) return
-      size += chunk.length
-      if (size > limit) {
-        done = true
-        resolvePromise('too-large')
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (!done) resolvePromise(Buffer.concat(chunks))
-    })
-    req.on('error', reject)
-  })
-}
+const STATIC_CODES: Record<400 | 404 | 500 | 503, ErrorCode> = { 400: 'invalid-input', 404: 'not-found', 500: 'internal', 503: 'unavailable' }
 
 function failure(code: ErrorCode, message: string): { ok: false; error: ErrorInfo } {
   return { ok: false, error: { code, message } }
+}
+
+/**
+ * Answers and closes the connection: a refused request may still be sending its body, and keeping the
+ * connection would mean reading (or waiting for) a body nobody wants.
+ */
+function refuse(res: ServerResponse, status: number, body: unknown): void {
+  res.setHeader('Connection', 'close')
+  sendJson(res, status, body)
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -22,6 +22,14 @@ export function resolveApiToken(dataDir: string, envToken: string | undefined): 
     if (!TOKEN_PATTERN.test(envToken)) {
       throw new AppError('invalid-input', 'IRISH_API_TOKEN must be 16 to 256 characters of letters, digits, "-" or "_".')
     }
+    const bits = estimatedTokenBits(envToken)
+    if (bits < MIN_TOKEN_BITS) {
+      throw new AppError(
+        'invalid-input',
+        `IRISH_API_TOKEN is too weak: about ${Math.floor(bits)} bits, and at least ${MIN_TOKEN_BITS} are needed. ` +
+          'Use 32 random hex characters (openssl rand -hex 16) or 22 or more base64url characters (openssl rand -base64 24 | tr "+/" "-_"), or leave it unset to have one generated.',
+      )
+    }
     return { token: envToken, generated: false, source: 'env' }
   }
   const file = join(dataDir, TOKEN_FILE)
@@ -43,6 +51,24 @@ export function resolveApiToken(dataDir: string, envToken: string | undefined): 
   writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' })
   chmodSync(file, 0o600)
   return { token, generated: true, source: 'file' }
+}
+
+/** The least strength an operator-chosen token must have (a generated one has 256 bits). */
+export const MIN_TOKEN_BITS = 128
+
+/**
+ * length × log2(alphabet), where the alphabet is the union of the character classes the token uses
+ * (lowercase 26, uppercase 26, digits 10, "-" and "_" 2). An upper bound on a random token's strength,
+ * so it refuses what is surely weak: 32 hex characters give 165, 22 base64url characters about 131,
+ * "aaaaaaaaaaaaaaaa" 75.
+ */
+export function estimatedTokenBits(token: string): number {
+  let alphabet = 0
+  if (/[a-z]/.test(token)) alphabet += 26
+  if (/[A-Z]/.test(token)) alphabet += 26
+  if (/[0-9]/.test(token)) alphabet += 10
+  if (/[-_]/.test(token)) alphabet += 2
+  return alphabet === 0 ? 0 : token.length * Math.log2(alphabet)
 }
 
 /** Constant-time comparison; hashing first makes the lengths equal. */

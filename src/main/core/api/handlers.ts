@@ -104,17 +104,35 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
       if (!qr) throw new AppError('conflict', 'This account is not showing a QR code right now. Start it to get one.')
       return simulator.scanQr(qr)
     },
+    // Pairing by phone-number code
+    'accounts:pair-code': async function pairByCode({ id, phone }) {
+      return sessions.pairByCode(id, phone)
+    },
+    'simulator:enter-code': async function simulateEnteringCode({ id }) {
+      if (!simulator) {
+        throw new AppError('not-found', 'No simulator runs in this process: type the code on the phone instead.')
+      }
+      const { code, phone } = sessions.pairing(id)
+      if (!code || !phone) throw new AppError('conflict', 'This account is not showing a linking code right now. Ask for a code first.')
+      return simulator.enterLinkCode(phone, code)
+    },
     'transfer:export': async function exportBundle(input) {
       return transfer.exportToFile(input)
     },
     'transfer:export-to-server': async function exportToServer({ id, url, token, passphrase, replace }) {
       return transfer.exportToServer({ id, url, token, ...(passphrase !== undefined ? { passphrase } : {}), ...(replace !== undefined ? { replace } : {}) })
     },
+    'transfer:hand-off': async function handOff({ id, action }) {
+      return transfer.settleIncoming(id, action)
+    },
+    'transfer:identity': async function identity() {
+      return { instanceId: transfer.instanceId }
+    },
     'transfer:inspect': async function inspectBundle({ bundle }) {
       return transfer.inspect(bundle)
     },
-    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label }) {
-      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }) })
+    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label, handOff }) {
+      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }), ...(handOff ? { handOff } : {}) })
     },
     'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
       return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })

@@ -15,6 +15,8 @@ import type { Connection } from './connection'
 
 export interface HandOff {
   markMoved(id: AccountId, target: string): Promise<AccountSummary>
+  /** Undoes a move that never happened (a hand-off the target aborted): stopped, no longer marked moved. */
+  cancelMove(id: AccountId): Promise<AccountSummary>
   withStoppedStore<T>(id: AccountId, work: (store: ManagedAuthStore) => Promise<T>): Promise<T>
   exportSession<T>(id: AccountId, moveTo: string | null, work: (snapshot: AuthSnapshot, account: AccountSummary) => Promise<T>): Promise<T>
   importSession(
@@ -56,6 +58,8 @@ export function createHandOff(deps: HandOffDeps): HandOff {
         movedTo: null,
         lastError: null,
         lastDisconnectCode: null,
+        // Another session's keys: until they connect here, their retries are bounded (reconnect-policy).
+        lastConnectedAt: null,
       }),
     )
   }
@@ -82,6 +86,14 @@ export function createHandOff(deps: HandOffDeps): HandOff {
       return runtimes.serial(id, async () => {
         await runtimes.quiesce(runtimes.get(id))
         return toSummary(book.setStatus(id, 'moved', { wantRunning: false, movedTo: { target, at: now() }, lastError: null }))
+      })
+    },
+
+    cancelMove(id) {
+      return runtimes.serial(id, async () => {
+        const current = book.record(id)
+        if (current.status !== 'moved') return toSummary(current)
+        return toSummary(book.setStatus(id, 'stopped', { wantRunning: false, movedTo: null, lastError: null }))
       })
     },
 

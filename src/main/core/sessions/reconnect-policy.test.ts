@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, decideOnClose, DEFAULT_BACKOFF } from './reconnect-policy'
+import { backoffDelay, decideOnClose, DEFAULT_BACKOFF, MAX_RETRIES_BEFORE_FIRST_OPEN } from './reconnect-policy'
 
 describe('decideOnClose', () => {
   const paired = { paired: true, attempt: 0, random: () => 0.5 }
@@ -22,6 +22,16 @@ describe('decideOnClose', () => {
     for (const code of [428, 500, 503, undefined, 1006]) {
       expect(decideOnClose(code, paired).kind).toBe('retry')
     }
+  })
+
+  it('bounds the retries of a session that never connected here, and fails with the reason', () => {
+    const fresh = { ...paired, connectedBefore: false }
+    expect(decideOnClose(428, { ...fresh, attempt: MAX_RETRIES_BEFORE_FIRST_OPEN - 1 }).kind).toBe('retry')
+    const given = decideOnClose(428, { ...fresh, attempt: MAX_RETRIES_BEFORE_FIRST_OPEN })
+    expect(given).toEqual({ kind: 'fatal', message: expect.stringMatching(/not connected once in 7 attempts \(last: status 428\)\. Its credentials may be broken/) })
+    expect(decideOnClose(undefined, { ...fresh, attempt: 50 })).toMatchObject({ kind: 'fatal', message: expect.stringContaining('closed without a status') })
+    // A session that connected before keeps retrying through any outage.
+    expect(decideOnClose(428, { ...paired, connectedBefore: true, attempt: 500 }).kind).toBe('retry')
   })
 
   it('does not retry 403 and 411', () => {

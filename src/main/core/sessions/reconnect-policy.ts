@@ -11,6 +11,13 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 60_000, factor: 2 }
 
+/**
+ * Retries for a session that has never connected (an import, a replace): after these it fails with the
+ * reason instead of retrying forever. Broken creds never connect; a working session with a network
+ * outage at import time is started again by the operator. Sessions that did connect retry forever.
+ */
+export const MAX_RETRIES_BEFORE_FIRST_OPEN = 6
+
 export type CloseDecision =
   /** 515 restart required (after pairing, and when the server asks): reconnect at once. */
   | { kind: 'restart' }
@@ -30,6 +37,8 @@ export interface CloseContext {
   paired: boolean
   /** Retries already made since the last successful open (0 for the first retry). */
   attempt: number
+  /** False when this session has never opened here (imported, not yet connected): retries are bounded. */
+  connectedBefore?: boolean
   backoff?: BackoffOptions
   /** [0, 1); injectable so tests are deterministic. */
   random?: () => number
@@ -50,14 +59,22 @@ export function decideOnClose(code: number | undefined, context: CloseContext): 
     case 408:
       // Baileys uses 408 both for "QR refs attempts ended" and for a lost connection.
       if (!context.paired) return { kind: 'qr-expired' }
-      return retry(context)
+      return retry(code, context)
     default:
       // 428 closed, 500 bad session, 503 unavailable, network errors without a code…
-      return retry(context)
+      return retry(code, context)
   }
 }
 
-function retry(context: CloseContext): CloseDecision {
+function retry(code: number | undefined, context: CloseContext): CloseDecision {
+  if (context.connectedBefore === false && context.attempt >= MAX_RETRIES_BEFORE_FIRST_OPEN) {
+    return {
+      kind: 'fatal',
+      message:
+        `This session has not connected once in ${context.attempt + 1} attempts (last: ${code ? `status ${code}` : 'closed without a status'}). ` +
+        'Its credentials may be broken: export it again from a working copy, or pair the phone again.',
+    }
+  }
   return { kind: 'retry', delayMs: backoffDelay(context.attempt, context.backoff, context.random) }
 }
 

@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { MAX_BUNDLE_BYTES } from '../../../shared/channels'
+import { KDF_GATE } from './kdf-gate'
 import { AppError, type ErrorCode } from '../../../shared/errors'
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/passphrase'
 import type { AuthSnapshot } from '../auth-store/types'
@@ -134,6 +135,8 @@ const metaSchema = z.object({
   version: z.literal(BUNDLE_VERSION),
   accountPhone: z.string().min(1).max(64).optional(),
   accountName: z.string().max(256).optional(),
+  /** How it was exported: a copy leaves the account running where it came from. Absent before v0.2. */
+  exportMode: z.enum(['copy', 'move']).optional(),
   exportedAt: z.iso.datetime(),
   appVersion: z.string().min(1).max(64),
   keyCounts: z.record(z.string().min(1).max(128), z.number().int().nonnegative()),
@@ -146,7 +149,7 @@ export type BundleMeta = z.infer<typeof metaSchema>
 
 export interface EncodeBundleInput {
   snapshot: AuthSnapshot
-  meta: { accountPhone?: string; accountName?: string; appVersion: string }
+  meta: { accountPhone?: string; accountName?: string; exportMode?: 'copy' | 'move'; appVersion: string }
   passphrase: string
 }
 
@@ -297,6 +300,10 @@ function normalizePassphrase(passphrase: string): Buffer {
 }
 
 function deriveKeys(passphrase: string, salt: Buffer, params: ScryptParams): Promise<DerivedKeys> {
+  return KDF_GATE.run(() => deriveKeysNow(passphrase, salt, params))
+}
+
+function deriveKeysNow(passphrase: string, salt: Buffer, params: ScryptParams): Promise<DerivedKeys> {
   const secret = normalizePassphrase(passphrase)
   // OpenSSL needs 128*r*(N+p) plus bookkeeping; the bounds above keep this at a few hundred MiB at most.
   const maxmem = 128 * params.r * (params.N + params.p + 2) + 1024 * 1024
@@ -392,6 +399,7 @@ export async function encodeBundle(input: EncodeBundleInput, options: EncodeBund
     version: BUNDLE_VERSION,
     ...(accountPhone !== undefined ? { accountPhone } : {}),
     ...(accountName !== undefined ? { accountName } : {}),
+    ...(meta.exportMode !== undefined ? { exportMode: meta.exportMode } : {}),
     exportedAt: new Date().toISOString(),
     appVersion,
     keyCounts: countKeys(snapshot.keys),

@@ -95,10 +95,66 @@ export async function remoteAccounts(server: RemoteServer, options: RemoteCallOp
   return parsed.data
 }
 
+/**
+ * The remote's installation id, or null for a server from before `transfer:identity` (it answers
+ * "no command"). Proves the address and the token too.
+ */
+export async function remoteIdentity(server: RemoteServer, options: RemoteCallOptions): Promise<string | null> {
+  let response: Response
+  try {
+    response = await options.fetch(server.endpoint('transfer:identity'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+      body: '{}',
+      redirect: 'error',
+      signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS),
+    })
+  } catch (error) {
+    throw unreachable(server.target, error)
+  }
+  if (response.status === 404) {
+    await response.body?.cancel()
+    return null
+  }
+  const value = await readEnvelope(server.target, response, 'refuse')
+  const parsed = z.object({ instanceId: z.string() }).safeParse(value)
+  if (!parsed.success) throw notIrish(server.target)
+  return parsed.data.instanceId
+}
+
+export type RemoteHandOffState = 'unknown' | 'pending' | 'started' | 'aborted'
+
+/** The target's side of a hand-off (status, confirm, abort). Throws on anything but a clear answer. */
+export async function remoteHandOff(
+  server: RemoteServer,
+  options: RemoteCallOptions,
+  id: string,
+  action: 'status' | 'confirm' | 'abort',
+): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }> {
+  let response: Response
+  try {
+    response = await options.fetch(server.endpoint('transfer:hand-off'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, action }),
+      redirect: 'error',
+      signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS),
+    })
+  } catch (error) {
+    throw unreachable(server.target, error)
+  }
+  const value = await readEnvelope(server.target, response, 'refuse')
+  const parsed = z
+    .object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() })
+    .safeParse(value)
+  if (!parsed.success) throw notIrish(server.target)
+  return parsed.data
+}
+
 /** Posts the bundle. A clear refusal throws an AppError; an answer that never came throws UncertainDeliveryError. */
 export async function sendBundle(
   server: RemoteServer,
-  body: { bundle: string; passphrase: string; replace?: boolean; start: boolean; label?: string },
+  body: { bundle: string; passphrase: string; replace?: boolean; start: boolean; label?: string; handOff?: { id: string; source: string } },
   options: RemoteCallOptions,
 ): Promise<AccountSummary> {
   let response: Response

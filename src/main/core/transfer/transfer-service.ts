@@ -12,17 +12,21 @@
 //   id nothing names, invisible and harmless).
 // Never log or put into a message a passphrase, a token or key material.
 
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { jidDecode } from '@whiskeysockets/baileys'
 import type { AccountStatus, AccountSummary, BundleInfo, TransferMode } from '../../../shared/contract'
+import { BUNDLE_EXTENSION, isRunningStatus } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
+import { cleanLabel } from '../../../shared/labels'
 import type { AccountId } from '../../../shared/ids'
 import type { AuthSnapshot } from '../auth-store/types'
 import type { Logger } from '../logger'
 import type { SessionManager } from '../sessions/session-manager'
 import { readBaileysFolder } from './baileys-folder'
 import { decodeBundle, encodeBundle, MAX_BUNDLE_BYTES, readBundleMetadata, type BundleMeta, type ScryptParams } from './bundle'
-import { parseRemoteServer, remoteAccounts, sendBundle, UncertainDeliveryError } from './remote-server'
+import { createHandOffProtocol, type CrashPoint } from './hand-off-protocol'
+import type { HandOffJournal, IncomingHandOff, OutgoingHandOff } from './hand-off-journal'
+import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError, type RemoteHandOffState } from './remote-server'
 
 /** Base64 of the largest bundle. */
 export const MAX_BUNDLE_BASE64_CHARS = 4 * Math.ceil(MAX_BUNDLE_BYTES / 3)
@@ -33,19 +37,23 @@ export const LARGE_BODY_COMMANDS: ReadonlyMap<string, number> = new Map([
   ['transfer:import', TRANSFER_BODY_LIMIT_BYTES],
   ['transfer:inspect', TRANSFER_BODY_LIMIT_BYTES],
 ])
-export const BUNDLE_EXTENSION = '.irishbundle'
-
-/** Statuses in which a socket exists or is about to: importing over such an account needs `replace`. */
-const RUNNING: readonly AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing']
+export { BUNDLE_EXTENSION }
 
 export interface TransferServiceDeps {
   sessions: SessionManager
   logger: Logger
   appVersion: string
+  /** This installation's id (loadInstanceId); a random one per process when not given. */
+  instanceId?: string
   fetch?: typeof fetch
   now?: () => number
   /** Tests only: cheap key derivation (still within the reader's bounds). Production uses the default. */
   scrypt?: ScryptParams
+  /** Where hand-offs to and from other servers are journaled; in memory only when not given (tests). */
+  handOffJournal?: HandOffJournal
+  /** Tests only: the process kills itself at this step of a hand-off, to prove recovery from it. */
+  crashAt?: CrashPoint
+  handOffRetry?: { baseMs: number; maxMs: number }
 }
 
 export interface ExportResult {
@@ -60,14 +68,22 @@ export interface ImportOptions {
   replace?: boolean
   start?: boolean
   label?: string
+  /** Server-to-server hand-off: held pending (not started) until the source confirms. */
+  handOff?: { id: string; source: string }
 }
 
 export interface TransferService {
+  readonly instanceId: string
   exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode }): Promise<ExportResult>
   exportToServer(input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }): Promise<{ account: AccountSummary; remote: AccountSummary }>
   inspect(bundle: string): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
   importBundle(input: ImportOptions & { bundle: string; passphrase: string }): Promise<AccountSummary>
   importFolder(input: ImportOptions & { path: string }): Promise<AccountSummary>
+  /** The target's side of a hand-off: status, confirm, abort. */
+  settleIncoming(id: string, action: 'status' | 'confirm' | 'abort'): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }>
+  /** Settles hand-offs left open by a crash, in the background. */
+  resumeHandOffs(): void
+  close(): void
 }
 
 export function createTransferService(deps: TransferServiceDeps): TransferService {
@@ -85,20 +101,33 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return found
   }
 
-  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string): Promise<Buffer> {
+  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string, exportMode: TransferMode): Promise<Buffer> {
     const phone = phoneOf(snapshot) ?? summary.phone
     return encodeBundle(
       {
         snapshot,
-        meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: summary.label, appVersion: deps.appVersion },
+        // A label stored before the label rule may hold what the bundle writer refuses: cleaned, not fatal.
+        meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: exportLabel(summary), exportMode, appVersion: deps.appVersion },
         passphrase,
       },
       encodeOptions,
     )
   }
 
+  /** Imports and hand-off steps run one at a time, so an abort cannot overtake the import it cancels. */
+  function serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = importQueue.then(work)
+    importQueue = run.catch(() => undefined)
+    return run
+  }
+
   function adopt(snapshot: AuthSnapshot, options: ImportOptions & { fallbackLabel?: string }): Promise<AccountSummary> {
-    const run = importQueue.then(async () => {
+    return serial(async () => {
+      if (options.handOff) {
+        // The same hand-off sent again (the source retried): it is already here.
+        const already = handOffs.checkIncoming(options.handOff.id)
+        if (already) return already
+      }
       const phone = phoneOf(snapshot)
       if (!phone) {
         throw new AppError(
@@ -115,6 +144,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         ? await sessions.importSession({ replace: existing.id }, who, fill)
         : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone) }, who, fill)
       log.info({ account: imported.id, replaced: Boolean(existing) }, 'session imported')
+      if (options.handOff) {
+        handOffs.recordIncoming(options.handOff.id, options.handOff.source, imported, !existing)
+        return imported
+      }
       if (options.start !== false) {
         try {
           imported = await sessions.start(imported.id)
@@ -126,15 +159,29 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       return imported
     })
-    importQueue = run.catch(() => undefined)
-    return run
   }
 
+  const instanceId = deps.instanceId ?? randomUUID()
+  // Test instrumentation: SIGKILL, as an operator's kill -9 or a power cut would end it.
+  const crashPoint = (point: CrashPoint): void => {
+    if (deps.crashAt === point) process.kill(process.pid, 'SIGKILL')
+  }
+  const handOffs = createHandOffProtocol({
+    sessions,
+    journal: deps.handOffJournal ?? memoryJournal(),
+    logger: deps.logger,
+    fetch: doFetch,
+    now,
+    crashPoint,
+    ...(deps.handOffRetry ? { retry: deps.handOffRetry } : {}),
+  })
+
   return {
+    instanceId,
     async exportToFile({ id, passphrase, mode }) {
       const fileName = bundleFileName(account(id), now())
       const bytes = await sessions.exportSession(id, mode === 'move' ? `file ${fileName}` : null, (snapshot, summary) =>
-        encode(snapshot, summary, passphrase),
+        encode(snapshot, summary, passphrase, mode),
       )
       log.info({ account: id, mode, bytes: bytes.length }, 'session exported to a bundle')
       return { fileName, bundle: bytes.toString('base64'), bytes: bytes.length, meta: toInfo(readBundleMetadata(bytes)), account: account(id) }
@@ -144,10 +191,17 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       const server = parseRemoteServer(url)
       const current = account(id)
       // Everything the other server would refuse for predictable reasons is asked first, so a refusal
-      // costs no interruption here.
+      // costs no interruption here. Itself first: exporting to this very server would stop the account
+      // and then wait on its own import until the send times out.
+      if ((await remoteIdentity(server, { fetch: doFetch, token })) === instanceId) {
+        throw new AppError(
+          'conflict',
+          `${server.target} is this server itself. An account cannot be exported to the server it runs on; "${current.label}" was left as it was.`,
+        )
+      }
       const there = await remoteAccounts(server, { fetch: doFetch, token })
       const same = current.phone ? there.find((a) => a.phone === current.phone) : undefined
-      if (same && RUNNING.includes(same.status)) {
+      if (same && isRunningStatus(same.status)) {
         throw new AppError(
           'conflict',
           `"${same.label}" (+${same.phone}) is already running on ${server.target}. Stop it there first; running both breaks the session.`,
@@ -161,31 +215,55 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       // The bundle only lives inside this one TLS request, so a random passphrase nobody sees is enough.
       const secret = passphrase ?? randomBytes(24).toString('base64url')
+      // Journaled before anything changes here: a crash from now on is settled by resumeHandOffs.
+      let record = handOffs.begin({ id: randomUUID(), accountId: id, target: server.target, token, wasRunning: isRunningStatus(current.status) })
       // A holder, not a `let`: the callback sets it, and the compiler does not track writes in callbacks.
       const outcome: { uncertain: UncertainDeliveryError | null } = { uncertain: null }
-      const remote = await sessions.exportSession(id, server.target, async (snapshot, summary) => {
-        const bytes = await encode(snapshot, summary, secret)
-        try {
-          return await sendBundle(
-            server,
-            { bundle: bytes.toString('base64'), passphrase: secret, start: true, label: summary.label, ...(replace ? { replace: true } : {}) },
-            { fetch: doFetch, token },
-          )
-        } catch (error) {
-          // Returning keeps the account marked moved: the other side may be running it already.
-          if (error instanceof UncertainDeliveryError) {
-            outcome.uncertain = error
-            return null
+      let sent: AccountSummary | null
+      try {
+        sent = await sessions.exportSession(id, server.target, async (snapshot, summary) => {
+          crashPoint('source:after-mark-moved')
+          const bytes = await encode(snapshot, summary, secret, 'move')
+          const body = { bundle: bytes.toString('base64'), passphrase: secret, start: false, label: exportLabel(summary), handOff: { id: record.id, source: instanceId } }
+          try {
+            return await sendBundle(server, { ...body, ...(replace ? { replace: true } : {}) }, { fetch: doFetch, token })
+          } catch (error) {
+            // Returning keeps the account marked moved: the other side may hold it already.
+            if (error instanceof UncertainDeliveryError) {
+              outcome.uncertain = error
+              return null
+            }
+            throw error
           }
-          throw error
-        }
-      })
-      if (remote === null) {
-        log.warn({ account: id, target: server.target }, 'export to server: no answer after sending; left marked moved')
-        throw outcome.uncertain ?? new AppError('internal', 'The export ended without an answer.')
+        })
+      } catch (error) {
+        // Refused clearly, or failed here before sending: the account is back as it was.
+        handOffs.forget(record.id)
+        throw error
       }
-      log.info({ account: id, target: server.target, remoteId: remote.id }, 'session moved to another server')
-      return { account: account(id), remote }
+      if (sent === null) {
+        log.warn({ account: id, target: server.target }, 'export to server: no answer after sending; settling in the background')
+        handOffs.schedule(record)
+        throw new AppError(
+          'unavailable',
+          `${server.target} did not answer after the bundle was sent (${outcome.uncertain?.message.match(/\(([^)]*)\)/)?.[1] ?? 'no answer'}). ` +
+            'The account stays stopped and marked moved here, so it never runs twice, and this server settles the hand-off by itself as soon as the other one answers: it starts there, or comes back here.',
+        )
+      }
+      record = handOffs.sent(record)
+      try {
+        const remote = (await handOffs.confirm(record)) ?? sent
+        log.info({ account: id, target: server.target, remoteId: remote.id }, 'session moved to another server')
+        return { account: account(id), remote }
+      } catch (error) {
+        log.warn({ err: error, account: id, target: server.target }, 'export to server: confirmation unanswered; settling in the background')
+        handOffs.schedule(record)
+        throw new AppError(
+          'unavailable',
+          `${server.target} has the account but did not confirm starting it. It stays marked moved here, and this server confirms the hand-off by itself as soon as the other one answers.`,
+          { cause: error },
+        )
+      }
     },
 
     async inspect(bundle) {
@@ -204,6 +282,12 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     async importFolder({ path, ...options }) {
       return adopt(await readBaileysFolder(path), options)
     },
+
+    settleIncoming(id, action) {
+      return serial(() => handOffs.settleIncoming(id, action))
+    },
+    resumeHandOffs: () => handOffs.resume(),
+    close: () => handOffs.close(),
   }
 }
 
@@ -227,13 +311,22 @@ export function bundleFromBase64(text: string): Buffer {
 /** Digits of the phone the session is linked to, from creds.me (the truth; bundle metadata is a claim). */
 function phoneOf(snapshot: AuthSnapshot): string | null {
   const id = snapshot.creds.me?.id
-  const user = typeof id === 'string' ? jidDecode(id)?.user : undefined
+  const decoded = typeof id === 'string' ? jidDecode(id) : undefined
+  if (decoded?.server === 'lid') {
+    // A LID is a private per-account number, not a phone: stored as the phone it would name a number
+    // nobody has, match no account, and be sent to by mistake.
+    throw new AppError(
+      'invalid-input',
+      'This session\'s creds name a LID (an "@lid" id) where the phone number belongs, so they are damaged or were edited. Export it again from a working copy, or pair the phone again.',
+    )
+  }
+  const user = decoded?.user
   return user && /^\d{5,20}$/.test(user) ? user : null
 }
 
 function importConflict(existing: AccountSummary): AppError {
   const who = `"${existing.label}" (+${existing.phone})`
-  if (RUNNING.includes(existing.status)) {
+  if (isRunningStatus(existing.status)) {
     return new AppError('conflict', `${who} is already running here. Stop it, or import with replace to put this copy in its place.`)
   }
   if (existing.status === 'moved') {
@@ -249,9 +342,11 @@ function importConflict(existing: AccountSummary): AppError {
 }
 
 function labelFor(preferred: string | undefined, phone: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = preferred?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 80)
-  return clean ? clean : `+${phone}`
+  return cleanLabel(preferred, `+${phone}`)
+}
+
+function exportLabel(summary: AccountSummary): string {
+  return cleanLabel(summary.label, summary.phone ? `+${summary.phone}` : 'Account')
 }
 
 function bundleFileName(summary: AccountSummary, at: number): string {
@@ -265,8 +360,22 @@ function toInfo(meta: BundleMeta): BundleInfo {
     version: meta.version,
     accountPhone: meta.accountPhone ?? null,
     accountName: meta.accountName ?? null,
+    exportMode: meta.exportMode ?? null,
     exportedAt: meta.exportedAt,
     appVersion: meta.appVersion,
     keyCounts: meta.keyCounts,
+  }
+}
+
+/** A journal that lives as long as the process: for cores built without a data dir's journal (tests). */
+function memoryJournal(): HandOffJournal {
+  const outgoing = new Map<string, OutgoingHandOff>()
+  const incoming = new Map<string, IncomingHandOff>()
+  return {
+    outgoing: () => [...outgoing.values()],
+    saveOutgoing: (record) => void outgoing.set(record.id, record),
+    deleteOutgoing: (id) => void outgoing.delete(id),
+    incoming: (id) => incoming.get(id) ?? null,
+    saveIncoming: (record) => void incoming.set(record.id, record),
   }
 }

@@ -394,6 +394,12 @@ function BundleFacts({ name, size, inspected }: { name: string; size: number; in
           </dd>
         </div>
       </dl>
+      {meta.exportMode === 'copy' && (
+        <div className="notice notice-warn" role="note" aria-label="This bundle is a copy">
+          This bundle was exported as a copy: the account may still be running where it came from. Stop it there
+          before this one starts; two running copies break the session.
+        </div>
+      )}
     </section>
   )
 }

@@ -1,0 +1,292 @@
+// The headless server's edges, in process: static files under churn, slow bodies, Host and Origin,
+// failed-token backoff, the large-body budget, connection and WebSocket caps. The core behind the
+// transport is a recording dispatch (the commands themselves are tested against the real core in
+// test/server.test.ts); everything HTTP here is the real server on 127.0.0.1.
+
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
+import { connect, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import type { Dispatch } from '../core/api/dispatch'
+import { createEventBus } from '../core/events'
+import { silentLogger } from '../core/logger'
+import { startApiServer, type ApiServer, type ApiServerOptions } from './http-server'
+
+const TOKEN = 'k3Jq9vX2mN8pL4wR7tY1zA6bC5dE0fG-'
+const root = mkdtempSync(join(tmpdir(), 'irish-http-'))
+const ui = join(root, 'ui')
+mkdirSync(join(ui, 'assets'), { recursive: true })
+writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Irish</title>')
+writeFileSync(join(ui, 'assets', 'app.js'), 'console.log(1)\n'.repeat(2000))
+
+const calls: Array<{ command: string; input: unknown }> = []
+const dispatch: Dispatch = async (command, input) => {
+  calls.push({ command, input })
+  return { ok: true, value: { command } }
+}
+
+const started: ApiServer[] = []
+async function start(extra: Partial<ApiServerOptions> = {}): Promise<ApiServer> {
+  const server = await startApiServer({
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    dispatch,
+    events: createEventBus(silentLogger()),
+    logger: silentLogger(),
+    staticDir: ui,
+    ...extra,
+  })
+  started.push(server)
+  return server
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.close()))
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+/** A raw request, so Host and other headers fetch() would fix can be sent as an attacker would. */
+function raw(url: string, path: string, headers: Record<string, string>, method = 'GET', body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { method, headers, agent: false }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (text += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+const auth = { authorization: `Bearer ${TOKEN}` }
+
+describe('static files', () => {
+  it('survives files that appear and vanish while they are served, and answers the next request', async () => {
+    const server = await start()
+    const churn = join(ui, 'assets', 'churn.js')
+    let running = true
+    const churner = (async () => {
+      // Replaces the file over and over: some requests find it, some do not, some lose it mid-way.
+      while (running) {
+        writeFileSync(churn, 'x'.repeat(64 * 1024))
+        await new Promise((r) => setImmediate(r))
+        try {
+          unlinkSync(churn)
+        } catch {
+          // Already gone.
+        }
+        await new Promise((r) => setImmediate(r))
+      }
+    })()
+    const statuses = new Set<number>()
+    for (let round = 0; round < 20; round += 1) {
+      const results = await Promise.all(Array.from({ length: 20 }, () => raw(server.url, '/assets/churn.js', {})))
+      for (const r of results) statuses.add(r.status)
+    }
+    running = false
+    await churner
+    expect([...statuses].every((s) => s === 200 || s === 404)).toBe(true)
+    const next = await raw(server.url, '/assets/app.js', {})
+    expect(next.status).toBe(200)
+    expect(next.text.length).toBe('console.log(1)\n'.length * 2000)
+  }, 30_000)
+
+  it('answers a directory, a traversal and a NUL byte without serving anything outside the build', async () => {
+    const server = await start()
+    expect((await raw(server.url, '/assets.js', {})).status).toBe(404)
+    // Normalised inside the build: an unknown page, so the app itself, never the system's file.
+    const traversal = await raw(server.url, '/..%2f..%2fetc%2fpasswd', {})
+    expect(traversal.text).not.toContain('root:')
+    expect(traversal.text).toContain('<title>Irish</title>')
+    expect((await raw(server.url, '/a%00b.js', {})).status).toBe(404)
+    expect((await raw(server.url, '/%E0%A4%A', {})).status).toBe(400)
+    const spa = await raw(server.url, '/accounts/abc', {})
+    expect(spa.status).toBe(200)
+    expect(spa.text).toContain('<title>Irish</title>')
+  })
+})
+
+describe('slow bodies', () => {
+  /** Sends headers and then one byte every 300 ms; resolves with the ms until the server closed it. */
+  function trickle(url: string, headers: string): Promise<number> {
+    const { port } = new URL(url)
+    return new Promise((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1')
+      const begun = Date.now()
+      socket.on('connect', () => {
+        socket.write(`POST /api/accounts:list HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n${headers}\r\n`)
+      })
+      const timer = setInterval(() => socket.writable && socket.write('{'), 300)
+      socket.on('data', () => undefined)
+      socket.on('error', () => undefined)
+      socket.on('close', () => {
+        clearInterval(timer)
+        resolve(Date.now() - begun)
+      })
+    })
+  }
+
+  it('closes a trickling body within seconds, with and without a token', async () => {
+    const server = await start()
+    const [withToken, without] = await Promise.all([trickle(server.url, `Authorization: Bearer ${TOKEN}\r\n`), trickle(server.url, '')])
+    // The default policy: after a 5 s grace, at least 8 KiB/s on average.
+    expect(withToken).toBeLessThan(8_000)
+    expect(without).toBeLessThan(2_000)
+    expect(calls.some((c) => c.command === 'accounts:list')).toBe(false)
+  }, 15_000)
+})
+
+describe('Host and Origin', () => {
+  it('answers only the host names it serves (421 otherwise), for pages, the API and the event socket', async () => {
+    const server = await start({ allowedHosts: ['irish.example.org'] })
+    const port = new URL(server.url).port
+    expect((await raw(server.url, '/', { host: `attacker.example:${port}` })).status).toBe(421)
+    expect((await raw(server.url, '/api/accounts:list', { host: `attacker.example:${port}`, ...auth }, 'POST', '{}')).status).toBe(421)
+    expect((await raw(server.url, '/', { host: `localhost:${port}` })).status).toBe(200)
+    expect((await raw(server.url, '/', { host: `[::1]:${port}` })).status).toBe(200)
+    expect((await raw(server.url, '/', { host: 'irish.example.org' })).status).toBe(200)
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`, ['irish.v1'], { headers: { host: 'rebound.example' } })
+    expect(await upgradeStatus(ws)).toBe(421)
+  })
+
+  it('refuses a foreign Origin on the API (403) and on the event socket', async () => {
+    const server = await start()
+    const foreign = await raw(server.url, '/api/accounts:list', { origin: 'http://evil.example', ...auth }, 'POST', '{}')
+    expect(foreign.status).toBe(403)
+    const same = await raw(server.url, '/api/accounts:list', { origin: server.url, ...auth }, 'POST', '{}')
+    expect(same.status).toBe(200)
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`, ['irish.v1', `bearer.${TOKEN}`], { origin: 'http://evil.example' })
+    expect(await upgradeStatus(ws)).toBe(403)
+    const good = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`, ['irish.v1', `bearer.${TOKEN}`], { origin: server.url })
+    expect(await upgradeStatus(good)).toBe(101)
+    good.close()
+  })
+})
+
+describe('failed token attempts', () => {
+  const policy = { freeFailures: 5, windowMs: 60_000, baseDelayMs: 2_000, maxDelayMs: 60_000, maxAddresses: 100 }
+
+  it('makes an address wait after its free failures, even with the right token, and tells it how long', async () => {
+    const server = await start({ failedAuth: policy })
+    for (let i = 0; i < 5; i += 1) {
+      expect((await raw(server.url, '/api/accounts:list', { authorization: 'Bearer wrong' }, 'POST', '{}')).status).toBe(401)
+    }
+    const sixth = await raw(server.url, '/api/accounts:list', { authorization: 'Bearer wrong' }, 'POST', '{}')
+    expect(sixth.status).toBe(401)
+    const blocked = await raw(server.url, '/api/accounts:list', auth, 'POST', '{}')
+    expect(blocked.status).toBe(429)
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+    expect(JSON.parse(blocked.text)).toMatchObject({ ok: false, error: { code: 'unauthorized' } })
+  })
+
+  it('believes X-Forwarded-For only from a configured proxy', async () => {
+    const untrusted = await start({ failedAuth: policy })
+    for (let i = 0; i < 6; i += 1) {
+      await raw(untrusted.url, '/api/accounts:list', { authorization: 'Bearer wrong', 'x-forwarded-for': `10.0.0.${i}` }, 'POST', '{}')
+    }
+    // Each request named another client, but the peer is not a proxy: all six count against 127.0.0.1.
+    expect((await raw(untrusted.url, '/api/accounts:list', { ...auth, 'x-forwarded-for': '10.0.0.99' }, 'POST', '{}')).status).toBe(429)
+
+    const proxied = await start({ failedAuth: policy, trustedProxies: ['127.0.0.1'] })
+    for (let i = 0; i < 6; i += 1) {
+      await raw(proxied.url, '/api/accounts:list', { authorization: 'Bearer wrong', 'x-forwarded-for': '203.0.113.7' }, 'POST', '{}')
+    }
+    expect((await raw(proxied.url, '/api/accounts:list', { ...auth, 'x-forwarded-for': '203.0.113.7' }, 'POST', '{}')).status).toBe(429)
+    // A forged left-most entry does not help: the proxy appended the real client last.
+    expect((await raw(proxied.url, '/api/accounts:list', { ...auth, 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }, 'POST', '{}')).status).toBe(429)
+    expect((await raw(proxied.url, '/api/accounts:list', { ...auth, 'x-forwarded-for': '198.51.100.2' }, 'POST', '{}')).status).toBe(200)
+  })
+
+  it('counts wrong tokens on the event socket too', async () => {
+    const server = await start({ failedAuth: policy })
+    for (let i = 0; i < 6; i += 1) {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`, ['irish.v1', 'bearer.wrong'])
+      expect(await upgradeStatus(ws)).toBe(401)
+    }
+    const right = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`, ['irish.v1', `bearer.${TOKEN}`])
+    expect(await upgradeStatus(right)).toBe(429)
+  })
+})
+
+describe('bounded resources', () => {
+  it('holds at most the budget of large bodies at once and answers the rest 503 with Retry-After', async () => {
+    const large = new Map([['transfer:import', 4 * 1024 * 1024]])
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    let entered!: () => void
+    const importing = new Promise<void>((r) => (entered = r))
+    const server = await start({
+      largeBodyCommands: large,
+      largeBodyBudgetBytes: 4 * 1024 * 1024,
+      dispatch: async (command) => {
+        if (command === 'transfer:import') {
+          entered()
+          await held
+        }
+        return { ok: true, value: null }
+      },
+    })
+    const body = JSON.stringify({ bundle: 'A'.repeat(3 * 1024 * 1024) })
+    const first = raw(server.url, '/api/transfer:import', { ...auth, 'content-type': 'application/json' }, 'POST', body)
+    // The first is being imported (held in the dispatch) when the second arrives.
+    await importing
+    const second = await raw(server.url, '/api/transfer:import', { ...auth, 'content-type': 'application/json' }, 'POST', body)
+    expect(second.status).toBe(503)
+    expect(second.headers['retry-after']).toBe('5')
+    // Small commands are not held back by the budget.
+    expect((await raw(server.url, '/api/accounts:list', auth, 'POST', '{}')).status).toBe(200)
+    release()
+    expect((await first).status).toBe(200)
+    const third = await raw(server.url, '/api/transfer:import', { ...auth, 'content-type': 'application/json' }, 'POST', body)
+    expect(third.status).toBe(200)
+  }, 20_000)
+
+  it('closes connections beyond the cap and serves again once they are gone', async () => {
+    const server = await start({ maxConnections: 4 })
+    const { port } = new URL(server.url)
+    const idle: Socket[] = []
+    for (let i = 0; i < 4; i += 1) {
+      const s = connect(Number(port), '127.0.0.1')
+      await new Promise((r) => s.once('connect', r))
+      idle.push(s)
+    }
+    const extra = connect(Number(port), '127.0.0.1')
+    extra.on('error', () => undefined)
+    await new Promise((r) => extra.once('close', r))
+    for (const s of idle) s.destroy()
+    await waitFor(async () => (await raw(server.url, '/', {}).catch(() => ({ status: 0 }))).status === 200)
+  })
+
+  it('caps event sockets that have not authenticated yet', async () => {
+    const server = await start({ maxPendingEventSockets: 3 })
+    const url = `${server.url.replace('http', 'ws')}/api/events`
+    const waiting = Array.from({ length: 3 }, () => new WebSocket(url, ['irish.v1']))
+    expect(await Promise.all(waiting.map(upgradeStatus))).toEqual([101, 101, 101])
+    expect(await upgradeStatus(new WebSocket(url, ['irish.v1']))).toBe(503)
+    // With the token, a client still gets in.
+    const authed = new WebSocket(url, ['irish.v1', `bearer.${TOKEN}`])
+    expect(await upgradeStatus(authed)).toBe(101)
+    for (const ws of [...waiting, authed]) ws.close()
+  })
+})
+
+function upgradeStatus(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => {
+    ws.once('upgrade', (res) => resolve(res.statusCode ?? 0))
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+    ws.once('error', () => undefined)
+  })
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
