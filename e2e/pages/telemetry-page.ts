@@ -64,6 +64,12 @@ export class TelemetryPage {
     return Number(text.replace(/[^\d.]/g, '') || NaN)
   }
 
+  /** The time of the newest second a chart's caption reports ("newest second (7:42:56 PM, 1 s)"). */
+  async newestSecond(title: string | RegExp): Promise<string | null> {
+    const text = (await this.chart(title).locator('figcaption').textContent()) ?? ''
+    return /newest second \(([^,]+),/.exec(text)?.[1] ?? null
+  }
+
   async dataPoints(title: string | RegExp): Promise<number> {
     const text = (await this.chart(title).locator('figcaption').textContent()) ?? ''
     return Number(/(\d+) data point/.exec(text)?.[1] ?? 0)
