@@ -339,6 +339,8 @@ function flat(after: number, before: number): string {
 interface ChurnFigures {
   roundMs: number[]
   perAccount: number
+  /** Live heap per account after a full GC: a leak shows here; RSS only keeps the high-water mark. */
+  heapPerAccount: number
   perSecond: number
 }
 
@@ -366,11 +368,16 @@ async function churn(core: Core, accounts: PairedTestAccount[], ids: Set<Account
   await delay(SETTLE_MS)
   const idle = memory()
   const sendMs = await exchange(core, accounts, 'churned', MESSAGES)
-  return { roundMs, perAccount: (idle.rss - freshRss) / accounts.length, perSecond: MESSAGES / (sendMs / 1000) }
+  return {
+    roundMs,
+    perAccount: (idle.rss - freshMemory.rss) / accounts.length,
+    heapPerAccount: (idle.heapUsed - freshMemory.heapUsed) / accounts.length,
+    perSecond: MESSAGES / (sendMs / 1000),
+  }
 }
 
-/** RSS of this process with a core open and no account ever run: the baseline of every per-account figure. */
-let freshRss = 0
+/** This process with a core open and no account ever run: the baseline of every per-account figure. */
+let freshMemory: Memory = { rss: 0, heapUsed: 0, external: 0 }
 
 async function main(): Promise<void> {
   // libsignal prints session records, private keys included; createCore installs this too.
@@ -424,7 +431,7 @@ async function main(): Promise<void> {
     let opened = await openTestCore({ dataDir, dataKey, endpoint })
     core = opened.core
     const fresh = memory()
-    freshRss = fresh.rss
+    freshMemory = fresh
 
     // (a) Pairing.
     const pairStart = performance.now()
@@ -477,6 +484,7 @@ async function main(): Promise<void> {
     const idle = memory()
     const perAccount = (idle.rss - fresh.rss) / N
     const perAccountVsReopen = (idle.rss - reopened.rss) / N
+    const idleHeapPerAccount = (idle.heapUsed - fresh.heapUsed) / N
     const simStats = await sim.stats()
 
     progress('measuring message throughput', true)
@@ -542,7 +550,8 @@ async function main(): Promise<void> {
       console.log(`\n== after churn: every account reconnected ${CHURN} times (stop, start, connected)`)
       table([
         [`reconnect rounds (${N} accounts each)`, churned.roundMs.map((ms) => `${seconds(ms)} s`).join(', ')],
-        ['RSS per connected account (vs fresh)', `${mb(churned.perAccount)} MB (before churn ${mb(perAccount)} MB: ${flat(churned.perAccount, perAccount)})`],
+        ['RSS per connected account (vs fresh)', `${mb(churned.perAccount)} MB (before churn ${mb(perAccount)} MB: ${flat(churned.perAccount, perAccount)}; RSS keeps the high-water mark)`],
+        ['heapUsed per connected account (vs fresh)', `${mb(churned.heapPerAccount)} MB (before churn ${mb(idleHeapPerAccount)} MB: ${flat(churned.heapPerAccount, idleHeapPerAccount)})`],
         [`${MESSAGES} messages across ${N} pairs`, `${churned.perSecond.toFixed(0)} msg/s (before churn ${perSecond.toFixed(0)}: ${flat(churned.perSecond, perSecond)})`],
       ])
     }

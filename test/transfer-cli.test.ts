@@ -126,6 +126,31 @@ describe('irish CLI', () => {
     expect(overwrite.stderr).toMatch(/already exists/)
   }, 60_000)
 
+  it('inspects a bundle without a data key or keychain, and refuses a cut-off one clearly', async () => {
+    // No IRISH_DATA_KEY, no key file, no D-Bus session: there is no way to a data key here.
+    const inspected = await irish(['inspect', '--file', bundleFile])
+    expect(inspected.stderr).toBe('')
+    expect(inspected.code).toBe(0)
+    expect(inspected.stdout).toContain(`+${phone}`)
+    const cut = join(work, 'cut.irishbundle')
+    writeFileSync(cut, readFileSync(bundleFile).subarray(0, 40))
+    const refused = await irish(['inspect', '--file', cut])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^error: The session bundle is incomplete/m)
+  })
+
+  it('shows the activity log of an account, with who asked (the CLI)', async () => {
+    const listed = await irish(['list', '--data-dir', source.dir, '--json'], { IRISH_DATA_KEY: source.key })
+    const [account] = JSON.parse(listed.stdout) as AccountSummary[]
+    const log = await irish(['activity', '--account', account!.id, '--data-dir', source.dir], { IRISH_DATA_KEY: source.key })
+    expect(log.code).toBe(0)
+    expect(log.stdout).toMatch(/cli\s+transfer\s+Export to a file \(move\): done/)
+    expect(log.stdout).toMatch(/system\s+transfer\s+Moved to file/)
+    expect(log.stdout).toMatch(/cli\s+transfer\s+Import from a Baileys folder: done/)
+    const bad = await irish(['activity', '--account', account!.id, '--limit', '0', '--data-dir', source.dir], { IRISH_DATA_KEY: source.key })
+    expect(bad.code).toBe(64)
+  })
+
   it('imports the bundle into another data dir; a wrong passphrase exits 1 and says so', async () => {
     const passphraseFile = join(work, 'passphrase.txt')
     writeFileSync(passphraseFile, 'wrong passphrase here\n', { mode: 0o600 })

@@ -96,15 +96,15 @@ describe('session bundles and Baileys folders', () => {
           bytes[Math.floor(bytes.length / 2)]! ^= 0x01
           return { bundle: bytes.toString('base64'), passphrase: PASSPHRASE }
         },
-        500,
-        'storage-corrupt',
+        422,
+        'bad-bundle',
         /changed or damaged/,
       ],
       [
         'a truncated file',
         () => ({ bundle: bytesOf(copy.bundle).subarray(0, 5000).toString('base64'), passphrase: PASSPHRASE }),
-        500,
-        'storage-corrupt',
+        422,
+        'bad-bundle',
         /incomplete.*copy or export it again/,
       ],
       [

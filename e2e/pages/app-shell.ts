@@ -21,13 +21,18 @@ export class AppShell {
   }
 
   async openAccounts(): Promise<void> {
-    await this.nav.getByRole('button', { name: 'Accounts' }).click()
+    await this.nav.getByRole('link', { name: 'Accounts' }).click()
     await this.heading.filter({ hasText: 'Accounts' }).waitFor()
   }
 
   async openTelemetry(): Promise<void> {
-    await this.nav.getByRole('button', { name: 'Telemetry' }).click()
+    await this.nav.getByRole('link', { name: 'Telemetry' }).click()
     await this.heading.filter({ hasText: 'Telemetry' }).waitFor()
+  }
+
+  async openSettings(): Promise<void> {
+    await this.nav.getByRole('link', { name: 'Settings' }).click()
+    await this.heading.filter({ hasText: 'Settings' }).waitFor()
   }
 
   /** Saves a PNG under test-results/screenshots/ (stable names to look at) and attaches it to the report. */

@@ -13,6 +13,7 @@ declare const window: {
   sessionStorage: { getItem(key: string): string | null }
   localStorage: { length: number }
 }
+declare const navigator: { clipboard: { readText(): Promise<string> } }
 declare function getComputedStyle(element: unknown): { outlineStyle: string }
 
 /** True when nothing sticks out sideways (no horizontal scrollbar). */
@@ -34,4 +35,18 @@ export function storedToken(): string | null {
 
 export function localStorageSize(): number {
   return window.localStorage.length
+}
+
+export function readClipboard(): Promise<string> {
+  return navigator.clipboard.readText()
+}
+
+/** Scrolls a scrollable element to its end (the accounts table's window). */
+export function scrollToEnd(node: unknown): void {
+  const element = node as { scrollTop: number; scrollHeight: number }
+  element.scrollTop = element.scrollHeight
+}
+
+export function scrollToStart(node: unknown): void {
+  ;(node as { scrollTop: number }).scrollTop = 0
 }

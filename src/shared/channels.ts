@@ -33,6 +33,9 @@ export const COMMAND_NAMES = [
   // Pairing by phone-number code
   'accounts:pair-code',
   'simulator:enter-code',
+  // Issue 11: an account's activity log.
+  'accounts:activity',
+  'fleet:servers',
 ] as const
 
 export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const
@@ -58,6 +61,12 @@ export const EVENTS_PROTOCOL = 'irish.v1'
 export const TOKEN_PROTOCOL_PREFIX = 'bearer.'
 /** The event stream closes with this code when first-message authentication fails. */
 export const EVENTS_CLOSE_UNAUTHORIZED = 4401
+
+/**
+ * Says which client sent an HTTP command, for the activity log's "who asked": 'ui' (the app's page),
+ * 'cli' (the irish CLI); anything else counts as the API. A label, not a credential: the token decides access.
+ */
+export const CLIENT_HEADER = 'x-irish-client'
 
 /** The largest session bundle written or read (the UI checks it before reading a file). */
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024

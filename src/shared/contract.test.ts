@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { COMMAND_NAMES, EVENT_NAMES } from './channels'
-import { commands, events, type CommandInput, type CommandOutput, type EventPayload, type AccountSummary } from './contract'
+import { commands, describeZodError, events, type CommandInput, type CommandOutput, type EventPayload, type AccountSummary } from './contract'
 
 describe('the contract', () => {
   it('defines a schema for every command name and event name, and nothing else', () => {
@@ -24,5 +24,26 @@ describe('the contract', () => {
     const long = send.safeParse({ id: 'acc-1', to: '15550000001', text: 'x'.repeat(4097) })
     expect(long.success).toBe(false)
     expect(long.error?.issues[0]?.message).toBe('A message is at most 4096 characters.')
+  })
+})
+
+describe('input that people type', () => {
+  it('accepts a phone number with spaces, dashes, dots and parentheses, and keeps a jid as it is', () => {
+    const send = commands['accounts:send-text'].input
+    expect(send.parse({ id: 'acc-1', to: ' +1 (555) 010-0123 ', text: 'hi' }).to).toBe('+15550100123')
+    expect(send.parse({ id: 'acc-1', to: '1.555.010.0123', text: 'hi' }).to).toBe('15550100123')
+    expect(send.parse({ id: 'acc-1', to: '123@lid', text: 'hi' }).to).toBe('123@lid')
+    expect(send.safeParse({ id: 'acc-1', to: '+1 (555) abc', text: 'hi' }).success).toBe(false)
+  })
+
+  it('describes problems without schema paths', () => {
+    const send = commands['accounts:send-text'].input.safeParse({ id: 'acc-1', to: '12', text: '' })
+    expect(describeZodError(send.error!)).toBe(
+      'Recipient: Give a phone number in international format, such as +1 555 010 0123, or a WhatsApp id.; The message is empty.',
+    )
+    const settings = commands['settings:set'].input.safeParse({ whatsappUrl: 'not a url' })
+    expect(describeZodError(settings.error!)).toMatch(/^Endpoint URL: /)
+    const rename = commands['accounts:rename'].input.safeParse({ id: 'acc-1', label: '  ' })
+    expect(describeZodError(rename.error!)).toBe('A label cannot be empty.')
   })
 })

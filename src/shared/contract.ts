@@ -65,6 +65,8 @@ export const AccountSummarySchema = z.object({
   pairedAt: z.number().nullable(),
   lastConnectedAt: z.number().nullable(),
   movedTo: MovedToSchema.nullable(),
+  /** Fleet (PostgreSQL) only: the id of the server that runs the account, or null when none does. */
+  server: z.string().nullable().optional(),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -258,6 +260,41 @@ const ExportPassphraseSchema = z
   .min(MIN_PASSPHRASE_LENGTH, `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
   .max(1024, 'The passphrase is at most 1024 characters.')
 
+// Issue 11: each account's activity log, and who asked for what.
+
+/** Who asked: the app's own UI (IPC or the browser page), the HTTP API, the irish CLI, or the core itself. */
+export const ACTIVITY_ACTORS = ['ui', 'api', 'cli', 'system'] as const
+export const ActivityActorSchema = z.enum(ACTIVITY_ACTORS)
+export type ActivityActor = z.infer<typeof ActivityActorSchema>
+
+export const ACTIVITY_KINDS = ['status', 'reconnect', 'pairing', 'error', 'command', 'transfer'] as const
+export const ActivityKindSchema = z.enum(ACTIVITY_KINDS)
+export type ActivityKind = z.infer<typeof ActivityKindSchema>
+
+export const ActivityEntrySchema = z.object({
+  /** Increases with every entry: the newest entry has the highest. */
+  seq: z.number().int(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+  kind: ActivityKindSchema,
+  message: z.string(),
+  /** A disconnect status code (401, 440, 515 …) when there was one. */
+  code: z.number().int().nullable(),
+  actor: ActivityActorSchema,
+})
+export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
+/** One server of a fleet, as `fleet:servers` lists it. */
+export const FleetServerSchema = z.object({
+  id: z.string(),
+  /** Its advertised URL, where the other servers forward commands for its accounts. */
+  url: z.string(),
+  /** Since its last heartbeat, by the database's clock. */
+  heartbeatAgeMs: z.number().int().nonnegative(),
+  /** Accounts it holds a live lease on. */
+  accounts: z.number().int().nonnegative(),
+})
+export type FleetServer = z.infer<typeof FleetServerSchema>
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -294,11 +331,22 @@ export const commands = {
     input: z
       .object({
         id: AccountIdSchema,
-        /** A phone number (digits, optional leading +) or a full jid. */
+        /**
+         * A phone number in international format, as people write it ("+1 (555) 010-0123": spaces,
+         * dashes, dots and parentheses are dropped), or a full jid.
+         */
         to: z
           .string()
           .trim()
-          .regex(/^(\+?\d{5,20}|[\w.:-]+@(s\.whatsapp\.net|lid|g\.us))$/, 'Give a phone number in international format or a WhatsApp id.'),
+          .transform((value) => (value.includes('@') ? value : value.replace(/[\s().-]/g, '')))
+          .pipe(
+            z
+              .string()
+              .regex(
+                /^(\+?\d{5,20}|[\w.:-]+@(s\.whatsapp\.net|lid|g\.us))$/,
+                'Give a phone number in international format, such as +1 555 010 0123, or a WhatsApp id.',
+              ),
+          ),
         text: z.string().min(1, 'The message is empty.').max(4096, 'A message is at most 4096 characters.'),
       })
       .strict(),
@@ -342,6 +390,8 @@ export const commands = {
   'settings:get': { input: Empty, output: SettingsSchema },
   'settings:set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
   'simulator:info': { input: Empty, output: SimulatorInfoSchema },
+  /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
+  'fleet:servers': { input: Empty, output: z.array(FleetServerSchema) },
   /** Plays the phone for an account that shows a QR code. Only when a simulator runs in this process. */
   'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
   /** Exports one account to a session bundle, returned as base64 for the UI to save. */
@@ -445,6 +495,11 @@ export const commands = {
   },
   /** Plays a person typing the account's current code on the phone. Only when a simulator runs in this process. */
   'simulator:enter-code': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
+  /** An account's activity log, newest first (issue 11). */
+  'accounts:activity': {
+    input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
+    output: z.array(ActivityEntrySchema),
+  },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 
 export type Commands = typeof commands
@@ -483,10 +538,35 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
 
 export type CommandResult<C extends CommandName> = Result<CommandOutput<C>>
 
-/** Makes a zod error readable by a person: "text: The message is empty." */
+/** The words a person knows a field by, for messages that do not name it themselves. */
+const FIELD_NAMES: Record<string, string> = {
+  id: 'Account',
+  to: 'Recipient',
+  text: 'Message',
+  label: 'Label',
+  passphrase: 'Passphrase',
+  url: 'Server address',
+  token: 'API token',
+  bundle: 'Bundle',
+  path: 'Folder',
+  whatsappUrl: 'Endpoint URL',
+  trustedRootKey: 'Trusted root key',
+  autoStart: 'Start accounts automatically',
+  limit: 'Limit',
+}
+
+/**
+ * Makes a zod error readable by a person, without schema paths: "The message is empty.", or, when the
+ * message does not name its field, "Endpoint URL: Invalid URL".
+ */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .map((issue) => {
+      const key = issue.path.at(-1)
+      const field = typeof key === 'string' ? (FIELD_NAMES[key] ?? key) : null
+      if (field === null || issue.message.toLowerCase().includes(field.toLowerCase().split(' ')[0]!)) return issue.message
+      return `${field}: ${issue.message}`
+    })
     .join('; ')
 }

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'storage-corrupt',
   'logged-out',
   'payload-too-large',
+  /** A session bundle that is damaged or cut off: the request was fine, the file is not (HTTP 422). */
+  'bad-bundle',
   'unavailable',
   'internal',
 ] as const

@@ -8,6 +8,21 @@ import { startSimulatorAdmin } from './admin.js'
 import { createDefaultLogger, type SimulatorLogger } from './logger.js'
 import { startSimulator } from './simulator.js'
 
+const USAGE = `Usage: npm run simulator -- [options]
+
+A local WhatsApp simulator that real Baileys pairs with and messages through (tests and demos only).
+Prints one JSON line: {"url": <WebSocket URL>, "rootKey": <hex root key to trust>, "admin": <admin URL>},
+then serves until Ctrl+C. Binds 127.0.0.1 only.
+
+  --port <n>          WebSocket port (default 0: a free one).
+  --admin-port <n>    Admin HTTP port (default 0: a free one).
+  --state <file>      Keep accounts across restarts in this JSON file.
+  --verbose           Log every frame's summary to stderr.
+  -h, --help          This help.
+
+To run a server against it:
+  IRISH_WHATSAPP_URL=<url> IRISH_WHATSAPP_ROOT_KEY=<rootKey> npm run serve -- --data-dir <dir>`
+
 function parsePort(value: string | undefined, flag: string): number {
   if (value === undefined) return 0
   const port = Number(value)
@@ -30,9 +45,14 @@ async function main(): Promise<void> {
       verbose: { type: 'boolean', default: false },
       // Deliver a stanza that carries one message twice for a device instead of answering 479.
       'accept-duplicate-messages': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   })
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
   const sim = await startSimulator({
     port: parsePort(values.port, '--port'),
     statePath: values.state,
@@ -60,6 +80,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A mistyped option gets the usage, like every other command of this project.
+  if (typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`)
+    process.exit(64)
+  }
   console.error('[simulator]', err instanceof Error ? err.message : err)
   process.exit(1)
 })

@@ -4,12 +4,17 @@
 // Exit codes: 0 ok, 1 an error (its message on stderr), 64 a usage error. Never prints a passphrase or token.
 
 import { open, readFile, stat, unlink } from 'node:fs/promises'
+import pino from 'pino'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { AccountSummary, BundleInfo, CommandName, CommandOutput } from '../../shared/contract'
 import { AppError, isAppError } from '../../shared/errors'
-import { MAX_BUNDLE_BYTES } from '../core/transfer/bundle'
+import { MAX_BUNDLE_BYTES, readBundleMetadata } from '../core/transfer/bundle'
+import { toInfo } from '../core/transfer/transfer-service'
+import { resolveKeyVault } from '../core/crypto/key-vault'
+import { isPostgresUrl } from '../core/db/postgres/url'
+import type { Logger } from '../core/logger'
 import { API_TOKEN_ENV, openTarget, type Target } from './target'
 import { PASSPHRASE_ENV, readPassphrase, UsageError } from './prompt'
 
@@ -27,6 +32,8 @@ interface CommandSpec {
 
 interface Context {
   target(): Promise<Target>
+  /** True when --api or --data-dir names a place to work on. */
+  hasTarget: boolean
   env: Readonly<Record<string, string | undefined>>
   json: boolean
   out(line: string): void
@@ -66,6 +73,24 @@ const COMMANDS: Record<string, CommandSpec> = {
       if (context.json) return context.out(JSON.stringify(accounts, null, 2))
       if (accounts.length === 0) return context.out('No accounts.')
       for (const a of accounts) context.out(describeAccount(a))
+    },
+  },
+
+  activity: {
+    summary: "Show an account's activity log, newest first: what happened and who asked.",
+    usage: 'irish activity --account <id> [--limit <n>] [--api <url> | --data-dir <dir>]',
+    details: `  --account <id>         The account (see: irish list).
+  --limit <n>            At most this many entries (default 50, at most 500).`,
+    options: { account: { type: 'string' }, limit: { type: 'string' } },
+    async run(args, context) {
+      const limit = typeof args.limit === 'string' ? Number(args.limit) : 50
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be a whole number from 1 to 500.')
+      const entries = await call(context, 'accounts:activity', { id: required(args, 'account'), limit })
+      if (context.json) return context.out(JSON.stringify(entries, null, 2))
+      if (entries.length === 0) return context.out('No activity yet.')
+      for (const e of entries) {
+        context.out(`${new Date(e.at).toISOString()}  ${e.actor.padEnd(6)}  ${e.kind.padEnd(9)}  ${e.message}${e.code !== null ? ` (code ${e.code})` : ''}`)
+      }
     },
   },
 
@@ -217,19 +242,58 @@ ${PASSPHRASE_HELP}`,
     },
   },
 
+  'move-to-postgres': {
+    summary: 'Move every account of a data dir into a fleet\'s PostgreSQL database (all or nothing).',
+    usage: 'irish move-to-postgres --data-dir <dir> --database <postgres://…>',
+    details: `  --data-dir <dir>       The data dir to move (stop its server or app first).
+  --database <url>       The fleet's database (or IRISH_DATABASE_URL). It must have been created with
+                         the same data key, or be empty; accounts it already holds are refused.
+Every value is checked before anything is written, the copy is one transaction, and the accounts are
+then marked moved in the data dir, so it never starts them again. Start a fleet server to run them.`,
+    options: { database: { type: 'string' } },
+    async run(args, context) {
+      const databaseUrl = typeof args.database === 'string' ? args.database : context.env.IRISH_DATABASE_URL
+      if (!databaseUrl || !isPostgresUrl(databaseUrl)) throw new UsageError('--database (or IRISH_DATABASE_URL) must be a postgres:// URL.')
+      if (typeof args['data-dir'] !== 'string') throw new UsageError('--data-dir is required: the data dir to move.')
+      const dataDir = resolve(args['data-dir'])
+      const vault = resolveKeyVault({ env: context.env, ...(typeof args['key-file'] === 'string' ? { keyFile: args['key-file'] } : {}), preferKeychain: true })
+      const dataKey = await vault.getDataKey()
+      try {
+        // Loaded here: the PostgreSQL driver is not worth its start-up time for every other command.
+        const { moveSqliteToPostgres } = await import('../core/fleet/move-to-postgres')
+        const report = await moveSqliteToPostgres({ dataDir, databaseUrl, dataKey, logger: cliLogger() })
+        if (context.json) return context.out(JSON.stringify(report, null, 2))
+        context.out(`Moved ${report.accounts} account(s), ${report.keys} keys and ${report.settings} setting(s) into ${report.target}.`)
+        context.out('  They are marked moved in the data dir. Start the fleet servers with --database to run them.')
+      } finally {
+        dataKey.fill(0)
+      }
+    },
+  },
+
   inspect: {
-    summary: "Show a bundle's metadata (no passphrase needed).",
-    usage: 'irish inspect --file <bundle>',
-    details: '  --file <bundle>        The *.irishbundle file.',
+    summary: "Show a bundle's metadata (no passphrase, no data key needed).",
+    usage: 'irish inspect --file <bundle> [--api <url> | --data-dir <dir>]',
+    details: `  --file <bundle>        The *.irishbundle file.
+  Read here, without a data key or keychain. With --api or --data-dir, it also names the
+  account there with the same phone.`,
     options: { file: { type: 'string' } },
     async run(args, context) {
-      const bundle = (await readBundleFile(resolve(required(args, 'file')))).toString('base64')
-      const result = await call(context, 'transfer:inspect', { bundle })
+      const bytes = await readBundleFile(resolve(required(args, 'file')))
+      // Without a place to compare with, nothing needs opening: the metadata is readable as it is.
+      const result = context.hasTarget
+        ? await call(context, 'transfer:inspect', { bundle: bytes.toString('base64') })
+        : { meta: toInfo(readBundleMetadata(bytes)), existing: null }
       if (context.json) return context.out(JSON.stringify(result, null, 2))
       context.out(describeBundle(result.meta))
       if (result.existing) context.out(`  Here already: "${result.existing.label}" (${result.existing.id}, ${result.existing.status}).`)
     },
   },
+}
+
+/** Warnings and worse, to stderr: stdout carries the command's output. */
+function cliLogger(): Logger {
+  return pino({ level: 'warn' }, pino.destination(2))
 }
 
 function globalUsage(): string {
@@ -345,6 +409,7 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
   let target: Target | null = null
   const context: Context = {
     env,
+    hasTarget: values.api !== undefined || values['data-dir'] !== undefined,
     json: values.json === true,
     out: (line) => void process.stdout.write(`${line}\n`),
     note: (line) => void process.stderr.write(`${line}\n`),

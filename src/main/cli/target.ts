@@ -5,6 +5,7 @@
 import { resolve } from 'node:path'
 import pino from 'pino'
 import { z } from 'zod'
+import { CLIENT_HEADER } from '../../shared/channels'
 import { ErrorInfoSchema, type CommandName, type Result } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import { createCore, type Core } from '../core/create-core'
@@ -52,7 +53,7 @@ function apiTarget(api: string, env: TargetOptions['env']): Target {
       try {
         response = await fetch(server.endpoint(command), {
           method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [CLIENT_HEADER]: 'cli' },
           body: JSON.stringify(input),
           redirect: 'error',
         })
@@ -102,7 +103,7 @@ async function localTarget(dataDir: string, options: TargetOptions): Promise<Tar
   return {
     kind: 'local',
     describe: dataDir,
-    call: (command, input) => core.dispatch(command, input),
+    call: (command, input) => core.dispatch(command, input, 'cli'),
     close: () => core.close(),
   }
 }

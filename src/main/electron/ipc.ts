@@ -55,7 +55,7 @@ export function registerIpcHandlers({ ipcMain, dispatch, isTrustedFrame, logger 
         logger.warn({ command, url: senderFrameOf(event)?.url ?? null }, 'refused IPC from an untrusted frame')
         return { ok: false, error: { code: 'forbidden', message: 'This window may not use the app.' } }
       }
-      return dispatch(command, input)
+      return dispatch(command, input, 'ui')
     })
   }
   return function unregister() {

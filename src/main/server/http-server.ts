@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import { CLIENT_HEADER, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
 import type { ErrorCode, ErrorInfo } from '../../shared/errors'
 import type { Result } from '../../shared/contract'
 import type { Dispatch } from '../core/api/dispatch'
@@ -70,6 +70,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   'not-found': 404,
   conflict: 409,
   'payload-too-large': 413,
+  'bad-bundle': 422,
   'key-unavailable': 503,
   'storage-corrupt': 500,
   'logged-out': 409,
@@ -128,6 +129,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       if (!authorize(req, res, bearerToken(req.headers.authorization))) return
       await handleApi(req, res, url.pathname.slice('/api/'.length))
+      return
+    }
+    // For load balancers and container healthchecks: no token, and nothing but "the process serves".
+    if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(req.method === 'HEAD' ? undefined : 'ok\n')
       return
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -193,7 +200,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
       }
       body.bytes = Buffer.alloc(0)
-      sendEnvelope(res, await options.dispatch(command, input))
+      sendEnvelope(res, await options.dispatch(command, input, callerOf(req)))
     } finally {
       // Held until the command is done: a decoded bundle is as big as its body.
       body.release()
@@ -353,4 +360,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function safeUrl(req: IncomingMessage): string {
   return (req.url ?? '').split('?')[0] ?? ''
+}
+
+/** Who asked, for the activity log (see CLIENT_HEADER). */
+function callerOf(req: IncomingMessage): 'ui' | 'cli' | 'api' {
+  const said = req.headers[CLIENT_HEADER]
+  return said === 'ui' || said === 'cli' ? said : 'api'
 }

@@ -1,20 +1,18 @@
 // The page's frame: sign-in when the server wants a token, otherwise the top bar, the app-wide
-// banners and the current view. Navigation is in-page state: the URL fragment is the token's entry
-// point and is cleared at once, so it carries no routes.
+// banners and the current view. Every view has its own address in the URL fragment (lib/router.ts):
+// Back and Forward move between views, and a link opened in a new tab lands on the same view once
+// signed in (the sign-in prompt leaves the fragment alone).
 
-import { useState } from 'react'
-import { ALL_ACCOUNTS } from '../../shared/contract'
-import type { AccountId } from '../../shared/ids'
 import { useLinkState, useTransport } from './api/ApiProvider'
 import type { HttpTransport } from './api/http-transport'
 import { ConnectionBanner, SimulatorBanner } from './components/Banners'
+import { AccountNotices } from './components/Notices'
 import { SignIn } from './components/SignIn'
-import type { Scope } from './lib/chart-data'
+import { navigate, routeToHash, useRoute, type Route } from './lib/router'
 import { AccountDetailView } from './views/AccountDetailView'
 import { AccountsView } from './views/AccountsView'
+import { SettingsView } from './views/SettingsView'
 import { TelemetryView } from './views/TelemetryView'
-
-type Route = { view: 'accounts' } | { view: 'account'; id: AccountId } | { view: 'telemetry'; scope: Scope }
 
 export function App() {
   const transport = useTransport()
@@ -23,15 +21,21 @@ export function App() {
   return <Shell />
 }
 
+const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view'] }> = [
+  { title: 'Accounts', route: { view: 'accounts' }, section: 'accounts' },
+  { title: 'Telemetry', route: { view: 'telemetry', scope: '*' }, section: 'telemetry' },
+  { title: 'Settings', route: { view: 'settings' }, section: 'settings' },
+]
+
 function Shell() {
-  const [route, setRoute] = useState<Route>({ view: 'accounts' })
+  const route = useRoute()
   const link = useLinkState()
   const transport = useTransport()
 
   function go(next: Route): void {
     // Tells each view's heading to take the focus (ViewHeading): from now on views change by choice.
     document.body.dataset.navigated = 'true'
-    setRoute(next)
+    navigate(next)
   }
 
   const section = route.view === 'account' ? 'accounts' : route.view
@@ -40,16 +44,18 @@ function Shell() {
       <header className="topbar">
         <h1 className="brand">Irish</h1>
         <nav aria-label="Main" className="nav">
-          <button type="button" aria-current={section === 'accounts' ? 'page' : undefined} onClick={() => go({ view: 'accounts' })}>
-            Accounts
-          </button>
-          <button
-            type="button"
-            aria-current={section === 'telemetry' ? 'page' : undefined}
-            onClick={() => go({ view: 'telemetry', scope: ALL_ACCOUNTS })}
-          >
-            Telemetry
-          </button>
+          {SECTIONS.map((item) => (
+            <a
+              key={item.title}
+              href={routeToHash(item.route)}
+              aria-current={section === item.section ? 'page' : undefined}
+              onClick={() => {
+                document.body.dataset.navigated = 'true'
+              }}
+            >
+              {item.title}
+            </a>
+          ))}
         </nav>
         <span className={`link-state link-${link.status}`} role="status" aria-label="Server connection">
           <span className="link-dot" aria-hidden="true" />
@@ -63,16 +69,19 @@ function Shell() {
       </header>
       <SimulatorBanner />
       <ConnectionBanner />
+      <AccountNotices />
       <main className="main" id="main">
         {route.view === 'accounts' && <AccountsView onOpenAccount={(id) => go({ view: 'account', id })} />}
         {route.view === 'account' && (
           <AccountDetailView
+            key={route.id}
             id={route.id}
             onBack={() => go({ view: 'accounts' })}
             onTelemetry={(id) => go({ view: 'telemetry', scope: id })}
           />
         )}
-        {route.view === 'telemetry' && <TelemetryView scope={route.scope} onScope={(scope) => setRoute({ view: 'telemetry', scope })} />}
+        {route.view === 'telemetry' && <TelemetryView scope={route.scope} onScope={(scope) => go({ view: 'telemetry', scope })} />}
+        {route.view === 'settings' && <SettingsView />}
       </main>
     </div>
   )

@@ -12,23 +12,35 @@ import {
   type CommandOutput,
   type ParsedInput,
   type Result,
+  type ActivityActor,
 } from '../../../shared/contract'
 import type { Logger } from '../logger'
 
 export type Handlers = { [C in CommandName]: (input: ParsedInput<C>) => Promise<CommandOutput<C>> }
 
-export type Dispatch = (command: string, rawInput: unknown) => Promise<Result<unknown>>
+/** `caller` says who asked (the activity log records it); a transport that cannot tell says 'api'. */
+export type Dispatch = (command: string, rawInput: unknown, caller?: ActivityActor) => Promise<Result<unknown>>
 
-export function createDispatch(handlers: Handlers, logger: Logger): Dispatch {
-  return async function dispatch(command, rawInput) {
+/** Sees every parsed command and how it ended (the activity log). Must not throw. */
+export type DispatchObserver = (outcome: { command: CommandName; input: unknown; caller: ActivityActor; result: Result<unknown> }) => void
+
+export function createDispatch(handlers: Handlers, logger: Logger, observer?: DispatchObserver): Dispatch {
+  return async function dispatch(command, rawInput, caller = 'api') {
     if (!isCommandName(command)) {
       return failure({ code: 'not-found', message: `There is no command named "${truncate(command)}".` })
     }
+    const result = await runParsed(command, rawInput)
+    if (observer && result.parsed) observer({ command, input: result.parsed.value, caller, result: result.result })
+    return result.result
+  }
+
+  async function runParsed(command: CommandName, rawInput: unknown): Promise<{ parsed: { value: unknown } | null; result: Result<unknown> }> {
     const schema = commands[command]
     const parsed = schema.input.safeParse(rawInput ?? {})
     if (!parsed.success) {
-      return failure({ code: 'invalid-input', message: describeZodError(parsed.error) })
+      return { parsed: null, result: failure({ code: 'invalid-input', message: describeZodError(parsed.error) }) }
     }
+    const done = (result: Result<unknown>) => ({ parsed: { value: parsed.data }, result })
     try {
       const handler = handlers[command] as (input: unknown) => Promise<unknown>
       const value = await handler(parsed.data)
@@ -37,11 +49,11 @@ export function createDispatch(handlers: Handlers, logger: Logger): Dispatch {
       const checked = schema.output.safeParse(value)
       if (!checked.success) {
         logger.error({ command, issues: checked.error.issues.slice(0, 5) }, 'command output does not match the contract')
-        return failure({ code: 'internal', message: 'Something went wrong inside the app. The details are in its log.' })
+        return done(failure({ code: 'internal', message: 'Something went wrong inside the app. The details are in its log.' }))
       }
-      return { ok: true, value: checked.data }
+      return done({ ok: true, value: checked.data })
     } catch (error) {
-      return failure(toErrorInfo(error, logger, command))
+      return done(failure(toErrorInfo(error, logger, command)))
     }
   }
 }

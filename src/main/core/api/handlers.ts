@@ -1,7 +1,9 @@
 // One named handler per command of the contract. Inputs arrive parsed by the dispatcher; handlers
 // only call into the core's services. Main process, Electron-free.
 
+import type { FleetServer } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
 import type { SessionManager } from '../sessions/session-manager'
 import type { SettingsStore } from '../settings/settings-store'
 import type { Telemetry } from '../telemetry/wiring'
@@ -9,6 +11,7 @@ import type { TransferService } from '../transfer/transfer-service'
 import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
 import type { SimulatorPort } from '../create-core'
 import type { Handlers } from './dispatch'
+import type { ActivityLog } from '../activity/activity-log'
 
 export interface HandlerDeps {
   sessions: SessionManager
@@ -17,12 +20,19 @@ export interface HandlerDeps {
   simulator: SimulatorPort | null
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
+  activity: ActivityLog
+  /** Fleet (PostgreSQL) only. */
+  fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, fleet = null }: HandlerDeps): Handlers {
   return {
     'accounts:list': async function listAccounts() {
-      return sessions.list()
+      const list = sessions.list()
+      return fleet ? list.map((a) => ({ ...a, server: fleet.ownerOf(a.id) })) : list
+    },
+    'fleet:servers': async function fleetServers() {
+      return fleet ? fleet.servers() : []
     },
     'accounts:add': async function addAccount({ label }) {
       return sessions.add(label)
@@ -136,6 +146,10 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     },
     'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
       return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })
+    },
+    'accounts:activity': async function accountActivity({ id, limit }) {
+      if (!sessions.list().some((a) => a.id === id)) throw new AppError('not-found', `There is no account ${id}.`)
+      return activity.list(id, limit ?? 100)
     },
   }
 }

@@ -105,7 +105,9 @@ export function keychainVault(options: KeychainVaultOptions = {}): KeyVault {
       throw new AppError(
         'key-unavailable',
         `The OS keychain module (keytar) could not be loaded, so the data key cannot be read from the ${where}. ` +
-          `Install libsecret (apt-get install libsecret-1-0) or supply the key another way: set ${DATA_KEY_ENV} or use a key file.`,
+          'To use the keychain, install its system package (Debian/Ubuntu: libsecret-1-dev; Fedora: libsecret-devel; ' +
+          'macOS and Windows need nothing), then run `npm rebuild keytar`. ' +
+          `Or give the key another way: --key-file <file> (mode 0600) or ${DATA_KEY_ENV} (base64 of 32 bytes: openssl rand -base64 32).`,
         { cause },
       )
     }

@@ -2,7 +2,7 @@
 // `npm run db:generate` turns changes here into a new migration under drizzle/.
 // Main process, Electron-free. Imports nothing but drizzle-orm; opening the database is open-database.ts.
 
-import { blob, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
  * One row per account: its Baileys creds, sealed (see auth-store/codec.ts for the AAD).
@@ -64,3 +64,22 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 })
+
+/**
+ * Each account's activity log (core/activity): status changes with their reason and code, reconnect
+ * attempts, pairing, transfers and the commands that asked for them, with who asked. Bounded per
+ * account by the writer; no secrets, only what the operator already sees.
+ */
+export const activity = sqliteTable(
+  'activity',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id').notNull(),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    message: text('message').notNull(),
+    code: integer('code'),
+    actor: text('actor').notNull(),
+  },
+  (t) => [index('activity_account_seq').on(t.accountId, t.seq)],
+)

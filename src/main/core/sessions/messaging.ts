@@ -86,6 +86,12 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
         throw new AppError('conflict', `"${current.label}" is not connected. Start it and wait until it shows connected.`)
       }
       const jid = to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
+      if (jid.endsWith('@s.whatsapp.net')) {
+        // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
+        // so without this the operator would read "Sent" for a text that goes nowhere.
+        const [found] = (await socket.onWhatsApp(jid)) ?? []
+        if (!found?.exists) throw new AppError('not-found', `+${jid.split('@')[0]} is not on WhatsApp, so nothing was sent. Check the number.`)
+      }
       // The id is chosen first so a retry request that overtakes sendMessage still finds the message.
       const messageId = generateMessageIDV2(socket.user?.id)
       const sending = socket.sendMessage(jid, { text }, { messageId })

@@ -284,7 +284,7 @@ describe('wrong passphrase vs changed file', () => {
     for (const [place, offset] of Object.entries(places)) {
       const e = await expectRefused(flip(bundle, offset), 'damaged')
       expect(e.message, place).toMatch(/changed or damaged/)
-      expect(e.code).toBe('storage-corrupt')
+      expect(e.code).toBe('bad-bundle')
     }
   })
 
@@ -351,7 +351,7 @@ describe('truncated, foreign, newer, oversized and hostile files', () => {
     const l = layout(bundle)
     for (const length of [1, 4, 8, 9, 12, 13, l.meta + 20, l.check, l.check + 10, l.nonce + 5, l.ciphertext - 1, l.ciphertext + 50, l.tag, l.digest, bundle.length - 1]) {
       const e = await expectRefused(bundle.subarray(0, length), 'truncated')
-      expect(e.code).toBe('storage-corrupt')
+      expect(e.code).toBe('bad-bundle')
       expect(e.message).toMatch(/incomplete/)
     }
   })

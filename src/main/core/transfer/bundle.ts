@@ -113,7 +113,7 @@ const DAMAGED_MESSAGE =
   'The session bundle was changed or damaged after it was exported, so it cannot be trusted. Export it again from the app that holds the account.'
 
 function damaged(cause?: unknown): BundleError {
-  return new BundleError('damaged', 'storage-corrupt', DAMAGED_MESSAGE, cause === undefined ? undefined : { cause })
+  return new BundleError('damaged', 'bad-bundle', DAMAGED_MESSAGE, cause === undefined ? undefined : { cause })
 }
 
 function mib(bytes: number): string {
@@ -185,7 +185,7 @@ export function isBundle(buf: Uint8Array): boolean {
 function truncated(have: number, need: number): BundleError {
   return new BundleError(
     'truncated',
-    'storage-corrupt',
+    'bad-bundle',
     `The session bundle is incomplete: it ends after ${have} bytes but should be at least ${need}. It was probably cut off while copying or downloading; copy or export it again.`,
   )
 }

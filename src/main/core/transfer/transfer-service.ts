@@ -355,7 +355,8 @@ function bundleFileName(summary: AccountSummary, at: number): string {
   return `irish-${who}-${stamp}${BUNDLE_EXTENSION}`
 }
 
-function toInfo(meta: BundleMeta): BundleInfo {
+/** A bundle's metadata as the contract shows it (the CLI's inspect uses it without opening a core). */
+export function toInfo(meta: BundleMeta): BundleInfo {
   return {
     version: meta.version,
     accountPhone: meta.accountPhone ?? null,

@@ -17,6 +17,8 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
   switch (message.event) {
     case 'accounts:changed': {
       upsertAccount(client, message.payload)
+      // The change is also a new line in the account's activity log (only a shown log refetches).
+      void client.invalidateQueries({ queryKey: queryKeys.activity(message.payload.id) })
       return
     }
     case 'accounts:removed': {

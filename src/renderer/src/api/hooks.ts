@@ -220,3 +220,37 @@ export function useSimulateEnterCode() {
   const api = useTransport()
   return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
 }
+
+// Accounts at scale (issue 11): inline rename, and one command per account for bulk actions, each
+// answer going into the cache as it lands so the table shows progress row by row.
+
+export function useRenameAccount() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: { id: AccountId; label: string }) => api.invoke('accounts:rename', input),
+    onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
+  })
+}
+
+/** Runs one account action and puts the answer in the cache; for the bulk runner, which keeps its own progress. */
+export function useRunAccountAction(): (id: AccountId, action: AccountAction) => Promise<AccountSummary> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return async (id, action) => {
+    const summary =
+      action === 'stop'
+        ? await api.invoke('accounts:stop', { id })
+        : action === 'logout'
+          ? await api.invoke('accounts:logout', { id })
+          : await api.invoke('accounts:start', action === 'take-back' ? { id, takeBack: true } : { id })
+    upsertAccount(client, summary, { onlyIfCurrent: true })
+    return summary
+  }
+}
+
+/** An account's activity log, newest first; refetched when the account changes (event-cache.ts). */
+export function useActivity(id: AccountId) {
+  const api = useTransport()
+  return useQuery({ queryKey: queryKeys.activity(id), queryFn: () => api.invoke('accounts:activity', { id, limit: 100 }) })
+}

@@ -4,7 +4,7 @@
 // A 401 anywhere drops the token and asks the operator to sign in again. The token never goes into a
 // URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol.
 
-import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
+import { CLIENT_HEADER, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
 import type { CommandOutput } from '../../../shared/contract'
 import { ApiError, isErrorInfo } from './api-error'
 import { loadStoredToken, storeToken } from './token'
@@ -38,7 +38,7 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     try {
       response = await fetch(`${base}/api/${command}`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${withToken}`, 'Content-Type': 'application/json' },
+        headers: { Authorization: `Bearer ${withToken}`, 'Content-Type': 'application/json', [CLIENT_HEADER]: 'ui' },
         body: JSON.stringify(input ?? {}),
         cache: 'no-store',
         credentials: 'omit',

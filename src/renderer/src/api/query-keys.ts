@@ -10,6 +10,7 @@ export const queryKeys = {
   health: (id: AccountId) => ['accounts', 'by-id', id, 'health'] as const,
   pairing: (id: AccountId) => ['accounts', 'by-id', id, 'pairing'] as const,
   messages: (id: AccountId) => ['accounts', 'by-id', id, 'messages'] as const,
+  activity: (id: AccountId) => ['accounts', 'by-id', id, 'activity'] as const,
   series: (scope: Scope) => ['telemetry', 'series', scope] as const,
   snapshot: (account: AccountId | null) => ['telemetry', 'snapshot', account ?? 'all'] as const,
   simulator: () => ['simulator', 'info'] as const,

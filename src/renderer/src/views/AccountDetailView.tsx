@@ -1,10 +1,13 @@
-// One account's page: its status and actions, a form to send a test text, the texts it received, and
-// the keys its store holds. Telemetry for it is one click away, on the telemetry view.
+// One account's page (#/accounts/<id>): its status and actions, its id to copy, a form to send a test
+// text, the texts it received, its activity log and the keys its store holds. Telemetry for it is one
+// click away, on the telemetry view.
 
 import { useState } from 'react'
 import type { AccountId } from '../../../shared/ids'
 import { useAccounts } from '../api/hooks'
 import { AccountCard } from '../components/AccountCard'
+import { ActivityLog } from '../components/ActivityLog'
+import { CopyIdButton } from '../components/RowParts'
 import { KeyCounts } from '../components/KeyCounts'
 import { MessageList } from '../components/MessageList'
 import { PairingDialog } from '../components/PairingDialog'
@@ -33,6 +36,11 @@ export function AccountDetailView({
         </button>
         <ViewHeading>{account?.label ?? 'Account'}</ViewHeading>
         {account && (
+          <p className="view-summary account-id">
+            Id <code>{account.id}</code> <CopyIdButton account={account} />
+          </p>
+        )}
+        {account && (
           <div className="toolbar">
             <button type="button" onClick={() => onTelemetry(id)}>
               Telemetry for this account
@@ -58,6 +66,10 @@ export function AccountDetailView({
             <section className="panel" aria-labelledby="send-heading">
               <h3 id="send-heading">Send a test message</h3>
               <SendMessageForm account={account} others={accounts.data ?? []} />
+            </section>
+            <section className="panel" aria-labelledby="activity-heading">
+              <h3 id="activity-heading">Activity</h3>
+              <ActivityLog id={id} caption={`What happened to ${account.label}, newest first`} />
             </section>
             <section className="panel" aria-labelledby="keys-heading">
               <h3 id="keys-heading">Keys in the store</h3>

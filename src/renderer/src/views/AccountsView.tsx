@@ -1,21 +1,36 @@
-// The accounts list: every account with its status and actions, the toolbar to add one (and, with
-// issue 6, to import one), and an empty state that tells a newcomer how to start.
+// The accounts list: every account with its status and actions, the toolbar to add or import one, and
+// an empty state that tells a newcomer how to start. A handful of accounts show as cards; beyond that,
+// as a table with search, filter, sort and bulk actions (the operator can switch either way).
 
 import { useState } from 'react'
 import type { AccountId } from '../../../shared/ids'
 import { useAccounts } from '../api/hooks'
 import { AccountCard } from '../components/AccountCard'
+import { AccountsTable } from '../components/AccountsTable'
 import { PairingDialog } from '../components/PairingDialog'
 import { EmptyState, ErrorState, Loading } from '../components/States'
 import { TransferToolbar } from '../components/TransferActions'
 import { ViewHeading } from '../components/ViewHeading'
+import { CARDS_UP_TO } from '../lib/account-table'
+
+type Layout = 'cards' | 'table'
+
+/** The operator's last choice, kept while the page lives, so leaving the list and coming back keeps it. */
+let pickedLayout: Layout | null = null
 
 export function AccountsView({ onOpenAccount }: { onOpenAccount: (id: AccountId) => void }) {
   const accounts = useAccounts()
   // null: closed; 'new': the add flow; an id: the QR codes of an account already pairing.
   const [pairing, setPairing] = useState<AccountId | 'new' | null>(null)
+  // null: chosen by the count (cards for a few, a table for many) until the operator picks one.
+  const [picked, setPickedState] = useState<Layout | null>(pickedLayout)
+  const setPicked = (layout: Layout): void => {
+    pickedLayout = layout
+    setPickedState(layout)
+  }
   const list = accounts.data ?? []
   const connected = list.filter((a) => a.status === 'connected').length
+  const layout: Layout = picked ?? (list.length > CARDS_UP_TO ? 'table' : 'cards')
 
   return (
     <section className="view" aria-labelledby="main-heading">
@@ -31,6 +46,15 @@ export function AccountsView({ onOpenAccount }: { onOpenAccount: (id: AccountId)
             Add account
           </button>
           <TransferToolbar />
+          {list.length > 0 && (
+            <div className="segmented" role="group" aria-label="Show accounts as">
+              {(['cards', 'table'] as const).map((option) => (
+                <button key={option} type="button" aria-pressed={layout === option} onClick={() => setPicked(option)}>
+                  {option === 'cards' ? 'Cards' : 'Table'}
+                </button>
+              ))}
+            </div>
+          )}
         </div>
       </div>
 
@@ -48,7 +72,8 @@ export function AccountsView({ onOpenAccount }: { onOpenAccount: (id: AccountId)
           </ol>
         </EmptyState>
       )}
-      {accounts.isSuccess && list.length > 0 && (
+      {accounts.isSuccess && list.length > 0 && layout === 'table' && <AccountsTable accounts={list} />}
+      {accounts.isSuccess && list.length > 0 && layout === 'cards' && (
         <ul className="account-list">
           {list.map((account) => (
             <li key={account.id}>

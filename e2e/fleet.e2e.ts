@@ -1,0 +1,164 @@
+// Accounts at scale: 500 accounts on a server of their own (e2e/support/fleet-server.ts, test-only),
+// their statuses pushed through the core's event bus, the real path to the page. Search, the status
+// filter, sorting and a bulk stop of every connected account must work on all 500. No timings are
+// asserted here (bench/ and the closing note hold those); the spec fails on wrong results only.
+
+import type { Page } from '@playwright/test'
+import { AccountsTablePage } from './pages/accounts-table-page'
+import { AppShell } from './pages/app-shell'
+import { expectedCount, FLEET_SIZE, startFleetServer, type FleetServer } from './support/fleet'
+import { expectNoSeriousViolations } from './support/axe'
+import { expect, test, watchErrors } from './support/fixtures'
+import { readClipboard, scrollToEnd, scrollToStart } from './support/in-page'
+
+test.describe.configure({ mode: 'serial' })
+test.skip(({ target }) => target === 'electron', 'The 500-account server is headless: the web project covers it.')
+
+let fleet: FleetServer
+let page: Page
+let takeErrors: () => string[]
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000)
+  fleet = await startFleetServer()
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 })
+  page = await context.newPage()
+  takeErrors = watchErrors(page)
+  await page.goto(`${fleet.url}/#token=${fleet.token}`)
+})
+
+test.afterAll(async () => {
+  await page?.context().close()
+  await fleet?.stop()
+})
+
+test.afterEach(() => {
+  expect(takeErrors(), 'console errors on the page').toEqual([])
+})
+
+test('opens 500 accounts as a table, then shows the statuses the events carry', async ({ browserName: _browserName }, testInfo) => {
+  const table = new AccountsTablePage(page)
+  await expect(table.table).toBeVisible()
+  await expect(table.shownCount).toHaveText(`${FLEET_SIZE} shown`)
+  // Only the rows in view are drawn; the table tells assistive technology how many there are.
+  await expect(table.table).toHaveAttribute('aria-rowcount', String(FLEET_SIZE + 1))
+  expect(await table.rows.count()).toBeLessThan(60)
+  await fleet.inject()
+  await expect(table.statusFilter.getByRole('option', { name: `Connected (${expectedCount('connected')})` })).toBeAttached()
+  await expect(table.row('Fleet 003').locator('[data-status]')).toHaveText('Logged out')
+  await expect(table.row('Fleet 007').locator('[data-status]')).toHaveText('Reconnecting')
+  // Forty-five accounts failing at once make a summary notice or a few (however the burst of events
+  // is split), never forty-five.
+  const notices = page.getByRole('region', { name: 'Notifications' }).getByRole('alert')
+  await expect(notices.filter({ hasText: /\d+ accounts stopped running/ }).first()).toBeVisible()
+  expect(await notices.count()).toBeLessThanOrEqual(3)
+  await new AppShell(page).screenshot('20-accounts-table-500', testInfo)
+  for (const dismiss of await notices.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click()
+  await expect(notices).toHaveCount(0)
+  // axe on a filtered table: the same markup, and a check that does not take a minute on 500 rows.
+  await table.statusFilter.selectOption('failed')
+  await expect(table.shownCount).toHaveText(`${expectedCount('failed')} of ${FLEET_SIZE} shown`)
+  await expectNoSeriousViolations(page)
+  await table.statusFilter.selectOption('all')
+})
+
+test('searches by label, phone, name and id', async () => {
+  const table = new AccountsTablePage(page)
+  await table.search.fill('Fleet 042')
+  await expect(table.rows).toHaveCount(1)
+  await expect(table.shownCount).toHaveText(`1 of ${FLEET_SIZE} shown`)
+  // The phone as a person types it: with +, spaces and dashes.
+  await table.search.fill('+1 555-100-0123')
+  await expect(table.rows).toHaveCount(1)
+  await expect(table.rows.first()).toContainText('Fleet 123')
+  await table.search.fill('Agent 499')
+  await expect(table.rows).toHaveCount(1)
+  const id = await table.rows.first().getAttribute('data-account')
+  await table.search.fill(id!)
+  await expect(table.rows).toHaveCount(1)
+  await expect(table.rows.first()).toContainText('Fleet 499')
+  await table.search.fill('nobody-matches-this')
+  await expect(table.rows).toHaveCount(0)
+  await expect(page.getByText('No account matches.')).toBeVisible()
+  await table.search.fill('')
+  await expect(table.shownCount).toHaveText(`${FLEET_SIZE} shown`)
+  // Scrolled to the end, the last rows are drawn.
+  await table.table.locator('xpath=..').evaluate(scrollToEnd)
+  await expect(table.row('Fleet 499')).toBeVisible()
+  await table.table.locator('xpath=..').evaluate(scrollToStart)
+})
+
+test('filters by status and sorts by a column both ways', async () => {
+  const table = new AccountsTablePage(page)
+  await table.statusFilter.selectOption('failed')
+  await expect(table.shownCount).toHaveText(`${expectedCount('failed')} of ${FLEET_SIZE} shown`)
+  await expect(table.rows.first().locator('[data-status]')).toHaveText('Failed')
+  await table.statusFilter.selectOption('all')
+  await table.sortBy('Label')
+  await expect(table.columnHeader('Label')).toHaveAttribute('aria-sort', 'descending')
+  await expect(table.rows.first()).toContainText('Fleet 499')
+  await table.sortBy('Label')
+  await expect(table.columnHeader('Label')).toHaveAttribute('aria-sort', 'ascending')
+  await expect(table.rows.first()).toContainText('Fleet 000')
+  await table.sortBy('Status')
+  await expect(table.columnHeader('Status')).toHaveAttribute('aria-sort', 'ascending')
+  await expect(table.rows.first().locator('[data-status]')).toHaveText('Connected')
+  await table.sortBy('Label')
+})
+
+test('stops every connected account at once, with progress, and the table follows', async ({ browserName: _browserName }, testInfo) => {
+  const table = new AccountsTablePage(page)
+  const connected = expectedCount('connected')
+  await table.statusFilter.selectOption('connected')
+  await expect(table.shownCount).toHaveText(`${connected} of ${FLEET_SIZE} shown`)
+  await table.selectAllShown.check()
+  await expect(table.bulkBar).toContainText(`${connected} selected`)
+  await new AppShell(page).screenshot('21-accounts-table-selected', testInfo)
+  await table.bulk('Stop').click()
+  await expect(table.bulkStatus).toHaveText(`Stopped ${connected} of ${connected}.`, { timeout: 60_000 })
+  // Every stopped account left the "connected" filter; the others kept their statuses.
+  await expect(table.shownCount).toHaveText(`0 of ${FLEET_SIZE} shown`)
+  await table.statusFilter.selectOption('stopped')
+  await expect(table.shownCount).toHaveText(`${connected} of ${FLEET_SIZE} shown`)
+  await table.statusFilter.selectOption('logged-out')
+  await expect(table.shownCount).toHaveText(`${expectedCount('logged-out')} of ${FLEET_SIZE} shown`)
+  await table.statusFilter.selectOption('all')
+  await table.bulk('Clear selection').click()
+  await expect(table.bulkBar.getByText('0 selected')).toBeVisible()
+})
+
+test('renames an account inline and copies its id', async ({ browserName: _browserName }, testInfo) => {
+  const table = new AccountsTablePage(page)
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  await table.search.fill('Fleet 010')
+  const id = (await table.row('Fleet 010').getAttribute('data-account'))!
+  // By id: while the label is being edited, the row's header is the field, not the old label.
+  const row = table.rowById(id)
+  // Found by its id, the row stays shown whatever its label becomes.
+  await table.search.fill(id)
+  await row.getByRole('button', { name: 'Rename Fleet 010' }).click()
+  const field = row.getByRole('textbox', { name: 'New label for Fleet 010' })
+  await expect(field).toBeFocused()
+  await field.fill('Front desk')
+  await field.press('Enter')
+  await expect(row.getByRole('button', { name: 'Rename Front desk' })).toBeFocused()
+  await table.search.fill('front DESK')
+  await expect(table.rows).toHaveCount(1)
+  await expect(row).toBeVisible()
+  // An empty label is refused with the reason, and the field stays open until Escape.
+  await row.getByRole('button', { name: 'Rename Front desk' }).click()
+  await row.getByRole('textbox').fill('   ')
+  await row.getByRole('button', { name: 'Save' }).click()
+  await expect(row.getByRole('alert')).toHaveText('A label cannot be empty.')
+  await row.getByRole('textbox').press('Escape')
+  await expect(row.getByRole('rowheader')).toHaveText(/Front desk/)
+
+  await row.getByRole('button', { name: 'Copy the id of Front desk' }).click()
+  await expect(row.getByRole('status')).toHaveText('Copied')
+  expect(await page.evaluate(readClipboard)).toBe(id)
+  await table.search.fill('')
+  await page.setViewportSize({ width: 390, height: 844 })
+  await expect(table.table).toBeVisible()
+  await new AppShell(page).screenshot('20-accounts-table-500', testInfo)
+  await page.setViewportSize({ width: 1280, height: 800 })
+})

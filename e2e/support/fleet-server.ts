@@ -1,0 +1,82 @@
+// Test-only: a headless server holding 500 accounts, for the accounts-at-scale spec. It lives under
+// e2e/, so no production build contains it. The accounts are real rows made through the session
+// manager (stopped, with a phone and a name, no keys); on "inject" (a line on stdin) it pushes a
+// changed summary for each through the core's own event bus, the path real status changes take to
+// the page: most connected, some reconnecting, logged out or failed. Commands (stop, start …) then
+// run on the real core. Binds 127.0.0.1, stops on SIGTERM or when stdin closes.
+// Usage: tsx e2e/support/fleet-server.ts --data-dir <dir>   (IRISH_API_TOKEN, IRISH_DATA_KEY set)
+
+import { randomBytes } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import type { AccountSummary } from '../../src/shared/contract'
+import { createCore } from '../../src/main/core/create-core'
+import { envVault } from '../../src/main/core/crypto/key-vault'
+import { createLogger } from '../../src/main/core/logger'
+import { startApiServer } from '../../src/main/server/http-server'
+import { FLEET_SIZE, fleetLabel, injectedStatus } from './fleet'
+
+const ROOT = resolve(import.meta.dirname, '..', '..')
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } }, strict: true })
+  const dataDir = values['data-dir']
+  const token = process.env.IRISH_API_TOKEN
+  const key = process.env.IRISH_DATA_KEY
+  if (!dataDir || !token || !key) throw new Error('fleet-server needs --data-dir, IRISH_API_TOKEN and IRISH_DATA_KEY')
+  const logger = createLogger('warn')
+  const core = await createCore({
+    dataDir,
+    keyVault: envVault(key),
+    logger,
+    appVersion: 'e2e',
+    // Nothing here ever connects (the accounts have no keys); a dead loopback port keeps it that way.
+    whatsappOverride: { url: 'ws://127.0.0.1:9/ws', trustedRootKey: randomBytes(32).toString('hex') },
+  })
+  if (core.sessions.list().length === 0) {
+    for (let i = 0; i < FLEET_SIZE; i++) {
+      await core.sessions.importSession({ label: fleetLabel(i) }, { phone: `1555${String(1_000_000 + i)}`, name: `Agent ${i}` }, async () => {})
+    }
+  }
+  const server = await startApiServer({ host: '127.0.0.1', port: 0, token, dispatch: core.dispatch, events: core.events, logger, staticDir: join(ROOT, 'out', 'renderer') })
+
+  function inject(): void {
+    const now = Date.now()
+    const list = core.sessions.list().sort((a, b) => a.label.localeCompare(b.label))
+    list.forEach((account, index) => {
+      const status = injectedStatus(index)
+      const bad = status === 'logged-out' || status === 'failed' || status === 'reconnecting'
+      const summary: AccountSummary = {
+        ...account,
+        status,
+        statusSince: now,
+        lastError: bad ? `Injected ${status}` : null,
+        lastDisconnectCode: status === 'logged-out' ? 401 : bad ? 408 : null,
+      }
+      core.events.emit('accounts:changed', summary)
+    })
+    process.stdout.write(`injected ${list.length}\n`)
+  }
+
+  let stopping = false
+  async function stop(): Promise<void> {
+    if (stopping) return
+    stopping = true
+    await server.close()
+    await core.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop())
+  const lines = createInterface({ input: process.stdin })
+  lines.on('line', (line) => {
+    if (line.trim() === 'inject') inject()
+  })
+  lines.on('close', () => void stop())
+  process.stdout.write(`listening on ${server.url}\n`)
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

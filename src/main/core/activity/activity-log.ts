@@ -1,0 +1,122 @@
+// Each account's activity log: a bounded, persisted list of what happened to it and who asked.
+// Fed from two places and nowhere else: the session events (status changes with reason and code,
+// reconnect attempts, pairing, moves: see watchSessions) and the dispatch layer, which knows the
+// caller (UI, API, CLI: see commandObserver). The session manager knows nothing of it.
+// Main process, Electron-free. Only what the operator already sees is written: no secrets.
+
+import Database from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AccountSummary, ActivityActor, ActivityEntry, ActivityKind } from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+
+/** Entries kept per account; older ones are dropped as new ones arrive. */
+export const ACTIVITY_PER_ACCOUNT = 200
+
+export interface NewActivity {
+  account: AccountId
+  kind: ActivityKind
+  message: string
+  code?: number | null
+  actor: ActivityActor
+}
+
+export interface ActivityLog {
+  record(entry: NewActivity): void
+  /** Newest first. */
+  list(account: AccountId, limit?: number): ActivityEntry[]
+  forget(account: AccountId): void
+}
+
+interface Row {
+  seq: number
+  at: number
+  kind: ActivityKind
+  message: string
+  code: number | null
+  actor: ActivityActor
+}
+
+export function createActivityLog(options: { sqlite: Database.Database; now?: () => number; perAccount?: number }): ActivityLog {
+  const now = options.now ?? Date.now
+  const keep = options.perAccount ?? ACTIVITY_PER_ACCOUNT
+  const insert = options.sqlite.prepare('INSERT INTO activity (account_id, at, kind, message, code, actor) VALUES (?, ?, ?, ?, ?, ?)')
+  // Drops everything older than the newest `keep` entries of the account (the index covers both parts).
+  const prune = options.sqlite.prepare(
+    `DELETE FROM activity WHERE account_id = ? AND seq < (
+       SELECT seq FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+  )
+  const select = options.sqlite.prepare<[string, number], Row>(
+    'SELECT seq, at, kind, message, code, actor FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT ?',
+  )
+  const remove = options.sqlite.prepare('DELETE FROM activity WHERE account_id = ?')
+  const write = options.sqlite.transaction((entry: NewActivity) => {
+    insert.run(entry.account, now(), entry.kind, entry.message.slice(0, 500), entry.code ?? null, entry.actor)
+    prune.run(entry.account, entry.account, keep - 1)
+  })
+
+  return {
+    record(entry) {
+      write(entry)
+    },
+    list(account, limit = 100) {
+      return select.all(account, limit).map((row) => ({ ...row }))
+    },
+    forget(account) {
+      remove.run(account)
+    },
+  }
+}
+
+/**
+ * An activity log kept in memory, for a fleet server (its accounts live in PostgreSQL, which has no
+ * activity table yet): the same code on an in-memory SQLite database made by the same migration, so it
+ * behaves identically but is lost on restart and holds only what this server saw.
+ */
+export function createMemoryActivityLog(options: { migrationsFolder: string; now?: () => number }): ActivityLog {
+  const sqlite = new Database(':memory:')
+  const migration = readFileSync(join(options.migrationsFolder, ACTIVITY_MIGRATION), 'utf8')
+  for (const statement of migration.split('--> statement-breakpoint')) sqlite.exec(statement)
+  return createActivityLog({ sqlite, ...(options.now ? { now: options.now } : {}) })
+}
+
+/** The SQLite migration that made the activity table (drizzle/), reused for the in-memory log. */
+const ACTIVITY_MIGRATION = '0002_activity_log.sql'
+
+const STATUS_WORDS: Record<AccountSummary['status'], string> = {
+  new: 'New',
+  pairing: 'Showing QR codes for pairing',
+  connecting: 'Connecting',
+  connected: 'Connected',
+  reconnecting: 'Connection lost; reconnecting',
+  stopped: 'Stopped',
+  'logged-out': 'Logged out',
+  replaced: 'Replaced by another client',
+  moved: 'Moved',
+  failed: 'Failed',
+}
+
+/**
+ * What one summary says happened since the previous one of the same account: a status change (with
+ * the reason and code when it went wrong), a new reconnect attempt, a completed pairing.
+ */
+export function describeChange(before: AccountSummary | undefined, after: AccountSummary): Array<Omit<NewActivity, 'account' | 'actor'>> {
+  const out: Array<Omit<NewActivity, 'account' | 'actor'>> = []
+  if (before && after.reconnectCount > before.reconnectCount) {
+    out.push({ kind: 'reconnect', message: `Reconnect attempt ${after.reconnectCount}`, code: after.lastDisconnectCode })
+  }
+  if (before?.pairedAt == null && after.pairedAt !== null) {
+    out.push({ kind: 'pairing', message: `Paired${after.phone ? ` as +${after.phone}` : ''}` })
+  }
+  if (before?.status !== after.status) {
+    const bad = ['reconnecting', 'logged-out', 'replaced', 'failed'].includes(after.status)
+    const reason = bad && after.lastError ? `: ${after.lastError}` : ''
+    const where = after.status === 'moved' && after.movedTo ? ` to ${after.movedTo.target}` : ''
+    out.push({
+      kind: after.status === 'pairing' ? 'pairing' : after.status === 'moved' ? 'transfer' : 'status',
+      message: `${STATUS_WORDS[after.status]}${where}${reason}`,
+      code: bad ? after.lastDisconnectCode : null,
+    })
+  }
+  return out
+}

@@ -1,0 +1,74 @@
+// Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
+// (who asked for it). Main process, Electron-free.
+
+import type { AccountSummary, ActivityActor, CommandName, Result } from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import type { EventBus } from '../events'
+import type { Logger } from '../logger'
+import { describeChange, type ActivityLog } from './activity-log'
+
+/** Records every change the session events carry; returns the unsubscribe function. */
+export function watchSessions(events: EventBus, log: ActivityLog, initial: readonly AccountSummary[], logger: Logger): () => void {
+  const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
+  return events.subscribe((message) => {
+    try {
+      if (message.event === 'accounts:changed') {
+        const summary = message.payload as AccountSummary
+        for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
+        last.set(summary.id, summary)
+      } else if (message.event === 'accounts:removed') {
+        const { id } = message.payload as { id: AccountId }
+        last.delete(id)
+        log.forget(id)
+      }
+    } catch (error) {
+      // The log is a record, not a gate: failing to write it must never break the session it describes.
+      logger.warn({ err: error }, 'could not write the activity log')
+    }
+  })
+}
+
+export interface CommandOutcome {
+  command: CommandName
+  input: unknown
+  caller: ActivityActor
+  result: Result<unknown>
+}
+
+/** The account commands worth a line, and how to say them. */
+const ASKED: Partial<Record<CommandName, (input: Record<string, unknown>) => string>> = {
+  'accounts:add': () => 'Added',
+  'accounts:start': (input) => (input.takeBack ? 'Take back (start after a move)' : 'Start'),
+  'accounts:stop': () => 'Stop',
+  'accounts:logout': () => 'Log out',
+  'accounts:rename': (input) => `Rename to "${String(input.label)}"`,
+  'transfer:export': (input) => `Export to a file (${String(input.mode)})`,
+  'transfer:export-to-server': () => 'Export to another server',
+  'transfer:import': () => 'Import from a bundle',
+  'transfer:import-folder': () => 'Import from a Baileys folder',
+}
+
+const TRANSFERS: readonly CommandName[] = ['transfer:export', 'transfer:export-to-server', 'transfer:import', 'transfer:import-folder']
+
+/** The dispatch layer's observer: one entry per account command, with who asked and how it ended. */
+export function commandObserver(log: ActivityLog, logger: Logger): (outcome: CommandOutcome) => void {
+  return function recordCommand({ command, input, caller, result }) {
+    const say = ASKED[command]
+    if (!say) return
+    const fields = (input ?? {}) as Record<string, unknown>
+    // New accounts (add, import) get their id from the answer; the others name it in the input.
+    const value = result.ok ? (result.value as { id?: unknown; account?: { id?: unknown } }) : null
+    const id = (fields.id ?? value?.id ?? value?.account?.id) as AccountId | undefined
+    if (typeof id !== 'string') return
+    const kind = TRANSFERS.includes(command) ? 'transfer' : 'command'
+    try {
+      log.record(
+        result.ok
+          ? { account: id, kind, message: `${say(fields)}: done`, actor: caller }
+          : { account: id, kind: 'error', message: `${say(fields)}: failed (${result.error.message})`, actor: caller },
+      )
+    } catch (error) {
+      logger.warn({ err: error, command }, 'could not write the activity log')
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// Sending tells the truth: a number that is not on WhatsApp is refused before anything is sent (the
+// simulator answers Baileys' onWhatsApp query like WhatsApp does), and a number written with spaces,
+// dashes and parentheses reaches the right account through the real dispatch path. Also: the
+// activity log records who asked for a command made through dispatch.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ReceivedMessage } from '../../../shared/contract'
+import { useSessionsWorld } from './test-support'
+
+const world = useSessionsWorld({ beforeAll, afterAll })
+
+describe('sending', () => {
+  it('refuses a number that is not on WhatsApp, and delivers to a number written loosely', async () => {
+    const [alice, bob] = await Promise.all([world.pair('Alice'), world.pair('Bob')])
+    const refused = await world.core.dispatch('accounts:send-text', { id: alice.id, to: '+1 555 999 0000', text: 'anyone?' }, 'ui')
+    expect(refused).toEqual({ ok: false, error: { code: 'not-found', message: expect.stringMatching(/^\+15559990000 is not on WhatsApp, so nothing was sent/) } })
+
+    const arrived = new Promise<ReceivedMessage>((resolve) => {
+      const unsubscribe = world.core.events.subscribe((message) => {
+        if (message.event === 'accounts:message' && (message.payload as ReceivedMessage).account === bob.id) {
+          unsubscribe()
+          resolve(message.payload as ReceivedMessage)
+        }
+      })
+    })
+    const loose = `+${bob.phone.slice(0, 1)} (${bob.phone.slice(1, 4)}) ${bob.phone.slice(4, 7)}-${bob.phone.slice(7)}`
+    const sent = await world.core.dispatch('accounts:send-text', { id: alice.id, to: loose, text: 'hello loosely' }, 'api')
+    expect(sent.ok).toBe(true)
+    expect((await arrived).text).toBe('hello loosely')
+
+    const stopped = await world.core.dispatch('accounts:stop', { id: alice.id }, 'cli')
+    expect(stopped.ok).toBe(true)
+    const log = world.core.activity.list(alice.id)
+    expect(log[0]).toMatchObject({ actor: 'cli', kind: 'command', message: 'Stop: done' })
+    expect(log.some((e) => e.actor === 'system' && e.message === 'Stopped')).toBe(true)
+    expect(log.some((e) => e.kind === 'pairing' && e.message.startsWith('Paired as +'))).toBe(true)
+  }, 30_000)
+})

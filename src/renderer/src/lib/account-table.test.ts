@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import type { AccountSummary } from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import { countByStatus, filterAccounts, matchesSearch, nextSort, sortAccounts } from './account-table'
+
+function account(id: string, patch: Partial<AccountSummary> = {}): AccountSummary {
+  return {
+    id: id as AccountId,
+    label: `Label ${id}`,
+    phone: null,
+    name: null,
+    status: 'new',
+    statusSince: 0,
+    lastError: null,
+    lastDisconnectCode: null,
+    reconnectCount: 0,
+    createdAt: 0,
+    pairedAt: null,
+    lastConnectedAt: null,
+    movedTo: null,
+    ...patch,
+  }
+}
+
+describe('matchesSearch', () => {
+  const a = account('acc-01', { label: 'Sales desk', phone: '15551234567', name: 'Maria' })
+  it('matches label, name, id and phone, case-insensitively', () => {
+    expect(matchesSearch(a, 'sales')).toBe(true)
+    expect(matchesSearch(a, 'MARIA')).toBe(true)
+    expect(matchesSearch(a, 'acc-01')).toBe(true)
+    expect(matchesSearch(a, '555123')).toBe(true)
+    expect(matchesSearch(a, 'support')).toBe(false)
+  })
+  it('matches a phrase within one field, and reads a phone written with +, spaces, dashes or parentheses', () => {
+    expect(matchesSearch(a, 'sales   DESK')).toBe(true)
+    expect(matchesSearch(a, 'sales maria')).toBe(false)
+    expect(matchesSearch(a, '+1(555)123-4567')).toBe(true)
+    expect(matchesSearch(a, '+1 555 123')).toBe(true)
+  })
+  it('does not match a short run of digits inside a phone number by chance', () => {
+    const b = account('acc-02', { label: 'Fleet 420', phone: '15551000420' })
+    expect(matchesSearch(b, 'Fleet 042')).toBe(false)
+    expect(matchesSearch(b, '0420')).toBe(true)
+  })
+  it('an empty query keeps everything', () => {
+    expect(matchesSearch(a, '   ')).toBe(true)
+  })
+})
+
+describe('filterAccounts and sortAccounts', () => {
+  const list = [
+    account('acc-3', { label: 'charlie', status: 'connected', reconnectCount: 2, name: 'Zed' }),
+    account('acc-1', { label: 'Alpha', status: 'stopped', reconnectCount: 10 }),
+    account('acc-2', { label: 'bravo', status: 'connected', reconnectCount: 2, name: 'Amy' }),
+  ]
+  it('filters by status and search together', () => {
+    expect(filterAccounts(list, '', 'connected').map((a) => a.id)).toEqual(['acc-3', 'acc-2'])
+    expect(filterAccounts(list, 'bravo', 'connected').map((a) => a.id)).toEqual(['acc-2'])
+    expect(filterAccounts(list, 'bravo', 'stopped')).toEqual([])
+  })
+  it('sorts text without regard to case, numbers as numbers, ties by id, empties last', () => {
+    expect(sortAccounts(list, { column: 'label', direction: 'ascending' }).map((a) => a.label)).toEqual(['Alpha', 'bravo', 'charlie'])
+    expect(sortAccounts(list, { column: 'reconnects', direction: 'descending' }).map((a) => a.id)).toEqual(['acc-1', 'acc-2', 'acc-3'])
+    expect(sortAccounts(list, { column: 'name', direction: 'ascending' }).map((a) => a.id)).toEqual(['acc-2', 'acc-3', 'acc-1'])
+    expect(sortAccounts(list, { column: 'name', direction: 'descending' }).map((a) => a.id)).toEqual(['acc-3', 'acc-2', 'acc-1'])
+  })
+  it('a click on the same column flips it, on another starts ascending', () => {
+    expect(nextSort({ column: 'label', direction: 'ascending' }, 'label')).toEqual({ column: 'label', direction: 'descending' })
+    expect(nextSort({ column: 'label', direction: 'descending' }, 'status')).toEqual({ column: 'status', direction: 'ascending' })
+  })
+  it('counts statuses', () => {
+    expect(countByStatus(list).get('connected')).toBe(2)
+    expect(countByStatus(list).get('failed')).toBeUndefined()
+  })
+})

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { parseRoute, routeToHash, type Route } from './router'
+import type { AccountId } from '../../../shared/ids'
+
+describe('routes', () => {
+  const id = 'acc-1a2b3c4d5e' as AccountId
+  const routes: Route[] = [
+    { view: 'accounts' },
+    { view: 'account', id },
+    { view: 'telemetry', scope: '*' },
+    { view: 'telemetry', scope: id },
+    { view: 'settings' },
+  ]
+  it('every route survives a round trip through its address', () => {
+    for (const route of routes) expect(parseRoute(routeToHash(route))).toEqual(route)
+  })
+  it('anything unknown or malformed opens the accounts list', () => {
+    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x']) {
+      expect(parseRoute(hash)).toEqual({ view: 'accounts' })
+    }
+  })
+  it('tolerates a missing or doubled slash', () => {
+    expect(parseRoute('#accounts/acc-1')).toEqual({ view: 'account', id: 'acc-1' })
+    expect(parseRoute('#//telemetry/')).toEqual({ view: 'telemetry', scope: '*' })
+  })
+})

@@ -1,0 +1,54 @@
+// One address per view, in the URL fragment: #/accounts, #/accounts/<id>, #/telemetry,
+// #/telemetry/<id>, #/settings. The fragment never reaches the server, so the headless server serves
+// one page for every view, and a link opened in a new tab keeps its fragment through the sign-in
+// prompt and lands on the same view. Back and Forward are the browser's own (hashchange).
+
+import { useSyncExternalStore } from 'react'
+import { ACCOUNT_ID_PATTERN, type AccountId } from '../../../shared/ids'
+
+export type Route =
+  | { view: 'accounts' }
+  | { view: 'account'; id: AccountId }
+  | { view: 'telemetry'; scope: AccountId | '*' }
+  | { view: 'settings' }
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '')
+  const [section, id, ...rest] = path.split('/')
+  const accountId = id !== undefined && rest.length === 0 && ACCOUNT_ID_PATTERN.test(id) ? (id as AccountId) : null
+  if (section === 'accounts' && accountId) return { view: 'account', id: accountId }
+  if (section === 'telemetry') return { view: 'telemetry', scope: accountId ?? '*' }
+  if (section === 'settings' && id === undefined) return { view: 'settings' }
+  // Anything else (an empty fragment, an old link, a typo) opens the accounts list.
+  return { view: 'accounts' }
+}
+
+export function routeToHash(route: Route): string {
+  switch (route.view) {
+    case 'accounts':
+      return '#/accounts'
+    case 'account':
+      return `#/accounts/${route.id}`
+    case 'telemetry':
+      return route.scope === '*' ? '#/telemetry' : `#/telemetry/${route.scope}`
+    case 'settings':
+      return '#/settings'
+  }
+}
+
+function subscribe(listener: () => void): () => void {
+  window.addEventListener('hashchange', listener)
+  return () => window.removeEventListener('hashchange', listener)
+}
+
+/** The current route; re-renders on Back, Forward and every navigate(). */
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash)
+  return parseRoute(hash)
+}
+
+/** Opens a view as a new history entry (Back returns to the one before). */
+export function navigate(route: Route): void {
+  const hash = routeToHash(route)
+  if (window.location.hash !== hash) window.location.hash = hash
+}
