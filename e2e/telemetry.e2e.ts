@@ -7,7 +7,9 @@
 
 import AxeBuilder from '@axe-core/playwright'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Browser, Page, TestInfo } from '@playwright/test'
@@ -31,10 +33,23 @@ interface RunningServer {
   stop(): Promise<void>
 }
 
-async function startServer(accounts: number): Promise<RunningServer> {
-  const child: ChildProcess = spawn('npx', ['tsx', 'e2e/support/telemetry-server.ts', '--accounts', String(accounts)], {
+interface Restart {
+  dataDir: string
+  /** base64 of the data key, the same for both starts. */
+  key: string
+  port?: string
+  token?: string
+}
+
+async function startServer(accounts: number, restart?: Restart): Promise<RunningServer> {
+  const args = ['tsx', 'e2e/support/telemetry-server.ts', '--accounts', String(accounts)]
+  if (restart) args.push('--data-dir', restart.dataDir)
+  if (restart?.port) args.push('--port', restart.port)
+  if (restart?.token) args.push('--token', restart.token)
+  const child: ChildProcess = spawn('npx', args, {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: restart ? { ...process.env, IRISH_DATA_KEY: restart.key } : process.env,
   })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -217,9 +232,10 @@ for (const accounts of [50, 200]) {
       await telemetry.expectScope(target.label)
       await expect(telemetry.scopeLine).toContainText(`+${digits}`)
 
-      // Ticks carry this account now that the view watches it: its chart gains points.
-      const before = await telemetry.expectDataPoints('Operations per second')
-      await expect.poll(() => telemetry.dataPoints('Operations per second')).toBeGreaterThan(before)
+      // Ticks carry this account now that the view watches it: the chart's newest second moves on.
+      await telemetry.expectDataPoints('Operations per second')
+      const first = await telemetry.newestSecond('Operations per second')
+      await expect.poll(() => telemetry.newestSecond('Operations per second')).not.toBe(first)
       await shell.screenshot('telemetry-200-account', testInfo)
       await expectAccessible(page)
       await page.context().close()
@@ -248,3 +264,37 @@ for (const accounts of [50, 200]) {
     })
   })
 }
+
+test.describe('telemetry across a server restart', () => {
+  test('charts and totals both start again from what the restarted server counted', async ({ browser }) => {
+    const restart: Restart = { dataDir: mkdtempSync(join(tmpdir(), 'irish-e2e-telemetry-restart-')), key: randomBytes(32).toString('base64') }
+    let server = await startServer(20, restart)
+    try {
+      const { page } = await openPage(browser, server.info, { width: 1280, height: 800 })
+      const shell = new AppShell(page)
+      const telemetry = new TelemetryPage(page)
+      await shell.openTelemetry()
+      await telemetry.range(5).check()
+      // Half a minute of history before the restart.
+      await expect.poll(() => telemetry.dataPoints('Operations per second'), { timeout: 60_000 }).toBeGreaterThanOrEqual(30)
+      const requestsBefore = await telemetry.tileNumber('Requests')
+
+      await server.stop()
+      await expect(shell.disconnectedBanner).toBeVisible()
+      const restartedAt = Date.now()
+      server = await startServer(20, { ...restart, port: new URL(server.info.url).port, token: server.info.token })
+      await expect(shell.disconnectedBanner).toBeHidden({ timeout: 60_000 })
+
+      // The page refetched on reconnect: the chart holds only seconds the restarted server counted (before,
+      // it kept the old server's points beside the new totals), and the totals count only those too.
+      await expect
+        .poll(async () => (await telemetry.dataPoints('Operations per second')) <= (Date.now() - restartedAt) / 1000 + 1)
+        .toBe(true)
+      await expect.poll(() => telemetry.tileNumber('Requests')).toBeLessThan(requestsBefore)
+      await page.context().close()
+    } finally {
+      await server.stop()
+      rmSync(restart.dataDir, { recursive: true, force: true })
+    }
+  })
+})

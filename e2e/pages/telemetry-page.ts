@@ -21,7 +21,7 @@ export class TelemetryPage {
   }
 
   range(minutes: 1 | 5 | 15): Locator {
-    return this.page.getByRole('radio', { name: `${minutes} min` })
+    return this.page.getByRole('radio', { name: `${minutes} min`, exact: true })
   }
 
   /** Picks an account by typing into the picker and choosing the option that carries `optionText`. */
@@ -55,6 +55,19 @@ export class TelemetryPage {
     const chart = this.chart(title)
     await expect(chart).toContainText(/[1-9]\d* data points?/)
     return this.dataPoints(title)
+  }
+
+  /** A tile's figure as a number ("12,920" → 12920); NaN while it shows "…". */
+  async tileNumber(name: string): Promise<number> {
+    const tile = this.page.locator('.tile').filter({ has: this.page.locator('dt', { hasText: name }) })
+    const text = (await tile.locator('dd').textContent()) ?? ''
+    return Number(text.replace(/[^\d.]/g, '') || NaN)
+  }
+
+  /** The time of the newest second a chart's caption reports ("newest second (7:42:56 PM, 1 s)"). */
+  async newestSecond(title: string | RegExp): Promise<string | null> {
+    const text = (await this.chart(title).locator('figcaption').textContent()) ?? ''
+    return /newest second \(([^,]+),/.exec(text)?.[1] ?? null
   }
 
   async dataPoints(title: string | RegExp): Promise<number> {

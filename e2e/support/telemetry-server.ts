@@ -6,9 +6,10 @@
 // reach the browser through the real path: diagnostics channels, aggregator, telemetry:tick, WebSocket.
 // One account's store is wrapped to answer 150 ms late: the outlier the ranking must put first.
 //
-// Usage: tsx e2e/support/telemetry-server.ts --accounts 200 --ui-dir out/renderer
+// Usage: tsx e2e/support/telemetry-server.ts --accounts 200 [--ui-dir out/renderer]
+//        [--data-dir <dir> --port <n> --token <t>] (a restart of an earlier one; IRISH_DATA_KEY its key)
 // Prints one JSON line {"url", "token", "slow": {...}, "accounts": [...]} on stdout when ready; stops on
-// SIGTERM or when its stdin closes (the spec's process ended), deleting its data dir.
+// SIGTERM or when its stdin closes (the spec's process ended), deleting its data dir unless given one.
 
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -40,20 +41,28 @@ function slowed<T extends AuthStore>(store: T, delayMs: number): T {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { accounts: { type: 'string', default: '200' }, 'ui-dir': { type: 'string', default: 'out/renderer' } },
+    options: {
+      accounts: { type: 'string', default: '200' },
+      'ui-dir': { type: 'string', default: 'out/renderer' },
+      // A restart: the same data dir (accounts kept), port and token; the data key from IRISH_DATA_KEY.
+      'data-dir': { type: 'string' },
+      port: { type: 'string', default: '0' },
+      token: { type: 'string' },
+    },
   })
   const count = Number(values.accounts)
-  const dataDir = mkdtempSync(join(tmpdir(), 'irish-e2e-telemetry-'))
+  const ownDir = values['data-dir'] === undefined
+  const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'irish-e2e-telemetry-'))
   const logger = createLogger('warn')
   const core = await createCore({
     dataDir,
-    keyVault: envVault(randomBytes(32).toString('base64')),
+    keyVault: envVault(process.env.IRISH_DATA_KEY ?? randomBytes(32).toString('base64')),
     logger,
     appVersion: 'e2e',
   })
 
-  const accounts: SeededAccount[] = []
-  for (let i = 0; i < count; i++) {
+  const accounts: SeededAccount[] = core.sessions.list().map((a) => ({ id: a.id, label: a.label, phone: a.phone ?? '' }))
+  for (let i = accounts.length; i < count; i++) {
     // Distinct, searchable phones: +49 151 2000 0000, +49 151 2000 0001, …
     const phone = `491512${String(i).padStart(7, '0')}`
     const label = `Shop ${String(i + 1).padStart(3, '0')}`
@@ -86,10 +95,10 @@ async function main(): Promise<void> {
     }
   }, 100)
 
-  const token = randomBytes(24).toString('base64url')
+  const token = values.token ?? randomBytes(24).toString('base64url')
   const server = await startApiServer({
     host: '127.0.0.1',
-    port: 0,
+    port: Number(values.port),
     token,
     dispatch: core.dispatch,
     events: core.events,
@@ -104,7 +113,7 @@ async function main(): Promise<void> {
     clearInterval(load)
     await server.close()
     await core.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true })
     process.exit(0)
   }
   process.on('SIGTERM', () => void stop())
