@@ -30,6 +30,7 @@
 // Uses temp dirs and removes them; stops the simulator and peer processes on exit, on error and on
 // Ctrl-C, and a detached guard (cleanup-guard.ts) does both if this process is killed. The last line is the summary the project tracks.
 
+import './as-built'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'

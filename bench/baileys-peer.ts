@@ -8,6 +8,7 @@
 // root is trusted and signature checks are enforced, as createCore does.
 // Exits when the parent goes away (the IPC channel closes).
 
+import './as-built'
 import { EventEmitter, once } from 'node:events'
 import { join } from 'node:path'
 import makeWASocket, {

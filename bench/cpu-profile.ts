@@ -2,7 +2,7 @@
 // the part that dominates: self time grouped by package (or by project file), and the top functions.
 // Writes the raw .cpuprofile too, for Chrome DevTools or speedscope.
 
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 
@@ -23,6 +23,8 @@ export interface PhaseProfiler {
 }
 
 export async function createPhaseProfiler(dir: string): Promise<PhaseProfiler> {
+  // Made up front: finding out that the folder is missing only after the phase ran wastes the run.
+  mkdirSync(dir, { recursive: true })
   const session = new Session()
   session.connect()
   await session.post('Profiler.enable')

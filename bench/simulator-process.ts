@@ -25,7 +25,7 @@ export interface SimulatorProcess {
 }
 
 export async function startSimulatorProcess(): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', '--port', '0'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/as-built.ts', 'src/simulator/cli.ts', '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

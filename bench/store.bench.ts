@@ -8,6 +8,7 @@
 // Run: `npx tsx bench/store.bench.ts [--messages N] [--rounds R]`. Uses temp dirs only and removes them.
 // The last line is the tracked figure: the median over rounds of the per-round sqlite/multifile ratio.
 
+import './as-built'
 import { Curve, initAuthCreds, makeCacheableSignalKeyStore, useMultiFileAuthState, type SignalKeyStore } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import diagnosticsChannel from 'node:diagnostics_channel'

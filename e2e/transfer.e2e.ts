@@ -111,6 +111,7 @@ test('the import dialog reads the bundle, names the running account, and refuses
   await expect(dialog.fact('app-version')).toHaveText(/^\d+\.\d+\.\d+/)
   await expect(dialog.fact('keys')).toHaveText(/^[1-9][\d,]* in all/)
   await expect(dialog.fact('exported')).not.toBeEmpty()
+  await expect(dialog.copyNotice).toContainText('may still be running where it came from')
   await expect(dialog.conflict).toContainText(`This phone is already here as “${COPIED}” (connected)`)
   await expect(dialog.replace).not.toBeChecked()
   await shell.screenshot('22-import-dialog-conflict', testInfo)

@@ -53,6 +53,8 @@ export class ImportDialog {
   readonly file: Locator
   readonly facts: Locator
   readonly conflict: Locator
+  /** Shown when the bundle was exported as a copy: the original may still be running. */
+  readonly copyNotice: Locator
   readonly replace: Locator
   readonly passphrase: Locator
   readonly label: Locator
@@ -65,6 +67,7 @@ export class ImportDialog {
     this.file = this.root.getByLabel('Session bundle file')
     this.facts = this.root.getByRole('region', { name: 'Bundle contents' })
     this.conflict = this.root.getByRole('region', { name: 'Conflict with an account here' })
+    this.copyNotice = this.root.getByRole('note', { name: 'This bundle is a copy' })
     this.replace = this.root.getByRole('checkbox', { name: /^Replace the account here/ })
     this.passphrase = this.root.getByLabel('Passphrase', { exact: true })
     this.label = this.root.getByLabel('Label (optional)')

@@ -27,6 +27,9 @@ export const COMMAND_NAMES = [
   'transfer:import-folder',
   'transfer:identity',
   'transfer:hand-off',
+  // Pairing by phone-number code
+  'accounts:pair-code',
+  'simulator:enter-code',
   // Issue 11: an account's activity log.
   'accounts:activity',
 ] as const

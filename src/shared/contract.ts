@@ -8,6 +8,7 @@ import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
 import { ERROR_CODES, type ErrorInfo } from './errors'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
 import { LabelSchema } from './labels'
+import { PairingMethodSchema, PhoneNumberSchema } from './pairing'
 import type { CommandName, EventName } from './channels'
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
@@ -84,6 +85,14 @@ export const PairingStateSchema = z.object({
   /** When the current QR stops being valid. Epoch milliseconds. */
   expiresAt: z.number().nullable(),
   status: AccountStatusSchema,
+  /** The method the operator chose: QR unless a code was asked for. */
+  method: PairingMethodSchema,
+  /** The current linking code as WhatsApp shows it (XXXX-XXXX), or null when none is valid. */
+  code: z.string().nullable(),
+  /** When the current code stops being valid. Epoch milliseconds. */
+  codeExpiresAt: z.number().nullable(),
+  /** With the code method: the phone number (digits) the code is for. */
+  phone: z.string().nullable(),
 })
 export type PairingState = z.infer<typeof PairingStateSchema>
 
@@ -405,6 +414,17 @@ export const commands = {
     input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), action: z.enum(['status', 'confirm', 'abort']) }).strict(),
     output: z.object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() }),
   },
+  // Pairing by phone-number code
+  /**
+   * Pairs an account by code: starts it if needed and returns the code to type on the phone (Settings →
+   * Linked devices → Link a device → Link with phone number instead). A new call gives a new code.
+   */
+  'accounts:pair-code': {
+    input: z.object({ id: AccountIdSchema, phone: PhoneNumberSchema }).strict(),
+    output: z.object({ code: z.string(), expiresAt: z.number() }),
+  },
+  /** Plays a person typing the account's current code on the phone. Only when a simulator runs in this process. */
+  'simulator:enter-code': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
   /** An account's activity log, newest first (issue 11). */
   'accounts:activity': {
     input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
@@ -432,10 +452,11 @@ export const events = {
 export type Events = typeof events
 export type EventPayload<E extends EventName> = z.output<Events[E]>
 
-export interface EventMessage<E extends EventName = EventName> {
-  event: E
-  payload: EventPayload<E>
-}
+/**
+ * One pushed event: a union discriminated by `event`, so checking the name narrows the payload (no
+ * casts). `EventMessage<'accounts:qr'>` is that one member.
+ */
+export type EventMessage<E extends EventName = EventName> = { [K in E]: { event: K; payload: EventPayload<K> } }[E]
 
 // ---------------------------------------------------------------------------------------------
 // The result envelope every command answers with, on both transports.

@@ -1,6 +1,7 @@
 // Loopback-only HTTP admin API for a running simulator (node:http, inputs parsed with zod): scan a
-// QR as the phone, list accounts, kick or log out devices. It binds 127.0.0.1 and refuses requests
-// whose Host header is not loopback, so a web page cannot reach it through DNS rebinding.
+// QR, type a linking code or send a text as the phone, list accounts, kick or log out devices. It
+// binds 127.0.0.1 and refuses requests whose Host header is not loopback, so a web page cannot reach
+// it through DNS rebinding.
 
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -17,6 +18,22 @@ export const ScanRequest = z.object({
   name: z.string().min(1).max(100).optional(),
 })
 export type ScanRequest = z.infer<typeof ScanRequest>
+
+/** "The person typed this code on this phone." Both are normalised by the phone (see link-code.ts). */
+export const LinkCodeRequest = z.object({
+  phone: z.string().min(1, 'phone is required').max(32),
+  code: z.string().min(1, 'code is required').max(32),
+  name: z.string().min(1).max(100).optional(),
+})
+export type LinkCodeRequest = z.infer<typeof LinkCodeRequest>
+
+/** "The phone of `from` sends `text` to `to`" (digits, or a user JID for `to`). */
+export const SendRequest = z.object({
+  from: z.string().min(1, 'from is required').max(32),
+  to: z.string().min(1, 'to is required').max(64),
+  text: z.string().min(1, 'text is empty').max(4096, 'text is at most 4096 characters'),
+})
+export type SendRequest = z.infer<typeof SendRequest>
 
 const jid = z.string().regex(/^\d+(:\d+)?@(s\.whatsapp\.net|lid)$/, 'jid must be a user JID like 15550000001@s.whatsapp.net')
 
@@ -39,6 +56,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  conflict: 409,
   'payload-too-large': 413,
   unavailable: 503,
 }
@@ -112,6 +130,14 @@ export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOp
       case 'POST /scan': {
         const body = parse(ScanRequest, await readJson(req))
         return send(res, 200, await sim.scanQr(body.qr, { phone: body.phone, name: body.name }))
+      }
+      case 'POST /link-code': {
+        const body = parse(LinkCodeRequest, await readJson(req))
+        return send(res, 200, await sim.enterLinkCode(body.phone, body.code, body.name ? { name: body.name } : {}))
+      }
+      case 'POST /send': {
+        const body = parse(SendRequest, await readJson(req))
+        return send(res, 200, await sim.sendFromPhone(body.from, body.to, body.text))
       }
       case 'POST /kick': {
         const body = parse(KickRequest, await readJson(req))

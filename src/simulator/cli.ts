@@ -1,5 +1,6 @@
 // Node process entry for the simulator: `tsx src/simulator/cli.ts --port <n> [--state <file>]
-// [--admin-port <n>] [--verbose]`. Prints one JSON line with the WebSocket URL, the root key to
+// [--admin-port <n>] [--verbose] [--accept-duplicate-messages]`. Prints one JSON line with the
+// WebSocket URL, the root key to
 // trust and the admin URL, then serves until SIGINT/SIGTERM. Loopback only; for tests and demos.
 
 import { parseArgs } from 'node:util'
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
       state: { type: 'string' },
       'admin-port': { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      // Deliver a stanza that carries one message twice for a device instead of answering 479.
+      'accept-duplicate-messages': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     port: parsePort(values.port, '--port'),
     statePath: values.state,
     logger: values.verbose ? verboseLogger() : createDefaultLogger(),
+    rejectDuplicateMessages: !values['accept-duplicate-messages'],
   })
   const admin = await startSimulatorAdmin(sim, { port: parsePort(values['admin-port'], '--admin-port') })
   process.stdout.write(`${JSON.stringify({ url: sim.url, rootKey: sim.rootKeyHex, admin: admin.url })}\n`)

@@ -18,11 +18,13 @@ const clients: PairedClient[] = []
 // decrypt (see retry.test.ts); only a retry receipt and resend delivers that message. Baileys resends
 // only a message it can find, and its own recent-message cache misses for 1:1 chats (stored under
 // the chat JID, looked up under the receipt's device JID), so without getMessage it is lost.
+// These plain clients resend as Baileys does, one device twice per stanza, which WhatsApp answers with
+// 479 (smax-invalid.test.ts); the simulator is told to deliver such stanzas, to measure routing alone.
 const outboxes: Array<Map<string, Promise<proto.IMessage | undefined>>> = []
 
 beforeAll(async () => {
   unmute = muteLibsignalLogs()
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', '--port', '0', '--accept-duplicate-messages'], { stdio: ['ignore', 'pipe', 'inherit'] })
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve)
     child.once('exit', () => reject(new Error('simulator exited before printing its address')))

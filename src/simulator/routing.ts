@@ -11,7 +11,17 @@ export interface RoutingContext {
   directory: Directory
   deliver(account: AccountRecord, deviceId: number, node: BinaryNode): void
   log: SimulatorLogger
+  /**
+   * Reject a message node that carries the same message twice for one device (two pairwise encs), with
+   * an error ack 479 and no delivery. An assumption about real WhatsApp, taken from Baileys issue
+   * reports and Baileys' own handling of that ack ("smax-invalid (479)"); see README.md.
+   */
+  rejectDuplicates: boolean
+  rejected(id: string): void
 }
+
+/** The error WhatsApp acks a malformed message stanza with (Baileys: SERVER_ERROR_CODES.SmaxInvalid). */
+export const SMAX_INVALID = '479'
 
 interface Target {
   account: AccountRecord
@@ -49,10 +59,14 @@ export function routeMessage(ctx: RoutingContext, conn: SimConnection, sender: A
   const senderDevice = conn.user!.deviceId
   const to = node.attrs.to ?? ''
   const id = node.attrs.id ?? ''
-  conn.sendNode({ tag: 'ack', attrs: { class: 'message', id, from: to, t: now(), ...(node.attrs.type ? { type: node.attrs.type } : {}) } })
+  const ack = (error?: string): void =>
+    conn.sendNode({
+      tag: 'ack',
+      attrs: { class: 'message', id, from: to, t: now(), ...(node.attrs.type ? { type: node.attrs.type } : {}), ...(error ? { error } : {}) },
+    })
 
   const toJid = jidDecode(to)
-  if (!toJid) return
+  if (!toJid) return ack()
   const isGroup = toJid.server === 'g.us'
   const targets = new Map<string, Target>()
   function addTarget(account: AccountRecord, deviceId: number, encs: BinaryNode[]): void {
@@ -87,6 +101,14 @@ export function routeMessage(ctx: RoutingContext, conn: SimConnection, sender: A
       if (target) addTarget(target.account, target.deviceId, topEncs)
     }
   }
+
+  const doubled = [...targets.values()].find((t) => t.encs.filter((e) => e.attrs.type !== 'skmsg').length > 1)
+  if (ctx.rejectDuplicates && doubled) {
+    ctx.log.info('message rejected: the same message twice for one device (479)', { id, target: `${doubled.account.lid}:${doubled.deviceId}` })
+    ack(SMAX_INVALID)
+    return ctx.rejected(id)
+  }
+  ack()
 
   const deviceIdentity = getBinaryNodeChild(node, 'device-identity')
   const lidAddressed = toJid.server === 'lid'

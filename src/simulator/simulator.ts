@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import {
   encodeBinaryNode,
-  getBinaryNodeChild,
   jidDecode,
   jidEncode,
   type BinaryNode,
@@ -17,11 +16,12 @@ import {
 import { AppError } from '../shared/errors.js'
 import { createServerIdentity, type ServerIdentity } from './cert.js'
 import { SimConnection } from './connection.js'
-import { Directory, emptyDirectoryData, newRef, type AccountRecord, type DeviceRecord } from './directory.js'
+import { Directory, emptyDirectoryData, newRef, type AccountRecord } from './directory.js'
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.js'
 import { handleIq, type IqContext } from './iq-handlers.js'
 import { createDefaultLogger, type SimulatorLogger } from './logger.js'
-import { buildDeviceIdentity, parseQr, verifyDeviceSign } from './pairing.js'
+import { normalisePhone, PhonePairing, type PairedAccount, type ScanOptions } from './phone-pairing.js'
+import { PhoneSender, type SentFromPhone } from './phone-sender.js'
 import { routeMessage, routeReceipt, type RoutingContext } from './routing.js'
 import { readStateFile, StateSaver } from './state-file.js'
 
@@ -40,21 +40,23 @@ export interface SimulatorOptions {
   pairTimeoutMs?: number
   /** Send edge_routing at login so the next connect uses the `ED` preamble (default true). */
   edgeRouting?: boolean
+  /**
+   * Answer a message stanza that carries the same message twice for one device with an error ack 479
+   * and deliver nothing, as WhatsApp is reported to (default true). Baileys 7.0.0-rc14's retry resend
+   * does exactly that for 1:1 chats; a suite that shows the resend path itself can turn this off.
+   */
+  rejectDuplicateMessages?: boolean
+  /** How long a linking code stays valid once a companion asked for it (default 160 s, the QR window). */
+  linkCodeTtlMs?: number
+  /** How long a typed code waits for the companion's hello that may still be on its way (default 3 s). */
+  linkCodeGraceMs?: number
+  /** The clock link-code expiry reads; tests move it instead of waiting. */
+  now?: () => number
   /** A connection that has not finished the Noise handshake by then is closed (default 5 s). */
   handshakeTimeoutMs?: number
 }
 
-export interface ScanOptions {
-  phone?: string
-  name?: string
-}
-
-/** `jid` is the account-level phone JID "<pn>@s.whatsapp.net", `lid` the account-level "<lid>@lid". */
-export interface PairedAccount {
-  jid: string
-  lid: string
-  device: number
-}
+export type { PairedAccount, ScanOptions, SentFromPhone }
 
 export interface DeviceSummary {
   id: number
@@ -85,6 +87,10 @@ export interface SimulatorStats {
 /** What tests and the admin UI can await instead of polling. Device JIDs are PN-form. */
 export interface SimulatorEvents {
   'device-linked': [PairedAccount]
+  /** A message stanza was refused with an error ack (479: one message twice for one device). */
+  'message-rejected': [{ id: string; code: 479 }]
+  /** A companion asked for a linking code for this phone (digits). */
+  'link-code-requested': [{ phone: string }]
   'device-removed': [{ jid: string; device: number }]
   login: [{ jid: string; device: number }]
   disconnect: [{ jid: string; device: number }]
@@ -96,6 +102,17 @@ export interface Simulator {
   readonly port: number
   readonly rootKeyHex: string
   scanQr(qr: string, opts?: ScanOptions): Promise<PairedAccount>
+  /**
+   * Plays a person typing a linking code on the phone `phone` (digits; spaces, dashes, a leading + are
+   * fine; the code with or without its dash, any letter case). 404 when no companion asked for a code
+   * for that number, 409 when it expired, 400 when it is wrong (the request stays, as on a phone).
+   */
+  enterLinkCode(phone: string, code: string, opts?: { name?: string }): Promise<PairedAccount>
+  /**
+   * The phone of account `from` (digits; created if unknown, as a phone with WhatsApp) sends a text to
+   * every device of `to` (digits or a user JID), with a copy to its own companion devices.
+   */
+  sendFromPhone(from: string, to: string, text: string): Promise<SentFromPhone>
   /** Disconnects the matching connections with the given code; returns how many were kicked. */
   kick(jid: string, code: KickCode): number
   /** Unlinks the device (device JID) or every companion device (account JID), as the phone would. */
@@ -138,7 +155,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const events = new EventEmitter<SimulatorEvents>()
   const connections = new Set<SimConnection>()
   const online = new Map<string, SimConnection>()
-  const pendingByRef = new Map<string, SimConnection>()
 
   function connectionFor(account: AccountRecord, deviceId: number): SimConnection | undefined {
     return online.get(deviceKey(account.lid, deviceId))
@@ -157,7 +173,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
 
   let routedMessages = 0
-  const routing: RoutingContext = { directory, deliver, log }
+  const routing: RoutingContext = {
+    directory,
+    deliver,
+    log,
+    rejectDuplicates: opts.rejectDuplicateMessages ?? true,
+    rejected: (id) => events.emit('message-rejected', { id, code: 479 }),
+  }
 
   function releaseDevice(conn: SimConnection): void {
     if (!conn.user) return
@@ -191,6 +213,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
 
   const iqContext: IqContext = { directory, persist, log, removeDevice }
+  const phoneSender = new PhoneSender({ directory, persist, deliver })
+  const phone = new PhonePairing({
+    directory,
+    log,
+    persist,
+    linked: (paired) => events.emit('device-linked', paired),
+    requested: (number) => events.emit('link-code-requested', { phone: number }),
+    pairTimeoutMs,
+    linkCodeTtlMs: opts.linkCodeTtlMs ?? 160_000,
+    linkCodeGraceMs: opts.linkCodeGraceMs ?? 3_000,
+    now: opts.now ?? Date.now,
+  })
 
   async function onPayload(conn: SimConnection, payload: proto.ClientPayload, clientStatic: Buffer): Promise<void> {
     conn.pushName = payload.pushName ?? ''
@@ -257,7 +291,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       pushName: payload.pushName ?? '',
       platform: String(payload.userAgent?.platform ?? ''),
     }
-    for (const ref of refs) pendingByRef.set(ref, conn)
+    phone.registered(conn, refs)
     conn.sendNode({
       tag: 'iq',
       attrs: { from: S_WHATSAPP_NET, type: 'set', id: conn.nextIqId(), xmlns: 'md' },
@@ -271,86 +305,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     })
   }
 
-  async function scanQr(qr: string, scan: ScanOptions = {}): Promise<PairedAccount> {
-    const parsed = parseQr(qr)
-    const conn = pendingByRef.get(parsed.ref)
-    const reg = conn?.registration
-    if (!conn || !reg || !conn.isOpen) throw new AppError('not-found', 'No companion is showing this QR code any more')
-    if (!reg.noisePub.equals(parsed.noisePub) || !reg.identityPub.equals(parsed.identityPub)) {
-      throw new AppError('invalid-input', 'The QR code keys do not match the waiting companion')
-    }
-    if (scan.phone !== undefined && !/^\d{5,15}$/.test(scan.phone)) {
-      throw new AppError('invalid-input', 'phone must be 5 to 15 digits')
-    }
-    for (const ref of reg.refs) pendingByRef.delete(ref)
-    conn.registration = null
-    const account = directory.ensureAccount(scan.phone, scan.name)
-    if (scan.name) account.name = scan.name
-    const deviceId = account.nextDeviceId++
-    const accountKey = { public: Buffer.from(account.advPub, 'base64'), private: Buffer.from(account.advPriv, 'base64') }
-    const built = buildDeviceIdentity({ deviceId, identityPub: reg.identityPub, advSecret: parsed.advSecret, account: accountKey })
-    let reply: BinaryNode
-    try {
-      reply = await conn.query(
-        {
-          tag: 'iq',
-          attrs: { from: S_WHATSAPP_NET, type: 'set', id: conn.nextIqId(), xmlns: 'md', t: nowSeconds() },
-          content: [
-            {
-              tag: 'pair-success',
-              attrs: {},
-              content: [
-                { tag: 'device-identity', attrs: {}, content: built.container },
-                { tag: 'platform', attrs: { name: 'android' } },
-                {
-                  tag: 'device',
-                  attrs: { jid: jidEncode(account.pn, 's.whatsapp.net', deviceId), lid: jidEncode(account.lid, 'lid', deviceId) },
-                },
-              ],
-            },
-          ],
-        },
-        pairTimeoutMs,
-      )
-    } catch (err) {
-      directory.dropIfUnused(account)
-      conn.terminate()
-      throw new AppError('unavailable', 'The companion did not confirm pairing', { cause: err })
-    }
-    const signNode = getBinaryNodeChild(getBinaryNodeChild(reply, 'pair-device-sign'), 'device-identity')
-    const signed = signNode?.content
-    if (!(signed instanceof Uint8Array) || !verifyDeviceSign(signed, built, reg.identityPub, accountKey.public)) {
-      directory.dropIfUnused(account)
-      conn.terminate()
-      throw new AppError('forbidden', 'The companion returned an invalid device signature')
-    }
-    const device: DeviceRecord = {
-      id: deviceId,
-      noisePub: reg.noisePub.toString('base64'),
-      registrationId: reg.registrationId,
-      identityPub: reg.identityPub.toString('base64'),
-      signedPreKey: { id: reg.signedPreKey.id, pub: reg.signedPreKey.pub.toString('base64'), sig: reg.signedPreKey.sig.toString('base64') },
-      preKeys: [],
-      pushName: reg.pushName,
-      platform: reg.platform,
-      createdAt: Date.now(),
-    }
-    account.devices.push(device)
-    persist()
-    // Baileys only stores the new creds; it needs a fresh connection to log in with them.
-    conn.sendAndClose({ tag: 'stream:error', attrs: { code: '515' } })
-    const paired: PairedAccount = { jid: `${account.pn}${S_WHATSAPP_NET}`, lid: `${account.lid}@lid`, device: deviceId }
-    events.emit('device-linked', paired)
-    return paired
-  }
-
   async function onNode(conn: SimConnection, node: BinaryNode): Promise<void> {
     if (node.tag === 'iq' && (node.attrs.type === 'result' || node.attrs.type === 'error')) {
       if (!conn.settleReply(node)) log.debug('unsolicited iq reply', { conn: conn.id, id: node.attrs.id })
       return
     }
     if (node.tag === 'iq') {
-      conn.sendNode(handleIq(iqContext, conn, node))
+      conn.sendNode(phone.onCompanionIq(conn, node) ?? handleIq(iqContext, conn, node))
       return
     }
     const sender = conn.user ? directory.accountByLid(conn.user.lid) : undefined
@@ -375,7 +336,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   function onClose(conn: SimConnection): void {
     connections.delete(conn)
     releaseDevice(conn)
-    for (const ref of conn.registration?.refs ?? []) pendingByRef.delete(ref)
+    phone.closed(conn)
   }
 
   const http: Server = createServer(function rejectPlainHttp(_req, res) {
@@ -415,7 +376,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     url: `ws://127.0.0.1:${port}/ws/chat`,
     port,
     rootKeyHex: identity.rootPublic.toString('hex'),
-    scanQr,
+    scanQr: (qr, scan) => phone.scanQr(qr, scan),
+    enterLinkCode: (number, code, options) => phone.enterLinkCode(number, code, options),
+    async sendFromPhone(from, to, text) {
+      const sender = directory.ensureAccount(normalisePhone(from), undefined)
+      const decoded = to.includes('@') ? jidDecode(to) : { user: normalisePhone(to), server: 's.whatsapp.net' }
+      const recipient = decoded?.user ? directory.accountByUser(decoded.user, decoded.server) : undefined
+      if (!recipient) throw new AppError('not-found', `No simulated account for ${to}: pair a device for it first.`)
+      persist()
+      routedMessages++
+      return phoneSender.send(sender, recipient, text)
+    },
     kick(jid, code) {
       let count = 0
       for (const { account, deviceId } of devicesFor(jid)) {

@@ -23,7 +23,7 @@ import type * as vitest from 'vitest'
 import { guardConsoleAgainstSessionDumps } from '../main/core/console-guard.js'
 import { trustWhatsAppRoot } from '../main/core/whatsapp/trust.js'
 import { silentLogger, type LogData, type SimulatorLogger } from './logger.js'
-import { startSimulator, type PairedAccount, type ScanOptions, type Simulator } from './simulator.js'
+import { startSimulator, type PairedAccount, type ScanOptions, type Simulator, type SimulatorOptions } from './simulator.js'
 
 export const DEFAULT_WAIT_MS = 8000
 
@@ -208,6 +208,28 @@ export async function pairClient(sim: Pick<Simulator, 'url' | 'rootKeyHex' | 'sc
   return { sock, store, account, qr }
 }
 
+/**
+ * Full pairing by code: show the first QR (the socket is registered), ask for a code for `phone`, type
+ * it on the simulated phone (`typed` changes what the person types), 515 restart, log in.
+ */
+export async function pairClientByCode(
+  sim: Pick<Simulator, 'url' | 'rootKeyHex' | 'enterLinkCode'>,
+  phone: string,
+  store = new MemoryAuthStore(),
+  typed: (code: string) => string = (code) => code,
+): Promise<PairedClient & { code: string }> {
+  const first = createTestSocket(sim, store)
+  await waitForQr(first)
+  const code = await first.requestPairingCode(phone)
+  const closed = waitForClose(first)
+  const account = await sim.enterLinkCode(phone, typed(code))
+  const status = await closed
+  if (status !== 515) throw new Error(`expected a 515 restart after pairing, got ${status}`)
+  const sock = createTestSocket(sim, store)
+  await waitForOpen(sock)
+  return { sock, store, account, qr: '', code }
+}
+
 /** Ends a socket and waits until Baileys reports it closed. */
 export async function closeSocket(sock: WASocket): Promise<void> {
   const isOpen = (sock.ws as unknown as { isOpen: boolean; isConnecting: boolean })
@@ -251,13 +273,16 @@ export interface SimulatorSuite {
  * to `track`; after all, close the simulator and unmute. Hooks a file adds later run inside these
  * (after the start, and before the close).
  */
-export function useSimulator({ beforeAll, afterEach, afterAll }: SuiteHooks, options: { logger?: SimulatorLogger } = {}): SimulatorSuite {
+export function useSimulator(
+  { beforeAll, afterEach, afterAll }: SuiteHooks,
+  options: Omit<SimulatorOptions, 'port' | 'statePath'> = {},
+): SimulatorSuite {
   let sim: Simulator | undefined
   let unmute: () => void = () => {}
   const sockets: WASocket[] = []
   beforeAll(async () => {
     unmute = muteLibsignalLogs()
-    sim = await startSimulator({ logger: options.logger ?? silentLogger })
+    sim = await startSimulator({ ...options, logger: options.logger ?? silentLogger })
   })
   afterEach(async () => {
     await Promise.all(sockets.splice(0).map(closeSocket))

@@ -2,8 +2,7 @@
 // dir opened in this process (the same core the server builds). Both answer the contract's result envelope,
 // so every command is written once.
 
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import pino from 'pino'
 import { z } from 'zod'
 import { CLIENT_HEADER } from '../../shared/channels'
@@ -11,6 +10,7 @@ import { ErrorInfoSchema, type CommandName, type Result } from '../../shared/con
 import { AppError } from '../../shared/errors'
 import { createCore, type Core } from '../core/create-core'
 import { resolveKeyVault } from '../core/crypto/key-vault'
+import { defaultDataDir } from '../core/data-dir'
 import type { Logger } from '../core/logger'
 import { parseRemoteServer } from '../core/transfer/remote-server'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
@@ -32,11 +32,8 @@ export interface TargetOptions {
   env: Readonly<Record<string, string | undefined>>
 }
 
-export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
-  // The server's default (src/main/server/cli.ts), so `irish` finds the same accounts without flags.
-  const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
-  return join(base, 'irish-desktop')
-}
+// The server's default too, so `irish` finds the same accounts without flags.
+export { defaultDataDir }
 
 export async function openTarget(options: TargetOptions): Promise<Target> {
   if (options.api !== undefined) return apiTarget(options.api, options.env)

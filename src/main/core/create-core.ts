@@ -35,12 +35,14 @@ export const DATABASE_FILE = 'irish.db'
 /** Where server-to-server hand-offs are journaled (transfer/hand-off-journal.ts). */
 export const HAND_OFF_DIR = 'hand-offs'
 
-/** Plays the phone for a QR code; present when a simulator runs in this process. */
+/** Plays the phone for a QR code or a linking code; present when a simulator runs in this process. */
 export interface SimulatorPort {
   url: string
   rootKeyHex: string
   adminUrl: string | null
   scanQr(qr: string): Promise<{ jid: string; lid: string }>
+  /** Plays a person typing a linking code on the phone with this number (digits). */
+  enterLinkCode(phone: string, code: string): Promise<{ jid: string; lid: string }>
 }
 
 export interface CoreDeps {

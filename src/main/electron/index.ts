@@ -35,7 +35,13 @@ async function startLocalSimulator(dataDir: string): Promise<SimulatorPort> {
     await admin.close()
     await sim.close()
   }
-  return { url: sim.url, rootKeyHex: sim.rootKeyHex, adminUrl: admin.url, scanQr: (qr) => sim.scanQr(qr, {}) }
+  return {
+    url: sim.url,
+    rootKeyHex: sim.rootKeyHex,
+    adminUrl: admin.url,
+    scanQr: (qr) => sim.scanQr(qr, {}),
+    enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
+  }
 }
 
 /**

@@ -6,12 +6,12 @@
 
 import { existsSync, mkdirSync } from 'node:fs'
 import { isIP } from 'node:net'
-import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isAppError } from '../../shared/errors'
 import { createCore, type SimulatorPort } from '../core/create-core'
+import { defaultDataDir } from '../core/data-dir'
 import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
       rootKeyHex: sim.rootKeyHex,
       adminUrl: simulatorAdmin.url,
       scanQr: (qr) => sim.scanQr(qr, {}),
+      enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
     }
     say(`simulator: ${sim.url} (admin ${simulatorAdmin.url}); this server trusts it instead of real WhatsApp`)
     say(`a second server on this simulator (to try "Export to a server"), in another terminal:`)
@@ -197,11 +198,6 @@ function crashPointFromEnv(value: string | undefined): { crashAt?: CrashPoint } 
 }
 
 const DEMO_KEY_FILE = 'data-key'
-
-function defaultDataDir(): string {
-  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
-  return join(base, 'irish-desktop')
-}
 
 function ensureDir(dir: string): string {
   // createCore makes it too; the token is resolved first so a bad token fails before the database opens.

@@ -94,6 +94,18 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
       if (!qr) throw new AppError('conflict', 'This account is not showing a QR code right now. Start it to get one.')
       return simulator.scanQr(qr)
     },
+    // Pairing by phone-number code
+    'accounts:pair-code': async function pairByCode({ id, phone }) {
+      return sessions.pairByCode(id, phone)
+    },
+    'simulator:enter-code': async function simulateEnteringCode({ id }) {
+      if (!simulator) {
+        throw new AppError('not-found', 'No simulator runs in this process: type the code on the phone instead.')
+      }
+      const { code, phone } = sessions.pairing(id)
+      if (!code || !phone) throw new AppError('conflict', 'This account is not showing a linking code right now. Ask for a code first.')
+      return simulator.enterLinkCode(phone, code)
+    },
     'transfer:export': async function exportBundle(input) {
       return transfer.exportToFile(input)
     },

@@ -13,11 +13,13 @@ import { LRUCache } from 'lru-cache'
 export const KEY_CACHE_TTL_SECONDS = 300
 
 /**
- * Entries one account's cache holds before it evicts the least recently used. A paired account holds
- * ~800 pre-keys, a few sessions per contact and a few app-state keys; 5,000 covers a busy account while
- * bounding the worst case (a 20k-entry app-state-sync-version is still one entry).
+ * Entries one account's cache holds before it evicts the least recently used. The cache holds what was
+ * read or written in the last five minutes: sessions and sender keys of active contacts, pre-keys being
+ * consumed, app-state keys. 2,000 covers a busy account; a miss costs one SQLite read (~10 µs). Kept
+ * modest on purpose: lru-cache preallocates its index arrays (~20 bytes per entry) for every account's
+ * cache, on every connection, and a process holds thousands of accounts.
  */
-export const KEY_CACHE_MAX_ENTRIES = 5_000
+export const KEY_CACHE_MAX_ENTRIES = 2_000
 
 export interface KeyCacheOptions {
   ttlSeconds?: number

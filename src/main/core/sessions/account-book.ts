@@ -6,11 +6,10 @@ import { randomBytes } from 'node:crypto'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountStatus } from '../../../shared/contract'
+import { isRunningStatus } from '../../../shared/domain'
 import type { EventBus } from '../events'
 import { toSummary, type AccountRecord, type AccountRepository } from './account-repository'
 
-/** Statuses that claim a socket exists (or is about to). */
-export const RUNNING_STATUSES: AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing']
 
 export type AccountPatch = Partial<Omit<AccountRecord, 'id' | 'createdAt'>>
 
@@ -76,7 +75,7 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
     newAccountId: () => `acc-${randomBytes(5).toString('hex')}` as AccountId,
     resetStaleStatuses() {
       for (const account of accounts.list()) {
-        if (RUNNING_STATUSES.includes(account.status)) accounts.update(account.id, { status: 'stopped', statusSince: now() })
+        if (isRunningStatus(account.status)) accounts.update(account.id, { status: 'stopped', statusSince: now() })
       }
     },
   }

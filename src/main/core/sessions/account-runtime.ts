@@ -17,6 +17,15 @@ export interface OpenedAuth {
   store: ManagedAuthStore
 }
 
+/** A sent message, for answering retry requests and for sending it again after a 479. */
+export interface OutboxEntry {
+  /** The chat it was sent to. */
+  jid: string
+  message: Promise<proto.IMessage | undefined>
+  /** How often it was sent again after a 479 (capped, so never in a loop). */
+  resends: number
+}
+
 export interface AccountRuntime {
   readonly id: AccountId
   auth: OpenedAuth | null
@@ -38,7 +47,9 @@ export interface AccountRuntime {
    * getMessage finds it: its own recent-message cache misses for 1:1 chats in rc14 (stored under the
    * chat jid, looked up under the device jid). Without this, such messages are lost. Memory only.
    */
-  outbox: Map<string, Promise<proto.IMessage | undefined>>
+  outbox: Map<string, OutboxEntry>
+  /** Ids of the messages in the inbox window, so a message delivered twice (a resend) shows once. */
+  seen: Set<string>
   /** Store writes this account's sockets started and that have not landed yet. */
   writes: Set<Promise<unknown>>
   /** Per-account queue: start, stop, logout and remove never interleave. */
@@ -162,6 +173,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     pairing: newPairing(),
     inbox: [],
     outbox: new Map(),
+    seen: new Set(),
     writes: new Set(),
     queue: Promise.resolve(),
   }

@@ -3,7 +3,7 @@
 // Never log creds, keys or message contents.
 
 import type makeWASocket from '@whiskeysockets/baileys'
-import { Browsers, jidDecode, type ConnectionState, type SocketConfig, type WASocket } from '@whiskeysockets/baileys'
+import { Browsers, jidDecode, type AuthenticationCreds, type ConnectionState, type SocketConfig, type WASocket } from '@whiskeysockets/baileys'
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import { AppError } from '../../../shared/errors'
 import type { Logger } from '../logger'
@@ -46,7 +46,16 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const generation = ++rt.generation
     pairing.reset(rt.pairing)
     rt.closingOnPurpose = false
-    const paired = Boolean(auth.state.creds.me)
+    const creds = auth.state.creds
+    if (isUnfinishedCodePairing(creds)) {
+      // Baileys sets creds.me when it asks for a code; logging in with that would get a 401 and a wipe.
+      // The code died with its socket, so this socket registers afresh and pairing starts over.
+      creds.me = undefined
+      creds.registered = false
+      creds.pairingCode = undefined
+      await auth.saveCreds()
+    }
+    const paired = isPaired(creds)
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
     const socket = deps.makeSocket({
@@ -81,24 +90,31 @@ export function createConnection(deps: ConnectionDeps): Connection {
       if (generation !== rt.generation) return
       for (const message of messages) messaging.onMessage(rt, message)
     })
+
+    socket.ev.on('messages.update', (updates) => {
+      if (generation === rt.generation) messaging.onUpdates(rt, socket, updates)
+    })
   }
 
   function onConnectionUpdate(rt: AccountRuntime, socket: WASocket, change: Partial<ConnectionState>, wasPaired: boolean): void {
     if (change.qr) {
-      pairing.onQr(rt.pairing, change.qr)
+      const askForCode = pairing.onQr(rt.pairing, change.qr)
       if (book.record(rt.id).status !== 'pairing') book.setStatus(rt.id, 'pairing')
       pairing.emit(rt.id, rt.pairing)
+      if (askForCode) {
+        pairing.requestCode(rt.id, rt.pairing, socket).catch((err: unknown) => log.warn({ err, account: rt.id }, 'asking for a new linking code failed'))
+      }
     }
     if (change.connection === 'open') return onOpen(rt, socket)
     if (change.connection !== 'close') return
 
     rt.socket = null
-    pairing.end(rt.pairing)
+    pairing.end(rt.pairing, true)
     if (rt.closingOnPurpose || deps.isShuttingDown()) return
 
     const error = change.lastDisconnect?.error as CloseError | undefined
     const code = error?.output?.statusCode
-    const paired = wasPaired || Boolean(rt.auth?.state.creds.me)
+    const paired = wasPaired || Boolean(rt.auth && isPaired(rt.auth.state.creds))
     const connectedBefore = book.record(rt.id).lastConnectedAt !== null
     const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
     log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
@@ -108,11 +124,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   function onOpen(rt: AccountRuntime, socket: WASocket): void {
     rt.attempt = 0
-    pairing.end(rt.pairing)
+    pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user
     const current = book.record(rt.id)
-    const phone = me?.id ? (jidDecode(me.id)?.user ?? null) : null
+    // Only a phone-number JID names the phone; a LID (…@lid) in its place would be stored as a number nobody has.
+    const decoded = me?.id ? jidDecode(me.id) : undefined
+    const phone = decoded?.server === 's.whatsapp.net' ? (decoded.user ?? null) : null
     book.setStatus(rt.id, 'connected', {
       phone: phone ?? current.phone,
       name: me?.name ?? me?.verifiedName ?? current.name,
@@ -183,7 +201,7 @@ function onClose(
     case 'qr-expired':
       book.setStatus(rt.id, 'failed', {
         wantRunning: false,
-        lastError: 'Nobody scanned the QR code in time. Start the account to get a new one.',
+        lastError: pairing.expiredMessage(rt.pairing),
       })
       pairing.emit(rt.id, rt.pairing)
       return
@@ -191,6 +209,16 @@ function onClose(
       book.setStatus(rt.id, 'failed', { wantRunning: false, lastError: decision.message })
       return
   }
+}
+
+/** A code was asked for and pairing never finished: creds.me is set, but there is no signed account. */
+export function isUnfinishedCodePairing(creds: AuthenticationCreds): boolean {
+  return Boolean(creds.pairingCode) && !creds.account
+}
+
+/** Whether these creds log in (rather than register): paired by QR or code, or imported. */
+export function isPaired(creds: AuthenticationCreds): boolean {
+  return Boolean(creds.me) && !isUnfinishedCodePairing(creds)
 }
 
 function describeClose(code: number | undefined, error: Error | undefined): string {

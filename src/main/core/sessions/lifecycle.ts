@@ -13,6 +13,7 @@ import type { AccountBook } from './account-book'
 import { toSummary } from './account-repository'
 import type { Runtimes } from './account-runtime'
 import type { Connection } from './connection'
+import type { PairingStrategies } from './pairing'
 
 export interface Lifecycle {
   add(label?: string): Promise<AccountSummary>
@@ -30,6 +31,7 @@ export interface LifecycleDeps {
   book: AccountBook
   runtimes: Runtimes
   connection: Connection
+  pairing: PairingStrategies
   events: EventBus
   log: Logger
   openStore: (id: AccountId) => ManagedAuthStore
@@ -67,6 +69,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         }
         book.update(id, { wantRunning: true, lastError: null, ...(current.status === 'moved' ? { movedTo: null } : {}) })
         rt.attempt = 0
+        deps.pairing.useQr(rt.pairing)
         try {
           await connection.connect(rt)
         } catch (error) {

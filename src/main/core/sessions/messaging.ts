@@ -2,32 +2,58 @@
 // was sent, kept for Baileys' getMessage so a retry request can be answered with a resend).
 // Main process, Electron-free. Never log message contents.
 
-import { generateMessageIDV2, type proto, type WAMessage } from '@whiskeysockets/baileys'
+import { generateMessageIDV2, WAMessageStatus, type proto, type WAMessage, type WAMessageUpdate, type WASocket } from '@whiskeysockets/baileys'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
 import type { EventBus } from '../events'
+import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
 
 const RECENT_MESSAGES = 50
 /** Sent messages kept for retry requests; a retry comes within seconds, so a few hundred is plenty. */
 const OUTBOX_SIZE = 256
+/** WhatsApp's error ack for a stanza that carries the same message twice for one device (smax-invalid). */
+const SMAX_INVALID = '479'
+/** A resend can itself cross a fresh retry; a few are enough, and the cap rules out a loop. */
+const MAX_RESENDS = 3
 
 export interface Messaging {
   /** Baileys' getMessage for this account's socket: the sent message a retry request asks for. */
   getMessage(rt: AccountRuntime, key: proto.IMessageKey): Promise<proto.IMessage | undefined>
   /** A message arrived on the account's socket. */
   onMessage(rt: AccountRuntime, message: WAMessage): void
+  /**
+   * Status changes of messages this socket sent. Baileys 7.0.0-rc14 answers a retry request for a 1:1
+   * message with a stanza that carries it twice for the asking device (once among the participants,
+   * once at top level), which WhatsApp rejects with 479: the message would be lost. On that error the
+   * message is sent once more as a plain send (each device once), with the same id.
+   */
+  onUpdates(rt: AccountRuntime, socket: WASocket, updates: WAMessageUpdate[]): void
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   messages(id: AccountId): ReceivedMessage[]
 }
 
-export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; events: EventBus; now: () => number }): Messaging {
-  const { book, runtimes, events, now } = deps
+export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; events: EventBus; log: Logger; now: () => number }): Messaging {
+  const { book, runtimes, events, log, now } = deps
   return {
     async getMessage(rt, key) {
-      return key.id ? await rt.outbox.get(key.id) : undefined
+      return key.id ? await rt.outbox.get(key.id)?.message : undefined
+    },
+
+    onUpdates(rt, socket, updates) {
+      for (const { key, update } of updates) {
+        if (!key.fromMe || !key.id || update.status !== WAMessageStatus.ERROR) continue
+        if (update.messageStubParameters?.[0] !== SMAX_INVALID) continue
+        const entry = rt.outbox.get(key.id)
+        if (!entry || entry.resends >= MAX_RESENDS) continue
+        entry.resends += 1
+        const messageId = key.id
+        void entry.message
+          .then((message) => (message ? socket.relayMessage(entry.jid, message, { messageId }) : undefined))
+          .catch((err: unknown) => log.warn({ err, account: rt.id }, 'sending a message again after a 479 failed'))
+      }
     },
 
     onMessage(rt, message) {
@@ -35,16 +61,20 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
       const content = message.message
       const text = content?.conversation ?? content?.extendedTextMessage?.text
       if (typeof text !== 'string' || !message.key.remoteJid) return
+      const id = message.key.id ?? ''
+      // A message sent again (after a 479, or by a retry that also got through) arrives once more.
+      if (id && rt.seen.has(id)) return
       const seconds = Number(message.messageTimestamp ?? 0)
       const received: ReceivedMessage = {
         account: rt.id,
-        id: message.key.id ?? '',
+        id,
         from: message.key.remoteJid,
         text,
         at: seconds > 0 ? seconds * 1000 : now(),
       }
       rt.inbox.push(received)
-      if (rt.inbox.length > RECENT_MESSAGES) rt.inbox.shift()
+      if (id) rt.seen.add(id)
+      if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
       events.emit('accounts:message', received)
     },
 
@@ -65,10 +95,11 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
       // The id is chosen first so a retry request that overtakes sendMessage still finds the message.
       const messageId = generateMessageIDV2(socket.user?.id)
       const sending = socket.sendMessage(jid, { text }, { messageId })
-      rt.outbox.set(
-        messageId,
-        sending.then((sent) => sent?.message ?? undefined, () => undefined),
-      )
+      rt.outbox.set(messageId, {
+        jid,
+        message: sending.then((sent) => sent?.message ?? undefined, () => undefined),
+        resends: 0,
+      })
       if (rt.outbox.size > OUTBOX_SIZE) rt.outbox.delete(rt.outbox.keys().next().value!)
       await sending
       return { messageId }

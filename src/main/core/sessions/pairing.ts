@@ -1,34 +1,64 @@
-// Pairing a new device, as strategies behind one pairing state. QR: the phone scans the codes Baileys
-// shows as they rotate. The state says which method is active and what the operator sees.
-// Main process, Electron-free.
+// Pairing a new device, as two strategies behind one pairing state. QR: the phone scans the codes
+// Baileys shows as they rotate. Code: Baileys asks WhatsApp for a linking code for a phone number
+// (requestPairingCode) and a person types it on that phone. Both need a registered socket (one that
+// showed its first QR), and both end when Baileys' QR refs run out (408), which ends the code too.
+// Main process, Electron-free. Codes are secrets while valid: never log them.
 
+import type { WASocket } from '@whiskeysockets/baileys'
+import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { PairingState } from '../../../shared/contract'
+import { formatPairingCode, type PairingMethod } from '../../../shared/pairing'
 import type { EventBus } from '../events'
 import type { AccountBook } from './account-book'
 
 /** Baileys shows the first QR for 60 s and each next one for 20 s. */
 const FIRST_QR_MS = 60_000
 const NEXT_QR_MS = 20_000
+/** WhatsApp hands a registering companion six QR refs; when the last one lapses Baileys closes (408). */
+const QR_REFS = 6
+const PAIRING_WINDOW_MS = FIRST_QR_MS + (QR_REFS - 1) * NEXT_QR_MS
+/** How long pairByCode waits for the socket to be ready to pair (its first QR). */
+const READY_TIMEOUT_MS = 30_000
 
-/** One account's pairing, reset for every socket. */
+/** One account's pairing. The method and phone outlive sockets; what is showing is reset per socket. */
 export interface Pairing {
+  method: PairingMethod
+  /** The phone number a code was asked for (digits), with the code method. */
+  phone: string | null
   qr: { qr: string; expiresAt: number } | null
   /** QR codes shown by the current socket. */
   qrShown: number
+  /** When the current socket's pairing window ends. */
+  windowEndsAt: number | null
+  code: { code: string; expiresAt: number } | null
+  /** Set while pairByCode asks for a code itself, so the socket's first QR does not ask as well. */
+  requesting: boolean
+  /** Callers waiting for the current socket to be ready to pair. */
+  ready: Array<{ resolve: () => void; reject: (error: Error) => void }>
 }
 
 export function newPairing(): Pairing {
-  return { qr: null, qrShown: 0 }
+  return { method: 'qr', phone: null, qr: null, qrShown: 0, windowEndsAt: null, code: null, requesting: false, ready: [] }
 }
 
 export interface PairingStrategies {
   /** A fresh socket: nothing is showing yet. */
   reset(pairing: Pairing): void
-  /** Baileys rotated its QR code. */
-  onQr(pairing: Pairing, qr: string): void
-  /** The socket opened or closed: the codes it showed are void. */
-  end(pairing: Pairing): void
+  /** Baileys rotated its QR code. Returns true when a code should be asked for on this socket now. */
+  onQr(pairing: Pairing, qr: string): boolean
+  /** The socket opened or closed: what it showed is void, and nobody waits for it any more. */
+  end(pairing: Pairing, closed: boolean): void
+  /** Pair by QR (what starting an account does). */
+  useQr(pairing: Pairing): void
+  /** Pair by code for this phone (digits). */
+  useCode(pairing: Pairing, phone: string): void
+  /** Resolves once the current socket showed its first QR: then WhatsApp takes a code request. */
+  whenReady(pairing: Pairing): Promise<void>
+  /** Asks WhatsApp for a code on this socket, shows it and announces it. */
+  requestCode(id: AccountId, pairing: Pairing, socket: WASocket): Promise<{ code: string; expiresAt: number }>
+  /** Why pairing ended when the window closed, in the active method's words. */
+  expiredMessage(pairing: Pairing): string
   state(id: AccountId, pairing: Pairing | undefined): PairingState
   emit(id: AccountId, pairing: Pairing | undefined): void
 }
@@ -37,25 +67,87 @@ export function createPairing(deps: { book: AccountBook; events: EventBus; now: 
   const { book, events, now } = deps
 
   function state(id: AccountId, pairing: Pairing | undefined): PairingState {
-    const qr = pairing?.qr && pairing.qr.expiresAt > now() ? pairing.qr : null
-    return { id, qr: qr?.qr ?? null, expiresAt: qr?.expiresAt ?? null, status: book.record(id).status }
+    const at = now()
+    const qr = pairing?.qr && pairing.qr.expiresAt > at ? pairing.qr : null
+    const code = pairing?.method === 'code' && pairing.code && pairing.code.expiresAt > at ? pairing.code : null
+    return {
+      id,
+      qr: qr?.qr ?? null,
+      expiresAt: qr?.expiresAt ?? null,
+      status: book.record(id).status,
+      method: pairing?.method ?? 'qr',
+      code: code?.code ?? null,
+      codeExpiresAt: code?.expiresAt ?? null,
+      phone: pairing?.method === 'code' ? pairing.phone : null,
+    }
+  }
+
+  function emit(id: AccountId, pairing: Pairing | undefined): void {
+    events.emit('accounts:qr', state(id, pairing))
   }
 
   return {
     reset(pairing) {
       pairing.qr = null
       pairing.qrShown = 0
+      pairing.windowEndsAt = null
+      pairing.code = null
     },
     onQr(pairing, qr) {
-      pairing.qr = { qr, expiresAt: now() + (pairing.qrShown === 0 ? FIRST_QR_MS : NEXT_QR_MS) }
+      const at = now()
+      const first = pairing.qrShown === 0
+      pairing.qr = { qr, expiresAt: at + (first ? FIRST_QR_MS : NEXT_QR_MS) }
       pairing.qrShown += 1
+      if (!first) return false
+      pairing.windowEndsAt = at + PAIRING_WINDOW_MS
+      for (const waiter of pairing.ready.splice(0)) waiter.resolve()
+      // A new socket while pairing by code (a reconnect): its old code died with the old socket.
+      return pairing.method === 'code' && pairing.phone !== null && !pairing.requesting
     },
-    end(pairing) {
+    end(pairing, closed) {
       pairing.qr = null
+      pairing.code = null
+      if (!closed) return
+      const error = new AppError('unavailable', 'The connection to WhatsApp closed before it was ready to pair. Try again.')
+      for (const waiter of pairing.ready.splice(0)) waiter.reject(error)
+    },
+    useQr(pairing) {
+      pairing.method = 'qr'
+      pairing.phone = null
+    },
+    useCode(pairing, phone) {
+      pairing.method = 'code'
+      pairing.phone = phone
+    },
+    whenReady(pairing) {
+      if (pairing.qrShown > 0) return Promise.resolve()
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pairing.ready = pairing.ready.filter((w) => w !== waiter)
+          reject(new AppError('unavailable', 'WhatsApp did not get ready to pair in time. Try again.'))
+        }, READY_TIMEOUT_MS)
+        timer.unref?.()
+        const waiter = {
+          resolve: () => (clearTimeout(timer), resolve()),
+          reject: (error: Error) => (clearTimeout(timer), reject(error)),
+        }
+        pairing.ready.push(waiter)
+      })
+    },
+    async requestCode(id, pairing, socket) {
+      if (!pairing.phone) throw new AppError('invalid-input', 'Give the phone number to pair by code.')
+      const raw = await socket.requestPairingCode(pairing.phone)
+      const expiresAt = pairing.windowEndsAt ?? now() + NEXT_QR_MS
+      pairing.code = { code: formatPairingCode(raw), expiresAt }
+      emit(id, pairing)
+      return { code: pairing.code.code, expiresAt }
+    },
+    expiredMessage(pairing) {
+      return pairing.method === 'code'
+        ? 'Nobody entered the code on the phone in time. Ask for a new code.'
+        : 'Nobody scanned the QR code in time. Start the account to get a new one.'
     },
     state,
-    emit(id, pairing) {
-      events.emit('accounts:qr', state(id, pairing))
-    },
+    emit,
   }
 }

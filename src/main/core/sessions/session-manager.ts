@@ -1,7 +1,7 @@
 // The session manager: one Baileys socket per account. A small façade over parts that each own one
 // concern: the account table (account-book.ts), each account's runtime and its one quiesce step
-// (account-runtime.ts), the socket and reconnects (connection.ts), pairing (pairing.ts), messaging
-// (messaging.ts), the operator's actions (lifecycle.ts) and hand-off (hand-off.ts).
+// (account-runtime.ts), the socket and reconnects (connection.ts), pairing by QR or code (pairing.ts,
+// code-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off (hand-off.ts).
 // Main process, Electron-free. Never log creds, keys or message contents.
 
 import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
@@ -15,6 +15,7 @@ import type { Logger } from '../logger'
 import { createAccountBook } from './account-book'
 import { toSummary, type AccountRepository } from './account-repository'
 import { createRuntimes, type OpenedAuth } from './account-runtime'
+import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
 import { createHandOff } from './hand-off'
 import { createLifecycle } from './lifecycle'
@@ -53,6 +54,11 @@ export interface SessionManager {
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   health(id: AccountId): Promise<AccountHealth>
   pairing(id: AccountId): PairingState
+  /**
+   * Pairs by code: starts the account if needed and asks WhatsApp for a code to type on the phone with
+   * this number (digits, international format). A new call gives a new code; the old one stops working.
+   */
+  pairByCode(id: AccountId, phone: string): Promise<{ code: string; expiresAt: number }>
   messages(id: AccountId): ReceivedMessage[]
   /** Marks an account moved (after an export elsewhere) and stops it here. */
   markMoved(id: AccountId, target: string): Promise<AccountSummary>
@@ -94,7 +100,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   book.resetStaleStatuses()
   const runtimes = createRuntimes({ openAuth: deps.openAuth, openStore })
   const pairing = createPairing({ book, events, now })
-  const messaging = createMessaging({ book, runtimes, events, now })
+  const messaging = createMessaging({ book, runtimes, events, log, now })
   const connection = createConnection({
     book,
     runtimes,
@@ -109,7 +115,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     now,
     isShuttingDown: () => shuttingDown,
   })
-  const lifecycle = createLifecycle({ book, runtimes, connection, events, log, openStore, beginShutdown: () => (shuttingDown = true) })
+  const lifecycle = createLifecycle({ book, runtimes, connection, pairing, events, log, openStore, beginShutdown: () => (shuttingDown = true) })
   const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
 
   return {
@@ -119,5 +125,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     sendText: messaging.sendText,
     messages: messaging.messages,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
+    pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
   }
 }

@@ -14,7 +14,7 @@ import type { AccountId } from '../../../shared/ids'
 import { startSimulator, type Simulator } from '../../../simulator/simulator'
 import { silentLogger as silentSimulatorLogger } from '../../../simulator/logger'
 import { muteLibsignalLogs, type SuiteHooks } from '../../../simulator/testing'
-import { createCore, type Core } from '../create-core'
+import { createCore, type Core, type SimulatorPort } from '../create-core'
 import { envVault } from '../crypto/key-vault'
 import type { EventBus } from '../events'
 import { silentLogger } from '../logger'
@@ -174,6 +174,8 @@ export interface TestCoreOptions {
   endpoint: { url: string; rootKeyHex: string }
   backoff?: BackoffOptions
   socketOverrides?: Partial<SocketConfig>
+  /** The simulator that plays the phone for the simulator:* commands. */
+  simulator?: SimulatorPort
 }
 
 export async function openTestCore(options: TestCoreOptions): Promise<{ core: Core; events: EventRecorder }> {
@@ -185,6 +187,7 @@ export async function openTestCore(options: TestCoreOptions): Promise<{ core: Co
     whatsappOverride: { url: options.endpoint.url, trustedRootKey: options.endpoint.rootKeyHex },
     backoff: options.backoff ?? TEST_BACKOFF,
     ...(options.socketOverrides ? { socketOverrides: options.socketOverrides } : {}),
+    ...(options.simulator ? { simulator: options.simulator } : {}),
   })
   return { core, events: recordEvents(core.events, core.sessions.list()) }
 }
@@ -235,7 +238,14 @@ export async function startSessionsWorld(options: { socketOverrides?: Partial<So
   const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-sessions-'))
   const dataKey = newDataKey()
-  const coreOptions: TestCoreOptions = { dataDir, dataKey, endpoint: sim, ...options }
+  const simulator: SimulatorPort = {
+    url: sim.url,
+    rootKeyHex: sim.rootKeyHex,
+    adminUrl: null,
+    scanQr: (qr) => sim.scanQr(qr),
+    enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
+  }
+  const coreOptions: TestCoreOptions = { dataDir, dataKey, endpoint: sim, simulator, ...options }
   let coreClosed = false
   try {
     const opened = await openTestCore(coreOptions)

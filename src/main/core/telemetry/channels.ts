@@ -3,13 +3,14 @@
 // Anyone (the aggregator, a tracing tool, a test) subscribes by name without touching store code.
 
 import diagnosticsChannel from 'node:diagnostics_channel'
+import { STORE_REQUESTS } from '../../../shared/contract'
 
 export const AUTH_STORE_START = 'auth_store:start'
 export const AUTH_STORE_STOP = 'auth_store:stop'
 export const AUTH_STORE_CACHE = 'auth_store:cache'
 
-/** The four calls of the seed's contract, named as the seed's telemetry names them. */
-export const AUTH_STORE_REQS = ['load_creds', 'save_creds', 'keys_get', 'keys_set'] as const
+/** The four calls of the seed's contract, named as the seed's telemetry names them (one home: the contract). */
+export const AUTH_STORE_REQS = STORE_REQUESTS
 export type AuthStoreReq = (typeof AUTH_STORE_REQS)[number]
 
 export interface AuthStoreStartEvent {

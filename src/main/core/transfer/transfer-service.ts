@@ -15,6 +15,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { jidDecode } from '@whiskeysockets/baileys'
 import type { AccountStatus, AccountSummary, BundleInfo, TransferMode } from '../../../shared/contract'
+import { BUNDLE_EXTENSION, isRunningStatus } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
 import { cleanLabel } from '../../../shared/labels'
 import type { AccountId } from '../../../shared/ids'
@@ -36,10 +37,7 @@ export const LARGE_BODY_COMMANDS: ReadonlyMap<string, number> = new Map([
   ['transfer:import', TRANSFER_BODY_LIMIT_BYTES],
   ['transfer:inspect', TRANSFER_BODY_LIMIT_BYTES],
 ])
-export const BUNDLE_EXTENSION = '.irishbundle'
-
-/** Statuses in which a socket exists or is about to: importing over such an account needs `replace`. */
-const RUNNING: readonly AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing']
+export { BUNDLE_EXTENSION }
 
 export interface TransferServiceDeps {
   sessions: SessionManager
@@ -203,7 +201,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       const there = await remoteAccounts(server, { fetch: doFetch, token })
       const same = current.phone ? there.find((a) => a.phone === current.phone) : undefined
-      if (same && RUNNING.includes(same.status)) {
+      if (same && isRunningStatus(same.status)) {
         throw new AppError(
           'conflict',
           `"${same.label}" (+${same.phone}) is already running on ${server.target}. Stop it there first; running both breaks the session.`,
@@ -218,7 +216,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       // The bundle only lives inside this one TLS request, so a random passphrase nobody sees is enough.
       const secret = passphrase ?? randomBytes(24).toString('base64url')
       // Journaled before anything changes here: a crash from now on is settled by resumeHandOffs.
-      let record = handOffs.begin({ id: randomUUID(), accountId: id, target: server.target, token, wasRunning: RUNNING.includes(current.status) })
+      let record = handOffs.begin({ id: randomUUID(), accountId: id, target: server.target, token, wasRunning: isRunningStatus(current.status) })
       // A holder, not a `let`: the callback sets it, and the compiler does not track writes in callbacks.
       const outcome: { uncertain: UncertainDeliveryError | null } = { uncertain: null }
       let sent: AccountSummary | null
@@ -328,7 +326,7 @@ function phoneOf(snapshot: AuthSnapshot): string | null {
 
 function importConflict(existing: AccountSummary): AppError {
   const who = `"${existing.label}" (+${existing.phone})`
-  if (RUNNING.includes(existing.status)) {
+  if (isRunningStatus(existing.status)) {
     return new AppError('conflict', `${who} is already running here. Stop it, or import with replace to put this copy in its place.`)
   }
   if (existing.status === 'moved') {

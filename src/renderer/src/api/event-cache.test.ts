@@ -7,6 +7,8 @@ import { applyEvent, listFromFetch, MAX_MESSAGES, pairingFromFetch, upsertAccoun
 import { queryKeys } from './query-keys'
 
 const A = 'acc-a' as AccountId
+/** The pairing fields a QR-only state has: no code. */
+const BY_QR = { method: 'qr', code: null, codeExpiresAt: null, phone: null } as const
 const B = 'acc-b' as AccountId
 
 function summary(id: AccountId, patch: Partial<AccountSummary> = {}): AccountSummary {
@@ -32,7 +34,7 @@ describe('applyEvent', () => {
   it('accounts:changed updates the list in place, appends new accounts and clears a scanned QR', () => {
     const client = new QueryClient()
     client.setQueryData(queryKeys.accountList(), [summary(A)])
-    client.setQueryData<PairingState>(queryKeys.pairing(A), { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing' })
+    client.setQueryData<PairingState>(queryKeys.pairing(A), { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing', ...BY_QR })
 
     applyEvent(client, { event: 'accounts:changed', payload: summary(A, { status: 'connecting' }) })
     applyEvent(client, { event: 'accounts:changed', payload: summary(B) })
@@ -41,7 +43,7 @@ describe('applyEvent', () => {
       [A, 'connecting'],
       [B, 'new'],
     ])
-    expect(client.getQueryData(queryKeys.pairing(A))).toEqual({ id: A, qr: null, expiresAt: null, status: 'connecting' })
+    expect(client.getQueryData(queryKeys.pairing(A))).toEqual({ id: A, qr: null, expiresAt: null, status: 'connecting', ...BY_QR })
   })
 
   it('accounts:removed drops the account and everything cached about it', () => {
@@ -55,7 +57,7 @@ describe('applyEvent', () => {
 
   it('accounts:qr replaces the pairing state, so each rotation shows', () => {
     const client = new QueryClient()
-    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-2', expiresAt: 5, status: 'pairing' } })
+    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-2', expiresAt: 5, status: 'pairing', ...BY_QR } })
     expect(client.getQueryData<PairingState>(queryKeys.pairing(A))?.qr).toBe('qr-2')
   })
 
@@ -101,7 +103,7 @@ describe('answers that arrive after newer events', () => {
     const client = new QueryClient()
     client.setQueryData(queryKeys.accountList(), [])
     applyEvent(client, { event: 'accounts:changed', payload: summary(A, { status: 'pairing', statusSince: 20 }) })
-    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing' } })
+    applyEvent(client, { event: 'accounts:qr', payload: { id: A, qr: 'qr-1', expiresAt: 99, status: 'pairing', ...BY_QR } })
     // accounts:add answers with the state when it returned: connecting, older than the event above.
     upsertAccount(client, summary(A, { status: 'connecting', statusSince: 10 }), { onlyIfCurrent: true })
     expect(client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.[0]?.status).toBe('pairing')
@@ -115,8 +117,8 @@ describe('answers that arrive after newer events', () => {
   })
 
   it('a fetched pairing state without a QR code does not hide the one an event brought', () => {
-    const held: PairingState = { id: A, qr: 'qr-2', expiresAt: 200, status: 'pairing' }
-    const stale: PairingState = { id: A, qr: null, expiresAt: null, status: 'connecting' }
+    const held: PairingState = { id: A, qr: 'qr-2', expiresAt: 200, status: 'pairing', ...BY_QR }
+    const stale: PairingState = { id: A, qr: null, expiresAt: null, status: 'connecting', ...BY_QR }
     expect(pairingFromFetch(held, stale, 'pairing').qr).toBe('qr-2')
     // Once the account left pairing (scanned, stopped), the fetched state is the truth.
     expect(pairingFromFetch(held, stale, 'connecting').qr).toBeNull()

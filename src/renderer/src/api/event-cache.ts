@@ -6,7 +6,6 @@ import type { QueryClient } from '@tanstack/react-query'
 import type { EventName } from '../../../shared/channels'
 import type { AccountHealth, AccountStatus, AccountSummary, EventMessage, PairingState, ReceivedMessage } from '../../../shared/contract'
 import { assertNever } from '../../../shared/errors'
-import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
 import { emptySeriesStore, mergeSeries, type SeriesStore } from '../lib/series-store'
 import { queryKeys } from './query-keys'
@@ -17,26 +16,25 @@ export const MAX_MESSAGES = 100
 export function applyEvent(client: QueryClient, message: EventMessage<EventName>): void {
   switch (message.event) {
     case 'accounts:changed': {
-      const summary = message.payload as AccountSummary
-      upsertAccount(client, summary)
+      upsertAccount(client, message.payload)
       // The change is also a new line in the account's activity log (only a shown log refetches).
-      void client.invalidateQueries({ queryKey: queryKeys.activity(summary.id) })
+      void client.invalidateQueries({ queryKey: queryKeys.activity(message.payload.id) })
       return
     }
     case 'accounts:removed': {
-      const { id } = message.payload as { id: AccountId }
+      const { id } = message.payload
       client.setQueryData<AccountSummary[]>(queryKeys.accountList(), (list) => list?.filter((a) => a.id !== id))
       client.removeQueries({ queryKey: queryKeys.account(id) })
       client.removeQueries({ queryKey: queryKeys.series(id) })
       return
     }
     case 'accounts:qr': {
-      const pairing = message.payload as PairingState
+      const pairing = message.payload
       client.setQueryData<PairingState>(queryKeys.pairing(pairing.id), pairing)
       return
     }
     case 'accounts:message': {
-      const received = message.payload as ReceivedMessage
+      const received = message.payload
       client.setQueryData<ReceivedMessage[]>(queryKeys.messages(received.account), (list) => {
         // No list yet: the first fetch brings this message along with the rest.
         if (!list) return list
@@ -46,7 +44,7 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
       return
     }
     case 'telemetry:tick': {
-      const tick = message.payload as EventMessage<'telemetry:tick'>['payload']
+      const tick = message.payload
       // One tick carries every scope ('*' and each account); each scope's series is its own query.
       // Only scopes someone has loaded grow: their first fetch brings the history, ticks extend it.
       const scopes = new Set<Scope>([...tick.points.map((p) => p.account), ...tick.cache.map((c) => c.account)])
@@ -65,7 +63,8 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
       return
     }
     default:
-      assertNever(message.event, 'event')
+      // The union is exhausted: a new event name makes this line a compile error.
+      assertNever(message, 'event')
   }
 }
 
@@ -91,8 +90,8 @@ export function upsertAccount(client: QueryClient, summary: AccountSummary, opti
   client.setQueryData<AccountHealth>(queryKeys.health(summary.id), (health) => (health ? { ...health, ...summary } : health))
   client.setQueryData<PairingState>(queryKeys.pairing(summary.id), (pairing) => {
     if (!pairing) return pairing
-    // Baileys drops the QR the moment the phone scans it (or pairing ends): so does the page.
-    if (summary.status !== 'pairing') return { ...pairing, status: summary.status, qr: null, expiresAt: null }
+    // Baileys drops the QR (and the code) the moment the phone links (or pairing ends): so does the page.
+    if (summary.status !== 'pairing') return { ...pairing, status: summary.status, qr: null, expiresAt: null, code: null, codeExpiresAt: null }
     return { ...pairing, status: summary.status }
   })
 }

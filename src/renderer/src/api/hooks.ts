@@ -7,10 +7,10 @@ import {
   ALL_ACCOUNTS,
   type AccountHealth,
   type AccountSummary,
+  type CommandInput,
   type PairingState,
   type ReceivedMessage,
   type TelemetrySnapshot,
-  type TransferMode,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
@@ -159,7 +159,7 @@ export function useSimulateScan() {
 export function useSendText() {
   const api = useTransport()
   return useMutation({
-    mutationFn: (input: { id: AccountId; to: string; text: string }) => api.invoke('accounts:send-text', input),
+    mutationFn: (input: CommandInput<'accounts:send-text'>) => api.invoke('accounts:send-text', input),
   })
 }
 
@@ -170,7 +170,7 @@ export function useExportToFile() {
   const api = useTransport()
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (input: { id: AccountId; passphrase: string; mode: TransferMode }) => api.invoke('transfer:export', input),
+    mutationFn: (input: CommandInput<'transfer:export'>) => api.invoke('transfer:export', input),
     onSuccess: (result) => upsertAccount(client, result.account, { onlyIfCurrent: true }),
   })
 }
@@ -179,7 +179,7 @@ export function useExportToServer() {
   const api = useTransport()
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }) =>
+    mutationFn: (input: CommandInput<'transfer:export-to-server'>) =>
       api.invoke('transfer:export-to-server', input),
     onSuccess: (result) => upsertAccount(client, result.account, { onlyIfCurrent: true }),
   })
@@ -194,7 +194,7 @@ export function useImportBundle() {
   const api = useTransport()
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (input: { bundle: string; passphrase: string; replace?: boolean; start?: boolean; label?: string }) =>
+    mutationFn: (input: CommandInput<'transfer:import'>) =>
       api.invoke('transfer:import', input),
     onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
   })
@@ -204,9 +204,30 @@ export function useImportFolder() {
   const api = useTransport()
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (input: { path: string; label?: string; replace?: boolean; start?: boolean }) => api.invoke('transfer:import-folder', input),
+    mutationFn: (input: CommandInput<'transfer:import-folder'>) => api.invoke('transfer:import-folder', input),
     onSuccess: (summary) => upsertAccount(client, summary, { onlyIfCurrent: true }),
   })
+}
+
+// Pairing by phone-number code (issue 10). The answer goes into the pairing cache at once; the
+// accounts:qr event that follows carries the same code.
+
+export function usePairByCode() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: CommandInput<'accounts:pair-code'>) => api.invoke('accounts:pair-code', input),
+    onSuccess: ({ code, expiresAt }, { id }) => {
+      client.setQueryData<PairingState>(queryKeys.pairing(id as AccountId), (pairing) =>
+        pairing ? { ...pairing, method: 'code', code, codeExpiresAt: expiresAt } : pairing,
+      )
+    },
+  })
+}
+
+export function useSimulateEnterCode() {
+  const api = useTransport()
+  return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
 }
 
 // Accounts at scale (issue 11): inline rename, and one command per account for bulk actions, each

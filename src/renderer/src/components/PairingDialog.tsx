@@ -1,17 +1,20 @@
-// Adds an account and pairs it by QR code: asks for an optional label, creates the account, then shows
-// each QR code as it rotates with a countdown, and follows the account through waiting for a scan,
-// paired/connecting and connected. If the codes run out, Retry starts the account again for new ones.
-// With a trusted local simulator, "Simulate scan" plays the phone.
+// Adds an account and pairs it: asks for an optional label, creates the account, then offers the two
+// methods side by side: "Scan QR code" (each QR as it rotates, with a countdown) and "Link with phone
+// number" (a code to type on the phone). It follows the account through waiting, paired/connecting
+// and connected. With a trusted local simulator, "Simulate scan" and "Simulate entering the code" play
+// the phone.
 
-import { useEffect, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react'
 import type { AccountId } from '../../../shared/ids'
+import type { PairingMethod } from '../../../shared/pairing'
 import { errorMessage } from '../api/api-error'
-import { useAccount, useAccountAction, useAddAccount, usePairing, useSimulateScan, useSimulatorInfo } from '../api/hooks'
-import { formatCountdown, useNow } from '../lib/time'
-import { PHASE_TEXT, pairingPhase } from '../lib/pairing-phase'
+import { useAccount, useAccountAction, useAddAccount, usePairing, useSimulatorInfo } from '../api/hooks'
+import { useNow } from '../lib/time'
+import { pairingPhase, phaseText } from '../lib/pairing-phase'
 import { formatPhone } from '../lib/status'
+import { CodePairing } from './CodePairing'
 import { Dialog } from './Dialog'
-import { QrImage } from './QrImage'
+import { QrPairing } from './QrPairing'
 import { Loading } from './States'
 
 export function PairingDialog({ accountId, onClose }: { accountId?: AccountId; onClose: () => void }) {
@@ -88,14 +91,16 @@ function PairingStep({ id, onClose }: { id: AccountId; onClose: () => void }) {
   const account = useAccount(id).data
   const pairing = usePairing(id)
   const simulator = useSimulatorInfo().data
-  const scan = useSimulateScan()
   const retry = useAccountAction()
   const now = useNow()
   const doneRef = useRef<HTMLButtonElement>(null)
+  const [method, setMethod] = useState<PairingMethod>(pairing.data?.method ?? 'qr')
   const sawQr = useRef(false)
+  const sawCode = useRef(false)
   if (pairing.data?.qr) sawQr.current = true
+  if (pairing.data?.method === 'code' && pairing.data.code) sawCode.current = true
 
-  const phase = pairingPhase(account, pairing.data, now, sawQr.current)
+  const phase = pairingPhase(account, pairing.data, now, method === 'code' ? sawCode.current : sawQr.current, method)
   // Replacing the create form drops the focus on the page's body: put it back inside the dialog.
   useEffect(() => {
     if (document.activeElement === null || document.activeElement === document.body) doneRef.current?.focus()
@@ -107,6 +112,7 @@ function PairingStep({ id, onClose }: { id: AccountId; onClose: () => void }) {
 
   const canSimulate = simulator?.trusted === true && simulator.admin !== null
   const label = account?.label ?? 'this account'
+  const choosing = !['connected', 'paired', 'reconnecting', 'gone'].includes(phase)
 
   if (pairing.isPending && !account) return <Loading what="the pairing state" />
 
@@ -114,56 +120,69 @@ function PairingStep({ id, onClose }: { id: AccountId; onClose: () => void }) {
     <div className={`pairing phase-${phase}`}>
       <p className="pairing-status" role="status">
         <span className={`phase-dot phase-dot-${phase}`} aria-hidden="true" />
-        {PHASE_TEXT[phase]}
+        {phaseText(phase, method)}
         {phase === 'connected' && account?.phone ? ` as ${formatPhone(account.phone)}${account.name ? ` (${account.name})` : ''}.` : ''}
       </p>
 
-      {phase === 'waiting' && pairing.data?.qr && (
-        <div className="qr-block">
-          <QrImage payload={pairing.data.qr} alt={`QR code for ${label}`} />
-          <p className="countdown" role="timer" aria-label="Time left to scan">
-            Expires in {formatCountdown((pairing.data.expiresAt ?? now) - now)}
-          </p>
-        </div>
-      )}
-      {(phase === 'preparing' || phase === 'rotating' || phase === 'paired') && <div className="qr-placeholder busy" aria-hidden="true" />}
+      {choosing && <MethodTabs method={method} onChange={setMethod} />}
 
-      {phase === 'waiting' && (
-        <ol className="steps">
-          <li>Open WhatsApp on the phone.</li>
-          <li>Go to Settings → Linked devices → Link a device.</li>
-          <li>Point the camera at this code. A new code appears every 20 seconds or so.</li>
-        </ol>
+      {method === 'qr' || !choosing ? (
+        <QrPairing id={id} label={label} phase={phase} pairing={pairing.data} now={now} canSimulate={canSimulate} />
+      ) : (
+        <CodePairing id={id} phase={phase} pairing={pairing.data} now={now} canSimulate={canSimulate} />
       )}
 
       {(phase === 'expired' || phase === 'stopped') && account?.lastError && <p className="muted">{account.lastError}</p>}
 
-      {(scan.error || retry.error) && (
+      {retry.error !== null && (
         <p className="inline-error" role="alert">
-          {errorMessage(scan.error ?? retry.error)}
+          {errorMessage(retry.error)}
         </p>
       )}
 
       <div className="dialog-actions">
-        {canSimulate && phase === 'waiting' && (
-          <button type="button" onClick={() => scan.mutate(id)} disabled={scan.isPending}>
-            {scan.isPending ? 'Scanning…' : 'Simulate scan'}
-          </button>
-        )}
-        {(phase === 'expired' || phase === 'stopped') && (
+        {method === 'qr' && (phase === 'expired' || phase === 'stopped') && (
           <button type="button" className="primary" onClick={() => retry.mutate({ id, action: 'start' })} disabled={retry.isPending}>
             {retry.isPending ? 'Retrying…' : 'Retry'}
           </button>
         )}
-        <button
-          type="button"
-          ref={doneRef}
-          className={phase === 'connected' ? 'primary' : undefined}
-          onClick={onClose}
-        >
+        <button type="button" ref={doneRef} className={phase === 'connected' ? 'primary' : undefined} onClick={onClose}>
           {phase === 'connected' || phase === 'gone' ? 'Done' : 'Close'}
         </button>
       </div>
+    </div>
+  )
+}
+
+const METHODS: Array<{ method: PairingMethod; label: string }> = [
+  { method: 'qr', label: 'Scan QR code' },
+  { method: 'code', label: 'Link with phone number' },
+]
+
+/** The two methods side by side, as tabs (arrow keys move between them, as the ARIA tabs pattern says). */
+function MethodTabs({ method, onChange }: { method: PairingMethod; onChange: (method: PairingMethod) => void }) {
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>): void {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return
+    event.preventDefault()
+    const next = method === 'qr' ? 'code' : 'qr'
+    onChange(next)
+    event.currentTarget.querySelector<HTMLButtonElement>(`[data-method="${next}"]`)?.focus()
+  }
+  return (
+    <div className="pairing-tabs" role="tablist" aria-label="How to pair" onKeyDown={onKeyDown}>
+      {METHODS.map((entry) => (
+        <button
+          key={entry.method}
+          type="button"
+          role="tab"
+          data-method={entry.method}
+          aria-selected={method === entry.method}
+          tabIndex={method === entry.method ? 0 : -1}
+          onClick={() => onChange(entry.method)}
+        >
+          {entry.label}
+        </button>
+      ))}
     </div>
   )
 }

@@ -9,7 +9,7 @@ import { MAX_BUNDLE_BYTES } from '../../../shared/channels'
  */
 export const MAX_BUNDLE_FILE_BYTES = MAX_BUNDLE_BYTES
 
-export const BUNDLE_EXTENSION = '.irishbundle'
+export { BUNDLE_EXTENSION } from '../../../shared/domain'
 
 /** A file's bytes as base64 (without the data: URL prefix). */
 export function readFileAsBase64(file: Blob): Promise<string> {

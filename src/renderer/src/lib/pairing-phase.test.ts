@@ -20,7 +20,7 @@ const account = (patch: Partial<AccountSummary>): AccountSummary => ({
   movedTo: null,
   ...patch,
 })
-const qr = (expiresAt: number | null, value: string | null = 'qr'): PairingState => ({ id, qr: value, expiresAt, status: 'pairing' })
+const qr = (expiresAt: number | null, value: string | null = 'qr'): PairingState => ({ id, qr: value, expiresAt, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null })
 
 describe('pairingPhase', () => {
   it('follows a pairing from first code to connected', () => {

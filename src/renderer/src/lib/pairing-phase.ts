@@ -1,7 +1,8 @@
 // Where an account stands in pairing, as the add-account dialog tells it: from the account's status,
-// its current QR code and whether this dialog has already shown one.
+// its current QR code (or linking code) and whether this dialog has already shown one.
 
 import type { AccountSummary, PairingState } from '../../../shared/contract'
+import type { PairingMethod } from '../../../shared/pairing'
 import { isRunning } from './status'
 
 export type PairingPhase =
@@ -27,11 +28,29 @@ export const PHASE_TEXT: Record<PairingPhase, string> = {
   gone: 'This account was removed',
 }
 
+/** The same phases in the words of pairing by code. */
+export const CODE_PHASE_TEXT: Record<PairingPhase, string> = {
+  ...PHASE_TEXT,
+  preparing: 'Enter the phone number to get a code',
+  waiting: 'Waiting for the code on the phone',
+  rotating: 'That code expired. Ask for a new one.',
+  expired: 'The code expired before anyone entered it',
+}
+
+export function phaseText(phase: PairingPhase, method: PairingMethod): string {
+  return (method === 'code' ? CODE_PHASE_TEXT : PHASE_TEXT)[phase]
+}
+
+/**
+ * `method`: the one the dialog shows. `sawQr`: whether it has shown a code of that method already.
+ * With the code method, only a code asked for counts: the QR codes keep rotating underneath.
+ */
 export function pairingPhase(
   account: AccountSummary | undefined,
   pairing: PairingState | undefined,
   now: number,
   sawQr: boolean,
+  method: PairingMethod = 'qr',
 ): PairingPhase {
   if (!account) return 'gone'
   switch (account.status) {
@@ -40,6 +59,10 @@ export function pairingPhase(
     case 'reconnecting':
       return 'reconnecting'
     case 'pairing':
+      if (method === 'code') {
+        if (pairing?.method === 'code' && pairing.code && pairing.codeExpiresAt !== null && pairing.codeExpiresAt > now) return 'waiting'
+        return sawQr ? 'rotating' : 'preparing'
+      }
       if (pairing?.qr && pairing.expiresAt !== null && pairing.expiresAt > now) return 'waiting'
       return sawQr ? 'rotating' : 'preparing'
     case 'connecting':
@@ -49,7 +72,7 @@ export function pairingPhase(
     case 'failed':
       // The session manager ends pairing as failed when the QR codes run out, and on other errors
       // (whose message the dialog shows under "Pairing stopped").
-      return account.lastError !== null && !/QR/.test(account.lastError) ? 'stopped' : 'expired'
+      return account.lastError !== null && !/QR|code/.test(account.lastError) ? 'stopped' : 'expired'
     default:
       return isRunning(account.status) ? 'preparing' : 'stopped'
   }

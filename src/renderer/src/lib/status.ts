@@ -18,11 +18,7 @@ export const STATUS_VIEW: Record<AccountStatus, { label: string; tone: Tone; hin
 }
 
 /** Statuses in which a socket is open or about to be. */
-const RUNNING: readonly AccountStatus[] = ['pairing', 'connecting', 'connected', 'reconnecting']
-
-export function isRunning(status: AccountStatus): boolean {
-  return RUNNING.includes(status)
-}
+export { isRunningStatus as isRunning } from '../../../shared/domain'
 
 export function isPaired(account: AccountSummary): boolean {
   return account.pairedAt !== null || account.phone !== null
