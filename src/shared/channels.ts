@@ -16,6 +16,9 @@ export const COMMAND_NAMES = [
   'accounts:pairing',
   'telemetry:snapshot',
   'telemetry:series',
+  'telemetry:ranking',
+  'telemetry:key-counts',
+  'telemetry:watch',
   'settings:get',
   'settings:set',
   'simulator:info',
@@ -32,6 +35,7 @@ export const COMMAND_NAMES = [
   'simulator:enter-code',
   // Issue 11: an account's activity log.
   'accounts:activity',
+  'fleet:servers',
 ] as const
 
 export const EVENT_NAMES = ['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message', 'telemetry:tick'] as const

@@ -65,6 +65,8 @@ export const AccountSummarySchema = z.object({
   pairedAt: z.number().nullable(),
   lastConnectedAt: z.number().nullable(),
   movedTo: MovedToSchema.nullable(),
+  /** Fleet (PostgreSQL) only: the id of the server that runs the account, or null when none does. */
+  server: z.string().nullable().optional(),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -128,7 +130,7 @@ export const TelemetrySnapshotSchema = z.object({
   account: AccountIdSchema.nullable(),
   windowSeconds: z.number().int(),
   requests: z.record(StoreRequestSchema, LatencyStatsSchema),
-  /** Operations per second over the last minute, all request types. */
+  /** Operations per second averaged over windowSeconds, all request types. */
   opsPerSecond: z.number(),
   cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRatio: z.number().nullable() }),
 })
@@ -159,6 +161,46 @@ export const TelemetrySeriesSchema = z.object({
   cache: z.array(CachePointSchema),
 })
 export type TelemetrySeries = z.infer<typeof TelemetrySeriesSchema>
+
+// Telemetry at scale (issue 15): ranking, key counts of every account in one answer, and the watch
+// that decides which accounts' series the ticks carry.
+/** The time ranges a telemetry view offers: 1, 5 and 15 minutes. */
+export const TELEMETRY_RANGES = [60, 300, 900] as const
+export const TelemetryRangeSchema = z.union([z.literal(60), z.literal(300), z.literal(900)])
+export type TelemetryRange = z.infer<typeof TelemetryRangeSchema>
+
+export const RankingRowSchema = LatencyStatsSchema.extend({
+  account: AccountIdSchema,
+  /** count / windowSeconds. */
+  opsPerSecond: z.number(),
+})
+export type RankingRow = z.infer<typeof RankingRowSchema>
+
+export const TelemetryRankingSchema = z.object({
+  windowSeconds: z.number().int(),
+  /** Every account with operations in the window, all request types together; the caller sorts. */
+  rows: z.array(RankingRowSchema),
+})
+export type TelemetryRanking = z.infer<typeof TelemetryRankingSchema>
+
+export const AccountKeyCountsSchema = z.object({ account: AccountIdSchema, counts: KeyCountsSchema, total: z.number().int() })
+export type AccountKeyCounts = z.infer<typeof AccountKeyCountsSchema>
+
+export const KeyCountOverviewSchema = z.object({
+  /** Per key type, summed over every account. */
+  totals: KeyCountsSchema,
+  /** One row per account, in the accounts list's order. */
+  accounts: z.array(AccountKeyCountsSchema),
+})
+export type KeyCountOverview = z.infer<typeof KeyCountOverviewSchema>
+
+/** Up to 20 accounts; a client id is whatever the view picked (8–64 of [A-Za-z0-9_-]). */
+export const TelemetryWatchInputSchema = z
+  .object({
+    client: z.string().regex(/^[\w-]{8,64}$/, 'A watch client id is 8 to 64 letters, digits, dashes or underscores.'),
+    accounts: z.array(AccountIdSchema).max(20, 'Watch at most 20 accounts at once.'),
+  })
+  .strict()
 
 export const SettingsSchema = z.object({
   /** The WhatsApp WebSocket endpoint; null means real WhatsApp. */
@@ -241,6 +283,17 @@ export const ActivityEntrySchema = z.object({
   actor: ActivityActorSchema,
 })
 export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
+/** One server of a fleet, as `fleet:servers` lists it. */
+export const FleetServerSchema = z.object({
+  id: z.string(),
+  /** Its advertised URL, where the other servers forward commands for its accounts. */
+  url: z.string(),
+  /** Since its last heartbeat, by the database's clock. */
+  heartbeatAgeMs: z.number().int().nonnegative(),
+  /** Accounts it holds a live lease on. */
+  accounts: z.number().int().nonnegative(),
+})
+export type FleetServer = z.infer<typeof FleetServerSchema>
 
 // ---------------------------------------------------------------------------------------------
 // Commands
@@ -306,7 +359,7 @@ export const commands = {
   'accounts:health': { input: ById, output: AccountHealthSchema },
   'accounts:pairing': { input: ById, output: PairingStateSchema },
   'telemetry:snapshot': {
-    input: z.object({ account: AccountIdSchema.optional() }).strict(),
+    input: z.object({ account: AccountIdSchema.optional(), windowSeconds: TelemetryRangeSchema.optional() }).strict(),
     output: TelemetrySnapshotSchema,
   },
   'telemetry:series': {
@@ -319,9 +372,26 @@ export const commands = {
       .strict(),
     output: TelemetrySeriesSchema,
   },
+  /** Every account with operations over the range, all request types together, for the outlier ranking. */
+  'telemetry:ranking': {
+    input: z.object({ windowSeconds: TelemetryRangeSchema.optional() }).strict(),
+    output: TelemetryRankingSchema,
+  },
+  /** Key counts of every account and their totals, in one answer: no per-account polling. */
+  'telemetry:key-counts': { input: Empty, output: KeyCountOverviewSchema },
+  /**
+   * Which accounts' per-second points telemetry:tick carries for this client, besides the '*' aggregate
+   * it always carries. A lease: renew it within `leaseSeconds`; an empty list ends it.
+   */
+  'telemetry:watch': {
+    input: TelemetryWatchInputSchema,
+    output: z.object({ accounts: z.array(AccountIdSchema), leaseSeconds: z.number().int() }),
+  },
   'settings:get': { input: Empty, output: SettingsSchema },
   'settings:set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
   'simulator:info': { input: Empty, output: SimulatorInfoSchema },
+  /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
+  'fleet:servers': { input: Empty, output: z.array(FleetServerSchema) },
   /** Plays the phone for an account that shows a QR code. Only when a simulator runs in this process. */
   'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
   /** Exports one account to a session bundle, returned as base64 for the UI to save. */
@@ -445,7 +515,8 @@ export const events = {
   'accounts:removed': z.object({ id: AccountIdSchema }),
   'accounts:qr': PairingStateSchema,
   'accounts:message': ReceivedMessageSchema,
-  /** About once a second: the per-second points that changed, batched. */
+  /** About once a second: the per-second points that finished, batched; the '*' aggregate always, an
+   *  account's points only while a telemetry:watch names it. */
   'telemetry:tick': z.object({ t: z.number().int(), points: z.array(SeriesPointSchema), cache: z.array(CachePointSchema) }),
 } satisfies Record<EventName, z.ZodType>
 

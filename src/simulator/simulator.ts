@@ -160,13 +160,29 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     return online.get(deviceKey(account.lid, deviceId))
   }
 
+  /**
+   * Messages written to a connection that the device has not acked yet. Like WhatsApp, the simulator
+   * keeps a message until the device acks it: one sent to a socket whose process just died (kill -9,
+   * before the close is noticed) goes back to the offline queue, to whichever process logs in next.
+   */
+  const unacked = new WeakMap<SimConnection, Map<string, BinaryNode>>()
+
   /** Sends now if the device is online, else queues for its next login. */
   function deliver(account: AccountRecord, deviceId: number, node: BinaryNode): void {
     const conn = connectionFor(account, deviceId)
     if (conn?.loggedIn) {
+      if (node.tag === 'message' && node.attrs.id) {
+        let pending = unacked.get(conn)
+        if (!pending) unacked.set(conn, (pending = new Map()))
+        pending.set(node.attrs.id, node)
+      }
       conn.sendNode(node)
       return
     }
+    queueOffline(account, deviceId, node)
+  }
+
+  function queueOffline(account: AccountRecord, deviceId: number, node: BinaryNode): void {
     const kept = directory.enqueue(account, deviceId, encodeBinaryNode({ ...node, attrs: { ...node.attrs, offline: '1' } }))
     if (!kept) log.warn('offline queue full, oldest stanza dropped', { lid: account.lid, device: deviceId })
     persist()
@@ -183,6 +199,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   function releaseDevice(conn: SimConnection): void {
     if (!conn.user) return
+    const pending = unacked.get(conn)
+    unacked.delete(conn)
+    const account = pending?.size ? directory.accountByLid(conn.user.lid) : undefined
+    if (pending && account) for (const node of pending.values()) queueOffline(account, conn.user.deviceId, node)
     const key = deviceKey(conn.user.lid, conn.user.deviceId)
     if (online.get(key) !== conn) return
     online.delete(key)
@@ -327,8 +347,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       case 'receipt':
         routeReceipt(routing, conn, sender, node)
         return
+      case 'ack':
+        if (node.attrs.class === 'message' && node.attrs.id) unacked.get(conn)?.delete(node.attrs.id)
+        return
       default:
-        // presence, chatstate, ack, ib: nothing to answer in this fidelity
+        // presence, chatstate, ib: nothing to answer in this fidelity
         log.debug('stanza ignored', { tag: node.tag })
     }
   }

@@ -4,6 +4,7 @@
 // Exit codes: 0 ok, 1 an error (its message on stderr), 64 a usage error. Never prints a passphrase or token.
 
 import { open, readFile, stat, unlink } from 'node:fs/promises'
+import pino from 'pino'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
@@ -11,6 +12,10 @@ import type { AccountSummary, BundleInfo, CommandName, CommandOutput } from '../
 import { AppError, isAppError } from '../../shared/errors'
 import { MAX_BUNDLE_BYTES, readBundleMetadata } from '../core/transfer/bundle'
 import { toInfo } from '../core/transfer/transfer-service'
+import { resolveKeyVault } from '../core/crypto/key-vault'
+import { isPostgresUrl } from '../core/db/postgres/open-postgres'
+import { moveSqliteToPostgres } from '../core/fleet/move-to-postgres'
+import type { Logger } from '../core/logger'
 import { API_TOKEN_ENV, openTarget, type Target } from './target'
 import { PASSPHRASE_ENV, readPassphrase, UsageError } from './prompt'
 
@@ -238,6 +243,33 @@ ${PASSPHRASE_HELP}`,
     },
   },
 
+  'move-to-postgres': {
+    summary: 'Move every account of a data dir into a fleet\'s PostgreSQL database (all or nothing).',
+    usage: 'irish move-to-postgres --data-dir <dir> --database <postgres://…>',
+    details: `  --data-dir <dir>       The data dir to move (stop its server or app first).
+  --database <url>       The fleet's database (or IRISH_DATABASE_URL). It must have been created with
+                         the same data key, or be empty; accounts it already holds are refused.
+Every value is checked before anything is written, the copy is one transaction, and the accounts are
+then marked moved in the data dir, so it never starts them again. Start a fleet server to run them.`,
+    options: { database: { type: 'string' } },
+    async run(args, context) {
+      const databaseUrl = typeof args.database === 'string' ? args.database : context.env.IRISH_DATABASE_URL
+      if (!databaseUrl || !isPostgresUrl(databaseUrl)) throw new UsageError('--database (or IRISH_DATABASE_URL) must be a postgres:// URL.')
+      if (typeof args['data-dir'] !== 'string') throw new UsageError('--data-dir is required: the data dir to move.')
+      const dataDir = resolve(args['data-dir'])
+      const vault = resolveKeyVault({ env: context.env, ...(typeof args['key-file'] === 'string' ? { keyFile: args['key-file'] } : {}), preferKeychain: true })
+      const dataKey = await vault.getDataKey()
+      try {
+        const report = await moveSqliteToPostgres({ dataDir, databaseUrl, dataKey, logger: cliLogger() })
+        if (context.json) return context.out(JSON.stringify(report, null, 2))
+        context.out(`Moved ${report.accounts} account(s), ${report.keys} keys and ${report.settings} setting(s) into ${report.target}.`)
+        context.out('  They are marked moved in the data dir. Start the fleet servers with --database to run them.')
+      } finally {
+        dataKey.fill(0)
+      }
+    },
+  },
+
   inspect: {
     summary: "Show a bundle's metadata (no passphrase, no data key needed).",
     usage: 'irish inspect --file <bundle> [--api <url> | --data-dir <dir>]',
@@ -256,6 +288,11 @@ ${PASSPHRASE_HELP}`,
       if (result.existing) context.out(`  Here already: "${result.existing.label}" (${result.existing.id}, ${result.existing.status}).`)
     },
   },
+}
+
+/** Warnings and worse, to stderr: stdout carries the command's output. */
+function cliLogger(): Logger {
+  return pino({ level: 'warn' }, pino.destination(2))
 }
 
 function globalUsage(): string {

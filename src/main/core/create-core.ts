@@ -2,27 +2,31 @@
 // Both shells (Electron main, headless server) call createCore and then only talk to what it returns.
 // Main process, Electron-free. Opening order matters: lock, key, database (migrations), then sessions.
 
-import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
-import { createActivityLog, type ActivityLog } from './activity/activity-log'
+import { createActivityLog, createMemoryActivityLog, type ActivityLog } from './activity/activity-log'
 import { commandObserver, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
-import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
 import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from './console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
-import { createAccountRepository } from './db/account-repository'
-import { openDatabase } from './db/open-database'
+import { openStorage, type Storage } from './db/open-storage'
+import { defaultMigrationsFolder } from './db/open-database'
+import { createFleet, type Fleet } from './fleet/fleet'
+import { relayFleetEvents } from './fleet/fleet-events'
+import { forwardingDispatch } from './fleet/forwarding'
+import { dedupeMessages } from './fleet/message-dedupe'
 import { createEventBus, type EventBus } from './events'
 import type { Logger } from './logger'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
 import type { BackoffOptions } from './sessions/reconnect-policy'
-import { createSettingsStore, type SettingsStore } from './settings/settings-store'
+import type { SettingsStore } from './settings/settings-store'
 import { openObservedAuth } from './observed-auth'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
 import { openHandOffJournal } from './transfer/hand-off-journal'
@@ -31,7 +35,7 @@ import { loadInstanceId } from './transfer/instance-id'
 import { createTransferService } from './transfer/transfer-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
-export const DATABASE_FILE = 'irish.db'
+export { DATABASE_FILE } from './db/open-storage'
 /** Where server-to-server hand-offs are journaled (transfer/hand-off-journal.ts). */
 export const HAND_OFF_DIR = 'hand-offs'
 
@@ -51,6 +55,11 @@ export interface CoreDeps {
   logger: Logger
   appVersion: string
   migrationsFolder?: string
+  /** A postgres:// URL: accounts, settings and the auth store live there instead of <dataDir>/irish.db. */
+  databaseUrl?: string
+  postgresMigrationsFolder?: string
+  /** With databaseUrl: this server's part in the fleet sharing that database. */
+  fleet?: FleetDeps
   /** better-sqlite3's native binding for another ABI (the Electron build). */
   sqliteBinding?: string
   /** An endpoint that wins over the settings (the --simulator flag, an environment override). */
@@ -64,6 +73,15 @@ export interface CoreDeps {
   crashAt?: CrashPoint
 }
 
+export interface FleetDeps {
+  /** The advertised URL; read when the server registers (after it listens) and at every heartbeat. */
+  url: () => string
+  /** The fleet's shared API token, for commands forwarded to the server that runs an account. */
+  token: string
+  capacity?: number
+  leaseTtlMs?: number
+}
+
 export interface Core {
   dispatch: Dispatch
   events: EventBus
@@ -72,6 +90,8 @@ export interface Core {
   stores: AuthStoreFactory
   telemetry: Telemetry
   activity: ActivityLog
+  /** Fleet (PostgreSQL) only. */
+  fleet: Fleet | null
   /** Starts the accounts the operator left running (when autoStart is on). */
   startAccounts(): Promise<void>
   /** Graceful: closes sockets, lets pending writes land, closes the database, releases the lock. */
@@ -84,38 +104,56 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   guardConsoleAgainstSessionDumps(log)
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 })
   const lock = acquireDataDirLock(deps.dataDir, deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {})
-  const cleanup: Array<() => void> = [() => lock.release()]
+  const cleanup: Array<() => void | Promise<void>> = [() => lock.release()]
+  const runCleanup = async (): Promise<void> => {
+    for (const step of cleanup) await step()
+  }
   try {
     const dataKey = await deps.keyVault.getDataKey()
-    const database = openDatabase({
-      file: join(deps.dataDir, DATABASE_FILE),
+    const storage = await openStorage({
+      dataDir: deps.dataDir,
       dataKey,
+      logger: log,
+      ...(deps.databaseUrl ? { databaseUrl: deps.databaseUrl } : {}),
       ...(deps.migrationsFolder ? { migrationsFolder: deps.migrationsFolder } : {}),
-      ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}),
-    })
-    dataKey.fill(0)
-    cleanup.unshift(() => database.close())
+      ...(deps.postgresMigrationsFolder ? { postgresMigrationsFolder: deps.postgresMigrationsFolder } : {}),
+      ...(deps.sqliteBinding ? { sqliteBinding: deps.sqliteBinding } : {}),
+    }).finally(() => dataKey.fill(0))
+    cleanup.unshift(() => storage.close())
 
     const events = createEventBus(log)
-    const settings = createSettingsStore(database.db, log)
-    const stores = sqliteAuthStoreFactory(database)
+    const fleet = storage.postgres ? await joinFleet(deps, storage.postgres, log) : null
+    if (fleet) cleanup.unshift(() => fleet.stop())
+    const { settings } = storage
+    const stores = fleet?.stores ?? storage.stores
     const telemetry = createTelemetry({ events, logger: log, ...(deps.now ? { now: deps.now } : {}) })
     cleanup.unshift(() => telemetry.dispose())
 
     applyEndpointTrust(deps, settings)
 
     const sessions = createSessionManager({
-      accounts: createAccountRepository(database.db),
-      events,
+      accounts: fleet?.accounts ?? storage.accounts,
+      events: fleet && storage.postgres ? dedupeMessages(events, storage.postgres.database, log) : events,
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
-      openAuth: (id: AccountId) => openObservedAuth(telemetry, stores.open(id), id),
+      async openAuth(id: AccountId) {
+        // A fleet server opens a socket only under the account's lease: never two sockets for one account.
+        if (fleet) await fleet.ensureLease(id)
+        return openObservedAuth(telemetry, stores.open(id), id)
+      },
     })
 
-    const activity = createActivityLog({ sqlite: database.sqlite, ...(deps.now ? { now: deps.now } : {}) })
+    telemetry.useKeySource({
+      accounts: () => sessions.list().map((a) => a.id),
+      count: (id) => sessions.health(id).then((health) => health.keyCounts),
+    })
+    const clock = deps.now ? { now: deps.now } : {}
+    const activity = storage.sqlite
+      ? createActivityLog({ sqlite: storage.sqlite, ...clock })
+      : createMemoryActivityLog({ migrationsFolder: deps.migrationsFolder ?? defaultMigrationsFolder(), ...clock })
     cleanup.unshift(watchSessions(events, activity, sessions.list(), log))
 
     const transfer = createTransferService({
@@ -135,8 +173,25 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       activity,
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
+      fleet,
     })
-    const dispatch = createDispatch(handlers, log, commandObserver(activity, log))
+    const localDispatch = createDispatch(handlers, log, commandObserver(activity, log))
+    const dispatch =
+      fleet && storage.postgres
+        ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
+        : localDispatch
+    if (fleet && storage.postgres && deps.databaseUrl) {
+      const relay = await relayFleetEvents({
+        database: storage.postgres.database,
+        url: deps.databaseUrl,
+        serverId: fleet.serverId,
+        events,
+        accounts: storage.postgres.accounts,
+        runsHere: (id) => fleet.leases.held().has(id),
+        logger: log,
+      })
+      cleanup.unshift(() => relay.close())
+    }
 
     let closed = false
     return {
@@ -147,8 +202,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       stores,
       telemetry,
       activity,
+      fleet,
       async startAccounts() {
-        if (settings.get().autoStart) await sessions.startAll()
+        // In a fleet the assignment loop decides which accounts run here.
+        if (fleet) await fleet.start(sessions)
+        else if (settings.get().autoStart) await sessions.startAll()
         // Whatever autoStart says: a hand-off left open by a crash must end with the account somewhere.
         transfer.resumeHandOffs()
       },
@@ -156,13 +214,29 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         if (closed) return
         closed = true
         await sessions.shutdown()
-        for (const step of cleanup) step()
+        await runCleanup()
       },
     }
   } catch (error) {
-    for (const step of cleanup) step()
+    await runCleanup()
     throw error
   }
+}
+
+async function joinFleet(deps: CoreDeps, postgres: NonNullable<Storage['postgres']>, log: Logger): Promise<Fleet> {
+  const fleet = createFleet({
+    database: postgres.database,
+    accounts: postgres.accounts,
+    serverId: `srv-${randomBytes(4).toString('hex')}`,
+    url: deps.fleet?.url ?? (() => 'http://127.0.0.1'),
+    logger: log,
+    ...(deps.fleet?.capacity !== undefined ? { capacity: deps.fleet.capacity } : {}),
+    ...(deps.fleet?.leaseTtlMs !== undefined ? { ttlMs: deps.fleet.leaseTtlMs } : {}),
+  })
+  // Before the session manager exists: it resets stale running statuses, and must not touch the
+  // accounts other servers run.
+  await fleet.init()
+  return fleet
 }
 
 /** The endpoint override (simulator) wins; otherwise the settings; otherwise real WhatsApp. */

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import { isAppError } from '../../shared/errors'
 import { createCore, type SimulatorPort } from '../core/create-core'
 import { defaultDataDir } from '../core/data-dir'
+import { isPostgresUrl } from '../core/db/postgres/open-postgres'
 import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
@@ -28,6 +29,11 @@ const USAGE = `Usage: npm run serve -- [options]
   --port <n>           Port (default 7420; 0 picks a free one).
   --data-dir <dir>     Where the database, the token and the lock live
                        (default $XDG_DATA_HOME/irish-desktop or ~/.local/share/irish-desktop).
+  --database <url>     postgres://user:password@host:5432/db: keep accounts, settings and the auth store in
+                       PostgreSQL (a fleet shares one) instead of <data-dir>/irish.db. Or IRISH_DATABASE_URL.
+  --public-url <url>   With --database: where the other servers of the fleet reach this one
+                       (default http://<host>:<port>). Put the address they can route to.
+  --capacity <n>       With --database: run at most n accounts here (default: a fair share).
   --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
@@ -40,6 +46,8 @@ const USAGE = `Usage: npm run serve -- [options]
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
 IRISH_DATA_KEY (base64 of 32 bytes) or IRISH_DATA_KEY_FILE, when no OS keychain is available,
+IRISH_DATABASE_URL (as --database; every server of a fleet needs the same data key and API token),
+IRISH_LEASE_TTL_MS (fleet lease expiry, default 15000),
 IRISH_WHATSAPP_URL with IRISH_WHATSAPP_ROOT_KEY to use another WhatsApp endpoint (a simulator).`
 
 async function main(): Promise<void> {
@@ -48,6 +56,9 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '7420' },
       'data-dir': { type: 'string' },
+      database: { type: 'string' },
+      'public-url': { type: 'string' },
+      capacity: { type: 'string' },
       'key-file': { type: 'string' },
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
@@ -72,6 +83,21 @@ async function main(): Promise<void> {
     if (isIP(address) === 0) throw new UsageError(`--trusted-proxy ${JSON.stringify(address)} is not an IP address.`)
   }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
+  const databaseUrl = values.database ?? (process.env.IRISH_DATABASE_URL || undefined)
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    throw new UsageError('--database (or IRISH_DATABASE_URL) must be a postgres:// URL.')
+  }
+  const publicUrl = values['public-url']
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
+    throw new UsageError('--public-url must be http(s)://host[:port], the address other servers reach this one at.')
+  }
+  const capacity = values.capacity === undefined ? undefined : Number(values.capacity)
+  if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 0)) throw new UsageError('--capacity must be a whole number.')
+  const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
+  if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
+    throw new UsageError('IRISH_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000.')
+  }
+  let listeningUrl = ''
   const logger = createLogger(values['log-level'])
   // Last guards: a fault in one request or one account's callback is logged, and the other accounts
   // keep running. Startup failures still end the process through main().catch.
@@ -131,6 +157,17 @@ async function main(): Promise<void> {
     keyVault,
     logger,
     appVersion: process.env.npm_package_version ?? '0.0.0',
+    ...(databaseUrl
+      ? {
+          databaseUrl,
+          fleet: {
+            url: () => publicUrl?.replace(/\/$/, '') ?? listeningUrl,
+            token: token.token,
+            ...(capacity !== undefined ? { capacity } : {}),
+            ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
+          },
+        }
+      : {}),
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
     ...crashPointFromEnv(process.env.IRISH_TEST_CRASH_AT),
@@ -152,6 +189,7 @@ async function main(): Promise<void> {
     ...(uiDir ? { staticDir: uiDir } : {}),
   })
 
+  listeningUrl = server.url
   // Registered before the ready line: whoever reads it may signal at once.
   let stopping = false
   const stop = async (signal: string): Promise<void> => {

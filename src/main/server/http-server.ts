@@ -131,6 +131,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await handleApi(req, res, url.pathname.slice('/api/'.length))
       return
     }
+    // For load balancers and container healthchecks: no token, and nothing but "the process serves".
+    if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(req.method === 'HEAD' ? undefined : 'ok\n')
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       refuse(res, 405, failure('invalid-input', 'Only GET is served outside /api.'))
       return

@@ -4,7 +4,9 @@
 // caller (UI, API, CLI: see commandObserver). The session manager knows nothing of it.
 // Main process, Electron-free. Only what the operator already sees is written: no secrets.
 
-import type Database from 'better-sqlite3'
+import Database from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { AccountSummary, ActivityActor, ActivityEntry, ActivityKind } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 
@@ -65,6 +67,21 @@ export function createActivityLog(options: { sqlite: Database.Database; now?: ()
     },
   }
 }
+
+/**
+ * An activity log kept in memory, for a fleet server (its accounts live in PostgreSQL, which has no
+ * activity table yet): the same code on an in-memory SQLite database made by the same migration, so it
+ * behaves identically but is lost on restart and holds only what this server saw.
+ */
+export function createMemoryActivityLog(options: { migrationsFolder: string; now?: () => number }): ActivityLog {
+  const sqlite = new Database(':memory:')
+  const migration = readFileSync(join(options.migrationsFolder, ACTIVITY_MIGRATION), 'utf8')
+  for (const statement of migration.split('--> statement-breakpoint')) sqlite.exec(statement)
+  return createActivityLog({ sqlite, ...(options.now ? { now: options.now } : {}) })
+}
+
+/** The SQLite migration that made the activity table (drizzle/), reused for the in-memory log. */
+const ACTIVITY_MIGRATION = '0002_activity_log.sql'
 
 const STATUS_WORDS: Record<AccountSummary['status'], string> = {
   new: 'New',

@@ -1,7 +1,9 @@
 // One named handler per command of the contract. Inputs arrive parsed by the dispatcher; handlers
 // only call into the core's services. Main process, Electron-free.
 
+import type { FleetServer } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
 import type { SessionManager } from '../sessions/session-manager'
 import type { SettingsStore } from '../settings/settings-store'
 import type { Telemetry } from '../telemetry/wiring'
@@ -19,12 +21,18 @@ export interface HandlerDeps {
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
   activity: ActivityLog
+  /** Fleet (PostgreSQL) only. */
+  fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, fleet = null }: HandlerDeps): Handlers {
   return {
     'accounts:list': async function listAccounts() {
-      return sessions.list()
+      const list = sessions.list()
+      return fleet ? list.map((a) => ({ ...a, server: fleet.ownerOf(a.id) })) : list
+    },
+    'fleet:servers': async function fleetServers() {
+      return fleet ? fleet.servers() : []
     },
     'accounts:add': async function addAccount({ label }) {
       return sessions.add(label)
@@ -58,11 +66,23 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:pairing': async function pairingState({ id }) {
       return sessions.pairing(id)
     },
-    'telemetry:snapshot': async function telemetrySnapshot({ account }) {
-      return telemetry.snapshot(account ?? null)
+    'telemetry:snapshot': async function telemetrySnapshot({ account, windowSeconds }) {
+      return telemetry.snapshot(account ?? null, windowSeconds)
     },
     'telemetry:series': async function telemetrySeries({ account, req, sinceSeconds }) {
       return telemetry.series(account ?? null, req ?? null, sinceSeconds ?? 900)
+    },
+    'telemetry:ranking': async function telemetryRanking({ windowSeconds }) {
+      return telemetry.ranking(windowSeconds ?? 900)
+    },
+    'telemetry:key-counts': async function telemetryKeyCounts() {
+      return telemetry.keyCounts()
+    },
+    'telemetry:watch': async function telemetryWatch({ client, accounts }) {
+      // Unknown ids are not an error: a view may name an account removed a moment ago.
+      const known = new Set(sessions.list().map((a) => a.id))
+      const watched = accounts.filter((id) => known.has(id))
+      return { accounts: watched, leaseSeconds: telemetry.watch(client, watched) }
     },
     'settings:get': async function getSettings() {
       return settings.get()

@@ -6,12 +6,11 @@ import { count, eq } from 'drizzle-orm'
 import type { Statement } from 'better-sqlite3'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import { SealOpenError } from '../crypto/sealer'
 import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from '../db/open-database'
 import { authCreds, authKeys } from '../db/schema'
-import { credsAad, decodeValue, encodeValue, keyAad } from './codec'
-import type { AuthSnapshot, AuthStoreFactory, AuthenticationCreds, KeyData, KeyValue, ManagedAuthStore } from './types'
-import { assertAccountId, assertCreds, assertIds, assertKeyType, assertSnapshot, flattenKeyData } from './validate'
+import { createValueSealing, type SealedWrite } from './sealing'
+import type { AuthSnapshot, AuthStoreFactory, KeyData, KeyValue, ManagedAuthStore } from './types'
+import { assertAccountId, assertCreds, assertIds, assertKeyType, assertSnapshot } from './validate'
 
 interface Statements {
   getOne: Statement<[string, string, string], { value: Buffer }>
@@ -21,13 +20,6 @@ interface Statements {
   getCreds: Statement<[string], { value: Buffer }>
   upsertCreds: Statement<[string, Buffer, number]>
   allKeys: Statement<[string], { type: string; id: string; value: Buffer }>
-}
-
-/** A sealed row ready to write; built before the transaction so a value that cannot be stored changes nothing. */
-interface SealedWrite {
-  type: string
-  id: string
-  sealed: Buffer | null
 }
 
 /** Opens (and on close, closes) its own database. */
@@ -72,37 +64,7 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
     }
   }
 
-  function openKey(account: string, type: string, id: string, sealed: Buffer): KeyValue {
-    try {
-      return decodeValue(sealer.open(sealed, keyAad(account, type, id)))
-    } catch (err) {
-      throw corruptKey(account, type, id, err)
-    }
-  }
-
-  function openCreds(account: string, sealed: Buffer): AuthenticationCreds {
-    try {
-      return decodeValue(sealer.open(sealed, credsAad(account))) as AuthenticationCreds
-    } catch (err) {
-      throw new AppError(
-        'storage-corrupt',
-        `The creds of account ${account} cannot be decrypted: the row is damaged or was copied from elsewhere. ` +
-          'Remove the account and pair it again, or restore the database from a backup.',
-        { cause: err },
-      )
-    }
-  }
-
-  function sealWrites(account: string, data: unknown): SealedWrite[] {
-    return flattenKeyData(data).map((w) => ({
-      type: w.type,
-      id: w.id,
-      sealed:
-        w.value === null
-          ? null
-          : sealer.seal(encodeValue(w.value, `The ${w.type} key "${w.id}" of account ${account}`), keyAad(account, w.type, w.id)),
-    }))
-  }
+  const { openKey, openCreds, sealWrites, sealCreds } = createValueSealing(sealer)
 
   function applyWrites(account: string, writes: SealedWrite[]): void {
     for (const w of writes) {
@@ -152,7 +114,7 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
       async saveCreds(creds) {
         assertCreds(creds)
         ensureOpen()
-        const sealed = sealer.seal(encodeValue(creds, `The creds of account ${account}`), credsAad(account))
+        const sealed = sealCreds(account, creds)
         inStatement(account, 'Saving creds', () => {
           stmts.upsertCreds.run(account, sealed, Date.now())
         })
@@ -224,7 +186,7 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
 
       async importSnapshot(snapshot) {
         assertSnapshot(snapshot)
-        const creds = sealer.seal(encodeValue(snapshot.creds, `The creds of account ${account}`), credsAad(account))
+        const creds = sealCreds(account, snapshot.creds)
         const writes = sealWrites(account, snapshot.keys)
         ensureOpen()
         inTransaction(account, 'Importing the snapshot', () => {
@@ -243,14 +205,4 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
       if (ownsDatabase) database.close()
     },
   }
-}
-
-function corruptKey(account: string, type: string, id: string, err: unknown): AppError {
-  const why = err instanceof SealOpenError ? 'cannot be decrypted' : 'cannot be read back'
-  return new AppError(
-    'storage-corrupt',
-    `The ${type} key "${id}" of account ${account} ${why}: the row is damaged or was copied from elsewhere. ` +
-      `Delete that key (Baileys renegotiates sessions and sender keys), or clear the account and pair it again.`,
-    { cause: err },
-  )
 }

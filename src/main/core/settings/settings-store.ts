@@ -14,11 +14,34 @@ export interface SettingsStore {
   set(patch: Partial<Settings>): Settings
 }
 
+/** Where the settings rows live: the SQLite table here, a cached PostgreSQL table in db/postgres. */
+export interface SettingsRows {
+  all(): Array<{ key: string; value: string }>
+  /** Writes every entry, atomically. */
+  put(entries: Array<{ key: string; value: string }>): void
+}
+
 export function createSettingsStore(db: AppDatabase, logger: Logger): SettingsStore {
+  return createSettingsStoreOn(
+    {
+      all: () => db.select().from(settingsTable).all(),
+      put(entries) {
+        db.transaction((tx) => {
+          for (const { key, value } of entries) {
+            tx.insert(settingsTable).values({ key, value }).onConflictDoUpdate({ target: settingsTable.key, set: { value } }).run()
+          }
+        })
+      },
+    },
+    logger,
+  )
+}
+
+export function createSettingsStoreOn(rows: SettingsRows, logger: Logger): SettingsStore {
   function read(): Settings {
-    const rows = db.select().from(settingsTable).all()
+    const all = rows.all()
     const raw: Record<string, unknown> = { ...DEFAULT_SETTINGS }
-    for (const row of rows) {
+    for (const row of all) {
       try {
         raw[row.key] = JSON.parse(row.value)
       } catch {
@@ -35,13 +58,10 @@ export function createSettingsStore(db: AppDatabase, logger: Logger): SettingsSt
     get: read,
     set(patch) {
       const next = SettingsSchema.parse({ ...read(), ...patch })
-      db.transaction((tx) => {
-        for (const [key, value] of Object.entries(patch)) {
-          if (value === undefined) continue
-          const json = JSON.stringify(next[key as keyof Settings])
-          tx.insert(settingsTable).values({ key, value: json }).onConflictDoUpdate({ target: settingsTable.key, set: { value: json } }).run()
-        }
-      })
+      const entries = Object.entries(patch)
+        .filter(([, value]) => value !== undefined)
+        .map(([key]) => ({ key, value: JSON.stringify(next[key as keyof Settings]) }))
+      rows.put(entries)
       return next
     },
   }

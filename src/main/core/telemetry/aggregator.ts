@@ -68,18 +68,31 @@ export interface TelemetryTick {
 }
 
 export interface TelemetryAggregator {
-  /** Totals over the window (including the current second) for one account, or all accounts. */
-  snapshot(account?: string): TelemetrySnapshot
+  /**
+   * Totals over the window, or its last `sinceSeconds` (including the current second), for one account
+   * or all accounts.
+   */
+  snapshot(account?: string, sinceSeconds?: number): TelemetrySnapshot
   /**
    * Per-second points of the finished seconds among the last `sinceSeconds` (default: the window),
    * oldest first; all request types merged when `req` is omitted.
    */
   series(account?: string, req?: AuthStoreReq, sinceSeconds?: number): SeriesPoint[]
   cacheSeries(account?: string, sinceSeconds?: number): CachePoint[]
-  /** Finishes the seconds before now and returns what finished since the previous tick. */
-  tick(): TelemetryTick
+  /**
+   * Totals of the last `sinceSeconds` (default: the window) including the current second, every
+   * request type together, for one account or '*'. Cheaper than snapshot(): one histogram, no cache.
+   */
+  windowStats(account?: string, sinceSeconds?: number): LatencyStats
+  /** windowStats of every account with data in the window ('*' excluded), in one pass. */
+  rankingStats(sinceSeconds?: number): Array<LatencyStats & { account: string }>
+  /**
+   * Finishes the seconds before now and returns what finished since the previous tick: the '*'
+   * aggregate always, an account's points only when `include(account)` says so (default: every account).
+   */
+  tick(include?: (account: string) => boolean): TelemetryTick
   /** Calls `cb` with each non-empty tick, every `intervalMs` (default 1000). Returns a stop function. */
-  onTick(cb: (tick: TelemetryTick) => void, intervalMs?: number): () => void
+  onTick(cb: (tick: TelemetryTick) => void, intervalMs?: number, include?: (account: string) => boolean): () => void
   /** Drops one account's data (the all-accounts aggregate keeps it until it ages out of the window). */
   forget(account: string): void
   /** Accounts with data in the window, '*' excluded. */
@@ -180,12 +193,33 @@ class LatencySeries {
     return this.slots.length === 0 && this.openCount === 0
   }
 
-  /** Adds this series' window (and open second) into `into`; returns [count, errors, max]. */
-  mergeInto(into: Float64Array): [number, number, number] {
+  /**
+   * Adds the seconds from `from` on (the open one included) into `into`; returns [count, errors, max].
+   * The whole window comes from its running histogram (592 additions); a part of it from the newest
+   * slots' sparse buckets, so a short range costs what those seconds hold, not the window.
+   */
+  mergeInto(into: Float64Array, from = -Infinity): [number, number, number] {
     let max = this.openMax
-    for (const slot of this.slots) if (slot.max > max) max = slot.max
-    for (let b = 0; b < BUCKET_COUNT; b++) into[b]! += this.window[b]! + this.open[b]!
-    return [this.windowCount + this.openCount, this.windowErrors + this.openErrors, max]
+    let count = this.openCount
+    let errors = this.openErrors
+    const first = this.slots[0]
+    if (first === undefined || first.t >= from) {
+      for (const slot of this.slots) if (slot.max > max) max = slot.max
+      for (let b = 0; b < BUCKET_COUNT; b++) into[b]! += this.window[b]!
+      count += this.windowCount
+      errors += this.windowErrors
+    } else {
+      for (let k = this.slots.length - 1; k >= 0; k--) {
+        const slot = this.slots[k]!
+        if (slot.t < from) break
+        for (let j = 0; j < slot.sparse.length; j += 2) into[slot.sparse[j]!]! += slot.sparse[j + 1]!
+        count += slot.count
+        errors += slot.errors
+        if (slot.max > max) max = slot.max
+      }
+    }
+    if (this.openCount > 0) for (const b of this.touched) into[b]! += this.open[b]!
+    return [count, errors, max]
   }
 }
 
@@ -319,9 +353,16 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
     }
   }
 
-  function snapshot(account: string = ALL_ACCOUNTS): TelemetrySnapshot {
+  /** The first second of the last `sinceSeconds`, the current (open) one counted. */
+  function firstSecond(t: number, sinceSeconds: number): number {
+    if (!Number.isInteger(sinceSeconds) || sinceSeconds < 1) throw new RangeError('sinceSeconds must be a positive integer')
+    return t - Math.min(sinceSeconds, windowSeconds) + 1
+  }
+
+  function snapshot(account: string = ALL_ACCOUNTS, sinceSeconds = windowSeconds): TelemetrySnapshot {
     const t = second()
     advanceAll(t)
+    const from = firstSecond(t, sinceSeconds)
     const state = accounts.get(account) ?? newAccountState()
     const merged = new Float64Array(BUCKET_COUNT)
     const perReq = new Float64Array(BUCKET_COUNT)
@@ -331,7 +372,7 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
     const byReq = {} as Record<AuthStoreReq, LatencyStats>
     for (const req of AUTH_STORE_REQS) {
       perReq.fill(0)
-      const [c, e, m] = state.reqs[req].mergeInto(perReq)
+      const [c, e, m] = state.reqs[req].mergeInto(perReq, from)
       byReq[req] = latencyStats(perReq, c, e, m)
       for (let b = 0; b < BUCKET_COUNT; b++) merged[b]! += perReq[b]!
       count += c
@@ -342,6 +383,7 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
     let misses = 0
     const byType = new Map<string, [number, number]>()
     for (const slot of state.cache.all()) {
+      if (slot.t < from) continue
       hits += slot.hits
       misses += slot.misses
       for (const [type, [h, m]] of slot.byType) {
@@ -355,7 +397,7 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
     return {
       account,
       at: t,
-      windowSeconds,
+      windowSeconds: t - from + 1,
       total: latencyStats(merged, count, errors, max),
       byReq,
       cache: {
@@ -419,13 +461,53 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
     return state.cache.slots.filter((s) => s.t >= from).map((s) => ({ t: s.t, hits: s.hits, misses: s.misses }))
   }
 
-  function tick(): TelemetryTick {
+  /** Every request type of one account merged over the seconds from `from`, into `scratch` (cleared). */
+  function mergedStats(state: AccountState, from: number, scratch: Float64Array): LatencyStats {
+    scratch.fill(0)
+    let count = 0
+    let errors = 0
+    let max = 0
+    for (const req of AUTH_STORE_REQS) {
+      const [c, e, m] = state.reqs[req].mergeInto(scratch, from)
+      count += c
+      errors += e
+      if (m > max) max = m
+    }
+    return latencyStats(scratch, count, errors, max)
+  }
+
+  function windowStats(account: string = ALL_ACCOUNTS, sinceSeconds = windowSeconds): LatencyStats {
+    const t = second()
+    advanceAll(t)
+    const state = accounts.get(account)
+    const scratch = new Float64Array(BUCKET_COUNT)
+    return state ? mergedStats(state, firstSecond(t, sinceSeconds), scratch) : latencyStats(scratch, 0, 0, 0)
+  }
+
+  function rankingStats(sinceSeconds = windowSeconds): Array<LatencyStats & { account: string }> {
+    const t = second()
+    advanceAll(t)
+    const from = firstSecond(t, sinceSeconds)
+    const scratch = new Float64Array(BUCKET_COUNT)
+    const rows: Array<LatencyStats & { account: string }> = []
+    for (const [account, state] of accounts) {
+      if (account === ALL_ACCOUNTS) continue
+      const stats = mergedStats(state, from, scratch)
+      if (stats.count > 0) rows.push({ account, ...stats })
+    }
+    return rows
+  }
+
+  function tick(include?: (account: string) => boolean): TelemetryTick {
     const t = second()
     advanceAll(t)
     const from = lastTick
     const to = t - 1
     const result: TelemetryTick = { from, to, points: [], cache: [] }
     for (const [account, state] of accounts) {
+      // Nobody looks at most accounts: their points stay here (series() still has them) and the tick
+      // stays the same size however many accounts there are.
+      if (account !== ALL_ACCOUNTS && include && !include(account)) continue
       for (const req of AUTH_STORE_REQS) {
         const slots = state.reqs[req].slots
         // Newest slots are at the end: walk back only as far as the previous tick.
@@ -448,10 +530,10 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
     return result
   }
 
-  function onTick(cb: (tick: TelemetryTick) => void, intervalMs = 1000): () => void {
+  function onTick(cb: (tick: TelemetryTick) => void, intervalMs = 1000, include?: (account: string) => boolean): () => void {
     if (disposed) throw new Error('telemetry aggregator is disposed')
     const timer = setInterval(() => {
-      const result = tick()
+      const result = tick(include)
       if (result.points.length > 0 || result.cache.length > 0) cb(result)
     }, intervalMs)
     // Telemetry must never keep a shutting-down process alive.
@@ -467,6 +549,8 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
     snapshot,
     series,
     cacheSeries,
+    windowStats,
+    rankingStats,
     tick,
     onTick,
     forget(account) {

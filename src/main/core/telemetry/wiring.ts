@@ -5,8 +5,10 @@
 import type { CacheStore } from '@whiskeysockets/baileys'
 import {
   STORE_REQUESTS,
+  type KeyCountOverview,
   type LatencyStats,
   type StoreRequest,
+  type TelemetryRanking,
   type TelemetrySeries,
   type TelemetrySnapshot,
 } from '../../../shared/contract'
@@ -16,7 +18,9 @@ import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { ALL_ACCOUNTS, createTelemetryAggregator, type LatencyStats as NsStats } from './aggregator'
 import { instrumentStore } from './instrument-store'
+import { createKeyCountIndex, type KeyCountIndex, type KeyCountSource } from './key-counts'
 import { createObservedKeyCache, type ObservedKeyCache } from './observed-key-cache'
+import { createWatchers } from './watchers'
 
 export interface Telemetry {
   instrument<T extends AuthStore>(store: T): T
@@ -25,8 +29,15 @@ export interface Telemetry {
    * store, a reused cache would hand Baileys the deleted keys for up to five minutes.
    */
   keyCache(account: AccountId): CacheStore
-  snapshot(account: AccountId | null): TelemetrySnapshot
+  snapshot(account: AccountId | null, windowSeconds?: number): TelemetrySnapshot
   series(account: AccountId | null, req: StoreRequest | null, sinceSeconds: number): TelemetrySeries
+  /** Every account with operations in the last `windowSeconds`, unsorted. */
+  ranking(windowSeconds: number): TelemetryRanking
+  /** Ticks carry these accounts' points for `client` until its lease (returned, seconds) lapses. */
+  watch(client: string, accounts: readonly AccountId[]): number
+  /** Where key counts come from; set once the session manager exists. */
+  useKeySource(source: KeyCountSource): void
+  keyCounts(): Promise<KeyCountOverview>
   forget(account: AccountId): void
   dispose(): void
 }
@@ -36,13 +47,19 @@ const NS_PER_MS = 1e6
 export function createTelemetry(options: { events: EventBus; logger: Logger; now?: () => number; tickMs?: number }): Telemetry {
   const aggregator = createTelemetryAggregator(options.now ? { now: options.now } : {})
   const caches = new Map<AccountId, ObservedKeyCache>()
-  const stopTicks = aggregator.onTick((tick) => {
-    options.events.emit('telemetry:tick', {
-      t: tick.to,
-      points: tick.points.map((point) => ({ ...toMs(point), t: point.t, account: point.account as AccountId, req: point.req })),
-      cache: tick.cache.map((point) => ({ t: point.t, account: point.account as AccountId, hits: point.hits, misses: point.misses })),
-    })
-  }, options.tickMs ?? 1000)
+  const watchers = createWatchers(options.now ? { now: options.now } : {})
+  let keyCounts: KeyCountIndex | null = null
+  const stopTicks = aggregator.onTick(
+    (tick) => {
+      options.events.emit('telemetry:tick', {
+        t: tick.to,
+        points: tick.points.map((point) => ({ ...toMs(point), t: point.t, account: point.account as AccountId, req: point.req })),
+        cache: tick.cache.map((point) => ({ t: point.t, account: point.account as AccountId, hits: point.hits, misses: point.misses })),
+      })
+    },
+    options.tickMs ?? 1000,
+    watchers.isWatched,
+  )
 
   return {
     instrument: instrumentStore,
@@ -54,16 +71,16 @@ export function createTelemetry(options: { events: EventBus; logger: Logger; now
       return cache
     },
 
-    snapshot(account) {
+    snapshot(account, windowSeconds) {
       const scope = account ?? ALL_ACCOUNTS
-      const figures = aggregator.snapshot(scope)
+      const figures = aggregator.snapshot(scope, windowSeconds)
       const requests = Object.fromEntries(STORE_REQUESTS.map((req) => [req, toMs(figures.byReq[req])])) as Record<StoreRequest, LatencyStats>
-      const lastMinute = aggregator.series(scope, undefined, 60).reduce((sum, point) => sum + point.count, 0)
+      // Over the same window as every other figure here, so the tile and the table never disagree.
       return {
         account,
         windowSeconds: figures.windowSeconds,
         requests,
-        opsPerSecond: lastMinute / 60,
+        opsPerSecond: figures.total.count / figures.windowSeconds,
         cache: { hits: figures.cache.hits, misses: figures.cache.misses, hitRatio: figures.cache.hitRatio },
       }
     },
@@ -79,14 +96,38 @@ export function createTelemetry(options: { events: EventBus; logger: Logger; now
       }
     },
 
+    ranking(windowSeconds) {
+      const rows = aggregator.rankingStats(windowSeconds).map((row) => ({
+        ...toMs(row),
+        account: row.account as AccountId,
+        opsPerSecond: row.count / windowSeconds,
+      }))
+      return { windowSeconds, rows }
+    },
+
+    watch(client, accounts) {
+      return watchers.watch(client, accounts)
+    },
+
+    useKeySource(source) {
+      keyCounts?.dispose()
+      keyCounts = createKeyCountIndex({ source, events: options.events })
+    },
+
+    async keyCounts() {
+      return keyCounts ? keyCounts.overview() : { totals: {}, accounts: [] }
+    },
+
     forget(account) {
       caches.get(account)?.close()
       caches.delete(account)
       aggregator.forget(account)
+      watchers.forget(account)
     },
 
     dispose() {
       stopTicks()
+      keyCounts?.dispose()
       for (const cache of caches.values()) cache.close()
       caches.clear()
       aggregator.dispose()

@@ -2,8 +2,8 @@ import { QueryClient } from '@tanstack/react-query'
 import { describe, expect, it } from 'vitest'
 import type { AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { emptySeriesStore, type SeriesStore } from '../lib/series-store'
-import { applyEvent, listFromFetch, MAX_MESSAGES, pairingFromFetch, upsertAccount } from './event-cache'
+import { emptySeriesStore, mergeSeries, type SeriesStore } from '../lib/series-store'
+import { applyEvent, listFromFetch, MAX_MESSAGES, pairingFromFetch, seriesFromFetch, upsertAccount } from './event-cache'
 import { queryKeys } from './query-keys'
 
 const A = 'acc-a' as AccountId
@@ -95,6 +95,27 @@ describe('applyEvent', () => {
     expect(client.getQueryData<SeriesStore>(queryKeys.series(A))?.cache).toHaveLength(1)
     // Nobody loaded B's series: the tick does not start one (its first fetch brings the history).
     expect(client.getQueryData(queryKeys.series(B))).toBeUndefined()
+  })
+})
+
+describe('a refetched telemetry series (after a reconnect or a server restart)', () => {
+  const stats = { count: 1, errors: 0, p50: 1, p95: 2, p99: 3, max: 4 }
+  it('drops what the page held from before the fetch, keeps ticks that arrived during it', () => {
+    // Held: seconds 50..60 from before the server restarted, and 99 from a tick during the refetch.
+    const held = mergeSeries(
+      emptySeriesStore(),
+      [50, 60, 99].map((t) => ({ ...stats, t, account: '*' as const, req: 'keys_get' as const })),
+      [{ t: 60, account: '*', hits: 1, misses: 0 }],
+      99,
+    )
+    // The restarted server knows second 98 only.
+    const fetched = { t: 100, points: [{ ...stats, t: 98, account: '*' as const, req: 'keys_get' as const, count: 7 }], cache: [] }
+    const store = seriesFromFetch(held, fetched, 99)
+    expect(store.latency.keys_get.map((p) => [p.t, p.count])).toEqual([
+      [98, 7],
+      [99, 1],
+    ])
+    expect(store.cache).toEqual([])
   })
 })
 

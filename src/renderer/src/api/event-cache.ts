@@ -117,10 +117,26 @@ export function pairingFromFetch(held: PairingState | undefined, fetched: Pairin
   return fetched
 }
 
-/** Merges a fetched series into what ticks may already have added meanwhile. */
-export function seriesFromFetch(existing: SeriesStore | undefined, fetched: EventMessage<'telemetry:tick'>['payload']): SeriesStore {
+/**
+ * A fetched series, plus what ticks added while the fetch was under way (seconds from `startedAt` - 1
+ * on). Anything older held here is dropped, not merged: the server's answer is the truth for it, so
+ * after a server restart the charts show what the restarted server counts, as its totals do.
+ */
+export function seriesFromFetch(
+  existing: SeriesStore | undefined,
+  fetched: EventMessage<'telemetry:tick'>['payload'],
+  startedAt: number = fetched.t,
+): SeriesStore {
   const base = mergeSeries(emptySeriesStore(), fetched.points, fetched.cache, fetched.t)
   if (!existing) return base
-  const newer = Object.values(existing.latency).flat()
-  return mergeSeries(base, newer, existing.cache, Math.max(existing.latest, fetched.t))
+  const since = startedAt - 1
+  const newer = Object.values(existing.latency)
+    .flat()
+    .filter((p) => p.t >= since)
+  return mergeSeries(
+    base,
+    newer,
+    existing.cache.filter((c) => c.t >= since),
+    Math.max(existing.latest, fetched.t),
+  )
 }

@@ -10,7 +10,6 @@ import {
   type CommandInput,
   type PairingState,
   type ReceivedMessage,
-  type TelemetrySnapshot,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
@@ -81,25 +80,17 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
   return useQuery({
     queryKey: queryKeys.series(scope),
     queryFn: async () => {
+      const startedAt = Math.floor(Date.now() / 1000)
       const fetched = await api.invoke('telemetry:series', {
         sinceSeconds: WINDOW_SECONDS,
         ...(scope === ALL_ACCOUNTS ? {} : { account: scope }),
       })
       const now = Math.floor(Date.now() / 1000)
-      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched })
+      return seriesFromFetch(client.getQueryData<SeriesStore>(queryKeys.series(scope)), { t: now, ...fetched }, startedAt)
     },
     // Ticks keep it current; deep-comparing thousands of points every second would cost more than it saves.
     structuralSharing: false,
     staleTime: Infinity,
-  })
-}
-
-export function useSnapshot(account: AccountId | null): UseQueryResult<TelemetrySnapshot> {
-  const api = useTransport()
-  return useQuery({
-    queryKey: queryKeys.snapshot(account),
-    queryFn: () => api.invoke('telemetry:snapshot', account ? { account } : {}),
-    refetchInterval: LIVE_REFRESH_MS,
   })
 }
 

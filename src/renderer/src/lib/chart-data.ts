@@ -17,17 +17,32 @@ export interface ChartData {
   points: number
 }
 
-/** Every finished second of the window ending at `now` (epoch seconds), oldest first. */
-function windowSeconds(now: number): number[] {
-  const xs = new Array<number>(WINDOW_SECONDS)
-  const first = now - WINDOW_SECONDS
-  for (let i = 0; i < WINDOW_SECONDS; i++) xs[i] = first + i
+/** Every finished second of the `range` seconds ending at `now` (epoch seconds), oldest first. */
+function windowSeconds(now: number, range: number): number[] {
+  const length = Math.max(1, Math.min(range, WINDOW_SECONDS))
+  const xs = new Array<number>(length)
+  const first = now - length
+  for (let i = 0; i < length; i++) xs[i] = first + i
   return xs
 }
 
-/** [t, p50, p95, p99] in milliseconds for one request type; seconds without requests are gaps. */
-export function latencyColumns(store: SeriesStore, req: StoreRequest, now: number): ChartData {
-  const xs = windowSeconds(now)
+/** "last 15 min", "last 1 min", "last 30 s": how every figure names its window. */
+export function rangeLabel(seconds: number): string {
+  return seconds % 60 === 0 ? `last ${seconds / 60} min` : `last ${seconds} s`
+}
+
+/**
+ * The smallest latency drawn: a log axis cannot show zero, and a store answering in under a
+ * microsecond is drawn at 1 µs rather than dropped.
+ */
+export const MIN_LATENCY_MS = 0.001
+
+/**
+ * [t, p50, p95, p99] in milliseconds for one request type; seconds without requests are gaps. Values
+ * are floored at MIN_LATENCY_MS so they fit a log axis.
+ */
+export function latencyColumns(store: SeriesStore, req: StoreRequest, now: number, range: number = WINDOW_SECONDS): ChartData {
+  const xs = windowSeconds(now, range)
   const first = xs[0] as number
   const p50 = new Array<number | null>(xs.length).fill(null)
   const p95 = p50.slice()
@@ -36,17 +51,17 @@ export function latencyColumns(store: SeriesStore, req: StoreRequest, now: numbe
   for (const point of store.latency[req]) {
     const i = point.t - first
     if (i < 0 || i >= xs.length) continue
-    p50[i] = round(point.p50)
-    p95[i] = round(point.p95)
-    p99[i] = round(point.p99)
+    p50[i] = latency(point.p50)
+    p95[i] = latency(point.p95)
+    p99[i] = latency(point.p99)
     points += 1
   }
   return { columns: [xs, p50, p95, p99], points }
 }
 
 /** [t, operations, errors] per second, every request type together; a quiet second is a zero. */
-export function throughputColumns(store: SeriesStore, now: number): ChartData {
-  const xs = windowSeconds(now)
+export function throughputColumns(store: SeriesStore, now: number, range: number = WINDOW_SECONDS): ChartData {
+  const xs = windowSeconds(now, range)
   const first = xs[0] as number
   const ops = new Array<number>(xs.length).fill(0)
   const errors = new Array<number>(xs.length).fill(0)
@@ -62,8 +77,8 @@ export function throughputColumns(store: SeriesStore, now: number): ChartData {
 }
 
 /** [t, hit ratio in percent]; seconds without lookups are gaps, not zeros. */
-export function cacheColumns(store: SeriesStore, now: number): ChartData {
-  const xs = windowSeconds(now)
+export function cacheColumns(store: SeriesStore, now: number, range: number = WINDOW_SECONDS): ChartData {
+  const xs = windowSeconds(now, range)
   const first = xs[0] as number
   const ratio = new Array<number | null>(xs.length).fill(null)
   let points = 0
@@ -74,6 +89,10 @@ export function cacheColumns(store: SeriesStore, now: number): ChartData {
     points += 1
   }
   return { columns: [xs, ratio], points }
+}
+
+function latency(ms: number): number {
+  return Math.max(MIN_LATENCY_MS, Math.round(ms * 10_000) / 10_000)
 }
 
 function round(value: number): number {

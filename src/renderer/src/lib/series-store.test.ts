@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CachePoint, SeriesPoint, StoreRequest } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { cacheColumns, latencyColumns, throughputColumns } from './chart-data'
+import { cacheColumns, latencyColumns, MIN_LATENCY_MS, rangeLabel, throughputColumns } from './chart-data'
 import { emptySeriesStore, mergeSeries, WINDOW_SECONDS } from './series-store'
 
 const A = 'acc-a' as AccountId
@@ -85,5 +85,25 @@ describe('chart columns', () => {
     expect(columns[1]!.at(-2)).toBe(75)
     expect(columns[1]!.at(-1)).toBeNull()
     expect(points).toBe(1)
+  })
+
+  it('covers only the chosen range (1, 5 or 15 min) and names it', () => {
+    const old = mergeSeries(store, [point(now - 120)], [], now)
+    const minute = latencyColumns(old, 'keys_get', now, 60)
+    expect(minute.columns[0]).toHaveLength(60)
+    expect(minute.columns[0][0]).toBe(now - 60)
+    expect(minute.points).toBe(2)
+    expect(latencyColumns(old, 'keys_get', now, 300).points).toBe(3)
+    expect(throughputColumns(old, now, 60).columns[0]).toHaveLength(60)
+    expect(cacheColumns(old, now, 300).columns[0]).toHaveLength(300)
+    expect([60, 300, 900].map(rangeLabel)).toEqual(['last 1 min', 'last 5 min', 'last 15 min'])
+    expect(rangeLabel(1)).toBe('last 1 s')
+  })
+
+  it('floors latencies for the log axis instead of drawing zero', () => {
+    const zero = mergeSeries(emptySeriesStore(), [point(now - 1, 'keys_get', 0)], [], now)
+    const { columns } = latencyColumns(zero, 'keys_get', now, 60)
+    expect(columns[1]!.at(-1)).toBe(MIN_LATENCY_MS)
+    expect(columns[3]!.at(-1)).toBe(MIN_LATENCY_MS)
   })
 })

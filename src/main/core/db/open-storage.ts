@@ -1,0 +1,98 @@
+// Where the core keeps accounts, settings and the auth store: the SQLite file in the data dir (the
+// default: desktop, one server), or a PostgreSQL database shared by a fleet (`--database postgres://…`).
+// Main process, Electron-free. Both give the same synchronous ports to the session manager and the
+// settings store; the auth store is asynchronous anyway.
+
+import { join } from 'node:path'
+import type { Database as SqliteDatabase } from 'better-sqlite3'
+import type { AuthStoreFactory } from '../auth-store/types'
+import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
+import type { Logger } from '../logger'
+import type { AccountRepository } from '../sessions/account-repository'
+import { createSettingsStore, createSettingsStoreOn, type SettingsStore } from '../settings/settings-store'
+import { createAccountRepository } from './account-repository'
+import { openDatabase } from './open-database'
+import { openPostgres, type OpenedPostgres } from './postgres/open-postgres'
+import { createPgAccountRepository, type PgAccountRepository } from './postgres/pg-account-repository'
+import { pgAuthStoreFactory, type WriteFence } from './postgres/pg-auth-store'
+import { createPgSettingsRows, type PgSettingsRows } from './postgres/pg-settings-rows'
+import { createWriteQueue } from './postgres/write-queue'
+
+export const DATABASE_FILE = 'irish.db'
+
+export interface StorageOptions {
+  dataDir: string
+  /** A postgres:// URL: the fleet's shared database instead of the SQLite file. */
+  databaseUrl?: string
+  dataKey: Buffer
+  logger: Logger
+  migrationsFolder?: string
+  postgresMigrationsFolder?: string
+  sqliteBinding?: string
+  /** PostgreSQL only: checks this server's lease before every creds/keys write (fleet). */
+  fence?: WriteFence
+}
+
+export interface Storage {
+  kind: 'sqlite' | 'postgres'
+  accounts: AccountRepository
+  settings: SettingsStore
+  stores: AuthStoreFactory
+  /** SQLite only: the open database (the activity log lives beside the accounts). */
+  sqlite: SqliteDatabase | null
+  /** PostgreSQL only: the pool and the cached tables a fleet refreshes. */
+  postgres: { database: OpenedPostgres; accounts: PgAccountRepository; settingsRows: PgSettingsRows } | null
+  /** Lets queued writes land, then closes the database. */
+  close(): Promise<void>
+}
+
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  const { logger } = options
+  if (options.databaseUrl) {
+    const database = await openPostgres({
+      url: options.databaseUrl,
+      dataKey: options.dataKey,
+      logger,
+      ...(options.postgresMigrationsFolder ? { migrationsFolder: options.postgresMigrationsFolder } : {}),
+    })
+    try {
+      const queue = createWriteQueue(logger)
+      const accounts = await createPgAccountRepository(database.db, queue)
+      const settingsRows = await createPgSettingsRows(database.db, queue)
+      const stores = pgAuthStoreFactory(database, options.fence ? { fence: options.fence } : {})
+      return {
+        kind: 'postgres',
+        accounts,
+        settings: createSettingsStoreOn(settingsRows, logger),
+        stores,
+        sqlite: null,
+        postgres: { database, accounts, settingsRows },
+        async close() {
+          await stores.close()
+          await queue.flush().catch((err: unknown) => logger.error({ err: String(err) }, 'some writes did not reach the database'))
+          await database.close()
+        },
+      }
+    } catch (err) {
+      await database.close()
+      throw err
+    }
+  }
+  const database = openDatabase({
+    file: join(options.dataDir, DATABASE_FILE),
+    dataKey: options.dataKey,
+    ...(options.migrationsFolder ? { migrationsFolder: options.migrationsFolder } : {}),
+    ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}),
+  })
+  return {
+    kind: 'sqlite',
+    accounts: createAccountRepository(database.db),
+    settings: createSettingsStore(database.db, logger),
+    stores: sqliteAuthStoreFactory(database),
+    sqlite: database.sqlite,
+    postgres: null,
+    async close() {
+      database.close()
+    },
+  }
+}

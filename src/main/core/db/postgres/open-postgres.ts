@@ -1,0 +1,196 @@
+// Opens the PostgreSQL database of a fleet: connects a pool, checks the data key, refuses a schema newer
+// than this version, applies pending migrations (drizzle/postgres/), all under one advisory lock so
+// servers starting together migrate once. Main process, Electron-free. Nothing happens at import.
+// There is no plaintext mode: a database without a usable key does not open.
+
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { AppError } from '../../../../shared/errors'
+import { keyCheckAad } from '../../auth-store/codec'
+import { createSealer, DATA_KEY_BYTES, SealOpenError, type Sealer } from '../../crypto/sealer'
+import type { Logger } from '../../logger'
+import { describePgError, redactUrl } from './pg-errors'
+import * as schema from './schema'
+
+export interface OpenPostgresOptions {
+  /** postgres://user:password@host:port/database (or postgresql://). */
+  url: string
+  /** The 32-byte data key every value is sealed under; the same on every server of a fleet. */
+  dataKey: Buffer
+  logger: Logger
+  /** Folder holding drizzle-kit's output for PostgreSQL. Default: the nearest drizzle/postgres/ above this module. */
+  migrationsFolder?: string
+  /** Connections in the pool (default 10). */
+  poolSize?: number
+  /** How long to wait for a connection before failing (default 10 s). */
+  connectTimeoutMs?: number
+}
+
+export type PgDatabase = NodePgDatabase<typeof schema>
+
+export interface OpenedPostgres {
+  db: PgDatabase
+  pool: pg.Pool
+  sealer: Sealer
+  /** The URL without its password, for messages and logs. */
+  where: string
+  close(): Promise<void>
+}
+
+const KEY_CHECK_NAME = 'key-check'
+const KEY_CHECK_PLAINTEXT = Buffer.from('irish-desktop data key check v1', 'utf8')
+/** pg_advisory_lock key held while a server checks and migrates: an arbitrary constant ("irish" + 1). */
+const MIGRATION_LOCK = 0x69726973_68000001n
+const MIGRATIONS_SCHEMA = 'drizzle'
+const MIGRATIONS_TABLE = '__drizzle_migrations'
+
+/** Walks up from this module to the first `drizzle/postgres` with a journal (src/ under tsx, out/main when built). */
+export function defaultPostgresMigrationsFolder(start = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = resolve(start)
+  for (;;) {
+    const candidate = join(dir, 'drizzle', 'postgres')
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate
+    const parent = dirname(dir)
+    if (parent === dir) {
+      throw new AppError('internal', 'The PostgreSQL migrations (drizzle/postgres/) were not found; pass migrationsFolder.')
+    }
+    dir = parent
+  }
+}
+
+export function isPostgresUrl(value: unknown): value is string {
+  return typeof value === 'string' && /^postgres(ql)?:\/\//i.test(value)
+}
+
+export async function openPostgres(options: OpenPostgresOptions): Promise<OpenedPostgres> {
+  if (typeof options !== 'object' || options === null) {
+    throw new AppError('invalid-input', 'openPostgres needs { url, dataKey, logger }.')
+  }
+  const { url, dataKey, logger } = options
+  if (!isPostgresUrl(url)) {
+    throw new AppError('invalid-input', 'The database URL must look like postgres://user:password@host:5432/database.')
+  }
+  const where = redactUrl(url)
+  if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_BYTES) {
+    throw new AppError('key-unavailable', `The data key must be ${DATA_KEY_BYTES} bytes; check the key vault.`)
+  }
+  const sealer = createSealer(dataKey)
+  const migrationsFolder = options.migrationsFolder ?? defaultPostgresMigrationsFolder()
+  const newestKnown = newestMigration(migrationsFolder)
+
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    application_name: 'irish-desktop',
+  })
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (err) => logger.warn({ err: describePgError(err) }, 'a PostgreSQL connection was closed'))
+
+  let client: pg.PoolClient
+  try {
+    client = await pool.connect()
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    throw connectError(where, err)
+  }
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()])
+    try {
+      await refuseNewerSchema(client, newestKnown)
+      // The key is checked before migrations run, so a wrong key changes nothing, not even the schema.
+      const hasMeta = (await client.query<{ t: string | null }>("SELECT to_regclass('public.meta')::text AS t")).rows[0]?.t
+      const checked = hasMeta ? await verifyKeyCheck(client, sealer) : false
+      await migrate(drizzle({ client }), { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: MIGRATIONS_TABLE })
+      if (!checked) await writeOrVerifyKeyCheck(client, sealer)
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined)
+    }
+    client.release()
+  } catch (err) {
+    client.release(true)
+    await pool.end().catch(() => undefined)
+    if (err instanceof AppError) throw err
+    throw new AppError('unavailable', `The database at ${where} could not be prepared: ${describePgError(err)}. Nothing was changed.`, { cause: err })
+  }
+
+  let closed = false
+  return {
+    db: drizzle({ client: pool, schema }),
+    pool,
+    sealer,
+    where,
+    async close() {
+      if (closed) return
+      closed = true
+      await pool.end()
+    },
+  }
+}
+
+function connectError(where: string, err: unknown): AppError {
+  const code = (err as { code?: unknown }).code
+  if (code === '28P01' || code === '28000') {
+    return new AppError('unauthorized', `The database at ${where} refused the user name or password in the URL.`, { cause: err })
+  }
+  if (code === '3D000') {
+    return new AppError('not-found', `The database named in ${where} does not exist; create it first (createdb).`, { cause: err })
+  }
+  return new AppError('unavailable', `The database at ${where} cannot be reached (${describePgError(err)}); check the URL and that PostgreSQL runs.`, {
+    cause: err,
+  })
+}
+
+function newestMigration(folder: string): number {
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ when: number }> }
+  return Math.max(0, ...journal.entries.map((e) => e.when))
+}
+
+/** drizzle's migrator would silently skip a database migrated by a newer release; this version must not run on it. */
+async function refuseNewerSchema(client: pg.PoolClient, newestKnown: number): Promise<void> {
+  const table = (await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`])).rows[0]?.t
+  if (!table) return
+  const row = (await client.query<{ newest: string | null }>(`SELECT max(created_at)::text AS newest FROM ${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`)).rows[0]
+  const newest = row?.newest ? Number(row.newest) : 0
+  if (newest > newestKnown) {
+    throw new AppError(
+      'conflict',
+      'The database schema is newer than this version of the server (it was migrated by a later release). ' +
+        'Run the same or a newer version on every server of the fleet; nothing was changed.',
+    )
+  }
+}
+
+async function verifyKeyCheck(client: pg.PoolClient, sealer: Sealer): Promise<boolean> {
+  const row = (await client.query<{ value: Buffer }>('SELECT value FROM meta WHERE key = $1', [KEY_CHECK_NAME])).rows[0]
+  if (!row) return false
+  let opened: Buffer
+  try {
+    opened = sealer.open(row.value, keyCheckAad())
+  } catch (err) {
+    if (!(err instanceof SealOpenError)) throw err
+    throw new AppError(
+      'key-unavailable',
+      'The data key does not match this database: it was created with another key. Every server of a fleet needs the same data key ' +
+        '(keychain, IRISH_DATA_KEY or key file); nothing was read or changed.',
+      { cause: err },
+    )
+  }
+  if (!opened.equals(KEY_CHECK_PLAINTEXT)) {
+    throw new AppError('storage-corrupt', 'The database key-check value is not one this app wrote; restore the database from a backup.')
+  }
+  return true
+}
+
+async function writeOrVerifyKeyCheck(client: pg.PoolClient, sealer: Sealer): Promise<void> {
+  // Under the advisory lock, so two servers opening a fresh database cannot both write a check value.
+  await client.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+    KEY_CHECK_NAME,
+    sealer.seal(KEY_CHECK_PLAINTEXT, keyCheckAad()),
+  ])
+  await verifyKeyCheck(client, sealer)
+}

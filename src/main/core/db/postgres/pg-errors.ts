@@ -1,0 +1,44 @@
+// Turning node-postgres failures into words a person can act on, without a password or a value.
+// Main process, Electron-free.
+
+import { AppError } from '../../../../shared/errors'
+
+/** The URL with its password replaced: the only form of it that messages and logs may carry. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    parsed.search = ''
+    return parsed.toString()
+  } catch {
+    return 'the given URL (not a valid URL)'
+  }
+}
+
+/** A short description: the SQLSTATE or system error code and PostgreSQL's message (never a parameter). */
+export function describePgError(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return String(err)
+  const { code, message } = err as { code?: unknown; message?: unknown }
+  const text = typeof message === 'string' && message.length > 0 ? message : 'unknown error'
+  return typeof code === 'string' ? `${code}: ${text}` : text
+}
+
+/** Connection-level failures: the database went away or cannot be reached. */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  if (typeof code !== 'string') {
+    return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err.message)
+  }
+  return ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(code) || code.startsWith('08') || code === '57P01'
+}
+
+/** Wraps a failed statement: unavailable when the database is gone, internal (rolled back) otherwise. */
+export function storeError(err: unknown, what: string, account: string): AppError {
+  if (err instanceof AppError) return err
+  if (isConnectionError(err)) {
+    return new AppError('unavailable', `The database cannot be reached; ${what} for account ${account} was not applied. Retry.`, { cause: err })
+  }
+  return new AppError('internal', `${what} for account ${account} failed and was rolled back; nothing was written (${describePgError(err)}).`, {
+    cause: err,
+  })
+}

@@ -1,0 +1,100 @@
+// The PostgreSQL schema: the same tables as the SQLite one (../schema.ts), plus the fleet's servers and
+// leases. `npm run db:generate:postgres` turns changes here into a migration under drizzle/postgres/.
+// Main process, Electron-free. Imports nothing but drizzle-orm; opening the database is open-postgres.ts.
+
+import { bigint, boolean, customType, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+
+/** Sealed values are raw bytes; node-postgres reads bytea as a Buffer and writes a Buffer as bytea. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+  dataType: () => 'bytea',
+})
+
+/** Milliseconds since the epoch, as the SQLite schema keeps them (JavaScript numbers, not Dates). */
+const millis = (name: string) => bigint(name, { mode: 'number' })
+
+/** One row per account: its Baileys creds, sealed (see auth-store/codec.ts for the AAD). */
+export const authCreds = pgTable('auth_creds', {
+  accountId: text('account_id').primaryKey(),
+  value: bytea('value').notNull(),
+  updatedAt: millis('updated_at').notNull(),
+})
+
+/** Every Signal key of every account: (account, type, id) -> sealed value. */
+export const authKeys = pgTable(
+  'auth_keys',
+  {
+    accountId: text('account_id').notNull(),
+    type: text('type').notNull(),
+    id: text('id').notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.type, t.id] })],
+)
+
+/** Database-wide facts, e.g. the key-check value that tells a wrong data key from a corrupt row. */
+export const meta = pgTable('meta', {
+  key: text('key').primaryKey(),
+  value: bytea('value').notNull(),
+})
+
+/** One row per account the fleet manages: metadata only, the secrets live sealed in auth_*. */
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  label: text('label').notNull(),
+  phone: text('phone'),
+  name: text('name'),
+  status: text('status').notNull(),
+  statusSince: millis('status_since').notNull(),
+  lastError: text('last_error'),
+  lastDisconnectCode: integer('last_disconnect_code'),
+  reconnectCount: integer('reconnect_count').notNull().default(0),
+  createdAt: millis('created_at').notNull(),
+  pairedAt: millis('paired_at'),
+  lastConnectedAt: millis('last_connected_at'),
+  wantRunning: boolean('want_running').notNull().default(false),
+  movedTo: text('moved_to'),
+  movedAt: millis('moved_at'),
+})
+
+/** App settings as JSON values under a key (see core/settings). Shared by every server of a fleet. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+})
+
+/**
+ * The servers of a fleet. A heartbeat is the database's now() at the last renewal: servers never
+ * compare their own clocks.
+ */
+export const servers = pgTable('servers', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+/**
+ * Who runs an account. `epoch` grows by one with every new owner; every write of creds or keys checks
+ * (owner, epoch) in its own transaction, so a server whose lease was taken over writes nothing.
+ * A released lease keeps its row (owner null) so the epoch never goes back.
+ */
+export const leases = pgTable('leases', {
+  accountId: text('account_id').primaryKey(),
+  owner: text('owner'),
+  epoch: bigint('epoch', { mode: 'number' }).notNull().default(0),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+})
+
+/**
+ * Message ids each account has reported, so a message WhatsApp delivers again after a failover (the old
+ * owner died before its ack) is reported once by the fleet. Pruned after a day.
+ */
+export const receivedMessages = pgTable(
+  'received_messages',
+  {
+    accountId: text('account_id').notNull(),
+    messageId: text('message_id').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.messageId] })],
+)

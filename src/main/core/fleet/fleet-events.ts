@@ -1,0 +1,110 @@
+// The event stream of every server carries the events of every account: account events are relayed
+// through PostgreSQL's LISTEN/NOTIFY on the fleet's own database (no second broker). Main process,
+// Electron-free. Telemetry ticks stay local (each server measures its own store calls).
+// A relayed `accounts:changed` also refreshes this server's copy of the row, so `accounts:list`
+// answers the same on every server.
+
+import pg from 'pg'
+import type { AccountSummary, EventMessage } from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import type { OpenedPostgres } from '../db/postgres/open-postgres'
+import type { PgAccountRepository } from '../db/postgres/pg-account-repository'
+import { describePgError } from '../db/postgres/pg-errors'
+import type { EventBus } from '../events'
+import type { AccountRecord } from '../sessions/account-repository'
+import type { Logger } from '../logger'
+
+const CHANNEL = 'irish_events'
+/** NOTIFY payloads are limited to 8000 bytes; larger events (a long message) are not relayed whole. */
+const MAX_PAYLOAD = 7900
+const RELAYED = new Set(['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message'])
+const RECONNECT_MS = 1000
+
+export interface FleetEvents {
+  close(): Promise<void>
+}
+
+interface Envelope {
+  o: string
+  e: EventMessage['event']
+  p: unknown
+}
+
+export async function relayFleetEvents(options: {
+  database: OpenedPostgres
+  url: string
+  serverId: string
+  events: EventBus
+  accounts: PgAccountRepository
+  /** Whether this server runs the account: its own copy of the row is newer than any relayed one. */
+  runsHere: (id: AccountId) => boolean
+  logger: Logger
+}): Promise<FleetEvents> {
+  const { database, serverId, events, accounts, logger } = options
+  let relaying = false
+  let closed = false
+  let listener: pg.Client | null = null
+
+  function receive(message: pg.Notification): void {
+    if (!message.payload) return
+    let envelope: Envelope
+    try {
+      envelope = JSON.parse(message.payload) as Envelope
+    } catch {
+      return
+    }
+    if (envelope.o === serverId || !RELAYED.has(envelope.e)) return
+    if (envelope.e === 'accounts:changed') {
+      const summary = envelope.p as AccountSummary
+      const current = accounts.get(summary.id)
+      if (!options.runsHere(summary.id)) {
+        const { server: _server, ...rest } = summary
+        const record: AccountRecord = { ...rest, wantRunning: current?.wantRunning ?? false }
+        accounts.applyRemote(record)
+      }
+    } else if (envelope.e === 'accounts:removed') {
+      accounts.forgetRemote((envelope.p as { id: AccountId }).id)
+    }
+    relaying = true
+    try {
+      events.emit(envelope.e, envelope.p as never)
+    } finally {
+      relaying = false
+    }
+  }
+
+  async function listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: options.url, application_name: 'irish-desktop-events' })
+    client.on('notification', receive)
+    client.on('error', (err) => {
+      logger.warn({ err: describePgError(err) }, 'the fleet event connection failed; reconnecting')
+      client.end().catch(() => undefined)
+      if (listener === client) listener = null
+      if (!closed) setTimeout(() => void listen().catch(() => undefined), RECONNECT_MS)
+    })
+    await client.connect()
+    await client.query(`LISTEN ${CHANNEL}`)
+    listener = client
+  }
+  await listen()
+
+  const unsubscribe = events.subscribe((message) => {
+    if (relaying || !RELAYED.has(message.event)) return
+    const payload = JSON.stringify({ o: serverId, e: message.event, p: message.payload } satisfies Envelope)
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
+      logger.debug({ event: message.event }, 'an event too large for NOTIFY stays on this server')
+      return
+    }
+    database.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]).catch((err: unknown) => {
+      logger.warn({ err: describePgError(err), event: message.event }, 'an event could not be relayed to the fleet')
+    })
+  })
+
+  return {
+    async close() {
+      closed = true
+      unsubscribe()
+      await listener?.end().catch(() => undefined)
+    },
+  }
+}

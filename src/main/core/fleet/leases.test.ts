@@ -1,0 +1,214 @@
+// Leases and fencing at the store level: two "servers" (two pools, two lease managers, two auth store
+// factories) in one test process against one real PostgreSQL cluster.
+
+import { initAuthCreds } from '@whiskeysockets/baileys'
+import { createHash, randomBytes } from 'node:crypto'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
+import type { AuthStoreFactory } from '../auth-store/types'
+import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
+import { pgAuthStoreFactory } from '../db/postgres/pg-auth-store'
+import { silentLogger } from '../logger'
+import { createLeaseManager, type LeaseManager, type LeaseOptions } from './leases'
+
+const ACC = 'acc-1' as AccountId
+const logger = silentLogger()
+
+interface TestServer {
+  id: string
+  database: OpenedPostgres
+  leases: LeaseManager
+  stores: AuthStoreFactory
+  lost: Array<{ account: AccountId; reason: string }>
+}
+
+describePostgres('leases with fencing', () => {
+  const ref = usePostgresCluster()
+  let url: string
+  let dataKey: Buffer
+  const servers: TestServer[] = []
+
+  beforeEach(async () => {
+    url = await ref.cluster.createDatabase()
+    dataKey = randomBytes(32)
+  })
+  afterEach(async () => {
+    for (const s of servers.splice(0)) {
+      await s.leases.stop().catch(() => undefined)
+      await s.database.close()
+    }
+  })
+
+  async function server(id: string, options: Partial<LeaseOptions> = {}): Promise<TestServer> {
+    const database = await openPostgres({ url, dataKey, logger })
+    const lost: TestServer['lost'] = []
+    const leases = createLeaseManager({
+      pool: database.pool,
+      serverId: id,
+      url: `http://127.0.0.1:1/${id}`,
+      logger,
+      ttlMs: 60_000,
+      onLost: (account, reason) => lost.push({ account, reason }),
+      ...options,
+    })
+    await leases.register()
+    const s = { id, database, leases, stores: pgAuthStoreFactory(database, { fence: leases }), lost }
+    servers.push(s)
+    return s
+  }
+
+  async function rows(database: OpenedPostgres): Promise<{ lease: unknown; digest: string }> {
+    const lease = (await database.pool.query('SELECT owner, epoch::int AS epoch FROM leases WHERE account_id = $1', [ACC])).rows[0]
+    const keys = (await database.pool.query("SELECT type, id, encode(value, 'hex') AS v FROM auth_keys WHERE account_id = $1 ORDER BY type, id", [ACC])).rows
+    const creds = (await database.pool.query("SELECT encode(value, 'hex') AS v FROM auth_creds WHERE account_id = $1", [ACC])).rows
+    return { lease, digest: createHash('sha256').update(JSON.stringify({ keys, creds })).digest('hex') }
+  }
+
+  /** Makes the lease expire now, as if its owner had stopped renewing for a whole ttl. */
+  async function expire(database: OpenedPostgres): Promise<void> {
+    await database.pool.query("UPDATE leases SET expires_at = now() - interval '1 second' WHERE account_id = $1", [ACC])
+  }
+
+  it('gives a lease to one server at a time; the other cannot write a key', async () => {
+    const a = await server('srv-a')
+    const b = await server('srv-b')
+    expect(await a.leases.claim(ACC)).toBe(1)
+    expect(await b.leases.claim(ACC)).toBeNull()
+    await a.stores.open(ACC).set({ session: { peer: Buffer.from('from a') } })
+    const before = await rows(a.database)
+    const refused = await b.stores.open(ACC).set({ session: { peer: Buffer.from('from b') } }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(AppError)
+    expect(refused).toMatchObject({ code: 'conflict' })
+    expect((refused as Error).message).toMatch(/holds no lease/)
+    await expect(b.stores.open(ACC).saveCreds(initAuthCreds())).rejects.toMatchObject({ code: 'conflict' })
+    expect(await rows(a.database)).toEqual(before)
+    // Reads are not fenced: any server may look.
+    expect(Object.keys(await b.stores.open(ACC).get('session', ['peer']))).toEqual(['peer'])
+  })
+
+  it('fences the old owner after a takeover: it writes nothing, learns it lost the lease, and the epoch grew', async () => {
+    const a = await server('srv-a')
+    const b = await server('srv-b')
+    expect(await a.leases.claim(ACC)).toBe(1)
+    await a.stores.open(ACC).saveCreds(initAuthCreds())
+    await expire(a.database)
+    expect(await b.leases.claim(ACC)).toBe(2)
+    await b.stores.open(ACC).set({ session: { peer: Buffer.from('from b') } })
+    const before = await rows(a.database)
+    expect(before.lease).toEqual({ owner: 'srv-b', epoch: 2 })
+
+    // A still believes it holds epoch 1 (it was "paused"); its writes must all fail.
+    expect(a.leases.token(ACC)).toEqual({ owner: 'srv-a', epoch: 1 })
+    const refused = await a.stores.open(ACC).set({ session: { peer: Buffer.from('stale a') }, 'pre-key': { '1': Buffer.from('x') } }).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ code: 'conflict' })
+    expect((refused as Error).message).toMatch(/epoch 1\) was taken over/)
+    expect(a.lost).toEqual([{ account: ACC, reason: expect.stringMatching(/taken over/) }])
+    expect(a.leases.token(ACC)).toBeNull()
+    await expect(a.stores.open(ACC).saveCreds(initAuthCreds())).rejects.toMatchObject({ code: 'conflict' })
+    expect(await rows(a.database)).toEqual(before)
+  })
+
+  it('renewal finds a lease taken over and reports it before any write', async () => {
+    const a = await server('srv-a')
+    const b = await server('srv-b')
+    await a.leases.claim(ACC)
+    await expire(a.database)
+    await b.leases.claim(ACC)
+    await a.leases.renew()
+    expect(a.lost).toEqual([{ account: ACC, reason: expect.stringMatching(/another server took its lease over \(epoch 1/) }])
+    expect(a.leases.held().size).toBe(0)
+  })
+
+  it('renewal keeps a lease alive past its expiry, and the heartbeat moves', async () => {
+    const a = await server('srv-a', { ttlMs: 2000, renewEveryMs: 400 })
+    const b = await server('srv-b')
+    await a.leases.claim(ACC)
+    const first = (await a.database.pool.query("SELECT heartbeat_at FROM servers WHERE id = 'srv-a'")).rows[0].heartbeat_at as Date
+    const expiry = async (): Promise<Date> => (await a.database.pool.query('SELECT expires_at FROM leases WHERE account_id = $1', [ACC])).rows[0].expires_at
+    const initial = await expiry()
+    await a.leases.renew()
+    expect((await expiry()).getTime()).toBeGreaterThan(initial.getTime())
+    const second = (await a.database.pool.query("SELECT heartbeat_at FROM servers WHERE id = 'srv-a'")).rows[0].heartbeat_at as Date
+    expect(second.getTime()).toBeGreaterThan(first.getTime())
+    // Renewed on its timer for a span longer than the expiry: B never gets it.
+    a.leases.start()
+    const until = Date.now() + 3500
+    while (Date.now() < until) {
+      expect(await b.leases.claim(ACC)).toBeNull()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(a.lost).toEqual([])
+    expect(a.leases.token(ACC)).toEqual({ owner: 'srv-a', epoch: 1 })
+  })
+
+  it('drops every lease by its own clock when it could not renew for a whole ttl', async () => {
+    let clock = 0
+    const a = await server('srv-a', { ttlMs: 1000, renewEveryMs: 300, now: () => clock })
+    await a.leases.claim(ACC)
+    await a.leases.claim('acc-2' as AccountId)
+    clock = 999
+    await a.leases.renew()
+    expect(a.lost).toEqual([])
+    // The last successful renewal was sent at 999; by 1999 nothing proves the lease still runs.
+    clock = 1999
+    await a.leases.renew()
+    expect(a.lost.map((l) => l.account).sort()).toEqual(['acc-1', 'acc-2'])
+    expect(a.lost[0]!.reason).toMatch(/could not be renewed for 1000 ms/)
+    await expect(a.stores.open(ACC).set({ session: { x: Buffer.from('x') } })).rejects.toMatchObject({ code: 'conflict' })
+  })
+
+  it('a released lease moves at once, and epochs grow with every owner', async () => {
+    const a = await server('srv-a')
+    const b = await server('srv-b')
+    expect(await a.leases.claim(ACC)).toBe(1)
+    await a.leases.release(ACC)
+    expect(await b.leases.claim(ACC)).toBe(2)
+    await b.leases.release(ACC)
+    expect(await a.leases.claim(ACC)).toBe(3)
+    // Claiming what it holds is a no-op, not a new epoch that would fence its own writes.
+    expect(await a.leases.claim(ACC)).toBe(3)
+    await a.stores.open(ACC).set({ session: { peer: Buffer.from('a again') } })
+    expect((await rows(a.database)).lease).toEqual({ owner: 'srv-a', epoch: 3 })
+  })
+
+  it('stop releases every lease and removes the server row', async () => {
+    const a = await server('srv-a')
+    const b = await server('srv-b')
+    await a.leases.claim(ACC)
+    await a.leases.claim('acc-2' as AccountId)
+    await a.leases.stop()
+    const registered = (await b.database.pool.query('SELECT id FROM servers ORDER BY id')).rows.map((r) => r.id)
+    expect(registered).toEqual(['srv-b'])
+    expect(await b.leases.claim(ACC)).toBe(2)
+    expect(await b.leases.claim('acc-2' as AccountId)).toBe(2)
+    expect(await a.leases.claim(ACC)).toBeNull()
+  })
+
+  it('a write in flight finishes before a takeover; the next one is fenced', async () => {
+    const a = await server('srv-a')
+    const b = await server('srv-b')
+    await a.leases.claim(ACC)
+    await expire(a.database)
+    // Many keys: the write holds its lease row (FOR SHARE) while it runs; B's claim waits for it.
+    const big = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, randomBytes(64)]))
+    const write = a.stores.open(ACC).set({ session: big })
+    const claim = b.leases.claim(ACC)
+    const [written, epoch] = await Promise.allSettled([write, claim])
+    expect(epoch).toEqual({ status: 'fulfilled', value: 2 })
+    // Either A's write landed whole (before the takeover) or it was fenced whole: never part of it.
+    const count = (await a.database.pool.query('SELECT count(*)::int AS n FROM auth_keys WHERE account_id = $1', [ACC])).rows[0].n
+    expect(count).toBe(written.status === 'fulfilled' ? 3000 : 0)
+    await expect(a.stores.open(ACC).set({ session: { after: Buffer.from('x') } })).rejects.toMatchObject({ code: 'conflict' })
+  })
+
+  it('refuses a lease expiry that cannot work', () => {
+    expect(() => createLeaseManager({ pool: {} as never, serverId: 'x', url: 'http://x', logger, ttlMs: 50 })).toThrow(
+      expect.objectContaining({ code: 'invalid-input' }),
+    )
+    expect(() => createLeaseManager({ pool: {} as never, serverId: 'x', url: 'http://x', logger, ttlMs: 1000, renewEveryMs: 1000 })).toThrow(
+      expect.objectContaining({ code: 'invalid-input' }),
+    )
+  })
+})

@@ -1,0 +1,194 @@
+// Per-account leases with fencing, and this server's row in the fleet's servers table.
+// Main process, Electron-free. All times are the database's now(): servers never compare clocks.
+//
+// A lease has an owner, an expiry and an epoch that grows with every new owner. A server runs an
+// account only while it holds its lease; every creds/keys write checks (owner, epoch) in its own
+// transaction (pg-auth-store.ts), so a server whose lease was taken over writes nothing. Renewal runs
+// every ttl/3 in one statement with the heartbeat. A server that could not renew for a whole ttl (by its
+// own monotonic clock: paused, partitioned, database down) drops every lease at once, before asking the
+// database, so its sockets close before another server may take over.
+
+import type pg from 'pg'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import type { FenceToken, WriteFence } from '../db/postgres/pg-auth-store'
+import { describePgError } from '../db/postgres/pg-errors'
+import type { Logger } from '../logger'
+
+export const DEFAULT_LEASE_TTL_MS = 15_000
+
+export interface LeaseOptions {
+  pool: pg.Pool
+  serverId: string
+  /** Where other servers reach this one (forwarded commands); read at every heartbeat. */
+  url: string | (() => string)
+  logger: Logger
+  ttlMs?: number
+  /** Default ttl / 3: two renewals may fail before the lease is in danger. */
+  renewEveryMs?: number
+  /** A lease this server held is gone (taken over, expired, refused write): stop running the account now. */
+  onLost?: (account: AccountId, reason: string) => void
+  /** Monotonic milliseconds (tests move it). */
+  now?: () => number
+}
+
+export interface LeaseManager extends WriteFence {
+  readonly serverId: string
+  readonly ttlMs: number
+  /** Inserts or refreshes this server's row. */
+  register(): Promise<void>
+  /** The new epoch when this server now holds the lease; null when another live server holds it. */
+  claim(account: AccountId): Promise<number | null>
+  /** Gives the lease up at once (graceful stop, account stopped here): another server may claim it now. */
+  release(account: AccountId): Promise<void>
+  /** Accounts held, with their epochs. */
+  held(): ReadonlyMap<AccountId, number>
+  /** Held, and renewed within the last ttl by this server's clock: safe to act for the account now. */
+  holdsFresh(account: AccountId): boolean
+  /** One heartbeat and renewal round; reports leases found lost. Normally run by start(). */
+  renew(): Promise<void>
+  /** Drops, by this server's clock alone, every lease not renewed for a whole ttl (no database needed). */
+  expireLocally(): void
+  /** Renews on a timer until stop(). */
+  start(): void
+  /** Stops renewing, releases every lease and removes this server's row. */
+  stop(): Promise<void>
+}
+
+const SQL = {
+  heartbeat:
+    'INSERT INTO servers (id, url, started_at, heartbeat_at) VALUES ($1, $2, now(), now()) ' +
+    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, heartbeat_at = now()',
+  // The heartbeat rides along: one round trip per renewal, whatever the number of accounts.
+  renew:
+    'WITH hb AS (INSERT INTO servers (id, url, started_at, heartbeat_at) VALUES ($1, $2, now(), now()) ' +
+    'ON CONFLICT (id) DO UPDATE SET heartbeat_at = now() RETURNING id) ' +
+    "UPDATE leases l SET expires_at = now() + $5 * interval '1 millisecond' FROM unnest($3::text[], $4::bigint[]) AS h(a, e) " +
+    'WHERE l.account_id = h.a AND l.epoch = h.e AND l.owner = $1 AND EXISTS (SELECT 1 FROM hb) RETURNING l.account_id',
+  claim:
+    "INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond') " +
+    'ON CONFLICT (account_id) DO UPDATE SET owner = excluded.owner, epoch = leases.epoch + 1, expires_at = excluded.expires_at ' +
+    'WHERE leases.owner IS NULL OR leases.expires_at <= now() RETURNING epoch',
+  release: 'UPDATE leases SET owner = NULL, expires_at = NULL WHERE account_id = $1 AND owner = $2 AND epoch = $3',
+  releaseAll: 'UPDATE leases SET owner = NULL, expires_at = NULL WHERE owner = $1',
+  unregister: 'DELETE FROM servers WHERE id = $1',
+} as const
+
+export function createLeaseManager(options: LeaseOptions): LeaseManager {
+  const { pool, serverId, logger } = options
+  const url = typeof options.url === 'function' ? options.url : () => options.url as string
+  const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS
+  const renewEveryMs = options.renewEveryMs ?? Math.floor(ttlMs / 3)
+  if (!Number.isInteger(ttlMs) || ttlMs < 100 || !Number.isInteger(renewEveryMs) || renewEveryMs <= 0 || renewEveryMs >= ttlMs) {
+    throw new AppError('invalid-input', 'The lease expiry must be an integer of at least 100 ms, renewed more often than it expires.')
+  }
+  const now = options.now ?? (() => performance.now())
+  const epochs = new Map<AccountId, number>()
+  /** When (monotonic) the last successful renewal of each lease was sent: the lease surely ran until then + ttl. */
+  const renewedAt = new Map<AccountId, number>()
+  let timer: NodeJS.Timeout | null = null
+  let stopped = false
+
+  function lose(account: AccountId, reason: string): void {
+    if (!epochs.delete(account)) return
+    renewedAt.delete(account)
+    logger.warn({ account, reason }, 'lost the lease on an account; stopping it here')
+    options.onLost?.(account, reason)
+  }
+
+  /** Drops every lease this server cannot be sure it still holds, by its own clock alone. */
+  function selfFence(): void {
+    const limit = now() - ttlMs
+    for (const [account, at] of [...renewedAt]) {
+      if (at <= limit) lose(account, `its lease could not be renewed for ${ttlMs} ms (paused, cut off from the database, or overloaded)`)
+    }
+  }
+
+  async function renew(): Promise<void> {
+    selfFence()
+    const sent = [...epochs]
+    const startedAt = now()
+    const result = await pool.query<{ account_id: string }>(SQL.renew, [serverId, url(), sent.map(([a]) => a), sent.map(([, e]) => e), ttlMs])
+    const renewed = new Set(result.rows.map((r) => r.account_id))
+    for (const [account, epoch] of sent) {
+      if (epochs.get(account) !== epoch) continue // released or re-claimed meanwhile
+      if (renewed.has(account)) renewedAt.set(account, startedAt)
+      else lose(account, `another server took its lease over (epoch ${epoch} is no longer current)`)
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return
+    timer = setTimeout(() => {
+      renew()
+        .catch((err: unknown) => logger.warn({ err: describePgError(err) }, 'lease renewal failed; retrying'))
+        .finally(schedule)
+    }, renewEveryMs)
+  }
+
+  return {
+    serverId,
+    ttlMs,
+
+    token(account): FenceToken | null {
+      const epoch = epochs.get(account)
+      return epoch === undefined ? null : { owner: serverId, epoch }
+    },
+
+    fenced(account, error) {
+      lose(account, error.message)
+    },
+
+    async register() {
+      await pool.query(SQL.heartbeat, [serverId, url()])
+    },
+
+    async claim(account) {
+      if (stopped) return null
+      const held = epochs.get(account)
+      if (held !== undefined) return held
+      const startedAt = now()
+      const result = await pool.query<{ epoch: string | number }>(SQL.claim, [account, serverId, ttlMs])
+      const row = result.rows[0]
+      if (!row) return null
+      const epoch = Number(row.epoch)
+      epochs.set(account, epoch)
+      renewedAt.set(account, startedAt)
+      return epoch
+    },
+
+    async release(account) {
+      const epoch = epochs.get(account)
+      if (epoch === undefined) return
+      epochs.delete(account)
+      renewedAt.delete(account)
+      await pool.query(SQL.release, [account, serverId, epoch])
+    },
+
+    held: () => epochs,
+
+    holdsFresh(account) {
+      const at = renewedAt.get(account)
+      return epochs.has(account) && at !== undefined && now() - at < ttlMs
+    },
+
+    renew,
+
+    expireLocally: selfFence,
+
+    start() {
+      if (timer || stopped) return
+      schedule()
+    },
+
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      timer = null
+      epochs.clear()
+      renewedAt.clear()
+      await pool.query(SQL.releaseAll, [serverId])
+      await pool.query(SQL.unregister, [serverId])
+    },
+  }
+}

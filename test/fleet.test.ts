@@ -1,0 +1,296 @@
+// A fleet: three real server processes on one throwaway PostgreSQL cluster, one WhatsApp simulator, real
+// Baileys. Pairing spreads the accounts, any server answers for any account, events reach every server,
+// kill -9 of one server moves its accounts to the others without a QR and without losing a message,
+// and a graceful stop releases its leases at once. The lease expiry is 4 s here (15 s by default) to
+// keep the suite short; the bounds below are stated relative to it.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { AccountSummary, EventMessage, FleetServer, PairingState } from '../src/shared/contract'
+import { muteLibsignalLogs } from '../src/simulator/testing'
+import { describePostgres, usePostgresCluster } from './support/postgres-suite'
+import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+import { startTestSimulator, type TestSimulator } from './support/transfer-support'
+
+const ACCOUNTS = Number(process.env.IRISH_FLEET_ACCOUNTS ?? 30)
+const LEASE_MS = 4000
+const TOKEN = 'fleet-token-0123456789abcdef'
+
+interface Member {
+  server: ServerProcess
+  events: EventStream
+  dataDir: string
+  id: string
+}
+
+describePostgres('a fleet of three servers on one PostgreSQL', () => {
+  const ref = usePostgresCluster()
+  const dataKey = newDataKey()
+  let url: string
+  let sim: TestSimulator
+  let unmute: () => void
+  const members: Member[] = []
+  const accounts: AccountSummary[] = []
+
+  async function startMember(): Promise<Member> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'irish-fleet-'))
+    const server = await startServerProcess({
+      dataDir,
+      dataKey,
+      token: TOKEN,
+      args: ['--database', url],
+      env: { ...sim.env, IRISH_LEASE_TTL_MS: String(LEASE_MS) },
+    })
+    const events = await server.events()
+    const listed = await server.value<FleetServer[]>('fleet:servers')
+    const self = listed.find((s) => s.url === server.url)
+    if (!self) throw new Error(`the server at ${server.url} is not in fleet:servers: ${JSON.stringify(listed)}`)
+    return { server, events, dataDir, id: self.id }
+  }
+
+  async function query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      return (await client.query<T>(text, values)).rows
+    } finally {
+      await client.end()
+    }
+  }
+
+  function connectedEvent(id: string) {
+    return (m: EventMessage): boolean =>
+      m.event === 'accounts:changed' && (m.payload as AccountSummary).id === id && (m.payload as AccountSummary).status === 'connected'
+  }
+
+  /** Waits on `member`'s stream for an event that arrives after index `since`. */
+  function nextAfter(member: Member, since: number, match: (m: EventMessage) => boolean, timeoutMs: number): Promise<EventMessage> {
+    return member.events.next((m) => member.events.received.indexOf(m) >= since && match(m), timeoutMs)
+  }
+
+  async function pairOn(member: Member, label: string): Promise<AccountSummary> {
+    const added = await member.server.value<AccountSummary>('accounts:add', { label })
+    const qr = await member.events.next((m) => m.event === 'accounts:qr' && (m.payload as PairingState).id === added.id && (m.payload as PairingState).qr !== null)
+    await sim.sim.scanQr((qr.payload as PairingState).qr!, { name: label })
+    await member.events.next(connectedEvent(added.id), 90_000)
+    return added
+  }
+
+  async function ownersById(): Promise<Map<string, string>> {
+    const rows = await query<{ account_id: string; owner: string }>('SELECT account_id, owner FROM leases WHERE owner IS NOT NULL AND expires_at > now()')
+    return new Map(rows.map((r) => [r.account_id, r.owner]))
+  }
+
+  beforeAll(async () => {
+    unmute = muteLibsignalLogs()
+    url = await ref.cluster.createDatabase()
+    sim = await startTestSimulator()
+    // One at a time: the first creates the schema; the others find it (they would wait on its lock anyway).
+    for (let i = 0; i < 3; i++) members.push(await startMember())
+  }, 120_000)
+
+  afterAll(async () => {
+    for (const m of members) {
+      m.events.close()
+      if (m.server.child.exitCode === null && m.server.child.signalCode === null) {
+        m.server.child.kill('SIGCONT')
+        await m.server.stop().catch(() => undefined)
+      }
+      rmSync(m.dataDir, { recursive: true, force: true })
+    }
+    await sim?.close()
+    unmute?.()
+  })
+
+  it(`pairs ${ACCOUNTS} accounts across the servers, at most a fair share plus one each, and every server lists them all`, async () => {
+    // Each server pairs a third of them, one after another; the three servers work at once.
+    const perServer = await Promise.all(
+      members.map(async (member, m) => {
+        const paired: AccountSummary[] = []
+        for (let i = m; i < ACCOUNTS; i += members.length) paired.push(await pairOn(member, `Fleet ${i}`))
+        return paired
+      }),
+    )
+    accounts.push(...perServer.flat())
+    expect(accounts).toHaveLength(ACCOUNTS)
+
+    const servers = await members[0]!.server.value<FleetServer[]>('fleet:servers')
+    expect(servers.map((s) => s.id).sort()).toEqual(members.map((m) => m.id).sort())
+    const fair = Math.ceil(ACCOUNTS / members.length)
+    for (const s of servers) {
+      expect(s.accounts).toBeLessThanOrEqual(fair + 1)
+      expect(s.heartbeatAgeMs).toBeLessThan(LEASE_MS)
+    }
+    expect(servers.reduce((n, s) => n + s.accounts, 0)).toBe(ACCOUNTS)
+
+    const owners = await ownersById()
+    for (const member of members) {
+      const list = await member.server.value<AccountSummary[]>('accounts:list')
+      expect(list.map((a) => a.id).sort()).toEqual(accounts.map((a) => a.id).sort())
+      for (const a of list) expect(a.server).toBe(owners.get(a.id))
+    }
+  }, 480_000)
+
+  it('carries the events of every account on the stream of every server', () => {
+    for (const member of members) {
+      for (const a of accounts) expect(member.events.received.some(connectedEvent(a.id))).toBe(true)
+    }
+  })
+
+  it('answers a command sent to a server that does not run the account', async () => {
+    const owners = await ownersById()
+    const account = accounts.find((a) => owners.get(a.id) !== members[0]!.id)!
+    const health = await members[0]!.server.value<{ id: string; status: string; keyCounts: Record<string, number> }>('accounts:health', { id: account.id })
+    expect(health).toMatchObject({ id: account.id, status: 'connected' })
+    expect(health.keyCounts['pre-key']).toBeGreaterThan(0)
+    // A message sent through a non-owner goes out from the owner's socket and arrives.
+    const target = accounts.find((a) => a.id !== account.id)!
+    const text = `through a non-owner ${Date.now()}`
+    const since = members[0]!.events.received.length
+    const received = nextAfter(members[0]!, since, (m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === text, 20_000)
+    await members[0]!.server.value('accounts:send-text', { id: account.id, to: `+${target.phone ?? (await phoneOf(target.id))}`, text })
+    expect(((await received).payload as { account: string }).account).toBe(target.id)
+  }, 60_000)
+
+  it('refuses an export to a server of the same fleet at once, leaving the account as it was', async () => {
+    const owners = await ownersById()
+    const account = accounts.find((a) => owners.get(a.id) === members[0]!.id)!
+    const other = members[1]!
+    const started = Date.now()
+    const refused = await members[0]!.server.call('transfer:export-to-server', { id: account.id, url: other.server.url, token: TOKEN })
+    expect(refused.body).toMatchObject({ ok: false, error: { code: 'conflict' } })
+    expect(!refused.body.ok && refused.body.error.message).toMatch(/same fleet/)
+    expect(Date.now() - started).toBeLessThan(5000)
+    const after = (await members[0]!.server.value<AccountSummary[]>('accounts:list')).find((a) => a.id === account.id)!
+    expect(after).toMatchObject({ status: 'connected', movedTo: null, server: members[0]!.id })
+  }, 30_000)
+
+  async function phoneOf(id: string): Promise<string> {
+    const list = await members[0]!.server.value<AccountSummary[]>('accounts:list')
+    return list.find((a) => a.id === id)!.phone!
+  }
+
+  it('fencing: a server paused past its lease is forwarded to in vain, loses its accounts, and on waking writes nothing over the new owners', async () => {
+    const [watcher, paused] = members as [Member, Member, Member]
+    const before = await query<{ account_id: string; owner: string; epoch: number }>(
+      'SELECT account_id, owner, epoch::int AS epoch FROM leases WHERE owner = $1 AND expires_at > now()',
+      [paused.id],
+    )
+    expect(before.length).toBeGreaterThan(0)
+    const moving = accounts.filter((a) => before.some((l) => l.account_id === a.id))
+    const sender = accounts.find((a) => !before.some((l) => l.account_id === a.id))!
+    const phones = new Map(await Promise.all(moving.map(async (a) => [a.id, await phoneOf(a.id)] as const)))
+    const since = watcher.events.received.length
+
+    paused.server.child.kill('SIGSTOP')
+    // Sent while its sockets still look alive: they reach the paused process, which never acks them.
+    const texts = await Promise.all(
+      moving.map(async (a) => {
+        const text = `while paused ${a.id} ${Date.now()}`
+        await watcher.server.value('accounts:send-text', { id: sender.id, to: `+${phones.get(a.id)}`, text })
+        return { to: a.id, text }
+      }),
+    )
+    // The owner does not answer: a clear error after the forwarding timeout, not a hang.
+    const refused = await watcher.server.call('accounts:health', { id: moving[0]!.id })
+    expect(refused.body).toMatchObject({ ok: false, error: { code: 'unavailable' } })
+    expect(!refused.body.ok && refused.body.error.message).toMatch(/did not answer within 10 s/)
+
+    await Promise.all(moving.map((a) => nextAfter(watcher, since, connectedEvent(a.id), LEASE_MS + 20_000)))
+    const taken = await query<{ account_id: string; owner: string; epoch: number }>(
+      'SELECT account_id, owner, epoch::int AS epoch FROM leases WHERE account_id = ANY($1::text[])',
+      [moving.map((a) => a.id)],
+    )
+    for (const lease of taken) {
+      expect(lease.owner).not.toBe(paused.id)
+      expect(lease.epoch).toBeGreaterThan(before.find((l) => l.account_id === lease.account_id)!.epoch)
+    }
+
+    paused.server.child.kill('SIGCONT')
+    // Awake, it learns from its own clock and the database that the accounts are gone, and lists them
+    // under their new owners; it wrote no status or intent over theirs.
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      const list = await paused.server.value<AccountSummary[]>('accounts:list')
+      const mine = list.filter((a) => moving.some((m) => m.id === a.id) && a.server === paused.id)
+      if (mine.length === 0) break
+      if (Date.now() > deadline) throw new Error(`the woken server still claims ${mine.map((a) => a.id).join(', ')}`)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    const rows = await query<{ id: string; status: string; want_running: boolean }>('SELECT id, status, want_running FROM accounts WHERE id = ANY($1::text[])', [
+      moving.map((a) => a.id),
+    ])
+    for (const row of rows) expect(row).toMatchObject({ status: 'connected', want_running: true })
+    // Every message sent while it was paused arrives once, through the new owner.
+    await Promise.all(texts.map((t) => watcher.events.next((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === t.text, 30_000)))
+    for (const t of texts) {
+      const got = watcher.events.received.filter((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === t.text)
+      expect(got, t.text).toHaveLength(1)
+    }
+  }, 120_000)
+
+  it('kill -9 of a server: its accounts resume on the others within the lease expiry + 15 s, no QR, every message exactly once', async () => {
+    const [watcher, , victim] = members as [Member, Member, Member]
+    const owners = await ownersById()
+    const victims = accounts.filter((a) => owners.get(a.id) === victim.id)
+    const sender = accounts.find((a) => owners.get(a.id) === watcher.id)!
+    expect(victims.length).toBeGreaterThan(0)
+    const phones = new Map(await Promise.all(victims.map(async (a) => [a.id, await phoneOf(a.id)] as const)))
+    const texts: Array<{ to: string; text: string }> = []
+    const send = async (phase: string): Promise<void> => {
+      for (const a of victims) {
+        const text = `${phase} ${a.id} ${Date.now()}`
+        texts.push({ to: a.id, text })
+        await watcher.server.value('accounts:send-text', { id: sender.id, to: `+${phones.get(a.id)}`, text })
+      }
+    }
+    const arrived = (text: string): EventMessage[] =>
+      watcher.events.received.filter((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === text)
+
+    await send('before')
+    await Promise.all(texts.map((t) => watcher.events.next((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === t.text, 20_000)))
+
+    const since = watcher.events.received.length
+    const killedAt = Date.now()
+    victim.server.child.kill('SIGKILL')
+    await send('during')
+    await Promise.all(victims.map((a) => nextAfter(watcher, since, connectedEvent(a.id), LEASE_MS + 15_000 + 5_000)))
+    const resumedMs = Date.now() - killedAt
+    expect(resumedMs).toBeLessThan(LEASE_MS + 15_000)
+    const qrs = watcher.events.received.slice(since).filter((m) => m.event === 'accounts:qr' && (m.payload as PairingState).qr !== null)
+    expect(qrs).toHaveLength(0)
+    const after = await ownersById()
+    for (const a of victims) expect([members[0]!.id, members[1]!.id]).toContain(after.get(a.id))
+
+    await send('after')
+    await Promise.all(texts.map((t) => watcher.events.next((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === t.text, 30_000))).catch((err: unknown) => {
+      const missing = texts.filter((t) => arrived(t.text).length === 0).map((t) => t.text)
+      throw new Error(`${String(err)}; missing: ${missing.join(' | ')}`)
+    })
+    for (const t of texts) {
+      const got = arrived(t.text)
+      expect(got, `${t.text}: ${JSON.stringify(got)}`).toHaveLength(1)
+      expect((got[0]!.payload as { account: string }).account).toBe(t.to)
+    }
+  }, 120_000)
+
+  it('a graceful stop releases its leases at once, and the last server runs every account', async () => {
+    const [watcher, leaving] = members as [Member, Member, Member]
+    const since = watcher.events.received.length
+    const moving = [...(await ownersById())].filter(([, owner]) => owner === leaving.id).map(([id]) => id)
+    expect(moving.length).toBeGreaterThan(0)
+    expect(await leaving.server.stop()).toBe(0)
+    // Released, not left to expire: no live lease names it right after it exited.
+    const held = await query<{ n: number }>('SELECT count(*)::int AS n FROM leases WHERE owner = $1', [leaving.id])
+    expect(held[0]!.n).toBe(0)
+    const registered = await query('SELECT id FROM servers WHERE id = $1', [leaving.id])
+    expect(registered).toHaveLength(0)
+    // The one server left takes them (fair share of one server is all of them), within one round.
+    await Promise.all(moving.map((id) => nextAfter(watcher, since, connectedEvent(id), 20_000)))
+    const owners = await ownersById()
+    for (const id of moving) expect(owners.get(id)).toBe(watcher.id)
+  }, 60_000)
+})

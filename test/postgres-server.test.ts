@@ -1,0 +1,140 @@
+// The headless server on PostgreSQL (`--database postgres://…`): a real server process with the built-in
+// simulator and real Baileys, its accounts, settings and auth store in a throwaway cluster.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { AccountStatus, AccountSummary, EventMessage, PairingState, SimulatorInfo } from '../src/shared/contract'
+import { describePostgres, usePostgresCluster } from './support/postgres-suite'
+import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+
+describePostgres('headless server on PostgreSQL', () => {
+  const ref = usePostgresCluster()
+  const dataDir = mkdtempSync(join(tmpdir(), 'irish-pg-server-'))
+  const dataKey = newDataKey()
+  let url: string
+  let server: ServerProcess
+  let events: EventStream
+  let admin: string
+
+  async function start(token?: string): Promise<void> {
+    server = await startServerProcess({ dataDir, dataKey, simulator: true, args: ['--database', url], ...(token ? { token } : {}) })
+    events = await server.events()
+    admin = (await server.value<SimulatorInfo>('simulator:info')).admin!
+  }
+
+  async function awaitStatus(id: string, status: AccountStatus, timeoutMs = 20_000): Promise<AccountSummary> {
+    const match = (m: EventMessage): boolean =>
+      m.event === 'accounts:changed' && (m.payload as AccountSummary).id === id && (m.payload as AccountSummary).status === status
+    const pending = events.next(match, timeoutMs)
+    const now = (await server.value<AccountSummary[]>('accounts:list')).find((a) => a.id === id)
+    if (now?.status === status) {
+      pending.catch(() => undefined)
+      return now
+    }
+    return (await pending).payload as AccountSummary
+  }
+
+  async function pair(label: string): Promise<AccountSummary> {
+    const added = await server.value<AccountSummary>('accounts:add', { label })
+    const qrEvent = await events.next((m) => m.event === 'accounts:qr' && (m.payload as PairingState).id === added.id && (m.payload as PairingState).qr !== null)
+    const response = await fetch(`${admin}/scan`, {
+      method: 'POST',
+      // The embedded simulator's admin API takes the server's own token.
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+      body: JSON.stringify({ qr: (qrEvent.payload as PairingState).qr, name: label }),
+    })
+    expect(response.status).toBe(200)
+    return awaitStatus(added.id, 'connected')
+  }
+
+  async function query<T extends pg.QueryResultRow>(text: string): Promise<T[]> {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      return (await client.query<T>(text)).rows
+    } finally {
+      await client.end()
+    }
+  }
+
+  beforeAll(async () => {
+    url = await ref.cluster.createDatabase()
+    await start()
+  }, 90_000)
+
+  afterAll(async () => {
+    events?.close()
+    await server?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  let a: AccountSummary
+  let b: AccountSummary
+
+  it('pairs two accounts, delivers a message, and keeps everything in PostgreSQL (sealed)', async () => {
+    a = await pair('Alice')
+    b = await pair('Bob')
+    const text = `hello over postgres ${Date.now()}`
+    const received = events.next((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === text)
+    await server.value('accounts:send-text', { id: a.id, to: `+${b.phone}`, text })
+    expect(((await received).payload as { account: string }).account).toBe(b.id)
+
+    const creds = await query<{ account_id: string }>('SELECT account_id FROM auth_creds ORDER BY account_id')
+    expect(creds.map((r) => r.account_id).sort()).toEqual([a.id, b.id].sort())
+    const keys = await query<{ n: number }>('SELECT count(*)::int AS n FROM auth_keys')
+    expect(keys[0]!.n).toBeGreaterThan(10)
+    // The account rows land through the write queue right after the change; the listing proves they did.
+    const rows = await query<{ id: string; label: string; phone: string | null }>('SELECT id, label, phone FROM accounts ORDER BY created_at')
+    expect(rows.map((r) => r.label)).toEqual(['Alice', 'Bob'])
+  }, 90_000)
+
+  it('reconnects both accounts from PostgreSQL after a restart, without pairing', async () => {
+    events.close()
+    expect(await server.stop()).toBe(0)
+    await start(server.token)
+    await awaitStatus(a.id, 'connected')
+    await awaitStatus(b.id, 'connected')
+    expect(events.received.filter((m) => m.event === 'accounts:qr' && (m.payload as PairingState).qr !== null)).toHaveLength(0)
+    const text = `after restart ${Date.now()}`
+    const received = events.next((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === text)
+    await server.value('accounts:send-text', { id: b.id, to: a.phone!, text })
+    expect(((await received).payload as { account: string }).account).toBe(a.id)
+  }, 90_000)
+
+  it('answers GET /healthz without a token, revealing nothing', async () => {
+    const response = await fetch(`${server.url}/healthz`)
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('ok\n')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    const head = await fetch(`${server.url}/healthz`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+  })
+
+  it('refuses to start on the database with another data key, changing nothing', async () => {
+    const before = await query<{ account_id: string; value: Buffer }>('SELECT account_id, value FROM auth_creds ORDER BY account_id')
+    const otherDir = mkdtempSync(join(tmpdir(), 'irish-pg-key-'))
+    try {
+      await expect(startServerProcess({ dataDir: otherDir, dataKey: newDataKey(), args: ['--database', url] })).rejects.toThrow(
+        /data key does not match this database/,
+      )
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true })
+    }
+    expect(await query('SELECT account_id, value FROM auth_creds ORDER BY account_id')).toEqual(before)
+  }, 60_000)
+
+  it('refuses an unreachable database and a URL that is not postgres://, with clear errors', async () => {
+    const otherDir = mkdtempSync(join(tmpdir(), 'irish-pg-bad-'))
+    try {
+      const unreachable = startServerProcess({ dataDir: otherDir, args: ['--database', 'postgres://irish:hunter2@127.0.0.1:1/irish'] })
+      await expect(unreachable).rejects.toThrow(/cannot be reached/)
+      await expect(unreachable).rejects.not.toThrow(/hunter2/)
+      await expect(startServerProcess({ dataDir: otherDir, env: { IRISH_DATABASE_URL: 'mysql://x@y/z' } })).rejects.toThrow(/must be a postgres:\/\/ URL/)
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})

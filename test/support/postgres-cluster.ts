@@ -1,0 +1,195 @@
+// A throwaway PostgreSQL cluster for tests: initdb in a temp dir as an unprivileged user, listening on
+// 127.0.0.1 at a free port with fsync off, removed by stop(). Test-only: never imported by app code.
+// The postmaster runs under `setpriv --pdeathsig KILL`, so it dies with the test process even when
+// that process is killed without running its cleanup.
+//
+// When no PostgreSQL is installed, findPostgres() returns null with the reason; suites skip and print
+// it, except in CI (CI=true), where a missing PostgreSQL is a failure (requirePostgres()).
+
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+
+const READY_LINE = 'database system is ready to accept connections'
+const START_TIMEOUT_MS = 30_000
+const SUPERUSER = 'irish'
+
+export interface PostgresCluster {
+  /** A URL for the cluster's `postgres` database (superuser, password auth). */
+  url: string
+  port: number
+  password: string
+  /** Creates a fresh empty database and returns its URL. */
+  createDatabase(name?: string): Promise<string>
+  /** A URL for `database` on this cluster, with other credentials if given. */
+  urlFor(database: string, credentials?: { user: string; password: string }): string
+  /** Fast shutdown, then removes the data dir. */
+  stop(): Promise<void>
+}
+
+export interface PostgresInstall {
+  bin: string
+}
+
+/** Where initdb and postgres live: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin. */
+export function findPostgres(): PostgresInstall | { missing: string } {
+  const candidates: string[] = []
+  if (process.env.PG_BIN) candidates.push(process.env.PG_BIN)
+  const root = '/usr/lib/postgresql'
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))
+    candidates.push(...versions.map((v) => join(root, v, 'bin')))
+  }
+  for (const bin of candidates) {
+    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) return { bin }
+  }
+  return { missing: 'PostgreSQL is not installed (no initdb under PG_BIN or /usr/lib/postgresql/*/bin); apt-get install postgresql' }
+}
+
+/**
+ * The install, or a reason to skip. In CI a missing PostgreSQL throws: the Postgres and fleet suites
+ * must run there, never skip silently.
+ */
+export function requirePostgres(): PostgresInstall | { missing: string } {
+  const found = findPostgres()
+  if ('missing' in found && process.env.CI) throw new Error(`CI needs PostgreSQL for these tests: ${found.missing}`)
+  if ('missing' in found) console.warn(`skipping PostgreSQL tests: ${found.missing}`)
+  return found
+}
+
+/** The user the cluster runs as: root may not run initdb, so root hands it to `postgres` (or `nobody`). */
+function clusterUser(): { name: string; uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null
+  for (const name of ['postgres', 'nobody']) {
+    try {
+      const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim())
+      const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim())
+      return { name, uid, gid }
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error('Running as root, but there is no unprivileged `postgres` or `nobody` user to run initdb as.')
+}
+
+/** Wraps a command so it runs as `user` (when root) and gets SIGKILL when this process dies. */
+function asClusterUser(user: ReturnType<typeof clusterUser>, command: string, args: string[]): [string, string[]] {
+  const drop = user ? ['--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups'] : []
+  return ['setpriv', [...drop, '--pdeathsig', 'KILL', '--', command, ...args]]
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const address = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  if (typeof address !== 'object' || address === null) throw new Error('no port')
+  return address.port
+}
+
+export async function startPostgresCluster(install: PostgresInstall): Promise<PostgresCluster> {
+  const user = clusterUser()
+  const dir = mkdtempSync(join(tmpdir(), 'irish-pg-'))
+  const dataDir = join(dir, 'data')
+  const password = randomBytes(18).toString('base64url')
+  const pwFile = join(dir, 'pw')
+  writeFileSync(pwFile, `${password}\n`, { mode: 0o600 })
+  if (user) {
+    chownSync(dir, user.uid, user.gid)
+    chownSync(pwFile, user.uid, user.gid)
+  }
+  try {
+    const [cmd, args] = asClusterUser(user, join(install.bin, 'initdb'), [
+      '-D', dataDir, '-U', SUPERUSER, '--pwfile', pwFile, '--auth', 'scram-sha-256', '-E', 'UTF8', '--locale', 'C', '--no-sync',
+    ])
+    execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true })
+    throw new Error(`initdb failed: ${String((err as { stderr?: unknown }).stderr ?? err)}`)
+  }
+  rmSync(pwFile)
+
+  const port = await freePort()
+  const [cmd, args] = asClusterUser(user, join(install.bin, 'postgres'), [
+    '-D', dataDir, '-p', String(port),
+    '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`,
+    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+    '-c', 'max_connections=200', '-c', 'shared_buffers=32MB',
+  ])
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  try {
+    await waitReady(child)
+  } catch (err) {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
+  const killOnExit = (): void => void child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+
+  const urlFor = (database: string, credentials = { user: SUPERUSER, password }): string =>
+    `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`
+  let stopped = false
+  return {
+    url: urlFor('postgres'),
+    port,
+    password,
+    urlFor,
+    async createDatabase(name = `t_${randomBytes(6).toString('hex')}`) {
+      const client = new pg.Client({ connectionString: urlFor('postgres') })
+      await client.connect()
+      try {
+        await client.query(`CREATE DATABASE "${name}"`)
+      } finally {
+        await client.end()
+      }
+      return urlFor(name)
+    },
+    async stop() {
+      if (stopped) return
+      stopped = true
+      process.off('exit', killOnExit)
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        // SIGINT: "fast" shutdown, which disconnects clients instead of waiting for them.
+        child.kill('SIGINT')
+        await exited
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+function waitReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = ''
+    const timer = setTimeout(() => finish(new Error(`PostgreSQL did not start within ${START_TIMEOUT_MS} ms:\n${log}`)), START_TIMEOUT_MS)
+    function finish(err?: Error): void {
+      clearTimeout(timer)
+      child.stderr?.removeListener('data', onData)
+      child.removeListener('exit', onExit)
+      // Keep draining, so a chatty server never blocks on a full pipe.
+      child.stderr?.resume()
+      if (err) reject(err)
+      else resolve()
+    }
+    function onData(chunk: Buffer): void {
+      log += chunk.toString('utf8')
+      if (log.includes(READY_LINE)) finish()
+    }
+    function onExit(code: number | null): void {
+      finish(new Error(`PostgreSQL exited (code ${code}) before it was ready:\n${log}`))
+    }
+    child.stderr?.on('data', onData)
+    child.once('exit', onExit)
+  })
+}
