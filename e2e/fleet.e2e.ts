@@ -62,9 +62,19 @@ test('opens 500 accounts as a table, then shows the statuses the events carry', 
   await table.statusFilter.selectOption('all')
 })
 
-test('searches by label, phone, name and id', async () => {
+/** Records a figure for the closing note (never asserted: speed belongs in benchmarks, not in tests). */
+function note(testInfo: { annotations: Array<{ type: string; description?: string }> }, what: string, startedAt: number): void {
+  const description = `${what}: ${Date.now() - startedAt} ms, Playwright's round trips included`
+  testInfo.annotations.push({ type: 'timing', description })
+  console.log(`[fleet timing] ${description}`)
+}
+
+test('searches by label, phone, name and id', async ({ browserName: _browserName }, testInfo) => {
   const table = new AccountsTablePage(page)
+  const searchStarted = Date.now()
   await table.search.fill('Fleet 042')
+  await expect(table.shownCount).toHaveText(`1 of ${FLEET_SIZE} shown`)
+  note(testInfo, `search over ${FLEET_SIZE} accounts`, searchStarted)
   await expect(table.rows).toHaveCount(1)
   await expect(table.shownCount).toHaveText(`1 of ${FLEET_SIZE} shown`)
   // The phone as a person types it: with +, spaces and dashes.
@@ -88,9 +98,12 @@ test('searches by label, phone, name and id', async () => {
   await table.table.locator('xpath=..').evaluate(scrollToStart)
 })
 
-test('filters by status and sorts by a column both ways', async () => {
+test('filters by status and sorts by a column both ways', async ({ browserName: _browserName }, testInfo) => {
   const table = new AccountsTablePage(page)
+  const filterStarted = Date.now()
   await table.statusFilter.selectOption('failed')
+  await expect(table.shownCount).toHaveText(`${expectedCount('failed')} of ${FLEET_SIZE} shown`)
+  note(testInfo, `status filter over ${FLEET_SIZE} accounts`, filterStarted)
   await expect(table.shownCount).toHaveText(`${expectedCount('failed')} of ${FLEET_SIZE} shown`)
   await expect(table.rows.first().locator('[data-status]')).toHaveText('Failed')
   await table.statusFilter.selectOption('all')
@@ -114,8 +127,10 @@ test('stops every connected account at once, with progress, and the table follow
   await table.selectAllShown.check()
   await expect(table.bulkBar).toContainText(`${connected} selected`)
   await new AppShell(page).screenshot('21-accounts-table-selected', testInfo)
+  const stopStarted = Date.now()
   await table.bulk('Stop').click()
   await expect(table.bulkStatus).toHaveText(`Stopped ${connected} of ${connected}.`, { timeout: 60_000 })
+  note(testInfo, `bulk stop of ${connected} accounts (one command each, 4 at a time)`, stopStarted)
   // Every stopped account left the "connected" filter; the others kept their statuses.
   await expect(table.shownCount).toHaveText(`0 of ${FLEET_SIZE} shown`)
   await table.statusFilter.selectOption('stopped')

@@ -155,11 +155,20 @@ export function AccountCard({
           onConfirm={() => remove.mutateAsync(account.id)}
           onClose={() => setConfirming(null)}
         >
-          <p>
-            This logs <strong>{label}</strong>
-            {account.phone ? ` (${formatPhone(account.phone)})` : ''} out of WhatsApp, deletes its keys from this machine and
-            removes it from the list. To use the number here again, you will have to pair it with a new QR code.
-          </p>
+          {/* Only a session that still exists can be logged out: the promise matches the account's state. */}
+          {isPaired(account) && !['logged-out', 'moved', 'replaced'].includes(account.status) ? (
+            <p>
+              This logs <strong>{label}</strong>
+              {account.phone ? ` (${formatPhone(account.phone)})` : ''} out of WhatsApp, deletes its keys from this machine and
+              removes it from the list. To use the number here again, you will have to pair it with a new QR code.
+            </p>
+          ) : (
+            <p>
+              This deletes what is left of <strong>{label}</strong>
+              {account.phone ? ` (${formatPhone(account.phone)})` : ''} on this machine and removes it from the list.
+              {account.status === 'moved' ? ' The copy it was moved to is not touched.' : ' It has no live session to log out.'}
+            </p>
+          )}
         </ConfirmDialog>
       )}
       {confirming === 'logout' && (

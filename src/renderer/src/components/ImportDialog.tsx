@@ -163,7 +163,14 @@ function ImportForm({
     }
     if (source === 'bundle') {
       if (chosen?.state !== 'read' || inspect.isError) {
-        setProblem({ text: `Choose a session bundle (${BUNDLE_EXTENSION}) file first.`, field: 'file' })
+        // A file that was chosen but cannot be used gets its own reason, never "choose a file first".
+        const reason =
+          chosen?.state === 'failed'
+            ? chosen.message
+            : inspect.isError
+              ? `${chosen?.name ?? 'This file'} cannot be imported: ${errorMessage(inspect.error)}`
+              : `Choose a session bundle (${BUNDLE_EXTENSION}) file first.`
+        setProblem({ text: reason, field: 'file' })
         fileRef.current?.focus()
         return
       }
@@ -296,7 +303,12 @@ function ImportForm({
               value={passphrase}
               maxLength={1024}
               disabled={pending}
-              onChange={(event) => setPassphrase(event.target.value)}
+              onChange={(event) => {
+                setPassphrase(event.target.value)
+                // "Wrong passphrase" is about the old text: it goes as soon as the passphrase changes.
+                if (importBundle.isError) importBundle.reset()
+                if (problem?.field === 'passphrase') setProblem(null)
+              }}
               {...invalid('passphrase')}
             />
           </label>
