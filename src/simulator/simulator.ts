@@ -357,6 +357,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         routeMessage(routing, conn, sender, node)
         return
       case 'receipt':
+        // A device answers a message with a receipt (Baileys sends no ack for it): that settles it, as
+        // an ack does. Without this, every message a device ever received would be handed again to
+        // the next process that logs in as that device (an imported session), which cannot decrypt it.
+        for (const id of receiptMessageIds(node)) unacked.get(conn)?.delete(id)
         routeReceipt(routing, conn, sender, node)
         return
       case 'ack':
@@ -485,4 +489,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await saver?.flush()
     },
   }
+}
+
+/** The message ids a receipt covers: its own id and any `<list><item id>` children. */
+function receiptMessageIds(node: BinaryNode): string[] {
+  const ids = node.attrs.id ? [node.attrs.id] : []
+  const list = Array.isArray(node.content) ? node.content.find((child) => child.tag === 'list') : undefined
+  if (list && Array.isArray(list.content)) {
+    for (const item of list.content) if (item.tag === 'item' && item.attrs.id) ids.push(item.attrs.id)
+  }
+  return ids
 }
