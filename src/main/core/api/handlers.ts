@@ -22,14 +22,17 @@ export interface HandlerDeps {
   transfer: TransferService
   activity: ActivityLog
   /** Fleet (PostgreSQL) only. */
-  fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null } | null
+  fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
 }
 
 export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, fleet = null }: HandlerDeps): Handlers {
   return {
     'accounts:list': async function listAccounts() {
       const list = sessions.list()
-      return fleet ? list.map((a) => ({ ...a, server: fleet.ownerOf(a.id) })) : list
+      if (!fleet) return list
+      // From the database, not the last assignment round: every server of a fleet gives the same answer.
+      await fleet.refreshOwners()
+      return list.map((a) => ({ ...a, server: fleet.ownerOf(a.id) }))
     },
     'fleet:servers': async function fleetServers() {
       return fleet ? fleet.servers() : []

@@ -52,8 +52,10 @@ export interface Fleet {
   start(sessions: SessionManager): Promise<void>
   /** Before a socket opens: holds the lease or throws conflict naming the server that runs it. */
   ensureLease(id: AccountId): Promise<void>
-  /** The server that runs the account (live lease), or null. */
+  /** The server that runs the account (live lease), or null, as of the last read. */
   ownerOf(id: AccountId): string | null
+  /** Reads the live leases from the database now, so ownerOf answers what every server would. */
+  refreshOwners(): Promise<void>
   /** The advertised URL of a live server. */
   urlOf(serverId: string): string | null
   servers(): Promise<FleetServer[]>
@@ -212,6 +214,10 @@ export function createFleet(options: FleetOptions): Fleet {
       throw new AppError('conflict', `This account runs on server ${owner ?? 'another server'}; a second copy here would break the session.`)
     },
     ownerOf,
+    async refreshOwners() {
+      const fresh = await read()
+      snapshot = { ...snapshot, owners: fresh.owners, servers: fresh.servers }
+    },
     urlOf: (id) => {
       const server = snapshot.servers.get(id)
       return server && server.ageMs < ttlMs ? server.url : null
