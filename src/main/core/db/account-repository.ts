@@ -11,7 +11,8 @@ import { accounts } from './schema'
 
 type Row = typeof accounts.$inferSelect
 
-function toRecord(row: Row): AccountRecord {
+/** Row to record, for both databases (their account tables have the same columns). */
+export function toRecord(row: Row): AccountRecord {
   return {
     id: row.id as AccountId,
     label: row.label,
@@ -30,7 +31,8 @@ function toRecord(row: Row): AccountRecord {
   }
 }
 
-function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
+/** Record patch to columns, for both databases. */
+export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
   const { movedTo, id: _id, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
   if (movedTo !== undefined) {

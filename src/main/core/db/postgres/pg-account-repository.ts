@@ -5,11 +5,11 @@
 import { eq } from 'drizzle-orm'
 import { AppError } from '../../../../shared/errors'
 import type { AccountId } from '../../../../shared/ids'
-import type { AccountStatus } from '../../../../shared/contract'
 import type { AccountRecord, AccountRepository } from '../../sessions/account-repository'
 import type { PgDatabase } from './open-postgres'
 import { accounts } from './schema'
 import type { WriteQueue } from './write-queue'
+import { toColumns, toRecord } from '../account-repository'
 
 type Row = typeof accounts.$inferSelect
 
@@ -23,35 +23,6 @@ export interface PgAccountRepository extends AccountRepository {
   applyRemote(record: AccountRecord): void
   /** Forgets a row another server removed, without writing. */
   forgetRemote(id: AccountId): void
-}
-
-function toRecord(row: Row): AccountRecord {
-  return {
-    id: row.id as AccountId,
-    label: row.label,
-    phone: row.phone,
-    name: row.name,
-    status: row.status as AccountStatus,
-    statusSince: row.statusSince,
-    lastError: row.lastError,
-    lastDisconnectCode: row.lastDisconnectCode,
-    reconnectCount: row.reconnectCount,
-    createdAt: row.createdAt,
-    pairedAt: row.pairedAt,
-    lastConnectedAt: row.lastConnectedAt,
-    wantRunning: row.wantRunning,
-    movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
-  }
-}
-
-function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
-  const { movedTo, id: _id, ...rest } = patch
-  const columns: Partial<Row> = { ...rest }
-  if (movedTo !== undefined) {
-    columns.movedTo = movedTo?.target ?? null
-    columns.movedAt = movedTo?.at ?? null
-  }
-  return columns
 }
 
 export async function createPgAccountRepository(db: PgDatabase, queue: WriteQueue): Promise<PgAccountRepository> {
