@@ -31,7 +31,7 @@ export default defineConfig<E2eOptions>({
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      // Root, no network, no GPU: what these machines are (docs/environment.md).
+      // Root, no network, no GPU: what the test machines are (docs/runtime.md, "Test machines").
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
       env: { ...process.env, XDG_CONFIG_HOME: join(chromiumHome, 'config'), XDG_CACHE_HOME: join(chromiumHome, 'cache') },
     },

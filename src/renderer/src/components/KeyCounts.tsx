@@ -17,6 +17,11 @@ export function KeyCounts({ id, caption }: { id: AccountId; caption: string }) {
     )
   }
   const total = entries.reduce((sum, [, n]) => sum + n, 0)
+  return <KeyTypeTable caption={caption} entries={entries} total={total} />
+}
+
+/** One row per key type with a total: an account's keys, or the keys across all accounts. */
+export function KeyTypeTable({ caption, entries, total }: { caption: string; entries: ReadonlyArray<[string, number]>; total: number }) {
   return (
     <table className="data-table">
       <caption>{caption}</caption>

@@ -7,6 +7,7 @@ import type { AccountId } from '../../../../shared/ids'
 import { EmptyState } from '../States'
 import { SortHeader, sortRows, type SortState } from './SortHeader'
 import { TableScroll } from './TableScroll'
+import { KeyTypeTable } from '../KeyCounts'
 
 const FIRST_ROWS = 10
 /** Key types that get a column of their own; the rest add up under "Other". */
@@ -22,7 +23,7 @@ export function KeyTotals({ overview }: { overview: KeyCountOverview }) {
     )
   }
   const total = entries.reduce((sum, [, n]) => sum + n, 0)
-  return <TypeTable caption={`Signal keys across all ${overview.accounts.length} accounts, now`} entries={entries} total={total} />
+  return <KeyTypeTable caption={`Signal keys across all ${overview.accounts.length} accounts, now`} entries={entries} total={total} />
 }
 
 export function AccountKeys({ row, label }: { row: AccountKeyCounts | undefined; label: string }) {
@@ -34,35 +35,7 @@ export function AccountKeys({ row, label }: { row: AccountKeyCounts | undefined;
     )
   }
   const entries = Object.entries(row.counts).sort(([a], [b]) => a.localeCompare(b))
-  return <TypeTable caption={`Signal keys stored for ${label}`} entries={entries} total={row.total} />
-}
-
-function TypeTable({ caption, entries, total }: { caption: string; entries: ReadonlyArray<[string, number]>; total: number }) {
-  return (
-    <table className="data-table">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Key type</th>
-          <th scope="col" className="num">Keys</th>
-        </tr>
-      </thead>
-      <tbody>
-        {entries.map(([type, count]) => (
-          <tr key={type}>
-            <th scope="row">{type}</th>
-            <td className="num">{count.toLocaleString()}</td>
-          </tr>
-        ))}
-      </tbody>
-      <tfoot>
-        <tr>
-          <th scope="row">Total</th>
-          <td className="num">{total.toLocaleString()}</td>
-        </tr>
-      </tfoot>
-    </table>
-  )
+  return <KeyTypeTable caption={`Signal keys stored for ${label}`} entries={entries} total={row.total} />
 }
 
 type Column = 'account' | 'total' | 'other' | `type:${string}`
