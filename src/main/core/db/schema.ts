@@ -83,3 +83,53 @@ export const activity = sqliteTable(
   },
   (t) => [index('activity_account_seq').on(t.accountId, t.seq)],
 )
+
+/**
+ * Webhook endpoints (core/webhooks). The secret is sealed with the data key (AAD "webhook-secret:<id>")
+ * and never leaves the core after webhooks:add returned it. Health (last success, failures in a row)
+ * is kept here so it survives restarts.
+ */
+export const webhooks = sqliteTable('webhooks', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  /** JSON array of event names. */
+  events: text('events').notNull(),
+  secret: blob('secret', { mode: 'buffer' }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  lastSuccessAt: integer('last_success_at'),
+  failuresInARow: integer('failures_in_a_row').notNull().default(0),
+  lastError: text('last_error'),
+})
+
+/**
+ * The webhook outbox: one row per (event, endpoint), written in the same synchronous step that emits the
+ * event, so a kill -9 after the emit loses nothing. Rows of one endpoint and one lane (the account id, or
+ * '' for events of no account) go out in seq order: a row waits until the one before it is delivered or
+ * dead. The payload is sealed (AAD "webhook-payload:<delivery id>"): it holds message text.
+ * See docs/webhooks.md.
+ */
+export const webhookOutbox = sqliteTable(
+  'webhook_outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    deliveryId: text('delivery_id').notNull().unique(),
+    webhookId: text('webhook_id').notNull(),
+    lane: text('lane').notNull(),
+    event: text('event').notNull(),
+    payload: blob('payload', { mode: 'buffer' }).notNull(),
+    /** When the event happened (epoch ms). */
+    createdAt: integer('created_at').notNull(),
+    /** When the current run of attempts began: the 24 h dead-letter window counts from here. */
+    queuedAt: integer('queued_at').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'dead'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastAttemptAt: integer('last_attempt_at'),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms'),
+    /** The first bytes of the receiver's answer, for the deliveries view. */
+    response: text('response'),
+  },
+  (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
+)
