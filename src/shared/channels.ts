@@ -36,6 +36,13 @@ export const COMMAND_NAMES = [
   // Issue 11: an account's activity log.
   'accounts:activity',
   'fleet:servers',
+  // Issue 16: signed webhooks from a durable outbox.
+  'webhooks:add',
+  'webhooks:list',
+  'webhooks:remove',
+  'webhooks:deliveries',
+  'webhooks:redeliver',
+  'webhooks:test',
 ] as const
 
 export const EVENT_NAMES = [

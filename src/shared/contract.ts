@@ -295,6 +295,58 @@ export const FleetServerSchema = z.object({
 })
 export type FleetServer = z.infer<typeof FleetServerSchema>
 
+// Issue 16: signed webhooks from a durable outbox (core/webhooks, docs/webhooks.md).
+
+/** The events a webhook can subscribe to: the event stream's per-account events. */
+export const WEBHOOK_EVENTS = ['accounts:message', 'accounts:changed', 'accounts:removed', 'accounts:qr'] as const
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+/** What webhooks:test sends: not an event of the stream, so it is never subscribed to. */
+export const WEBHOOK_TEST_EVENT = 'webhooks:test'
+export const WebhookEventSchema = z.enum(WEBHOOK_EVENTS, {
+  error: (issue) => `Unknown event name ${JSON.stringify(issue.input)}: a webhook can receive ${WEBHOOK_EVENTS.join(', ')}.`,
+})
+export const WebhookIdSchema = z.string().regex(/^wh-[0-9a-f]{12}$/, 'A webhook id looks like wh- and 12 hex digits.')
+export const DeliveryIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'A delivery id is a UUID.')
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead'] as const
+export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES)
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>
+
+export const WebhookSummarySchema = z.object({
+  id: WebhookIdSchema,
+  url: z.string(),
+  events: z.array(WebhookEventSchema),
+  createdAt: z.number(),
+  /** Health: the last 2xx answer (epoch ms), and failed attempts since then. */
+  lastSuccessAt: z.number().nullable(),
+  failuresInARow: z.number().int(),
+  lastError: z.string().nullable(),
+  pending: z.number().int(),
+  dead: z.number().int(),
+})
+export type WebhookSummary = z.infer<typeof WebhookSummarySchema>
+
+export const WebhookDeliverySchema = z.object({
+  deliveryId: DeliveryIdSchema,
+  webhookId: WebhookIdSchema,
+  event: z.string(),
+  /** The account the event is about, or null (a test event). */
+  account: z.string().nullable(),
+  status: DeliveryStatusSchema,
+  attempts: z.number().int(),
+  createdAt: z.number(),
+  lastAttemptAt: z.number().nullable(),
+  /** Pending only: when the next attempt is due. */
+  nextAttemptAt: z.number().nullable(),
+  statusCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().int().nullable(),
+  /** The first bytes of the receiver's last answer. */
+  response: z.string().nullable(),
+  /** The first bytes of the event's JSON, as sent. */
+  payloadPreview: z.string(),
+})
+export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -500,6 +552,33 @@ export const commands = {
     input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
     output: z.array(ActivityEntrySchema),
   },
+  // Issue 16: signed webhooks from a durable outbox.
+  /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
+  'webhooks:add': {
+    input: z
+      .object({
+        url: z.string().trim().min(1, 'Give the webhook\'s address.').max(2048, 'A webhook address is at most 2048 characters.'),
+        events: z.array(WebhookEventSchema).min(1, 'Choose at least one event.').max(WEBHOOK_EVENTS.length),
+        /** Generated when absent. Returned once, here; never listed afterwards. */
+        secret: z.string().min(16, 'A webhook secret is at least 16 characters.').max(256, 'A webhook secret is at most 256 characters.').optional(),
+      })
+      .strict(),
+    output: z.object({ id: WebhookIdSchema, url: z.string(), events: z.array(WebhookEventSchema), secret: z.string() }),
+  },
+  'webhooks:list': { input: Empty, output: z.array(WebhookSummarySchema) },
+  /** Removes the endpoint and drops its undelivered events. */
+  'webhooks:remove': { input: z.object({ id: WebhookIdSchema }).strict(), output: Done },
+  /** Recent deliveries, newest first. */
+  'webhooks:deliveries': {
+    input: z
+      .object({ id: WebhookIdSchema.optional(), status: DeliveryStatusSchema.optional(), limit: z.number().int().min(1).max(500).optional() })
+      .strict(),
+    output: z.array(WebhookDeliverySchema),
+  },
+  /** Sends one delivery again, with the same delivery id, ahead of the events queued behind it. */
+  'webhooks:redeliver': { input: z.object({ deliveryId: DeliveryIdSchema }).strict(), output: WebhookDeliverySchema },
+  /** Queues a `webhooks:test` event for one endpoint. */
+  'webhooks:test': { input: z.object({ id: WebhookIdSchema }).strict(), output: WebhookDeliverySchema },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 
 export type Commands = typeof commands
@@ -556,6 +635,9 @@ const FIELD_NAMES: Record<string, string> = {
   trustedRootKey: 'Trusted root key',
   autoStart: 'Start accounts automatically',
   limit: 'Limit',
+  events: 'Events',
+  secret: 'Webhook secret',
+  deliveryId: 'Delivery',
 }
 
 /**

@@ -33,6 +33,8 @@ import { openHandOffJournal } from './transfer/hand-off-journal'
 import type { CrashPoint } from './transfer/hand-off-protocol'
 import { loadInstanceId } from './transfer/instance-id'
 import { createTransferService } from './transfer/transfer-service'
+import { createSqliteOutbox } from './webhooks/sqlite-outbox'
+import { createWebhookService, type WebhookOptions, type WebhookService } from './webhooks/webhook-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
 
 export { DATABASE_FILE } from './db/open-storage'
@@ -69,6 +71,8 @@ export interface CoreDeps {
   /** Extra Baileys socket settings, applied over the endpoint (tests set a short qrTimeout this way). */
   socketOverrides?: Partial<SocketConfig>
   now?: () => number
+  /** Webhook delivery: private targets allowed (--webhooks-allow-private); tests shorten retries and timeouts. */
+  webhooks?: WebhookOptions
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
   crashAt?: CrashPoint
 }
@@ -92,6 +96,8 @@ export interface Core {
   activity: ActivityLog
   /** Fleet (PostgreSQL) only. */
   fleet: Fleet | null
+  /** SQLite only, for now: null on a PostgreSQL fleet. */
+  webhooks: WebhookService | null
   /** Starts the accounts the operator left running (when autoStart is on). */
   startAccounts(): Promise<void>
   /** Graceful: closes sockets, lets pending writes land, closes the database, releases the lock. */
@@ -131,9 +137,15 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
     applyEndpointTrust(deps, settings)
 
+    // The outbox is written inside the sessions' emit (webhooks/webhook-service.ts), so it must be open first.
+    const webhooks = storage.sqlite
+      ? createWebhookService({ outbox: createSqliteOutbox(storage.sqlite), sealer: storage.sealer, logger: log, ...deps.webhooks, ...(deps.now ? { now: deps.now } : {}) })
+      : null
+    if (webhooks) cleanup.unshift(() => webhooks.close())
+
     const sessions = createSessionManager({
       accounts: fleet?.accounts ?? storage.accounts,
-      events: fleet && storage.postgres ? dedupeMessages(events, storage.postgres.database, log) : events,
+      events: fleet && storage.postgres ? dedupeMessages(events, storage.postgres.database, log) : (webhooks?.capture(events) ?? events),
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
@@ -171,6 +183,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       telemetry,
       transfer,
       activity,
+      webhooks,
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
       fleet,
@@ -203,6 +216,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       telemetry,
       activity,
       fleet,
+      webhooks,
       async startAccounts() {
         // In a fleet the assignment loop decides which accounts run here.
         if (fleet) await fleet.start(sessions)

@@ -36,6 +36,7 @@ const USAGE = `Usage: npm run serve -- [options]
   --capacity <n>       With --database: run at most n accounts here (default: a fair share).
   --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
+  --webhooks-allow-private  Let webhooks target private and link-local addresses (10.x, 192.168.x, 169.254.x …).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
                        Without IRISH_DATA_KEY or a key file, the data key is kept in <data-dir>/data-key.
   --log-level <level>  pino level (default info); logs go to stderr as JSON.
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
       'key-file': { type: 'string' },
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
+      'webhooks-allow-private': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'allowed-host': { type: 'string', multiple: true, default: [] },
       'trusted-proxy': { type: 'string', multiple: true, default: [] },
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
     ...crashPointFromEnv(process.env.IRISH_TEST_CRASH_AT),
+    webhooks: { allowPrivate: values['webhooks-allow-private'], ...webhookTestTimingFromEnv(process.env.IRISH_TEST_WEBHOOK_RETRY_MS) },
   })
 
   const uiDir = values['ui-dir'] ? resolve(values['ui-dir']) : findRendererBuild()
@@ -234,6 +237,14 @@ function crashPointFromEnv(value: string | undefined): { crashAt?: CrashPoint } 
   const point = CRASH_POINTS.find((p) => p === value)
   if (!point) throw new UsageError(`IRISH_TEST_CRASH_AT must be one of ${CRASH_POINTS.join(', ')}.`)
   return { crashAt: point }
+}
+
+/** Tests only: a first retry after this many ms instead of 1 s, so a crash test does not wait. */
+function webhookTestTimingFromEnv(value: string | undefined): { retry?: { baseMs: number; maxMs: number } } {
+  if (!value) return {}
+  const ms = Number(value)
+  if (!Number.isInteger(ms) || ms < 1) throw new UsageError('IRISH_TEST_WEBHOOK_RETRY_MS must be a whole number of milliseconds.')
+  return { retry: { baseMs: ms, maxMs: ms * 8 } }
 }
 
 const DEMO_KEY_FILE = 'data-key'

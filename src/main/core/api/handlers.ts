@@ -12,6 +12,7 @@ import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
 import type { SimulatorPort } from '../create-core'
 import type { Handlers } from './dispatch'
 import type { ActivityLog } from '../activity/activity-log'
+import type { WebhookService } from '../webhooks/webhook-service'
 
 export interface HandlerDeps {
   sessions: SessionManager
@@ -21,11 +22,17 @@ export interface HandlerDeps {
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
   activity: ActivityLog
+  /** Null on a PostgreSQL fleet, where webhooks are not delivered yet. */
+  webhooks?: WebhookService | null
   /** Fleet (PostgreSQL) only. */
   fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, fleet = null }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, webhooks = null, fleet = null }: HandlerDeps): Handlers {
+  const hooks = (): WebhookService => {
+    if (!webhooks) throw new AppError('unavailable', 'Webhooks are not available on a PostgreSQL fleet yet; they work on a server with its own SQLite database.')
+    return webhooks
+  }
   return {
     'accounts:list': async function listAccounts() {
       const list = sessions.list()
@@ -153,6 +160,26 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:activity': async function accountActivity({ id, limit }) {
       if (!sessions.list().some((a) => a.id === id)) throw new AppError('not-found', `There is no account ${id}.`)
       return activity.list(id, limit ?? 100)
+    },
+    // Issue 16: signed webhooks from a durable outbox.
+    'webhooks:add': async function addWebhook(input) {
+      return hooks().add(input)
+    },
+    'webhooks:list': async function listWebhooks() {
+      return hooks().list()
+    },
+    'webhooks:remove': async function removeWebhook({ id }) {
+      hooks().remove(id)
+      return { done: true as const }
+    },
+    'webhooks:deliveries': async function webhookDeliveries(filter) {
+      return hooks().deliveries(filter)
+    },
+    'webhooks:redeliver': async function redeliverWebhook({ deliveryId }) {
+      return hooks().redeliver(deliveryId)
+    },
+    'webhooks:test': async function testWebhook({ id }) {
+      return hooks().test(id)
     },
   }
 }

@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import type { Database as SqliteDatabase } from 'better-sqlite3'
 import type { AuthStoreFactory } from '../auth-store/types'
+import type { Sealer } from '../crypto/sealer'
 import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
 import type { Logger } from '../logger'
 import type { AccountRepository } from '../sessions/account-repository'
@@ -38,6 +39,8 @@ export interface Storage {
   accounts: AccountRepository
   settings: SettingsStore
   stores: AuthStoreFactory
+  /** Seals values under the data key (webhook secrets and outbox payloads use it too). */
+  sealer: Sealer
   /** SQLite only: the open database (the activity log lives beside the accounts). */
   sqlite: SqliteDatabase | null
   /** PostgreSQL only: the pool and the cached tables a fleet refreshes. */
@@ -65,6 +68,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         accounts,
         settings: createSettingsStoreOn(settingsRows, logger),
         stores,
+        sealer: database.sealer,
         sqlite: null,
         postgres: { database, accounts, settingsRows },
         async close() {
@@ -89,6 +93,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     accounts: createAccountRepository(database.db),
     settings: createSettingsStore(database.db, logger),
     stores: sqliteAuthStoreFactory(database),
+    sealer: database.sealer,
     sqlite: database.sqlite,
     postgres: null,
     async close() {

@@ -33,18 +33,27 @@ export function parseRemoteServer(raw: string): RemoteServer {
   if (url.search !== '' || url.hash !== '') {
     throw new AppError('invalid-input', 'The server address must not have a query (?…) or fragment (#…): give only the server\'s base address.')
   }
-  if (url.protocol === 'http:') {
-    if (!isLoopbackHost(url.hostname)) {
-      throw new AppError(
-        'invalid-input',
-        `Refusing http://${url.host}: the bundle and the token would cross the network unencrypted. Use https:// (e.g. the server behind a TLS proxy), or http only to this machine (127.0.0.1, ::1, localhost).`,
-      )
-    }
-  } else if (url.protocol !== 'https:') {
-    throw new AppError('invalid-input', `The server address must start with https:// (or http:// to this machine), not ${url.protocol}//.`)
-  }
+  requireSecureTransport(url, {
+    noun: 'The server address',
+    risk: 'the bundle and the token would cross the network unencrypted. Use https:// (e.g. the server behind a TLS proxy)',
+  })
   const base = `${url.origin}${url.pathname.replace(/\/+$/, '')}`
   return { target: base, endpoint: (command) => `${base}/api/${command}` }
+}
+
+/**
+ * The one rule for every address the app sends secrets to (export to a server, webhooks): https anywhere;
+ * http only to this machine, where nothing on the network can read what is sent. `risk` says what
+ * would cross the network and what to do instead.
+ */
+export function requireSecureTransport(url: URL, words: { noun: string; risk: string }): void {
+  if (url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname)) {
+      throw new AppError('invalid-input', `Refusing http://${url.host}: ${words.risk}, or http only to this machine (127.0.0.1, ::1, localhost).`)
+    }
+  } else if (url.protocol !== 'https:') {
+    throw new AppError('invalid-input', `${words.noun} must start with https:// (or http:// to this machine), not ${url.protocol}//.`)
+  }
 }
 
 export function isLoopbackHost(hostname: string): boolean {

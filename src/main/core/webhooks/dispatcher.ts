@@ -1,0 +1,159 @@
+// Sends what the outbox holds: the first pending row of every (endpoint, lane) that is due, at most
+// `maxInFlight` per endpoint, each attempt on its own promise so a slow endpoint never holds up another
+// (or the sessions: nothing here runs inside an event emit). Failed attempts are retried with
+// exponential backoff and jitter; after `deadAfterMs` a row is dead and the next one in its lane goes.
+// Main process, Electron-free. The clock and the backoff are injected so tests need not wait seconds.
+
+import type { Logger } from '../logger'
+import type { Outbox, OutboxRow } from './sqlite-outbox'
+import type { PostOutcome } from './post'
+
+export interface RetryPolicy {
+  /** The first retry's delay; each next one doubles (1 s, 2 s, 4 s …). */
+  baseMs: number
+  /** The longest delay between two attempts (1 h). */
+  maxMs: number
+  /** A row still failing this long after it was queued is dead (24 h). */
+  deadAfterMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 60 * 60_000, deadAfterMs: 24 * 60 * 60_000 }
+export const DEFAULT_MAX_IN_FLIGHT = 8
+/** Lane heads read per pass: every lane of a busy server, with room for those in flight. */
+const HEADS_PER_PASS = 2000
+
+/** The delay before attempt n+1 after n failed ones: base·2^(n-1), capped, ±20 % so retries spread out. */
+export function retryDelay(failedAttempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exact = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, failedAttempts - 1))
+  return Math.min(policy.maxMs, Math.round(exact * (0.8 + 0.4 * random())))
+}
+
+export interface DispatcherDeps {
+  outbox: Outbox
+  /** Builds the request for a row and sends it; resolves with how it went (never rejects). */
+  attempt(row: OutboxRow): Promise<PostOutcome>
+  now: () => number
+  retry: RetryPolicy
+  maxInFlight: number
+  logger: Logger
+}
+
+export interface Dispatcher {
+  /** Something was queued or changed: look again soon (coalesced). */
+  poke(): void
+  /** Resolves when nothing is in flight (tests, shutdown). */
+  idle(): Promise<void>
+  stop(): void
+}
+
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const { outbox, now, retry, logger } = deps
+  const inFlight = new Map<string, Set<number>>()
+  let timer: NodeJS.Timeout | null = null
+  let wakeAt = Infinity
+  let scheduled = false
+  let stopped = false
+  let idleWaiters: Array<() => void> = []
+
+  function countInFlight(): number {
+    let n = 0
+    for (const set of inFlight.values()) n += set.size
+    return n
+  }
+
+  function poke(): void {
+    if (scheduled || stopped) return
+    scheduled = true
+    // Coalesces a burst of events (one emit each) into one pass, after the emitting code has run.
+    setImmediate(pass)
+  }
+
+  function wakeLater(at: number): void {
+    if (at >= wakeAt) return
+    if (timer) clearTimeout(timer)
+    wakeAt = at
+    timer = setTimeout(() => {
+      timer = null
+      wakeAt = Infinity
+      poke()
+    }, Math.max(0, at - now()))
+  }
+
+  function pass(): void {
+    scheduled = false
+    if (stopped) return
+    let heads: OutboxRow[]
+    try {
+      heads = outbox.laneHeads(HEADS_PER_PASS)
+    } catch (err) {
+      logger.error({ err }, 'could not read the webhook outbox; trying again in a second')
+      wakeLater(now() + 1000)
+      return
+    }
+    const at = now()
+    let nextWake = Infinity
+    for (const row of heads) {
+      const busy = inFlight.get(row.webhookId) ?? new Set<number>()
+      if (busy.has(row.seq)) continue
+      if (row.nextAttemptAt > at) {
+        nextWake = Math.min(nextWake, row.nextAttemptAt)
+        continue
+      }
+      // At the bound: its next completion pokes again.
+      if (busy.size >= deps.maxInFlight) continue
+      busy.add(row.seq)
+      inFlight.set(row.webhookId, busy)
+      void deps.attempt(row).then((outcome) => settle(row, outcome))
+    }
+    if (nextWake < Infinity) wakeLater(nextWake)
+    if (countInFlight() === 0) releaseIdle()
+  }
+
+  function settle(row: OutboxRow, outcome: PostOutcome): void {
+    const busy = inFlight.get(row.webhookId)
+    busy?.delete(row.seq)
+    if (busy?.size === 0) inFlight.delete(row.webhookId)
+    if (stopped) return
+    const at = now()
+    const attempts = row.attempts + 1
+    const dead = !outcome.ok && at - row.queuedAt >= retry.deadAfterMs
+    const status = outcome.ok ? 'delivered' : dead ? 'dead' : 'pending'
+    try {
+      outbox.recordAttempt({
+        seq: row.seq,
+        status,
+        at,
+        nextAttemptAt: status === 'pending' ? at + retryDelay(attempts, retry) : at,
+        statusCode: outcome.statusCode,
+        error: outcome.error,
+        durationMs: outcome.durationMs,
+        response: outcome.response,
+      })
+      outbox.recordHealth(row.webhookId, outcome.ok ? { ok: true, at } : { ok: false, error: outcome.error ?? 'failed' })
+    } catch (err) {
+      // The row stays pending as it was: it goes out again (at least once, never lost).
+      logger.error({ err, webhook: row.webhookId }, 'could not record a webhook attempt')
+    }
+    if (dead) logger.warn({ webhook: row.webhookId, event: row.event, attempts }, 'a webhook delivery gave up after its retry window; the next events of its lane go on')
+    poke()
+  }
+
+  function releaseIdle(): void {
+    const waiters = idleWaiters
+    idleWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  return {
+    poke,
+    idle() {
+      if (countInFlight() === 0 && !scheduled) return Promise.resolve()
+      return new Promise((resolve) => idleWaiters.push(resolve))
+    },
+    stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      releaseIdle()
+    },
+  }
+}
