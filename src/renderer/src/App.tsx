@@ -13,6 +13,7 @@ import { AccountDetailView } from './views/AccountDetailView'
 import { AccountsView } from './views/AccountsView'
 import { SettingsView } from './views/SettingsView'
 import { TelemetryView } from './views/TelemetryView'
+import { WebhooksView } from './views/WebhooksView'
 
 export function App() {
   const transport = useTransport()
@@ -24,6 +25,7 @@ export function App() {
 const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view'] }> = [
   { title: 'Accounts', route: { view: 'accounts' }, section: 'accounts' },
   { title: 'Telemetry', route: { view: 'telemetry', scope: '*' }, section: 'telemetry' },
+  { title: 'Webhooks', route: { view: 'webhooks' }, section: 'webhooks' },
   { title: 'Settings', route: { view: 'settings' }, section: 'settings' },
 ]
 
@@ -82,6 +84,7 @@ function Shell() {
         )}
         {route.view === 'telemetry' && <TelemetryView scope={route.scope} onScope={(scope) => go({ view: 'telemetry', scope })} />}
         {route.view === 'settings' && <SettingsView />}
+        {route.view === 'webhooks' && <WebhooksView />}
       </main>
     </div>
   )

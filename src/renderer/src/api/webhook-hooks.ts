@@ -1,0 +1,54 @@
+// The webhooks view's queries and mutations (issue 16). Health and deliveries change with every attempt
+// and no event carries them, so both refresh every 2 s while the view is shown.
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { CommandInput } from '../../../shared/contract'
+import { useTransport } from './ApiProvider'
+
+export const WEBHOOKS_REFRESH_MS = 2_000
+
+export const webhookKeys = {
+  all: ['webhooks'] as const,
+  list: () => ['webhooks', 'list'] as const,
+  deliveries: () => ['webhooks', 'deliveries'] as const,
+}
+
+export function useWebhooks() {
+  const api = useTransport()
+  return useQuery({ queryKey: webhookKeys.list(), queryFn: () => api.invoke('webhooks:list', {}), refetchInterval: WEBHOOKS_REFRESH_MS })
+}
+
+export function useDeliveries() {
+  const api = useTransport()
+  return useQuery({
+    queryKey: webhookKeys.deliveries(),
+    queryFn: () => api.invoke('webhooks:deliveries', { limit: 50 }),
+    refetchInterval: WEBHOOKS_REFRESH_MS,
+  })
+}
+
+/** After any change: the list and the deliveries are read again at once. */
+function useWebhookMutation<I, O>(run: (input: I) => Promise<O>) {
+  const client = useQueryClient()
+  return useMutation({ mutationFn: run, onSuccess: () => client.invalidateQueries({ queryKey: webhookKeys.all }) })
+}
+
+export function useAddWebhook() {
+  const api = useTransport()
+  return useWebhookMutation((input: CommandInput<'webhooks:add'>) => api.invoke('webhooks:add', input))
+}
+
+export function useRemoveWebhook() {
+  const api = useTransport()
+  return useWebhookMutation((id: string) => api.invoke('webhooks:remove', { id }))
+}
+
+export function useTestWebhook() {
+  const api = useTransport()
+  return useWebhookMutation((id: string) => api.invoke('webhooks:test', { id }))
+}
+
+export function useRedeliver() {
+  const api = useTransport()
+  return useWebhookMutation((deliveryId: string) => api.invoke('webhooks:redeliver', { deliveryId }))
+}
