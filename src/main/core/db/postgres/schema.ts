@@ -2,7 +2,7 @@
 // leases. `npm run db:generate:postgres` turns changes here into a migration under drizzle/postgres/.
 // Main process, Electron-free. Imports nothing but drizzle-orm; opening the database is open-postgres.ts.
 
-import { bigint, boolean, customType, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, boolean, customType, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 
 /** Sealed values are raw bytes; node-postgres reads bytea as a Buffer and writes a Buffer as bytea. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({
@@ -97,4 +97,47 @@ export const receivedMessages = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.messageId] })],
+)
+
+/** Webhook endpoints, as in SQLite (db/schema.ts): the secret sealed with the data key. */
+export const webhooks = pgTable('webhooks', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  events: text('events').notNull(),
+  secret: bytea('secret').notNull(),
+  createdAt: millis('created_at').notNull(),
+  lastSuccessAt: millis('last_success_at'),
+  failuresInARow: integer('failures_in_a_row').notNull().default(0),
+  lastError: text('last_error'),
+})
+
+/**
+ * The webhook outbox, as in SQLite, plus the claim that makes one server of the fleet send each row:
+ * a server takes a due lane head with FOR UPDATE SKIP LOCKED and marks it claimed until the attempt's
+ * timeout has passed with a margin; a server that dies mid-attempt leaves a claim that simply expires.
+ * See docs/webhooks.md.
+ */
+export const webhookOutbox = pgTable(
+  'webhook_outbox',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    deliveryId: text('delivery_id').notNull().unique(),
+    webhookId: text('webhook_id').notNull(),
+    lane: text('lane').notNull(),
+    event: text('event').notNull(),
+    payload: bytea('payload').notNull(),
+    createdAt: millis('created_at').notNull(),
+    queuedAt: millis('queued_at').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'dead'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: millis('next_attempt_at').notNull(),
+    lastAttemptAt: millis('last_attempt_at'),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms'),
+    response: text('response'),
+    claimedBy: text('claimed_by'),
+    claimedUntil: millis('claimed_until'),
+  },
+  (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
 )
