@@ -33,6 +33,7 @@ import { openHandOffJournal } from './transfer/hand-off-journal'
 import type { CrashPoint } from './transfer/hand-off-protocol'
 import { loadInstanceId } from './transfer/instance-id'
 import { createTransferService } from './transfer/transfer-service'
+import { createPgOutbox } from './webhooks/pg-outbox'
 import { createSqliteOutbox } from './webhooks/sqlite-outbox'
 import { createWebhookService, type WebhookOptions, type WebhookService } from './webhooks/webhook-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
@@ -96,7 +97,7 @@ export interface Core {
   activity: ActivityLog
   /** Fleet (PostgreSQL) only. */
   fleet: Fleet | null
-  /** SQLite only, for now: null on a PostgreSQL fleet. */
+  /** Signed webhooks from the durable outbox (SQLite, or the fleet's PostgreSQL). */
   webhooks: WebhookService | null
   /** Starts the accounts the operator left running (when autoStart is on). */
   startAccounts(): Promise<void>
@@ -138,14 +139,19 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     applyEndpointTrust(deps, settings)
 
     // The outbox is written inside the sessions' emit (webhooks/webhook-service.ts), so it must be open first.
-    const webhooks = storage.sqlite
-      ? createWebhookService({ outbox: createSqliteOutbox(storage.sqlite), sealer: storage.sealer, logger: log, ...deps.webhooks, ...(deps.now ? { now: deps.now } : {}) })
+    // In a fleet every server shares the PostgreSQL outbox and claims what it sends (docs/webhooks.md).
+    const outbox = storage.sqlite ? createSqliteOutbox(storage.sqlite) : fleet && storage.postgres ? createPgOutbox(storage.postgres.database.pool, fleet.serverId) : null
+    const webhooks = outbox
+      ? await createWebhookService({ outbox, sealer: storage.sealer, logger: log, ...deps.webhooks, ...(deps.now ? { now: deps.now } : {}) })
       : null
     if (webhooks) cleanup.unshift(() => webhooks.close())
 
     const sessions = createSessionManager({
       accounts: fleet?.accounts ?? storage.accounts,
-      events: fleet && storage.postgres ? dedupeMessages(events, storage.postgres.database, log) : (webhooks?.capture(events) ?? events),
+      // Webhooks see an event before the fleet's de-duplication: a message reported again after a
+      // failover maps to the same delivery ids, so the outbox skips it, and one whose first report
+      // died with its server still gets out.
+      events: captureFor(webhooks, fleet && storage.postgres ? dedupeMessages(events, storage.postgres.database, log) : events),
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
@@ -235,6 +241,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     await runCleanup()
     throw error
   }
+}
+
+function captureFor(webhooks: WebhookService | null, bus: EventBus): EventBus {
+  return webhooks ? webhooks.capture(bus) : bus
 }
 
 async function joinFleet(deps: CoreDeps, postgres: NonNullable<Storage['postgres']>, log: Logger): Promise<Fleet> {

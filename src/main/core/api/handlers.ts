@@ -22,7 +22,7 @@ export interface HandlerDeps {
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
   activity: ActivityLog
-  /** Null on a PostgreSQL fleet, where webhooks are not delivered yet. */
+  /** Null only where no database holds an outbox (never in the app; some tests). */
   webhooks?: WebhookService | null
   /** Fleet (PostgreSQL) only. */
   fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
@@ -30,7 +30,7 @@ export interface HandlerDeps {
 
 export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, webhooks = null, fleet = null }: HandlerDeps): Handlers {
   const hooks = (): WebhookService => {
-    if (!webhooks) throw new AppError('unavailable', 'Webhooks are not available on a PostgreSQL fleet yet; they work on a server with its own SQLite database.')
+    if (!webhooks) throw new AppError('unavailable', 'Webhooks are not available in this process.')
     return webhooks
   }
   return {
@@ -169,7 +169,7 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
       return hooks().list()
     },
     'webhooks:remove': async function removeWebhook({ id }) {
-      hooks().remove(id)
+      await hooks().remove(id)
       return { done: true as const }
     },
     'webhooks:deliveries': async function webhookDeliveries(filter) {

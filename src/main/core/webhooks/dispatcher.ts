@@ -5,7 +5,7 @@
 // Main process, Electron-free. The clock and the backoff are injected so tests need not wait seconds.
 
 import type { Logger } from '../logger'
-import type { Outbox, OutboxRow } from './sqlite-outbox'
+import type { Outbox, OutboxRow } from './outbox'
 import type { PostOutcome } from './post'
 
 export interface RetryPolicy {
@@ -19,8 +19,10 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 60 * 60_000, deadAfterMs: 24 * 60 * 60_000 }
 export const DEFAULT_MAX_IN_FLIGHT = 8
-/** Lane heads read per pass: every lane of a busy server, with room for those in flight. */
-const HEADS_PER_PASS = 2000
+/** Rows taken per pass; a pass runs again as soon as one finishes or an attempt settles. */
+const ROWS_PER_PASS = 500
+/** A claim outlasts the attempt's timeout by this much, so a live server never loses its claim mid-attempt. */
+const CLAIM_MARGIN_MS = 30_000
 
 /** The delay before attempt n+1 after n failed ones: base·2^(n-1), capped, ±20 % so retries spread out. */
 export function retryDelay(failedAttempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
@@ -35,6 +37,10 @@ export interface DispatcherDeps {
   now: () => number
   retry: RetryPolicy
   maxInFlight: number
+  /** The attempt's timeout: claims (PostgreSQL) last longer than it. */
+  timeoutMs: number
+  /** Look again at least this often, for rows other servers queued or gave back (PostgreSQL). */
+  pollMs?: number
   logger: Logger
 }
 
@@ -52,6 +58,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let timer: NodeJS.Timeout | null = null
   let wakeAt = Infinity
   let scheduled = false
+  let running = false
+  let again = false
   let stopped = false
   let idleWaiters: Array<() => void> = []
 
@@ -62,10 +70,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   function poke(): void {
-    if (scheduled || stopped) return
+    if (stopped) return
+    if (running) {
+      again = true
+      return
+    }
+    if (scheduled) return
     scheduled = true
     // Coalesces a burst of events (one emit each) into one pass, after the emitting code has run.
-    setImmediate(pass)
+    setImmediate(() => void pass())
   }
 
   function wakeLater(at: number): void {
@@ -79,47 +92,59 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }, Math.max(0, at - now()))
   }
 
-  function pass(): void {
+  async function pass(): Promise<void> {
     scheduled = false
     if (stopped) return
-    let heads: OutboxRow[]
+    running = true
+    again = false
+    const at = now()
     try {
-      heads = outbox.laneHeads(HEADS_PER_PASS)
+      const busy = new Set<number>()
+      for (const set of inFlight.values()) for (const seq of set) busy.add(seq)
+      const { rows, nextAt } = await outbox.claim({ now: at, limit: ROWS_PER_PASS, busy, claimUntil: at + deps.timeoutMs + CLAIM_MARGIN_MS })
+      const giveBack: number[] = []
+      for (const row of rows) {
+        const mine = inFlight.get(row.webhookId) ?? new Set<number>()
+        // At the bound: its next completion pokes again.
+        if (stopped || mine.size >= deps.maxInFlight) {
+          giveBack.push(row.seq)
+          continue
+        }
+        mine.add(row.seq)
+        inFlight.set(row.webhookId, mine)
+        void deps.attempt(row).then((outcome) => settle(row, outcome))
+      }
+      if (giveBack.length > 0) await outbox.release(giveBack)
+      if (nextAt !== null) wakeLater(nextAt)
     } catch (err) {
       logger.error({ err }, 'could not read the webhook outbox; trying again in a second')
       wakeLater(now() + 1000)
-      return
+    } finally {
+      running = false
     }
-    const at = now()
-    let nextWake = Infinity
-    for (const row of heads) {
-      const busy = inFlight.get(row.webhookId) ?? new Set<number>()
-      if (busy.has(row.seq)) continue
-      if (row.nextAttemptAt > at) {
-        nextWake = Math.min(nextWake, row.nextAttemptAt)
-        continue
-      }
-      // At the bound: its next completion pokes again.
-      if (busy.size >= deps.maxInFlight) continue
-      busy.add(row.seq)
-      inFlight.set(row.webhookId, busy)
-      void deps.attempt(row).then((outcome) => settle(row, outcome))
-    }
-    if (nextWake < Infinity) wakeLater(nextWake)
-    if (countInFlight() === 0) releaseIdle()
+    if (deps.pollMs !== undefined) wakeLater(now() + deps.pollMs)
+    if (again) poke()
+    else if (countInFlight() === 0) releaseIdle()
   }
 
   function settle(row: OutboxRow, outcome: PostOutcome): void {
-    const busy = inFlight.get(row.webhookId)
-    busy?.delete(row.seq)
-    if (busy?.size === 0) inFlight.delete(row.webhookId)
+    void record(row, outcome).finally(() => {
+      const busy = inFlight.get(row.webhookId)
+      busy?.delete(row.seq)
+      if (busy?.size === 0) inFlight.delete(row.webhookId)
+      poke()
+      if (countInFlight() === 0 && !scheduled && !running) releaseIdle()
+    })
+  }
+
+  async function record(row: OutboxRow, outcome: PostOutcome): Promise<void> {
     if (stopped) return
     const at = now()
     const attempts = row.attempts + 1
     const dead = !outcome.ok && at - row.queuedAt >= retry.deadAfterMs
     const status = outcome.ok ? 'delivered' : dead ? 'dead' : 'pending'
     try {
-      outbox.recordAttempt({
+      await outbox.recordAttempt({
         seq: row.seq,
         status,
         at,
@@ -129,13 +154,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         durationMs: outcome.durationMs,
         response: outcome.response,
       })
-      outbox.recordHealth(row.webhookId, outcome.ok ? { ok: true, at } : { ok: false, error: outcome.error ?? 'failed' })
+      await outbox.recordHealth(row.webhookId, outcome.ok ? { ok: true, at } : { ok: false, error: outcome.error ?? 'failed' })
     } catch (err) {
       // The row stays pending as it was: it goes out again (at least once, never lost).
       logger.error({ err, webhook: row.webhookId }, 'could not record a webhook attempt')
     }
     if (dead) logger.warn({ webhook: row.webhookId, event: row.event, attempts }, 'a webhook delivery gave up after its retry window; the next events of its lane go on')
-    poke()
   }
 
   function releaseIdle(): void {
@@ -147,7 +171,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   return {
     poke,
     idle() {
-      if (countInFlight() === 0 && !scheduled) return Promise.resolve()
+      if (countInFlight() === 0 && !scheduled && !running) return Promise.resolve()
       return new Promise((resolve) => idleWaiters.push(resolve))
     },
     stop() {

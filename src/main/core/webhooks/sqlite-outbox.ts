@@ -1,73 +1,9 @@
 // The webhook endpoints and the outbox in the SQLite database (tables in db/schema.ts; the format is
-// docs/webhooks.md). Synchronous, so an event's rows are written in the same step that emits it.
-// Main process, Electron-free. Rows hold sealed values only; sealing happens in webhook-service.ts.
+// docs/webhooks.md). Enqueueing is synchronous, so an event's rows are written in the same step that
+// emits it. Main process, Electron-free. Rows hold sealed values only; sealing is webhook-service.ts's.
 
 import type { Database } from 'better-sqlite3'
-import type { DeliveryStatus } from '../../../shared/contract'
-
-export interface WebhookRow {
-  id: string
-  url: string
-  events: string
-  secret: Buffer
-  createdAt: number
-  lastSuccessAt: number | null
-  failuresInARow: number
-  lastError: string | null
-}
-
-export interface OutboxRow {
-  seq: number
-  deliveryId: string
-  webhookId: string
-  lane: string
-  event: string
-  payload: Buffer
-  createdAt: number
-  queuedAt: number
-  status: DeliveryStatus
-  attempts: number
-  nextAttemptAt: number
-  lastAttemptAt: number | null
-  statusCode: number | null
-  error: string | null
-  durationMs: number | null
-  response: string | null
-}
-
-export type OutboxInsert = Pick<OutboxRow, 'deliveryId' | 'webhookId' | 'lane' | 'event' | 'payload' | 'createdAt'>
-
-/** How one attempt ended; `next` is null once the row is settled (delivered or dead). */
-export interface AttemptRecord {
-  seq: number
-  status: DeliveryStatus
-  at: number
-  nextAttemptAt: number
-  statusCode: number | null
-  error: string | null
-  durationMs: number
-  response: string | null
-}
-
-export interface Outbox {
-  insertWebhook(row: WebhookRow): void
-  /** Deletes the endpoint and every row of its outbox. */
-  deleteWebhook(id: string): boolean
-  webhooks(): WebhookRow[]
-  counts(): Map<string, { pending: number; dead: number }>
-  /** All of them or none (one transaction). */
-  enqueue(rows: OutboxInsert[]): void
-  /** The first pending row of every (endpoint, lane): the only rows that may go out. */
-  laneHeads(limit: number): OutboxRow[]
-  recordAttempt(record: AttemptRecord): void
-  recordHealth(webhookId: string, outcome: { ok: true; at: number } | { ok: false; error: string }): void
-  deliveries(filter: { webhookId?: string; status?: DeliveryStatus; limit: number }): OutboxRow[]
-  byDeliveryId(deliveryId: string): OutboxRow | null
-  /** Pending again from now on, a fresh 24 h window, same delivery id. */
-  requeue(deliveryId: string, now: number): void
-  /** Deletes settled rows older than `before`. */
-  prune(before: number): number
-}
+import type { Outbox, OutboxInsert, OutboxRow, WebhookRow } from './outbox'
 
 const COLUMNS = `seq, delivery_id AS deliveryId, webhook_id AS webhookId, lane, event, payload, created_at AS createdAt,
   queued_at AS queuedAt, status, attempts, next_attempt_at AS nextAttemptAt, last_attempt_at AS lastAttemptAt,
@@ -88,7 +24,7 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
     `SELECT webhook_id AS id, status, COUNT(*) AS n FROM webhook_outbox WHERE status IN ('pending', 'dead') GROUP BY webhook_id, status`,
   )
   const insertRow = sqlite.prepare(
-    `INSERT INTO webhook_outbox (delivery_id, webhook_id, lane, event, payload, created_at, queued_at, status, attempts, next_attempt_at)
+    `INSERT OR IGNORE INTO webhook_outbox (delivery_id, webhook_id, lane, event, payload, created_at, queued_at, status, attempts, next_attempt_at)
      VALUES (@deliveryId, @webhookId, @lane, @event, @payload, @createdAt, @createdAt, 'pending', 0, @createdAt)`,
   )
   // The index (webhook_id, status, lane, seq) answers both the scan and the NOT EXISTS.
@@ -97,6 +33,8 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
        SELECT 1 FROM webhook_outbox p WHERE p.webhook_id = o.webhook_id AND p.status = 'pending' AND p.lane = o.lane AND p.seq < o.seq)
      ORDER BY o.next_attempt_at, o.seq LIMIT ?`,
   )
+  /** Lane heads read per claim: every lane of a busy server, with room for those in flight. */
+  const HEADS_PER_CLAIM = 2000
   const updateAttempt = sqlite.prepare(
     `UPDATE webhook_outbox SET status = @status, attempts = attempts + 1, last_attempt_at = @at, next_attempt_at = @nextAttemptAt,
        status_code = @statusCode, error = @error, duration_ms = @durationMs, response = @response WHERE seq = @seq`,
@@ -117,10 +55,11 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
   })
 
   return {
-    insertWebhook: (row) => void insertWebhook.run(row),
-    deleteWebhook: (id) => remove(id),
-    webhooks: () => selectWebhooks.all() as WebhookRow[],
-    counts() {
+    kind: 'sqlite',
+    insertWebhook: async (row) => void insertWebhook.run(row),
+    deleteWebhook: async (id) => remove(id),
+    webhooks: async () => selectWebhooks.all() as WebhookRow[],
+    async counts() {
       const out = new Map<string, { pending: number; dead: number }>()
       for (const row of selectCounts.all() as Array<{ id: string; status: 'pending' | 'dead'; n: number }>) {
         const entry = out.get(row.id) ?? { pending: 0, dead: 0 }
@@ -130,13 +69,23 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
       return out
     },
     enqueue: (rows) => enqueue(rows),
-    laneHeads: (limit) => selectHeads.all(limit) as OutboxRow[],
-    recordAttempt: (record) => void updateAttempt.run(record),
-    recordHealth(webhookId, outcome) {
+    async claim({ now, limit, busy }) {
+      let nextAt: number | null = null
+      const rows: OutboxRow[] = []
+      for (const row of selectHeads.all(HEADS_PER_CLAIM) as OutboxRow[]) {
+        if (busy.has(row.seq)) continue
+        if (row.nextAttemptAt > now) nextAt = Math.min(nextAt ?? Infinity, row.nextAttemptAt)
+        else if (rows.length < limit) rows.push(row)
+      }
+      return { rows, nextAt }
+    },
+    release: async () => undefined,
+    recordAttempt: async (record) => void updateAttempt.run(record),
+    async recordHealth(webhookId, outcome) {
       if (outcome.ok) healthOk.run(outcome.at, webhookId)
       else healthFailed.run(outcome.error, webhookId)
     },
-    deliveries({ webhookId, status, limit }) {
+    async deliveries({ webhookId, status, limit }) {
       const where: string[] = []
       const params: unknown[] = []
       if (webhookId) {
@@ -150,8 +99,8 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
       const sql = `SELECT ${COLUMNS} FROM webhook_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`
       return sqlite.prepare(sql).all(...params, limit) as OutboxRow[]
     },
-    byDeliveryId: (deliveryId) => (byDelivery.get(deliveryId) as OutboxRow | undefined) ?? null,
-    requeue: (deliveryId, now) => void requeue.run({ deliveryId, now }),
-    prune: (before) => prune.run(before).changes,
+    byDeliveryId: async (deliveryId) => (byDelivery.get(deliveryId) as OutboxRow | undefined) ?? null,
+    requeue: async (deliveryId, now) => void requeue.run({ deliveryId, now }),
+    prune: async (before) => prune.run(before).changes,
   }
 }

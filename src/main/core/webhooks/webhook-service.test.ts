@@ -26,9 +26,9 @@ let service: WebhookService | null = null
 let bus: EventBus
 const receivers: Receiver[] = []
 
-function open(options: WebhookOptions = FAST): WebhookService {
+async function open(options: WebhookOptions = FAST): Promise<WebhookService> {
   service?.close()
-  service = createWebhookService({ outbox: createSqliteOutbox(database.sqlite), sealer: database.sealer, logger: silentLogger(), ...options })
+  service = await createWebhookService({ outbox: createSqliteOutbox(database.sqlite), sealer: database.sealer, logger: silentLogger(), ...options })
   bus = service.capture(createEventBus(silentLogger()))
   return service
 }
@@ -58,9 +58,9 @@ afterEach(async () => {
 
 describe('webhook delivery', () => {
   it('signs each delivery so the receiver can check it, and a wrong secret fails the check', async () => {
-    const hooks = open()
+    const hooks = await open()
     const r = await receiver()
-    const added = hooks.add({ url: r.url, events: ['accounts:message'] })
+    const added = await hooks.add({ url: r.url, events: ['accounts:message'] })
     expect(added.secret).toMatch(/^whsec_[\w-]{43}$/)
     bus.emit('accounts:message', message('acc-a', 'hello'))
     const got = await r.next(() => true)
@@ -78,10 +78,10 @@ describe('webhook delivery', () => {
   })
 
   it('uses the secret given, and never lists it', async () => {
-    const hooks = open()
+    const hooks = await open()
     const r = await receiver()
     const secret = 'a-secret-the-operator-chose'
-    const added = hooks.add({ url: r.url, events: ['accounts:changed'], secret })
+    const added = await hooks.add({ url: r.url, events: ['accounts:changed'], secret })
     expect(added.secret).toBe(secret)
     expect(JSON.stringify(hooks.list())).not.toContain(secret)
     bus.emit('accounts:changed', { id: 'acc-b' } as never)
@@ -89,10 +89,10 @@ describe('webhook delivery', () => {
   })
 
   it('retries 500, 500, 200 with the same delivery id, and the event counts as delivered once', async () => {
-    const hooks = open()
+    const hooks = await open()
     let calls = 0
     const r = await receiver(() => (++calls <= 2 ? 500 : 200))
-    const { id } = hooks.add({ url: r.url, events: ['accounts:message'] })
+    const { id } = await hooks.add({ url: r.url, events: ['accounts:message'] })
     bus.emit('accounts:message', message('acc-a', 'retry me'))
     const three = await r.count(() => true, 3)
     expect(new Set(three.map((x) => x.delivery)).size).toBe(1)
@@ -101,15 +101,15 @@ describe('webhook delivery', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(14)
     expect(gaps[1]).toBeGreaterThanOrEqual(30)
     await hooks.idle()
-    const [delivery] = hooks.deliveries({ id })
+    const [delivery] = await hooks.deliveries({ id })
     expect(delivery).toMatchObject({ deliveryId: three[0]!.delivery, status: 'delivered', attempts: 3, statusCode: 200, response: 'thanks' })
-    expect(hooks.list()[0]).toMatchObject({ failuresInARow: 0, pending: 0, dead: 0 })
-    expect(hooks.list()[0]!.lastSuccessAt).toBeGreaterThan(0)
+    expect((await hooks.list())[0]).toMatchObject({ failuresInARow: 0, pending: 0, dead: 0 })
+    expect((await hooks.list())[0]!.lastSuccessAt).toBeGreaterThan(0)
     expect(r.received).toHaveLength(3)
   })
 
   it('keeps order within an account: the next event waits until the failing one is through', async () => {
-    const hooks = open()
+    const hooks = await open()
     const failedOnce = new Set<string>()
     const r = await receiver((x) => {
       if ((x.body.data as ReceivedMessage).text === 'first' && !failedOnce.has(x.delivery)) {
@@ -118,7 +118,7 @@ describe('webhook delivery', () => {
       }
       return 200
     })
-    hooks.add({ url: r.url, events: ['accounts:message'] })
+    await hooks.add({ url: r.url, events: ['accounts:message'] })
     bus.emit('accounts:message', message('acc-a', 'first'))
     bus.emit('accounts:message', message('acc-a', 'second'))
     bus.emit('accounts:message', message('acc-b', 'other account'))
@@ -130,33 +130,33 @@ describe('webhook delivery', () => {
   })
 
   it('dead-letters an event after its retry window and releases the events queued behind it', async () => {
-    const hooks = open({ retry: { baseMs: 10, maxMs: 40, deadAfterMs: 150 }, timeoutMs: 5_000 })
+    const hooks = await open({ retry: { baseMs: 10, maxMs: 40, deadAfterMs: 150 }, timeoutMs: 5_000 })
     const r = await receiver((x) => ((x.body.data as ReceivedMessage).text === 'poison' ? 500 : 200))
-    const { id } = hooks.add({ url: r.url, events: ['accounts:message'] })
+    const { id } = await hooks.add({ url: r.url, events: ['accounts:message'] })
     bus.emit('accounts:message', message('acc-a', 'poison'))
     bus.emit('accounts:message', message('acc-a', 'behind it'))
     await r.next((x) => (x.body.data as ReceivedMessage).text === 'behind it')
     await hooks.idle()
-    const dead = hooks.deliveries({ id, status: 'dead' })
+    const dead = await hooks.deliveries({ id, status: 'dead' })
     expect(dead).toHaveLength(1)
     expect(dead[0]).toMatchObject({ statusCode: 500, error: 'HTTP 500', nextAttemptAt: null })
     expect(dead[0]!.attempts).toBeGreaterThan(2)
-    expect(hooks.list()[0]).toMatchObject({ dead: 1, pending: 0 })
+    expect((await hooks.list())[0]).toMatchObject({ dead: 1, pending: 0 })
 
     // Redelivery sends it again with the same delivery id.
     const before = r.received.length
-    const again = hooks.redeliver(dead[0]!.deliveryId)
+    const again = await hooks.redeliver(dead[0]!.deliveryId)
     expect(again.status).toBe('pending')
     const resent = await r.next((x) => x.delivery === dead[0]!.deliveryId && r.received.indexOf(x) >= before)
     expect(resent.event).toBe('accounts:message')
   })
 
   it('a slow endpoint that never answers does not delay a fast one', async () => {
-    const hooks = open({ ...FAST, timeoutMs: 10_000 })
+    const hooks = await open({ ...FAST, timeoutMs: 10_000 })
     const slow = await receiver(() => 'hang')
     const fast = await receiver()
-    hooks.add({ url: slow.url, events: ['accounts:message'] })
-    hooks.add({ url: fast.url, events: ['accounts:message'] })
+    await hooks.add({ url: slow.url, events: ['accounts:message'] })
+    await hooks.add({ url: fast.url, events: ['accounts:message'] })
     const started = Date.now()
     for (let i = 0; i < 30; i += 1) bus.emit('accounts:message', message(`acc-${i % 5}`, `m${i}`))
     await fast.count(() => true, 30, 5_000)
@@ -167,23 +167,35 @@ describe('webhook delivery', () => {
   })
 
   it('keeps at most maxInFlight requests open per endpoint', async () => {
-    const hooks = open({ ...FAST, maxInFlight: 3 })
+    const hooks = await open({ ...FAST, maxInFlight: 3 })
     const slow = await receiver(() => 'hang')
-    hooks.add({ url: slow.url, events: ['accounts:message'] })
+    await hooks.add({ url: slow.url, events: ['accounts:message'] })
     for (let i = 0; i < 10; i += 1) bus.emit('accounts:message', message(`acc-${i}`, 'x'))
     await slow.count(() => true, 3)
     // Give the dispatcher every chance to overshoot: a test event and another pass.
-    hooks.test(hooks.list()[0]!.id)
+    await hooks.test((await hooks.list())[0]!.id)
     await new Promise((resolve) => setImmediate(resolve))
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(slow.received).toHaveLength(3)
   })
 
-  it('sends a test event to one endpoint on request', async () => {
-    const hooks = open()
+  it('a message reported twice (WhatsApp delivers it again after a restart) goes out once', async () => {
+    const hooks = await open()
     const r = await receiver()
-    const { id, secret } = hooks.add({ url: r.url, events: ['accounts:changed'] })
-    const queued = hooks.test(id)
+    await hooks.add({ url: r.url, events: ['accounts:message'] })
+    const once = message('acc-a', 'only once')
+    bus.emit('accounts:message', once)
+    bus.emit('accounts:message', { ...once })
+    bus.emit('accounts:message', message('acc-a', 'next'))
+    await r.next((x) => (x.body.data as ReceivedMessage).text === 'next')
+    expect(r.received.map((x) => (x.body.data as ReceivedMessage).text)).toEqual(['only once', 'next'])
+  })
+
+  it('sends a test event to one endpoint on request', async () => {
+    const hooks = await open()
+    const r = await receiver()
+    const { id, secret } = await hooks.add({ url: r.url, events: ['accounts:changed'] })
+    const queued = await hooks.test(id)
     expect(queued).toMatchObject({ event: 'webhooks:test', account: null, status: 'pending' })
     const got = await r.next(() => true)
     expect(got).toMatchObject({ event: 'webhooks:test', delivery: queued.deliveryId })
@@ -191,23 +203,23 @@ describe('webhook delivery', () => {
   })
 
   it('delivers only subscribed events, and nothing once the endpoint is removed', async () => {
-    const hooks = open()
+    const hooks = await open()
     const r = await receiver()
-    const { id } = hooks.add({ url: r.url, events: ['accounts:removed'] })
+    const { id } = await hooks.add({ url: r.url, events: ['accounts:removed'] })
     bus.emit('accounts:message', message('acc-a', 'not subscribed'))
     bus.emit('accounts:removed', { id: 'acc-a' } as never)
     await r.next((x) => x.event === 'accounts:removed')
-    hooks.remove(id)
+    await hooks.remove(id)
     bus.emit('accounts:removed', { id: 'acc-b' } as never)
-    expect(hooks.list()).toEqual([])
-    expect(() => hooks.deliveries({ id })).toThrow(/no webhook/)
+    expect(await hooks.list()).toEqual([])
+    await expect(hooks.deliveries({ id })).rejects.toThrow(/no webhook/)
     expect(r.received.map((x) => x.event)).toEqual(['accounts:removed'])
   })
 
   it('keeps secrets and payloads sealed at rest', async () => {
-    const hooks = open()
+    const hooks = await open()
     const r = await receiver(() => 500)
-    const { secret } = hooks.add({ url: r.url, events: ['accounts:message'] })
+    const { secret } = await hooks.add({ url: r.url, events: ['accounts:message'] })
     bus.emit('accounts:message', message('acc-a', 'a very private text'))
     await r.next(() => true)
     database.sqlite.pragma('wal_checkpoint(TRUNCATE)')
@@ -215,13 +227,13 @@ describe('webhook delivery', () => {
     expect(bytes.includes(Buffer.from('a very private text'))).toBe(false)
     expect(bytes.includes(Buffer.from(secret))).toBe(false)
     // And the service still reads them.
-    expect(hooks.deliveries({})[0]!.payloadPreview).toContain('a very private text')
+    expect((await hooks.deliveries({}))[0]!.payloadPreview).toContain('a very private text')
   })
 
   it('after a restart, what was pending goes out', async () => {
-    let hooks = open()
+    let hooks = await open()
     const down = await receiver(() => 500)
-    const { secret } = hooks.add({ url: down.url, events: ['accounts:message'] })
+    const { secret } = await hooks.add({ url: down.url, events: ['accounts:message'] })
     bus.emit('accounts:message', message('acc-a', 'kept'))
     await down.next(() => true)
     hooks.close()
@@ -229,7 +241,7 @@ describe('webhook delivery', () => {
     await down.close()
     receivers.splice(receivers.indexOf(down), 1)
     const up = await receiver(() => 200, port)
-    hooks = open()
+    hooks = await open()
     const got = await up.next(() => true)
     expect((got.body.data as ReceivedMessage).text).toBe('kept')
     expect(up.verify(got, secret)).toBe(true)
@@ -251,35 +263,35 @@ describe('webhook input', () => {
     ['an IPv4-mapped private address', 'https://[::ffff:192.168.1.1]/hook', /private or link-local/],
     ['credentials in the URL', 'https://user:pw@example.com/hook', /no user name or password/],
   ])('refuses %s with a clear message, and adds nothing', async (_what, url, message) => {
-    const dispatch = dispatchWith(open())
+    const dispatch = dispatchWith(await open())
     const result = await dispatch('webhooks:add', { url, events: ['accounts:message'] })
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
     expect(!result.ok && result.error.message).toMatch(message)
-    expect(service!.list()).toEqual([])
+    expect(await service!.list()).toEqual([])
   })
 
   it('refuses an unknown event name, and no events at all', async () => {
-    const dispatch = dispatchWith(open())
+    const dispatch = dispatchWith(await open())
     const unknown = await dispatch('webhooks:add', { url: 'https://hooks.example.com/x', events: ['accounts:message', 'accounts:exploded'] })
     expect(!unknown.ok && unknown.error.message).toMatch(/Unknown event name "accounts:exploded".*accounts:message/)
     const none = await dispatch('webhooks:add', { url: 'https://hooks.example.com/x', events: [] })
     expect(!none.ok && none.error.message).toMatch(/at least one event/)
     const tick = await dispatch('webhooks:add', { url: 'https://hooks.example.com/x', events: ['telemetry:tick'] })
     expect(!tick.ok && tick.error.code).toBe('invalid-input')
-    expect(service!.list()).toEqual([])
+    expect(await service!.list()).toEqual([])
   })
 
   it('accepts https, loopback http, and private targets only when allowed', async () => {
-    const strict = open()
-    expect(strict.add({ url: 'https://hooks.example.com/x', events: ['accounts:message'] }).url).toBe('https://hooks.example.com/x')
-    expect(strict.add({ url: 'http://127.0.0.1:9/x', events: ['accounts:message'] }).url).toBe('http://127.0.0.1:9/x')
-    expect(strict.add({ url: 'http://localhost:9/x', events: ['accounts:message'] }).url).toBe('http://localhost:9/x')
-    const lax = open({ ...FAST, allowPrivate: true })
-    expect(lax.add({ url: 'https://10.1.2.3/hook', events: ['accounts:message'] }).url).toBe('https://10.1.2.3/hook')
+    const strict = await open()
+    expect((await strict.add({ url: 'https://hooks.example.com/x', events: ['accounts:message'] })).url).toBe('https://hooks.example.com/x')
+    expect((await strict.add({ url: 'http://127.0.0.1:9/x', events: ['accounts:message'] })).url).toBe('http://127.0.0.1:9/x')
+    expect((await strict.add({ url: 'http://localhost:9/x', events: ['accounts:message'] })).url).toBe('http://localhost:9/x')
+    const lax = await open({ ...FAST, allowPrivate: true })
+    expect((await lax.add({ url: 'https://10.1.2.3/hook', events: ['accounts:message'] })).url).toBe('https://10.1.2.3/hook')
   })
 
   it('answers not-found for an unknown webhook or delivery', async () => {
-    const dispatch = dispatchWith(open())
+    const dispatch = dispatchWith(await open())
     const missing = await dispatch('webhooks:test', { id: 'wh-000000000000' })
     expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } })
     const gone = await dispatch('webhooks:redeliver', { deliveryId: '00000000-0000-4000-8000-000000000000' })

@@ -3,7 +3,7 @@
 // synchronous step that emits it, before any listener sees it. Main process, Electron-free.
 // Secrets are returned once by add and never logged or listed; payloads are never logged.
 
-import { randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import {
   WEBHOOK_EVENTS,
   WEBHOOK_TEST_EVENT,
@@ -20,13 +20,15 @@ import type { Logger } from '../logger'
 import { createDispatcher, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY, type RetryPolicy } from './dispatcher'
 import { createPoster } from './post'
 import { DELIVERY_HEADER, EVENT_HEADER, newSecret, sign, SIGNATURE_HEADER } from './signing'
-import type { Outbox, OutboxInsert, OutboxRow, WebhookRow } from './sqlite-outbox'
+import type { Outbox, OutboxInsert, OutboxRow, WebhookRow } from './outbox'
 import { parseWebhookUrl } from './url-policy'
 
 export const DEFAULT_TIMEOUT_MS = 10_000
 /** Delivered and dead rows are kept this long for the deliveries view, then pruned. */
 const KEEP_SETTLED_MS = 7 * 24 * 60 * 60_000
 const PREVIEW_CHARS = 600
+/** A fleet's servers see endpoints another server added (or removed) within this long. */
+const FLEET_REFRESH_MS = 2_000
 
 export interface WebhookOptions {
   /** Private and link-local targets (--webhooks-allow-private). */
@@ -46,12 +48,12 @@ export interface WebhookServiceDeps extends WebhookOptions {
 export interface WebhookService {
   /** The bus the sessions emit on: subscribed events reach the outbox first, then `bus`. */
   capture(bus: EventBus): EventBus
-  add(input: { url: string; events: WebhookEvent[]; secret?: string | undefined }): { id: string; url: string; events: WebhookEvent[]; secret: string }
-  list(): WebhookSummary[]
-  remove(id: string): void
-  deliveries(filter: { id?: string | undefined; status?: DeliveryStatus | undefined; limit?: number | undefined }): WebhookDelivery[]
-  redeliver(deliveryId: string): WebhookDelivery
-  test(id: string): WebhookDelivery
+  add(input: { url: string; events: WebhookEvent[]; secret?: string | undefined }): Promise<{ id: string; url: string; events: WebhookEvent[]; secret: string }>
+  list(): Promise<WebhookSummary[]>
+  remove(id: string): Promise<void>
+  deliveries(filter: { id?: string | undefined; status?: DeliveryStatus | undefined; limit?: number | undefined }): Promise<WebhookDelivery[]>
+  redeliver(deliveryId: string): Promise<WebhookDelivery>
+  test(id: string): Promise<WebhookDelivery>
   /** Resolves when no attempt is in flight (tests and the benchmark). */
   idle(): Promise<void>
   close(): void
@@ -64,13 +66,14 @@ interface StoredEvent {
   data: unknown
 }
 
-export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
+export async function createWebhookService(deps: WebhookServiceDeps): Promise<WebhookService> {
   const { outbox, sealer, logger } = deps
   const now = deps.now ?? Date.now
   const allowPrivate = deps.allowPrivate ?? false
   const retry = { ...DEFAULT_RETRY, ...deps.retry }
   const maxInFlight = deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
-  const poster = createPoster({ timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS, allowPrivate, maxSocketsPerHost: maxInFlight * 4 })
+  const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const poster = createPoster({ timeoutMs, allowPrivate, maxSocketsPerHost: maxInFlight * 4 })
   const secrets = new Map<string, string>()
   /** event name → endpoint ids: an event nobody subscribes to costs one map lookup. */
   let subscriptions = new Map<string, string[]>()
@@ -79,8 +82,8 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
   const secretAad = (id: string) => Buffer.from(`webhook-secret:${id}`)
   const payloadAad = (deliveryId: string) => Buffer.from(`webhook-payload:${deliveryId}`)
 
-  function reload(): void {
-    endpoints = new Map(outbox.webhooks().map((row) => [row.id, row]))
+  async function reload(): Promise<void> {
+    endpoints = new Map((await outbox.webhooks()).map((row) => [row.id, row]))
     const next = new Map<string, string[]>()
     for (const row of endpoints.values()) {
       for (const event of JSON.parse(row.events) as string[]) next.set(event, [...(next.get(event) ?? []), row.id])
@@ -132,8 +135,11 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
 
   function rowsFor(event: string, account: string | null, data: unknown, webhookIds: string[]): OutboxInsert[] {
     const createdAt = now()
+    const messageId = event === 'accounts:message' ? (data as { id?: unknown }).id : undefined
     return webhookIds.map((webhookId) => {
-      const deliveryId = randomUUID()
+      // One message, one delivery id per endpoint, however often it is reported (WhatsApp delivers a
+      // message again after a restart or a failover): the outbox skips the repeat.
+      const deliveryId = typeof messageId === 'string' && messageId !== '' ? uuidFrom(`${webhookId}\0${account}\0${messageId}`) : randomUUID()
       const stored: StoredEvent = { event, account, data }
       return {
         deliveryId,
@@ -171,24 +177,58 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
     }
   }
 
+  // PostgreSQL: one INSERT at a time, each carrying every row emitted while the one before ran, so rows
+  // get their seq in emit order (order per account) however many pool connections there are.
+  let waiting: Array<{ rows: OutboxInsert[]; done: (err?: unknown) => void }> = []
+  let writing = false
+
+  async function drain(): Promise<void> {
+    writing = true
+    while (waiting.length > 0) {
+      const batch = waiting
+      waiting = []
+      try {
+        await outbox.enqueue(batch.flatMap((b) => b.rows))
+        for (const b of batch) b.done()
+      } catch (err) {
+        for (const b of batch) b.done(err)
+      }
+      dispatcher.poke()
+    }
+    writing = false
+  }
+
+  function enqueue(rows: OutboxInsert[]): void | Promise<void> {
+    if (outbox.kind === 'sqlite') {
+      void outbox.enqueue(rows)
+      dispatcher.poke()
+      return
+    }
+    return new Promise<void>((resolve, reject) => {
+      waiting.push({ rows, done: (err) => (err === undefined ? resolve() : reject(err)) })
+      if (!writing) void drain()
+    })
+  }
+
   function requireEndpoint(id: string): WebhookRow {
     const row = endpoints.get(id)
     if (!row) throw new AppError('not-found', `There is no webhook ${id}.`)
     return row
   }
 
-  reload()
-  const dispatcher = createDispatcher({ outbox, attempt, now, retry, maxInFlight, logger })
+  await reload()
+  const fleet = outbox.kind === 'postgres'
+  const dispatcher = createDispatcher({ outbox, attempt, now, retry, maxInFlight, timeoutMs, logger, ...(fleet ? { pollMs: 1000 } : {}) })
   const pruneSettled = (): void => {
-    try {
-      outbox.prune(now() - KEEP_SETTLED_MS)
-    } catch (err) {
-      logger.warn({ err }, 'could not prune old webhook deliveries')
-    }
+    outbox.prune(now() - KEEP_SETTLED_MS).catch((err: unknown) => logger.warn({ err }, 'could not prune old webhook deliveries'))
   }
   pruneSettled()
   const pruneTimer = setInterval(pruneSettled, 60 * 60_000)
   pruneTimer.unref()
+  const refreshTimer = fleet
+    ? setInterval(() => void reload().catch((err: unknown) => logger.warn({ err }, 'could not read the webhook endpoints')), FLEET_REFRESH_MS)
+    : null
+  refreshTimer?.unref()
   // Whatever was pending when the process last stopped (or died) goes out now.
   dispatcher.poke()
 
@@ -199,24 +239,25 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         emit(event, payload) {
           const ids = subscriptions.get(event)
           if (ids && ids.length > 0) {
+            const failed = (err: unknown): void => logger.error({ err, event }, 'could not write an event to the webhook outbox')
             try {
-              outbox.enqueue(rowsFor(event, accountOf(event, payload), payload, ids))
-              dispatcher.poke()
+              // SQLite: written before this returns. PostgreSQL: one INSERT, on its way as the event goes on.
+              void enqueue(rowsFor(event, accountOf(event, payload), payload, ids))?.catch(failed)
             } catch (err) {
               // The event still reaches the UI; the log says webhooks missed it.
-              logger.error({ err, event }, 'could not write an event to the webhook outbox')
+              failed(err)
             }
           }
           bus.emit(event, payload)
         },
       }
     },
-    add(input) {
+    async add(input) {
       const url = parseWebhookUrl(input.url, { allowPrivate })
       const events = [...new Set(input.events)]
       const secret = input.secret ?? newSecret()
       const id = `wh-${randomBytes(6).toString('hex')}`
-      outbox.insertWebhook({
+      await outbox.insertWebhook({
         id,
         url,
         events: JSON.stringify(events),
@@ -226,14 +267,14 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         failuresInARow: 0,
         lastError: null,
       })
-      reload()
+      await reload()
       logger.info({ webhook: id, events }, 'webhook added')
       return { id, url, events, secret }
     },
-    list() {
+    async list() {
       // Health changes with every attempt: read it from the database, not the subscription cache.
-      reload()
-      const counts = outbox.counts()
+      await reload()
+      const counts = await outbox.counts()
       return [...endpoints.values()].map((row) => ({
         id: row.id,
         url: row.url,
@@ -246,38 +287,50 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         dead: counts.get(row.id)?.dead ?? 0,
       }))
     },
-    remove(id) {
+    async remove(id) {
+      await reload()
       requireEndpoint(id)
-      outbox.deleteWebhook(id)
+      await outbox.deleteWebhook(id)
       secrets.delete(id)
-      reload()
+      await reload()
       logger.info({ webhook: id }, 'webhook removed')
     },
-    deliveries({ id, status, limit }) {
-      if (id) requireEndpoint(id)
-      return outbox.deliveries({ ...(id ? { webhookId: id } : {}), ...(status ? { status } : {}), limit: limit ?? 50 }).map(toDelivery)
+    async deliveries({ id, status, limit }) {
+      if (id) {
+        await reload()
+        requireEndpoint(id)
+      }
+      const rows = await outbox.deliveries({ ...(id ? { webhookId: id } : {}), ...(status ? { status } : {}), limit: limit ?? 50 })
+      return rows.map(toDelivery)
     },
-    redeliver(deliveryId) {
-      const row = outbox.byDeliveryId(deliveryId)
+    async redeliver(deliveryId) {
+      const row = await outbox.byDeliveryId(deliveryId)
       if (!row) throw new AppError('not-found', `There is no delivery ${deliveryId}; it may have been pruned or its webhook removed.`)
-      outbox.requeue(deliveryId, now())
+      await outbox.requeue(deliveryId, now())
       dispatcher.poke()
-      return toDelivery(outbox.byDeliveryId(deliveryId)!)
+      return toDelivery((await outbox.byDeliveryId(deliveryId))!)
     },
-    test(id) {
+    async test(id) {
+      await reload()
       requireEndpoint(id)
       const [row] = rowsFor(WEBHOOK_TEST_EVENT, null, { message: 'A test event from Irish Desktop.' }, [id])
-      outbox.enqueue([row!])
-      dispatcher.poke()
-      return toDelivery(outbox.byDeliveryId(row!.deliveryId)!)
+      await enqueue([row!])
+      return toDelivery((await outbox.byDeliveryId(row!.deliveryId))!)
     },
     idle: () => dispatcher.idle(),
     close() {
       clearInterval(pruneTimer)
+      if (refreshTimer) clearInterval(refreshTimer)
       dispatcher.stop()
       poster.close()
     },
   }
+}
+
+/** A UUID-shaped id derived from `text`: the same text, the same id. */
+function uuidFrom(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
 }
 
 function isWebhookEvent(value: string): value is WebhookEvent {

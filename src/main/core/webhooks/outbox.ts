@@ -1,0 +1,86 @@
+// The outbox port the webhook service and the dispatcher use; one implementation per database
+// (sqlite-outbox.ts, pg-outbox.ts). Main process, Electron-free. Rows hold sealed values only.
+
+import type { DeliveryStatus } from '../../../shared/contract'
+
+export interface WebhookRow {
+  id: string
+  url: string
+  events: string
+  secret: Buffer
+  createdAt: number
+  lastSuccessAt: number | null
+  failuresInARow: number
+  lastError: string | null
+}
+
+export interface OutboxRow {
+  seq: number
+  deliveryId: string
+  webhookId: string
+  lane: string
+  event: string
+  payload: Buffer
+  createdAt: number
+  queuedAt: number
+  status: DeliveryStatus
+  attempts: number
+  nextAttemptAt: number
+  lastAttemptAt: number | null
+  statusCode: number | null
+  error: string | null
+  durationMs: number | null
+  response: string | null
+}
+
+export type OutboxInsert = Pick<OutboxRow, 'deliveryId' | 'webhookId' | 'lane' | 'event' | 'payload' | 'createdAt'>
+
+/** How one attempt ended. */
+export interface AttemptRecord {
+  seq: number
+  status: DeliveryStatus
+  at: number
+  nextAttemptAt: number
+  statusCode: number | null
+  error: string | null
+  durationMs: number
+  response: string | null
+}
+
+export interface ClaimRequest {
+  now: number
+  limit: number
+  /** Rows this process is sending now (SQLite: they are still pending and must not go out twice). */
+  busy: ReadonlySet<number>
+  /** PostgreSQL: the claim lasts until then, past the attempt's timeout. */
+  claimUntil: number
+}
+
+export interface Outbox {
+  /** 'sqlite' enqueues synchronously, inside the emitting step; 'postgres' is shared by a fleet. */
+  kind: 'sqlite' | 'postgres'
+  insertWebhook(row: WebhookRow): Promise<void>
+  /** Deletes the endpoint and every row of its outbox. */
+  deleteWebhook(id: string): Promise<boolean>
+  webhooks(): Promise<WebhookRow[]>
+  counts(): Promise<Map<string, { pending: number; dead: number }>>
+  /** All of them or none (one transaction); a delivery id already there is skipped (a repeat). */
+  enqueue(rows: OutboxInsert[]): void | Promise<void>
+  /**
+   * Due lane heads (the first pending row of an endpoint and lane: the only rows that may go out) for
+   * this process to send, and when the next known one is due. PostgreSQL claims them for this server.
+   */
+  claim(request: ClaimRequest): Promise<{ rows: OutboxRow[]; nextAt: number | null }>
+  /** Gives back claimed rows this process will not send now (its per-endpoint bound was reached). */
+  release(seqs: number[]): Promise<void>
+  /** PostgreSQL: ignored when the claim is no longer this server's (it expired and another took it). */
+  recordAttempt(record: AttemptRecord): Promise<void>
+  recordHealth(webhookId: string, outcome: { ok: true; at: number } | { ok: false; error: string }): Promise<void>
+  deliveries(filter: { webhookId?: string; status?: DeliveryStatus; limit: number }): Promise<OutboxRow[]>
+  byDeliveryId(deliveryId: string): Promise<OutboxRow | null>
+  /** Pending again from now on, a fresh 24 h window, same delivery id. */
+  requeue(deliveryId: string, now: number): Promise<void>
+  /** Deletes settled rows older than `before`. */
+  prune(before: number): Promise<number>
+}
+

@@ -1,0 +1,95 @@
+// The fleet's webhook outbox on a throwaway PostgreSQL cluster: two "servers" (two services with their
+// own server ids and pools, as two processes would have) share one outbox; every event goes out exactly
+// once, in order per account, whichever server takes it; a claim left by a server that died mid-attempt
+// expires and the other server sends the row. A real receiver on 127.0.0.1.
+
+import { randomBytes } from 'node:crypto'
+import { afterEach, expect, it } from 'vitest'
+import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
+import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
+import { createEventBus } from '../events'
+import { silentLogger } from '../logger'
+import { createPgOutbox } from './pg-outbox'
+import { startReceiver, type Receiver } from './test-receiver'
+import { createWebhookService, type WebhookService } from './webhook-service'
+
+const RETRY = { retry: { baseMs: 20, maxMs: 200, deadAfterMs: 60_000 }, timeoutMs: 2_000 }
+
+describePostgres('webhook outbox on PostgreSQL', () => {
+  const ref = usePostgresCluster()
+  const opened: OpenedPostgres[] = []
+  const services: WebhookService[] = []
+  let receiver: Receiver | null = null
+
+  afterEach(async () => {
+    for (const s of services.splice(0)) s.close()
+    for (const d of opened.splice(0)) await d.close()
+    await receiver?.close()
+    receiver = null
+  })
+
+  async function server(url: string, key: Buffer, id: string): Promise<{ db: OpenedPostgres; hooks: WebhookService }> {
+    const db = await openPostgres({ url, dataKey: key, logger: silentLogger() })
+    opened.push(db)
+    const hooks = await createWebhookService({ outbox: createPgOutbox(db.pool, id), sealer: db.sealer, logger: silentLogger(), ...RETRY })
+    services.push(hooks)
+    return { db, hooks }
+  }
+
+  it('delivers each event exactly once across two servers, in order per account', async () => {
+    const url = await ref.cluster.createDatabase()
+    const key = randomBytes(32)
+    const a = await server(url, key, 'srv-a')
+    const b = await server(url, key, 'srv-b')
+    receiver = await startReceiver()
+    const { secret } = await a.hooks.add({ url: receiver.url, events: ['accounts:message'] })
+    // Server B learns of the endpoint within 2 s by itself; reading the list makes it look now.
+    expect(await b.hooks.list()).toHaveLength(1)
+    // Both servers produce events (each for the accounts it runs) and both deliver.
+    const busA = a.hooks.capture(createEventBus(silentLogger()))
+    const busB = b.hooks.capture(createEventBus(silentLogger()))
+    const sent = new Map<string, string[]>()
+    for (let i = 0; i < 60; i += 1) {
+      const account = `acc-${i % 6}`
+      const text = `m${i}`
+      sent.set(account, [...(sent.get(account) ?? []), text])
+      ;(i % 6 < 3 ? busA : busB).emit('accounts:message', { account: account as never, id: `id-${i}`, from: 'x@s.whatsapp.net', text, at: Date.now() })
+    }
+    await receiver.count(() => true, 60, 20_000)
+    await expect.poll(async () => (await a.hooks.list())[0]!.pending, { timeout: 10_000 }).toBe(0)
+    expect(receiver.received).toHaveLength(60)
+    expect(new Set(receiver.received.map((r) => r.delivery)).size).toBe(60)
+    for (const r of receiver.received) expect(receiver.verify(r, secret)).toBe(true)
+    for (const [account, texts] of sent) {
+      expect(receiver.received.filter((r) => r.body.account === account).map((r) => (r.body.data as { text: string }).text)).toEqual(texts)
+    }
+    // The same message reported again (after a failover) maps to the same delivery id: not sent twice.
+    busB.emit('accounts:message', { account: 'acc-0' as never, id: 'id-0', from: 'x@s.whatsapp.net', text: 'm0', at: Date.now() })
+    await b.hooks.test((await b.hooks.list())[0]!.id)
+    await receiver.next((r) => r.event === 'webhooks:test')
+    expect(receiver.received.filter((r) => r.event === 'accounts:message')).toHaveLength(60)
+  }, 60_000)
+
+  it('a row claimed by a server that died is sent by another once the claim expires', async () => {
+    const url = await ref.cluster.createDatabase()
+    const key = randomBytes(32)
+    const a = await server(url, key, 'srv-a')
+    receiver = await startReceiver()
+    const { id } = await a.hooks.add({ url: receiver.url, events: ['accounts:changed'] })
+    a.hooks.close()
+    // What a server that died mid-attempt leaves: a pending row claimed by it, not yet expired.
+    const outbox = createPgOutbox(a.db.pool, 'srv-dead')
+    await outbox.enqueue([{ deliveryId: '11111111-2222-4333-8444-555555555555', webhookId: id, lane: 'acc-x', event: 'accounts:changed', payload: Buffer.alloc(0), createdAt: Date.now() }])
+    // Sealed as the service seals it, so the other server can open it.
+    await a.db.pool.query(`UPDATE webhook_outbox SET payload = $1, claimed_by = 'srv-dead', claimed_until = $2`, [
+      a.db.sealer.seal(Buffer.from(JSON.stringify({ event: 'accounts:changed', account: 'acc-x', data: { id: 'acc-x' } })), Buffer.from('webhook-payload:11111111-2222-4333-8444-555555555555')),
+      Date.now() + 1500,
+    ])
+    const claimedAt = Date.now()
+    const b = await server(url, key, 'srv-b')
+    const got = await receiver.next((r) => r.delivery === '11111111-2222-4333-8444-555555555555', 10_000)
+    expect(got.at - claimedAt).toBeGreaterThanOrEqual(1400)
+    expect(receiver.received).toHaveLength(1)
+    await expect.poll(async () => (await b.hooks.deliveries({ id }))[0]!.status).toBe('delivered')
+  }, 60_000)
+})

@@ -1,0 +1,144 @@
+// The webhook endpoints and the outbox in a fleet's PostgreSQL database (tables in db/postgres/schema.ts;
+// docs/webhooks.md). Any server may send any row: a pass claims due lane heads with FOR UPDATE SKIP
+// LOCKED and marks them claimed by this server until past the attempt's timeout, so exactly one server
+// sends each attempt, and a server that dies mid-attempt leaves a claim that expires for another to take.
+// Main process, Electron-free. Rows hold sealed values only.
+
+import type pg from 'pg'
+import type { Outbox, OutboxRow, WebhookRow } from './outbox'
+
+const columns = (t: string): string =>
+  `${t}.seq, ${t}.delivery_id AS "deliveryId", ${t}.webhook_id AS "webhookId", ${t}.lane, ${t}.event, ${t}.payload, ${t}.created_at AS "createdAt",
+   ${t}.queued_at AS "queuedAt", ${t}.status, ${t}.attempts, ${t}.next_attempt_at AS "nextAttemptAt", ${t}.last_attempt_at AS "lastAttemptAt",
+   ${t}.status_code AS "statusCode", ${t}.error, ${t}.duration_ms AS "durationMs", ${t}.response`
+const COLUMNS = columns('webhook_outbox')
+
+// bigint columns come back as strings from node-postgres: these are epoch ms and sequence numbers,
+// well inside Number's exact range.
+const NUMERIC = ['seq', 'createdAt', 'queuedAt', 'nextAttemptAt', 'lastAttemptAt', 'lastSuccessAt'] as const
+
+function numbers<T>(row: Record<string, unknown>): T {
+  for (const key of NUMERIC) if (typeof row[key] === 'string') row[key] = Number(row[key])
+  return row as T
+}
+
+/** Lane heads: the first pending row of every (endpoint, lane). */
+const HEADS = `SELECT DISTINCT ON (webhook_id, lane) seq FROM webhook_outbox WHERE status = 'pending' ORDER BY webhook_id, lane, seq`
+
+export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
+  const rows = async <T>(text: string, values: unknown[] = []): Promise<T[]> =>
+    (await pool.query(text, values)).rows.map((row: Record<string, unknown>) => numbers<T>(row))
+
+  return {
+    kind: 'postgres',
+    async insertWebhook(row) {
+      await pool.query(
+        `INSERT INTO webhooks (id, url, events, secret, created_at, last_success_at, failures_in_a_row, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [row.id, row.url, row.events, row.secret, row.createdAt, row.lastSuccessAt, row.failuresInARow, row.lastError],
+      )
+    },
+    async deleteWebhook(id) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        await client.query('DELETE FROM webhook_outbox WHERE webhook_id = $1', [id])
+        const removed = await client.query('DELETE FROM webhooks WHERE id = $1', [id])
+        await client.query('COMMIT')
+        return (removed.rowCount ?? 0) > 0
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    webhooks: () =>
+      rows<WebhookRow>(
+        `SELECT id, url, events, secret, created_at AS "createdAt", last_success_at AS "lastSuccessAt",
+           failures_in_a_row AS "failuresInARow", last_error AS "lastError" FROM webhooks ORDER BY created_at, id`,
+      ),
+    async counts() {
+      const out = new Map<string, { pending: number; dead: number }>()
+      const found = await pool.query<{ id: string; status: 'pending' | 'dead'; n: string }>(
+        `SELECT webhook_id AS id, status, COUNT(*) AS n FROM webhook_outbox WHERE status IN ('pending', 'dead') GROUP BY webhook_id, status`,
+      )
+      for (const row of found.rows) {
+        const entry = out.get(row.id) ?? { pending: 0, dead: 0 }
+        entry[row.status] = Number(row.n)
+        out.set(row.id, entry)
+      }
+      return out
+    },
+    async enqueue(inserts) {
+      if (inserts.length === 0) return
+      // One statement: all of the event's rows or none.
+      await pool.query(
+        `INSERT INTO webhook_outbox (delivery_id, webhook_id, lane, event, payload, created_at, queued_at, status, attempts, next_attempt_at)
+         SELECT d, w, l, e, p, c, c, 'pending', 0, c FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::bigint[]) AS t(d, w, l, e, p, c)
+         ON CONFLICT (delivery_id) DO NOTHING`,
+        [
+          inserts.map((r) => r.deliveryId),
+          inserts.map((r) => r.webhookId),
+          inserts.map((r) => r.lane),
+          inserts.map((r) => r.event),
+          inserts.map((r) => r.payload),
+          inserts.map((r) => r.createdAt),
+        ],
+      )
+    },
+    async claim({ now, limit, claimUntil }) {
+      // FOR UPDATE … SKIP LOCKED re-checks the row's conditions on its newest version, so a head another
+      // server claimed or settled a moment ago is skipped, never sent twice.
+      const claimed = await rows<OutboxRow>(
+        `WITH due AS (
+           SELECT o.seq FROM webhook_outbox o JOIN (${HEADS}) h ON h.seq = o.seq
+           WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.claimed_until IS NULL OR o.claimed_until < $1)
+           ORDER BY o.next_attempt_at, o.seq LIMIT $2
+           FOR UPDATE OF o SKIP LOCKED)
+         UPDATE webhook_outbox w SET claimed_by = $3, claimed_until = $4 FROM due WHERE w.seq = due.seq
+         RETURNING ${columns('w')}`,
+        [now, limit, serverId, claimUntil],
+      )
+      const next = await pool.query<{ at: string | null }>(
+        `SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.claimed_until, 0))) AS at FROM webhook_outbox o JOIN (${HEADS}) h ON h.seq = o.seq
+         WHERE o.status = 'pending' AND NOT (o.claimed_by = $1 AND o.claimed_until >= $2)`,
+        [serverId, now],
+      )
+      const at = next.rows[0]?.at
+      return { rows: claimed, nextAt: at === null || at === undefined ? null : Math.max(Number(at), now + 1) }
+    },
+    async release(seqs) {
+      await pool.query('UPDATE webhook_outbox SET claimed_by = NULL, claimed_until = NULL WHERE seq = ANY($1::bigint[]) AND claimed_by = $2', [seqs, serverId])
+    },
+    async recordAttempt(record) {
+      await pool.query(
+        `UPDATE webhook_outbox SET status = $2, attempts = attempts + 1, last_attempt_at = $3, next_attempt_at = $4, status_code = $5,
+           error = $6, duration_ms = $7, response = $8, claimed_by = NULL, claimed_until = NULL
+         WHERE seq = $1 AND claimed_by = $9`,
+        [record.seq, record.status, record.at, record.nextAttemptAt, record.statusCode, record.error, record.durationMs, record.response, serverId],
+      )
+    },
+    async recordHealth(webhookId, outcome) {
+      if (outcome.ok) await pool.query('UPDATE webhooks SET last_success_at = $1, failures_in_a_row = 0, last_error = NULL WHERE id = $2', [outcome.at, webhookId])
+      else await pool.query('UPDATE webhooks SET failures_in_a_row = failures_in_a_row + 1, last_error = $1 WHERE id = $2', [outcome.error, webhookId])
+    },
+    deliveries({ webhookId, status, limit }) {
+      return rows<OutboxRow>(
+        `SELECT ${COLUMNS} FROM webhook_outbox WHERE ($1::text IS NULL OR webhook_id = $1) AND ($2::text IS NULL OR status = $2) ORDER BY seq DESC LIMIT $3`,
+        [webhookId ?? null, status ?? null, limit],
+      )
+    },
+    async byDeliveryId(deliveryId) {
+      return (await rows<OutboxRow>(`SELECT ${COLUMNS} FROM webhook_outbox WHERE delivery_id = $1`, [deliveryId]))[0] ?? null
+    },
+    async requeue(deliveryId, now) {
+      await pool.query(
+        `UPDATE webhook_outbox SET status = 'pending', queued_at = $2, next_attempt_at = $2, claimed_by = NULL, claimed_until = NULL WHERE delivery_id = $1`,
+        [deliveryId, now],
+      )
+    },
+    async prune(before) {
+      return (await pool.query(`DELETE FROM webhook_outbox WHERE status != 'pending' AND COALESCE(last_attempt_at, created_at) < $1`, [before])).rowCount ?? 0
+    },
+  }
+}
