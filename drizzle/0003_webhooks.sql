@@ -18,8 +18,8 @@ CREATE TABLE `webhook_outbox` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `webhook_outbox_delivery_id_unique` ON `webhook_outbox` (`delivery_id`);--> statement-breakpoint
-CREATE INDEX `webhook_outbox_lane` ON `webhook_outbox` (`webhook_id`,`status`,`lane`,`seq`);--> statement-breakpoint
-CREATE INDEX `webhook_outbox_due` ON `webhook_outbox` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `webhook_outbox_lane` ON `webhook_outbox` (`status`,`webhook_id`,`lane`,`seq`);--> statement-breakpoint
+CREATE INDEX `webhook_outbox_webhook` ON `webhook_outbox` (`webhook_id`,`seq`);--> statement-breakpoint
 CREATE TABLE `webhooks` (
 	`id` text PRIMARY KEY NOT NULL,
 	`url` text NOT NULL,

@@ -131,5 +131,5 @@ export const webhookOutbox = sqliteTable(
     /** The first bytes of the receiver's answer, for the deliveries view. */
     response: text('response'),
   },
-  (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
+  (t) => [index('webhook_outbox_lane').on(t.status, t.webhookId, t.lane, t.seq), index('webhook_outbox_webhook').on(t.webhookId, t.seq)],
 )
