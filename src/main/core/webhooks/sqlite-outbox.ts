@@ -27,14 +27,14 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
     `INSERT OR IGNORE INTO webhook_outbox (delivery_id, webhook_id, lane, event, payload, created_at, queued_at, status, attempts, next_attempt_at)
      VALUES (@deliveryId, @webhookId, @lane, @event, @payload, @createdAt, @createdAt, 'pending', 0, @createdAt)`,
   )
-  // The index (webhook_id, status, lane, seq) answers both the scan and the NOT EXISTS.
+  // Lane heads from the covering index (status, webhook_id, lane, seq) alone: one step per pending row,
+  // no payload read; only the rows about to be sent are read whole (selectRow).
   const selectHeads = sqlite.prepare(
-    `SELECT ${COLUMNS} FROM webhook_outbox o WHERE o.status = 'pending' AND NOT EXISTS (
-       SELECT 1 FROM webhook_outbox p WHERE p.webhook_id = o.webhook_id AND p.status = 'pending' AND p.lane = o.lane AND p.seq < o.seq)
-     ORDER BY o.next_attempt_at, o.seq LIMIT ?`,
+    `SELECT h.seq, o.next_attempt_at AS nextAttemptAt FROM (
+       SELECT MIN(seq) AS seq FROM webhook_outbox WHERE status = 'pending' GROUP BY webhook_id, lane) h
+     JOIN webhook_outbox o ON o.seq = h.seq`,
   )
-  /** Lane heads read per claim: every lane of a busy server, with room for those in flight. */
-  const HEADS_PER_CLAIM = 2000
+  const selectRow = sqlite.prepare(`SELECT ${COLUMNS} FROM webhook_outbox WHERE seq = ?`)
   const updateAttempt = sqlite.prepare(
     `UPDATE webhook_outbox SET status = @status, attempts = attempts + 1, last_attempt_at = @at, next_attempt_at = @nextAttemptAt,
        status_code = @statusCode, error = @error, duration_ms = @durationMs, response = @response WHERE seq = @seq`,
@@ -71,12 +71,15 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
     enqueue: (rows) => enqueue(rows),
     async claim({ now, limit, busy }) {
       let nextAt: number | null = null
-      const rows: OutboxRow[] = []
-      for (const row of selectHeads.all(HEADS_PER_CLAIM) as OutboxRow[]) {
-        if (busy.has(row.seq)) continue
-        if (row.nextAttemptAt > now) nextAt = Math.min(nextAt ?? Infinity, row.nextAttemptAt)
-        else if (rows.length < limit) rows.push(row)
+      const due: number[] = []
+      for (const head of selectHeads.all() as Array<{ seq: number; nextAttemptAt: number }>) {
+        if (busy.has(head.seq)) continue
+        if (head.nextAttemptAt > now) nextAt = Math.min(nextAt ?? Infinity, head.nextAttemptAt)
+        else due.push(head.seq)
       }
+      // Oldest first, so no lane starves behind busier ones.
+      due.sort((a, b) => a - b)
+      const rows = due.slice(0, limit).map((seq) => selectRow.get(seq) as OutboxRow)
       return { rows, nextAt }
     },
     release: async () => undefined,
