@@ -91,7 +91,7 @@ async function deliveryRound(receiver: Receiver): Promise<Omit<Round, 'peerPerSe
     await hooks.idle()
     return { deliveredPerSecond: EVENTS / seconds, emitWithUs: (emitting * 1000) / EVENTS, cpuPerEventUs: (used.user + used.system) / EVENTS }
   } finally {
-    hooks.close()
+    await hooks.close()
     database.close()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -22,7 +22,7 @@ describePostgres('webhook outbox on PostgreSQL', () => {
   let receiver: Receiver | null = null
 
   afterEach(async () => {
-    for (const s of services.splice(0)) s.close()
+    for (const s of services.splice(0)) await s.close()
     for (const d of opened.splice(0)) await d.close()
     await receiver?.close()
     receiver = null
@@ -76,7 +76,7 @@ describePostgres('webhook outbox on PostgreSQL', () => {
     const a = await server(url, key, 'srv-a')
     receiver = await startReceiver()
     const { id } = await a.hooks.add({ url: receiver.url, events: ['accounts:changed'] })
-    a.hooks.close()
+    await a.hooks.close()
     // What a server that died mid-attempt leaves: a pending row claimed by it, not yet expired.
     const outbox = createPgOutbox(a.db.pool, 'srv-dead')
     await outbox.enqueue([{ deliveryId: '11111111-2222-4333-8444-555555555555', webhookId: id, lane: 'acc-x', event: 'accounts:changed', payload: Buffer.alloc(0), createdAt: Date.now() }])

@@ -27,7 +27,7 @@ let bus: EventBus
 const receivers: Receiver[] = []
 
 async function open(options: WebhookOptions = FAST): Promise<WebhookService> {
-  service?.close()
+  await service?.close()
   service = await createWebhookService({ outbox: createSqliteOutbox(database.sqlite), sealer: database.sealer, logger: silentLogger(), ...options })
   bus = service.capture(createEventBus(silentLogger()))
   return service
@@ -49,7 +49,7 @@ beforeEach(() => {
 })
 
 afterEach(async () => {
-  service?.close()
+  await service?.close()
   service = null
   for (const r of receivers.splice(0)) await r.close()
   database.close()
@@ -236,7 +236,7 @@ describe('webhook delivery', () => {
     const { secret } = await hooks.add({ url: down.url, events: ['accounts:message'] })
     bus.emit('accounts:message', message('acc-a', 'kept'))
     await down.next(() => true)
-    hooks.close()
+    await hooks.close()
     const port = down.port
     await down.close()
     receivers.splice(receivers.indexOf(down), 1)

@@ -56,7 +56,8 @@ export interface WebhookService {
   test(id: string): Promise<WebhookDelivery>
   /** Resolves when no attempt is in flight (tests and the benchmark). */
   idle(): Promise<void>
-  close(): void
+  /** Stops sending (what was in flight stays pending) after events still being written (PostgreSQL) are in. */
+  close(): Promise<void>
 }
 
 /** The payload as sealed in the outbox; the body adds the delivery id and the attempt's timestamp. */
@@ -180,10 +181,15 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
   // PostgreSQL: one INSERT at a time, each carrying every row emitted while the one before ran, so rows
   // get their seq in emit order (order per account) however many pool connections there are.
   let waiting: Array<{ rows: OutboxInsert[]; done: (err?: unknown) => void }> = []
-  let writing = false
+  let writing: Promise<void> | null = null
+
+  function startDrain(): void {
+    writing = drain().finally(() => {
+      writing = null
+    })
+  }
 
   async function drain(): Promise<void> {
-    writing = true
     while (waiting.length > 0) {
       const batch = waiting
       waiting = []
@@ -195,7 +201,6 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       }
       dispatcher.poke()
     }
-    writing = false
   }
 
   function enqueue(rows: OutboxInsert[]): void | Promise<void> {
@@ -206,7 +211,7 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
     }
     return new Promise<void>((resolve, reject) => {
       waiting.push({ rows, done: (err) => (err === undefined ? resolve() : reject(err)) })
-      if (!writing) void drain()
+      if (!writing) startDrain()
     })
   }
 
@@ -318,7 +323,9 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       return toDelivery((await outbox.byDeliveryId(row!.deliveryId))!)
     },
     idle: () => dispatcher.idle(),
-    close() {
+    async close() {
+      // Events the sessions emitted while stopping are written before the database closes.
+      await writing
       clearInterval(pruneTimer)
       if (refreshTimer) clearInterval(refreshTimer)
       dispatcher.stop()
