@@ -8,6 +8,7 @@ import {
   type AccountHealth,
   type AccountSummary,
   type CommandInput,
+  type FleetServer,
   type PairingState,
   type ReceivedMessage,
 } from '../../../shared/contract'
@@ -253,4 +254,22 @@ export function useRunAccountAction(): (id: AccountId, action: AccountAction) =>
 export function useActivity(id: AccountId) {
   const api = useTransport()
   return useQuery({ queryKey: queryKeys.activity(id), queryFn: () => api.invoke('accounts:activity', { id, limit: 100 }) })
+}
+
+/** How often the fleet view and the server column re-read fleet:servers (heartbeats move every 5 s). */
+const FLEET_REFRESH_MS = 5_000
+
+/** The servers of the fleet; empty on a single server (SQLite, or the desktop app). */
+export function useFleetServers(): UseQueryResult<FleetServer[]> {
+  const api = useTransport()
+  return useQuery({
+    queryKey: queryKeys.fleetServers(),
+    queryFn: () => api.invoke('fleet:servers', {}),
+    refetchInterval: FLEET_REFRESH_MS,
+  })
+}
+
+/** Whether this deployment is a fleet: only then do the views show which server runs an account. */
+export function useIsFleet(): boolean {
+  return (useFleetServers().data?.length ?? 0) > 0
 }
