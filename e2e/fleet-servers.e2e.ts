@@ -2,7 +2,8 @@
 // throwaway PostgreSQL cluster, each pairing one account through the simulator (support/pg-fleet.ts).
 // The fleet view lists both servers with live heartbeat ages and their accounts; the accounts table
 // gains a Server column and the account page names its server. Against the single SQLite server of the
-// other specs, the fleet view explains what a fleet is and the table has no Server column.
+// other specs, the fleet view explains what a fleet is and the table has no Server column. The
+// Telemetry view says, in a fleet only, that its figures are the connected server's.
 
 import type { Page } from '@playwright/test'
 import { AccountsTablePage } from './pages/accounts-table-page'
@@ -81,6 +82,9 @@ test('the accounts table shows the server that runs each account, and so does th
   await page.setViewportSize({ width: 390, height: 844 })
   await shell.screenshot('42-account-server', testInfo)
   await page.setViewportSize({ width: 1280, height: 800 })
+  // Telemetry stays per server, and says so in a fleet.
+  await shell.openTelemetry()
+  await expect(page.getByText(/In a fleet, these figures are the store calls of the server this page is connected to/)).toBeVisible()
 })
 
 test('a single server explains what a fleet is, and its table has no Server column', async ({ browser }, testInfo) => {
@@ -98,6 +102,9 @@ test('a single server explains what a fleet is, and its table has no Server colu
     await expect(view.table).toHaveCount(0)
     await expectNoSeriousViolations(alone, 'the fleet view of a single server')
     await shell.screenshot('43-fleet-single-server', testInfo)
+    await shell.openTelemetry()
+    await expect(alone.getByText('How long the auth store takes', { exact: false })).toBeVisible()
+    await expect(alone.getByText(/In a fleet, these figures/)).toHaveCount(0)
     await shell.openAccounts()
     const table = new AccountsTablePage(alone)
     if ((await alone.getByRole('group', { name: 'Show accounts as' }).count()) > 0) {
