@@ -1,6 +1,9 @@
+// Account events name the server that runs the account (fleet/owner-tag.ts).
+
 import { describe, expect, it } from 'vitest'
-import type { AccountSummary, EventMessage } from '../../../shared/contract'
+import type { EventMessage } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
+import { accountSummary } from '../../../shared/testing/account-summary'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
 import { tagOwner } from './owner-tag'
@@ -12,7 +15,7 @@ describe('tagOwner', () => {
     bus.subscribe((m) => seen.push(m))
     const owners = new Map<string, string>([['acc-a', 'srv-1']])
     const tagged = tagOwner(bus, (id) => owners.get(id) ?? null)
-    const summary = { id: 'acc-a' as AccountId, status: 'connected' } as AccountSummary
+    const summary = accountSummary('acc-a', { status: 'connected' })
     tagged.emit('accounts:changed', summary)
     owners.delete('acc-a')
     tagged.emit('accounts:changed', { ...summary, status: 'stopped' })

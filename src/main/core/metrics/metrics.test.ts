@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ACCOUNT_STATUSES, type AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
+import { accountSummary } from '../../../shared/testing/account-summary'
 import { bucketsOf, parsePrometheusText, valueOf } from '../../../../test/support/prometheus-text'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
@@ -12,21 +13,7 @@ import { authStoreCacheChannel, authStoreStopChannel } from '../telemetry/channe
 import { createMetrics, reconnectReason, type Metrics } from './metrics'
 
 function summary(id: string, status: AccountSummary['status']): AccountSummary {
-  return {
-    id: id as AccountId,
-    label: id,
-    phone: null,
-    name: null,
-    status,
-    statusSince: 0,
-    lastError: null,
-    lastDisconnectCode: null,
-    reconnectCount: 0,
-    createdAt: 0,
-    pairedAt: null,
-    lastConnectedAt: null,
-    movedTo: null,
-  }
+  return accountSummary(id, { status })
 }
 
 describe('metrics', () => {
