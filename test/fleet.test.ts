@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { AccountSummary, EventMessage, FleetServer, PairingState } from '../src/shared/contract'
 import { muteLibsignalLogs } from '../src/simulator/testing'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
+import { parsePrometheusText, scrape, valueOf } from './support/prometheus-text'
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 import { startTestSimulator, type TestSimulator } from './support/transfer-support'
 
@@ -79,6 +80,13 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     return added
   }
 
+  /** One figure from a member's GET /metrics. */
+  async function metric(member: Member, name: string): Promise<number> {
+    const answer = await scrape(member.server.url, TOKEN)
+    expect(answer.status).toBe(200)
+    return valueOf(parsePrometheusText(answer.text), name)
+  }
+
   async function ownersById(): Promise<Map<string, string>> {
     const rows = await query<{ account_id: string; owner: string }>('SELECT account_id, owner FROM leases WHERE owner IS NOT NULL AND expires_at > now()')
     return new Map(rows.map((r) => [r.account_id, r.owner]))
@@ -125,6 +133,10 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       expect(s.heartbeatAgeMs).toBeLessThan(LEASE_MS)
     }
     expect(servers.reduce((n, s) => n + s.accounts, 0)).toBe(ACCOUNTS)
+    // What each server says on /metrics adds up the same way: every account's lease is held once.
+    const held = await Promise.all(members.map((m) => metric(m, 'irish_leases_held')))
+    expect(held.reduce((n, x) => n + x, 0)).toBe(ACCOUNTS)
+    for (const [i, m] of members.entries()) expect(held[i]).toBe(servers.find((s) => s.id === m.id)!.accounts)
 
     const owners = await ownersById()
     for (const member of members) {
@@ -224,6 +236,11 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       moving.map((a) => a.id),
     ])
     for (const row of rows) expect(row).toMatchObject({ status: 'connected', want_running: true })
+    // On /metrics: the woken server counts the leases it lost; the others, the failovers they made.
+    expect(await metric(paused, 'irish_lease_losses_total')).toBeGreaterThanOrEqual(moving.length)
+    const others = members.filter((m) => m !== paused)
+    const failovers = await Promise.all(others.map((m) => metric(m, 'irish_failovers_total')))
+    expect(failovers.reduce((n, x) => n + x, 0)).toBeGreaterThanOrEqual(moving.length)
     // Every message sent while it was paused arrives once, through the new owner.
     await Promise.all(texts.map((t) => watcher.events.next((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === t.text, 30_000)))
     for (const t of texts) {

@@ -22,6 +22,7 @@ import { createFleet, type Fleet } from './fleet/fleet'
 import { relayFleetEvents } from './fleet/fleet-events'
 import { forwardingDispatch } from './fleet/forwarding'
 import { dedupeMessages } from './fleet/message-dedupe'
+import { tagOwner } from './fleet/owner-tag'
 import { createEventBus, type EventBus } from './events'
 import type { Logger } from './logger'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
@@ -151,7 +152,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       // Webhooks see an event before the fleet's de-duplication: a message reported again after a
       // failover maps to the same delivery ids, so the outbox skips it, and one whose first report
       // died with its server still gets out.
-      events: captureFor(webhooks, fleet && storage.postgres ? dedupeMessages(events, storage.postgres.database, log) : events),
+      events: captureFor(webhooks, fleet && storage.postgres ? tagOwner(dedupeMessages(events, storage.postgres.database, log), fleet.ownerOf) : events),
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
