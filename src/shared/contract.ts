@@ -557,7 +557,7 @@ export const commands = {
   'webhooks:add': {
     input: z
       .object({
-        url: z.string().trim().min(1, 'Give the webhook\'s address.').max(2048, 'A webhook address is at most 2048 characters.'),
+        url: z.string().trim().min(1, 'Give the address of the server that receives the webhook.').max(2048, 'A webhook address is at most 2048 characters.'),
         events: z.array(WebhookEventSchema).min(1, 'Choose at least one event.').max(WEBHOOK_EVENTS.length),
         /** Generated when absent. Returned once, here; never listed afterwards. */
         secret: z.string().min(16, 'A webhook secret is at least 16 characters.').max(256, 'A webhook secret is at most 256 characters.').optional(),

@@ -262,6 +262,7 @@ describe('webhook input', () => {
     ['a private IPv6 address', 'https://[fd00::1]/hook', /private or link-local/],
     ['an IPv4-mapped private address', 'https://[::ffff:192.168.1.1]/hook', /private or link-local/],
     ['credentials in the URL', 'https://user:pw@example.com/hook', /no user name or password/],
+    ['an empty address', '   ', /^Give the address of the server that receives the webhook\.$/],
   ])('refuses %s with a clear message, and adds nothing', async (_what, url, message) => {
     const dispatch = dispatchWith(await open())
     const result = await dispatch('webhooks:add', { url, events: ['accounts:message'] })
