@@ -130,7 +130,7 @@ test('stops every connected account at once, with progress, and the table follow
   const stopStarted = Date.now()
   await table.bulk('Stop').click()
   await expect(table.bulkStatus).toHaveText(`Stopped ${connected} of ${connected}.`, { timeout: 60_000 })
-  note(testInfo, `bulk stop of ${connected} accounts (one command each, 4 at a time)`, stopStarted)
+  note(testInfo, `bulk stop of ${connected} accounts (accounts:bulk, ${Math.ceil(connected / 50)} calls of up to 50)`, stopStarted)
   // Every stopped account left the "connected" filter; the others kept their statuses.
   await expect(table.shownCount).toHaveText(`0 of ${FLEET_SIZE} shown`)
   await table.statusFilter.selectOption('stopped')

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { AccountSummary, EventMessage, FleetServer, PairingState } from '../src/shared/contract'
+import { CLIENT_HEADER } from '../src/shared/channels'
+import type { AccountSummary, ActivityEntry, BulkResult, EventMessage, FleetServer, PairingState, Result } from '../src/shared/contract'
 import { muteLibsignalLogs } from '../src/simulator/testing'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
@@ -153,6 +154,36 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     const received = nextAfter(members[0]!, since, (m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === text, 20_000)
     await members[0]!.server.value('accounts:send-text', { id: account.id, to: `+${target.phone ?? (await phoneOf(target.id))}`, text })
     expect(((await received).payload as { account: string }).account).toBe(target.id)
+  }, 60_000)
+
+  it('runs one bulk command over accounts of every server, each on its owner, saying who asked', async () => {
+    const owners = await ownersById()
+    const picked = members.map((m) => accounts.find((a) => owners.get(a.id) === m.id)!)
+    const ghost = 'acc-not-in-this-fleet'
+    const bulk = async (action: 'stop' | 'start'): Promise<BulkResult[]> => {
+      // As the CLI would send it: the caller must reach the owners' activity logs through the forwarding.
+      const response = await fetch(`${members[0]!.server.url}/api/accounts:bulk`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', [CLIENT_HEADER]: 'cli' },
+        body: JSON.stringify({ ids: [...picked.map((a) => a.id), ghost], action }),
+      })
+      const body = (await response.json()) as Result<BulkResult[]>
+      if (!body.ok) throw new Error(`accounts:bulk ${action}: ${body.error.message}`)
+      return body.value
+    }
+    const stopped = await bulk('stop')
+    expect(stopped.map((r) => [r.id, r.ok])).toEqual([...picked.map((a) => [a.id, true]), [ghost, false]])
+    expect(stopped[3]!.error?.code).toBe('not-found')
+    for (const [i, a] of picked.entries()) {
+      // Each was stopped by the server that ran it: that server's answer names it.
+      expect(stopped[i]!.account).toMatchObject({ id: a.id, status: 'stopped' })
+      const log = await members[i]!.server.value<ActivityEntry[]>('accounts:activity', { id: a.id })
+      expect(log).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'cli', message: 'Stop (with other selected accounts): done' })]))
+    }
+    const since = members[0]!.events.received.length
+    const started = await bulk('start')
+    expect(started.map((r) => r.ok)).toEqual([true, true, true, false])
+    await Promise.all(picked.map((a) => nextAfter(members[0]!, since, connectedEvent(a.id), 30_000)))
   }, 60_000)
 
   it('refuses an export to a server of the same fleet at once, leaving the account as it was', async () => {

@@ -283,6 +283,23 @@ export const ActivityEntrySchema = z.object({
   actor: ActivityActorSchema,
 })
 export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
+// Issue 11: one command for many accounts (the bulk bar), answered per account.
+export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
+export const BulkActionSchema = z.enum(BULK_ACTIONS)
+export type BulkAction = z.infer<typeof BulkActionSchema>
+/** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
+export const MAX_BULK_IDS = 1000
+
+export const BulkResultSchema = z.object({
+  id: AccountIdSchema,
+  ok: z.boolean(),
+  /** The account after the action, when it succeeded. */
+  account: AccountSummarySchema.optional(),
+  /** Why it failed, as a single command would have said. Lazy: ErrorInfoSchema is defined below. */
+  error: z.lazy(() => ErrorInfoSchema).optional(),
+})
+export type BulkResult = z.infer<typeof BulkResultSchema>
+
 /** One server of a fleet, as `fleet:servers` lists it. */
 export const FleetServerSchema = z.object({
   id: z.string(),
@@ -500,6 +517,23 @@ export const commands = {
     input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
     output: z.array(ActivityEntrySchema),
   },
+  /**
+   * Starts, stops or logs out many accounts in one call (issue 11), a few at a time inside the core, and
+   * answers one result per distinct id in the order given: a failure (an unknown id, an account already
+   * running) fails only its own entry. In a fleet each id is run by the server that holds it.
+   */
+  'accounts:bulk': {
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        action: BulkActionSchema,
+      })
+      .strict(),
+    output: z.array(BulkResultSchema),
+  },
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
 
 export type Commands = typeof commands
@@ -556,6 +590,8 @@ const FIELD_NAMES: Record<string, string> = {
   trustedRootKey: 'Trusted root key',
   autoStart: 'Start accounts automatically',
   limit: 'Limit',
+  ids: 'Accounts',
+  action: 'Action',
 }
 
 /**

@@ -171,6 +171,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       telemetry,
       transfer,
       activity,
+      logger: log,
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
       fleet,

@@ -1,7 +1,7 @@
 // Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
 // (who asked for it). Main process, Electron-free.
 
-import type { AccountSummary, ActivityActor, CommandName, Result } from '../../../shared/contract'
+import type { AccountSummary, ActivityActor, BulkAction, BulkResult, CommandName, Result } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
@@ -50,9 +50,34 @@ const ASKED: Partial<Record<CommandName, (input: Record<string, unknown>) => str
 
 const TRANSFERS: readonly CommandName[] = ['transfer:export', 'transfer:export-to-server', 'transfer:import', 'transfer:import-folder']
 
+const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
+
+/** A bulk command: one entry per account it reached, as its single command would have written. */
+function recordBulk(log: ActivityLog, input: Record<string, unknown>, caller: ActivityActor, result: Result<unknown>): void {
+  if (!result.ok) return // refused as a whole (bad input): no account was touched
+  const say = `${BULK_WORDS[input.action as BulkAction]} (with other selected accounts)`
+  for (const entry of result.value as BulkResult[]) {
+    // An unknown id has no log to write to.
+    if (entry.error?.code === 'not-found') continue
+    log.record(
+      entry.ok
+        ? { account: entry.id, kind: 'command', message: `${say}: done`, actor: caller }
+        : { account: entry.id, kind: 'error', message: `${say}: failed (${entry.error?.message ?? 'unknown error'})`, actor: caller },
+    )
+  }
+}
+
 /** The dispatch layer's observer: one entry per account command, with who asked and how it ended. */
 export function commandObserver(log: ActivityLog, logger: Logger): (outcome: CommandOutcome) => void {
   return function recordCommand({ command, input, caller, result }) {
+    if (command === 'accounts:bulk') {
+      try {
+        recordBulk(log, (input ?? {}) as Record<string, unknown>, caller, result)
+      } catch (error) {
+        logger.warn({ err: error, command }, 'could not write the activity log')
+      }
+      return
+    }
     const say = ASKED[command]
     if (!say) return
     const fields = (input ?? {}) as Record<string, unknown>

@@ -12,6 +12,9 @@ import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
 import type { SimulatorPort } from '../create-core'
 import type { Handlers } from './dispatch'
 import type { ActivityLog } from '../activity/activity-log'
+import { runBulkAction } from '../sessions/bulk'
+import type { Logger } from '../logger'
+import { toErrorInfo } from './dispatch'
 
 export interface HandlerDeps {
   sessions: SessionManager
@@ -21,11 +24,13 @@ export interface HandlerDeps {
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
   activity: ActivityLog
+  /** Where a bulk command's unexpected per-account errors are logged (they leave as `internal`). */
+  logger: Logger
   /** Fleet (PostgreSQL) only. */
   fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, fleet = null }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, logger, fleet = null }: HandlerDeps): Handlers {
   return {
     'accounts:list': async function listAccounts() {
       const list = sessions.list()
@@ -153,6 +158,9 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:activity': async function accountActivity({ id, limit }) {
       if (!sessions.list().some((a) => a.id === id)) throw new AppError('not-found', `There is no account ${id}.`)
       return activity.list(id, limit ?? 100)
+    },
+    'accounts:bulk': async function bulkAction({ ids, action }) {
+      return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
     },
   }
 }

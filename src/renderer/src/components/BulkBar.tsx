@@ -1,18 +1,23 @@
 // What can be done to the selected accounts at once: start, stop, log out (after asking) and export
-// (one bundle file per account). Each runs a few accounts at a time, shows "n of m" while it runs,
-// skips accounts for which the action makes no sense (and says how many), and lists what failed.
+// (one bundle file per account). Start, stop and log out are one accounts:bulk command per 50 accounts
+// (the core runs them a few at a time); export runs a few accounts at a time here. Each shows "n of m"
+// while it runs, skips accounts for which the action makes no sense (and says how many), and lists
+// what failed, account by account.
 
 import { useState } from 'react'
-import type { AccountSummary } from '../../../shared/contract'
+import type { AccountSummary, BulkAction } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { errorMessage } from '../api/api-error'
-import { useRunAccountAction } from '../api/hooks'
-import { runBulk, type BulkProgress } from '../lib/bulk'
+import { useBulkAccountAction } from '../api/hooks'
+import { runChunked, type BulkProgress } from '../lib/bulk'
 import { isPaired, isRunning } from '../lib/status'
 import { BulkExportDialog } from './BulkExportDialog'
 import { ConfirmDialog } from './ConfirmDialog'
 
-type BulkVerb = 'start' | 'stop' | 'logout'
+type BulkVerb = BulkAction
+
+/** Accounts per accounts:bulk call: small enough for the count to move, large enough to cost little. */
+const BULK_CHUNK = 50
 
 const VERBS: Record<BulkVerb, { button: string; running: string; done: string; applies: (a: AccountSummary) => boolean }> = {
   start: { button: 'Start', running: 'Starting', done: 'Started', applies: (a) => !isRunning(a.status) && a.status !== 'moved' },
@@ -33,7 +38,7 @@ interface Run {
 }
 
 export function BulkBar({ selected, onClear }: { selected: readonly AccountSummary[]; onClear: () => void }) {
-  const runAction = useRunAccountAction()
+  const runBulkAction = useBulkAccountAction()
   const [run, setRun] = useState<Run | null>(null)
   const [asking, setAsking] = useState<'logout' | 'export' | null>(null)
   const busy = run !== null && !run.finished
@@ -44,10 +49,15 @@ export function BulkBar({ selected, onClear }: { selected: readonly AccountSumma
     const skipped = selected.length - targets.length
     const first = { done: 0, total: targets.length, failures: [] }
     setRun({ verb, skipped, progress: first, finished: false })
-    const result = await runBulk(targets, (id) => runAction(id, verb), {
-      describe: errorMessage,
-      onProgress: (progress) => setRun({ verb, skipped, progress, finished: false }),
-    })
+    const result = await runChunked(
+      targets,
+      async (chunk) => (await runBulkAction(chunk, verb)).map((r) => ({ key: r.id, failure: r.ok ? null : (r.error?.message ?? 'It failed.') })),
+      {
+        chunkSize: BULK_CHUNK,
+        describe: errorMessage,
+        onProgress: (progress) => setRun({ verb, skipped, progress, finished: false }),
+      },
+    )
     setRun({ verb, skipped, progress: result, finished: true })
   }
 
