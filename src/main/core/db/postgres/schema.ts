@@ -2,7 +2,7 @@
 // leases. `npm run db:generate:postgres` turns changes here into a migration under drizzle/postgres/.
 // Main process, Electron-free. Imports nothing but drizzle-orm; opening the database is open-postgres.ts.
 
-import { bigint, boolean, customType, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, boolean, customType, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 
 /** Sealed values are raw bytes; node-postgres reads bytea as a Buffer and writes a Buffer as bytea. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({
@@ -97,4 +97,23 @@ export const receivedMessages = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.messageId] })],
+)
+
+/**
+ * Each account's activity log (core/activity), shared by every server of a fleet so any of them shows
+ * the same history: the SQLite table's columns, bounded per account by the writer. No secrets, only
+ * what the operator already sees. `seq` comes from one sequence, so it orders entries across servers.
+ */
+export const activity = pgTable(
+  'activity',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    accountId: text('account_id').notNull(),
+    at: millis('at').notNull(),
+    kind: text('kind').notNull(),
+    message: text('message').notNull(),
+    code: integer('code'),
+    actor: text('actor').notNull(),
+  },
+  (t) => [index('activity_account_seq').on(t.accountId, t.seq)],
 )
