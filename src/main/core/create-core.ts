@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
-import { createActivityLog, createMemoryActivityLog, type ActivityLog } from './activity/activity-log'
+import { createActivityLog, type ActivityLog } from './activity/activity-log'
+import { createPgActivityLog } from './activity/pg-activity-log'
 import { commandObserver, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
@@ -17,9 +18,8 @@ import type { KeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from './console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
 import { openStorage, type Storage } from './db/open-storage'
-import { defaultMigrationsFolder } from './db/open-database'
 import { createFleet, type Fleet } from './fleet/fleet'
-import { relayFleetEvents } from './fleet/fleet-events'
+import { relayFleetEvents, type FleetEvents } from './fleet/fleet-events'
 import { forwardingDispatch } from './fleet/forwarding'
 import { dedupeMessages } from './fleet/message-dedupe'
 import { createEventBus, type EventBus } from './events'
@@ -153,8 +153,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     const clock = deps.now ? { now: deps.now } : {}
     const activity = storage.sqlite
       ? createActivityLog({ sqlite: storage.sqlite, ...clock })
-      : createMemoryActivityLog({ migrationsFolder: deps.migrationsFolder ?? defaultMigrationsFolder(), ...clock })
-    cleanup.unshift(watchSessions(events, activity, sessions.list(), log))
+      : createPgActivityLog({ pool: storage.postgres!.database.pool, logger: log, ...clock })
+    cleanup.unshift(() => activity.settled())
+    // In a fleet the log is shared: each change is written by the server it happened on, not again by
+    // every server its relayed event reaches.
+    let relay: FleetEvents | null = null
+    cleanup.unshift(watchSessions(events, activity, sessions.list(), log, () => !relay?.relaying()))
 
     const transfer = createTransferService({
       sessions,
@@ -182,7 +186,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
         : localDispatch
     if (fleet && storage.postgres && deps.databaseUrl) {
-      const relay = await relayFleetEvents({
+      relay = await relayFleetEvents({
         database: storage.postgres.database,
         url: deps.databaseUrl,
         serverId: fleet.serverId,
@@ -191,7 +195,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         runsHere: (id) => fleet.leases.held().has(id),
         logger: log,
       })
-      cleanup.unshift(() => relay.close())
+      const opened = relay
+      cleanup.unshift(() => opened.close())
     }
 
     let closed = false

@@ -7,19 +7,31 @@ import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { describeChange, type ActivityLog } from './activity-log'
 
-/** Records every change the session events carry; returns the unsubscribe function. */
-export function watchSessions(events: EventBus, log: ActivityLog, initial: readonly AccountSummary[], logger: Logger): () => void {
+/**
+ * Records every change the session events carry; returns the unsubscribe function. `recordsHere` says
+ * whether the event being emitted is to be written by this process (a fleet server writes only what
+ * happened on it: the others' events reach it relayed, and they write those themselves).
+ */
+export function watchSessions(
+  events: EventBus,
+  log: ActivityLog,
+  initial: readonly AccountSummary[],
+  logger: Logger,
+  recordsHere: () => boolean = () => true,
+): () => void {
   const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
   return events.subscribe((message) => {
     try {
       if (message.event === 'accounts:changed') {
         const summary = message.payload as AccountSummary
-        for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
+        if (recordsHere()) {
+          for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
+        }
         last.set(summary.id, summary)
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)
-        log.forget(id)
+        if (recordsHere()) log.forget(id)
       }
     } catch (error) {
       // The log is a record, not a gate: failing to write it must never break the session it describes.

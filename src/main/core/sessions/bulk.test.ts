@@ -47,18 +47,18 @@ describe('accounts:bulk', () => {
     await waitForStatus(core, events, carol.id, 'connected', { since })
 
     // Who asked, per account, as single commands write it; nothing for the unknown id.
-    expect(core.activity.list(alice.id, 50).filter((e) => e.kind !== 'status').map((e) => [e.actor, e.kind, e.message])).toEqual(
+    expect((await core.activity.list(alice.id, 50)).filter((e) => e.kind !== 'status').map((e) => [e.actor, e.kind, e.message])).toEqual(
       expect.arrayContaining([
         ['ui', 'command', 'Start (with other selected accounts): done'],
         ['cli', 'command', 'Stop (with other selected accounts): done'],
       ]),
     )
-    expect(core.activity.list(bob.id, 50)).toEqual(
+    expect(await core.activity.list(bob.id, 50)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ actor: 'ui', kind: 'error', message: expect.stringMatching(/^Start \(with other selected accounts\): failed \(.*already running/) }),
       ]),
     )
-    expect(core.activity.list(ghost)).toEqual([])
+    expect(await core.activity.list(ghost)).toEqual([])
   })
 
   it('refuses bad input as a whole, with readable messages and nothing done', async () => {
