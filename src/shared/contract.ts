@@ -255,6 +255,13 @@ export type TransferMode = z.infer<typeof TransferModeSchema>
 
 /** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
 const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
+/** A bundle file's name, without its folder: where the exporting machine keeps its files is not shared. */
+const BundleFileNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'The file name is empty.')
+  .max(255, 'A file name is at most 255 characters.')
+  .refine((name) => !/[/\\]/.test(name) && !name.includes('\0') && name !== '.' && name !== '..', "Give the file's name without its folder.")
 const ExportPassphraseSchema = z
   .string()
   .min(MIN_PASSPHRASE_LENGTH, `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
@@ -413,7 +420,18 @@ export const commands = {
   'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
   /** Exports one account to a session bundle, returned as base64 for the UI to save. */
   'transfer:export': {
-    input: z.object({ id: AccountIdSchema, passphrase: ExportPassphraseSchema, mode: TransferModeSchema }).strict(),
+    input: z
+      .object({
+        id: AccountIdSchema,
+        passphrase: ExportPassphraseSchema,
+        mode: TransferModeSchema,
+        /**
+         * The name of the file the caller writes the bundle to, when it chose one (`irish export --out`):
+         * a move records it, so the take-back dialog names the file actually written. Default: the suggestion.
+         */
+        fileName: BundleFileNameSchema.optional(),
+      })
+      .strict(),
     output: z.object({
       /** A suggested file name, `*.irishbundle`. */
       fileName: z.string(),
@@ -591,6 +609,7 @@ const FIELD_NAMES: Record<string, string> = {
   autoStart: 'Start accounts automatically',
   limit: 'Limit',
   ids: 'Accounts',
+  fileName: 'File name',
   action: 'Action',
 }
 
