@@ -30,7 +30,9 @@ export default defineConfig<E2eOptions>({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
+      // Debian's Chromium; IRISH_CHROMIUM names another Chromium-family browser (GitHub's Ubuntu runners
+      // ship Google Chrome, and their apt `chromium` is only a stub for a snap).
+      executablePath: process.env.IRISH_CHROMIUM || '/usr/bin/chromium',
       // Root, no network, no GPU: what the test machines are (docs/runtime.md, "Test machines").
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
       env: { ...process.env, XDG_CONFIG_HOME: join(chromiumHome, 'config'), XDG_CACHE_HOME: join(chromiumHome, 'cache') },

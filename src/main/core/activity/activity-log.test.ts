@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
+import { accountSummary } from '../../../shared/testing/account-summary'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
@@ -15,24 +16,7 @@ import { describeActivityLogContract } from './contract'
 const A = 'acc-a' as AccountId
 const B = 'acc-b' as AccountId
 
-function summary(patch: Partial<AccountSummary> = {}): AccountSummary {
-  return {
-    id: A,
-    label: 'Alpha',
-    phone: null,
-    name: null,
-    status: 'new',
-    statusSince: 0,
-    lastError: null,
-    lastDisconnectCode: null,
-    reconnectCount: 0,
-    createdAt: 0,
-    pairedAt: null,
-    lastConnectedAt: null,
-    movedTo: null,
-    ...patch,
-  }
-}
+const summary = (patch: Partial<AccountSummary> = {}): AccountSummary => accountSummary(A, { label: 'Alpha', ...patch })
 
 let dir: string
 let database: OpenedDatabase

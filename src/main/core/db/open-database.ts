@@ -9,8 +9,8 @@ import { chmodSync, existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AppError } from '../../../shared/errors'
-import { createSealer, DATA_KEY_BYTES, SealOpenError, type Sealer } from '../crypto/sealer'
-import { keyCheckAad } from '../auth-store/codec'
+import { createSealer, DATA_KEY_BYTES, type Sealer } from '../crypto/sealer'
+import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from './key-check'
 import * as schema from './schema'
 
 export interface OpenDatabaseOptions {
@@ -44,8 +44,6 @@ export interface OpenedDatabase {
   close(): void
 }
 
-const KEY_CHECK_NAME = 'key-check'
-const KEY_CHECK_PLAINTEXT = Buffer.from('irish-desktop data key check v1', 'utf8')
 
 /** The one wording for a SQLite native module that is not where it should be (also the packaged app's check). */
 export function missingNativeModuleError(path: string): AppError {
@@ -146,21 +144,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
 function verifyKeyCheck(sqlite: Database.Database, sealer: Sealer): boolean {
   const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(KEY_CHECK_NAME) as { value: Buffer } | undefined
   if (!row) return false
-  let opened: Buffer
-  try {
-    opened = sealer.open(row.value, keyCheckAad())
-  } catch (err) {
-    if (!(err instanceof SealOpenError)) throw err
-    throw new AppError(
-      'key-unavailable',
-      'The data key does not match this database: it was created with another key. ' +
-        'Restore the original key in the key vault (keychain, environment variable or key file); nothing was read or changed.',
-      { cause: err },
-    )
-  }
-  if (!opened.equals(KEY_CHECK_PLAINTEXT)) {
-    throw new AppError('storage-corrupt', 'The database key-check value is not one this app wrote; restore the database from a backup.')
-  }
+  assertKeyCheck(row.value, sealer, 'Restore the original key in the key vault (keychain, environment variable or key file)')
   return true
 }
 
@@ -171,7 +155,7 @@ function writeOrVerifyKeyCheck(sqlite: Database.Database, sealer: Sealer): void 
       if (verifyKeyCheck(sqlite, sealer)) return
       sqlite
         .prepare('INSERT INTO meta (key, value) VALUES (?, ?)')
-        .run(KEY_CHECK_NAME, sealer.seal(KEY_CHECK_PLAINTEXT, keyCheckAad()))
+        .run(KEY_CHECK_NAME, sealKeyCheck(sealer))
     })
     .immediate()
 }

@@ -14,11 +14,25 @@ import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Connection } from './connection'
 
 export interface HandOff {
+  /** Marks an account moved (after an export elsewhere) and stops it here. */
   markMoved(id: AccountId, target: string): Promise<AccountSummary>
-  /** Undoes a move that never happened (a hand-off the target aborted): stopped, no longer marked moved. */
+  /** Undoes a move the other side never completed: the account is stopped here, no longer moved. */
   cancelMove(id: AccountId): Promise<AccountSummary>
+  /** The store of an account that is not running, for export and import. */
   withStoppedStore<T>(id: AccountId, work: (store: ManagedAuthStore) => Promise<T>): Promise<T>
+  /**
+   * Export: a consistent snapshot, taken with the socket closed, pending writes landed and the account's
+   * queue held. Copy (`moveTo` null): a running account starts again right after the snapshot, then
+   * `work` runs. Move: the account is marked moved before `work` runs (a crash mid-export leaves it moved,
+   * never running in two places) and put back as it was, running again if it ran, when `work` throws.
+   */
   exportSession<T>(id: AccountId, moveTo: string | null, work: (snapshot: AuthSnapshot, account: AccountSummary) => Promise<T>): Promise<T>
+  /**
+   * Import: puts a session in place and leaves the account stopped (the caller starts it). New account:
+   * `fill` writes the new id's store first and the row is inserted only after that succeeded, so a failed
+   * fill leaves no account (the row is the commit point; see transfer-service.ts). Replace: stops the account,
+   * `fill` replaces its store (atomically, by the store), then the row is updated; the id stays.
+   */
   importSession(
     target: { replace: AccountId } | { label: string },
     who: { phone: string; name: string | null },

@@ -9,7 +9,7 @@ import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import pino from 'pino'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountHealth, AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
-import type { AuthSnapshot, ManagedAuthStore } from '../auth-store/types'
+import type { ManagedAuthStore } from '../auth-store/types'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { createAccountBook } from './account-book'
@@ -17,7 +17,7 @@ import { toSummary, type AccountRepository } from './account-repository'
 import { createRuntimes, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
-import { createHandOff } from './hand-off'
+import { createHandOff, type HandOff } from './hand-off'
 import { createLifecycle } from './lifecycle'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
@@ -43,7 +43,8 @@ export interface SessionManagerDeps {
   makeSocket?: typeof makeWASocket
 }
 
-export interface SessionManager {
+/** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
+export interface SessionManager extends HandOff {
   list(): AccountSummary[]
   add(label?: string): Promise<AccountSummary>
   start(id: AccountId, options?: { takeBack?: boolean }): Promise<AccountSummary>
@@ -60,30 +61,6 @@ export interface SessionManager {
    */
   pairByCode(id: AccountId, phone: string): Promise<{ code: string; expiresAt: number }>
   messages(id: AccountId): ReceivedMessage[]
-  /** Marks an account moved (after an export elsewhere) and stops it here. */
-  markMoved(id: AccountId, target: string): Promise<AccountSummary>
-  /** Undoes a move the other side never completed: the account is stopped here, no longer moved. */
-  cancelMove(id: AccountId): Promise<AccountSummary>
-  /** The store of an account that is not running, for export and import. */
-  withStoppedStore<T>(id: AccountId, work: (store: ManagedAuthStore) => Promise<T>): Promise<T>
-  /**
-   * Export: a consistent snapshot, taken with the socket closed, pending writes landed and the account's
-   * queue held. Copy (`moveTo` null): a running account starts again right after the snapshot, then
-   * `work` runs. Move: the account is marked moved before `work` runs (a crash mid-export leaves it moved,
-   * never running in two places) and put back as it was, running again if it ran, when `work` throws.
-   */
-  exportSession<T>(id: AccountId, moveTo: string | null, work: (snapshot: AuthSnapshot, account: AccountSummary) => Promise<T>): Promise<T>
-  /**
-   * Import: puts a session in place and leaves the account stopped (the caller starts it). New account:
-   * `fill` writes the new id's store first and the row is inserted only after that succeeded, so a failed
-   * fill leaves no account (the row is the commit point; see transfer-service.ts). Replace: stops the account,
-   * `fill` replaces its store (atomically, by the store), then the row is updated; the id stays.
-   */
-  importSession(
-    target: { replace: AccountId } | { label: string },
-    who: { phone: string; name: string | null },
-    fill: (store: ManagedAuthStore) => Promise<void>,
-  ): Promise<AccountSummary>
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */

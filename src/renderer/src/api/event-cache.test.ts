@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query'
 import { describe, expect, it } from 'vitest'
 import type { AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
+import { accountSummary } from '../../../shared/testing/account-summary'
 import { emptySeriesStore, mergeSeries, type SeriesStore } from '../lib/series-store'
 import { applyEvent, listFromFetch, MAX_MESSAGES, pairingFromFetch, seriesFromFetch, upsertAccount } from './event-cache'
 import { queryKeys } from './query-keys'
@@ -11,24 +12,8 @@ const A = 'acc-a' as AccountId
 const BY_QR = { method: 'qr', code: null, codeExpiresAt: null, phone: null } as const
 const B = 'acc-b' as AccountId
 
-function summary(id: AccountId, patch: Partial<AccountSummary> = {}): AccountSummary {
-  return {
-    id,
-    label: id,
-    phone: null,
-    name: null,
-    status: 'new',
-    statusSince: 1,
-    lastError: null,
-    lastDisconnectCode: null,
-    reconnectCount: 0,
-    createdAt: 1,
-    pairedAt: null,
-    lastConnectedAt: null,
-    movedTo: null,
-    ...patch,
-  }
-}
+const summary = (id: AccountId, patch: Partial<AccountSummary> = {}): AccountSummary =>
+  accountSummary(id, { statusSince: 1, createdAt: 1, ...patch })
 
 describe('applyEvent', () => {
   it('accounts:changed updates the list in place, appends new accounts and clears a scanned QR', () => {

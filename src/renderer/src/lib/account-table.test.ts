@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { AccountSummary } from '../../../shared/contract'
-import type { AccountId } from '../../../shared/ids'
+import { accountSummary } from '../../../shared/testing/account-summary'
 import { countByStatus, filterAccounts, matchesSearch, nextSort, sortAccounts } from './account-table'
 
-function account(id: string, patch: Partial<AccountSummary> = {}): AccountSummary {
-  return {
-    id: id as AccountId,
-    label: `Label ${id}`,
-    phone: null,
-    name: null,
-    status: 'new',
-    statusSince: 0,
-    lastError: null,
-    lastDisconnectCode: null,
-    reconnectCount: 0,
-    createdAt: 0,
-    pairedAt: null,
-    lastConnectedAt: null,
-    movedTo: null,
-    ...patch,
-  }
-}
+const account = (id: string, patch: Partial<AccountSummary> = {}): AccountSummary => accountSummary(id, { label: `Label ${id}`, ...patch })
 
 describe('matchesSearch', () => {
   const a = account('acc-01', { label: 'Sales desk', phone: '15551234567', name: 'Maria' })

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { AccountSummary, PairingState } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
+import { accountSummary } from '../../../shared/testing/account-summary'
 import { pairingPhase } from './pairing-phase'
 
 const id = 'acc-p' as AccountId
-const account = (patch: Partial<AccountSummary>): AccountSummary => ({
-  id,
-  label: 'P',
-  phone: null,
-  name: null,
-  status: 'new',
-  statusSince: 0,
-  lastError: null,
-  lastDisconnectCode: null,
-  reconnectCount: 0,
-  createdAt: 0,
-  pairedAt: null,
-  lastConnectedAt: null,
-  movedTo: null,
-  ...patch,
-})
+const account = (patch: Partial<AccountSummary>): AccountSummary => accountSummary(id, { label: 'P', ...patch })
 const qr = (expiresAt: number | null, value: string | null = 'qr'): PairingState => ({ id, qr: value, expiresAt, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null })
 
 describe('pairingPhase', () => {

@@ -10,8 +10,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { AppError } from '../../../../shared/errors'
-import { keyCheckAad } from '../../auth-store/codec'
-import { createSealer, DATA_KEY_BYTES, SealOpenError, type Sealer } from '../../crypto/sealer'
+import { createSealer, DATA_KEY_BYTES, type Sealer } from '../../crypto/sealer'
+import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from '../key-check'
 import type { Logger } from '../../logger'
 import { describePgError, redactUrl } from './pg-errors'
 import * as schema from './schema'
@@ -42,8 +42,6 @@ export interface OpenedPostgres {
   close(): Promise<void>
 }
 
-const KEY_CHECK_NAME = 'key-check'
-const KEY_CHECK_PLAINTEXT = Buffer.from('irish-desktop data key check v1', 'utf8')
 /** pg_advisory_lock key held while a server checks and migrates: an arbitrary constant ("irish" + 1). */
 const MIGRATION_LOCK = 0x69726973_68000001n
 const MIGRATIONS_SCHEMA = 'drizzle'
@@ -165,21 +163,7 @@ async function refuseNewerSchema(client: pg.PoolClient, newestKnown: number): Pr
 async function verifyKeyCheck(client: pg.PoolClient, sealer: Sealer): Promise<boolean> {
   const row = (await client.query<{ value: Buffer }>('SELECT value FROM meta WHERE key = $1', [KEY_CHECK_NAME])).rows[0]
   if (!row) return false
-  let opened: Buffer
-  try {
-    opened = sealer.open(row.value, keyCheckAad())
-  } catch (err) {
-    if (!(err instanceof SealOpenError)) throw err
-    throw new AppError(
-      'key-unavailable',
-      'The data key does not match this database: it was created with another key. Every server of a fleet needs the same data key ' +
-        '(keychain, IRISH_DATA_KEY or key file); nothing was read or changed.',
-      { cause: err },
-    )
-  }
-  if (!opened.equals(KEY_CHECK_PLAINTEXT)) {
-    throw new AppError('storage-corrupt', 'The database key-check value is not one this app wrote; restore the database from a backup.')
-  }
+  assertKeyCheck(row.value, sealer, 'Every server of a fleet needs the same data key (keychain, IRISH_DATA_KEY or key file)')
   return true
 }
 
@@ -187,7 +171,7 @@ async function writeOrVerifyKeyCheck(client: pg.PoolClient, sealer: Sealer): Pro
   // Under the advisory lock, so two servers opening a fresh database cannot both write a check value.
   await client.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
     KEY_CHECK_NAME,
-    sealer.seal(KEY_CHECK_PLAINTEXT, keyCheckAad()),
+    sealKeyCheck(sealer),
   ])
   await verifyKeyCheck(client, sealer)
 }

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import type { AccountSummary } from '../../../../shared/contract'
-import type { AccountId } from '../../../../shared/ids'
+import { accountSummary } from '../../../../shared/testing/account-summary'
 import { matchesAccount, phoneLabel } from './account-match'
 
-const account: AccountSummary = {
-  id: 'acc-5f3a9c' as AccountId,
+const account = accountSummary('acc-5f3a9c', {
   label: 'Berlin Shop',
   phone: '4915120000137',
   name: 'Kiosk am Eck',
   status: 'connected',
-  statusSince: 0,
-  lastError: null,
-  lastDisconnectCode: null,
-  reconnectCount: 0,
-  createdAt: 0,
   pairedAt: 0,
   lastConnectedAt: 0,
-  movedTo: null,
-}
+})
 
 describe('account picker matching', () => {
   it('finds by label or push name, any case, any part', () => {
