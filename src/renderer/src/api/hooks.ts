@@ -2,7 +2,7 @@
 // event-cache.ts keeps it current from pushed events. Mutations put their result into the cache at
 // once, so the screen does not wait for the matching event.
 
-import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
+import { notifyManager, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
 import {
   ALL_ACCOUNTS,
   type AccountHealth,
@@ -250,7 +250,10 @@ export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction) =
   const client = useQueryClient()
   return async (ids, action) => {
     const results = await api.invoke('accounts:bulk', { ids, action })
-    for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+    // One notification for the whole answer: the table renders once, not once per account.
+    notifyManager.batch(() => {
+      for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+    })
     return results
   }
 }

@@ -1,11 +1,11 @@
 // What can be done to the selected accounts at once: start, stop, log out (after asking) and export
-// (one bundle file per account). Start, stop and log out are one accounts:bulk command per 50 accounts
-// (the core runs them a few at a time); export runs a few accounts at a time here. Each shows "n of m"
+// (one bundle file per account). Start, stop and log out are a few accounts:bulk commands (the core
+// runs each a few accounts at a time); export runs a few accounts at a time here. Each shows "n of m"
 // while it runs, skips accounts for which the action makes no sense (and says how many), and lists
 // what failed, account by account.
 
 import { useState } from 'react'
-import type { AccountSummary, BulkAction } from '../../../shared/contract'
+import { MAX_BULK_IDS, type AccountSummary, type BulkAction } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { errorMessage } from '../api/api-error'
 import { useBulkAccountAction } from '../api/hooks'
@@ -16,8 +16,14 @@ import { ConfirmDialog } from './ConfirmDialog'
 
 type BulkVerb = BulkAction
 
-/** Accounts per accounts:bulk call: small enough for the count to move, large enough to cost little. */
-const BULK_CHUNK = 50
+/**
+ * Accounts per accounts:bulk call: a quarter of the selection, at least 50, so the count moves a few
+ * times while each call is large enough to cost little (each answer re-renders the table: with 445
+ * accounts, 9 calls of 50 took 1.7 s in the 500-account spec, 4 of 112 about 1.1 s).
+ */
+function chunkSize(total: number): number {
+  return Math.min(MAX_BULK_IDS, Math.max(50, Math.ceil(total / 4)))
+}
 
 const VERBS: Record<BulkVerb, { button: string; running: string; done: string; applies: (a: AccountSummary) => boolean }> = {
   start: { button: 'Start', running: 'Starting', done: 'Started', applies: (a) => !isRunning(a.status) && a.status !== 'moved' },
@@ -53,7 +59,7 @@ export function BulkBar({ selected, onClear }: { selected: readonly AccountSumma
       targets,
       async (chunk) => (await runBulkAction(chunk, verb)).map((r) => ({ key: r.id, failure: r.ok ? null : (r.error?.message ?? 'It failed.') })),
       {
-        chunkSize: BULK_CHUNK,
+        chunkSize: chunkSize(targets.length),
         describe: errorMessage,
         onProgress: (progress) => setRun({ verb, skipped, progress, finished: false }),
       },
