@@ -234,10 +234,18 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
         return { to: a.id, text }
       }),
     )
-    // The owner does not answer: a clear error after the forwarding timeout, not a hang.
-    const refused = await watcher.server.call('accounts:health', { id: moving[0]!.id })
+    // The owner does not answer: a clear error after the forwarding timeout, not a hang. A bulk
+    // command fails only the entries of that owner; the others get their own answers (already running).
+    const [refused, bulk] = await Promise.all([
+      watcher.server.call('accounts:health', { id: moving[0]!.id }),
+      watcher.server.call<BulkResult[]>('accounts:bulk', { ids: [moving[0]!.id, sender.id], action: 'start' }),
+    ])
     expect(refused.body).toMatchObject({ ok: false, error: { code: 'unavailable' } })
     expect(!refused.body.ok && refused.body.error.message).toMatch(/did not answer within 10 s/)
+    expect(bulk.body.ok).toBe(true)
+    const [unreachable, running] = bulk.body.ok ? bulk.body.value : []
+    expect(unreachable).toMatchObject({ id: moving[0]!.id, ok: false, error: { code: 'unavailable', message: expect.stringMatching(/^Account \S+ runs on server .*did not answer within 10 s/) } })
+    expect(running).toMatchObject({ id: sender.id, ok: false, error: { code: 'conflict', message: expect.stringMatching(/already running/) } })
 
     await Promise.all(moving.map((a) => nextAfter(watcher, since, connectedEvent(a.id), LEASE_MS + 20_000)))
     const taken = await query<{ account_id: string; owner: string; epoch: number }>(

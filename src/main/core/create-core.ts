@@ -10,7 +10,7 @@ import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
 import { createActivityLog, type ActivityLog } from './activity/activity-log'
 import { createPgActivityLog } from './activity/pg-activity-log'
-import { commandObserver, watchSessions } from './activity/wiring'
+import { commandObserver, recordsCommand, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
 import type { AuthStoreFactory } from './auth-store/types'
@@ -180,7 +180,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       whatsappOverride: deps.whatsappOverride ?? null,
       fleet,
     })
-    const localDispatch = createDispatch(handlers, log, commandObserver(activity, log))
+    const observed = createDispatch(handlers, log, commandObserver(activity, log))
+    // In a fleet the log's writes land in the background: a command's answer waits for its own line, so
+    // any server asked right after it lists who asked (on SQLite the line is written at once).
+    const localDispatch: Dispatch = async (command, input, caller) => {
+      const result = await observed(command, input, caller)
+      if (recordsCommand(command)) await activity.settled()
+      return result
+    }
     const dispatch =
       fleet && storage.postgres
         ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })

@@ -60,6 +60,11 @@ const ASKED: Partial<Record<CommandName, (input: Record<string, unknown>) => str
   'transfer:import-folder': () => 'Import from a Baileys folder',
 }
 
+/** The commands the observer writes a line for: their answer waits until that line has landed. */
+export function recordsCommand(command: string): boolean {
+  return command === 'accounts:bulk' || Object.hasOwn(ASKED, command)
+}
+
 const TRANSFERS: readonly CommandName[] = ['transfer:export', 'transfer:export-to-server', 'transfer:import', 'transfer:import-folder']
 
 const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }

@@ -53,7 +53,9 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
     return { id: row.owner, url: row.url }
   }
 
-  async function forward(owner: { id: string; url: string }, command: string, input: unknown, account: AccountId, caller: ActivityActor): Promise<Result<unknown>> {
+  /** `subject` names what the command is about in error messages: "Account acc-…", or "These 12 accounts". */
+  async function forward(owner: { id: string; url: string }, command: string, input: unknown, subject: string, caller: ActivityActor): Promise<Result<unknown>> {
+    const many = subject.startsWith('These')
     let response: Response
     try {
       response = await fetch(`${owner.url.replace(/\/+$/, '')}/api/${command}`, {
@@ -68,14 +70,14 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
       const timedOut = (err as { name?: string }).name === 'TimeoutError'
       throw new AppError(
         'unavailable',
-        `Account ${account} runs on server ${owner.id} (${owner.url}), which ${timedOut ? `did not answer within ${timeoutMs / 1000} s` : 'cannot be reached'}. ` +
-          'If that server is gone, another one takes the account over once its lease expires; retry then.',
+        `${subject} ${many ? 'run' : 'runs'} on server ${owner.id} (${owner.url}), which ${timedOut ? `did not answer within ${timeoutMs / 1000} s` : 'cannot be reached'}. ` +
+          `If that server is gone, another one takes ${many ? 'them over once their leases expire' : 'the account over once its lease expires'}; retry then.`,
         { cause: err },
       )
     }
     const body = (await response.json().catch(() => null)) as Result<unknown> | null
     if (!body || typeof body !== 'object' || typeof body.ok !== 'boolean') {
-      throw new AppError('unavailable', `Server ${owner.id} answered ${command} for account ${account} with something other than an Irish result (HTTP ${response.status}).`)
+      throw new AppError('unavailable', `Server ${owner.id} answered ${command} for ${subject.charAt(0).toLowerCase()}${subject.slice(1)} with something other than an Irish result (HTTP ${response.status}).`)
     }
     return body
   }
@@ -141,7 +143,7 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
         const input = { ids: group, action }
         try {
           if (owner && !owner.url) throw new AppError('unavailable', `These accounts run on server ${owner.id}, which has not registered an address; retry shortly.`)
-          const result = owner?.url ? await forward({ id: owner.id, url: owner.url }, 'accounts:bulk', input, group[0]!, caller) : await local('accounts:bulk', input, caller)
+          const result = owner?.url ? await forward({ id: owner.id, url: owner.url }, 'accounts:bulk', input, group.length === 1 ? `Account ${group[0]}` : `These ${group.length} accounts`, caller) : await local('accounts:bulk', input, caller)
           if (!result.ok) throw new AppError(result.error.code, result.error.message)
           return result.value as BulkResult[]
         } catch (err) {
@@ -175,7 +177,7 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
       const owner = await ownerOf(id)
       if (!owner) return local(command, rawInput, caller)
       logger.debug({ command, account: id, owner: owner.id }, 'forwarding a command to the server that runs the account')
-      return await forward(owner, command, rawInput, id as AccountId, caller)
+      return await forward(owner, command, rawInput, `Account ${id}`, caller)
     } catch (err) {
       return { ok: false, error: toErrorInfo(err, logger, command) }
     }
