@@ -11,8 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
-import type { AccountSummary, EventMessage, FleetServer, PairingState } from '../src/shared/contract'
+import type { FleetServer } from '../src/shared/contract'
 import type { AccountId } from '../src/shared/ids'
 import { openSqliteAuthStoreFactory } from '../src/main/core/auth-store/sqlite-store'
 import type { AuthStoreFactory } from '../src/main/core/auth-store/types'
@@ -20,29 +19,14 @@ import { openPostgres } from '../src/main/core/db/postgres/open-postgres'
 import { pgAuthStoreFactory } from '../src/main/core/db/postgres/pg-auth-store'
 import { silentLogger } from '../src/main/core/logger'
 import { findPostgres, startPostgresCluster } from '../test/support/postgres-cluster'
-import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from '../test/support/server-process'
+import { newDataKey } from '../test/support/server-process'
+import { connected, leasesOwnedBy, pairSpread, startMember, stats, type Member } from './fleet-support'
 import { startSimulatorProcess } from './simulator-process'
 
 const { values } = parseArgs({ options: { accounts: { type: 'string', default: '60' }, ops: { type: 'string', default: '3000' }, 'store-only': { type: 'boolean', default: false } } })
 const N = Number(values.accounts)
 const OPS = Number(values.ops)
 const say = (line: string): void => void process.stdout.write(`${line}\n`)
-
-interface Member {
-  server: ServerProcess
-  events: EventStream
-  dataDir: string
-  id: string
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
-}
-
-function stats(samples: number[]): { p50: number; p99: number } {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }
-}
 
 const ms = (n: number): string => `${n.toFixed(3)} ms`
 
@@ -102,35 +86,11 @@ async function main(): Promise<void> {
     await storeDb.close()
     if (values['store-only']) return
 
-    for (let i = 0; i < 3; i++) {
-      const dataDir = mkdtempSync(join(scratch, `server-${i}-`))
-      const server = await startServerProcess({
-        dataDir,
-        dataKey,
-        token,
-        args: ['--database', url],
-        env: { IRISH_WHATSAPP_URL: sim.url, IRISH_WHATSAPP_ROOT_KEY: sim.rootKeyHex },
-      })
-      const events = await server.events()
-      const self = (await server.value<FleetServer[]>('fleet:servers')).find((s) => s.url === server.url)!
-      members.push({ server, events, dataDir, id: self.id })
-    }
+    for (let i = 0; i < 3; i++) members.push(await startMember({ url, dataKey, token, sim }, mkdtempSync(join(scratch, `server-${i}-`))))
 
     // Pairing: each server pairs a third, the three at once.
-    const pairMs: number[] = []
     const pairStart = performance.now()
-    await Promise.all(
-      members.map(async (member, m) => {
-        for (let i = m; i < N; i += members.length) {
-          const t = performance.now()
-          const added = await member.server.value<AccountSummary>('accounts:add', { label: `Bench ${i}` })
-          const qr = await member.events.next((e) => e.event === 'accounts:qr' && (e.payload as PairingState).id === added.id && (e.payload as PairingState).qr !== null, 60_000)
-          await sim.scan((qr.payload as PairingState).qr!, `Bench ${i}`)
-          await member.events.next(connected(added.id), 60_000)
-          pairMs.push(performance.now() - t)
-        }
-      }),
-    )
+    const { pairMs } = await pairSpread(members, sim, N, 'Bench')
     const pairing = stats(pairMs)
     say(`pairing: ${N} accounts in ${((performance.now() - pairStart) / 1000).toFixed(1)} s on 3 servers; per account p50 ${(pairing.p50 / 1000).toFixed(2)} s p99 ${(pairing.p99 / 1000).toFixed(2)} s`)
     const spread = await members[0]!.server.value<FleetServer[]>('fleet:servers')
@@ -139,17 +99,7 @@ async function main(): Promise<void> {
     // Failover: kill -9 one server; its accounts connect on the others once their leases expire.
     const [watcher, , victim] = members as [Member, Member, Member]
     // From the database, not a server's last assignment round: the leases as they are now.
-    const ownedBy = async (id: string): Promise<string[]> => {
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      try {
-        return (await client.query<{ a: string }>('SELECT account_id AS a FROM leases WHERE owner = $1 AND expires_at > now()', [id])).rows.map((r) => r.a)
-      } finally {
-        await client.end()
-      }
-    }
-
-    const victims = await ownedBy(victim.id)
+    const victims = await leasesOwnedBy(url, victim.id)
     const since = watcher.events.received.length
     const killedAt = performance.now()
     victim.server.child.kill('SIGKILL')
@@ -173,11 +123,6 @@ async function main(): Promise<void> {
     await cluster.stop()
     rmSync(scratch, { recursive: true, force: true })
   }
-}
-
-function connected(id: string) {
-  return (e: EventMessage): boolean =>
-    e.event === 'accounts:changed' && (e.payload as AccountSummary).id === id && (e.payload as AccountSummary).status === 'connected'
 }
 
 main().then(

@@ -13,6 +13,7 @@ import { CLIENT_HEADER } from '../src/shared/channels'
 import type { AccountSummary, ActivityEntry, BulkResult, EventMessage, FleetServer, PairingState, Result } from '../src/shared/contract'
 import { muteLibsignalLogs } from '../src/simulator/testing'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
+import { parsePrometheusText, scrape, valueOf } from './support/prometheus-text'
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 import { startTestSimulator, type TestSimulator } from './support/transfer-support'
 
@@ -46,16 +47,9 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       env: { ...sim.env, IRISH_LEASE_TTL_MS: String(LEASE_MS) },
     })
     const events = await server.events()
-    // The server prints its ready line before it registers in the fleet (startAccounts does): under
-    // load, fleet:servers may not name it yet. Nothing announces the registration, so ask until it does.
-    const deadline = Date.now() + 10_000
-    let listed = await server.value<FleetServer[]>('fleet:servers')
-    while (!listed.some((s) => s.url === server.url) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      listed = await server.value<FleetServer[]>('fleet:servers')
-    }
+    const listed = await server.value<FleetServer[]>('fleet:servers')
     const self = listed.find((s) => s.url === server.url)
-    if (!self) throw new Error(`the server at ${server.url} is not in fleet:servers after 10 s: ${JSON.stringify(listed)}`)
+    if (!self) throw new Error(`the server at ${server.url} is not in fleet:servers: ${JSON.stringify(listed)}`)
     return { server, events, dataDir, id: self.id }
   }
 
@@ -85,6 +79,13 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     await sim.sim.scanQr((qr.payload as PairingState).qr!, { name: label })
     await member.events.next(connectedEvent(added.id), 90_000)
     return added
+  }
+
+  /** One figure from a member's GET /metrics. */
+  async function metric(member: Member, name: string): Promise<number> {
+    const answer = await scrape(member.server.url, TOKEN)
+    expect(answer.status).toBe(200)
+    return valueOf(parsePrometheusText(answer.text), name)
   }
 
   async function ownersById(): Promise<Map<string, string>> {
@@ -133,6 +134,10 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       expect(s.heartbeatAgeMs).toBeLessThan(LEASE_MS)
     }
     expect(servers.reduce((n, s) => n + s.accounts, 0)).toBe(ACCOUNTS)
+    // What each server says on /metrics adds up the same way: every account's lease is held once.
+    const held = await Promise.all(members.map((m) => metric(m, 'irish_leases_held')))
+    expect(held.reduce((n, x) => n + x, 0)).toBe(ACCOUNTS)
+    for (const [i, m] of members.entries()) expect(held[i]).toBe(servers.find((s) => s.id === m.id)!.accounts)
 
     const owners = await ownersById()
     for (const member of members) {
@@ -272,6 +277,11 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       moving.map((a) => a.id),
     ])
     for (const row of rows) expect(row).toMatchObject({ status: 'connected', want_running: true })
+    // On /metrics: the woken server counts the leases it lost; the others, the failovers they made.
+    expect(await metric(paused, 'irish_lease_losses_total')).toBeGreaterThanOrEqual(moving.length)
+    const others = members.filter((m) => m !== paused)
+    const failovers = await Promise.all(others.map((m) => metric(m, 'irish_failovers_total')))
+    expect(failovers.reduce((n, x) => n + x, 0)).toBeGreaterThanOrEqual(moving.length)
     // Every message sent while it was paused arrives once, through the new owner.
     await Promise.all(texts.map((t) => watcher.events.next((m) => m.event === 'accounts:message' && (m.payload as { text: string }).text === t.text, 30_000)))
     for (const t of texts) {

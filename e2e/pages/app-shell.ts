@@ -35,6 +35,11 @@ export class AppShell {
     await this.heading.filter({ hasText: 'Settings' }).waitFor()
   }
 
+  async openFleet(): Promise<void> {
+    await this.nav.getByRole('link', { name: 'Fleet' }).click()
+    await this.heading.filter({ hasText: 'Fleet' }).waitFor()
+  }
+
   /** Saves a PNG under test-results/screenshots/ (stable names to look at) and attaches it to the report. */
   async screenshot(name: string, testInfo: TestInfo): Promise<string> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true })

@@ -22,6 +22,7 @@ import { createFleet, type Fleet } from './fleet/fleet'
 import { relayFleetEvents, type FleetEvents } from './fleet/fleet-events'
 import { forwardingDispatch } from './fleet/forwarding'
 import { dedupeMessages } from './fleet/message-dedupe'
+import { tagOwner } from './fleet/owner-tag'
 import { createEventBus, type EventBus } from './events'
 import type { Logger } from './logger'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
@@ -133,7 +134,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
     const sessions = createSessionManager({
       accounts: fleet?.accounts ?? storage.accounts,
-      events: fleet && storage.postgres ? dedupeMessages(events, storage.postgres.database, log) : events,
+      events: fleet && storage.postgres ? tagOwner(dedupeMessages(events, storage.postgres.database, log), fleet.ownerOf) : events,
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),

@@ -15,13 +15,14 @@ import { defaultDataDir } from '../core/data-dir'
 import { isPostgresUrl } from '../core/db/postgres/url'
 import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
+import { createMetrics } from '../core/metrics/metrics'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { LARGE_BODY_COMMANDS } from '../core/transfer/transfer-service'
 import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protocol'
 import { hostnameOf } from './host-policy'
 import { startApiServer } from './http-server'
-import { resolveApiToken } from './token'
+import { checkChosenToken, resolveApiToken } from './token'
 
 const USAGE = `Usage: npm run serve -- [options]
 
@@ -42,6 +43,8 @@ const USAGE = `Usage: npm run serve -- [options]
   --allowed-host <name>  A Host name this server answers besides loopback and the bound address
                        (the name a reverse proxy or another server uses); repeatable.
   --trusted-proxy <ip> A reverse proxy whose X-Forwarded-For is believed; repeatable.
+  --metrics-token <t>  A read-only token for GET /metrics alone (Prometheus); the API token opens it
+                       too. Or IRISH_METRICS_TOKEN. Same rules as IRISH_API_TOKEN (16+ characters, 128 bits).
   -h, --help           This help.
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       'allowed-host': { type: 'string', multiple: true, default: [] },
       'trusted-proxy': { type: 'string', multiple: true, default: [] },
+      'metrics-token': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -93,6 +97,8 @@ async function main(): Promise<void> {
   }
   const capacity = values.capacity === undefined ? undefined : Number(values.capacity)
   if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 0)) throw new UsageError('--capacity must be a whole number.')
+  const metricsToken = values['metrics-token'] ?? (process.env.IRISH_METRICS_TOKEN || undefined)
+  if (metricsToken !== undefined) checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken)
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
     throw new UsageError('IRISH_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000.')
@@ -173,6 +179,7 @@ async function main(): Promise<void> {
     ...crashPointFromEnv(process.env.IRISH_TEST_CRASH_AT),
   })
 
+  const metrics = createMetrics({ events: core.events, accounts: () => core.sessions.list(), leases: core.fleet?.leases ?? null })
   const uiDir = values['ui-dir'] ? resolve(values['ui-dir']) : findRendererBuild()
   if (!uiDir) say('note: no renderer build found (run `npm run build`); the API works, the UI at / does not.')
   const server = await startApiServer({
@@ -188,6 +195,7 @@ async function main(): Promise<void> {
     allowedHosts: [...values['allowed-host'], ...(publicUrl ? [new URL(publicUrl).hostname] : [])],
     trustedProxies: values['trusted-proxy'],
     ...(uiDir ? { staticDir: uiDir } : {}),
+    metrics: { contentType: metrics.contentType, render: () => metrics.render(), token: metricsToken ?? null },
   })
 
   listeningUrl = server.url
@@ -204,6 +212,7 @@ async function main(): Promise<void> {
       process.exit(1)
     }, 20_000).unref()
     await server.close()
+    metrics.dispose()
     await core.close()
     await simulatorAdmin?.close()
     await simulator?.close()
@@ -221,6 +230,8 @@ async function main(): Promise<void> {
   } else {
     say(token.source === 'env' ? 'API token: the one in IRISH_API_TOKEN' : `API token: in ${join(dataDir, 'api-token')} (printed only on the start that made it)`)
   }
+  // In fleet:servers before the ready line: whoever reads that line may ask the fleet for this server.
+  await core.fleet?.leases.register()
   say(`listening on ${server.url}`)
 
   await core.startAccounts()

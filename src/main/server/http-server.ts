@@ -50,6 +50,15 @@ export interface ApiServerOptions {
   maxEventSockets?: number
   failedAuth?: FailedAuthPolicy
   bodyTimeouts?: BodyTimeouts
+  /** GET /metrics (Prometheus text); omitted, /metrics answers 404 like any unknown path. */
+  metrics?: MetricsEndpoint
+}
+
+export interface MetricsEndpoint {
+  contentType: string
+  render(): Promise<string>
+  /** A read-only token that opens /metrics and nothing else; the API token opens it too. */
+  token?: string | null
 }
 
 export interface ApiServer {
@@ -122,6 +131,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await handleApi(req, res, url.pathname.slice('/api/'.length))
       return
     }
+    if (url.pathname === '/metrics' && options.metrics) {
+      await handleMetrics(req, res, options.metrics)
+      return
+    }
     // For load balancers and container healthchecks: no token, and nothing but "the process serves".
     if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
@@ -139,8 +152,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await serveStatic(staticRoot, req, res, url.pathname, (r, f) => sendJson(r, f.status, failure(STATIC_CODES[f.status], f.message)), log)
   }
 
+  async function handleMetrics(req: IncomingMessage, res: ServerResponse, metrics: MetricsEndpoint): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET')
+      refuse(res, 405, failure('invalid-input', 'GET /metrics with "Authorization: Bearer <token>".'))
+      return
+    }
+    if (!hosts.originAllowed(req.headers.origin, req.headers.host)) {
+      refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
+      return
+    }
+    const accepted = metrics.token ? [options.token, metrics.token] : [options.token]
+    if (!authorize(req, res, bearerToken(req.headers.authorization), accepted)) return
+    const text = await metrics.render()
+    res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+    res.end(req.method === 'HEAD' ? undefined : text)
+  }
+
   /** Checks the token under the per-address failure limit; answers 429 or 401 itself when it fails. */
-  function authorize(req: IncomingMessage, res: ServerResponse, given: string | null): boolean {
+  function authorize(req: IncomingMessage, res: ServerResponse, given: string | null, accepted: readonly string[] = [options.token]): boolean {
     const address = clientAddress(req, trustedProxies)
     const waitMs = limiter.retryAfterMs(address)
     if (waitMs > 0) {
@@ -148,7 +178,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       refuse(res, 429, failure('unauthorized', 'Too many requests with a wrong API token from this address; wait before trying again.'))
       return false
     }
-    if (!tokenMatches(options.token, given)) {
+    // Every candidate is compared (no early exit): the time taken does not say which one came close.
+    if (!accepted.map((token) => tokenMatches(token, given)).includes(true)) {
       limiter.recordFailure(address)
       res.setHeader('WWW-Authenticate', 'Bearer')
       refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>".'))

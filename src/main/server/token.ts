@@ -19,17 +19,7 @@ export interface ResolvedToken {
 
 export function resolveApiToken(dataDir: string, envToken: string | undefined): ResolvedToken {
   if (envToken !== undefined && envToken !== '') {
-    if (!TOKEN_PATTERN.test(envToken)) {
-      throw new AppError('invalid-input', 'IRISH_API_TOKEN must be 16 to 256 characters of letters, digits, "-" or "_".')
-    }
-    const bits = estimatedTokenBits(envToken)
-    if (bits < MIN_TOKEN_BITS) {
-      throw new AppError(
-        'invalid-input',
-        `IRISH_API_TOKEN is too weak: about ${Math.floor(bits)} bits, and at least ${MIN_TOKEN_BITS} are needed. ` +
-          'Use 32 random hex characters (openssl rand -hex 16) or 22 or more base64url characters (openssl rand -base64 24 | tr "+/" "-_"), or leave it unset to have one generated.',
-      )
-    }
+    checkChosenToken('IRISH_API_TOKEN', envToken)
     return { token: envToken, generated: false, source: 'env' }
   }
   const file = join(dataDir, TOKEN_FILE)
@@ -51,6 +41,24 @@ export function resolveApiToken(dataDir: string, envToken: string | undefined): 
   writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' })
   chmodSync(file, 0o600)
   return { token, generated: true, source: 'file' }
+}
+
+/**
+ * An operator-chosen token (IRISH_API_TOKEN, --metrics-token): the token alphabet and at least
+ * MIN_TOKEN_BITS, or a clear error naming where it came from (never the token itself).
+ */
+export function checkChosenToken(name: string, token: string): void {
+  if (!TOKEN_PATTERN.test(token)) {
+    throw new AppError('invalid-input', `${name} must be 16 to 256 characters of letters, digits, "-" or "_".`)
+  }
+  const bits = estimatedTokenBits(token)
+  if (bits < MIN_TOKEN_BITS) {
+    throw new AppError(
+      'invalid-input',
+      `${name} is too weak: about ${Math.floor(bits)} bits, and at least ${MIN_TOKEN_BITS} are needed. ` +
+        'Use 32 random hex characters (openssl rand -hex 16) or 22 or more base64url characters (openssl rand -base64 24 | tr "+/" "-_"), or leave it unset to have one generated.',
+    )
+  }
 }
 
 /** The least strength an operator-chosen token must have (a generated one has 256 bits). */

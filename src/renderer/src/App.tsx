@@ -11,6 +11,7 @@ import { SignIn } from './components/SignIn'
 import { navigate, routeToHash, useRoute, type Route } from './lib/router'
 import { AccountDetailView } from './views/AccountDetailView'
 import { AccountsView } from './views/AccountsView'
+import { FleetView } from './views/FleetView'
 import { SettingsView } from './views/SettingsView'
 import { TelemetryView } from './views/TelemetryView'
 
@@ -24,6 +25,7 @@ export function App() {
 const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view'] }> = [
   { title: 'Accounts', route: { view: 'accounts' }, section: 'accounts' },
   { title: 'Telemetry', route: { view: 'telemetry', scope: '*' }, section: 'telemetry' },
+  { title: 'Fleet', route: { view: 'fleet' }, section: 'fleet' },
   { title: 'Settings', route: { view: 'settings' }, section: 'settings' },
 ]
 
@@ -82,6 +84,7 @@ function Shell() {
         )}
         {route.view === 'telemetry' && <TelemetryView scope={route.scope} onScope={(scope) => go({ view: 'telemetry', scope })} />}
         {route.view === 'settings' && <SettingsView />}
+        {route.view === 'fleet' && <FleetView />}
       </main>
     </div>
   )

@@ -43,6 +43,8 @@ export interface LeaseManager extends WriteFence {
   release(account: AccountId): Promise<void>
   /** Accounts held, with their epochs. */
   held(): ReadonlyMap<AccountId, number>
+  /** Since this server started: leases lost, and leases taken over from a server that let them expire. */
+  stats(): LeaseStats
   /** Held, and renewed within the last ttl by this server's clock: safe to act for the account now. */
   holdsFresh(account: AccountId): boolean
   /** One heartbeat and renewal round; reports leases found lost. Normally run by start(). */
@@ -55,6 +57,13 @@ export interface LeaseManager extends WriteFence {
   stop(): Promise<void>
 }
 
+export interface LeaseStats {
+  /** Leases this server held and lost (taken over, not renewed in time, a write refused by the fence). */
+  losses: number
+  /** Leases claimed while another server still owned them on paper, its lease expired: failovers. */
+  takeovers: number
+}
+
 const SQL = {
   heartbeat:
     'INSERT INTO servers (id, url, started_at, heartbeat_at) VALUES ($1, $2, now(), now()) ' +
@@ -65,10 +74,13 @@ const SQL = {
     'ON CONFLICT (id) DO UPDATE SET heartbeat_at = now() RETURNING id) ' +
     "UPDATE leases l SET expires_at = now() + $5 * interval '1 millisecond' FROM unnest($3::text[], $4::bigint[]) AS h(a, e) " +
     'WHERE l.account_id = h.a AND l.epoch = h.e AND l.owner = $1 AND EXISTS (SELECT 1 FROM hb) RETURNING l.account_id',
+  // The previous owner comes from the statement's snapshot: a released lease has none, an expired one
+  // still names the server that stopped renewing it (a failover). Only counted, never acted on.
   claim:
+    'WITH prev AS (SELECT owner FROM leases WHERE account_id = $1) ' +
     "INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond') " +
     'ON CONFLICT (account_id) DO UPDATE SET owner = excluded.owner, epoch = leases.epoch + 1, expires_at = excluded.expires_at ' +
-    'WHERE leases.owner IS NULL OR leases.expires_at <= now() RETURNING epoch',
+    'WHERE leases.owner IS NULL OR leases.expires_at <= now() RETURNING epoch, (SELECT owner FROM prev) AS previous_owner',
   release: 'UPDATE leases SET owner = NULL, expires_at = NULL WHERE account_id = $1 AND owner = $2 AND epoch = $3',
   releaseAll: 'UPDATE leases SET owner = NULL, expires_at = NULL WHERE owner = $1',
   unregister: 'DELETE FROM servers WHERE id = $1',
@@ -88,9 +100,11 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
   const renewedAt = new Map<AccountId, number>()
   let timer: NodeJS.Timeout | null = null
   let stopped = false
+  const stats: LeaseStats = { losses: 0, takeovers: 0 }
 
   function lose(account: AccountId, reason: string): void {
     if (!epochs.delete(account)) return
+    stats.losses += 1
     renewedAt.delete(account)
     logger.warn({ account, reason }, 'lost the lease on an account; stopping it here')
     options.onLost?.(account, reason)
@@ -148,9 +162,10 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
       const held = epochs.get(account)
       if (held !== undefined) return held
       const startedAt = now()
-      const result = await pool.query<{ epoch: string | number }>(SQL.claim, [account, serverId, ttlMs])
+      const result = await pool.query<{ epoch: string | number; previous_owner: string | null }>(SQL.claim, [account, serverId, ttlMs])
       const row = result.rows[0]
       if (!row) return null
+      if (row.previous_owner !== null && row.previous_owner !== serverId) stats.takeovers += 1
       const epoch = Number(row.epoch)
       epochs.set(account, epoch)
       renewedAt.set(account, startedAt)
@@ -166,6 +181,8 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     },
 
     held: () => epochs,
+
+    stats: () => ({ ...stats }),
 
     holdsFresh(account) {
       const at = renewedAt.get(account)

@@ -12,6 +12,7 @@ import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
+import { publishReconnect } from './session-channels'
 
 export interface ConnectionDeps {
   book: AccountBook
@@ -164,8 +165,10 @@ function onClose(
   const { code, error } = close
   switch (decision.kind) {
     case 'restart':
+      publishReconnect({ account: rt.id, code: code ?? null, decision: 'restart' })
       return reconnect(rt)
     case 'retry': {
+      publishReconnect({ account: rt.id, code: code ?? null, decision: 'retry' })
       rt.attempt += 1
       rt.nextRetryAt = now() + decision.delayMs
       book.setStatus(rt.id, 'reconnecting', {

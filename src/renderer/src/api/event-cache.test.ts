@@ -104,6 +104,19 @@ describe('a refetched telemetry series (after a reconnect or a server restart)',
   })
 })
 
+describe('the server that runs an account (fleet)', () => {
+  it('an event naming a server replaces it; a summary without one keeps the server the list had', () => {
+    const client = new QueryClient()
+    client.setQueryData(queryKeys.accountList(), [summary(A, { server: 'srv-1' })])
+    upsertAccount(client, summary(A, { status: 'stopped' }))
+    expect(client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.[0]).toMatchObject({ status: 'stopped', server: 'srv-1' })
+    applyEvent(client, { event: 'accounts:changed', payload: summary(A, { status: 'connected', server: 'srv-2' }) })
+    expect(client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.[0]).toMatchObject({ status: 'connected', server: 'srv-2' })
+    applyEvent(client, { event: 'accounts:changed', payload: summary(A, { status: 'stopped', server: null }) })
+    expect(client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.[0]?.server).toBeNull()
+  })
+})
+
 describe('answers that arrive after newer events', () => {
   it('a command answer older than the cached status is dropped, QR code included', () => {
     const client = new QueryClient()

@@ -87,7 +87,8 @@ export function upsertAccount(client: QueryClient, summary: AccountSummary, opti
     const index = list.findIndex((a) => a.id === summary.id)
     if (index === -1) return [...list, summary]
     const next = list.slice()
-    next[index] = summary
+    // A summary without `server` (a mutation's answer, an older server) keeps the one the list had.
+    next[index] = summary.server === undefined && list[index]!.server !== undefined ? { ...summary, server: list[index]!.server } : summary
     return next
   })
   client.setQueryData<AccountHealth>(queryKeys.health(summary.id), (health) => (health ? { ...health, ...summary } : health))

@@ -10,6 +10,7 @@ import {
   type BulkAction,
   type BulkResult,
   type CommandInput,
+  type FleetServer,
   type PairingState,
   type ReceivedMessage,
 } from '../../../shared/contract'
@@ -256,4 +257,28 @@ export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction) =
     })
     return results
   }
+}
+
+/** How often the fleet view re-reads fleet:servers (heartbeats move every 5 s). */
+const FLEET_REFRESH_MS = 5_000
+
+/** The servers of the fleet, re-read every few seconds while shown; empty on a single server (SQLite, the desktop app). */
+export function useFleetServers(): UseQueryResult<FleetServer[]> {
+  const api = useTransport()
+  return useQuery({
+    queryKey: queryKeys.fleetServers(),
+    queryFn: () => api.invoke('fleet:servers', {}),
+    refetchInterval: FLEET_REFRESH_MS,
+  })
+}
+
+/**
+ * Whether this deployment is a fleet: only then do the views show which server runs an account. Read
+ * once a minute at most, never polled: a server does not turn into a fleet while a page is open, and the
+ * views that ask (the accounts table, telemetry) keep their request budget.
+ */
+export function useIsFleet(): boolean {
+  const api = useTransport()
+  const servers = useQuery({ queryKey: queryKeys.fleetServers(), queryFn: () => api.invoke('fleet:servers', {}), staleTime: 60_000 })
+  return (servers.data?.length ?? 0) > 0
 }

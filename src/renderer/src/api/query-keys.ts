@@ -14,4 +14,5 @@ export const queryKeys = {
   series: (scope: Scope) => ['telemetry', 'series', scope] as const,
   snapshot: (account: AccountId | null) => ['telemetry', 'snapshot', account ?? 'all'] as const,
   simulator: () => ['simulator', 'info'] as const,
+  fleetServers: () => ['fleet', 'servers'] as const,
 }

@@ -11,6 +11,7 @@ import { countByStatus, filterAccounts, nextSort, sortAccounts, type SortColumn,
 import { routeToHash } from '../lib/router'
 import { formatPhone, STATUS_VIEW } from '../lib/status'
 import { formatDateTime, formatRelative, useNow } from '../lib/time'
+import { useIsFleet } from '../api/hooks'
 import { BulkBar } from './BulkBar'
 import { CopyIdButton, RenameCell } from './RowParts'
 import { StatusBadge } from './StatusBadge'
@@ -24,6 +25,8 @@ const COLUMNS: ReadonlyArray<{ column: SortColumn; title: string; className?: st
   { column: 'since', title: 'Since', className: 'col-optional' },
   { column: 'reconnects', title: 'Reconnects', className: 'col-optional col-number' },
 ]
+/** Only in a fleet (fleet:servers lists servers): which server runs the account. */
+const SERVER_COLUMN = { column: 'server', title: 'Server', className: 'col-optional' } as const
 
 /** Relative times in rows move in steps of this, so a ticking clock does not re-render every row. */
 const ROW_CLOCK_STEP_MS = 15_000
@@ -73,6 +76,8 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
   const allShownSelected = shown.length > 0 && shown.every((a) => selected.has(a.id))
   const scroll = useScrollWindow()
   const { start, end } = visibleRange(scroll.scrollTop, scroll.height, shown.length)
+  const fleet = useIsFleet()
+  const columns = fleet ? [...COLUMNS, SERVER_COLUMN] : COLUMNS
 
   const toggle = useMemo(
     () => (id: AccountId, on: boolean) =>
@@ -140,7 +145,7 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
                   disabled={shown.length === 0}
                 />
               </th>
-              {COLUMNS.map(({ column, title, className }) => (
+              {columns.map(({ column, title, className }) => (
                 <th key={column} scope="col" className={className} aria-sort={sort.column === column ? sort.direction : 'none'}>
                   <button type="button" className="sort-button" onClick={() => setSort((current) => nextSort(current, column))}>
                     {title}
@@ -162,6 +167,7 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
                 now={rowNow}
                 selected={selected.has(account.id)}
                 onSelect={toggle}
+                showServer={fleet}
               />
             ))}
             {end < shown.length && <tr aria-hidden="true" className="spacer" style={{ height: (shown.length - end) * ROW_HEIGHT }} />}
@@ -179,6 +185,7 @@ const AccountRow = memo(function AccountRow({
   now,
   selected,
   onSelect,
+  showServer,
 }: {
   account: AccountSummary
   /** aria-rowindex: the row's place among all shown rows (1 is the header), since most are not in the page. */
@@ -186,6 +193,7 @@ const AccountRow = memo(function AccountRow({
   now: number
   selected: boolean
   onSelect: (id: AccountId, on: boolean) => void
+  showServer: boolean
 }) {
   return (
     <tr aria-selected={selected} aria-rowindex={index} data-account={account.id}>
@@ -212,6 +220,11 @@ const AccountRow = memo(function AccountRow({
         </time>
       </td>
       <td className="col-optional col-number">{account.reconnectCount}</td>
+      {showServer && (
+        <td className="col-optional" data-field="server">
+          {account.server ? <code>{account.server}</code> : <span className="muted">None</span>}
+        </td>
+      )}
     </tr>
   )
 })

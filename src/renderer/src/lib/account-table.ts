@@ -5,7 +5,7 @@
 import type { AccountStatus, AccountSummary } from '../../../shared/contract'
 import { STATUS_VIEW } from './status'
 
-export const SORT_COLUMNS = ['label', 'status', 'phone', 'name', 'id', 'since', 'reconnects'] as const
+export const SORT_COLUMNS = ['label', 'status', 'phone', 'name', 'id', 'since', 'reconnects', 'server'] as const
 export type SortColumn = (typeof SORT_COLUMNS)[number]
 export type SortDirection = 'ascending' | 'descending'
 export interface SortOrder {
@@ -60,6 +60,8 @@ function sortKey(account: AccountSummary, column: SortColumn): string | number {
       return account.statusSince
     case 'reconnects':
       return account.reconnectCount
+    case 'server':
+      return account.server ?? ''
   }
 }
 

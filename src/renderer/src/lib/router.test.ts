@@ -10,12 +10,13 @@ describe('routes', () => {
     { view: 'telemetry', scope: '*' },
     { view: 'telemetry', scope: id },
     { view: 'settings' },
+    { view: 'fleet' },
   ]
   it('every route survives a round trip through its address', () => {
     for (const route of routes) expect(parseRoute(routeToHash(route))).toEqual(route)
   })
   it('anything unknown or malformed opens the accounts list', () => {
-    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x']) {
+    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x']) {
       expect(parseRoute(hash)).toEqual({ view: 'accounts' })
     }
   })

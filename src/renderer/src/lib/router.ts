@@ -1,5 +1,5 @@
 // One address per view, in the URL fragment: #/accounts, #/accounts/<id>, #/telemetry,
-// #/telemetry/<id>, #/settings. The fragment never reaches the server, so the headless server serves
+// #/telemetry/<id>, #/fleet, #/settings. The fragment never reaches the server, so the headless server serves
 // one page for every view, and a link opened in a new tab keeps its fragment through the sign-in
 // prompt and lands on the same view. Back and Forward are the browser's own (hashchange).
 
@@ -11,6 +11,7 @@ export type Route =
   | { view: 'account'; id: AccountId }
   | { view: 'telemetry'; scope: AccountId | '*' }
   | { view: 'settings' }
+  | { view: 'fleet' }
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '')
@@ -19,6 +20,7 @@ export function parseRoute(hash: string): Route {
   if (section === 'accounts' && accountId) return { view: 'account', id: accountId }
   if (section === 'telemetry') return { view: 'telemetry', scope: accountId ?? '*' }
   if (section === 'settings' && id === undefined) return { view: 'settings' }
+  if (section === 'fleet' && id === undefined) return { view: 'fleet' }
   // Anything else (an empty fragment, an old link, a typo) opens the accounts list.
   return { view: 'accounts' }
 }
@@ -33,6 +35,8 @@ export function routeToHash(route: Route): string {
       return route.scope === '*' ? '#/telemetry' : `#/telemetry/${route.scope}`
     case 'settings':
       return '#/settings'
+    case 'fleet':
+      return '#/fleet'
   }
 }
 

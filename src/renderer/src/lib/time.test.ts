@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatCountdown, formatRelative } from './time'
+import { formatAge, formatCountdown, formatRelative } from './time'
 
 describe('formatCountdown', () => {
   it('shows minutes and seconds, rounding up, never negative', () => {
@@ -18,5 +18,17 @@ describe('formatRelative', () => {
     expect(formatRelative(now - 90_000, now)).toMatch(/minute/)
     expect(formatRelative(now - 3 * 3_600_000, now)).toMatch(/hour/)
     expect(formatRelative(now - 3 * 86_400_000, now)).toMatch(/day/)
+  })
+})
+
+describe('formatAge', () => {
+  it('reads as seconds with a tenth below 10 s, then whole units', () => {
+    expect(formatAge(0)).toBe('0.0 s')
+    expect(formatAge(-50)).toBe('0.0 s')
+    expect(formatAge(420)).toBe('0.4 s')
+    expect(formatAge(9_990)).toBe('9.9 s')
+    expect(formatAge(12_400)).toBe('12 s')
+    expect(formatAge(185_000)).toBe('3 min 5 s')
+    expect(formatAge(7_800_000)).toBe('2 h 10 min')
   })
 })

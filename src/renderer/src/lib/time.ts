@@ -60,3 +60,14 @@ function subscribe(listener: () => void): () => void {
 export function useNow(): number {
   return useSyncExternalStore(subscribe, () => now)
 }
+
+/** A heartbeat's age as an operator scans a list of servers: "0.4 s", "12 s", "3 min 5 s", "2 h 10 min". */
+export function formatAge(ms: number): string {
+  const safe = Math.max(0, ms)
+  if (safe < 10_000) return `${(Math.floor(safe / 100) / 10).toFixed(1)} s`
+  const seconds = Math.floor(safe / 1000)
+  if (seconds < 60) return `${seconds} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`
+}

@@ -4,7 +4,7 @@
 
 import { useState } from 'react'
 import type { AccountId } from '../../../shared/ids'
-import { useAccounts } from '../api/hooks'
+import { useAccounts, useIsFleet } from '../api/hooks'
 import { AccountCard } from '../components/AccountCard'
 import { ActivityLog } from '../components/ActivityLog'
 import { CopyIdButton } from '../components/RowParts'
@@ -27,6 +27,7 @@ export function AccountDetailView({
   const accounts = useAccounts()
   const [showQr, setShowQr] = useState(false)
   const account = accounts.data?.find((a) => a.id === id)
+  const fleet = useIsFleet()
 
   return (
     <section className="view" aria-labelledby="main-heading">
@@ -38,6 +39,17 @@ export function AccountDetailView({
         {account && (
           <p className="view-summary account-id">
             Id <code>{account.id}</code> <CopyIdButton account={account} />
+          </p>
+        )}
+        {account && fleet && (
+          <p className="view-summary" data-field="server">
+            {account.server ? (
+              <>
+                Runs on server <code>{account.server}</code>
+              </>
+            ) : (
+              'No server runs it now'
+            )}
           </p>
         )}
         {account && (

@@ -16,7 +16,7 @@ import {
   type TelemetrySnapshot,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { useAccounts, useSeries } from '../api/hooks'
+import { useAccounts, useIsFleet, useSeries } from '../api/hooks'
 import { useKeyCountOverview, useRanking, useTelemetrySnapshot, useTelemetryWatch } from '../api/telemetry-hooks'
 import { ErrorState, Loading } from '../components/States'
 import { TimeChart, formatValue, type LineSpec } from '../components/TimeChart'
@@ -51,6 +51,7 @@ const CACHE_LINES: readonly LineSpec[] = [{ label: 'Hit ratio', color: '#7c3aed'
 
 export function TelemetryView({ scope, onScope }: { scope: Scope; onScope: (scope: Scope) => void }) {
   const accounts = useAccounts()
+  const fleet = useIsFleet()
   const [range, setRange] = useState<TelemetryRange>(900)
   const byId = useMemo(() => new Map((accounts.data ?? []).map((a) => [a.id, a])), [accounts.data])
   // The account shown may have been removed meanwhile: fall back to all accounts.
@@ -76,6 +77,12 @@ export function TelemetryView({ scope, onScope }: { scope: Scope; onScope: (scop
         How long the auth store takes to answer Baileys, per request type, over the {rangeLabel(range)}. Charts update every second;
         totals, the ranking and key counts every few seconds.
       </p>
+      {fleet && (
+        <p className="view-intro muted" data-field="fleet-scope">
+          In a fleet, these figures are the store calls of the server this page is connected to, for the accounts it runs. Every
+          server&apos;s figures, summed over the fleet, are on each server&apos;s <code>/metrics</code>.
+        </p>
+      )}
       <TelemetryPanel scope={effective} range={range} accounts={byId} onPick={pick} />
     </section>
   )

@@ -1,0 +1,26 @@
+// Account events name the server that runs the account (fleet/owner-tag.ts).
+
+import { describe, expect, it } from 'vitest'
+import type { EventMessage } from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import { accountSummary } from '../../../shared/testing/account-summary'
+import { createEventBus } from '../events'
+import { silentLogger } from '../logger'
+import { tagOwner } from './owner-tag'
+
+describe('tagOwner', () => {
+  it('names the server that runs the account on every accounts:changed, as of the emit, and passes other events untouched', () => {
+    const bus = createEventBus(silentLogger())
+    const seen: EventMessage[] = []
+    bus.subscribe((m) => seen.push(m))
+    const owners = new Map<string, string>([['acc-a', 'srv-1']])
+    const tagged = tagOwner(bus, (id) => owners.get(id) ?? null)
+    const summary = accountSummary('acc-a', { status: 'connected' })
+    tagged.emit('accounts:changed', summary)
+    owners.delete('acc-a')
+    tagged.emit('accounts:changed', { ...summary, status: 'stopped' })
+    tagged.emit('accounts:removed', { id: 'acc-a' as AccountId })
+    expect(seen.map((m) => (m.event === 'accounts:changed' ? m.payload.server : m.event))).toEqual(['srv-1', null, 'accounts:removed'])
+    expect(summary.server).toBeUndefined()
+  })
+})
