@@ -125,6 +125,39 @@ test('the import dialog reads the bundle, names the running account, and refuses
   await accounts.card(COPIED).expectStatus('Connected')
 })
 
+test('the import dialog scrolls its fields under a footer that never covers them, at 1280x800 and 390x844', async ({ app }, testInfo) => {
+  expect(copyBundle, 'the copy export saved a bundle').not.toBeNull()
+  const shell = new AppShell(app.page)
+  const accounts = new AccountsPage(app.page)
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
+    await app.page.setViewportSize(viewport)
+    await accounts.importButton.click()
+    const dialog = new ImportDialog(app.page)
+    // Tall: the bundle's facts, the copy notice and the conflict with the running account all show.
+    await dialog.choose(copyBundle!)
+    await expect(dialog.conflict).toBeVisible()
+    // Once a file is chosen, nothing asks for one.
+    await expect(dialog.footer).not.toContainText(/choose a/i)
+    await expect(dialog.error).toHaveCount(0)
+    // Each field, brought into view as Tab or a click would, sits fully above the footer, and the
+    // footer stays inside the window: the body scrolls, the footer does not move over the inputs.
+    for (const field of [dialog.passphrase, dialog.label, dialog.start]) {
+      await field.scrollIntoViewIfNeeded()
+      const [box, footer] = [await field.boundingBox(), await dialog.footer.boundingBox()]
+      expect(box, 'the field has a box').not.toBeNull()
+      expect(footer, 'the footer has a box').not.toBeNull()
+      expect(box!.y + box!.height, `${viewport.width}x${viewport.height}: the field ends above the footer`).toBeLessThanOrEqual(footer!.y + 0.5)
+      expect(footer!.y + footer!.height).toBeLessThanOrEqual(viewport.height)
+    }
+    await shell.screenshot('24-import-dialog-scrolled', testInfo)
+    await dialog.cancel()
+  }
+  await app.page.setViewportSize({ width: 1280, height: 800 })
+})
+
 test('stops the account, then imports the bundle over it with replace: wrong passphrase first', async ({ app }, testInfo) => {
   expect(copyBundle, 'the copy export saved a bundle').not.toBeNull()
   expectedFailures = [/status of 400/]
@@ -146,6 +179,9 @@ test('stops the account, then imports the bundle over it with replace: wrong pas
   await expect(dialog.passphrase).toBeFocused()
   await expect(dialog.replace).toBeChecked()
   await shell.screenshot('23-import-dialog-wrong-passphrase', testInfo)
+  // The refusal was about the old text: it goes as soon as the passphrase changes, before any new try.
+  await dialog.passphrase.fill(PASSPHRASE)
+  await expect(dialog.error).toHaveCount(0)
 
   await dialog.importWith(PASSPHRASE)
   await expect(dialog.root.getByRole('status')).toHaveText(`Imported ${COPIED} (${copiedPhone}).`)

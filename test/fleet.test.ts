@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { AccountSummary, EventMessage, FleetServer, PairingState } from '../src/shared/contract'
+import { CLIENT_HEADER } from '../src/shared/channels'
+import type { AccountSummary, ActivityEntry, BulkResult, EventMessage, FleetServer, PairingState, Result } from '../src/shared/contract'
 import { muteLibsignalLogs } from '../src/simulator/testing'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
 import { parsePrometheusText, scrape, valueOf } from './support/prometheus-text'
@@ -167,6 +168,38 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     expect(((await received).payload as { account: string }).account).toBe(target.id)
   }, 60_000)
 
+  it('runs one bulk command over accounts of every server, each on its owner, saying who asked in the shared activity log', async () => {
+    const owners = await ownersById()
+    const picked = members.map((m) => accounts.find((a) => owners.get(a.id) === m.id)!)
+    const ghost = 'acc-not-in-this-fleet'
+    const bulk = async (action: 'stop' | 'start'): Promise<BulkResult[]> => {
+      // As the CLI would send it: the caller must reach the owners' activity logs through the forwarding.
+      const response = await fetch(`${members[0]!.server.url}/api/accounts:bulk`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', [CLIENT_HEADER]: 'cli' },
+        body: JSON.stringify({ ids: [...picked.map((a) => a.id), ghost], action }),
+      })
+      const body = (await response.json()) as Result<BulkResult[]>
+      if (!body.ok) throw new Error(`accounts:bulk ${action}: ${body.error.message}`)
+      return body.value
+    }
+    const stopped = await bulk('stop')
+    expect(stopped.map((r) => [r.id, r.ok])).toEqual([...picked.map((a) => [a.id, true]), [ghost, false]])
+    expect(stopped[3]!.error?.code).toBe('not-found')
+    for (const [i, a] of picked.entries()) {
+      // Each was stopped by the server that ran it: that server's answer names it.
+      expect(stopped[i]!.account).toMatchObject({ id: a.id, status: 'stopped' })
+      // Asked of another server than the owner: the log is the fleet's (PostgreSQL), written once.
+      const log = await members[(i + 1) % members.length]!.server.value<ActivityEntry[]>('accounts:activity', { id: a.id })
+      expect(log).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'cli', message: 'Stop (with other selected accounts): done' })]))
+      expect(log.filter((e) => e.actor === 'system' && e.message === 'Stopped')).toHaveLength(1)
+    }
+    const since = members[0]!.events.received.length
+    const started = await bulk('start')
+    expect(started.map((r) => r.ok)).toEqual([true, true, true, false])
+    await Promise.all(picked.map((a) => nextAfter(members[0]!, since, connectedEvent(a.id), 30_000)))
+  }, 60_000)
+
   it('refuses an export to a server of the same fleet at once, leaving the account as it was', async () => {
     const owners = await ownersById()
     const account = accounts.find((a) => owners.get(a.id) === members[0]!.id)!
@@ -206,10 +239,18 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
         return { to: a.id, text }
       }),
     )
-    // The owner does not answer: a clear error after the forwarding timeout, not a hang.
-    const refused = await watcher.server.call('accounts:health', { id: moving[0]!.id })
+    // The owner does not answer: a clear error after the forwarding timeout, not a hang. A bulk
+    // command fails only the entries of that owner; the others get their own answers (already running).
+    const [refused, bulk] = await Promise.all([
+      watcher.server.call('accounts:health', { id: moving[0]!.id }),
+      watcher.server.call<BulkResult[]>('accounts:bulk', { ids: [moving[0]!.id, sender.id], action: 'start' }),
+    ])
     expect(refused.body).toMatchObject({ ok: false, error: { code: 'unavailable' } })
     expect(!refused.body.ok && refused.body.error.message).toMatch(/did not answer within 10 s/)
+    expect(bulk.body.ok).toBe(true)
+    const [unreachable, running] = bulk.body.ok ? bulk.body.value : []
+    expect(unreachable).toMatchObject({ id: moving[0]!.id, ok: false, error: { code: 'unavailable', message: expect.stringMatching(/^Account \S+ runs on server .*did not answer within 10 s/) } })
+    expect(running).toMatchObject({ id: sender.id, ok: false, error: { code: 'conflict', message: expect.stringMatching(/already running/) } })
 
     await Promise.all(moving.map((a) => nextAfter(watcher, since, connectedEvent(a.id), LEASE_MS + 20_000)))
     const taken = await query<{ account_id: string; owner: string; epoch: number }>(

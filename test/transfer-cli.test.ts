@@ -116,7 +116,10 @@ describe('irish CLI', () => {
     expect(readFileSync(bundleFile).subarray(0, 8).toString('ascii')).toBe('IRISHBDL')
 
     const after = await irish(['list', '--data-dir', source.dir], { IRISH_DATA_KEY: source.key })
-    expect(after.stdout).toContain(`${account.id}  moved -> file `)
+    // The file written, not the app's suggested name: the take-back dialog reads this record.
+    expect(after.stdout).toContain(`${account.id}  moved -> file moved.irishbundle`)
+    const json = await irish(['list', '--data-dir', source.dir, '--json'], { IRISH_DATA_KEY: source.key })
+    expect((JSON.parse(json.stdout) as AccountSummary[])[0]!.movedTo).toEqual({ target: 'file moved.irishbundle', at: expect.any(Number) })
 
     const overwrite = await irish(['export', '--account', account.id, '--out', bundleFile, '--data-dir', source.dir], {
       IRISH_DATA_KEY: source.key,

@@ -61,9 +61,12 @@ export class ImportDialog {
   readonly start: Locator
   readonly error: Locator
   readonly submit: Locator
+  /** The sticky footer (errors and buttons). By class: a layout part with no role of its own, used for geometry only. */
+  readonly footer: Locator
 
   constructor(readonly page: Page) {
     this.root = page.getByRole('dialog', { name: 'Import an account' })
+    this.footer = this.root.locator('.dialog-footer')
     this.file = this.root.getByLabel('Session bundle file')
     this.facts = this.root.getByRole('region', { name: 'Bundle contents' })
     this.conflict = this.root.getByRole('region', { name: 'Conflict with an account here' })

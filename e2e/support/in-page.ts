@@ -8,6 +8,7 @@ interface PageElement {
 declare const document: {
   activeElement: unknown
   documentElement: { scrollWidth: number; clientWidth: number }
+  querySelector(selector: string): { textContent: string | null } | null
 }
 declare const window: {
   sessionStorage: { getItem(key: string): string | null }
@@ -49,4 +50,12 @@ export function scrollToEnd(node: unknown): void {
 
 export function scrollToStart(node: unknown): void {
   ;(node as { scrollTop: number }).scrollTop = 0
+}
+
+/**
+ * True once the element `selector` finds reads `text`: for page.waitForFunction with `polling: 'raf'`,
+ * so a figure for the closing note is taken to the frame, not to Playwright's expect() polling steps.
+ */
+export function hasText({ selector, text }: { selector: string; text: string }): boolean {
+  return document.querySelector(selector)?.textContent === text
 }

@@ -36,6 +36,8 @@ export const COMMAND_NAMES = [
   // Issue 11: an account's activity log.
   'accounts:activity',
   'fleet:servers',
+  // Issue 11: start, stop or log out many accounts in one command.
+  'accounts:bulk',
   // Issue 16: signed webhooks from a durable outbox.
   'webhooks:add',
   'webhooks:list',

@@ -47,3 +47,19 @@ describe('input that people type', () => {
     expect(describeZodError(rename.error!)).toBe('A label cannot be empty.')
   })
 })
+
+describe('transfer:export file names', () => {
+  it('takes a file name without its folder, and says so when given a path', () => {
+    const exportInput = commands['transfer:export'].input
+    const base = { id: 'acc-1', passphrase: 'long enough passphrase', mode: 'move' }
+    expect(exportInput.parse({ ...base, fileName: ' alice.irishbundle ' }).fileName).toBe('alice.irishbundle')
+    expect(exportInput.parse(base).fileName).toBeUndefined()
+    for (const fileName of ['/tmp/alice.irishbundle', 'dir\\alice.irishbundle', '..', 'a\0b']) {
+      const refused = exportInput.safeParse({ ...base, fileName })
+      expect(refused.success, fileName).toBe(false)
+      expect(describeZodError(refused.error!)).toBe("Give the file's name without its folder.")
+    }
+    expect(describeZodError(exportInput.safeParse({ ...base, fileName: 'x'.repeat(256) }).error!)).toBe('A file name is at most 255 characters.')
+  })
+})
+

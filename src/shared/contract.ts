@@ -255,6 +255,13 @@ export type TransferMode = z.infer<typeof TransferModeSchema>
 
 /** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
 const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
+/** A bundle file's name, without its folder: where the exporting machine keeps its files is not shared. */
+const BundleFileNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'The file name is empty.')
+  .max(255, 'A file name is at most 255 characters.')
+  .refine((name) => !/[/\\]/.test(name) && !name.includes('\0') && name !== '.' && name !== '..', "Give the file's name without its folder.")
 const ExportPassphraseSchema = z
   .string()
   .min(MIN_PASSPHRASE_LENGTH, `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
@@ -283,6 +290,23 @@ export const ActivityEntrySchema = z.object({
   actor: ActivityActorSchema,
 })
 export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
+// Issue 11: one command for many accounts (the bulk bar), answered per account.
+export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
+export const BulkActionSchema = z.enum(BULK_ACTIONS)
+export type BulkAction = z.infer<typeof BulkActionSchema>
+/** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
+export const MAX_BULK_IDS = 1000
+
+export const BulkResultSchema = z.object({
+  id: AccountIdSchema,
+  ok: z.boolean(),
+  /** The account after the action, when it succeeded. */
+  account: AccountSummarySchema.optional(),
+  /** Why it failed, as a single command would have said. Lazy: ErrorInfoSchema is defined below. */
+  error: z.lazy(() => ErrorInfoSchema).optional(),
+})
+export type BulkResult = z.infer<typeof BulkResultSchema>
+
 /** One server of a fleet, as `fleet:servers` lists it. */
 export const FleetServerSchema = z.object({
   id: z.string(),
@@ -448,7 +472,18 @@ export const commands = {
   'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
   /** Exports one account to a session bundle, returned as base64 for the UI to save. */
   'transfer:export': {
-    input: z.object({ id: AccountIdSchema, passphrase: ExportPassphraseSchema, mode: TransferModeSchema }).strict(),
+    input: z
+      .object({
+        id: AccountIdSchema,
+        passphrase: ExportPassphraseSchema,
+        mode: TransferModeSchema,
+        /**
+         * The name of the file the caller writes the bundle to, when it chose one (`irish export --out`):
+         * a move records it, so the take-back dialog names the file actually written. Default: the suggestion.
+         */
+        fileName: BundleFileNameSchema.optional(),
+      })
+      .strict(),
     output: z.object({
       /** A suggested file name, `*.irishbundle`. */
       fileName: z.string(),
@@ -552,6 +587,23 @@ export const commands = {
     input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
     output: z.array(ActivityEntrySchema),
   },
+  /**
+   * Starts, stops or logs out many accounts in one call (issue 11), a few at a time inside the core, and
+   * answers one result per distinct id in the order given: a failure (an unknown id, an account already
+   * running) fails only its own entry. In a fleet each id is run by the server that holds it.
+   */
+  'accounts:bulk': {
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        action: BulkActionSchema,
+      })
+      .strict(),
+    output: z.array(BulkResultSchema),
+  },
   // Issue 16: signed webhooks from a durable outbox.
   /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
   'webhooks:add': {
@@ -635,6 +687,9 @@ const FIELD_NAMES: Record<string, string> = {
   trustedRootKey: 'Trusted root key',
   autoStart: 'Start accounts automatically',
   limit: 'Limit',
+  ids: 'Accounts',
+  fileName: 'File name',
+  action: 'Action',
   events: 'Events',
   secret: 'Webhook secret',
   deliveryId: 'Delivery',

@@ -5,7 +5,7 @@
 
 import { open, readFile, stat, unlink } from 'node:fs/promises'
 import pino from 'pino'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { AccountSummary, BundleInfo, CommandName, CommandOutput } from '../../shared/contract'
@@ -121,7 +121,8 @@ ${PASSPHRASE_HELP}`,
       const file = await openOutput(out, args.force === true)
       let done = false
       try {
-        const result = await call(context, 'transfer:export', { id, passphrase, mode })
+        // The name written, so the move here (and the take-back dialog) names this file, not a suggestion.
+        const result = await call(context, 'transfer:export', { id, passphrase, mode, fileName: basename(out) })
         await file.writeFile(Buffer.from(result.bundle, 'base64'))
         await file.sync()
         done = true

@@ -8,8 +8,9 @@ import { join } from 'node:path'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
-import { createActivityLog, createMemoryActivityLog, type ActivityLog } from './activity/activity-log'
-import { commandObserver, watchSessions } from './activity/wiring'
+import { createActivityLog, type ActivityLog } from './activity/activity-log'
+import { createPgActivityLog } from './activity/pg-activity-log'
+import { commandObserver, recordsCommand, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
 import type { AuthStoreFactory } from './auth-store/types'
@@ -17,9 +18,8 @@ import type { KeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from './console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
 import { openStorage, type Storage } from './db/open-storage'
-import { defaultMigrationsFolder } from './db/open-database'
 import { createFleet, type Fleet } from './fleet/fleet'
-import { relayFleetEvents } from './fleet/fleet-events'
+import { relayFleetEvents, type FleetEvents } from './fleet/fleet-events'
 import { forwardingDispatch } from './fleet/forwarding'
 import { dedupeMessages } from './fleet/message-dedupe'
 import { tagOwner } from './fleet/owner-tag'
@@ -172,8 +172,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     const clock = deps.now ? { now: deps.now } : {}
     const activity = storage.sqlite
       ? createActivityLog({ sqlite: storage.sqlite, ...clock })
-      : createMemoryActivityLog({ migrationsFolder: deps.migrationsFolder ?? defaultMigrationsFolder(), ...clock })
-    cleanup.unshift(watchSessions(events, activity, sessions.list(), log))
+      : createPgActivityLog({ pool: storage.postgres!.database.pool, logger: log, ...clock })
+    cleanup.unshift(() => activity.settled())
+    // In a fleet the log is shared: each change is written by the server it happened on, not again by
+    // every server its relayed event reaches.
+    let relay: FleetEvents | null = null
+    cleanup.unshift(watchSessions(events, activity, sessions.list(), log, () => !relay?.relaying()))
 
     const transfer = createTransferService({
       sessions,
@@ -190,18 +194,26 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       telemetry,
       transfer,
       activity,
+      logger: log,
       webhooks,
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
       fleet,
     })
-    const localDispatch = createDispatch(handlers, log, commandObserver(activity, log))
+    const observed = createDispatch(handlers, log, commandObserver(activity, log))
+    // In a fleet the log's writes land in the background: a command's answer waits for its own line, so
+    // any server asked right after it lists who asked (on SQLite the line is written at once).
+    const localDispatch: Dispatch = async (command, input, caller) => {
+      const result = await observed(command, input, caller)
+      if (recordsCommand(command)) await activity.settled()
+      return result
+    }
     const dispatch =
       fleet && storage.postgres
         ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
         : localDispatch
     if (fleet && storage.postgres && deps.databaseUrl) {
-      const relay = await relayFleetEvents({
+      relay = await relayFleetEvents({
         database: storage.postgres.database,
         url: deps.databaseUrl,
         serverId: fleet.serverId,
@@ -210,7 +222,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         runsHere: (id) => fleet.leases.held().has(id),
         logger: log,
       })
-      cleanup.unshift(() => relay.close())
+      const opened = relay
+      cleanup.unshift(() => opened.close())
     }
 
     let closed = false

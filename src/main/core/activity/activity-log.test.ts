@@ -11,6 +11,7 @@ import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
 import { createActivityLog, describeChange } from './activity-log'
 import { commandObserver, watchSessions } from './wiring'
+import { describeActivityLogContract } from './contract'
 
 const A = 'acc-a' as AccountId
 const B = 'acc-b' as AccountId
@@ -19,7 +20,6 @@ const summary = (patch: Partial<AccountSummary> = {}): AccountSummary => account
 
 let dir: string
 let database: OpenedDatabase
-let clock = 1000
 let key: Buffer
 
 beforeEach(() => {
@@ -32,26 +32,22 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-describe('activity log', () => {
-  it('keeps entries per account, newest first, bounded, and across a reopen', () => {
-    const log = createActivityLog({ sqlite: database.sqlite, now: () => clock++, perAccount: 5 })
-    for (let i = 1; i <= 8; i++) log.record({ account: A, kind: 'status', message: `a${i}`, actor: 'system' })
-    log.record({ account: B, kind: 'command', message: 'b1', actor: 'ui' })
-    expect(log.list(A).map((e) => e.message)).toEqual(['a8', 'a7', 'a6', 'a5', 'a4'])
-    expect(log.list(A, 2).map((e) => e.message)).toEqual(['a8', 'a7'])
-    expect(log.list(B)).toEqual([expect.objectContaining({ message: 'b1', actor: 'ui', kind: 'command', code: null })])
-
-    database.close()
-    database = openDatabase({ file: join(dir, 'irish.db'), dataKey: Buffer.from(key) })
-    expect(createActivityLog({ sqlite: database.sqlite }).list(A, 1).map((e) => e.message)).toEqual(['a8'])
-  })
-
-  it('forgets an account', () => {
-    const log = createActivityLog({ sqlite: database.sqlite })
-    log.record({ account: A, kind: 'status', message: 'x', actor: 'system' })
-    log.forget(A)
-    expect(log.list(A)).toEqual([])
-  })
+describeActivityLogContract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'irish-activity-contract-'))
+  const file = join(dir, 'irish.db')
+  const dataKey = randomBytes(32)
+  let opened = openDatabase({ file, dataKey: Buffer.from(dataKey) })
+  return {
+    open: (options) => createActivityLog({ sqlite: opened.sqlite, ...options }),
+    async reopen() {
+      opened.close()
+      opened = openDatabase({ file, dataKey: Buffer.from(dataKey) })
+    },
+    async cleanup() {
+      opened.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
 })
 
 describe('describeChange', () => {
@@ -81,34 +77,74 @@ describe('describeChange', () => {
 })
 
 describe('wiring', () => {
-  it('records session events as the system, and forgets a removed account', () => {
+  it('records session events as the system, and forgets a removed account', async () => {
     const log = createActivityLog({ sqlite: database.sqlite })
     const events = createEventBus(silentLogger())
     const stop = watchSessions(events, log, [summary({ status: 'stopped' })], silentLogger())
     events.emit('accounts:changed', summary({ status: 'connecting' }))
     events.emit('accounts:changed', summary({ status: 'connected' }))
-    expect(log.list(A).map((e) => [e.actor, e.message])).toEqual([
+    expect((await log.list(A)).map((e) => [e.actor, e.message])).toEqual([
       ['system', 'Connected'],
       ['system', 'Connecting'],
     ])
     events.emit('accounts:removed', { id: A })
-    expect(log.list(A)).toEqual([])
+    expect(await log.list(A)).toEqual([])
     stop()
     events.emit('accounts:changed', summary({ status: 'stopped' }))
-    expect(log.list(A)).toEqual([])
+    expect(await log.list(A)).toEqual([])
   })
 
-  it('records account commands with who asked and how they ended; ignores others', () => {
+  it('writes only what this process is to record (a fleet server skips relayed events) but keeps following them', async () => {
+    const log = createActivityLog({ sqlite: database.sqlite })
+    const events = createEventBus(silentLogger())
+    let relayed = false
+    const stop = watchSessions(events, log, [summary({ status: 'stopped' })], silentLogger(), () => !relayed)
+    relayed = true
+    events.emit('accounts:changed', summary({ status: 'connected' }))
+    events.emit('accounts:removed', { id: B })
+    relayed = false
+    log.record({ account: B, kind: 'status', message: 'kept', actor: 'system' })
+    // Compared with the relayed summary, not the initial one: "Stopped", not a second "Connected".
+    events.emit('accounts:changed', summary({ status: 'stopped' }))
+    expect((await log.list(A)).map((e) => e.message)).toEqual(['Stopped'])
+    expect((await log.list(B)).map((e) => e.message)).toEqual(['kept'])
+    stop()
+  })
+
+  it('records account commands with who asked and how they ended; ignores others', async () => {
     const log = createActivityLog({ sqlite: database.sqlite })
     const observe = commandObserver(log, silentLogger())
     observe({ command: 'accounts:stop', input: { id: A }, caller: 'ui', result: { ok: true, value: summary() } })
     observe({ command: 'accounts:start', input: { id: A }, caller: 'cli', result: { ok: false, error: { code: 'conflict', message: 'already running' } } })
     observe({ command: 'accounts:add', input: {}, caller: 'api', result: { ok: true, value: summary({ id: B }) } })
     observe({ command: 'accounts:list', input: {}, caller: 'api', result: { ok: true, value: [] } })
-    expect(log.list(A).map((e) => [e.actor, e.kind, e.message])).toEqual([
+    expect((await log.list(A)).map((e) => [e.actor, e.kind, e.message])).toEqual([
       ['cli', 'error', 'Start: failed (already running)'],
       ['ui', 'command', 'Stop: done'],
     ])
-    expect(log.list(B).map((e) => e.message)).toEqual(['Added: done'])
+    expect((await log.list(B)).map((e) => e.message)).toEqual(['Added: done'])
+  })
+
+  it('records a bulk command once per account it reached, with who asked; none for unknown ids or a refused call', async () => {
+    const log = createActivityLog({ sqlite: database.sqlite })
+    const observe = commandObserver(log, silentLogger())
+    const C = 'acc-c' as AccountId
+    observe({
+      command: 'accounts:bulk',
+      input: { ids: [A, B, C], action: 'logout' },
+      caller: 'ui',
+      result: {
+        ok: true,
+        value: [
+          { id: A, ok: true, account: summary() },
+          { id: B, ok: false, error: { code: 'conflict', message: 'busy' } },
+          { id: C, ok: false, error: { code: 'not-found', message: 'There is no account "acc-c".' } },
+        ],
+      },
+    })
+    observe({ command: 'accounts:bulk', input: { ids: [A], action: 'stop' }, caller: 'api', result: { ok: false, error: { code: 'invalid-input', message: 'no' } } })
+    expect((await log.list(A)).map((e) => [e.actor, e.kind, e.message])).toEqual([['ui', 'command', 'Log out (with other selected accounts): done']])
+    expect((await log.list(B)).map((e) => [e.actor, e.kind, e.message])).toEqual([['ui', 'error', 'Log out (with other selected accounts): failed (busy)']])
+    expect(await log.list(C)).toEqual([])
   })
 })

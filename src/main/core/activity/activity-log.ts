@@ -4,9 +4,7 @@
 // caller (UI, API, CLI: see commandObserver). The session manager knows nothing of it.
 // Main process, Electron-free. Only what the operator already sees is written: no secrets.
 
-import Database from 'better-sqlite3'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import type Database from 'better-sqlite3'
 import type { AccountSummary, ActivityActor, ActivityEntry, ActivityKind } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 
@@ -21,11 +19,18 @@ export interface NewActivity {
   actor: ActivityActor
 }
 
+/**
+ * Two homes: the SQLite database (one server, the desktop app) and PostgreSQL (a fleet, pg-activity-log.ts).
+ * Recording never blocks the session it describes: PostgreSQL writes land in the background, in order,
+ * and a list waits for this process's own writes first.
+ */
 export interface ActivityLog {
   record(entry: NewActivity): void
   /** Newest first. */
-  list(account: AccountId, limit?: number): ActivityEntry[]
+  list(account: AccountId, limit?: number): Promise<ActivityEntry[]>
   forget(account: AccountId): void
+  /** Resolves when every entry recorded so far has landed (before the database closes). */
+  settled(): Promise<void>
 }
 
 interface Row {
@@ -59,29 +64,15 @@ export function createActivityLog(options: { sqlite: Database.Database; now?: ()
     record(entry) {
       write(entry)
     },
-    list(account, limit = 100) {
+    async list(account, limit = 100) {
       return select.all(account, limit).map((row) => ({ ...row }))
     },
     forget(account) {
       remove.run(account)
     },
+    async settled() {},
   }
 }
-
-/**
- * An activity log kept in memory, for a fleet server (its accounts live in PostgreSQL, which has no
- * activity table yet): the same code on an in-memory SQLite database made by the same migration, so it
- * behaves identically but is lost on restart and holds only what this server saw.
- */
-export function createMemoryActivityLog(options: { migrationsFolder: string; now?: () => number }): ActivityLog {
-  const sqlite = new Database(':memory:')
-  const migration = readFileSync(join(options.migrationsFolder, ACTIVITY_MIGRATION), 'utf8')
-  for (const statement of migration.split('--> statement-breakpoint')) sqlite.exec(statement)
-  return createActivityLog({ sqlite, ...(options.now ? { now: options.now } : {}) })
-}
-
-/** The SQLite migration that made the activity table (drizzle/), reused for the in-memory log. */
-const ACTIVITY_MIGRATION = '0002_activity_log.sql'
 
 const STATUS_WORDS: Record<AccountSummary['status'], string> = {
   new: 'New',

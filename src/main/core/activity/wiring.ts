@@ -1,25 +1,37 @@
 // Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
 // (who asked for it). Main process, Electron-free.
 
-import type { AccountSummary, ActivityActor, CommandName, Result } from '../../../shared/contract'
+import type { AccountSummary, ActivityActor, BulkAction, BulkResult, CommandName, Result } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { describeChange, type ActivityLog } from './activity-log'
 
-/** Records every change the session events carry; returns the unsubscribe function. */
-export function watchSessions(events: EventBus, log: ActivityLog, initial: readonly AccountSummary[], logger: Logger): () => void {
+/**
+ * Records every change the session events carry; returns the unsubscribe function. `recordsHere` says
+ * whether the event being emitted is to be written by this process (a fleet server writes only what
+ * happened on it: the others' events reach it relayed, and they write those themselves).
+ */
+export function watchSessions(
+  events: EventBus,
+  log: ActivityLog,
+  initial: readonly AccountSummary[],
+  logger: Logger,
+  recordsHere: () => boolean = () => true,
+): () => void {
   const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
   return events.subscribe((message) => {
     try {
       if (message.event === 'accounts:changed') {
         const summary = message.payload as AccountSummary
-        for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
+        if (recordsHere()) {
+          for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
+        }
         last.set(summary.id, summary)
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)
-        log.forget(id)
+        if (recordsHere()) log.forget(id)
       }
     } catch (error) {
       // The log is a record, not a gate: failing to write it must never break the session it describes.
@@ -48,11 +60,41 @@ const ASKED: Partial<Record<CommandName, (input: Record<string, unknown>) => str
   'transfer:import-folder': () => 'Import from a Baileys folder',
 }
 
+/** The commands the observer writes a line for: their answer waits until that line has landed. */
+export function recordsCommand(command: string): boolean {
+  return command === 'accounts:bulk' || Object.hasOwn(ASKED, command)
+}
+
 const TRANSFERS: readonly CommandName[] = ['transfer:export', 'transfer:export-to-server', 'transfer:import', 'transfer:import-folder']
+
+const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
+
+/** A bulk command: one entry per account it reached, as its single command would have written. */
+function recordBulk(log: ActivityLog, input: Record<string, unknown>, caller: ActivityActor, result: Result<unknown>): void {
+  if (!result.ok) return // refused as a whole (bad input): no account was touched
+  const say = `${BULK_WORDS[input.action as BulkAction]} (with other selected accounts)`
+  for (const entry of result.value as BulkResult[]) {
+    // An unknown id has no log to write to.
+    if (entry.error?.code === 'not-found') continue
+    log.record(
+      entry.ok
+        ? { account: entry.id, kind: 'command', message: `${say}: done`, actor: caller }
+        : { account: entry.id, kind: 'error', message: `${say}: failed (${entry.error?.message ?? 'unknown error'})`, actor: caller },
+    )
+  }
+}
 
 /** The dispatch layer's observer: one entry per account command, with who asked and how it ended. */
 export function commandObserver(log: ActivityLog, logger: Logger): (outcome: CommandOutcome) => void {
   return function recordCommand({ command, input, caller, result }) {
+    if (command === 'accounts:bulk') {
+      try {
+        recordBulk(log, (input ?? {}) as Record<string, unknown>, caller, result)
+      } catch (error) {
+        logger.warn({ err: error, command }, 'could not write the activity log')
+      }
+      return
+    }
     const say = ASKED[command]
     if (!say) return
     const fields = (input ?? {}) as Record<string, unknown>

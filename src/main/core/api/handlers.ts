@@ -12,6 +12,9 @@ import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
 import type { SimulatorPort } from '../create-core'
 import type { Handlers } from './dispatch'
 import type { ActivityLog } from '../activity/activity-log'
+import { runBulkAction } from '../sessions/bulk'
+import type { Logger } from '../logger'
+import { toErrorInfo } from './dispatch'
 import type { WebhookService } from '../webhooks/webhook-service'
 
 export interface HandlerDeps {
@@ -22,13 +25,15 @@ export interface HandlerDeps {
   whatsappOverride: { url: string; trustedRootKey: string } | null
   transfer: TransferService
   activity: ActivityLog
+  /** Where a bulk command's unexpected per-account errors are logged (they leave as `internal`). */
+  logger: Logger
   /** Null only where no database holds an outbox (never in the app; some tests). */
   webhooks?: WebhookService | null
   /** Fleet (PostgreSQL) only. */
   fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, webhooks = null, fleet = null }: HandlerDeps): Handlers {
+export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, logger, webhooks = null, fleet = null }: HandlerDeps): Handlers {
   const hooks = (): WebhookService => {
     if (!webhooks) throw new AppError('unavailable', 'Webhooks are not available in this process.')
     return webhooks
@@ -160,6 +165,9 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:activity': async function accountActivity({ id, limit }) {
       if (!sessions.list().some((a) => a.id === id)) throw new AppError('not-found', `There is no account ${id}.`)
       return activity.list(id, limit ?? 100)
+    },
+    'accounts:bulk': async function bulkAction({ ids, action }) {
+      return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
     },
     // Issue 16: signed webhooks from a durable outbox.
     'webhooks:add': async function addWebhook(input) {

@@ -22,6 +22,8 @@ const RECONNECT_MS = 1000
 
 export interface FleetEvents {
   close(): Promise<void>
+  /** True while a relayed event (another server's) is being emitted on this server's bus. */
+  relaying(): boolean
 }
 
 interface Envelope {
@@ -101,6 +103,7 @@ export async function relayFleetEvents(options: {
   })
 
   return {
+    relaying: () => relaying,
     async close() {
       closed = true
       unsubscribe()

@@ -3,7 +3,8 @@
 // The owner is read from the database at the moment of the call (not from the last assignment round),
 // so a command follows a failover at once; the forwarded call has a timeout and a clear error.
 
-import type { Result } from '../../../shared/contract'
+import { CLIENT_HEADER } from '../../../shared/channels'
+import { commands, type ActivityActor, type BulkResult, type Result } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import { toErrorInfo, type Dispatch } from '../api/dispatch'
@@ -52,12 +53,15 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
     return { id: row.owner, url: row.url }
   }
 
-  async function forward(owner: { id: string; url: string }, command: string, input: unknown, account: AccountId): Promise<Result<unknown>> {
+  /** `subject` names what the command is about in error messages: "Account acc-…", or "These 12 accounts". */
+  async function forward(owner: { id: string; url: string }, command: string, input: unknown, subject: string, caller: ActivityActor): Promise<Result<unknown>> {
+    const many = subject.startsWith('These')
     let response: Response
     try {
       response = await fetch(`${owner.url.replace(/\/+$/, '')}/api/${command}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        // The caller travels on, so the owner's activity log says who asked (the UI, the CLI), not "API".
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [CLIENT_HEADER]: caller },
         body: JSON.stringify(input),
         redirect: 'error',
         signal: AbortSignal.timeout(timeoutMs),
@@ -66,14 +70,14 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
       const timedOut = (err as { name?: string }).name === 'TimeoutError'
       throw new AppError(
         'unavailable',
-        `Account ${account} runs on server ${owner.id} (${owner.url}), which ${timedOut ? `did not answer within ${timeoutMs / 1000} s` : 'cannot be reached'}. ` +
-          'If that server is gone, another one takes the account over once its lease expires; retry then.',
+        `${subject} ${many ? 'run' : 'runs'} on server ${owner.id} (${owner.url}), which ${timedOut ? `did not answer within ${timeoutMs / 1000} s` : 'cannot be reached'}. ` +
+          `If that server is gone, another one takes ${many ? 'them over once their leases expire' : 'the account over once its lease expires'}; retry then.`,
         { cause: err },
       )
     }
     const body = (await response.json().catch(() => null)) as Result<unknown> | null
     if (!body || typeof body !== 'object' || typeof body.ok !== 'boolean') {
-      throw new AppError('unavailable', `Server ${owner.id} answered ${command} for account ${account} with something other than an Irish result (HTTP ${response.status}).`)
+      throw new AppError('unavailable', `Server ${owner.id} answered ${command} for ${subject.charAt(0).toLowerCase()}${subject.slice(1)} with something other than an Irish result (HTTP ${response.status}).`)
     }
     return body
   }
@@ -106,7 +110,60 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
     }
   }
 
-  return async (command, rawInput) => {
+  /** The live owners of these accounts that are not this server, in one query. */
+  async function ownersOf(ids: readonly string[]): Promise<Map<string, { id: string; url: string | null }>> {
+    const { rows } = await database.pool.query<{ account_id: string; owner: string; url: string | null }>(
+      'SELECT l.account_id, l.owner, s.url FROM leases l LEFT JOIN servers s ON s.id = l.owner WHERE l.account_id = ANY($1) AND l.owner IS NOT NULL AND l.expires_at > now()',
+      [ids],
+    )
+    return new Map(rows.filter((row) => row.owner !== serverId).map((row) => [row.account_id, { id: row.owner, url: row.url }]))
+  }
+
+  /**
+   * accounts:bulk in a fleet: the ids are grouped by the server that runs them; this server acts on its
+   * own (and on those nobody runs), each other owner gets one forwarded bulk command for its group, all
+   * groups at once. The answer keeps the order of the ids; an owner that cannot be reached fails only
+   * its group's entries.
+   */
+  async function bulk(rawInput: unknown, caller: ActivityActor): Promise<Result<unknown>> {
+    const parsed = commands['accounts:bulk'].input.safeParse(rawInput ?? {})
+    if (!parsed.success) return local('accounts:bulk', rawInput, caller) // the local dispatcher words the refusal
+    const { ids, action } = parsed.data
+    const owners = await ownersOf(ids)
+    const groups = new Map<string, { owner: { id: string; url: string | null } | null; ids: AccountId[] }>()
+    for (const id of new Set(ids)) {
+      const owner = owners.get(id) ?? null
+      const key = owner?.id ?? serverId
+      const group = groups.get(key) ?? { owner, ids: [] }
+      group.ids.push(id)
+      groups.set(key, group)
+    }
+    const answered = await Promise.all(
+      [...groups.values()].map(async ({ owner, ids: group }): Promise<BulkResult[]> => {
+        const input = { ids: group, action }
+        try {
+          if (owner && !owner.url) throw new AppError('unavailable', `These accounts run on server ${owner.id}, which has not registered an address; retry shortly.`)
+          const result = owner?.url ? await forward({ id: owner.id, url: owner.url }, 'accounts:bulk', input, group.length === 1 ? `Account ${group[0]}` : `These ${group.length} accounts`, caller) : await local('accounts:bulk', input, caller)
+          if (!result.ok) throw new AppError(result.error.code, result.error.message)
+          return result.value as BulkResult[]
+        } catch (err) {
+          const error = toErrorInfo(err, logger, 'accounts:bulk')
+          return group.map((id) => ({ id, ok: false, error }))
+        }
+      }),
+    )
+    const byId = new Map(answered.flat().map((entry) => [entry.id, entry]))
+    return { ok: true, value: [...new Set(ids)].map((id) => byId.get(id) ?? { id, ok: false, error: { code: 'internal' as const, message: 'No server answered for this account.' } }) }
+  }
+
+  return async (command, rawInput, caller = 'api') => {
+    if (command === 'accounts:bulk') {
+      try {
+        return await bulk(rawInput, caller)
+      } catch (err) {
+        return { ok: false, error: toErrorInfo(err, logger, command) }
+      }
+    }
     if (command === 'transfer:export-to-server') {
       try {
         await refuseSameFleet(rawInput)
@@ -115,12 +172,12 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
       }
     }
     const id = OWNER_COMMANDS.has(command) ? (rawInput as { id?: unknown } | null)?.id : undefined
-    if (typeof id !== 'string') return local(command, rawInput)
+    if (typeof id !== 'string') return local(command, rawInput, caller)
     try {
       const owner = await ownerOf(id)
-      if (!owner) return local(command, rawInput)
+      if (!owner) return local(command, rawInput, caller)
       logger.debug({ command, account: id, owner: owner.id }, 'forwarding a command to the server that runs the account')
-      return await forward(owner, command, rawInput, id as AccountId)
+      return await forward(owner, command, rawInput, `Account ${id}`, caller)
     } catch (err) {
       return { ok: false, error: toErrorInfo(err, logger, command) }
     }

@@ -25,6 +25,8 @@ import { createWriteQueue } from '../db/postgres/write-queue'
 import { silentLogger } from '../logger'
 import { createSettingsStore } from '../settings/settings-store'
 import type { AccountRecord } from '../sessions/account-repository'
+import { createActivityLog } from '../activity/activity-log'
+import { createPgActivityLog } from '../activity/pg-activity-log'
 import { moveSqliteToPostgres } from './move-to-postgres'
 
 const ROOT = resolve(import.meta.dirname, '../../../..')
@@ -70,6 +72,10 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
       await stores.open(id).set({ 'pre-key': Object.fromEntries(Array.from({ length: 2500 }, (_, k) => [`p${k}`, { private: randomBytes(32), public: randomBytes(33) }])) })
     }
     createSettingsStore(database.db, logger).set({ autoStart: false })
+    const activity = createActivityLog({ sqlite: database.sqlite })
+    activity.record({ account: IDS[0]!, kind: 'pairing', message: 'Paired as +5511', actor: 'system' })
+    activity.record({ account: IDS[0]!, kind: 'status', message: 'Logged out: gone', code: 401, actor: 'system' })
+    activity.record({ account: IDS[0]!, kind: 'command', message: 'Start: done', actor: 'cli' })
     await stores.close()
     database.close()
   })
@@ -119,6 +125,14 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
       ])
       const settings = (await target.pool.query("SELECT value FROM settings WHERE key = 'autoStart'")).rows
       expect(settings).toEqual([{ value: 'false' }])
+      // The history came along, in its order, as every server of the fleet now lists it.
+      const history = await createPgActivityLog({ pool: target.pool, logger }).list(IDS[0]!)
+      expect(history.map((e) => [e.actor, e.kind, e.message, e.code])).toEqual([
+        ['cli', 'command', 'Start: done', null],
+        ['system', 'status', 'Logged out: gone', 401],
+        ['system', 'pairing', 'Paired as +5511', null],
+      ])
+      expect(await createPgActivityLog({ pool: target.pool, logger }).list(IDS[1]!)).toEqual([])
     } finally {
       await target.close()
     }

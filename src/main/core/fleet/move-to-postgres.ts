@@ -134,6 +134,23 @@ async function copyAccount(client: pg.PoolClient, sqlite: Database.Database, a: 
     if (batch.length >= BATCH) await flush()
   }
   await flush()
+  await copyActivity(client, sqlite, a.id)
+}
+
+/** The account's history comes along (at most ACTIVITY_PER_ACCOUNT rows), oldest first so the fleet's seq keeps its order. */
+async function copyActivity(client: pg.PoolClient, sqlite: Database.Database, id: string): Promise<void> {
+  const rows = sqlite.prepare('SELECT at, kind, message, code, actor FROM activity WHERE account_id = ? ORDER BY seq').all(id) as Array<{
+    at: number
+    kind: string
+    message: string
+    code: number | null
+    actor: string
+  }>
+  if (rows.length === 0) return
+  await client.query(
+    'INSERT INTO activity (account_id, at, kind, message, code, actor) SELECT $1, a, k, m, c, w FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[]) WITH ORDINALITY AS r(a, k, m, c, w, n) ORDER BY n',
+    [id, rows.map((r) => r.at), rows.map((r) => r.kind), rows.map((r) => r.message), rows.map((r) => r.code), rows.map((r) => r.actor)],
+  )
 }
 
 function markMoved(sqlite: Database.Database, target: string): void {

@@ -30,7 +30,7 @@ describe('sending', () => {
 
     const stopped = await world.core.dispatch('accounts:stop', { id: alice.id }, 'cli')
     expect(stopped.ok).toBe(true)
-    const log = world.core.activity.list(alice.id)
+    const log = await world.core.activity.list(alice.id)
     expect(log[0]).toMatchObject({ actor: 'cli', kind: 'command', message: 'Stop: done' })
     expect(log.some((e) => e.actor === 'system' && e.message === 'Stopped')).toBe(true)
     expect(log.some((e) => e.kind === 'pairing' && e.message.startsWith('Paired as +'))).toBe(true)

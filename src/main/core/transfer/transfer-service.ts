@@ -74,7 +74,8 @@ export interface ImportOptions {
 
 export interface TransferService {
   readonly instanceId: string
-  exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode }): Promise<ExportResult>
+  /** `fileName`: the name the caller writes the file under, when it chose one; recorded in a move. */
+  exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode; fileName?: string | undefined }): Promise<ExportResult>
   exportToServer(input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }): Promise<{ account: AccountSummary; remote: AccountSummary }>
   inspect(bundle: string): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
   importBundle(input: ImportOptions & { bundle: string; passphrase: string }): Promise<AccountSummary>
@@ -178,8 +179,8 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
   return {
     instanceId,
-    async exportToFile({ id, passphrase, mode }) {
-      const fileName = bundleFileName(account(id), now())
+    async exportToFile({ id, passphrase, mode, fileName: chosen }) {
+      const fileName = chosen ?? bundleFileName(account(id), now())
       const bytes = await sessions.exportSession(id, mode === 'move' ? `file ${fileName}` : null, (snapshot, summary) =>
         encode(snapshot, summary, passphrase, mode),
       )

@@ -2,11 +2,13 @@
 // event-cache.ts keeps it current from pushed events. Mutations put their result into the cache at
 // once, so the screen does not wait for the matching event.
 
-import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
+import { notifyManager, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
 import {
   ALL_ACCOUNTS,
   type AccountHealth,
   type AccountSummary,
+  type BulkAction,
+  type BulkResult,
   type CommandInput,
   type FleetServer,
   type PairingState,
@@ -222,8 +224,8 @@ export function useSimulateEnterCode() {
   return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
 }
 
-// Accounts at scale (issue 11): inline rename, and one command per account for bulk actions, each
-// answer going into the cache as it lands so the table shows progress row by row.
+// Accounts at scale (issue 11): inline rename, and bulk actions whose answers go into the cache as
+// they land, so the table follows without waiting for the events.
 
 export function useRenameAccount() {
   const api = useTransport()
@@ -234,26 +236,27 @@ export function useRenameAccount() {
   })
 }
 
-/** Runs one account action and puts the answer in the cache; for the bulk runner, which keeps its own progress. */
-export function useRunAccountAction(): (id: AccountId, action: AccountAction) => Promise<AccountSummary> {
-  const api = useTransport()
-  const client = useQueryClient()
-  return async (id, action) => {
-    const summary =
-      action === 'stop'
-        ? await api.invoke('accounts:stop', { id })
-        : action === 'logout'
-          ? await api.invoke('accounts:logout', { id })
-          : await api.invoke('accounts:start', action === 'take-back' ? { id, takeBack: true } : { id })
-    upsertAccount(client, summary, { onlyIfCurrent: true })
-    return summary
-  }
-}
-
 /** An account's activity log, newest first; refetched when the account changes (event-cache.ts). */
 export function useActivity(id: AccountId) {
   const api = useTransport()
   return useQuery({ queryKey: queryKeys.activity(id), queryFn: () => api.invoke('accounts:activity', { id, limit: 100 }) })
+}
+
+/**
+ * Starts, stops or logs out many accounts with one accounts:bulk call (issue 11): the core runs them
+ * a few at a time; each account that changed goes into the cache as its answer lands.
+ */
+export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction) => Promise<BulkResult[]> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return async (ids, action) => {
+    const results = await api.invoke('accounts:bulk', { ids, action })
+    // One notification for the whole answer: the table renders once, not once per account.
+    notifyManager.batch(() => {
+      for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+    })
+    return results
+  }
 }
 
 /** How often the fleet view re-reads fleet:servers (heartbeats move every 5 s). */

@@ -1,18 +1,29 @@
 // What can be done to the selected accounts at once: start, stop, log out (after asking) and export
-// (one bundle file per account). Each runs a few accounts at a time, shows "n of m" while it runs,
-// skips accounts for which the action makes no sense (and says how many), and lists what failed.
+// (one bundle file per account). Start, stop and log out are a few accounts:bulk commands (the core
+// runs each a few accounts at a time); export runs a few accounts at a time here. Each shows "n of m"
+// while it runs, skips accounts for which the action makes no sense (and says how many), and lists
+// what failed, account by account.
 
 import { useState } from 'react'
-import type { AccountSummary } from '../../../shared/contract'
+import { MAX_BULK_IDS, type AccountSummary, type BulkAction } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { errorMessage } from '../api/api-error'
-import { useRunAccountAction } from '../api/hooks'
-import { runBulk, type BulkProgress } from '../lib/bulk'
+import { useBulkAccountAction } from '../api/hooks'
+import { runChunked, type BulkProgress } from '../lib/bulk'
 import { isPaired, isRunning } from '../lib/status'
 import { BulkExportDialog } from './BulkExportDialog'
 import { ConfirmDialog } from './ConfirmDialog'
 
-type BulkVerb = 'start' | 'stop' | 'logout'
+type BulkVerb = BulkAction
+
+/**
+ * Accounts per accounts:bulk call: a quarter of the selection, at least 50, so the count moves a few
+ * times while each call is large enough to cost little (each answer re-renders the table: with 445
+ * accounts, 9 calls of 50 took 1.7 s in the 500-account spec, 4 of 112 about 1.1 s).
+ */
+function chunkSize(total: number): number {
+  return Math.min(MAX_BULK_IDS, Math.max(50, Math.ceil(total / 4)))
+}
 
 const VERBS: Record<BulkVerb, { button: string; running: string; done: string; applies: (a: AccountSummary) => boolean }> = {
   start: { button: 'Start', running: 'Starting', done: 'Started', applies: (a) => !isRunning(a.status) && a.status !== 'moved' },
@@ -33,7 +44,7 @@ interface Run {
 }
 
 export function BulkBar({ selected, onClear }: { selected: readonly AccountSummary[]; onClear: () => void }) {
-  const runAction = useRunAccountAction()
+  const runBulkAction = useBulkAccountAction()
   const [run, setRun] = useState<Run | null>(null)
   const [asking, setAsking] = useState<'logout' | 'export' | null>(null)
   const busy = run !== null && !run.finished
@@ -44,10 +55,15 @@ export function BulkBar({ selected, onClear }: { selected: readonly AccountSumma
     const skipped = selected.length - targets.length
     const first = { done: 0, total: targets.length, failures: [] }
     setRun({ verb, skipped, progress: first, finished: false })
-    const result = await runBulk(targets, (id) => runAction(id, verb), {
-      describe: errorMessage,
-      onProgress: (progress) => setRun({ verb, skipped, progress, finished: false }),
-    })
+    const result = await runChunked(
+      targets,
+      async (chunk) => (await runBulkAction(chunk, verb)).map((r) => ({ key: r.id, failure: r.ok ? null : (r.error?.message ?? 'It failed.') })),
+      {
+        chunkSize: chunkSize(targets.length),
+        describe: errorMessage,
+        onProgress: (progress) => setRun({ verb, skipped, progress, finished: false }),
+      },
+    )
     setRun({ verb, skipped, progress: result, finished: true })
   }
 

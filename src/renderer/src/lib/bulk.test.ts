@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runBulk } from './bulk'
+import { runBulk, runChunked } from './bulk'
 
 describe('runBulk', () => {
   it('runs every key, at most `concurrency` at once, and reports progress after each', async () => {
@@ -44,5 +44,44 @@ describe('runBulk', () => {
       { concurrency: 1, signal },
     )
     expect(seen).toEqual([1, 2])
+  })
+})
+
+describe('runChunked', () => {
+  it('sends the keys in chunks, one call at a time, and reports progress after each call', async () => {
+    const calls: number[][] = []
+    const progress: Array<[number, number]> = []
+    const result = await runChunked(
+      [1, 2, 3, 4, 5, 6, 7],
+      async (chunk) => {
+        calls.push(chunk)
+        return chunk.map((key) => ({ key, failure: key === 5 ? 'already running' : null }))
+      },
+      { chunkSize: 3, onProgress: (p) => progress.push([p.done, p.failures.length]) },
+    )
+    expect(calls).toEqual([[1, 2, 3], [4, 5, 6], [7]])
+    expect(progress).toEqual([
+      [0, 0],
+      [3, 0],
+      [6, 1],
+      [7, 1],
+    ])
+    expect(result).toEqual({ done: 7, total: 7, failures: [{ key: 5, message: 'already running' }] })
+  })
+
+  it('fails every key of a call that fails as a whole, and goes on with the next chunk', async () => {
+    const result = await runChunked(
+      ['a', 'b', 'c'],
+      async (chunk) => {
+        if (chunk.includes('a')) throw new Error('server unreachable')
+        return chunk.map((key) => ({ key, failure: null }))
+      },
+      { chunkSize: 2 },
+    )
+    expect(result.failures).toEqual([
+      { key: 'a', message: 'server unreachable' },
+      { key: 'b', message: 'server unreachable' },
+    ])
+    expect(result.done).toBe(3)
   })
 })

@@ -99,6 +99,25 @@ export const receivedMessages = pgTable(
   (t) => [primaryKey({ columns: [t.accountId, t.messageId] })],
 )
 
+/**
+ * Each account's activity log (core/activity), shared by every server of a fleet so any of them shows
+ * the same history: the SQLite table's columns, bounded per account by the writer. No secrets, only
+ * what the operator already sees. `seq` comes from one sequence, so it orders entries across servers.
+ */
+export const activity = pgTable(
+  'activity',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    accountId: text('account_id').notNull(),
+    at: millis('at').notNull(),
+    kind: text('kind').notNull(),
+    message: text('message').notNull(),
+    code: integer('code'),
+    actor: text('actor').notNull(),
+  },
+  (t) => [index('activity_account_seq').on(t.accountId, t.seq)],
+)
+
 /** Webhook endpoints, as in SQLite (db/schema.ts): the secret sealed with the data key. */
 export const webhooks = pgTable('webhooks', {
   id: text('id').primaryKey(),
