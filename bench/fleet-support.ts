@@ -2,9 +2,11 @@
 // database and one simulator process, pairing spread over them, the leases as the database holds them,
 // and percentiles. Bench/soak support only: never imported by app code or by tests.
 
+import { rmSync } from 'node:fs'
 import pg from 'pg'
 import type { AccountSummary, EventMessage, FleetServer, PairingState } from '../src/shared/contract'
 import { startServerProcess, type EventStream, type ServerProcess } from '../test/support/server-process'
+import type { PostgresCluster } from '../test/support/postgres-cluster'
 import type { SimulatorProcess } from './simulator-process'
 
 export interface Member {
@@ -80,4 +82,15 @@ function percentile(sorted: number[], p: number): number {
 export function stats(samples: number[]): { p50: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b)
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }
+}
+
+/** Stops what a fleet run started, whatever state it ended in: live members, the simulator, the cluster, the scratch folder. */
+export async function stopFleet(members: readonly Member[], sim: SimulatorProcess, cluster: PostgresCluster, scratch: string): Promise<void> {
+  for (const m of members) {
+    m.events.close()
+    if (m.server.child.exitCode === null && m.server.child.signalCode === null) await m.server.stop().catch(() => undefined)
+  }
+  await sim.stop()
+  await cluster.stop()
+  rmSync(scratch, { recursive: true, force: true })
 }

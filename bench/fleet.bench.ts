@@ -7,7 +7,7 @@
 // 2 ms on loopback. The figures are printed, never asserted.
 
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,7 +20,7 @@ import { pgAuthStoreFactory } from '../src/main/core/db/postgres/pg-auth-store'
 import { silentLogger } from '../src/main/core/logger'
 import { findPostgres, startPostgresCluster } from '../test/support/postgres-cluster'
 import { newDataKey } from '../test/support/server-process'
-import { connected, leasesOwnedBy, pairSpread, startMember, stats, type Member } from './fleet-support'
+import { connected, leasesOwnedBy, pairSpread, startMember, stats, stopFleet, type Member } from './fleet-support'
 import { startSimulatorProcess } from './simulator-process'
 
 const { values } = parseArgs({ options: { accounts: { type: 'string', default: '60' }, ops: { type: 'string', default: '3000' }, 'store-only': { type: 'boolean', default: false } } })
@@ -115,13 +115,7 @@ async function main(): Promise<void> {
     say(`failover: first account after ${(Math.min(...resumedMs) / 1000).toFixed(1)} s, p50 ${(resumed.p50 / 1000).toFixed(1)} s (lease expiry 15 s; target under 25 s)`)
     say(`fleet: ${victims.length} accounts resumed in ${total.toFixed(1)} s after kill -9 of 1 of 3 servers`)
   } finally {
-    for (const m of members) {
-      m.events.close()
-      if (m.server.child.exitCode === null && m.server.child.signalCode === null) await m.server.stop().catch(() => undefined)
-    }
-    await sim.stop()
-    await cluster.stop()
-    rmSync(scratch, { recursive: true, force: true })
+    await stopFleet(members, sim, cluster, scratch)
   }
 }
 

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AccountDetailPage } from './pages/account-detail-page'
-import { AccountsPage, type AccountCard } from './pages/accounts-page'
+import { AccountsPage } from './pages/accounts-page'
 import { AppShell } from './pages/app-shell'
 import { ExportDialog } from './pages/transfer-dialogs'
 import { expect, test, watchErrors } from './support/fixtures'
@@ -41,18 +41,6 @@ async function openLink(browser: Browser, link: string): Promise<Page> {
   return page
 }
 
-async function pairWithSimulatedScan(page: Page, label: string): Promise<AccountCard> {
-  const accounts = new AccountsPage(page)
-  const dialog = await accounts.add(label)
-  await expect(dialog.qrImage).toBeVisible()
-  await dialog.simulateScan()
-  await expect(dialog.status).toHaveText(/^Connected/)
-  await dialog.done()
-  const card = accounts.card(label)
-  await card.expectStatus('Connected')
-  return card
-}
-
 /** Sends from `from` (its page) to `to`'s phone, then sees the text arrive in `to`'s page. */
 async function message(from: { page: Page; label: string }, to: { page: Page; label: string; phone: string }, text: string): Promise<void> {
   const accounts = new AccountsPage(from.page)
@@ -78,8 +66,8 @@ test('moves an account to a second server on the same simulator, as the README s
   const [, firstUrl, firstToken] = await first.waitFor(LINK, 90_000)
   await first.waitFor(/^listening on /)
   const one = await openLink(browser, `${firstUrl}/#token=${firstToken}`)
-  const alice = { page: one, label: 'Alice', phone: await (await pairWithSimulatedScan(one, 'Alice')).phone() }
-  const bob = { page: one, label: 'Bob', phone: await (await pairWithSimulatedScan(one, 'Bob')).phone() }
+  const alice = { page: one, label: 'Alice', phone: await (await new AccountsPage(one).addConnected('Alice')).phone() }
+  const bob = { page: one, label: 'Bob', phone: await (await new AccountsPage(one).addConnected('Bob')).phone() }
   await message(alice, bob, 'Hello Bob, from Alice on the first server')
 
   // Step 2: the line the first server printed, run as printed (port and data dir chosen at the end).

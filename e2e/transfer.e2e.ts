@@ -4,7 +4,7 @@
 // its own accounts under unique labels, so it depends on no other spec. Screenshots go to
 // test-results/screenshots/.
 
-import { AccountsPage, ConfirmDialog, type AccountCard } from './pages/accounts-page'
+import { AccountsPage, ConfirmDialog } from './pages/accounts-page'
 import { AppShell } from './pages/app-shell'
 import { ExportDialog, ImportDialog } from './pages/transfer-dialogs'
 import { expect, skipWithoutElectron, test } from './support/fixtures'
@@ -36,22 +36,11 @@ test.afterEach(async ({ app }) => {
   expect(errors, 'console errors on the page').toEqual([])
 })
 
-async function addConnected(accounts: AccountsPage, label: string): Promise<AccountCard> {
-  const dialog = await accounts.add(label)
-  await expect(dialog.qrImage).toBeVisible()
-  await dialog.simulateScan()
-  await expect(dialog.status).toHaveText(/^Connected/)
-  await dialog.done()
-  const card = accounts.card(label)
-  await card.expectStatus('Connected')
-  return card
-}
-
 test('exports a connected account to a file as a copy, and it keeps running', async ({ app }, testInfo) => {
   const shell = new AppShell(app.page)
   const accounts = new AccountsPage(app.page)
   await shell.openAccounts()
-  const card = await addConnected(accounts, COPIED)
+  const card = await accounts.addConnected(COPIED)
   copiedPhone = await card.phone()
 
   await card.button('Export').click()
@@ -197,7 +186,7 @@ test('stops the account, then imports the bundle over it with replace: wrong pas
 test('exports as a move: the account shows Moved and where to, and "Take back…" brings it back', async ({ app }, testInfo) => {
   const shell = new AppShell(app.page)
   const accounts = new AccountsPage(app.page)
-  const card = await addConnected(accounts, MOVED)
+  const card = await accounts.addConnected(MOVED)
 
   await card.button('Export').click()
   const dialog = new ExportDialog(app.page, MOVED)

@@ -7,12 +7,12 @@
 // default (15 s) unless IRISH_LEASE_TTL_MS says otherwise. Exits 1 when any text was lost or duplicated.
 
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { AccountSummary, EventMessage } from '../src/shared/contract'
-import { connected, leasesOwnedBy, pairSpread, startMember, stats, type FleetSetup, type Member } from '../bench/fleet-support'
+import { connected, leasesOwnedBy, pairSpread, startMember, stats, stopFleet, type FleetSetup, type Member } from '../bench/fleet-support'
 import { startSimulatorProcess } from '../bench/simulator-process'
 import { findPostgres, startPostgresCluster } from '../test/support/postgres-cluster'
 import { newDataKey } from '../test/support/server-process'
@@ -74,13 +74,7 @@ async function main(): Promise<void> {
     )
     if (totals.lost > 0 || totals.duplicated > 0) process.exitCode = 1
   } finally {
-    for (const m of members) {
-      m.events.close()
-      if (m.server.child.exitCode === null && m.server.child.signalCode === null) await m.server.stop().catch(() => undefined)
-    }
-    await sim.stop()
-    await cluster.stop()
-    rmSync(scratch, { recursive: true, force: true })
+    await stopFleet(members, sim, cluster, scratch)
   }
 }
 

@@ -28,6 +28,18 @@ export class AccountsPage {
     await dialog.root.getByRole('button', { name: 'Create and show QR code' }).click()
     return new PairingDialog(this.page, 'Pair an account')
   }
+
+  /** Adds an account and pairs it with the simulator's scan; returns its card once it shows Connected. */
+  async addConnected(label: string): Promise<AccountCard> {
+    const dialog = await this.add(label)
+    await expect(dialog.qrImage).toBeVisible()
+    await dialog.simulateScan()
+    await expect(dialog.status).toHaveText(/^Connected/)
+    await dialog.done()
+    const card = this.card(label)
+    await card.expectStatus('Connected')
+    return card
+  }
 }
 
 export class AccountCard {
