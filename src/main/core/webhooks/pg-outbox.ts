@@ -1,11 +1,15 @@
 // The webhook endpoints and the outbox in a fleet's PostgreSQL database (tables in db/postgres/schema.ts;
 // docs/webhooks.md). Any server may send any row: a pass claims due lane heads with FOR UPDATE SKIP
-// LOCKED and marks them claimed by this server until past the attempt's timeout, so exactly one server
-// sends each attempt, and a server that dies mid-attempt leaves a claim that expires for another to take.
+// LOCKED and marks them claimed by this server until past the attempt's timeout (in the database's clock),
+// so exactly one server sends each attempt, and a server that dies mid-attempt leaves a claim that expires
+// for another to take.
 // Main process, Electron-free. Rows hold sealed values only.
 
 import type pg from 'pg'
 import type { Outbox, OutboxRow, WebhookRow } from './outbox'
+
+/** The database's own clock in epoch milliseconds: the one clock every server of a fleet shares. */
+const DB_NOW_MS = '(extract(epoch from now()) * 1000)::bigint'
 
 const columns = (t: string): string =>
   `${t}.seq, ${t}.delivery_id AS "deliveryId", ${t}.webhook_id AS "webhookId", ${t}.lane, ${t}.event, ${t}.payload, ${t}.created_at AS "createdAt",
@@ -87,21 +91,24 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
       )
     },
     async claim({ now, limit, claimUntil }) {
-      // FOR UPDATE … SKIP LOCKED re-checks the row's conditions on its newest version, so a head another
-      // server claimed or settled a moment ago is skipped, never sent twice.
+      // A claim's expiry is kept in the database's clock, as the leases are: servers' clocks are never
+      // compared with each other. FOR UPDATE … SKIP LOCKED re-checks the row's conditions on its newest
+      // version, so a head another server claimed or settled a moment ago is skipped, never sent twice.
       const claimed = await rows<OutboxRow>(
         `WITH due AS (
            SELECT o.seq FROM webhook_outbox o JOIN (${HEADS}) h ON h.seq = o.seq
-           WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.claimed_until IS NULL OR o.claimed_until < $1)
+           WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.claimed_until IS NULL OR o.claimed_until < ${DB_NOW_MS})
            ORDER BY o.next_attempt_at, o.seq LIMIT $2
            FOR UPDATE OF o SKIP LOCKED)
-         UPDATE webhook_outbox w SET claimed_by = $3, claimed_until = $4 FROM due WHERE w.seq = due.seq
+         UPDATE webhook_outbox w SET claimed_by = $3, claimed_until = ${DB_NOW_MS} + $4 FROM due WHERE w.seq = due.seq
          RETURNING ${columns('w')}`,
-        [now, limit, serverId, claimUntil],
+        [now, limit, serverId, claimUntil - now],
       )
+      // When to look again, in this server's clock: a claim's expiry is moved from the database's clock to ours.
       const next = await pool.query<{ at: string | null }>(
-        `SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.claimed_until, 0))) AS at FROM webhook_outbox o JOIN (${HEADS}) h ON h.seq = o.seq
-         WHERE o.status = 'pending' AND NOT (o.claimed_by = $1 AND o.claimed_until >= $2)`,
+        `SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.claimed_until - ${DB_NOW_MS} + $2, 0))) AS at
+         FROM webhook_outbox o JOIN (${HEADS}) h ON h.seq = o.seq
+         WHERE o.status = 'pending' AND NOT (o.claimed_by = $1 AND o.claimed_until >= ${DB_NOW_MS})`,
         [serverId, now],
       )
       const at = next.rows[0]?.at
