@@ -1,7 +1,7 @@
 // The SQLite implementation of the session manager's AccountRepository, through Drizzle.
 // Main process, Electron-free. Maps rows to records and back; nothing else sees the rows.
 
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountStatus } from '../../../shared/contract'
@@ -43,12 +43,22 @@ export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
 }
 
 export function createAccountRepository(db: AppDatabase): AccountRepository {
+  const byId = db.select().from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare()
+  // One prepared UPDATE per set of changed columns (a handful of shapes: status changes, pairing, rename…):
+  // building the query anew was most of a status change's cost, which a bulk action over hundreds of
+  // accounts pays once per account.
+  const updates = new Map<string, ReturnType<typeof prepareUpdate>>()
+  function prepareUpdate(keys: readonly string[]) {
+    const set = Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)]))
+    return db.update(accounts).set(set).where(eq(accounts.id, sql.placeholder('id'))).returning().prepare()
+  }
+
   return {
     list() {
       return db.select().from(accounts).orderBy(accounts.createdAt, accounts.id).all().map(toRecord)
     },
     get(id) {
-      const row = db.select().from(accounts).where(eq(accounts.id, id)).get()
+      const row = byId.get({ id })
       return row ? toRecord(row) : undefined
     },
     insert(record) {
@@ -57,7 +67,17 @@ export function createAccountRepository(db: AppDatabase): AccountRepository {
         .run()
     },
     update(id, patch) {
-      const row = db.update(accounts).set(toColumns(patch)).where(eq(accounts.id, id)).returning().get()
+      const columns = toColumns(patch) as Record<string, unknown>
+      const keys = Object.keys(columns).filter((key) => columns[key] !== undefined).sort()
+      if (keys.length === 0) {
+        const row = byId.get({ id })
+        if (!row) throw new AppError('not-found', `There is no account "${id}".`)
+        return toRecord(row)
+      }
+      const shape = keys.join(',')
+      let update = updates.get(shape)
+      if (!update) updates.set(shape, (update = prepareUpdate(keys)))
+      const row = update.get({ ...Object.fromEntries(keys.map((key) => [key, columns[key]])), id })
       if (!row) throw new AppError('not-found', `There is no account "${id}".`)
       return toRecord(row)
     },
