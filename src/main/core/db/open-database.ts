@@ -28,8 +28,8 @@ export interface OpenDatabaseOptions {
   /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number
   /**
-   * Path of a better_sqlite3.node built for another ABI. Electron needs one compiled for its own ABI;
-   * node_modules holds the Node build that tests and the headless server use (environment.md).
+   * Path of a better_sqlite3.node to load instead of the package's own: a hand-built binary
+   * (IRISH_SQLITE_BINDING) or an Electron copy (docs/runtime.md, "Native modules in Electron").
    */
   nativeBinding?: string
 }
