@@ -2,7 +2,7 @@
 // any user-written store). Test-only: imported by *.test.ts files, never by app code.
 // Uses real Baileys values (initAuthCreds, Curve key pairs) rather than hand-made look-alikes.
 
-import { Curve, initAuthCreds } from '@whiskeysockets/baileys'
+import { Curve, initAuthCreds, type AuthenticationCreds, type KeyPair } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
@@ -50,6 +50,23 @@ function normalize(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v)]))
   }
   return value
+}
+
+/**
+ * `bytes` (a database's raw contents) hold none of the secrets of `creds` and `keyPair`, in raw or base64
+ * form, nor a creds field name; the key type, stored in clear, is found, so the search itself works.
+ */
+export function expectNoPlaintext(bytes: Buffer, creds: AuthenticationCreds, keyPair: KeyPair, keyType: string): void {
+  const needles = [
+    Buffer.from(creds.advSecretKey, 'utf8'),
+    Buffer.from(creds.noiseKey.private),
+    Buffer.from(Buffer.from(creds.noiseKey.private).toString('base64'), 'utf8'),
+    Buffer.from(keyPair.private),
+    Buffer.from(Buffer.from(keyPair.private).toString('base64'), 'utf8'),
+    Buffer.from('"registrationId"', 'utf8'),
+  ]
+  for (const needle of needles) expect(bytes.includes(needle)).toBe(false)
+  expect(bytes.includes(Buffer.from(keyType, 'utf8'))).toBe(true)
 }
 
 export function expectSameValue(actual: unknown, expected: unknown): void {
