@@ -9,19 +9,22 @@ export function KeyCounts({ id, caption }: { id: AccountId; caption: string }) {
   if (health.isPending) return <Loading what="key counts" />
   if (health.isError) return <ErrorState what="the key counts" error={health.error} onRetry={() => void health.refetch()} />
   const entries = Object.entries(health.data.keyCounts).sort(([a], [b]) => a.localeCompare(b))
+  return <KeyTypeTable caption={caption} entries={entries} whose="the account" />
+}
+
+/**
+ * One row per key type with a total: an account's keys, or the keys across all accounts. No keys: the
+ * empty state, saying keys appear once `whose` (an account, the account) has been paired.
+ */
+export function KeyTypeTable({ caption, entries, whose }: { caption: string; entries: ReadonlyArray<[string, number]>; whose: string }) {
   if (entries.length === 0) {
     return (
       <EmptyState title="No keys stored">
-        <p>Keys appear once the account has been paired.</p>
+        <p>Keys appear once {whose} has been paired.</p>
       </EmptyState>
     )
   }
   const total = entries.reduce((sum, [, n]) => sum + n, 0)
-  return <KeyTypeTable caption={caption} entries={entries} total={total} />
-}
-
-/** One row per key type with a total: an account's keys, or the keys across all accounts. */
-export function KeyTypeTable({ caption, entries, total }: { caption: string; entries: ReadonlyArray<[string, number]>; total: number }) {
   return (
     <table className="data-table">
       <caption>{caption}</caption>

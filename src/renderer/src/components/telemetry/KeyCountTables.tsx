@@ -4,7 +4,6 @@
 import { useMemo, useState } from 'react'
 import type { AccountKeyCounts, AccountSummary, KeyCountOverview } from '../../../../shared/contract'
 import type { AccountId } from '../../../../shared/ids'
-import { EmptyState } from '../States'
 import { SortHeader, sortRows, type SortState } from './SortHeader'
 import { TableScroll } from './TableScroll'
 import { KeyTypeTable } from '../KeyCounts'
@@ -15,27 +14,12 @@ const TYPE_COLUMNS = 3
 
 export function KeyTotals({ overview }: { overview: KeyCountOverview }) {
   const entries = Object.entries(overview.totals).sort(([, a], [, b]) => b - a)
-  if (entries.length === 0) {
-    return (
-      <EmptyState title="No keys stored">
-        <p>Keys appear once an account has been paired.</p>
-      </EmptyState>
-    )
-  }
-  const total = entries.reduce((sum, [, n]) => sum + n, 0)
-  return <KeyTypeTable caption={`Signal keys across all ${overview.accounts.length} accounts, now`} entries={entries} total={total} />
+  return <KeyTypeTable caption={`Signal keys across all ${overview.accounts.length} accounts, now`} entries={entries} whose="an account" />
 }
 
 export function AccountKeys({ row, label }: { row: AccountKeyCounts | undefined; label: string }) {
-  if (!row || row.total === 0) {
-    return (
-      <EmptyState title="No keys stored">
-        <p>Keys appear once the account has been paired.</p>
-      </EmptyState>
-    )
-  }
-  const entries = Object.entries(row.counts).sort(([a], [b]) => a.localeCompare(b))
-  return <KeyTypeTable caption={`Signal keys stored for ${label}`} entries={entries} total={row.total} />
+  const entries = row && row.total > 0 ? Object.entries(row.counts).sort(([a], [b]) => a.localeCompare(b)) : []
+  return <KeyTypeTable caption={`Signal keys stored for ${label}`} entries={entries} whose="the account" />
 }
 
 type Column = 'account' | 'total' | 'other' | `type:${string}`
