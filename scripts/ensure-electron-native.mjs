@@ -3,7 +3,7 @@
 // missing. With better-sqlite3 13 and keytar 7 (both Node-API) nothing is built. `--check` reports and
 // exits non-zero when a build would be needed, without building.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { binaryKind, planElectronNative } from './electron-native.mjs'
 
@@ -36,7 +36,7 @@ async function buildElectronCopy(entry) {
   say(`building ${entry.name} ${pkg.version} for Electron ${version} (one time, needs the internet for Electron's headers)…`)
   const { rebuild } = await import('@electron/rebuild')
   await rebuild({ buildPath: stage, electronVersion: version, onlyModules: [entry.name], force: true })
-  const built = join(target, 'build', 'Release', entry.copy.split('/').pop())
+  const built = join(target, 'build', 'Release', basename(entry.copy))
   if (binaryKind(readFileSync(built)) === 'unknown') throw new Error(`the build of ${entry.name} produced no loadable module at ${built}`)
   mkdirSync(join(root, 'native', 'electron'), { recursive: true })
   cpSync(built, entry.copy)
