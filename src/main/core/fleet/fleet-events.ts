@@ -75,18 +75,46 @@ export async function relayFleetEvents(options: {
     }
   }
 
+  /** Opens the LISTEN connection; throws when it cannot (the caller decides whether to try again). */
   async function listen(): Promise<void> {
     const client = new pg.Client({ connectionString: options.url, application_name: 'irish-desktop-events' })
     client.on('notification', receive)
+    let open = false
     client.on('error', (err) => {
+      // Before the connection is open a failure rejects connect() or LISTEN instead (handled below).
+      if (!open) return
       logger.warn({ err: describePgError(err) }, 'the fleet event connection failed; reconnecting')
       client.end().catch(() => undefined)
       if (listener === client) listener = null
-      if (!closed) setTimeout(() => void listen().catch(() => undefined), RECONNECT_MS)
+      listenAgain()
     })
-    await client.connect()
-    await client.query(`LISTEN ${CHANNEL}`)
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${CHANNEL}`)
+    } catch (err) {
+      client.end().catch(() => undefined)
+      throw err
+    }
+    if (closed) {
+      client.end().catch(() => undefined)
+      return
+    }
+    open = true
     listener = client
+  }
+
+  /** Tries again every RECONNECT_MS until the connection is back or the relay is closed. */
+  function listenAgain(): void {
+    if (closed) return
+    setTimeout(() => {
+      listen().then(
+        () => logger.info({}, 'the fleet event connection is back'),
+        (err: unknown) => {
+          logger.warn({ err: describePgError(err) }, 'the fleet event connection could not be opened; trying again')
+          listenAgain()
+        },
+      )
+    }, RECONNECT_MS).unref()
   }
   await listen()
 
