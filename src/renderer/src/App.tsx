@@ -8,6 +8,7 @@ import type { HttpTransport } from './api/http-transport'
 import { ConnectionBanner, SimulatorBanner } from './components/Banners'
 import { AccountNotices } from './components/Notices'
 import { SignIn } from './components/SignIn'
+import { OpenedBundleImport } from './components/TransferActions'
 import { navigate, routeToHash, useRoute, type Route } from './lib/router'
 import { AccountDetailView } from './views/AccountDetailView'
 import { AccountsView } from './views/AccountsView'
@@ -74,6 +75,7 @@ function Shell() {
       <SimulatorBanner />
       <ConnectionBanner />
       <AccountNotices />
+      <OpenedBundleImport />
       <main className="main" id="main">
         {route.view === 'accounts' && <AccountsView onOpenAccount={(id) => go({ view: 'account', id })} />}
         {route.view === 'account' && (

@@ -1,5 +1,6 @@
 // Where moving sessions between places plugs in: Import on the accounts toolbar, Export on each
-// account. Each button opens its dialog (ExportDialog, ImportDialog).
+// account, and the import of a bundle the OS opened (OpenedBundleImport, in the app shell). Each opens
+// its dialog (ExportDialog, ImportDialog).
 
 import { useEffect, useState } from 'react'
 import type { AccountSummary } from '../../../shared/contract'
@@ -12,19 +13,24 @@ import { ImportDialog } from './ImportDialog'
 /** The accounts toolbar's slot, beside "Add account". */
 export function TransferToolbar() {
   const [open, setOpen] = useState(false)
-  const opened = useOpenedBundle()
-  const close = (): void => {
-    setOpen(false)
-    opened.clear()
-  }
   return (
     <>
       <button type="button" onClick={() => setOpen(true)}>
         Import account
       </button>
-      {(open || opened.file) && <ImportDialog key={opened.key} onClose={close} {...(opened.file ? { initialFile: opened.file } : {})} />}
+      {open && <ImportDialog onClose={() => setOpen(false)} />}
     </>
   )
+}
+
+/**
+ * The import dialog for a bundle the OS opened with the desktop app (a double-click on an .irishbundle),
+ * whatever view is showing: mounted once by the app shell.
+ */
+export function OpenedBundleImport() {
+  const opened = useOpenedBundle()
+  if (!opened.file) return null
+  return <ImportDialog key={opened.key} onClose={opened.clear} initialFile={opened.file} />
 }
 
 /**
