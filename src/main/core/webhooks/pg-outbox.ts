@@ -139,8 +139,9 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
       return (await rows<OutboxRow>(`SELECT ${COLUMNS} FROM webhook_outbox WHERE delivery_id = $1`, [deliveryId]))[0] ?? null
     },
     async requeue(deliveryId, now) {
+      // A claim stays: a row being sent right now is sent again only after that attempt is recorded.
       await pool.query(
-        `UPDATE webhook_outbox SET status = 'pending', queued_at = $2, next_attempt_at = $2, claimed_by = NULL, claimed_until = NULL WHERE delivery_id = $1`,
+        `UPDATE webhook_outbox SET status = 'pending', queued_at = $2, next_attempt_at = $2 WHERE delivery_id = $1`,
         [deliveryId, now],
       )
     },

@@ -34,17 +34,18 @@ export function createStoredEvents(sealer: Sealer): StoredEvents {
   return {
     rowsFor(event, account, data, webhookIds, createdAt) {
       const messageId = event === 'accounts:message' ? (data as { id?: unknown }).id : undefined
+      const plain = Buffer.from(JSON.stringify({ event, account, data } satisfies StoredEvent))
       return webhookIds.map((webhookId) => {
         // One message, one delivery id per endpoint, however often it is reported (WhatsApp delivers a
         // message again after a restart or a failover): the outbox skips the repeat.
         const deliveryId = typeof messageId === 'string' && messageId !== '' ? uuidFrom(`${webhookId}\0${account}\0${messageId}`) : randomUUID()
-        const stored: StoredEvent = { event, account, data }
         return {
           deliveryId,
           webhookId,
           lane: account ?? '',
           event,
-          payload: sealer.seal(Buffer.from(JSON.stringify(stored)), payloadAad(deliveryId)),
+          // Sealed per row: the AAD binds each copy to its delivery id.
+          payload: sealer.seal(plain, payloadAad(deliveryId)),
           createdAt,
         }
       })

@@ -67,7 +67,11 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
   const endpoints = createEndpoints(outbox, sealer)
   const stored = createStoredEvents(sealer)
 
-  function attempt(row: OutboxRow): Promise<PostOutcome> {
+  async function attempt(row: OutboxRow): Promise<PostOutcome> {
+    // In a fleet another server may have added the endpoint since this one last read the list.
+    if (!endpoints.get(row.webhookId)) await endpoints.reload()
+    const endpoint = endpoints.get(row.webhookId)
+    if (!endpoint) return { ok: false, statusCode: null, error: 'the webhook was removed', response: null, durationMs: 0 }
     let body: string
     let secret: string
     try {
@@ -75,10 +79,8 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       secret = endpoints.secretOf(row.webhookId)
     } catch (err) {
       logger.error({ err: String(err), webhook: row.webhookId }, 'a webhook delivery cannot be opened')
-      return Promise.resolve({ ok: false, statusCode: null, error: 'the stored event cannot be decrypted', response: null, durationMs: 0 })
+      return { ok: false, statusCode: null, error: 'the stored event cannot be decrypted', response: null, durationMs: 0 }
     }
-    const endpoint = endpoints.get(row.webhookId)
-    if (!endpoint) return Promise.resolve({ ok: false, statusCode: null, error: 'the webhook was removed', response: null, durationMs: 0 })
     return poster.post(
       endpoint.url,
       { [EVENT_HEADER]: row.event, [DELIVERY_HEADER]: row.deliveryId, [SIGNATURE_HEADER]: sign(secret, body) },
@@ -148,9 +150,7 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       return endpoints.summaries(await outbox.counts())
     },
     async remove(id) {
-      await endpoints.reload()
-      endpoints.require(id)
-      await outbox.deleteWebhook(id)
+      if (!(await outbox.deleteWebhook(id))) throw new AppError('not-found', `There is no webhook ${id}.`)
       endpoints.forget(id)
       await endpoints.reload()
       logger.info({ webhook: id }, 'webhook removed')
