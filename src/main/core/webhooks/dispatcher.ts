@@ -100,12 +100,23 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const at = now()
     try {
       const busy = new Set<number>()
-      for (const set of inFlight.values()) for (const seq of set) busy.add(seq)
-      const { rows, nextAt } = await outbox.claim({ now: at, limit: ROWS_PER_PASS, busy, claimUntil: at + deps.timeoutMs + CLAIM_MARGIN_MS })
+      const counts = new Map<string, number>()
+      for (const [webhookId, set] of inFlight) {
+        counts.set(webhookId, set.size)
+        for (const seq of set) busy.add(seq)
+      }
+      const { rows, nextAt } = await outbox.claim({
+        now: at,
+        limit: ROWS_PER_PASS,
+        busy,
+        maxPerWebhook: deps.maxInFlight,
+        inFlight: counts,
+        claimUntil: at + deps.timeoutMs + CLAIM_MARGIN_MS,
+      })
       const giveBack: number[] = []
       for (const row of rows) {
         const mine = inFlight.get(row.webhookId) ?? new Set<number>()
-        // At the bound: its next completion pokes again.
+        // Claimed within the endpoint's room; only a stop (or a claim that raced a completion) gives back.
         if (stopped || mine.size >= deps.maxInFlight) {
           giveBack.push(row.seq)
           continue

@@ -52,6 +52,12 @@ export interface ClaimRequest {
   limit: number
   /** Rows this process is sending now (SQLite: they are still pending and must not go out twice). */
   busy: ReadonlySet<number>
+  /**
+   * At most this many rows of one endpoint in flight: a pass claims only an endpoint's remaining room
+   * (`maxPerWebhook` less its count in `inFlight`), so one busy endpoint never takes a pass from the others.
+   */
+  maxPerWebhook: number
+  inFlight: ReadonlyMap<string, number>
   /** PostgreSQL: the claim lasts until then, past the attempt's timeout. */
   claimUntil: number
 }

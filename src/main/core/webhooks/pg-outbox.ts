@@ -90,19 +90,27 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
         ],
       )
     },
-    async claim({ now, limit, claimUntil }) {
+    async claim({ now, limit, claimUntil, maxPerWebhook, inFlight }) {
       // A claim's expiry is kept in the database's clock, as the leases are: servers' clocks are never
-      // compared with each other. FOR UPDATE … SKIP LOCKED re-checks the row's conditions on its newest
-      // version, so a head another server claimed or settled a moment ago is skipped, never sent twice.
+      // compared with each other. Each endpoint's due heads are ranked oldest first and only its room
+      // (maxPerWebhook less what this server sends to it now) is taken. FOR UPDATE … SKIP LOCKED re-checks
+      // the row's conditions on its newest version, so a head another server claimed or settled a moment
+      // ago is skipped, never sent twice.
       const claimed = await rows<OutboxRow>(
-        `WITH due AS (
-           SELECT o.seq FROM webhook_outbox o JOIN (${HEADS}) h ON h.seq = o.seq
-           WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.claimed_until IS NULL OR o.claimed_until < ${DB_NOW_MS})
+        `WITH ranked AS (
+           SELECT o.seq, row_number() OVER (PARTITION BY o.webhook_id ORDER BY o.next_attempt_at, o.seq) AS rank,
+                  $5::int - COALESCE(f.n, 0) AS room
+           FROM webhook_outbox o JOIN (${HEADS}) h ON h.seq = o.seq
+           LEFT JOIN unnest($6::text[], $7::int[]) AS f(id, n) ON f.id = o.webhook_id
+           WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.claimed_until IS NULL OR o.claimed_until < ${DB_NOW_MS})),
+         due AS (
+           SELECT o.seq FROM webhook_outbox o JOIN ranked r ON r.seq = o.seq
+           WHERE r.rank <= r.room
            ORDER BY o.next_attempt_at, o.seq LIMIT $2
            FOR UPDATE OF o SKIP LOCKED)
          UPDATE webhook_outbox w SET claimed_by = $3, claimed_until = ${DB_NOW_MS} + $4 FROM due WHERE w.seq = due.seq
          RETURNING ${columns('w')}`,
-        [now, limit, serverId, claimUntil - now],
+        [now, limit, serverId, claimUntil - now, maxPerWebhook, [...inFlight.keys()], [...inFlight.values()]],
       )
       // When to look again, in this server's clock: a claim's expiry is moved from the database's clock to ours.
       const next = await pool.query<{ at: string | null }>(

@@ -30,7 +30,7 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
   // Lane heads from the covering index (status, webhook_id, lane, seq) alone: one step per pending row,
   // no payload read; only the rows about to be sent are read whole (selectRow).
   const selectHeads = sqlite.prepare(
-    `SELECT h.seq, o.next_attempt_at AS nextAttemptAt FROM (
+    `SELECT h.seq, o.webhook_id AS webhookId, o.next_attempt_at AS nextAttemptAt FROM (
        SELECT MIN(seq) AS seq FROM webhook_outbox WHERE status = 'pending' GROUP BY webhook_id, lane) h
      JOIN webhook_outbox o ON o.seq = h.seq`,
   )
@@ -69,17 +69,25 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
       return out
     },
     enqueue: (rows) => enqueue(rows),
-    async claim({ now, limit, busy }) {
+    async claim({ now, limit, busy, maxPerWebhook, inFlight }) {
       let nextAt: number | null = null
-      const due: number[] = []
-      for (const head of selectHeads.all() as Array<{ seq: number; nextAttemptAt: number }>) {
+      const due: Array<{ seq: number; webhookId: string }> = []
+      for (const head of selectHeads.all() as Array<{ seq: number; webhookId: string; nextAttemptAt: number }>) {
         if (busy.has(head.seq)) continue
         if (head.nextAttemptAt > now) nextAt = Math.min(nextAt ?? Infinity, head.nextAttemptAt)
-        else due.push(head.seq)
+        else due.push(head)
       }
-      // Oldest first, so no lane starves behind busier ones.
-      due.sort((a, b) => a - b)
-      const rows = due.slice(0, limit).map((seq) => selectRow.get(seq) as OutboxRow)
+      // Oldest first, so no lane starves behind busier ones; each endpoint up to its room.
+      due.sort((a, b) => a.seq - b.seq)
+      const taken = new Map(inFlight)
+      const rows: OutboxRow[] = []
+      for (const head of due) {
+        if (rows.length >= limit) break
+        const n = taken.get(head.webhookId) ?? 0
+        if (n >= maxPerWebhook) continue
+        taken.set(head.webhookId, n + 1)
+        rows.push(selectRow.get(head.seq) as OutboxRow)
+      }
       return { rows, nextAt }
     },
     release: async () => undefined,

@@ -166,6 +166,21 @@ describe('webhook delivery', () => {
     expect(slow.received.length).toBeLessThanOrEqual(8)
   })
 
+  it('an endpoint with more due lanes than a pass takes never holds back another endpoint', async () => {
+    const hooks = await open({ ...FAST, timeoutMs: 10_000 })
+    const slow = await receiver(() => 'hang')
+    await hooks.add({ url: slow.url, events: ['accounts:message'] })
+    // 600 accounts, 600 lane heads due at once for the slow endpoint: more than one pass claims (500).
+    for (let i = 0; i < 600; i += 1) bus.emit('accounts:message', message(`acc-${i}`, `s${i}`))
+    await slow.count(() => true, 8)
+    const fast = await receiver()
+    await hooks.add({ url: fast.url, events: ['accounts:message'] })
+    bus.emit('accounts:message', message('acc-late', 'for the fast one'))
+    // Sent on the next pass, not after the slow endpoint's 10 s timeout frees its rows.
+    await fast.count(() => true, 1, 5_000)
+    expect(slow.received).toHaveLength(8)
+  })
+
   it('keeps at most maxInFlight requests open per endpoint', async () => {
     const hooks = await open({ ...FAST, maxInFlight: 3 })
     const slow = await receiver(() => 'hang')
