@@ -79,6 +79,8 @@ export interface Outbox {
   claim(request: ClaimRequest): Promise<{ rows: OutboxRow[]; nextAt: number | null }>
   /** Gives back claimed rows this process will not send now (its per-endpoint bound was reached). */
   release(seqs: number[]): Promise<void>
+  /** Gives back every claim this server holds (a graceful stop), so other servers send those rows at once. */
+  releaseAll(): Promise<void>
   /** PostgreSQL: ignored when the claim is no longer this server's (it expired and another took it). */
   recordAttempt(record: AttemptRecord): Promise<void>
   recordHealth(webhookId: string, outcome: { ok: true; at: number } | { ok: false; error: string }): Promise<void>

@@ -92,4 +92,23 @@ describePostgres('webhook outbox on PostgreSQL', () => {
     expect(receiver.received).toHaveLength(1)
     await expect.poll(async () => (await b.hooks.deliveries({ id }))[0]!.status).toBe('delivered')
   }, 60_000)
+  it('a server that stops gives its claims back at once', async () => {
+    const url = await ref.cluster.createDatabase()
+    const key = randomBytes(32)
+    const a = await server(url, key, 'srv-a')
+    receiver = await startReceiver()
+    const { id } = await a.hooks.add({ url: receiver.url, events: ['accounts:changed'] })
+    await a.hooks.close()
+    const outbox = createPgOutbox(a.db.pool, 'srv-stopping')
+    const deliveryId = '22222222-2222-4333-8444-555555555555'
+    await outbox.enqueue([{ deliveryId, webhookId: id, lane: 'acc-y', event: 'accounts:changed', payload: Buffer.alloc(0), createdAt: Date.now() }])
+    const now = Date.now()
+    const { rows } = await outbox.claim({ now, limit: 10, busy: new Set(), maxPerWebhook: 8, inFlight: new Map(), claimUntil: now + 60_000 })
+    expect(rows.map((r) => r.deliveryId)).toEqual([deliveryId])
+    await outbox.releaseAll()
+    // Another server finds the row due at once, not after the minute the claim had left.
+    const other = createPgOutbox(a.db.pool, 'srv-other')
+    const again = await other.claim({ now: Date.now(), limit: 10, busy: new Set(), maxPerWebhook: 8, inFlight: new Map(), claimUntil: Date.now() + 60_000 })
+    expect(again.rows.map((r) => r.deliveryId)).toEqual([deliveryId])
+  }, 60_000)
 })

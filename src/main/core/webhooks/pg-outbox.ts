@@ -125,6 +125,9 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
     async release(seqs) {
       await pool.query('UPDATE webhook_outbox SET claimed_by = NULL, claimed_until = NULL WHERE seq = ANY($1::bigint[]) AND claimed_by = $2', [seqs, serverId])
     },
+    async releaseAll() {
+      await pool.query(`UPDATE webhook_outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1 AND status = 'pending'`, [serverId])
+    },
     async recordAttempt(record) {
       await pool.query(
         `UPDATE webhook_outbox SET status = $2, attempts = attempts + 1, last_attempt_at = $3, next_attempt_at = $4, status_code = $5,

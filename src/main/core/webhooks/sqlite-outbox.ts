@@ -91,6 +91,7 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
       return { rows, nextAt }
     },
     release: async () => undefined,
+    releaseAll: async () => undefined,
     recordAttempt: async (record) => void updateAttempt.run(record),
     async recordHealth(webhookId, outcome) {
       if (outcome.ok) healthOk.run(outcome.at, webhookId)

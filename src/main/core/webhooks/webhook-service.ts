@@ -185,6 +185,8 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       if (refreshTimer) clearInterval(refreshTimer)
       dispatcher.stop()
       poster.close()
+      // What was in flight stays pending; in a fleet another server sends it now rather than after the claim expires.
+      await outbox.releaseAll().catch((err: unknown) => logger.warn({ err }, 'could not give back the webhook claims of this server'))
     },
   }
 }
