@@ -5,7 +5,7 @@ import { useEffect, useId, useRef, useState } from 'react'
 import type { AccountSummary } from '../../../shared/contract'
 import { errorMessage } from '../api/api-error'
 import { useAccountAction, useRemoveAccount, type AccountAction } from '../api/hooks'
-import { formatPhone, isPaired, isRunning } from '../lib/status'
+import { formatPhone, hasSession, isRunning } from '../lib/status'
 import { formatDateTime, formatRelative, useNow } from '../lib/time'
 import { ConfirmDialog } from './ConfirmDialog'
 import { StatusBadge } from './StatusBadge'
@@ -126,7 +126,7 @@ export function AccountCard({
             {pendingAction === 'stop' ? 'Stopping…' : 'Stop'}
           </button>
         )}
-        {isPaired(account) && account.status !== 'logged-out' && account.status !== 'moved' && (
+        {hasSession(account) && (
           <button type="button" onClick={() => setConfirming('logout')} disabled={action.isPending} aria-label={`Log out ${label}`}>
             Log out…
           </button>
@@ -156,7 +156,7 @@ export function AccountCard({
           onClose={() => setConfirming(null)}
         >
           {/* Only a session that still exists can be logged out: the promise matches the account's state. */}
-          {isPaired(account) && !['logged-out', 'moved', 'replaced'].includes(account.status) ? (
+          {hasSession(account) && account.status !== 'replaced' ? (
             <p>
               This logs <strong>{label}</strong>
               {account.phone ? ` (${formatPhone(account.phone)})` : ''} out of WhatsApp, deletes its keys from this machine and

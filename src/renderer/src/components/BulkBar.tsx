@@ -10,7 +10,7 @@ import type { AccountId } from '../../../shared/ids'
 import { errorMessage } from '../api/api-error'
 import { useBulkAccountAction } from '../api/hooks'
 import { runChunked, type BulkProgress } from '../lib/bulk'
-import { isPaired, isRunning } from '../lib/status'
+import { hasSession, isRunning } from '../lib/status'
 import { BulkExportDialog } from './BulkExportDialog'
 import { ConfirmDialog } from './ConfirmDialog'
 
@@ -32,7 +32,7 @@ const VERBS: Record<BulkVerb, { button: string; running: string; done: string; a
     button: 'Log out…',
     running: 'Logging out',
     done: 'Logged out',
-    applies: (a) => isPaired(a) && a.status !== 'logged-out' && a.status !== 'moved',
+    applies: hasSession,
   },
 }
 

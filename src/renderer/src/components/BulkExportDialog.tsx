@@ -11,7 +11,7 @@ import { errorMessage } from '../api/api-error'
 import { useExportToFile } from '../api/hooks'
 import { saveBundle } from '../lib/bundle-file'
 import { runBulk, type BulkProgress } from '../lib/bulk'
-import { isPaired } from '../lib/status'
+import { hasSession } from '../lib/status'
 import { Dialog } from './Dialog'
 import { Choice, FormFooter } from './FormParts'
 
@@ -26,8 +26,10 @@ export function BulkExportDialog({ accounts, onClose }: { accounts: readonly Acc
   const [files, setFiles] = useState<string[]>([])
   const passphraseRef = useRef<HTMLInputElement>(null)
   const confirmationRef = useRef<HTMLInputElement>(null)
-  // Only a paired account has a session to export; a moved one has already left.
-  const targets = accounts.filter((a) => isPaired(a) && a.status !== 'moved' && a.status !== 'logged-out')
+  // Only an account with a session here is exported. Fixed when the export starts: a moved account
+  // drops out of `accounts` as the run goes on, and the counts must not shrink with it.
+  const [started, setStarted] = useState<readonly AccountSummary[] | null>(null)
+  const targets = started ?? accounts.filter(hasSession)
   const labels = new Map(accounts.map((a) => [a.id, a.label]))
   const running = progress !== null && progress.done < progress.total
   const finished = progress !== null && progress.done === progress.total
@@ -46,6 +48,7 @@ export function BulkExportDialog({ accounts, onClose }: { accounts: readonly Acc
       return
     }
     setProblem(null)
+    setStarted(targets)
     const saved: string[] = []
     await runBulk(
       targets.map((a) => a.id),

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react'
 import type { AccountSummary } from '../../../shared/contract'
 import { useTransport } from '../api/ApiProvider'
 import { base64ToBytes } from '../lib/bundle-file'
-import { isPaired } from '../lib/status'
+import { hasSession } from '../lib/status'
 import { ExportDialog } from './ExportDialog'
 import { ImportDialog } from './ImportDialog'
 
@@ -58,7 +58,7 @@ function useOpenedBundle(): { file: File | null; key: number; clear: () => void 
  */
 export function AccountTransferActions({ account }: { account: AccountSummary }) {
   const [open, setOpen] = useState(false)
-  const exportable = isPaired(account) && account.status !== 'moved' && account.status !== 'logged-out'
+  const exportable = hasSession(account)
   if (!exportable && !open) return null
   return (
     <>

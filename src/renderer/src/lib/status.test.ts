@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatPhone } from './status'
+import { accountSummary } from '../../../shared/testing/account-summary'
+import { formatPhone, hasSession } from './status'
 
 describe('formatPhone', () => {
   it('writes numbers and phone-number jids in international form', () => {
@@ -11,5 +12,18 @@ describe('formatPhone', () => {
   })
   it('has nothing to show for nothing', () => {
     expect(formatPhone(null)).toBeNull()
+  })
+})
+
+describe('hasSession', () => {
+  const paired = { pairedAt: 1, phone: '15550000001' }
+  it('is true for a paired account that is neither logged out nor moved', () => {
+    expect(hasSession(accountSummary('acc-a', { ...paired, status: 'connected' }))).toBe(true)
+    expect(hasSession(accountSummary('acc-a', { ...paired, status: 'stopped' }))).toBe(true)
+  })
+  it('is false before pairing, after a log-out and after a move', () => {
+    expect(hasSession(accountSummary('acc-a', { status: 'pairing' }))).toBe(false)
+    expect(hasSession(accountSummary('acc-a', { ...paired, status: 'logged-out' }))).toBe(false)
+    expect(hasSession(accountSummary('acc-a', { ...paired, status: 'moved' }))).toBe(false)
   })
 })

@@ -24,6 +24,14 @@ export function isPaired(account: AccountSummary): boolean {
   return account.pairedAt !== null || account.phone !== null
 }
 
+/**
+ * Whether the account still has a session here to export or log out: paired, and neither logged out
+ * nor moved (a moved account's keys are stale once the other copy ran).
+ */
+export function hasSession(account: AccountSummary): boolean {
+  return isPaired(account) && account.status !== 'logged-out' && account.status !== 'moved'
+}
+
 /** Digits or a phone-number jid → "+15551234567"; a LID (WhatsApp's hidden id, not a number) says so. */
 export function formatPhone(value: string | null): string | null {
   if (value === null || value === '') return null
