@@ -264,12 +264,12 @@ const FLEET_REFRESH_MS = 5_000
 
 /** The servers of the fleet, re-read every few seconds while shown; empty on a single server (SQLite, the desktop app). */
 export function useFleetServers(): UseQueryResult<FleetServer[]> {
+  return useQuery({ ...useFleetServersQuery(), refetchInterval: FLEET_REFRESH_MS })
+}
+
+function useFleetServersQuery() {
   const api = useTransport()
-  return useQuery({
-    queryKey: queryKeys.fleetServers(),
-    queryFn: () => api.invoke('fleet:servers', {}),
-    refetchInterval: FLEET_REFRESH_MS,
-  })
+  return { queryKey: queryKeys.fleetServers(), queryFn: () => api.invoke('fleet:servers', {}) }
 }
 
 /**
@@ -278,7 +278,6 @@ export function useFleetServers(): UseQueryResult<FleetServer[]> {
  * views that ask (the accounts table, telemetry) keep their request budget.
  */
 export function useIsFleet(): boolean {
-  const api = useTransport()
-  const servers = useQuery({ queryKey: queryKeys.fleetServers(), queryFn: () => api.invoke('fleet:servers', {}), staleTime: 60_000 })
+  const servers = useQuery({ ...useFleetServersQuery(), staleTime: 60_000 })
   return (servers.data?.length ?? 0) > 0
 }

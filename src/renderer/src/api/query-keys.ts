@@ -1,6 +1,7 @@
 // Every query key in one place, so the event cache (event-cache.ts) and the hooks agree on them.
 
 import type { AccountId } from '../../../shared/ids'
+import type { TelemetryRange } from '../../../shared/contract'
 import type { Scope } from '../lib/chart-data'
 
 export const queryKeys = {
@@ -12,7 +13,15 @@ export const queryKeys = {
   messages: (id: AccountId) => ['accounts', 'by-id', id, 'messages'] as const,
   activity: (id: AccountId) => ['accounts', 'by-id', id, 'activity'] as const,
   series: (scope: Scope) => ['telemetry', 'series', scope] as const,
-  snapshot: (account: AccountId | null) => ['telemetry', 'snapshot', account ?? 'all'] as const,
+  telemetrySnapshot: (account: AccountId | null, range: TelemetryRange) => ['telemetry', 'snapshot', account ?? 'all', range] as const,
+  telemetryRanking: (range: TelemetryRange) => ['telemetry', 'ranking', range] as const,
+  telemetryKeyCounts: () => ['telemetry', 'key-counts'] as const,
+  /** `client`: this page's watcher id, so two tabs never share one watch. */
+  telemetryWatch: (client: string, accounts: readonly AccountId[]) => ['telemetry', 'watch', client, ...accounts] as const,
+  settings: () => ['settings'] as const,
+  webhooks: ['webhooks'] as const,
+  webhookList: () => ['webhooks', 'list'] as const,
+  webhookDeliveries: () => ['webhooks', 'deliveries'] as const,
   simulator: () => ['simulator', 'info'] as const,
   fleetServers: () => ['fleet', 'servers'] as const,
 }

@@ -7,6 +7,7 @@ import { useEffect } from 'react'
 import type { KeyCountOverview, TelemetryRange, TelemetryRanking, TelemetrySnapshot } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { useTransport } from './ApiProvider'
+import { queryKeys } from './query-keys'
 
 export const TELEMETRY_REFRESH_MS = 5_000
 export const KEY_COUNTS_REFRESH_MS = 10_000
@@ -23,17 +24,11 @@ const WATCH_CLIENT = (() => {
   return `view-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
 })()
 
-export const telemetryKeys = {
-  snapshot: (account: AccountId | null, range: TelemetryRange) => ['telemetry', 'snapshot', account ?? 'all', range] as const,
-  ranking: (range: TelemetryRange) => ['telemetry', 'ranking', range] as const,
-  keyCounts: () => ['telemetry', 'key-counts'] as const,
-  watch: (accounts: readonly AccountId[]) => ['telemetry', 'watch', WATCH_CLIENT, ...accounts] as const,
-}
 
 export function useTelemetrySnapshot(account: AccountId | null, range: TelemetryRange): UseQueryResult<TelemetrySnapshot> {
   const api = useTransport()
   return useQuery({
-    queryKey: telemetryKeys.snapshot(account, range),
+    queryKey: queryKeys.telemetrySnapshot(account, range),
     queryFn: () => api.invoke('telemetry:snapshot', { windowSeconds: range, ...(account ? { account } : {}) }),
     refetchInterval: TELEMETRY_REFRESH_MS,
     placeholderData: (previous) => previous,
@@ -43,7 +38,7 @@ export function useTelemetrySnapshot(account: AccountId | null, range: Telemetry
 export function useRanking(range: TelemetryRange): UseQueryResult<TelemetryRanking> {
   const api = useTransport()
   return useQuery({
-    queryKey: telemetryKeys.ranking(range),
+    queryKey: queryKeys.telemetryRanking(range),
     queryFn: () => api.invoke('telemetry:ranking', { windowSeconds: range }),
     refetchInterval: TELEMETRY_REFRESH_MS,
     placeholderData: (previous) => previous,
@@ -53,7 +48,7 @@ export function useRanking(range: TelemetryRange): UseQueryResult<TelemetryRanki
 export function useKeyCountOverview(): UseQueryResult<KeyCountOverview> {
   const api = useTransport()
   return useQuery({
-    queryKey: telemetryKeys.keyCounts(),
+    queryKey: queryKeys.telemetryKeyCounts(),
     queryFn: () => api.invoke('telemetry:key-counts', {}),
     refetchInterval: KEY_COUNTS_REFRESH_MS,
   })
@@ -67,7 +62,7 @@ export function useKeyCountOverview(): UseQueryResult<KeyCountOverview> {
 export function useTelemetryWatch(accounts: readonly AccountId[]): void {
   const api = useTransport()
   useQuery({
-    queryKey: telemetryKeys.watch(accounts),
+    queryKey: queryKeys.telemetryWatch(WATCH_CLIENT, accounts),
     // An empty list is sent too (once): it ends the watch of the account shown before.
     queryFn: () => api.invoke('telemetry:watch', { client: WATCH_CLIENT, accounts: [...accounts] }),
     refetchInterval: accounts.length > 0 ? WATCH_RENEW_MS : false,

@@ -4,24 +4,19 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { CommandInput } from '../../../shared/contract'
 import { useTransport } from './ApiProvider'
+import { queryKeys } from './query-keys'
 
 export const WEBHOOKS_REFRESH_MS = 2_000
 
-export const webhookKeys = {
-  all: ['webhooks'] as const,
-  list: () => ['webhooks', 'list'] as const,
-  deliveries: () => ['webhooks', 'deliveries'] as const,
-}
-
 export function useWebhooks() {
   const api = useTransport()
-  return useQuery({ queryKey: webhookKeys.list(), queryFn: () => api.invoke('webhooks:list', {}), refetchInterval: WEBHOOKS_REFRESH_MS })
+  return useQuery({ queryKey: queryKeys.webhookList(), queryFn: () => api.invoke('webhooks:list', {}), refetchInterval: WEBHOOKS_REFRESH_MS })
 }
 
 export function useDeliveries() {
   const api = useTransport()
   return useQuery({
-    queryKey: webhookKeys.deliveries(),
+    queryKey: queryKeys.webhookDeliveries(),
     queryFn: () => api.invoke('webhooks:deliveries', { limit: 50 }),
     refetchInterval: WEBHOOKS_REFRESH_MS,
   })
@@ -30,7 +25,7 @@ export function useDeliveries() {
 /** After any change: the list and the deliveries are read again at once. */
 function useWebhookMutation<I, O>(run: (input: I) => Promise<O>) {
   const client = useQueryClient()
-  return useMutation({ mutationFn: run, onSuccess: () => client.invalidateQueries({ queryKey: webhookKeys.all }) })
+  return useMutation({ mutationFn: run, onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.webhooks }) })
 }
 
 export function useAddWebhook() {

@@ -9,14 +9,14 @@ import type { Settings } from '../../../shared/contract'
 import { useTransport } from '../api/ApiProvider'
 import { errorMessage } from '../api/api-error'
 import { useSimulatorInfo } from '../api/hooks'
+import { queryKeys } from '../api/query-keys'
 import { ErrorState, Loading } from '../components/States'
 import { ViewHeading } from '../components/ViewHeading'
 
-const SETTINGS_KEY = ['settings'] as const
 
 export function SettingsView() {
   const api = useTransport()
-  const settings = useQuery({ queryKey: SETTINGS_KEY, queryFn: () => api.invoke('settings:get', {}) })
+  const settings = useQuery({ queryKey: queryKeys.settings(), queryFn: () => api.invoke('settings:get', {}) })
   const simulator = useSimulatorInfo().data
 
   return (
@@ -46,7 +46,7 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
   const save = useMutation({
     mutationFn: (patch: Partial<Settings>) => api.invoke('settings:set', patch),
     onSuccess: (next) => {
-      client.setQueryData(SETTINGS_KEY, next)
+      client.setQueryData(queryKeys.settings(), next)
       setSaved(true)
     },
   })
