@@ -134,6 +134,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     if (fleet) cleanup.unshift(() => fleet.stop())
     const { settings } = storage
     const stores = fleet?.stores ?? storage.stores
+    if (!stores) throw new AppError('internal', 'A PostgreSQL database is used by a fleet only, and the fleet did not start.')
     const telemetry = createTelemetry({ events, logger: log, ...(deps.now ? { now: deps.now } : {}) })
     cleanup.unshift(() => telemetry.dispose())
 

@@ -15,7 +15,6 @@ import { createAccountRepository } from './account-repository'
 import { openDatabase } from './open-database'
 import { openPostgres, type OpenedPostgres } from './postgres/open-postgres'
 import { createPgAccountRepository, type PgAccountRepository } from './postgres/pg-account-repository'
-import { pgAuthStoreFactory, type WriteFence } from './postgres/pg-auth-store'
 import { createPgSettingsRows, type PgSettingsRows } from './postgres/pg-settings-rows'
 import { createWriteQueue } from './postgres/write-queue'
 
@@ -30,15 +29,17 @@ export interface StorageOptions {
   migrationsFolder?: string
   postgresMigrationsFolder?: string
   sqliteBinding?: string
-  /** PostgreSQL only: checks this server's lease before every creds/keys write (fleet). */
-  fence?: WriteFence
 }
 
 export interface Storage {
   kind: 'sqlite' | 'postgres'
   accounts: AccountRepository
   settings: SettingsStore
-  stores: AuthStoreFactory
+  /**
+   * SQLite only. On PostgreSQL every write must be fenced by the server's lease, so the fleet opens the
+   * stores itself (fleet/fleet.ts) once it has joined.
+   */
+  stores: AuthStoreFactory | null
   /** Seals values under the data key (webhook secrets and outbox payloads use it too). */
   sealer: Sealer
   /** SQLite only: the open database (the activity log lives beside the accounts). */
@@ -62,17 +63,15 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       const queue = createWriteQueue(logger)
       const accounts = await createPgAccountRepository(database.db, queue)
       const settingsRows = await createPgSettingsRows(database.db, queue)
-      const stores = pgAuthStoreFactory(database, options.fence ? { fence: options.fence } : {})
       return {
         kind: 'postgres',
         accounts,
         settings: createSettingsStoreOn(settingsRows, logger),
-        stores,
+        stores: null,
         sealer: database.sealer,
         sqlite: null,
         postgres: { database, accounts, settingsRows },
         async close() {
-          await stores.close()
           await queue.flush().catch((err: unknown) => logger.error({ err: String(err) }, 'some writes did not reach the database'))
           await database.close()
         },

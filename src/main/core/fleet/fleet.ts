@@ -185,11 +185,13 @@ export function createFleet(options: FleetOptions): Fleet {
     timer = setTimeout(() => void tick().finally(schedule), Math.floor(ttlMs / 3))
   }
 
+  const stores = pgAuthStoreFactory(database, { fence: leases })
+
   return {
     serverId,
     leases,
     accounts,
-    stores: pgAuthStoreFactory(database, { fence: leases }),
+    stores,
     async init() {
       snapshot = await read()
       await accounts.refresh()
@@ -235,6 +237,8 @@ export function createFleet(options: FleetOptions): Fleet {
       if (timer) clearTimeout(timer)
       if (selfFenceTimer) clearInterval(selfFenceTimer)
       await ticking
+      // Closed while the leases are still held: a late write gets the store's clear "closed" error.
+      await stores.close()
       await leases.stop()
     },
   }
