@@ -22,13 +22,13 @@ import { ErrorState, Loading } from '../components/States'
 import { TimeChart, formatValue, type LineSpec } from '../components/TimeChart'
 import { ViewHeading } from '../components/ViewHeading'
 import { AccountPicker } from '../components/telemetry/AccountPicker'
-import { phoneLabel } from '../components/telemetry/account-match'
 import { AccountKeys, KeyTotals, KeysPerAccount } from '../components/telemetry/KeyCountTables'
 import { RankingTable } from '../components/telemetry/RankingTable'
 import { TableScroll } from '../components/telemetry/TableScroll'
 import '../components/telemetry/telemetry.css'
 import { cacheColumns, latencyColumns, rangeLabel, throughputColumns, type ChartData, type Scope } from '../lib/chart-data'
 import type { SeriesStore } from '../lib/series-store'
+import { formatPhone } from '../lib/status'
 import { useNow } from '../lib/time'
 
 const REQUEST_TITLES: Record<StoreRequest, string> = {
@@ -113,7 +113,7 @@ function ScopeLine({ account, id, onAll }: { account: AccountSummary | undefined
         <>
           Showing <strong>{account?.label ?? id}</strong>{' '}
           <span className="muted">
-            ({phoneLabel(account?.phone ?? null)}, <code>{id}</code>)
+            ({formatPhone(account?.phone ?? null) ?? 'not paired'}, <code>{id}</code>)
           </span>{' '}
           <button type="button" className="link-button" onClick={onAll}>
             Show all accounts

@@ -5,7 +5,8 @@
 import { useId, useMemo, useState, type KeyboardEvent } from 'react'
 import type { AccountSummary } from '../../../../shared/contract'
 import type { AccountId } from '../../../../shared/ids'
-import { matchesAccount, phoneLabel } from './account-match'
+import { matchesSearch } from '../../lib/account-table'
+import { formatPhone } from '../../lib/status'
 
 const MAX_OPTIONS = 12
 
@@ -18,7 +19,7 @@ export function AccountPicker({ accounts, onPick }: { accounts: readonly Account
   const matches = useMemo(() => {
     const found: AccountSummary[] = []
     for (const account of accounts) {
-      if (matchesAccount(account, query)) found.push(account)
+      if (matchesSearch(account, query)) found.push(account)
       if (found.length > MAX_OPTIONS) break
     }
     return found
@@ -90,7 +91,7 @@ export function AccountPicker({ accounts, onPick }: { accounts: readonly Account
             >
               <span className="picker-label">{account.label}</span>
               <span className="picker-meta">
-                {phoneLabel(account.phone)} · <code>{account.id}</code>
+                {formatPhone(account.phone) ?? 'not paired'} · <code>{account.id}</code>
               </span>
             </li>
           ))}
