@@ -30,20 +30,15 @@ export function createPgActivityLog(options: { pool: pg.Pool; logger: Logger; no
     record(entry) {
       const at = now()
       queue.push('An activity log entry', async () => {
-        await pool.query('INSERT INTO activity (account_id, at, kind, message, code, actor) VALUES ($1, $2, $3, $4, $5, $6)', [
-          entry.account,
-          at,
-          entry.kind,
-          entry.message.slice(0, 500),
-          entry.code ?? null,
-          entry.actor,
-        ])
-        // Drops everything older than the newest `keep` entries of the account, as the SQLite log does.
-        // Another server writing for the same account at once can only make this keep a few more, briefly.
+        // One round trip: the entry, and everything older than the newest `keep` entries of the account
+        // dropped, as the SQLite log does. The DELETE sees the rows as they were before this INSERT, so
+        // it keeps the newest keep - 1 of those beside the new one. Another server writing for the same
+        // account at once can only make this keep a few more, briefly.
         await pool.query(
-          `DELETE FROM activity WHERE account_id = $1 AND seq < (
-             SELECT seq FROM activity WHERE account_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)`,
-          [entry.account, keep - 1],
+          `WITH added AS (INSERT INTO activity (account_id, at, kind, message, code, actor) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq)
+           DELETE FROM activity WHERE account_id = $1 AND seq <= (
+             SELECT seq FROM activity WHERE account_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $7)`,
+          [entry.account, at, entry.kind, entry.message.slice(0, 500), entry.code ?? null, entry.actor, keep - 1],
         )
       })
     },
