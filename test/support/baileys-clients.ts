@@ -20,10 +20,10 @@ import {
 } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import type * as vitest from 'vitest'
-import { guardConsoleAgainstSessionDumps } from '../main/core/console-guard.js'
-import { trustWhatsAppRoot } from '../main/core/whatsapp/trust.js'
-import { silentLogger, type LogData, type SimulatorLogger } from './logger.js'
-import { startSimulator, type PairedAccount, type ScanOptions, type Simulator, type SimulatorOptions } from './simulator.js'
+import { guardConsoleAgainstSessionDumps } from '../../src/whatsapp-protocol/console-guard'
+import { trustWhatsAppRoot } from '../../src/whatsapp-protocol/trust-root'
+import { silentLogger, type LogData, type SimulatorLogger } from '../../src/simulator/logger.js'
+import { startSimulator, type PairedAccount, type ScanOptions, type Simulator, type SimulatorOptions } from '../../src/simulator/simulator.js'
 
 export const DEFAULT_WAIT_MS = 8000
 
