@@ -2,8 +2,8 @@
 // every import, export-from, `import type`, dynamic `import()` and `require()` between the project's
 // files under src/, bench/, e2e/, scripts/ and test/. It reports the import cycles (files that import one
 // another, directly or round a loop, type-only imports counted) and the imports that point up across a
-// boundary of docs/architecture.md's layering (LAYER_RULES below, the same rules eslint.config.js
-// holds per file). test/import-graph.test.ts fails on any of either.
+// boundary of the layering (LAYER_RULES below, the same rules eslint.config.js holds per file), and the
+// cycles between folders. test/import-graph.test.ts fails on any of them.
 //   npx tsx scripts/import-graph.ts        prints the graph's size, its cycles and its upward imports
 
 import { readdirSync, readFileSync } from 'node:fs'
@@ -184,6 +184,20 @@ export function findCycles(graph: ImportGraph): string[][] {
   return groups
 }
 
+/**
+ * The same check one level up: production files of src/ grouped by folder (a file directly in
+ * src/main/core, where the core is assembled, counts as its own group), so two capability folders that
+ * import each other through different files show up too.
+ */
+export function findFolderCycles(graph: ImportGraph): string[][] {
+  const node = (file: string): string => (/^src\/main\/core\/[^/]+$/.test(file) ? file : file.replace(/\/[^/]*$/, ''))
+  const edges = graph.edges
+    .filter((e) => e.from.startsWith('src/') && e.to.startsWith('src/') && !/\.test\.tsx?$/.test(e.from))
+    .map((e) => ({ from: node(e.from), to: node(e.to), typeOnly: e.typeOnly }))
+    .filter((e) => e.from !== e.to)
+  return findCycles({ files: [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort(), edges })
+}
+
 /** The imports that cross a layer boundary the wrong way, each with the rule it breaks. */
 export function findUpwardImports(graph: ImportGraph, rules: readonly LayerRule[] = LAYER_RULES): Array<ImportEdge & { rule: string }> {
   const found: Array<ImportEdge & { rule: string }> = []
@@ -200,9 +214,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const graph = readImportGraph()
   const cycles = findCycles(graph)
   const upward = findUpwardImports(graph)
+  const folders = findFolderCycles(graph)
   console.log(`${graph.files.length} files, ${graph.edges.length} imports (${graph.edges.filter((e) => e.typeOnly).length} type-only)`)
   console.log(`${cycles.length} import cycle(s)`)
   for (const group of cycles) console.log(`  ${group.join(' <-> ')}`)
   console.log(`${upward.length} upward import(s)`)
   for (const edge of upward) console.log(`  ${edge.from} -> ${edge.to}${edge.typeOnly ? ' (type)' : ''}: ${edge.rule}`)
+  console.log(`${folders.length} folder cycle(s)`)
+  for (const group of folders) console.log(`  ${group.join(' <-> ')}`)
 }

@@ -5,7 +5,7 @@
 // TypeScript compiler's own parser and module resolution.
 
 import { describe, expect, it } from 'vitest'
-import { findCycles, findUpwardImports, readImportGraph, type ImportGraph } from '../scripts/import-graph'
+import { findCycles, findFolderCycles, findUpwardImports, readImportGraph, type ImportGraph } from '../scripts/import-graph'
 
 describe('the import graph', () => {
   const graph = readImportGraph()
@@ -20,6 +20,10 @@ describe('the import graph', () => {
 
   it('has no import cycle', () => {
     expect(findCycles(graph)).toEqual([])
+  })
+
+  it('has no cycle between folders either (a capability folder never imports one that imports it back)', () => {
+    expect(findFolderCycles(graph)).toEqual([])
   })
 
   it('has no import that crosses a layer boundary the wrong way', () => {
@@ -48,6 +52,18 @@ describe('the checks themselves', () => {
     expect(cycles).toContainEqual(['a.ts', 'b.ts', 'c.ts'])
     expect(cycles).toContainEqual(['src/main/core/y.ts', 'src/simulator/x.ts'])
     expect(cycles).toHaveLength(2)
+  })
+
+  it('finds folders that import each other through different files', () => {
+    const folders: ImportGraph = {
+      files: ['src/main/core/db/a.ts', 'src/main/core/db/b.ts', 'src/main/core/auth-store/c.ts', 'src/main/core/auth-store/c.test.ts'],
+      edges: [
+        { from: 'src/main/core/db/a.ts', to: 'src/main/core/auth-store/c.ts', typeOnly: true },
+        { from: 'src/main/core/auth-store/c.ts', to: 'src/main/core/db/b.ts', typeOnly: false },
+      ],
+    }
+    expect(findCycles(folders)).toEqual([])
+    expect(findFolderCycles(folders)).toEqual([['src/main/core/auth-store', 'src/main/core/db']])
   })
 
   it('finds upward imports, except at the named edge', () => {

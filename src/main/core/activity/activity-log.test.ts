@@ -9,9 +9,10 @@ import { accountSummary } from '../../../../test/support/account-summary'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
-import { createActivityLog, describeChange } from './activity-log'
+import { describeChange } from './activity-log'
+import { createSqliteActivityLog as createActivityLog } from './sqlite-activity-log'
 import { commandObserver, watchSessions } from './wiring'
-import { describeActivityLogContract } from './contract'
+import { describeActivityLogContract } from '../../../../test/support/activity-log-contract'
 
 const A = 'acc-a' as AccountId
 const B = 'acc-b' as AccountId
