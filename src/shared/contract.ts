@@ -617,7 +617,8 @@ export function ownerRouting(command: CommandName): { field: string; many: boole
 }
 
 /** The commands a server that does not run the account forwards to the one that does. */
-export const OWNER_BOUND_COMMANDS: readonly CommandName[] = COMMAND_LIST.filter((name) => ownerRouting(name) !== null)
+export type OwnerBoundCommand = { [C in CommandName]: Commands[C]['fleet'] extends 'any-server' ? never : C }[CommandName]
+export const OWNER_BOUND_COMMANDS = COMMAND_LIST.filter((name): name is OwnerBoundCommand => ownerRouting(name) !== null)
 
 /** What a command writes into the activity log, or null. */
 export function activityOf(command: CommandName): { kind: 'command' | 'transfer'; accounts: 'named' | 'results'; say: (input: unknown) => string } | null {

@@ -56,11 +56,16 @@ export const BODY_LIMIT_BYTES: Readonly<Record<BodyClass, number>> = {
 /** The label of every input field, for error messages that do not name their field themselves. */
 export type FieldLabels<Input> = { readonly [K in keyof Input]-?: string }
 
-export interface CommandDeclaration<In extends z.ZodType = z.ZodType, Out extends z.ZodType = z.ZodType, Verb extends string | null = string | null> {
+export interface CommandDeclaration<
+  In extends z.ZodType = z.ZodType,
+  Out extends z.ZodType = z.ZodType,
+  Verb extends string | null = string | null,
+  Fleet extends FleetRouting<z.output<In>> = FleetRouting<z.output<In>>,
+> {
   input: In
   output: Out
   role: Role
-  fleet: FleetRouting<z.output<In>>
+  fleet: Fleet
   activity: ActivityWording<z.output<In>> | null
   body: BodyClass
   /** The `irish` CLI verb that runs it (src/main/cli/irish.ts must implement exactly these), or null. */
@@ -83,10 +88,10 @@ export interface AnyCommandDeclaration {
   fields: Readonly<Record<string, string>>
 }
 
-/** Declares a command: keeps its literal types (the CLI verb) and checks its decisions against its input. */
-export function command<In extends z.ZodType, Out extends z.ZodType, const Verb extends string | null>(
-  declaration: CommandDeclaration<In, Out, Verb>,
-): CommandDeclaration<In, Out, Verb> {
+/** Declares a command: keeps its literal types (the CLI verb, the routing) and checks its decisions against its input. */
+export function command<In extends z.ZodType, Out extends z.ZodType, const Verb extends string | null, const Fleet extends FleetRouting<z.output<In>>>(
+  declaration: CommandDeclaration<In, Out, Verb, Fleet>,
+): CommandDeclaration<In, Out, Verb, Fleet> {
   return declaration
 }
 
