@@ -181,6 +181,20 @@ const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', l
 const ACCOUNT = { id: 'Account' } as const
 /** A command about one account that writes nothing to its log. */
 const quiet = { activity: null, body: 'standard', cli: null } as const
+/**
+ * simulator:scan and simulator:enter-code: the simulator in this process plays the phone for an account
+ * whose QR code or linking code is in the memory of the server that runs it, and answers the linked ids.
+ */
+const PLAYS_THE_PHONE = {
+  input: ById,
+  output: z.object({ jid: z.string(), lid: z.string() }),
+  role: 'operator',
+  fleet: { owner: 'id' },
+  activity: null,
+  body: 'standard',
+  cli: null,
+  fields: ACCOUNT,
+} as const
 /** Says `words` in the account's log, as an operator's command. */
 const says = (words: string) => ({ kind: 'command', accounts: 'named', say: () => words }) as const
 
@@ -330,18 +344,8 @@ export const commands = {
   'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
   'fleet:servers': command({ input: Empty, output: z.array(FleetServerSchema), role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
-  /**
-   * Plays the phone for an account that shows a QR code. Only when a simulator runs in this process; the
-   * QR code is in the memory of the server that runs the account.
-   */
-  'simulator:scan': command({
-    input: ById,
-    output: z.object({ jid: z.string(), lid: z.string() }),
-    role: 'operator',
-    fleet: { owner: 'id' },
-    ...quiet,
-    fields: ACCOUNT,
-  }),
+  /** Plays the phone for an account that shows a QR code. Only when a simulator runs in this process. */
+  'simulator:scan': command(PLAYS_THE_PHONE),
   /** Exports one account to a session bundle, returned as base64 for the UI to save. */
   'transfer:export': command({
     input: z
@@ -494,18 +498,8 @@ export const commands = {
     ...quiet,
     fields: { ...ACCOUNT, phone: 'Phone number' },
   }),
-  /**
-   * Plays a person typing the account's current code on the phone. Only when a simulator runs in this
-   * process; the code is in the memory of the server that runs the account.
-   */
-  'simulator:enter-code': command({
-    input: ById,
-    output: z.object({ jid: z.string(), lid: z.string() }),
-    role: 'operator',
-    fleet: { owner: 'id' },
-    ...quiet,
-    fields: ACCOUNT,
-  }),
+  /** Plays a person typing the account's current code on the phone. Only when a simulator runs in this process. */
+  'simulator:enter-code': command(PLAYS_THE_PHONE),
   /** An account's activity log, newest first. */
   'accounts:activity': command({
     input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
