@@ -12,7 +12,9 @@ export type {
   SimulatorEvents,
   SimulatorOptions,
 } from './simulator.js'
-export { startSimulatorAdmin, KickRequest, LogoutRequest, ScanRequest } from './admin.js'
+export { startSimulatorAdmin, KickRequest, LogoutRequest, PasskeyRequest, RemovePasskeyRequest, ScanRequest } from './admin.js'
+export { PASSKEY_CHECKS, PASSKEY_ORIGIN, PASSKEY_RP_ID } from './passkey/assertion.js'
+export type { PasskeyCheck, PasskeyRegistration } from './passkey/assertion.js'
 export type { SimulatorAdmin } from './admin.js'
 export { createDefaultLogger, silentLogger } from './logger.js'
 export type { SimulatorLogger } from './logger.js'

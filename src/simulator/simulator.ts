@@ -22,6 +22,8 @@ import { handleIq, type IqContext } from './iq-handlers.js'
 import { createDefaultLogger, type SimulatorLogger } from './logger.js'
 import { normalisePhone, PhonePairing, type PairedAccount, type ScanOptions } from './phone-pairing.js'
 import { PhoneSender, type SentFromPhone } from './phone-sender.js'
+import type { PasskeyCheck, PasskeyRegistration } from './passkey/assertion.js'
+import { PasskeyLinking } from './passkey/linking.js'
 import { routeMessage, routeReceipt, type RoutingContext } from './routing.js'
 import { readStateFile, StateSaver } from './state-file.js'
 
@@ -50,7 +52,9 @@ export interface SimulatorOptions {
   linkCodeTtlMs?: number
   /** How long a typed code waits for the companion's hello that may still be on its way (default 3 s). */
   linkCodeGraceMs?: number
-  /** The clock link-code expiry reads; tests move it instead of waiting. */
+  /** How long a passkey challenge is valid, and each later passkey step may take (default 5 min). */
+  passkeyTimeoutMs?: number
+  /** The clock link-code and passkey expiry read; tests move it instead of waiting. */
   now?: () => number
   /** A connection that has not finished the Noise handshake by then is closed (default 5 s). */
   handshakeTimeoutMs?: number
@@ -91,6 +95,12 @@ export interface SimulatorEvents {
   'message-rejected': [{ id: string; code: 479 }]
   /** A companion asked for a linking code for this phone (digits). */
   'link-code-requested': [{ phone: string }]
+  /** The phone (digits) has a passkey: its companion was sent the passkey challenge. */
+  'passkey-required': [{ phone: string }]
+  /** The phone (digits) shows this confirmation code for its companion's passkey step. */
+  'passkey-confirmation': [{ phone: string; code: string }]
+  /** A passkey step ended without linking; `check` names the server check that failed, if one did. */
+  'passkey-failed': [{ phone: string; check: PasskeyCheck | null; message: string }]
   'device-removed': [{ jid: string; device: number }]
   login: [{ jid: string; device: number }]
   disconnect: [{ jid: string; device: number }]
@@ -107,7 +117,16 @@ export interface Simulator {
    * fine; the code with or without its dash, any letter case). 404 when no companion asked for a code
    * for that number, 409 when it expired, 400 when it is wrong (the request stays, as on a phone).
    */
-  enterLinkCode(phone: string, code: string, opts?: { name?: string }): Promise<PairedAccount>
+  enterLinkCode(phone: string, code: string, opts?: Omit<ScanOptions, 'phone'>): Promise<PairedAccount>
+  /**
+   * Gives the phone (digits; spaces, dashes, a leading + are fine) a passkey: every linking of it, by
+   * QR or by code, then goes through the passkey step before pair-success. Replaces an earlier one.
+   */
+  registerPasskey(phone: string, passkey: PasskeyRegistration): void
+  /** Removes the phone's passkey; false when it had none. */
+  removePasskey(phone: string): boolean
+  /** The XXXX-XXXX code the phone shows for its companion's passkey step; not-found before that step. */
+  passkeyConfirmation(phone: string): string
   /**
    * The phone of account `from` (digits; created if unknown, as a phone with WhatsApp) sends a text to
    * every device of `to` (digits or a user JID), with a copy to its own companion devices.
@@ -246,6 +265,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const iqContext: IqContext = { directory, persist, log, removeDevice }
   const phoneSender = new PhoneSender({ directory, persist, deliver })
+  const passkeys = new PasskeyLinking({
+    directory,
+    log,
+    persist,
+    now: opts.now ?? Date.now,
+    timeoutMs: opts.passkeyTimeoutMs ?? 300_000,
+    required: (number) => events.emit('passkey-required', { phone: number }),
+    confirmation: (number, code) => events.emit('passkey-confirmation', { phone: number, code }),
+    failed: (number, check, message) => events.emit('passkey-failed', { phone: number, check, message }),
+  })
   const phone = new PhonePairing({
     directory,
     log,
@@ -256,6 +285,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     linkCodeTtlMs: opts.linkCodeTtlMs ?? 160_000,
     linkCodeGraceMs: opts.linkCodeGraceMs ?? 3_000,
     now: opts.now ?? Date.now,
+    passkey: passkeys,
   })
 
   async function onPayload(conn: SimConnection, payload: proto.ClientPayload, clientStatic: Buffer): Promise<void> {
@@ -343,7 +373,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return
     }
     if (node.tag === 'iq') {
-      conn.sendNode(phone.onCompanionIq(conn, node) ?? handleIq(iqContext, conn, node))
+      conn.sendNode(phone.onCompanionIq(conn, node) ?? passkeys.onCompanionIq(conn, node) ?? handleIq(iqContext, conn, node))
       return
     }
     const sender = conn.user ? directory.accountByLid(conn.user.lid) : undefined
@@ -376,6 +406,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     connections.delete(conn)
     releaseDevice(conn)
     phone.closed(conn)
+    passkeys.closed(conn)
   }
 
   const http: Server = createServer(function rejectPlainHttp(_req, res) {
@@ -417,6 +448,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     rootKeyHex: identity.rootPublic.toString('hex'),
     scanQr: (qr, scan) => phone.scanQr(qr, scan),
     enterLinkCode: (number, code, options) => phone.enterLinkCode(number, code, options),
+    registerPasskey: (number, passkey) => passkeys.register(normalisePhone(number), passkey),
+    removePasskey: (number) => passkeys.remove(normalisePhone(number)),
+    passkeyConfirmation: (number) => passkeys.confirmation(normalisePhone(number)),
     pauseDelivery() {
       held ??= []
       return () => {
