@@ -7,6 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { BinaryNode } from '@whiskeysockets/baileys'
+import { startSimulatorAdmin } from '../../../simulator/admin'
 import type { PairedAccount } from '../../../simulator/simulator'
 import {
   closeSocket,
@@ -116,6 +117,28 @@ describe('linking a phone with a passkey', () => {
     const account = await completePasskeyStep(c, phone, passkey, linked)
     expect(devicesOf(phone)).toBe(1)
     await provesConnected(c, account)
+  })
+
+  it('through the admin API: POST /scan answers { passkey: "required" } at once, the linking goes on to device-linked', async () => {
+    const { phone, passkey } = passkeyPhone()
+    const admin = await startSimulatorAdmin(suite.sim)
+    try {
+      const c = await companion()
+      const ask = (path: string, body?: unknown) =>
+        fetch(`${admin.url}${path}`, { method: body ? 'POST' : 'GET', body: body ? JSON.stringify(body) : undefined }).then(async (r) => ({ status: r.status, json: await r.json() }))
+      const deviceLinked = new Promise<PairedAccount>((resolve) => suite.sim.events.once('device-linked', resolve))
+      expect(await ask('/scan', { qr: c.qr, phone })).toEqual({ status: 200, json: { passkey: 'required' } })
+      const { options } = await c.recorder.next('required')
+      await c.linker.respond(passkey.assert(options))
+      const { code } = await c.recorder.next('confirm')
+      expect(await ask(`/passkey/confirmation?phone=${phone}`)).toEqual({ status: 200, json: { code } })
+      const restarted = waitForClose(c.sock)
+      await c.linker.confirm()
+      expect(await deviceLinked).toMatchObject({ jid: `${phone}@s.whatsapp.net` })
+      expect(await restarted).toBe(515)
+    } finally {
+      await admin.close()
+    }
   })
 
   it('a phone without a passkey pairs exactly as before: no step is shown', async () => {
