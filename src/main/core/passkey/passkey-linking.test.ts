@@ -21,6 +21,7 @@ import {
   waitForOpen,
   type SoftPasskey,
 } from '../../../simulator/testing'
+import type { PasskeySocket } from './linker'
 import { passkeyCompanion, type PasskeyCompanion } from './test-support'
 
 let clock = Date.now()
@@ -95,6 +96,23 @@ function expectNothingLinked(c: PasskeyCompanion, phone: string): void {
   expect(c.qr).toContain(`,${creds.advSecretKey},`)
 }
 
+function socketParts(sock: PasskeySocket): Omit<PasskeySocket, 'query'> {
+  return { ws: sock.ws, ev: sock.ev, authState: sock.authState }
+}
+
+/** The IQ with the first byte of its `tag` (the IQ's child, or a child of that) flipped. */
+function spoilChild(node: BinaryNode, tag: string): BinaryNode {
+  const flip = (child: BinaryNode): BinaryNode => {
+    if (child.tag === tag && child.content instanceof Uint8Array) {
+      const bytes = Buffer.from(child.content)
+      bytes[0]! ^= 0xff
+      return { ...child, content: bytes }
+    }
+    return Array.isArray(child.content) ? { ...child, content: child.content.map(flip) } : child
+  }
+  return Array.isArray(node.content) ? { ...node, content: node.content.map(flip) } : node
+}
+
 describe('linking a phone with a passkey', () => {
   it('QR, then the passkey step: the adv secret rotates, the codes match, it connects and messages', async () => {
     const { phone, passkey } = passkeyPhone()
@@ -139,6 +157,21 @@ describe('linking a phone with a passkey', () => {
     } finally {
       await admin.close()
     }
+  })
+
+  it('without the hand-off proof (its key expired): the step goes on, and the code is still shown', async () => {
+    const { phone, passkey } = passkeyPhone()
+    let companionClock = Date.now()
+    const c = await companion({ linking: { now: () => companionClock } })
+    const linked = linking(suite.sim.scanQr(c.qr, { phone }))
+    const { options } = await c.recorder.next('required')
+    companionClock += 5 * 60_000
+    await c.linker.respond(passkey.assert(options))
+    const confirm = await c.recorder.next('confirm')
+    expect(confirm.handoffProven).toBe(false)
+    expect(confirm.code).toBe(suite.sim.passkeyConfirmation(phone))
+    await c.linker.confirm()
+    expect(await linked).toMatchObject({ jid: `${phone}@s.whatsapp.net` })
   })
 
   it('a phone without a passkey pairs exactly as before: no step is shown', async () => {
@@ -215,14 +248,7 @@ describe('a passkey step that fails links nothing', () => {
 
   it('a nonce that does not open the commitment: commitment-mismatch', async () => {
     const { phone, passkey } = passkeyPhone()
-    const tampered = (node: BinaryNode): BinaryNode => {
-      const child = Array.isArray(node.content) ? node.content[0] : undefined
-      if (child?.tag !== 'companion_nonce' || !(child.content instanceof Uint8Array)) return node
-      const nonce = Buffer.from(child.content)
-      nonce[0]! ^= 0xff
-      return { ...node, content: [{ ...child, content: nonce }] }
-    }
-    const c = await companion({ wrap: (sock) => ({ ws: sock.ws, ev: sock.ev, authState: sock.authState, query: (node, timeoutMs) => sock.query(tampered(node), timeoutMs) }) })
+    const c = await companion({ wrap: (sock) => ({ ...socketParts(sock), query: (node, timeoutMs) => sock.query(spoilChild(node, 'companion_nonce'), timeoutMs) }) })
     const linked = linking(suite.sim.scanQr(c.qr, { phone }))
     const { options } = await c.recorder.next('required')
     await c.linker.respond(passkey.assert(options))
@@ -231,6 +257,16 @@ describe('a passkey step that fails links nothing', () => {
     await expect(linked).rejects.toMatchObject({ check: 'commitment-mismatch' })
     expect(c.linker.step()).toBeNull()
     expect(() => suite.sim.passkeyConfirmation(phone)).toThrow(/no passkey confirmation code/)
+    expectNothingLinked(c, phone)
+  })
+
+  it('a hand-off proof that does not match the scanned adv secret: handoff-proof-invalid', async () => {
+    const { phone, passkey } = passkeyPhone()
+    const c = await companion({ wrap: (sock) => ({ ...socketParts(sock), query: (node, timeoutMs) => sock.query(spoilChild(node, 'pairing_handoff_proof'), timeoutMs) }) })
+    const linked = linking(suite.sim.scanQr(c.qr, { phone }))
+    const { options } = await c.recorder.next('required')
+    await expect(c.linker.respond(passkey.assert(options))).rejects.toThrow(/handoff-proof-invalid/)
+    await expect(linked).rejects.toMatchObject({ check: 'handoff-proof-invalid' })
     expectNothingLinked(c, phone)
   })
 
