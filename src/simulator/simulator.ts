@@ -111,6 +111,11 @@ export interface Simulator {
   readonly url: string
   readonly port: number
   readonly rootKeyHex: string
+  /**
+   * Plays the phone scanning a companion's QR. For a phone with a passkey it resolves once the passkey
+   * step linked the device, or rejects naming the check that failed; `opts.onPasskeyRequired` is called
+   * when the challenge goes out (so is the same for enterLinkCode).
+   */
   scanQr(qr: string, opts?: ScanOptions): Promise<PairedAccount>
   /**
    * Plays a person typing a linking code on the phone `phone` (digits; spaces, dashes, a leading + are

@@ -77,6 +77,8 @@ export class PasskeyAttempt {
   private phase: Phase = 'prologue'
   private readonly challenge = randomBytes(32)
   private readonly issuedAt: number
+  /** The credential the challenge names: the phone's passkey when the step began. */
+  private readonly credentialId: string
   private ref: string | null = null
   private prologue: { identity: Buffer; commitment: Buffer; publicKey: Buffer; deviceType: number; ref: string } | null = null
   private primary: { keyPair: { public: Uint8Array; private: Uint8Array }; nonce: Buffer } | null = null
@@ -89,6 +91,8 @@ export class PasskeyAttempt {
   ) {
     this.phone = input.account.pn
     this.issuedAt = ctx.now()
+    if (!input.account.passkey) throw new AppError('internal', 'A passkey step for a phone without a passkey')
+    this.credentialId = input.account.passkey.credentialId
     this.done = new Promise<Buffer>((resolve, reject) => (this.settle = { resolve, reject }))
     // Whoever started the attempt may have answered already (POST /scan does); the failure is also evented.
     this.done.catch(() => {})
@@ -104,7 +108,7 @@ export class PasskeyAttempt {
       challenge: this.challenge.toString('base64url'),
       timeout: this.ctx.timeoutMs,
       rpId: PASSKEY_RP_ID,
-      allowCredentials: [{ id: this.input.account.passkey!.credentialId, type: 'public-key' }],
+      allowCredentials: [{ id: this.credentialId, type: 'public-key' }],
       userVerification: 'required',
     })
   }
