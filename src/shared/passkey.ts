@@ -5,9 +5,6 @@
 
 import { z } from 'zod'
 
-/** Where WhatsApp Web runs; the assertion's clientDataJSON must name this origin. */
-export const WHATSAPP_WEB_ORIGIN = 'https://web.whatsapp.com'
-
 const BASE64URL = /^[A-Za-z0-9_-]*$/
 
 /** Unpadded base64url of at most `maxBytes` bytes, as toJSON() writes binary fields. */
