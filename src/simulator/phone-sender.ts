@@ -89,6 +89,14 @@ export interface SentFromPhone {
 export class PhoneSender {
   private readonly phones = new Map<string, PhoneSignal>()
   private readonly sent = new Map<string, SentText>()
+  /** Sends and retries run one at a time: they share sessions, and resends keep the order asked. */
+  private work: Promise<unknown> = Promise.resolve()
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.work.then(task)
+    this.work = run.catch(() => undefined)
+    return run
+  }
 
   constructor(private readonly ctx: PhoneSendContext) {}
 
@@ -156,7 +164,11 @@ export class PhoneSender {
    * server, build a new session, and send the message once more to that device only, its enc marked
    * with the retry count.
    */
-  async retry(from: AccountRecord, receiver: AccountRecord, deviceId: number, receipt: BinaryNode): Promise<void> {
+  retry(from: AccountRecord, receiver: AccountRecord, deviceId: number, receipt: BinaryNode): Promise<void> {
+    return this.serial(() => this.resend(from, receiver, deviceId, receipt))
+  }
+
+  private async resend(from: AccountRecord, receiver: AccountRecord, deviceId: number, receipt: BinaryNode): Promise<void> {
     const id = receipt.attrs.id ?? ''
     const sent = this.sent.get(id)
     const device = this.ctx.directory.device(receiver, deviceId)
@@ -173,12 +185,15 @@ export class PhoneSender {
     }
     const enc = await this.encryptFor(phone, receiver, device, sent.message)
     enc.attrs.count = String(count)
-    const attrs = { ...sent.attrs, t: String(Math.floor(Date.now() / 1000)) }
-    this.ctx.deliver(receiver, deviceId, { tag: 'message', attrs, content: [enc] })
+    this.ctx.deliver(receiver, deviceId, { tag: 'message', attrs: sent.attrs, content: [enc] })
   }
 
   /** The phone of `from` sends `text` to every device of `to` (and a copy to its own companions). */
-  async send(from: AccountRecord, to: AccountRecord, text: string): Promise<SentFromPhone> {
+  send(from: AccountRecord, to: AccountRecord, text: string): Promise<SentFromPhone> {
+    return this.serial(() => this.sendNow(from, to, text))
+  }
+
+  private async sendNow(from: AccountRecord, to: AccountRecord, text: string): Promise<SentFromPhone> {
     if (to.devices.length === 0 && from.devices.length === 0) {
       throw new AppError('not-found', `+${to.pn} has no linked device to deliver to.`)
     }
