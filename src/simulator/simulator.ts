@@ -521,7 +521,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await saver?.flush()
       return targets.length
     },
-    injectFault: (fault) => faults.inject(parseFault(fault)),
+    async injectFault(fault) {
+      return faults.inject(parseFault(fault))
+    },
     clearFaults: (number) => faults.clear(parseClearFaults({ phone: number })),
     accounts() {
       return directory.accounts().map((a) => ({
