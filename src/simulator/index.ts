@@ -4,7 +4,11 @@
 export { startSimulator, KICK_CODES } from './simulator.js'
 export type {
   AccountSummary,
+  ClearedFaults,
   DeviceSummary,
+  Fault,
+  FaultKind,
+  InjectedFault,
   KickCode,
   PairedAccount,
   ScanOptions,
@@ -13,6 +17,7 @@ export type {
   SimulatorOptions,
 } from './simulator.js'
 export { startSimulatorAdmin, KickRequest, LogoutRequest, ScanRequest } from './admin.js'
+export { FAULT_CLOSE_CODES, FAULT_KINDS, parseFault } from './faults/fault.js'
 export type { SimulatorAdmin } from './admin.js'
 export { createDefaultLogger, silentLogger } from './logger.js'
 export type { SimulatorLogger } from './logger.js'

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { jidEncode, type BinaryNode } from '@whiskeysockets/baileys'
+import { assertNever } from '../../shared/errors.js'
 import type { SimConnection } from '../connection.js'
 import type { AccountRecord, Directory } from '../directory.js'
 import type { SimulatorLogger } from '../logger.js'
@@ -117,6 +118,8 @@ export class FaultBook {
         }
         this.forgetIfEmpty(fault.phone)
         return done(0)
+      default:
+        return assertNever(fault, 'fault kind')
     }
   }
 
