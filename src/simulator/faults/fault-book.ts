@@ -108,6 +108,7 @@ export class FaultBook {
         const until = Date.now() + fault.seconds * 1000
         const timer = unref(setTimeout(() => this.endReachOut(fault.phone), fault.seconds * 1000))
         faults.reachOut = { until, timer }
+        this.tellReachOut(account, until)
         return done(0, until)
       }
       case 'lid':
@@ -135,6 +136,7 @@ export class FaultBook {
     if (faults.reachOut) clearTimeout(faults.reachOut.timer)
     this.stopLid(faults)
     for (const conn of silent) this.speak(conn)
+    if (faults.reachOut) this.tellReachOut(this.host.directory.accountByPn(phone)!, null)
     this.host.log.info('faults cleared', { phone, cleared })
     return { phone, cleared }
   }
@@ -299,7 +301,21 @@ export class FaultBook {
     if (!faults?.reachOut) return
     faults.reachOut = null
     this.forgetIfEmpty(phone)
+    const account = this.host.directory.accountByPn(phone)
+    if (account) this.tellReachOut(account, null)
     this.host.ended(phone, 'reach-out-limit')
+  }
+
+  /**
+   * Tells each companion of `account` that a reach-out limit is set (until `until`) or lifted (null):
+   * the notification Baileys turns into `connection.update.reachoutTimeLock`. That WhatsApp sends it
+   * when a limit starts and ends is assumed (README.md, "reach-out-limit").
+   */
+  private tellReachOut(account: AccountRecord, until: number | null): void {
+    const timelock = until === null ? { is_active: false } : { is_active: true, time_enforcement_ends: String(Math.floor(until / 1000)) }
+    for (const device of account.devices) {
+      this.host.deliver(account, device.id, mexNotification('NotificationUserReachoutTimelockUpdate', { xwa2_notify_account_reachout_timelock: timelock }))
+    }
   }
 
   private speak(conn: SimConnection): void {
@@ -314,23 +330,25 @@ export class FaultBook {
   }
 }
 
-/**
- * The server telling a device which phone number a LID belongs to. Baileys 7.0.0-rc14 handles a `mex`
- * notification with op `NotificationLinkedProfilesUpdates` by storing the pair and emitting
- * `lid-mapping.update` (Socket/messages-recv.js); whether real WhatsApp uses it for this is assumed.
- */
-function linkedProfileNotification(sender: AccountRecord): BinaryNode {
-  const payload = {
-    data: {
-      xwa2_notify_linked_profiles: {
-        jid: jidEncode(sender.lid, 'lid'),
-        added_profiles: [{ pn: jidEncode(sender.pn, 's.whatsapp.net') }],
-      },
-    },
-  }
+/** A `mex` notification: GraphQL-style JSON under an `update` named by its operation, as Baileys reads it. */
+function mexNotification(operation: string, data: Record<string, unknown>): BinaryNode {
   return {
     tag: 'notification',
     attrs: { from: '@s.whatsapp.net', type: 'mex', id: randomBytes(8).toString('hex'), t: String(Math.floor(Date.now() / 1000)) },
-    content: [{ tag: 'update', attrs: { op_name: 'NotificationLinkedProfilesUpdates' }, content: Buffer.from(JSON.stringify(payload)) }],
+    content: [{ tag: 'update', attrs: { op_name: operation }, content: Buffer.from(JSON.stringify({ data })) }],
   }
+}
+
+/**
+ * The server telling a device which phone number a LID belongs to. Baileys 7.0.0-rc14 handles the
+ * `NotificationLinkedProfilesUpdates` operation by storing the pair and emitting `lid-mapping.update`
+ * (Socket/messages-recv.js); whether real WhatsApp uses it for this is assumed.
+ */
+function linkedProfileNotification(sender: AccountRecord): BinaryNode {
+  return mexNotification('NotificationLinkedProfilesUpdates', {
+    xwa2_notify_linked_profiles: {
+      jid: jidEncode(sender.lid, 'lid'),
+      added_profiles: [{ pn: jidEncode(sender.pn, 's.whatsapp.net') }],
+    },
+  })
 }

@@ -2,11 +2,12 @@
 // contact it never exchanged a message with is acked with error 463 and not delivered (Baileys:
 // status ERROR, `messageStubParameters` ['463', 'Your account has been restricted'], on the sent
 // message's upsert or a `messages.update`, and the raw ack on the socket);
-// a known contact still gets its messages; once the limit ends, the new contact is reachable.
+// a known contact still gets its messages; once the limit ends, the new contact is reachable. The
+// limited companion is told when the limit starts and ends (`connection.update.reachoutTimeLock`).
 
 import { once } from 'node:events'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { generateMessageIDV2, WAMessageStatus, type BinaryNode, type WASocket } from '@whiskeysockets/baileys'
+import { generateMessageIDV2, WAMessageStatus, type BinaryNode, type ConnectionState, type WASocket } from '@whiskeysockets/baileys'
 import { captureLogger, nextMessage, pairClient, textOf, useSimulator, type PairedClient } from '../testing.js'
 
 const log = captureLogger()
@@ -67,9 +68,14 @@ describe('reach-out-limit faults', () => {
     await send(known.sock, a.account.jid, 'hello a')
     await hello
 
+    const timelocks: Array<Partial<ConnectionState>['reachoutTimeLock']> = []
+    a.sock.ev.on('connection.update', (u) => u.reachoutTimeLock && timelocks.push(u.reachoutTimeLock))
     const injected = await suite.sim.injectFault({ phone: a.phone, kind: 'reach-out-limit', seconds: 2 })
     expect(injected).toEqual({ phone: a.phone, kind: 'reach-out-limit', sockets: 0, until: expect.any(String) })
     const ended = once(suite.sim.events, 'fault-ended')
+    // The companion is told until when (to the second), as connection.update.reachoutTimeLock.
+    await expect.poll(() => timelocks.length, { timeout: 3000, interval: 20 }).toBe(1)
+    expect(timelocks[0]).toEqual({ isActive: true, timeEnforcementEnds: new Date(Math.floor(Date.parse(injected.until!) / 1000) * 1000), enforcementType: 'DEFAULT' })
 
     const rejected = once(suite.sim.events, 'message-rejected')
     const refused = await refusedSend(a.sock, stranger.account.jid, 'are you there?')
@@ -81,6 +87,7 @@ describe('reach-out-limit faults', () => {
     expect(textOf(await toKnown)).toBe('still talking to you')
 
     expect(await ended).toEqual([{ phone: a.phone, kind: 'reach-out-limit' }])
+    await expect.poll(() => timelocks.at(-1), { timeout: 3000, interval: 20 }).toEqual({ isActive: false, enforcementType: 'DEFAULT' })
     const toStranger = nextMessage(stranger.sock, (m) => textOf(m) === 'now you can hear me')
     await send(a.sock, stranger.account.jid, 'now you can hear me')
     expect(textOf(await toStranger)).toBe('now you can hear me')
