@@ -1,15 +1,17 @@
 // Loopback-only HTTP admin API for a running simulator (node:http, inputs parsed with zod): scan a
-// QR, type a linking code or send a text as the phone, list accounts, kick or log out devices. It
-// binds 127.0.0.1 and refuses requests whose Host header is not loopback, so a web page cannot reach
-// it through DNS rebinding.
+// QR, type a linking code or send a text as the phone, list accounts, kick or log out devices, inject
+// and clear faults. It binds 127.0.0.1 and refuses requests whose Host header is not loopback, so a
+// web page cannot reach it through DNS rebinding.
 
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
 import { AppError, isAppError, type ErrorCode } from '../shared/errors.js'
+import { parseClearFaults, parseFault } from './faults/fault.js'
 import { PasskeyRegistration } from './passkey/assertion.js'
 import { KICK_CODES, type PairedAccount, type ScanOptions, type Simulator } from './simulator.js'
+import { parse } from './validate.js'
 
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -101,15 +103,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value)
-  if (!result.success) {
-    const message = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')
-    throw new AppError('invalid-input', message)
-  }
-  return result.data
-}
-
 function isLoopbackHost(host: string | undefined): boolean {
   if (!host) return false
   const name = host.replace(/:\d+$/, '')
@@ -167,6 +160,10 @@ export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOp
         const body = parse(LogoutRequest, await readJson(req))
         return send(res, 200, { removed: await sim.logout(body.jid) })
       }
+      case 'POST /fault':
+        return send(res, 200, await sim.injectFault(parseFault(await readJson(req))))
+      case 'DELETE /fault':
+        return send(res, 200, sim.clearFaults(parseClearFaults(await readJson(req))))
       case 'POST /passkey': {
         const { phone, ...passkey } = parse(PasskeyRequest, await readJson(req))
         sim.registerPasskey(phone, passkey)
