@@ -185,14 +185,15 @@ export function findCycles(graph: ImportGraph): string[][] {
 }
 
 /**
- * The same check one level up: production files of src/ grouped by folder (a file directly in
- * src/main/core, where the core is assembled, counts as its own group), so two capability folders that
- * import each other through different files show up too.
+ * The same check one level up, for the app (src/main): its production files grouped by folder (a file
+ * directly in src/main/core, where the core is assembled, counts as its own group), so two capability
+ * folders that import each other through different files show up too. (The simulator's subfolders are
+ * parts of one program that share its types, not capabilities: they are left out.)
  */
 export function findFolderCycles(graph: ImportGraph): string[][] {
   const node = (file: string): string => (/^src\/main\/core\/[^/]+$/.test(file) ? file : file.replace(/\/[^/]*$/, ''))
   const edges = graph.edges
-    .filter((e) => e.from.startsWith('src/') && e.to.startsWith('src/') && !/\.test\.tsx?$/.test(e.from))
+    .filter((e) => e.from.startsWith('src/main/') && e.to.startsWith('src/main/') && !/\.test\.tsx?$/.test(e.from))
     .map((e) => ({ from: node(e.from), to: node(e.to), typeOnly: e.typeOnly }))
     .filter((e) => e.from !== e.to)
   return findCycles({ files: [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort(), edges })
