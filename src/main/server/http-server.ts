@@ -79,6 +79,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   conflict: 409,
   'payload-too-large': 413,
   'bad-bundle': 422,
+  'rate-limited': 429,
   'key-unavailable': 503,
   'storage-corrupt': 500,
   'logged-out': 409,
