@@ -28,8 +28,10 @@ import {
   BulkResultSchema,
   BundleInfoSchema,
   CachePointSchema,
+  ConditionChangeSchema,
   FleetServerSchema,
   KeyCountOverviewSchema,
+  LidMappingSchema,
   PairingStateSchema,
   ReceivedMessageSchema,
   SeriesPointSchema,
@@ -64,6 +66,17 @@ export const events = {
   'accounts:changed': event({ payload: AccountSummarySchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account status changes' }),
   'accounts:removed': event({ payload: z.object({ id: AccountIdSchema }), account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Accounts removed' }),
   'accounts:qr': event({ payload: PairingStateSchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Pairing QR codes' }),
+  /** A condition began, changed its code or end, or ended (docs/session-doctor.md); the activity log records each. */
+  'accounts:condition': event({ payload: ConditionChangeSchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account conditions' }),
+  /** The phone number behind a LID became known to an account (docs/session-doctor.md, "LIDs"). */
+  'accounts:lid-mapping': event({
+    payload: LidMappingSchema,
+    account: 'account',
+    repeatsBy: null,
+    fleet: 'relay',
+    webhook: true,
+    label: 'Phone numbers found for LIDs',
+  }),
   /**
    * About once a second: the per-second points that finished, batched; the '*' aggregate always, an
    * account's points only while a telemetry:watch names it. Each server measures its own store calls.
@@ -176,7 +189,7 @@ const HandOffIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a 
 
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
 export const MAX_BULK_IDS = 1000
-const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
+const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out', restart: 'Restart', repair: 'Re-pair' }
 
 const ACCOUNT = { id: 'Account' } as const
 /** A command about one account that writes nothing to its log. */
@@ -227,18 +240,31 @@ export const commands = {
     input: z
       .object({
         id: AccountIdSchema,
-        /** Required to start an account marked moved: the operator accepts the risk of two running copies. */
+        /**
+         * Required to start an account marked moved, or one another client replaced (440): the operator
+         * accepts the risk of two running copies.
+         */
         takeBack: z.boolean().optional(),
+        /**
+         * Pair it again: clears its keys and shows a new QR code. Required to start an account WhatsApp
+         * logged out (401) or banned (403), and one way to start a replaced one; without it such a start
+         * is refused with the reason, never silently turned into a QR code that expires.
+         */
+        repair: z.boolean().optional(),
       })
       .strict(),
     output: AccountSummarySchema,
     role: 'operator',
     // The server still holding the account's lease starts it; with no owner, the server asked does.
     fleet: { owner: 'id' },
-    activity: { kind: 'command', accounts: 'named', say: (input) => (input.takeBack ? 'Take back (start after a move)' : 'Start') },
+    activity: {
+      kind: 'command',
+      accounts: 'named',
+      say: (input) => (input.repair ? 'Re-pair (clear the keys, new QR code)' : input.takeBack ? 'Take back (start after a move or a takeover)' : 'Start'),
+    },
     body: 'standard',
     cli: null,
-    fields: { ...ACCOUNT, takeBack: 'Take back' },
+    fields: { ...ACCOUNT, takeBack: 'Take back', repair: 'Re-pair' },
   }),
   'accounts:stop': command({ input: ById, output: AccountSummarySchema, role: 'operator', fleet: { owner: 'id' }, activity: says('Stop'), body: 'standard', cli: null, fields: ACCOUNT }),
   'accounts:rename': command({
@@ -253,6 +279,11 @@ export const commands = {
     cli: null,
     fields: { ...ACCOUNT, label: 'Label' },
   }),
+  /**
+   * Sends a text and waits up to 5 s for WhatsApp's answer to it (Baileys resolves before): an error 463
+   * is `rate-limited` with the limit's end, no answer is `unavailable` (the socket is then checked).
+   * While a reach-out limit holds, a text to a contact never written with fails at once, never queued.
+   */
   'accounts:send-text': command({
     input: z
       .object({
@@ -339,7 +370,12 @@ export const commands = {
     role: 'admin',
     fleet: 'any-server',
     ...quiet,
-    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically' },
+    fields: {
+      whatsappUrl: 'Endpoint URL',
+      trustedRootKey: 'Trusted root key',
+      autoStart: 'Start accounts automatically',
+      staleSocketSeconds: 'Seconds without a frame before a check',
+    },
   }),
   'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
@@ -513,9 +549,9 @@ export const commands = {
     fields: { ...ACCOUNT, limit: 'Limit' },
   }),
   /**
-   * Starts, stops or logs out many accounts in one call, a few at a time inside the core, and answers one
-   * result per distinct id in the order given: a failure (an unknown id, an account already running)
-   * fails only its own entry. In a fleet each id is run by the server that holds it.
+   * Starts, stops, restarts, logs out or re-pairs many accounts in one call, a few at a time inside the
+   * core, and answers one result per distinct id in the order given: a failure (an unknown id, an account
+   * already running) fails only its own entry. In a fleet each id is run by the server that holds it.
    */
   'accounts:bulk': command({
     input: z

@@ -3,7 +3,7 @@
 // records. Main process, Electron-free.
 
 import type { AccountId } from '../../../shared/ids'
-import type { AccountStatus, AccountSummary } from '../../../shared/contract'
+import type { AccountCondition, AccountStatus, AccountSummary } from '../../../shared/contract'
 
 export interface AccountRecord {
   id: AccountId
@@ -21,6 +21,8 @@ export interface AccountRecord {
   /** Whether the operator wants it running: it is started again when the app starts. */
   wantRunning: boolean
   movedTo: { target: string; at: number } | null
+  /** What is wrong with it (core/doctor derives it; the book stores it with every change). */
+  condition: AccountCondition | null
 }
 
 export interface AccountRepository {
@@ -47,5 +49,6 @@ export function toSummary(record: AccountRecord): AccountSummary {
     pairedAt: record.pairedAt,
     lastConnectedAt: record.lastConnectedAt,
     movedTo: record.movedTo,
+    condition: record.condition,
   }
 }

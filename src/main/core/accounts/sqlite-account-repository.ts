@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountStatus } from '../../../shared/contract'
+import { AccountConditionSchema, type AccountCondition, type AccountStatus } from '../../../shared/contract'
 import type { AccountRecord, AccountRepository } from './account-repository'
 import type { AppDatabase } from '../db/open-database'
 import { accounts } from '../db/schema'
@@ -28,17 +28,30 @@ export function toRecord(row: Row): AccountRecord {
     lastConnectedAt: row.lastConnectedAt,
     wantRunning: row.wantRunning,
     movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
+    condition: parseCondition(row.condition),
+  }
+}
+
+/** A stored condition, or null when there is none or it no longer parses (it is derived again at the next change). */
+function parseCondition(value: string | null): AccountCondition | null {
+  if (value === null) return null
+  try {
+    const parsed = AccountConditionSchema.safeParse(JSON.parse(value))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
   }
 }
 
 /** Record patch to columns, for both databases. */
 export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
-  const { movedTo, id: _id, ...rest } = patch
+  const { movedTo, condition, id: _id, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
   if (movedTo !== undefined) {
     columns.movedTo = movedTo?.target ?? null
     columns.movedAt = movedTo?.at ?? null
   }
+  if (condition !== undefined) columns.condition = condition === null ? null : JSON.stringify(condition)
   return columns
 }
 

@@ -2,13 +2,14 @@
 // (who asked for it). Main process, Electron-free.
 
 import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type Result } from '../../../shared/contract'
+import { conditionLine } from '../doctor/words'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { describeChange, type ActivityLog } from './activity-log'
 
 /**
- * Records every change the session events carry; returns the unsubscribe function. `recordsHere` says
+ * Records every change the session events carry (status changes, conditions); returns the unsubscribe function. `recordsHere` says
  * whether the event being emitted is to be written by this process (a fleet server writes only what
  * happened on it: the others' events reach it relayed, and they write those themselves).
  */
@@ -28,6 +29,10 @@ export function watchSessions(
           for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
         }
         last.set(summary.id, summary)
+      } else if (message.event === 'accounts:condition') {
+        // Each condition that begins, changes or ends is a line: the account page's condition history.
+        const { id, condition, previous } = message.payload
+        if (recordsHere()) log.record({ account: id, kind: 'condition', message: conditionLine(condition, previous), actor: 'system' })
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)

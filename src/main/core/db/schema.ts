@@ -57,6 +57,8 @@ export const accounts = sqliteTable('accounts', {
   wantRunning: integer('want_running', { mode: 'boolean' }).notNull().default(false),
   movedTo: text('moved_to'),
   movedAt: integer('moved_at'),
+  /** What is wrong with the account (AccountCondition as JSON), or null (core/doctor). */
+  condition: text('condition'),
 })
 
 /** App settings as JSON values under a key (see core/settings). */
@@ -132,4 +134,19 @@ export const webhookOutbox = sqliteTable(
     response: text('response'),
   },
   (t) => [index('webhook_outbox_lane').on(t.status, t.webhookId, t.lane, t.seq), index('webhook_outbox_webhook').on(t.webhookId, t.seq)],
+)
+
+/**
+ * The phone number behind each LID an account has met (core/contacts): learned from the alternate
+ * addressing attributes of its messages and from Baileys' mapping updates. Digits only, both sides.
+ */
+export const lidMappings = sqliteTable(
+  'lid_mappings',
+  {
+    accountId: text('account_id').notNull(),
+    lid: text('lid').notNull(),
+    pn: text('pn').notNull(),
+    learnedAt: integer('learned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.lid] })],
 )

@@ -49,6 +49,7 @@ function record(id: AccountId, label: string): AccountRecord {
     lastConnectedAt: 6,
     wantRunning: true,
     movedTo: null,
+    condition: null,
   }
 }
 

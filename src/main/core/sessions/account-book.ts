@@ -1,5 +1,7 @@
 // The session manager's view of the account table: read a record (or a clear not-found), patch it and
 // announce the change, create new records and ids. Status changes are persisted first, then emitted.
+// Every change carries the account's condition as the doctor derives it from the patched record
+// (core/doctor), so status and condition never disagree; a new condition is also `accounts:condition`.
 // Main process, Electron-free.
 
 import { randomBytes } from 'node:crypto'
@@ -9,6 +11,7 @@ import type { AccountStatus } from '../../../shared/contract'
 import { isRunningStatus } from '../../../shared/domain'
 import type { EventBus } from '../events'
 import { toSummary, type AccountRecord, type AccountRepository } from '../accounts/account-repository'
+import { isNewCondition, sameCondition, type Doctor } from '../doctor/doctor'
 
 
 export type AccountPatch = Partial<Omit<AccountRecord, 'id' | 'createdAt'>>
@@ -23,6 +26,8 @@ export interface AccountBook {
   /** Persists the patch (stamping statusSince when the status changes) and emits accounts:changed. */
   update(id: AccountId, patch: AccountPatch): AccountRecord
   setStatus(id: AccountId, status: AccountStatus, patch?: AccountPatch): AccountRecord
+  /** Asks the doctor again (a fact changed that no patch carries); stores and announces only a change. */
+  refreshCondition(id: AccountId): void
   newRecord(id: AccountId, fields: Pick<AccountRecord, 'label' | 'status' | 'wantRunning'> & Partial<AccountRecord>): AccountRecord
   newAccountId(): AccountId
   /**
@@ -32,14 +37,23 @@ export interface AccountBook {
   resetStaleStatuses(): void
 }
 
-export function createAccountBook(deps: { accounts: AccountRepository; events: EventBus; now: () => number }): AccountBook {
-  const { accounts, events, now } = deps
+export function createAccountBook(deps: { accounts: AccountRepository; events: EventBus; now: () => number; doctor: Pick<Doctor, 'derive'> }): AccountBook {
+  const { accounts, events, now, doctor } = deps
 
   function update(id: AccountId, patch: AccountPatch): AccountRecord {
     const before = accounts.get(id)
     const statusChanged = patch.status !== undefined && patch.status !== before?.status
-    const next = accounts.update(id, statusChanged ? { ...patch, statusSince: now() } : patch)
+    const stamped: AccountPatch = statusChanged ? { ...patch, statusSince: now() } : { ...patch }
+    if (before) {
+      const condition = doctor.derive({ ...before, ...stamped, condition: before.condition })
+      if (sameCondition(before.condition, condition)) delete stamped.condition
+      else stamped.condition = condition
+    }
+    const next = accounts.update(id, stamped)
     events.emit('accounts:changed', toSummary(next))
+    if (before && isNewCondition(before.condition, next.condition)) {
+      events.emit('accounts:condition', { id, condition: next.condition, previous: before.condition?.code ?? null })
+    }
     return next
   }
 
@@ -55,6 +69,10 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
     delete: (id) => accounts.delete(id),
     update,
     setStatus: (id, status, patch = {}) => update(id, { ...patch, status }),
+    refreshCondition(id) {
+      const current = accounts.get(id)
+      if (current && !sameCondition(current.condition, doctor.derive(current))) update(id, {})
+    },
     newRecord(id, fields) {
       const at = now()
       return {
@@ -66,6 +84,7 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
         pairedAt: null,
         lastConnectedAt: null,
         movedTo: null,
+        condition: null,
         ...fields,
         id,
         statusSince: at,
@@ -75,7 +94,12 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
     newAccountId: () => `acc-${randomBytes(5).toString('hex')}` as AccountId,
     resetStaleStatuses() {
       for (const account of accounts.list()) {
-        if (isRunningStatus(account.status)) accounts.update(account.id, { status: 'stopped', statusSince: now() })
+        const reset: AccountRecord = isRunningStatus(account.status) ? { ...account, status: 'stopped', statusSince: now() } : account
+        // What only a live socket knew (a stale socket, a retry) ended with the last run; what outlives
+        // it (logged out, banned, a reach-out limit) the doctor takes back from the stored condition.
+        const condition = doctor.derive(reset)
+        if (reset === account && sameCondition(account.condition, condition)) continue
+        accounts.update(account.id, { status: reset.status, statusSince: reset.statusSince, condition })
       }
     },
   }

@@ -8,13 +8,28 @@ import type { AuthenticationState, proto, WASocket } from '@whiskeysockets/baile
 import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
 import type { ManagedAuthStore } from '../auth-store/types'
+import type { ContactBook, SenderIds } from '../contacts/contact-book'
 import { newPairing, type Pairing } from './pairing'
+import type { ServerAnswer } from './server-acks'
 
 /** What opening an account's auth gives the manager: Baileys' state and the store behind it. */
 export interface OpenedAuth {
   state: AuthenticationState
   saveCreds: () => Promise<void>
   store: ManagedAuthStore
+}
+
+/**
+ * One place in the inbox: a text that arrived, or one that failed to decrypt and waits for its resend
+ * (`message` null), which takes this place when it comes, so the inbox keeps the order WhatsApp sent in.
+ */
+export interface InboxEntry {
+  id: string
+  /** The chat as received, and when WhatsApp took the message (the first attempt's time). */
+  from: string
+  at: number
+  sender: SenderIds
+  message: ReceivedMessage | null
 }
 
 /** A sent message, for answering retry requests and for sending it again after a 479. */
@@ -39,8 +54,8 @@ export interface AccountRuntime {
   nextRetryAt: number | null
   attempt: number
   pairing: Pairing
-  /** The last texts received, newest last. */
-  inbox: ReceivedMessage[]
+  /** The last texts received (and places kept for ones whose resend is awaited), newest last. */
+  inbox: InboxEntry[]
   /**
    * What this account sent, by message id, for Baileys' getMessage. When a recipient cannot decrypt a
    * message it asks for it again (a retry receipt), and Baileys resends a 1:1 message only if
@@ -50,6 +65,19 @@ export interface AccountRuntime {
   outbox: Map<string, OutboxEntry>
   /** Ids of the messages in the inbox window, so a message delivered twice (a resend) shows once. */
   seen: Set<string>
+  /** Whom the account knows (LIDs' phones, contacts written with); loaded at its first connect. */
+  contacts: ContactBook | null
+  /** When the current socket last received a frame, and whether a liveness ping is out (liveness.ts). */
+  lastFrameAt: number
+  probing: boolean
+  /** Set while the current socket is open (connection 'open' until it closes). */
+  open: boolean
+  /** Sends waiting for WhatsApp's ack, by message id (server-acks.ts). */
+  acks: Map<string, (answer: Exclude<ServerAnswer, 'timeout'>) => void>
+  /** The retry count of the last retry receipt per message id this account sent (server-acks.ts). */
+  retries: Map<string, { count: number }>
+  /** The device jid each recent incoming message came from, by id: the session a reset deletes (decryption.ts). */
+  devices: Map<string, string>
   /** Store writes this account's sockets started and that have not landed yet. */
   writes: Set<Promise<unknown>>
   /** Per-account queue: start, stop, logout and remove never interleave. */
@@ -174,6 +202,13 @@ function newRuntime(id: AccountId): AccountRuntime {
     inbox: [],
     outbox: new Map(),
     seen: new Set(),
+    contacts: null,
+    lastFrameAt: 0,
+    probing: false,
+    open: false,
+    acks: new Map(),
+    retries: new Map(),
+    devices: new Map(),
     writes: new Set(),
     queue: Promise.resolve(),
   }

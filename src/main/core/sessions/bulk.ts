@@ -1,4 +1,4 @@
-// Start, stop or log out many accounts in one command (accounts:bulk). Each account's step runs in its
+// Start, stop, restart, log out or re-pair many accounts in one command (accounts:bulk). Each account's step runs in its
 // own queue as a single command would; a few accounts run at once, so 500 stops neither take one
 // request each nor open 500 socket closes together. A failure fails only its own entry.
 // Main process, Electron-free.
@@ -22,7 +22,7 @@ export interface BulkOptions {
 
 /** One result per distinct id, in the order the ids came; unknown ids are `not-found` without touching anything. */
 export async function runBulkAction(
-  sessions: Pick<SessionManager, 'list' | 'start' | 'stop' | 'logout'>,
+  sessions: Pick<SessionManager, 'list' | 'start' | 'stop' | 'logout' | 'restart'>,
   ids: readonly AccountId[],
   action: BulkAction,
   options: BulkOptions,
@@ -53,7 +53,7 @@ export async function runBulkAction(
   return results
 }
 
-function act(sessions: Pick<SessionManager, 'start' | 'stop' | 'logout'>, id: AccountId, action: BulkAction): Promise<AccountSummary> {
+function act(sessions: Pick<SessionManager, 'start' | 'stop' | 'logout' | 'restart'>, id: AccountId, action: BulkAction): Promise<AccountSummary> {
   switch (action) {
     case 'start':
       // Never a take-back: starting a moved account again is a choice made one account at a time.
@@ -62,6 +62,11 @@ function act(sessions: Pick<SessionManager, 'start' | 'stop' | 'logout'>, id: Ac
       return sessions.stop(id)
     case 'logout':
       return sessions.logout(id)
+    case 'restart':
+      return sessions.restart(id)
+    case 'repair':
+      // Only for accounts WhatsApp logged out, banned or replaced, or whose pairing expired (lifecycle.ts).
+      return sessions.start(id, { repair: true })
     default:
       return assertNever(action, 'bulk action')
   }

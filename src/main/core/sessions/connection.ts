@@ -1,17 +1,25 @@
 // One Baileys socket per running account: opening it, following its connection updates, and what to do
-// when it closes (reconnect-policy.ts decides; this applies the decision). Main process, Electron-free.
+// when it closes (reconnect-policy.ts decides; this applies the decision) or goes stale (liveness.ts
+// finds it; this replaces it). Every close, open and stale socket is told to the doctor first, so the
+// status change that follows carries the right condition (core/doctor). Main process, Electron-free.
 // Never log creds, keys or message contents.
 
 import type makeWASocket from '@whiskeysockets/baileys'
 import { Browsers, jidDecode, type AuthenticationCreds, type ConnectionState, type SocketConfig, type WASocket } from '@whiskeysockets/baileys'
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import { AppError } from '../../../shared/errors'
+import type { Contacts } from '../contacts/contact-book'
+import type { Doctor } from '../doctor/doctor'
+import { staleLastError } from '../doctor/words'
 import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
+import type { Decryption } from './decryption'
+import type { Liveness } from './liveness'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
+import type { ServerAcks } from './server-acks'
 import { publishReconnect } from './session-channels'
 
 export interface ConnectionDeps {
@@ -19,6 +27,11 @@ export interface ConnectionDeps {
   runtimes: Runtimes
   pairing: PairingStrategies
   messaging: Messaging
+  doctor: Doctor
+  contacts: Contacts
+  acks: ServerAcks
+  decryption: Decryption
+  liveness: Pick<Liveness, 'attach' | 'opened'>
   log: Logger
   socketConfig: () => Partial<SocketConfig>
   makeSocket: typeof makeWASocket
@@ -34,16 +47,19 @@ export interface Connection {
   connect(rt: AccountRuntime): Promise<void>
   /** Marks the account failed after an unexpected error, logging it where it happened. */
   failed(rt: AccountRuntime, error: unknown): void
+  /** The socket carried nothing for `silentMs` and a ping got no answer: replaces it at once. */
+  replaceStale(rt: AccountRuntime, silentMs: number): void
 }
 
 type CloseError = Error & { output?: { statusCode?: number } }
 
 export function createConnection(deps: ConnectionDeps): Connection {
-  const { book, runtimes, pairing, messaging, log, now } = deps
+  const { book, runtimes, pairing, messaging, doctor, log, now } = deps
 
   async function connect(rt: AccountRuntime): Promise<void> {
     if (deps.isShuttingDown()) return
     const auth = await runtimes.openAuth(rt)
+    rt.contacts ??= await deps.contacts.open(rt.id)
     const generation = ++rt.generation
     pairing.reset(rt.pairing)
     rt.closingOnPurpose = false
@@ -70,6 +86,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
       logger: deps.baileysLogger,
     })
     rt.socket = socket
+    rt.open = false
+    deps.liveness.attach(rt, socket, generation)
+    deps.acks.attach(rt, socket, generation)
+    deps.decryption.attach(rt, socket, generation)
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
 
@@ -89,11 +109,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
     socket.ev.on('messages.upsert', ({ messages }) => {
       if (generation !== rt.generation) return
-      for (const message of messages) messaging.onMessage(rt, message)
+      for (const message of messages) messaging.onMessage(rt, socket, message)
     })
 
-    socket.ev.on('messages.update', (updates) => {
-      if (generation === rt.generation) messaging.onUpdates(rt, socket, updates)
+    socket.ev.on('lid-mapping.update', (mapping) => {
+      if (generation === rt.generation) messaging.onLidMapping(rt, mapping)
     })
   }
 
@@ -106,10 +126,16 @@ export function createConnection(deps: ConnectionDeps): Connection {
         pairing.requestCode(rt.id, rt.pairing, socket).catch((err: unknown) => log.warn({ err, account: rt.id }, 'asking for a new linking code failed'))
       }
     }
+    if (change.reachoutTimeLock) {
+      // WhatsApp announced (or lifted) a reach-out limit: texts to new contacts are refused until its end.
+      const lock = change.reachoutTimeLock
+      if (doctor.reachOutLock(rt.id, { active: Boolean(lock.isActive), until: lock.timeEnforcementEnds?.getTime() ?? null })) book.refreshCondition(rt.id)
+    }
     if (change.connection === 'open') return onOpen(rt, socket)
     if (change.connection !== 'close') return
 
     rt.socket = null
+    rt.open = false
     pairing.end(rt.pairing, true)
     if (rt.closingOnPurpose || deps.isShuttingDown()) return
 
@@ -120,11 +146,15 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
     log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
     book.update(rt.id, { lastDisconnectCode: code ?? null })
+    doctor.closed(rt.id, decision.kind, code ?? null, { attempt: rt.attempt, method: rt.pairing.method })
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
   }
 
   function onOpen(rt: AccountRuntime, socket: WASocket): void {
     rt.attempt = 0
+    rt.open = true
+    deps.liveness.opened(rt)
+    doctor.opened(rt.id)
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user
@@ -151,7 +181,22 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })
   }
 
-  return { connect, failed }
+  function replaceStale(rt: AccountRuntime, silentMs: number): void {
+    doctor.staleSocket(rt.id, silentMs)
+    publishReconnect({ account: rt.id, code: null, decision: 'restart', reason: 'stale-socket' })
+    rt.open = false
+    book.setStatus(rt.id, 'reconnecting', { reconnectCount: book.record(rt.id).reconnectCount + 1, lastError: staleLastError(silentMs) })
+    void runtimes
+      .serial(rt.id, async () => {
+        // Stopped (or already replaced by a close of its own and a retry) while this waited its turn.
+        if (!runtimes.isRunning(rt)) return
+        await runtimes.quiesce(rt)
+        await connect(rt)
+      })
+      .catch((err: unknown) => failed(rt, err))
+  }
+
+  return { connect, failed, replaceStale }
 }
 
 /** Applies what the reconnect policy decided for a socket that closed without the manager asking. */

@@ -1,81 +1,138 @@
-// Messaging for running accounts: the inbox (the last texts received, as events) and the outbox (what
-// was sent, kept for Baileys' getMessage so a retry request can be answered with a resend).
+// Messaging for running accounts: the inbox (the last texts received, as events, each with its sender's
+// phone and LID as far as they are known), the outbox (what was sent, kept for Baileys' getMessage so a
+// retry request can be answered with a resend), and sending a text until WhatsApp's answer to it.
+// Decryption failures go to decryption.ts; what WhatsApp answers to a send is read by server-acks.ts.
 // Main process, Electron-free. Never log message contents.
 
-import { generateMessageIDV2, WAMessageStatus, type proto, type WAMessage, type WAMessageUpdate, type WASocket } from '@whiskeysockets/baileys'
+import { generateMessageIDV2, proto, type WAMessage, type WASocket } from '@whiskeysockets/baileys'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
+import { userOf } from '../contacts/contact-book'
+import type { Doctor } from '../doctor/doctor'
+import { formatSender, reachOutRefusal, UNCONFIRMED_SEND } from '../doctor/words'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
-import type { AccountRuntime, Runtimes } from './account-runtime'
+import type { AccountRuntime, InboxEntry, Runtimes } from './account-runtime'
+import type { Decryption } from './decryption'
+import type { Liveness } from './liveness'
+import { REACH_OUT_LIMITED, type ServerAcks } from './server-acks'
 
 const RECENT_MESSAGES = 50
 /** Sent messages kept for retry requests; a retry comes within seconds, so a few hundred is plenty. */
 const OUTBOX_SIZE = 256
-/** WhatsApp's error ack for a stanza that carries the same message twice for one device (smax-invalid). */
-const SMAX_INVALID = '479'
-/** A resend can itself cross a fresh retry; a few are enough, and the cap rules out a loop. */
-const MAX_RESENDS = 3
+/**
+ * How long a send waits for WhatsApp's ack. WhatsApp acks within a round trip; five seconds covers a
+ * slow link, and a socket that answers nothing for that long is checked for staleness (liveness.ts).
+ */
+export const ACK_WAIT_MS = 5_000
 
 export interface Messaging {
   /** Baileys' getMessage for this account's socket: the sent message a retry request asks for. */
   getMessage(rt: AccountRuntime, key: proto.IMessageKey): Promise<proto.IMessage | undefined>
-  /** A message arrived on the account's socket. */
-  onMessage(rt: AccountRuntime, message: WAMessage): void
+  /** A message arrived on the account's socket (a text, or a stub for one that failed to decrypt). */
+  onMessage(rt: AccountRuntime, socket: WASocket, message: WAMessage): void
+  /** Baileys learned the phone number behind a LID (its `lid-mapping.update`). */
+  onLidMapping(rt: AccountRuntime, mapping: { lid: string; pn: string }): void
   /**
-   * Status changes of messages this socket sent. Baileys 7.0.0-rc14 answers a retry request for a 1:1
-   * message with a stanza that carries it twice for the asking device (once among the participants,
-   * once at top level), which WhatsApp rejects with 479: the message would be lost. On that error the
-   * message is sent once more as a plain send (each device once), with the same id.
+   * Sends a text and waits for WhatsApp's ack: a 463 is `rate-limited` (and the limit is noted), no
+   * answer within ACK_WAIT_MS is `unavailable` (and the socket is checked). While a reach-out limit
+   * holds, a text to a contact the account never exchanged messages with fails at once.
    */
-  onUpdates(rt: AccountRuntime, socket: WASocket, updates: WAMessageUpdate[]): void
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   messages(id: AccountId): ReceivedMessage[]
 }
 
-export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; events: EventBus; log: Logger; now: () => number }): Messaging {
-  const { book, runtimes, events, log, now } = deps
+export interface MessagingDeps {
+  book: AccountBook
+  runtimes: Runtimes
+  events: EventBus
+  log: Logger
+  now: () => number
+  doctor: Doctor
+  acks: ServerAcks
+  decryption: Decryption
+  liveness: Pick<Liveness, 'probe'>
+}
+
+export function createMessaging(deps: MessagingDeps): Messaging {
+  const { book, runtimes, events, now, doctor, acks, decryption } = deps
+
+  /** A LID's phone became known: the inbox's messages from it carry it from now on, and the page hears. */
+  function announcePhone(rt: AccountRuntime, lid: string): void {
+    const pn = rt.contacts?.phoneOf(lid)
+    if (!pn) return
+    const fromLid = `${lid}@lid`
+    const phone = `+${pn}`
+    for (const entry of rt.inbox) {
+      if (entry.sender.fromLid !== fromLid || entry.sender.fromPhone !== null) continue
+      entry.sender = { ...entry.sender, fromPhone: phone }
+      if (entry.message) entry.message = { ...entry.message, fromPhone: phone }
+    }
+    events.emit('accounts:lid-mapping', { account: rt.id, lid: fromLid, phone })
+  }
+
+  function keep(rt: AccountRuntime, entry: InboxEntry): void {
+    rt.inbox.push(entry)
+    if (rt.inbox.length > RECENT_MESSAGES) {
+      const dropped = rt.inbox.shift()!
+      rt.seen.delete(dropped.id)
+    }
+  }
+
   return {
     async getMessage(rt, key) {
       return key.id ? await rt.outbox.get(key.id)?.message : undefined
     },
 
-    onUpdates(rt, socket, updates) {
-      for (const { key, update } of updates) {
-        if (!key.fromMe || !key.id || update.status !== WAMessageStatus.ERROR) continue
-        if (update.messageStubParameters?.[0] !== SMAX_INVALID) continue
-        const entry = rt.outbox.get(key.id)
-        if (!entry || entry.resends >= MAX_RESENDS) continue
-        entry.resends += 1
-        const messageId = key.id
-        void entry.message
-          .then((message) => (message ? socket.relayMessage(entry.jid, message, { messageId }) : undefined))
-          .catch((err: unknown) => log.warn({ err, account: rt.id }, 'sending a message again after a 479 failed'))
-      }
-    },
+    onMessage(rt, socket, message) {
+      const key = message.key
+      if (key.fromMe || !key.remoteJid) return
+      const group = Boolean(key.participant)
+      const senderJid = key.participant ?? key.remoteJid
+      const sender = rt.contacts?.identify(senderJid, group ? key.participantAlt : key.remoteJidAlt) ?? { fromPhone: null, fromLid: null, learned: null }
+      if (sender.learned) announcePhone(rt, sender.learned)
+      const ids = { fromPhone: sender.fromPhone, fromLid: sender.fromLid }
+      const id = key.id ?? ''
+      const seconds = Number(message.messageTimestamp ?? 0)
+      const at = seconds > 0 ? seconds * 1000 : now()
 
-    onMessage(rt, message) {
-      if (message.key.fromMe) return
+      if (message.messageStubType === proto.WebMessageInfo.StubType.CIPHERTEXT) {
+        decryption.failed(rt, socket, id, senderJid)
+        // Its place in the inbox is kept for the resend (once: a second failure of the same id keeps the first).
+        if (id && !rt.inbox.some((e) => e.id === id)) keep(rt, { id, from: key.remoteJid, at, sender: ids, message: null })
+        return
+      }
+      decryption.decrypted(rt, id, senderJid)
       const content = message.message
       const text = content?.conversation ?? content?.extendedTextMessage?.text
-      if (typeof text !== 'string' || !message.key.remoteJid) return
-      const id = message.key.id ?? ''
+      if (typeof text !== 'string') return
       // A message sent again (after a 479, or by a retry that also got through) arrives once more.
       if (id && rt.seen.has(id)) return
-      const seconds = Number(message.messageTimestamp ?? 0)
+      rt.contacts?.exchanged(senderJid)
+      const waiting = id ? rt.inbox.find((e) => e.id === id && e.message === null) : undefined
       const received: ReceivedMessage = {
         account: rt.id,
         id,
-        from: message.key.remoteJid,
+        from: waiting?.from ?? key.remoteJid,
+        fromPhone: ids.fromPhone ?? waiting?.sender.fromPhone ?? null,
+        fromLid: ids.fromLid ?? waiting?.sender.fromLid ?? null,
         text,
-        at: seconds > 0 ? seconds * 1000 : now(),
+        // A resend keeps the time of the first attempt, so it sorts where it was sent.
+        at: waiting?.at ?? at,
       }
-      rt.inbox.push(received)
       if (id) rt.seen.add(id)
-      if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
+      if (waiting) waiting.message = received
+      else keep(rt, { id, from: received.from, at: received.at, sender: { fromPhone: received.fromPhone, fromLid: received.fromLid }, message: received })
       events.emit('accounts:message', received)
+    },
+
+    onLidMapping(rt, mapping) {
+      const lid = userOf(mapping.lid)
+      const pn = userOf(mapping.pn)
+      if (!lid || !pn || lid.server !== 'lid' || pn.server !== 's.whatsapp.net') return
+      if (rt.contacts?.learn(lid.user, pn.user)) announcePhone(rt, lid.user)
     },
 
     async sendText(id, to, text) {
@@ -86,14 +143,23 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
         throw new AppError('conflict', `"${current.label}" is not connected. Start it and wait until it shows connected.`)
       }
       const jid = to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
+      const shown = formatSender(jid)
+      const limit = doctor.reachOut(id)
+      if (limit && !rt.contacts?.isKnown(jid)) {
+        // Never queued, never tried: each attempt at a new contact is another reach-out WhatsApp counts.
+        doctor.sendRefused(id, 'reach-out-limit-early')
+        throw new AppError('rate-limited', reachOutRefusal(shown, limit.until, limit.announced), { retryAt: limit.until })
+      }
       if (jid.endsWith('@s.whatsapp.net')) {
         // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
         // so without this the operator would read "Sent" for a text that goes nowhere.
         const [found] = (await socket.onWhatsApp(jid)) ?? []
-        if (!found?.exists) throw new AppError('not-found', `+${jid.split('@')[0]} is not on WhatsApp, so nothing was sent. Check the number.`)
+        if (!found?.exists) throw new AppError('not-found', `${shown} is not on WhatsApp, so nothing was sent. Check the number.`)
       }
-      // The id is chosen first so a retry request that overtakes sendMessage still finds the message.
+      // The id is chosen first so a retry request that overtakes sendMessage still finds the message,
+      // and the ack (which can come before sendMessage resolves) finds its waiter.
       const messageId = generateMessageIDV2(socket.user?.id)
+      const answered = acks.answer(rt, messageId, ACK_WAIT_MS)
       const sending = socket.sendMessage(jid, { text }, { messageId })
       rt.outbox.set(messageId, {
         jid,
@@ -101,13 +167,33 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
         resends: 0,
       })
       if (rt.outbox.size > OUTBOX_SIZE) rt.outbox.delete(rt.outbox.keys().next().value!)
-      await sending
+      try {
+        await sending
+      } catch (error) {
+        rt.acks.delete(messageId)
+        throw error
+      }
+      const answer = await answered
+      if (answer === 'timeout') {
+        deps.liveness.probe(rt)
+        throw new AppError('unavailable', UNCONFIRMED_SEND)
+      }
+      if (answer.error === REACH_OUT_LIMITED) {
+        const limited = doctor.reachOutRefused(id)
+        doctor.sendRefused(id, 'reach-out-limit')
+        book.refreshCondition(id)
+        throw new AppError('rate-limited', reachOutRefusal(shown, limited.until, limited.announced), { retryAt: limited.until })
+      }
+      if (answer.error !== null) {
+        throw new AppError('unavailable', `WhatsApp refused the text to ${shown} (error ${answer.error}); it was not delivered.`)
+      }
+      rt.contacts?.exchanged(jid)
       return { messageId }
     },
 
     messages(id) {
       book.record(id)
-      return [...(runtimes.peek(id)?.inbox ?? [])]
+      return (runtimes.peek(id)?.inbox ?? []).flatMap((entry) => (entry.message ? [entry.message] : []))
     },
   }
 }

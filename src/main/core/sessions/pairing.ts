@@ -63,7 +63,13 @@ export interface PairingStrategies {
   emit(id: AccountId, pairing: Pairing | undefined): void
 }
 
-export function createPairing(deps: { book: AccountBook; events: EventBus; now: () => number }): PairingStrategies {
+export function createPairing(deps: {
+  book: AccountBook
+  events: EventBus
+  now: () => number
+  /** Sees every pairing state announced (the doctor reads its passkey step). */
+  onState?: (id: AccountId, state: PairingState) => void
+}): PairingStrategies {
   const { book, events, now } = deps
 
   function state(id: AccountId, pairing: Pairing | undefined): PairingState {
@@ -83,7 +89,9 @@ export function createPairing(deps: { book: AccountBook; events: EventBus; now: 
   }
 
   function emit(id: AccountId, pairing: Pairing | undefined): void {
-    events.emit('accounts:qr', state(id, pairing))
+    const announced = state(id, pairing)
+    events.emit('accounts:qr', announced)
+    deps.onState?.(id, announced)
   }
 
   return {

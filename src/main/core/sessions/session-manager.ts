@@ -1,7 +1,9 @@
 // The session manager: one Baileys socket per account. A small façade over parts that each own one
 // concern: the account table (account-book.ts), each account's runtime and its one quiesce step
-// (account-runtime.ts), the socket and reconnects (connection.ts), pairing by QR or code (pairing.ts,
-// code-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off (hand-off.ts).
+// (account-runtime.ts), the socket and reconnects (connection.ts), stale sockets (liveness.ts), what
+// WhatsApp answers to sends (server-acks.ts), decryption failures (decryption.ts), pairing by QR or code
+// (pairing.ts, code-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and
+// hand-off (hand-off.ts). What is wrong with each account is the doctor's to say (core/doctor).
 // Main process, Electron-free. Never log creds, keys or message contents.
 
 import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
@@ -10,18 +12,23 @@ import pino from 'pino'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountHealth, AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
 import type { ManagedAuthStore } from '../auth-store/types'
+import type { Contacts } from '../contacts/contact-book'
+import { passkeyPhase, type Doctor } from '../doctor/doctor'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { createAccountBook } from './account-book'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
-import { createRuntimes, type OpenedAuth } from './account-runtime'
+import { createRuntimes, type AccountRuntime, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
+import { createDecryption } from './decryption'
 import { createHandOff, type HandOff } from './hand-off'
-import { createLifecycle } from './lifecycle'
+import { createLifecycle, type StartOptions } from './lifecycle'
+import { createLiveness } from './liveness'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
+import { createServerAcks } from './server-acks'
 
 export type { OpenedAuth }
 
@@ -33,8 +40,14 @@ export interface SessionManagerDeps {
   openAuth: (id: AccountId) => Promise<OpenedAuth>
   events: EventBus
   logger: Logger
+  /** What is wrong with each account: told every fact, asked for every condition (core/doctor). */
+  doctor: Doctor
+  /** Each account's LID mappings and known contacts (core/contacts). */
+  contacts: Contacts
   /** Endpoint and other per-connection settings, read at each connect so a settings change applies on the next one. */
   socketConfig: () => Partial<SocketConfig>
+  /** The staleSocketSeconds setting, read every second so a change applies to running accounts at once. */
+  staleSocketSeconds: () => number
   /** Baileys wants a pino-compatible logger; silent unless given. */
   baileysLogger?: ILogger
   now?: () => number
@@ -47,8 +60,10 @@ export interface SessionManagerDeps {
 export interface SessionManager extends HandOff {
   list(): AccountSummary[]
   add(label?: string): Promise<AccountSummary>
-  start(id: AccountId, options?: { takeBack?: boolean }): Promise<AccountSummary>
+  start(id: AccountId, options?: StartOptions): Promise<AccountSummary>
   stop(id: AccountId): Promise<AccountSummary>
+  /** Closes the socket and opens a new one now; refused as a start would be (logged out, banned, replaced). */
+  restart(id: AccountId): Promise<AccountSummary>
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
@@ -70,19 +85,42 @@ export interface SessionManager extends HandOff {
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? Date.now
   const log = deps.logger.child({ component: 'sessions' })
-  const { events, openStore } = deps
+  const { events, openStore, doctor, contacts } = deps
   let shuttingDown = false
 
-  const book = createAccountBook({ accounts: deps.accounts, events, now })
+  const book = createAccountBook({ accounts: deps.accounts, events, now, doctor })
   book.resetStaleStatuses()
   const runtimes = createRuntimes({ openAuth: deps.openAuth, openStore })
-  const pairing = createPairing({ book, events, now })
-  const messaging = createMessaging({ book, runtimes, events, log, now })
+  const pairing = createPairing({
+    book,
+    events,
+    now,
+    onState: (id, state) => {
+      if (doctor.passkey(id, passkeyPhase(state))) book.refreshCondition(id)
+    },
+  })
+  const acks = createServerAcks({ log })
+  const decryption = createDecryption({ doctor, book, log })
+  // The connection replaces stale sockets; liveness finds them. Bound late: each needs the other.
+  let replaceStale: (rt: AccountRuntime, silentMs: number) => void = () => undefined
+  const liveness = createLiveness({
+    runtimes,
+    log,
+    now,
+    staleAfterMs: () => deps.staleSocketSeconds() * 1000,
+    stale: (rt, silentMs) => replaceStale(rt, silentMs),
+  })
+  const messaging = createMessaging({ book, runtimes, events, log, now, doctor, acks, decryption, liveness })
   const connection = createConnection({
     book,
     runtimes,
     pairing,
     messaging,
+    doctor,
+    contacts,
+    acks,
+    decryption,
+    liveness,
     log,
     socketConfig: deps.socketConfig,
     makeSocket: deps.makeSocket ?? makeWASocket,
@@ -92,7 +130,29 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     now,
     isShuttingDown: () => shuttingDown,
   })
-  const lifecycle = createLifecycle({ book, runtimes, connection, pairing, events, log, openStore, beginShutdown: () => (shuttingDown = true) })
+  replaceStale = connection.replaceStale
+  // One timer for every account: liveness pings, and conditions that change with time alone (a limit
+  // that ran out, a resend that is overdue, a quiet period that ended).
+  const ticker = setInterval(() => {
+    liveness.check()
+    for (const id of doctor.due()) if (book.exists(id)) book.refreshCondition(id)
+  }, TICK_MS)
+  ticker.unref()
+  const lifecycle = createLifecycle({
+    book,
+    doctor,
+    contacts,
+    runtimes,
+    connection,
+    pairing,
+    events,
+    log,
+    openStore,
+    beginShutdown: () => {
+      shuttingDown = true
+      clearInterval(ticker)
+    },
+  })
   const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
 
   return {
@@ -105,3 +165,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
   }
 }
+
+/** How often liveness and time-bound conditions are checked: a second keeps detection within the setting + 6 s. */
+const TICK_MS = 1_000

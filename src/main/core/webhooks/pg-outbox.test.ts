@@ -53,7 +53,7 @@ describePostgres('webhook outbox on PostgreSQL', () => {
       const account = `acc-${i % 6}`
       const text = `m${i}`
       sent.set(account, [...(sent.get(account) ?? []), text])
-      ;(i % 6 < 3 ? busA : busB).emit('accounts:message', { account: account as never, id: `id-${i}`, from: 'x@s.whatsapp.net', text, at: Date.now() })
+      ;(i % 6 < 3 ? busA : busB).emit('accounts:message', { account: account as never, id: `id-${i}`, from: 'x@s.whatsapp.net', fromPhone: null, fromLid: null, text, at: Date.now() })
     }
     await receiver.count(() => true, 60, 20_000)
     await expect.poll(async () => (await a.hooks.list())[0]!.pending, { timeout: 10_000 }).toBe(0)
@@ -64,7 +64,7 @@ describePostgres('webhook outbox on PostgreSQL', () => {
       expect(receiver.received.filter((r) => r.body.account === account).map((r) => (r.body.data as { text: string }).text)).toEqual(texts)
     }
     // The same message reported again (after a failover) maps to the same delivery id: not sent twice.
-    busB.emit('accounts:message', { account: 'acc-0' as never, id: 'id-0', from: 'x@s.whatsapp.net', text: 'm0', at: Date.now() })
+    busB.emit('accounts:message', { account: 'acc-0' as never, id: 'id-0', from: 'x@s.whatsapp.net', fromPhone: null, fromLid: null, text: 'm0', at: Date.now() })
     await b.hooks.test((await b.hooks.list())[0]!.id)
     await receiver.next((r) => r.event === 'webhooks:test')
     expect(receiver.received.filter((r) => r.event === 'accounts:message')).toHaveLength(60)

@@ -49,7 +49,7 @@ describe('applyEvent', () => {
   it('accounts:message appends once, and keeps the list bounded', () => {
     const client = new QueryClient()
     client.setQueryData<ReceivedMessage[]>(queryKeys.messages(A), [])
-    const message = (i: number): ReceivedMessage => ({ account: A, id: `m${i}`, from: '1@s.whatsapp.net', text: `t${i}`, at: i })
+    const message = (i: number): ReceivedMessage => ({ account: A, id: `m${i}`, from: '1@s.whatsapp.net', fromPhone: '+1', fromLid: null, text: `t${i}`, at: i })
     applyEvent(client, { event: 'accounts:message', payload: message(0) })
     applyEvent(client, { event: 'accounts:message', payload: message(0) })
     expect(client.getQueryData<ReceivedMessage[]>(queryKeys.messages(A))).toHaveLength(1)

@@ -14,7 +14,8 @@ import { hasSession, isRunning } from '../lib/status'
 import { BulkExportDialog } from './BulkExportDialog'
 import { ConfirmDialog } from './ConfirmDialog'
 
-type BulkVerb = BulkAction
+/** The table's bulk actions; restart and re-pair belong to the Needs attention view (views/AttentionView.tsx). */
+type BulkVerb = Extract<BulkAction, 'start' | 'stop' | 'logout'>
 
 /**
  * Accounts per accounts:bulk call: a quarter of the selection, at least 50, so the count moves a few

@@ -54,6 +54,8 @@ export const accounts = pgTable('accounts', {
   wantRunning: boolean('want_running').notNull().default(false),
   movedTo: text('moved_to'),
   movedAt: millis('moved_at'),
+  /** What is wrong with the account (AccountCondition as JSON), or null (core/doctor). */
+  condition: text('condition'),
 })
 
 /** App settings as JSON values under a key (see core/settings). Shared by every server of a fleet. */
@@ -159,4 +161,16 @@ export const webhookOutbox = pgTable(
     claimedUntil: millis('claimed_until'),
   },
   (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
+)
+
+/** The phone number behind each LID an account has met, as in SQLite (db/schema.ts). */
+export const lidMappings = pgTable(
+  'lid_mappings',
+  {
+    accountId: text('account_id').notNull(),
+    lid: text('lid').notNull(),
+    pn: text('pn').notNull(),
+    learnedAt: millis('learned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.lid] })],
 )
