@@ -149,6 +149,8 @@ export const DoctorCountsSchema = z.object({
   sendRefusals: z.number().int(),
   /** Sockets the app found stale (open, carrying nothing) and reconnected. */
   staleReconnects: z.number().int(),
+  /** Liveness pings sent after a quiet spell that WhatsApp answered: the socket was idle, not dead. */
+  pingsAnswered: z.number().int(),
 })
 export type DoctorCounts = z.infer<typeof DoctorCountsSchema>
 

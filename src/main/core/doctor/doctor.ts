@@ -42,6 +42,7 @@ interface Facts {
   decrypt: DecryptBook | null
   sendRefusals: number
   staleReconnects: number
+  pingsAnswered: number
 }
 
 /** How a start may go ahead: as asked, or refused (the caller throws `conflict` with `message`). */
@@ -69,6 +70,8 @@ export interface Doctor {
   passkey(id: AccountId, phase: 'required' | 'confirm' | null): boolean
   /** The app found the socket stale (nothing for `silentMs`, a ping unanswered) and reconnects it. */
   staleSocket(id: AccountId, silentMs: number): void
+  /** A liveness ping after a quiet spell was answered: the socket was idle, not dead. */
+  pingAnswered(id: AccountId): void
 
   /** WhatsApp announced a reach-out limit (with its end) or lifted it. Returns whether anything changed. */
   reachOutLock(id: AccountId, lock: { active: boolean; until: number | null }): boolean
@@ -104,7 +107,7 @@ export function createDoctor(deps: {
   function factsOf(id: AccountId): Facts {
     let f = facts.get(id)
     if (f) return f
-    f = { ended: null, connection: null, passkey: null, reachOut: null, decrypt: null, sendRefusals: 0, staleReconnects: 0 }
+    f = { ended: null, connection: null, passkey: null, reachOut: null, decrypt: null, sendRefusals: 0, staleReconnects: 0, pingsAnswered: 0 }
     const stored = deps.stored(id) ?? null
     if (stored && (ENDED as readonly string[]).includes(stored.code)) {
       f.ended = { code: stored.code as EndedCode, at: stored.since, closeCode: null, method: 'qr', stored }
@@ -262,6 +265,10 @@ export function createDoctor(deps: {
       publishStaleSocket({ account: id, silentMs })
     },
 
+    pingAnswered(id) {
+      factsOf(id).pingsAnswered += 1
+    },
+
     reachOutLock(id, lock) {
       const f = factsOf(id)
       if (!lock.active) {
@@ -322,6 +329,7 @@ export function createDoctor(deps: {
         failingSenders: book?.worstSenders(5) ?? [],
         sendRefusals: f?.sendRefusals ?? 0,
         staleReconnects: f?.staleReconnects ?? 0,
+        pingsAnswered: f?.pingsAnswered ?? 0,
       }
     },
 

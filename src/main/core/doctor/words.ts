@@ -152,6 +152,9 @@ export function reachOutRefusal(to: string, until: number, announced: boolean): 
     : `WhatsApp refuses this number’s messages to new contacts for now (error 463) and did not say until when: nothing was sent to ${to}. Texts to new contacts are refused here until ${formatUtc(until)}; known contacts still work.`
 }
 
+export const UNANSWERED_LOOKUP =
+  'WhatsApp did not answer within 5 s, so nothing was sent. The app is checking the connection; send it again once the account shows connected.'
+
 export const UNCONFIRMED_SEND =
   'WhatsApp did not confirm the text within 5 s, so it may not have arrived. The app is checking the connection; send it again once the account shows connected.'
 

@@ -31,6 +31,8 @@ export function createLiveness(deps: {
   staleAfterMs: () => number
   /** The socket is stale: `silentMs` since its last frame. Replace it. */
   stale: (rt: AccountRuntime, silentMs: number) => void
+  /** A ping was answered: the socket was only idle. */
+  alive: (rt: AccountRuntime) => void
 }): Liveness {
   const { runtimes, log, now } = deps
 
@@ -43,7 +45,9 @@ export function createLiveness(deps: {
     socket
       .query({ tag: 'iq', attrs: { to: S_WHATSAPP_NET, type: 'get', xmlns: 'w:p' }, content: [{ tag: 'ping', attrs: {} }] }, PROBE_TIMEOUT_MS)
       .then(
-        () => undefined,
+        () => {
+          if (generation === rt.generation) deps.alive(rt)
+        },
         (err: unknown) => {
           if (generation !== rt.generation || rt.socket !== socket || !rt.open) return
           // Any frame since the ping left (a message, a receipt) proves the socket alive as well.

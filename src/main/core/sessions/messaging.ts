@@ -4,13 +4,13 @@
 // Decryption failures go to decryption.ts; what WhatsApp answers to a send is read by server-acks.ts.
 // Main process, Electron-free. Never log message contents.
 
-import { generateMessageIDV2, proto, type WAMessage, type WASocket } from '@whiskeysockets/baileys'
+import { generateMessageIDV2, isJidGroup, proto, type WAMessage, type WASocket } from '@whiskeysockets/baileys'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
 import { userOf } from '../contacts/contact-book'
 import type { Doctor } from '../doctor/doctor'
-import { formatSender, reachOutRefusal, UNCONFIRMED_SEND } from '../doctor/words'
+import { formatSender, reachOutRefusal, UNANSWERED_LOOKUP, UNCONFIRMED_SEND } from '../doctor/words'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
@@ -89,8 +89,10 @@ export function createMessaging(deps: MessagingDeps): Messaging {
     onMessage(rt, socket, message) {
       const key = message.key
       if (key.fromMe || !key.remoteJid) return
-      const group = Boolean(key.participant)
-      const senderJid = key.participant ?? key.remoteJid
+      // In a group the sender is the participant; in a chat, the chat itself (a 1:1 stanza may carry a
+      // `participant` too, which names the same sender another way).
+      const group = isJidGroup(key.remoteJid) === true
+      const senderJid = (group ? key.participant : null) ?? key.remoteJid
       const sender = rt.contacts?.identify(senderJid, group ? key.participantAlt : key.remoteJidAlt) ?? { fromPhone: null, fromLid: null, learned: null }
       if (sender.learned) announcePhone(rt, sender.learned)
       const ids = { fromPhone: sender.fromPhone, fromLid: sender.fromLid }
@@ -150,10 +152,17 @@ export function createMessaging(deps: MessagingDeps): Messaging {
         doctor.sendRefused(id, 'reach-out-limit-early')
         throw new AppError('rate-limited', reachOutRefusal(shown, limit.until, limit.announced), { retryAt: limit.until })
       }
+      // Every step that waits for WhatsApp is bounded: on a socket that carries nothing, Baileys' own
+      // queries would wait a minute; here the socket is checked instead, and the caller hears at once.
+      const inTime = <T>(step: Promise<T>, message: string): Promise<T> =>
+        withDeadline(step, ACK_WAIT_MS, () => {
+          deps.liveness.probe(rt)
+          return new AppError('unavailable', message)
+        })
       if (jid.endsWith('@s.whatsapp.net')) {
         // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
         // so without this the operator would read "Sent" for a text that goes nowhere.
-        const [found] = (await socket.onWhatsApp(jid)) ?? []
+        const [found] = (await inTime(socket.onWhatsApp(jid), UNANSWERED_LOOKUP)) ?? []
         if (!found?.exists) throw new AppError('not-found', `${shown} is not on WhatsApp, so nothing was sent. Check the number.`)
       }
       // The id is chosen first so a retry request that overtakes sendMessage still finds the message,
@@ -168,7 +177,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       })
       if (rt.outbox.size > OUTBOX_SIZE) rt.outbox.delete(rt.outbox.keys().next().value!)
       try {
-        await sending
+        await inTime(sending, UNCONFIRMED_SEND)
       } catch (error) {
         rt.acks.delete(messageId)
         throw error
@@ -196,4 +205,16 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       return (runtimes.peek(id)?.inbox ?? []).flatMap((entry) => (entry.message ? [entry.message] : []))
     },
   }
+}
+
+/** `step`, or the error `late()` makes if it has not settled within `ms` (the step itself goes on). */
+function withDeadline<T>(step: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms)
+    timer.unref?.()
+  })
+  // A step that fails after the deadline has nobody left to tell.
+  step.catch(() => undefined)
+  return Promise.race([step, deadline]).finally(() => clearTimeout(timer))
 }

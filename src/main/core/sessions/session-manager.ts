@@ -109,6 +109,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     now,
     staleAfterMs: () => deps.staleSocketSeconds() * 1000,
     stale: (rt, silentMs) => replaceStale(rt, silentMs),
+    alive: (rt) => doctor.pingAnswered(rt.id),
   })
   const messaging = createMessaging({ book, runtimes, events, log, now, doctor, acks, decryption, liveness })
   const connection = createConnection({
