@@ -64,6 +64,8 @@ export class DecryptBook {
   private readonly senders = new Map<string, Sender>()
   private readonly resetSenders: string[] = []
   raisedAt: number | null = null
+  /** When the condition last ended: failures before it do not raise it again. */
+  private endedAt = 0
   shown: DecryptFigures | null = null
   private shownAt = 0
 
@@ -98,19 +100,26 @@ export class DecryptBook {
     return [...entry.devices]
   }
 
-  /** A message decrypted: a resend of a failed one, or any message from that sender. */
+  /**
+   * A message decrypted. A resend of a failed one proves only that the retry path works (it comes on a
+   * session made for it); a new message that decrypts proves the sender's session sound, and ends its
+   * run of failures.
+   */
   decrypted(id: string, sender: string): boolean {
+    if (this.waiting.delete(id)) {
+      this.recovered += 1
+      return true
+    }
     const entry = this.senders.get(sender)
     if (entry) entry.inARow = 0
-    if (!this.waiting.delete(id)) return false
-    this.recovered += 1
-    return true
+    return false
   }
 
   /** Whether the condition holds now; raises, refreshes or ends it as the options say. */
   evaluate(now: number): boolean {
     this.prune(now)
-    const inWindow = this.countSince(now - this.options.windowMs)
+    // Only failures since the condition last ended count towards raising it again.
+    const inWindow = this.countSince(Math.max(now - this.options.windowMs, this.endedAt))
     const stuck = [...this.waiting.values()].some((at) => now - at >= this.options.waitMs)
     if (this.raisedAt === null) {
       if (inWindow < this.options.raiseAt && !stuck) return false
@@ -121,6 +130,7 @@ export class DecryptBook {
     const last = this.times.at(-1) ?? 0
     if (this.waiting.size === 0 && now - last >= this.options.quietMs) {
       this.raisedAt = null
+      this.endedAt = now
       this.shown = null
       this.resetSenders.length = 0
       return false
@@ -131,12 +141,14 @@ export class DecryptBook {
 
   /** Whether evaluate() may give another answer later without a new failure (a wait or a quiet period running). */
   pending(): boolean {
-    return this.raisedAt !== null || this.waiting.size > 0 || this.times.length > 0
+    // Without a raised condition or a message waiting, only a new failure can change the answer, and
+    // the failure itself asks for it.
+    return this.raisedAt !== null || this.waiting.size > 0
   }
 
   countSince(from: number): number {
     let count = 0
-    for (let i = this.times.length - 1; i >= 0 && this.times[i]! >= from; i--) count++
+    for (let i = this.times.length - 1; i >= 0 && this.times[i]! > from; i--) count++
     return count
   }
 
