@@ -123,9 +123,9 @@ export function createDoctor(deps: {
     return f.decrypt
   }
 
+  /** The limit that holds now. Pure: an expired fact stays until due() hands its account a last refresh. */
   function activeReachOut(f: Facts): Facts['reachOut'] {
-    if (f.reachOut && f.reachOut.until <= now()) f.reachOut = null
-    return f.reachOut
+    return f.reachOut && f.reachOut.until > now() ? f.reachOut : null
   }
 
   function ended(f: NonNullable<Facts['ended']>): Omit<AccountCondition, 'since'> {
@@ -272,7 +272,8 @@ export function createDoctor(deps: {
     reachOutLock(id, lock) {
       const f = factsOf(id)
       if (!lock.active) {
-        const had = activeReachOut(f) !== null
+        // Whether it had run out already or not: the condition stored with the account may still show it.
+        const had = f.reachOut !== null
         f.reachOut = null
         return had
       }
@@ -312,8 +313,15 @@ export function createDoctor(deps: {
 
     due() {
       const out: AccountId[] = []
+      const at = now()
       for (const [id, f] of facts) {
-        if (f.reachOut || f.decrypt?.pending()) out.push(id)
+        // A limit that ran out is handed over once more, so the condition stored with it ends too.
+        if (f.reachOut && f.reachOut.until <= at) f.reachOut = null
+        else if (f.reachOut) {
+          out.push(id)
+          continue
+        } else if (!f.decrypt?.pending()) continue
+        out.push(id)
       }
       return out
     },
