@@ -10,8 +10,10 @@ import { AccountNotices } from './components/Notices'
 import { SignIn } from './components/SignIn'
 import { OpenedBundleImport } from './components/TransferActions'
 import { navigate, routeToHash, useRoute, type Route } from './lib/router'
+import { useAccounts } from './api/hooks'
 import { AccountDetailView } from './views/AccountDetailView'
 import { AccountsView } from './views/AccountsView'
+import { AttentionView } from './views/AttentionView'
 import { FleetView } from './views/FleetView'
 import { SettingsView } from './views/SettingsView'
 import { TelemetryView } from './views/TelemetryView'
@@ -26,6 +28,7 @@ export function App() {
 
 const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view'] }> = [
   { title: 'Accounts', route: { view: 'accounts' }, section: 'accounts' },
+  { title: 'Needs attention', route: { view: 'attention' }, section: 'attention' },
   { title: 'Telemetry', route: { view: 'telemetry', scope: '*' }, section: 'telemetry' },
   { title: 'Fleet', route: { view: 'fleet' }, section: 'fleet' },
   { title: 'Webhooks', route: { view: 'webhooks' }, section: 'webhooks' },
@@ -44,6 +47,7 @@ function Shell() {
   }
 
   const section = route.view === 'account' ? 'accounts' : route.view
+  const attention = useAccounts().data?.filter((a) => a.condition !== null).length ?? 0
   return (
     <div className="app">
       <header className="topbar">
@@ -57,8 +61,14 @@ function Shell() {
               onClick={() => {
                 document.body.dataset.navigated = 'true'
               }}
+              aria-label={item.section === 'attention' && attention > 0 ? `${item.title}: ${attention} ${attention === 1 ? 'account' : 'accounts'}` : undefined}
             >
               {item.title}
+              {item.section === 'attention' && attention > 0 && (
+                <span className="nav-count" aria-hidden="true">
+                  {attention}
+                </span>
+              )}
             </a>
           ))}
         </nav>
@@ -86,6 +96,7 @@ function Shell() {
             onTelemetry={(id) => go({ view: 'telemetry', scope: id })}
           />
         )}
+        {route.view === 'attention' && <AttentionView onOpenAccount={(id) => go({ view: 'account', id })} />}
         {route.view === 'telemetry' && <TelemetryView scope={route.scope} onScope={(scope) => go({ view: 'telemetry', scope })} />}
         {route.view === 'settings' && <SettingsView />}
         {route.view === 'fleet' && <FleetView />}

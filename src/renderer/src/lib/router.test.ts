@@ -7,6 +7,7 @@ describe('routes', () => {
   const routes: Route[] = [
     { view: 'accounts' },
     { view: 'account', id },
+    { view: 'attention' },
     { view: 'telemetry', scope: '*' },
     { view: 'telemetry', scope: id },
     { view: 'settings' },
@@ -17,7 +18,7 @@ describe('routes', () => {
     for (const route of routes) expect(parseRoute(routeToHash(route))).toEqual(route)
   })
   it('anything unknown or malformed opens the accounts list', () => {
-    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x', '#/webhooks/x']) {
+    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x', '#/webhooks/x', '#/attention/x']) {
       expect(parseRoute(hash)).toEqual({ view: 'accounts' })
     }
   })

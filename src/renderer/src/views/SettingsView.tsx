@@ -1,6 +1,6 @@
 // What settings:* holds, to read and change: which WhatsApp endpoint the accounts use (real WhatsApp,
-// or a simulator with the root key its certificates are trusted under) and whether accounts left
-// running start with the app. When the server was started with an endpoint of its own (--simulator,
+// or a simulator with the root key its certificates are trusted under), whether accounts left
+// running start with the app, and how long a connection may stay silent before it is checked. When the server was started with an endpoint of its own (--simulator,
 // IRISH_WHATSAPP_URL), that one wins and the view says so.
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
@@ -38,10 +38,11 @@ export function SettingsView() {
 function SettingsForm({ current, overriddenBy }: { current: Settings; overriddenBy: string | null }) {
   const api = useTransport()
   const client = useQueryClient()
-  const ids = { url: useId(), root: useId(), auto: useId(), problem: useId() }
+  const ids = { url: useId(), root: useId(), auto: useId(), stale: useId(), staleHint: useId(), problem: useId() }
   const [url, setUrl] = useState(current.whatsappUrl ?? '')
   const [root, setRoot] = useState(current.trustedRootKey ?? '')
   const [autoStart, setAutoStart] = useState(current.autoStart)
+  const [staleSeconds, setStaleSeconds] = useState(String(current.staleSocketSeconds))
   const [saved, setSaved] = useState(false)
   const save = useMutation({
     mutationFn: (patch: Partial<Settings>) => api.invoke('settings:set', patch),
@@ -50,11 +51,17 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
       setSaved(true)
     },
   })
-  useEffect(() => setSaved(false), [url, root, autoStart])
+  useEffect(() => setSaved(false), [url, root, autoStart, staleSeconds])
 
   function submit(event: FormEvent): void {
     event.preventDefault()
-    save.mutate({ whatsappUrl: url.trim() === '' ? null : url.trim(), trustedRootKey: root.trim() === '' ? null : root.trim(), autoStart })
+    save.mutate({
+      whatsappUrl: url.trim() === '' ? null : url.trim(),
+      trustedRootKey: root.trim() === '' ? null : root.trim(),
+      autoStart,
+      // Sent as typed: the server says what is wrong with a value out of range.
+      staleSocketSeconds: Number(staleSeconds),
+    })
   }
 
   return (
@@ -78,6 +85,24 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
       <div className="field field-check">
         <input id={ids.auto} type="checkbox" checked={autoStart} onChange={(event) => setAutoStart(event.target.checked)} />
         <label htmlFor={ids.auto}>Start the accounts that were running when the app last stopped</label>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.stale}>Seconds without a frame before a connection is checked</label>
+        <input
+          id={ids.stale}
+          type="number"
+          inputMode="numeric"
+          min={5}
+          max={600}
+          step={1}
+          value={staleSeconds}
+          aria-describedby={ids.staleHint}
+          onChange={(event) => setStaleSeconds(event.target.value)}
+        />
+        <p className="hint" id={ids.staleHint}>
+          5 to 600. A connection that carries nothing this long gets a ping; no answer within 5 s and it is replaced. Applies to
+          running accounts at once.
+        </p>
       </div>
       {save.isError && (
         <p className="inline-error" role="alert" id={ids.problem}>

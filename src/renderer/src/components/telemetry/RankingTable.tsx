@@ -1,5 +1,5 @@
 // Finds the outlier: every account with store operations in the chosen range, ranked by p99 latency
-// (or errors, or operations per second), worst first. The first screen shows the worst ten; each row's
+// (or errors, operations per second, or messages that failed to decrypt), worst first. The first screen shows the worst ten; each row's
 // account name opens that account's charts.
 
 import { useMemo, useState } from 'react'
@@ -12,7 +12,7 @@ import { TableScroll } from './TableScroll'
 
 export const RANKING_FIRST_ROWS = 10
 
-type RankingKey = 'account' | 'p99' | 'p50' | 'max' | 'errors' | 'opsPerSecond'
+type RankingKey = 'account' | 'p99' | 'p50' | 'max' | 'errors' | 'opsPerSecond' | 'decryptFailures'
 
 const SORT_WORDS: Record<RankingKey, string> = {
   account: 'name',
@@ -21,6 +21,7 @@ const SORT_WORDS: Record<RankingKey, string> = {
   max: 'slowest operation',
   errors: 'errors',
   opsPerSecond: 'operations per second',
+  decryptFailures: 'decryption failures',
 }
 
 export function RankingTable({
@@ -61,6 +62,7 @@ export function RankingTable({
               <SortHeader label="max ms" column="max" sort={sort} onSort={setSort} />
               <SortHeader label="Errors" column="errors" sort={sort} onSort={setSort} />
               <SortHeader label="Ops/s" column="opsPerSecond" sort={sort} onSort={setSort} />
+              <SortHeader label="Decrypt failures" column="decryptFailures" sort={sort} onSort={setSort} />
             </tr>
           </thead>
           <tbody>
@@ -77,6 +79,7 @@ export function RankingTable({
                 <td className="num">{formatValue(row.max)}</td>
                 <td className={`num ${row.errors > 0 ? 'cell-bad' : ''}`}>{row.errors.toLocaleString()}</td>
                 <td className="num">{formatValue(Math.round(row.opsPerSecond * 100) / 100)}</td>
+                <td className={`num ${row.decryptFailures > 0 ? 'cell-bad' : ''}`}>{row.decryptFailures.toLocaleString()}</td>
               </tr>
             ))}
           </tbody>
