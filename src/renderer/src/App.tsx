@@ -61,12 +61,13 @@ function Shell() {
               onClick={() => {
                 document.body.dataset.navigated = 'true'
               }}
-              aria-label={item.section === 'attention' && attention > 0 ? `${item.title}: ${attention} ${attention === 1 ? 'account' : 'accounts'}` : undefined}
             >
               {item.title}
               {item.section === 'attention' && attention > 0 && (
-                <span className="nav-count" aria-hidden="true">
+                // Read as "Needs attention 35 accounts": the name keeps the visible words, in order.
+                <span className="nav-count">
                   {attention}
+                  <span className="visually-hidden"> {attention === 1 ? 'account' : 'accounts'}</span>
                 </span>
               )}
             </a>

@@ -105,9 +105,11 @@ export class DecryptBook {
    * session made for it); a new message that decrypts proves the sender's session sound, and ends its
    * run of failures.
    */
-  decrypted(id: string, sender: string): boolean {
+  decrypted(id: string, sender: string, now: number): boolean {
     if (this.waiting.delete(id)) {
       this.recovered += 1
+      // The last one that waited came: the figures shown would say otherwise until the next refresh.
+      if (this.waiting.size === 0 && this.raisedAt !== null) this.snapshot(now)
       return true
     }
     const entry = this.senders.get(sender)

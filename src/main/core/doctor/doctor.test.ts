@@ -140,7 +140,10 @@ describe('decryption bookkeeping', () => {
     expect(book.evaluate(now)).toBe(false)
     book.failed('m3', 's@s.whatsapp.net', null, (now += 10))
     expect(book.evaluate(now)).toBe(true)
-    for (const id of ['m1', 'm2', 'm3']) expect(book.decrypted(id, 's@s.whatsapp.net')).toBe(true)
+    expect(book.shown).toMatchObject({ failures: 3, waiting: 3 })
+    for (const id of ['m1', 'm2', 'm3']) expect(book.decrypted(id, 's@s.whatsapp.net', now)).toBe(true)
+    // The last resend brings the figures up to date at once: nothing waits any more.
+    expect(book.shown).toMatchObject({ failures: 3, waiting: 0 })
     expect(book.evaluate((now += 500))).toBe(true)
     expect(book.evaluate((now += 600))).toBe(false)
     // The same three failures are still in the window: they do not raise it a second time.
@@ -162,14 +165,14 @@ describe('decryption bookkeeping', () => {
     const book = new DecryptBook(options)
     const dev = '1555:1@s.whatsapp.net'
     expect(book.failed('a', 's@s.whatsapp.net', dev, 1)).toEqual([])
-    expect(book.decrypted('a', 's@s.whatsapp.net')).toBe(true)
+    expect(book.decrypted('a', 's@s.whatsapp.net', 1)).toBe(true)
     expect(book.failed('b', 's@s.whatsapp.net', dev, 2)).toEqual([dev])
     expect(book.resets).toBe(1)
     expect(book.failed('c', 's@s.whatsapp.net', dev, 3)).toEqual([])
     expect(book.failed('d', 's@s.whatsapp.net', dev, 4)).toEqual([])
     const other = new DecryptBook(options)
     other.failed('a', 't@lid', dev, 1)
-    expect(other.decrypted('fresh', 't@lid')).toBe(false)
+    expect(other.decrypted('fresh', 't@lid', 1)).toBe(false)
     expect(other.failed('b', 't@lid', dev, 2)).toEqual([])
     expect(other.worstSenders(5)).toEqual([{ sender: 't@lid', failures: 2 }])
   })

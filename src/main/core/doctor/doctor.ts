@@ -308,7 +308,7 @@ export function createDoctor(deps: {
     },
 
     decrypted(id, message) {
-      return facts.get(id)?.decrypt?.decrypted(message.id, message.sender) ?? false
+      return facts.get(id)?.decrypt?.decrypted(message.id, message.sender, now()) ?? false
     },
 
     due() {
