@@ -1,10 +1,11 @@
 // The Needs attention spec's server (attention-server.ts, test-only): a handle to start it, inject the
 // fault mix and stop it. It runs in its own process group so stopping it stops npx, tsx and the server.
 
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
+import { stopGroup } from './fleet'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
 
@@ -53,18 +54,4 @@ export async function startAttentionServer(): Promise<AttentionServer> {
       await stopGroup(child)
     },
   }
-}
-
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return
-  const exited = new Promise((resolveExit) => child.once('exit', resolveExit))
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL')
-    } catch {
-      // Already gone.
-    }
-  }, 15_000)
-  await exited
-  clearTimeout(timer)
 }

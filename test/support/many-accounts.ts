@@ -9,11 +9,10 @@ import { join } from 'node:path'
 import type { AccountId } from '../../src/shared/ids'
 import type { DoctorOptions } from '../../src/main/core/doctor/doctor'
 import type { BackoffOptions } from '../../src/main/core/sessions/reconnect-policy'
-import type { SimulatorPort } from '../../src/main/core/create-core'
 import { startSimulator, type Simulator } from '../../src/simulator/simulator'
 import { silentLogger as silentSimulatorLogger } from '../../src/simulator/logger'
 import { muteLibsignalLogs } from './baileys-clients'
-import { newDataKey, nextQr, openTestCore, pairAccount, waitForStatus, type EventRecorder, type PairedTestAccount } from './sessions'
+import { newDataKey, nextQr, openTestCore, pairAccount, simulatorPortOf, waitForStatus, type EventRecorder, type PairedTestAccount } from './sessions'
 import type { Core } from '../../src/main/core/create-core'
 
 export interface ManyAccounts {
@@ -40,13 +39,7 @@ export async function startManyAccounts(options: {
   const unmute = muteLibsignalLogs()
   const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-many-'))
-  const simulator: SimulatorPort = {
-    url: sim.url,
-    rootKeyHex: sim.rootKeyHex,
-    adminUrl: null,
-    scanQr: (qr) => sim.scanQr(qr),
-    enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
-  }
+  const simulator = simulatorPortOf(sim)
   try {
     const { core, events } = await openTestCore({
       dataDir,

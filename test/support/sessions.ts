@@ -238,19 +238,24 @@ export interface SessionsWorld {
   close(): Promise<void>
 }
 
-export async function startSessionsWorld(
-  options: { socketOverrides?: Partial<SocketConfig>; backoff?: BackoffOptions; doctor?: DoctorOptions } = {},
-): Promise<SessionsWorld> {
-  const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
-  const dataDir = mkdtempSync(join(tmpdir(), 'irish-sessions-'))
-  const dataKey = newDataKey()
-  const simulator: SimulatorPort = {
+/** The in-process simulator as the core's simulator port: it plays the phone for simulator:scan and simulator:enter-code. */
+export function simulatorPortOf(sim: Simulator): SimulatorPort {
+  return {
     url: sim.url,
     rootKeyHex: sim.rootKeyHex,
     adminUrl: null,
     scanQr: (qr) => sim.scanQr(qr),
     enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
   }
+}
+
+export async function startSessionsWorld(
+  options: { socketOverrides?: Partial<SocketConfig>; backoff?: BackoffOptions; doctor?: DoctorOptions } = {},
+): Promise<SessionsWorld> {
+  const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
+  const dataDir = mkdtempSync(join(tmpdir(), 'irish-sessions-'))
+  const dataKey = newDataKey()
+  const simulator = simulatorPortOf(sim)
   const coreOptions: TestCoreOptions = { dataDir, dataKey, endpoint: sim, simulator, ...options }
   let coreClosed = false
   try {
