@@ -30,19 +30,14 @@ let stopSimulator: (() => Promise<void>) | null = null
 async function startLocalSimulator(dataDir: string): Promise<SimulatorPort> {
   // Imported only when asked for: the simulator is test and demo code.
   const { startSimulator, startSimulatorAdmin } = await import('../../simulator/index')
+  const { embeddedSimulatorPort } = await import('../embedded-simulator')
   const sim = await startSimulator({ port: 0, statePath: join(dataDir, 'simulator-state.json') })
   const admin = await startSimulatorAdmin(sim, { port: 0 })
   stopSimulator = async () => {
     await admin.close()
     await sim.close()
   }
-  return {
-    url: sim.url,
-    rootKeyHex: sim.rootKeyHex,
-    adminUrl: admin.url,
-    scanQr: (qr) => sim.scanQr(qr, {}),
-    enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
-  }
+  return embeddedSimulatorPort(sim, admin.url)
 }
 
 async function openCore(): Promise<Core> {

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isAppError } from '../../shared/errors'
+import { serverOrigin } from '../../shared/passkey-ceremony'
 import { createCore, type SimulatorPort } from '../core/create-core'
 import { defaultDataDir } from '../core/data-dir'
 import { isPostgresUrl } from '../core/db/postgres/url'
@@ -18,6 +19,7 @@ import { createLogger } from '../core/logger'
 import { createMetrics } from '../core/metrics/metrics'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
+import { embeddedSimulatorPort } from '../embedded-simulator'
 import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protocol'
 import { hostnameOf } from './host-policy'
 import { startApiServer } from './http-server'
@@ -126,13 +128,7 @@ async function main(): Promise<void> {
     // The embedded simulator's admin API can log accounts out: it takes the same token as the API.
     simulatorAdmin = await startSimulatorAdmin(simulator, { port: 0, token: token.token })
     const sim = simulator
-    simulatorPort = {
-      url: sim.url,
-      rootKeyHex: sim.rootKeyHex,
-      adminUrl: simulatorAdmin.url,
-      scanQr: (qr) => sim.scanQr(qr, {}),
-      enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
-    }
+    simulatorPort = embeddedSimulatorPort(sim, simulatorAdmin.url)
     say(`simulator: ${sim.url} (admin ${simulatorAdmin.url}); this server trusts it instead of real WhatsApp`)
     say(`a second server on this simulator (to try "Export to a server"), in another terminal:`)
     say(`  IRISH_WHATSAPP_URL=${sim.url} IRISH_WHATSAPP_ROOT_KEY=${sim.rootKeyHex} npm run serve -- --port 7421 --data-dir demo-data-2`)
@@ -177,6 +173,8 @@ async function main(): Promise<void> {
       : {}),
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
+    // The passkey helper in a person's browser talks to this origin (the UI names its own instead).
+    ceremonyServer: () => serverOrigin(publicUrl ?? listeningUrl),
     ...crashPointFromEnv(process.env.IRISH_TEST_CRASH_AT),
     webhooks: { allowPrivate: values['webhooks-allow-private'], ...webhookTestTimingFromEnv(process.env.IRISH_TEST_WEBHOOK_RETRY_MS) },
   })
@@ -196,6 +194,7 @@ async function main(): Promise<void> {
     trustedProxies: values['trusted-proxy'],
     ...(uiDir ? { staticDir: uiDir } : {}),
     metrics: { contentType: metrics.contentType, render: () => metrics.render(), token: metricsToken ?? null },
+    ceremony: core.ceremony,
   })
 
   listeningUrl = server.url

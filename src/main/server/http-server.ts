@@ -9,11 +9,13 @@ import { CLIENT_HEADER } from '../../shared/channels'
 import type { ErrorCode, ErrorInfo } from '../../shared/errors'
 import { LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
 import { BODY_LIMIT_BYTES } from '../../shared/policy'
+import { CEREMONY_ROUTE, ceremonyAccount } from '../../shared/passkey-ceremony'
 import type { Dispatch } from '../core/api/dispatch'
+import type { CeremonyDesk } from '../core/passkey/ceremony'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
-import { createHostPolicy } from './host-policy'
+import { createHostPolicy, isExtensionOrigin } from './host-policy'
 import { ByteBudget, clientAddress, DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, normalizeAddress, type FailedAuthPolicy } from './limits'
 import { readBody, type BodyTimeouts, DEFAULT_BODY_TIMEOUTS } from './read-body'
 import { serveStatic } from './static-files'
@@ -22,6 +24,8 @@ import { bearerToken, tokenMatches } from './token'
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
 
 export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
+/** A passkey answer is a few hundred bytes; the schema caps each field well below this. */
+export const CEREMONY_BODY_LIMIT_BYTES = 16 * 1024
 /** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
 export const DEFAULT_MAX_CONNECTIONS = 256
 
@@ -56,6 +60,8 @@ export interface ApiServerOptions {
   bodyTimeouts?: BodyTimeouts
   /** GET /metrics (Prometheus text); omitted, /metrics answers 404 like any unknown path. */
   metrics?: MetricsEndpoint
+  /** The passkey ceremony's GET/POST /api/passkey-ceremony/<token>; omitted, they answer 404. */
+  ceremony?: CeremonyDesk
 }
 
 export interface MetricsEndpoint {
@@ -124,6 +130,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return
     }
     const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname.startsWith(CEREMONY_ROUTE)) {
+      await handleCeremony(req, res, url.pathname.slice(CEREMONY_ROUTE.length))
+      return
+    }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       if (url.search.includes('token')) {
         refuse(res, 400, failure('invalid-input', 'Send the API token in the Authorization header, never in the URL.'))
@@ -156,6 +166,57 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return
     }
     await serveStatic(staticRoot, req, res, url.pathname, (r, f) => sendJson(r, f.status, failure(STATIC_CODES[f.status], f.message)), log)
+  }
+
+  /**
+   * The passkey ceremony (core/passkey/ceremony.ts): GET its options, POST the credential. No API token:
+   * the ceremony token in the path is the credential (single-use, bound to one account and attempt).
+   * The only routes a browser extension's origin may call; wrong tokens count as failed sign-ins.
+   */
+  async function handleCeremony(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const origin = req.headers.origin
+    if (!hosts.originAllowed(origin, req.headers.host) && !isExtensionOrigin(origin)) {
+      refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
+      return
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, POST')
+      refuse(res, 405, failure('invalid-input', 'GET the passkey options, or POST the credential.'))
+      return
+    }
+    if (!options.ceremony) {
+      refuse(res, 404, failure('not-found', 'This server runs no passkey ceremonies.'))
+      return
+    }
+    const address = clientAddress(req, trustedProxies)
+    const waitMs = limiter.retryAfterMs(address)
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)))
+      refuse(res, 429, failure('rate-limited', 'Too many wrong passkey links from this address; wait before trying again.'))
+      return
+    }
+    let result: Result<unknown>
+    if (req.method === 'GET') {
+      result = await options.ceremony.options(token)
+    } else {
+      const body = await readBody(req, { limit: CEREMONY_BODY_LIMIT_BYTES, timeouts: bodyTimeouts })
+      body.release()
+      if (body.kind !== 'ok') {
+        refuseBody(res, body.kind, CEREMONY_BODY_LIMIT_BYTES)
+        return
+      }
+      let credential: unknown
+      try {
+        credential = JSON.parse(body.bytes.toString('utf8'))
+      } catch {
+        refuse(res, 400, failure('invalid-input', 'The passkey answer is not JSON: send PublicKeyCredential.toJSON() as the body.'))
+        return
+      }
+      result = await options.ceremony.answer(token, credential)
+    }
+    // A malformed or unknown token is a wrong guess; a refused answer (WhatsApp's checks) is not.
+    if (ceremonyAccount(token) === null || (!result.ok && result.error.code === 'not-found')) limiter.recordFailure(address)
+    sendEnvelope(res, result)
   }
 
   async function handleMetrics(req: IncomingMessage, res: ServerResponse, metrics: MetricsEndpoint): Promise<void> {

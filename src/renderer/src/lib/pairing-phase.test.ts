@@ -6,7 +6,7 @@ import { pairingPhase } from './pairing-phase'
 
 const id = 'acc-p' as AccountId
 const account = (patch: Partial<AccountSummary>): AccountSummary => accountSummary(id, { label: 'P', ...patch })
-const qr = (expiresAt: number | null, value: string | null = 'qr'): PairingState => ({ id, qr: value, expiresAt, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null })
+const qr = (expiresAt: number | null, value: string | null = 'qr'): PairingState => ({ id, qr: value, expiresAt, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null, passkey: null, passkeyError: null })
 
 describe('pairingPhase', () => {
   it('follows a pairing from first code to connected', () => {
