@@ -1,0 +1,77 @@
+// The desktop app's passkey ceremony page (ceremony.html). It runs in a window of its own session
+// partition on https://web.whatsapp.com, where the app answers every request locally
+// (src/main/electron/passkey-ceremony.ts): nothing reaches WhatsApp's site. It reads the ceremony token
+// from the URL fragment, GETs the options and POSTs the assertion on the same routes as the headless
+// server's (src/shared/passkey-ceremony.ts). Browser only; no Node, no bridge.
+
+import { CEREMONY_ROUTE, parseCeremonyUrl } from '../../../shared/passkey-ceremony'
+import { describeWebAuthnError, getAssertion } from './webauthn-get'
+import './ceremony-page.css'
+
+interface Envelope<T> {
+  ok: boolean
+  value?: T
+  error?: { code: string; message: string }
+}
+
+const status = document.getElementById('status')!
+const again = document.getElementById('again') as HTMLButtonElement
+
+function say(text: string, state: 'busy' | 'done' | 'failed'): void {
+  status.textContent = text
+  document.body.dataset.state = state
+}
+
+async function call<T>(token: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${CEREMONY_ROUTE}${encodeURIComponent(token)}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  })
+  const envelope = (await response.json()) as Envelope<T>
+  if (!envelope.ok || envelope.value === undefined) throw new Error(envelope.error?.message ?? `The app answered ${response.status}.`)
+  return envelope.value
+}
+
+async function run(token: string): Promise<void> {
+  again.hidden = true
+  say('Asking Irish for the passkey request…', 'busy')
+  let options: { options: PublicKeyCredentialRequestOptionsJSON }
+  try {
+    options = await call(token)
+  } catch (error) {
+    say(error instanceof Error ? error.message : 'The passkey request could not be read.', 'failed')
+    return
+  }
+  say("Follow your device's prompt to use the passkey of the account you are linking.", 'busy')
+  let credential: PublicKeyCredentialJSON
+  try {
+    credential = await getAssertion(options.options)
+  } catch (error) {
+    say(describeWebAuthnError(error), 'failed')
+    again.hidden = false
+    return
+  }
+  say('Sending your answer to WhatsApp…', 'busy')
+  try {
+    const answer = await call<{ confirm: boolean }>(token, credential)
+    say(
+      answer.confirm
+        ? 'Done. Go back to Irish and check that the code it shows matches the one on your phone.'
+        : 'Done. Go back to Irish: it shows a code to compare with your phone in a moment.',
+      'done',
+    )
+    window.close()
+  } catch (error) {
+    say(error instanceof Error ? error.message : 'The answer could not be sent.', 'failed')
+  }
+}
+
+const link = parseCeremonyUrl(location.hash)
+// The token is spent once used; it has no business in the window's history either way.
+history.replaceState(null, '', location.pathname)
+if (link) {
+  again.addEventListener('click', () => void run(link.token))
+  void run(link.token)
+} else {
+  say('This window was opened without a passkey link. Close it and start again from the pairing dialog.', 'failed')
+}
