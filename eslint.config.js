@@ -73,4 +73,7 @@ export default tseslint.config(
   ...layer(['src/shared/**/*.ts'], ['electronShell', 'node', 'sharedDeps']),
   ...layer(['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'], ['rendererNode', 'rendererMain']),
   { files: ['src/preload/**/*.ts'], rules: restrict(['preloadMain', 'testHelpers'], { electron: false }) },
+  // The browser helper runs in a browser: no Node, no app, no simulator (it may use src/shared and the
+  // renderer's WebAuthn call).
+  ...layer(['extensions/**/*.ts'], ['rendererNode', 'rendererMain', 'simulator', 'app']),
 )
