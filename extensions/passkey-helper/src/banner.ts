@@ -1,5 +1,6 @@
-// What the helper shows on the WhatsApp Web page while it works: one card at the top, in a closed shadow
-// root so the page's styles and scripts leave it alone. Text and buttons only.
+// What the helper shows on the WhatsApp Web page while it works: one card at the top, in a shadow root
+// so the page's styles leave it alone (open: it says nothing the page may not read, and tests and
+// screen readers read it). Text and buttons only.
 
 export type BannerState = 'busy' | 'action' | 'done' | 'failed'
 
@@ -34,7 +35,7 @@ const STYLE = `
 
 export function createBanner(doc: Document = document): Banner {
   const host = doc.createElement('irish-passkey-helper')
-  const root = host.attachShadow({ mode: 'closed' })
+  const root = host.attachShadow({ mode: 'open' })
   const style = doc.createElement('style')
   style.textContent = STYLE
   const card = doc.createElement('section')

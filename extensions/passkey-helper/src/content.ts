@@ -33,7 +33,8 @@ async function run(link: CeremonyLink, banner: Banner): Promise<void> {
     return
   }
   if (reply.kind !== 'options') {
-    banner.show('failed', failure(reply), [retry])
+    // A used, stale or foreign link stays so: only a new link from the dialog helps.
+    banner.show('failed', failure(reply))
     return
   }
   banner.show('busy', "Follow your device's prompt to use the passkey of the account you are linking.")

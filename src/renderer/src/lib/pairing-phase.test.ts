@@ -22,6 +22,19 @@ describe('pairingPhase', () => {
     expect(pairingPhase(account({ status: 'stopped' }), undefined, 0, true)).toBe('stopped')
   })
 
+  it('shows a passkey check under way whichever method the dialog shows, and the passkey tab before one', () => {
+    const options = { challenge: 'abc' }
+    const required: PairingState = { ...qr(5000, null), method: 'passkey', passkey: { phase: 'required', options, ceremonyUrl: 'https://web.whatsapp.com/#x', expiresAt: 5000 } }
+    const confirm: PairingState = { ...required, passkey: { phase: 'confirm', code: 'ABCD-EFGH' } }
+    for (const method of ['qr', 'code', 'passkey'] as const) {
+      expect(pairingPhase(account({ status: 'pairing' }), required, 100, true, method)).toBe('passkey-required')
+      expect(pairingPhase(account({ status: 'pairing' }), confirm, 100, true, method)).toBe('passkey-confirm')
+    }
+    expect(pairingPhase(account({ status: 'pairing' }), qr(1000), 500, true, 'passkey')).toBe('passkey-idle')
+    // Once linked, the account's status decides again.
+    expect(pairingPhase(account({ status: 'connecting' }), { ...qr(null, null), passkey: null }, 100, true, 'passkey')).toBe('paired')
+  })
+
   it('notices a removed account', () => {
     expect(pairingPhase(undefined, undefined, 0, true)).toBe('gone')
   })
