@@ -40,8 +40,6 @@ export interface PasskeyPairing {
   respond(id: AccountId, credential: unknown, token?: string): Promise<PairingState>
   confirm(id: AccountId): Promise<PairingState>
   cancel(id: AccountId): PairingState
-  /** The check under way, for the session doctor and the UI (null when none). */
-  check(id: AccountId): PairingState['passkey']
 }
 
 /** What a command in flight needs from the steps that happen meanwhile. */
@@ -274,6 +272,5 @@ export function createPasskeyPairing(deps: PasskeyPairingDeps): PasskeyPairing {
       return pairing.state(id, rt.pairing)
     },
 
-    check: (id) => pairing.state(id, runtimes.peek(id)?.pairing).passkey,
   }
 }
