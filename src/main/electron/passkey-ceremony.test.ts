@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Result } from '../../shared/contract'
 import { ceremonyUrl } from '../../shared/passkey-ceremony'
-import type { CeremonyDesk } from '../core/passkey/ceremony'
+import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import {
   CEREMONY_PARTITION,
   ceremonyRequestHandler,

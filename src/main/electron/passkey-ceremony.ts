@@ -1,7 +1,7 @@
 // The desktop app's passkey ceremony: a window on its own session partition in which the app answers
 // every request for https://web.whatsapp.com/… itself (protocol.handle on that partition), so the page
 // there (src/renderer/ceremony.html) runs navigator.credentials.get on the origin WhatsApp's rpId needs
-// and hands the assertion to the core (core/passkey/ceremony.ts). Nothing is sent to WhatsApp's real
+// and hands the assertion to the core (core/api/passkey-ceremony.ts). Nothing is sent to WhatsApp's real
 // site: http and https are both answered locally, anything else is refused. The renderer opens a
 // ceremony link (window.open); the main window's open handler brings it here. Electron main process;
 // the Electron API comes in as `electron`, so the wiring is tested under Node. docs/passkey-linking.md.
@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
 import { HTTP_STATUS, type ErrorInfo } from '../../shared/errors'
 import { CEREMONY_ORIGIN, CEREMONY_ROUTE, ceremonyUrl, parseCeremonyUrl } from '../../shared/passkey-ceremony'
-import type { CeremonyDesk } from '../core/passkey/ceremony'
+import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { Logger } from '../core/logger'
 
 /** In memory (no `persist:` prefix): nothing of a ceremony outlives the app. */

@@ -11,7 +11,7 @@ import { LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
 import { BODY_LIMIT_BYTES } from '../../shared/policy'
 import { CEREMONY_ROUTE, ceremonyAccount } from '../../shared/passkey-ceremony'
 import type { Dispatch } from '../core/api/dispatch'
-import type { CeremonyDesk } from '../core/passkey/ceremony'
+import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
@@ -154,7 +154,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 
   /**
-   * The passkey ceremony (core/passkey/ceremony.ts): GET its options, POST the credential. No API token:
+   * The passkey ceremony (core/api/passkey-ceremony.ts): GET its options, POST the credential. No API token:
    * the ceremony token in the path is the credential (single-use, bound to one account and attempt).
    * The only routes a browser extension's origin may call; wrong tokens count as failed sign-ins.
    */

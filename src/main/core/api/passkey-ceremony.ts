@@ -10,7 +10,7 @@ import type { ActivityActor, Result } from '../../../shared/contract'
 import type { ErrorInfo } from '../../../shared/errors'
 import type { PasskeyRequestOptions } from '../../../shared/passkey'
 import { ceremonyAccount, parseCeremonyUrl } from '../../../shared/passkey-ceremony'
-import type { Dispatch } from '../api/dispatch'
+import type { Dispatch } from './dispatch'
 
 /** What GET answers: the options to run navigator.credentials.get with, and until when. */
 export interface CeremonyOptions {
