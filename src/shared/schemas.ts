@@ -4,7 +4,7 @@
 // declared in contract.ts, which re-exports everything here.
 
 import { z } from 'zod'
-import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
+import { ACCOUNT_ID_PATTERN } from './ids'
 import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
 
@@ -12,7 +12,7 @@ import { PairingMethodSchema } from './pairing'
 export const AccountIdSchema = z
   .string()
   .regex(ACCOUNT_ID_PATTERN, 'An account id is 1 to 64 lower-case letters, digits or dashes.')
-  .transform((value) => value as AccountId)
+  .brand<'AccountId'>()
 
 export const ACCOUNT_STATUSES = [
   /** Created, never paired, not running. */
