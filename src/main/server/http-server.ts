@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { CLIENT_HEADER } from '../../shared/channels'
-import type { ErrorCode, ErrorInfo } from '../../shared/errors'
+import { HTTP_STATUS_BY_CODE, type ErrorCode, type ErrorInfo } from '../../shared/errors'
 import { LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
 import { BODY_LIMIT_BYTES } from '../../shared/policy'
 import type { Dispatch } from '../core/api/dispatch'
@@ -69,22 +69,6 @@ export interface ApiServer {
   url: string
   port: number
   close(): Promise<void>
-}
-
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  'invalid-input': 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  'bad-bundle': 422,
-  'rate-limited': 429,
-  'key-unavailable': 503,
-  'storage-corrupt': 500,
-  'logged-out': 409,
-  unavailable: 503,
-  internal: 500,
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -245,7 +229,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 
   function sendEnvelope(res: ServerResponse, result: Result<unknown>): void {
-    const status = result.ok ? 200 : STATUS_BY_CODE[result.error.code]
+    const status = result.ok ? 200 : HTTP_STATUS_BY_CODE[result.error.code]
     if (status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
     sendJson(res, status, result)
   }
