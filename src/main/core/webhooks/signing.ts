@@ -1,5 +1,5 @@
 // The webhook signature: `sha256=<hex of HMAC-SHA256(secret, raw body)>` in x-irish-signature.
-// Main process, Electron-free. The README shows a receiver's check in a few lines of Node.
+// Main process, Electron-free. docs/webhooks.md shows a receiver's check in a few lines of Node.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { WEBHOOK_HEADERS } from '../../../shared/contract'
