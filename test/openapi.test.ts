@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest'
 import { COMMAND_NAMES, EVENT_NAMES } from '../src/shared/channels'
 import { commands, OWNER_BOUND_COMMANDS, WEBHOOK_EVENTS } from '../src/shared/contract'
 import { HTTP_STATUS_BY_CODE } from '../src/shared/errors'
-import { errorsOf, openApiDocument } from '../src/shared/openapi'
+import { z } from 'zod'
+import { componentsOf, errorsOf, openApiDocument } from '../src/shared/openapi'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document read by path, checked by value
 type Json = Record<string, any>
@@ -80,6 +81,14 @@ describe('GET /api/openapi.json', () => {
       $ref: '#/components/schemas/accounts.list.output',
     })
     expect(schemas['accounts.list.output']).toEqual({ type: 'array', items: { $ref: '#/components/schemas/AccountSummary' } })
+  })
+
+  it('refuses an output that transforms, naming it; an input that transforms is described by what is sent', () => {
+    const trimmed = z.string().transform((value) => value.trim())
+    expect(() => componentsOf([['ok.output', z.object({ n: z.number() })], ['bad.output', z.object({ name: trimmed })]], 'output')).toThrow(
+      /^bad\.output cannot be described as JSON Schema .*must not transform/,
+    )
+    expect(componentsOf([['x.input', z.object({ name: trimmed })]], 'input')['x.input']).toMatchObject({ properties: { name: { type: 'string' } } })
   })
 
   it('needs no token for itself, /healthz or the description of the event stream, and the API token elsewhere', () => {

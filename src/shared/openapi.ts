@@ -116,43 +116,60 @@ const ref = (id: string): JsonSchema => ({ $ref: `#/components/schemas/${id}` })
  * share (the `{ id }` input) is registered once per command as its own clone, so each has its own name.
  */
 export function contractSchemas(): SchemaSet {
-  const inputs = z.registry<{ id: string }>()
-  const outputs = z.registry<{ id: string }>()
-  const named = new Map<z.ZodType, string>()
-  for (const [id, schema] of NAMED_SCHEMAS) {
-    outputs.add(schema, { id })
-    named.set(schema, id)
-  }
+  const inputs: Array<readonly [string, z.ZodType]> = []
+  const outputs: Array<readonly [string, z.ZodType]> = [...NAMED_SCHEMAS]
+  const named = new Map<z.ZodType, string>(NAMED_SCHEMAS.map(([id, schema]) => [schema, id]))
   const inputRef = {} as Record<CommandName, string>
   const outputRef = {} as Record<CommandName, string>
   const payloadRef = {} as Record<EventName, string>
+  /** The component for an output or payload: the shared one it is, or its own under `id`. */
+  const outputComponent = (schema: z.ZodType, id: string): string => {
+    const shared = named.get(schema)
+    if (shared) return shared
+    outputs.push([id, schema.clone()])
+    return id
+  }
   for (const name of COMMAND_NAMES) {
     inputRef[name] = componentName(name, 'input')
-    inputs.add(commands[name].input.clone(), { id: inputRef[name] })
-    const output: z.ZodType = commands[name].output
-    outputRef[name] = named.get(output) ?? componentName(name, 'output')
-    if (!named.has(output)) outputs.add(output.clone(), { id: outputRef[name] })
+    inputs.push([inputRef[name], commands[name].input.clone()])
+    outputRef[name] = outputComponent(commands[name].output, componentName(name, 'output'))
   }
-  for (const name of EVENT_NAMES) {
-    const payload: z.ZodType = events[name].payload
-    payloadRef[name] = named.get(payload) ?? componentName(name, 'payload')
-    if (!named.has(payload)) outputs.add(payload.clone(), { id: payloadRef[name] })
-  }
-  const convert = (registry: z.core.$ZodRegistry<{ id: string }>, io: 'input' | 'output') =>
-    z.toJSONSchema(registry, {
-      io,
-      target: 'draft-2020-12',
-      unrepresentable: 'throw',
-      uri: (id) => `#/components/schemas/${id}`,
-      override: markRefinements,
-    }).schemas as Record<string, JsonSchema>
-  const components: Record<string, JsonSchema> = {}
-  for (const [id, schema] of [...Object.entries(convert(inputs, 'input')), ...Object.entries(convert(outputs, 'output'))]) {
-    // Each component is a schema inside the document: no dialect or id of its own.
-    const { $schema: _dialect, $id: _id, ...rest } = schema
-    components[id] = rest
-  }
+  for (const name of EVENT_NAMES) payloadRef[name] = outputComponent(events[name].payload, componentName(name, 'payload'))
+  const components: Record<string, JsonSchema> = { ...componentsOf(inputs, 'input'), ...componentsOf(outputs, 'output') }
   return { components, inputRef, outputRef, payloadRef }
+}
+
+/**
+ * JSON Schemas for `entries` (component name, schema), referring to one another by
+ * `#/components/schemas/<name>`. Throws naming the schema that cannot be represented.
+ */
+export function componentsOf(entries: ReadonlyArray<readonly [string, z.ZodType]>, io: 'input' | 'output'): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>()
+  for (const [id, schema] of entries) registry.add(schema, { id })
+  const params = { io, target: 'draft-2020-12', unrepresentable: 'throw', override: markRefinements } as const
+  let schemas: Record<string, JsonSchema>
+  try {
+    schemas = z.toJSONSchema(registry, { ...params, uri: (id) => `#/components/schemas/${id}` }).schemas as Record<string, JsonSchema>
+  } catch (error) {
+    // zod does not say which schema it could not represent: find it, so the message names it.
+    const culprit = entries.find(([, schema]) => !representable(() => z.toJSONSchema(schema, params)))
+    throw new Error(
+      `${culprit ? culprit[0] : 'A schema'} cannot be described as JSON Schema (${(error as Error).message}). ` +
+        'An output must not transform: brand a type-only change (src/shared/openapi.ts says the rule).',
+      { cause: error },
+    )
+  }
+  // Each component is a schema inside the document: no dialect or id of its own.
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...rest }]) => [id, rest]))
+}
+
+function representable(convert: () => unknown): boolean {
+  try {
+    convert()
+    return true
+  } catch {
+    return false
+  }
 }
 
 function markRefinements(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchema }): void {
