@@ -17,7 +17,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from '@playwright/test'
-import type { AccountSummary, PairingState } from '../src/shared/contract'
 import { buildPasskeyHelper } from '../scripts/build-passkey-helper.mjs'
 import { AccountsPage } from './pages/accounts-page'
 import { AppShell } from './pages/app-shell'
@@ -103,8 +102,8 @@ test('a phone that needs a passkey pairs through the dialog and the passkey help
   await dialog.root.getByRole('tab', { name: 'Scan QR code' }).click()
 
   // The phone with the passkey scans the QR code on screen.
-  const id = (await api<AccountSummary[]>(irish, 'accounts:list', {})).find((a) => a.label === LABEL)!.id
-  const { qr } = await api<PairingState>(irish, 'accounts:pairing', { id })
+  const id = (await api(irish, 'accounts:list', {})).find((a) => a.label === LABEL)!.id
+  const { qr } = await api(irish, 'accounts:pairing', { id })
   expect(await scanWithPhone(irish, qr!, passkey.phone)).toEqual({ passkey: 'required' })
 
   await expect(passkeyTab).toHaveAttribute('aria-selected', 'true')
@@ -154,7 +153,7 @@ test('a phone that needs a passkey pairs through the dialog and the passkey help
   expect(errors(), 'console errors on the page').toEqual([])
 
   // The account's activity log tells the story in words, without the code or the link.
-  const activity = (await api<Array<{ message: string }>>(irish, 'accounts:activity', { id, limit: 50 })).map((e) => e.message)
+  const activity = (await api(irish, 'accounts:activity', { id, limit: 50 })).map((e) => e.message)
   expect(activity).toEqual(expect.arrayContaining(['WhatsApp asks for a passkey check before it links this device', 'Answer the passkey check: done', 'Confirm the passkey code matches the phone: done']))
   expect(JSON.stringify(activity)).not.toContain(href.split('=')[1]!.split('&')[0]!)
   // The specs share one server: leave it as it was.

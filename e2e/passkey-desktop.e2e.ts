@@ -43,11 +43,11 @@ test.describe('the ceremony page in Chromium', () => {
     const irish = server()
     const passkey = newPasskey('15558880002')
     await registerPasskey(irish, passkey)
-    const added = await api<AccountSummary>(irish, 'accounts:add', { label: 'Passkey on the desktop page' })
-    await expect.poll(async () => (await api<PairingState>(irish, 'accounts:pairing', { id: added.id })).qr).not.toBeNull()
-    const { qr } = await api<PairingState>(irish, 'accounts:pairing', { id: added.id })
+    const added = await api(irish, 'accounts:add', { label: 'Passkey on the desktop page' })
+    await expect.poll(async () => (await api(irish, 'accounts:pairing', { id: added.id })).qr).not.toBeNull()
+    const { qr } = await api(irish, 'accounts:pairing', { id: added.id })
     expect(await scanWithPhone(irish, qr!, passkey.phone)).toEqual({ passkey: 'required' })
-    const required = await api<PairingState>(irish, 'accounts:pairing', { id: added.id })
+    const required = await api(irish, 'accounts:pairing', { id: added.id })
     if (required.passkey?.phase !== 'required') throw new Error(`no passkey check: ${JSON.stringify(required)}`)
     const link = parseCeremonyUrl(required.passkey.ceremonyUrl)!
 
@@ -78,10 +78,10 @@ test.describe('the ceremony page in Chromium', () => {
       await expect(status).toHaveText(/^Done\. Go back to Irish/)
       await screenshots(page, 'passkey-desktop-page-2-done', testInfo)
 
-      const shown = await api<PairingState>(irish, 'accounts:pairing', { id: added.id })
+      const shown = await api(irish, 'accounts:pairing', { id: added.id })
       expect(shown.passkey).toEqual({ phase: 'confirm', code: await codeOnPhone(irish, passkey.phone) })
       await api(irish, 'accounts:passkey-confirm', { id: added.id })
-      await expect.poll(async () => (await api<AccountSummary[]>(irish, 'accounts:list', {})).find((a) => a.id === added.id)?.status).toBe('connected')
+      await expect.poll(async () => (await api(irish, 'accounts:list', {})).find((a) => a.id === added.id)?.status).toBe('connected')
     } finally {
       await context.close()
       await api(irish, 'accounts:remove', { id: added.id })

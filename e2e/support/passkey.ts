@@ -5,7 +5,8 @@
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import type { BrowserContext, Page } from '@playwright/test'
-import type { CommandName, Result, SimulatorInfo } from '../../src/shared/contract'
+import { createApiClient } from '../../src/shared/api-client'
+import type { CommandInput, CommandName, CommandOutput } from '../../src/shared/contract'
 import type { Server } from './fixtures'
 
 export interface TestPasskey {
@@ -28,21 +29,14 @@ export function newPasskey(phone: string): TestPasskey {
   }
 }
 
-/** A command of the server's API; throws with the server's words when it refuses. */
-export async function api<T>(server: Server, command: CommandName, input: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/${command}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  })
-  const body = (await response.json()) as Result<T>
-  if (!body.ok) throw new Error(`${command}: ${body.error.code}: ${body.error.message}`)
-  return body.value
+/** A command of the server's API, through the project's one client; throws with the server's words when it refuses. */
+export async function api<C extends CommandName>(server: Server, command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
+  return createApiClient({ baseUrl: server.url, token: server.token }).call(command, input)
 }
 
 /** The embedded simulator's admin API (it takes the server's own token). */
 export async function simulatorAdmin(server: Server): Promise<(path: string, body?: unknown) => Promise<{ status: number; json: unknown }>> {
-  const info = await api<SimulatorInfo>(server, 'simulator:info', {})
+  const info = await api(server, 'simulator:info', {})
   if (!info.admin) throw new Error('the e2e server runs no simulator')
   const admin = info.admin
   return async (path, body) => {

@@ -107,6 +107,8 @@ export type EventMessage<E extends EventName = EventName> = { [K in E]: { event:
 /** The events a webhook can subscribe to, in their declaration order (the form lists them so). */
 export type WebhookEvent = { [E in EventName]: Events[E]['webhook'] extends true ? E : never }[EventName]
 export const WEBHOOK_EVENTS = (Object.keys(events) as EventName[]).filter((name) => events[name].webhook) as [WebhookEvent, ...WebhookEvent[]]
+/** The headers of every delivery: its signature (sha256=<hex HMAC-SHA256(secret, raw body)>), event name and delivery id. */
+export const WEBHOOK_HEADERS = { signature: 'x-irish-signature', event: 'x-irish-event', delivery: 'x-irish-delivery' } as const
 /** What webhooks:test sends: not an event of the stream, so it is never subscribed to. */
 export const WEBHOOK_TEST_EVENT = 'webhooks:test'
 export const WebhookEventSchema = z.enum(WEBHOOK_EVENTS, {

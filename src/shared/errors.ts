@@ -24,8 +24,11 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
-/** The HTTP status each code answers with (the headless server, the desktop app's local ceremony pages). */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+/**
+ * The one status table: the HTTP status each code answers with (the server, the API document,
+ * docs/api.md, the desktop app's local passkey ceremony pages).
+ */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   'invalid-input': 400,
   unauthorized: 401,
   forbidden: 403,

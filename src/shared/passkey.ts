@@ -92,3 +92,11 @@ export const PasskeyPairingSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.literal('confirm'), code: z.string() }),
 ])
 export type PasskeyPairing = z.infer<typeof PasskeyPairingSchema>
+
+/** What GET /api/passkey-ceremony/<token> answers: the options to run navigator.credentials.get with, and until when. */
+export const CeremonyOptionsSchema = z.object({ options: PasskeyRequestOptionsSchema, expiresAt: z.number() })
+export type CeremonyOptions = z.infer<typeof CeremonyOptionsSchema>
+
+/** What POST /api/passkey-ceremony/<token> answers: WhatsApp took the answer; `confirm`: the code is showing in Irish. */
+export const CeremonyAnswerSchema = z.object({ accepted: z.literal(true), confirm: z.boolean() })
+export type CeremonyAnswer = z.infer<typeof CeremonyAnswerSchema>

@@ -4,7 +4,7 @@
 // declared in contract.ts, which re-exports everything here.
 
 import { z } from 'zod'
-import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
+import { ACCOUNT_ID_PATTERN } from './ids'
 import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
 import { PasskeyPairingSchema } from './passkey'
@@ -13,7 +13,7 @@ import { PasskeyPairingSchema } from './passkey'
 export const AccountIdSchema = z
   .string()
   .regex(ACCOUNT_ID_PATTERN, 'An account id is 1 to 64 lower-case letters, digits or dashes.')
-  .transform((value) => value as AccountId)
+  .brand<'AccountId'>()
 
 export const ACCOUNT_STATUSES = [
   /** Created, never paired, not running. */

@@ -8,7 +8,7 @@
 
 import { readFile } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
-import { HTTP_STATUS, type ErrorInfo } from '../../shared/errors'
+import { HTTP_STATUS_BY_CODE, type ErrorInfo } from '../../shared/errors'
 import { CEREMONY_ORIGIN, CEREMONY_ROUTE, ceremonyUrl, parseCeremonyUrl } from '../../shared/passkey-ceremony'
 import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { Logger } from '../core/logger'
@@ -151,6 +151,8 @@ export function diskAssets(root: string): AssetSource {
 /** The renderer's dev server (`npm run dev`): the page and its modules come from there. */
 export function devServerAssets(devUrl: string): AssetSource {
   const base = devUrl.replace(/\/+$/, '')
+  // The renderer's dev server (the page's files), not the project's API: no API client applies.
+  // eslint-disable-next-line no-restricted-syntax
   return (path) => fetch(`${base}/${path}`, { redirect: 'error' })
 }
 
@@ -168,7 +170,7 @@ function refuseRequest(): Response {
 }
 
 function envelope(result: { ok: true; value: unknown } | { ok: false; error: ErrorInfo }): Response {
-  return json(result.ok ? 200 : HTTP_STATUS[result.error.code], result)
+  return json(result.ok ? 200 : HTTP_STATUS_BY_CODE[result.error.code], result)
 }
 
 function failure(status: number, error: ErrorInfo): Response {

@@ -8,21 +8,9 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { ActivityActor, Result } from '../../../shared/contract'
 import type { ErrorInfo } from '../../../shared/errors'
-import type { PasskeyRequestOptions } from '../../../shared/passkey'
+import type { CeremonyAnswer, CeremonyOptions, PasskeyRequestOptions } from '../../../shared/passkey'
 import { ceremonyAccount, parseCeremonyUrl } from '../../../shared/passkey-ceremony'
 import type { Dispatch } from './dispatch'
-
-/** What GET answers: the options to run navigator.credentials.get with, and until when. */
-export interface CeremonyOptions {
-  options: PasskeyRequestOptions
-  expiresAt: number
-}
-
-/** What POST answers: WhatsApp took the answer; `confirm` says the code is showing in Irish now. */
-export interface CeremonyAnswer {
-  accepted: true
-  confirm: boolean
-}
 
 export interface CeremonyDesk {
   options(token: string): Promise<Result<CeremonyOptions>>

@@ -5,15 +5,12 @@
 // key); "Use the passkey" runs the prompt and POSTs the assertion, on the same routes as the headless
 // server's (src/shared/passkey-ceremony.ts). Browser only; no Node, no bridge.
 
-import { CEREMONY_ROUTE, parseCeremonyUrl } from '../../../shared/passkey-ceremony'
+import { createCeremonyClient } from '../../../shared/api-client'
+import { parseCeremonyUrl } from '../../../shared/passkey-ceremony'
 import { describeWebAuthnError, getAssertion } from './webauthn-get'
 import './ceremony-page.css'
 
-interface Envelope<T> {
-  ok: boolean
-  value?: T
-  error?: { code: string; message: string }
-}
+const client = createCeremonyClient({ baseUrl: location.origin })
 
 const status = document.getElementById('status')!
 const use = document.getElementById('use') as HTMLButtonElement
@@ -23,21 +20,11 @@ function say(text: string, state: 'busy' | 'ready' | 'done' | 'failed'): void {
   document.body.dataset.state = state
 }
 
-async function call<T>(token: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${CEREMONY_ROUTE}${encodeURIComponent(token)}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  })
-  const envelope = (await response.json()) as Envelope<T>
-  if (!envelope.ok || envelope.value === undefined) throw new Error(envelope.error?.message ?? `The app answered ${response.status}.`)
-  return envelope.value
-}
-
 /** Reads the request; the button runs it. */
 async function prepare(token: string): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
   say('Asking Irish for the passkey request…', 'busy')
   try {
-    const { options } = await call<{ options: PublicKeyCredentialRequestOptionsJSON }>(token)
+    const { options } = await client.options(token)
     say('Ready. Press “Use the passkey”, then follow your device’s prompt.', 'ready')
     use.hidden = false
     return options
@@ -60,7 +47,7 @@ async function answer(token: string, options: PublicKeyCredentialRequestOptionsJ
   }
   say('Sending your answer to WhatsApp…', 'busy')
   try {
-    const result = await call<{ confirm: boolean }>(token, credential)
+    const result = await client.answer(token, credential)
     use.hidden = true
     say(
       result.confirm
