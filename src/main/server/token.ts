@@ -6,6 +6,7 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
+import type * as TokenStrength from './token-strength'
 
 export const TOKEN_FILE = 'api-token'
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,256}$/
@@ -86,7 +87,7 @@ function strengthShortfall(bits: number): string {
 }
 
 /** The estimator and its dictionaries are loaded only by a process that checks a token (the server's start). */
-function loadTokenStrength(): Promise<typeof import('./token-strength')> {
+function loadTokenStrength(): Promise<typeof TokenStrength> {
   return import('./token-strength')
 }
 
