@@ -13,7 +13,8 @@ import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
 import { createHostPolicy } from './host-policy'
-import { ByteBudget, clientAddress, DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, normalizeAddress, type FailedAuthPolicy } from './limits'
+import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type AuthRefusal, type FailedAuthPolicy } from './failed-auth'
+import { ByteBudget, clientAddress, normalizeAddress } from './limits'
 import { readBody, type BodyTimeouts, DEFAULT_BODY_TIMEOUTS } from './read-body'
 import { serveStatic } from './static-files'
 import { bearerToken, tokenMatches } from './token'
@@ -169,18 +170,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     res.end(req.method === 'HEAD' ? undefined : text)
   }
 
-  /** Checks the token under the per-address failure limit; answers 429 or 401 itself when it fails. */
+  /** Checks the token under the failed-token limits (failed-auth.ts); answers 429 or 401 itself when it fails. */
   function authorize(req: IncomingMessage, res: ServerResponse, given: string | null, accepted: readonly string[] = [options.token]): boolean {
     const address = clientAddress(req, trustedProxies)
-    const waitMs = limiter.retryAfterMs(address)
-    if (waitMs > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)))
-      refuse(res, 429, failure('unauthorized', 'Too many requests with a wrong API token from this address; wait before trying again.'))
+    const decision = limiter.check(address, given)
+    if (!decision.ok) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
+      refuse(res, 429, failure('unauthorized', REFUSALS[decision.reason]))
       return false
     }
     // Every candidate is compared (no early exit): the time taken does not say which one came close.
     if (!accepted.map((token) => tokenMatches(token, given)).includes(true)) {
-      limiter.recordFailure(address)
+      limiter.recordFailure(address, given)
       res.setHeader('WWW-Authenticate', 'Bearer')
       refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>".'))
       return false
@@ -276,6 +277,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await new Promise<void>((r) => server.close(() => r()))
     },
   }
+}
+
+/** What a client refused before its token was compared is told (it says nothing about the token). */
+const REFUSALS: Record<AuthRefusal, string> = {
+  address: 'Too many requests with a wrong API token from this address; wait before trying again.',
+  token: 'This API token was refused too often; wait before trying it again, and check that it is the current one.',
+  server: 'Too many wrong API tokens have reached this server; wait before trying again.',
 }
 
 const STATIC_CODES: Record<400 | 404 | 500 | 503, ErrorCode> = { 400: 'invalid-input', 404: 'not-found', 500: 'internal', 503: 'unavailable' }
