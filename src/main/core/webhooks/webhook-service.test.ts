@@ -102,7 +102,8 @@ describe('webhook delivery', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(30)
     await hooks.idle()
     const [delivery] = await hooks.deliveries({ id })
-    expect(delivery).toMatchObject({ deliveryId: three[0]!.delivery, status: 'delivered', attempts: 3, statusCode: 200, response: 'thanks' })
+    // The receiver is on loopback: its status and timing are kept, its answer's text is not (post.ts).
+    expect(delivery).toMatchObject({ deliveryId: three[0]!.delivery, status: 'delivered', attempts: 3, statusCode: 200, response: null })
     expect((await hooks.list())[0]).toMatchObject({ failuresInARow: 0, pending: 0, dead: 0 })
     expect((await hooks.list())[0]!.lastSuccessAt).toBeGreaterThan(0)
     expect(r.received).toHaveLength(3)
