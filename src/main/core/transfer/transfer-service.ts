@@ -271,7 +271,8 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       const meta = readBundleMetadata(bundleFromBase64(bundle))
       const phone = meta.accountPhone?.replace(/^\+/, '')
       const existing = phone ? sessions.list().find((a) => a.phone === phone) : undefined
-      return { meta: toInfo(meta), existing: existing ? { id: existing.id, label: existing.label, status: existing.status } : null }
+      // A label stored before the label rule may still hold what the rule refuses: shown cleaned.
+      return { meta: toInfo(meta), existing: existing ? { id: existing.id, label: cleanLabel(existing.label, existing.id), status: existing.status } : null }
     },
 
     async importBundle({ bundle, passphrase, ...options }) {
@@ -356,16 +357,28 @@ function bundleFileName(summary: AccountSummary, at: number): string {
   return `irish-${who}-${stamp}${BUNDLE_EXTENSION}`
 }
 
-/** A bundle's metadata as the contract shows it (the CLI's inspect uses it without opening a core). */
+/**
+ * A bundle's metadata as the contract shows it (the CLI's inspect uses it without opening a core). Its
+ * text is whatever the file says, shown in dialogs and terminals: cleaned by the label rule, so a
+ * direction override cannot make one number read as another and nothing hides in a name.
+ */
 export function toInfo(meta: BundleMeta): BundleInfo {
+  const shown = (text: string | undefined): string | null => (text === undefined ? null : cleanLabel(text, '') || null)
+  // A Map, then fromEntries: a key type named "__proto__" stays data.
+  const counts = new Map<string, number>()
+  for (const [type, count] of Object.entries(meta.keyCounts)) {
+    const name = cleanLabel(type, '?')
+    counts.set(name, (counts.get(name) ?? 0) + count)
+  }
+  const keyCounts = Object.fromEntries(counts)
   return {
     version: meta.version,
-    accountPhone: meta.accountPhone ?? null,
-    accountName: meta.accountName ?? null,
+    accountPhone: shown(meta.accountPhone),
+    accountName: shown(meta.accountName),
     exportMode: meta.exportMode ?? null,
     exportedAt: meta.exportedAt,
-    appVersion: meta.appVersion,
-    keyCounts: meta.keyCounts,
+    appVersion: cleanLabel(meta.appVersion, '(unreadable)'),
+    keyCounts,
   }
 }
 
