@@ -564,11 +564,12 @@ export const commands = {
   'transfer:identity': { input: Empty, output: z.object({ instanceId: z.string() }) },
   /**
    * The target's side of a two-phase hand-off, driven by the source: where the hand-off stands
-   * (status), start the pending account (confirm), or drop it and refuse it from now on (abort).
-   * Confirm and abort are idempotent, so a source that crashed can repeat them.
+   * (status), start the pending account (confirm), drop it and refuse it from now on (abort), or drop
+   * the record of a started one, which the source will never ask about again (forget). All four are
+   * idempotent, so a source that crashed can repeat them.
    */
   'transfer:hand-off': {
-    input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), action: z.enum(['status', 'confirm', 'abort']) }).strict(),
+    input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), action: z.enum(['status', 'confirm', 'abort', 'forget']) }).strict(),
     output: z.object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() }),
   },
   // Pairing by phone-number code

@@ -26,7 +26,7 @@ import { readBaileysFolder } from './baileys-folder'
 import { decodeBundle, encodeBundle, MAX_BUNDLE_BYTES, readBundleMetadata, type BundleMeta, type ScryptParams } from './bundle'
 import { createHandOffProtocol, type CrashPoint } from './hand-off-protocol'
 import type { HandOffJournal, IncomingHandOff, OutgoingHandOff } from './hand-off-journal'
-import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError, type RemoteHandOffState } from './remote-server'
+import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError, type HandOffAction, type RemoteHandOffState } from './remote-server'
 
 /** Base64 of the largest bundle. */
 export const MAX_BUNDLE_BASE64_CHARS = 4 * Math.ceil(MAX_BUNDLE_BYTES / 3)
@@ -81,7 +81,7 @@ export interface TransferService {
   importBundle(input: ImportOptions & { bundle: string; passphrase: string }): Promise<AccountSummary>
   importFolder(input: ImportOptions & { path: string }): Promise<AccountSummary>
   /** The target's side of a hand-off: status, confirm, abort. */
-  settleIncoming(id: string, action: 'status' | 'confirm' | 'abort'): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }>
+  settleIncoming(id: string, action: HandOffAction): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }>
   /** Settles hand-offs left open by a crash, in the background. */
   resumeHandOffs(): void
   close(): void
@@ -392,5 +392,11 @@ function memoryJournal(): HandOffJournal {
     deleteOutgoing: (id) => void outgoing.delete(id),
     incoming: (id) => incoming.get(id) ?? null,
     saveIncoming: (record) => void incoming.set(record.id, record),
+    deleteIncoming: (id) => void incoming.delete(id),
+    pruneAborted(before) {
+      const old = [...incoming.values()].filter((record) => record.state === 'aborted' && record.at < before)
+      for (const record of old) incoming.delete(record.id)
+      return old.length
+    },
   }
 }
