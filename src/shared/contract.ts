@@ -254,7 +254,15 @@ export const TransferModeSchema = z.enum(TRANSFER_MODES)
 export type TransferMode = z.infer<typeof TransferModeSchema>
 
 /** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
-const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
+/**
+ * A session bundle file: its bytes as base64 text (IPC, the CLI, any JSON client), or the bytes
+ * themselves where the transport decoded that text on the way in (the HTTP server does, so an 86 MB
+ * string is never built).
+ */
+const BundleTextSchema = z.union([
+  z.string().min(1, 'The bundle is empty: choose a session bundle file.'),
+  z.instanceof(Uint8Array).refine((bytes) => bytes.length > 0, 'The bundle is empty: choose a session bundle file.'),
+])
 /** A bundle file's name, without its folder: where the exporting machine keeps its files is not shared. */
 const BundleFileNameSchema = z
   .string()

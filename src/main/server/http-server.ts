@@ -15,6 +15,7 @@ import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAU
 import { createHostPolicy } from './host-policy'
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type AuthRefusal, type FailedAuthPolicy } from './failed-auth'
 import { ByteBudget, clientAddress, normalizeAddress } from './limits'
+import { BodyJsonError, parseJsonBody } from './json-body'
 import { readBody, type BodyTimeouts, DEFAULT_BODY_TIMEOUTS } from './read-body'
 import { serveStatic } from './static-files'
 import { bearerToken, tokenMatches } from './token'
@@ -42,6 +43,11 @@ export interface ApiServerOptions {
    * Default: the largest of `largeBodyCommands` (one full bundle at a time).
    */
   largeBodyBudgetBytes?: number
+  /**
+   * Per command, a top-level field that carries a file as base64 (a session bundle): it reaches the
+   * command as bytes, decoded inside the body's buffer (json-body.ts). The command's schema accepts both.
+   */
+  base64Fields?: ReadonlyMap<string, string>
   /** Host names this server answers besides loopback and the bound address (--allowed-host, --public-url). */
   allowedHosts?: readonly string[]
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. */
@@ -216,9 +222,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       let input: unknown = {}
       if (body.bytes.length > 0) {
         try {
-          input = JSON.parse(body.bytes.toString('utf8'))
-        } catch {
-          sendJson(res, 400, failure('invalid-input', 'The request body is not valid JSON.'))
+          input = parseJsonBody(body.bytes, options.base64Fields?.get(command))
+        } catch (error) {
+          if (!(error instanceof BodyJsonError)) throw error
+          sendJson(res, 400, failure('invalid-input', error.message))
           return
         }
       }

@@ -121,6 +121,25 @@ const bundle = await encodeBundle(
 )
 
 describe('encodeBundle / decodeBundle', () => {
+  it('decrypts over its own ciphertext when the caller gives the buffer up, to the same snapshot', async () => {
+    const given = Buffer.from(bundle)
+    const { snapshot: inPlace } = await decodeBundle(given, PASS, { consume: true })
+    expect(inPlace).toEqual((await decodeBundle(bundle, PASS)).snapshot)
+    // The bytes were used up (the plaintext was written there, then wiped); the caller's copy is not.
+    expect(given.equals(bundle)).toBe(false)
+    expect((await decodeBundle(bundle, PASS)).snapshot).toEqual(inPlace)
+  })
+
+  it('refuses an edited payload in place too, leaving no plaintext behind', async () => {
+    const edited = flip(bundle, layout(bundle).ciphertext + 5)
+    // The digest would catch the edit first: recompute it, as someone editing on purpose would.
+    const digestAt = layout(edited).digest
+    createHash('sha256').update(edited.subarray(0, digestAt)).digest().copy(edited, digestAt)
+    await expect(decodeBundle(edited, PASS, { consume: true })).rejects.toMatchObject({ reason: 'damaged' })
+    const { ciphertext, tag } = layout(edited)
+    expect(edited.subarray(ciphertext, tag).every((byte) => byte === 0)).toBe(true)
+  })
+
   it('round-trips real creds and keys of every kind, keeping Buffer and Uint8Array apart', async () => {
     const { meta, snapshot: back } = await decodeBundle(bundle, PASS)
     expect(Buffer.isBuffer(back.creds.noiseKey.private)).toBe(true)

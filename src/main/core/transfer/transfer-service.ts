@@ -37,6 +37,11 @@ export const LARGE_BODY_COMMANDS: ReadonlyMap<string, number> = new Map([
   ['transfer:import', TRANSFER_BODY_LIMIT_BYTES],
   ['transfer:inspect', TRANSFER_BODY_LIMIT_BYTES],
 ])
+/** For the HTTP server's `base64Fields`: the bundle reaches these commands as bytes, never as an 86 MB string. */
+export const BUNDLE_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['transfer:import', 'bundle'],
+  ['transfer:inspect', 'bundle'],
+])
 export { BUNDLE_EXTENSION }
 
 export interface TransferServiceDeps {
@@ -77,8 +82,8 @@ export interface TransferService {
   /** `fileName`: the name the caller writes the file under, when it chose one; recorded in a move. */
   exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode; fileName?: string | undefined }): Promise<ExportResult>
   exportToServer(input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }): Promise<{ account: AccountSummary; remote: AccountSummary }>
-  inspect(bundle: string): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
-  importBundle(input: ImportOptions & { bundle: string; passphrase: string }): Promise<AccountSummary>
+  inspect(bundle: string | Uint8Array): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
+  importBundle(input: ImportOptions & { bundle: string | Uint8Array; passphrase: string }): Promise<AccountSummary>
   importFolder(input: ImportOptions & { path: string }): Promise<AccountSummary>
   /** The target's side of a hand-off: status, confirm, abort. */
   settleIncoming(id: string, action: HandOffAction): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }>
@@ -268,7 +273,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     },
 
     async inspect(bundle) {
-      const meta = readBundleMetadata(bundleFromBase64(bundle))
+      const meta = readBundleMetadata(bundleBytes(bundle))
       const phone = meta.accountPhone?.replace(/^\+/, '')
       const existing = phone ? sessions.list().find((a) => a.phone === phone) : undefined
       // A label stored before the label rule may still hold what the rule refuses: shown cleaned.
@@ -277,7 +282,8 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
     async importBundle({ bundle, passphrase, ...options }) {
       // decodeBundle checks everything (format, size, digest, passphrase, tag, payload) before returning.
-      const { meta, snapshot } = await decodeBundle(bundleFromBase64(bundle), passphrase)
+      // The bytes are this import's alone (decoded from text here, or by the transport): decrypted in place.
+      const { meta, snapshot } = await decodeBundle(bundleBytes(bundle), passphrase, { consume: true })
       return adopt(snapshot, { ...options, ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}) })
     },
 
@@ -293,16 +299,22 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   }
 }
 
+/** A bundle as a command carries it: base64 text, or bytes where the transport decoded it (the HTTP server). */
+export function bundleBytes(bundle: string | Uint8Array): Buffer {
+  if (typeof bundle === 'string') return bundleFromBase64(bundle)
+  if (bundle.length > MAX_BUNDLE_BYTES) throw tooLarge(bundle.length)
+  return Buffer.isBuffer(bundle) ? bundle : Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength)
+}
+
+function tooLarge(bytes: number): AppError {
+  return new AppError('payload-too-large', `The file is ${(bytes / 2 ** 20).toFixed(1)} MiB; a session bundle can be at most ${MAX_BUNDLE_BYTES / 2 ** 20} MiB.`)
+}
+
 /** Strict base64 to bytes, with the size limit checked before decoding anything. */
 export function bundleFromBase64(text: string): Buffer {
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
   const decodedBytes = Math.floor((text.length * 3) / 4) - padding
-  if (decodedBytes > MAX_BUNDLE_BYTES) {
-    throw new AppError(
-      'payload-too-large',
-      `The file is ${(decodedBytes / 2 ** 20).toFixed(1)} MiB; a session bundle can be at most ${MAX_BUNDLE_BYTES / 2 ** 20} MiB.`,
-    )
-  }
+  if (decodedBytes > MAX_BUNDLE_BYTES) throw tooLarge(decodedBytes)
   // Buffer.from skips characters it does not know; a file sent as text (not base64) must not half-decode.
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
     throw new AppError('invalid-input', 'The bundle must be the file\'s bytes as base64. Choose the .irishbundle file itself.')
