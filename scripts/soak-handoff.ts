@@ -5,7 +5,7 @@
 // aborted hand-off's tombstone.
 
 import { CRASH_POINTS, type CrashPoint } from '../src/main/core/transfer/hand-off-protocol'
-import { muteLibsignalLogs } from '../src/simulator/testing'
+import { muteLibsignalLogs } from '../test/support/baileys-clients'
 import { runHandOffTrial } from '../test/support/hand-off-trial'
 import { startTestSimulator } from '../test/support/transfer-support'
 

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { CLIENT_HEADER } from '../../shared/channels'
 import type { ErrorCode, ErrorInfo } from '../../shared/errors'
-import type { Result } from '../../shared/contract'
+import { BASE64_FIELDS, LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
+import { BODY_LIMIT_BYTES } from '../../shared/policy'
 import type { Dispatch } from '../core/api/dispatch'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
@@ -22,7 +23,7 @@ import { bearerToken, tokenMatches } from './token'
 
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
 /** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
 export const DEFAULT_MAX_CONNECTIONS = 256
 
@@ -36,7 +37,10 @@ export interface ApiServerOptions {
   /** The renderer build to serve at /; omitted, / answers 404. */
   staticDir?: string
   maxBodyBytes?: number
-  /** Bodies bigger than the default limit, for commands that carry files (session bundles). */
+  /**
+   * Bodies bigger than the default limit, for commands that carry files (session bundles). Default: each
+   * command's `body` declaration in the contract.
+   */
   largeBodyCommands?: ReadonlyMap<string, number>
   /**
    * Bytes that large bodies may hold at once, across all requests; beyond, 503 with Retry-After.
@@ -45,7 +49,7 @@ export interface ApiServerOptions {
   largeBodyBudgetBytes?: number
   /**
    * Per command, a top-level field that carries a file as base64 (a session bundle): it reaches the
-   * command as bytes, decoded inside the body's buffer (json-body.ts). The command's schema accepts both.
+   * command as bytes, decoded inside the body's buffer (json-body.ts). Default: the contract's BASE64_FIELDS.
    */
   base64Fields?: ReadonlyMap<string, string>
   /** Host names this server answers besides loopback and the bound address (--allowed-host, --public-url). */
@@ -96,7 +100,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const hosts = createHostPolicy({ bindHost: options.host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) })
   const trustedProxies = new Set((options.trustedProxies ?? []).map(normalizeAddress))
   const limiter = new FailedAuthLimiter(options.failedAuth ?? DEFAULT_FAILED_AUTH_POLICY)
-  const largest = Math.max(0, ...(options.largeBodyCommands?.values() ?? []))
+  const largeBodyCommands: ReadonlyMap<string, number> = options.largeBodyCommands ?? LARGE_BODY_COMMANDS
+  const base64Fields: ReadonlyMap<string, string> = options.base64Fields ?? BASE64_FIELDS
+  const largest = Math.max(0, ...largeBodyCommands.values())
   const budget = new ByteBudget(options.largeBodyBudgetBytes ?? largest)
   const bodyTimeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS
 
@@ -211,7 +217,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       refuse(res, 405, failure('invalid-input', `Use POST /api/<command> with the input as a JSON body.`))
       return
     }
-    const largeLimit = options.largeBodyCommands?.get(command)
+    const largeLimit = largeBodyCommands.get(command)
     const limit = largeLimit ?? maxBody
     const body = await readBody(req, { limit, timeouts: bodyTimeouts, ...(largeLimit !== undefined ? { budget } : {}) })
     try {
@@ -222,7 +228,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       let input: unknown = {}
       if (body.bytes.length > 0) {
         try {
-          input = parseJsonBody(body.bytes, options.base64Fields?.get(command))
+          input = parseJsonBody(body.bytes, base64Fields.get(command))
         } catch (error) {
           if (!(error instanceof BodyJsonError)) throw error
           sendJson(res, 400, failure('invalid-input', error.message))

@@ -14,6 +14,9 @@ import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from './key-check'
 import * as schema from './schema'
 import { sealWebhookUrlsSqlite } from '../webhooks/seal-urls'
 
+/** The SQLite database's file name in the data dir. */
+export const DATABASE_FILE = 'irish.db'
+
 export interface OpenDatabaseOptions {
   /** Path of the database file; created when missing. */
   file: string

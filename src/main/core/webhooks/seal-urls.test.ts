@@ -22,7 +22,7 @@ import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
 import { createPgOutbox } from './pg-outbox'
 import { createSqliteOutbox } from './sqlite-outbox'
-import { startReceiver } from './test-receiver'
+import { startReceiver } from '../../../../test/support/webhook-receiver'
 import { createWebhookService } from './webhook-service'
 
 const root = mkdtempSync(join(tmpdir(), 'irish-seal-urls-'))
