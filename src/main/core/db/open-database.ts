@@ -12,7 +12,7 @@ import { AppError } from '../../../shared/errors'
 import { createSealer, DATA_KEY_BYTES, type Sealer } from '../crypto/sealer'
 import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from './key-check'
 import * as schema from './schema'
-import { sealWebhookUrlsSqlite } from '../webhooks/seal-urls'
+import { sealWebhookUrlsSqlite } from './seal-webhook-urls'
 
 /** The SQLite database's file name in the data dir. */
 export const DATABASE_FILE = 'irish.db'

@@ -94,7 +94,7 @@ export const webhooks = sqliteTable('webhooks', {
   id: text('id').primaryKey(),
   /**
    * The address in clear, as versions before sealed_url wrote it: emptied (NULL) when the database opens
-   * (webhooks/seal-urls.ts), never written. Kept as a column because sealing needs the data key, which
+   * (db/seal-webhook-urls.ts), never written. Kept as a column because sealing needs the data key, which
    * SQL migrations do not have.
    */
   url: text('url'),

@@ -7,7 +7,7 @@ import { WEBHOOK_EVENTS } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { Sealer } from '../crypto/sealer'
 import type { Outbox, WebhookRow } from './outbox'
-import { sealWebhookUrl, webhookUrlAad } from './seal-urls'
+import { sealWebhookUrl, webhookUrlAad } from '../db/seal-webhook-urls'
 
 export interface Endpoints {
   /** Reads the endpoints again from the database. */

@@ -5,7 +5,7 @@ import type { DeliveryStatus } from '../../../shared/contract'
 
 export interface WebhookRow {
   id: string
-  /** Sealed with the data key (seal-urls.ts). */
+  /** Sealed with the data key (db/seal-webhook-urls.ts). */
   sealedUrl: Buffer | null
   /** Only in a row an older version wrote, until the next open seals it; never written. */
   url: string | null

@@ -15,7 +15,7 @@ import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from '../key-check'
 import type { Logger } from '../../logger'
 import { describePgError, redactUrl } from './pg-errors'
 import * as schema from './schema'
-import { sealWebhookUrlsPg } from '../../webhooks/seal-urls'
+import { sealWebhookUrlsPg } from '../seal-webhook-urls'
 import { isPostgresUrl } from './url'
 
 export interface OpenPostgresOptions {

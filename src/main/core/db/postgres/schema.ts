@@ -121,7 +121,7 @@ export const activity = pgTable(
 /** Webhook endpoints, as in SQLite (db/schema.ts): the secret and the address sealed with the data key. */
 export const webhooks = pgTable('webhooks', {
   id: text('id').primaryKey(),
-  /** Clear, from versions before sealed_url: emptied when the database opens (webhooks/seal-urls.ts). */
+  /** Clear, from versions before sealed_url: emptied when the database opens (db/seal-webhook-urls.ts). */
   url: text('url'),
   sealedUrl: bytea('sealed_url'),
   events: text('events').notNull(),

@@ -3,7 +3,9 @@
 // sealed_url and empties url. It runs when the database opens, after the SQL migrations (which add
 // sealed_url but cannot seal: they have no key), once the data key is known to be right; it is
 // idempotent, so a row an older server of a fleet wrote in clear meanwhile is sealed at the next open.
-// Main process, Electron-free.
+// It sits with the database (which runs it) rather than with the webhooks (which read what it seals:
+// endpoints.ts), so that the database never imports a capability that imports it back. Main process,
+// Electron-free.
 
 import type { Database } from 'better-sqlite3'
 import type pg from 'pg'
