@@ -1,4 +1,4 @@
-// The webhooks view (issue 16) in Chromium against the headless server, with a real receiver on
+// The webhooks view (docs/webhooks.md) in Chromium against the headless server, with a real receiver on
 // 127.0.0.1 in this test process: a refused address says why, adding shows the secret once (copyable),
 // a test event arrives signed with that secret and shows as delivered with its payload and answer,
 // redeliver sends the same delivery id again, remove asks first. Screenshots at 1280x800 and 390x844

@@ -105,6 +105,8 @@ export type EventMessage<E extends EventName = EventName> = { [K in E]: { event:
 /** The events a webhook can subscribe to, in their declaration order (the form lists them so). */
 export type WebhookEvent = { [E in EventName]: Events[E]['webhook'] extends true ? E : never }[EventName]
 export const WEBHOOK_EVENTS = (Object.keys(events) as EventName[]).filter((name) => events[name].webhook) as [WebhookEvent, ...WebhookEvent[]]
+/** The headers of every delivery: its signature (sha256=<hex HMAC-SHA256(secret, raw body)>), event name and delivery id. */
+export const WEBHOOK_HEADERS = { signature: 'x-irish-signature', event: 'x-irish-event', delivery: 'x-irish-delivery' } as const
 /** What webhooks:test sends: not an event of the stream, so it is never subscribed to. */
 export const WEBHOOK_TEST_EVENT = 'webhooks:test'
 export const WebhookEventSchema = z.enum(WEBHOOK_EVENTS, {
@@ -159,16 +161,17 @@ const Empty = z.object({}).strict()
 const ById = z.object({ id: AccountIdSchema }).strict()
 const Done = z.object({ done: z.literal(true) })
 
-/** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
 /**
- * A session bundle file: its bytes as base64 text (IPC, the CLI, any JSON client), or the bytes
- * themselves where the transport decoded that text on the way in (the HTTP server does, for the field
- * BASE64_FIELDS names, so an 86 MB string is never built).
+ * A bundle's bytes, where an in-process transport carries them: the HTTP server decodes a bundle's base64
+ * inside the body it received and hands the command these (server/json-body.ts), so an 86 MB string is
+ * never built. No HTTP client sends them: the published API leaves this branch out (openapi.ts).
  */
-const BundleTextSchema = z.union([
-  z.string().min(1, 'The bundle is empty: choose a session bundle file.'),
-  z.instanceof(Uint8Array).refine((bytes) => bytes.length > 0, 'The bundle is empty: choose a session bundle file.'),
-])
+export const BundleBytesSchema = z.instanceof(Uint8Array).refine((bytes) => bytes.length > 0, 'The bundle is empty: choose a session bundle file.')
+/**
+ * The bundle file's bytes as base64 (or as bytes, above). Its size is checked by the core
+ * (payload-too-large), not here.
+ */
+const BundleTextSchema = z.union([z.string().min(1, 'The bundle is empty: choose a session bundle file.'), BundleBytesSchema])
 /** A bundle file's name, without its folder: where the exporting machine keeps its files is not shared. */
 const BundleFileNameSchema = z
   .string()
@@ -636,7 +639,7 @@ export const LARGE_BODY_COMMANDS: ReadonlyMap<CommandName, number> = new Map(
 
 /**
  * For the HTTP server: per command with a 'bundle' body, the field that carries the bundle as base64; it
- * reaches the command as bytes, decoded inside the body's buffer (server/json-body.ts).
+ * reaches the command as bytes (BundleBytesSchema), decoded inside the body's buffer (server/json-body.ts).
  */
 export const BASE64_FIELDS: ReadonlyMap<CommandName, string> = new Map(
   COMMAND_LIST.filter((name) => commands[name].body === 'bundle').map((name) => [name, 'bundle']),

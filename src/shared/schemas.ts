@@ -4,7 +4,7 @@
 // declared in contract.ts, which re-exports everything here.
 
 import { z } from 'zod'
-import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
+import { ACCOUNT_ID_PATTERN } from './ids'
 import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
 
@@ -12,7 +12,7 @@ import { PairingMethodSchema } from './pairing'
 export const AccountIdSchema = z
   .string()
   .regex(ACCOUNT_ID_PATTERN, 'An account id is 1 to 64 lower-case letters, digits or dashes.')
-  .transform((value) => value as AccountId)
+  .brand<'AccountId'>()
 
 export const ACCOUNT_STATUSES = [
   /** Created, never paired, not running. */
@@ -40,6 +40,54 @@ export type AccountStatus = z.infer<typeof AccountStatusSchema>
 
 export const MovedToSchema = z.object({ target: z.string(), at: z.number() })
 
+/**
+ * What is wrong with an account, in words a person can act on (docs/session-doctor.md). One list for
+ * every place that names a condition: the doctor that sets them, the UI that groups them, the metrics.
+ */
+export const CONDITION_CODES = [
+  /** WhatsApp said 401: the device was unlinked; only a new pairing brings it back. */
+  'logged-out',
+  /** WhatsApp said 403: the number is banned or refused; never retried. */
+  'banned',
+  /** WhatsApp said 440: another client took over this session; never retried. */
+  'replaced',
+  /** Connecting or keeping the connection timed out (408 and network errors); retried with backoff. */
+  'unreachable',
+  /** WhatsApp answered 500 or 503; retried with backoff. */
+  'server-error',
+  /** The socket stayed open but carried nothing: the app reconnected it. */
+  'stale-socket',
+  /** Messages failed to decrypt (Bad MAC, no session) past a threshold. */
+  'decrypt-failures',
+  /** WhatsApp refuses messages to new contacts (error 463) until a time. */
+  'reach-out-limited',
+  /** Nobody scanned the QR code or typed the code in time. */
+  'pairing-expired',
+  /** Linking waits for a passkey check on the operator's side. */
+  'passkey-required',
+  /** The account's proxy refused or could not be reached; never falls back to a direct connection. */
+  'proxy-unreachable',
+] as const
+export const ConditionCodeSchema = z.enum(CONDITION_CODES)
+export type ConditionCode = z.infer<typeof ConditionCodeSchema>
+
+export const AccountConditionSchema = z.object({
+  code: ConditionCodeSchema,
+  /** A few words: "Logged out", "Banned by WhatsApp". */
+  title: z.string(),
+  /** What happened, with the specifics (a code, a count, a host). */
+  detail: z.string(),
+  /** What the operator can do about it. */
+  remedy: z.string(),
+  /** When the condition began. Epoch milliseconds. */
+  since: z.number(),
+  /** Where the condition ends by itself (a reach-out limit), when it does. Epoch milliseconds. */
+  until: z.number().nullable(),
+  /** What the app is already doing about it ("Reconnecting in 8 s"), or null when it does nothing. */
+  automatic: z.string().nullable(),
+})
+export type AccountCondition = z.infer<typeof AccountConditionSchema>
+
 export const AccountSummarySchema = z.object({
   id: AccountIdSchema,
   label: z.string(),
@@ -60,6 +108,8 @@ export const AccountSummarySchema = z.object({
   movedTo: MovedToSchema.nullable(),
   /** Fleet (PostgreSQL) only: the id of the server that runs the account, or null when none does. */
   server: z.string().nullable().optional(),
+  /** What is wrong with the account, or null when nothing is. */
+  condition: AccountConditionSchema.nullable().optional(),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 

@@ -1,5 +1,5 @@
 // Tests only: a webhook receiver on 127.0.0.1 that records what arrives and answers as told (a status,
-// or never). It checks the signature the way the README tells receivers to. Stopped by the test that
+// or never). It checks the signature the way docs/webhooks.md tells receivers to. Stopped by the test that
 // started it (close() also drops requests it left hanging).
 
 import { once } from 'node:events'

@@ -196,6 +196,7 @@ async function main(): Promise<void> {
     trustedProxies: values['trusted-proxy'],
     ...(uiDir ? { staticDir: uiDir } : {}),
     metrics: { contentType: metrics.contentType, render: () => metrics.render(), token: metricsToken ?? null },
+    version: process.env.npm_package_version ?? '0.0.0',
   })
 
   listeningUrl = server.url

@@ -1,7 +1,7 @@
 // Moves sessions between installs: export to a bundle (copy or move), export straight to another server,
 // inspect a bundle, import a bundle or a Baileys folder. Main process, Electron-free.
 //
-// Safety rules (README, "Moving sessions"; the bundle itself: docs/bundle-format.md):
+// Safety rules (docs/moving-sessions.md; the bundle itself: docs/bundle-format.md):
 // - One session must never run in two places (440 conflicts, "Bad MAC"). A move marks the account moved
 //   here *before* the bundle leaves, and only a refused export puts it back.
 // - A snapshot is taken with the socket closed and its writes landed, so creds and keys match.
