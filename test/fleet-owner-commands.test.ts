@@ -29,9 +29,9 @@ import {
 } from '../src/shared/contract'
 import { createSoftPasskey } from '../src/simulator/passkey/authenticator'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
-import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 
-const TOKEN = 'owner-commands-token-0123456789abcdef'
+const TOKEN = newApiToken()
 
 interface Member {
   server: ServerProcess
