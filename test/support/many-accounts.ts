@@ -12,7 +12,8 @@ import type { BackoffOptions } from '../../src/main/core/sessions/reconnect-poli
 import { startSimulator, type Simulator } from '../../src/simulator/simulator'
 import { silentLogger as silentSimulatorLogger } from '../../src/simulator/logger'
 import { muteLibsignalLogs } from './baileys-clients'
-import { newDataKey, nextQr, openTestCore, pairAccount, simulatorPortOf, waitForStatus, type EventRecorder, type PairedTestAccount } from './sessions'
+import { embeddedSimulatorPort } from '../../src/main/embedded-simulator'
+import { newDataKey, nextQr, openTestCore, pairAccount, waitForStatus, type EventRecorder, type PairedTestAccount } from './sessions'
 import type { Core } from '../../src/main/core/create-core'
 
 export interface ManyAccounts {
@@ -39,7 +40,7 @@ export async function startManyAccounts(options: {
   const unmute = muteLibsignalLogs()
   const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-many-'))
-  const simulator = simulatorPortOf(sim)
+  const simulator = embeddedSimulatorPort(sim, null)
   try {
     const { core, events } = await openTestCore({
       dataDir,

@@ -1,15 +1,16 @@
 // Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
 // (who asked for it). Main process, Electron-free.
 
-import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type Result } from '../../../shared/contract'
+import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type PairingState, type Result } from '../../../shared/contract'
 import { conditionLine } from '../doctor/words'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
-import { describeChange, type ActivityLog } from './activity-log'
+import { describeChange, describePasskey, type ActivityLog } from './activity-log'
 
 /**
- * Records every change the session events carry (status changes, conditions); returns the unsubscribe function. `recordsHere` says
+ * Records every change the session events carry (status changes, conditions, and the passkey check's
+ * steps from the pairing state); returns the unsubscribe function. `recordsHere` says
  * whether the event being emitted is to be written by this process (a fleet server writes only what
  * happened on it: the others' events reach it relayed, and they write those themselves).
  */
@@ -21,8 +22,16 @@ export function watchSessions(
   recordsHere: () => boolean = () => true,
 ): () => void {
   const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
+  const lastPairing = new Map<AccountId, PairingState>()
   return events.subscribe((message) => {
     try {
+      if (message.event === 'accounts:qr') {
+        const state = message.payload as PairingState
+        if (recordsHere()) {
+          for (const entry of describePasskey(lastPairing.get(state.id), state)) log.record({ ...entry, account: state.id, actor: 'system' })
+        }
+        lastPairing.set(state.id, state)
+      }
       if (message.event === 'accounts:changed') {
         const summary = message.payload as AccountSummary
         if (recordsHere()) {
@@ -36,6 +45,7 @@ export function watchSessions(
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)
+        lastPairing.delete(id)
         if (recordsHere()) log.forget(id)
       }
     } catch (error) {

@@ -3,7 +3,7 @@
 // The same facts from real Baileys against the simulator: test/doctor-*.test.ts.
 
 import { describe, expect, it } from 'vitest'
-import { CONDITION_CODES, type AccountCondition } from '../../../shared/contract'
+import { CONDITION_CODES, type AccountCondition, type PairingState } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountRecord } from '../accounts/account-repository'
 import { DecryptBook, DEFAULT_DECRYPT_OPTIONS } from './decrypt-book'
@@ -117,10 +117,10 @@ describe('the doctor', () => {
     expect(doctor.reachOut(ID)).toBeNull()
   })
 
-  it('reads the passkey step of a pairing state, when the state has one', () => {
-    const state = { id: ID, qr: null, expiresAt: null, status: 'pairing' as const, method: 'qr' as const, code: null, codeExpiresAt: null, phone: null }
+  it('reads the passkey step of a pairing state, and shows it while it lasts', () => {
+    const state: PairingState = { id: ID, qr: null, expiresAt: null, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null, passkey: null, passkeyError: null }
     expect(passkeyPhase(state)).toBeNull()
-    expect(passkeyPhase({ ...state, passkey: { phase: 'confirm' } } as typeof state)).toBe('confirm')
+    expect(passkeyPhase({ ...state, method: 'passkey', passkey: { phase: 'confirm', code: '1234-5678' } })).toBe('confirm')
     const { doctor, record } = world()
     expect(doctor.passkey(ID, 'required')).toBe(true)
     expect(doctor.derive(record({ status: 'pairing' }))?.code).toBe('passkey-required')

@@ -10,7 +10,7 @@
 import type { AccountCondition, ConditionCode, DoctorCounts, PairingState } from '../../../shared/contract'
 import { isRunningStatus } from '../../../shared/domain'
 import type { AccountId } from '../../../shared/ids'
-import type { PairingMethod } from '../../../shared/pairing'
+import type { ChosenPairingMethod } from '../../../shared/pairing'
 import type { AccountRecord } from '../accounts/account-repository'
 import { publishDecryptFailure, publishSendRefusal, publishStaleSocket, type SendRefusalReason } from './channels'
 import { DecryptBook, DEFAULT_DECRYPT_OPTIONS, type DecryptOptions } from './decrypt-book'
@@ -35,7 +35,7 @@ export interface DoctorOptions {
 export const DEFAULT_REACH_OUT_HOLD_MS = 15 * 60_000
 
 interface Facts {
-  ended: { code: EndedCode; at: number; closeCode: number | null; method: PairingMethod; stored: AccountCondition | null } | null
+  ended: { code: EndedCode; at: number; closeCode: number | null; method: ChosenPairingMethod; stored: AccountCondition | null } | null
   connection: { code: 'unreachable' | 'server-error' | 'stale-socket'; at: number; closeCode: number | null; attempt: number; retrying: boolean; silentMs: number } | null
   passkey: { phase: 'required' | 'confirm'; at: number } | null
   reachOut: { until: number; announced: boolean; at: number } | null
@@ -53,7 +53,7 @@ export interface Doctor {
   derive(record: AccountRecord): AccountCondition | null
 
   /** A socket closed without the manager asking, and this is what the reconnect policy decided. */
-  closed(id: AccountId, outcome: CloseOutcome, code: number | null, context: { attempt: number; method: PairingMethod }): void
+  closed(id: AccountId, outcome: CloseOutcome, code: number | null, context: { attempt: number; method: ChosenPairingMethod }): void
   /** A socket opened: the connection's troubles are over. */
   opened(id: AccountId): void
   /** May this start go ahead? A logged-out, banned or replaced account needs `repair` (or, replaced, `takeBack`). */
@@ -353,14 +353,9 @@ export function createDoctor(deps: {
   }
 }
 
-/**
- * The passkey step a pairing state shows, or null. `PairingState.passkey` (its phases 'required' and
- * 'confirm') comes with passkey pairing (docs/passkey-linking.md); until that field exists this finds
- * none, and passkey-required is never set.
- */
+/** The passkey step a pairing state shows ('required', then 'confirm': docs/pairing.md), or null. */
 export function passkeyPhase(state: PairingState): 'required' | 'confirm' | null {
-  const step = (state as PairingState & { passkey?: { phase?: unknown } | null }).passkey
-  return step?.phase === 'required' || step?.phase === 'confirm' ? step.phase : null
+  return state.passkey?.phase ?? null
 }
 
 function condition(code: ConditionCode, text: string, until: number | null, doing: string | null): Omit<AccountCondition, 'since'> {

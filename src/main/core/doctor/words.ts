@@ -4,6 +4,7 @@
 // Main process, Electron-free. Never put message text, keys or tokens in a sentence.
 
 import type { ConditionCode } from '../../../shared/contract'
+import type { ChosenPairingMethod } from '../../../shared/pairing'
 
 /** A moment as every reader gets it alike, whatever their time zone: "2026-05-01 14:32 UTC". */
 export function formatUtc(ms: number): string {
@@ -93,7 +94,7 @@ export const detail = {
   banned: () => 'WhatsApp refused this number (403): it is banned or may not link devices. Every login is refused; the app does not retry.',
   replaced: () =>
     'Another client logged in with this session (440) and took it over: the same keys run somewhere else (a copy of a bundle, another server). The app does not retry.',
-  pairingExpired: (method: 'qr' | 'code') =>
+  pairingExpired: (method: ChosenPairingMethod) =>
     method === 'code' ? 'Nobody entered the linking code on the phone before it expired.' : 'Nobody scanned the QR code before the last one expired.',
   unreachable: (code: number | null, retrying: boolean) =>
     retrying

@@ -9,6 +9,7 @@ import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
 import type { ManagedAuthStore } from '../auth-store/types'
 import type { ContactBook, SenderIds } from '../contacts/contact-book'
+import type { PasskeyLinker } from '../passkey/linker'
 import { newPairing, type Pairing } from './pairing'
 import type { ServerAnswer } from './server-acks'
 
@@ -54,6 +55,8 @@ export interface AccountRuntime {
   nextRetryAt: number | null
   attempt: number
   pairing: Pairing
+  /** The passkey module on the current socket (passkey-pairing.ts); null once that socket closed. */
+  linker: PasskeyLinker | null
   /** The last texts received (and places kept for ones whose resend is awaited), newest last. */
   inbox: InboxEntry[]
   /**
@@ -199,6 +202,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     nextRetryAt: null,
     attempt: 0,
     pairing: newPairing(),
+    linker: null,
     inbox: [],
     outbox: new Map(),
     seen: new Set(),

@@ -12,12 +12,15 @@ import type { Contacts } from '../contacts/contact-book'
 import type { Doctor } from '../doctor/doctor'
 import { staleLastError } from '../doctor/words'
 import type { Logger } from '../logger'
+import { platformTypeOf } from '../passkey/protocol'
+import type { PasskeyLinker } from '../passkey/linker'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Decryption } from './decryption'
 import type { Liveness } from './liveness'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
+import type { PasskeyPairing } from './passkey-pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
 import type { ServerAcks } from './server-acks'
 import { publishReconnect } from './session-channels'
@@ -26,6 +29,7 @@ export interface ConnectionDeps {
   book: AccountBook
   runtimes: Runtimes
   pairing: PairingStrategies
+  passkey: PasskeyPairing
   messaging: Messaging
   doctor: Doctor
   contacts: Contacts
@@ -75,16 +79,17 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const paired = isPaired(creds)
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
-    const socket = deps.makeSocket({
+    const config = {
       browser: Browsers.macOS('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
       ...deps.socketConfig(),
-      getMessage: (key) => messaging.getMessage(rt, key),
+      getMessage: (key: Parameters<NonNullable<SocketConfig['getMessage']>>[0]) => messaging.getMessage(rt, key),
       auth: auth.state,
       logger: deps.baileysLogger,
-    })
+    }
+    const socket = deps.makeSocket(config)
     rt.socket = socket
     rt.open = false
     deps.liveness.attach(rt, socket, generation)
@@ -92,6 +97,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
     deps.decryption.attach(rt, socket, generation)
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
+    // The passkey check WhatsApp may ask for before pair-success; deviceType is what this socket registers as.
+    rt.linker?.detach()
+    const linker: PasskeyLinker = deps.passkey.attach(rt, socket, platformTypeOf(config.browser), () => rt.linker === linker)
+    rt.linker = linker
 
     socket.ev.on('creds.update', () => {
       auth.saveCreds().catch((error: unknown) => {
@@ -101,8 +110,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
     })
 
     socket.ev.on('connection.update', (change) => {
-      // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
-      if (change.connection === 'close') resolveClosed()
+      if (change.connection === 'close') {
+        // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
+        resolveClosed()
+        if (rt.linker === linker) endPasskey(rt, linker, generation === rt.generation)
+      }
       if (generation !== rt.generation) return
       onConnectionUpdate(rt, socket, change, paired)
     })
@@ -115,6 +127,17 @@ export function createConnection(deps: ConnectionDeps): Connection {
     socket.ev.on('lid-mapping.update', (mapping) => {
       if (generation === rt.generation) messaging.onLidMapping(rt, mapping)
     })
+  }
+
+  /**
+   * The socket closed: a passkey check under way ends with it (the module puts back the adv secret it
+   * replaced, so no pairing credential is kept). Said as the reason when WhatsApp or the network closed it.
+   */
+  function endPasskey(rt: AccountRuntime, linker: PasskeyLinker, current: boolean): void {
+    const interrupted = current && linker.step() !== null && !rt.closingOnPurpose && !deps.isShuttingDown()
+    if (interrupted) rt.pairing.passkeyError = 'The connection to WhatsApp closed before the passkey check was done (WhatsApp ends pairing about 160 seconds after the first QR code). Nothing was linked; start pairing again.'
+    linker.detach()
+    rt.linker = null
   }
 
   function onConnectionUpdate(rt: AccountRuntime, socket: WASocket, change: Partial<ConnectionState>, wasPaired: boolean): void {

@@ -2,8 +2,9 @@
 // concern: the account table (account-book.ts), each account's runtime and its one quiesce step
 // (account-runtime.ts), the socket and reconnects (connection.ts), stale sockets (liveness.ts), what
 // WhatsApp answers to sends (server-acks.ts), decryption failures (decryption.ts), pairing by QR or code
-// (pairing.ts, code-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and
-// hand-off (hand-off.ts). What is wrong with each account is the doctor's to say (core/doctor).
+// (pairing.ts, code-pairing.ts) and the passkey check WhatsApp may ask for after either
+// (passkey-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off
+// (hand-off.ts). What is wrong with each account is the doctor's to say (core/doctor).
 // Main process, Electron-free. Never log creds, keys or message contents.
 
 import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
@@ -27,6 +28,7 @@ import { createLifecycle, type StartOptions } from './lifecycle'
 import { createLiveness } from './liveness'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
+import { createPasskeyPairing } from './passkey-pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
 import { createServerAcks } from './server-acks'
 
@@ -54,6 +56,8 @@ export interface SessionManagerDeps {
   random?: () => number
   backoff?: BackoffOptions
   makeSocket?: typeof makeWASocket
+  /** The origin browsers reach this server at, for passkey ceremony links (pairing.ts); absent in the desktop app. */
+  ceremonyServer?: () => string | null
 }
 
 /** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
@@ -75,6 +79,13 @@ export interface SessionManager extends HandOff {
    * this number (digits, international format). A new call gives a new code; the old one stops working.
    */
   pairByCode(id: AccountId, phone: string): Promise<{ code: string; expiresAt: number }>
+  /**
+   * The passkey check (passkey-pairing.ts): hand in the assertion (with the ceremony link's token when it
+   * came through one), confirm that the codes match, or cancel. Each answers the pairing state.
+   */
+  passkeyRespond(id: AccountId, credential: unknown, ceremonyToken?: string): Promise<PairingState>
+  passkeyConfirm(id: AccountId): Promise<PairingState>
+  passkeyCancel(id: AccountId): PairingState
   messages(id: AccountId): ReceivedMessage[]
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
@@ -95,10 +106,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     book,
     events,
     now,
+    ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}),
     onState: (id, state) => {
       if (doctor.passkey(id, passkeyPhase(state))) book.refreshCondition(id)
     },
   })
+  const passkey = createPasskeyPairing({ book, runtimes, pairing, log, now })
   const acks = createServerAcks({ log })
   const decryption = createDecryption({ doctor, book, log })
   // The connection replaces stale sockets; liveness finds them. Bound late: each needs the other.
@@ -116,6 +129,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     book,
     runtimes,
     pairing,
+    passkey,
     messaging,
     doctor,
     contacts,
@@ -164,6 +178,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     messages: messaging.messages,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
+    passkeyRespond: passkey.respond,
+    passkeyConfirm: passkey.confirm,
+    passkeyCancel: passkey.cancel,
   }
 }
 
