@@ -11,7 +11,6 @@ import type { ManagedAuthStore } from '../auth-store/types'
 import type { ContactBook, SenderIds } from '../contacts/contact-book'
 import type { PasskeyLinker } from '../passkey/linker'
 import { newPairing, type Pairing } from './pairing'
-import type { ServerAnswer } from './server-acks'
 
 /** What opening an account's auth gives the manager: Baileys' state and the store behind it. */
 export interface OpenedAuth {
@@ -19,6 +18,9 @@ export interface OpenedAuth {
   saveCreds: () => Promise<void>
   store: ManagedAuthStore
 }
+
+/** WhatsApp's answer to one sent stanza (server-acks.ts): accepted (error null), refused with an error code, or nothing in time. */
+export type ServerAnswer = { error: string | null } | 'timeout'
 
 /**
  * One place in the inbox: a text that arrived, or one that failed to decrypt and waits for its resend

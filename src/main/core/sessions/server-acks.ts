@@ -13,7 +13,7 @@
 
 import { encodeSignedDeviceIdentity, encodeWAMessage, jidDecode, type BinaryNode, type WASocket } from '@whiskeysockets/baileys'
 import type { Logger } from '../logger'
-import type { AccountRuntime } from './account-runtime'
+import type { AccountRuntime, ServerAnswer } from './account-runtime'
 
 /** WhatsApp's error ack for a stanza carrying the same message twice for one device (Baileys: SmaxInvalid). */
 export const SMAX_INVALID = '479'
@@ -24,8 +24,7 @@ const MAX_RESENDS = 3
 /** Retry receipts remembered per account, newest kept: a retry is answered within seconds. */
 const RETRIES_KEPT = 256
 
-/** WhatsApp's answer to one stanza: accepted (error null), refused with an error code, or nothing in time. */
-export type ServerAnswer = { error: string | null } | 'timeout'
+export type { ServerAnswer }
 
 export interface ServerAcks {
   /** Listens to the socket's raw acks and retry receipts. */
