@@ -3,6 +3,7 @@
 // were up again. Prints the figures; exits 1 when any trial ended with the account running nowhere, in
 // two places, or somewhere other than the protocol says.
 
+import './require-node24.mjs'
 import { CRASH_POINTS, type CrashPoint } from '../src/main/core/transfer/hand-off-protocol'
 import { muteLibsignalLogs } from '../src/simulator/testing'
 import { runHandOffTrial } from '../test/support/hand-off-trial'
