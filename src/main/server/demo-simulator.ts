@@ -1,0 +1,130 @@
+// The simulator a headless server plays the phone with ("Simulate scan", "Simulate typing the code"):
+// its own (--simulator, started in this process) or one it is joined to through that simulator's admin
+// API (IRISH_SIMULATOR_ADMIN, with IRISH_SIMULATOR_ADMIN_TOKEN when the admin API asks for one).
+// Tests and demos only. The embedded one keeps its ports, its root key (in its state file) and its admin
+// token in the data dir, so the line printed for a second server stays valid across restarts.
+
+import { randomBytes } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { AppError } from '../../shared/errors'
+import type { SimulatorPort } from '../core/create-core'
+import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
+
+const PORTS_FILE = 'simulator-ports.json'
+const ADMIN_TOKEN_FILE = 'simulator-admin-token'
+const STATE_FILE = 'simulator-state.json'
+const PortsSchema = z.object({ port: z.number().int().min(1).max(65535), adminPort: z.number().int().min(1).max(65535) })
+
+export interface SimulatorPorts {
+  port: number
+  adminPort: number
+}
+
+/** The ports the last start of this data dir's simulator took, or null on a first start. Reads only. */
+export function savedSimulatorPorts(dataDir: string): SimulatorPorts | null {
+  try {
+    return PortsSchema.parse(JSON.parse(readFileSync(join(dataDir, PORTS_FILE), 'utf8')))
+  } catch {
+    // Missing (a first start) or damaged: new ports, saved again after this start.
+    return null
+  }
+}
+
+export interface EmbeddedSimulator {
+  port: SimulatorPort
+  /** The line that starts a second server on this simulator. */
+  secondServerLine: string
+  close(): Promise<void>
+}
+
+export async function startEmbeddedSimulator(dataDir: string, ports: SimulatorPorts): Promise<EmbeddedSimulator> {
+  const simulator = await startSimulator({ port: ports.port, statePath: join(dataDir, STATE_FILE) })
+  const adminToken = embeddedAdminToken(dataDir)
+  let admin: Awaited<ReturnType<typeof startSimulatorAdmin>>
+  try {
+    // The admin API can log accounts out: it takes a token of its own, which the second server's line carries.
+    admin = await startSimulatorAdmin(simulator, { port: ports.adminPort, token: adminToken })
+  } catch (error) {
+    await simulator.close()
+    throw error
+  }
+  writeFileSync(join(dataDir, PORTS_FILE), `${JSON.stringify({ port: portOf(simulator.url), adminPort: portOf(admin.url) })}\n`, { mode: 0o600 })
+  return {
+    port: {
+      url: simulator.url,
+      rootKeyHex: simulator.rootKeyHex,
+      adminUrl: admin.url,
+      scanQr: (qr) => simulator.scanQr(qr, {}),
+      enterLinkCode: (phone, code) => simulator.enterLinkCode(phone, code),
+    },
+    secondServerLine:
+      `IRISH_WHATSAPP_URL=${simulator.url} IRISH_WHATSAPP_ROOT_KEY=${simulator.rootKeyHex} ` +
+      `IRISH_SIMULATOR_ADMIN=${admin.url} IRISH_SIMULATOR_ADMIN_TOKEN=${adminToken} npm run serve -- --port 7421 --data-dir demo-data-2`,
+    async close() {
+      await admin.close()
+      await simulator.close()
+    },
+  }
+}
+
+/** A simulator this server is joined to: its phone is played through the simulator's admin API. */
+export function remoteSimulator(
+  env: Readonly<Record<string, string | undefined>>,
+  endpoint: { url: string; trustedRootKey: string } | null,
+): SimulatorPort | null {
+  const adminUrl = env.IRISH_SIMULATOR_ADMIN || undefined
+  if (!adminUrl) return null
+  if (!endpoint) throw new AppError('invalid-input', 'IRISH_SIMULATOR_ADMIN needs IRISH_WHATSAPP_URL and IRISH_WHATSAPP_ROOT_KEY: the simulator this server is joined to.')
+  // The admin API binds loopback and answers loopback Host names only.
+  if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\/?$/.test(adminUrl)) {
+    throw new AppError('invalid-input', 'IRISH_SIMULATOR_ADMIN must be the simulator\'s admin URL on this machine, like http://127.0.0.1:41235.')
+  }
+  const base = adminUrl.replace(/\/$/, '')
+  const token = env.IRISH_SIMULATOR_ADMIN_TOKEN || undefined
+  async function post(path: string, body: unknown): Promise<{ jid: string; lid: string }> {
+    let response: Response
+    try {
+      response = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      })
+    } catch (error) {
+      throw new AppError('unavailable', `The simulator's admin API at ${base} cannot be reached; is the simulator running?`, { cause: error })
+    }
+    const answer = (await response.json().catch(() => null)) as { jid?: string; lid?: string; error?: { code?: string; message?: string } } | null
+    if (response.ok && answer?.jid && answer.lid) return { jid: answer.jid, lid: answer.lid }
+    if (response.status === 401) {
+      throw new AppError('unauthorized', 'The simulator refused IRISH_SIMULATOR_ADMIN_TOKEN: use the one printed with the simulator\'s second-server line.')
+    }
+    const code = response.status === 404 ? 'not-found' : response.status === 409 ? 'conflict' : response.status === 400 ? 'invalid-input' : 'unavailable'
+    throw new AppError(code, `The simulator answered: ${answer?.error?.message ?? `HTTP ${response.status}`}`)
+  }
+  return {
+    url: endpoint.url,
+    rootKeyHex: endpoint.trustedRootKey,
+    adminUrl: base,
+    scanQr: (qr) => post('/scan', { qr }),
+    enterLinkCode: (phone, code) => post('/link-code', { phone, code }),
+  }
+}
+
+function embeddedAdminToken(dataDir: string): string {
+  const file = join(dataDir, ADMIN_TOKEN_FILE)
+  try {
+    const saved = readFileSync(file, 'utf8').trim()
+    if (/^[A-Za-z0-9_-]{32,}$/.test(saved)) return saved
+  } catch {
+    // a first start: made below
+  }
+  const token = randomBytes(24).toString('base64url')
+  writeFileSync(file, `${token}\n`, { mode: 0o600 })
+  return token
+}
+
+function portOf(url: string): number {
+  return Number(new URL(url).port)
+}
