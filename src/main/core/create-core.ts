@@ -38,6 +38,7 @@ import { createPgOutbox } from './webhooks/pg-outbox'
 import { createSqliteOutbox } from './webhooks/sqlite-outbox'
 import { createWebhookService, type WebhookOptions, type WebhookService } from './webhooks/webhook-service'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
+import { createEndpointWatch } from './whatsapp/endpoint-watch'
 
 export { DATABASE_FILE } from './db/open-storage'
 /** Where server-to-server hand-offs are journaled (transfer/hand-off-journal.ts). */
@@ -148,7 +149,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       : null
     if (webhooks) cleanup.unshift(() => webhooks.close())
 
+    // A simulator this server is joined to may go away and come back (its demo server restarts).
+    const endpoint = deps.whatsappOverride
+      ? createEndpointWatch({ url: deps.whatsappOverride.url, logger: log, onBack: () => sessions.retryWaiting(), ...(deps.now ? { now: deps.now } : {}) })
+      : null
+    if (endpoint) cleanup.unshift(() => endpoint.close())
     const sessions = createSessionManager({
+      ...(endpoint ? { endpoint } : {}),
       accounts: fleet?.accounts ?? storage.accounts,
       // Webhooks see an event before the fleet's de-duplication: a message reported again after a
       // failover maps to the same delivery ids, so the outbox skips it, and one whose first report
@@ -199,6 +206,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       webhooks,
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
+      endpoint,
       fleet,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))

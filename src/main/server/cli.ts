@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
   let embedded: EmbeddedSimulator | null = null
   if (values.simulator) {
-    embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts).catch((error: unknown) => {
+    embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts, token.token).catch((error: unknown) => {
       // Taken between the check and now.
       throw listenError(error, '127.0.0.1', simulatorPorts.port, '--simulator-port') ?? error
     })

@@ -39,13 +39,15 @@ export interface EmbeddedSimulator {
   close(): Promise<void>
 }
 
-export async function startEmbeddedSimulator(dataDir: string, ports: SimulatorPorts): Promise<EmbeddedSimulator> {
+/** `apiToken`: the server's, which opens the admin API too (as it opens everything of this server). */
+export async function startEmbeddedSimulator(dataDir: string, ports: SimulatorPorts, apiToken: string): Promise<EmbeddedSimulator> {
   const simulator = await startSimulator({ port: ports.port, statePath: join(dataDir, STATE_FILE) })
   const adminToken = embeddedAdminToken(dataDir)
   let admin: Awaited<ReturnType<typeof startSimulatorAdmin>>
   try {
-    // The admin API can log accounts out: it takes a token of its own, which the second server's line carries.
-    admin = await startSimulatorAdmin(simulator, { port: ports.adminPort, token: adminToken })
+    // The admin API can log accounts out: it takes a token, the server's or one of its own that the
+    // second server's line carries (so that server never holds this one's API token).
+    admin = await startSimulatorAdmin(simulator, { port: ports.adminPort, token: [apiToken, adminToken] })
   } catch (error) {
     await simulator.close()
     throw error

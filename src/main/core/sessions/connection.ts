@@ -13,6 +13,7 @@ import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
 import { publishReconnect } from './session-channels'
+import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface ConnectionDeps {
   book: AccountBook
@@ -27,6 +28,8 @@ export interface ConnectionDeps {
   random: () => number
   now: () => number
   isShuttingDown: () => boolean
+  /** Told when sockets cannot reach the endpoint and when one opens (a simulator that went away and came back). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
 }
 
 export interface Connection {
@@ -34,6 +37,8 @@ export interface Connection {
   connect(rt: AccountRuntime): Promise<void>
   /** Marks the account failed after an unexpected error, logging it where it happened. */
   failed(rt: AccountRuntime, error: unknown): void
+  /** An account waiting on its retry timer reconnects now (the endpoint is back). */
+  retryNow(rt: AccountRuntime): void
 }
 
 type CloseError = Error & { output?: { statusCode?: number } }
@@ -119,12 +124,15 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const connectedBefore = book.record(rt.id).lastConnectedAt !== null
     const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
     log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
+    const unreachable = unreachableReason(error)
+    if (unreachable) deps.endpoint?.unreachable(unreachable)
     book.update(rt.id, { lastDisconnectCode: code ?? null })
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
   }
 
   function onOpen(rt: AccountRuntime, socket: WASocket): void {
     rt.attempt = 0
+    deps.endpoint?.reached()
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user
@@ -151,7 +159,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })
   }
 
-  return { connect, failed }
+  function retryNow(rt: AccountRuntime): void {
+    if (!rt.retryTimer) return
+    runtimes.clearRetry(rt)
+    rt.nextRetryAt = null
+    reconnect(rt)
+  }
+
+  return { connect, failed, retryNow }
 }
 
 /** Applies what the reconnect policy decided for a socket that closed without the manager asking. */

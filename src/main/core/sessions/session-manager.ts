@@ -22,6 +22,7 @@ import { createLifecycle } from './lifecycle'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
+import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
 
@@ -41,6 +42,8 @@ export interface SessionManagerDeps {
   random?: () => number
   backoff?: BackoffOptions
   makeSocket?: typeof makeWASocket
+  /** Told when sockets cannot reach the endpoint and when one opens (whatsapp/endpoint-watch.ts). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
 }
 
 /** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
@@ -65,6 +68,8 @@ export interface SessionManager extends HandOff {
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
   shutdown(): Promise<void>
+  /** Every account waiting to retry its connection tries now (the endpoint answers again). */
+  retryWaiting(): void
 }
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
@@ -91,6 +96,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     random: deps.random ?? Math.random,
     now,
     isShuttingDown: () => shuttingDown,
+    ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
   const lifecycle = createLifecycle({ book, runtimes, connection, pairing, events, log, openStore, beginShutdown: () => (shuttingDown = true) })
   const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
@@ -103,5 +109,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     messages: messaging.messages,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
+    retryWaiting() {
+      for (const account of book.list()) {
+        const rt = runtimes.peek(account.id)
+        if (rt) connection.retryNow(rt)
+      }
+    },
   }
 }
