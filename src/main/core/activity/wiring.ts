@@ -1,7 +1,7 @@
 // Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
 // (who asked for it). Main process, Electron-free.
 
-import type { AccountSummary, ActivityActor, BulkAction, BulkResult, CommandName, Result } from '../../../shared/contract'
+import type { AccountSummary, ActivityActor, BulkAction, BulkResult, CommandName, PairingState, Result } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
@@ -20,6 +20,8 @@ export function watchSessions(
   recordsHere: () => boolean = () => true,
 ): () => void {
   const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
+  // What the log last said a pairing shows (QR codes or a linking code), until the pairing ends.
+  const showing = new Map<AccountId, 'qr' | 'code'>()
   return events.subscribe((message) => {
     try {
       if (message.event === 'accounts:changed') {
@@ -28,6 +30,16 @@ export function watchSessions(
           for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
         }
         last.set(summary.id, summary)
+        if (summary.status !== 'pairing') showing.delete(summary.id)
+      } else if (message.event === 'accounts:qr') {
+        const pairing = message.payload as PairingState
+        const now = pairing.method === 'code' ? (pairing.code ? 'code' : null) : pairing.qr ? 'qr' : null
+        if (now && showing.get(pairing.id) !== now) {
+          showing.set(pairing.id, now)
+          // Never the code itself: it links a device while it is valid.
+          const said = now === 'code' ? `Showing a linking code to type on the phone${pairing.phone ? ` +${pairing.phone}` : ''}` : 'Showing QR codes to scan'
+          if (recordsHere()) log.record({ account: pairing.id, kind: 'pairing', message: said, actor: 'system' })
+        }
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)
