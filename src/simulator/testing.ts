@@ -25,6 +25,9 @@ import { trustWhatsAppRoot } from '../main/core/whatsapp/trust.js'
 import { silentLogger, type LogData, type SimulatorLogger } from './logger.js'
 import { startSimulator, type PairedAccount, type ScanOptions, type Simulator, type SimulatorOptions } from './simulator.js'
 
+/** A software passkey that answers the simulator's passkey challenges (passkey/authenticator.ts). */
+export { createSoftPasskey, FLAG_USER_PRESENT, FLAG_USER_VERIFIED, type AssertionOverrides, type SoftPasskey } from './passkey/authenticator.js'
+
 export const DEFAULT_WAIT_MS = 8000
 
 /** Auth state kept as JSON text, so every load is a real "restart from saved creds". */
