@@ -7,6 +7,7 @@
 // release pipeline does. Run `npm run build` first.
 //   npm run check:package-layout
 
+import './require-node24.mjs'
 import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

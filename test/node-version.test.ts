@@ -2,7 +2,7 @@
 // else loads (Node 20 crashes better-sqlite3 13 with a segmentation fault). The refusal is run for real
 // under the machine's own older Node when there is one (Debian's Node 20 here).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { projectNode, REQUIRED_NODE_MAJOR, WRONG_NODE_EXIT_CODE, wrongNodeMessage } from '../scripts/require-node24.mjs'
@@ -21,6 +21,20 @@ describe('the Node version guard', () => {
   it('lets Node 24 and later through', () => {
     for (const version of ['v24.0.0', 'v24.22.3', 'v26.1.0']) expect(wrongNodeMessage(version, 'node', null)).toBeNull()
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(REQUIRED_NODE_MAJOR)
+  })
+
+  it('is the first import of every benchmark and script entry point', () => {
+    const entries = [
+      ...readdirSync(join(ROOT, 'bench')).filter((f) => f.endsWith('.bench.ts')).map((f) => join('bench', f)),
+      ...readdirSync(join(ROOT, 'scripts')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => join('scripts', f)),
+    ]
+    expect(entries.length).toBeGreaterThan(8)
+    for (const entry of entries) {
+      const first = /^import\s+['"]([^'"]+)['"]/m.exec(readFileSync(join(ROOT, entry), 'utf8'))?.[1]
+      expect([entry, first]).toEqual([entry, expect.stringMatching(/(^\.\/as-built$)|require-node24\.mjs$/)])
+    }
+    // as-built itself checks first.
+    expect(readFileSync(join(ROOT, 'bench', 'as-built.ts'), 'utf8')).toMatch(/^import '\.\.\/scripts\/require-node24\.mjs'$/m)
   })
 
   it('finds the Node 24 that npm ci installed', () => {
