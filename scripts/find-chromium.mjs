@@ -5,8 +5,8 @@
 // needs no system package. `node scripts/find-chromium.mjs` prints the choice as JSON.
 // IRISH_TEST_NO_SYSTEM=chromium passes over Debian's (to try a machine without it).
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -46,20 +46,26 @@ export function findChromium(env = process.env) {
   }
 }
 
-/** Unpacks the browser, the NSS libraries it links and its fonts into UNPACKED. */
+/**
+ * Unpacks the browser, the NSS libraries it links and its fonts into UNPACKED: into a folder of its
+ * own first, renamed into place when complete, so a run cut short never leaves half a browser.
+ */
 async function unpack() {
-  mkdirSync(UNPACKED, { recursive: true })
+  const partial = `${UNPACKED}.partial-${process.pid}`
+  rmSync(partial, { recursive: true, force: true })
+  mkdirSync(partial, { recursive: true })
   // The package unpacks into the temp folder; pointed at ours, nothing lands in (or is taken from) /tmp.
-  process.env.TMPDIR = UNPACKED
+  process.env.TMPDIR = partial
   const { inflate } = await import(pathToFileURL(join(PACKAGED, 'build', 'lambdafs.js')).href)
   for (const archive of ['fonts.tar.br', 'al2023.tar.br', 'chromium.br']) await inflate(join(PACKAGED, 'bin', archive))
+  if (!existsSync(join(partial, 'chromium'))) throw new Error(`nothing was unpacked at ${join(partial, 'chromium')}`)
   // Its own fonts.conf names /tmp/fonts; this one names where the fonts are.
   writeFileSync(
-    join(UNPACKED, 'fonts.conf'),
+    join(partial, 'fonts.conf'),
     `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(UNPACKED, 'fonts')}</dir>\n  <cachedir>${join(UNPACKED, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
   )
-  if (!existsSync(join(UNPACKED, 'chromium'))) throw new Error(`nothing was unpacked at ${join(UNPACKED, 'chromium')}`)
-  return dirname(join(UNPACKED, 'chromium'))
+  rmSync(UNPACKED, { recursive: true, force: true })
+  renameSync(partial, UNPACKED)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
