@@ -10,10 +10,10 @@ import './as-built'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import type { WASocket } from '@whiskeysockets/baileys'
-import { passkeyCompanion } from '../src/main/core/passkey/test-support'
+import { passkeyCompanion } from '../test/support/passkey'
 import { silentLogger } from '../src/simulator/logger'
 import { startSimulator, type Simulator } from '../src/simulator/simulator'
-import { closeSocket, createSoftPasskey, createTestSocket, MemoryAuthStore, muteLibsignalLogs, waitForClose, waitForOpen, waitForQr } from '../src/simulator/testing'
+import { closeSocket, createSoftPasskey, createTestSocket, MemoryAuthStore, muteLibsignalLogs, waitForClose, waitForOpen, waitForQr } from '../test/support/baileys-clients'
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } })
 const ROUNDS = Number(args.rounds)

@@ -4,7 +4,7 @@
 // redeliver sends the same delivery id again, remove asks first. Screenshots at 1280x800 and 390x844
 // (test-results/screenshots/), and axe on the view.
 
-import { startReceiver, type Receiver } from '../src/main/core/webhooks/test-receiver'
+import { startReceiver, type Receiver } from '../test/support/webhook-receiver'
 import { ConfirmDialog } from './pages/accounts-page'
 import { AppShell } from './pages/app-shell'
 import { WebhooksPage } from './pages/webhooks-page'

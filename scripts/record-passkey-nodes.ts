@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { binaryNodeToString, encodeBinaryNode, type BinaryNode } from '@whiskeysockets/baileys'
 import { attachPasskeyLinking, type PasskeySocket } from '../src/main/core/passkey/linker'
-import { StepRecorder, TEST_DEVICE_TYPE } from '../src/main/core/passkey/test-support'
+import { StepRecorder, TEST_DEVICE_TYPE } from '../test/support/passkey'
 import { silentLogger } from '../src/simulator/logger'
 import { startSimulator } from '../src/simulator/simulator'
-import { closeSocket, createSoftPasskey, createTestSocket, MemoryAuthStore, muteLibsignalLogs, waitForClose, waitForQr } from '../src/simulator/testing'
+import { closeSocket, createSoftPasskey, createTestSocket, MemoryAuthStore, muteLibsignalLogs, waitForClose, waitForQr } from '../test/support/baileys-clients'
 
 const OUT = process.argv[2] ?? 'src/main/core/passkey/fixtures/qr-link.json'
 /** The companion's clock during the recording and the replay. */

@@ -5,7 +5,7 @@
 
 import './require-node24.mjs'
 import { CRASH_POINTS, type CrashPoint } from '../src/main/core/transfer/hand-off-protocol'
-import { muteLibsignalLogs } from '../src/simulator/testing'
+import { muteLibsignalLogs } from '../test/support/baileys-clients'
 import { runHandOffTrial } from '../test/support/hand-off-trial'
 import { startTestSimulator } from '../test/support/transfer-support'
 

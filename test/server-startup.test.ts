@@ -57,7 +57,9 @@ function oneErrorLine(outcome: Outcome): string {
   return lines[0]!
 }
 
-describe('a server that cannot start', () => {
+// Each case starts the server from its sources (tsx): seconds each on a loaded machine, so the cases
+// get a minute, not vitest's default 15 s.
+describe('a server that cannot start', { timeout: 60_000 }, () => {
   let work: string
   let busy: Server
   beforeAll(async () => {
@@ -143,7 +145,7 @@ describe('a server that cannot start', () => {
   })
 })
 
-describe('the demo across restarts', () => {
+describe('the demo across restarts', { timeout: 120_000 }, () => {
   const SECOND_LINE = /^\s+(IRISH_WHATSAPP_URL=ws:\/\/127\.0\.0\.1:(\d+)\/ws\/chat IRISH_WHATSAPP_ROOT_KEY=[0-9a-f]{64} IRISH_SIMULATOR_ADMIN=\S+ IRISH_SIMULATOR_ADMIN_TOKEN=\S+ npm run serve .*)$/
   let dataDir: string
   const dataKey = newDataKey()

@@ -13,6 +13,11 @@ export const ERROR_CODES = [
   'payload-too-large',
   /** A session bundle that is damaged or cut off: the request was fine, the file is not (HTTP 422). */
   'bad-bundle',
+  /**
+   * WhatsApp or an operator's limit refuses this now; the message says until when (HTTP 429, with
+   * Retry-After where the end is known). Never queued: a held send would only fail later.
+   */
+  'rate-limited',
   'unavailable',
   'internal',
 ] as const

@@ -1,6 +1,6 @@
 // Entry point of the WhatsApp simulator: a loopback WebSocket server that real Baileys pairs with by
 // QR, logs into and messages through. For tests and demos only; it must never be reachable from
-// other hosts and nothing in the app trusts it unless told to (see core/whatsapp/trust.ts).
+// other hosts and nothing in the app trusts it unless told to (see src/whatsapp-protocol/trust-root.ts).
 
 import { EventEmitter } from 'node:events'
 import { createServer, type Server } from 'node:http'

@@ -17,8 +17,8 @@ import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-va
 import { createLogger } from '../core/logger'
 import { createMetrics } from '../core/metrics/metrics'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
-import { LARGE_BODY_COMMANDS } from '../core/transfer/transfer-service'
 import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protocol'
+import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { remoteSimulator, savedSimulatorPorts, startEmbeddedSimulator, type EmbeddedSimulator } from './demo-simulator'
 import { hostnameOf } from './host-policy'
 import { startApiServer } from './http-server'
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
   let embedded: EmbeddedSimulator | null = null
   if (values.simulator) {
-    embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts, token.token).catch((error: unknown) => {
+    embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts, token.token, { startSimulator, startSimulatorAdmin }).catch((error: unknown) => {
       // Taken between the check and now.
       throw listenError(error, '127.0.0.1', simulatorPorts.port, '--simulator-port') ?? error
     })
@@ -212,8 +212,6 @@ async function main(): Promise<void> {
     dispatch: core.dispatch,
     events: core.events,
     logger,
-    // Session bundles (up to 64 MiB, base64 in JSON) need more than the default 1 MiB body.
-    largeBodyCommands: LARGE_BODY_COMMANDS,
     // The other servers of a fleet reach this one by its advertised URL: its host must be answered.
     allowedHosts: [...values['allowed-host'], ...(publicUrl ? [new URL(publicUrl).hostname] : [])],
     trustedProxies: values['trusted-proxy'],

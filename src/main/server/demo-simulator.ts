@@ -10,7 +10,6 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../shared/errors'
 import type { SimulatorPort } from '../core/create-core'
-import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 
 const PORTS_FILE = 'simulator-ports.json'
 const ADMIN_TOKEN_FILE = 'simulator-admin-token'
@@ -39,15 +38,35 @@ export interface EmbeddedSimulator {
   close(): Promise<void>
 }
 
+/** What this file uses of a running simulator (src/simulator's Simulator). */
+interface EmbeddableSimulator {
+  url: string
+  rootKeyHex: string
+  scanQr(qr: string, scan: object): Promise<{ jid: string; lid: string }>
+  enterLinkCode(phone: string, code: string): Promise<{ jid: string; lid: string }>
+  close(): Promise<void>
+}
+
+/** The simulator's own starters, passed in: only the shell that embeds it (cli.ts) imports the simulator. */
+export interface SimulatorStarters<S extends EmbeddableSimulator> {
+  startSimulator(options: { port: number; statePath: string }): Promise<S>
+  startSimulatorAdmin(simulator: S, options: { port: number; token: string[] }): Promise<{ url: string; close(): Promise<void> }>
+}
+
 /** `apiToken`: the server's, which opens the admin API too (as it opens everything of this server). */
-export async function startEmbeddedSimulator(dataDir: string, ports: SimulatorPorts, apiToken: string): Promise<EmbeddedSimulator> {
-  const simulator = await startSimulator({ port: ports.port, statePath: join(dataDir, STATE_FILE) })
+export async function startEmbeddedSimulator<S extends EmbeddableSimulator>(
+  dataDir: string,
+  ports: SimulatorPorts,
+  apiToken: string,
+  start: SimulatorStarters<S>,
+): Promise<EmbeddedSimulator> {
+  const simulator = await start.startSimulator({ port: ports.port, statePath: join(dataDir, STATE_FILE) })
   const adminToken = embeddedAdminToken(dataDir)
-  let admin: Awaited<ReturnType<typeof startSimulatorAdmin>>
+  let admin: Awaited<ReturnType<SimulatorStarters<S>["startSimulatorAdmin"]>>
   try {
     // The admin API can log accounts out: it takes a token, the server's or one of its own that the
     // second server's line carries (so that server never holds this one's API token).
-    admin = await startSimulatorAdmin(simulator, { port: ports.adminPort, token: [apiToken, adminToken] })
+    admin = await start.startSimulatorAdmin(simulator, { port: ports.adminPort, token: [apiToken, adminToken] })
   } catch (error) {
     await simulator.close()
     throw error

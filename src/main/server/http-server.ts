@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { CLIENT_HEADER } from '../../shared/channels'
 import type { ErrorCode, ErrorInfo } from '../../shared/errors'
-import type { Result } from '../../shared/contract'
+import { LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
+import { BODY_LIMIT_BYTES } from '../../shared/policy'
 import type { Dispatch } from '../core/api/dispatch'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
@@ -20,7 +21,7 @@ import { bearerToken, tokenMatches } from './token'
 
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
 /** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
 export const DEFAULT_MAX_CONNECTIONS = 256
 
@@ -34,7 +35,10 @@ export interface ApiServerOptions {
   /** The renderer build to serve at /; omitted, / answers 404. */
   staticDir?: string
   maxBodyBytes?: number
-  /** Bodies bigger than the default limit, for commands that carry files (session bundles). */
+  /**
+   * Bodies bigger than the default limit, for commands that carry files (session bundles). Default: each
+   * command's `body` declaration in the contract.
+   */
   largeBodyCommands?: ReadonlyMap<string, number>
   /**
    * Bytes that large bodies may hold at once, across all requests; beyond, 503 with Retry-After.
@@ -75,6 +79,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   conflict: 409,
   'payload-too-large': 413,
   'bad-bundle': 422,
+  'rate-limited': 429,
   'key-unavailable': 503,
   'storage-corrupt': 500,
   'logged-out': 409,
@@ -89,7 +94,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const hosts = createHostPolicy({ bindHost: options.host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) })
   const trustedProxies = new Set((options.trustedProxies ?? []).map(normalizeAddress))
   const limiter = new FailedAuthLimiter(options.failedAuth ?? DEFAULT_FAILED_AUTH_POLICY)
-  const largest = Math.max(0, ...(options.largeBodyCommands?.values() ?? []))
+  const largeBodyCommands: ReadonlyMap<string, number> = options.largeBodyCommands ?? LARGE_BODY_COMMANDS
+  const largest = Math.max(0, ...largeBodyCommands.values())
   const budget = new ByteBudget(options.largeBodyBudgetBytes ?? largest)
   const bodyTimeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS
 
@@ -204,7 +210,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       refuse(res, 405, failure('invalid-input', `Use POST /api/<command> with the input as a JSON body.`))
       return
     }
-    const largeLimit = options.largeBodyCommands?.get(command)
+    const largeLimit = largeBodyCommands.get(command)
     const limit = largeLimit ?? maxBody
     const body = await readBody(req, { limit, timeouts: bodyTimeouts, ...(largeLimit !== undefined ? { budget } : {}) })
     try {

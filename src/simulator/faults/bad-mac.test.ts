@@ -5,7 +5,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { generateMessageIDV2, proto, WAMessageStatus, type WAMessage, type WASocket } from '@whiskeysockets/baileys'
-import { captureLogger, nextMessage, pairClient, textOf, useSimulator, type PairedClient } from '../testing.js'
+import { captureLogger, nextMessage, pairClient, textOf, useSimulator, type PairedClient } from '../../../test/support/baileys-clients.js'
 
 // The resend of Baileys 7.0.0-rc14 carries the message twice for the asking device, which the
 // simulator refuses by default as WhatsApp is reported to (479, see smax-invalid.test.ts). `lenient`

@@ -4,7 +4,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DisconnectReason, type ConnectionState, type WASocket } from '@whiskeysockets/baileys'
-import { createTestSocket, DEFAULT_WAIT_MS, pairClient, useSimulator, waitForClose, waitForOpen, type PairedClient } from '../testing.js'
+import { createTestSocket, DEFAULT_WAIT_MS, pairClient, useSimulator, waitForClose, waitForOpen, type PairedClient } from '../../../test/support/baileys-clients.js'
 import type { FaultCloseCode } from './fault.js'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })

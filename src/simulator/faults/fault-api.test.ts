@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DisconnectReason } from '@whiskeysockets/baileys'
 import { isAppError } from '../../shared/errors.js'
 import { startSimulatorAdmin, type SimulatorAdmin } from '../admin.js'
-import { closeSocket, createTestSocket, pairClient, useSimulator, waitForClose, waitForOpen, type PairedClient } from '../testing.js'
+import { closeSocket, createTestSocket, pairClient, useSimulator, waitForClose, waitForOpen, type PairedClient } from '../../../test/support/baileys-clients.js'
 import type { Fault } from './fault.js'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })

@@ -5,7 +5,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { jidNormalizedUser, type LIDMapping } from '@whiskeysockets/baileys'
-import { nextMessage, pairClient, textOf, useSimulator, type PairedClient } from '../testing.js'
+import { nextMessage, pairClient, textOf, useSimulator, type PairedClient } from '../../../test/support/baileys-clients.js'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })
 

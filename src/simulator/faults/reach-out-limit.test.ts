@@ -8,7 +8,7 @@
 import { once } from 'node:events'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { generateMessageIDV2, WAMessageStatus, type BinaryNode, type ConnectionState, type WASocket } from '@whiskeysockets/baileys'
-import { captureLogger, nextMessage, pairClient, textOf, useSimulator, type PairedClient } from '../testing.js'
+import { captureLogger, nextMessage, pairClient, textOf, useSimulator, type PairedClient } from '../../../test/support/baileys-clients.js'
 
 const log = captureLogger()
 const suite = useSimulator({ beforeAll, afterEach, afterAll }, { logger: log.logger })

@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DisconnectReason, type BinaryNode, type WASocket } from '@whiskeysockets/baileys'
-import { createTestSocket, nextMessage, pairClient, textOf, useSimulator, waitForClose, waitForOpen, type PairedClient } from '../testing.js'
+import { createTestSocket, nextMessage, pairClient, textOf, useSimulator, waitForClose, waitForOpen, type PairedClient } from '../../../test/support/baileys-clients.js'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })
 

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulatorAdmin, type SimulatorAdmin } from '../admin.js'
 import { silentLogger } from '../logger.js'
 import { startSimulator, type SimulatorEvents } from '../simulator.js'
-import { closeSocket, createSoftPasskey, createTestSocket, MemoryAuthStore, useSimulator, waitForQr } from '../testing.js'
+import { closeSocket, createSoftPasskey, createTestSocket, MemoryAuthStore, useSimulator, waitForQr } from '../../../test/support/baileys-clients.js'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })
 let admin: SimulatorAdmin

@@ -1,23 +1,23 @@
 // The event stream of every server carries the events of every account: account events are relayed
 // through PostgreSQL's LISTEN/NOTIFY on the fleet's own database (no second broker). Main process,
-// Electron-free. Telemetry ticks stay local (each server measures its own store calls).
+// Electron-free. Which events are relayed is each event's `fleet` declaration in the contract; telemetry
+// ticks stay local (each server measures its own store calls).
 // A relayed `accounts:changed` also refreshes this server's copy of the row, so `accounts:list`
 // answers the same on every server.
 
 import pg from 'pg'
-import type { AccountSummary, EventMessage } from '../../../shared/contract'
+import { RELAYED_EVENTS, type AccountSummary, type EventMessage } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { OpenedPostgres } from '../db/postgres/open-postgres'
-import type { PgAccountRepository } from '../db/postgres/pg-account-repository'
+import type { PgAccountRepository } from '../accounts/pg-account-repository'
 import { describePgError } from '../db/postgres/pg-errors'
 import type { EventBus } from '../events'
-import type { AccountRecord } from '../sessions/account-repository'
+import type { AccountRecord } from '../accounts/account-repository'
 import type { Logger } from '../logger'
 
 const CHANNEL = 'irish_events'
 /** NOTIFY payloads are limited to 8000 bytes; larger events (a long message) are not relayed whole. */
 const MAX_PAYLOAD = 7900
-const RELAYED = new Set(['accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:message'])
 const RECONNECT_MS = 1000
 
 export interface FleetEvents {
@@ -55,7 +55,7 @@ export async function relayFleetEvents(options: {
     } catch {
       return
     }
-    if (envelope.o === serverId || !RELAYED.has(envelope.e)) return
+    if (envelope.o === serverId || !RELAYED_EVENTS.has(envelope.e)) return
     if (envelope.e === 'accounts:changed') {
       const summary = envelope.p as AccountSummary
       const current = accounts.get(summary.id)
@@ -119,7 +119,7 @@ export async function relayFleetEvents(options: {
   await listen()
 
   const unsubscribe = events.subscribe((message) => {
-    if (relaying || !RELAYED.has(message.event)) return
+    if (relaying || !RELAYED_EVENTS.has(message.event)) return
     const payload = JSON.stringify({ o: serverId, e: message.event, p: message.payload } satisfies Envelope)
     if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
       logger.debug({ event: message.event }, 'an event too large for NOTIFY stays on this server')

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { decodeBinaryNode, encodeBinaryNode, type AuthenticationCreds, type BinaryNode } from '@whiskeysockets/baileys'
 import { attachPasskeyLinking, type PasskeyLinkingOptions, type PasskeySocket } from './linker'
-import { StepRecorder } from './test-support'
+import { StepRecorder } from '../../../../test/support/passkey'
 
 interface RecordedNode {
   binary: string

@@ -7,22 +7,22 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { BinaryNode } from '@whiskeysockets/baileys'
-import { startSimulatorAdmin } from '../../../simulator/admin'
-import type { PairedAccount } from '../../../simulator/simulator'
 import {
   closeSocket,
   createSoftPasskey,
   createTestSocket,
   nextMessage,
   pairClient,
+  startSimulatorAdmin,
   textOf,
   useSimulator,
   waitForClose,
   waitForOpen,
+  type PairedAccount,
   type SoftPasskey,
-} from '../../../simulator/testing'
+} from '../../../../test/support/baileys-clients'
 import type { PasskeySocket } from './linker'
-import { passkeyCompanion, type PasskeyCompanion } from './test-support'
+import { passkeyCompanion, type PasskeyCompanion } from '../../../../test/support/passkey'
 
 let clock = Date.now()
 const suite = useSimulator({ beforeAll, afterEach, afterAll }, { now: () => clock, passkeyTimeoutMs: 60_000 })

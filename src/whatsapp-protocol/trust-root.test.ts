@@ -1,7 +1,7 @@
 import { WA_CERT_DETAILS } from '@whiskeysockets/baileys'
 import { afterEach, describe, expect, it } from 'vitest'
-import { isAppError } from '../../../shared/errors.js'
-import { restoreDefaultRoot, trustedRoot, trustWhatsAppRoot } from './trust.js'
+import { isAppError } from '../shared/errors'
+import { restoreDefaultRoot, trustedRoot, trustWhatsAppRoot } from './trust-root'
 
 const WHATSAPP_ROOT = '142375574d0a587166aae71ebe516437c4a28b73e3695c6ce1f7f9545da8ee6b'
 

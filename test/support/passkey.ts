@@ -1,12 +1,13 @@
 // Test support for passkey linking against the simulator: a Baileys companion with the linker at its
-// socket boundary, and a recorder of the steps it shows, awaited rather than polled. Tests only.
+// socket boundary, and a recorder of the steps it shows, awaited rather than polled. Tests (and the
+// passkey benchmark and its recording script) only.
 
 import { Browsers, type WASocket } from '@whiskeysockets/baileys'
-import type { AppError } from '../../../shared/errors'
-import type { Simulator } from '../../../simulator/simulator'
-import { createTestSocket, MemoryAuthStore, waitForQr, DEFAULT_WAIT_MS } from '../../../simulator/testing'
-import { attachPasskeyLinking, type PasskeyLinker, type PasskeyLinkingOptions, type PasskeySocket, type PasskeyStep } from './linker'
-import { platformTypeOf } from './protocol'
+import type { AppError } from '../../src/shared/errors'
+import type { Simulator } from '../../src/simulator/simulator'
+import { createTestSocket, MemoryAuthStore, waitForQr, DEFAULT_WAIT_MS } from './baileys-clients'
+import { attachPasskeyLinking, type PasskeyLinker, type PasskeyLinkingOptions, type PasskeySocket, type PasskeyStep } from '../../src/main/core/passkey/linker'
+import { platformTypeOf } from '../../src/main/core/passkey/protocol'
 
 /** What createTestSocket registers with: its browser decides the device type. */
 export const TEST_DEVICE_TYPE = platformTypeOf(Browsers.ubuntu('Chrome'))

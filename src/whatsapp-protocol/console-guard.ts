@@ -2,9 +2,12 @@
 // records, ratchet private keys included, with console.info/warn/error ("Closing session:", session).
 // In a desktop app or a server that console is a log file. This guard drops every argument after a
 // known libsignal phrase and forwards the phrase alone to the app's logger at debug level.
-// Process-wide by nature; installed once by createCore.
+// Process-wide by nature; installed once by createCore (and by the test harness and the benchmarks).
 
-import type { Logger } from './logger'
+/** Where the phrases go: the app's logger, or anything with its debug method. */
+export interface PhraseLogger {
+  debug(obj: object, msg?: string): void
+}
 
 /** The messages libsignal 6 writes to the console (libsignal/src/*.js). */
 const LIBSIGNAL_PHRASES = [
@@ -26,7 +29,7 @@ const LIBSIGNAL_PHRASES = [
 const METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const
 type Method = (typeof METHODS)[number]
 
-let installed: { restore: () => void; setLogger: (logger: Logger | null) => void } | null = null
+let installed: { restore: () => void; setLogger: (logger: PhraseLogger | null) => void } | null = null
 
 /** True when a console call is one of libsignal's, judged by its first argument. */
 export function isLibsignalMessage(first: unknown): first is string {
@@ -37,7 +40,7 @@ export function isLibsignalMessage(first: unknown): first is string {
  * Installs the guard (idempotent) and routes the phrases to `logger`. Returns a function that
  * removes it (tests).
  */
-export function guardConsoleAgainstSessionDumps(logger: Logger | null = null): () => void {
+export function guardConsoleAgainstSessionDumps(logger: PhraseLogger | null = null): () => void {
   if (installed) {
     installed.setLogger(logger)
     return installed.restore

@@ -3,13 +3,13 @@
 // database through the write queue, in order. reload() re-reads the table (a fleet peer changed it).
 
 import { eq } from 'drizzle-orm'
-import { AppError } from '../../../../shared/errors'
-import type { AccountId } from '../../../../shared/ids'
-import type { AccountRecord, AccountRepository } from '../../sessions/account-repository'
-import type { PgDatabase } from './open-postgres'
-import { accounts } from './schema'
-import type { WriteQueue } from './write-queue'
-import { toColumns, toRecord } from '../account-repository'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import type { AccountRecord, AccountRepository } from './account-repository'
+import type { PgDatabase } from '../db/postgres/open-postgres'
+import { accounts } from '../db/postgres/schema'
+import type { WriteQueue } from '../db/postgres/write-queue'
+import { toColumns, toRecord } from './sqlite-account-repository'
 
 type Row = typeof accounts.$inferSelect
 

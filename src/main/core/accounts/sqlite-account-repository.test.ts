@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountRecord, AccountRepository } from '../sessions/account-repository'
-import { createAccountRepository } from './account-repository'
-import { openDatabase, type OpenedDatabase } from './open-database'
+import type { AccountRecord, AccountRepository } from './account-repository'
+import { createSqliteAccountRepository as createAccountRepository } from './sqlite-account-repository'
+import { openDatabase, type OpenedDatabase } from '../db/open-database'
 
 const record = (id: string, patch: Partial<AccountRecord> = {}): AccountRecord => ({
   id: id as AccountId,

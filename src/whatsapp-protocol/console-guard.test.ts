@@ -1,11 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { guardConsoleAgainstSessionDumps } from './console-guard'
-import type { Logger } from './logger'
+import { guardConsoleAgainstSessionDumps, type PhraseLogger } from './console-guard'
 
 const secret = Buffer.from('ratchet-private-key-material')
 
-function capturingLogger(lines: string[]): Logger {
-  const logger: Logger = {
+/** Like the app's logger: whatever level the guard used would be captured. */
+interface CapturingLogger extends PhraseLogger {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+  child(): CapturingLogger
+}
+
+function capturingLogger(lines: string[]): CapturingLogger {
+  const logger: CapturingLogger = {
     debug: (_obj, msg) => void lines.push(msg ?? ''),
     info: (_obj, msg) => void lines.push(msg ?? ''),
     warn: (_obj, msg) => void lines.push(msg ?? ''),

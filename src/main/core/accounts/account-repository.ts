@@ -1,5 +1,6 @@
-// The port through which the session manager persists accounts. The SQLite implementation lives in
-// ../db/account-repository.ts; the manager never sees rows, only these records.
+// The port through which the session manager persists accounts: sqlite-account-repository.ts and
+// pg-account-repository.ts beside this file implement it; the manager never sees rows, only these
+// records. Main process, Electron-free.
 
 import type { AccountId } from '../../../shared/ids'
 import type { AccountStatus, AccountSummary } from '../../../shared/contract'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { Curve } from '@whiskeysockets/baileys'
-import { xeddsaVerify } from './xeddsa.js'
+import { xeddsaVerify } from './xeddsa'
 
 describe('xeddsaVerify', () => {
   it('accepts signatures made with Baileys Curve.sign, for many keys', () => {
@@ -22,7 +22,7 @@ describe('xeddsaVerify', () => {
   })
 
   it('documents why it exists: Baileys rc14 Curve.verify accepts any well-formed signature', () => {
-    // If this starts failing, Baileys fixed Curve.verify and whatsapp/signature-check.ts can go.
+    // If this starts failing, Baileys fixed Curve.verify and enforceSignatureChecks (trust-root.ts) can go.
     const key = Curve.generateKeyPair()
     expect(Curve.verify(key.public, Buffer.from('x'), randomBytes(64))).toBe(true)
   })

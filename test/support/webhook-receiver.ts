@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { verifySignature } from './signing'
+import { verifySignature } from '../../src/main/core/webhooks/signing'
 
 export interface Received {
   event: string

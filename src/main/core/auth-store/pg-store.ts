@@ -1,18 +1,18 @@
 // The auth store on PostgreSQL: many accounts of a fleet in one database, every value sealed with
-// AES-256-GCM exactly as in SQLite (same codec, same AAD). Main process, Electron-free.
+// AES-256-GCM exactly as in SQLite (the same skeleton, sealed-store.ts: this file is the row access
+// alone). Main process, Electron-free.
 // Reads are single named (server-side prepared) statements. Every write is one transaction that first
 // takes a per-account transaction lock, so concurrent writes to one account apply one after another,
 // and, when a fence is set, checks this server's lease epoch in the same transaction: a server whose
 // lease was taken over writes nothing.
 
 import type pg from 'pg'
-import { AppError } from '../../../../shared/errors'
-import type { AccountId } from '../../../../shared/ids'
-import { createValueSealing, type SealedWrite } from '../../auth-store/sealing'
-import type { AuthSnapshot, AuthStoreFactory, KeyData, KeyValue, ManagedAuthStore } from '../../auth-store/types'
-import { assertAccountId, assertCreds, assertIds, assertKeyType, assertSnapshot } from '../../auth-store/validate'
-import type { OpenedPostgres } from './open-postgres'
-import { storeError } from './pg-errors'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import { sealedStoreFactory, type SealedKeyRow, type SealedRows, type SealedWrite } from './sealed-store'
+import type { AuthStoreFactory } from './types'
+import type { OpenedPostgres } from '../db/postgres/open-postgres'
+import { storeError } from '../db/postgres/pg-errors'
 
 /** Who may write an account: this server, at the lease epoch it holds. */
 export interface FenceToken {
@@ -59,7 +59,6 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
     throw new AppError('invalid-input', 'pgAuthStoreFactory needs a database from openPostgres().')
   }
   const { pool } = database
-  const { openKey, openCreds, sealWrites, sealCreds } = createValueSealing(database.sealer)
   const fence = options.fence
   let closed = false
 
@@ -134,114 +133,62 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
     }
   }
 
-  function open(account: AccountId): ManagedAuthStore {
-    assertAccountId(account)
-    ensureOpen()
-
-    return {
-      account,
-
-      async loadCreds() {
-        ensureOpen()
-        const row = (await read<{ value: Buffer }>('getCreds', [account], 'Loading creds', account))[0]
-        return row ? openCreds(account, row.value) : null
-      },
-
-      async saveCreds(creds) {
-        assertCreds(creds)
-        const sealed = sealCreds(account, creds)
-        await write(account, 'Saving creds', async (client) => {
-          await client.query({ name: 'irish_upsertCreds', text: SQL.upsertCreds, values: [account, sealed, Date.now()] })
-        })
-      },
-
-      async get(type, ids) {
-        assertKeyType(type)
-        assertIds(ids, type)
-        ensureOpen()
-        const out: Record<string, KeyValue> = {}
-        if (ids.length === 0) return out
-        if (ids.length === 1) {
-          const id = ids[0] as string
-          const row = (await read<{ value: Buffer }>('getOne', [account, type, id], 'Reading keys', account))[0]
-          if (row) out[id] = openKey(account, type, id, row.value)
-          return out
-        }
-        for (const row of await read<{ id: string; value: Buffer }>('getMany', [account, type, ids], 'Reading keys', account)) {
-          out[row.id] = openKey(account, type, row.id, row.value)
-        }
-        return out
-      },
-
-      async set(data: KeyData) {
-        const writes = sealWrites(account, data)
-        ensureOpen()
-        if (writes.length === 0) return
-        await write(account, 'Writing keys', (client) => applyWrites(client, account, writes))
-      },
-
-      async counts() {
-        ensureOpen()
-        const rows = await read<{ type: string; n: number }>('counts', [account], 'Counting keys', account)
-        return Object.fromEntries(rows.map((r) => [r.type, r.n]))
-      },
-
-      async clear() {
-        await write(account, 'Clearing the auth state', async (client) => {
-          await client.query(SQL.clearKeys, [account])
-          await client.query(SQL.clearCreds, [account])
-        })
-      },
-
-      async exportSnapshot(): Promise<AuthSnapshot | null> {
-        ensureOpen()
-        // One REPEATABLE READ transaction, so creds and keys come from the same moment.
-        let client: pg.PoolClient
-        try {
-          client = await pool.connect()
-        } catch (err) {
-          throw storeError(err, 'Exporting the snapshot', account)
-        }
-        try {
-          await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-          const credsRow = (await client.query<{ value: Buffer }>(SQL.getCreds, [account])).rows[0]
-          const keyRows = credsRow ? (await client.query<{ type: string; id: string; value: Buffer }>(SQL.allKeys, [account])).rows : []
-          await client.query('COMMIT')
-          if (!credsRow) return null
-          const keys: Record<string, Record<string, KeyValue>> = {}
-          for (const row of keyRows) {
-            const bucket = (keys[row.type] ??= {})
-            bucket[row.id] = openKey(account, row.type, row.id, row.value)
-          }
-          return { creds: openCreds(account, credsRow.value), keys }
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined)
-          throw storeError(err, 'Exporting the snapshot', account)
-        } finally {
-          client.release()
-        }
-      },
-
-      async importSnapshot(snapshot) {
-        assertSnapshot(snapshot)
-        const creds = sealCreds(account, snapshot.creds)
-        const writes = sealWrites(account, snapshot.keys)
-        await write(account, 'Importing the snapshot', async (client) => {
-          await client.query(SQL.clearKeys, [account])
-          await client.query({ name: 'irish_upsertCreds', text: SQL.upsertCreds, values: [account, creds, Date.now()] })
-          await applyWrites(client, account, writes)
-        })
-      },
+  async function readAll(account: AccountId): Promise<{ creds: Buffer; keys: SealedKeyRow[] } | null> {
+    // One REPEATABLE READ transaction, so creds and keys come from the same moment.
+    let client: pg.PoolClient
+    try {
+      client = await pool.connect()
+    } catch (err) {
+      throw storeError(err, 'Exporting the snapshot', account)
+    }
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      const credsRow = (await client.query<{ value: Buffer }>(SQL.getCreds, [account])).rows[0]
+      const keyRows = credsRow ? (await client.query<SealedKeyRow>(SQL.allKeys, [account])).rows : []
+      await client.query('COMMIT')
+      return credsRow ? { creds: credsRow.value, keys: keyRows } : null
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw storeError(err, 'Exporting the snapshot', account)
+    } finally {
+      client.release()
     }
   }
 
-  return {
-    open,
+  const rows: SealedRows = {
+    ensureOpen,
+    async readCreds(account) {
+      return (await read<{ value: Buffer }>('getCreds', [account], 'Loading creds', account))[0]?.value ?? null
+    },
+    async writeCreds(account, sealed) {
+      await write(account, 'Saving creds', async (client) => {
+        await client.query({ name: 'irish_upsertCreds', text: SQL.upsertCreds, values: [account, sealed, Date.now()] })
+      })
+    },
+    readKeys: (account, type, ids) =>
+      ids.length === 1
+        ? read<{ id: string; value: Buffer }>('getOne', [account, type, ids[0]], 'Reading keys', account).then((found) => found.map((row) => ({ id: ids[0]!, value: row.value })))
+        : read<{ id: string; value: Buffer }>('getMany', [account, type, ids], 'Reading keys', account),
+    writeKeys: (account, writes) => write(account, 'Writing keys', (client) => applyWrites(client, account, writes)),
+    countKeys: (account) => read<{ type: string; n: number }>('counts', [account], 'Counting keys', account),
+    clear: (account) =>
+      write(account, 'Clearing the auth state', async (client) => {
+        await client.query(SQL.clearKeys, [account])
+        await client.query(SQL.clearCreds, [account])
+      }),
+    readAll,
+    replaceAll: (account, creds, writes) =>
+      write(account, 'Importing the snapshot', async (client) => {
+        await client.query(SQL.clearKeys, [account])
+        await client.query({ name: 'irish_upsertCreds', text: SQL.upsertCreds, values: [account, creds, Date.now()] })
+        await applyWrites(client, account, writes)
+      }),
     async close() {
       // The pool belongs to whoever opened the database; stores opened from here stop working.
       closed = true
     },
   }
+  return sealedStoreFactory(rows, database.sealer)
 }
 
 function notLeased(account: string, what: string): AppError {

@@ -5,8 +5,8 @@
 import { Curve, initAuthCreds, type AuthenticationCreds, type KeyPair } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AccountId } from '../../../shared/ids'
-import type { AuthStoreFactory, KeyData, ManagedAuthStore } from './types'
+import type { AccountId } from '../../src/shared/ids'
+import type { AuthStoreFactory, KeyData, ManagedAuthStore } from '../../src/main/core/auth-store/types'
 
 export interface ContractHarness {
   factory: AuthStoreFactory

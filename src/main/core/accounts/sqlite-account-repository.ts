@@ -5,9 +5,9 @@ import { eq, sql } from 'drizzle-orm'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountStatus } from '../../../shared/contract'
-import type { AccountRecord, AccountRepository } from '../sessions/account-repository'
-import type { AppDatabase } from './open-database'
-import { accounts } from './schema'
+import type { AccountRecord, AccountRepository } from './account-repository'
+import type { AppDatabase } from '../db/open-database'
+import { accounts } from '../db/schema'
 
 type Row = typeof accounts.$inferSelect
 
@@ -42,7 +42,7 @@ export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
   return columns
 }
 
-export function createAccountRepository(db: AppDatabase): AccountRepository {
+export function createSqliteAccountRepository(db: AppDatabase): AccountRepository {
   const byId = db.select().from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare()
   // One prepared UPDATE per set of changed columns (a handful of shapes: status changes, pairing, rename…):
   // building the query anew was most of a status change's cost, which a bulk action over hundreds of

@@ -20,13 +20,16 @@ import {
 } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import type * as vitest from 'vitest'
-import { guardConsoleAgainstSessionDumps } from '../main/core/console-guard.js'
-import { trustWhatsAppRoot } from '../main/core/whatsapp/trust.js'
-import { silentLogger, type LogData, type SimulatorLogger } from './logger.js'
-import { startSimulator, type PairedAccount, type ScanOptions, type Simulator, type SimulatorOptions } from './simulator.js'
+import { guardConsoleAgainstSessionDumps } from '../../src/whatsapp-protocol/console-guard'
+import { trustWhatsAppRoot } from '../../src/whatsapp-protocol/trust-root'
+import { silentLogger, type LogData, type SimulatorLogger } from '../../src/simulator/logger.js'
+import { startSimulator, type PairedAccount, type ScanOptions, type Simulator, type SimulatorOptions } from '../../src/simulator/simulator.js'
 
+/** The simulator's admin API, for suites that drive it over HTTP. */
+export { startSimulatorAdmin, type SimulatorAdmin } from '../../src/simulator/admin.js'
+export type { PairedAccount, Simulator } from '../../src/simulator/simulator.js'
 /** A software passkey that answers the simulator's passkey challenges (passkey/authenticator.ts). */
-export { createSoftPasskey, FLAG_USER_PRESENT, FLAG_USER_VERIFIED, type AssertionOverrides, type SoftPasskey } from './passkey/authenticator.js'
+export { createSoftPasskey, FLAG_USER_PRESENT, FLAG_USER_VERIFIED, type AssertionOverrides, type SoftPasskey } from '../../src/simulator/passkey/authenticator.js'
 
 export const DEFAULT_WAIT_MS = 8000
 

@@ -1,10 +1,10 @@
 // The settings rows on PostgreSQL, for settings-store.ts: read once at open, kept in memory, written
 // through the write queue in one transaction per change. Main process, Electron-free.
 
-import type { SettingsRows } from '../../settings/settings-store'
-import type { PgDatabase } from './open-postgres'
-import { settings } from './schema'
-import type { WriteQueue } from './write-queue'
+import type { SettingsRows } from './settings-store'
+import type { PgDatabase } from '../db/postgres/open-postgres'
+import { settings } from '../db/postgres/schema'
+import type { WriteQueue } from '../db/postgres/write-queue'
 
 export interface PgSettingsRows extends SettingsRows {
   reload(): Promise<void>

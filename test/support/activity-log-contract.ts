@@ -2,8 +2,8 @@
 // the PostgreSQL log (a fleet). Test-only: imported by *.test.ts files, never by app code.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AccountId } from '../../../shared/ids'
-import type { ActivityLog } from './activity-log'
+import type { AccountId } from '../../src/shared/ids'
+import type { ActivityLog } from '../../src/main/core/activity/activity-log'
 
 export interface ActivityHarness {
   /** A log over the harness's database; several calls see the same entries (a reopen, another server). */

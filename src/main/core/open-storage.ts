@@ -2,23 +2,29 @@
 // default: desktop, one server), or a PostgreSQL database shared by a fleet (`--database postgres://…`).
 // Main process, Electron-free. Both give the same synchronous ports to the session manager and the
 // settings store; the auth store is asynchronous anyway.
+//
+// Where a storage port lives: the port (an interface) in its capability's folder, its SQLite adapter
+// beside it as sqlite-*.ts and its PostgreSQL adapter as pg-*.ts (accounts/, auth-store/, settings/,
+// activity/, webhooks/). db/ holds only the two databases themselves: opening, schemas, migrations, the
+// key check, the write queue and error wording. This file picks the adapters; nothing else does.
 
 import { join } from 'node:path'
 import type { Database as SqliteDatabase } from 'better-sqlite3'
-import type { AuthStoreFactory } from '../auth-store/types'
-import type { Sealer } from '../crypto/sealer'
-import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
-import type { Logger } from '../logger'
-import type { AccountRepository } from '../sessions/account-repository'
-import { createSettingsStore, createSettingsStoreOn, type SettingsStore } from '../settings/settings-store'
-import { createAccountRepository } from './account-repository'
-import { openDatabase } from './open-database'
-import { openPostgres, type OpenedPostgres } from './postgres/open-postgres'
-import { createPgAccountRepository, type PgAccountRepository } from './postgres/pg-account-repository'
-import { createPgSettingsRows, type PgSettingsRows } from './postgres/pg-settings-rows'
-import { createWriteQueue } from './postgres/write-queue'
+import type { AuthStoreFactory } from './auth-store/types'
+import type { Sealer } from './crypto/sealer'
+import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
+import type { Logger } from './logger'
+import type { AccountRepository } from './accounts/account-repository'
+import { createSettingsStore, type SettingsStore } from './settings/settings-store'
+import { sqliteSettingsRows } from './settings/sqlite-settings-rows'
+import { createSqliteAccountRepository } from './accounts/sqlite-account-repository'
+import { DATABASE_FILE, openDatabase } from './db/open-database'
+import { openPostgres, type OpenedPostgres } from './db/postgres/open-postgres'
+import { createPgAccountRepository, type PgAccountRepository } from './accounts/pg-account-repository'
+import { createPgSettingsRows, type PgSettingsRows } from './settings/pg-settings-rows'
+import { createWriteQueue } from './db/postgres/write-queue'
 
-export const DATABASE_FILE = 'irish.db'
+export { DATABASE_FILE }
 
 export interface StorageOptions {
   dataDir: string
@@ -66,7 +72,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       return {
         kind: 'postgres',
         accounts,
-        settings: createSettingsStoreOn(settingsRows, logger),
+        settings: createSettingsStore(settingsRows, logger),
         stores: null,
         sealer: database.sealer,
         sqlite: null,
@@ -89,8 +95,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   })
   return {
     kind: 'sqlite',
-    accounts: createAccountRepository(database.db),
-    settings: createSettingsStore(database.db, logger),
+    accounts: createSqliteAccountRepository(database.db),
+    settings: createSettingsStore(sqliteSettingsRows(database.db), logger),
     stores: sqliteAuthStoreFactory(database),
     sealer: database.sealer,
     sqlite: database.sqlite,

@@ -1,10 +1,10 @@
-// Main/server process only. Makes Baileys accept a Noise certificate chain rooted in a key other
+// Node only (main process, server, tests, benchmarks). Makes Baileys accept a Noise certificate chain rooted in a key other
 // than WhatsApp's (the local simulator's). Process-wide by nature: Baileys reads the root from its
 // mutable WA_CERT_DETAILS export. Never called by default; only an explicit setting or a test does.
 
 import { Curve, WA_CERT_DETAILS } from '@whiskeysockets/baileys'
-import { AppError } from '../../../shared/errors.js'
-import { xeddsaVerify } from '../crypto/xeddsa.js'
+import { AppError } from '../shared/errors'
+import { xeddsaVerify } from './xeddsa'
 
 const DEFAULT_ROOT = Buffer.from(WA_CERT_DETAILS.PUBLIC_KEY)
 let trusted: string | null = null

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto'
 import { Browsers, Curve, makeWASocket, type WASocket } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Simulator } from '../../../simulator/index'
-import { closeSocket, disconnectCode, MemoryAuthStore, waitForQr } from '../../../simulator/testing'
-import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './trust'
+import { startSimulator, type Simulator } from './index'
+import { closeSocket, disconnectCode, MemoryAuthStore, waitForQr } from '../../test/support/baileys-clients'
+import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp-protocol/trust-root'
 
 let sim: Simulator
 const sockets: WASocket[] = []

@@ -1,7 +1,8 @@
 // Test fixture (imported by tests only): an AccountSummary of a new, never-paired account, so a test
-// states only the fields it is about. Lives in shared/ so main and renderer tests build the same shape.
-import type { AccountSummary } from '../contract'
-import type { AccountId } from '../ids'
+// states only the fields it is about. Shared by main and renderer tests (tsconfig.web.json lists it),
+// so both build the same shape; it imports the contract's types and nothing else.
+import type { AccountSummary } from '../../src/shared/contract'
+import type { AccountId } from '../../src/shared/ids'
 
 export function accountSummary(id: string, patch: Partial<AccountSummary> = {}): AccountSummary {
   return {
