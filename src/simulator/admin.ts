@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
-import { AppError, isAppError, type ErrorCode } from '../shared/errors.js'
+import { AppError, HTTP_STATUS_BY_CODE, isAppError } from '../shared/errors.js'
 import { parseClearFaults, parseFault } from './faults/fault.js'
 import { PasskeyRegistration } from './passkey/assertion.js'
 import { KICK_CODES, type PairedAccount, type ScanOptions, type Simulator } from './simulator.js'
@@ -71,16 +71,6 @@ function untilLinkedOrPasskey(
 export interface SimulatorAdmin {
   url: string
   close(): Promise<void>
-}
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  'invalid-input': 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  unavailable: 503,
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -189,7 +179,7 @@ export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOp
   const server = createServer(function handleAdminRequest(req, res) {
     route(req, res).catch((err: unknown) => {
       if (isAppError(err)) {
-        send(res, STATUS[err.code] ?? 500, { error: err.toInfo() })
+        send(res, HTTP_STATUS_BY_CODE[err.code], { error: err.toInfo() })
         return
       }
       console.error('[simulator admin] unexpected error', err)

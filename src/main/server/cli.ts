@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { isAppError } from '../../shared/errors'
+import { serverOrigin } from '../../shared/passkey-ceremony'
 import { createCore, type SimulatorPort } from '../core/create-core'
 import { defaultDataDir } from '../core/data-dir'
 import { isPostgresUrl } from '../core/db/postgres/url'
@@ -17,6 +18,7 @@ import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-va
 import { createLogger } from '../core/logger'
 import { createMetrics } from '../core/metrics/metrics'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
+import { embeddedSimulatorPort } from '../embedded-simulator'
 import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protocol'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { remoteSimulator, savedSimulatorPorts, startEmbeddedSimulator, type EmbeddedSimulator } from './demo-simulator'
@@ -49,7 +51,7 @@ const USAGE = `Usage: npm run serve -- [options]
                        (the name a reverse proxy or another server uses); repeatable.
   --trusted-proxy <ip> A reverse proxy whose X-Forwarded-For is believed; repeatable.
   --metrics-token <t>  A read-only token for GET /metrics alone (Prometheus); the API token opens it
-                       too. Or IRISH_METRICS_TOKEN. Same rules as IRISH_API_TOKEN (16+ characters, 128 bits).
+                       too. Or IRISH_METRICS_TOKEN. Same rule as IRISH_API_TOKEN (128 bits; openssl rand -hex 32).
   -h, --help           This help.
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
   const capacity = values.capacity === undefined ? undefined : Number(values.capacity)
   if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 0)) throw new UsageError('--capacity must be a whole number.')
   const metricsToken = values['metrics-token'] ?? (process.env.IRISH_METRICS_TOKEN || undefined)
-  if (metricsToken !== undefined) checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken)
+  if (metricsToken !== undefined) await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken)
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
     throw new UsageError('IRISH_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000.')
@@ -146,10 +148,10 @@ async function main(): Promise<void> {
     say(`warning: binding ${host} exposes the API beyond this machine; put it behind TLS (a reverse proxy) and keep the token secret.`)
   }
 
-  const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
+  const token = await resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
   let embedded: EmbeddedSimulator | null = null
   if (values.simulator) {
-    embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts, token.token, { startSimulator, startSimulatorAdmin }).catch((error: unknown) => {
+    embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts, token.token, { startSimulator, startSimulatorAdmin, portOf: embeddedSimulatorPort }).catch((error: unknown) => {
       // Taken between the check and now.
       throw listenError(error, '127.0.0.1', simulatorPorts.port, '--simulator-port') ?? error
     })
@@ -198,6 +200,8 @@ async function main(): Promise<void> {
       : {}),
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
+    // The passkey helper in a person's browser talks to this origin (the UI names its own instead).
+    ceremonyServer: () => serverOrigin(publicUrl ?? listeningUrl),
     ...crashPointFromEnv(process.env.IRISH_TEST_CRASH_AT),
     webhooks: { allowPrivate: values['webhooks-allow-private'], ...webhookTestTimingFromEnv(process.env.IRISH_TEST_WEBHOOK_RETRY_MS) },
   })
@@ -217,6 +221,8 @@ async function main(): Promise<void> {
     trustedProxies: values['trusted-proxy'],
     ...(uiDir ? { staticDir: uiDir } : {}),
     metrics: { contentType: metrics.contentType, render: () => metrics.render(), token: metricsToken ?? null },
+    version: process.env.npm_package_version ?? '0.0.0',
+    ceremony: core.ceremony,
   }).catch((error: unknown) => {
     // Taken between the check and now.
     throw listenError(error, host, port, '--port') ?? error

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../shared/errors'
-import type { SimulatorPort } from '../core/create-core'
+import type { SimulatedLink, SimulatorPort } from '../core/whatsapp/simulator-port'
 
 const PORTS_FILE = 'simulator-ports.json'
 const ADMIN_TOKEN_FILE = 'simulator-admin-token'
@@ -42,15 +42,17 @@ export interface EmbeddedSimulator {
 interface EmbeddableSimulator {
   url: string
   rootKeyHex: string
-  scanQr(qr: string, scan: object): Promise<{ jid: string; lid: string }>
-  enterLinkCode(phone: string, code: string): Promise<{ jid: string; lid: string }>
   close(): Promise<void>
 }
 
-/** The simulator's own starters, passed in: only the shell that embeds it (cli.ts) imports the simulator. */
+/**
+ * The simulator's own starters and the core's port over it (embedded-simulator.ts), passed in: only the
+ * shells that embed it (cli.ts) import the simulator.
+ */
 export interface SimulatorStarters<S extends EmbeddableSimulator> {
   startSimulator(options: { port: number; statePath: string }): Promise<S>
   startSimulatorAdmin(simulator: S, options: { port: number; token: string[] }): Promise<{ url: string; close(): Promise<void> }>
+  portOf(simulator: S, adminUrl: string): SimulatorPort
 }
 
 /** `apiToken`: the server's, which opens the admin API too (as it opens everything of this server). */
@@ -73,13 +75,7 @@ export async function startEmbeddedSimulator<S extends EmbeddableSimulator>(
   }
   writeFileSync(join(dataDir, PORTS_FILE), `${JSON.stringify({ port: portOf(simulator.url), adminPort: portOf(admin.url) })}\n`, { mode: 0o600 })
   return {
-    port: {
-      url: simulator.url,
-      rootKeyHex: simulator.rootKeyHex,
-      adminUrl: admin.url,
-      scanQr: (qr) => simulator.scanQr(qr, {}),
-      enterLinkCode: (phone, code) => simulator.enterLinkCode(phone, code),
-    },
+    port: start.portOf(simulator, admin.url),
     secondServerLine:
       `IRISH_WHATSAPP_URL=${simulator.url} IRISH_WHATSAPP_ROOT_KEY=${simulator.rootKeyHex} ` +
       `IRISH_SIMULATOR_ADMIN=${admin.url} IRISH_SIMULATOR_ADMIN_TOKEN=${adminToken} npm run serve -- --port 7421 --data-dir demo-data-2`,
@@ -104,9 +100,11 @@ export function remoteSimulator(
   }
   const base = adminUrl.replace(/\/$/, '')
   const token = env.IRISH_SIMULATOR_ADMIN_TOKEN || undefined
-  async function post(path: string, body: unknown): Promise<{ jid: string; lid: string }> {
+  async function post(path: string, body: unknown): Promise<SimulatedLink> {
     let response: Response
     try {
+      // The simulator's admin API, not the project's API: its own small JSON answers (src/simulator/README.md).
+      // eslint-disable-next-line no-restricted-syntax
       response = await fetch(`${base}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -124,12 +122,24 @@ export function remoteSimulator(
     const code = response.status === 404 ? 'not-found' : response.status === 409 ? 'conflict' : response.status === 400 ? 'invalid-input' : 'unavailable'
     throw new AppError(code, `The simulator answered: ${answer?.error?.message ?? `HTTP ${response.status}`}`)
   }
+  // The demo authenticator (a phone with a passkey) lives with the simulator's own server: its keys
+  // never cross to another process.
+  const noPasskeyPhone = (options?: { passkey?: boolean }): void => {
+    if (options?.passkey) throw new AppError('invalid-input', 'A phone with a passkey can be simulated only on the server that runs the simulator.')
+  }
   return {
     url: endpoint.url,
     rootKeyHex: endpoint.trustedRootKey,
     adminUrl: base,
-    scanQr: (qr) => post('/scan', { qr }),
-    enterLinkCode: (phone, code) => post('/link-code', { phone, code }),
+    scanQr(qr, options) {
+      noPasskeyPhone(options)
+      return post('/scan', { qr })
+    },
+    enterLinkCode(phone, code, options) {
+      noPasskeyPhone(options)
+      return post('/link-code', { phone, code })
+    },
+    authenticate: () => null,
   }
 }
 

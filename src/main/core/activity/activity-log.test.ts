@@ -109,7 +109,7 @@ describe('wiring', () => {
     const events = createEventBus(silentLogger())
     const stop = watchSessions(events, log, [summary({ status: 'new' })], silentLogger())
     const pairing = (patch: Partial<PairingState>): PairingState => ({
-      id: A, qr: null, expiresAt: null, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null, ...patch,
+      id: A, qr: null, expiresAt: null, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null, passkey: null, passkeyError: null, ...patch,
     })
     events.emit('accounts:changed', summary({ status: 'pairing' }))
     events.emit('accounts:qr', pairing({ method: 'code', qr: 'ref-1' }))

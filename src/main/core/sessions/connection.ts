@@ -7,10 +7,13 @@ import { Browsers, jidDecode, type AuthenticationCreds, type ConnectionState, ty
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import { AppError } from '../../../shared/errors'
 import type { Logger } from '../logger'
+import { platformTypeOf } from '../passkey/protocol'
+import type { PasskeyLinker } from '../passkey/linker'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
+import type { PasskeyPairing } from './passkey-pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
 import { publishReconnect } from './session-channels'
 import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
@@ -19,6 +22,7 @@ export interface ConnectionDeps {
   book: AccountBook
   runtimes: Runtimes
   pairing: PairingStrategies
+  passkey: PasskeyPairing
   messaging: Messaging
   log: Logger
   socketConfig: () => Partial<SocketConfig>
@@ -64,19 +68,24 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const paired = isPaired(creds)
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
-    const socket = deps.makeSocket({
+    const config = {
       browser: Browsers.macOS('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
       ...deps.socketConfig(),
-      getMessage: (key) => messaging.getMessage(rt, key),
+      getMessage: (key: Parameters<NonNullable<SocketConfig['getMessage']>>[0]) => messaging.getMessage(rt, key),
       auth: auth.state,
       logger: deps.baileysLogger,
-    })
+    }
+    const socket = deps.makeSocket(config)
     rt.socket = socket
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
+    // The passkey check WhatsApp may ask for before pair-success; deviceType is what this socket registers as.
+    rt.linker?.detach()
+    const linker: PasskeyLinker = deps.passkey.attach(rt, socket, platformTypeOf(config.browser), () => rt.linker === linker)
+    rt.linker = linker
 
     socket.ev.on('creds.update', () => {
       auth.saveCreds().catch((error: unknown) => {
@@ -86,8 +95,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
     })
 
     socket.ev.on('connection.update', (change) => {
-      // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
-      if (change.connection === 'close') resolveClosed()
+      if (change.connection === 'close') {
+        // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
+        resolveClosed()
+        if (rt.linker === linker) endPasskey(rt, linker, generation === rt.generation)
+      }
       if (generation !== rt.generation) return
       onConnectionUpdate(rt, socket, change, paired)
     })
@@ -100,6 +112,17 @@ export function createConnection(deps: ConnectionDeps): Connection {
     socket.ev.on('messages.update', (updates) => {
       if (generation === rt.generation) messaging.onUpdates(rt, socket, updates)
     })
+  }
+
+  /**
+   * The socket closed: a passkey check under way ends with it (the module puts back the adv secret it
+   * replaced, so no pairing credential is kept). Said as the reason when WhatsApp or the network closed it.
+   */
+  function endPasskey(rt: AccountRuntime, linker: PasskeyLinker, current: boolean): void {
+    const interrupted = current && linker.step() !== null && !rt.closingOnPurpose && !deps.isShuttingDown()
+    if (interrupted) rt.pairing.passkeyError = 'The connection to WhatsApp closed before the passkey check was done (WhatsApp ends pairing about 160 seconds after the first QR code). Nothing was linked; start pairing again.'
+    linker.detach()
+    rt.linker = null
   }
 
   function onConnectionUpdate(rt: AccountRuntime, socket: WASocket, change: Partial<ConnectionState>, wasPaired: boolean): void {
