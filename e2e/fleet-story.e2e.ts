@@ -55,7 +55,7 @@ test('pairs accounts on a fleet of two servers on the standalone simulator, as t
   const { url, rootKey, admin } = JSON.parse(printed!) as { url: string; rootKey: string; admin: string }
 
   // Two servers, each with the README's line (its own port and data dir at the end).
-  const token = randomBytes(16).toString('hex')
+  const token = randomBytes(32).toString('hex')
   const key = randomBytes(32).toString('base64')
   const servers: string[] = []
   for (const [n, port] of [[1, 7431], [2, 7432]] as const) {
