@@ -46,6 +46,7 @@ import { createPgOutbox } from './webhooks/pg-outbox'
 import { createSqliteOutbox } from './webhooks/sqlite-outbox'
 import { createWebhookService, type WebhookOptions, type WebhookService } from './webhooks/webhook-service'
 import type { SimulatorPort } from './whatsapp/simulator-port'
+import { createEndpointWatch } from './whatsapp/endpoint-watch'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from '../../whatsapp-protocol/trust-root'
 
 export { DATABASE_FILE } from './open-storage'
@@ -171,7 +172,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ? createSqliteLidStore({ sqlite: storage.sqlite, logger: log })
       : createPgLidStore({ pool: storage.postgres!.database.pool, logger: log })
     cleanup.unshift(() => lids.settled())
+    // A simulator this server is joined to may go away and come back (its demo server restarts).
+    const endpoint = deps.whatsappOverride
+      ? createEndpointWatch({ url: deps.whatsappOverride.url, logger: log, onBack: () => sessions.retryWaiting(), ...(deps.now ? { now: deps.now } : {}) })
+      : null
+    if (endpoint) cleanup.unshift(() => endpoint.close())
     const sessions = createSessionManager({
+      ...(endpoint ? { endpoint } : {}),
       accounts,
       doctor,
       contacts: createContacts({ store: lids, logger: log, now: deps.now ?? Date.now }),
@@ -228,6 +235,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       webhooks,
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
+      endpoint,
       fleet,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))

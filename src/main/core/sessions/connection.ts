@@ -24,6 +24,7 @@ import type { PasskeyPairing } from './passkey-pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
 import type { ServerAcks } from './server-acks'
 import { publishReconnect } from './session-channels'
+import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface ConnectionDeps {
   book: AccountBook
@@ -44,6 +45,8 @@ export interface ConnectionDeps {
   random: () => number
   now: () => number
   isShuttingDown: () => boolean
+  /** Told when sockets cannot reach the endpoint and when one opens (a simulator that went away and came back). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
 }
 
 export interface Connection {
@@ -53,6 +56,8 @@ export interface Connection {
   failed(rt: AccountRuntime, error: unknown): void
   /** The socket carried nothing for `silentMs` and a ping got no answer: replaces it at once. */
   replaceStale(rt: AccountRuntime, silentMs: number): void
+  /** An account waiting on its retry timer reconnects now (the endpoint is back). */
+  retryNow(rt: AccountRuntime): void
 }
 
 type CloseError = Error & { output?: { statusCode?: number } }
@@ -168,6 +173,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const connectedBefore = book.record(rt.id).lastConnectedAt !== null
     const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
     log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
+    const unreachable = unreachableReason(error)
+    if (unreachable) deps.endpoint?.unreachable(unreachable)
     book.update(rt.id, { lastDisconnectCode: code ?? null })
     doctor.closed(rt.id, decision.kind, code ?? null, { attempt: rt.attempt, method: rt.pairing.method })
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
@@ -178,6 +185,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     rt.open = true
     deps.liveness.opened(rt)
     doctor.opened(rt.id)
+    deps.endpoint?.reached()
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user
@@ -219,7 +227,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
       .catch((err: unknown) => failed(rt, err))
   }
 
-  return { connect, failed, replaceStale }
+  function retryNow(rt: AccountRuntime): void {
+    if (!rt.retryTimer) return
+    runtimes.clearRetry(rt)
+    rt.nextRetryAt = null
+    reconnect(rt)
+  }
+
+  return { connect, failed, replaceStale, retryNow }
 }
 
 /** Applies what the reconnect policy decided for a socket that closed without the manager asking. */

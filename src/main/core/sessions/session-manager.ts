@@ -31,6 +31,7 @@ import { createPairing } from './pairing'
 import { createPasskeyPairing } from './passkey-pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
 import { createServerAcks } from './server-acks'
+import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
 
@@ -56,6 +57,8 @@ export interface SessionManagerDeps {
   random?: () => number
   backoff?: BackoffOptions
   makeSocket?: typeof makeWASocket
+  /** Told when sockets cannot reach the endpoint and when one opens (whatsapp/endpoint-watch.ts). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
   /** The origin browsers reach this server at, for passkey ceremony links (pairing.ts); absent in the desktop app. */
   ceremonyServer?: () => string | null
 }
@@ -91,6 +94,8 @@ export interface SessionManager extends HandOff {
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
   shutdown(): Promise<void>
+  /** Every account waiting to retry its connection tries now (the endpoint answers again). */
+  retryWaiting(): void
 }
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
@@ -144,6 +149,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     random: deps.random ?? Math.random,
     now,
     isShuttingDown: () => shuttingDown,
+    ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
   replaceStale = connection.replaceStale
   // One timer for every account: liveness pings, and conditions that change with time alone (a limit
@@ -178,6 +184,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     messages: messaging.messages,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
+    retryWaiting() {
+      for (const account of book.list()) {
+        const rt = runtimes.peek(account.id)
+        if (rt) connection.retryNow(rt)
+      }
+    },
     passkeyRespond: passkey.respond,
     passkeyConfirm: passkey.confirm,
     passkeyCancel: passkey.cancel,
