@@ -7,8 +7,7 @@ import { useEffect, useId, useRef, useState } from 'react'
 import type { AccountSummary } from '../../../shared/contract'
 import { errorMessage } from '../api/api-error'
 import { useAccountAction, useRemoveAccount, type AccountAction } from '../api/hooks'
-import { HELD_BACK } from '../lib/conditions'
-import { formatPhone, hasSession, isRunning } from '../lib/status'
+import { formatPhone, hasSession, isHeldBack, isRunning } from '../lib/status'
 import { formatDateTime, formatRelative, useNow } from '../lib/time'
 import { ConfirmDialog } from './ConfirmDialog'
 import { ConditionChip } from './doctor/ConditionChip'
@@ -39,7 +38,7 @@ export function AccountCard({
   const pendingAction = action.isPending ? action.variables?.action : null
   const movedTo = account.status === 'moved' ? account.movedTo : null
   const condition = account.condition
-  const held = condition !== null && HELD_BACK.includes(condition.code)
+  const held = isHeldBack(account)
 
   // Start and Stop replace each other: after an action, a keyboard user's focus would fall to the
   // page's start. It goes to the first action of this card instead.

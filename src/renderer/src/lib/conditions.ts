@@ -106,5 +106,3 @@ export function conditionTone(code: ConditionCode): Tone {
   }
 }
 
-/** The conditions that keep an account from starting by itself: its own page offers re-pair instead of start. */
-export const HELD_BACK: readonly ConditionCode[] = ['logged-out', 'banned', 'replaced']
