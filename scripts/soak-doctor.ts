@@ -11,6 +11,7 @@
 // for longer than staleSocketSeconds + 10 s. Texts to an account whose session is about to be ended on
 // purpose (401, 403, 440) are not sent: WhatsApp drops what waits for a removed device.
 
+import './require-node24.mjs'
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import type { ConditionCode } from '../src/shared/contract'
