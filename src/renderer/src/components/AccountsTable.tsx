@@ -1,5 +1,5 @@
 // The accounts as a table, for an operator with hundreds of them: search (label, phone, name, id), a
-// status filter, a sort on every column, a selection for bulk actions, inline rename and the id to
+// status filter (or only the accounts that need attention), each account's condition, a sort on every column, a selection for bulk actions, inline rename and the id to
 // copy. Only the rows in view (and a few around them) are in the page, with spacers for the rest, so
 // 500 or 5 000 accounts cost the same to draw; rows are memoised and the clock they show moves every
 // 15 s. The row's label is a real link (#/accounts/<id>): it opens in a new tab too.
@@ -7,18 +7,20 @@
 import { memo, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react'
 import { ACCOUNT_STATUSES, type AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { countByStatus, filterAccounts, nextSort, sortAccounts, type SortColumn, type SortOrder, type StatusFilter } from '../lib/account-table'
+import { countByStatus, countNeedingAttention, filterAccounts, nextSort, sortAccounts, type SortColumn, type SortOrder, type StatusFilter } from '../lib/account-table'
 import { routeToHash } from '../lib/router'
 import { formatPhone, STATUS_VIEW } from '../lib/status'
 import { RelativeTime } from './RelativeTime'
 import { useIsFleet } from '../api/hooks'
 import { BulkBar } from './BulkBar'
+import { ConditionChip } from './doctor/ConditionChip'
 import { CopyIdButton, RenameCell } from './RowParts'
 import { StatusBadge } from './StatusBadge'
 
 const COLUMNS: ReadonlyArray<{ column: SortColumn; title: string; className?: string }> = [
   { column: 'label', title: 'Label' },
   { column: 'status', title: 'Status' },
+  { column: 'condition', title: 'Condition', className: 'col-optional' },
   { column: 'phone', title: 'Phone' },
   { column: 'name', title: 'Name', className: 'col-optional' },
   { column: 'id', title: 'Id', className: 'col-optional' },
@@ -65,6 +67,7 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
   const [selected, setSelected] = useState<ReadonlySet<AccountId>>(new Set())
 
   const counts = useMemo(() => countByStatus(accounts), [accounts])
+  const needingAttention = useMemo(() => countNeedingAttention(accounts), [accounts])
   const shown = useMemo(() => sortAccounts(filterAccounts(accounts, query, status), sort), [accounts, query, status, sort])
   // The selection keeps only accounts that still exist (one may be removed meanwhile).
   const chosen = useMemo(() => accounts.filter((a) => selected.has(a.id)), [accounts, selected])
@@ -113,6 +116,7 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
           <span>Status</span>
           <select value={status} onChange={(event) => setStatus(event.target.value as StatusFilter)}>
             <option value="all">All ({accounts.length})</option>
+            <option value="attention">Needs attention ({needingAttention})</option>
             {ACCOUNT_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {STATUS_VIEW[s].label} ({counts.get(s) ?? 0})
@@ -197,6 +201,9 @@ const AccountRow = memo(function AccountRow({
       </th>
       <td>
         <StatusBadge status={account.status} hint={account.lastError ?? undefined} />
+      </td>
+      <td className="col-optional" data-field="condition">
+        {account.condition ? <ConditionChip code={account.condition.code} title={account.condition.title} /> : <span className="muted">—</span>}
       </td>
       <td data-field="phone">{formatPhone(account.phone) ?? <span className="muted">Not paired</span>}</td>
       <td className="col-optional" data-field="name">

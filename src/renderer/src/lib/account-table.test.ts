@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { AccountSummary } from '../../../shared/contract'
+import type { AccountCondition, AccountSummary, ConditionCode } from '../../../shared/contract'
 import { accountSummary } from '../../../../test/support/account-summary'
-import { countByStatus, filterAccounts, matchesSearch, nextSort, sortAccounts } from './account-table'
+import { countByStatus, countNeedingAttention, filterAccounts, matchesSearch, nextSort, sortAccounts } from './account-table'
 
 const account = (id: string, patch: Partial<AccountSummary> = {}): AccountSummary => accountSummary(id, { label: `Label ${id}`, ...patch })
 
@@ -54,5 +54,24 @@ describe('filterAccounts and sortAccounts', () => {
   it('counts statuses', () => {
     expect(countByStatus(list).get('connected')).toBe(2)
     expect(countByStatus(list).get('failed')).toBeUndefined()
+  })
+})
+
+describe('the accounts that need attention', () => {
+  const condition = (code: ConditionCode): AccountCondition => ({ code, title: code, detail: code, remedy: code, since: 1, until: null, automatic: null })
+  const list = [
+    account('acc-1', { label: 'Alpha', status: 'reconnecting', condition: condition('stale-socket') }),
+    account('acc-2', { label: 'Bravo', status: 'connected' }),
+    account('acc-3', { label: 'Charlie', status: 'logged-out', condition: condition('logged-out') }),
+    account('acc-4', { label: 'Delta', status: 'connected', condition: condition('reach-out-limited') }),
+  ]
+  it('keeps only accounts with a condition, whatever their status, and counts them', () => {
+    expect(filterAccounts(list, '', 'attention').map((a) => a.id)).toEqual(['acc-1', 'acc-3', 'acc-4'])
+    expect(filterAccounts(list, 'delta', 'attention').map((a) => a.id)).toEqual(['acc-4'])
+    expect(countNeedingAttention(list)).toBe(3)
+  })
+  it('sorts the Condition column most urgent first, accounts without one last either way', () => {
+    expect(sortAccounts(list, { column: 'condition', direction: 'ascending' }).map((a) => a.id)).toEqual(['acc-3', 'acc-1', 'acc-4', 'acc-2'])
+    expect(sortAccounts(list, { column: 'condition', direction: 'descending' }).map((a) => a.id)).toEqual(['acc-4', 'acc-1', 'acc-3', 'acc-2'])
   })
 })

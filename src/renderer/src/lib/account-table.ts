@@ -1,11 +1,11 @@
-// The accounts table's rules, apart from React: which rows a search and a status filter keep, and in
-// what order a column sorts them. Pure, so 500 rows are filtered and sorted the same in a test as in
-// the page.
+// The accounts table's rules, apart from React: which rows a search and a status filter keep (or only
+// those that need attention: docs/session-doctor.md), and in what order a column sorts them. Pure, so
+// 500 rows are filtered and sorted the same in a test as in the page.
 
-import type { AccountStatus, AccountSummary } from '../../../shared/contract'
+import { CONDITION_CODES, type AccountStatus, type AccountSummary } from '../../../shared/contract'
 import { STATUS_VIEW } from './status'
 
-export const SORT_COLUMNS = ['label', 'status', 'phone', 'name', 'id', 'since', 'reconnects', 'server'] as const
+export const SORT_COLUMNS = ['label', 'status', 'condition', 'phone', 'name', 'id', 'since', 'reconnects', 'server'] as const
 export type SortColumn = (typeof SORT_COLUMNS)[number]
 export type SortDirection = 'ascending' | 'descending'
 export interface SortOrder {
@@ -13,7 +13,8 @@ export interface SortOrder {
   direction: SortDirection
 }
 
-export type StatusFilter = AccountStatus | 'all'
+/** A status, every account, or those with a condition (“Needs attention”). */
+export type StatusFilter = AccountStatus | 'all' | 'attention'
 
 /** Beyond this many accounts the list opens as a table; cards suit a handful. */
 export const CARDS_UP_TO = 6
@@ -41,7 +42,8 @@ export function matchesSearch(account: AccountSummary, query: string): boolean {
 }
 
 export function filterAccounts(list: readonly AccountSummary[], query: string, status: StatusFilter): AccountSummary[] {
-  return list.filter((a) => (status === 'all' || a.status === status) && matchesSearch(a, query))
+  const kept = (a: AccountSummary): boolean => (status === 'attention' ? a.condition !== null : status === 'all' || a.status === status)
+  return list.filter((a) => kept(a) && matchesSearch(a, query))
 }
 
 function sortKey(account: AccountSummary, column: SortColumn): string | number {
@@ -50,6 +52,9 @@ function sortKey(account: AccountSummary, column: SortColumn): string | number {
       return account.label
     case 'status':
       return STATUS_VIEW[account.status].label
+    case 'condition':
+      // Most urgent first, in the order the Needs attention view shows them; no condition last.
+      return account.condition ? CONDITION_CODES.indexOf(account.condition.code) : ''
     case 'phone':
       return account.phone ?? ''
     case 'name':
@@ -90,4 +95,11 @@ export function countByStatus(list: readonly AccountSummary[]): Map<AccountStatu
   const counts = new Map<AccountStatus, number>()
   for (const a of list) counts.set(a.status, (counts.get(a.status) ?? 0) + 1)
   return counts
+}
+
+/** How many accounts have a condition, for the “Needs attention” option. */
+export function countNeedingAttention(list: readonly AccountSummary[]): number {
+  let count = 0
+  for (const a of list) if (a.condition !== null) count++
+  return count
 }
