@@ -35,6 +35,8 @@ export interface FleetServer {
   token: string
   /** Pushes the 500 changed summaries through the core's event bus; resolves when they are sent. */
   inject(): Promise<void>
+  /** Starts (or, with 0, stops) the benchmark's traffic: `perSecond` messages, a tick and a few changes a second. */
+  traffic(perSecond: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -67,6 +69,11 @@ export async function startFleetServer(): Promise<FleetServer> {
     async inject() {
       const done = next(/^injected \d+/)
       child.stdin!.write('inject\n')
+      await done
+    },
+    async traffic(perSecond) {
+      const done = next(/^traffic \d+/)
+      child.stdin!.write(`traffic ${perSecond}\n`)
       await done
     },
     async stop() {
