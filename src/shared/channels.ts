@@ -78,6 +78,8 @@ export const EVENTS_PROTOCOL = 'irish.v1'
 export const TOKEN_PROTOCOL_PREFIX = 'bearer.'
 /** The event stream closes with this code when first-message authentication fails. */
 export const EVENTS_CLOSE_UNAUTHORIZED = 4401
+/** The event stream closes with this code when the topics asked for at connect are not valid (an error message says why first). */
+export const EVENTS_CLOSE_BAD_SUBSCRIPTION = 4400
 
 /**
  * Says which client sent an HTTP command, for the activity log's "who asked": 'ui' (the app's page),

@@ -1,11 +1,14 @@
 // The headless server's event stream: a WebSocket at /api/events. Node only. Browsers cannot set
 // headers on a WebSocket, so the token may also come as a `bearer.<token>` subprotocol or as a first
 // message {"type":"auth","token":"…"}. The same Host, Origin and failed-token rules as the API apply;
-// sockets are capped, and those still waiting for a first-message token more tightly.
+// sockets are capped, and those still waiting for a first-message token more tightly. A client may ask
+// for some events only (docs/event-stream.md): topics in the `topics` query parameter, in the auth
+// message, or later in a {"type":"subscribe","topics":[…]} message, which the server acknowledges.
 
 import type { Server } from 'node:http'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import { EVENTS_CLOSE_BAD_SUBSCRIPTION, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import { parseTopics, parseTopicsParameter, wantsEvent } from '../../shared/event-topics'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import type { HostPolicy } from './host-policy'
@@ -47,7 +50,9 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!options.hosts.hostAllowed(req.headers.host)) return reject('421 Misdirected Request')
     if (!options.hosts.originAllowed(req.headers.origin, req.headers.host)) return reject('403 Forbidden')
-    if (url.pathname !== '/api/events' || url.search.includes('token')) return reject('404 Not Found')
+    // A token never travels in a URL (proxies and logs keep URLs): a query naming one is refused.
+    if (url.pathname !== '/api/events' || [...url.searchParams.keys()].some((key) => /token/i.test(key))) return reject('404 Not Found')
+    const asked = url.searchParams.get('topics')
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
@@ -66,15 +71,18 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (sockets.size >= options.maxSockets || (given === null && pendingSockets >= options.maxPending)) {
       return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address))
+    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address, asked))
   })
 
-  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string): void {
+  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string, asked: string | null): void {
     sockets.add(ws)
     let unsubscribe: (() => void) | null = null
+    /** What this client asked for; null: every event. */
+    let topics: ReadonlySet<string> | null = null
     const startStreaming = (): void => {
-      ws.send(JSON.stringify({ type: 'ready' }))
+      ws.send(JSON.stringify({ type: 'ready', ...(topics ? { topics: [...topics] } : {}) }))
       unsubscribe = options.events.subscribe((message) => {
+        if (!wantsEvent(topics, message.event, message.payload)) return
         // A slow client must not make the server buffer without bound: drop it instead.
         if (ws.bufferedAmount > 8 * 1024 * 1024) {
           ws.close(1013, 'too slow')
@@ -82,6 +90,16 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
         }
         ws.send(JSON.stringify(message))
       })
+    }
+    /** A subscribe message: replaces the topics, acknowledged so the client knows from when they apply. */
+    const resubscribe = (raw: unknown): void => {
+      const parsed = parseTopics(raw)
+      if (!parsed.ok) {
+        ws.send(JSON.stringify({ type: 'error', message: `${parsed.message} The previous subscription stays.` }))
+        return
+      }
+      topics = new Set(parsed.topics)
+      ws.send(JSON.stringify({ type: 'subscribed', topics: parsed.topics }))
     }
     let pending = !authenticated
     const settle = (): void => {
@@ -94,7 +112,27 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
       unsubscribe?.()
     })
     ws.on('error', (error) => options.log.warn({ err: error }, 'event socket error'))
+    if (asked !== null) {
+      const parsed = parseTopicsParameter(asked)
+      if (!parsed.ok) {
+        pending = false
+        refuseSubscription(ws, parsed.message)
+        return
+      }
+      topics = new Set(parsed.topics)
+    }
+    const onMessage = (data: unknown): void => {
+      let message: { type?: unknown; topics?: unknown } | null
+      try {
+        message = JSON.parse(String(data)) as { type?: unknown; topics?: unknown } | null
+      } catch {
+        message = null
+      }
+      if (message?.type === 'subscribe') resubscribe(message.topics)
+      else ws.send(JSON.stringify({ type: 'error', message: 'The stream takes {"type":"subscribe","topics":[…]} messages only.' }))
+    }
     if (authenticated) {
+      ws.on('message', onMessage)
       startStreaming()
       return
     }
@@ -103,20 +141,36 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     ws.once('message', (data) => {
       clearTimeout(timer)
       settle()
-      let token: unknown
+      let first: { type?: unknown; token?: unknown; topics?: unknown } | null
       try {
-        token = (JSON.parse(String(data)) as { type?: unknown; token?: unknown }).token
+        first = JSON.parse(String(data)) as typeof first
       } catch {
-        token = undefined
+        first = null
       }
+      const token = first?.token
       if (options.limiter.retryAfterMs(address) === 0 && typeof token === 'string' && tokenMatches(options.token, token)) {
         options.limiter.recordSuccess(address)
+        if (first?.topics !== undefined) {
+          const parsed = parseTopics(first.topics)
+          if (!parsed.ok) {
+            refuseSubscription(ws, parsed.message)
+            return
+          }
+          topics = new Set(parsed.topics)
+        }
+        ws.on('message', onMessage)
         startStreaming()
         return
       }
       options.limiter.recordFailure(address)
       ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
     })
+  }
+
+  /** Says why in a message (a close reason is too short for it), then closes: the client asked for nothing it can have. */
+  function refuseSubscription(ws: WebSocket, message: string): void {
+    ws.send(JSON.stringify({ type: 'error', message }))
+    ws.close(EVENTS_CLOSE_BAD_SUBSCRIPTION, 'invalid topics')
   }
 
   return {

@@ -13,10 +13,15 @@ import { queryKeys } from './query-keys'
 /** The server keeps the last 50 per account; the page keeps a few more across a reconnect. */
 export const MAX_MESSAGES = 100
 
-export function applyEvent(client: QueryClient, message: EventMessage<EventName>): void {
+/**
+ * Applies one event. `rows: 'later'`: an accounts:changed leaves the accounts list alone (the caller
+ * applies it with applyRows, at most once a second: event-batcher.ts) and updates the rest at once.
+ */
+export function applyEvent(client: QueryClient, message: EventMessage<EventName>, options: { rows?: 'now' | 'later' } = {}): void {
   switch (message.event) {
     case 'accounts:changed': {
-      upsertAccount(client, message.payload)
+      if (options.rows === 'later') upsertDetails(client, message.payload)
+      else upsertAccount(client, message.payload)
       // The change is also a new line in the account's activity log (only a shown log refetches).
       void client.invalidateQueries({ queryKey: queryKeys.activity(message.payload.id) })
       return
@@ -82,15 +87,40 @@ export function upsertAccount(client: QueryClient, summary: AccountSummary, opti
     const held = client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === summary.id)
     if (held && held.statusSince > summary.statusSince) return
   }
+  applyRows(client, [summary], { onlyIfCurrent: false })
+  upsertDetails(client, summary)
+}
+
+/**
+ * Puts summaries into the accounts list in one update (one render of the table). A held event may be
+ * older than a command's answer that landed meanwhile: with `onlyIfCurrent` (the default) a summary
+ * older than the one in the list is dropped, so the table never steps back.
+ */
+export function applyRows(client: QueryClient, summaries: readonly AccountSummary[], options: { onlyIfCurrent?: boolean } = {}): void {
+  if (summaries.length === 0) return
+  const onlyIfCurrent = options.onlyIfCurrent ?? true
   client.setQueryData<AccountSummary[]>(queryKeys.accountList(), (list) => {
     if (!list) return list
-    const index = list.findIndex((a) => a.id === summary.id)
-    if (index === -1) return [...list, summary]
+    const index = new Map(list.map((a, i) => [a.id, i]))
     const next = list.slice()
-    // A summary without `server` (a mutation's answer, an older server) keeps the one the list had.
-    next[index] = summary.server === undefined && list[index]!.server !== undefined ? { ...summary, server: list[index]!.server } : summary
+    for (const summary of summaries) {
+      const at = index.get(summary.id)
+      if (at === undefined) {
+        index.set(summary.id, next.length)
+        next.push(summary)
+        continue
+      }
+      const held = next[at]!
+      if (onlyIfCurrent && held.statusSince > summary.statusSince) continue
+      // A summary without `server` (a mutation's answer, an older server) keeps the one the list had.
+      next[at] = summary.server === undefined && held.server !== undefined ? { ...summary, server: held.server } : summary
+    }
     return next
   })
+}
+
+/** An account's new summary where one account's views read it: its health and its pairing state. */
+function upsertDetails(client: QueryClient, summary: AccountSummary): void {
   client.setQueryData<AccountHealth>(queryKeys.health(summary.id), (health) => (health ? { ...health, ...summary } : health))
   client.setQueryData<PairingState>(queryKeys.pairing(summary.id), (pairing) => {
     if (!pairing) return pairing

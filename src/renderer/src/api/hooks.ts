@@ -17,7 +17,8 @@ import {
 import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
 import { WINDOW_SECONDS, type SeriesStore } from '../lib/series-store'
-import { useTransport } from './ApiProvider'
+import { topic } from '../../../shared/event-topics'
+import { useEventTopics, useTransport } from './ApiProvider'
 import { listFromFetch, pairingFromFetch, seriesFromFetch, upsertAccount } from './event-cache'
 import { queryKeys } from './query-keys'
 
@@ -56,33 +57,46 @@ export function useHealth(id: AccountId, enabled = true): UseQueryResult<Account
 export function usePairing(id: AccountId | null): UseQueryResult<PairingState> {
   const api = useTransport()
   const client = useQueryClient()
+  useEventTopics(id ? [topic('accounts:qr', id)] : [])
   return useQuery({
     queryKey: queryKeys.pairing(id ?? ('' as AccountId)),
     queryFn: async () => {
+      // Every QR code after the one fetched comes as an event: the stream must carry them first.
+      await api.topicsApplied()
       const fetched = await api.invoke('accounts:pairing', { id: id! })
       const status = client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === id)?.status
       return pairingFromFetch(client.getQueryData(queryKeys.pairing(id!)), fetched, status)
     },
     enabled: id !== null,
-    staleTime: Infinity,
+    // Events keep it current only while something shows it (and so subscribes): read again on each showing.
+    staleTime: 0,
   })
 }
 
+/** The texts an account received: only a view that shows them asks for them (and for their events). */
 export function useMessages(id: AccountId): UseQueryResult<ReceivedMessage[]> {
   const api = useTransport()
+  useEventTopics([topic('accounts:message', id)])
   return useQuery({
     queryKey: queryKeys.messages(id),
-    queryFn: () => api.invoke('accounts:messages', { id }),
-    staleTime: Infinity,
+    queryFn: async () => {
+      await api.topicsApplied()
+      return api.invoke('accounts:messages', { id })
+    },
+    // Events keep it current only while the account's view subscribes: read again on each showing.
+    staleTime: 0,
   })
 }
 
+/** A scope's telemetry series: fetched once, then extended by telemetry:tick events, which only this asks for. */
 export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
   const api = useTransport()
   const client = useQueryClient()
+  useEventTopics(['telemetry:tick'])
   return useQuery({
     queryKey: queryKeys.series(scope),
     queryFn: async () => {
+      await api.topicsApplied()
       const startedAt = Math.floor(Date.now() / 1000)
       const fetched = await api.invoke('telemetry:series', {
         sinceSeconds: WINDOW_SECONDS,
@@ -93,7 +107,8 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
     },
     // Ticks keep it current; deep-comparing thousands of points every second would cost more than it saves.
     structuralSharing: false,
-    staleTime: Infinity,
+    // Ticks keep it current only while the telemetry view subscribes: read again on each showing.
+    staleTime: 0,
   })
 }
 
