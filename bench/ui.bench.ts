@@ -10,15 +10,20 @@
 // is what leaves the server towards the page, the same either way, and 500 Baileys sockets would cost
 // this 2-core machine more than the tabs do. Debian's Chromium, one tab per view, side by side.
 //
+// Then the renderer build: every file raw, gzip and brotli (best effort, as a CDN would), and what the
+// accounts view's first load transferred from this server (which compresses on the fly: compression.ts).
+//
 // Usage: npm run bench:ui [-- --seconds 10 --rate 500 --skip-build]
 
 import './as-built'
 import { chromium, type Page } from '@playwright/test'
+import { readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
-import { buildRenderer } from '../e2e/support/build-renderer'
+import { buildRenderer, RENDERER_OUT } from '../e2e/support/build-renderer'
 import { startFleetServer, type FleetServer } from '../e2e/support/fleet'
 
 const { values } = parseArgs({
@@ -93,6 +98,60 @@ async function taskSeconds(page: Page): Promise<() => Promise<number>> {
   }
 }
 
+/** What one page load fetched of the build: bytes on the wire and decoded, per file type. */
+interface Transfer {
+  files: number
+  wire: number
+  decoded: number
+  encodings: Set<string>
+}
+
+function watchTransfer(page: Page): Transfer {
+  const transfer: Transfer = { files: 0, wire: 0, decoded: 0, encodings: new Set() }
+  page.on('response', (response) => {
+    if (!/\/assets\/.*\.(js|css)$/.test(new URL(response.url()).pathname)) return
+    void response.body().then(
+      (body) => {
+        const headers = response.headers()
+        transfer.files += 1
+        transfer.decoded += body.length
+        transfer.wire += Number(headers['content-length'] ?? body.length)
+        transfer.encodings.add(headers['content-encoding'] ?? 'none')
+      },
+      () => undefined,
+    )
+  })
+  return transfer
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`
+}
+
+function printBuild(): void {
+  const dir = join(RENDERER_OUT, 'assets')
+  const rows = readdirSync(dir)
+    .filter((name) => /\.(js|css)$/.test(name))
+    .map((name) => {
+      const bytes = readFileSync(join(dir, name))
+      return {
+        name,
+        raw: bytes.length,
+        gzip: gzipSync(bytes, { level: 9 }).length,
+        br: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      }
+    })
+    .sort((a, b) => b.raw - a.raw)
+  const sum = (kind: 'js' | 'css', key: 'raw' | 'gzip' | 'br') => rows.filter((r) => r.name.endsWith(`.${kind}`)).reduce((total, r) => total + r[key], 0)
+  console.log(`\nThe renderer build (${rows.length} files): raw, gzip -9, brotli 11\n`)
+  console.log('| file | raw | gzip | brotli |')
+  console.log('| --- | ---: | ---: | ---: |')
+  for (const r of rows.slice(0, 8)) console.log(`| ${r.name} | ${kb(r.raw)} | ${kb(r.gzip)} | ${kb(r.br)} |`)
+  if (rows.length > 8) console.log(`| ${rows.length - 8} smaller files | ${kb(rows.slice(8).reduce((t, r) => t + r.raw, 0))} | | |`)
+  console.log(`| all JavaScript | ${kb(sum('js', 'raw'))} | ${kb(sum('js', 'gzip'))} | ${kb(sum('js', 'br'))} |`)
+  console.log(`| all CSS | ${kb(sum('css', 'raw'))} | ${kb(sum('css', 'gzip'))} | ${kb(sum('css', 'br'))} |`)
+}
+
 async function main(): Promise<void> {
   if (!values['skip-build']) await buildRenderer()
   const fleet = await startFleetServer()
@@ -109,11 +168,13 @@ async function main(): Promise<void> {
       { view: 'one account', hash: `#/accounts/${ids[0]}` },
       { view: 'telemetry', hash: '#/telemetry' },
     ]
+    let firstLoad: Transfer | null = null
     const tabs: Array<{ view: string; page: Page; counter: Counter; busy: () => Promise<number> }> = []
     for (const { view, hash } of views) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 })
       const page = await context.newPage()
       const counter = watchFrames(page)
+      if (tabs.length === 0) firstLoad = watchTransfer(page)
       // Signed in by the link the server prints, then on to the view.
       await page.goto(`${fleet.url}/#token=${fleet.token}`)
       await page.locator('#main-heading').waitFor()
@@ -151,6 +212,13 @@ async function main(): Promise<void> {
       console.log(`| ${f.view} | ${f.framesPerSecond.toFixed(1)} | ${f.kilobytesPerSecond.toFixed(1)} | ${f.busyMsPerSecond.toFixed(0)} | ${(f.framesPerSecond / peerFrames).toFixed(3)} |`)
     }
     console.log(`| peer: every-event client (Node) | ${peerFrames.toFixed(1)} | ${peerKb.toFixed(1)} | – | 1 |`)
+    printBuild()
+    if (firstLoad) {
+      const load = firstLoad as Transfer
+      console.log(
+        `\nThe accounts view's first load: ${load.files} JS and CSS files, ${kb(load.decoded)} decoded, ${kb(load.wire)} on the wire (content-encoding: ${[...load.encodings].join(', ')})`,
+      )
+    }
   } finally {
     await browser.close()
     await fleet.stop()

@@ -1,6 +1,7 @@
 // The headless server's transport: the contract over HTTP (POST /api/<command>) and a WebSocket event
 // stream (GET /api/events), plus the renderer build at /. Node only, never Electron. Every /api request
-// needs the bearer token; the token is never accepted in a query string, and never logged.
+// needs the bearer token; the token is never accepted in a query string, and never logged. Answers over
+// 1 KiB go out compressed when the client accepts it (compression.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,6 +13,7 @@ import { BODY_LIMIT_BYTES } from '../../shared/policy'
 import type { Dispatch } from '../core/api/dispatch'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
+import { compress, COMPRESS_MIN_BYTES, pickEncoding } from './compression'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
 import { createHostPolicy } from './host-policy'
 import { ByteBudget, clientAddress, DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, normalizeAddress, type FailedAuthPolicy } from './limits'
@@ -198,7 +200,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function handleApi(req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
     if (command === 'simulator' && req.method === 'GET') {
       const result = await options.dispatch('simulator:info', {})
-      sendEnvelope(res, result)
+      await sendEnvelope(req, res, result)
       return
     }
     if (command === 'events') {
@@ -228,7 +230,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
       }
       body.bytes = Buffer.alloc(0)
-      sendEnvelope(res, await options.dispatch(command, input, callerOf(req)))
+      await sendEnvelope(req, res, await options.dispatch(command, input, callerOf(req)))
     } finally {
       // Held until the command is done: a decoded bundle is as big as its body.
       body.release()
@@ -244,10 +246,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     } else res.destroy()
   }
 
-  function sendEnvelope(res: ServerResponse, result: Result<unknown>): void {
+  async function sendEnvelope(req: IncomingMessage, res: ServerResponse, result: Result<unknown>): Promise<void> {
     const status = result.ok ? 200 : STATUS_BY_CODE[result.error.code]
     if (status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
-    sendJson(res, status, result)
+    const text = JSON.stringify(result)
+    const encoding = text.length > COMPRESS_MIN_BYTES && text.length <= MAX_COMPRESSED_ANSWER_CHARS ? pickEncoding(req.headers['accept-encoding']) : null
+    if (!encoding) {
+      sendJson(res, status, result, text)
+      return
+    }
+    const body = await compress(encoding, Buffer.from(text), 'answer')
+    res.writeHead(status, { ...JSON_HEADERS, 'Content-Encoding': encoding, 'Content-Length': body.length, Vary: 'Accept-Encoding' })
+    res.end(body)
   }
 
   const eventStream = attachEventStream(server, {
@@ -299,14 +309,15 @@ function refuse(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body)
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  })
+const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const
+/**
+ * Larger answers (an exported bundle, which is sealed and so hardly compresses) go out as they are:
+ * compressing tens of megabytes would hold a thread-pool worker for little gain.
+ */
+const MAX_COMPRESSED_ANSWER_CHARS = 16 * 1024 * 1024
+
+function sendJson(res: ServerResponse, status: number, body: unknown, text: string = JSON.stringify(body)): void {
+  res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(text) })
   res.end(text)
 }
 

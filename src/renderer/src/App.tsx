@@ -3,19 +3,23 @@
 // Back and Forward move between views, and a link opened in a new tab lands on the same view once
 // signed in (the sign-in prompt leaves the fragment alone).
 
+import { lazy, Suspense } from 'react'
 import { useLinkState, useTransport } from './api/ApiProvider'
 import type { HttpTransport } from './api/http-transport'
 import { ConnectionBanner, SimulatorBanner } from './components/Banners'
 import { AccountNotices } from './components/Notices'
 import { SignIn } from './components/SignIn'
 import { OpenedBundleImport } from './components/TransferActions'
+import { Loading } from './components/States'
 import { navigate, routeToHash, useRoute, type Route } from './lib/router'
-import { AccountDetailView } from './views/AccountDetailView'
-import { AccountsView } from './views/AccountsView'
-import { FleetView } from './views/FleetView'
-import { SettingsView } from './views/SettingsView'
-import { TelemetryView } from './views/TelemetryView'
-import { WebhooksView } from './views/WebhooksView'
+
+// One chunk per view, loaded when first shown: the first page carries the frame and its own view only.
+const AccountDetailView = lazy(() => import('./views/AccountDetailView').then((m) => ({ default: m.AccountDetailView })))
+const AccountsView = lazy(() => import('./views/AccountsView').then((m) => ({ default: m.AccountsView })))
+const FleetView = lazy(() => import('./views/FleetView').then((m) => ({ default: m.FleetView })))
+const SettingsView = lazy(() => import('./views/SettingsView').then((m) => ({ default: m.SettingsView })))
+const TelemetryView = lazy(() => import('./views/TelemetryView').then((m) => ({ default: m.TelemetryView })))
+const WebhooksView = lazy(() => import('./views/WebhooksView').then((m) => ({ default: m.WebhooksView })))
 
 export function App() {
   const transport = useTransport()
@@ -77,6 +81,7 @@ function Shell() {
       <AccountNotices />
       <OpenedBundleImport />
       <main className="main" id="main">
+        <Suspense fallback={<Loading what="the view" />}>
         {route.view === 'accounts' && <AccountsView onOpenAccount={(id) => go({ view: 'account', id })} />}
         {route.view === 'account' && (
           <AccountDetailView
@@ -90,6 +95,7 @@ function Shell() {
         {route.view === 'settings' && <SettingsView />}
         {route.view === 'fleet' && <FleetView />}
         {route.view === 'webhooks' && <WebhooksView />}
+        </Suspense>
       </main>
     </div>
   )

@@ -2,13 +2,15 @@
 // account, and the import of a bundle the OS opened (OpenedBundleImport, in the app shell). Each opens
 // its dialog (ExportDialog, ImportDialog).
 
-import { useEffect, useState } from 'react'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import type { AccountSummary } from '../../../shared/contract'
 import { useTransport } from '../api/ApiProvider'
 import { base64ToBytes } from '../lib/bundle-file'
 import { hasSession } from '../lib/status'
-import { ExportDialog } from './ExportDialog'
-import { ImportDialog } from './ImportDialog'
+
+// Loaded when first opened: most visits never export or import.
+const ExportDialog = lazy(() => import('./ExportDialog').then((m) => ({ default: m.ExportDialog })))
+const ImportDialog = lazy(() => import('./ImportDialog').then((m) => ({ default: m.ImportDialog })))
 
 /** The accounts toolbar's slot, beside "Add account". */
 export function TransferToolbar() {
@@ -18,7 +20,11 @@ export function TransferToolbar() {
       <button type="button" onClick={() => setOpen(true)}>
         Import account
       </button>
-      {open && <ImportDialog onClose={() => setOpen(false)} />}
+      {open && (
+        <Suspense fallback={null}>
+          <ImportDialog onClose={() => setOpen(false)} />
+        </Suspense>
+      )}
     </>
   )
 }
@@ -30,7 +36,11 @@ export function TransferToolbar() {
 export function OpenedBundleImport() {
   const opened = useOpenedBundle()
   if (!opened.file) return null
-  return <ImportDialog key={opened.key} onClose={opened.clear} initialFile={opened.file} />
+  return (
+    <Suspense fallback={null}>
+      <ImportDialog key={opened.key} onClose={opened.clear} initialFile={opened.file} />
+    </Suspense>
+  )
 }
 
 /**
@@ -67,7 +77,11 @@ export function AccountTransferActions({ account }: { account: AccountSummary })
           Export…
         </button>
       )}
-      {open && <ExportDialog account={account} onClose={() => setOpen(false)} />}
+      {open && (
+        <Suspense fallback={null}>
+          <ExportDialog account={account} onClose={() => setOpen(false)} />
+        </Suspense>
+      )}
     </>
   )
 }
