@@ -176,7 +176,7 @@ const HandOffIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a 
 
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
 export const MAX_BULK_IDS = 1000
-const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
+const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', logout: 'Log out' }
 
 const ACCOUNT = { id: 'Account' } as const
 /** A command about one account that writes nothing to its log. */
@@ -513,7 +513,7 @@ export const commands = {
     fields: { ...ACCOUNT, limit: 'Limit' },
   }),
   /**
-   * Starts, stops or logs out many accounts in one call, a few at a time inside the core, and answers one
+   * Starts, stops, restarts or logs out many accounts in one call, a few at a time inside the core, and answers one
    * result per distinct id in the order given: a failure (an unknown id, an account already running)
    * fails only its own entry. In a fleet each id is run by the server that holds it.
    */
@@ -530,7 +530,8 @@ export const commands = {
     output: z.array(BulkResultSchema),
     role: 'operator',
     fleet: { owners: 'ids' },
-    activity: { kind: 'command', accounts: 'results', say: (input) => `${BULK_WORDS[input.action]} (with other selected accounts)` },
+    // One id is one account's own action (a row's menu), said as such.
+    activity: { kind: 'command', accounts: 'results', say: (input) => (new Set(input.ids).size === 1 ? BULK_WORDS[input.action] : `${BULK_WORDS[input.action]} (with other selected accounts)`) },
     body: 'standard',
     cli: null,
     fields: { ids: 'Accounts', action: 'Action' },

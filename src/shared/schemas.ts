@@ -323,8 +323,9 @@ export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
 /** The envelope's error: a code of the closed set and a message a person can act on. */
 export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
 
-// One command for many accounts (the bulk bar), answered per account.
-export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
+// One command for many accounts (the bulk bar), answered per account. 'restart': stop (when it runs),
+// then start.
+export const BULK_ACTIONS = ['start', 'stop', 'restart', 'logout'] as const
 export const BulkActionSchema = z.enum(BULK_ACTIONS)
 export type BulkAction = z.infer<typeof BulkActionSchema>
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */

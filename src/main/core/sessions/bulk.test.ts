@@ -61,6 +61,29 @@ describe('accounts:bulk', () => {
     expect(await core.activity.list(ghost)).toEqual([])
   })
 
+  it('restarts: a running account is stopped and started again, a stopped one started; one id is said as its own action', async () => {
+    const { core, events } = world
+    const dana = await world.pair('Bulk Dana')
+    const erin = await world.pair('Bulk Erin')
+    await core.sessions.stop(erin.id)
+    const since = events.mark()
+    const restarted = await core.dispatch('accounts:bulk', { ids: [dana.id, erin.id], action: 'restart' }, 'ui')
+    expect(restarted.ok && restarted.value.map((r) => [r.id, r.ok])).toEqual([
+      [dana.id, true],
+      [erin.id, true],
+    ])
+    // Dana went through stopped on the way back.
+    await waitForStatus(core, events, dana.id, 'stopped', { since })
+    await waitForStatus(core, events, dana.id, 'connected', { since })
+    await waitForStatus(core, events, erin.id, 'connected', { since })
+    const alone = await core.dispatch('accounts:bulk', { ids: [dana.id], action: 'restart' }, 'ui')
+    expect(alone.ok && alone.value[0]?.ok).toBe(true)
+    await waitForStatus(core, events, dana.id, 'connected', { since: events.mark() })
+    expect((await core.activity.list(dana.id, 50)).filter((e) => e.kind === 'command').map((e) => e.message)).toEqual(
+      expect.arrayContaining(['Restart: done', 'Restart (with other selected accounts): done']),
+    )
+  })
+
   it('refuses bad input as a whole, with readable messages and nothing done', async () => {
     const { core } = world
     const before = core.sessions.list()

@@ -1,4 +1,4 @@
-// Start, stop or log out many accounts in one command (accounts:bulk). Each account's step runs in its
+// Start, stop, restart or log out many accounts in one command (accounts:bulk). Each account's step runs in its
 // own queue as a single command would; a few accounts run at once, so 500 stops neither take one
 // request each nor open 500 socket closes together. A failure fails only its own entry.
 // Main process, Electron-free.
@@ -6,6 +6,7 @@
 import type { AccountSummary, BulkAction, BulkResult } from '../../../shared/contract'
 import { assertNever, type ErrorInfo } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
+import { isRunningStatus } from '../../../shared/domain'
 import type { SessionManager } from './session-manager'
 
 /**
@@ -28,14 +29,14 @@ export async function runBulkAction(
   options: BulkOptions,
 ): Promise<BulkResult[]> {
   const unique = [...new Set(ids)]
-  const known = new Set(sessions.list().map((a) => a.id))
+  const known = new Map(sessions.list().map((a) => [a.id, a]))
   const results: BulkResult[] = new Array(unique.length)
   let next = 0
 
   async function one(id: AccountId): Promise<BulkResult> {
     if (!known.has(id)) return { id, ok: false, error: { code: 'not-found', message: `There is no account "${id}".` } }
     try {
-      return { id, ok: true, account: await act(sessions, id, action) }
+      return { id, ok: true, account: await act(sessions, known.get(id)!, action) }
     } catch (error) {
       return { id, ok: false, error: options.describe(error) }
     }
@@ -53,13 +54,18 @@ export async function runBulkAction(
   return results
 }
 
-function act(sessions: Pick<SessionManager, 'start' | 'stop' | 'logout'>, id: AccountId, action: BulkAction): Promise<AccountSummary> {
+async function act(sessions: Pick<SessionManager, 'start' | 'stop' | 'logout'>, account: AccountSummary, action: BulkAction): Promise<AccountSummary> {
+  const { id } = account
   switch (action) {
     case 'start':
       // Never a take-back: starting a moved account again is a choice made one account at a time.
       return sessions.start(id)
     case 'stop':
       return sessions.stop(id)
+    case 'restart':
+      // Stopped, failed or logged out, there is nothing to stop: a restart is a start (never a take-back).
+      if (isRunningStatus(account.status)) await sessions.stop(id)
+      return sessions.start(id)
     case 'logout':
       return sessions.logout(id)
     default:
