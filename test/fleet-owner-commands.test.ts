@@ -275,6 +275,14 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       expect(await value(b, 'simulator:enter-code', { id: account.id })).toMatchObject({ jid: `${phone}@s.whatsapp.net` })
       spare.push((await done).payload as AccountSummary)
     },
+    'accounts:tag': async () => {
+      // The owner keeps the row in memory: it writes the tags, so its next status change keeps them.
+      const { to } = await sharedPair()
+      await runsOnA(to.id)
+      const results = await value<BulkResult[]>(b, 'accounts:tag', { ids: [to.id], add: ['through-b'] })
+      expect(results).toEqual([expect.objectContaining({ id: to.id, ok: true, account: expect.objectContaining({ tags: expect.arrayContaining(['through-b']) }) })])
+      expect((await onA(to.id)).tags).toContain('through-b')
+    },
     'accounts:bulk': async () => {
       const account = await connected()
       await runsOnA(account.id)

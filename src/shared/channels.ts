@@ -36,8 +36,10 @@ export const COMMAND_NAMES = [
   // An account's activity log.
   'accounts:activity',
   'fleet:servers',
-  // Start, stop or log out many accounts in one command.
+  // Start, stop, restart or log out many accounts in one command.
   'accounts:bulk',
+  // Add and remove tags on many accounts in one command.
+  'accounts:tag',
   // Signed webhooks from a durable outbox (docs/webhooks.md).
   'webhooks:add',
   'webhooks:list',

@@ -16,6 +16,7 @@ import type { ErrorInfo } from './errors'
 import type { AccountId } from './ids'
 import { LabelSchema } from './labels'
 import { PhoneNumberSchema } from './pairing'
+import { MAX_TAGS_PER_ACCOUNT, TagSchema } from './tags'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
 import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
 import {
@@ -535,6 +536,35 @@ export const commands = {
     body: 'standard',
     cli: null,
     fields: { ids: 'Accounts', action: 'Action' },
+  }),
+  /**
+   * Adds and removes tags on many accounts at once (removals first; case does not matter), and answers
+   * per account with the account after the change, as accounts:bulk does. In a fleet, each owner writes
+   * its own accounts' rows, as for a rename.
+   */
+  'accounts:tag': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        add: z.array(TagSchema).max(MAX_TAGS_PER_ACCOUNT, `Add at most ${MAX_TAGS_PER_ACCOUNT} tags at once.`).optional(),
+        remove: z.array(TagSchema).max(100, 'Remove at most 100 tags at once.').optional(),
+      })
+      .strict()
+      .refine((input) => (input.add?.length ?? 0) + (input.remove?.length ?? 0) > 0, 'Give at least one tag to add or remove.'),
+    output: z.array(BulkResultSchema),
+    role: 'operator',
+    fleet: { owners: 'ids' },
+    activity: {
+      kind: 'command',
+      accounts: 'results',
+      say: (input) => ['Tags:', ...(input.add ?? []).map((tag) => `+${tag}`), ...(input.remove ?? []).map((tag) => `−${tag}`)].join(' '),
+    },
+    body: 'standard',
+    cli: null,
+    fields: { ids: 'Accounts', add: 'Tags to add', remove: 'Tags to remove' },
   }),
   /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
   'webhooks:add': command({

@@ -110,6 +110,8 @@ export const AccountSummarySchema = z.object({
   server: z.string().nullable().optional(),
   /** What is wrong with the account, or null when nothing is. */
   condition: AccountConditionSchema.nullable().optional(),
+  /** The operator's free labels for finding accounts again (src/shared/tags.ts); absent from older servers, so empty then. */
+  tags: z.array(z.string()).default([]),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 

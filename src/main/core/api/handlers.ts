@@ -13,7 +13,7 @@ import { restoreDefaultRoot, trustWhatsAppRoot } from '../../../whatsapp-protoco
 import type { SimulatorPort } from '../whatsapp/simulator-port'
 import type { Handlers } from './dispatch'
 import type { ActivityLog } from '../activity/activity-log'
-import { runBulkAction } from '../sessions/bulk'
+import { runBulkAction, runTagChange } from '../sessions/bulk'
 import type { Logger } from '../logger'
 import { toErrorInfo } from './dispatch'
 import type { WebhookService } from '../webhooks/webhook-service'
@@ -169,6 +169,9 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     },
     'accounts:bulk': async function bulkAction({ ids, action }) {
       return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
+    },
+    'accounts:tag': async function tagAccounts({ ids, add, remove }) {
+      return runTagChange(sessions, ids, { add, remove }, { describe: (error) => toErrorInfo(error, logger, 'accounts:tag') })
     },
     // Signed webhooks from a durable outbox (docs/webhooks.md).
     'webhooks:add': async function addWebhook(input) {

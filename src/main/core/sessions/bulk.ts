@@ -1,4 +1,5 @@
-// Start, stop, restart or log out many accounts in one command (accounts:bulk). Each account's step runs in its
+// Start, stop, restart or log out many accounts in one command (accounts:bulk), or change their tags
+// (accounts:tag). Each account's step runs in its
 // own queue as a single command would; a few accounts run at once, so 500 stops neither take one
 // request each nor open 500 socket closes together. A failure fails only its own entry.
 // Main process, Electron-free.
@@ -7,7 +8,7 @@ import type { AccountSummary, BulkAction, BulkResult } from '../../../shared/con
 import { assertNever, type ErrorInfo } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import { isRunningStatus } from '../../../shared/domain'
-import type { SessionManager } from './session-manager'
+import type { SessionManager, TagChange } from './session-manager'
 
 /**
  * Accounts acted on at once. A stop or log-out waits for the socket to close and its writes to land;
@@ -22,21 +23,40 @@ export interface BulkOptions {
 }
 
 /** One result per distinct id, in the order the ids came; unknown ids are `not-found` without touching anything. */
-export async function runBulkAction(
+export function runBulkAction(
   sessions: Pick<SessionManager, 'list' | 'start' | 'stop' | 'logout'>,
   ids: readonly AccountId[],
   action: BulkAction,
   options: BulkOptions,
 ): Promise<BulkResult[]> {
+  return runPerAccount(sessions.list(), ids, (account) => act(sessions, account, action), options)
+}
+
+/** accounts:tag: the same change to each account's tags, answered per account. */
+export function runTagChange(
+  sessions: Pick<SessionManager, 'list' | 'tag'>,
+  ids: readonly AccountId[],
+  change: TagChange,
+  options: BulkOptions,
+): Promise<BulkResult[]> {
+  return runPerAccount(sessions.list(), ids, async (account) => sessions.tag(account.id, change), options)
+}
+
+async function runPerAccount(
+  list: readonly AccountSummary[],
+  ids: readonly AccountId[],
+  action: (account: AccountSummary) => Promise<AccountSummary>,
+  options: BulkOptions,
+): Promise<BulkResult[]> {
   const unique = [...new Set(ids)]
-  const known = new Map(sessions.list().map((a) => [a.id, a]))
+  const known = new Map(list.map((a) => [a.id, a]))
   const results: BulkResult[] = new Array(unique.length)
   let next = 0
 
   async function one(id: AccountId): Promise<BulkResult> {
     if (!known.has(id)) return { id, ok: false, error: { code: 'not-found', message: `There is no account "${id}".` } }
     try {
-      return { id, ok: true, account: await act(sessions, known.get(id)!, action) }
+      return { id, ok: true, account: await action(known.get(id)!) }
     } catch (error) {
       return { id, ok: false, error: options.describe(error) }
     }

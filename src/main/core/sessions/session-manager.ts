@@ -18,12 +18,13 @@ import { createRuntimes, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
 import { createHandOff, type HandOff } from './hand-off'
-import { createLifecycle } from './lifecycle'
+import { createLifecycle, type TagChange } from './lifecycle'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
 
 export type { OpenedAuth }
+export type { TagChange }
 
 export interface SessionManagerDeps {
   accounts: AccountRepository
@@ -52,6 +53,8 @@ export interface SessionManager extends HandOff {
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
+  /** Removes, then adds tags (src/shared/tags.ts); a change that changes nothing writes nothing. */
+  tag(id: AccountId, change: TagChange): AccountSummary
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   health(id: AccountId): Promise<AccountHealth>
   pairing(id: AccountId): PairingState
