@@ -40,6 +40,8 @@ export const COMMAND_NAMES = [
   'accounts:bulk',
   // Add and remove tags on many accounts in one command.
   'accounts:tag',
+  // Per account: texts received lately, failed webhook deliveries (the accounts table's columns).
+  'accounts:stats',
   // Signed webhooks from a durable outbox (docs/webhooks.md).
   'webhooks:add',
   'webhooks:list',

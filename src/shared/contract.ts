@@ -22,6 +22,7 @@ import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyE
 import {
   AccountHealthSchema,
   AccountIdSchema,
+  AccountStatsSchema,
   AccountStatusSchema,
   AccountSummarySchema,
   ActivityEntrySchema,
@@ -340,7 +341,7 @@ export const commands = {
     role: 'admin',
     fleet: 'any-server',
     ...quiet,
-    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically' },
+    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically', rankingMinSamples: 'Minimum samples to rank' },
   }),
   'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
@@ -565,6 +566,26 @@ export const commands = {
     body: 'standard',
     cli: null,
     fields: { ids: 'Accounts', add: 'Tags to add', remove: 'Tags to remove' },
+  }),
+  /**
+   * For the accounts table's columns: per account, its last text's time, its texts in the last 24 hours
+   * and its failed webhook deliveries. The counts live in the memory of the server that runs each
+   * account, so in a fleet each owner answers for its own.
+   */
+  'accounts:stats': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger lists in parts.`),
+      })
+      .strict(),
+    output: z.array(AccountStatsSchema),
+    role: 'viewer',
+    fleet: { owners: 'ids' },
+    ...quiet,
+    fields: { ids: 'Accounts' },
   }),
   /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
   'webhooks:add': command({

@@ -170,6 +170,16 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:bulk': async function bulkAction({ ids, action }) {
       return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
     },
+    'accounts:stats': async function accountStats({ ids }) {
+      const unique = [...new Set(ids)]
+      const known = new Set(sessions.list().map((a) => a.id))
+      const failures = webhooks ? await webhooks.failures(unique.filter((id) => known.has(id))) : new Map<string, number>()
+      return unique.map((id) =>
+        known.has(id)
+          ? { id, ok: true, ...sessions.traffic(id), webhookFailures: failures.get(id) ?? 0 }
+          : { id, ok: false, error: { code: 'not-found' as const, message: `There is no account "${id}".` } },
+      )
+    },
     'accounts:tag': async function tagAccounts({ ids, add, remove }) {
       return runTagChange(sessions, ids, { add, remove }, { describe: (error) => toErrorInfo(error, logger, 'accounts:tag') })
     },

@@ -64,6 +64,8 @@ export interface SessionManager extends HandOff {
    */
   pairByCode(id: AccountId, phone: string): Promise<{ code: string; expiresAt: number }>
   messages(id: AccountId): ReceivedMessage[]
+  /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
+  traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
@@ -104,6 +106,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     list: () => book.list().map(toSummary),
     sendText: messaging.sendText,
     messages: messaging.messages,
+    traffic: messaging.traffic,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
   }

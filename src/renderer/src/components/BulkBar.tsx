@@ -28,6 +28,7 @@ function chunkSize(total: number): number {
 const VERBS: Record<BulkVerb, { button: string; running: string; done: string; applies: (a: AccountSummary) => boolean }> = {
   start: { button: 'Start', running: 'Starting', done: 'Started', applies: (a) => !isRunning(a.status) && a.status !== 'moved' },
   stop: { button: 'Stop', running: 'Stopping', done: 'Stopped', applies: (a) => isRunning(a.status) },
+  restart: { button: 'Restart', running: 'Restarting', done: 'Restarted', applies: (a) => a.status !== 'moved' && a.status !== 'logged-out' },
   logout: {
     button: 'Log out…',
     running: 'Logging out',
