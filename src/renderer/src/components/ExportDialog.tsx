@@ -13,6 +13,7 @@ import { formatPhone, STATUS_VIEW } from '../lib/status'
 import { Dialog } from './Dialog'
 import { Choice, FormFooter } from './FormParts'
 import { PassphraseStrengthHint } from './PassphraseStrengthHint'
+import './transfer.css'
 
 type Destination = 'file' | 'server'
 

@@ -5,6 +5,7 @@ import { useRef, useState, type FormEvent } from 'react'
 import { errorMessage, isApiError } from '../api/api-error'
 import type { HttpTransport } from '../api/http-transport'
 import { TOKEN_PATTERN } from '../api/token'
+import './sign-in.css'
 
 export function SignIn({ transport }: { transport: HttpTransport }) {
   const [token, setToken] = useState('')
