@@ -5,7 +5,9 @@
 import { notifyManager, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
 import {
   ALL_ACCOUNTS,
+  MAX_BULK_IDS,
   type AccountHealth,
+  type AccountStats,
   type AccountSummary,
   type BulkAction,
   type BulkResult,
@@ -13,6 +15,7 @@ import {
   type FleetServer,
   type PairingState,
   type ReceivedMessage,
+  type Settings,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
@@ -110,6 +113,12 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
     // Ticks keep it current only while the telemetry view subscribes: read again on each showing.
     staleTime: 0,
   })
+}
+
+/** settings:get: the views that follow a setting (the telemetry ranking's minimum) read it here. */
+export function useSettings(): UseQueryResult<Settings> {
+  const api = useTransport()
+  return useQuery({ queryKey: queryKeys.settings(), queryFn: () => api.invoke('settings:get', {}), staleTime: 60_000 })
 }
 
 export function useSimulatorInfo() {
@@ -272,6 +281,55 @@ export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction) =
     })
     return results
   }
+}
+
+/**
+ * Adds and removes tags on many accounts (accounts:tag, at most MAX_BULK_IDS per call); each account
+ * that changed goes into the cache as its answer lands.
+ */
+export function useTagAccounts(): (ids: AccountId[], change: { add?: string[]; remove?: string[] }) => Promise<BulkResult[]> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return async (ids, change) => {
+    const results = await api.invoke('accounts:tag', { ids, ...change })
+    notifyManager.batch(() => {
+      for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+    })
+    return results
+  }
+}
+
+/** How often the accounts table re-reads accounts:stats: the counts move in 15-minute steps. */
+export const STATS_REFRESH_MS = 60_000
+
+/** A cheap fingerprint of a list of ids, so a query's key changes when the accounts do (not with each render). */
+function idsKey(ids: readonly string[]): string {
+  let hash = 5381
+  for (const id of ids) for (let i = 0; i < id.length; i++) hash = ((hash * 33) ^ id.charCodeAt(i)) >>> 0
+  return `${ids.length}:${hash.toString(36)}`
+}
+
+/**
+ * accounts:stats of these accounts (texts received, failed webhook deliveries), for the table's columns
+ * and its Needs attention view: asked while `enabled`, in parts of at most MAX_BULK_IDS, once a minute.
+ */
+export function useAccountStats(ids: readonly AccountId[], enabled: boolean): UseQueryResult<ReadonlyMap<AccountId, AccountStats>> {
+  const api = useTransport()
+  return useQuery({
+    queryKey: queryKeys.accountStats(idsKey(ids)),
+    queryFn: async () => {
+      const byId = new Map<AccountId, AccountStats>()
+      for (let start = 0; start < ids.length; start += MAX_BULK_IDS) {
+        for (const row of await api.invoke('accounts:stats', { ids: ids.slice(start, start + MAX_BULK_IDS) })) if (row.ok) byId.set(row.id, row)
+      }
+      return byId
+    },
+    enabled: enabled && ids.length > 0,
+    refetchInterval: STATS_REFRESH_MS,
+    staleTime: STATS_REFRESH_MS / 2,
+    placeholderData: (previous) => previous,
+    structuralSharing: false,
+  })
 }
 
 /** How often the fleet view re-reads fleet:servers (heartbeats move every 5 s). */

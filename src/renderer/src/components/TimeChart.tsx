@@ -10,6 +10,7 @@ import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import { rangeLabel, type ChartData } from '../lib/chart-data'
 import { WINDOW_SECONDS } from '../lib/series-store'
+import { formatTime } from '../lib/time'
 
 export interface LineSpec {
   label: string
@@ -159,7 +160,7 @@ function tooltipPlugin(unit: string): uPlot.Plugin {
         box.textContent = ''
         const time = document.createElement('div')
         time.className = 'chart-tooltip-time'
-        time.textContent = new Date(t * 1000).toLocaleTimeString()
+        time.textContent = formatTime(t * 1000)
         box.appendChild(time)
         for (const row of rows) {
           const line = document.createElement('div')

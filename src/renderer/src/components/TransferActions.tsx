@@ -62,6 +62,15 @@ function useOpenedBundle(): { file: File | null; key: number; clear: () => void 
   return { ...opened, clear: () => setOpened((previous) => ({ file: null, key: previous.key })) }
 }
 
+/** The export dialog for one account, loaded when first opened (the accounts table's row menu opens it). */
+export function ExportAccountDialog({ account, onClose }: { account: AccountSummary; onClose: () => void }) {
+  return (
+    <Suspense fallback={null}>
+      <ExportDialog account={account} onClose={onClose} />
+    </Suspense>
+  )
+}
+
 /**
  * Each account's slot, after its lifecycle buttons. Only a paired account has a session to export; a
  * moved one has none worth exporting (its keys are stale once the other copy ran), nor a logged-out one.
@@ -77,11 +86,7 @@ export function AccountTransferActions({ account }: { account: AccountSummary })
           Export…
         </button>
       )}
-      {open && (
-        <Suspense fallback={null}>
-          <ExportDialog account={account} onClose={() => setOpen(false)} />
-        </Suspense>
-      )}
+      {open && <ExportAccountDialog account={account} onClose={() => setOpen(false)} />}
     </>
   )
 }

@@ -29,7 +29,7 @@ import '../components/telemetry/telemetry.css'
 import { cacheColumns, latencyColumns, rangeLabel, throughputColumns, type ChartData, type Scope } from '../lib/chart-data'
 import type { SeriesStore } from '../lib/series-store'
 import { formatPhone } from '../lib/status'
-import { useNow } from '../lib/time'
+import { formatTime, useNow } from '../lib/time'
 
 const REQUEST_TITLES: Record<StoreRequest, string> = {
   load_creds: 'Load credentials (load_creds)',
@@ -274,7 +274,7 @@ function latestSummary({ columns, points }: ChartData, names: readonly string[],
     const value = columns[i + 1]?.[last]
     return `${name} ${value === null || value === undefined ? '–' : formatValue(value)}${unit}`
   })
-  const at = new Date((columns[0][last] ?? 0) * 1000).toLocaleTimeString()
+  const at = formatTime((columns[0][last] ?? 0) * 1000)
   return `newest second (${at}, 1 s): ${parts.join(', ')}`
 }
 
