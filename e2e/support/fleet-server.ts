@@ -2,7 +2,8 @@
 // e2e/, so no production build contains it. The accounts are real rows made through the session
 // manager (stopped, with a phone and a name, no keys); on "inject" (a line on stdin) it pushes a
 // changed summary for each through the core's own event bus, the path real status changes take to
-// the page: most connected, some reconnecting, logged out or failed. Commands (stop, start …) then
+// the page: most connected, some reconnecting, logged out, replaced or failed (QR expired, refused),
+// one in a hundred with a condition (fleet.ts says which). Commands (stop, start …) then
 // run on the real core. "traffic <per second>" then emits that many accounts:message events a second
 // (round robin over the accounts, spread over the second), a telemetry:tick a second and a few status
 // changes a second through the same bus, as a busy server would: the UI benchmark's load (bench/ui.bench.ts).
@@ -18,7 +19,7 @@ import { createCore } from '../../src/main/core/create-core'
 import { envVault } from '../../src/main/core/crypto/key-vault'
 import { createLogger } from '../../src/main/core/logger'
 import { startApiServer } from '../../src/main/server/http-server'
-import { FLEET_SIZE, fleetLabel, injectedStatus } from './fleet'
+import { FLEET_SIZE, fleetLabel, injected } from './fleet'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
 
@@ -48,14 +49,16 @@ async function main(): Promise<void> {
     const now = Date.now()
     const list = core.sessions.list().sort((a, b) => a.label.localeCompare(b.label))
     list.forEach((account, index) => {
-      const status = injectedStatus(index)
-      const bad = status === 'logged-out' || status === 'failed' || status === 'reconnecting'
+      const { status, lastDisconnectCode, paired, condition } = injected(index)
       const summary: AccountSummary = {
         ...account,
         status,
         statusSince: now,
-        lastError: bad ? `Injected ${status}` : null,
-        lastDisconnectCode: status === 'logged-out' ? 401 : bad ? 408 : null,
+        lastError: status === 'connected' ? null : `Injected ${status}`,
+        lastDisconnectCode,
+        condition,
+        // Imported, so never paired here; one whose QR expired has no number either.
+        ...(paired ? {} : { pairedAt: null, phone: null }),
       }
       core.events.emit('accounts:changed', summary)
     })

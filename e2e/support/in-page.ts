@@ -52,6 +52,11 @@ export function scrollToStart(node: unknown): void {
   ;(node as { scrollTop: number }).scrollTop = 0
 }
 
+/** Scrolls a scrollable element to `top` pixels. */
+export function scrollTo(node: unknown, top: number): void {
+  ;(node as { scrollTop: number }).scrollTop = top
+}
+
 /**
  * True once the element `selector` finds reads `text`: for page.waitForFunction with `polling: 'raf'`,
  * so a figure for the closing note is taken to the frame, not to Playwright's expect() polling steps.

@@ -43,7 +43,7 @@ function setUp() {
   const rowUpdates: string[][] = []
   const batcher = createEventBatcher({
     applyEvents: (batch) => batches.push(batch.map((m) => m.event)),
-    applyRows: (rows) => rowUpdates.push(rows.map((r) => `${r.id}:${r.status}`)),
+    applyRows: (rows) => rowUpdates.push(rows.map(({ summary }) => `${summary.id}:${summary.status}`)),
     ...time,
   })
   return { time, batches, rowUpdates, batcher }

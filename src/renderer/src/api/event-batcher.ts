@@ -16,9 +16,11 @@ export const ROW_FLUSH_MS = 1_000
 export interface EventBatcherDeps {
   /** Applies a batch in order; accounts:changed without its list row (applyEvent with rows: 'later'). */
   applyEvents(batch: ReadonlyArray<EventMessage<EventName>>): void
-  /** Puts the held rows into the accounts list, in one update. */
-  applyRows(rows: readonly AccountSummary[]): void
+  /** Puts the held rows into the accounts list, in one update; each with when it arrived (performance.now()). */
+  applyRows(rows: ReadonlyArray<{ summary: AccountSummary; arrivedAt: number }>): void
   now?: () => number
+  /** When a message arrived, for the rows (default performance.now()). */
+  arrival?: () => number
   setTimer?: (run: () => void, ms: number) => unknown
   clearTimer?: (timer: unknown) => void
 }
@@ -27,8 +29,9 @@ export function createEventBatcher(deps: EventBatcherDeps): { push(message: Even
   const now = deps.now ?? Date.now
   const setTimer = deps.setTimer ?? ((run, ms) => setTimeout(run, ms))
   const clearTimer = deps.clearTimer ?? ((timer) => clearTimeout(timer as ReturnType<typeof setTimeout>))
-  const pending: Array<EventMessage<EventName>> = []
-  const rows = new Map<AccountId, AccountSummary>()
+  const pending: Array<{ message: EventMessage<EventName>; at: number }> = []
+  const rows = new Map<AccountId, { summary: AccountSummary; arrivedAt: number }>()
+  const arrival = deps.arrival ?? (() => performance.now())
   let batchTimer: unknown = null
   let rowTimer: unknown = null
   let lastRows = -Infinity
@@ -45,12 +48,12 @@ export function createEventBatcher(deps: EventBatcherDeps): { push(message: Even
   function flush(): void {
     batchTimer = null
     const batch = pending.splice(0)
-    for (const message of batch) {
-      if (message.event === 'accounts:changed') rows.set(message.payload.id, message.payload)
+    for (const { message, at } of batch) {
+      if (message.event === 'accounts:changed') rows.set(message.payload.id, { summary: message.payload, arrivedAt: at })
       // A removed account's held row must not bring it back.
       if (message.event === 'accounts:removed') rows.delete(message.payload.id)
     }
-    deps.applyEvents(batch)
+    deps.applyEvents(batch.map((entry) => entry.message))
     if (rows.size === 0 || rowTimer !== null) return
     const wait = lastRows + ROW_FLUSH_MS - now()
     if (wait <= 0) flushRows()
@@ -59,7 +62,7 @@ export function createEventBatcher(deps: EventBatcherDeps): { push(message: Even
 
   return {
     push(message) {
-      pending.push(message)
+      pending.push({ message, at: arrival() })
       batchTimer ??= setTimer(flush, EVENT_BATCH_MS)
     },
     dispose() {

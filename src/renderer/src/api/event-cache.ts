@@ -6,6 +6,7 @@ import type { QueryClient } from '@tanstack/react-query'
 import type { EventName } from '../../../shared/channels'
 import type { AccountHealth, AccountStatus, AccountSummary, EventMessage, PairingState, ReceivedMessage } from '../../../shared/contract'
 import { assertNever } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
 import { emptySeriesStore, mergeSeries, type SeriesStore } from '../lib/series-store'
 import { queryKeys } from './query-keys'
@@ -80,25 +81,48 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
  * Puts an account's new summary everywhere it shows: the list, its health and its pairing state.
  * Events arrive in order and always apply. A command's answer travels on another connection and can
  * land after a later event (accounts:add answers "connecting" while the "pairing" event overtakes it):
- * with `onlyIfCurrent` it is dropped when the cache already holds a newer status.
+ * with `onlyIfCurrent` it is dropped when the cache already holds a newer status. An answer also
+ * outranks an event that arrived before it but is put into the list after it (event-batcher.ts holds
+ * rows up to a second): answersSince() tells.
  */
 export function upsertAccount(client: QueryClient, summary: AccountSummary, options: { onlyIfCurrent?: boolean } = {}): void {
   if (options.onlyIfCurrent) {
+    answers(client).set(summary.id, { at: performance.now(), statusSince: summary.statusSince })
     const held = client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === summary.id)
     if (held && held.statusSince > summary.statusSince) return
   }
-  applyRows(client, [summary], { onlyIfCurrent: false })
+  putRows(client, [summary])
   upsertDetails(client, summary)
 }
 
+/** Per query client: the last command answer about each account, when it arrived and the status time it carried. */
+const answered = new WeakMap<QueryClient, Map<AccountId, { at: number; statusSince: number }>>()
+function answers(client: QueryClient): Map<AccountId, { at: number; statusSince: number }> {
+  let map = answered.get(client)
+  if (!map) answered.set(client, (map = new Map()))
+  return map
+}
+
 /**
- * Puts summaries into the accounts list in one update (one render of the table). A held event may be
- * older than a command's answer that landed meanwhile: with `onlyIfCurrent` (the default) a summary
- * older than the one in the list is dropped, so the table never steps back.
+ * Puts event summaries, held since `arrivedAt` (performance.now()), into the accounts list in one update
+ * (one render of the table). Events always apply, except over a command's answer that arrived after
+ * them and carries a newer status: the table never steps back to a state the answer replaced.
  */
-export function applyRows(client: QueryClient, summaries: readonly AccountSummary[], options: { onlyIfCurrent?: boolean } = {}): void {
+export function applyRows(client: QueryClient, rows: ReadonlyArray<{ summary: AccountSummary; arrivedAt: number }>): void {
+  const known = answers(client)
+  putRows(
+    client,
+    rows
+      .filter(({ summary, arrivedAt }) => {
+        const answer = known.get(summary.id)
+        return !answer || answer.at < arrivedAt || answer.statusSince <= summary.statusSince
+      })
+      .map((row) => row.summary),
+  )
+}
+
+function putRows(client: QueryClient, summaries: readonly AccountSummary[]): void {
   if (summaries.length === 0) return
-  const onlyIfCurrent = options.onlyIfCurrent ?? true
   client.setQueryData<AccountSummary[]>(queryKeys.accountList(), (list) => {
     if (!list) return list
     const index = new Map(list.map((a, i) => [a.id, i]))
@@ -111,7 +135,6 @@ export function applyRows(client: QueryClient, summaries: readonly AccountSummar
         continue
       }
       const held = next[at]!
-      if (onlyIfCurrent && held.statusSince > summary.statusSince) continue
       // A summary without `server` (a mutation's answer, an older server) keeps the one the list had.
       next[at] = summary.server === undefined && held.server !== undefined ? { ...summary, server: held.server } : summary
     }

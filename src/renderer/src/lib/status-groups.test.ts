@@ -11,9 +11,10 @@ describe('status groups', () => {
     expect(statusGroup(accountSummary('a', { status: 'failed', condition: condition('banned') }))).toBe('refused')
     expect(statusGroup(accountSummary('a', { status: 'failed', condition: condition('proxy-unreachable'), lastDisconnectCode: 403 }))).toBe('failed')
     expect(statusGroup(accountSummary('a', { status: 'failed', lastDisconnectCode: 403 }))).toBe('refused')
-    expect(statusGroup(accountSummary('a', { status: 'failed', lastDisconnectCode: 408, pairedAt: null }))).toBe('qr-expired')
-    // A paired account that failed after 408s (it never came back) is no QR matter.
+    expect(statusGroup(accountSummary('a', { status: 'failed', lastDisconnectCode: 408, pairedAt: null, phone: null }))).toBe('qr-expired')
+    // A paired account that failed after 408s (it never came back) is no QR matter, nor an imported one (it has a number).
     expect(statusGroup(accountSummary('a', { status: 'failed', lastDisconnectCode: 408, pairedAt: 9 }))).toBe('failed')
+    expect(statusGroup(accountSummary('a', { status: 'failed', lastDisconnectCode: 408, pairedAt: null, phone: '15550001' }))).toBe('failed')
     expect(statusGroup(accountSummary('a', { status: 'replaced' }))).toBe('replaced')
     expect(GROUP_VIEW['qr-expired'].label).toBe('QR expired')
     expect(GROUP_VIEW.refused.label).toBe('Refused by WhatsApp')

@@ -32,7 +32,7 @@ export const GROUP_VIEW: Record<StatusGroup, { label: string; tone: Tone; hint: 
 /**
  * Which group an account is in. A failed account is split by its condition (the session doctor's
  * diagnosis) when it has one, else by the code it closed with: 408 before it was ever paired is a QR
- * that expired, 403 a refusal.
+ * that expired (reconnect-policy.ts), 403 a refusal.
  */
 export function statusGroup(account: AccountSummary): StatusGroup {
   if (account.status !== 'failed') return account.status
@@ -41,7 +41,8 @@ export function statusGroup(account: AccountSummary): StatusGroup {
   if (code === 'banned') return 'refused'
   if (code) return 'failed'
   if (account.lastDisconnectCode === 403) return 'refused'
-  if (account.lastDisconnectCode === 408 && account.pairedAt === null) return 'qr-expired'
+  // Never paired: no pairing time and no number (an imported account has a number, and no pairing here).
+  if (account.lastDisconnectCode === 408 && account.pairedAt === null && account.phone === null) return 'qr-expired'
   return 'failed'
 }
 

@@ -15,7 +15,7 @@ import { useRanking } from '../../api/telemetry-hooks'
 import { filterAccounts, nextSort, sortAccounts, type RowExtras, type SortColumn } from '../../lib/account-table'
 import { saveBlob } from '../../lib/bundle-file'
 import { toCsv } from '../../lib/csv'
-import { navigate, replaceQuery, useRoute } from '../../lib/router'
+import { navigate, parseRoute, replaceQuery } from '../../lib/router'
 import { clickRow, EMPTY_SELECTION, setRows, splitSelection, type Selection } from '../../lib/selection'
 import { countByGroup } from '../../lib/status-groups'
 import { COLUMNS, loadColumns, saveColumns, visibleColumns, type ColumnChoice, type ColumnId } from '../../lib/table-columns'
@@ -68,18 +68,31 @@ function useScrollWindow(): { ref: RefObject<HTMLDivElement | null>; scrollTop: 
   return { ref, scrollTop, height }
 }
 
-/** The table's view, from the address and back: a change is written into it without a history entry; a link or Back to another view of the table is read. */
+/**
+ * The table's view, from the address and back: a change is written into it without a history entry
+ * (and without a hashchange); a link, Back or Forward to another view of the table is read. Only a
+ * hashchange is a navigation: reading the address on every render would take back what was typed since
+ * the last write.
+ */
 function useTableView(): [TableView, (view: TableView) => void] {
-  const route = useRoute()
-  const routeQuery = route.view === 'accounts' ? (route.query ?? '') : ''
-  const [view, setView] = useState<TableView>(() => viewFromQuery(routeQuery))
+  const [view, setView] = useState<TableView>(() => viewFromQuery(queryOf(window.location.hash)))
   const current = useRef(view)
   current.current = view
   useEffect(() => {
-    if (routeQuery !== viewToQuery(current.current)) setView(viewFromQuery(routeQuery))
-  }, [routeQuery])
+    const onNavigate = (): void => {
+      const query = queryOf(window.location.hash)
+      if (parseRoute(window.location.hash).view === 'accounts' && query !== viewToQuery(current.current)) setView(viewFromQuery(query))
+    }
+    window.addEventListener('hashchange', onNavigate)
+    return () => window.removeEventListener('hashchange', onNavigate)
+  }, [])
   useEffect(() => replaceQuery(viewToQuery(view)), [view])
   return [view, setView]
+}
+
+function queryOf(hash: string): string {
+  const route = parseRoute(hash)
+  return route.view === 'accounts' ? (route.query ?? '') : ''
 }
 
 export function AccountsTable({ accounts, onShowQr }: { accounts: readonly AccountSummary[]; onShowQr: (id: AccountId) => void }) {
