@@ -47,8 +47,10 @@ async function main(): Promise<void> {
 
   function inject(): void {
     const now = Date.now()
-    const list = core.sessions.list().sort((a, b) => a.label.localeCompare(b.label))
-    list.forEach((account, index) => {
+    const list = core.sessions.list()
+    for (const account of list) {
+      // Which of the 500 it is, from its number (`1555` and 1 000 000 + its index): renaming it changes nothing.
+      const index = Number(account.phone) - 15_551_000_000
       const { status, lastDisconnectCode, paired, condition } = injected(index)
       const summary: AccountSummary = {
         ...account,
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
         ...(paired ? {} : { pairedAt: null, phone: null }),
       }
       core.events.emit('accounts:changed', summary)
-    })
+    }
     process.stdout.write(`injected ${list.length}\n`)
   }
 

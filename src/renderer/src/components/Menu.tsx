@@ -21,6 +21,7 @@ export function MenuButton({ label, children, items, className }: { label: strin
 
   function close(focusButton: boolean): void {
     setOpen(false)
+    setPlace(null)
     if (focusButton) buttonRef.current?.focus()
   }
 
@@ -34,8 +35,13 @@ export function MenuButton({ label, children, items, className }: { label: strin
       top: below ? box.bottom + 4 : Math.max(4, box.top - 4 - list.height),
       left: Math.max(4, Math.min(box.right - list.width, window.innerWidth - list.width - 4)),
     })
-    listRef.current.querySelector<HTMLButtonElement>('[role="menuitem"]:not(:disabled)')?.focus()
   }, [open])
+
+  // Once placed (and so visible: a hidden element takes no focus), the first item takes the focus.
+  useEffect(() => {
+    if (!open || !place || listRef.current?.contains(document.activeElement)) return
+    listRef.current?.querySelector<HTMLButtonElement>('[role="menuitem"]:not(:disabled)')?.focus()
+  }, [open, place])
 
   useEffect(() => {
     if (!open) return
