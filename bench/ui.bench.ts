@@ -23,6 +23,7 @@ import { join } from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
+import { createApiClient } from '../src/shared/api-client'
 import { buildRenderer, RENDERER_OUT } from '../e2e/support/build-renderer'
 import { startFleetServer, type FleetServer } from '../e2e/support/fleet'
 
@@ -52,13 +53,7 @@ interface TabFigures {
 }
 
 async function listIds(fleet: FleetServer): Promise<string[]> {
-  const response = await fetch(`${fleet.url}/api/accounts:list`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${fleet.token}`, 'Content-Type': 'application/json' },
-    body: '{}',
-  })
-  const body = (await response.json()) as { ok: boolean; value: Array<{ id: string }> }
-  return body.value.map((a) => a.id)
+  return (await createApiClient({ baseUrl: fleet.url, token: fleet.token }).call('accounts:list', {})).map((a) => a.id)
 }
 
 /** A Node client of the event stream that asks for no particular events: it gets all of them. */

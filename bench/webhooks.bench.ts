@@ -1,4 +1,4 @@
-// Webhooks (issue 16): delivery throughput from 50 accounts to a local receiver, and the cost webhooks add
+// Webhooks (docs/webhooks.md): delivery throughput from 50 accounts to a local receiver, and the cost webhooks add
 // to handling a message, each against a peer measured in the same run.
 //
 // Delivery: 50 accounts each emit `--per-account` accounts:message events through the real webhook

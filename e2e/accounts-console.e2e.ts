@@ -7,6 +7,9 @@
 
 import { readFileSync } from 'node:fs'
 import type { Page, TestInfo } from '@playwright/test'
+import { createApiClient } from '../src/shared/api-client'
+import type { CommandName } from '../src/shared/channels'
+import type { CommandInput, CommandOutput } from '../src/shared/contract'
 import { AccountsTablePage } from './pages/accounts-table-page'
 import { AppShell } from './pages/app-shell'
 import { expectNoSeriousViolations } from './support/axe'
@@ -60,13 +63,8 @@ const FAILED = countWhere((x) => x.status === 'failed' && x.paired && x.lastDisc
 const WITH_CONDITION = countWhere((x) => x.condition !== null)
 const TROUBLE = countWhere((x) => ['reconnecting', 'logged-out', 'replaced', 'failed'].includes(x.status))
 
-async function api(command: string, input: unknown): Promise<void> {
-  const response = await fetch(`${fleet.url}/api/${command}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${fleet.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  })
-  expect(((await response.json()) as { ok: boolean }).ok).toBe(true)
+function api<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
+  return createApiClient({ baseUrl: fleet.url, token: fleet.token }).call(command, input)
 }
 
 /** Records a figure for the closing note (never asserted: speed belongs in benchmarks, not in tests). */

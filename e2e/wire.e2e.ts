@@ -5,6 +5,9 @@
 // order), never by waiting. Frames per second at 500 accounts are in `npm run bench:ui`.
 
 import type { Page, WebSocket } from '@playwright/test'
+import { createApiClient } from '../src/shared/api-client'
+import type { CommandName } from '../src/shared/channels'
+import type { CommandInput, CommandOutput } from '../src/shared/contract'
 import { AccountsPage } from './pages/accounts-page'
 import { AppShell } from './pages/app-shell'
 import { expect, server, skipWithoutElectron, test, watchErrors } from './support/fixtures'
@@ -48,16 +51,9 @@ function recordFrames(page: Page): Frames {
   }
 }
 
-async function api<T>(command: string, input: unknown): Promise<T> {
+function api<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
   const { url, token } = server()
-  const response = await fetch(`${url}/api/${command}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  })
-  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } }
-  if (!body.ok) throw new Error(`${command}: ${body.error?.message}`)
-  return body.value
+  return createApiClient({ baseUrl: url, token }).call(command, input)
 }
 
 interface Listed {
@@ -102,14 +98,14 @@ test('the accounts view receives no message text and no telemetry ticks', async 
   const accounts = new AccountsPage(page)
   await new AppShell(page).openAccounts()
   for (const label of [SENDER, RECEIVER]) await accounts.addConnected(label)
-  const list = await api<Listed[]>('accounts:list', {})
+  const list = await api('accounts:list', {})
   sender = list.find((a) => a.label === SENDER)!
   receiver = list.find((a) => a.label === RECEIVER)!
   const before = frames.events.length
 
   await sendText(sender, receiver, 'not for the accounts view')
   // The server's own store calls for that message make ticks; the messages view would get the text.
-  await expect.poll(async () => (await api<Array<{ text: string }>>('accounts:messages', { id: receiver.id })).some((m) => m.text === 'not for the accounts view')).toBe(true)
+  await expect.poll(async () => (await api('accounts:messages', { id: receiver.id })).some((m) => m.text === 'not for the accounts view')).toBe(true)
   await fence(sender, `${SENDER} 1`)
   const seen = frames.events.slice(before).map((e) => e.event)
   expect(seen).not.toContain('accounts:message')
@@ -126,7 +122,7 @@ test("an account's view receives that account's messages only", async () => {
   await frames.next((e) => e.event === 'accounts:message' && e.payload.text === 'for the receiver view')
 
   await sendText(receiver, sender, 'for the sender, not shown here')
-  await expect.poll(async () => (await api<Array<{ text: string }>>('accounts:messages', { id: sender.id })).some((m) => m.text === 'for the sender, not shown here')).toBe(true)
+  await expect.poll(async () => (await api('accounts:messages', { id: sender.id })).some((m) => m.text === 'for the sender, not shown here')).toBe(true)
   await fence(receiver, `${RECEIVER} 1`)
   expect(JSON.stringify(frames.events)).not.toContain('for the sender, not shown here')
   await fence(receiver, RECEIVER)
@@ -145,7 +141,7 @@ test('the telemetry view receives ticks, and leaving it stops them', async () =>
   await fence(sender, `${SENDER} 2`)
   const afterFence = frames.events.length
   await sendText(sender, receiver, 'no ticks for the accounts view')
-  await expect.poll(async () => (await api<Array<{ text: string }>>('accounts:messages', { id: receiver.id })).some((m) => m.text === 'no ticks for the accounts view')).toBe(true)
+  await expect.poll(async () => (await api('accounts:messages', { id: receiver.id })).some((m) => m.text === 'no ticks for the accounts view')).toBe(true)
   await fence(sender, SENDER)
   expect(frames.events.slice(afterFence).map((e) => e.event)).not.toContain('telemetry:tick')
 })

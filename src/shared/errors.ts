@@ -24,6 +24,26 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
+/**
+ * The one status table: the HTTP status each code answers with (the server, the API document,
+ * docs/api.md, the desktop app's local passkey ceremony pages).
+ */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  'invalid-input': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'payload-too-large': 413,
+  'bad-bundle': 422,
+  'rate-limited': 429,
+  'key-unavailable': 503,
+  'storage-corrupt': 500,
+  'logged-out': 409,
+  unavailable: 503,
+  internal: 500,
+}
+
 /** What crosses a boundary: a code and a message a person can act on. Never a stack, a path or key material. */
 export interface ErrorInfo {
   code: ErrorCode

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
-import { AppError, isAppError, type ErrorCode } from '../shared/errors.js'
+import { AppError, HTTP_STATUS_BY_CODE, isAppError } from '../shared/errors.js'
 import { parseClearFaults, parseFault } from './faults/fault.js'
 import { PasskeyRegistration } from './passkey/assertion.js'
 import { KICK_CODES, type PairedAccount, type ScanOptions, type Simulator } from './simulator.js'
@@ -73,16 +73,6 @@ export interface SimulatorAdmin {
   close(): Promise<void>
 }
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  'invalid-input': 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  unavailable: 503,
-}
-
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
   res.end(JSON.stringify(body))
@@ -120,17 +110,19 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 export interface SimulatorAdminOptions {
   port?: number
   /**
-   * When set, every request must carry `Authorization: Bearer <token>`. The headless server's
-   * --simulator mode passes its API token: any local user could otherwise log its accounts out. The
-   * standalone simulator (tests, demos) runs without one.
+   * When set, every request must carry `Authorization: Bearer <token>` (one of them, when several). The
+   * headless server's --simulator mode passes its API token and a token of the simulator's own (for a
+   * second server joined to it): any local user could otherwise log its accounts out. The standalone
+   * simulator (tests, demos) runs without one.
    */
-  token?: string
+  token?: string | readonly string[]
 }
 
 export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOptions = {}): Promise<SimulatorAdmin> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isLoopbackHost(req.headers.host)) throw new AppError('forbidden', 'The admin API only answers loopback requests')
-    if (opts.token !== undefined && !bearerMatches(req.headers.authorization, opts.token)) {
+    const tokens = opts.token === undefined ? null : [opts.token].flat()
+    if (tokens && !tokens.some((token) => bearerMatches(req.headers.authorization, token))) {
       throw new AppError('unauthorized', 'This simulator\'s admin API needs the server\'s API token: send "Authorization: Bearer <token>".')
     }
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
@@ -187,7 +179,7 @@ export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOp
   const server = createServer(function handleAdminRequest(req, res) {
     route(req, res).catch((err: unknown) => {
       if (isAppError(err)) {
-        send(res, STATUS[err.code] ?? 500, { error: err.toInfo() })
+        send(res, HTTP_STATUS_BY_CODE[err.code], { error: err.toInfo() })
         return
       }
       console.error('[simulator admin] unexpected error', err)

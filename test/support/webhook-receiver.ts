@@ -1,5 +1,5 @@
 // Tests only: a webhook receiver on 127.0.0.1 that records what arrives and answers as told (a status,
-// or never). It checks the signature the way the README tells receivers to. Stopped by the test that
+// or never). It checks the signature the way docs/webhooks.md tells receivers to. Stopped by the test that
 // started it (close() also drops requests it left hanging).
 
 import { once } from 'node:events'
@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net'
 import { verifySignature } from '../../src/main/core/webhooks/signing'
 
 export interface Received {
+  /** The request's path and query string. */
+  path: string
   event: string
   delivery: string
   signature: string | undefined
@@ -40,6 +42,7 @@ export async function startReceiver(answer: (r: Received, req: IncomingMessage) 
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8')
       const r: Received = {
+        path: req.url ?? '',
         event: String(req.headers['x-irish-event']),
         delivery: String(req.headers['x-irish-delivery']),
         signature: req.headers['x-irish-signature'] as string | undefined,

@@ -3,12 +3,13 @@
 // data dir opened in this process (--data-dir). Node only, never Electron.
 // Exit codes: 0 ok, 1 an error (its message on stderr), 64 a usage error. Never prints a passphrase or token.
 
+import '../../../scripts/require-node24.mjs'
 import { open, readFile, stat, unlink } from 'node:fs/promises'
 import pino from 'pino'
 import { basename, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { AccountSummary, BundleInfo, CliVerb, CommandName, CommandOutput } from '../../shared/contract'
+import type { AccountSummary, BundleInfo, CliVerb, CommandInput, CommandName, CommandOutput } from '../../shared/contract'
 import { AppError, isAppError } from '../../shared/errors'
 import { MAX_BUNDLE_BYTES, readBundleMetadata } from '../core/transfer/bundle'
 import { toInfo } from '../core/transfer/transfer-service'
@@ -315,11 +316,8 @@ function commandUsage(name: string, spec: CommandSpec): string {
   return `Usage: ${spec.usage}\n\n${spec.summary}\n\n${spec.details ? `${spec.details}\n\n` : ''}${GLOBAL_HELP}`
 }
 
-async function call<C extends CommandName>(context: Context, command: C, input: unknown): Promise<CommandOutput<C>> {
-  const target = await context.target()
-  const result = await target.call(command, input)
-  if (!result.ok) throw new AppError(result.error.code, result.error.message)
-  return result.value as CommandOutput<C>
+async function call<C extends CommandName>(context: Context, command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
+  return (await context.target()).call(command, input)
 }
 
 function required(args: Record<string, string | boolean | undefined>, name: string): string {

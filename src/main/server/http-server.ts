@@ -1,22 +1,28 @@
 // The headless server's transport: the contract over HTTP (POST /api/<command>) and a WebSocket event
 // stream (GET /api/events), plus the renderer build at /. Node only, never Electron. Every /api request
-// needs the bearer token; the token is never accepted in a query string, and never logged. Answers over
-// 1 KiB go out compressed when the client accepts it (compression.ts).
+// but the API's own description (GET /api/openapi.json) needs the bearer token; the token is never
+// accepted in a query string, and never logged. Answers over 1 KiB go out compressed when the client
+// accepts it (compression.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { CLIENT_HEADER } from '../../shared/channels'
-import type { ErrorCode, ErrorInfo } from '../../shared/errors'
-import { LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
+import { HTTP_STATUS_BY_CODE, type ErrorCode, type ErrorInfo } from '../../shared/errors'
+import { BASE64_FIELDS, LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
+import { OPENAPI_PATH, openApiDocument } from '../../shared/openapi'
 import { BODY_LIMIT_BYTES } from '../../shared/policy'
+import { CEREMONY_ROUTE, ceremonyAccount } from '../../shared/passkey-ceremony'
 import type { Dispatch } from '../core/api/dispatch'
+import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import { compress, COMPRESS_MIN_BYTES, pickEncoding } from './compression'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
-import { createHostPolicy } from './host-policy'
-import { ByteBudget, clientAddress, DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, normalizeAddress, type FailedAuthPolicy } from './limits'
+import { createHostPolicy, isExtensionOrigin } from './host-policy'
+import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type AuthRefusal, type FailedAuthPolicy } from './failed-auth'
+import { ByteBudget, clientAddress, normalizeAddress } from './limits'
+import { BodyJsonError, parseJsonBody } from './json-body'
 import { readBody, type BodyTimeouts, DEFAULT_BODY_TIMEOUTS } from './read-body'
 import { serveStatic } from './static-files'
 import { bearerToken, tokenMatches } from './token'
@@ -24,6 +30,8 @@ import { bearerToken, tokenMatches } from './token'
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
 
 export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
+/** A passkey answer is a few hundred bytes; the schema caps each field well below this. */
+export const CEREMONY_BODY_LIMIT_BYTES = 16 * 1024
 /** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
 export const DEFAULT_MAX_CONNECTIONS = 256
 
@@ -47,6 +55,11 @@ export interface ApiServerOptions {
    * Default: the largest of `largeBodyCommands` (one full bundle at a time).
    */
   largeBodyBudgetBytes?: number
+  /**
+   * Per command, a top-level field that carries a file as base64 (a session bundle): it reaches the
+   * command as bytes, decoded inside the body's buffer (json-body.ts). Default: the contract's BASE64_FIELDS.
+   */
+  base64Fields?: ReadonlyMap<string, string>
   /** Host names this server answers besides loopback and the bound address (--allowed-host, --public-url). */
   allowedHosts?: readonly string[]
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. */
@@ -58,6 +71,10 @@ export interface ApiServerOptions {
   bodyTimeouts?: BodyTimeouts
   /** GET /metrics (Prometheus text); omitted, /metrics answers 404 like any unknown path. */
   metrics?: MetricsEndpoint
+  /** The version GET /api/openapi.json names (the app's). */
+  version?: string
+  /** The passkey ceremony's GET/POST /api/passkey-ceremony/<token>; omitted, they answer 404. */
+  ceremony?: CeremonyDesk
 }
 
 export interface MetricsEndpoint {
@@ -73,22 +90,6 @@ export interface ApiServer {
   close(): Promise<void>
 }
 
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  'invalid-input': 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  'bad-bundle': 422,
-  'rate-limited': 429,
-  'key-unavailable': 503,
-  'storage-corrupt': 500,
-  'logged-out': 409,
-  unavailable: 503,
-  internal: 500,
-}
-
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const log = options.logger.child({ component: 'http' })
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -97,9 +98,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const trustedProxies = new Set((options.trustedProxies ?? []).map(normalizeAddress))
   const limiter = new FailedAuthLimiter(options.failedAuth ?? DEFAULT_FAILED_AUTH_POLICY)
   const largeBodyCommands: ReadonlyMap<string, number> = options.largeBodyCommands ?? LARGE_BODY_COMMANDS
+  const base64Fields: ReadonlyMap<string, string> = options.base64Fields ?? BASE64_FIELDS
   const largest = Math.max(0, ...largeBodyCommands.values())
   const budget = new ByteBudget(options.largeBodyBudgetBytes ?? largest)
   const bodyTimeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS
+  /** Made on the first request for it, then kept: it changes only with the code. */
+  let apiDocument: string | null = null
 
   // connectionsCheckingInterval: how often Node enforces headersTimeout; its default (30 s) would let
   // a client that never finishes its headers hold a connection for 40 s.
@@ -126,6 +130,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return
     }
     const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname.startsWith(CEREMONY_ROUTE)) {
+      await handleCeremony(req, res, url.pathname.slice(CEREMONY_ROUTE.length))
+      return
+    }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       if (url.search.includes('token')) {
         refuse(res, 400, failure('invalid-input', 'Send the API token in the Authorization header, never in the URL.'))
@@ -133,6 +141,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       if (!hosts.originAllowed(req.headers.origin, req.headers.host)) {
         refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
+        return
+      }
+      // No token: the document describes the API (made from the contract alone) and says nothing about the data.
+      if (url.pathname === OPENAPI_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+        apiDocument ??= JSON.stringify(openApiDocument({ version: options.version ?? '0.0.0' }))
+        await sendText(req, res, 200, apiDocument, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' })
         return
       }
       if (!authorize(req, res, bearerToken(req.headers.authorization))) return
@@ -160,6 +174,58 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await serveStatic(staticRoot, req, res, url.pathname, (r, f) => sendJson(r, f.status, failure(STATIC_CODES[f.status], f.message)), log)
   }
 
+  /**
+   * The passkey ceremony (core/api/passkey-ceremony.ts): GET its options, POST the credential. No API token:
+   * the ceremony token in the path is the credential (single-use, bound to one account and attempt).
+   * The only routes a browser extension's origin may call; wrong tokens count as failed sign-ins.
+   */
+  async function handleCeremony(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const origin = req.headers.origin
+    if (!hosts.originAllowed(origin, req.headers.host) && !isExtensionOrigin(origin)) {
+      refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
+      return
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, POST')
+      refuse(res, 405, failure('invalid-input', 'GET the passkey options, or POST the credential.'))
+      return
+    }
+    if (!options.ceremony) {
+      refuse(res, 404, failure('not-found', 'This server runs no passkey ceremonies.'))
+      return
+    }
+    const address = clientAddress(req, trustedProxies)
+    // A ceremony token is counted like a presented API token: the same wrong one again is a stale link.
+    const decision = limiter.check(address, token)
+    if (!decision.ok) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
+      refuse(res, 429, failure('rate-limited', 'Too many wrong passkey links from this address; wait before trying again.'))
+      return
+    }
+    let result: Result<unknown>
+    if (req.method === 'GET') {
+      result = await options.ceremony.options(token)
+    } else {
+      const body = await readBody(req, { limit: CEREMONY_BODY_LIMIT_BYTES, timeouts: bodyTimeouts })
+      body.release()
+      if (body.kind !== 'ok') {
+        refuseBody(res, body.kind, CEREMONY_BODY_LIMIT_BYTES)
+        return
+      }
+      let credential: unknown
+      try {
+        credential = JSON.parse(body.bytes.toString('utf8'))
+      } catch {
+        refuse(res, 400, failure('invalid-input', 'The passkey answer is not JSON: send PublicKeyCredential.toJSON() as the body.'))
+        return
+      }
+      result = await options.ceremony.answer(token, credential)
+    }
+    // A malformed or unknown token is a wrong guess; a refused answer (WhatsApp's checks) is not.
+    if (ceremonyAccount(token) === null || (!result.ok && result.error.code === 'not-found')) limiter.recordFailure(address, token)
+    await sendEnvelope(req, res, result)
+  }
+
   async function handleMetrics(req: IncomingMessage, res: ServerResponse, metrics: MetricsEndpoint): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET')
@@ -177,18 +243,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     res.end(req.method === 'HEAD' ? undefined : text)
   }
 
-  /** Checks the token under the per-address failure limit; answers 429 or 401 itself when it fails. */
+  /** Checks the token under the failed-token limits (failed-auth.ts); answers 429 or 401 itself when it fails. */
   function authorize(req: IncomingMessage, res: ServerResponse, given: string | null, accepted: readonly string[] = [options.token]): boolean {
     const address = clientAddress(req, trustedProxies)
-    const waitMs = limiter.retryAfterMs(address)
-    if (waitMs > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)))
-      refuse(res, 429, failure('unauthorized', 'Too many requests with a wrong API token from this address; wait before trying again.'))
+    const decision = limiter.check(address, given)
+    if (!decision.ok) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
+      refuse(res, 429, failure('unauthorized', REFUSALS[decision.reason]))
       return false
     }
     // Every candidate is compared (no early exit): the time taken does not say which one came close.
     if (!accepted.map((token) => tokenMatches(token, given)).includes(true)) {
-      limiter.recordFailure(address)
+      limiter.recordFailure(address, given)
       res.setHeader('WWW-Authenticate', 'Bearer')
       refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>".'))
       return false
@@ -223,9 +289,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       let input: unknown = {}
       if (body.bytes.length > 0) {
         try {
-          input = JSON.parse(body.bytes.toString('utf8'))
-        } catch {
-          sendJson(res, 400, failure('invalid-input', 'The request body is not valid JSON.'))
+          input = parseJsonBody(body.bytes, base64Fields.get(command))
+        } catch (error) {
+          if (!(error instanceof BodyJsonError)) throw error
+          sendJson(res, 400, failure('invalid-input', error.message))
           return
         }
       }
@@ -247,17 +314,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 
   async function sendEnvelope(req: IncomingMessage, res: ServerResponse, result: Result<unknown>): Promise<void> {
-    const status = result.ok ? 200 : STATUS_BY_CODE[result.error.code]
+    const status = result.ok ? 200 : HTTP_STATUS_BY_CODE[result.error.code]
     if (status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
-    const text = JSON.stringify(result)
-    const encoding = text.length > COMPRESS_MIN_BYTES && text.length <= MAX_COMPRESSED_ANSWER_CHARS ? pickEncoding(req.headers['accept-encoding']) : null
-    if (!encoding) {
-      sendJson(res, status, result, text)
-      return
-    }
-    const body = await compress(encoding, Buffer.from(text), 'answer')
-    res.writeHead(status, { ...JSON_HEADERS, 'Content-Encoding': encoding, 'Content-Length': body.length, Vary: 'Accept-Encoding' })
-    res.end(body)
+    await sendText(req, res, status, JSON.stringify(result), JSON_HEADERS)
   }
 
   const eventStream = attachEventStream(server, {
@@ -294,6 +353,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 }
 
+/** What a client refused before its token was compared is told (it says nothing about the token). */
+const REFUSALS: Record<AuthRefusal, string> = {
+  address: 'Too many requests with a wrong API token from this address; wait before trying again.',
+  token: 'This API token was refused too often; wait before trying it again, and check that it is the current one.',
+  server: 'Too many wrong API tokens have reached this server; wait before trying again.',
+}
+
 const STATIC_CODES: Record<400 | 404 | 500 | 503, ErrorCode> = { 400: 'invalid-input', 404: 'not-found', 500: 'internal', 503: 'unavailable' }
 
 function failure(code: ErrorCode, message: string): { ok: false; error: ErrorInfo } {
@@ -316,9 +382,23 @@ const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache
  */
 const MAX_COMPRESSED_ANSWER_CHARS = 16 * 1024 * 1024
 
-function sendJson(res: ServerResponse, status: number, body: unknown, text: string = JSON.stringify(body)): void {
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
   res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(text) })
   res.end(text)
+}
+
+/** An answer's text, compressed when it is over 1 KiB and the client accepts brotli or gzip (compression.ts). */
+async function sendText(req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Record<string, string>): Promise<void> {
+  const encoding = text.length > COMPRESS_MIN_BYTES && text.length <= MAX_COMPRESSED_ANSWER_CHARS ? pickEncoding(req.headers['accept-encoding']) : null
+  const body = encoding ? await compress(encoding, Buffer.from(text), 'answer') : Buffer.from(text)
+  res.writeHead(status, {
+    ...headers,
+    'Content-Length': body.length,
+    ...(encoding ? { 'Content-Encoding': encoding } : {}),
+    ...(text.length > COMPRESS_MIN_BYTES ? { Vary: 'Accept-Encoding' } : {}),
+  })
+  res.end(req.method === 'HEAD' ? undefined : body)
 }
 
 function safeUrl(req: IncomingMessage): string {

@@ -2,10 +2,11 @@
 // that server's advertised URL with the fleet's shared API token. Main process, Electron-free.
 // Which commands, and by which input field, is each command's `fleet` declaration in the contract.
 // The owner is read from the database at the moment of the call (not from the last assignment round),
-// so a command follows a failover at once; the forwarded call has a timeout and a clear error.
+// so a command follows a failover at once; the forwarded call goes through the one API client
+// (src/shared/api-client.ts), with a timeout and a clear error.
 
-import { CLIENT_HEADER } from '../../../shared/channels'
-import { commands, isCommandName, ownerRouting, type ActivityActor, type BulkResult, type CommandName, type Result } from '../../../shared/contract'
+import { ApiRefusedError, ApiUnavailableError, createApiClient } from '../../../shared/api-client'
+import { commands, isCommandName, ownerRouting, type ActivityActor, type BulkResult, type CommandInput, type CommandName, type Result } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import { toErrorInfo, type Dispatch } from '../api/dispatch'
@@ -41,32 +42,24 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
   }
 
   /** `subject` names what the command is about in error messages: "Account acc-…", or "These 12 accounts". */
-  async function forward(owner: { id: string; url: string }, command: string, input: unknown, subject: string, caller: ActivityActor): Promise<Result<unknown>> {
+  async function forward(owner: { id: string; url: string }, command: CommandName, input: unknown, subject: string, caller: ActivityActor): Promise<Result<unknown>> {
     const many = subject.startsWith('These')
-    let response: Response
+    // The caller travels on, so the owner's activity log says who asked (the UI, the CLI), not "API".
+    const client = createApiClient({ baseUrl: owner.url, token, client: caller, timeoutMs })
     try {
-      response = await fetch(`${owner.url.replace(/\/+$/, '')}/api/${command}`, {
-        method: 'POST',
-        // The caller travels on, so the owner's activity log says who asked (the UI, the CLI), not "API".
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [CLIENT_HEADER]: caller },
-        body: JSON.stringify(input),
-        redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
-      })
+      return { ok: true, value: await client.call(command, input as CommandInput<typeof command>) }
     } catch (err) {
-      const timedOut = (err as { name?: string }).name === 'TimeoutError'
+      if (err instanceof ApiRefusedError) return { ok: false, error: err.toInfo() }
+      if (err instanceof ApiUnavailableError && (err.reason === 'not-irish' || err.reason === 'off-contract')) {
+        throw new AppError('unavailable', `Server ${owner.id} answered ${command} for ${subject.charAt(0).toLowerCase()}${subject.slice(1)} with something other than an Irish result (${err.why}).`, { cause: err })
+      }
       throw new AppError(
         'unavailable',
-        `${subject} ${many ? 'run' : 'runs'} on server ${owner.id} (${owner.url}), which ${timedOut ? `did not answer within ${timeoutMs / 1000} s` : 'cannot be reached'}. ` +
+        `${subject} ${many ? 'run' : 'runs'} on server ${owner.id} (${owner.url}), which ${err instanceof ApiUnavailableError && err.reason === 'timeout' ? `did not answer within ${timeoutMs / 1000} s` : 'cannot be reached'}. ` +
           `If that server is gone, another one takes ${many ? 'them over once their leases expire' : 'the account over once its lease expires'}; retry then.`,
         { cause: err },
       )
     }
-    const body = (await response.json().catch(() => null)) as Result<unknown> | null
-    if (!body || typeof body !== 'object' || typeof body.ok !== 'boolean') {
-      throw new AppError('unavailable', `Server ${owner.id} answered ${command} for ${subject.charAt(0).toLowerCase()}${subject.slice(1)} with something other than an Irish result (HTTP ${response.status}).`)
-    }
-    return body
   }
 
   /**
@@ -83,16 +76,10 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
     } catch {
       return // the export itself reports a bad address
     }
-    const servers = await fetch(remote.endpoint('fleet:servers'), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${targetToken}`, 'content-type': 'application/json' },
-      body: '{}',
-      redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-      .then(async (response) => (await response.json()) as Result<Array<{ id: string }>>)
+    const servers = await createApiClient({ baseUrl: remote.target, token: targetToken, timeoutMs })
+      .call('fleet:servers', {})
       .catch(() => null)
-    if (servers?.ok && servers.value.some((s) => s.id === serverId)) {
+    if (servers?.some((s) => s.id === serverId)) {
       throw new AppError('conflict', `${remote.target} is a server of this same fleet: the account already runs there whenever that server holds it. Nothing was exported.`)
     }
   }
@@ -146,10 +133,10 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
 
   return async (command, rawInput, caller = 'api') => {
     const routing = isCommandName(command) ? ownerRouting(command) : null
-    if (!routing) return local(command, rawInput, caller)
+    if (!routing || !isCommandName(command)) return local(command, rawInput, caller)
     if (routing.many) {
       try {
-        return await forEachOwner(command as CommandName, routing.field, rawInput, caller)
+        return await forEachOwner(command, routing.field, rawInput, caller)
       } catch (err) {
         return { ok: false, error: toErrorInfo(err, logger, command) }
       }

@@ -121,9 +121,17 @@ export function useSettings(): UseQueryResult<Settings> {
   return useQuery({ queryKey: queryKeys.settings(), queryFn: () => api.invoke('settings:get', {}), staleTime: 60_000 })
 }
 
+const SIMULATOR_INFO_REFRESH_MS = 5_000
+
 export function useSimulatorInfo() {
   const api = useTransport()
-  return useQuery({ queryKey: queryKeys.simulator(), queryFn: () => api.invoke('simulator:info', {}), staleTime: 60_000 })
+  return useQuery({
+    queryKey: queryKeys.simulator(),
+    queryFn: () => api.invoke('simulator:info', {}),
+    staleTime: 60_000,
+    // With a simulator, asked again every few seconds: it may go away (its demo server restarts) and come back.
+    refetchInterval: (query) => (query.state.data?.trusted ? SIMULATOR_INFO_REFRESH_MS : false),
+  })
 }
 
 export type AccountAction = 'start' | 'take-back' | 'stop' | 'logout'
@@ -169,9 +177,10 @@ export function useRemoveAccount() {
   })
 }
 
+/** `passkey`: the simulated phone is one that needs a passkey check (its key is the simulator's demo authenticator's). */
 export function useSimulateScan() {
   const api = useTransport()
-  return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:scan', { id }) })
+  return useMutation({ mutationFn: ({ id, passkey }: { id: AccountId; passkey?: boolean }) => api.invoke('simulator:scan', { id, ...(passkey ? { passkey } : {}) }) })
 }
 
 export function useSendText() {
@@ -181,7 +190,7 @@ export function useSendText() {
   })
 }
 
-// Moving sessions (issue 6): export to a file or a server, inspect and import a bundle or a folder.
+// Moving sessions: export to a file or a server, inspect and import a bundle or a folder.
 // Every answer that names an account of this install goes into the cache at once.
 
 export function useExportToFile() {
@@ -227,7 +236,7 @@ export function useImportFolder() {
   })
 }
 
-// Pairing by phone-number code (issue 10). The answer goes into the pairing cache at once; the
+// Pairing by phone-number code. The answer goes into the pairing cache at once; the
 // accounts:qr event that follows carries the same code.
 
 export function usePairByCode() {
@@ -245,10 +254,30 @@ export function usePairByCode() {
 
 export function useSimulateEnterCode() {
   const api = useTransport()
-  return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
+  return useMutation({
+    mutationFn: ({ id, passkey }: { id: AccountId; passkey?: boolean }) => api.invoke('simulator:enter-code', { id, ...(passkey ? { passkey } : {}) }),
+  })
 }
 
-// Accounts at scale (issue 11): inline rename, and bulk actions whose answers go into the cache as
+/**
+ * The passkey check's commands: each answers the pairing state, which goes into the cache at once (the
+ * accounts:qr event says the same a moment later).
+ */
+function usePasskeyStep(command: 'accounts:passkey-confirm' | 'accounts:passkey-cancel' | 'simulator:authenticate') {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (id: AccountId) => api.invoke(command, { id }),
+    onSuccess: (state) => client.setQueryData<PairingState>(queryKeys.pairing(state.id), state),
+  })
+}
+
+export const usePasskeyConfirm = () => usePasskeyStep('accounts:passkey-confirm')
+export const usePasskeyCancel = () => usePasskeyStep('accounts:passkey-cancel')
+/** Plays the person's authenticator with the simulator's demo key (demo and tests only). */
+export const useSimulateAuthenticator = () => usePasskeyStep('simulator:authenticate')
+
+// Accounts at scale: inline rename, and bulk actions whose answers go into the cache as
 // they land, so the table follows without waiting for the events.
 
 export function useRenameAccount() {
@@ -267,7 +296,7 @@ export function useActivity(id: AccountId) {
 }
 
 /**
- * Starts, stops or logs out many accounts with one accounts:bulk call (issue 11): the core runs them
+ * Starts, stops or logs out many accounts with one accounts:bulk call: the core runs them
  * a few at a time; each account that changed goes into the cache as its answer lands.
  */
 export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction) => Promise<BulkResult[]> {

@@ -1,14 +1,15 @@
-// The browser transport for the headless server: POST /api/<command> with a JSON body and the bearer
-// token, and a WebSocket at /api/events for events. The WebSocket reconnects with capped, jittered
+// The browser transport for the headless server: commands through the one API client (POST /api/<command>
+// with the bearer token), and a WebSocket at /api/events for events. The WebSocket reconnects with capped, jittered
 // exponential backoff; every reconnect bumps the link generation so the UI refetches what it missed.
 // A 401 anywhere drops the token and asks the operator to sign in again. The token never goes into a
 // URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol. The
 // page's topics go in the URL when the stream opens, and in a subscribe message when they change.
 
-import { CLIENT_HEADER, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
-import type { CommandOutput } from '../../../shared/contract'
+import { createApiClient } from '../../../shared/api-client'
+import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
+import type { CommandInput, CommandOutput } from '../../../shared/contract'
 import { TOPIC_SEPARATOR, type EventTopic } from '../../../shared/event-topics'
-import { ApiError, isErrorInfo } from './api-error'
+import { AppError } from './api-error'
 import { loadStoredToken, storeToken } from './token'
 import { createEventHub, createLinkStore, type Transport } from './transport'
 
@@ -18,6 +19,11 @@ const BACKOFF_MAX_MS = 15_000
 export interface HttpTransport extends Transport {
   readonly kind: 'http'
   hasToken(): boolean
+  /**
+   * Where the token the server last refused came from: the sign-in link, or this tab's saved one.
+   * Null when none was refused, or once another is typed. The sign-in prompt says which.
+   */
+  refusedToken(): 'link' | 'saved' | null
   /** Tries a token with a cheap command; keeps it only if the server accepts it. */
   signIn(token: string): Promise<void>
   signOut(): void
@@ -28,6 +34,8 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   const eventsUrl = `${base.replace(/^http/, 'ws')}/api/events`
   let token: string | null = options.initialToken ?? loadStoredToken()
   if (token) storeToken(token)
+  let tokenSource: 'link' | 'saved' | 'typed' | null = options.initialToken ? 'link' : token ? 'saved' : null
+  let refused: 'link' | 'saved' | null = null
 
   const link = createLinkStore({ status: token ? 'connecting' : 'unauthorized', retryAt: null, failures: 0, generation: 0 })
   const events = createEventHub()
@@ -55,35 +63,14 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     ws.send(JSON.stringify({ type: 'subscribe', topics }))
   }
 
-  async function post(command: CommandName, input: unknown, withToken: string): Promise<unknown> {
-    let response: Response
-    try {
-      response = await fetch(`${base}/api/${command}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${withToken}`, 'Content-Type': 'application/json', [CLIENT_HEADER]: 'ui' },
-        body: JSON.stringify(input ?? {}),
-        cache: 'no-store',
-        credentials: 'omit',
-      })
-    } catch {
-      throw new ApiError('unavailable', 'Cannot reach the server. Check that it is running and reachable.')
-    }
-    let body: unknown
-    try {
-      body = await response.json()
-    } catch {
-      throw new ApiError('unavailable', `The server answered with status ${response.status} and no readable result.`)
-    }
-    if (typeof body === 'object' && body !== null && 'ok' in body) {
-      const envelope = body as { ok: unknown; value?: unknown; error?: unknown }
-      if (envelope.ok === true) return envelope.value
-      if (isErrorInfo(envelope.error)) throw ApiError.from(envelope.error)
-    }
-    if (response.status === 401) throw new ApiError('unauthorized', 'The server did not accept the API token.')
-    throw new ApiError('internal', `The server answered with status ${response.status} and an unreadable result.`)
+  /** One command through the one API client (src/shared/api-client.ts): its output, or an AppError. */
+  function post<C extends CommandName>(command: C, input: CommandInput<C>, withToken: string): Promise<CommandOutput<C>> {
+    return createApiClient({ baseUrl: base, token: withToken, client: 'ui', name: `The server at ${base}` }).call(command, input)
   }
 
   function rejectToken(): void {
+    refused = tokenSource === 'typed' ? null : tokenSource
+    tokenSource = null
     token = null
     storeToken(null)
     closeSocket()
@@ -195,11 +182,11 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     try {
       await post('simulator:info', {}, current)
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'unauthorized') {
+      if (error instanceof AppError && error.code === 'unauthorized') {
         if (token === current) rejectToken()
         return
       }
-      if (error instanceof ApiError && error.code === 'unavailable') {
+      if (error instanceof AppError && error.code === 'unavailable') {
         scheduleReconnect()
         return
       }
@@ -213,12 +200,12 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
       const current = token
       if (!current) {
         link.set({ status: 'unauthorized', retryAt: null })
-        throw new ApiError('unauthorized', 'Sign in with the server’s API token first.')
+        throw new AppError('unauthorized', 'Sign in with the server’s API token first.')
       }
       try {
-        return (await post(command, input, current)) as CommandOutput<typeof command>
+        return await post(command, input, current)
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'unauthorized' && token === current) rejectToken()
+        if (error instanceof AppError && error.code === 'unauthorized' && token === current) rejectToken()
         throw error
       }
     },
@@ -245,8 +232,11 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
       closeSocket()
     },
     hasToken: () => token !== null,
+    refusedToken: () => refused,
     async signIn(candidate) {
       await post('simulator:info', {}, candidate)
+      refused = null
+      tokenSource = 'typed'
       token = candidate
       storeToken(candidate)
       link.set({ status: 'connecting', retryAt: null, failures: 0 })
@@ -254,6 +244,7 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     },
     signOut() {
       rejectToken()
+      refused = null
     },
   }
 }

@@ -3,7 +3,7 @@
 // the window every event; the event hub passes on those of the page's topics (nothing crosses a wire).
 
 import type { IrishBridge } from '../../../shared/bridge'
-import { ApiError, isErrorInfo } from './api-error'
+import { AppError, isErrorInfo } from './api-error'
 import { createEventHub, createLinkStore, type Transport } from './transport'
 
 export function createIpcTransport(bridge: IrishBridge): Transport {
@@ -19,10 +19,10 @@ export function createIpcTransport(bridge: IrishBridge): Transport {
         result = await bridge.invoke(command, input)
       } catch {
         // ipcRenderer.invoke rejects only when main has no handler or crashed mid-call.
-        throw new ApiError('unavailable', 'The app core did not answer. Restart the app; the details are in its log.')
+        throw new AppError('unavailable', 'The app core did not answer. Restart the app; the details are in its log.')
       }
       if (result.ok) return result.value as never
-      throw isErrorInfo(result.error) ? ApiError.from(result.error) : new ApiError('internal', 'The app core sent an unreadable error.')
+      throw isErrorInfo(result.error) ? new AppError(result.error.code, result.error.message) : new AppError('internal', 'The app core sent an unreadable error.')
     },
     subscribe: events.subscribe,
     setTopics: events.setTopics,

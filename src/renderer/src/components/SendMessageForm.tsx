@@ -5,9 +5,9 @@
 
 import { useId, useState, type FormEvent } from 'react'
 import { commands, type AccountSummary } from '../../../shared/contract'
-import { errorMessage, isApiError } from '../api/api-error'
+import { errorMessage, isAppError } from '../api/api-error'
 import { useSendText } from '../api/hooks'
-import { formatPhone } from '../lib/status'
+import { formatPhone, whyNoSending } from '../lib/status'
 
 const SEND = commands['accounts:send-text'].input.shape
 
@@ -28,8 +28,8 @@ export function SendMessageForm({ account, others }: { account: AccountSummary; 
   const [problems, setProblems] = useState<Partial<Record<Field, string>>>({})
   const suggestions = others.filter((a) => a.phone !== null && a.id !== account.id)
   // "Not on WhatsApp" is about the number: it shows under To, like the form's own checks.
-  const toProblem = problems.to ?? (isApiError(send.error) && send.error.code === 'not-found' ? send.error.message : undefined)
-  const otherError = send.error && !(isApiError(send.error) && send.error.code === 'not-found') ? send.error : null
+  const toProblem = problems.to ?? (isAppError(send.error) && send.error.code === 'not-found' ? send.error.message : undefined)
+  const otherError = send.error && !(isAppError(send.error) && send.error.code === 'not-found') ? send.error : null
 
   function submit(event: FormEvent): void {
     event.preventDefault()
@@ -53,9 +53,8 @@ export function SendMessageForm({ account, others }: { account: AccountSummary; 
     )
   }
 
-  if (account.status !== 'connected') {
-    return <p className="muted">Sending needs a connected account. Start {account.label} and wait until it shows Connected.</p>
-  }
+  const unavailable = whyNoSending(account)
+  if (unavailable) return <p className="muted">{unavailable}</p>
 
   return (
     <form className="form send-form" onSubmit={submit} aria-label={`Send a test message from ${account.label}`} noValidate>

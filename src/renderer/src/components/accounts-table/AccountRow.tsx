@@ -1,6 +1,7 @@
 // One row of the accounts table: its box, its label (a real link, renamed in place), the chosen columns
 // and its actions menu. Memoised: a row renders again only when its own account, figures or selection
-// change. On a phone (compact) a row is the label with the phone under it, the status and the menu.
+// change (its times tick on their own: RelativeTime). On a phone (compact) a row is the label with the
+// phone under it, the status and the menu.
 
 import { memo, type MouseEvent } from 'react'
 import type { AccountStats, AccountSummary } from '../../../../shared/contract'
@@ -8,7 +9,7 @@ import type { AccountId } from '../../../../shared/ids'
 import { routeToHash } from '../../lib/router'
 import { formatPhone } from '../../lib/status'
 import { COLUMNS, type ColumnId } from '../../lib/table-columns'
-import { formatDateTime, formatRelative } from '../../lib/time'
+import { RelativeTime } from '../RelativeTime'
 import { CopyIdButton, RenameCell } from '../RowParts'
 import { AccountStatusBadge } from '../StatusBadge'
 import { RowMenu, type RowAction } from './RowMenu'
@@ -21,14 +22,12 @@ export interface RowProps {
   compact: boolean
   stats: AccountStats | undefined
   store: { p99: number; count: number } | undefined
-  /** The row clock: steps every 15 s, so a ticking clock does not render every row each second. */
-  now: number
   selected: boolean
   onSelect: (id: AccountId, on: boolean, range: boolean) => void
   onAction: (account: AccountSummary, action: RowAction) => void
 }
 
-export const AccountRow = memo(function AccountRow({ account, index, columns, compact, stats, store, now, selected, onSelect, onAction }: RowProps) {
+export const AccountRow = memo(function AccountRow({ account, index, columns, compact, stats, store, selected, onSelect, onAction }: RowProps) {
   const href = routeToHash({ view: 'account', id: account.id })
   return (
     <tr aria-selected={selected} aria-rowindex={index + 2} data-account={account.id} data-index={index}>
@@ -61,7 +60,7 @@ export const AccountRow = memo(function AccountRow({ account, index, columns, co
       ) : (
         columns.map((column) => (
           <td key={column} className={COLUMNS[column].numeric ? 'col-number' : undefined} data-field={column}>
-            <Cell column={column} account={account} stats={stats} store={store} now={now} />
+            <Cell column={column} account={account} stats={stats} store={store} />
           </td>
         ))
       )}
@@ -76,18 +75,9 @@ function Status({ account }: { account: AccountSummary }) {
   return <AccountStatusBadge account={account} />
 }
 
-function When({ at, now }: { at: number; now: number }) {
-  return (
-    <time dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>
-      {/* The row clock steps every 15 s: a time newer than its last step reads "just now", not "in 10 seconds". */}
-      {formatRelative(at, Math.max(now, at))}
-    </time>
-  )
-}
-
 const none = <span className="muted">—</span>
 
-function Cell({ column, account, stats, store, now }: { column: ColumnId; account: AccountSummary; stats: AccountStats | undefined; store: RowProps['store']; now: number }) {
+function Cell({ column, account, stats, store }: { column: ColumnId; account: AccountSummary; stats: AccountStats | undefined; store: RowProps['store'] }) {
   switch (column) {
     case 'status':
       return <Status account={account} />
@@ -117,7 +107,7 @@ function Cell({ column, account, stats, store, now }: { column: ColumnId; accoun
         </span>
       )
     case 'lastMessage':
-      return typeof stats?.lastMessageAt === 'number' ? <When at={stats.lastMessageAt} now={now} /> : none
+      return typeof stats?.lastMessageAt === 'number' ? <RelativeTime at={stats.lastMessageAt} /> : none
     case 'messages24h':
       return stats?.messages24h !== undefined ? stats.messages24h.toLocaleString() : none
     case 'p99':
@@ -134,7 +124,7 @@ function Cell({ column, account, stats, store, now }: { column: ColumnId; accoun
       return <span className={failures > 0 ? 'cell-bad' : undefined}>{failures.toLocaleString()}</span>
     }
     case 'since':
-      return <When at={account.statusSince} now={now} />
+      return <RelativeTime at={account.statusSince} />
     case 'reconnects':
       return account.reconnectCount.toLocaleString()
     case 'id':

@@ -3,8 +3,7 @@
 // what the view hides without asking (Shift-click ranges, "select all matching"), a menu of actions per
 // row, and a CSV export of what is shown. Only the rows in view (and a few around them) are in the page,
 // with spacers for the rest, so 500 or 5 000 accounts cost the same to draw; rows are memoised, the
-// list takes row updates at most once a second (api/event-batcher.ts) and the clock rows show moves
-// every 15 s. The keyboard: "/" to the search, arrow keys between rows. Under 600 px, compact rows.
+// list takes row updates at most once a second (api/event-batcher.ts) and only a row's times tick. The keyboard: "/" to the search, arrow keys between rows. Under 600 px, compact rows.
 
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react'
 import type { AccountSummary } from '../../../../shared/contract'
@@ -20,7 +19,6 @@ import { clickRow, EMPTY_SELECTION, setRows, splitSelection, type Selection } fr
 import { countByGroup } from '../../lib/status-groups'
 import { COLUMNS, loadColumns, saveColumns, visibleColumns, type ColumnChoice, type ColumnId } from '../../lib/table-columns'
 import { viewFromQuery, viewToQuery, type TableView } from '../../lib/table-view'
-import { useNow } from '../../lib/time'
 import { COMPACT_QUERY, useMediaQuery } from '../../lib/use-media-query'
 import { useSlashFocus } from '../../lib/use-slash-focus'
 import { AccountRow } from './AccountRow'
@@ -31,8 +29,6 @@ import type { RowAction } from './RowMenu'
 import { TableControls } from './TableControls'
 import './accounts-table.css'
 
-/** Relative times in rows move in steps of this, so a ticking clock does not re-render every row. */
-const ROW_CLOCK_STEP_MS = 15_000
 /** Every row's height in pixels (accounts-table.css holds it to this), so the rows in view follow from the scroll offset. */
 export const ROW_HEIGHT = 40
 /** A compact row (a phone): the label with the phone under it. */
@@ -106,8 +102,6 @@ export function AccountsTable({ accounts, onShowQr }: { accounts: readonly Accou
   useSlashFocus(searchRef)
   const fleet = useIsFleet()
   const compact = useMediaQuery(COMPACT_QUERY)
-  const now = useNow()
-  const rowNow = Math.floor(now / ROW_CLOCK_STEP_MS) * ROW_CLOCK_STEP_MS
   const runBulkAction = useBulkAccountAction()
 
   const columns = useMemo(() => visibleColumns(columnChoice, fleet), [columnChoice, fleet])
@@ -300,7 +294,6 @@ export function AccountsTable({ accounts, onShowQr }: { accounts: readonly Accou
                 compact={compact}
                 stats={extras.stats.get(account.id)}
                 store={extras.ranking.get(account.id)}
-                now={rowNow}
                 selected={selection.ids.has(account.id)}
                 onSelect={onSelect}
                 onAction={onAction}
