@@ -55,8 +55,14 @@ export function parseTopicsParameter(value: string): ReturnType<typeof parseTopi
  * the live stream and any replay of missed events both apply.
  */
 export function wantsEvent(topics: ReadonlySet<string> | null, event: EventName, payload: unknown): boolean {
-  if (topics === null) return true
-  if (topics.has(event)) return true
-  const account = accountOf(event, payload)
+  return wantsEventOf(topics, event, accountOf(event, payload))
+}
+
+/**
+ * The same rule when the event was kept as its name and account only (a replay window that holds the
+ * events as sent text).
+ */
+export function wantsEventOf(topics: ReadonlySet<string> | null, event: EventName, account: AccountId | null): boolean {
+  if (topics === null || topics.has(event)) return true
   return account !== null && topics.has(`${event}@${account}`)
 }
