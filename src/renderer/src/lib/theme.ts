@@ -45,6 +45,18 @@ export function setTheme(next: ThemeChoice): void {
   for (const listener of listeners) listener()
 }
 
+/** The theme in use now ('light' or 'dark'): what a canvas that reads the theme's colours draws with. */
+export function useResolvedTheme(): 'light' | 'dark' {
+  return useSyncExternalStore(
+    (listener) => {
+      const observer = new MutationObserver(listener)
+      observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] })
+      return () => observer.disconnect()
+    },
+    () => (document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light'),
+  )
+}
+
 export function useThemeChoice(): ThemeChoice {
   return useSyncExternalStore(
     (listener) => {
