@@ -164,4 +164,13 @@ describe('answers that arrive after newer events', () => {
     // Once the account left pairing (scanned, stopped), the fetched state is the truth.
     expect(pairingFromFetch(held, stale, 'connecting').qr).toBeNull()
   })
+
+  it('a QR code that came during the fetch stays, though the list has not said pairing yet', () => {
+    const held: PairingState = { id: A, qr: 'qr-1', expiresAt: 200, status: 'pairing', ...BY_QR }
+    const early: PairingState = { id: A, qr: null, expiresAt: null, status: 'new', ...BY_QR }
+    // Row updates come once a second: the list may still say 'new' when the answer lands.
+    expect(pairingFromFetch(held, early, 'new', true).qr).toBe('qr-1')
+    // Held from before the fetch, and the account not pairing: the answer is the truth.
+    expect(pairingFromFetch(held, early, 'new', false).qr).toBeNull()
+  })
 })

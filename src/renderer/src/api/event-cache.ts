@@ -167,13 +167,17 @@ export function listFromFetch(held: readonly AccountSummary[] | undefined, fetch
 }
 
 /**
- * A fetched pairing state, unless an accounts:qr event overtook the answer: while the account is still
- * pairing, a cached QR code that is newer than the fetched one (or the fetched one has none) stays.
+ * A fetched pairing state, unless an accounts:qr event overtook the answer: a cached QR code that is
+ * newer than the fetched one (or the fetched one has none) stays while the account is still pairing, or
+ * when it came during the fetch (`overtaken`): the list's status may not say 'pairing' yet, as row
+ * updates wait for the next once-a-second batch. The dialog's phase follows the account's status, so a
+ * QR code kept after a scan is never shown.
  */
-export function pairingFromFetch(held: PairingState | undefined, fetched: PairingState, status: AccountStatus | undefined): PairingState {
+export function pairingFromFetch(held: PairingState | undefined, fetched: PairingState, status: AccountStatus | undefined, overtaken = false): PairingState {
   const heldIsNewer =
     held?.qr != null && held.expiresAt !== null && (fetched.qr === null || fetched.expiresAt === null || held.expiresAt > fetched.expiresAt)
   if (heldIsNewer && status === 'pairing') return { ...held, status }
+  if (heldIsNewer && overtaken) return held
   return fetched
 }
 

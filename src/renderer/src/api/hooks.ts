@@ -66,9 +66,11 @@ export function usePairing(id: AccountId | null): UseQueryResult<PairingState> {
     queryFn: async () => {
       // Every QR code after the one fetched comes as an event: the stream must carry them first.
       await api.topicsApplied()
+      const before = client.getQueryData<PairingState>(queryKeys.pairing(id!))
       const fetched = await api.invoke('accounts:pairing', { id: id! })
+      const held = client.getQueryData<PairingState>(queryKeys.pairing(id!))
       const status = client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === id)?.status
-      return pairingFromFetch(client.getQueryData(queryKeys.pairing(id!)), fetched, status)
+      return pairingFromFetch(held, fetched, status, held !== before)
     },
     enabled: id !== null,
     // Events keep it current only while something shows it (and so subscribes): read again on each showing.
