@@ -250,6 +250,10 @@ for (const size of [
       await new WebhooksPage(page).open()
       await shot('41-view-webhooks', 'the webhooks view')
 
+      // One server: the fleet view says what a fleet is (e2e/fleet-servers.e2e.ts shows one).
+      await shell.openFleet()
+      await shot('42-view-fleet', 'the fleet view')
+
       await page.emulateMedia({ colorScheme: 'light' })
       await page.setViewportSize({ width: 1280, height: 800 })
     })
