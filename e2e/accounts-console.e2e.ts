@@ -3,7 +3,8 @@
 // the Needs attention preset, a Shift-click range of 50, select all matching, the guard on a selection
 // the view hides, bulk Restart, the warnings of a bulk Start, pairing logged-out accounts one by one,
 // row menus, tags, saved views in the address, columns, CSV export, the keyboard and compact rows on a
-// phone. Speeds are recorded for the closing note ([console timing] lines), never asserted.
+// phone; the guard's and the bulk Start's dialogs screenshotted and checked with axe in both themes.
+// Speeds are recorded for the closing note ([console timing] lines), never asserted.
 
 import { readFileSync } from 'node:fs'
 import type { Page, TestInfo } from '@playwright/test'
@@ -90,6 +91,19 @@ async function reloadAndInject(): Promise<void> {
   await expect(table.chip('Logged out')).toHaveText(`Logged out ${expectedCount('logged-out')}`)
 }
 
+/** A screenshot and axe in light, then in dark (as a system set to dark shows it), then light again. */
+async function inBothThemes(name: string, what: string, testInfo: TestInfo): Promise<void> {
+  const shell = new AppShell(page)
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme })
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme)
+    await shell.screenshot(theme === 'dark' ? `${name}-dark` : name, testInfo)
+    await expectNoSeriousViolations(page, `${what}, ${theme}`)
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light')
+}
+
 async function dismissReport(): Promise<void> {
   await table.bulkBar.getByRole('button', { name: 'Dismiss' }).click()
   await expect(table.bulkBar).toBeHidden()
@@ -163,14 +177,14 @@ test('a selection the view hides is counted, and an action asks before it touche
   await expect(table.shownCount).toHaveText(`${visible} of ${FLEET_SIZE} shown`)
   await expect(table.selectedCount).toHaveText(`${CONNECTED} selected, ${CONNECTED - visible} hidden by this view`)
   note(testInfo, `the hidden-selection count after a search over ${CONNECTED} selected`, started)
-  await new AppShell(page).screenshot('52-accounts-hidden-selection', testInfo)
+  await inBothThemes('52-accounts-hidden-selection', 'the hidden-selection count', testInfo)
 
   // Asked; Cancel does nothing.
   await table.bulk('Stop').click()
   const ask = page.getByRole('alertdialog', { name: `${CONNECTED - visible} selected accounts are hidden` })
   await expect(ask).toContainText(`Stop only the ${visible} accounts you can see, or all ${CONNECTED}?`)
   await expect(ask.getByRole('button', { name: `Stop the ${visible} shown` })).toBeFocused()
-  await new AppShell(page).screenshot('53-dialog-hidden-selection', testInfo)
+  await inBothThemes('53-dialog-hidden-selection', 'the hidden-selection question', testInfo)
   await ask.getByRole('button', { name: 'Cancel' }).click()
   await expect(ask).toBeHidden()
   await expect(table.chip('Connected')).toHaveText(`Connected ${CONNECTED}`)
@@ -202,13 +216,13 @@ test('bulk Start warns on replaced accounts and pairs logged-out ones again one 
   await warning.getByRole('checkbox', { name: /The other copies are gone/ }).check()
   await expect(warning.getByRole('button', { name: `Start ${replaced} accounts` })).toBeEnabled()
   await warning.getByRole('checkbox', { name: /The other copies are gone/ }).uncheck()
-  await new AppShell(page).screenshot('54-dialog-bulk-start-warning', testInfo)
+  await inBothThemes('54-dialog-bulk-start-warning', 'the bulk Start warning', testInfo)
 
   await warning.getByRole('button', { name: 'Pair them again one by one…' }).click()
   const first = page.getByRole('dialog', { name: `Pair ${fleetLabel(3)} again (1 of ${loggedOut})` })
   await expect(first).toContainText('+15551000003')
   await expect(first.getByRole('button', { name: 'Start pairing' })).toBeFocused()
-  await new AppShell(page).screenshot('55-dialog-repair-one-by-one', testInfo)
+  await inBothThemes('55-dialog-repair-one-by-one', 'pairing again one by one', testInfo)
   await first.getByRole('button', { name: 'Skip this one' }).click()
   const second = page.getByRole('dialog', { name: `Pair ${fleetLabel(28)} again (2 of ${loggedOut})` })
   await expect(second).toBeVisible()
