@@ -278,6 +278,117 @@ then marked moved in the data dir, so it never starts them again. Start a fleet 
     },
   },
 
+  'tokens add': {
+    summary: 'Add a named API token with a role (shown once).',
+    usage: 'irish tokens add --name <name> --role viewer|operator|admin [--accounts <id,id,…>] --api <url>',
+    details: `  --name <name>          Lower-case letters, digits, dots, dashes, underscores (who holds it: "alice").
+  --role <role>          viewer: reads lists, health, telemetry, activity, pairing state;
+                         operator: also pairs, starts, stops, logs out, sends, reads messages;
+                         admin: also removes, exports, imports, hands off, changes settings,
+                         webhooks and tokens.
+  --accounts <ids>       Comma-separated account ids the token is limited to (viewer and operator
+                         only); without it, the token sees every account.
+The token is printed once, here: only its hash is kept. Revoke it with irish tokens revoke.`,
+    options: { name: { type: 'string' }, role: { type: 'string' }, accounts: { type: 'string' } },
+    async run(args, context) {
+      const role = required(args, 'role')
+      if (role !== 'viewer' && role !== 'operator' && role !== 'admin') throw new UsageError('--role is viewer, operator or admin.')
+      const accounts = typeof args.accounts === 'string' ? args.accounts.split(',').map((id) => id.trim()).filter((id) => id !== '') : undefined
+      const added = await call(context, 'tokens:add', { name: required(args, 'name'), role, ...(accounts ? { accounts } : {}) })
+      if (context.json) return context.out(JSON.stringify(added, null, 2))
+      context.out(`Token "${added.name}" (${added.role}${added.accounts ? `, limited to ${added.accounts.join(', ')}` : ', every account'}):`)
+      context.out(`  ${added.token}`)
+      context.note('It is shown only this once: hand it over now. Revoke it with: irish tokens revoke --name ' + added.name)
+    },
+  },
+
+  'tokens list': {
+    summary: 'List the API tokens: names, roles and accounts (never a token).',
+    usage: 'irish tokens list --api <url>',
+    details: '',
+    options: {},
+    async run(_args, context) {
+      const list = await call(context, 'tokens:list', {})
+      if (context.json) return context.out(JSON.stringify(list, null, 2))
+      for (const t of list) {
+        const since = t.createdAt === null ? 'built in' : `added ${new Date(t.createdAt).toISOString()}`
+        context.out(`${t.name.padEnd(20)}  ${t.role.padEnd(8)}  ${t.accounts ? t.accounts.join(',') : 'every account'}  (${since})`)
+      }
+    },
+  },
+
+  'tokens revoke': {
+    summary: 'Revoke an API token: refused from now on, its event streams closed (every server of a fleet).',
+    usage: 'irish tokens revoke --name <name> --api <url>',
+    details: '  --name <name>          The token to revoke (see: irish tokens list).',
+    options: { name: { type: 'string' } },
+    async run(args, context) {
+      const name = required(args, 'name')
+      await call(context, 'tokens:revoke', { name })
+      if (context.json) return context.out(JSON.stringify({ revoked: name }))
+      context.out(`Revoked "${name}".`)
+    },
+  },
+
+  audit: {
+    summary: 'Show the audit trail, newest first: who ran which command, on which accounts, and how it ended.',
+    usage: 'irish audit [--since <when>] [--until <when>] [--actor <name>] [--command <c>] [--limit <n>] [--format table|jsonl]',
+    details: `  --since, --until <when>  An ISO date-time (2025-05-01T12:00Z), or an age: 30m, 12h, 7d.
+  --actor <name>         One token's name (or desktop, cli).
+  --command <c>          One command (accounts:start, tokens:add, …).
+  --limit <n>            At most this many entries (default 100, at most ${1000}).
+  --format table|jsonl   table (default), or one JSON object a line, for other tools.`,
+    options: {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      actor: { type: 'string' },
+      command: { type: 'string' },
+      limit: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+    },
+    async run(args, context) {
+      const limit = typeof args.limit === 'string' ? Number(args.limit) : 100
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000.')
+      const format = args.format
+      if (format !== 'table' && format !== 'jsonl') throw new UsageError('--format is table or jsonl.')
+      const now = Date.now()
+      const entries = await call(context, 'audit:list', {
+        ...(typeof args.since === 'string' ? { since: parseWhen(args.since, now, '--since') } : {}),
+        ...(typeof args.until === 'string' ? { until: parseWhen(args.until, now, '--until') } : {}),
+        ...(typeof args.actor === 'string' ? { actor: args.actor } : {}),
+        ...(typeof args.command === 'string' ? { command: args.command } : {}),
+        limit,
+      })
+      if (context.json) return context.out(JSON.stringify(entries, null, 2))
+      if (format === 'jsonl') {
+        for (const e of entries) context.out(JSON.stringify(e))
+        return
+      }
+      if (entries.length === 0) return context.out('No entries.')
+      for (const e of entries) {
+        const about = [...e.accounts, ...(e.subject ? [e.subject] : [])].join(',')
+        context.out(`${new Date(e.at).toISOString()}  ${e.actor.padEnd(16)}  ${e.command.padEnd(24)}  ${e.result.padEnd(14)}  ${e.server}  ${about}`)
+      }
+    },
+  },
+
+  backup: {
+    summary: "Write a consistent copy of the store (SQLite's online backup; accounts keep running).",
+    usage: 'irish backup --out <file> [--api <url> | --data-dir <dir>]',
+    details: `  --out <file>           Where to write the backup; never overwritten. With --api it is a path on
+                         the server's machine (the server writes it). With --data-dir (a data dir no
+                         server holds) it is written here.
+The values stay sealed: a restore needs the data key whose id the backup names (irish restore).
+A fleet's PostgreSQL is backed up with pg_dump instead (docs/security.md).`,
+    options: { out: { type: 'string' } },
+    async run(args, context) {
+      const info = await call(context, 'store:backup', { path: resolve(required(args, 'out')) })
+      if (context.json) return context.out(JSON.stringify(info, null, 2))
+      context.out(`Backed up ${info.accounts} account(s) to ${info.path} (${kib(info.bytes)}).`)
+      context.out(`  It needs data key ${info.keyId} to restore: keep that key with it, apart from it.`)
+    },
+  },
+
   inspect: {
     summary: "Show a bundle's metadata (no passphrase, no data key needed).",
     usage: 'irish inspect --file <bundle> [--api <url> | --data-dir <dir>]',
@@ -317,6 +428,15 @@ function commandUsage(name: string, spec: CommandSpec): string {
 
 async function call<C extends CommandName>(context: Context, command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
   return (await context.target()).call(command, input)
+}
+
+/** An ISO date-time, or an age before `now` ("30m", "12h", "7d"), as epoch milliseconds. */
+export function parseWhen(text: string, now: number, flag: string): number {
+  const age = /^(\d+)\s*([smhd])$/.exec(text.trim())
+  if (age) return now - Number(age[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd']
+  const at = Date.parse(text)
+  if (Number.isNaN(at)) throw new UsageError(`${flag} is an ISO date-time (2025-05-01T12:00Z) or an age such as 30m, 12h or 7d.`)
+  return at
 }
 
 function required(args: Record<string, string | boolean | undefined>, name: string): string {
@@ -392,23 +512,30 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
     process.stdout.write(`${topic && rest[0] ? commandUsage(rest[0], topic) : globalUsage()}\n`)
     return first === undefined ? 64 : 0
   }
-  const spec = COMMANDS[first]
+  // Two-word verbs (tokens add, tokens list, tokens revoke) before one-word ones.
+  const pair = rest[0] !== undefined ? `${first} ${rest[0]}` : null
+  const name = pair !== null && COMMANDS[pair] ? pair : first
+  const args = name === pair ? rest.slice(1) : rest
+  const spec = COMMANDS[name]
   if (!spec) {
-    process.stderr.write(`Unknown command "${first}".\n\n${globalUsage()}\n`)
+    const family = Object.keys(COMMANDS).filter((verb) => verb.startsWith(`${first} `))
+    process.stderr.write(
+      family.length > 0 ? `"${first}" needs one of: ${family.map((verb) => verb.slice(first.length + 1)).join(', ')}.\n\n${globalUsage()}\n` : `Unknown command "${first}".\n\n${globalUsage()}\n`,
+    )
     return 64
   }
   let values: Record<string, string | boolean | undefined>
   try {
-    values = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...spec.options }, strict: true, allowPositionals: false }).values as Record<
+    values = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...spec.options }, strict: true, allowPositionals: false }).values as Record<
       string,
       string | boolean | undefined
     >
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${commandUsage(first, spec)}\n`)
+    process.stderr.write(`${(error as Error).message}\n\n${commandUsage(name, spec)}\n`)
     return 64
   }
   if (values.help === true) {
-    process.stdout.write(`${commandUsage(first, spec)}\n`)
+    process.stdout.write(`${commandUsage(name, spec)}\n`)
     return 0
   }
 
@@ -436,7 +563,7 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
     return 0
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${commandUsage(first, spec)}\n`)
+      process.stderr.write(`${error.message}\n\n${commandUsage(name, spec)}\n`)
       return 64
     }
     // An AppError's message is written for a person; anything else is a bug and gets its stack.

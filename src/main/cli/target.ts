@@ -7,6 +7,7 @@ import pino from 'pino'
 import { createApiClient } from '../../shared/api-client'
 import type { CommandInput, CommandName, CommandOutput } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
+import { localCaller } from '../core/access/caller'
 import { createCore, type Core } from '../core/create-core'
 import { resolveKeyVault } from '../core/crypto/key-vault'
 import { defaultDataDir } from '../core/data-dir'
@@ -77,7 +78,7 @@ async function localTarget(dataDir: string, options: TargetOptions): Promise<Tar
     kind: 'local',
     describe: dataDir,
     async call(command, input) {
-      const result = await core.dispatch(command, input, 'cli')
+      const result = await core.dispatch(command, input, localCaller('cli'))
       if (!result.ok) throw new AppError(result.error.code, result.error.message)
       return result.value as CommandOutput<typeof command>
     },

@@ -13,7 +13,14 @@ import { createSqliteActivityLog } from './activity/sqlite-activity-log'
 import { createPgActivityLog } from './activity/pg-activity-log'
 import { commandObserver, recordsCommand, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
+import { guardedDispatch } from './api/guard'
 import { createHandlers } from './api/handlers'
+import { createAuditTrail, type AuditTrail } from './audit/audit-trail'
+import { pgAuditRows } from './audit/pg-audit-rows'
+import { sqliteAuditRows } from './audit/sqlite-audit-rows'
+import { createTokenRegistry, type TokenRegistry } from './tokens/token-registry'
+import { pgTokenRows } from './tokens/pg-token-rows'
+import { sqliteTokenRows } from './tokens/sqlite-token-rows'
 import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from '../../whatsapp-protocol/console-guard'
@@ -70,7 +77,12 @@ export interface CoreDeps {
   webhooks?: WebhookOptions
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
   crashAt?: CrashPoint
+  /** The server's own API token: the admin token named `default` (none in the desktop app). */
+  apiToken?: string
 }
+
+/** How often a fleet server reads the tokens again, so a revoke elsewhere holds here within a second. */
+export const FLEET_TOKEN_REFRESH_MS = 250
 
 export interface FleetDeps {
   /** The advertised URL; read when the server registers (after it listens) and at every heartbeat. */
@@ -93,6 +105,11 @@ export interface Core {
   fleet: Fleet | null
   /** Signed webhooks from the durable outbox (SQLite, or the fleet's PostgreSQL). */
   webhooks: WebhookService | null
+  /** The named API tokens (and the server's own, `default`). */
+  tokens: TokenRegistry
+  audit: AuditTrail
+  /** The id the audit trail names this server by: the fleet server's id, or this installation's. */
+  serverId: string
   /** Starts the accounts the operator left running (when autoStart is on). */
   startAccounts(): Promise<void>
   /** Graceful: closes sockets, lets pending writes land, closes the database, releases the lock. */
@@ -173,11 +190,31 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     let relay: FleetEvents | null = null
     cleanup.unshift(watchSessions(events, activity, sessions.list(), log, () => !relay?.relaying()))
 
+    const instanceId = loadInstanceId(deps.dataDir)
+    const serverId = fleet?.serverId ?? instanceId
+    const tokens = await createTokenRegistry({
+      rows: storage.sqlite ? sqliteTokenRows(storage.sqlite) : pgTokenRows(storage.postgres!.database.pool),
+      builtIn: deps.apiToken ?? null,
+      accountExists: (id) => sessions.list().some((a) => a.id === id),
+      refreshMs: fleet ? FLEET_TOKEN_REFRESH_MS : null,
+      logger: log,
+      ...clock,
+    })
+    cleanup.unshift(() => tokens.close())
+    const audit = createAuditTrail({
+      rows: storage.sqlite ? sqliteAuditRows(storage.sqlite) : pgAuditRows(storage.postgres!.database.pool),
+      server: serverId,
+      logger: log,
+      retentionDays: () => settings.get().auditRetentionDays,
+      ...clock,
+    })
+    cleanup.unshift(() => audit.close())
+
     const transfer = createTransferService({
       sessions,
       logger: log,
       appVersion: deps.appVersion,
-      instanceId: loadInstanceId(deps.dataDir),
+      instanceId,
       handOffJournal: openHandOffJournal(join(deps.dataDir, HAND_OFF_DIR)),
       ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
     })
@@ -193,6 +230,9 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
       fleet,
+      tokens,
+      audit,
+      backup: null,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))
     // In a fleet the log's writes land in the background: a command's answer waits for its own line, so
@@ -202,10 +242,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       if (recordsCommand(command)) await activity.settled()
       return result
     }
-    const dispatch =
+    const route =
       fleet && storage.postgres
         ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
         : localDispatch
+    // Every transport comes in here: the caller's role and accounts are checked, and the trail kept.
+    const dispatch = guardedDispatch({ route, audit })
     if (fleet && storage.postgres && deps.databaseUrl) {
       relay = await relayFleetEvents({
         database: storage.postgres.database,
@@ -231,6 +273,9 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       activity,
       fleet,
       webhooks,
+      tokens,
+      audit,
+      serverId,
       async startAccounts() {
         // In a fleet the assignment loop decides which accounts run here.
         if (fleet) await fleet.start(sessions)

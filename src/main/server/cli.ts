@@ -164,6 +164,8 @@ async function main(): Promise<void> {
     keyVault,
     logger,
     appVersion: process.env.npm_package_version ?? '0.0.0',
+    // The admin token named `default`; named tokens live in the database (irish tokens add).
+    apiToken: token.token,
     ...(databaseUrl
       ? {
           databaseUrl,
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
   const server = await startApiServer({
     host,
     port,
-    token: token.token,
+    tokens: core.tokens,
     dispatch: core.dispatch,
     events: core.events,
     logger,

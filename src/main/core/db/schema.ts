@@ -140,3 +140,35 @@ export const webhookOutbox = sqliteTable(
   },
   (t) => [index('webhook_outbox_lane').on(t.status, t.webhookId, t.lane, t.seq), index('webhook_outbox_webhook').on(t.webhookId, t.seq)],
 )
+
+/**
+ * Named API tokens (core/tokens): a name, a role, the accounts it may see (a JSON array, or NULL for
+ * every account) and the SHA-256 of the token in hex. The token itself is never stored.
+ */
+export const apiTokens = sqliteTable('api_tokens', {
+  name: text('name').primaryKey(),
+  role: text('role').notNull(),
+  accounts: text('accounts'),
+  hash: text('hash').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+})
+
+/**
+ * The audit trail (core/audit): every command that answered, who asked (a token's name), the accounts
+ * it named (a JSON array), how it ended ('ok' or the error code), and the server that answered. Names
+ * and ids only: never an input's text, passphrase or token. Pruned by age (the auditRetentionDays setting).
+ */
+export const audit = sqliteTable(
+  'audit',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    command: text('command').notNull(),
+    accounts: text('accounts').notNull(),
+    result: text('result').notNull(),
+    server: text('server').notNull(),
+    subject: text('subject'),
+  },
+  (t) => [index('audit_at').on(t.at)],
+)

@@ -3,6 +3,7 @@
 // without touching anything, and who asked written to each account's activity log.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { localCaller } from '../access/caller'
 import { MAX_BULK_IDS, type BulkResult } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { runBulkAction } from './bulk'
@@ -20,7 +21,7 @@ describe('accounts:bulk', () => {
 
     await core.sessions.stop(carol.id)
     const since = events.mark()
-    const stopped = await core.dispatch('accounts:bulk', { ids: [alice.id, ghost, bob.id, alice.id], action: 'stop' }, 'cli')
+    const stopped = await core.dispatch('accounts:bulk', { ids: [alice.id, ghost, bob.id, alice.id], action: 'stop' }, localCaller('cli'))
     expect(stopped.ok).toBe(true)
     const stopResults = (stopped as { value: BulkResult[] }).value
     // One entry per distinct id, in the order given.
@@ -34,7 +35,7 @@ describe('accounts:bulk', () => {
     // (started just before) fails alone with the reason a single start gives.
     await core.sessions.start(bob.id)
     await waitForStatus(core, events, bob.id, 'connected', { since })
-    const started = await core.dispatch('accounts:bulk', { ids: [alice.id, bob.id, carol.id], action: 'start' }, 'ui')
+    const started = await core.dispatch('accounts:bulk', { ids: [alice.id, bob.id, carol.id], action: 'start' }, localCaller('ui'))
     expect(started.ok).toBe(true)
     const startResults = (started as { value: BulkResult[] }).value
     expect(startResults.map((r) => [r.id, r.ok])).toEqual([

@@ -162,3 +162,28 @@ export const webhookOutbox = pgTable(
   },
   (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
 )
+
+/** Named API tokens, as in SQLite (db/schema.ts): shared by every server of the fleet. */
+export const apiTokens = pgTable('api_tokens', {
+  name: text('name').primaryKey(),
+  role: text('role').notNull(),
+  accounts: text('accounts'),
+  hash: text('hash').notNull().unique(),
+  createdAt: millis('created_at').notNull(),
+})
+
+/** The audit trail, as in SQLite: one for the whole fleet, each entry naming the server that answered. */
+export const audit = pgTable(
+  'audit',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: millis('at').notNull(),
+    actor: text('actor').notNull(),
+    command: text('command').notNull(),
+    accounts: text('accounts').notNull(),
+    result: text('result').notNull(),
+    server: text('server').notNull(),
+    subject: text('subject'),
+  },
+  (t) => [index('audit_at').on(t.at)],
+)
