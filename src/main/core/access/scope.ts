@@ -67,7 +67,10 @@ export function eventFor(identity: Identity, message: EventMessage): EventMessag
       if (!sees(identity, account)) return null
     } else if (message.event === 'telemetry:tick') {
       const own = (point: { account: string }): boolean => point.account !== '*' && sees(identity, point.account)
-      shown = { event: 'telemetry:tick', payload: { ...message.payload, points: message.payload.points.filter(own), cache: message.payload.cache.filter(own) } }
+      const points = message.payload.points.filter(own)
+      const cache = message.payload.cache.filter(own)
+      if (points.length === 0 && cache.length === 0) return null
+      shown = { event: 'telemetry:tick', payload: { ...message.payload, points, cache } }
     } else {
       return null
     }
