@@ -448,6 +448,11 @@ export const commands = {
     output: z.object({
       meta: BundleInfoSchema,
       existing: z.object({ id: AccountIdSchema, label: z.string(), status: AccountStatusSchema }).nullable(),
+      /**
+       * The bundle says it holds older state of its device than this store has seen (fewer writes of its
+       * credentials): the import is refused unless allowOlder. From the metadata, checked again on import.
+       */
+      older: z.object({ writes: z.number().int(), seen: z.number().int(), message: z.string() }).nullable(),
     }),
     role: 'admin',
     fleet: 'any-server',
@@ -468,6 +473,8 @@ export const commands = {
         /** Start it after the import. Default true. */
         start: z.boolean().optional(),
         label: LabelSchema.optional(),
+        /** Import it even when it is older state than this store has seen of its device (the answer to a warning). */
+        allowOlder: z.boolean().optional(),
         /**
          * Server-to-server hand-off: hold the account as pending (not started) until the source confirms
          * with transfer:hand-off. `id` names the hand-off; `source` is the sending installation's id.
@@ -486,7 +493,7 @@ export const commands = {
     body: 'bundle',
     cli: 'import',
     forViewer: null,
-    fields: { bundle: 'Bundle', passphrase: 'Passphrase', replace: 'Replace', start: 'Start', label: 'Label', handOff: 'Hand-off' },
+    fields: { bundle: 'Bundle', passphrase: 'Passphrase', replace: 'Replace', start: 'Start', label: 'Label', allowOlder: 'Allow older state', handOff: 'Hand-off' },
   }),
   /** Imports a Baileys useMultiFileAuthState folder on the machine that runs the core. */
   'transfer:import-folder': command({

@@ -301,6 +301,10 @@ export const BundleInfoSchema = z.object({
   exportedAt: z.string(),
   appVersion: z.string(),
   keyCounts: KeyCountsSchema,
+  /** The account's id where it was exported (an import keeps it), or null in bundles written before ids travelled. */
+  accountId: z.string().nullable(),
+  /** How many times its credentials had been written, or null in older bundles (docs/bundle-format.md). */
+  writes: z.number().int().nullable(),
 })
 export type BundleInfo = z.infer<typeof BundleInfoSchema>
 

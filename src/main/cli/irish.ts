@@ -12,7 +12,8 @@ import type { AccountSummary, BundleInfo, CliVerb, CommandInput, CommandName, Co
 import { AppError, isAppError } from '../../shared/errors'
 import { MAX_BUNDLE_BYTES, readBundleMetadata } from '../core/transfer/bundle'
 import { toInfo } from '../core/transfer/transfer-service'
-import { resolveKeyVault } from '../core/crypto/key-vault'
+import { keyFromKeychain, resolveKeyVault, resolvePreviousKeyVault } from '../core/crypto/key-vault'
+import { DEFAULT_ROTATION_BATCH } from '../core/db/sealed-columns'
 import { isPostgresUrl } from '../core/db/postgres/url'
 import type { Logger } from '../core/logger'
 import { API_TOKEN_ENV, openTarget, type Target } from './target'
@@ -66,7 +67,7 @@ or a prompt when run in a terminal. It is never a flag: flags land in the shell 
  * The verbs: one per contract command that declares `cli` (the compiler holds the two in step), plus
  * the offline ones, which work on a data dir directly and have no command.
  */
-type OfflineVerb = 'move-to-postgres'
+type OfflineVerb = 'move-to-postgres' | 'rotate-key' | 'restore'
 
 const VERBS = {
   list: {
@@ -191,6 +192,9 @@ ${PASSPHRASE_HELP}`,
   --no-start             Leave it stopped (with --data-dir it is always left stopped: start it in
                          the app or through the server).
   --label <l>            The name to show (default: the name in the bundle).
+  --allow-older          Import it even when it holds older state of its device than the place it goes
+                         has seen (a warning names it first). Old state makes sessions fail to decrypt.
+The account keeps the id it had where it was exported, unless that id is taken here.
 
 ${PASSPHRASE_HELP}`,
     options: {
@@ -198,6 +202,7 @@ ${PASSPHRASE_HELP}`,
       replace: { type: 'boolean', default: false },
       'no-start': { type: 'boolean', default: false },
       label: { type: 'string' },
+      'allow-older': { type: 'boolean', default: false },
       'passphrase-file': { type: 'string' },
     },
     async run(args, context) {
@@ -206,6 +211,12 @@ ${PASSPHRASE_HELP}`,
       const bundle = bytes.toString('base64')
       const inspected = await call(context, 'transfer:inspect', { bundle })
       if (!context.json) context.note(describeBundle(inspected.meta))
+      const allowOlder = args['allow-older'] === true
+      if (inspected.older) {
+        // Refused before the passphrase is asked for; allowed, after this warning.
+        if (!allowOlder) throw new AppError('conflict', inspected.older.message)
+        context.note(`warning: ${inspected.older.message}`)
+      }
       const passphrase = (await readPassphrase({ env: context.env, ...fileOption(args), confirm: false, required: true })) as string
       const target = await context.target()
       const account = await call(context, 'transfer:import', {
@@ -215,6 +226,7 @@ ${PASSPHRASE_HELP}`,
         // A data dir opened here is closed when the command ends: connecting now would only flap.
         start: args['no-start'] !== true && target.kind === 'api',
         ...(typeof args.label === 'string' ? { label: args.label } : {}),
+        ...(allowOlder ? { allowOlder: true } : {}),
       })
       if (context.json) return context.out(JSON.stringify(account, null, 2))
       context.out(`Imported ${describeAccount(account)}`)
@@ -386,6 +398,94 @@ A fleet's PostgreSQL is backed up with pg_dump instead (docs/security.md).`,
       if (context.json) return context.out(JSON.stringify(info, null, 2))
       context.out(`Backed up ${info.accounts} account(s) to ${info.path} (${kib(info.bytes)}).`)
       context.out(`  It needs data key ${info.keyId} to restore: keep that key with it, apart from it.`)
+    },
+  },
+
+  'rotate-key': {
+    summary: 'Re-seal every value of a store under a new data key (crash-safe; a rerun finishes the job).',
+    usage: 'irish rotate-key (--data-dir <dir> | --database <postgres://…>) [--previous-key-file <f>] [--new-key-in-keychain] [--batch <n>]',
+    details: `  The new key is the data key, from where it always comes: IRISH_DATA_KEY, --key-file, or the
+  OS keychain. The old key is the previous key: IRISH_PREVIOUS_DATA_KEY, --previous-key-file <f>,
+  or the keychain entry data-key-previous.
+  --data-dir <dir>       A SQLite store: stop its server or app first (the data dir is locked).
+  --database <url>       A fleet's PostgreSQL (or IRISH_DATABASE_URL): servers may keep running once
+                         each was restarted with the new key and the old one as its previous key.
+  --new-key-in-keychain  The desktop's keychain key: keep it as data-key-previous, put a new one in
+                         data-key, re-seal, then delete data-key-previous.
+  --batch <n>            Values re-sealed per transaction (default ${DEFAULT_ROTATION_BATCH}).
+Refused before anything changes: the same key, a new key other than the one an unfinished rotation
+is going to, or (PostgreSQL) a live server that does not seal under the new key yet.
+The steps for a fleet: docs/security.md, "Rotating the data key".`,
+    options: {
+      database: { type: 'string' },
+      'previous-key-file': { type: 'string' },
+      'new-key-in-keychain': { type: 'boolean', default: false },
+      batch: { type: 'string' },
+    },
+    async run(args, context) {
+      const databaseUrl = typeof args.database === 'string' ? args.database : context.env.IRISH_DATABASE_URL
+      const dataDir = typeof args['data-dir'] === 'string' ? resolve(args['data-dir']) : null
+      if ((dataDir === null) === !databaseUrl) throw new UsageError('Give --data-dir (a SQLite store) or --database (a fleet\'s PostgreSQL), one of them.')
+      if (databaseUrl && !isPostgresUrl(databaseUrl)) throw new UsageError('--database (or IRISH_DATABASE_URL) must be a postgres:// URL.')
+      const batch = typeof args.batch === 'string' ? Number(args.batch) : DEFAULT_ROTATION_BATCH
+      if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be a whole number from 1 to 100000.')
+      const keyFile = typeof args['key-file'] === 'string' ? args['key-file'] : undefined
+      const inKeychain = args['new-key-in-keychain'] === true
+      if (inKeychain && !keyFromKeychain(context.env, keyFile)) throw new UsageError('--new-key-in-keychain rotates the keychain key: leave IRISH_DATA_KEY and --key-file out.')
+      const { rotateKey } = await import('../core/db/rotation-run')
+      const report = await rotateKey({
+        ...(dataDir ? { dataDir } : { databaseUrl: databaseUrl! }),
+        env: context.env,
+        ...(keyFile ? { keyFile } : {}),
+        ...(typeof args['previous-key-file'] === 'string' ? { previousKeyFile: args['previous-key-file'] } : {}),
+        newKeyInKeychain: inKeychain,
+        batchSize: batch,
+        logger: cliLogger(),
+      })
+      if (context.json) return context.out(JSON.stringify(report, null, 2))
+      if (report.alreadyDone) return context.out(`The store is sealed under k-${report.to} already: nothing to do.`)
+      context.out(`Re-sealed ${report.resealed} value(s) from k-${report.from} to k-${report.to} in ${(report.ms / 1000).toFixed(1)} s.`)
+      context.out(inKeychain ? '  The old key was removed from the keychain.' : '  The old key is no longer needed by this store: retire it (and its IRISH_PREVIOUS_DATA_KEY).')
+    },
+  },
+
+  restore: {
+    summary: 'Put a backup in place as a data dir\'s store (the data dir empty, or --replace).',
+    usage: 'irish restore --from <file> --data-dir <dir> [--replace] [--allow-older]',
+    details: `  --from <file>          A backup written by irish backup (or store:backup).
+  --data-dir <dir>       Where to restore: new or empty, or with --replace one whose server is stopped.
+  --replace              Put the backup in place of the store the data dir holds.
+  --allow-older          Restore even where the backup holds older state of an account's device than
+                         the store it replaces has seen (each one is named first). Old state makes
+                         WhatsApp sessions fail to decrypt: only when this backup is known to be right.
+The data key is the one the backup needs (irish backup named it): IRISH_DATA_KEY, --key-file or the keychain.`,
+    options: { from: { type: 'string' }, replace: { type: 'boolean', default: false }, 'allow-older': { type: 'boolean', default: false }, 'previous-key-file': { type: 'string' } },
+    async run(args, context) {
+      if (typeof args['data-dir'] !== 'string') throw new UsageError('--data-dir is required: where to restore.')
+      const from = resolve(required(args, 'from'))
+      const keyFile = typeof args['key-file'] === 'string' ? args['key-file'] : undefined
+      const dataKey = await resolveKeyVault({ env: context.env, ...(keyFile ? { keyFile } : {}), preferKeychain: true }).getDataKey()
+      const previous = resolvePreviousKeyVault({ env: context.env, ...(typeof args['previous-key-file'] === 'string' ? { keyFile: args['previous-key-file'] } : {}), keychain: null })
+      const previousKey = previous ? await previous.getDataKey() : null
+      try {
+        const { restoreBackup } = await import('../core/backup/restore')
+        const report = await restoreBackup({
+          from,
+          dataDir: resolve(args['data-dir']),
+          replace: args.replace === true,
+          allowOlder: args['allow-older'] === true,
+          dataKey,
+          previousKeys: previousKey ? [previousKey] : [],
+          warn: (line) => context.note(`warning: ${line}`),
+          logger: cliLogger(),
+        })
+        if (context.json) return context.out(JSON.stringify(report, null, 2))
+        context.out(`Restored ${report.accounts} account(s) into ${resolve(args['data-dir'])}${report.replaced ? ', in place of the store there' : ''} (data key k-${report.keyId}).`)
+        if (report.older > 0) context.out(`  ${report.older} device(s) were restored older than the store had seen them, as --allow-older asked.`)
+      } finally {
+        dataKey.fill(0)
+        previousKey?.fill(0)
+      }
     },
   },
 

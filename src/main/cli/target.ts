@@ -9,7 +9,7 @@ import type { CommandInput, CommandName, CommandOutput } from '../../shared/cont
 import { AppError } from '../../shared/errors'
 import { localCaller } from '../core/access/caller'
 import { createCore, type Core } from '../core/create-core'
-import { resolveKeyVault } from '../core/crypto/key-vault'
+import { keyFromKeychain, resolveKeyVault, resolvePreviousKeyVault } from '../core/crypto/key-vault'
 import { defaultDataDir } from '../core/data-dir'
 import type { Logger } from '../core/logger'
 import { parseRemoteServer } from '../core/transfer/remote-server'
@@ -30,6 +30,7 @@ export interface TargetOptions {
   api?: string
   dataDir?: string
   keyFile?: string
+  previousKeyFile?: string
   env: Readonly<Record<string, string | undefined>>
 }
 
@@ -61,6 +62,7 @@ async function localTarget(dataDir: string, options: TargetOptions): Promise<Tar
     core = await createCore({
       dataDir,
       keyVault: resolveKeyVault({ env: options.env, ...(options.keyFile ? { keyFile: options.keyFile } : {}), preferKeychain: true }),
+      previousKeyVault: resolvePreviousKeyVault({ env: options.env, ...(options.previousKeyFile ? { keyFile: options.previousKeyFile } : {}), keychain: keyFromKeychain(options.env, options.keyFile) ? {} : null }),
       logger: stderrLogger(),
       appVersion: options.env.npm_package_version ?? '0.0.0',
       ...withOverride(options.env),

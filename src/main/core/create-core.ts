@@ -21,8 +21,11 @@ import { sqliteAuditRows } from './audit/sqlite-audit-rows'
 import { createTokenRegistry, type TokenRegistry } from './tokens/token-registry'
 import { pgTokenRows } from './tokens/pg-token-rows'
 import { sqliteTokenRows } from './tokens/sqlite-token-rows'
+import { backupSqlite } from './backup/sqlite-backup'
+import { pgSeenIdentities } from './staleness/pg-seen-identities'
+import { sqliteSeenIdentities } from './staleness/sqlite-seen-identities'
 import type { AuthStoreFactory } from './auth-store/types'
-import type { KeyVault } from './crypto/key-vault'
+import type { KeyVault, OptionalKeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from '../../whatsapp-protocol/console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
 import { openStorage, type Storage } from './open-storage'
@@ -56,6 +59,8 @@ export const HAND_OFF_DIR = 'hand-offs'
 export interface CoreDeps {
   dataDir: string
   keyVault: KeyVault
+  /** The old data key while a rotation re-seals the store under the key vault's (IRISH_PREVIOUS_DATA_KEY). */
+  previousKeyVault?: OptionalKeyVault | null
   logger: Logger
   appVersion: string
   migrationsFolder?: string
@@ -128,15 +133,20 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   }
   try {
     const dataKey = await deps.keyVault.getDataKey()
+    const previousKey = deps.previousKeyVault ? await deps.previousKeyVault.getDataKey() : null
     const storage = await openStorage({
       dataDir: deps.dataDir,
       dataKey,
+      ...(previousKey ? { previousKeys: [previousKey] } : {}),
       logger: log,
       ...(deps.databaseUrl ? { databaseUrl: deps.databaseUrl } : {}),
       ...(deps.migrationsFolder ? { migrationsFolder: deps.migrationsFolder } : {}),
       ...(deps.postgresMigrationsFolder ? { postgresMigrationsFolder: deps.postgresMigrationsFolder } : {}),
       ...(deps.sqliteBinding ? { sqliteBinding: deps.sqliteBinding } : {}),
-    }).finally(() => dataKey.fill(0))
+    }).finally(() => {
+      dataKey.fill(0)
+      previousKey?.fill(0)
+    })
     cleanup.unshift(() => storage.close())
 
     const events = createEventBus(log)
@@ -210,10 +220,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     })
     cleanup.unshift(() => audit.close())
 
+    const seen = storage.sqlite ? sqliteSeenIdentities(storage.sqlite, deps.now) : pgSeenIdentities(storage.postgres!.database.pool, deps.now)
+    const sqlite = storage.sqlite
+    const backup = sqlite
+      ? (path: string) => backupSqlite(sqlite, path, { keyId: storage.sealer.keyId, appVersion: deps.appVersion, logger: log, ...clock })
+      : null
+
     const transfer = createTransferService({
       sessions,
       logger: log,
       appVersion: deps.appVersion,
+      seen,
       instanceId,
       handOffJournal: openHandOffJournal(join(deps.dataDir, HAND_OFF_DIR)),
       ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
@@ -232,7 +249,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       fleet,
       tokens,
       audit,
-      backup: null,
+      seen,
+      backup,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))
     // In a fleet the log's writes land in the background: a command's answer waits for its own line, so

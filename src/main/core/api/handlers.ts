@@ -19,6 +19,7 @@ import { toErrorInfo } from './dispatch'
 import type { WebhookService } from '../webhooks/webhook-service'
 import type { TokenRegistry } from '../tokens/token-registry'
 import type { AuditTrail } from '../audit/audit-trail'
+import type { SeenIdentities } from '../staleness/seen-identities'
 import type { BackupInfo } from '../../../shared/contract'
 
 export interface HandlerDeps {
@@ -38,6 +39,7 @@ export interface HandlerDeps {
   /** Null only where no database holds them (some tests). */
   tokens?: TokenRegistry | null
   audit?: AuditTrail | null
+  seen?: SeenIdentities | null
   /** Writes a backup of the store to `path` (SQLite); null where the store cannot be copied so (PostgreSQL). */
   backup?: ((path: string) => Promise<BackupInfo>) | null
 }
@@ -71,6 +73,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return sessions.add(label)
     },
     'accounts:remove': async function removeAccount({ id }) {
+      // Its credentials' writes are remembered: an older copy of the device brought back is refused.
+      await deps.seen?.remember(id)
       await sessions.remove(id)
       telemetry.forget(id)
       return { done: true as const }
@@ -174,8 +178,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'transfer:inspect': async function inspectBundle({ bundle }) {
       return transfer.inspect(bundle)
     },
-    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label, handOff }) {
-      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }), ...(handOff ? { handOff } : {}) })
+    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label, allowOlder, handOff }) {
+      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }), ...(allowOlder ? { allowOlder } : {}), ...(handOff ? { handOff } : {}) })
     },
     'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
       return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })

@@ -13,6 +13,24 @@ export const authCreds = sqliteTable('auth_creds', {
   accountId: text('account_id').primaryKey(),
   value: blob('value', { mode: 'buffer' }).notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /**
+   * How many times these creds were written: an import or a restore carrying fewer writes than this
+   * store has seen for the same WhatsApp identity is older state, and refused (transfer/staleness.ts).
+   */
+  writes: integer('writes').notNull().default(0),
+  /** The linked device the creds belong to (creds.me.id without its server: "15550001111:12"), once paired. */
+  identity: text('identity'),
+})
+
+/**
+ * The most writes this store has seen for each linked device (a WhatsApp identity), kept when its
+ * account is exported, removed or replaced: older state of it is refused on import and restore.
+ */
+export const seenIdentities = sqliteTable('seen_identities', {
+  identity: text('identity').primaryKey(),
+  writes: integer('writes').notNull(),
+  accountId: text('account_id').notNull(),
+  at: integer('at').notNull(),
 })
 
 /**

@@ -17,6 +17,17 @@ export const authCreds = pgTable('auth_creds', {
   accountId: text('account_id').primaryKey(),
   value: bytea('value').notNull(),
   updatedAt: millis('updated_at').notNull(),
+  /** How many times these creds were written (see ../schema.ts). */
+  writes: bigint('writes', { mode: 'number' }).notNull().default(0),
+  identity: text('identity'),
+})
+
+/** The most writes seen for each linked device, as in SQLite (../schema.ts). */
+export const seenIdentities = pgTable('seen_identities', {
+  identity: text('identity').primaryKey(),
+  writes: bigint('writes', { mode: 'number' }).notNull(),
+  accountId: text('account_id').notNull(),
+  at: millis('at').notNull(),
 })
 
 /** Every Signal key of every account: (account, type, id) -> sealed value. */
@@ -69,6 +80,8 @@ export const settings = pgTable('settings', {
 export const servers = pgTable('servers', {
   id: text('id').primaryKey(),
   url: text('url').notNull(),
+  /** The id of the data key it seals under (a key rotation waits for every live server to hold the new key). */
+  keyId: text('key_id'),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
 })
