@@ -131,9 +131,25 @@ describe('the registry', () => {
     }
     for (const name of EVENT_NAMES) if (carriesSecrets(events[name].payload)) expect(events[name].forViewer, name).not.toBeNull()
 
-    const state = { id: 'acc-1' as AccountId, qr: '2@abc', expiresAt: 1, status: 'pairing' as const, method: 'code' as const, code: 'ABCD-EFGH', codeExpiresAt: 2, phone: '15550001111' }
+    const state = {
+      id: 'acc-1' as AccountId,
+      qr: '2@abc',
+      expiresAt: 1,
+      status: 'pairing' as const,
+      method: 'code' as const,
+      code: 'ABCD-EFGH',
+      codeExpiresAt: 2,
+      phone: '15550001111',
+      passkey: null,
+      passkeyError: null,
+    }
     expect(commands['accounts:pairing'].forViewer!(state)).toEqual({ ...state, qr: null, code: null })
     expect(events['accounts:qr'].forViewer!(state)).toEqual({ ...state, qr: null, code: null })
+    // A passkey check's ceremony link carries a single-use token that answers the check.
+    const ceremonyUrl = 'https://web.whatsapp.com/#irish-passkey=tok'
+    const passkeyState = { ...state, method: 'passkey' as const, qr: null, code: null, passkey: { phase: 'required' as const, options: { challenge: 'abc' }, ceremonyUrl, expiresAt: 1 } }
+    expect(JSON.stringify(commands['accounts:pairing'].forViewer!(passkeyState))).not.toContain(ceremonyUrl)
+    expect(JSON.stringify(events['accounts:qr'].forViewer!(passkeyState))).not.toContain(ceremonyUrl)
     const message = { account: 'acc-1' as AccountId, id: 'm1', from: '15550002222@s.whatsapp.net', text: 'the secret', at: 3 }
     expect(events['accounts:message'].forViewer!(message)).toEqual({ ...message, text: '' })
   })
