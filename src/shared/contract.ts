@@ -57,7 +57,7 @@ import {
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
 export * from './schemas'
-export { ROLES, roleAllows, type Role } from './policy'
+export { ROLE_ABILITIES, ROLES, roleAllows, type Role } from './policy'
 
 // ---------------------------------------------------------------------------------------------
 // Events (main → UI). Declared first: the webhook schemas below are derived from them.

@@ -19,6 +19,13 @@ import { MAX_BUNDLE_BYTES } from './channels'
 export const ROLES = ['viewer', 'operator', 'admin'] as const
 export type Role = (typeof ROLES)[number]
 
+/** What each role may do, in the words a person choosing one reads (the Tokens settings, the CLI's help). */
+export const ROLE_ABILITIES: Record<Role, string> = {
+  viewer: 'reads lists, health, telemetry, activity and pairing state (no QR, linking code or message text)',
+  operator: 'also pairs, starts, stops, logs out, sends and reads received messages',
+  admin: 'also removes, exports, imports, hands off, and changes settings, webhooks and tokens',
+}
+
 /** Whether a caller holding `held` may run what needs `needed` (each role includes those before it). */
 export function roleAllows(held: Role, needed: Role): boolean {
   return ROLES.indexOf(held) >= ROLES.indexOf(needed)

@@ -5,6 +5,7 @@
 
 import { useLinkState, useTransport } from './api/ApiProvider'
 import type { HttpTransport } from './api/http-transport'
+import { useWhoAmI } from './api/token-hooks'
 import { ConnectionBanner, SimulatorBanner } from './components/Banners'
 import { AccountNotices } from './components/Notices'
 import { SignIn } from './components/SignIn'
@@ -12,6 +13,7 @@ import { OpenedBundleImport } from './components/TransferActions'
 import { navigate, routeToHash, useRoute, type Route } from './lib/router'
 import { AccountDetailView } from './views/AccountDetailView'
 import { AccountsView } from './views/AccountsView'
+import { AuditView } from './views/AuditView'
 import { FleetView } from './views/FleetView'
 import { SettingsView } from './views/SettingsView'
 import { TelemetryView } from './views/TelemetryView'
@@ -24,11 +26,12 @@ export function App() {
   return <Shell />
 }
 
-const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view'] }> = [
+const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view']; adminOnly?: true }> = [
   { title: 'Accounts', route: { view: 'accounts' }, section: 'accounts' },
   { title: 'Telemetry', route: { view: 'telemetry', scope: '*' }, section: 'telemetry' },
   { title: 'Fleet', route: { view: 'fleet' }, section: 'fleet' },
   { title: 'Webhooks', route: { view: 'webhooks' }, section: 'webhooks' },
+  { title: 'Audit', route: { view: 'audit' }, section: 'audit', adminOnly: true },
   { title: 'Settings', route: { view: 'settings' }, section: 'settings' },
 ]
 
@@ -36,6 +39,8 @@ function Shell() {
   const route = useRoute()
   const link = useLinkState()
   const transport = useTransport()
+  const me = useWhoAmI().data
+  const admin = me?.role === 'admin'
 
   function go(next: Route): void {
     // Tells each view's heading to take the focus (ViewHeading): from now on views change by choice.
@@ -49,7 +54,7 @@ function Shell() {
       <header className="topbar">
         <h1 className="brand">Irish</h1>
         <nav aria-label="Main" className="nav">
-          {SECTIONS.map((item) => (
+          {SECTIONS.filter((item) => admin || !item.adminOnly).map((item) => (
             <a
               key={item.title}
               href={routeToHash(item.route)}
@@ -66,6 +71,11 @@ function Shell() {
           <span className="link-dot" aria-hidden="true" />
           {link.status === 'open' ? 'Live' : link.status === 'connecting' ? 'Connecting…' : 'Offline'}
         </span>
+        {transport.kind === 'http' && me && (
+          <span className="signed-in-as" role="note" aria-label="Signed in as">
+            {me.name} ({me.role})
+          </span>
+        )}
         {transport.kind === 'http' && (
           <button type="button" className="topbar-button" onClick={() => (transport as HttpTransport).signOut()}>
             Sign out
@@ -90,6 +100,7 @@ function Shell() {
         {route.view === 'settings' && <SettingsView />}
         {route.view === 'fleet' && <FleetView />}
         {route.view === 'webhooks' && <WebhooksView />}
+        {route.view === 'audit' && <AuditView />}
       </main>
     </div>
   )

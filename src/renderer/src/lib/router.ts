@@ -1,5 +1,5 @@
 // One address per view, in the URL fragment: #/accounts, #/accounts/<id>, #/telemetry,
-// #/telemetry/<id>, #/fleet, #/settings, #/webhooks. The fragment never reaches the server, so the headless server serves
+// #/telemetry/<id>, #/fleet, #/settings, #/webhooks, #/audit. The fragment never reaches the server, so the headless server serves
 // one page for every view, and a link opened in a new tab keeps its fragment through the sign-in
 // prompt and lands on the same view. Back and Forward are the browser's own (hashchange).
 
@@ -13,6 +13,7 @@ export type Route =
   | { view: 'settings' }
   | { view: 'fleet' }
   | { view: 'webhooks' }
+  | { view: 'audit' }
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '')
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (section === 'settings' && id === undefined) return { view: 'settings' }
   if (section === 'fleet' && id === undefined) return { view: 'fleet' }
   if (section === 'webhooks' && id === undefined) return { view: 'webhooks' }
+  if (section === 'audit' && id === undefined) return { view: 'audit' }
   // Anything else (an empty fragment, an old link, a typo) opens the accounts list.
   return { view: 'accounts' }
 }
@@ -41,6 +43,8 @@ export function routeToHash(route: Route): string {
       return '#/fleet'
     case 'webhooks':
       return '#/webhooks'
+    case 'audit':
+      return '#/audit'
   }
 }
 
