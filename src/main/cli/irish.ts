@@ -433,7 +433,7 @@ The steps for a fleet: docs/security.md, "Rotating the data key".`,
       const keyFile = typeof args['key-file'] === 'string' ? args['key-file'] : undefined
       const inKeychain = args['new-key-in-keychain'] === true
       if (inKeychain && !keyFromKeychain(context.env, keyFile)) throw new UsageError('--new-key-in-keychain rotates the keychain key: leave IRISH_DATA_KEY and --key-file out.')
-      const { rotateKey } = await import('../core/db/rotation-run')
+      const { rotateKey } = await import('../core/rotation/rotation-run')
       const report = await rotateKey({
         ...(dataDir ? { dataDir } : { databaseUrl: databaseUrl! }),
         env: context.env,

@@ -3,7 +3,7 @@
 // another account, type or id fails to open. Never log a plaintext, a key or a sealed blob.
 //
 // Every value names the data key that sealed it (format 2: its key id), so a store being re-sealed under
-// a new key (db/rotate-key.ts) reads with both keys meanwhile: the sealer holds a keyring, seals under
+// a new key (rotation/rotate-key.ts) reads with both keys meanwhile: the sealer holds a keyring, seals under
 // its primary key and opens with whichever key a value names. Values written before key ids (format 1)
 // are tried against each key of the ring. docs/security.md, "Rotating the data key".
 

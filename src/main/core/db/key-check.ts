@@ -1,7 +1,7 @@
 // The key-check value both databases keep in their `meta` table: a known plaintext sealed with the data
 // key, opened before any migration so a wrong key is refused before anything changes. One home for the
 // value and for what its failure means; SQLite and PostgreSQL only differ in how they read and write it.
-// While a rotation of the data key is underway (db/rotate-key.ts), `meta` also names it: a process may
+// While a rotation of the data key is underway (rotation/rotate-key.ts), `meta` also names it: a process may
 // open the store then only with both keys, the new one first (docs/security.md, "Rotating the data key").
 
 import { AppError } from '../../../shared/errors'

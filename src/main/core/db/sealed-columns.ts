@@ -1,5 +1,5 @@
 // Every column of either database that holds a sealed value, with the row key that finds it and the AAD
-// it is sealed under: what a rotation of the data key re-seals (db/rotate-key.ts). A column that holds a
+// it is sealed under: what a rotation of the data key re-seals (rotation/rotate-key.ts). A column that holds a
 // sealed value and is not here would be left under the old key and be unreadable once that key is
 // retired: db/sealed-columns.test.ts fails on any blob or bytea column of either schema missing here.
 // Main process, Electron-free. (The key-check value in `meta` is the rotation's own, not listed here.)

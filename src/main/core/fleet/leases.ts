@@ -24,7 +24,7 @@ export interface LeaseOptions {
   url: string | (() => string)
   /**
    * The id of the data key this server seals under, kept on its row: a rotation of the key refuses to
-   * start while a live server still seals under another (db/rotate-key.ts).
+   * start while a live server still seals under another (rotation/rotate-key.ts).
    */
   keyId?: string | null
   logger: Logger

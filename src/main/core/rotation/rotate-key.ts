@@ -16,9 +16,9 @@ import pg from 'pg'
 import { AppError } from '../../../shared/errors'
 import { createSealer, keyIdOf, sealedPrefix, SEALED_HEADER_BYTES, type Sealer } from '../crypto/sealer'
 import type { Logger } from '../logger'
-import { describePgError, redactUrl } from './postgres/pg-errors'
-import { KEY_CHECK_NAME, keyCheckOpens, keyName, NEXT_KEY_CHECK_NAME, parseRotation, ROTATION_NAME, sealKeyCheck, type Rotation } from './key-check'
-import { DEFAULT_ROTATION_BATCH, SEALED_COLUMNS, type SealedColumn } from './sealed-columns'
+import { describePgError, redactUrl } from '../db/postgres/pg-errors'
+import { KEY_CHECK_NAME, keyCheckOpens, keyName, NEXT_KEY_CHECK_NAME, parseRotation, ROTATION_NAME, sealKeyCheck, type Rotation } from '../db/key-check'
+import { DEFAULT_ROTATION_BATCH, SEALED_COLUMNS, type SealedColumn } from '../db/sealed-columns'
 
 export interface RotationOptions {
   /** The key to seal under from now on. */

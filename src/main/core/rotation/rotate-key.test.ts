@@ -17,11 +17,11 @@ import type { AuthStoreFactory } from '../auth-store/types'
 import { webhookPayloadAad, webhookSecretAad, webhookUrlAad } from '../crypto/aad'
 import { createSealer, keyIdOf, sealedKeyId, type Sealer } from '../crypto/sealer'
 import { silentLogger } from '../logger'
-import { openDatabase } from './open-database'
-import { openPostgres } from './postgres/open-postgres'
-import { KEY_CHECK_NAME, NEXT_KEY_CHECK_NAME, ROTATION_NAME, sealKeyCheck } from './key-check'
+import { openDatabase } from '../db/open-database'
+import { openPostgres } from '../db/postgres/open-postgres'
+import { KEY_CHECK_NAME, NEXT_KEY_CHECK_NAME, ROTATION_NAME, sealKeyCheck } from '../db/key-check'
 import { rotatePostgresKey, rotateSqliteKey } from './rotate-key'
-import { SEALED_COLUMNS } from './sealed-columns'
+import { SEALED_COLUMNS } from '../db/sealed-columns'
 
 const logger = silentLogger()
 const ACCOUNTS = ['acc-aaaaaaaaaa', 'acc-bbbbbbbbbb', 'acc-cccccccccc'] as AccountId[]

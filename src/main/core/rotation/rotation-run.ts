@@ -15,8 +15,8 @@ import {
 } from '../crypto/key-vault'
 import { acquireDataDirLock } from '../data-dir-lock'
 import type { Logger } from '../logger'
-import { DATABASE_FILE, openDatabase } from './open-database'
-import { keyName } from './key-check'
+import { DATABASE_FILE, openDatabase } from '../db/open-database'
+import { keyName } from '../db/key-check'
 import { rotatePostgresKey, rotateSqliteKey, type RotationReport } from './rotate-key'
 
 export interface RotateKeyRun {
@@ -67,7 +67,7 @@ export async function rotateKey(run: RotateKeyRun): Promise<RotationReport & { m
         openDatabase({ file, dataKey: newKey, previousKeys: [oldKey] }).close()
         report = await rotateSqliteKey(file, options)
       } else {
-        const { openPostgres } = await import('./postgres/open-postgres')
+        const { openPostgres } = await import('../db/postgres/open-postgres')
         await (await openPostgres({ url: run.databaseUrl!, dataKey: newKey, previousKeys: [oldKey], logger: run.logger, poolSize: 1 })).close()
         report = await rotatePostgresKey(run.databaseUrl!, options)
       }
