@@ -3,18 +3,24 @@
 // message {"type":"auth","token":"…"}. The same Host, Origin and failed-token rules as the API apply;
 // sockets are capped, and those still waiting for a first-message token more tightly. A client may ask
 // for some events only (docs/event-stream.md): topics in the `topics` query parameter, in the auth
-// message, or later in a {"type":"subscribe","topics":[…]} message, which the server acknowledges.
+// message, or later in a {"type":"subscribe","topics":[…]} message, which the server acknowledges. Each
+// stream carries only what its token may see (core/access/scope.ts: its accounts, and no QR payload,
+// linking code or message text for a viewer), and is closed when its token is revoked.
 
-import type { Server } from 'node:http'
-import { WebSocketServer, type WebSocket } from 'ws'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { EVENTS_CLOSE_BAD_SUBSCRIPTION, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
 import { parseTopics, parseTopicsParameter, wantsEvent } from '../../shared/event-topics'
+import type { Identity } from '../core/access/caller'
+import { eventFor } from '../core/access/scope'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import type { HostPolicy } from './host-policy'
 import type { FailedAuthLimiter } from './failed-auth'
 import { clientAddress } from './limits'
-import { bearerToken, tokenMatches } from './token'
+import type { TokenAuthenticator } from './authenticator'
+import { bearerToken } from './token'
 
 /** Event sockets that have not authenticated yet, at most; beyond, 503. */
 export const DEFAULT_MAX_PENDING_EVENT_SOCKETS = 16
@@ -25,7 +31,7 @@ export const BUSY_RETRY_AFTER_S = 5
 const FIRST_MESSAGE_AUTH_MS = 5_000
 
 export interface EventStreamOptions {
-  token: string
+  tokens: TokenAuthenticator
   events: EventBus
   hosts: HostPolicy
   limiter: FailedAuthLimiter
@@ -37,7 +43,12 @@ export interface EventStreamOptions {
 
 export function attachEventStream(server: Server, options: EventStreamOptions): { close(): void } {
   const sockets = new Set<WebSocket>()
+  /** Each streaming socket's identity: a revoked one's sockets are closed. */
+  const identities = new Map<WebSocket, Identity>()
   let pendingSockets = 0
+  const stopWatchingRevokes = options.tokens.onRevoked((revoked) => {
+    for (const [ws, identity] of identities) if (identity === revoked) ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'token revoked')
+  })
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -46,6 +57,13 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   })
 
   server.on('upgrade', (req, socket, head) => {
+    upgrade(req, socket, head).catch((err: unknown) => {
+      options.log.warn({ err }, 'event socket upgrade failed')
+      socket.destroy()
+    })
+  })
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy())
     const reject = (status: string, extra = ''): void => void socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`)
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -62,8 +80,10 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     const address = clientAddress(req, options.trustedProxies)
     const decision = options.limiter.check(address, given)
     if (!decision.ok) return reject('429 Too Many Requests', `Retry-After: ${Math.max(1, Math.ceil(decision.retryAfterMs / 1000))}\r\n`)
+    let identity: Identity | null = null
     if (given !== null) {
-      if (!tokenMatches(options.token, given)) {
+      identity = await options.tokens.authenticate(given)
+      if (!identity) {
         options.limiter.recordFailure(address, given)
         return reject('401 Unauthorized')
       }
@@ -72,24 +92,27 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (sockets.size >= options.maxSockets || (given === null && pendingSockets >= options.maxPending)) {
       return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address, asked))
-  })
+    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, identity, address, asked))
+  }
 
-  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string, asked: string | null): void {
+  function onEventSocket(ws: WebSocket, authenticated: Identity | null, address: string, asked: string | null): void {
     sockets.add(ws)
     let unsubscribe: (() => void) | null = null
     /** What this client asked for; null: every event. */
     let topics: ReadonlySet<string> | null = null
-    const startStreaming = (): void => {
+    const startStreaming = (identity: Identity): void => {
+      identities.set(ws, identity)
       ws.send(JSON.stringify({ type: 'ready', ...(topics ? { topics: [...topics] } : {}) }))
       unsubscribe = options.events.subscribe((message) => {
         if (!wantsEvent(topics, message.event, message.payload)) return
+        const shown = eventFor(identity, message)
+        if (!shown) return
         // A slow client must not make the server buffer without bound: drop it instead.
         if (ws.bufferedAmount > 8 * 1024 * 1024) {
           ws.close(1013, 'too slow')
           return
         }
-        ws.send(JSON.stringify(message))
+        ws.send(JSON.stringify(shown))
       })
     }
     /** A subscribe message: replaces the topics, acknowledged so the client knows from when they apply. */
@@ -110,6 +133,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     ws.on('close', () => {
       settle()
       sockets.delete(ws)
+      identities.delete(ws)
       unsubscribe?.()
     })
     ws.on('error', (error) => options.log.warn({ err: error }, 'event socket error'))
@@ -134,12 +158,13 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     }
     if (authenticated) {
       ws.on('message', onMessage)
-      startStreaming()
+      startStreaming(authenticated)
       return
     }
     pendingSockets += 1
     const timer = setTimeout(() => ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'authentication required'), FIRST_MESSAGE_AUTH_MS)
-    ws.once('message', (data) => {
+    ws.once('message', (data) => void onFirstMessage(data))
+    async function onFirstMessage(data: RawData): Promise<void> {
       clearTimeout(timer)
       settle()
       let first: { type?: unknown; token?: unknown; topics?: unknown } | null
@@ -155,7 +180,8 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
         ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'too many wrong tokens; wait')
         return
       }
-      if (given !== null && tokenMatches(options.token, given)) {
+      const identity = await options.tokens.authenticate(given)
+      if (identity) {
         options.limiter.recordSuccess(address)
         if (first?.topics !== undefined) {
           const parsed = parseTopics(first.topics)
@@ -165,13 +191,14 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
           }
           topics = new Set(parsed.topics)
         }
+        if (ws.readyState !== ws.OPEN) return
         ws.on('message', onMessage)
-        startStreaming()
+        startStreaming(identity)
         return
       }
       options.limiter.recordFailure(address, given)
       ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
-    })
+    }
   }
 
   /** Says why in a message (a close reason is too short for it), then closes: the client asked for nothing it can have. */
@@ -182,6 +209,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
 
   return {
     close() {
+      stopWatchingRevokes()
       for (const ws of sockets) ws.terminate()
       wss.close()
     },
