@@ -20,6 +20,7 @@ export function accountSummary(id: string, patch: Partial<AccountSummary> = {}):
     lastConnectedAt: null,
     movedTo: null,
     condition: null,
+    tags: [],
     ...patch,
   }
 }

@@ -23,6 +23,8 @@ export interface AccountRecord {
   movedTo: { target: string; at: number } | null
   /** What is wrong with it (core/doctor derives it; the book stores it with every change). */
   condition: AccountCondition | null
+  /** The operator's tags, in the order given (src/shared/tags.ts). */
+  tags: string[]
 }
 
 export interface AccountRepository {
@@ -50,5 +52,6 @@ export function toSummary(record: AccountRecord): AccountSummary {
     lastConnectedAt: record.lastConnectedAt,
     movedTo: record.movedTo,
     condition: record.condition,
+    tags: record.tags,
   }
 }

@@ -29,6 +29,7 @@ export function toRecord(row: Row): AccountRecord {
     wantRunning: row.wantRunning,
     movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
     condition: parseCondition(row.condition),
+    tags: parseTags(row.tags),
   }
 }
 
@@ -43,10 +44,21 @@ function parseCondition(value: string | null): AccountCondition | null {
   }
 }
 
+/** The tags column holds a JSON array of strings; anything else (a hand edit) reads as no tags. */
+function parseTags(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text)
+    return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : []
+  } catch {
+    return []
+  }
+}
+
 /** Record patch to columns, for both databases. */
 export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
-  const { movedTo, condition, id: _id, ...rest } = patch
+  const { movedTo, condition, tags, id: _id, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
+  if (tags !== undefined) columns.tags = JSON.stringify(tags)
   if (movedTo !== undefined) {
     columns.movedTo = movedTo?.target ?? null
     columns.movedAt = movedTo?.at ?? null

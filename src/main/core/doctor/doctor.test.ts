@@ -31,6 +31,7 @@ function world(stored: AccountCondition | null = null) {
     wantRunning: true,
     movedTo: null,
     condition: null,
+    tags: [],
     ...patch,
   })
   return { doctor, record, advance: (ms: number) => (now += ms), now: () => now }

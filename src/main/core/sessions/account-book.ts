@@ -85,6 +85,7 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
         lastConnectedAt: null,
         movedTo: null,
         condition: null,
+        tags: [],
         ...fields,
         id,
         statusSince: at,

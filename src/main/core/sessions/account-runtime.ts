@@ -11,6 +11,7 @@ import type { ManagedAuthStore } from '../auth-store/types'
 import type { ContactBook, SenderIds } from '../contacts/contact-book'
 import type { PasskeyLinker } from '../passkey/linker'
 import { newPairing, type Pairing } from './pairing'
+import { createTrafficCounter, type TrafficCounter } from './traffic'
 
 /** What opening an account's auth gives the manager: Baileys' state and the store behind it. */
 export interface OpenedAuth {
@@ -83,6 +84,8 @@ export interface AccountRuntime {
   retries: Map<string, { count: number }>
   /** The device jid each recent incoming message came from, by id: the session a reset deletes (decryption.ts). */
   devices: Map<string, string>
+  /** Texts received lately: the last one's time and a 24-hour count (accounts:stats). */
+  traffic: TrafficCounter
   /** Store writes this account's sockets started and that have not landed yet. */
   writes: Set<Promise<unknown>>
   /** Per-account queue: start, stop, logout and remove never interleave. */
@@ -215,6 +218,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     acks: new Map(),
     retries: new Map(),
     devices: new Map(),
+    traffic: createTrafficCounter(),
     writes: new Set(),
     queue: Promise.resolve(),
   }

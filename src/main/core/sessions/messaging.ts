@@ -42,6 +42,8 @@ export interface Messaging {
    */
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   messages(id: AccountId): ReceivedMessage[]
+  /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
+  traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
 }
 
 export interface MessagingDeps {
@@ -124,6 +126,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
         // A resend keeps the time of the first attempt, so it sorts where it was sent.
         at: waiting?.at ?? at,
       }
+      rt.traffic.record(received.at)
       if (id) rt.seen.add(id)
       if (waiting) waiting.message = received
       else keep(rt, { id, from: received.from, at: received.at, sender: { fromPhone: received.fromPhone, fromLid: received.fromLid }, message: received })
@@ -203,6 +206,12 @@ export function createMessaging(deps: MessagingDeps): Messaging {
     messages(id) {
       book.record(id)
       return (runtimes.peek(id)?.inbox ?? []).flatMap((entry) => (entry.message ? [entry.message] : []))
+    },
+
+    traffic(id) {
+      book.record(id)
+      const counter = runtimes.peek(id)?.traffic
+      return { lastMessageAt: counter?.lastAt() ?? null, messages24h: counter?.lastDay(now()) ?? 0 }
     },
   }
 }

@@ -24,7 +24,7 @@ import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
 import { createDecryption } from './decryption'
 import { createHandOff, type HandOff } from './hand-off'
-import { createLifecycle, type StartOptions } from './lifecycle'
+import { createLifecycle, type StartOptions, type TagChange } from './lifecycle'
 import { createLiveness } from './liveness'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
@@ -34,6 +34,7 @@ import { createServerAcks } from './server-acks'
 import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
+export type { TagChange }
 
 export interface SessionManagerDeps {
   accounts: AccountRepository
@@ -74,6 +75,8 @@ export interface SessionManager extends HandOff {
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
+  /** Removes, then adds tags (src/shared/tags.ts); a change that changes nothing writes nothing. */
+  tag(id: AccountId, change: TagChange): AccountSummary
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   health(id: AccountId): Promise<AccountHealth>
   pairing(id: AccountId): PairingState
@@ -90,6 +93,8 @@ export interface SessionManager extends HandOff {
   passkeyConfirm(id: AccountId): Promise<PairingState>
   passkeyCancel(id: AccountId): PairingState
   messages(id: AccountId): ReceivedMessage[]
+  /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
+  traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
@@ -182,6 +187,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     list: () => book.list().map(toSummary),
     sendText: messaging.sendText,
     messages: messaging.messages,
+    traffic: messaging.traffic,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
     retryWaiting() {

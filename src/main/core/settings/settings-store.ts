@@ -13,7 +13,14 @@ import type { Logger } from '../logger'
  * and interval, and finds a dead socket within 30 + 5 s (plus the 1 s check), where Baileys' own
  * keep-alive takes 35 to 65 s (docs/session-doctor.md, "Stale sockets").
  */
-export const DEFAULT_SETTINGS: Settings = { whatsappUrl: null, trustedRootKey: null, autoStart: true, staleSocketSeconds: 30 }
+export const DEFAULT_SETTINGS: Settings = {
+  whatsappUrl: null,
+  trustedRootKey: null,
+  autoStart: true,
+  staleSocketSeconds: 30,
+  rankingMinSamples: 100,
+  auditRetentionDays: 90,
+}
 
 export interface SettingsStore {
   get(): Settings

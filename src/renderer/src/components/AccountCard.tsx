@@ -11,8 +11,9 @@ import { formatPhone, hasSession, isHeldBack, isRunning } from '../lib/status'
 import { formatDateTime, formatRelative, useNow } from '../lib/time'
 import { ConfirmDialog } from './ConfirmDialog'
 import { ConditionChip } from './doctor/ConditionChip'
-import { StatusBadge } from './StatusBadge'
+import { AccountStatusBadge } from './StatusBadge'
 import { AccountTransferActions } from './TransferActions'
+import './account-card.css'
 
 type Confirming = 'remove' | 'logout' | 'take-back' | 'repair' | null
 
@@ -64,7 +65,7 @@ export function AccountCard({
         <h3 id={titleId} className="account-title">
           {label}
         </h3>
-        <StatusBadge status={account.status} hint={movedTo ? `Moved to ${movedTo.target} on ${formatDateTime(movedTo.at)}` : undefined} />
+        <AccountStatusBadge account={account} hint={movedTo ? `Moved to ${movedTo.target} on ${formatDateTime(movedTo.at)}` : undefined} />
       </header>
 
       {condition && (
