@@ -28,8 +28,10 @@ describe('doctor: decryption failures', () => {
     const received = (text: string, since = 0) =>
       events.next((m) => m.event === 'accounts:message' && m.payload.account === b.id && m.payload.text === text, { since, timeoutMs: 20_000, what: `"${text}" at ${b.id}` })
     // One exchange each way first: the spoiled messages ride an established session (`msg`, not `pkmsg`).
+    // Marked before sending: a send waits for WhatsApp's ack, and the text may arrive before that answer.
+    const hi = events.mark()
     await core.sessions.sendText(b.id, a.phone, 'hi a')
-    await events.next((m) => m.event === 'accounts:message' && m.payload.account === a.id && m.payload.text === 'hi a')
+    await events.next((m) => m.event === 'accounts:message' && m.payload.account === a.id && m.payload.text === 'hi a', { since: hi })
     await core.sessions.sendText(a.id, b.phone, 'hello b')
     await received('hello b')
 

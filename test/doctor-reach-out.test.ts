@@ -23,8 +23,10 @@ describe('doctor: reach-out limits', () => {
   it('an announced limit: refused at once until its end with the end in the message, known contacts still served, then the new contact is reachable', async () => {
     const { core, events, sim } = world
     const [a, known, stranger] = await Promise.all([world.pair('Limited'), world.pair('Known'), world.pair('Stranger')])
+    // Marked before sending: a send waits for WhatsApp's ack, and the text may arrive before that answer.
+    const hello = events.mark()
     await core.sessions.sendText(known.id, a.phone, 'hello a')
-    await events.next((m) => m.event === 'accounts:message' && m.payload.account === a.id && m.payload.text === 'hello a')
+    await events.next((m) => m.event === 'accounts:message' && m.payload.account === a.id && m.payload.text === 'hello a', { since: hello })
     const rejected: number[] = []
     sim.events.on('message-rejected', ({ code }) => rejected.push(code))
 
@@ -51,8 +53,9 @@ describe('doctor: reach-out limits', () => {
 
     await ended
     expect(await nextCondition(events, a.id, null, { since })).toBeNull()
+    const heard = events.mark()
     expect(await core.dispatch('accounts:send-text', { id: a.id, to: stranger.phone, text: 'now you can hear me' })).toMatchObject({ ok: true })
-    await events.next((m) => m.event === 'accounts:message' && m.payload.account === stranger.id && m.payload.text === 'now you can hear me')
+    await events.next((m) => m.event === 'accounts:message' && m.payload.account === stranger.id && m.payload.text === 'now you can hear me', { since: heard })
     expect(conditionOf(core, a.id)).toBeNull()
   }, 30_000)
 
@@ -80,7 +83,8 @@ describe('doctor: reach-out limits', () => {
 
     await ended
     await nextCondition(events, a.id, null, { since, timeoutMs: HOLD_MS + 5000 })
+    const third = events.mark()
     expect(await core.dispatch('accounts:send-text', { id: a.id, to: c.phone, text: 'third try' })).toMatchObject({ ok: true })
-    await events.next((m) => m.event === 'accounts:message' && m.payload.account === c.id && m.payload.text === 'third try')
+    await events.next((m) => m.event === 'accounts:message' && m.payload.account === c.id && m.payload.text === 'third try', { since: third })
   }, 30_000)
 })
