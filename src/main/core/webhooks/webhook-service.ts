@@ -67,7 +67,7 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
   const endpoints = createEndpoints(outbox, sealer)
   const stored = createStoredEvents(sealer)
 
-  async function attempt(row: OutboxRow): Promise<PostOutcome> {
+  async function attempt(row: OutboxRow, mayStart: () => boolean): Promise<PostOutcome | null> {
     // In a fleet another server may have added the endpoint since this one last read the list.
     if (!endpoints.get(row.webhookId)) await endpoints.reload()
     const endpoint = endpoints.get(row.webhookId)
@@ -81,6 +81,8 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       logger.error({ err: String(err), webhook: row.webhookId }, 'a webhook delivery cannot be opened')
       return { ok: false, statusCode: null, error: 'the stored event cannot be decrypted', response: null, durationMs: 0 }
     }
+    // The reload above may have waited on the database: a claim too old to cover a whole attempt goes back.
+    if (!mayStart()) return null
     return poster.post(
       endpoint.url,
       { [EVENT_HEADER]: row.event, [DELIVERY_HEADER]: row.deliveryId, [SIGNATURE_HEADER]: sign(secret, body) },

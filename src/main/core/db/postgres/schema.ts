@@ -132,8 +132,8 @@ export const webhooks = pgTable('webhooks', {
 
 /**
  * The webhook outbox, as in SQLite, plus the claim that makes one server of the fleet send each row:
- * a server takes a due lane head with FOR UPDATE SKIP LOCKED and marks it claimed until the attempt's
- * timeout has passed with a margin; a server that dies mid-attempt leaves a claim that simply expires.
+ * a server takes a due lane head with FOR UPDATE SKIP LOCKED and marks it claimed (claim_id) until the
+ * attempt's timeout has passed with a margin; a server that dies mid-attempt leaves a claim that simply expires.
  * See docs/webhooks.md.
  */
 export const webhookOutbox = pgTable(
@@ -157,6 +157,8 @@ export const webhookOutbox = pgTable(
     response: text('response'),
     claimedBy: text('claimed_by'),
     claimedUntil: millis('claimed_until'),
+    /** A fresh id per claim: recording an attempt counts only under the claim it was sent under. */
+    claimId: text('claim_id'),
   },
   (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
 )
