@@ -1,7 +1,7 @@
 // Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
 // (who asked for it). Main process, Electron-free.
 
-import type { AccountSummary, ActivityActor, BulkAction, BulkResult, CommandName, Result } from '../../../shared/contract'
+import type { AccountSummary, ActivityActor, BulkAction, BulkResult, CommandName, EventMessage, Result } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
@@ -10,28 +10,29 @@ import { describeChange, type ActivityLog } from './activity-log'
 /**
  * Records every change the session events carry; returns the unsubscribe function. `recordsHere` says
  * whether the event being emitted is to be written by this process (a fleet server writes only what
- * happened on it: the others' events reach it relayed, and they write those themselves).
+ * happened on it: the others' events reach it relayed, and they write those themselves; what every
+ * server shows for itself, a lapsed lease, none of them writes).
  */
 export function watchSessions(
   events: EventBus,
   log: ActivityLog,
   initial: readonly AccountSummary[],
   logger: Logger,
-  recordsHere: () => boolean = () => true,
+  recordsHere: (message: EventMessage) => boolean = () => true,
 ): () => void {
   const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
   return events.subscribe((message) => {
     try {
       if (message.event === 'accounts:changed') {
         const summary = message.payload as AccountSummary
-        if (recordsHere()) {
+        if (recordsHere(message)) {
           for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
         }
         last.set(summary.id, summary)
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)
-        if (recordsHere()) log.forget(id)
+        if (recordsHere(message)) log.forget(id)
       }
     } catch (error) {
       // The log is a record, not a gate: failing to write it must never break the session it describes.

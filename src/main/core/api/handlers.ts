@@ -1,9 +1,8 @@
 // One named handler per command of the contract. Inputs arrive parsed by the dispatcher; handlers
 // only call into the core's services. Main process, Electron-free.
 
-import type { FleetServer } from '../../../shared/contract'
+import type { AccountSummary, FleetServer } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
-import type { AccountId } from '../../../shared/ids'
 import type { SessionManager } from '../sessions/session-manager'
 import type { SettingsStore } from '../settings/settings-store'
 import type { Telemetry } from '../telemetry/wiring'
@@ -30,7 +29,7 @@ export interface HandlerDeps {
   /** Null only where no database holds an outbox (never in the app; some tests). */
   webhooks?: WebhookService | null
   /** Fleet (PostgreSQL) only. */
-  fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
+  fleet?: { servers(): Promise<FleetServer[]>; present(summary: AccountSummary): AccountSummary; refreshOwners(): Promise<void> } | null
 }
 
 export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, logger, webhooks = null, fleet = null }: HandlerDeps): Handlers {
@@ -44,7 +43,7 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
       if (!fleet) return list
       // From the database, not the last assignment round: every server of a fleet gives the same answer.
       await fleet.refreshOwners()
-      return list.map((a) => ({ ...a, server: fleet.ownerOf(a.id) }))
+      return list.map((a) => fleet.present(a))
     },
     'fleet:servers': async function fleetServers() {
       return fleet ? fleet.servers() : []

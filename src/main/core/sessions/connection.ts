@@ -12,6 +12,7 @@ import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
+import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
 
 export interface ConnectionDeps {
@@ -146,6 +147,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
   }
 
   function failed(rt: AccountRuntime, error: unknown): void {
+    if (error instanceof RunsElsewhereError) {
+      // Another server of the fleet runs it: not a failure of the account, and not the operator's stop.
+      log.info({ account: rt.id, reason: error.message }, 'not started here: another server runs the account')
+      return
+    }
     log.error({ err: error, account: rt.id }, 'account failed')
     const message = error instanceof AppError ? error.message : 'The account could not be started. See the log.'
     if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })

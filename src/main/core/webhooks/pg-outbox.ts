@@ -7,6 +7,7 @@
 
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import { checkout } from '../db/postgres/pg-errors'
 import type { Outbox, OutboxRow, WebhookRow } from './outbox'
 
 /** The database's own clock in epoch milliseconds: the one clock every server of a fleet shares. */
@@ -43,7 +44,7 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
       )
     },
     async deleteWebhook(id) {
-      const client = await pool.connect()
+      const client = await checkout(pool)
       try {
         await client.query('BEGIN')
         await client.query('DELETE FROM webhook_outbox WHERE webhook_id = $1', [id])

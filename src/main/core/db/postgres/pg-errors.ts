@@ -1,6 +1,7 @@
 // Turning node-postgres failures into words a person can act on, without a password or a value.
 // Main process, Electron-free.
 
+import type pg from 'pg'
 import { AppError } from '../../../../shared/errors'
 
 /** The URL with its password replaced: the only form of it that messages and logs may carry. */
@@ -41,4 +42,22 @@ export function storeError(err: unknown, what: string, account: string): AppErro
   return new AppError('internal', `${what} for account ${account} failed and was rolled back; nothing was written (${describePgError(err)}).`, {
     cause: err,
   })
+}
+
+/**
+ * Checks a client out of the pool for a transaction. pg-pool takes its error listener off a client while
+ * it is checked out, so a connection that dies then (PostgreSQL ended the session: idle in transaction
+ * after a pause, a restart) would emit an unhandled 'error' and end the process. This one is listened
+ * to (`onError`, by default nothing): the client's next query fails, as any broken connection's does.
+ */
+export async function checkout(pool: pg.Pool, onError: (err: unknown) => void = () => undefined): Promise<pg.PoolClient> {
+  const client = await pool.connect()
+  const listener = (err: unknown): void => onError(err)
+  client.on('error', listener)
+  const release = client.release.bind(client)
+  client.release = (err?: Error | boolean) => {
+    client.off('error', listener)
+    release(err)
+  }
+  return client
 }
