@@ -12,6 +12,7 @@ import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
+import { durableReceipts } from './durable-receipts'
 import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
 
@@ -60,16 +61,26 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const paired = isPaired(creds)
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
+    // Every message is recorded before Baileys' receipt for it leaves (durable-receipts.ts).
+    const receipts = durableReceipts(
+      async (message) => {
+        if (generation !== rt.generation) throw new AppError('unavailable', 'The socket that received this message was closed.')
+        await messaging.onMessage(rt, message)
+      },
+      () => (creds.me ? { id: creds.me.id, lid: creds.me.lid ?? '' } : null),
+    )
     const socket = deps.makeSocket({
       browser: Browsers.macOS('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
       ...deps.socketConfig(),
+      makeSignalRepository: receipts.makeSignalRepository,
       getMessage: (key) => messaging.getMessage(rt, key),
       auth: auth.state,
       logger: deps.baileysLogger,
     })
+    receipts.watch(socket.ws)
     rt.socket = socket
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
@@ -88,9 +99,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
       onConnectionUpdate(rt, socket, change, paired)
     })
 
+    // Messages read ahead of their receipt are seen here a second time and skipped; others (what the
+    // receipt path could not read) are reported now.
     socket.ev.on('messages.upsert', ({ messages }) => {
       if (generation !== rt.generation) return
-      for (const message of messages) messaging.onMessage(rt, message)
+      for (const message of messages) {
+        messaging.onMessage(rt, message)?.catch((err: unknown) => log.warn({ err, account: rt.id }, 'a received message could not be recorded'))
+      }
     })
 
     socket.ev.on('messages.update', (updates) => {

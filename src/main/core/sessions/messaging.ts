@@ -22,8 +22,12 @@ const MAX_RESENDS = 3
 export interface Messaging {
   /** Baileys' getMessage for this account's socket: the sent message a retry request asks for. */
   getMessage(rt: AccountRuntime, key: proto.IMessageKey): Promise<proto.IMessage | undefined>
-  /** A message arrived on the account's socket. */
-  onMessage(rt: AccountRuntime, message: WAMessage): void
+  /**
+   * A message arrived on the account's socket: reported once (a text), and recorded before this
+   * settles. Recording is tried again until it succeeds or the socket closes (then it rejects: the
+   * message was not acknowledged, and WhatsApp delivers it again). Undefined when there is nothing to report.
+   */
+  onMessage(rt: AccountRuntime, message: WAMessage): Promise<void> | undefined
   /**
    * Status changes of messages this socket sent. Baileys 7.0.0-rc14 answers a retry request for a 1:1
    * message with a stanza that carries it twice for the asking device (once among the participants,
@@ -35,8 +39,29 @@ export interface Messaging {
   messages(id: AccountId): ReceivedMessage[]
 }
 
+/** Between two tries to record a received message: 250 ms, doubling, at most 5 s. */
+const RECORD_RETRY_MS = { first: 250, max: 5000 }
+
 export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; events: EventBus; log: Logger; now: () => number }): Messaging {
   const { book, runtimes, events, log, now } = deps
+
+  /** Emits until the event is recorded (every record is idempotent by the message id), or the socket closed. */
+  async function record(rt: AccountRuntime, received: ReceivedMessage): Promise<void> {
+    const generation = rt.generation
+    for (let attempt = 0; ; attempt += 1) {
+      if ((await events.emit('accounts:message', received)) !== false) return
+      if (generation !== rt.generation || !rt.socket) {
+        // Not acknowledged: WhatsApp delivers it again, and then it must not look seen.
+        rt.seen.delete(received.id)
+        rt.inbox = rt.inbox.filter((m) => m !== received)
+        throw new AppError('unavailable', `A message to account ${rt.id} could not be recorded before its socket closed; WhatsApp delivers it again.`)
+      }
+      const wait = Math.min(RECORD_RETRY_MS.max, RECORD_RETRY_MS.first * 2 ** attempt)
+      log.warn({ account: rt.id, attempt: attempt + 1, retryInMs: wait }, 'a received message is not recorded yet; its receipt waits')
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+
   return {
     async getMessage(rt, key) {
       return key.id ? await rt.outbox.get(key.id)?.message : undefined
@@ -75,7 +100,7 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
       rt.inbox.push(received)
       if (id) rt.seen.add(id)
       if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
-      events.emit('accounts:message', received)
+      return record(rt, received)
     },
 
     async sendText(id, to, text) {
