@@ -94,6 +94,12 @@ export interface SimulatorEvents {
   'device-removed': [{ jid: string; device: number }]
   login: [{ jid: string; device: number }]
   disconnect: [{ jid: string; device: number }]
+  /**
+   * A device logged in while another connection of the same device was still live (two copies of one
+   * session): the older one is kicked with 440, as WhatsApp does. A fleet moving an account gracefully
+   * never causes one.
+   */
+  replaced: [{ jid: string; device: number }]
 }
 
 export interface Simulator {
@@ -277,7 +283,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     const key = deviceKey(account.lid, deviceId)
     const previous = online.get(key)
-    if (previous && previous !== conn) kickConnection(previous, 440)
+    if (previous && previous !== conn) {
+      kickConnection(previous, 440)
+      events.emit('replaced', { jid: `${account.pn}${S_WHATSAPP_NET}`, device: deviceId })
+    }
     conn.user = { pn: account.pn, lid: account.lid, deviceId }
     online.set(key, conn)
     if (conn.pushName && device.pushName !== conn.pushName) {

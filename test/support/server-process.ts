@@ -114,7 +114,8 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     },
     events: () => openEventStream(url, token),
     async stop() {
-      if (child.exitCode !== null) return child.exitCode
+      // Already gone (exited, or killed by a test): nothing to wait for.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
       child.kill('SIGTERM')
       // A server that ignores SIGTERM is a bug the test must see, but it must not outlive the test.
       const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)

@@ -15,6 +15,7 @@ import {
   type ActivityActor,
 } from '../../../shared/contract'
 import type { Logger } from '../logger'
+import { describePgError, isTransientDbError } from '../db/postgres/pg-errors'
 
 export type Handlers = { [C in CommandName]: (input: ParsedInput<C>) => Promise<CommandOutput<C>> }
 
@@ -62,6 +63,11 @@ export function toErrorInfo(error: unknown, logger: Logger, context: string): Er
   if (isAppError(error)) {
     if (error.code === 'internal') logger.error({ err: error, context }, 'internal error')
     return error.toInfo()
+  }
+  // The fleet's database is down or restarting: a retry will do (503 with Retry-After), not a bug.
+  if (isTransientDbError(error)) {
+    logger.warn({ err: describePgError(error), context }, 'the database could not serve a command')
+    return new AppError('unavailable', 'The database cannot be reached right now; retry in a few seconds.').toInfo()
   }
   logger.error({ err: error, context }, 'unexpected error')
   return new AppError('internal', 'Something went wrong inside the app. The details are in its log.').toInfo()

@@ -30,13 +30,26 @@ export function isConnectionError(err: unknown): boolean {
   if (typeof code !== 'string') {
     return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err.message)
   }
-  return ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(code) || code.startsWith('08') || code === '57P01'
+  // 57P01-57P03: shut down by an administrator (a restart), crashed, or still starting up.
+  return ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(code) || code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code)
+}
+
+/**
+ * Failures that say nothing about the request, only that the database cannot serve it now: the
+ * connection (above), and a statement cut off by the session limits the fleet sets (statement or lock
+ * timeout, a session idle in a transaction too long: open-postgres.ts), a serialization failure or a
+ * deadlock. Worth a retry, and answered 503 with Retry-After.
+ */
+export function isTransientDbError(err: unknown): boolean {
+  if (isConnectionError(err)) return true
+  const code = (err as { code?: unknown }).code
+  return code === '57014' || code === '55P03' || code === '25P03' || code === '40001' || code === '40P01'
 }
 
 /** Wraps a failed statement: unavailable when the database is gone, internal (rolled back) otherwise. */
 export function storeError(err: unknown, what: string, account: string): AppError {
   if (err instanceof AppError) return err
-  if (isConnectionError(err)) {
+  if (isTransientDbError(err)) {
     return new AppError('unavailable', `The database cannot be reached; ${what} for account ${account} was not applied. Retry.`, { cause: err })
   }
   return new AppError('internal', `${what} for account ${account} failed and was rolled back; nothing was written (${describePgError(err)}).`, {
