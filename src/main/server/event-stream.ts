@@ -2,10 +2,19 @@
 // headers on a WebSocket, so the token may also come as a `bearer.<token>` subprotocol or as a first
 // message {"type":"auth","token":"…"}. The same Host, Origin and failed-token rules as the API apply;
 // sockets are capped, and those still waiting for a first-message token more tightly.
+//
+// Resuming: every event carries a `resume` token (this process's boot id and the event's number). A
+// client that reconnects with `?after=<token>` gets, right after `ready`, the events it missed, from a
+// window of this server's recent events (the last 10,000, at most 10 minutes old and 16 MiB in all);
+// `ready` says `resumed: true`. A token outside the window, or from another server or an earlier run of
+// this one, gets `resumed: false`: the client reads its lists again. Telemetry ticks are samples, not
+// changes: they carry no token and are not kept.
 
+import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import type { EventMessage } from '../../shared/contract'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import type { HostPolicy } from './host-policy'
@@ -19,6 +28,8 @@ export const DEFAULT_MAX_EVENT_SOCKETS = 128
 /** Seconds a client is told to wait when the server is busy. */
 export const BUSY_RETRY_AFTER_S = 5
 const FIRST_MESSAGE_AUTH_MS = 5_000
+/** The resume window: how many recent events are kept, and for how long. */
+export const DEFAULT_RESUME_WINDOW = { events: 10_000, ms: 10 * 60_000, bytes: 16 * 1024 * 1024 }
 
 export interface EventStreamOptions {
   token: string
@@ -29,11 +40,68 @@ export interface EventStreamOptions {
   log: Logger
   maxPending: number
   maxSockets: number
+  /** The resume window (tests shrink it). */
+  resumeWindow?: { events: number; ms: number; bytes: number }
+  now?: () => number
+}
+
+interface Kept {
+  n: number
+  at: number
+  /** The event as sent, resume token included. */
+  text: string
+}
+
+/** This run's recent events, numbered, for clients that reconnect. */
+function createResumeWindow(window: { events: number; ms: number; bytes: number }, now: () => number) {
+  const boot = randomBytes(6).toString('base64url')
+  const kept: Kept[] = []
+  let bytes = 0
+  let n = 0
+  function trim(): void {
+    const oldest = now() - window.ms
+    let drop = 0
+    while (drop < kept.length && (kept.length - drop > window.events || kept[drop]!.at < oldest || bytes > window.bytes)) {
+      bytes -= kept[drop]!.text.length
+      drop += 1
+    }
+    if (drop > 0) kept.splice(0, drop)
+  }
+  return {
+    /** Numbers the event and keeps it (not a telemetry tick); returns the text every client is sent. */
+    add(message: EventMessage): string {
+      if (message.event === 'telemetry:tick') return JSON.stringify(message)
+      n += 1
+      const text = JSON.stringify({ ...message, resume: `${boot}.${n}` })
+      kept.push({ n, at: now(), text })
+      bytes += text.length
+      trim()
+      return text
+    },
+    /** The events after `token`, or null when they are not all here any more (or never were). */
+    after(token: string): string[] | null {
+      trim()
+      const [tokenBoot, counter] = token.split('.')
+      const from = Number(counter)
+      if (tokenBoot !== boot || !Number.isSafeInteger(from) || from < 0 || from > n) return null
+      // Every event after `from` is still kept: the oldest kept one is at most from + 1.
+      const first = kept[0]?.n ?? n + 1
+      if (first > from + 1) return null
+      return kept.filter((k) => k.n > from).map((k) => k.text)
+    },
+  }
 }
 
 export function attachEventStream(server: Server, options: EventStreamOptions): { close(): void } {
   const sockets = new Set<WebSocket>()
   let pendingSockets = 0
+  const recent = createResumeWindow(options.resumeWindow ?? DEFAULT_RESUME_WINDOW, options.now ?? Date.now)
+  /** Live sockets, each with what it sends an event as. */
+  const streaming = new Set<(text: string) => void>()
+  const unsubscribeAll = options.events.subscribe((message) => {
+    const text = recent.add(message)
+    for (const send of streaming) send(text)
+  })
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -48,6 +116,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (!options.hosts.hostAllowed(req.headers.host)) return reject('421 Misdirected Request')
     if (!options.hosts.originAllowed(req.headers.origin, req.headers.host)) return reject('403 Forbidden')
     if (url.pathname !== '/api/events' || url.search.includes('token')) return reject('404 Not Found')
+    const after = url.searchParams.get(EVENTS_RESUME_PARAM)
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
@@ -66,22 +135,27 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (sockets.size >= options.maxSockets || (given === null && pendingSockets >= options.maxPending)) {
       return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address))
+    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address, after))
   })
 
-  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string): void {
+  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string, after: string | null): void {
     sockets.add(ws)
     let unsubscribe: (() => void) | null = null
     const startStreaming = (): void => {
-      ws.send(JSON.stringify({ type: 'ready' }))
-      unsubscribe = options.events.subscribe((message) => {
+      const send = (text: string): void => {
         // A slow client must not make the server buffer without bound: drop it instead.
         if (ws.bufferedAmount > 8 * 1024 * 1024) {
           ws.close(1013, 'too slow')
           return
         }
-        ws.send(JSON.stringify(message))
-      })
+        ws.send(text)
+      }
+      // In one step: the missed events, then live ones; nothing can come between them.
+      const missed = after === null ? null : recent.after(after)
+      ws.send(JSON.stringify({ type: 'ready', ...(after === null ? {} : { resumed: missed !== null }) }))
+      for (const text of missed ?? []) send(text)
+      streaming.add(send)
+      unsubscribe = () => streaming.delete(send)
     }
     let pending = !authenticated
     const settle = (): void => {
@@ -121,6 +195,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
 
   return {
     close() {
+      unsubscribeAll()
       for (const ws of sockets) ws.terminate()
       wss.close()
     },

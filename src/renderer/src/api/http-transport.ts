@@ -1,10 +1,12 @@
 // The browser transport for the headless server: POST /api/<command> with a JSON body and the bearer
 // token, and a WebSocket at /api/events for events. The WebSocket reconnects with capped, jittered
-// exponential backoff; every reconnect bumps the link generation so the UI refetches what it missed.
+// exponential backoff, asking to resume after the last event it saw (its `resume` token): when the
+// server still holds what was missed it sends it and the UI goes on as it was; otherwise the reconnect
+// bumps the link generation so the UI refetches everything.
 // A 401 anywhere drops the token and asks the operator to sign in again. The token never goes into a
 // URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol.
 
-import { CLIENT_HEADER, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
+import { CLIENT_HEADER, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
 import type { CommandOutput } from '../../../shared/contract'
 import { ApiError, isErrorInfo } from './api-error'
 import { loadStoredToken, storeToken } from './token'
@@ -32,6 +34,8 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   let socket: WebSocket | null = null
   let retryTimer: ReturnType<typeof setTimeout> | null = null
   let running = false
+  /** The resume token of the last event received (none before the first one). */
+  let lastResume: string | null = null
 
   async function post(command: CommandName, input: unknown, withToken: string): Promise<unknown> {
     let response: Response
@@ -94,11 +98,12 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     }
     let ws: WebSocket
     let authByMessage = false
+    const url = lastResume === null ? eventsUrl : `${eventsUrl}?${EVENTS_RESUME_PARAM}=${encodeURIComponent(lastResume)}`
     try {
-      ws = new WebSocket(eventsUrl, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${current}`])
+      ws = new WebSocket(url, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${current}`])
     } catch {
       // A token with characters a subprotocol cannot carry: authenticate with the first message instead.
-      ws = new WebSocket(eventsUrl, [EVENTS_PROTOCOL])
+      ws = new WebSocket(url, [EVENTS_PROTOCOL])
       authByMessage = true
     }
     socket = ws
@@ -114,9 +119,13 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
       }
       if ((data as { type?: unknown } | null)?.type === 'ready') {
         const state = link.get()
-        link.set({ status: 'open', retryAt: null, failures: 0, generation: state.generation + 1 })
+        // Resumed: the missed events follow, and the UI's data stays good. Otherwise it refetches.
+        const resumed = (data as { resumed?: unknown }).resumed === true
+        link.set({ status: 'open', retryAt: null, failures: 0, generation: resumed ? state.generation : state.generation + 1 })
         return
       }
+      const resume = (data as { resume?: unknown } | null)?.resume
+      if (typeof resume === 'string') lastResume = resume
       events.publish(data)
     }
     ws.onclose = (event: CloseEvent) => {
