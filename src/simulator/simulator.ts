@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import {
+  decodeBinaryNode,
   encodeBinaryNode,
   jidDecode,
   jidEncode,
@@ -189,15 +190,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     const conn = connectionFor(account, deviceId)
     if (conn?.loggedIn) {
-      if (node.tag === 'message' && node.attrs.id) {
-        let pending = unacked.get(conn)
-        if (!pending) unacked.set(conn, (pending = new Map()))
-        pending.set(node.attrs.id, node)
-      }
+      track(conn, node)
       conn.sendNode(node)
       return
     }
     queueOffline(account, deviceId, node)
+  }
+
+  /** Keeps a message written to a connection until the device acknowledges it. */
+  function track(conn: SimConnection, node: BinaryNode): void {
+    if (node.tag !== 'message' || !node.attrs.id) return
+    let pending = unacked.get(conn)
+    if (!pending) unacked.set(conn, (pending = new Map()))
+    pending.set(node.attrs.id, node)
   }
 
   function queueOffline(account: AccountRecord, deviceId: number, node: BinaryNode): void {
@@ -300,6 +305,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const queued = directory.drain(account, deviceId)
     if (queued.length) persist()
     for (const encoded of queued) conn.sendEncoded(encoded)
+    // Held until the device acknowledges them, as messages delivered live are: a connection that closes
+    // first hands them back to the offline queue (WhatsApp keeps a message until it is acknowledged).
+    // The stanzas are stored uncompressed, so decoding settles in microtasks, before any answer can arrive.
+    void Promise.all(queued.map((encoded) => decodeBinaryNode(encoded))).then((nodes) => {
+      for (const node of nodes) track(conn, node)
+    })
     if (edgeRouting) {
       conn.sendNode({
         tag: 'ib',

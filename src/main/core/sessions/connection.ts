@@ -12,7 +12,7 @@ import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
-import { durableReceipts } from './durable-receipts'
+import { durableReceipts, guardKeys } from './durable-receipts'
 import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
 
@@ -61,15 +61,23 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const paired = isPaired(creds)
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
-    // Every message is recorded before Baileys' receipt for it leaves (durable-receipts.ts).
+    // Every message is recorded before Baileys' receipt for it leaves (durable-receipts.ts); when it
+    // cannot be, the socket closes first (503: retried with backoff), so WhatsApp delivers it again.
+    let socket: WASocket | null = null
+    const abandon = (reason: string): void => {
+      if (generation !== rt.generation || !socket) return
+      log.warn({ account: rt.id, reason }, 'closing the connection: nothing is acknowledged that was not recorded')
+      void socket.end(Object.assign(new Error(reason), { output: { statusCode: 503 } }))
+    }
     const receipts = durableReceipts(
       async (message) => {
         if (generation !== rt.generation) throw new AppError('unavailable', 'The socket that received this message was closed.')
         await messaging.onMessage(rt, message)
       },
       () => (creds.me ? { id: creds.me.id, lid: creds.me.lid ?? '' } : null),
+      abandon,
     )
-    const socket = deps.makeSocket({
+    socket = deps.makeSocket({
       browser: Browsers.macOS('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
@@ -77,7 +85,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       ...deps.socketConfig(),
       makeSignalRepository: receipts.makeSignalRepository,
       getMessage: (key) => messaging.getMessage(rt, key),
-      auth: auth.state,
+      auth: { creds: auth.state.creds, keys: guardKeys(auth.state.keys, abandon) },
       logger: deps.baileysLogger,
     })
     receipts.watch(socket.ws)
@@ -165,6 +173,15 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (error instanceof RunsElsewhereError) {
       // Another server of the fleet runs it: not a failure of the account, and not the operator's stop.
       log.info({ account: rt.id, reason: error.message }, 'not started here: another server runs the account')
+      return
+    }
+    if (error instanceof AppError && error.code === 'unavailable' && book.exists(rt.id) && book.record(rt.id).wantRunning && !deps.isShuttingDown()) {
+      // The database could not be reached (loading the creds, say): a reason to try again, with the
+      // same backoff as a dropped connection, not to give the account up.
+      log.warn({ account: rt.id, err: error.message }, 'starting the account failed for now; retrying')
+      const record = book.record(rt.id)
+      const decision = decideOnClose(503, { paired: record.pairedAt !== null, attempt: rt.attempt, connectedBefore: record.lastConnectedAt !== null, backoff: deps.backoff, random: deps.random })
+      onClose({ ...deps, reconnect, failed }, rt, decision, { code: 503, error })
       return
     }
     log.error({ err: error, account: rt.id }, 'account failed')

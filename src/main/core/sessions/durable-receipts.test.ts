@@ -6,6 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
+import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import { silentLogger as silentSimulatorLogger } from '../../../simulator/logger'
 import { startSimulator, type Simulator } from '../../../simulator/simulator'
@@ -40,6 +41,7 @@ describe('receipts wait for the record', () => {
   let sessions: SessionManager
   let bus: EventBus
   let unmute: () => void
+  let storeDown = false
   /** What recording a message answers; by default recorded at once. */
   let record: (message: ReceivedMessage) => Recorded = () => undefined
   const reported: ReceivedMessage[] = []
@@ -51,7 +53,23 @@ describe('receipts wait for the record', () => {
     trustWhatsAppRoot(sim.rootKeyHex)
     bus = createEventBus(silentLogger())
     const telemetry = createTelemetry({ events: bus, logger: silentLogger() })
-    const stores = createMemoryAuthStoreFactory()
+    const memory = createMemoryAuthStoreFactory()
+    // A store that can be made unreachable, as a fleet's database during a restart.
+    const stores = {
+      open(id: AccountId) {
+        const inner = memory.open(id)
+        const check = (): void => {
+          if (storeDown) throw new AppError('unavailable', 'The database cannot be reached (test).')
+        }
+        return {
+          ...inner,
+          get: async (type: Parameters<typeof inner.get>[0], ids: string[]) => (check(), inner.get(type, ids)),
+          set: async (data: Parameters<typeof inner.set>[0]) => (check(), inner.set(data)),
+          loadCreds: async () => (check(), inner.loadCreds()),
+          saveCreds: async (creds: Parameters<typeof inner.saveCreds>[0]) => (check(), inner.saveCreds(creds)),
+        }
+      },
+    }
     // As the webhook outbox and the fleet log wrap the bus: a message is recorded, then shown.
     const recording: EventBus = {
       subscribe: (listener) => bus.subscribe(listener),
@@ -179,5 +197,45 @@ describe('receipts wait for the record', () => {
       })
     })
     expect(reported.slice(since).map((m) => m.text)).toEqual(['second try', 'after'])
+  }, 60_000)
+
+  it('a key store that cannot be reached closes the connection (the message, recorded first, once), and the account comes back when it can', async () => {
+    const account = sessions.list().find((a) => a.label === 'Receiver')! as AccountSummary & { phone: string }
+    record = () => undefined
+    const since = reported.length
+    storeDown = true
+    const reconnecting = new Promise<void>((resolve) => {
+      const stop = bus.subscribe((m) => {
+        if (m.event === 'accounts:changed' && (m.payload as AccountSummary).id === account.id && (m.payload as AccountSummary).status === 'reconnecting') {
+          stop()
+          resolve()
+        }
+      })
+    })
+    // Its session is in the key cache, so it decrypts and is recorded; saving the advanced session fails.
+    await sim.sendFromPhone('4915130000009', account.phone, 'while down')
+    await reconnecting
+    storeDown = false
+    const back = new Promise<void>((resolve) => {
+      const stop = bus.subscribe((m) => {
+        if (m.event === 'accounts:changed' && (m.payload as AccountSummary).id === account.id && (m.payload as AccountSummary).status === 'connected') {
+          stop()
+          resolve()
+        }
+      })
+    })
+    await back
+    await sim.sendFromPhone('4915130000009', account.phone, 'after the outage')
+    await new Promise<void>((resolve) => {
+      const stop = bus.subscribe((m) => {
+        if (m.event === 'accounts:message' && (m.payload as ReceivedMessage).text === 'after the outage') {
+          stop()
+          resolve()
+        }
+      })
+    })
+    expect(reported.slice(since).map((m) => m.text)).toEqual(['while down', 'after the outage'])
+    // A store outage never switches the account off: it retried until the store answered.
+    expect(sessions.list().find((a) => a.id === account.id)).toMatchObject({ status: 'connected' })
   }, 60_000)
 })
