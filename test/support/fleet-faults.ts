@@ -275,13 +275,24 @@ export function watchSecondSockets(fleet: FaultFleet): { count(): number; stop()
   return { count: () => n, stop: () => void fleet.sim.sim.events.off('replaced', onReplaced) }
 }
 
-/** Resolves when every account in `ids` has a live lease of a server in `on` and shows connected on `watcher` after `since`. */
-async function takenOver(fleet: FaultFleet, ids: readonly string[], on: readonly FaultMember[], watcher: FaultMember, since: number, timeoutMs: number): Promise<void> {
+/**
+ * Resolves when every account in `ids` has a live lease of a server in `on`, and `watcher` lists it
+ * connected there (a connected event alone may come from a server that died right after).
+ */
+async function takenOver(fleet: FaultFleet, ids: readonly string[], on: readonly FaultMember[], watcher: FaultMember, timeoutMs: number): Promise<void> {
   const servers = new Set(on.map((m) => m.id))
-  await Promise.all(ids.map((id) => watcher.events.next((m) => watcher.events.received.indexOf(m) >= since && connected(id)(m), timeoutMs)))
-  const owners = await fleet.owners()
-  const elsewhere = ids.filter((id) => !servers.has(owners.get(id) ?? ''))
-  if (elsewhere.length > 0) throw new Error(`not taken over by ${[...servers].join(', ')}: ${elsewhere.join(', ')}`)
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const owners = await fleet.owners()
+    const list = await watcher.server.value<AccountSummary[]>('accounts:list')
+    const missing = ids.filter((id) => {
+      const shown = list.find((a) => a.id === id)
+      return !servers.has(owners.get(id) ?? '') || shown?.status !== 'connected' || !servers.has(shown.server ?? '')
+    })
+    if (missing.length === 0) return
+    if (Date.now() > deadline) throw new Error(`not taken over by ${[...servers].join(', ')} within ${timeoutMs} ms: ${missing.join(', ')}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -321,12 +332,11 @@ export async function pausedMidWrite(fleet: FaultFleet): Promise<Figures> {
     look()
   })
   if (!holding) throw new Error('the paused server never held a key write')
-  const since = watcher.events.received.length
   const pausedAt = performance.now()
   paused.server.child.kill('SIGSTOP')
   rmSync(paused.holdFile, { force: true })
   traffic.start()
-  await takenOver(fleet, moving.map((a) => a.id), [watcher, fleet.members[1]!], watcher, since, FAULT_LEASE_MS + 20_000)
+  await takenOver(fleet, moving.map((a) => a.id), [watcher, fleet.members[1]!], watcher, FAULT_LEASE_MS + 20_000)
   const takeoverMs = performance.now() - pausedAt
   // The others kept every lease of their own: same epochs, same owners.
   const epochsDuring = await epochs()
@@ -361,7 +371,6 @@ export async function secondCrash(fleet: FaultFleet): Promise<Figures> {
   await traffic.round('before')
   const before = await fleet.owners()
   const victims = fleet.accounts.filter((a) => before.get(a.id) === first.id)
-  const marks = new Map(fleet.members.map((m) => [m, m.events.received.length]))
   const killedAt = performance.now()
   first.server.child.kill('SIGKILL')
   traffic.start()
@@ -377,8 +386,7 @@ export async function secondCrash(fleet: FaultFleet): Promise<Figures> {
   }
   claimer.server.child.kill('SIGKILL')
   const survivor = fleet.members.find((m) => m !== first && m !== claimer)!
-  const since = marks.get(survivor)!
-  await takenOver(fleet, fleet.accounts.filter((a) => before.get(a.id) !== survivor.id).map((a) => a.id), [survivor], survivor, since, FAULT_LEASE_MS * 2 + 30_000)
+  await takenOver(fleet, fleet.accounts.filter((a) => before.get(a.id) !== survivor.id).map((a) => a.id), [survivor], survivor, FAULT_LEASE_MS * 2 + 30_000)
   const takeoverMs = performance.now() - killedAt
   await traffic.stop()
   await traffic.round('after')
