@@ -24,8 +24,8 @@ import makeWASocket, {
   type WASocket,
 } from '@whiskeysockets/baileys'
 import pino from 'pino'
-import { guardConsoleAgainstSessionDumps } from '../src/main/core/console-guard'
-import { enforceSignatureChecks, trustWhatsAppRoot } from '../src/main/core/whatsapp/trust'
+import { guardConsoleAgainstSessionDumps } from '../src/whatsapp-protocol/console-guard'
+import { enforceSignatureChecks, trustWhatsAppRoot } from '../src/whatsapp-protocol/trust-root'
 import type { PeerInit, PeerMemory, PeerRequest, PeerResponse, PeerResults } from './peer-process'
 
 if (!process.send) {

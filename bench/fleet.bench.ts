@@ -3,7 +3,7 @@
 // get/set latency on PostgreSQL next to SQLite measured in the same run (same data key, same values, in
 // rotated rounds), and, last, the failover after kill -9 of one server, exactly as
 // `fleet: <N> accounts resumed in <s> s after kill -9 of 1 of 3 servers`.
-// Targets (issue 9): failover under 25 s with the default 15 s lease; PostgreSQL one-key get p99 under
+// Targets: failover under 25 s with the default 15 s lease; PostgreSQL one-key get p99 under
 // 2 ms on loopback. The figures are printed, never asserted.
 
 import { randomBytes } from 'node:crypto'
@@ -16,7 +16,7 @@ import type { AccountId } from '../src/shared/ids'
 import { openSqliteAuthStoreFactory } from '../src/main/core/auth-store/sqlite-store'
 import type { AuthStoreFactory } from '../src/main/core/auth-store/types'
 import { openPostgres } from '../src/main/core/db/postgres/open-postgres'
-import { pgAuthStoreFactory } from '../src/main/core/db/postgres/pg-auth-store'
+import { pgAuthStoreFactory } from '../src/main/core/auth-store/pg-store'
 import { silentLogger } from '../src/main/core/logger'
 import { findPostgres, startPostgresCluster } from '../test/support/postgres-cluster'
 import { newDataKey } from '../test/support/server-process'

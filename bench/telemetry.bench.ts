@@ -1,4 +1,4 @@
-// The telemetry budget (issue 15): CPU the server spends on telemetry (aggregation and ticks) at 500
+// The telemetry budget: CPU the server spends on telemetry (aggregation and ticks) at 500
 // accounts, idle and at one message per second per account, measured side by side with telemetry off in
 // the same process, in interleaved rounds (medians and min–max reported).
 //
@@ -83,7 +83,7 @@ function traffic(accounts: readonly Account[], perSecond: number): () => void {
   return () => clearInterval(timer)
 }
 
-/** What one open telemetry view costs the server (issue 15's view: no per-account requests). */
+/** What one open telemetry view costs the server (the view makes no per-account requests). */
 function openView(telemetry: Telemetry, watched: AccountId): () => void {
   telemetry.watch('bench-view-client', [watched])
   const every5 = setInterval(() => {
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   const idle = delta('idle, telemetry on', 'idle, telemetry off')
   const busy = delta('1 msg/s/account, telemetry on', '1 msg/s/account, telemetry off')
   const view = delta('1 msg/s/account, telemetry on, one view open', '1 msg/s/account, telemetry off')
-  console.log('\n== telemetry cost = on − off, per round (median, min–max); budget from issue 15')
+  console.log('\n== telemetry cost = on − off, per round (median, min–max), against its budget')
   console.log(`idle:            ${median(idle).toFixed(2)} % of one core (${spread(idle, 2)}); budget < 2 % → ${median(idle) < 2 ? 'within' : 'OVER'}`)
   console.log(`1 msg/s/account: ${median(busy).toFixed(2)} % of one core (${spread(busy, 2)}); budget < 5 % → ${median(busy) < 5 ? 'within' : 'OVER'}`)
   console.log(`  with one telemetry view open: ${median(view).toFixed(2)} % (${spread(view, 2)})`)
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
   console.log('\n== telemetry:tick size in bytes (JSON), 1 msg/s/account')
   console.log(`aggregate only: median ${median(tickSizes).toFixed(0)}, max ${Math.max(...tickSizes)}`)
   console.log(`aggregate + one watched account: median ${median(viewTicks).toFixed(0)}, max ${Math.max(...viewTicks)}`)
-  console.log(`every account, as ticks were before issue 15: ${await legacyTickBytes(accounts)} (one tick)`)
+  console.log(`every account, as ticks were before the view watched only what it shows: ${await legacyTickBytes(accounts)} (one tick)`)
   process.exit(0)
 }
 

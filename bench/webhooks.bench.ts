@@ -1,4 +1,4 @@
-// Webhooks (issue 16): delivery throughput from 50 accounts to a local receiver, and the cost webhooks add
+// Webhooks (docs/webhooks.md): delivery throughput from 50 accounts to a local receiver, and the cost webhooks add
 // to handling a message, each against a peer measured in the same run.
 //
 // Delivery: 50 accounts each emit `--per-account` accounts:message events through the real webhook
@@ -24,7 +24,7 @@ import { openDatabase } from '../src/main/core/db/open-database'
 import { createEventBus, type EventBus } from '../src/main/core/events'
 import { silentLogger } from '../src/main/core/logger'
 import { createSqliteOutbox } from '../src/main/core/webhooks/sqlite-outbox'
-import { startReceiver, type Receiver } from '../src/main/core/webhooks/test-receiver'
+import { startReceiver, type Receiver } from '../test/support/webhook-receiver'
 import { createWebhookService } from '../src/main/core/webhooks/webhook-service'
 
 const { values } = parseArgs({ options: { 'per-account': { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' } } })

@@ -1,4 +1,4 @@
-// Which server runs what (issue 9), in Chromium against a real fleet: two headless servers on one
+// Which server runs what, in Chromium against a real fleet: two headless servers on one
 // throwaway PostgreSQL cluster, each pairing one account through the simulator (support/pg-fleet.ts).
 // The fleet view lists both servers with live heartbeat ages and their accounts; the accounts table
 // gains a Server column and the account page names its server. Against the single SQLite server of the

@@ -35,11 +35,13 @@ test('offers both methods side by side and pairs by QR code', async ({ app }, te
   const methods = new PairingMethods(dialog)
   await expect(methods.qrTab).toHaveAttribute('aria-selected', 'true')
   await expect(methods.codeTab).toHaveAttribute('aria-selected', 'false')
+  await expect(dialog.status).toHaveText('Waiting for a scan')
+  // Measured once the QR code shows: the dialog is centred, so it moves while its content arrives, and
+  // two boxes read one after the other during that move would not share a row.
+  await expect(dialog.qrImage).toBeVisible()
   const [qrBox, codeBox] = [await methods.qrTab.boundingBox(), await methods.codeTab.boundingBox()]
   // Side by side: one row, the QR method first.
   expect(qrBox && codeBox && Math.abs(qrBox.y - codeBox.y) < 2 && qrBox.x < codeBox.x).toBe(true)
-  await expect(dialog.status).toHaveText('Waiting for a scan')
-  await expect(dialog.qrImage).toBeVisible()
   await screenshotsAtBothSizes(app.page, 'pairing-method-qr', testInfo)
 
   await dialog.simulateScan()

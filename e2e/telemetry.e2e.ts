@@ -1,4 +1,4 @@
-// Telemetry for hundreds of accounts (issue 15), in Chromium against a test-only server with 50 and 200
+// Telemetry for hundreds of accounts, in Chromium against a test-only server with 50 and 200
 // accounts whose real instrumented stores make about one operation pair per second each
 // (support/telemetry-server.ts). Checks that the view's requests do not grow with the accounts (HTTP
 // requests and WebSocket messages it sends, averaged over 30 s), that a store slowed by 150 ms is ranked

@@ -1,4 +1,4 @@
-// Every view by its address, and what the operator's console adds around them (issue 11): Back and
+// Every view by its address, and what the operator's console adds around them: Back and
 // Forward between views, a link opened in a new tab that lands on its view after sign-in, the
 // account's activity log with who asked, the settings view, sending that tells the truth, a toast
 // when an account ends logged out, then a gallery: every view and dialog at 1280x800 and 390x844

@@ -1,10 +1,10 @@
-// The webhooks view (issue 16) in Chromium against the headless server, with a real receiver on
+// The webhooks view (docs/webhooks.md) in Chromium against the headless server, with a real receiver on
 // 127.0.0.1 in this test process: a refused address says why, adding shows the secret once (copyable),
 // a test event arrives signed with that secret and shows as delivered with its payload and answer,
 // redeliver sends the same delivery id again, remove asks first. Screenshots at 1280x800 and 390x844
 // (test-results/screenshots/), and axe on the view.
 
-import { startReceiver, type Receiver } from '../src/main/core/webhooks/test-receiver'
+import { startReceiver, type Receiver } from '../test/support/webhook-receiver'
 import { ConfirmDialog } from './pages/accounts-page'
 import { AppShell } from './pages/app-shell'
 import { WebhooksPage } from './pages/webhooks-page'

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { loadAverage, startContention } from '../bench/cpu-contention'
 import { databaseRestart, pausedMidWrite, secondCrash, spreadAndJoin, startFaultFleet, type Figures } from '../test/support/fleet-faults'
 import { findPostgres, startPostgresCluster, type PostgresCluster } from '../test/support/postgres-cluster'
-import { guardConsoleAgainstSessionDumps } from '../src/main/core/console-guard'
+import { guardConsoleAgainstSessionDumps } from '../src/whatsapp-protocol/console-guard'
 
 const FAULTS = {
   paused: { what: 'SIGSTOP mid key-write', run: (c: PostgresCluster) => startFaultFleet(c).then((f) => pausedMidWrite(f).finally(() => f.close())) },

@@ -4,7 +4,7 @@
 // two places, or somewhere other than the protocol says.
 
 import { CRASH_POINTS, type CrashPoint } from '../src/main/core/transfer/hand-off-protocol'
-import { muteLibsignalLogs } from '../src/simulator/testing'
+import { muteLibsignalLogs } from '../test/support/baileys-clients'
 import { runHandOffTrial } from '../test/support/hand-off-trial'
 import { startTestSimulator } from '../test/support/transfer-support'
 

@@ -15,7 +15,6 @@ import { ERROR_CODES } from '../src/shared/errors'
 import { createCore, type Core } from '../src/main/core/create-core'
 import { envVault } from '../src/main/core/crypto/key-vault'
 import { silentLogger } from '../src/main/core/logger'
-import { LARGE_BODY_COMMANDS } from '../src/main/core/transfer/transfer-service'
 import { startApiServer, type ApiServer } from '../src/main/server/http-server'
 import { newDataKey } from './support/server-process'
 
@@ -30,7 +29,7 @@ let server: ApiServer
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'irish-fuzz-'))
   core = await createCore({ dataDir, keyVault: envVault(newDataKey()), logger: silentLogger(), appVersion: '0.0.0-test' })
-  server = await startApiServer({ host: '127.0.0.1', port: 0, token: TOKEN, dispatch: core.dispatch, events: core.events, logger: silentLogger(), largeBodyCommands: LARGE_BODY_COMMANDS })
+  server = await startApiServer({ host: '127.0.0.1', port: 0, token: TOKEN, dispatch: core.dispatch, events: core.events, logger: silentLogger() })
 })
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
 // The lease expiry is 4 s here (15 s by default); the bounds are stated against it.
 
 import { afterEach, expect, it } from 'vitest'
-import { muteLibsignalLogs } from '../src/simulator/testing'
+import { muteLibsignalLogs } from './support/baileys-clients'
 import { databaseRestart, FAULT_LEASE_MS, pausedMidWrite, secondCrash, spreadAndJoin, startFaultFleet, type FaultFleet, type Figures } from './support/fleet-faults'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
 

@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { MAX_BUNDLE_BASE64_CHARS } from '../src/main/core/transfer/transfer-service'
+import { MAX_BUNDLE_BASE64_CHARS } from '../src/shared/policy'
 import { newDataKey, startServerProcess } from './support/server-process'
 
 /** The stated bound for the server's peak resident memory (VmHWM) through the whole burst. */

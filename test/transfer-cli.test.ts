@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary } from '../src/shared/contract'
-import { muteLibsignalLogs } from '../src/simulator/testing'
+import { muteLibsignalLogs } from './support/baileys-clients'
 import { newDataKey, startServerProcess, type ServerProcess } from './support/server-process'
 import { pairBaileysFolder, startTestSimulator, type TestSimulator } from './support/transfer-support'
 

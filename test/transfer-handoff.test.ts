@@ -6,7 +6,7 @@
 import { proto, type WAMessage } from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary, EventMessage, ReceivedMessage } from '../src/shared/contract'
-import { closeSocket, nextMessage, pairClient, textOf, type PairedClient } from '../src/simulator/testing'
+import { closeSocket, nextMessage, pairClient, textOf, type PairedClient } from './support/baileys-clients'
 import { awaitStatus, pairAccount, qrCodesShown, refusal, useTransferServers, type TestServer } from './support/transfer-support'
 
 const { simulator, a, b } = useTransferServers({ beforeAll, afterAll }, ['irish-a-', 'irish-b-'])

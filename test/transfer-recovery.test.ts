@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CRASH_POINTS, type CrashPoint } from '../src/main/core/transfer/hand-off-protocol'
-import { muteLibsignalLogs } from '../src/simulator/testing'
+import { muteLibsignalLogs } from './support/baileys-clients'
 import { runHandOffTrial } from './support/hand-off-trial'
 import { startTestSimulator, type TestSimulator } from './support/transfer-support'
 

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary, BundleInfo } from '../src/shared/contract'
-import { muteLibsignalLogs } from '../src/simulator/testing'
+import { muteLibsignalLogs } from './support/baileys-clients'
 import { awaitStatus, pairAccount, refusal, startTestServer, startTestSimulator, type TestServer, type TestSimulator } from './support/transfer-support'
 
 let simulator: TestSimulator

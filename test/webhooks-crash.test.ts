@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountStatus, AccountSummary, EventMessage, PairingState, ReceivedMessage, SimulatorInfo } from '../src/shared/contract'
-import { startReceiver, type Receiver } from '../src/main/core/webhooks/test-receiver'
+import { startReceiver, type Receiver } from './support/webhook-receiver'
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'irish-webhooks-crash-'))

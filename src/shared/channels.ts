@@ -1,6 +1,6 @@
 // The names of every command and event, and nothing else: the preload imports this file alone, so the
-// sandboxed preload bundle stays tiny and carries no schema code. contract.ts must define exactly these
-// names (the compiler checks it with `satisfies Record<CommandName, …>`).
+// sandboxed preload bundle stays tiny and carries no schema code. contract.ts declares exactly these
+// names, each with its schemas and policy (the compiler checks it with `satisfies Record<CommandName, …>`).
 
 export const COMMAND_NAMES = [
   'accounts:list',
@@ -33,12 +33,12 @@ export const COMMAND_NAMES = [
   // Pairing by phone-number code
   'accounts:pair-code',
   'simulator:enter-code',
-  // Issue 11: an account's activity log.
+  // An account's activity log.
   'accounts:activity',
   'fleet:servers',
-  // Issue 11: start, stop or log out many accounts in one command.
+  // Start, stop or log out many accounts in one command.
   'accounts:bulk',
-  // Issue 16: signed webhooks from a durable outbox.
+  // Signed webhooks from a durable outbox (docs/webhooks.md).
   'webhooks:add',
   'webhooks:list',
   'webhooks:remove',
@@ -53,7 +53,7 @@ export const EVENT_NAMES = [
   'accounts:qr',
   'accounts:message',
   'telemetry:tick',
-  // Issue 14: the desktop app was asked to open a session bundle (file association, argv).
+  // The desktop app was asked to open a session bundle (file association, argv).
   'transfer:bundle-opened',
 ] as const
 

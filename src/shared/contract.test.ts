@@ -1,6 +1,20 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
 import { COMMAND_NAMES, EVENT_NAMES } from './channels'
-import { commands, describeZodError, events, type CommandInput, type CommandOutput, type EventPayload, type AccountSummary } from './contract'
+import {
+  CLI_VERBS,
+  commands,
+  describeZodError,
+  events,
+  OWNER_BOUND_COMMANDS,
+  RELAYED_EVENTS,
+  WEBHOOK_EVENTS,
+  type CommandInput,
+  type CommandOutput,
+  type EventPayload,
+  type AccountSummary,
+} from './contract'
+import { BODY_CLASSES, ROLES } from './policy'
 
 describe('the contract', () => {
   it('defines a schema for every command name and event name, and nothing else', () => {
@@ -38,13 +52,13 @@ describe('input that people type', () => {
 
   it('describes problems without schema paths', () => {
     const send = commands['accounts:send-text'].input.safeParse({ id: 'acc-1', to: '12', text: '' })
-    expect(describeZodError(send.error!)).toBe(
+    expect(describeZodError(send.error!, 'accounts:send-text')).toBe(
       'Recipient: Give a phone number in international format, such as +1 555 010 0123, or a WhatsApp id.; The message is empty.',
     )
     const settings = commands['settings:set'].input.safeParse({ whatsappUrl: 'not a url' })
-    expect(describeZodError(settings.error!)).toMatch(/^Endpoint URL: /)
+    expect(describeZodError(settings.error!, 'settings:set')).toMatch(/^Endpoint URL: /)
     const rename = commands['accounts:rename'].input.safeParse({ id: 'acc-1', label: '  ' })
-    expect(describeZodError(rename.error!)).toBe('A label cannot be empty.')
+    expect(describeZodError(rename.error!, 'accounts:rename')).toBe('A label cannot be empty.')
   })
 })
 
@@ -57,9 +71,77 @@ describe('transfer:export file names', () => {
     for (const fileName of ['/tmp/alice.irishbundle', 'dir\\alice.irishbundle', '..', 'a\0b']) {
       const refused = exportInput.safeParse({ ...base, fileName })
       expect(refused.success, fileName).toBe(false)
-      expect(describeZodError(refused.error!)).toBe("Give the file's name without its folder.")
+      expect(describeZodError(refused.error!, 'transfer:export')).toBe("Give the file's name without its folder.")
     }
-    expect(describeZodError(exportInput.safeParse({ ...base, fileName: 'x'.repeat(256) }).error!)).toBe('A file name is at most 255 characters.')
+    expect(describeZodError(exportInput.safeParse({ ...base, fileName: 'x'.repeat(256) }).error!, 'transfer:export')).toBe('A file name is at most 255 characters.')
   })
 })
 
+
+/** The keys of an object schema (every command input and event payload is one). */
+function keysOf(schema: z.ZodType): string[] {
+  expect(schema).toBeInstanceOf(z.ZodObject)
+  return Object.keys((schema as z.ZodObject).shape)
+}
+
+describe('the registry', () => {
+  const DECISIONS = ['activity', 'body', 'cli', 'fields', 'fleet', 'input', 'output', 'role']
+  const EVENT_DECISIONS = ['account', 'fleet', 'label', 'payload', 'repeatsBy', 'webhook']
+
+  it.each(COMMAND_NAMES)('%s declares every decision, each one it can be', (name) => {
+    const declaration = commands[name]
+    expect(Object.keys(declaration).sort()).toEqual(DECISIONS)
+    expect(ROLES).toContain(declaration.role)
+    expect(BODY_CLASSES).toContain(declaration.body)
+    const fields = keysOf(declaration.input)
+    // Every input field has a label a person knows it by, and nothing else does.
+    expect(Object.keys(declaration.fields).sort()).toEqual([...fields].sort())
+    for (const label of Object.values(declaration.fields)) expect(label.trim()).not.toBe('')
+    const fleet = declaration.fleet as (typeof commands)[keyof typeof commands]['fleet']
+    if (fleet !== 'any-server') {
+      const field = 'owner' in fleet ? fleet.owner : fleet.owners
+      expect(fields).toContain(field)
+    }
+    const activity = declaration.activity
+    if (activity !== null) {
+      expect(['command', 'transfer']).toContain(activity.kind)
+      expect(['named', 'results']).toContain(activity.accounts)
+      expect(typeof activity.say).toBe('function')
+    }
+    if (declaration.cli !== null) expect(declaration.cli).toMatch(/^[a-z][a-z-]*$/)
+  })
+
+  it('gives each CLI verb to one command', () => {
+    const verbs = COMMAND_NAMES.map((name) => commands[name].cli).filter((verb) => verb !== null)
+    expect(new Set(verbs).size).toBe(verbs.length)
+    expect([...CLI_VERBS.keys()].sort()).toEqual([...verbs].sort())
+  })
+
+  it('forwards to the owner every command that needs its socket or memory, pairing by code included', () => {
+    for (const name of ['accounts:pair-code', 'simulator:enter-code', 'simulator:scan', 'accounts:pairing', 'accounts:send-text', 'accounts:bulk']) {
+      expect(OWNER_BOUND_COMMANDS).toContain(name)
+    }
+    for (const name of ['accounts:list', 'accounts:add', 'accounts:activity', 'transfer:import-folder']) expect(OWNER_BOUND_COMMANDS).not.toContain(name)
+  })
+
+  it.each(EVENT_NAMES)('%s declares every decision, each one it can be', (name) => {
+    const declaration = events[name]
+    expect(Object.keys(declaration).sort()).toEqual(EVENT_DECISIONS)
+    const fields = keysOf(declaration.payload)
+    if (declaration.account !== null) expect(fields).toContain(declaration.account)
+    if (declaration.repeatsBy !== null) {
+      expect(fields).toContain(declaration.repeatsBy)
+      // A repeat is recognised per account: without one there is nothing to tell it apart by.
+      expect(declaration.account).not.toBeNull()
+    }
+    expect(['relay', 'local']).toContain(declaration.fleet)
+    expect(typeof declaration.webhook).toBe('boolean')
+    expect(declaration.label.trim()).not.toBe('')
+  })
+
+  it('derives the relayed and the webhook events from the declarations', () => {
+    expect([...RELAYED_EVENTS].sort()).toEqual(['accounts:changed', 'accounts:message', 'accounts:qr', 'accounts:removed'])
+    expect(WEBHOOK_EVENTS).toEqual(['accounts:message', 'accounts:changed', 'accounts:removed', 'accounts:qr'])
+    expect(new Set(EVENT_NAMES.map((name) => events[name].label)).size).toBe(EVENT_NAMES.length)
+  })
+})

@@ -1,336 +1,112 @@
-// The one contract between the UI and the core: every command (input and output schemas) and every
-// event (payload schema). Shared by main, preload, renderer and the headless server: no electron,
-// no node:*, no DOM. Both transports (Electron IPC, HTTP + WebSocket) are generated from these maps,
-// and every input is parsed with its schema before the core sees it.
+// The one contract between the UI and the core, and the registry of everything a command or an event
+// is: its schemas and every policy decision about it (policy.ts names them), in one declaration each.
+// Shared by main, renderer and the headless server: no electron, no node:*, no DOM (the sandboxed preload
+// imports channels.ts alone). Both transports (Electron IPC, HTTP + WebSocket) and the CLI are generated
+// from these maps, every input is parsed with its schema before the core sees it, and every list that
+// used to be kept beside them (fleet forwarding, activity wording, body limits, CLI verbs, field labels,
+// fleet relay, webhook events, lanes, de-duplication, event labels) is derived at the end of this file.
+//
+// Adding a command: its name in channels.ts, its declaration in `commands` below (the compiler asks for
+// every decision), its handler in src/main/core/api/handlers.ts. Adding an event: its name in
+// channels.ts and its declaration in `events`; then emit it.
 
 import { z } from 'zod'
-import { ACCOUNT_ID_PATTERN, type AccountId } from './ids'
-import { ERROR_CODES, type ErrorInfo } from './errors'
-import { MIN_PASSPHRASE_LENGTH } from './passphrase'
-import { LabelSchema } from './labels'
-import { PairingMethodSchema, PhoneNumberSchema } from './pairing'
 import type { CommandName, EventName } from './channels'
+import type { ErrorInfo } from './errors'
+import type { AccountId } from './ids'
+import { LabelSchema } from './labels'
+import { PhoneNumberSchema } from './pairing'
+import { MIN_PASSPHRASE_LENGTH } from './passphrase'
+import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
+import {
+  AccountHealthSchema,
+  AccountIdSchema,
+  AccountStatusSchema,
+  AccountSummarySchema,
+  ActivityEntrySchema,
+  BulkActionSchema,
+  BulkResultSchema,
+  BundleInfoSchema,
+  CachePointSchema,
+  FleetServerSchema,
+  KeyCountOverviewSchema,
+  PairingStateSchema,
+  ReceivedMessageSchema,
+  SeriesPointSchema,
+  SettingsSchema,
+  SimulatorInfoSchema,
+  StoreRequestSchema,
+  TelemetryRangeSchema,
+  TelemetryRankingSchema,
+  TelemetrySeriesSchema,
+  TelemetrySnapshotSchema,
+  TelemetryWatchInputSchema,
+  TransferModeSchema,
+  type BulkAction,
+} from './schemas'
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
+export * from './schemas'
+export { ROLES, type Role } from './policy'
 
 // ---------------------------------------------------------------------------------------------
-// Domain types
+// Events (main → UI). Declared first: the webhook schemas below are derived from them.
 
-export const AccountIdSchema = z
-  .string()
-  .regex(ACCOUNT_ID_PATTERN, 'An account id is 1 to 64 lower-case letters, digits or dashes.')
-  .transform((value) => value as AccountId)
-
-export const ACCOUNT_STATUSES = [
-  /** Created, never paired, not running. */
-  'new',
-  /** Showing QR codes, waiting for a phone to scan. */
-  'pairing',
-  /** Socket opening with saved credentials. */
-  'connecting',
-  'connected',
-  /** Lost the connection; a retry is scheduled. */
-  'reconnecting',
-  /** Stopped by the operator. */
-  'stopped',
-  /** WhatsApp said 401: the keys are gone, pair again. */
-  'logged-out',
-  /** WhatsApp said 440: another client took over this session. */
-  'replaced',
-  /** Exported to another place and stopped here, to avoid running two copies. */
-  'moved',
-  /** A failure the policy does not retry (pairing expired, store error). */
-  'failed',
+export const events = {
+  'accounts:message': event({
+    payload: ReceivedMessageSchema,
+    account: 'account',
+    repeatsBy: 'id',
+    fleet: 'relay',
+    webhook: true,
+    label: 'Messages received',
+  }),
+  'accounts:changed': event({ payload: AccountSummarySchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account status changes' }),
+  'accounts:removed': event({ payload: z.object({ id: AccountIdSchema }), account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Accounts removed' }),
+  'accounts:qr': event({ payload: PairingStateSchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Pairing QR codes' }),
   /**
-   * Fleet only, never stored: the server that ran it stopped renewing its lease (died, paused, cut off)
-   * or handed it over, and another server of the fleet is taking it over.
+   * About once a second: the per-second points that finished, batched; the '*' aggregate always, an
+   * account's points only while a telemetry:watch names it. Each server measures its own store calls.
    */
-  'moving',
-] as const
-export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES)
-export type AccountStatus = z.infer<typeof AccountStatusSchema>
-
-export const MovedToSchema = z.object({ target: z.string(), at: z.number() })
-
-export const AccountSummarySchema = z.object({
-  id: AccountIdSchema,
-  label: z.string(),
-  /** Digits only, once paired. */
-  phone: z.string().nullable(),
-  /** Push name or business name, once known. */
-  name: z.string().nullable(),
-  status: AccountStatusSchema,
-  /** Epoch milliseconds. */
-  statusSince: z.number(),
-  lastError: z.string().nullable(),
-  /** The last disconnect status code Baileys reported (401, 440, 515, 408 …). */
-  lastDisconnectCode: z.number().nullable(),
-  reconnectCount: z.number().int(),
-  createdAt: z.number(),
-  pairedAt: z.number().nullable(),
-  lastConnectedAt: z.number().nullable(),
-  movedTo: MovedToSchema.nullable(),
-  /** Fleet (PostgreSQL) only: the id of the server that runs the account, or null when none does. */
-  server: z.string().nullable().optional(),
-})
-export type AccountSummary = z.infer<typeof AccountSummarySchema>
-
-export const KeyCountsSchema = z.record(z.string(), z.number().int())
-export type KeyCounts = z.infer<typeof KeyCountsSchema>
-
-export const AccountHealthSchema = AccountSummarySchema.extend({
-  keyCounts: KeyCountsSchema,
-  /** Set while the account waits for the next reconnect attempt. Epoch milliseconds. */
-  nextRetryAt: z.number().nullable(),
-})
-export type AccountHealth = z.infer<typeof AccountHealthSchema>
-
-export const PairingStateSchema = z.object({
-  id: AccountIdSchema,
-  /** The current QR payload, or null when none is showing. */
-  qr: z.string().nullable(),
-  /** When the current QR stops being valid. Epoch milliseconds. */
-  expiresAt: z.number().nullable(),
-  status: AccountStatusSchema,
-  /** The method the operator chose: QR unless a code was asked for. */
-  method: PairingMethodSchema,
-  /** The current linking code as WhatsApp shows it (XXXX-XXXX), or null when none is valid. */
-  code: z.string().nullable(),
-  /** When the current code stops being valid. Epoch milliseconds. */
-  codeExpiresAt: z.number().nullable(),
-  /** With the code method: the phone number (digits) the code is for. */
-  phone: z.string().nullable(),
-})
-export type PairingState = z.infer<typeof PairingStateSchema>
-
-export const ReceivedMessageSchema = z.object({
-  account: AccountIdSchema,
-  id: z.string(),
-  /** The chat's jid as Baileys reports it. */
-  from: z.string(),
-  text: z.string(),
-  /** Epoch milliseconds. */
-  at: z.number(),
-})
-export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>
-
-// Telemetry: the request types the seed defines.
-export const STORE_REQUESTS = ['load_creds', 'save_creds', 'keys_get', 'keys_set'] as const
-export const StoreRequestSchema = z.enum(STORE_REQUESTS)
-export type StoreRequest = z.infer<typeof StoreRequestSchema>
-
-export const LatencyStatsSchema = z.object({
-  count: z.number().int(),
-  errors: z.number().int(),
-  /** Milliseconds. */
-  p50: z.number(),
-  p95: z.number(),
-  p99: z.number(),
-  max: z.number(),
-})
-export type LatencyStats = z.infer<typeof LatencyStatsSchema>
-
-export const TelemetrySnapshotSchema = z.object({
-  /** The account the figures cover, or null for all accounts together. */
-  account: AccountIdSchema.nullable(),
-  windowSeconds: z.number().int(),
-  requests: z.record(StoreRequestSchema, LatencyStatsSchema),
-  /** Operations per second averaged over windowSeconds, all request types. */
-  opsPerSecond: z.number(),
-  cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRatio: z.number().nullable() }),
-})
-export type TelemetrySnapshot = z.infer<typeof TelemetrySnapshotSchema>
-
-/** An account id, or '*' for all accounts together. */
-export const TelemetryScopeSchema = z.union([AccountIdSchema, z.literal('*')])
-export const ALL_ACCOUNTS = '*'
-
-export const SeriesPointSchema = LatencyStatsSchema.extend({
-  /** Epoch seconds: the start of the 1-second bucket. */
-  t: z.number().int(),
-  account: TelemetryScopeSchema,
-  req: StoreRequestSchema,
-})
-export type SeriesPoint = z.infer<typeof SeriesPointSchema>
-
-export const CachePointSchema = z.object({
-  t: z.number().int(),
-  account: TelemetryScopeSchema,
-  hits: z.number().int(),
-  misses: z.number().int(),
-})
-export type CachePoint = z.infer<typeof CachePointSchema>
-
-export const TelemetrySeriesSchema = z.object({
-  points: z.array(SeriesPointSchema),
-  cache: z.array(CachePointSchema),
-})
-export type TelemetrySeries = z.infer<typeof TelemetrySeriesSchema>
-
-// Telemetry at scale (issue 15): ranking, key counts of every account in one answer, and the watch
-// that decides which accounts' series the ticks carry.
-/** The time ranges a telemetry view offers: 1, 5 and 15 minutes. */
-export const TELEMETRY_RANGES = [60, 300, 900] as const
-export const TelemetryRangeSchema = z.union([z.literal(60), z.literal(300), z.literal(900)])
-export type TelemetryRange = z.infer<typeof TelemetryRangeSchema>
-
-export const RankingRowSchema = LatencyStatsSchema.extend({
-  account: AccountIdSchema,
-  /** count / windowSeconds. */
-  opsPerSecond: z.number(),
-})
-export type RankingRow = z.infer<typeof RankingRowSchema>
-
-export const TelemetryRankingSchema = z.object({
-  windowSeconds: z.number().int(),
-  /** Every account with operations in the window, all request types together; the caller sorts. */
-  rows: z.array(RankingRowSchema),
-})
-export type TelemetryRanking = z.infer<typeof TelemetryRankingSchema>
-
-export const AccountKeyCountsSchema = z.object({ account: AccountIdSchema, counts: KeyCountsSchema, total: z.number().int() })
-export type AccountKeyCounts = z.infer<typeof AccountKeyCountsSchema>
-
-export const KeyCountOverviewSchema = z.object({
-  /** Per key type, summed over every account. */
-  totals: KeyCountsSchema,
-  /** One row per account, in the accounts list's order. */
-  accounts: z.array(AccountKeyCountsSchema),
-})
-export type KeyCountOverview = z.infer<typeof KeyCountOverviewSchema>
-
-/** Up to 20 accounts; a client id is whatever the view picked (8–64 of [A-Za-z0-9_-]). */
-export const TelemetryWatchInputSchema = z
-  .object({
-    client: z.string().regex(/^[\w-]{8,64}$/, 'A watch client id is 8 to 64 letters, digits, dashes or underscores.'),
-    accounts: z.array(AccountIdSchema).max(20, 'Watch at most 20 accounts at once.'),
-  })
-  .strict()
-
-export const SettingsSchema = z.object({
-  /** The WhatsApp WebSocket endpoint; null means real WhatsApp. */
-  whatsappUrl: z.string().url().nullable(),
-  /** Hex of the root key the endpoint's certificate chain is trusted under (for the local simulator). */
-  trustedRootKey: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/i, 'The trusted root key is 64 hex characters.')
-    .nullable(),
-  /** Start every account that was running when the app last stopped. */
-  autoStart: z.boolean(),
-})
-export type Settings = z.infer<typeof SettingsSchema>
-
-export const SimulatorInfoSchema = z.object({
-  /** True when this process trusts a simulator instead of real WhatsApp. */
-  trusted: z.boolean(),
-  url: z.string().nullable(),
-  /** The simulator's admin API, when it runs inside this process. */
-  admin: z.string().nullable(),
-})
-export type SimulatorInfo = z.infer<typeof SimulatorInfoSchema>
-
-/** A session bundle's readable metadata (see docs/bundle-format.md), as the import dialog shows it. */
-export const BundleInfoSchema = z.object({
-  version: z.number().int(),
-  /** "+<digits>" as the exporter wrote it; only a claim until the bundle is opened with its passphrase. */
-  accountPhone: z.string().nullable(),
-  /** The account's label where it was exported. */
-  accountName: z.string().nullable(),
+  'telemetry:tick': event({
+    payload: z.object({ t: z.number().int(), points: z.array(SeriesPointSchema), cache: z.array(CachePointSchema) }),
+    account: null,
+    repeatsBy: null,
+    fleet: 'local',
+    webhook: false,
+    label: 'Telemetry ticks',
+  }),
   /**
-   * 'copy': the account kept running where it was exported, so importing it runs a second copy unless
-   * that one is stopped (the UI and CLI warn). Null in bundles written before this was recorded.
-   * Lazy: TransferModeSchema is defined below.
+   * The OS opened a session bundle with the desktop app (never sent by the headless server): the file's
+   * name (no folder) and its bytes; the renderer opens the import dialog with it.
    */
-  exportMode: z.lazy(() => TransferModeSchema).nullable(),
-  /** ISO 8601. */
-  exportedAt: z.string(),
-  appVersion: z.string(),
-  keyCounts: KeyCountsSchema,
-})
-export type BundleInfo = z.infer<typeof BundleInfoSchema>
+  'transfer:bundle-opened': event({
+    payload: z.object({ name: z.string().min(1).max(255), base64: z.string().min(1) }),
+    account: null,
+    repeatsBy: null,
+    fleet: 'local',
+    webhook: false,
+    label: 'Bundles opened',
+  }),
+} satisfies Record<EventName, AnyEventDeclaration>
 
-export const TRANSFER_MODES = [
-  /** Stops the account here and marks it moved: the bundle becomes the only live copy. */
-  'move',
-  /** Keeps it running here: running both copies breaks the session (the UI must warn). */
-  'copy',
-] as const
-export const TransferModeSchema = z.enum(TRANSFER_MODES)
-export type TransferMode = z.infer<typeof TransferModeSchema>
+export type Events = typeof events
+export type EventPayload<E extends EventName> = z.output<Events[E]['payload']>
 
-/** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
-const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
-/** A bundle file's name, without its folder: where the exporting machine keeps its files is not shared. */
-const BundleFileNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'The file name is empty.')
-  .max(255, 'A file name is at most 255 characters.')
-  .refine((name) => !/[/\\]/.test(name) && !name.includes('\0') && name !== '.' && name !== '..', "Give the file's name without its folder.")
-const ExportPassphraseSchema = z
-  .string()
-  .min(MIN_PASSPHRASE_LENGTH, `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
-  .max(1024, 'The passphrase is at most 1024 characters.')
+/**
+ * One pushed event: a union discriminated by `event`, so checking the name narrows the payload (no
+ * casts). `EventMessage<'accounts:qr'>` is that one member.
+ */
+export type EventMessage<E extends EventName = EventName> = { [K in E]: { event: K; payload: EventPayload<K> } }[E]
 
-// Issue 11: each account's activity log, and who asked for what.
+// ---------------------------------------------------------------------------------------------
+// Signed webhooks from a durable outbox (core/webhooks, docs/webhooks.md).
 
-/** Who asked: the app's own UI (IPC or the browser page), the HTTP API, the irish CLI, or the core itself. */
-export const ACTIVITY_ACTORS = ['ui', 'api', 'cli', 'system'] as const
-export const ActivityActorSchema = z.enum(ACTIVITY_ACTORS)
-export type ActivityActor = z.infer<typeof ActivityActorSchema>
-
-export const ACTIVITY_KINDS = ['status', 'reconnect', 'pairing', 'error', 'command', 'transfer'] as const
-export const ActivityKindSchema = z.enum(ACTIVITY_KINDS)
-export type ActivityKind = z.infer<typeof ActivityKindSchema>
-
-export const ActivityEntrySchema = z.object({
-  /** Increases with every entry: the newest entry has the highest. */
-  seq: z.number().int(),
-  /** Epoch milliseconds. */
-  at: z.number(),
-  kind: ActivityKindSchema,
-  message: z.string(),
-  /** A disconnect status code (401, 440, 515 …) when there was one. */
-  code: z.number().int().nullable(),
-  actor: ActivityActorSchema,
-})
-export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
-// Issue 11: one command for many accounts (the bulk bar), answered per account.
-export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
-export const BulkActionSchema = z.enum(BULK_ACTIONS)
-export type BulkAction = z.infer<typeof BulkActionSchema>
-/** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
-export const MAX_BULK_IDS = 1000
-
-export const BulkResultSchema = z.object({
-  id: AccountIdSchema,
-  ok: z.boolean(),
-  /** The account after the action, when it succeeded. */
-  account: AccountSummarySchema.optional(),
-  /** Why it failed, as a single command would have said. Lazy: ErrorInfoSchema is defined below. */
-  error: z.lazy(() => ErrorInfoSchema).optional(),
-})
-export type BulkResult = z.infer<typeof BulkResultSchema>
-
-/** One server of a fleet, as `fleet:servers` lists it. */
-export const FleetServerSchema = z.object({
-  id: z.string(),
-  /** Its advertised URL, where the other servers forward commands for its accounts. */
-  url: z.string(),
-  /** Since its last heartbeat, by the database's clock. */
-  heartbeatAgeMs: z.number().int().nonnegative(),
-  /** Its heartbeat is younger than the lease expiry; a server that is not is shown as down. */
-  alive: z.boolean(),
-  /** Accounts it holds a live lease on. */
-  accounts: z.number().int().nonnegative(),
-})
-export type FleetServer = z.infer<typeof FleetServerSchema>
-
-// Issue 16: signed webhooks from a durable outbox (core/webhooks, docs/webhooks.md).
-
-/** The events a webhook can subscribe to: the event stream's per-account events. */
-export const WEBHOOK_EVENTS = ['accounts:message', 'accounts:changed', 'accounts:removed', 'accounts:qr'] as const
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+/** The events a webhook can subscribe to, in their declaration order (the form lists them so). */
+export type WebhookEvent = { [E in EventName]: Events[E]['webhook'] extends true ? E : never }[EventName]
+export const WEBHOOK_EVENTS = (Object.keys(events) as EventName[]).filter((name) => events[name].webhook) as [WebhookEvent, ...WebhookEvent[]]
+/** The headers of every delivery: its signature (sha256=<hex HMAC-SHA256(secret, raw body)>), event name and delivery id. */
+export const WEBHOOK_HEADERS = { signature: 'x-irish-signature', event: 'x-irish-event', delivery: 'x-irish-delivery' } as const
 /** What webhooks:test sends: not an event of the stream, so it is never subscribed to. */
 export const WEBHOOK_TEST_EVENT = 'webhooks:test'
 export const WebhookEventSchema = z.enum(WEBHOOK_EVENTS, {
@@ -385,17 +161,71 @@ const Empty = z.object({}).strict()
 const ById = z.object({ id: AccountIdSchema }).strict()
 const Done = z.object({ done: z.literal(true) })
 
+/** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
+const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
+/** A bundle file's name, without its folder: where the exporting machine keeps its files is not shared. */
+const BundleFileNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'The file name is empty.')
+  .max(255, 'A file name is at most 255 characters.')
+  .refine((name) => !/[/\\]/.test(name) && !name.includes('\0') && name !== '.' && name !== '..', "Give the file's name without its folder.")
+const ExportPassphraseSchema = z
+  .string()
+  .min(MIN_PASSPHRASE_LENGTH, `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
+  .max(1024, 'The passphrase is at most 1024 characters.')
+const HandOffIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.')
+
+/** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
+export const MAX_BULK_IDS = 1000
+const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
+
+const ACCOUNT = { id: 'Account' } as const
+/** A command about one account that writes nothing to its log. */
+const quiet = { activity: null, body: 'standard', cli: null } as const
+/**
+ * simulator:scan and simulator:enter-code: the simulator in this process plays the phone for an account
+ * whose QR code or linking code is in the memory of the server that runs it, and answers the linked ids.
+ */
+const PLAYS_THE_PHONE = {
+  input: ById,
+  output: z.object({ jid: z.string(), lid: z.string() }),
+  role: 'operator',
+  fleet: { owner: 'id' },
+  activity: null,
+  body: 'standard',
+  cli: null,
+  fields: ACCOUNT,
+} as const
+/** Says `words` in the account's log, as an operator's command. */
+const says = (words: string) => ({ kind: 'command', accounts: 'named', say: () => words }) as const
+
 export const commands = {
-  'accounts:list': { input: Empty, output: z.array(AccountSummarySchema) },
-  'accounts:add': {
-    input: z
-      .object({ label: LabelSchema.optional() })
-      .strict(),
+  'accounts:list': command({
+    input: Empty,
+    output: z.array(AccountSummarySchema),
+    role: 'viewer',
+    // From the database: every server of a fleet gives the same answer.
+    fleet: 'any-server',
+    activity: null,
+    body: 'standard',
+    cli: 'list',
+    fields: {},
+  }),
+  'accounts:add': command({
+    input: z.object({ label: LabelSchema.optional() }).strict(),
     output: AccountSummarySchema,
-  },
-  'accounts:remove': { input: ById, output: Done },
-  'accounts:logout': { input: ById, output: AccountSummarySchema },
-  'accounts:start': {
+    role: 'operator',
+    // A new account has no owner: the server asked pairs it, and so runs it.
+    fleet: 'any-server',
+    activity: says('Added'),
+    body: 'standard',
+    cli: null,
+    fields: { label: 'Label' },
+  }),
+  'accounts:remove': command({ input: ById, output: Done, role: 'admin', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
+  'accounts:logout': command({ input: ById, output: AccountSummarySchema, role: 'operator', fleet: { owner: 'id' }, activity: says('Log out'), body: 'standard', cli: null, fields: ACCOUNT }),
+  'accounts:start': command({
     input: z
       .object({
         id: AccountIdSchema,
@@ -404,13 +234,28 @@ export const commands = {
       })
       .strict(),
     output: AccountSummarySchema,
-  },
-  'accounts:stop': { input: ById, output: AccountSummarySchema },
-  'accounts:rename': {
+    role: 'operator',
+    // The server still holding the account's lease starts it; with no owner, the server asked does.
+    fleet: { owner: 'id' },
+    activity: { kind: 'command', accounts: 'named', say: (input) => (input.takeBack ? 'Take back (start after a move)' : 'Start') },
+    body: 'standard',
+    cli: null,
+    fields: { ...ACCOUNT, takeBack: 'Take back' },
+  }),
+  'accounts:stop': command({ input: ById, output: AccountSummarySchema, role: 'operator', fleet: { owner: 'id' }, activity: says('Stop'), body: 'standard', cli: null, fields: ACCOUNT }),
+  'accounts:rename': command({
     input: z.object({ id: AccountIdSchema, label: LabelSchema }).strict(),
     output: AccountSummarySchema,
-  },
-  'accounts:send-text': {
+    role: 'operator',
+    // The owner keeps the account's row in memory and announces it: a label written elsewhere would be
+    // overwritten by the owner's next status change.
+    fleet: { owner: 'id' },
+    activity: { kind: 'command', accounts: 'named', say: (input) => `Rename to "${input.label}"` },
+    body: 'standard',
+    cli: null,
+    fields: { ...ACCOUNT, label: 'Label' },
+  }),
+  'accounts:send-text': command({
     input: z
       .object({
         id: AccountIdSchema,
@@ -434,18 +279,25 @@ export const commands = {
       })
       .strict(),
     output: z.object({ messageId: z.string() }),
-  },
-  'accounts:messages': {
-    input: ById,
-    output: z.array(ReceivedMessageSchema),
-  },
-  'accounts:health': { input: ById, output: AccountHealthSchema },
-  'accounts:pairing': { input: ById, output: PairingStateSchema },
-  'telemetry:snapshot': {
+    role: 'operator',
+    fleet: { owner: 'id' },
+    ...quiet,
+    fields: { ...ACCOUNT, to: 'Recipient', text: 'Message' },
+  }),
+  /** The messages the account received since it started here: kept in the owner's memory. */
+  'accounts:messages': command({ input: ById, output: z.array(ReceivedMessageSchema), role: 'operator', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
+  'accounts:health': command({ input: ById, output: AccountHealthSchema, role: 'viewer', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
+  'accounts:pairing': command({ input: ById, output: PairingStateSchema, role: 'viewer', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
+  'telemetry:snapshot': command({
     input: z.object({ account: AccountIdSchema.optional(), windowSeconds: TelemetryRangeSchema.optional() }).strict(),
     output: TelemetrySnapshotSchema,
-  },
-  'telemetry:series': {
+    role: 'viewer',
+    // Each server measures its own store calls.
+    fleet: 'any-server',
+    ...quiet,
+    fields: { account: 'Account', windowSeconds: 'Time range' },
+  }),
+  'telemetry:series': command({
     input: z
       .object({
         account: AccountIdSchema.optional(),
@@ -454,31 +306,50 @@ export const commands = {
       })
       .strict(),
     output: TelemetrySeriesSchema,
-  },
+    role: 'viewer',
+    fleet: 'any-server',
+    ...quiet,
+    fields: { account: 'Account', req: 'Request type', sinceSeconds: 'Since' },
+  }),
   /** Every account with operations over the range, all request types together, for the outlier ranking. */
-  'telemetry:ranking': {
+  'telemetry:ranking': command({
     input: z.object({ windowSeconds: TelemetryRangeSchema.optional() }).strict(),
     output: TelemetryRankingSchema,
-  },
+    role: 'viewer',
+    fleet: 'any-server',
+    ...quiet,
+    fields: { windowSeconds: 'Time range' },
+  }),
   /** Key counts of every account and their totals, in one answer: no per-account polling. */
-  'telemetry:key-counts': { input: Empty, output: KeyCountOverviewSchema },
+  'telemetry:key-counts': command({ input: Empty, output: KeyCountOverviewSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /**
    * Which accounts' per-second points telemetry:tick carries for this client, besides the '*' aggregate
    * it always carries. A lease: renew it within `leaseSeconds`; an empty list ends it.
    */
-  'telemetry:watch': {
+  'telemetry:watch': command({
     input: TelemetryWatchInputSchema,
     output: z.object({ accounts: z.array(AccountIdSchema), leaseSeconds: z.number().int() }),
-  },
-  'settings:get': { input: Empty, output: SettingsSchema },
-  'settings:set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
-  'simulator:info': { input: Empty, output: SimulatorInfoSchema },
+    role: 'viewer',
+    fleet: 'any-server',
+    ...quiet,
+    fields: { client: 'Watch client', accounts: 'Accounts' },
+  }),
+  'settings:get': command({ input: Empty, output: SettingsSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
+  'settings:set': command({
+    input: SettingsSchema.partial().strict(),
+    output: SettingsSchema,
+    role: 'admin',
+    fleet: 'any-server',
+    ...quiet,
+    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically' },
+  }),
+  'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
-  'fleet:servers': { input: Empty, output: z.array(FleetServerSchema) },
+  'fleet:servers': command({ input: Empty, output: z.array(FleetServerSchema), role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** Plays the phone for an account that shows a QR code. Only when a simulator runs in this process. */
-  'simulator:scan': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
+  'simulator:scan': command(PLAYS_THE_PHONE),
   /** Exports one account to a session bundle, returned as base64 for the UI to save. */
-  'transfer:export': {
+  'transfer:export': command({
     input: z
       .object({
         id: AccountIdSchema,
@@ -501,35 +372,54 @@ export const commands = {
       /** The account here after the export (status 'moved' for a move). */
       account: AccountSummarySchema,
     }),
-  },
+    role: 'admin',
+    // The snapshot is taken with the owner's socket closed and its writes landed.
+    fleet: { owner: 'id' },
+    activity: { kind: 'transfer', accounts: 'named', say: (input) => `Export to a file (${input.mode})` },
+    body: 'standard',
+    cli: 'export',
+    fields: { ...ACCOUNT, passphrase: 'Passphrase', mode: 'Mode', fileName: 'File name' },
+  }),
   /**
    * Moves one account to another Irish server (its POST /api/transfer:import) and marks it moved here.
    * https, or http only to a loopback address. Without a passphrase a one-time random one is used.
    */
-  'transfer:export-to-server': {
+  'transfer:export-to-server': command({
     input: z
       .object({
         id: AccountIdSchema,
-        url: z.string().trim().min(1, 'Give the other server\'s address.').max(2048),
+        url: z.string().trim().min(1, "Give the other server's address.").max(2048),
         /** The other server's API token. Never logged or echoed. */
-        token: z.string().trim().min(1, 'Give the other server\'s API token.').max(4096),
+        token: z.string().trim().min(1, "Give the other server's API token.").max(4096),
         passphrase: ExportPassphraseSchema.optional(),
         /** Passed on: replace an account with the same phone on the other server. */
         replace: z.boolean().optional(),
       })
       .strict(),
     output: z.object({ account: AccountSummarySchema, remote: AccountSummarySchema }),
-  },
+    role: 'admin',
+    fleet: { owner: 'id' },
+    activity: { kind: 'transfer', accounts: 'named', say: () => 'Export to another server' },
+    body: 'standard',
+    cli: 'export-to-server',
+    fields: { ...ACCOUNT, url: 'Server address', token: 'API token', passphrase: 'Passphrase', replace: 'Replace' },
+  }),
   /** Reads a bundle's metadata without the passphrase, and names the account here with the same phone. */
-  'transfer:inspect': {
+  'transfer:inspect': command({
     input: z.object({ bundle: BundleTextSchema }).strict(),
     output: z.object({
       meta: BundleInfoSchema,
       existing: z.object({ id: AccountIdSchema, label: z.string(), status: AccountStatusSchema }).nullable(),
     }),
-  },
+    role: 'admin',
+    fleet: 'any-server',
+    activity: null,
+    body: 'bundle',
+    cli: 'inspect',
+    fields: { bundle: 'Bundle' },
+  }),
   /** Imports a session bundle: validated fully before anything is written; all or nothing. */
-  'transfer:import': {
+  'transfer:import': command({
     input: z
       .object({
         bundle: BundleTextSchema,
@@ -544,62 +434,92 @@ export const commands = {
          * with transfer:hand-off. `id` names the hand-off; `source` is the sending installation's id.
          */
         handOff: z
-          .object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), source: z.string().min(1).max(200) })
+          .object({ id: HandOffIdSchema, source: z.string().min(1).max(200) })
           .strict()
           .optional(),
       })
       .strict(),
     output: AccountSummarySchema,
-  },
+    role: 'admin',
+    // The account it creates or replaces is named by the bundle, not by the input.
+    fleet: 'any-server',
+    activity: { kind: 'transfer', accounts: 'named', say: () => 'Import from a bundle' },
+    body: 'bundle',
+    cli: 'import',
+    fields: { bundle: 'Bundle', passphrase: 'Passphrase', replace: 'Replace', start: 'Start', label: 'Label', handOff: 'Hand-off' },
+  }),
   /** Imports a Baileys useMultiFileAuthState folder on the machine that runs the core. */
-  'transfer:import-folder': {
+  'transfer:import-folder': command({
     input: z
       .object({
         /** Absolute path on the machine running the core. */
-        path: z.string().min(1, 'Give the folder\'s path.').max(4096),
+        path: z.string().min(1, "Give the folder's path.").max(4096),
         label: LabelSchema.optional(),
         replace: z.boolean().optional(),
         start: z.boolean().optional(),
       })
       .strict(),
     output: AccountSummarySchema,
-  },
+    role: 'admin',
+    // The folder is on the machine of the server asked.
+    fleet: 'any-server',
+    activity: { kind: 'transfer', accounts: 'named', say: () => 'Import from a Baileys folder' },
+    body: 'standard',
+    cli: 'import-folder',
+    fields: { path: 'Folder', label: 'Label', replace: 'Replace', start: 'Start' },
+  }),
   /**
    * This installation's id: a server asked to export to another one checks first that it is not
    * itself. Needs the token like every command.
    */
-  'transfer:identity': { input: Empty, output: z.object({ instanceId: z.string() }) },
+  'transfer:identity': command({ input: Empty, output: z.object({ instanceId: z.string() }), role: 'admin', fleet: 'any-server', ...quiet, fields: {} }),
   /**
    * The target's side of a two-phase hand-off, driven by the source: where the hand-off stands
    * (status), start the pending account (confirm), or drop it and refuse it from now on (abort).
    * Confirm and abort are idempotent, so a source that crashed can repeat them.
    */
-  'transfer:hand-off': {
-    input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a UUID.'), action: z.enum(['status', 'confirm', 'abort']) }).strict(),
+  'transfer:hand-off': command({
+    input: z.object({ id: HandOffIdSchema, action: z.enum(['status', 'confirm', 'abort']) }).strict(),
     output: z.object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() }),
-  },
-  // Pairing by phone-number code
+    role: 'admin',
+    // The hand-off is journaled by the server the bundle was sent to, which the source talks to again.
+    fleet: 'any-server',
+    ...quiet,
+    fields: { id: 'Hand-off', action: 'Action' },
+  }),
   /**
    * Pairs an account by code: starts it if needed and returns the code to type on the phone (Settings →
    * Linked devices → Link a device → Link with phone number instead). A new call gives a new code.
    */
-  'accounts:pair-code': {
+  'accounts:pair-code': command({
     input: z.object({ id: AccountIdSchema, phone: PhoneNumberSchema }).strict(),
     output: z.object({ code: z.string(), expiresAt: z.number() }),
-  },
+    role: 'operator',
+    // The code is asked of WhatsApp on the socket of the server that runs the account.
+    fleet: { owner: 'id' },
+    ...quiet,
+    fields: { ...ACCOUNT, phone: 'Phone number' },
+  }),
   /** Plays a person typing the account's current code on the phone. Only when a simulator runs in this process. */
-  'simulator:enter-code': { input: ById, output: z.object({ jid: z.string(), lid: z.string() }) },
-  /** An account's activity log, newest first (issue 11). */
-  'accounts:activity': {
+  'simulator:enter-code': command(PLAYS_THE_PHONE),
+  /** An account's activity log, newest first. */
+  'accounts:activity': command({
     input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
     output: z.array(ActivityEntrySchema),
-  },
+    role: 'viewer',
+    // Kept in the database, the fleet's shared one in a fleet.
+    fleet: 'any-server',
+    activity: null,
+    body: 'standard',
+    cli: 'activity',
+    fields: { ...ACCOUNT, limit: 'Limit' },
+  }),
   /**
-   * Starts, stops or logs out many accounts in one call (issue 11), a few at a time inside the core, and
-   * answers one result per distinct id in the order given: a failure (an unknown id, an account already
-   * running) fails only its own entry. In a fleet each id is run by the server that holds it.
+   * Starts, stops or logs out many accounts in one call, a few at a time inside the core, and answers one
+   * result per distinct id in the order given: a failure (an unknown id, an account already running)
+   * fails only its own entry. In a fleet each id is run by the server that holds it.
    */
-  'accounts:bulk': {
+  'accounts:bulk': command({
     input: z
       .object({
         ids: z
@@ -610,10 +530,15 @@ export const commands = {
       })
       .strict(),
     output: z.array(BulkResultSchema),
-  },
-  // Issue 16: signed webhooks from a durable outbox.
+    role: 'operator',
+    fleet: { owners: 'ids' },
+    activity: { kind: 'command', accounts: 'results', say: (input) => `${BULK_WORDS[input.action]} (with other selected accounts)` },
+    body: 'standard',
+    cli: null,
+    fields: { ids: 'Accounts', action: 'Action' },
+  }),
   /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
-  'webhooks:add': {
+  'webhooks:add': command({
     input: z
       .object({
         url: z.string().trim().min(1, 'Give the address of the server that receives the webhook.').max(2048, 'A webhook address is at most 2048 characters.'),
@@ -623,22 +548,38 @@ export const commands = {
       })
       .strict(),
     output: z.object({ id: WebhookIdSchema, url: z.string(), events: z.array(WebhookEventSchema), secret: z.string() }),
-  },
-  'webhooks:list': { input: Empty, output: z.array(WebhookSummarySchema) },
+    role: 'admin',
+    // The endpoints and their outbox live in the database; every server delivers from it.
+    fleet: 'any-server',
+    ...quiet,
+    fields: { url: 'Server address', events: 'Events', secret: 'Webhook secret' },
+  }),
+  'webhooks:list': command({ input: Empty, output: z.array(WebhookSummarySchema), role: 'admin', fleet: 'any-server', ...quiet, fields: {} }),
   /** Removes the endpoint and drops its undelivered events. */
-  'webhooks:remove': { input: z.object({ id: WebhookIdSchema }).strict(), output: Done },
+  'webhooks:remove': command({ input: z.object({ id: WebhookIdSchema }).strict(), output: Done, role: 'admin', fleet: 'any-server', ...quiet, fields: { id: 'Webhook' } }),
   /** Recent deliveries, newest first. */
-  'webhooks:deliveries': {
+  'webhooks:deliveries': command({
     input: z
       .object({ id: WebhookIdSchema.optional(), status: DeliveryStatusSchema.optional(), limit: z.number().int().min(1).max(500).optional() })
       .strict(),
     output: z.array(WebhookDeliverySchema),
-  },
+    role: 'admin',
+    fleet: 'any-server',
+    ...quiet,
+    fields: { id: 'Webhook', status: 'Status', limit: 'Limit' },
+  }),
   /** Sends one delivery again, with the same delivery id, ahead of the events queued behind it. */
-  'webhooks:redeliver': { input: z.object({ deliveryId: DeliveryIdSchema }).strict(), output: WebhookDeliverySchema },
+  'webhooks:redeliver': command({
+    input: z.object({ deliveryId: DeliveryIdSchema }).strict(),
+    output: WebhookDeliverySchema,
+    role: 'admin',
+    fleet: 'any-server',
+    ...quiet,
+    fields: { deliveryId: 'Delivery' },
+  }),
   /** Queues a `webhooks:test` event for one endpoint. */
-  'webhooks:test': { input: z.object({ id: WebhookIdSchema }).strict(), output: WebhookDeliverySchema },
-} satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>
+  'webhooks:test': command({ input: z.object({ id: WebhookIdSchema }).strict(), output: WebhookDeliverySchema, role: 'admin', fleet: 'any-server', ...quiet, fields: { id: 'Webhook' } }),
+} satisfies Record<CommandName, AnyCommandDeclaration>
 
 export type Commands = typeof commands
 export type CommandInput<C extends CommandName> = z.input<Commands[C]['input']>
@@ -646,72 +587,94 @@ export type ParsedInput<C extends CommandName> = z.output<Commands[C]['input']>
 export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output']>
 
 // ---------------------------------------------------------------------------------------------
-// Events (main → UI)
-
-export const events = {
-  'accounts:changed': AccountSummarySchema,
-  'accounts:removed': z.object({ id: AccountIdSchema }),
-  'accounts:qr': PairingStateSchema,
-  'accounts:message': ReceivedMessageSchema,
-  /** About once a second: the per-second points that finished, batched; the '*' aggregate always, an
-   *  account's points only while a telemetry:watch names it. */
-  'telemetry:tick': z.object({ t: z.number().int(), points: z.array(SeriesPointSchema), cache: z.array(CachePointSchema) }),
-  // Issue 14: the OS opened a session bundle with the desktop app (never sent by the headless server).
-  /** The file's name (no folder) and its bytes; the renderer opens the import dialog with it. */
-  'transfer:bundle-opened': z.object({ name: z.string().min(1).max(255), base64: z.string().min(1) }),
-} satisfies Record<EventName, z.ZodType>
-
-export type Events = typeof events
-export type EventPayload<E extends EventName> = z.output<Events[E]>
-
-/**
- * One pushed event: a union discriminated by `event`, so checking the name narrows the payload (no
- * casts). `EventMessage<'accounts:qr'>` is that one member.
- */
-export type EventMessage<E extends EventName = EventName> = { [K in E]: { event: K; payload: EventPayload<K> } }[E]
-
-// ---------------------------------------------------------------------------------------------
 // The result envelope every command answers with, on both transports.
-
-export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
 
 export type CommandResult<C extends CommandName> = Result<CommandOutput<C>>
 
-/** The words a person knows a field by, for messages that do not name it themselves. */
-const FIELD_NAMES: Record<string, string> = {
-  id: 'Account',
-  to: 'Recipient',
-  text: 'Message',
-  label: 'Label',
-  passphrase: 'Passphrase',
-  url: 'Server address',
-  token: 'API token',
-  bundle: 'Bundle',
-  path: 'Folder',
-  whatsappUrl: 'Endpoint URL',
-  trustedRootKey: 'Trusted root key',
-  autoStart: 'Start accounts automatically',
-  limit: 'Limit',
-  ids: 'Accounts',
-  fileName: 'File name',
-  action: 'Action',
-  events: 'Events',
-  secret: 'Webhook secret',
-  deliveryId: 'Delivery',
+// ---------------------------------------------------------------------------------------------
+// Derived from the declarations: every list the transports, the fleet, the activity log, the CLI and
+// the UI read. Nothing here is decided; it is only looked up.
+
+const COMMAND_LIST = Object.keys(commands) as CommandName[]
+const EVENT_LIST = Object.keys(events) as EventName[]
+
+/** Who may ask for a command. */
+export function roleOf(command: CommandName): Role {
+  return commands[command].role
+}
+
+/** How a fleet routes a command: the input field naming its account(s), or null when any server answers. */
+export function ownerRouting(command: CommandName): { field: string; many: boolean } | null {
+  const fleet: AnyCommandDeclaration['fleet'] = commands[command].fleet
+  if (fleet === 'any-server') return null
+  return 'owner' in fleet ? { field: fleet.owner, many: false } : { field: fleet.owners, many: true }
+}
+
+/** The commands a server that does not run the account forwards to the one that does. */
+export type OwnerBoundCommand = { [C in CommandName]: Commands[C]['fleet'] extends 'any-server' ? never : C }[CommandName]
+export const OWNER_BOUND_COMMANDS = COMMAND_LIST.filter((name): name is OwnerBoundCommand => ownerRouting(name) !== null)
+
+/** What a command writes into the activity log, or null. */
+export function activityOf(command: CommandName): { kind: 'command' | 'transfer'; accounts: 'named' | 'results'; say: (input: unknown) => string } | null {
+  // The dispatcher hands `say` the input its schema parsed, so the declaration's own type holds.
+  return commands[command].activity as ReturnType<typeof activityOf>
+}
+
+/** For the HTTP server: the commands allowed a body larger than the standard one, with their limit. */
+export const LARGE_BODY_COMMANDS: ReadonlyMap<CommandName, number> = new Map(
+  COMMAND_LIST.filter((name) => commands[name].body !== 'standard').map((name) => [name, BODY_LIMIT_BYTES[commands[name].body]]),
+)
+
+/** The irish CLI's verbs, each with the command it runs. */
+export type CliVerb = { [C in CommandName]: Commands[C]['cli'] }[CommandName] & string
+export const CLI_VERBS: ReadonlyMap<CliVerb, CommandName> = new Map(
+  COMMAND_LIST.flatMap((name) => {
+    const verb = commands[name].cli as CliVerb | null
+    return verb === null ? [] : [[verb, name] as const]
+  }),
+)
+
+/** The events every server of a fleet carries on its stream. */
+export const RELAYED_EVENTS: ReadonlySet<EventName> = new Set(EVENT_LIST.filter((name) => events[name].fleet === 'relay'))
+
+/** The account an event is about (its webhook ordering lane), or null when it is about none. */
+export function accountOf(event: EventName, payload: unknown): AccountId | null {
+  const field: string | null = events[event].account
+  if (field === null) return null
+  const value = (payload as Record<string, unknown> | null)?.[field]
+  return typeof value === 'string' ? (value as AccountId) : null
+}
+
+/**
+ * What makes this event the same as one reported before (the account and the repeat key, joined), or
+ * null when every report of it is news (see EventDeclaration.repeatsBy).
+ */
+export function repeatKeyOf(event: EventName, payload: unknown): { account: AccountId; key: string } | null {
+  const field: string | null = events[event].repeatsBy
+  if (field === null) return null
+  const account = accountOf(event, payload)
+  const value = (payload as Record<string, unknown> | null)?.[field]
+  return account !== null && typeof value === 'string' && value !== '' ? { account, key: value } : null
+}
+
+/** What a person calls a stream of these events. */
+export function eventLabel(event: EventName): string {
+  return events[event].label
 }
 
 /**
  * Makes a zod error readable by a person, without schema paths: "The message is empty.", or, when the
- * message does not name its field, "Endpoint URL: Invalid URL".
+ * message does not name its field, "Endpoint URL: Invalid URL". `command` names the labels to use.
  */
-export function describeZodError(error: z.ZodError): string {
+export function describeZodError(error: z.ZodError, command: CommandName): string {
+  const labels: Readonly<Record<string, string>> = commands[command].fields
   return error.issues
     .slice(0, 5)
     .map((issue) => {
       const key = issue.path.at(-1)
-      const field = typeof key === 'string' ? (FIELD_NAMES[key] ?? key) : null
+      const field = typeof key === 'string' ? (Object.hasOwn(labels, key) ? labels[key]! : key) : null
       if (field === null || issue.message.toLowerCase().includes(field.toLowerCase().split(' ')[0]!)) return issue.message
       return `${field}: ${issue.message}`
     })

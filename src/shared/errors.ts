@@ -13,11 +13,33 @@ export const ERROR_CODES = [
   'payload-too-large',
   /** A session bundle that is damaged or cut off: the request was fine, the file is not (HTTP 422). */
   'bad-bundle',
+  /**
+   * WhatsApp or an operator's limit refuses this now; the message says until when (HTTP 429, with
+   * Retry-After where the end is known). Never queued: a held send would only fail later.
+   */
+  'rate-limited',
   'unavailable',
   'internal',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** The one status table: the HTTP status each code answers with (the server, the API document, docs/api.md). */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  'invalid-input': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'payload-too-large': 413,
+  'bad-bundle': 422,
+  'rate-limited': 429,
+  'key-unavailable': 503,
+  'storage-corrupt': 500,
+  'logged-out': 409,
+  unavailable: 503,
+  internal: 500,
+}
 
 /** What crosses a boundary: a code and a message a person can act on. Never a stack, a path or key material. */
 export interface ErrorInfo {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startSimulatorAdmin, type SimulatorAdmin } from './admin.js'
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './connection.js'
-import { useSimulator } from './testing.js'
+import { useSimulator } from '../../test/support/baileys-clients.js'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })
 const TOKEN = 'Zr7kQ2mW9xT4vN8bL3pS6yH1cJ5dF0gE'

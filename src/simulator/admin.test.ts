@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DisconnectReason } from '@whiskeysockets/baileys'
 import { startSimulatorAdmin, type SimulatorAdmin } from './admin.js'
-import { createTestSocket, MemoryAuthStore, useSimulator, waitForClose, waitForOpen, waitForQr } from './testing.js'
+import { createTestSocket, MemoryAuthStore, useSimulator, waitForClose, waitForOpen, waitForQr } from '../../test/support/baileys-clients.js'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })
 let admin: SimulatorAdmin

@@ -1,14 +1,17 @@
 // Loopback-only HTTP admin API for a running simulator (node:http, inputs parsed with zod): scan a
-// QR, type a linking code or send a text as the phone, list accounts, kick or log out devices. It
-// binds 127.0.0.1 and refuses requests whose Host header is not loopback, so a web page cannot reach
-// it through DNS rebinding.
+// QR, type a linking code or send a text as the phone, list accounts, kick or log out devices, inject
+// and clear faults. It binds 127.0.0.1 and refuses requests whose Host header is not loopback, so a
+// web page cannot reach it through DNS rebinding.
 
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
-import { AppError, isAppError, type ErrorCode } from '../shared/errors.js'
-import { KICK_CODES, type Simulator } from './simulator.js'
+import { AppError, HTTP_STATUS_BY_CODE, isAppError } from '../shared/errors.js'
+import { parseClearFaults, parseFault } from './faults/fault.js'
+import { PasskeyRegistration } from './passkey/assertion.js'
+import { KICK_CODES, type PairedAccount, type ScanOptions, type Simulator } from './simulator.js'
+import { parse } from './validate.js'
 
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -46,19 +49,28 @@ export type KickRequest = z.infer<typeof KickRequest>
 export const LogoutRequest = z.object({ jid })
 export type LogoutRequest = z.infer<typeof LogoutRequest>
 
+/** "This phone has this passkey": a base64url credential id and an EC P-256 public JWK. */
+export const PasskeyRequest = PasskeyRegistration.extend({ phone: z.string().min(1, 'phone is required').max(32) })
+export type PasskeyRequest = z.infer<typeof PasskeyRequest>
+
+export const RemovePasskeyRequest = z.object({ phone: z.string().min(1, 'phone is required').max(32) })
+export type RemovePasskeyRequest = z.infer<typeof RemovePasskeyRequest>
+
+/**
+ * A scan or a typed code for a phone with a passkey answers as soon as the passkey step is asked for;
+ * the linking goes on without this request (its end is evented: device-linked or passkey-failed).
+ */
+function untilLinkedOrPasskey(
+  link: (onPasskeyRequired: NonNullable<ScanOptions['onPasskeyRequired']>) => Promise<PairedAccount>,
+): Promise<PairedAccount | { passkey: 'required' }> {
+  return new Promise((resolve, reject) => {
+    link(() => resolve({ passkey: 'required' })).then(resolve, reject)
+  })
+}
+
 export interface SimulatorAdmin {
   url: string
   close(): Promise<void>
-}
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  'invalid-input': 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  unavailable: 503,
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -79,15 +91,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   } catch (err) {
     throw new AppError('invalid-input', 'Request body is not valid JSON', { cause: err })
   }
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value)
-  if (!result.success) {
-    const message = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')
-    throw new AppError('invalid-input', message)
-  }
-  return result.data
 }
 
 function isLoopbackHost(host: string | undefined): boolean {
@@ -129,11 +132,11 @@ export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOp
         return send(res, 200, sim.stats())
       case 'POST /scan': {
         const body = parse(ScanRequest, await readJson(req))
-        return send(res, 200, await sim.scanQr(body.qr, { phone: body.phone, name: body.name }))
+        return send(res, 200, await untilLinkedOrPasskey((onPasskeyRequired) => sim.scanQr(body.qr, { phone: body.phone, name: body.name, onPasskeyRequired })))
       }
       case 'POST /link-code': {
         const body = parse(LinkCodeRequest, await readJson(req))
-        return send(res, 200, await sim.enterLinkCode(body.phone, body.code, body.name ? { name: body.name } : {}))
+        return send(res, 200, await untilLinkedOrPasskey((onPasskeyRequired) => sim.enterLinkCode(body.phone, body.code, { ...(body.name ? { name: body.name } : {}), onPasskeyRequired })))
       }
       case 'POST /send': {
         const body = parse(SendRequest, await readJson(req))
@@ -147,6 +150,25 @@ export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOp
         const body = parse(LogoutRequest, await readJson(req))
         return send(res, 200, { removed: await sim.logout(body.jid) })
       }
+      case 'POST /fault':
+        return send(res, 200, await sim.injectFault(parseFault(await readJson(req))))
+      case 'DELETE /fault':
+        return send(res, 200, sim.clearFaults(parseClearFaults(await readJson(req))))
+      case 'POST /passkey': {
+        const { phone, ...passkey } = parse(PasskeyRequest, await readJson(req))
+        sim.registerPasskey(phone, passkey)
+        return send(res, 200, { registered: true })
+      }
+      case 'DELETE /passkey': {
+        const body = parse(RemovePasskeyRequest, await readJson(req))
+        if (!sim.removePasskey(body.phone)) throw new AppError('not-found', `The phone ${body.phone} has no passkey.`)
+        return send(res, 200, { removed: true })
+      }
+      case 'GET /passkey/confirmation': {
+        const phone = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('phone')
+        if (!phone) throw new AppError('invalid-input', 'phone: give the phone number as ?phone=<digits>')
+        return send(res, 200, { code: sim.passkeyConfirmation(phone) })
+      }
       default:
         throw new AppError('not-found', `No route ${key}`)
     }
@@ -155,7 +177,7 @@ export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOp
   const server = createServer(function handleAdminRequest(req, res) {
     route(req, res).catch((err: unknown) => {
       if (isAppError(err)) {
-        send(res, STATUS[err.code] ?? 500, { error: err.toInfo() })
+        send(res, HTTP_STATUS_BY_CODE[err.code], { error: err.toInfo() })
         return
       }
       console.error('[simulator admin] unexpected error', err)

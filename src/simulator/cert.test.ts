@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Curve, proto } from '@whiskeysockets/baileys'
 import { createServerIdentity } from './cert.js'
-import { xeddsaVerify } from '../main/core/crypto/xeddsa.js'
+import { xeddsaVerify } from '../whatsapp-protocol/xeddsa'
 
 describe('createServerIdentity', () => {
   it('signs root -> intermediate -> leaf over the server static key', () => {

@@ -1,6 +1,6 @@
 // Self-signed Noise certificate chain (root -> intermediate -> leaf over the server static key).
 // Baileys verifies the intermediate against WA_CERT_DETAILS.PUBLIC_KEY, so a client only accepts
-// this chain after the process explicitly trusts the simulator's root (see core/whatsapp/trust.ts).
+// this chain after the process explicitly trusts the simulator's root (see src/whatsapp-protocol/trust-root.ts).
 
 import { Curve, proto } from '@whiskeysockets/baileys'
 import type { KeyPair } from './noise.js'

@@ -51,6 +51,11 @@ export class SimConnection {
   user: { pn: string; lid: string; deviceId: number } | null = null
   registration: PendingRegistration | null = null
   pushName = ''
+  /**
+   * Set by a silence or 408 stall fault (faults/fault-book.ts): the link is dead both ways, so nothing
+   * is sent and what the client sends is dropped unread; the socket itself stays open.
+   */
+  silenced = false
 
   constructor(
     private readonly ws: WebSocket,
@@ -89,7 +94,7 @@ export class SimConnection {
 
   /** Sends bytes already produced by encodeBinaryNode (used for the offline queue). */
   sendEncoded(encoded: Uint8Array): void {
-    if (!this.transport || this.phase !== 'transport') return
+    if (!this.transport || this.phase !== 'transport' || this.silenced) return
     this.ws.send(encodeFrame(this.transport.encrypt(encoded)))
   }
 
@@ -170,6 +175,7 @@ export class SimConnection {
       case 'transport': {
         // Decrypt now, in arrival order: the GCM counter leaves no room for reordering.
         const plain = this.transport!.decrypt(frame)
+        if (this.silenced) return
         this.enqueue(async () => {
           const node = await decodeBinaryNode(plain)
           if (!this.closing) await this.hooks.onNode(this, node)

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { Curve } from '@whiskeysockets/baileys'
+import type { PasskeyRecord } from './passkey/assertion.js'
 
 export interface PreKey {
   id: number
@@ -37,6 +38,8 @@ export interface AccountRecord {
   advPriv: string
   nextDeviceId: number
   devices: DeviceRecord[]
+  /** Set when linking this phone requires a passkey step (POST /passkey). */
+  passkey?: PasskeyRecord
 }
 
 export interface GroupRecord {
@@ -126,7 +129,7 @@ export class Directory {
 
   /** Undoes ensureAccount for an account whose first pairing failed, so it does not linger deviceless. */
   dropIfUnused(account: AccountRecord): void {
-    if (account.devices.length > 0 || this.data.groups.some((g) => g.members.includes(account.lid))) return
+    if (account.devices.length > 0 || account.passkey || this.data.groups.some((g) => g.members.includes(account.lid))) return
     this.data.accounts = this.data.accounts.filter((a) => a !== account)
     this.byPn.delete(account.pn)
     this.byLid.delete(account.lid)

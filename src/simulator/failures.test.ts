@@ -14,7 +14,7 @@ import {
   waitForClose,
   waitForOpen,
   type PairedClient,
-} from './testing.js'
+} from '../../test/support/baileys-clients.js'
 
 const log = captureLogger()
 const suite = useSimulator({ beforeAll, afterEach, afterAll }, { logger: log.logger })

@@ -12,8 +12,8 @@ import {
   type WASocket,
 } from '@whiskeysockets/baileys'
 import { encodeFrame } from './framing.js'
-import { closeSocket, nextMessage, pairClient, textOf, useSimulator, waitForClose, type PairedClient } from './testing.js'
-import { trustWhatsAppRoot } from '../main/core/whatsapp/trust.js'
+import { closeSocket, nextMessage, pairClient, textOf, useSimulator, waitForClose, type PairedClient } from '../../test/support/baileys-clients.js'
+import { trustWhatsAppRoot } from '../whatsapp-protocol/trust-root'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })
 let a: PairedClient

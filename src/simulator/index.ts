@@ -4,7 +4,11 @@
 export { startSimulator, KICK_CODES } from './simulator.js'
 export type {
   AccountSummary,
+  ClearedFaults,
   DeviceSummary,
+  Fault,
+  FaultKind,
+  InjectedFault,
   KickCode,
   PairedAccount,
   ScanOptions,
@@ -12,7 +16,10 @@ export type {
   SimulatorEvents,
   SimulatorOptions,
 } from './simulator.js'
-export { startSimulatorAdmin, KickRequest, LogoutRequest, ScanRequest } from './admin.js'
+export { startSimulatorAdmin, KickRequest, LogoutRequest, PasskeyRequest, RemovePasskeyRequest, ScanRequest } from './admin.js'
+export { FAULT_CLOSE_CODES, FAULT_KINDS, parseFault } from './faults/fault.js'
+export { PASSKEY_CHECKS, PASSKEY_ORIGIN, PASSKEY_RP_ID } from './passkey/assertion.js'
+export type { PasskeyCheck, PasskeyRegistration } from './passkey/assertion.js'
 export type { SimulatorAdmin } from './admin.js'
 export { createDefaultLogger, silentLogger } from './logger.js'
 export type { SimulatorLogger } from './logger.js'

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulatorAdmin } from './admin.js'
 import { normaliseLinkCode, unwrapKey, wrapKey } from './link-code.js'
 import type { WASocket } from '@whiskeysockets/baileys'
-import { closeSocket, createTestSocket, MemoryAuthStore, pairClientByCode, useSimulator, waitForClose, waitForOpen, waitForQr } from './testing.js'
+import { closeSocket, createTestSocket, MemoryAuthStore, pairClientByCode, useSimulator, waitForClose, waitForOpen, waitForQr } from '../../test/support/baileys-clients.js'
 
 let clock = Date.now()
 const suite = useSimulator({ beforeAll, afterEach, afterAll }, { now: () => clock, linkCodeTtlMs: 60_000, linkCodeGraceMs: 200 })

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateMessageIDV2, type proto, type WAMessage } from '@whiskeysockets/baileys'
 import type { PairedAccount, ScanOptions, SimulatorStats } from './simulator.js'
-import { closeSocket, muteLibsignalLogs, pairClient, textOf, type PairedClient } from './testing.js'
+import { closeSocket, muteLibsignalLogs, pairClient, textOf, type PairedClient } from '../../test/support/baileys-clients.js'
 
 // The simulator runs in its own process so its memory figures are not mixed with 20 Baileys clients.
 const ACCOUNTS = 20

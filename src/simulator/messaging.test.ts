@@ -10,7 +10,7 @@ import {
   useSimulator,
   waitForOpen,
   type PairedClient,
-} from './testing.js'
+} from '../../test/support/baileys-clients.js'
 
 const log = captureLogger()
 const suite = useSimulator({ beforeAll, afterEach, afterAll }, { logger: log.logger })

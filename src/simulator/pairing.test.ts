@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isAppError } from '../shared/errors.js'
-import { captureLogger, closeSocket, createTestSocket, MemoryAuthStore, pairClient, useSimulator, waitForClose, waitForOpen, waitForQr } from './testing.js'
+import { captureLogger, closeSocket, createTestSocket, MemoryAuthStore, pairClient, useSimulator, waitForClose, waitForOpen, waitForQr } from '../../test/support/baileys-clients.js'
 
 const log = captureLogger()
 const suite = useSimulator({ beforeAll, afterEach, afterAll }, { logger: log.logger })

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto'
 import { Curve, proto } from '@whiskeysockets/baileys'
 import { AppError } from '../shared/errors.js'
-import { xeddsaVerify } from '../main/core/crypto/xeddsa.js'
+import { xeddsaVerify } from '../whatsapp-protocol/xeddsa'
 
 const ACCOUNT_SIG_PREFIX = Buffer.from([6, 0])
 const DEVICE_SIG_PREFIX = Buffer.from([6, 1])

@@ -6,7 +6,7 @@ import type { WASocket } from '@whiskeysockets/baileys'
 import { isAppError } from '../shared/errors.js'
 import { startSimulator, type Simulator } from './simulator.js'
 import { silentLogger } from './logger.js'
-import { closeSocket, createTestSocket, muteLibsignalLogs, nextMessage, pairClient, textOf, waitForOpen } from './testing.js'
+import { closeSocket, createTestSocket, muteLibsignalLogs, nextMessage, pairClient, textOf, waitForOpen } from '../../test/support/baileys-clients.js'
 
 let dir: string
 let unmute: () => void

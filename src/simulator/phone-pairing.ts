@@ -9,6 +9,7 @@ import type { AccountRecord, DeviceRecord, Directory } from './directory.js'
 import { normaliseLinkCode, startPhoneAttempt } from './link-code.js'
 import type { SimulatorLogger } from './logger.js'
 import { buildDeviceIdentity, parseQr, verifyDeviceSign } from './pairing.js'
+import type { PasskeyLinking } from './passkey/linking.js'
 
 const SERVER = '@s.whatsapp.net'
 
@@ -22,6 +23,8 @@ export interface PairedAccount {
 export interface ScanOptions {
   phone?: string
   name?: string
+  /** For a phone with a passkey: called once the passkey step was asked for (linking goes on). */
+  onPasskeyRequired?: () => void
 }
 
 export interface PhonePairingContext {
@@ -41,6 +44,8 @@ export interface PhonePairingContext {
    */
   linkCodeGraceMs: number
   now(): number
+  /** The passkey step a phone with a passkey asks for before pair-success. */
+  passkey: Pick<PasskeyLinking, 'verify'>
 }
 
 /** A companion that asked for a code for `phone` and waits for someone to type it on that phone. */
@@ -103,7 +108,7 @@ export class PhonePairing {
     }
     const account = this.ctx.directory.ensureAccount(scan.phone, scan.name)
     if (scan.name) account.name = scan.name
-    return this.pairSuccess(conn, reg, account, parsed.advSecret)
+    return this.pairSuccess(conn, reg, account, parsed.advSecret, scan.onPasskeyRequired)
   }
 
   /** Answers a companion's link_code_companion_reg iq (hello or finish); null when it is not one. */
@@ -149,7 +154,7 @@ export class PhonePairing {
   }
 
   /** Plays the person typing `typedCode` on the phone `typedPhone`. */
-  async enterLinkCode(typedPhone: string, typedCode: string, options: { name?: string } = {}): Promise<PairedAccount> {
+  async enterLinkCode(typedPhone: string, typedCode: string, options: Omit<ScanOptions, 'phone'> = {}): Promise<PairedAccount> {
     const phone = normalisePhone(typedPhone)
     const code = normaliseLinkCode(typedCode)
     const request = this.linkRequests.get(phone) ?? (await this.helloFor(phone))
@@ -171,7 +176,7 @@ export class PhonePairing {
     }
     this.linkRequests.delete(phone)
     if (options.name) account.name = options.name
-    return this.pairSuccess(request.conn, reg, account, advSecret)
+    return this.pairSuccess(request.conn, reg, account, advSecret, options.onPasskeyRequired)
   }
 
   /** The request a hello for `phone` makes within the grace period, or undefined. */
@@ -227,8 +232,12 @@ export class PhonePairing {
     return phoneSide.finish(bundle, identity)
   }
 
-  /** Sends pair-success, checks the companion's device signature, links the device, then 515. */
-  private async pairSuccess(conn: SimConnection, reg: PendingRegistration, account: AccountRecord, advSecret: Buffer): Promise<PairedAccount> {
+  /**
+   * Sends pair-success, checks the companion's device signature, links the device, then 515. A phone
+   * with a passkey first asks for the passkey step, whose adv secret then keys pair-success.
+   */
+  private async pairSuccess(conn: SimConnection, reg: PendingRegistration, account: AccountRecord, scanned: Buffer, onPasskeyRequired?: () => void): Promise<PairedAccount> {
+    const advSecret = account.passkey ? await this.ctx.passkey.verify({ conn, registration: reg, account, advSecret: scanned, onRequired: onPasskeyRequired }) : scanned
     const { directory } = this.ctx
     for (const ref of reg.refs) this.pendingByRef.delete(ref)
     conn.registration = null

@@ -4,7 +4,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulatorAdmin } from './admin.js'
-import { nextMessage, pairClient, textOf, useSimulator } from './testing.js'
+import { nextMessage, pairClient, textOf, useSimulator } from '../../test/support/baileys-clients.js'
 
 const suite = useSimulator({ beforeAll, afterEach, afterAll })
 

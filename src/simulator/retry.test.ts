@@ -9,7 +9,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { generateMessageIDV2, type proto, type WAMessage } from '@whiskeysockets/baileys'
-import { captureLogger, pairClient, textOf, useSimulator, type PairedClient } from './testing.js'
+import { captureLogger, pairClient, textOf, useSimulator, type PairedClient } from '../../test/support/baileys-clients.js'
 
 const log = captureLogger()
 // Baileys' 1:1 resend carries the message twice for the asking device; WhatsApp rejects that (479,

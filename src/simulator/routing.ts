@@ -5,6 +5,7 @@
 import { getBinaryNodeChild, jidDecode, jidEncode, jidNormalizedUser, type BinaryNode } from '@whiskeysockets/baileys'
 import type { SimConnection } from './connection.js'
 import type { AccountRecord, Directory } from './directory.js'
+import type { FaultBook } from './faults/fault-book.js'
 import type { SimulatorLogger } from './logger.js'
 
 export interface RoutingContext {
@@ -17,7 +18,11 @@ export interface RoutingContext {
    * reports and Baileys' own handling of that ack ("smax-invalid (479)"); see README.md.
    */
   rejectDuplicates: boolean
-  rejected(id: string): void
+  rejected(id: string, code: 479 | 463): void
+  /** The active faults: reach-out refusals, LID addressing, who has exchanged messages. */
+  readonly faults: Pick<FaultBook, 'refusal' | 'exchanged' | 'addressing' | 'withheldPn'>
+  /** A retry receipt for a message the simulated phone (device 0) sent: the phone answers it. */
+  phoneRetry(phone: AccountRecord, receiver: AccountRecord, receiverDevice: number, receipt: BinaryNode): void
 }
 
 /** The error WhatsApp acks a malformed message stanza with (Baileys: SERVER_ERROR_CODES.SmaxInvalid). */
@@ -102,30 +107,43 @@ export function routeMessage(ctx: RoutingContext, conn: SimConnection, sender: A
     }
   }
 
+  const recipient = isGroup ? undefined : ctx.directory.accountByUser(toJid.user, toJid.server)
+  const refusal = isGroup ? undefined : ctx.faults.refusal(sender, recipient)
+  if (refusal) {
+    ctx.log.info('message refused: a new contact under a reach-out-limit fault (463)', { id, to })
+    ack(refusal)
+    return ctx.rejected(id, 463)
+  }
+
   const doubled = [...targets.values()].find((t) => t.encs.filter((e) => e.attrs.type !== 'skmsg').length > 1)
   if (ctx.rejectDuplicates && doubled) {
     ctx.log.info('message rejected: the same message twice for one device (479)', { id, target: `${doubled.account.lid}:${doubled.deviceId}` })
     ack(SMAX_INVALID)
-    return ctx.rejected(id)
+    return ctx.rejected(id, 479)
   }
   ack()
+  if (recipient) ctx.faults.exchanged(sender, recipient)
 
   const deviceIdentity = getBinaryNodeChild(node, 'device-identity')
   const lidAddressed = toJid.server === 'lid'
   const senderName = conn.pushName || sender.name
+  // A lid fault addresses this sender's messages to others by its LID, with or without its PN.
+  const addressing = ctx.faults.addressing(sender)
   for (const target of targets.values()) {
     if (target.encs.length === 0) continue
+    const other = target.account !== sender
+    const withPn = !(other && addressing === 'lid-pn-later')
     const attrs: Record<string, string> = { id, t: now(), type: node.attrs.type ?? 'text', notify: senderName }
     if (node.attrs.category) attrs.category = node.attrs.category
     if (node.attrs.edit) attrs.edit = node.attrs.edit
     if (isGroup) {
       attrs.from = to
       attrs.participant = lidJid(sender, senderDevice)
-      attrs.participant_pn = pnJid(sender, senderDevice)
+      if (withPn) attrs.participant_pn = pnJid(sender, senderDevice)
       attrs.addressing_mode = 'lid'
-    } else if (lidAddressed) {
+    } else if (lidAddressed || (other && addressing !== 'pn')) {
       attrs.from = lidJid(sender, senderDevice)
-      attrs.sender_pn = pnJid(sender, senderDevice)
+      if (withPn) attrs.sender_pn = pnJid(sender, senderDevice)
       attrs.addressing_mode = 'lid'
     } else {
       attrs.from = pnJid(sender, senderDevice)
@@ -140,6 +158,7 @@ export function routeMessage(ctx: RoutingContext, conn: SimConnection, sender: A
     const content = [...pairwise, ...group]
     if (deviceIdentity && pairwise.some((e) => e.attrs.type === 'pkmsg')) content.push(deviceIdentity)
     ctx.deliver(target.account, target.deviceId, { tag: 'message', attrs, content })
+    if (!withPn) ctx.faults.withheldPn(sender, target.account, target.deviceId)
     ctx.log.debug('message routed', {
       id,
       sender: `${sender.lid}:${senderDevice}`,
@@ -164,6 +183,11 @@ export function routeReceipt(ctx: RoutingContext, conn: SimConnection, receiver:
   const senderDecoded = senderJid ? jidDecode(senderJid) : undefined
   const sender = senderDecoded?.user ? ctx.directory.accountByUser(senderDecoded.user, senderDecoded.server) : undefined
   if (!sender || !senderDecoded) return
+  if (node.attrs.type === 'retry' && !isGroup && (senderDecoded.device ?? 0) === 0) {
+    // Device 0 is the simulated phone: it re-sends the message itself, as a sender's device does.
+    ctx.log.debug('retry receipt for the phone', { id, receiver: `${receiver.lid}:${receiverDevice}` })
+    return ctx.phoneRetry(sender, receiver, receiverDevice, node)
+  }
   const receiverJid = senderDecoded.server === 'lid' ? lidJid(receiver, receiverDevice) : pnJid(receiver, receiverDevice)
   const attrs: Record<string, string> = { id, t: now() }
   // `inactive` only tells the server the receiver is not marked online; the sender sees a delivery.

@@ -1,6 +1,6 @@
 // Entry point of the WhatsApp simulator: a loopback WebSocket server that real Baileys pairs with by
 // QR, logs into and messages through. For tests and demos only; it must never be reachable from
-// other hosts and nothing in the app trusts it unless told to (see core/whatsapp/trust.ts).
+// other hosts and nothing in the app trusts it unless told to (see src/whatsapp-protocol/trust-root.ts).
 
 import { EventEmitter } from 'node:events'
 import { createServer, type Server } from 'node:http'
@@ -18,11 +18,15 @@ import { AppError } from '../shared/errors.js'
 import { createServerIdentity, type ServerIdentity } from './cert.js'
 import { SimConnection } from './connection.js'
 import { Directory, emptyDirectoryData, newRef, type AccountRecord } from './directory.js'
+import { FaultBook } from './faults/fault-book.js'
+import { parseClearFaults, parseFault, type ClearedFaults, type Fault, type FaultKind, type InjectedFault } from './faults/fault.js'
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.js'
 import { handleIq, type IqContext } from './iq-handlers.js'
 import { createDefaultLogger, type SimulatorLogger } from './logger.js'
 import { normalisePhone, PhonePairing, type PairedAccount, type ScanOptions } from './phone-pairing.js'
 import { PhoneSender, type SentFromPhone } from './phone-sender.js'
+import type { PasskeyCheck, PasskeyRegistration } from './passkey/assertion.js'
+import { PasskeyLinking } from './passkey/linking.js'
 import { routeMessage, routeReceipt, type RoutingContext } from './routing.js'
 import { readStateFile, StateSaver } from './state-file.js'
 
@@ -51,13 +55,15 @@ export interface SimulatorOptions {
   linkCodeTtlMs?: number
   /** How long a typed code waits for the companion's hello that may still be on its way (default 3 s). */
   linkCodeGraceMs?: number
-  /** The clock link-code expiry reads; tests move it instead of waiting. */
+  /** How long a passkey challenge is valid, and each later passkey step may take (default 5 min). */
+  passkeyTimeoutMs?: number
+  /** The clock link-code and passkey expiry read; tests move it instead of waiting. */
   now?: () => number
   /** A connection that has not finished the Noise handshake by then is closed (default 5 s). */
   handshakeTimeoutMs?: number
 }
 
-export type { PairedAccount, ScanOptions, SentFromPhone }
+export type { ClearedFaults, Fault, FaultKind, InjectedFault, PairedAccount, ScanOptions, SentFromPhone }
 
 export interface DeviceSummary {
   id: number
@@ -88,10 +94,23 @@ export interface SimulatorStats {
 /** What tests and the admin UI can await instead of polling. Device JIDs are PN-form. */
 export interface SimulatorEvents {
   'device-linked': [PairedAccount]
-  /** A message stanza was refused with an error ack (479: one message twice for one device). */
-  'message-rejected': [{ id: string; code: 479 }]
+  /**
+   * A message stanza was refused with an error ack: 479, one message twice for one device; 463, a
+   * send to a new contact under a reach-out-limit fault.
+   */
+  'message-rejected': [{ id: string; code: 479 | 463 }]
+  /** A bad-mac fault spoiled this message's ciphertext for this device (PN-form device JID). */
+  'message-spoiled': [{ id: string; jid: string }]
+  /** A timed fault of this phone (digits) ran out. */
+  'fault-ended': [{ phone: string; kind: FaultKind }]
   /** A companion asked for a linking code for this phone (digits). */
   'link-code-requested': [{ phone: string }]
+  /** The phone (digits) has a passkey: its companion was sent the passkey challenge. */
+  'passkey-required': [{ phone: string }]
+  /** The phone (digits) shows this confirmation code for its companion's passkey step. */
+  'passkey-confirmation': [{ phone: string; code: string }]
+  /** A passkey step ended without linking; `check` names the server check that failed, if one did. */
+  'passkey-failed': [{ phone: string; check: PasskeyCheck | null; message: string }]
   'device-removed': [{ jid: string; device: number }]
   login: [{ jid: string; device: number }]
   disconnect: [{ jid: string; device: number }]
@@ -108,13 +127,27 @@ export interface Simulator {
   readonly url: string
   readonly port: number
   readonly rootKeyHex: string
+  /**
+   * Plays the phone scanning a companion's QR. For a phone with a passkey it resolves once the passkey
+   * step linked the device, or rejects naming the check that failed; `opts.onPasskeyRequired` is called
+   * when the challenge goes out (so is the same for enterLinkCode).
+   */
   scanQr(qr: string, opts?: ScanOptions): Promise<PairedAccount>
   /**
    * Plays a person typing a linking code on the phone `phone` (digits; spaces, dashes, a leading + are
    * fine; the code with or without its dash, any letter case). 404 when no companion asked for a code
    * for that number, 409 when it expired, 400 when it is wrong (the request stays, as on a phone).
    */
-  enterLinkCode(phone: string, code: string, opts?: { name?: string }): Promise<PairedAccount>
+  enterLinkCode(phone: string, code: string, opts?: Omit<ScanOptions, 'phone'>): Promise<PairedAccount>
+  /**
+   * Gives the phone (digits; spaces, dashes, a leading + are fine) a passkey: every linking of it, by
+   * QR or by code, then goes through the passkey step before pair-success. Replaces an earlier one.
+   */
+  registerPasskey(phone: string, passkey: PasskeyRegistration): void
+  /** Removes the phone's passkey; false when it had none. */
+  removePasskey(phone: string): boolean
+  /** The XXXX-XXXX code the phone shows for its companion's passkey step; not-found before that step. */
+  passkeyConfirmation(phone: string): string
   /**
    * The phone of account `from` (digits; created if unknown, as a phone with WhatsApp) sends a text to
    * every device of `to` (digits or a user JID), with a copy to its own companion devices.
@@ -129,6 +162,14 @@ export interface Simulator {
   kick(jid: string, code: KickCode): number
   /** Unlinks the device (device JID) or every companion device (account JID), as the phone would. */
   logout(jid: string): Promise<number>
+  /**
+   * Makes the phone's connections or messages misbehave as WhatsApp's do (README.md, "Faults on
+   * request"). The fault is validated here too: 400 (`invalid-input`) for a bad one, 404 for a phone
+   * the simulator has no account for.
+   */
+  injectFault(fault: Fault): Promise<InjectedFault>
+  /** Ends every fault of `phone` (digits; spaces, dashes, a leading + are fine). 404 for an unknown phone. */
+  clearFaults(phone: string): ClearedFaults
   accounts(): AccountSummary[]
   connectionCount(): number
   stats(): SimulatorStats
@@ -182,14 +223,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   /** Stanzas held while delivery is paused (tests make two first messages cross this way). */
   let held: Array<[AccountRecord, number, BinaryNode]> | null = null
 
-  /** Sends now if the device is online, else queues for its next login. */
-  function deliver(account: AccountRecord, deviceId: number, node: BinaryNode): void {
+  /** Sends now if the device is online (and not silenced by a fault), else queues for its next login. */
+  function deliver(account: AccountRecord, deviceId: number, stanza: BinaryNode): void {
     if (held) {
-      held.push([account, deviceId, node])
+      held.push([account, deviceId, stanza])
       return
     }
+    const node = faults.beforeDeliver(account, deviceId, stanza)
     const conn = connectionFor(account, deviceId)
-    if (conn?.loggedIn) {
+    if (conn?.loggedIn && !conn.silenced) {
       track(conn, node)
       conn.sendNode(node)
       return
@@ -217,7 +259,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     deliver,
     log,
     rejectDuplicates: opts.rejectDuplicateMessages ?? true,
-    rejected: (id) => events.emit('message-rejected', { id, code: 479 }),
+    rejected: (id, code) => events.emit('message-rejected', { id, code }),
+    get faults() {
+      return faults
+    },
+    phoneRetry(phoneAccount, receiver, receiverDevice, receipt) {
+      phoneSender.retry(phoneAccount, receiver, receiverDevice, receipt).catch((err: unknown) => {
+        log.warn('the phone could not answer a retry receipt', { id: receipt.attrs.id, err: String(err) })
+      })
+    },
   }
 
   function releaseDevice(conn: SimConnection): void {
@@ -232,10 +282,21 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     events.emit('disconnect', { jid: `${conn.user.pn}${S_WHATSAPP_NET}`, device: conn.user.deviceId })
   }
 
+  /**
+   * Ends a logged-in connection with the stanza WhatsApp sends for `code`. 401 on a live socket is the
+   * phone unlinking the device (the stream error whatsmeow reads as "device removed"); 403 is a
+   * `failure`, as ban reports show it (Baileys: "Connection Failure", 403). Assumptions: README.md.
+   */
   function kickConnection(conn: SimConnection, code: number): void {
     releaseDevice(conn)
     if (code === 401) {
-      conn.sendAndClose({ tag: 'failure', attrs: { reason: '401', location: 'simulator' } })
+      conn.sendAndClose({
+        tag: 'stream:error',
+        attrs: { code: '401' },
+        content: [{ tag: 'conflict', attrs: { type: 'device_removed' } }],
+      })
+    } else if (code === 403) {
+      conn.sendAndClose({ tag: 'failure', attrs: { reason: '403', location: 'simulator' } })
     } else if (code === 440) {
       conn.sendAndClose({
         tag: 'stream:error',
@@ -256,7 +317,52 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
 
   const iqContext: IqContext = { directory, persist, log, removeDevice }
-  const phoneSender = new PhoneSender({ directory, persist, deliver })
+  const faults = new FaultBook({
+    directory,
+    log,
+    liveConnections: (account) =>
+      account.devices.flatMap((d) => {
+        const conn = connectionFor(account, d.id)
+        return conn?.loggedIn ? [conn] : []
+      }),
+    kick: kickConnection,
+    async unlink(account, deviceId) {
+      removeDevice(account, deviceId)
+      await saver?.flush()
+    },
+    resume(conn) {
+      const account = conn.user ? directory.accountByLid(conn.user.lid) : undefined
+      if (account && conn.loggedIn && connectionFor(account, conn.user!.deviceId) === conn) flushQueue(conn, account, conn.user!.deviceId)
+    },
+    deliver,
+    spoiled: (id, jid) => events.emit('message-spoiled', { id, jid }),
+    ended: (phone, kind) => events.emit('fault-ended', { phone, kind }),
+  })
+  const phoneSender = new PhoneSender({ directory, persist, deliver, faults })
+
+  /** Sends a device's queued stanzas to its connection; returns how many. */
+  function flushQueue(conn: SimConnection, account: AccountRecord, deviceId: number): number {
+    const queued = directory.drain(account, deviceId)
+    if (queued.length) persist()
+    for (const encoded of queued) conn.sendEncoded(encoded)
+    // Held until the device acknowledges them, as messages delivered live are: a connection that closes
+    // first hands them back to the offline queue (WhatsApp keeps a message until it is acknowledged).
+    // The stanzas are stored uncompressed, so decoding settles in microtasks, before any answer can arrive.
+    void Promise.all(queued.map((encoded) => decodeBinaryNode(encoded))).then((nodes) => {
+      for (const node of nodes) track(conn, node)
+    })
+    return queued.length
+  }
+  const passkeys = new PasskeyLinking({
+    directory,
+    log,
+    persist,
+    now: opts.now ?? Date.now,
+    timeoutMs: opts.passkeyTimeoutMs ?? 300_000,
+    required: (number) => events.emit('passkey-required', { phone: number }),
+    confirmation: (number, code) => events.emit('passkey-confirmation', { phone: number, code }),
+    failed: (number, check, message) => events.emit('passkey-failed', { phone: number, check, message }),
+  })
   const phone = new PhonePairing({
     directory,
     log,
@@ -267,6 +373,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     linkCodeTtlMs: opts.linkCodeTtlMs ?? 160_000,
     linkCodeGraceMs: opts.linkCodeGraceMs ?? 3_000,
     now: opts.now ?? Date.now,
+    passkey: passkeys,
   })
 
   async function onPayload(conn: SimConnection, payload: proto.ClientPayload, clientStatic: Buffer): Promise<void> {
@@ -286,6 +393,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       conn.sendAndClose({ tag: 'failure', attrs: { reason: '401', location: 'simulator' } })
       return
     }
+    if (faults.isBanned(account)) {
+      log.info('login refused: the account is banned by a fault', { pn, deviceId })
+      conn.sendAndClose({ tag: 'failure', attrs: { reason: '403', location: 'simulator' } })
+      return
+    }
     const key = deviceKey(account.lid, deviceId)
     const previous = online.get(key)
     if (previous && previous !== conn) {
@@ -302,15 +414,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       tag: 'success',
       attrs: { t: nowSeconds(), lid: jidEncode(account.lid, 'lid', deviceId), props: '1', abprops: '1', location: 'sim' },
     })
-    const queued = directory.drain(account, deviceId)
-    if (queued.length) persist()
-    for (const encoded of queued) conn.sendEncoded(encoded)
-    // Held until the device acknowledges them, as messages delivered live are: a connection that closes
-    // first hands them back to the offline queue (WhatsApp keeps a message until it is acknowledged).
-    // The stanzas are stored uncompressed, so decoding settles in microtasks, before any answer can arrive.
-    void Promise.all(queued.map((encoded) => decodeBinaryNode(encoded))).then((nodes) => {
-      for (const node of nodes) track(conn, node)
-    })
+    const queued = flushQueue(conn, account, deviceId)
     if (edgeRouting) {
       conn.sendNode({
         tag: 'ib',
@@ -324,7 +428,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         ],
       })
     }
-    conn.sendNode({ tag: 'ib', attrs: {}, content: [{ tag: 'offline', attrs: { count: String(queued.length) } }] })
+    conn.sendNode({ tag: 'ib', attrs: {}, content: [{ tag: 'offline', attrs: { count: String(queued) } }] })
     events.emit('login', { jid: `${account.pn}${S_WHATSAPP_NET}`, device: deviceId })
   }
 
@@ -363,7 +467,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return
     }
     if (node.tag === 'iq') {
-      conn.sendNode(phone.onCompanionIq(conn, node) ?? handleIq(iqContext, conn, node))
+      conn.sendNode(phone.onCompanionIq(conn, node) ?? passkeys.onCompanionIq(conn, node) ?? handleIq(iqContext, conn, node))
       return
     }
     const sender = conn.user ? directory.accountByLid(conn.user.lid) : undefined
@@ -394,8 +498,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   function onClose(conn: SimConnection): void {
     connections.delete(conn)
+    faults.closed(conn)
     releaseDevice(conn)
     phone.closed(conn)
+    passkeys.closed(conn)
   }
 
   const http: Server = createServer(function rejectPlainHttp(_req, res) {
@@ -437,6 +543,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     rootKeyHex: identity.rootPublic.toString('hex'),
     scanQr: (qr, scan) => phone.scanQr(qr, scan),
     enterLinkCode: (number, code, options) => phone.enterLinkCode(number, code, options),
+    registerPasskey: (number, passkey) => passkeys.register(normalisePhone(number), passkey),
+    removePasskey: (number) => passkeys.remove(normalisePhone(number)),
+    passkeyConfirmation: (number) => passkeys.confirmation(normalisePhone(number)),
     pauseDelivery() {
       held ??= []
       return () => {
@@ -471,6 +580,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await saver?.flush()
       return targets.length
     },
+    async injectFault(fault) {
+      return faults.inject(parseFault(fault))
+    },
+    clearFaults: (number) => faults.clear(parseClearFaults({ phone: number })),
     accounts() {
       return directory.accounts().map((a) => ({
         jid: `${a.pn}${S_WHATSAPP_NET}`,
@@ -503,6 +616,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     async close() {
       if (closed) return
       closed = true
+      faults.close()
       for (const conn of [...connections]) conn.terminate()
       await new Promise<void>((resolve) => wss.close(() => resolve()))
       await new Promise<void>((resolve) => http.close(() => resolve()))

@@ -5,7 +5,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { generateMessageIDV2, WAMessageStatus, type proto, type WAMessageUpdate } from '@whiskeysockets/baileys'
-import { captureLogger, pairClient, useSimulator, type PairedClient } from './testing.js'
+import { captureLogger, pairClient, useSimulator, type PairedClient } from '../../test/support/baileys-clients.js'
 
 const log = captureLogger()
 const suite = useSimulator({ beforeAll, afterEach, afterAll }, { logger: log.logger })

@@ -24,6 +24,13 @@ const stateSchema = z.object({
         advPub: z.string(),
         advPriv: z.string(),
         nextDeviceId: z.number(),
+        passkey: z
+          .object({
+            credentialId: z.string(),
+            publicKeyJwk: z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() }),
+            signCount: z.number(),
+          })
+          .optional(),
         devices: z.array(
           z.object({
             id: z.number(),

@@ -11,9 +11,9 @@ import Database from 'better-sqlite3'
 import { Browsers, makeWASocket, useMultiFileAuthState } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import type { AccountStatus, AccountSummary, EventMessage, PairingState } from '../../src/shared/contract'
-import { trustWhatsAppRoot } from '../../src/main/core/whatsapp/trust'
+import { trustWhatsAppRoot } from '../../src/whatsapp-protocol/trust-root'
 import { silentLogger, startSimulator, startSimulatorAdmin, type Simulator, type SimulatorAdmin } from '../../src/simulator/index'
-import { closeSocket, muteLibsignalLogs, waitForClose, waitForOpen, waitForQr, type SuiteHooks } from '../../src/simulator/testing'
+import { closeSocket, muteLibsignalLogs, waitForClose, waitForOpen, waitForQr, type SuiteHooks } from './baileys-clients'
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './server-process'
 
 export interface TestSimulator {

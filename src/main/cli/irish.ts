@@ -8,7 +8,7 @@ import pino from 'pino'
 import { basename, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { AccountSummary, BundleInfo, CommandName, CommandOutput } from '../../shared/contract'
+import type { AccountSummary, BundleInfo, CliVerb, CommandInput, CommandName, CommandOutput } from '../../shared/contract'
 import { AppError, isAppError } from '../../shared/errors'
 import { MAX_BUNDLE_BYTES, readBundleMetadata } from '../core/transfer/bundle'
 import { toInfo } from '../core/transfer/transfer-service'
@@ -62,7 +62,13 @@ Output:
 const PASSPHRASE_HELP = `The passphrase comes from ${PASSPHRASE_ENV}, or --passphrase-file <file> (its content, less a final newline),
 or a prompt when run in a terminal. It is never a flag: flags land in the shell history.`
 
-const COMMANDS: Record<string, CommandSpec> = {
+/**
+ * The verbs: one per contract command that declares `cli` (the compiler holds the two in step), plus
+ * the offline ones, which work on a data dir directly and have no command.
+ */
+type OfflineVerb = 'move-to-postgres'
+
+const VERBS = {
   list: {
     summary: 'List the accounts and their status.',
     usage: 'irish list [--api <url> | --data-dir <dir>]',
@@ -290,7 +296,9 @@ then marked moved in the data dir, so it never starts them again. Start a fleet 
       if (result.existing) context.out(`  Here already: "${result.existing.label}" (${result.existing.id}, ${result.existing.status}).`)
     },
   },
-}
+} satisfies Record<CliVerb | OfflineVerb, CommandSpec>
+
+const COMMANDS: Readonly<Record<string, CommandSpec | undefined>> = VERBS
 
 /** Warnings and worse, to stderr: stdout carries the command's output. */
 function cliLogger(): Logger {
@@ -299,7 +307,7 @@ function cliLogger(): Logger {
 
 function globalUsage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length))
-  const lines = Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`)
+  const lines = Object.entries(VERBS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`)
   return `Usage: npm run irish -- <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n${GLOBAL_HELP}\n\nExit codes: 0 ok, 1 error, 64 usage error.`
 }
 
@@ -307,11 +315,8 @@ function commandUsage(name: string, spec: CommandSpec): string {
   return `Usage: ${spec.usage}\n\n${spec.summary}\n\n${spec.details ? `${spec.details}\n\n` : ''}${GLOBAL_HELP}`
 }
 
-async function call<C extends CommandName>(context: Context, command: C, input: unknown): Promise<CommandOutput<C>> {
-  const target = await context.target()
-  const result = await target.call(command, input)
-  if (!result.ok) throw new AppError(result.error.code, result.error.message)
-  return result.value as CommandOutput<C>
+async function call<C extends CommandName>(context: Context, command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
+  return (await context.target()).call(command, input)
 }
 
 function required(args: Record<string, string | boolean | undefined>, name: string): string {

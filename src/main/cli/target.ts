@@ -1,12 +1,11 @@
-// What the CLI talks to: a running server over its HTTP API (--api, token from IRISH_API_TOKEN), or a data
-// dir opened in this process (the same core the server builds). Both answer the contract's result envelope,
-// so every command is written once.
+// What the CLI talks to: a running server over its HTTP API (--api, token from IRISH_API_TOKEN, through the
+// one API client, src/shared/api-client.ts), or a data dir opened in this process (the same core the server
+// builds). Both resolve with the command's output or reject with an AppError, so every command is written once.
 
 import { resolve } from 'node:path'
 import pino from 'pino'
-import { z } from 'zod'
-import { CLIENT_HEADER } from '../../shared/channels'
-import { ErrorInfoSchema, type CommandName, type Result } from '../../shared/contract'
+import { createApiClient } from '../../shared/api-client'
+import type { CommandInput, CommandName, CommandOutput } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import { createCore, type Core } from '../core/create-core'
 import { resolveKeyVault } from '../core/crypto/key-vault'
@@ -21,7 +20,8 @@ export interface Target {
   /** 'api' talks to a server; 'local' opened the data dir here. */
   kind: 'api' | 'local'
   describe: string
-  call(command: CommandName, input: unknown): Promise<Result<unknown>>
+  /** The command's output, or an AppError: the server's refusal, or 'unavailable' naming the server. */
+  call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>
   close(): Promise<void>
 }
 
@@ -45,41 +45,14 @@ function apiTarget(api: string, env: TargetOptions['env']): Target {
   if (!token) throw new AppError('invalid-input', `Set ${API_TOKEN_ENV} to the server's API token to use --api.`)
   // The same rule as export to a server: the token never crosses a network in clear text.
   const server = parseRemoteServer(api)
+  const client = createApiClient({ baseUrl: server.target, token, client: 'cli' })
   return {
     kind: 'api',
     describe: server.target,
-    async call(command, input) {
-      let response: Response
-      try {
-        response = await fetch(server.endpoint(command), {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [CLIENT_HEADER]: 'cli' },
-          body: JSON.stringify(input),
-          redirect: 'error',
-        })
-      } catch (error) {
-        const code = (error as { cause?: { code?: unknown } }).cause?.code
-        throw new AppError('unavailable', `Cannot reach the server at ${server.target} (${typeof code === 'string' ? code : 'network error'}). Is it running?`)
-      }
-      const text = await response.text()
-      let json: unknown
-      try {
-        json = JSON.parse(text)
-      } catch {
-        throw new AppError('unavailable', `${server.target} did not answer like an Irish server (HTTP ${response.status}).`)
-      }
-      const envelope = envelopeSchema.safeParse(json)
-      if (!envelope.success) throw new AppError('unavailable', `${server.target} did not answer like an Irish server (HTTP ${response.status}).`)
-      return envelope.data as Result<unknown>
-    },
+    call: (command, input) => client.call(command, input),
     async close() {},
   }
 }
-
-const envelopeSchema = z.union([
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
-])
 
 async function localTarget(dataDir: string, options: TargetOptions): Promise<Target> {
   let core: Core
@@ -103,7 +76,11 @@ async function localTarget(dataDir: string, options: TargetOptions): Promise<Tar
   return {
     kind: 'local',
     describe: dataDir,
-    call: (command, input) => core.dispatch(command, input, 'cli'),
+    async call(command, input) {
+      const result = await core.dispatch(command, input, 'cli')
+      if (!result.ok) throw new AppError(result.error.code, result.error.message)
+      return result.value as CommandOutput<typeof command>
+    },
     close: () => core.close(),
   }
 }

@@ -8,16 +8,17 @@ import { join } from 'node:path'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
-import { createActivityLog, type ActivityLog } from './activity/activity-log'
+import type { ActivityLog } from './activity/activity-log'
+import { createSqliteActivityLog } from './activity/sqlite-activity-log'
 import { createPgActivityLog } from './activity/pg-activity-log'
 import { commandObserver, recordsCommand, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { createHandlers } from './api/handlers'
 import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault } from './crypto/key-vault'
-import { guardConsoleAgainstSessionDumps } from './console-guard'
+import { guardConsoleAgainstSessionDumps } from '../../whatsapp-protocol/console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
-import { openStorage, type Storage } from './db/open-storage'
+import { openStorage, type Storage } from './open-storage'
 import { createFleet, type Fleet } from './fleet/fleet'
 import { emitLocally, isLocalOnly, relayFleetEvents, signalFleet, type FleetEvents } from './fleet/fleet-events'
 import { createFleetLog, type FleetLog } from './fleet/fleet-log'
@@ -38,21 +39,13 @@ import { createTransferService } from './transfer/transfer-service'
 import { createPgOutbox } from './webhooks/pg-outbox'
 import { createSqliteOutbox } from './webhooks/sqlite-outbox'
 import { createWebhookService, type WebhookOptions, type WebhookService } from './webhooks/webhook-service'
-import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from './whatsapp/trust'
+import type { SimulatorPort } from './whatsapp/simulator-port'
+import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from '../../whatsapp-protocol/trust-root'
 
-export { DATABASE_FILE } from './db/open-storage'
+export { DATABASE_FILE } from './open-storage'
+export type { SimulatorPort }
 /** Where server-to-server hand-offs are journaled (transfer/hand-off-journal.ts). */
 export const HAND_OFF_DIR = 'hand-offs'
-
-/** Plays the phone for a QR code or a linking code; present when a simulator runs in this process. */
-export interface SimulatorPort {
-  url: string
-  rootKeyHex: string
-  adminUrl: string | null
-  scanQr(qr: string): Promise<{ jid: string; lid: string }>
-  /** Plays a person typing a linking code on the phone with this number (digits). */
-  enterLinkCode(phone: string, code: string): Promise<{ jid: string; lid: string }>
-}
 
 export interface CoreDeps {
   dataDir: string
@@ -180,7 +173,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     })
     const clock = deps.now ? { now: deps.now } : {}
     const activity = storage.sqlite
-      ? createActivityLog({ sqlite: storage.sqlite, ...clock })
+      ? createSqliteActivityLog({ sqlite: storage.sqlite, ...clock })
       : createPgActivityLog({ pool: storage.postgres!.database.pool, logger: log, ...clock })
     cleanup.unshift(() => activity.settled())
     // In a fleet the log is shared: each change is written by the server it happened on, not again by

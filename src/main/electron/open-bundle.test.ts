@@ -58,7 +58,7 @@ describe('readOpenedBundle', () => {
     writeFileSync(path, bytes)
     const payload = await readOpenedBundle(bundlePathFromArgv(['irish-desktop', 'phone.irishbundle'], folder) ?? '')
     // What the contract lets through the event channel, byte for byte.
-    expect(events['transfer:bundle-opened'].parse(payload)).toEqual({ name: 'phone.irishbundle', base64: bytes.toString('base64') })
+    expect(events['transfer:bundle-opened'].payload.parse(payload)).toEqual({ name: 'phone.irishbundle', base64: bytes.toString('base64') })
     expect(Buffer.from(payload.base64, 'base64').equals(bytes)).toBe(true)
   })
 

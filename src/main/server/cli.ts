@@ -19,7 +19,6 @@ import { createLogger } from '../core/logger'
 import { createMetrics } from '../core/metrics/metrics'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
-import { LARGE_BODY_COMMANDS } from '../core/transfer/transfer-service'
 import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protocol'
 import { hostnameOf } from './host-policy'
 import { startApiServer } from './http-server'
@@ -194,13 +193,12 @@ async function main(): Promise<void> {
     dispatch: core.dispatch,
     events: core.events,
     logger,
-    // Session bundles (up to 64 MiB, base64 in JSON) need more than the default 1 MiB body.
-    largeBodyCommands: LARGE_BODY_COMMANDS,
     // The other servers of a fleet reach this one by its advertised URL: its host must be answered.
     allowedHosts: [...values['allowed-host'], ...(publicUrl ? [new URL(publicUrl).hostname] : [])],
     trustedProxies: values['trusted-proxy'],
     ...(uiDir ? { staticDir: uiDir } : {}),
     metrics: { contentType: metrics.contentType, render: () => metrics.render(), token: metricsToken ?? null },
+    version: process.env.npm_package_version ?? '0.0.0',
   })
 
   listeningUrl = server.url

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { AccountSummary } from '../../shared/contract'
-import { accountSummary } from '../../shared/testing/account-summary'
+import { accountSummary } from '../../../test/support/account-summary'
 import type { AccountId } from '../../shared/ids'
 import { createEventBus, type EventBus } from '../core/events'
 import { silentLogger } from '../core/logger'

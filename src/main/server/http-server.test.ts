@@ -65,6 +65,26 @@ function raw(url: string, path: string, headers: Record<string, string>, method 
 
 const auth = { authorization: `Bearer ${TOKEN}` }
 
+describe('the API document', () => {
+  it('is served without a token and names no account; anything else under /api still needs one', async () => {
+    const server = await start({ version: '9.8.7' })
+    calls.length = 0
+    const served = await raw(server.url, '/api/openapi.json', {})
+    expect(served.status).toBe(200)
+    expect(served.headers['content-type']).toMatch(/^application\/json/)
+    const doc = JSON.parse(served.text) as { openapi: string; info: { version: string }; paths: Record<string, unknown> }
+    expect(doc.openapi).toBe('3.1.0')
+    expect(doc.info.version).toBe('9.8.7')
+    expect(doc.paths['/api/accounts:pair-code']).toBeDefined()
+    // Made from the contract alone: the core was not asked anything.
+    expect(calls).toEqual([])
+    expect((await raw(server.url, '/api/openapi.json', {}, 'POST', '{}')).status).toBe(401)
+    expect((await raw(server.url, '/api/accounts:list', {}, 'POST', '{}')).status).toBe(401)
+    // The Host rule holds for it as for every path.
+    expect((await raw(server.url, '/api/openapi.json', { host: 'evil.example' })).status).toBe(421)
+  })
+})
+
 describe('static files', () => {
   it('survives files that appear and vanish while they are served, and answers the next request', async () => {
     const server = await start()

@@ -1,13 +1,16 @@
 // The headless server's transport: the contract over HTTP (POST /api/<command>) and a WebSocket event
 // stream (GET /api/events), plus the renderer build at /. Node only, never Electron. Every /api request
-// needs the bearer token; the token is never accepted in a query string, and never logged.
+// but the API's own description (GET /api/openapi.json) needs the bearer token; the token is never
+// accepted in a query string, and never logged.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { CLIENT_HEADER } from '../../shared/channels'
-import type { ErrorCode, ErrorInfo } from '../../shared/errors'
-import type { Result } from '../../shared/contract'
+import { HTTP_STATUS_BY_CODE, type ErrorCode, type ErrorInfo } from '../../shared/errors'
+import { LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
+import { OPENAPI_PATH, openApiDocument } from '../../shared/openapi'
+import { BODY_LIMIT_BYTES } from '../../shared/policy'
 import type { Dispatch } from '../core/api/dispatch'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
@@ -20,7 +23,7 @@ import { bearerToken, tokenMatches } from './token'
 
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
 /** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
 export const DEFAULT_MAX_CONNECTIONS = 256
 
@@ -34,7 +37,10 @@ export interface ApiServerOptions {
   /** The renderer build to serve at /; omitted, / answers 404. */
   staticDir?: string
   maxBodyBytes?: number
-  /** Bodies bigger than the default limit, for commands that carry files (session bundles). */
+  /**
+   * Bodies bigger than the default limit, for commands that carry files (session bundles). Default: each
+   * command's `body` declaration in the contract.
+   */
   largeBodyCommands?: ReadonlyMap<string, number>
   /**
    * Bytes that large bodies may hold at once, across all requests; beyond, 503 with Retry-After.
@@ -54,6 +60,8 @@ export interface ApiServerOptions {
   bodyTimeouts?: BodyTimeouts
   /** GET /metrics (Prometheus text); omitted, /metrics answers 404 like any unknown path. */
   metrics?: MetricsEndpoint
+  /** The version GET /api/openapi.json names (the app's). */
+  version?: string
 }
 
 export interface MetricsEndpoint {
@@ -69,21 +77,6 @@ export interface ApiServer {
   close(): Promise<void>
 }
 
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  'invalid-input': 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  'bad-bundle': 422,
-  'key-unavailable': 503,
-  'storage-corrupt': 500,
-  'logged-out': 409,
-  unavailable: 503,
-  internal: 500,
-}
-
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const log = options.logger.child({ component: 'http' })
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -91,9 +84,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const hosts = createHostPolicy({ bindHost: options.host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) })
   const trustedProxies = new Set((options.trustedProxies ?? []).map(normalizeAddress))
   const limiter = new FailedAuthLimiter(options.failedAuth ?? DEFAULT_FAILED_AUTH_POLICY)
-  const largest = Math.max(0, ...(options.largeBodyCommands?.values() ?? []))
+  const largeBodyCommands: ReadonlyMap<string, number> = options.largeBodyCommands ?? LARGE_BODY_COMMANDS
+  const largest = Math.max(0, ...largeBodyCommands.values())
   const budget = new ByteBudget(options.largeBodyBudgetBytes ?? largest)
   const bodyTimeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS
+  /** Made on the first request for it, then kept: it changes only with the code. */
+  let apiDocument: string | null = null
 
   // connectionsCheckingInterval: how often Node enforces headersTimeout; its default (30 s) would let
   // a client that never finishes its headers hold a connection for 40 s.
@@ -127,6 +123,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       if (!hosts.originAllowed(req.headers.origin, req.headers.host)) {
         refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
+        return
+      }
+      // No token: the document describes the API (made from the contract alone) and says nothing about the data.
+      if (url.pathname === OPENAPI_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+        apiDocument ??= JSON.stringify(openApiDocument({ version: options.version ?? '0.0.0' }))
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(apiDocument), 'X-Content-Type-Options': 'nosniff' })
+        res.end(req.method === 'HEAD' ? undefined : apiDocument)
         return
       }
       if (!authorize(req, res, bearerToken(req.headers.authorization))) return
@@ -206,7 +209,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       refuse(res, 405, failure('invalid-input', `Use POST /api/<command> with the input as a JSON body.`))
       return
     }
-    const largeLimit = options.largeBodyCommands?.get(command)
+    const largeLimit = largeBodyCommands.get(command)
     const limit = largeLimit ?? maxBody
     const body = await readBody(req, { limit, timeouts: bodyTimeouts, ...(largeLimit !== undefined ? { budget } : {}) })
     try {
@@ -241,7 +244,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 
   function sendEnvelope(res: ServerResponse, result: Result<unknown>): void {
-    const status = result.ok ? 200 : STATUS_BY_CODE[result.error.code]
+    const status = result.ok ? 200 : HTTP_STATUS_BY_CODE[result.error.code]
     if (status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
     sendJson(res, status, result)
   }

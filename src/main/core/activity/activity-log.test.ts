@@ -5,13 +5,14 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { accountSummary } from '../../../shared/testing/account-summary'
+import { accountSummary } from '../../../../test/support/account-summary'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
-import { createActivityLog, describeChange } from './activity-log'
+import { describeChange } from './activity-log'
+import { createSqliteActivityLog as createActivityLog } from './sqlite-activity-log'
 import { commandObserver, watchSessions } from './wiring'
-import { describeActivityLogContract } from './contract'
+import { describeActivityLogContract } from '../../../../test/support/activity-log-contract'
 
 const A = 'acc-a' as AccountId
 const B = 'acc-b' as AccountId

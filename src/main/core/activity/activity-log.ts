@@ -4,7 +4,6 @@
 // caller (UI, API, CLI: see commandObserver). The session manager knows nothing of it.
 // Main process, Electron-free. Only what the operator already sees is written: no secrets.
 
-import type Database from 'better-sqlite3'
 import type { AccountSummary, ActivityActor, ActivityEntry, ActivityKind } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 
@@ -20,7 +19,8 @@ export interface NewActivity {
 }
 
 /**
- * Two homes: the SQLite database (one server, the desktop app) and PostgreSQL (a fleet, pg-activity-log.ts).
+ * Two homes: the SQLite database (one server, the desktop app: sqlite-activity-log.ts) and PostgreSQL
+ * (a fleet: pg-activity-log.ts).
  * Recording never blocks the session it describes: PostgreSQL writes land in the background, in order,
  * and a list waits for this process's own writes first.
  */
@@ -31,47 +31,6 @@ export interface ActivityLog {
   forget(account: AccountId): void
   /** Resolves when every entry recorded so far has landed (before the database closes). */
   settled(): Promise<void>
-}
-
-interface Row {
-  seq: number
-  at: number
-  kind: ActivityKind
-  message: string
-  code: number | null
-  actor: ActivityActor
-}
-
-export function createActivityLog(options: { sqlite: Database.Database; now?: () => number; perAccount?: number }): ActivityLog {
-  const now = options.now ?? Date.now
-  const keep = options.perAccount ?? ACTIVITY_PER_ACCOUNT
-  const insert = options.sqlite.prepare('INSERT INTO activity (account_id, at, kind, message, code, actor) VALUES (?, ?, ?, ?, ?, ?)')
-  // Drops everything older than the newest `keep` entries of the account (the index covers both parts).
-  const prune = options.sqlite.prepare(
-    `DELETE FROM activity WHERE account_id = ? AND seq < (
-       SELECT seq FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
-  )
-  const select = options.sqlite.prepare<[string, number], Row>(
-    'SELECT seq, at, kind, message, code, actor FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT ?',
-  )
-  const remove = options.sqlite.prepare('DELETE FROM activity WHERE account_id = ?')
-  const write = options.sqlite.transaction((entry: NewActivity) => {
-    insert.run(entry.account, now(), entry.kind, entry.message.slice(0, 500), entry.code ?? null, entry.actor)
-    prune.run(entry.account, entry.account, keep - 1)
-  })
-
-  return {
-    record(entry) {
-      write(entry)
-    },
-    async list(account, limit = 100) {
-      return select.all(account, limit).map((row) => ({ ...row }))
-    },
-    forget(account) {
-      remove.run(account)
-    },
-    async settled() {},
-  }
 }
 
 const STATUS_WORDS: Record<AccountSummary['status'], string> = {

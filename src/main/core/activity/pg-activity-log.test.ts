@@ -7,7 +7,7 @@ import type { AccountId } from '../../../shared/ids'
 import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
 import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
 import { silentLogger } from '../logger'
-import { describeActivityLogContract } from './contract'
+import { describeActivityLogContract } from '../../../../test/support/activity-log-contract'
 import { createPgActivityLog } from './pg-activity-log'
 
 describePostgres('PostgreSQL activity log', () => {

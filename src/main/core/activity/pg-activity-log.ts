@@ -1,4 +1,4 @@
-// The activity log of a fleet: the same log as activity-log.ts, in the fleet's PostgreSQL database, so
+// The activity log of a fleet: the same log as sqlite-activity-log.ts, in the fleet's PostgreSQL database, so
 // every server shows the same history of an account whichever server ran it or was asked. Same bound
 // per account, same order (newest first). Main process, Electron-free.
 // Writes go through a write queue: recording stays as cheap for the session as on SQLite, entries land

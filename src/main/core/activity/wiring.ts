@@ -1,7 +1,7 @@
 // Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
 // (who asked for it). Main process, Electron-free.
 
-import type { AccountSummary, ActivityActor, BulkAction, BulkResult, CommandName, EventMessage, Result } from '../../../shared/contract'
+import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type EventMessage, type Result } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
@@ -48,38 +48,20 @@ export interface CommandOutcome {
   result: Result<unknown>
 }
 
-/** The account commands worth a line, and how to say them. */
-const ASKED: Partial<Record<CommandName, (input: Record<string, unknown>) => string>> = {
-  'accounts:add': () => 'Added',
-  'accounts:start': (input) => (input.takeBack ? 'Take back (start after a move)' : 'Start'),
-  'accounts:stop': () => 'Stop',
-  'accounts:logout': () => 'Log out',
-  'accounts:rename': (input) => `Rename to "${String(input.label)}"`,
-  'transfer:export': (input) => `Export to a file (${String(input.mode)})`,
-  'transfer:export-to-server': () => 'Export to another server',
-  'transfer:import': () => 'Import from a bundle',
-  'transfer:import-folder': () => 'Import from a Baileys folder',
-}
-
-/** The commands the observer writes a line for: their answer waits until that line has landed. */
+/** The commands the observer writes a line for (their `activity` declaration): their answer waits until that line has landed. */
 export function recordsCommand(command: string): boolean {
-  return command === 'accounts:bulk' || Object.hasOwn(ASKED, command)
+  return isCommandName(command) && activityOf(command) !== null
 }
 
-const TRANSFERS: readonly CommandName[] = ['transfer:export', 'transfer:export-to-server', 'transfer:import', 'transfer:import-folder']
-
-const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
-
-/** A bulk command: one entry per account it reached, as its single command would have written. */
-function recordBulk(log: ActivityLog, input: Record<string, unknown>, caller: ActivityActor, result: Result<unknown>): void {
+/** A command over many accounts: one entry per account it reached, as its single command would have written. */
+function recordResults(log: ActivityLog, kind: 'command' | 'transfer', say: string, caller: ActivityActor, result: Result<unknown>): void {
   if (!result.ok) return // refused as a whole (bad input): no account was touched
-  const say = `${BULK_WORDS[input.action as BulkAction]} (with other selected accounts)`
   for (const entry of result.value as BulkResult[]) {
     // An unknown id has no log to write to.
     if (entry.error?.code === 'not-found') continue
     log.record(
       entry.ok
-        ? { account: entry.id, kind: 'command', message: `${say}: done`, actor: caller }
+        ? { account: entry.id, kind, message: `${say}: done`, actor: caller }
         : { account: entry.id, kind: 'error', message: `${say}: failed (${entry.error?.message ?? 'unknown error'})`, actor: caller },
     )
   }
@@ -88,27 +70,27 @@ function recordBulk(log: ActivityLog, input: Record<string, unknown>, caller: Ac
 /** The dispatch layer's observer: one entry per account command, with who asked and how it ended. */
 export function commandObserver(log: ActivityLog, logger: Logger): (outcome: CommandOutcome) => void {
   return function recordCommand({ command, input, caller, result }) {
-    if (command === 'accounts:bulk') {
+    const activity = activityOf(command)
+    if (!activity) return
+    if (activity.accounts === 'results') {
       try {
-        recordBulk(log, (input ?? {}) as Record<string, unknown>, caller, result)
+        recordResults(log, activity.kind, activity.say(input), caller, result)
       } catch (error) {
         logger.warn({ err: error, command }, 'could not write the activity log')
       }
       return
     }
-    const say = ASKED[command]
-    if (!say) return
     const fields = (input ?? {}) as Record<string, unknown>
     // New accounts (add, import) get their id from the answer; the others name it in the input.
     const value = result.ok ? (result.value as { id?: unknown; account?: { id?: unknown } }) : null
     const id = (fields.id ?? value?.id ?? value?.account?.id) as AccountId | undefined
     if (typeof id !== 'string') return
-    const kind = TRANSFERS.includes(command) ? 'transfer' : 'command'
+    const say = activity.say(input)
     try {
       log.record(
         result.ok
-          ? { account: id, kind, message: `${say(fields)}: done`, actor: caller }
-          : { account: id, kind: 'error', message: `${say(fields)}: failed (${result.error.message})`, actor: caller },
+          ? { account: id, kind: activity.kind, message: `${say}: done`, actor: caller }
+          : { account: id, kind: 'error', message: `${say}: failed (${result.error.message})`, actor: caller },
       )
     } catch (error) {
       logger.warn({ err: error, command }, 'could not write the activity log')

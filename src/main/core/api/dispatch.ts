@@ -39,7 +39,7 @@ export function createDispatch(handlers: Handlers, logger: Logger, observer?: Di
     const schema = commands[command]
     const parsed = schema.input.safeParse(rawInput ?? {})
     if (!parsed.success) {
-      return { parsed: null, result: failure({ code: 'invalid-input', message: describeZodError(parsed.error) }) }
+      return { parsed: null, result: failure({ code: 'invalid-input', message: describeZodError(parsed.error, command) }) }
     }
     const done = (result: Result<unknown>) => ({ parsed: { value: parsed.data }, result })
     try {

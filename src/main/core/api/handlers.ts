@@ -1,5 +1,6 @@
 // One named handler per command of the contract. Inputs arrive parsed by the dispatcher; handlers
-// only call into the core's services. Main process, Electron-free.
+// only call into the core's services. Main process, Electron-free. Everything else about a command
+// (fleet routing, activity wording, body size, CLI verb, role) is its declaration in the contract.
 
 import type { AccountSummary, FleetServer } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
@@ -7,8 +8,8 @@ import type { SessionManager } from '../sessions/session-manager'
 import type { SettingsStore } from '../settings/settings-store'
 import type { Telemetry } from '../telemetry/wiring'
 import type { TransferService } from '../transfer/transfer-service'
-import { restoreDefaultRoot, trustWhatsAppRoot } from '../whatsapp/trust'
-import type { SimulatorPort } from '../create-core'
+import { restoreDefaultRoot, trustWhatsAppRoot } from '../../../whatsapp-protocol/trust-root'
+import type { SimulatorPort } from '../whatsapp/simulator-port'
 import type { Handlers } from './dispatch'
 import type { ActivityLog } from '../activity/activity-log'
 import { runBulkAction } from '../sessions/bulk'
@@ -168,7 +169,7 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:bulk': async function bulkAction({ ids, action }) {
       return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
     },
-    // Issue 16: signed webhooks from a durable outbox.
+    // Signed webhooks from a durable outbox (docs/webhooks.md).
     'webhooks:add': async function addWebhook(input) {
       return hooks().add(input)
     },

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
 import { makeBaileysAuthState } from './baileys-adapter'
-import { expectSameValue } from './contract'
+import { expectSameValue } from '../../../../test/support/auth-store-contract'
 import { openSqliteAuthStoreFactory } from './sqlite-store'
 import type { AuthStoreFactory } from './types'
 

@@ -2,7 +2,7 @@ import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { aadFor, credsAad, decodeValue, encodeJson, encodeValue, keyAad } from './codec'
-import { expectSameValue, sampleKeys } from './contract'
+import { expectSameValue, sampleKeys } from '../../../../test/support/auth-store-contract'
 
 describe('codec', () => {
   it('writes exactly what Baileys writes, and reads it back byte-identical', () => {

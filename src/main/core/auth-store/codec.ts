@@ -1,4 +1,4 @@
-// How auth values become bytes and back, and the AAD that binds a sealed value to its place.
+// How auth values become bytes and back (the AAD that binds a sealed value to its place is crypto/aad.ts).
 // Main process, Electron-free. Shared by every built-in store so they all keep the same semantics.
 
 import { BufferJSON } from '@whiskeysockets/baileys'
@@ -101,56 +101,5 @@ export function decodeValue(bytes: Uint8Array): unknown {
   return decodeJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
 }
 
-/**
- * The additional authenticated data of a sealed value, exactly:
- *
- *   utf8("irish-desktop/auth-store/v1") || for each field: uint32-big-endian(byteLength(utf8(field))) || utf8(field)
- *
- * with fields
- *   a key:       "key",   account id, key type, key id
- *   creds:       "creds", account id
- *   key check:   "key-check"
- *
- * Length prefixes make the encoding unambiguous for any type or id (a NUL or a separator inside an id
- * cannot make two places share an AAD). The leading kind keeps a creds blob from opening as a key.
- */
-const AAD_PREFIX = Buffer.from('irish-desktop/auth-store/v1', 'utf8')
-
-export function aadFor(fields: readonly string[]): Buffer {
-  if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string')) {
-    throw new AppError('invalid-input', 'AAD fields must be an array of strings.')
-  }
-  return buildAad(fields)
-}
-
-/** The AAD bytes of string fields, in one allocation (this runs on every key read and write). */
-function buildAad(fields: readonly string[]): Buffer {
-  let size = AAD_PREFIX.length
-  for (const field of fields) size += 4 + Buffer.byteLength(field, 'utf8')
-  const out = Buffer.allocUnsafe(size)
-  AAD_PREFIX.copy(out, 0)
-  let at = AAD_PREFIX.length
-  for (const field of fields) {
-    const written = out.write(field, at + 4, 'utf8')
-    out.writeUInt32BE(written, at)
-    at += 4 + written
-  }
-  return out
-}
-
-function assertAadField(field: unknown): asserts field is string {
-  if (typeof field !== 'string') throw new AppError('invalid-input', 'AAD fields must be an array of strings.')
-}
-
-export function keyAad(account: string, type: string, id: string): Buffer {
-  assertAadField(account)
-  assertAadField(type)
-  assertAadField(id)
-  return buildAad(['key', account, type, id])
-}
-
-export function credsAad(account: string): Buffer {
-  assertAadField(account)
-  return buildAad(['creds', account])
-}
-export const keyCheckAad = (): Buffer => aadFor(['key-check'])
+// The AAD of each sealed value (its place: account, type, id) is defined in crypto/aad.ts.
+export { aadFor, credsAad, keyAad, keyCheckAad } from '../crypto/aad'

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
-import { describeAuthStoreContract, expectSameValue, sampleKeys } from './contract'
+import { describeAuthStoreContract, expectSameValue, sampleKeys } from '../../../../test/support/auth-store-contract'
 import { createFileAuthStoreFactory, decodeKeyFileName, keyFileName } from './file-store'
 import type { KeyData } from './types'
 

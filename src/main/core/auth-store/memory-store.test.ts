@@ -1,7 +1,7 @@
 import { Curve } from '@whiskeysockets/baileys'
 import { describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
-import { describeAuthStoreContract } from './contract'
+import { describeAuthStoreContract } from '../../../../test/support/auth-store-contract'
 import { createMemoryAuthStoreFactory } from './memory-store'
 
 describeAuthStoreContract('memory', async () => ({ factory: createMemoryAuthStoreFactory(), cleanup: async () => {} }))

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
 import { defaultMigrationsFolder, openDatabase } from '../db/open-database'
-import { describeAuthStoreContract, expectNoPlaintext, expectSameValue } from './contract'
+import { describeAuthStoreContract, expectNoPlaintext, expectSameValue } from '../../../../test/support/auth-store-contract'
 import { openSqliteAuthStoreFactory, sqliteAuthStoreFactory } from './sqlite-store'
 import type { AuthStoreFactory } from './types'
 

@@ -1,16 +1,15 @@
 // The default auth store: many accounts in one SQLite database, every value sealed with AES-256-GCM.
-// Main process, Electron-free. Hot paths (get, upsert, delete) are raw better-sqlite3 prepared statements;
-// admin operations go through Drizzle. One `set` = one SQLite transaction.
+// Main process, Electron-free. This file is the row access alone; checking, sealing and opening are
+// sealed-store.ts's, shared with PostgreSQL. Hot paths (get, upsert, delete) are raw better-sqlite3
+// prepared statements; admin operations go through Drizzle. One `set` = one SQLite transaction.
 
 import { count, eq } from 'drizzle-orm'
 import type { Statement } from 'better-sqlite3'
 import { AppError } from '../../../shared/errors'
-import type { AccountId } from '../../../shared/ids'
 import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from '../db/open-database'
 import { authCreds, authKeys } from '../db/schema'
-import { createValueSealing, type SealedWrite } from './sealing'
-import type { AuthSnapshot, AuthStoreFactory, KeyData, KeyValue, ManagedAuthStore } from './types'
-import { assertAccountId, assertCreds, assertIds, assertKeyType, assertSnapshot } from './validate'
+import { sealedStoreFactory, type SealedRows, type SealedWrite } from './sealed-store'
+import type { AuthStoreFactory } from './types'
 
 interface Statements {
   getOne: Statement<[string, string, string], { value: Buffer }>
@@ -58,14 +57,6 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
   }
   let closed = false
 
-  function ensureOpen(): void {
-    if (closed || !sqlite.open) {
-      throw new AppError('unavailable', 'The auth store was closed; reopen the database before using accounts.')
-    }
-  }
-
-  const { openKey, openCreds, sealWrites, sealCreds } = createValueSealing(sealer)
-
   function applyWrites(account: string, writes: SealedWrite[]): void {
     for (const w of writes) {
       if (w.sealed === null) stmts.remove.run(account, w.type, w.id)
@@ -98,111 +89,63 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
     }
   }
 
-  function open(account: AccountId): ManagedAuthStore {
-    assertAccountId(account)
-    ensureOpen()
-
-    return {
-      account,
-
-      async loadCreds() {
-        ensureOpen()
-        const row = stmts.getCreds.get(account)
-        return row ? openCreds(account, row.value) : null
-      },
-
-      async saveCreds(creds) {
-        assertCreds(creds)
-        ensureOpen()
-        const sealed = sealCreds(account, creds)
-        inStatement(account, 'Saving creds', () => {
-          stmts.upsertCreds.run(account, sealed, Date.now())
-        })
-      },
-
-      async get(type, ids) {
-        assertKeyType(type)
-        assertIds(ids, type)
-        ensureOpen()
-        const out: Record<string, KeyValue> = {}
-        if (ids.length === 0) return out
-        if (ids.length === 1) {
-          const id = ids[0] as string
-          const row = stmts.getOne.get(account, type, id)
-          if (row) out[id] = openKey(account, type, id, row.value)
-          return out
-        }
-        for (const row of stmts.getMany.iterate(account, type, JSON.stringify(ids))) {
-          out[row.id] = openKey(account, type, row.id, row.value)
-        }
-        return out
-      },
-
-      async set(data: KeyData) {
-        const writes = sealWrites(account, data)
-        ensureOpen()
-        if (writes.length === 0) return
-        // A lone statement is already its own atomic transaction in SQLite; skipping BEGIN/COMMIT
-        // saves ~2 µs on the hottest path (one session or sender key per message).
-        if (writes.length === 1) inStatement(account, 'Writing keys', () => applyWrites(account, writes))
-        else inTransaction(account, 'Writing keys', () => applyWrites(account, writes))
-      },
-
-      async counts() {
-        ensureOpen()
-        const rows = db
-          .select({ type: authKeys.type, n: count() })
-          .from(authKeys)
-          .where(eq(authKeys.accountId, account))
-          .groupBy(authKeys.type)
-          .all()
-        return Object.fromEntries(rows.map((r) => [r.type, r.n]))
-      },
-
-      async clear() {
-        ensureOpen()
-        inTransaction(account, 'Clearing the auth state', () => {
-          db.delete(authKeys).where(eq(authKeys.accountId, account)).run()
-          db.delete(authCreds).where(eq(authCreds.accountId, account)).run()
-        })
-      },
-
-      async exportSnapshot(): Promise<AuthSnapshot | null> {
-        ensureOpen()
-        // One read transaction, so creds and keys come from the same moment.
-        let snapshot: AuthSnapshot | null = null
-        sqlite.transaction(() => {
-          const credsRow = stmts.getCreds.get(account)
-          if (!credsRow) return
-          const keys: Record<string, Record<string, KeyValue>> = {}
-          for (const row of stmts.allKeys.iterate(account)) {
-            const bucket = (keys[row.type] ??= {})
-            bucket[row.id] = openKey(account, row.type, row.id, row.value)
-          }
-          snapshot = { creds: openCreds(account, credsRow.value), keys }
-        })()
-        return snapshot
-      },
-
-      async importSnapshot(snapshot) {
-        assertSnapshot(snapshot)
-        const creds = sealCreds(account, snapshot.creds)
-        const writes = sealWrites(account, snapshot.keys)
-        ensureOpen()
-        inTransaction(account, 'Importing the snapshot', () => {
-          db.delete(authKeys).where(eq(authKeys.accountId, account)).run()
-          stmts.upsertCreds.run(account, creds, Date.now())
-          applyWrites(account, writes)
-        })
-      },
-    }
-  }
-
-  return {
-    open,
+  const rows: SealedRows = {
+    ensureOpen() {
+      if (closed || !sqlite.open) {
+        throw new AppError('unavailable', 'The auth store was closed; reopen the database before using accounts.')
+      }
+    },
+    readCreds: (account) => stmts.getCreds.get(account)?.value ?? null,
+    writeCreds(account, sealed) {
+      inStatement(account, 'Saving creds', () => {
+        stmts.upsertCreds.run(account, sealed, Date.now())
+      })
+    },
+    readKeys(account, type, ids) {
+      if (ids.length === 1) {
+        const id = ids[0] as string
+        const row = stmts.getOne.get(account, type, id)
+        return row ? [{ id, value: row.value }] : []
+      }
+      return stmts.getMany.iterate(account, type, JSON.stringify(ids))
+    },
+    writeKeys(account, writes) {
+      // A lone statement is already its own atomic transaction in SQLite; skipping BEGIN/COMMIT
+      // saves ~2 µs on the hottest path (one session or sender key per message).
+      if (writes.length === 1) inStatement(account, 'Writing keys', () => applyWrites(account, writes))
+      else inTransaction(account, 'Writing keys', () => applyWrites(account, writes))
+    },
+    countKeys: (account) =>
+      db
+        .select({ type: authKeys.type, n: count() })
+        .from(authKeys)
+        .where(eq(authKeys.accountId, account))
+        .groupBy(authKeys.type)
+        .all(),
+    clear(account) {
+      inTransaction(account, 'Clearing the auth state', () => {
+        db.delete(authKeys).where(eq(authKeys.accountId, account)).run()
+        db.delete(authCreds).where(eq(authCreds.accountId, account)).run()
+      })
+    },
+    readAll(account) {
+      // One read transaction, so creds and keys come from the same moment.
+      return sqlite.transaction(() => {
+        const credsRow = stmts.getCreds.get(account)
+        return credsRow ? { creds: credsRow.value, keys: stmts.allKeys.all(account) } : null
+      })()
+    },
+    replaceAll(account, creds, writes) {
+      inTransaction(account, 'Importing the snapshot', () => {
+        db.delete(authKeys).where(eq(authKeys.accountId, account)).run()
+        stmts.upsertCreds.run(account, creds, Date.now())
+        applyWrites(account, writes)
+      })
+    },
     async close() {
       closed = true
       if (ownsDatabase) database.close()
     },
   }
+  return sealedStoreFactory(rows, sealer)
 }

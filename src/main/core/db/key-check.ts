@@ -3,7 +3,7 @@
 // value and for what its failure means; SQLite and PostgreSQL only differ in how they read and write it.
 
 import { AppError } from '../../../shared/errors'
-import { keyCheckAad } from '../auth-store/codec'
+import { keyCheckAad } from '../crypto/aad'
 import { SealOpenError, type Sealer } from '../crypto/sealer'
 
 /** The `meta` row that holds the sealed key-check value. */

@@ -13,6 +13,9 @@ import { createSealer, DATA_KEY_BYTES, type Sealer } from '../crypto/sealer'
 import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from './key-check'
 import * as schema from './schema'
 
+/** The SQLite database's file name in the data dir. */
+export const DATABASE_FILE = 'irish.db'
+
 export interface OpenDatabaseOptions {
   /** Path of the database file; created when missing. */
   file: string

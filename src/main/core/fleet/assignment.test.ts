@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
-import { accountSummary } from '../../../shared/testing/account-summary'
+import { accountSummary } from '../../../../test/support/account-summary'
 import { claimLimit, claimOrder, handOverTarget, loads, type FleetView } from './assignment'
 import { presentAccount } from './present'
 

@@ -7,8 +7,8 @@
 // fenced server never overwrites the new owner's status or intent.
 
 import type { AccountId } from '../../../shared/ids'
-import type { AccountRepository } from '../sessions/account-repository'
-import type { PgAccountRepository } from '../db/postgres/pg-account-repository'
+import type { AccountRepository } from '../accounts/account-repository'
+import type { PgAccountRepository } from '../accounts/pg-account-repository'
 
 export interface FleetAccountView {
   /** The server whose live lease runs the account, as last seen; null when none. */

@@ -1,27 +1,30 @@
 // The event stream of every server carries the events of every account: each server appends the account
 // events that happen on it to the fleet's event log (fleet-log.ts) and emits, on its own bus, those the
-// others appended, read by sequence. Main process, Electron-free. Telemetry ticks stay local (each
-// server measures its own store calls).
+// others appended, read by sequence. Main process, Electron-free. Which events are relayed is each
+// event's `fleet` declaration in the contract; telemetry ticks stay local (each server measures its own
+// store calls).
 // NOTIFY only says "read now"; the log is the truth: a server whose LISTEN connection dropped (a database
 // restart) reads on from the last sequence it relayed as soon as it can reach the database again, and
 // reads every second anyway. A relayed `accounts:changed` also refreshes this server's copy of the row,
 // so `accounts:list` answers the same on every server.
 
 import pg from 'pg'
-import type { AccountSummary, EventMessage, EventName } from '../../../shared/contract'
+import { events as declared, RELAYED_EVENTS, type AccountSummary, type EventMessage, type EventName } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import type { PgAccountRepository } from '../db/postgres/pg-account-repository'
+import type { PgAccountRepository } from '../accounts/pg-account-repository'
 import { describePgError } from '../db/postgres/pg-errors'
 import type { EventBus } from '../events'
-import type { AccountRecord } from '../sessions/account-repository'
+import type { AccountRecord } from '../accounts/account-repository'
 import type { Logger } from '../logger'
 import { EVENTS_CHANNEL, type FleetLog } from './fleet-log'
 
 /** LISTEN/NOTIFY channel on which a server asks the others to run an assignment round now (a hand-over). */
 export const FLEET_SIGNAL_CHANNEL = 'irish_fleet'
-/** Appended by the relay; accounts:message is appended where it is recorded (message-dedupe.ts). */
-const APPENDED_HERE: ReadonlySet<string> = new Set(['accounts:changed', 'accounts:removed', 'accounts:qr'])
-const DELIVERED: ReadonlySet<string> = new Set([...APPENDED_HERE, 'accounts:message'])
+/**
+ * Appended by the relay: every relayed event but those that may repeat (`repeatsBy`: a message), which
+ * are appended where they are recorded, once (message-dedupe.ts).
+ */
+const APPENDED_HERE: ReadonlySet<EventName> = new Set([...RELAYED_EVENTS].filter((name) => declared[name].repeatsBy === null))
 const RECONNECT_MS = 1000
 const POLL_MS = 1000
 const PRUNE_MS = 10 * 60_000
@@ -73,7 +76,7 @@ export async function relayFleetEvents(options: {
   let readAgain = false
 
   function deliver(event: EventName, payload: unknown): void {
-    if (!DELIVERED.has(event) || payload === null) return
+    if (!RELAYED_EVENTS.has(event) || payload === null) return
     if (event === 'accounts:changed') {
       const summary = payload as AccountSummary
       const current = accounts.get(summary.id)

@@ -9,7 +9,7 @@
 
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import type { EventName, ReceivedMessage } from '../../../shared/contract'
+import type { EventName } from '../../../shared/contract'
 import type { Sealer } from '../crypto/sealer'
 import { describePgError } from '../db/postgres/pg-errors'
 import type { Logger } from '../logger'
@@ -34,8 +34,11 @@ export interface LoggedEvent {
 export interface FleetLog {
   /** Appends an event (batched, in order); retried until the database takes it. */
   append(event: EventName, payload: unknown): void
-  /** Appends a received message unless its (account, id) was appended before; resolves true when it was new. */
-  appendMessage(message: ReceivedMessage): Promise<boolean>
+  /**
+   * Appends an event that may be reported again (a message: contract `repeatsBy`) unless its (account,
+   * key) was appended before; resolves true when it was new.
+   */
+  appendOnce(event: EventName, payload: unknown, repeat: { account: string; key: string }): Promise<boolean>
   /** The events after `seq`, oldest first, at most `limit`. */
   after(seq: number, limit: number): Promise<LoggedEvent[]>
   /** The newest sequence number (0 when empty). */
@@ -96,14 +99,14 @@ export function createFleetLog(deps: { pool: pg.Pool; serverId: string; sealer: 
       }
       void drain()
     },
-    async appendMessage(message) {
-      const { id, sealed } = seal(message)
+    async appendOnce(event, payload, repeat) {
+      const { id, sealed } = seal(payload)
       const { rows } = await pool.query(
         `WITH l AS (SELECT pg_advisory_xact_lock($1::bigint)),
          seen AS (INSERT INTO received_messages (account_id, message_id) SELECT $2, $3 FROM l ON CONFLICT DO NOTHING RETURNING account_id),
-         ins AS (INSERT INTO fleet_events (id, origin, event, payload) SELECT $4, $5, 'accounts:message', $6 FROM seen RETURNING seq)
+         ins AS (INSERT INTO fleet_events (id, origin, event, payload) SELECT $4, $5, $7, $6 FROM seen RETURNING seq)
          SELECT seq, pg_notify('${EVENTS_CHANNEL}', '') FROM ins`,
-        [APPEND_LOCK, message.account, message.id, id, serverId, sealed],
+        [APPEND_LOCK, repeat.account, repeat.key, id, serverId, sealed, event],
       )
       return rows.length > 0
     },

@@ -1,30 +1,18 @@
 // Any server of a fleet answers every command: one about an account another server runs is forwarded to
 // that server's advertised URL with the fleet's shared API token. Main process, Electron-free.
+// Which commands, and by which input field, is each command's `fleet` declaration in the contract.
 // The owner is read from the database at the moment of the call (not from the last assignment round),
-// so a command follows a failover at once; the forwarded call has a timeout and a clear error.
+// so a command follows a failover at once; the forwarded call goes through the one API client
+// (src/shared/api-client.ts), with a timeout and a clear error.
 
-import { CLIENT_HEADER } from '../../../shared/channels'
-import { commands, type ActivityActor, type BulkResult, type Result } from '../../../shared/contract'
+import { ApiRefusedError, ApiUnavailableError, createApiClient } from '../../../shared/api-client'
+import { commands, isCommandName, ownerRouting, type ActivityActor, type BulkResult, type CommandInput, type CommandName, type Result } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import { toErrorInfo, type Dispatch } from '../api/dispatch'
 import type { OpenedPostgres } from '../db/postgres/open-postgres'
 import type { Logger } from '../logger'
 import { parseRemoteServer } from '../transfer/remote-server'
-
-/** Commands that act on a running socket (or its memory: QR, messages) and so belong to its owner. */
-export const OWNER_COMMANDS: ReadonlySet<string> = new Set([
-  'accounts:stop',
-  'accounts:logout',
-  'accounts:remove',
-  'accounts:send-text',
-  'accounts:messages',
-  'accounts:health',
-  'accounts:pairing',
-  'simulator:scan',
-  'transfer:export',
-  'transfer:export-to-server',
-])
 
 export const FORWARD_TIMEOUT_MS = 10_000
 
@@ -54,32 +42,24 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
   }
 
   /** `subject` names what the command is about in error messages: "Account acc-…", or "These 12 accounts". */
-  async function forward(owner: { id: string; url: string }, command: string, input: unknown, subject: string, caller: ActivityActor): Promise<Result<unknown>> {
+  async function forward(owner: { id: string; url: string }, command: CommandName, input: unknown, subject: string, caller: ActivityActor): Promise<Result<unknown>> {
     const many = subject.startsWith('These')
-    let response: Response
+    // The caller travels on, so the owner's activity log says who asked (the UI, the CLI), not "API".
+    const client = createApiClient({ baseUrl: owner.url, token, client: caller, timeoutMs })
     try {
-      response = await fetch(`${owner.url.replace(/\/+$/, '')}/api/${command}`, {
-        method: 'POST',
-        // The caller travels on, so the owner's activity log says who asked (the UI, the CLI), not "API".
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [CLIENT_HEADER]: caller },
-        body: JSON.stringify(input),
-        redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
-      })
+      return { ok: true, value: await client.call(command, input as CommandInput<typeof command>) }
     } catch (err) {
-      const timedOut = (err as { name?: string }).name === 'TimeoutError'
+      if (err instanceof ApiRefusedError) return { ok: false, error: err.toInfo() }
+      if (err instanceof ApiUnavailableError && (err.reason === 'not-irish' || err.reason === 'off-contract')) {
+        throw new AppError('unavailable', `Server ${owner.id} answered ${command} for ${subject.charAt(0).toLowerCase()}${subject.slice(1)} with something other than an Irish result (${err.why}).`, { cause: err })
+      }
       throw new AppError(
         'unavailable',
-        `${subject} ${many ? 'run' : 'runs'} on server ${owner.id} (${owner.url}), which ${timedOut ? `did not answer within ${timeoutMs / 1000} s` : 'cannot be reached'}. ` +
+        `${subject} ${many ? 'run' : 'runs'} on server ${owner.id} (${owner.url}), which ${err instanceof ApiUnavailableError && err.reason === 'timeout' ? `did not answer within ${timeoutMs / 1000} s` : 'cannot be reached'}. ` +
           `If that server is gone, another one takes ${many ? 'them over once their leases expire' : 'the account over once its lease expires'}; retry then.`,
         { cause: err },
       )
     }
-    const body = (await response.json().catch(() => null)) as Result<unknown> | null
-    if (!body || typeof body !== 'object' || typeof body.ok !== 'boolean') {
-      throw new AppError('unavailable', `Server ${owner.id} answered ${command} for ${subject.charAt(0).toLowerCase()}${subject.slice(1)} with something other than an Irish result (HTTP ${response.status}).`)
-    }
-    return body
   }
 
   /**
@@ -96,16 +76,10 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
     } catch {
       return // the export itself reports a bad address
     }
-    const servers = await fetch(remote.endpoint('fleet:servers'), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${targetToken}`, 'content-type': 'application/json' },
-      body: '{}',
-      redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-      .then(async (response) => (await response.json()) as Result<Array<{ id: string }>>)
+    const servers = await createApiClient({ baseUrl: remote.target, token: targetToken, timeoutMs })
+      .call('fleet:servers', {})
       .catch(() => null)
-    if (servers?.ok && servers.value.some((s) => s.id === serverId)) {
+    if (servers?.some((s) => s.id === serverId)) {
       throw new AppError('conflict', `${remote.target} is a server of this same fleet: the account already runs there whenever that server holds it. Nothing was exported.`)
     }
   }
@@ -120,15 +94,16 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
   }
 
   /**
-   * accounts:bulk in a fleet: the ids are grouped by the server that runs them; this server acts on its
-   * own (and on those nobody runs), each other owner gets one forwarded bulk command for its group, all
-   * groups at once. The answer keeps the order of the ids; an owner that cannot be reached fails only
-   * its group's entries.
+   * A command over many accounts (accounts:bulk): the ids are grouped by the server that runs them; this
+   * server acts on its own (and on those nobody runs), each other owner gets the same command for its
+   * group, all groups at once. The answer keeps the order of the ids; an owner that cannot be reached
+   * fails only its group's entries.
    */
-  async function bulk(rawInput: unknown, caller: ActivityActor): Promise<Result<unknown>> {
-    const parsed = commands['accounts:bulk'].input.safeParse(rawInput ?? {})
-    if (!parsed.success) return local('accounts:bulk', rawInput, caller) // the local dispatcher words the refusal
-    const { ids, action } = parsed.data
+  async function forEachOwner(command: CommandName, field: string, rawInput: unknown, caller: ActivityActor): Promise<Result<unknown>> {
+    const parsed = commands[command].input.safeParse(rawInput ?? {})
+    if (!parsed.success) return local(command, rawInput, caller) // the local dispatcher words the refusal
+    const fields = parsed.data as Record<string, unknown>
+    const ids = fields[field] as AccountId[]
     const owners = await ownersOf(ids)
     const groups = new Map<string, { owner: { id: string; url: string | null } | null; ids: AccountId[] }>()
     for (const id of new Set(ids)) {
@@ -140,14 +115,14 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
     }
     const answered = await Promise.all(
       [...groups.values()].map(async ({ owner, ids: group }): Promise<BulkResult[]> => {
-        const input = { ids: group, action }
+        const input = { ...fields, [field]: group }
         try {
           if (owner && !owner.url) throw new AppError('unavailable', `These accounts run on server ${owner.id}, which has not registered an address; retry shortly.`)
-          const result = owner?.url ? await forward({ id: owner.id, url: owner.url }, 'accounts:bulk', input, group.length === 1 ? `Account ${group[0]}` : `These ${group.length} accounts`, caller) : await local('accounts:bulk', input, caller)
+          const result = owner?.url ? await forward({ id: owner.id, url: owner.url }, command, input, group.length === 1 ? `Account ${group[0]}` : `These ${group.length} accounts`, caller) : await local(command, input, caller)
           if (!result.ok) throw new AppError(result.error.code, result.error.message)
           return result.value as BulkResult[]
         } catch (err) {
-          const error = toErrorInfo(err, logger, 'accounts:bulk')
+          const error = toErrorInfo(err, logger, command)
           return group.map((id) => ({ id, ok: false, error }))
         }
       }),
@@ -157,9 +132,11 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
   }
 
   return async (command, rawInput, caller = 'api') => {
-    if (command === 'accounts:bulk') {
+    const routing = isCommandName(command) ? ownerRouting(command) : null
+    if (!routing || !isCommandName(command)) return local(command, rawInput, caller)
+    if (routing.many) {
       try {
-        return await bulk(rawInput, caller)
+        return await forEachOwner(command, routing.field, rawInput, caller)
       } catch (err) {
         return { ok: false, error: toErrorInfo(err, logger, command) }
       }
@@ -171,7 +148,7 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
         return { ok: false, error: toErrorInfo(err, logger, command) }
       }
     }
-    const id = OWNER_COMMANDS.has(command) ? (rawInput as { id?: unknown } | null)?.id : undefined
+    const id = (rawInput as Record<string, unknown> | null)?.[routing.field]
     if (typeof id !== 'string') return local(command, rawInput, caller)
     try {
       const owner = await ownerOf(id)

@@ -9,7 +9,7 @@ import type { AccountId } from '../../../shared/ids'
 import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
 import type { AuthStoreFactory } from '../auth-store/types'
 import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
-import { pgAuthStoreFactory } from '../db/postgres/pg-auth-store'
+import { pgAuthStoreFactory } from '../auth-store/pg-store'
 import { silentLogger } from '../logger'
 import { createLeaseManager, type LeaseManager, type LeaseOptions } from './leases'
 

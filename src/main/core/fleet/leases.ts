@@ -18,7 +18,7 @@
 import type pg from 'pg'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import type { FenceToken, WriteFence } from '../db/postgres/pg-auth-store'
+import type { FenceToken, WriteFence } from '../auth-store/pg-store'
 import { describePgError } from '../db/postgres/pg-errors'
 import type { Logger } from '../logger'
 

@@ -12,20 +12,20 @@ import pg from 'pg'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
 import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
-import { expectSameValue, sampleKeys } from '../auth-store/contract'
+import { expectSameValue, sampleKeys } from '../../../../test/support/auth-store-contract'
 import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
 import { acquireDataDirLock } from '../data-dir-lock'
-import { createAccountRepository } from '../db/account-repository'
-import { openDatabase } from '../db/open-database'
-import { DATABASE_FILE } from '../db/open-storage'
+import { createSqliteAccountRepository as createAccountRepository } from '../accounts/sqlite-account-repository'
+import { DATABASE_FILE, openDatabase } from '../db/open-database'
 import { openPostgres } from '../db/postgres/open-postgres'
-import { createPgAccountRepository } from '../db/postgres/pg-account-repository'
-import { pgAuthStoreFactory } from '../db/postgres/pg-auth-store'
+import { createPgAccountRepository } from '../accounts/pg-account-repository'
+import { pgAuthStoreFactory } from '../auth-store/pg-store'
 import { createWriteQueue } from '../db/postgres/write-queue'
 import { silentLogger } from '../logger'
 import { createSettingsStore } from '../settings/settings-store'
-import type { AccountRecord } from '../sessions/account-repository'
-import { createActivityLog } from '../activity/activity-log'
+import { sqliteSettingsRows } from '../settings/sqlite-settings-rows'
+import type { AccountRecord } from '../accounts/account-repository'
+import { createSqliteActivityLog } from '../activity/sqlite-activity-log'
 import { createPgActivityLog } from '../activity/pg-activity-log'
 import { moveSqliteToPostgres } from './move-to-postgres'
 
@@ -71,8 +71,8 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
       await stores.open(id).set(sampleKeys())
       await stores.open(id).set({ 'pre-key': Object.fromEntries(Array.from({ length: 2500 }, (_, k) => [`p${k}`, { private: randomBytes(32), public: randomBytes(33) }])) })
     }
-    createSettingsStore(database.db, logger).set({ autoStart: false })
-    const activity = createActivityLog({ sqlite: database.sqlite })
+    createSettingsStore(sqliteSettingsRows(database.db), logger).set({ autoStart: false })
+    const activity = createSqliteActivityLog({ sqlite: database.sqlite })
     activity.record({ account: IDS[0]!, kind: 'pairing', message: 'Paired as +5511', actor: 'system' })
     activity.record({ account: IDS[0]!, kind: 'status', message: 'Logged out: gone', code: 401, actor: 'system' })
     activity.record({ account: IDS[0]!, kind: 'command', message: 'Start: done', actor: 'cli' })

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EventMessage } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { accountSummary } from '../../../shared/testing/account-summary'
+import { accountSummary } from '../../../../test/support/account-summary'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
 import { tagOwner } from './owner-tag'

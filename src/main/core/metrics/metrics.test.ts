@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ACCOUNT_STATUSES, type AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { accountSummary } from '../../../shared/testing/account-summary'
+import { accountSummary } from '../../../../test/support/account-summary'
 import { bucketsOf, parsePrometheusText, valueOf } from '../../../../test/support/prometheus-text'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'

@@ -8,7 +8,7 @@ import type { AccountId } from '../../../shared/ids'
 import type { AccountStatus } from '../../../shared/contract'
 import { isRunningStatus } from '../../../shared/domain'
 import type { EventBus } from '../events'
-import { toSummary, type AccountRecord, type AccountRepository } from './account-repository'
+import { toSummary, type AccountRecord, type AccountRepository } from '../accounts/account-repository'
 
 
 export type AccountPatch = Partial<Omit<AccountRecord, 'id' | 'createdAt'>>

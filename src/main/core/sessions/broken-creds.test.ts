@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuthSnapshot } from '../auth-store/types'
 import { MAX_RETRIES_BEFORE_FIRST_OPEN } from './reconnect-policy'
-import { statusesSince, useSessionsWorld, waitForStatus } from './test-support'
+import { statusesSince, useSessionsWorld, waitForStatus } from '../../../../test/support/sessions'
 
 const world = useSessionsWorld({ beforeAll, afterAll })
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_BULK_IDS, type BulkResult } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { runBulkAction } from './bulk'
-import { useSessionsWorld, waitForStatus } from './test-support'
+import { useSessionsWorld, waitForStatus } from '../../../../test/support/sessions'
 
 const world = useSessionsWorld({ beforeAll, afterAll })
 

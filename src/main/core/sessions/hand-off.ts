@@ -9,7 +9,7 @@ import type { AuthSnapshot, ManagedAuthStore } from '../auth-store/types'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
-import { toSummary } from './account-repository'
+import { toSummary } from '../accounts/account-repository'
 import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Connection } from './connection'
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CommandOutput, PairingState } from '../../../shared/contract'
-import { newDataKey, nextQr, openTestCore, statusesSince, useSessionsWorld, waitForStatus } from './test-support'
+import { newDataKey, nextQr, openTestCore, statusesSince, useSessionsWorld, waitForStatus } from '../../../../test/support/sessions'
 
 const world = useSessionsWorld({ beforeAll, afterAll })
 

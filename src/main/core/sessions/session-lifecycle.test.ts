@@ -15,7 +15,7 @@ import {
   useSessionsWorld,
   waitForStatus,
   type PairedTestAccount,
-} from './test-support'
+} from '../../../../test/support/sessions'
 
 const world = useSessionsWorld({ beforeAll, afterAll })
 

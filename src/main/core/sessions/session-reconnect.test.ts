@@ -3,7 +3,7 @@
 // own account, because 401 and 440 leave an account unusable on purpose.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { nextQr, statusesSince, useSessionsWorld, waitForStatus } from './test-support'
+import { nextQr, statusesSince, useSessionsWorld, waitForStatus } from '../../../../test/support/sessions'
 
 const world = useSessionsWorld({ beforeAll, afterAll })
 

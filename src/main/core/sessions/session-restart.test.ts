@@ -3,7 +3,7 @@
 // encrypted store without pairing, and what they stopped stays stopped.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openTestCore, statusesSince, useSessionsWorld, waitForStatus, type PairedTestAccount } from './test-support'
+import { openTestCore, statusesSince, useSessionsWorld, waitForStatus, type PairedTestAccount } from '../../../../test/support/sessions'
 
 const world = useSessionsWorld({ beforeAll, afterAll })
 

@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ReceivedMessage } from '../../../shared/contract'
-import { useSessionsWorld } from './test-support'
+import { useSessionsWorld } from '../../../../test/support/sessions'
 
 const world = useSessionsWorld({ beforeAll, afterAll })
 

@@ -1,10 +1,9 @@
-// Settings persisted in the settings table as JSON values, validated with the contract's schema on
-// the way in and on the way out (a value edited by hand in the database cannot crash the app).
+// Settings persisted as JSON values in a settings table, validated with the contract's schema on the
+// way in and on the way out (a value edited by hand in the database cannot crash the app). The table is
+// the SettingsRows port: sqlite-settings-rows.ts and pg-settings-rows.ts beside this file.
 // Main process, Electron-free.
 
 import { SettingsSchema, type Settings } from '../../../shared/contract'
-import type { AppDatabase } from '../db/open-database'
-import { settings as settingsTable } from '../db/schema'
 import type { Logger } from '../logger'
 
 export const DEFAULT_SETTINGS: Settings = { whatsappUrl: null, trustedRootKey: null, autoStart: true }
@@ -14,30 +13,14 @@ export interface SettingsStore {
   set(patch: Partial<Settings>): Settings
 }
 
-/** Where the settings rows live: the SQLite table here, a cached PostgreSQL table in db/postgres. */
+/** Where the settings rows live: the SQLite table, or a cached PostgreSQL table (a fleet). */
 export interface SettingsRows {
   all(): Array<{ key: string; value: string }>
   /** Writes every entry, atomically. */
   put(entries: Array<{ key: string; value: string }>): void
 }
 
-export function createSettingsStore(db: AppDatabase, logger: Logger): SettingsStore {
-  return createSettingsStoreOn(
-    {
-      all: () => db.select().from(settingsTable).all(),
-      put(entries) {
-        db.transaction((tx) => {
-          for (const { key, value } of entries) {
-            tx.insert(settingsTable).values({ key, value }).onConflictDoUpdate({ target: settingsTable.key, set: { value } }).run()
-          }
-        })
-      },
-    },
-    logger,
-  )
-}
-
-export function createSettingsStoreOn(rows: SettingsRows, logger: Logger): SettingsStore {
+export function createSettingsStore(rows: SettingsRows, logger: Logger): SettingsStore {
   function read(): Settings {
     const all = rows.all()
     const raw: Record<string, unknown> = { ...DEFAULT_SETTINGS }

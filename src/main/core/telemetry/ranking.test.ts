@@ -1,4 +1,4 @@
-// The aggregation behind the outlier ranking and the per-view ticks (issue 15): stats over a chosen part
+// The aggregation behind the outlier ranking and the per-view ticks: stats over a chosen part
 // of the window, every account in one pass, and ticks that carry only the accounts someone watches.
 
 import { afterEach, describe, expect, it } from 'vitest'

@@ -1,4 +1,4 @@
-// Telemetry as the app wires it (issue 15): ticks on the event bus carry the '*' aggregate always and an
+// Telemetry as the app wires it: ticks on the event bus carry the '*' aggregate always and an
 // account only while a watch names it; the ranking and snapshots come out in milliseconds over the
 // chosen range; key counts come from the source the core plugs in; the watch input is checked.
 

@@ -3,15 +3,13 @@
 // Main process, Electron-free. The token travels only in the Authorization header and is never logged,
 // echoed in a message, or put in a URL.
 
-import { z } from 'zod'
-import { AccountSummarySchema, ErrorInfoSchema, type AccountSummary } from '../../../shared/contract'
+import { ApiRefusedError, ApiUnavailableError, createApiClient, type ApiClient } from '../../../shared/api-client'
+import type { AccountSummary } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 
 export interface RemoteServer {
   /** The address as the operator will recognise it: origin + path, no trailing slash, no query. */
   target: string
-  /** POST endpoint of a command on that server. */
-  endpoint(command: string): string
 }
 
 const PREFLIGHT_TIMEOUT_MS = 15_000
@@ -38,7 +36,7 @@ export function parseRemoteServer(raw: string): RemoteServer {
     risk: 'the bundle and the token would cross the network unencrypted. Use https:// (e.g. the server behind a TLS proxy)',
   })
   const base = `${url.origin}${url.pathname.replace(/\/+$/, '')}`
-  return { target: base, endpoint: (command) => `${base}/api/${command}` }
+  return { target: base }
 }
 
 /**
@@ -61,11 +59,6 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
-const envelopeSchema = z.union([
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
-])
-
 /** The remote did not clearly refuse: it may or may not have imported the account. */
 export class UncertainDeliveryError extends AppError {
   constructor(target: string, why: string, options?: { cause?: unknown }) {
@@ -84,51 +77,30 @@ export interface RemoteCallOptions {
   token: string
 }
 
+function clientFor(server: RemoteServer, options: RemoteCallOptions): ApiClient {
+  return createApiClient({ baseUrl: server.target, token: options.token, fetch: options.fetch, timeoutMs: PREFLIGHT_TIMEOUT_MS })
+}
+
 /** Lists the remote's accounts: proves the address and the token before anything changes here. */
 export async function remoteAccounts(server: RemoteServer, options: RemoteCallOptions): Promise<AccountSummary[]> {
-  let response: Response
   try {
-    response = await options.fetch(server.endpoint('accounts:list'), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-      body: '{}',
-      redirect: 'error',
-      signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS),
-    })
+    return await clientFor(server, options).call('accounts:list', {})
   } catch (error) {
-    throw unreachable(server.target, error)
+    throw refusal(server.target, error)
   }
-  const value = await readEnvelope(server.target, response, 'refuse')
-  const parsed = z.array(AccountSummarySchema).safeParse(value)
-  if (!parsed.success) throw notIrish(server.target)
-  return parsed.data
 }
 
 /**
  * The remote's installation id, or null for a server from before `transfer:identity` (it answers
- * "no command"). Proves the address and the token too.
+ * "no command", 404). Proves the address and the token too.
  */
 export async function remoteIdentity(server: RemoteServer, options: RemoteCallOptions): Promise<string | null> {
-  let response: Response
   try {
-    response = await options.fetch(server.endpoint('transfer:identity'), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-      body: '{}',
-      redirect: 'error',
-      signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS),
-    })
+    return (await clientFor(server, options).call('transfer:identity', {})).instanceId
   } catch (error) {
-    throw unreachable(server.target, error)
+    if ((error instanceof ApiRefusedError || error instanceof ApiUnavailableError) && error.status === 404) return null
+    throw refusal(server.target, error)
   }
-  if (response.status === 404) {
-    await response.body?.cancel()
-    return null
-  }
-  const value = await readEnvelope(server.target, response, 'refuse')
-  const parsed = z.object({ instanceId: z.string() }).safeParse(value)
-  if (!parsed.success) throw notIrish(server.target)
-  return parsed.data.instanceId
 }
 
 export type RemoteHandOffState = 'unknown' | 'pending' | 'started' | 'aborted'
@@ -140,24 +112,11 @@ export async function remoteHandOff(
   id: string,
   action: 'status' | 'confirm' | 'abort',
 ): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }> {
-  let response: Response
   try {
-    response = await options.fetch(server.endpoint('transfer:hand-off'), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id, action }),
-      redirect: 'error',
-      signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS),
-    })
+    return await clientFor(server, options).call('transfer:hand-off', { id, action })
   } catch (error) {
-    throw unreachable(server.target, error)
+    throw refusal(server.target, error)
   }
-  const value = await readEnvelope(server.target, response, 'refuse')
-  const parsed = z
-    .object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() })
-    .safeParse(value)
-  if (!parsed.success) throw notIrish(server.target)
-  return parsed.data
 }
 
 /** Posts the bundle. A clear refusal throws an AppError; an answer that never came throws UncertainDeliveryError. */
@@ -166,52 +125,44 @@ export async function sendBundle(
   body: { bundle: string; passphrase: string; replace?: boolean; start: boolean; label?: string; handOff?: { id: string; source: string } },
   options: RemoteCallOptions,
 ): Promise<AccountSummary> {
-  let response: Response
   try {
-    response = await options.fetch(server.endpoint('transfer:import'), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      // A redirect could carry the token and the bundle somewhere else.
-      redirect: 'error',
-      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-    })
+    return await clientFor(server, options).call('transfer:import', body, { timeoutMs: SEND_TIMEOUT_MS })
   } catch (error) {
-    if (neverConnected(error)) throw unreachable(server.target, error)
-    throw new UncertainDeliveryError(server.target, describeNetworkError(error), { cause: error })
+    if (error instanceof ApiUnavailableError && uncertain(error)) {
+      const why = error.reason === 'off-contract' ? 'its answer was not an account' : error.why
+      throw new UncertainDeliveryError(server.target, why, { cause: error })
+    }
+    throw refusal(server.target, error)
   }
-  const value = await readEnvelope(server.target, response, 'uncertain')
-  const parsed = AccountSummarySchema.safeParse(value)
-  if (!parsed.success) throw new UncertainDeliveryError(server.target, 'its answer was not an account')
-  return parsed.data
 }
 
-async function readEnvelope(target: string, response: Response, onGarbage: 'refuse' | 'uncertain'): Promise<unknown> {
-  let json: unknown
-  try {
-    json = JSON.parse(await response.text())
-  } catch (error) {
-    // A proxy's error page: before the upload that only means "wrong address"; after it, we cannot know.
-    if (onGarbage === 'uncertain' && response.status >= 500) throw new UncertainDeliveryError(target, `HTTP ${response.status}`, { cause: error })
-    throw notIrish(target, response.status)
+/**
+ * After the bundle left, only a clear refusal or a certain failure to connect means "not imported": a
+ * broken connection, a timeout, an answer outside the contract, or a proxy's 5xx page may hide an import.
+ */
+function uncertain(error: ApiUnavailableError): boolean {
+  if (error.reason === 'not-irish') return error.status !== null && error.status >= 500
+  return error.mayHaveArrived
+}
+
+/** The client's error, worded for export to a server (the token is the other server's, not the caller's). */
+function refusal(target: string, error: unknown): AppError {
+  if (error instanceof ApiUnavailableError) {
+    if (error.reason === 'not-irish' || error.reason === 'off-contract') return notIrish(target, error.status ?? undefined)
+    return new AppError('unavailable', `${target} cannot be reached (${error.why}). Nothing was changed here.`, { cause: error })
   }
-  const envelope = envelopeSchema.safeParse(json)
-  if (!envelope.success) {
-    if (onGarbage === 'uncertain' && response.status >= 500) throw new UncertainDeliveryError(target, `HTTP ${response.status}`)
-    throw notIrish(target, response.status)
-  }
-  if (envelope.data.ok) return envelope.data.value
-  const { code, message } = envelope.data.error
-  if (response.status === 401 || code === 'unauthorized') {
+  if (!(error instanceof ApiRefusedError)) return error instanceof AppError ? error : new AppError('internal', 'Export to a server failed unexpectedly.', { cause: error })
+  const { code, message, status } = error
+  if (status === 401 || code === 'unauthorized') {
     // Not 'unauthorized' here: that code would tell our own client that *its* token is wrong.
-    throw new AppError('invalid-input', `${target} refused the token. Copy the API token of that server (it prints it on first start) and try again.`)
+    return new AppError('invalid-input', `${target} refused the token. Copy the API token of that server (it prints it on first start) and try again.`)
   }
-  if (code === 'conflict') throw new AppError('conflict', `${target} refused the account: ${message}`)
-  if (code === 'payload-too-large') throw new AppError('payload-too-large', `${target} refused the bundle as too large: ${message}`)
-  if (code === 'not-found' && response.status === 404 && /no command/i.test(message)) {
-    throw new AppError('invalid-input', `${target} is an Irish server without session import; update it first.`)
+  if (code === 'conflict') return new AppError('conflict', `${target} refused the account: ${message}`)
+  if (code === 'payload-too-large') return new AppError('payload-too-large', `${target} refused the bundle as too large: ${message}`)
+  if (code === 'not-found' && status === 404 && /no command/i.test(message)) {
+    return new AppError('invalid-input', `${target} is an Irish server without session import; update it first.`)
   }
-  throw new AppError(code === 'invalid-input' ? 'invalid-input' : 'unavailable', `${target} could not import the account: ${message}`)
+  return new AppError(code === 'invalid-input' ? 'invalid-input' : 'unavailable', `${target} could not import the account: ${message}`)
 }
 
 function notIrish(target: string, status?: number): AppError {
@@ -219,42 +170,4 @@ function notIrish(target: string, status?: number): AppError {
     'invalid-input',
     `${target} did not answer like an Irish server${status ? ` (HTTP ${status})` : ''}. Check the address: it is the server's base URL, without /api.`,
   )
-}
-
-function unreachable(target: string, error: unknown): AppError {
-  return new AppError('unavailable', `${target} cannot be reached (${describeNetworkError(error)}). Nothing was changed here.`, { cause: error })
-}
-
-const NEVER_CONNECTED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-])
-
-function errorCode(error: unknown): string | null {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause
-  return typeof cause?.code === 'string' ? cause.code : null
-}
-
-/** True only when the request certainly never reached the server (so it cannot have imported anything). */
-function neverConnected(error: unknown): boolean {
-  const code = errorCode(error)
-  return code !== null && NEVER_CONNECTED.has(code)
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'it timed out'
-  const code = errorCode(error)
-  if (code === 'ECONNREFUSED') return 'connection refused: is it running, on that port?'
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve'
-  if (code !== null && (code.includes('CERT') || code.startsWith('ERR_TLS'))) return `its TLS certificate is not trusted (${code})`
-  return code ?? 'a network error'
 }

@@ -1,7 +1,7 @@
 // Moves sessions between installs: export to a bundle (copy or move), export straight to another server,
 // inspect a bundle, import a bundle or a Baileys folder. Main process, Electron-free.
 //
-// Safety rules (README, "Moving sessions"; the bundle itself: docs/bundle-format.md):
+// Safety rules (docs/moving-sessions.md; the bundle itself: docs/bundle-format.md):
 // - One session must never run in two places (440 conflicts, "Bad MAC"). A move marks the account moved
 //   here *before* the bundle leaves, and only a refused export puts it back.
 // - A snapshot is taken with the socket closed and its writes landed, so creds and keys match.
@@ -28,15 +28,6 @@ import { createHandOffProtocol, type CrashPoint } from './hand-off-protocol'
 import type { HandOffJournal, IncomingHandOff, OutgoingHandOff } from './hand-off-journal'
 import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError, type RemoteHandOffState } from './remote-server'
 
-/** Base64 of the largest bundle. */
-export const MAX_BUNDLE_BASE64_CHARS = 4 * Math.ceil(MAX_BUNDLE_BYTES / 3)
-/** HTTP body limit for commands that carry a bundle: the base64 plus room for the JSON around it. */
-export const TRANSFER_BODY_LIMIT_BYTES = MAX_BUNDLE_BASE64_CHARS + 64 * 1024
-/** For the HTTP server's `largeBodyCommands`: every other command keeps the default 1 MiB. */
-export const LARGE_BODY_COMMANDS: ReadonlyMap<string, number> = new Map([
-  ['transfer:import', TRANSFER_BODY_LIMIT_BYTES],
-  ['transfer:inspect', TRANSFER_BODY_LIMIT_BYTES],
-])
 export { BUNDLE_EXTENSION }
 
 export interface TransferServiceDeps {

@@ -10,7 +10,7 @@ import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
 import { createPgOutbox } from './pg-outbox'
-import { startReceiver, type Receiver } from './test-receiver'
+import { startReceiver, type Receiver } from '../../../../test/support/webhook-receiver'
 import { createWebhookService, type WebhookService } from './webhook-service'
 
 const RETRY = { retry: { baseMs: 20, maxMs: 200, deadAfterMs: 60_000 }, timeoutMs: 2_000 }

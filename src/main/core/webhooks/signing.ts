@@ -1,11 +1,12 @@
 // The webhook signature: `sha256=<hex of HMAC-SHA256(secret, raw body)>` in x-irish-signature.
-// Main process, Electron-free. The README shows a receiver's check in a few lines of Node.
+// Main process, Electron-free. docs/webhooks.md shows a receiver's check in a few lines of Node.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { WEBHOOK_HEADERS } from '../../../shared/contract'
 
-export const SIGNATURE_HEADER = 'x-irish-signature'
-export const EVENT_HEADER = 'x-irish-event'
-export const DELIVERY_HEADER = 'x-irish-delivery'
+export const SIGNATURE_HEADER = WEBHOOK_HEADERS.signature
+export const EVENT_HEADER = WEBHOOK_HEADERS.event
+export const DELIVERY_HEADER = WEBHOOK_HEADERS.delivery
 
 export function sign(secret: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`

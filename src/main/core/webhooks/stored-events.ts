@@ -2,7 +2,7 @@
 // delivery as `webhooks:deliveries` shows it. Payloads hold message text: they are never logged.
 
 import { createHash, randomUUID } from 'node:crypto'
-import type { EventName, WebhookDelivery } from '../../../shared/contract'
+import { isEventName, repeatKeyOf, type WebhookDelivery } from '../../../shared/contract'
 import type { Sealer } from '../crypto/sealer'
 import type { OutboxInsert, OutboxRow } from './outbox'
 
@@ -33,12 +33,12 @@ export function createStoredEvents(sealer: Sealer): StoredEvents {
 
   return {
     rowsFor(event, account, data, webhookIds, createdAt) {
-      const messageId = event === 'accounts:message' ? (data as { id?: unknown }).id : undefined
+      // An event that may be reported again (its `repeatsBy` declaration: WhatsApp delivers a message
+      // again after a restart or a failover) gets one delivery id per endpoint: the outbox skips the repeat.
+      const repeat = isEventName(event) ? repeatKeyOf(event, data) : null
       const plain = Buffer.from(JSON.stringify({ event, account, data } satisfies StoredEvent))
       return webhookIds.map((webhookId) => {
-        // One message, one delivery id per endpoint, however often it is reported (WhatsApp delivers a
-        // message again after a restart or a failover): the outbox skips the repeat.
-        const deliveryId = typeof messageId === 'string' && messageId !== '' ? uuidFrom(`${webhookId}\0${account}\0${messageId}`) : randomUUID()
+        const deliveryId = repeat ? uuidFrom(`${webhookId}\0${repeat.account}\0${repeat.key}`) : randomUUID()
         return {
           deliveryId,
           webhookId,
@@ -76,13 +76,6 @@ export function createStoredEvents(sealer: Sealer): StoredEvents {
       }
     },
   }
-}
-
-/** The account an event is about: its ordering lane. */
-export function accountOf(event: EventName, payload: unknown): string | null {
-  const p = payload as { account?: unknown; id?: unknown }
-  if (event === 'accounts:message') return typeof p.account === 'string' ? p.account : null
-  return typeof p.id === 'string' ? p.id : null
 }
 
 /** A UUID-shaped id derived from `text`: the same text, the same id. */

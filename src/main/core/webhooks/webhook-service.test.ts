@@ -15,7 +15,7 @@ import { createEventBus, type EventBus } from '../events'
 import { silentLogger } from '../logger'
 import { retryDelay, DEFAULT_RETRY } from './dispatcher'
 import { createSqliteOutbox } from './sqlite-outbox'
-import { startReceiver, type Receiver } from './test-receiver'
+import { startReceiver, type Receiver } from '../../../../test/support/webhook-receiver'
 import { createWebhookService, type WebhookOptions, type WebhookService } from './webhook-service'
 
 const FAST: WebhookOptions = { retry: { baseMs: 20, maxMs: 200, deadAfterMs: 60_000 }, timeoutMs: 5_000 }

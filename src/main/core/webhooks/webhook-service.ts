@@ -6,7 +6,7 @@
 // Secrets are returned once by add and never logged or listed; payloads are never logged.
 
 import { randomBytes } from 'node:crypto'
-import { WEBHOOK_TEST_EVENT, type DeliveryStatus, type WebhookDelivery, type WebhookEvent, type WebhookSummary } from '../../../shared/contract'
+import { accountOf, WEBHOOK_TEST_EVENT, type DeliveryStatus, type WebhookDelivery, type WebhookEvent, type WebhookSummary } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { Sealer } from '../crypto/sealer'
 import { allRecorded, type EventBus } from '../events'
@@ -17,7 +17,7 @@ import type { Outbox, OutboxRow } from './outbox'
 import { createOutboxWriter } from './outbox-writer'
 import { createPoster, type PostOutcome } from './post'
 import { DELIVERY_HEADER, EVENT_HEADER, newSecret, sign, SIGNATURE_HEADER } from './signing'
-import { accountOf, createStoredEvents } from './stored-events'
+import { createStoredEvents } from './stored-events'
 import { parseWebhookUrl } from './url-policy'
 
 export const DEFAULT_TIMEOUT_MS = 10_000

@@ -1,25 +1,10 @@
-// The error every command failure becomes in the renderer: the envelope's { code, message }, typed,
-// so a view can branch on the code (401 → sign-in, conflict → explain) and show the message as is.
+// What a command failure is in the renderer: the shared AppError (src/shared/errors.ts), whichever
+// transport brought it, so a view branches on its code (401 → sign-in, conflict → explain) and shows the
+// message as is. The HTTP transport gets it from the one API client, the IPC transport from the envelope.
 
-import { ERROR_CODES, type ErrorCode, type ErrorInfo } from '../../../shared/errors'
+import { AppError, ERROR_CODES, isAppError, type ErrorInfo } from '../../../shared/errors'
 
-export class ApiError extends Error {
-  readonly code: ErrorCode
-
-  constructor(code: ErrorCode, message: string) {
-    super(message)
-    this.name = 'ApiError'
-    this.code = code
-  }
-
-  static from(info: ErrorInfo): ApiError {
-    return new ApiError(info.code, info.message)
-  }
-}
-
-export function isApiError(value: unknown): value is ApiError {
-  return value instanceof ApiError
-}
+export { AppError, isAppError }
 
 export function isErrorInfo(value: unknown): value is ErrorInfo {
   if (typeof value !== 'object' || value === null) return false
@@ -29,11 +14,11 @@ export function isErrorInfo(value: unknown): value is ErrorInfo {
 
 /** What a person reads when something failed: the server's message, or a generic one for the unexpected. */
 export function errorMessage(error: unknown): string {
-  if (isApiError(error)) return error.message
+  if (isAppError(error)) return error.message
   return 'Something unexpected went wrong in the page. Reload it; if that keeps happening, check the app log.'
 }
 
 /** Codes where asking again cannot help: the query layer does not retry them. */
 export function isPermanent(error: unknown): boolean {
-  return isApiError(error) && ['invalid-input', 'unauthorized', 'forbidden', 'not-found', 'conflict', 'logged-out'].includes(error.code)
+  return isAppError(error) && ['invalid-input', 'unauthorized', 'forbidden', 'not-found', 'conflict', 'logged-out'].includes(error.code)
 }

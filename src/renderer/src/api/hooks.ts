@@ -157,7 +157,7 @@ export function useSendText() {
   })
 }
 
-// Moving sessions (issue 6): export to a file or a server, inspect and import a bundle or a folder.
+// Moving sessions: export to a file or a server, inspect and import a bundle or a folder.
 // Every answer that names an account of this install goes into the cache at once.
 
 export function useExportToFile() {
@@ -203,7 +203,7 @@ export function useImportFolder() {
   })
 }
 
-// Pairing by phone-number code (issue 10). The answer goes into the pairing cache at once; the
+// Pairing by phone-number code. The answer goes into the pairing cache at once; the
 // accounts:qr event that follows carries the same code.
 
 export function usePairByCode() {
@@ -224,7 +224,7 @@ export function useSimulateEnterCode() {
   return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
 }
 
-// Accounts at scale (issue 11): inline rename, and bulk actions whose answers go into the cache as
+// Accounts at scale: inline rename, and bulk actions whose answers go into the cache as
 // they land, so the table follows without waiting for the events.
 
 export function useRenameAccount() {
@@ -243,7 +243,7 @@ export function useActivity(id: AccountId) {
 }
 
 /**
- * Starts, stops or logs out many accounts with one accounts:bulk call (issue 11): the core runs them
+ * Starts, stops or logs out many accounts with one accounts:bulk call: the core runs them
  * a few at a time; each account that changed goes into the cache as its answer lands.
  */
 export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction) => Promise<BulkResult[]> {

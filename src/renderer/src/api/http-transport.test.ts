@@ -4,7 +4,7 @@
 // is tested against the real server in src/main/server/event-stream.test.ts.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { accountSummary } from '../../../shared/testing/account-summary'
+import { accountSummary } from '../../../../test/support/account-summary'
 import type { AccountId } from '../../../shared/ids'
 import { createHttpTransport } from './http-transport'
 

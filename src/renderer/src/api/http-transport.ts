@@ -1,14 +1,15 @@
-// The browser transport for the headless server: POST /api/<command> with a JSON body and the bearer
-// token, and a WebSocket at /api/events for events. The WebSocket reconnects with capped, jittered
-// exponential backoff, asking to resume after the last event it saw (its `resume` token): when the
-// server still holds what was missed it sends it and the UI goes on as it was; otherwise the reconnect
-// bumps the link generation so the UI refetches everything.
+// The browser transport for the headless server: commands through the one API client (POST /api/<command>
+// with the bearer token), and a WebSocket at /api/events for events. The WebSocket reconnects with capped,
+// jittered exponential backoff, asking to resume after the last event it saw (its `resume` token): when
+// the server still holds what was missed it sends it and the UI goes on as it was; otherwise the
+// reconnect bumps the link generation so the UI refetches everything.
 // A 401 anywhere drops the token and asks the operator to sign in again. The token never goes into a
 // URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol.
 
-import { CLIENT_HEADER, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
-import type { CommandOutput } from '../../../shared/contract'
-import { ApiError, isErrorInfo } from './api-error'
+import { createApiClient } from '../../../shared/api-client'
+import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
+import type { CommandInput, CommandOutput } from '../../../shared/contract'
+import { AppError } from './api-error'
 import { loadStoredToken, storeToken } from './token'
 import { createEventHub, createLinkStore, type Transport } from './transport'
 
@@ -37,32 +38,9 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   /** The resume token of the last event received (none before the first one). */
   let lastResume: string | null = null
 
-  async function post(command: CommandName, input: unknown, withToken: string): Promise<unknown> {
-    let response: Response
-    try {
-      response = await fetch(`${base}/api/${command}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${withToken}`, 'Content-Type': 'application/json', [CLIENT_HEADER]: 'ui' },
-        body: JSON.stringify(input ?? {}),
-        cache: 'no-store',
-        credentials: 'omit',
-      })
-    } catch {
-      throw new ApiError('unavailable', 'Cannot reach the server. Check that it is running and reachable.')
-    }
-    let body: unknown
-    try {
-      body = await response.json()
-    } catch {
-      throw new ApiError('unavailable', `The server answered with status ${response.status} and no readable result.`)
-    }
-    if (typeof body === 'object' && body !== null && 'ok' in body) {
-      const envelope = body as { ok: unknown; value?: unknown; error?: unknown }
-      if (envelope.ok === true) return envelope.value
-      if (isErrorInfo(envelope.error)) throw ApiError.from(envelope.error)
-    }
-    if (response.status === 401) throw new ApiError('unauthorized', 'The server did not accept the API token.')
-    throw new ApiError('internal', `The server answered with status ${response.status} and an unreadable result.`)
+  /** One command through the one API client (src/shared/api-client.ts): its output, or an AppError. */
+  function post<C extends CommandName>(command: C, input: CommandInput<C>, withToken: string): Promise<CommandOutput<C>> {
+    return createApiClient({ baseUrl: base, token: withToken, client: 'ui', name: `The server at ${base}` }).call(command, input)
   }
 
   function rejectToken(): void {
@@ -162,11 +140,11 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     try {
       await post('simulator:info', {}, current)
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'unauthorized') {
+      if (error instanceof AppError && error.code === 'unauthorized') {
         if (token === current) rejectToken()
         return
       }
-      if (error instanceof ApiError && error.code === 'unavailable') {
+      if (error instanceof AppError && error.code === 'unavailable') {
         scheduleReconnect()
         return
       }
@@ -180,12 +158,12 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
       const current = token
       if (!current) {
         link.set({ status: 'unauthorized', retryAt: null })
-        throw new ApiError('unauthorized', 'Sign in with the server’s API token first.')
+        throw new AppError('unauthorized', 'Sign in with the server’s API token first.')
       }
       try {
-        return (await post(command, input, current)) as CommandOutput<typeof command>
+        return await post(command, input, current)
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'unauthorized' && token === current) rejectToken()
+        if (error instanceof AppError && error.code === 'unauthorized' && token === current) rejectToken()
         throw error
       }
     },

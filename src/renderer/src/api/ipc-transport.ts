@@ -2,7 +2,7 @@
 // drop while the window lives, so the link is open from the start and never needs a token.
 
 import type { IrishBridge } from '../../../shared/bridge'
-import { ApiError, isErrorInfo } from './api-error'
+import { AppError, isErrorInfo } from './api-error'
 import { createEventHub, createLinkStore, type Transport } from './transport'
 
 export function createIpcTransport(bridge: IrishBridge): Transport {
@@ -18,10 +18,10 @@ export function createIpcTransport(bridge: IrishBridge): Transport {
         result = await bridge.invoke(command, input)
       } catch {
         // ipcRenderer.invoke rejects only when main has no handler or crashed mid-call.
-        throw new ApiError('unavailable', 'The app core did not answer. Restart the app; the details are in its log.')
+        throw new AppError('unavailable', 'The app core did not answer. Restart the app; the details are in its log.')
       }
       if (result.ok) return result.value as never
-      throw isErrorInfo(result.error) ? ApiError.from(result.error) : new ApiError('internal', 'The app core sent an unreadable error.')
+      throw isErrorInfo(result.error) ? new AppError(result.error.code, result.error.message) : new AppError('internal', 'The app core sent an unreadable error.')
     },
     subscribe: events.subscribe,
     getLinkState: link.get,

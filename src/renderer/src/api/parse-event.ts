@@ -9,7 +9,7 @@ export function parseEvent(raw: unknown): EventMessage<EventName> | null {
   if (typeof raw !== 'object' || raw === null) return null
   const { event, payload } = raw as { event?: unknown; payload?: unknown }
   if (!isEventName(event)) return null
-  const parsed = events[event].safeParse(payload)
+  const parsed = events[event].payload.safeParse(payload)
   if (!parsed.success) {
     console.warn(`Dropped a "${event}" event that does not match the contract.`)
     return null

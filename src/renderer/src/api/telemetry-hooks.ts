@@ -1,4 +1,4 @@
-// The telemetry view's queries (issue 15). None of them is per account: a view of 500 accounts makes the
+// The telemetry view's queries. None of them is per account: a view of 500 accounts makes the
 // same few requests as a view of 5. Ranking and totals refresh every 5 s, key counts every 10 s, the
 // watch lease every 20 s; the charts themselves live on telemetry:tick events (event-cache.ts).
 

@@ -30,7 +30,7 @@ export type EventListener = (message: EventMessage<EventName>) => void
 
 export interface Transport {
   readonly kind: 'ipc' | 'http'
-  /** Runs a command; resolves with its output or rejects with an ApiError. */
+  /** Runs a command; resolves with its output or rejects with an AppError. */
   invoke<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>
   /** Every event, already checked against the contract. Returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void

@@ -1,4 +1,4 @@
-// The webhooks view's queries and mutations (issue 16). Health and deliveries change with every attempt
+// The webhooks view's queries and mutations (docs/webhooks.md). Health and deliveries change with every attempt
 // and no event carries them, so both refresh every 2 s while the view is shown.
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'

@@ -6,7 +6,7 @@
 
 import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react'
 import type { AccountSummary, CommandOutput } from '../../../shared/contract'
-import { errorMessage, isApiError } from '../api/api-error'
+import { errorMessage, isAppError } from '../api/api-error'
 import { useAccount, useImportBundle, useImportFolder, useInspectBundle } from '../api/hooks'
 import { BUNDLE_EXTENSION, formatBytes, MAX_BUNDLE_FILE_BYTES, readFileAsBase64 } from '../lib/bundle-file'
 import { formatPhone, isRunning, STATUS_VIEW } from '../lib/status'
@@ -82,14 +82,14 @@ function ImportForm({
   const pending = importBundle.isPending || importFolder.isPending
   const busy = pending || chosen?.state === 'reading' || inspect.isPending
   const failure = mutation.error
-  const conflict = isApiError(failure) && failure.code === 'conflict'
+  const conflict = isAppError(failure) && failure.code === 'conflict'
   const existing = chosen?.state === 'read' ? (chosen.inspected?.existing ?? null) : null
   const showReplace = source === 'folder' || existing !== null || conflict
 
   // After a refusal, the field to fix takes the focus: the passphrase after a wrong one, the replace
   // box after a conflict.
   useEffect(() => {
-    if (!failure || !isApiError(failure)) return
+    if (!failure || !isAppError(failure)) return
     if (failure.code === 'conflict') replaceRef.current?.focus()
     else if (source === 'bundle' && /passphrase/i.test(failure.message)) {
       passphraseRef.current?.focus()

@@ -5,7 +5,7 @@
 
 import { useId, useState, type FormEvent } from 'react'
 import { commands, type AccountSummary } from '../../../shared/contract'
-import { errorMessage, isApiError } from '../api/api-error'
+import { errorMessage, isAppError } from '../api/api-error'
 import { useSendText } from '../api/hooks'
 import { formatPhone } from '../lib/status'
 
@@ -28,8 +28,8 @@ export function SendMessageForm({ account, others }: { account: AccountSummary; 
   const [problems, setProblems] = useState<Partial<Record<Field, string>>>({})
   const suggestions = others.filter((a) => a.phone !== null && a.id !== account.id)
   // "Not on WhatsApp" is about the number: it shows under To, like the form's own checks.
-  const toProblem = problems.to ?? (isApiError(send.error) && send.error.code === 'not-found' ? send.error.message : undefined)
-  const otherError = send.error && !(isApiError(send.error) && send.error.code === 'not-found') ? send.error : null
+  const toProblem = problems.to ?? (isAppError(send.error) && send.error.code === 'not-found' ? send.error.message : undefined)
+  const otherError = send.error && !(isAppError(send.error) && send.error.code === 'not-found') ? send.error : null
 
   function submit(event: FormEvent): void {
     event.preventDefault()

@@ -2,7 +2,7 @@
 // rejected the one it had. The token is checked with a harmless command before it is kept.
 
 import { useRef, useState, type FormEvent } from 'react'
-import { errorMessage, isApiError } from '../api/api-error'
+import { errorMessage, isAppError } from '../api/api-error'
 import type { HttpTransport } from '../api/http-transport'
 import { TOKEN_PATTERN } from '../api/token'
 
@@ -26,7 +26,7 @@ export function SignIn({ transport }: { transport: HttpTransport }) {
       await transport.signIn(candidate)
     } catch (failure) {
       setError(
-        isApiError(failure) && failure.code === 'unauthorized'
+        isAppError(failure) && failure.code === 'unauthorized'
           ? 'The server did not accept this token. Check that it is the current one.'
           : errorMessage(failure),
       )

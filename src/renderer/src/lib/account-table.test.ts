@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { AccountSummary } from '../../../shared/contract'
-import { accountSummary } from '../../../shared/testing/account-summary'
+import { accountSummary } from '../../../../test/support/account-summary'
 import { countByStatus, filterAccounts, matchesSearch, nextSort, sortAccounts } from './account-table'
 
 const account = (id: string, patch: Partial<AccountSummary> = {}): AccountSummary => accountSummary(id, { label: `Label ${id}`, ...patch })

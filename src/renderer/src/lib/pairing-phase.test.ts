@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AccountSummary, PairingState } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { accountSummary } from '../../../shared/testing/account-summary'
+import { accountSummary } from '../../../../test/support/account-summary'
 import { pairingPhase } from './pairing-phase'
 
 const id = 'acc-p' as AccountId

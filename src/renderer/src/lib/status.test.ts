@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { accountSummary } from '../../../shared/testing/account-summary'
+import { accountSummary } from '../../../../test/support/account-summary'
 import { formatPhone, hasSession } from './status'
 
 describe('formatPhone', () => {

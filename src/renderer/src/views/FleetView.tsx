@@ -109,7 +109,7 @@ function NotAFleet() {
       </p>
       <p>
         To make one, start each server with <code>--database postgres://…</code>, the same data key and the same API token, and
-        put them behind a load balancer (the README&apos;s &quot;Run a fleet&quot; section has the steps). This page then lists
+        put them behind a load balancer (docs/fleet.md has the steps). This page then lists
         them.
       </p>
     </EmptyState>

@@ -1,6 +1,6 @@
-// Webhooks (issue 16): the endpoints events are posted to, their health, the add form (the secret is
+// Webhooks (docs/webhooks.md): the endpoints events are posted to, their health, the add form (the secret is
 // shown once), and the recent deliveries with their payload, the receiver's answer and a redeliver
-// button. What is delivered and how it is signed is in the README ("Webhooks").
+// button. What is delivered and how it is signed is in docs/webhooks.md.
 
 import { AddWebhookForm } from '../components/webhooks/AddWebhookForm'
 import { DeliveryList } from '../components/webhooks/DeliveryList'

@@ -2,16 +2,9 @@
 // The secret (given or generated) is shown once, with a copy button: the server never shows it again.
 
 import { useId, useState, type FormEvent } from 'react'
-import { WEBHOOK_EVENTS, type WebhookEvent } from '../../../../shared/contract'
+import { eventLabel, WEBHOOK_EVENTS, type WebhookEvent } from '../../../../shared/contract'
 import { errorMessage } from '../../api/api-error'
 import { useAddWebhook } from '../../api/webhook-hooks'
-
-const EVENT_LABELS: Record<WebhookEvent, string> = {
-  'accounts:message': 'Messages received',
-  'accounts:changed': 'Account status changes',
-  'accounts:removed': 'Accounts removed',
-  'accounts:qr': 'Pairing QR codes',
-}
 
 export function AddWebhookForm() {
   const add = useAddWebhook()
@@ -55,7 +48,7 @@ export function AddWebhookForm() {
             <label key={name} className="check">
               <input type="checkbox" checked={events.includes(name)} onChange={(e) => toggle(name, e.target.checked)} />
               <span>
-                {EVENT_LABELS[name]} <code className="muted">{name}</code>
+                {eventLabel(name)} <code className="muted">{name}</code>
               </span>
             </label>
           ))}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { AccountId } from '../../../shared/ids'
+import type { AccountRecord, AccountRepository } from './account-repository'
+import { createSqliteAccountRepository as createAccountRepository } from './sqlite-account-repository'
+import { openDatabase, type OpenedDatabase } from '../db/open-database'
+
+const record = (id: string, patch: Partial<AccountRecord> = {}): AccountRecord => ({
+  id: id as AccountId,
+  label: id,
+  phone: null,
+  name: null,
+  status: 'new',
+  statusSince: 1,
+  lastError: null,
+  lastDisconnectCode: null,
+  reconnectCount: 0,
+  createdAt: 1,
+  pairedAt: null,
+  lastConnectedAt: null,
+  wantRunning: false,
+  movedTo: null,
+  ...patch,
+})
+
+describe('the SQLite account repository', () => {
+  let dir: string
+  let opened: OpenedDatabase
+  let repo: AccountRepository
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'irish-accounts-'))
+    opened = openDatabase({ file: join(dir, 'irish.db'), dataKey: randomBytes(32) })
+    repo = createAccountRepository(opened.db)
+  })
+  afterEach(() => {
+    opened.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('updates each shape of patch through its own prepared statement, column values intact', () => {
+    repo.insert(record('acc-a'))
+    repo.insert(record('acc-b'))
+    expect(repo.update('acc-a' as AccountId, { status: 'connected', statusSince: 7, wantRunning: true })).toMatchObject({ status: 'connected', statusSince: 7, wantRunning: true })
+    // The same shape again, for another account: the cached statement binds this call's values.
+    expect(repo.update('acc-b' as AccountId, { status: 'stopped', statusSince: 9, wantRunning: false })).toMatchObject({ status: 'stopped', wantRunning: false })
+    expect(repo.update('acc-a' as AccountId, { movedTo: { target: 'https://b.example', at: 5 }, lastError: 'x' })).toMatchObject({
+      movedTo: { target: 'https://b.example', at: 5 },
+      lastError: 'x',
+      status: 'connected',
+    })
+    expect(repo.update('acc-a' as AccountId, { movedTo: null, lastError: null }).movedTo).toBeNull()
+    expect(repo.get('acc-a' as AccountId)).toMatchObject({ status: 'connected', wantRunning: true, movedTo: null, lastError: null })
+    expect(repo.get('acc-b' as AccountId)).toMatchObject({ status: 'stopped', statusSince: 9, wantRunning: false })
+    expect(opened.sqlite.prepare("SELECT want_running AS w FROM accounts WHERE id = 'acc-a'").get()).toEqual({ w: 1 })
+  })
+
+  it('ignores undefined fields, and an empty patch returns the record unchanged', () => {
+    repo.insert(record('acc-a', { label: 'Alpha' }))
+    expect(repo.update('acc-a' as AccountId, { label: undefined, name: 'N' })).toMatchObject({ label: 'Alpha', name: 'N' })
+    expect(repo.update('acc-a' as AccountId, {})).toMatchObject({ label: 'Alpha', name: 'N' })
+  })
+
+  it('refuses an update of an account that does not exist, with or without changes', () => {
+    expect(() => repo.update('acc-none' as AccountId, { label: 'x' })).toThrow(/There is no account "acc-none"/)
+    expect(() => repo.update('acc-none' as AccountId, {})).toThrow(/There is no account "acc-none"/)
+    expect(repo.get('acc-none' as AccountId)).toBeUndefined()
+  })
+})

@@ -1,0 +1,88 @@
+// The SQLite implementation of the session manager's AccountRepository, through Drizzle.
+// Main process, Electron-free. Maps rows to records and back; nothing else sees the rows.
+
+import { eq, sql } from 'drizzle-orm'
+import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
+import type { AccountStatus } from '../../../shared/contract'
+import type { AccountRecord, AccountRepository } from './account-repository'
+import type { AppDatabase } from '../db/open-database'
+import { accounts } from '../db/schema'
+
+type Row = typeof accounts.$inferSelect
+
+/** Row to record, for both databases (their account tables have the same columns). */
+export function toRecord(row: Row): AccountRecord {
+  return {
+    id: row.id as AccountId,
+    label: row.label,
+    phone: row.phone,
+    name: row.name,
+    status: row.status as AccountStatus,
+    statusSince: row.statusSince,
+    lastError: row.lastError,
+    lastDisconnectCode: row.lastDisconnectCode,
+    reconnectCount: row.reconnectCount,
+    createdAt: row.createdAt,
+    pairedAt: row.pairedAt,
+    lastConnectedAt: row.lastConnectedAt,
+    wantRunning: row.wantRunning,
+    movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
+  }
+}
+
+/** Record patch to columns, for both databases. */
+export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
+  const { movedTo, id: _id, ...rest } = patch
+  const columns: Partial<Row> = { ...rest }
+  if (movedTo !== undefined) {
+    columns.movedTo = movedTo?.target ?? null
+    columns.movedAt = movedTo?.at ?? null
+  }
+  return columns
+}
+
+export function createSqliteAccountRepository(db: AppDatabase): AccountRepository {
+  const byId = db.select().from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare()
+  // One prepared UPDATE per set of changed columns (a handful of shapes: status changes, pairing, rename…):
+  // building the query anew was most of a status change's cost, which a bulk action over hundreds of
+  // accounts pays once per account.
+  const updates = new Map<string, ReturnType<typeof prepareUpdate>>()
+  function prepareUpdate(keys: readonly string[]) {
+    const set = Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)]))
+    return db.update(accounts).set(set).where(eq(accounts.id, sql.placeholder('id'))).returning().prepare()
+  }
+
+  return {
+    list() {
+      return db.select().from(accounts).orderBy(accounts.createdAt, accounts.id).all().map(toRecord)
+    },
+    get(id) {
+      const row = byId.get({ id })
+      return row ? toRecord(row) : undefined
+    },
+    insert(record) {
+      db.insert(accounts)
+        .values({ ...(toColumns(record) as Row), id: record.id })
+        .run()
+    },
+    update(id, patch) {
+      const columns = toColumns(patch) as Record<string, unknown>
+      const keys = Object.keys(columns).filter((key) => columns[key] !== undefined).sort()
+      if (keys.length === 0) {
+        const row = byId.get({ id })
+        if (!row) throw new AppError('not-found', `There is no account "${id}".`)
+        return toRecord(row)
+      }
+      const shape = keys.join(',')
+      let update = updates.get(shape)
+      if (!update) updates.set(shape, (update = prepareUpdate(keys)))
+      const row = update.get({ ...Object.fromEntries(keys.map((key) => [key, columns[key]])), id })
+      if (!row) throw new AppError('not-found', `There is no account "${id}".`)
+      return toRecord(row)
+    },
+    delete(id) {
+      db.delete(accounts).where(eq(accounts.id, id)).run()
+    },
+  }
+}

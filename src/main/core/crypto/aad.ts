@@ -1,0 +1,59 @@
+// Where a sealed value belongs, as the additional authenticated data it is sealed under: an auth key, an
+// account's creds, or the data key's check value. Main process, Electron-free. Used by the auth stores
+// (through codec.ts) and by the databases' key check, so it sits with the sealer, below both.
+
+import { AppError } from '../../../shared/errors'
+
+/**
+ * The additional authenticated data of a sealed value, exactly:
+ *
+ *   utf8("irish-desktop/auth-store/v1") || for each field: uint32-big-endian(byteLength(utf8(field))) || utf8(field)
+ *
+ * with fields
+ *   a key:       "key",   account id, key type, key id
+ *   creds:       "creds", account id
+ *   key check:   "key-check"
+ *
+ * Length prefixes make the encoding unambiguous for any type or id (a NUL or a separator inside an id
+ * cannot make two places share an AAD). The leading kind keeps a creds blob from opening as a key.
+ */
+const AAD_PREFIX = Buffer.from('irish-desktop/auth-store/v1', 'utf8')
+
+export function aadFor(fields: readonly string[]): Buffer {
+  if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string')) {
+    throw new AppError('invalid-input', 'AAD fields must be an array of strings.')
+  }
+  return buildAad(fields)
+}
+
+/** The AAD bytes of string fields, in one allocation (this runs on every key read and write). */
+function buildAad(fields: readonly string[]): Buffer {
+  let size = AAD_PREFIX.length
+  for (const field of fields) size += 4 + Buffer.byteLength(field, 'utf8')
+  const out = Buffer.allocUnsafe(size)
+  AAD_PREFIX.copy(out, 0)
+  let at = AAD_PREFIX.length
+  for (const field of fields) {
+    const written = out.write(field, at + 4, 'utf8')
+    out.writeUInt32BE(written, at)
+    at += 4 + written
+  }
+  return out
+}
+
+function assertAadField(field: unknown): asserts field is string {
+  if (typeof field !== 'string') throw new AppError('invalid-input', 'AAD fields must be an array of strings.')
+}
+
+export function keyAad(account: string, type: string, id: string): Buffer {
+  assertAadField(account)
+  assertAadField(type)
+  assertAadField(id)
+  return buildAad(['key', account, type, id])
+}
+
+export function credsAad(account: string): Buffer {
+  assertAadField(account)
+  return buildAad(['creds', account])
+}
+export const keyCheckAad = (): Buffer => aadFor(['key-check'])

@@ -1,0 +1,111 @@
+// Where the core keeps accounts, settings and the auth store: the SQLite file in the data dir (the
+// default: desktop, one server), or a PostgreSQL database shared by a fleet (`--database postgres://…`).
+// Main process, Electron-free. Both give the same synchronous ports to the session manager and the
+// settings store; the auth store is asynchronous anyway.
+//
+// Where a storage port lives: the port (an interface) in its capability's folder, its SQLite adapter
+// beside it as sqlite-*.ts and its PostgreSQL adapter as pg-*.ts (accounts/, auth-store/, settings/,
+// activity/, webhooks/). db/ holds only the two databases themselves: opening, schemas, migrations, the
+// key check, the write queue and error wording. This file picks the adapters; nothing else does.
+
+import { join } from 'node:path'
+import type { Database as SqliteDatabase } from 'better-sqlite3'
+import type { AuthStoreFactory } from './auth-store/types'
+import type { Sealer } from './crypto/sealer'
+import { sqliteAuthStoreFactory } from './auth-store/sqlite-store'
+import type { Logger } from './logger'
+import type { AccountRepository } from './accounts/account-repository'
+import { createSettingsStore, type SettingsStore } from './settings/settings-store'
+import { sqliteSettingsRows } from './settings/sqlite-settings-rows'
+import { createSqliteAccountRepository } from './accounts/sqlite-account-repository'
+import { DATABASE_FILE, openDatabase } from './db/open-database'
+import { openPostgres, type OpenedPostgres } from './db/postgres/open-postgres'
+import { createPgAccountRepository, type PgAccountRepository } from './accounts/pg-account-repository'
+import { createPgSettingsRows, type PgSettingsRows } from './settings/pg-settings-rows'
+import { createWriteQueue } from './db/postgres/write-queue'
+
+export { DATABASE_FILE }
+
+export interface StorageOptions {
+  dataDir: string
+  /** A postgres:// URL: the fleet's shared database instead of the SQLite file. */
+  databaseUrl?: string
+  dataKey: Buffer
+  logger: Logger
+  migrationsFolder?: string
+  postgresMigrationsFolder?: string
+  sqliteBinding?: string
+  /** PostgreSQL: the fleet's lease expiry, which the sessions' timeouts are chosen against. */
+  leaseTtlMs?: number
+}
+
+export interface Storage {
+  kind: 'sqlite' | 'postgres'
+  accounts: AccountRepository
+  settings: SettingsStore
+  /**
+   * SQLite only. On PostgreSQL every write must be fenced by the server's lease, so the fleet opens the
+   * stores itself (fleet/fleet.ts) once it has joined.
+   */
+  stores: AuthStoreFactory | null
+  /** Seals values under the data key (webhook secrets and outbox payloads use it too). */
+  sealer: Sealer
+  /** SQLite only: the open database (the activity log lives beside the accounts). */
+  sqlite: SqliteDatabase | null
+  /** PostgreSQL only: the pool and the cached tables a fleet refreshes. */
+  postgres: { database: OpenedPostgres; accounts: PgAccountRepository; settingsRows: PgSettingsRows } | null
+  /** Lets queued writes land, then closes the database. */
+  close(): Promise<void>
+}
+
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  const { logger } = options
+  if (options.databaseUrl) {
+    const database = await openPostgres({
+      url: options.databaseUrl,
+      dataKey: options.dataKey,
+      logger,
+      ...(options.postgresMigrationsFolder ? { migrationsFolder: options.postgresMigrationsFolder } : {}),
+      ...(options.leaseTtlMs !== undefined ? { leaseTtlMs: options.leaseTtlMs } : {}),
+    })
+    try {
+      const queue = createWriteQueue(logger)
+      const accounts = await createPgAccountRepository(database.db, queue)
+      const settingsRows = await createPgSettingsRows(database.db, queue)
+      return {
+        kind: 'postgres',
+        accounts,
+        settings: createSettingsStore(settingsRows, logger),
+        stores: null,
+        sealer: database.sealer,
+        sqlite: null,
+        postgres: { database, accounts, settingsRows },
+        async close() {
+          await queue.flush().catch((err: unknown) => logger.error({ err: String(err) }, 'some writes did not reach the database'))
+          await database.close()
+        },
+      }
+    } catch (err) {
+      await database.close()
+      throw err
+    }
+  }
+  const database = openDatabase({
+    file: join(options.dataDir, DATABASE_FILE),
+    dataKey: options.dataKey,
+    ...(options.migrationsFolder ? { migrationsFolder: options.migrationsFolder } : {}),
+    ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}),
+  })
+  return {
+    kind: 'sqlite',
+    accounts: createSqliteAccountRepository(database.db),
+    settings: createSettingsStore(sqliteSettingsRows(database.db), logger),
+    stores: sqliteAuthStoreFactory(database),
+    sealer: database.sealer,
+    sqlite: database.sqlite,
+    postgres: null,
+    async close() {
+      database.close()
+    },
+  }
+}

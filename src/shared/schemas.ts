@@ -1,0 +1,360 @@
+// The domain types the contract speaks: accounts, pairing, messages, telemetry, settings, bundles,
+// activity, bulk results and fleet servers, each a zod schema with its inferred type under one name.
+// Shared by every process: no electron, no node:*, no DOM. The commands and events that carry them are
+// declared in contract.ts, which re-exports everything here.
+
+import { z } from 'zod'
+import { ACCOUNT_ID_PATTERN } from './ids'
+import { ERROR_CODES } from './errors'
+import { PairingMethodSchema } from './pairing'
+
+
+export const AccountIdSchema = z
+  .string()
+  .regex(ACCOUNT_ID_PATTERN, 'An account id is 1 to 64 lower-case letters, digits or dashes.')
+  .brand<'AccountId'>()
+
+export const ACCOUNT_STATUSES = [
+  /** Created, never paired, not running. */
+  'new',
+  /** Showing QR codes, waiting for a phone to scan. */
+  'pairing',
+  /** Socket opening with saved credentials. */
+  'connecting',
+  'connected',
+  /** Lost the connection; a retry is scheduled. */
+  'reconnecting',
+  /** Stopped by the operator. */
+  'stopped',
+  /** WhatsApp said 401: the keys are gone, pair again. */
+  'logged-out',
+  /** WhatsApp said 440: another client took over this session. */
+  'replaced',
+  /** Exported to another place and stopped here, to avoid running two copies. */
+  'moved',
+  /** A failure the policy does not retry (pairing expired, store error). */
+  'failed',
+  /**
+   * Fleet only, never stored: the server that ran it stopped renewing its lease (died, paused, cut off)
+   * or handed it over, and another server of the fleet is taking it over (docs/fleet.md).
+   */
+  'moving',
+] as const
+export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES)
+export type AccountStatus = z.infer<typeof AccountStatusSchema>
+
+export const MovedToSchema = z.object({ target: z.string(), at: z.number() })
+
+/**
+ * What is wrong with an account, in words a person can act on (docs/session-doctor.md). One list for
+ * every place that names a condition: the doctor that sets them, the UI that groups them, the metrics.
+ */
+export const CONDITION_CODES = [
+  /** WhatsApp said 401: the device was unlinked; only a new pairing brings it back. */
+  'logged-out',
+  /** WhatsApp said 403: the number is banned or refused; never retried. */
+  'banned',
+  /** WhatsApp said 440: another client took over this session; never retried. */
+  'replaced',
+  /** Connecting or keeping the connection timed out (408 and network errors); retried with backoff. */
+  'unreachable',
+  /** WhatsApp answered 500 or 503; retried with backoff. */
+  'server-error',
+  /** The socket stayed open but carried nothing: the app reconnected it. */
+  'stale-socket',
+  /** Messages failed to decrypt (Bad MAC, no session) past a threshold. */
+  'decrypt-failures',
+  /** WhatsApp refuses messages to new contacts (error 463) until a time. */
+  'reach-out-limited',
+  /** Nobody scanned the QR code or typed the code in time. */
+  'pairing-expired',
+  /** Linking waits for a passkey check on the operator's side. */
+  'passkey-required',
+  /** The account's proxy refused or could not be reached; never falls back to a direct connection. */
+  'proxy-unreachable',
+] as const
+export const ConditionCodeSchema = z.enum(CONDITION_CODES)
+export type ConditionCode = z.infer<typeof ConditionCodeSchema>
+
+export const AccountConditionSchema = z.object({
+  code: ConditionCodeSchema,
+  /** A few words: "Logged out", "Banned by WhatsApp". */
+  title: z.string(),
+  /** What happened, with the specifics (a code, a count, a host). */
+  detail: z.string(),
+  /** What the operator can do about it. */
+  remedy: z.string(),
+  /** When the condition began. Epoch milliseconds. */
+  since: z.number(),
+  /** Where the condition ends by itself (a reach-out limit), when it does. Epoch milliseconds. */
+  until: z.number().nullable(),
+  /** What the app is already doing about it ("Reconnecting in 8 s"), or null when it does nothing. */
+  automatic: z.string().nullable(),
+})
+export type AccountCondition = z.infer<typeof AccountConditionSchema>
+
+export const AccountSummarySchema = z.object({
+  id: AccountIdSchema,
+  label: z.string(),
+  /** Digits only, once paired. */
+  phone: z.string().nullable(),
+  /** Push name or business name, once known. */
+  name: z.string().nullable(),
+  status: AccountStatusSchema,
+  /** Epoch milliseconds. */
+  statusSince: z.number(),
+  lastError: z.string().nullable(),
+  /** The last disconnect status code Baileys reported (401, 440, 515, 408 …). */
+  lastDisconnectCode: z.number().nullable(),
+  reconnectCount: z.number().int(),
+  createdAt: z.number(),
+  pairedAt: z.number().nullable(),
+  lastConnectedAt: z.number().nullable(),
+  movedTo: MovedToSchema.nullable(),
+  /** Fleet (PostgreSQL) only: the id of the server that runs the account, or null when none does. */
+  server: z.string().nullable().optional(),
+  /** What is wrong with the account, or null when nothing is. */
+  condition: AccountConditionSchema.nullable().optional(),
+})
+export type AccountSummary = z.infer<typeof AccountSummarySchema>
+
+export const KeyCountsSchema = z.record(z.string(), z.number().int())
+export type KeyCounts = z.infer<typeof KeyCountsSchema>
+
+export const AccountHealthSchema = AccountSummarySchema.extend({
+  keyCounts: KeyCountsSchema,
+  /** Set while the account waits for the next reconnect attempt. Epoch milliseconds. */
+  nextRetryAt: z.number().nullable(),
+})
+export type AccountHealth = z.infer<typeof AccountHealthSchema>
+
+export const PairingStateSchema = z.object({
+  id: AccountIdSchema,
+  /** The current QR payload, or null when none is showing. */
+  qr: z.string().nullable(),
+  /** When the current QR stops being valid. Epoch milliseconds. */
+  expiresAt: z.number().nullable(),
+  status: AccountStatusSchema,
+  /** The method the operator chose: QR unless a code was asked for. */
+  method: PairingMethodSchema,
+  /** The current linking code as WhatsApp shows it (XXXX-XXXX), or null when none is valid. */
+  code: z.string().nullable(),
+  /** When the current code stops being valid. Epoch milliseconds. */
+  codeExpiresAt: z.number().nullable(),
+  /** With the code method: the phone number (digits) the code is for. */
+  phone: z.string().nullable(),
+})
+export type PairingState = z.infer<typeof PairingStateSchema>
+
+export const ReceivedMessageSchema = z.object({
+  account: AccountIdSchema,
+  id: z.string(),
+  /** The chat's jid as Baileys reports it. */
+  from: z.string(),
+  text: z.string(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+})
+export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>
+
+// Telemetry: the request types the seed defines.
+export const STORE_REQUESTS = ['load_creds', 'save_creds', 'keys_get', 'keys_set'] as const
+export const StoreRequestSchema = z.enum(STORE_REQUESTS)
+export type StoreRequest = z.infer<typeof StoreRequestSchema>
+
+export const LatencyStatsSchema = z.object({
+  count: z.number().int(),
+  errors: z.number().int(),
+  /** Milliseconds. */
+  p50: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  max: z.number(),
+})
+export type LatencyStats = z.infer<typeof LatencyStatsSchema>
+
+export const TelemetrySnapshotSchema = z.object({
+  /** The account the figures cover, or null for all accounts together. */
+  account: AccountIdSchema.nullable(),
+  windowSeconds: z.number().int(),
+  requests: z.record(StoreRequestSchema, LatencyStatsSchema),
+  /** Operations per second averaged over windowSeconds, all request types. */
+  opsPerSecond: z.number(),
+  cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRatio: z.number().nullable() }),
+})
+export type TelemetrySnapshot = z.infer<typeof TelemetrySnapshotSchema>
+
+/** An account id, or '*' for all accounts together. */
+export const TelemetryScopeSchema = z.union([AccountIdSchema, z.literal('*')])
+export const ALL_ACCOUNTS = '*'
+
+export const SeriesPointSchema = LatencyStatsSchema.extend({
+  /** Epoch seconds: the start of the 1-second bucket. */
+  t: z.number().int(),
+  account: TelemetryScopeSchema,
+  req: StoreRequestSchema,
+})
+export type SeriesPoint = z.infer<typeof SeriesPointSchema>
+
+export const CachePointSchema = z.object({
+  t: z.number().int(),
+  account: TelemetryScopeSchema,
+  hits: z.number().int(),
+  misses: z.number().int(),
+})
+export type CachePoint = z.infer<typeof CachePointSchema>
+
+export const TelemetrySeriesSchema = z.object({
+  points: z.array(SeriesPointSchema),
+  cache: z.array(CachePointSchema),
+})
+export type TelemetrySeries = z.infer<typeof TelemetrySeriesSchema>
+
+// Telemetry at scale: ranking, key counts of every account in one answer, and the watch
+// that decides which accounts' series the ticks carry.
+/** The time ranges a telemetry view offers: 1, 5 and 15 minutes. */
+export const TELEMETRY_RANGES = [60, 300, 900] as const
+export const TelemetryRangeSchema = z.union([z.literal(60), z.literal(300), z.literal(900)])
+export type TelemetryRange = z.infer<typeof TelemetryRangeSchema>
+
+export const RankingRowSchema = LatencyStatsSchema.extend({
+  account: AccountIdSchema,
+  /** count / windowSeconds. */
+  opsPerSecond: z.number(),
+})
+export type RankingRow = z.infer<typeof RankingRowSchema>
+
+export const TelemetryRankingSchema = z.object({
+  windowSeconds: z.number().int(),
+  /** Every account with operations in the window, all request types together; the caller sorts. */
+  rows: z.array(RankingRowSchema),
+})
+export type TelemetryRanking = z.infer<typeof TelemetryRankingSchema>
+
+export const AccountKeyCountsSchema = z.object({ account: AccountIdSchema, counts: KeyCountsSchema, total: z.number().int() })
+export type AccountKeyCounts = z.infer<typeof AccountKeyCountsSchema>
+
+export const KeyCountOverviewSchema = z.object({
+  /** Per key type, summed over every account. */
+  totals: KeyCountsSchema,
+  /** One row per account, in the accounts list's order. */
+  accounts: z.array(AccountKeyCountsSchema),
+})
+export type KeyCountOverview = z.infer<typeof KeyCountOverviewSchema>
+
+/** Up to 20 accounts; a client id is whatever the view picked (8–64 of [A-Za-z0-9_-]). */
+export const TelemetryWatchInputSchema = z
+  .object({
+    client: z.string().regex(/^[\w-]{8,64}$/, 'A watch client id is 8 to 64 letters, digits, dashes or underscores.'),
+    accounts: z.array(AccountIdSchema).max(20, 'Watch at most 20 accounts at once.'),
+  })
+  .strict()
+
+export const SettingsSchema = z.object({
+  /** The WhatsApp WebSocket endpoint; null means real WhatsApp. */
+  whatsappUrl: z.string().url().nullable(),
+  /** Hex of the root key the endpoint's certificate chain is trusted under (for the local simulator). */
+  trustedRootKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'The trusted root key is 64 hex characters.')
+    .nullable(),
+  /** Start every account that was running when the app last stopped. */
+  autoStart: z.boolean(),
+})
+export type Settings = z.infer<typeof SettingsSchema>
+
+export const SimulatorInfoSchema = z.object({
+  /** True when this process trusts a simulator instead of real WhatsApp. */
+  trusted: z.boolean(),
+  url: z.string().nullable(),
+  /** The simulator's admin API, when it runs inside this process. */
+  admin: z.string().nullable(),
+})
+export type SimulatorInfo = z.infer<typeof SimulatorInfoSchema>
+
+/** A session bundle's readable metadata (see docs/bundle-format.md), as the import dialog shows it. */
+export const BundleInfoSchema = z.object({
+  version: z.number().int(),
+  /** "+<digits>" as the exporter wrote it; only a claim until the bundle is opened with its passphrase. */
+  accountPhone: z.string().nullable(),
+  /** The account's label where it was exported. */
+  accountName: z.string().nullable(),
+  /**
+   * 'copy': the account kept running where it was exported, so importing it runs a second copy unless
+   * that one is stopped (the UI and CLI warn). Null in bundles written before this was recorded.
+   * Lazy: TransferModeSchema is defined below.
+   */
+  exportMode: z.lazy(() => TransferModeSchema).nullable(),
+  /** ISO 8601. */
+  exportedAt: z.string(),
+  appVersion: z.string(),
+  keyCounts: KeyCountsSchema,
+})
+export type BundleInfo = z.infer<typeof BundleInfoSchema>
+
+export const TRANSFER_MODES = [
+  /** Stops the account here and marks it moved: the bundle becomes the only live copy. */
+  'move',
+  /** Keeps it running here: running both copies breaks the session (the UI must warn). */
+  'copy',
+] as const
+export const TransferModeSchema = z.enum(TRANSFER_MODES)
+export type TransferMode = z.infer<typeof TransferModeSchema>
+
+// Each account's activity log, and who asked for what.
+
+/** Who asked: the app's own UI (IPC or the browser page), the HTTP API, the irish CLI, or the core itself. */
+export const ACTIVITY_ACTORS = ['ui', 'api', 'cli', 'system'] as const
+export const ActivityActorSchema = z.enum(ACTIVITY_ACTORS)
+export type ActivityActor = z.infer<typeof ActivityActorSchema>
+
+export const ACTIVITY_KINDS = ['status', 'reconnect', 'pairing', 'error', 'command', 'transfer'] as const
+export const ActivityKindSchema = z.enum(ACTIVITY_KINDS)
+export type ActivityKind = z.infer<typeof ActivityKindSchema>
+
+export const ActivityEntrySchema = z.object({
+  /** Increases with every entry: the newest entry has the highest. */
+  seq: z.number().int(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+  kind: ActivityKindSchema,
+  message: z.string(),
+  /** A disconnect status code (401, 440, 515 …) when there was one. */
+  code: z.number().int().nullable(),
+  actor: ActivityActorSchema,
+})
+export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
+
+/** The envelope's error: a code of the closed set and a message a person can act on. */
+export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
+
+// One command for many accounts (the bulk bar), answered per account.
+export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
+export const BulkActionSchema = z.enum(BULK_ACTIONS)
+export type BulkAction = z.infer<typeof BulkActionSchema>
+/** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
+export const MAX_BULK_IDS = 1000
+
+export const BulkResultSchema = z.object({
+  id: AccountIdSchema,
+  ok: z.boolean(),
+  /** The account after the action, when it succeeded. */
+  account: AccountSummarySchema.optional(),
+  /** Why it failed, as a single command would have said. */
+  error: ErrorInfoSchema.optional(),
+})
+export type BulkResult = z.infer<typeof BulkResultSchema>
+
+/** One server of a fleet, as `fleet:servers` lists it. */
+export const FleetServerSchema = z.object({
+  id: z.string(),
+  /** Its advertised URL, where the other servers forward commands for its accounts. */
+  url: z.string(),
+  /** Since its last heartbeat, by the database's clock. */
+  heartbeatAgeMs: z.number().int().nonnegative(),
+  /** Its heartbeat is younger than the lease expiry; a server that is not is shown as down. */
+  alive: z.boolean(),
+  /** Accounts it holds a live lease on. */
+  accounts: z.number().int().nonnegative(),
+})
+export type FleetServer = z.infer<typeof FleetServerSchema>

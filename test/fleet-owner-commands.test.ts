@@ -1,0 +1,318 @@
+// Every owner-bound command, asked of a fleet server that does not run the account, answers as the
+// owner would. The commands come from the registry (the contract's `fleet` declarations), not from a
+// list kept here: `probes` must name exactly those commands (the compiler and the first test hold it),
+// so a new owner-bound command fails here until it has a probe.
+// Two servers on a throwaway PostgreSQL: A runs the built-in simulator (so its accounts can be scanned
+// and typed in for), B joins the same simulator and is asked. Every account is added on A, so A holds its
+// lease, and each probe checks that before asking B. A third server (SQLite) receives an export.
+// Pairing by code goes end to end: accounts:pair-code on B, the simulator's POST /link-code, connected.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import {
+  OWNER_BOUND_COMMANDS,
+  type AccountHealth,
+  type AccountSummary,
+  type BulkResult,
+  type CommandOutput,
+  type EventMessage,
+  type FleetServer,
+  type OwnerBoundCommand,
+  type PairingState,
+  type ReceivedMessage,
+  type Result,
+  type SimulatorInfo,
+} from '../src/shared/contract'
+import { describePostgres, usePostgresCluster } from './support/postgres-suite'
+import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+
+const TOKEN = 'owner-commands-token-0123456789abcdef'
+
+interface Member {
+  server: ServerProcess
+  events: EventStream
+  dataDir: string
+  id: string
+}
+
+describePostgres('owner-bound commands asked of a fleet server that does not run the account', () => {
+  const ref = usePostgresCluster()
+  const dataKey = newDataKey()
+  let url: string
+  let a: Member
+  let b: Member
+  let target: { server: ServerProcess; dataDir: string }
+  let admin: string
+  const dirs: string[] = []
+  /** Connected accounts on A, for the probes that use one up. */
+  const spare: AccountSummary[] = []
+  let pairs = 0
+
+  async function startMember(options: { simulator: boolean; env?: Record<string, string> }): Promise<Member> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'irish-owner-'))
+    dirs.push(dataDir)
+    const server = await startServerProcess({ dataDir, dataKey, token: TOKEN, simulator: options.simulator, args: ['--database', url], env: options.env ?? {} })
+    const events = await server.events()
+    const self = (await server.value<FleetServer[]>('fleet:servers')).find((s) => s.url === server.url)
+    if (!self) throw new Error(`the server at ${server.url} is not in fleet:servers`)
+    return { server, events, dataDir, id: self.id }
+  }
+
+  async function call<T = unknown>(member: Member, command: string, input: unknown): Promise<Result<T>> {
+    return (await member.server.call<T>(command, input)).body
+  }
+
+  async function value<T>(member: Member, command: string, input: unknown): Promise<T> {
+    const body = await call<T>(member, command, input)
+    if (!body.ok) throw new Error(`${command} on ${member === a ? 'A' : 'B'}: ${body.error.code}: ${body.error.message}`)
+    return body.value
+  }
+
+  async function ownerOf(id: string): Promise<string | null> {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      const { rows } = await client.query<{ owner: string }>('SELECT owner FROM leases WHERE account_id = $1 AND owner IS NOT NULL AND expires_at > now()', [id])
+      return rows[0]?.owner ?? null
+    } finally {
+      await client.end()
+    }
+  }
+
+  /** Asserted before asking B: the account runs on A, so B must forward. */
+  async function runsOnA(id: string): Promise<void> {
+    expect(await ownerOf(id)).toBe(a.id)
+  }
+
+  function statusEvent(id: string, status: string) {
+    return (m: EventMessage): boolean => m.event === 'accounts:changed' && m.payload.id === id && m.payload.status === status
+  }
+
+  /** The next event on `member`'s stream after this moment that matches. */
+  function nextEvent(member: Member, match: (m: EventMessage) => boolean, timeoutMs = 30_000): Promise<EventMessage> {
+    const since = member.events.received.length
+    return member.events.next((m) => member.events.received.indexOf(m) >= since && match(m), timeoutMs)
+  }
+
+  /** An account added on A and showing its first QR code. */
+  async function showingQr(): Promise<AccountSummary> {
+    const added = await value<AccountSummary>(a, 'accounts:add', { label: `Owner ${++pairs}` })
+    await a.events.next((m) => m.event === 'accounts:qr' && m.payload.id === added.id && m.payload.qr !== null)
+    return added
+  }
+
+  /** A connected account on A: a spare one, or one paired now by scanning its QR code on A. */
+  async function connected(): Promise<AccountSummary> {
+    const ready = spare.shift()
+    if (ready) return ready
+    const added = await showingQr()
+    const done = nextEvent(a, statusEvent(added.id, 'connected'))
+    await value(a, 'simulator:scan', { id: added.id })
+    return (await done).payload as AccountSummary
+  }
+
+  async function onA(id: string): Promise<AccountSummary> {
+    return (await value<AccountSummary[]>(a, 'accounts:list', {})).find((x) => x.id === id)!
+  }
+
+  /** B's answer equals A's to the same question, asked just before and just after (either, if it moved). */
+  async function sameAsOwner<T>(command: string, input: unknown): Promise<T> {
+    const before = await call<T>(a, command, input)
+    const asked = await call<T>(b, command, input)
+    const after = await call<T>(a, command, input)
+    expect([before, after]).toContainEqual(asked)
+    return (asked as { ok: true; value: T }).value
+  }
+
+  let sender: AccountSummary | null = null
+  let receiver: AccountSummary | null = null
+  let sentText = ''
+
+  /** Two connected accounts the read-only probes share; the receiver has been sent one message through B. */
+  async function sharedPair(): Promise<{ from: AccountSummary; to: AccountSummary }> {
+    sender ??= await connected()
+    receiver ??= await connected()
+    return { from: sender, to: receiver }
+  }
+
+  async function sendThroughB(): Promise<ReceivedMessage> {
+    const { from, to } = await sharedPair()
+    const text = `through a non-owner ${Date.now()}`
+    const arrived = nextEvent(a, (m) => m.event === 'accounts:message' && m.payload.account === to.id && m.payload.text === text)
+    await runsOnA(from.id)
+    const sent = await value<CommandOutput<'accounts:send-text'>>(b, 'accounts:send-text', { id: from.id, to: `+${(await onA(to.id)).phone}`, text })
+    expect(sent.messageId).toEqual(expect.any(String))
+    sentText = text
+    return (await arrived).payload as ReceivedMessage
+  }
+
+  /** What each owner-bound command is asked, and what shows that the owner answered. */
+  const probes: Record<OwnerBoundCommand, () => Promise<void>> = {
+    'accounts:remove': async () => {
+      const account = await connected()
+      await runsOnA(account.id)
+      const removed = nextEvent(a, (m) => m.event === 'accounts:removed' && m.payload.id === account.id)
+      expect(await value(b, 'accounts:remove', { id: account.id })).toEqual({ done: true })
+      await removed
+      expect((await value<AccountSummary[]>(a, 'accounts:list', {})).some((x) => x.id === account.id)).toBe(false)
+    },
+    'accounts:logout': async () => {
+      const account = await connected()
+      await runsOnA(account.id)
+      const answer = await value<AccountSummary>(b, 'accounts:logout', { id: account.id })
+      expect(answer).toMatchObject({ id: account.id, status: 'logged-out' })
+      expect(await onA(account.id)).toMatchObject({ status: 'logged-out' })
+    },
+    'accounts:start': async () => {
+      // Asked to start an account it runs, the owner says so; a server that is not the owner would try to
+      // open a second socket and be refused by the lease with another answer.
+      const { from } = await sharedPair()
+      await runsOnA(from.id)
+      const asked = await call(b, 'accounts:start', { id: from.id })
+      expect(asked).toEqual(await call(a, 'accounts:start', { id: from.id }))
+      expect(asked).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('already running') } })
+    },
+    'accounts:stop': async () => {
+      const account = await connected()
+      await runsOnA(account.id)
+      expect(await value<AccountSummary>(b, 'accounts:stop', { id: account.id })).toMatchObject({ id: account.id, status: 'stopped' })
+      expect(await onA(account.id)).toMatchObject({ status: 'stopped' })
+    },
+    'accounts:rename': async () => {
+      const { to } = await sharedPair()
+      await runsOnA(to.id)
+      const label = `Renamed through B ${Date.now()}`
+      expect(await value<AccountSummary>(b, 'accounts:rename', { id: to.id, label })).toMatchObject({ id: to.id, label })
+      // The owner keeps the row in memory: it has the new label, so its next status change keeps it.
+      expect(await onA(to.id)).toMatchObject({ label })
+    },
+    'accounts:send-text': async () => {
+      const received = await sendThroughB()
+      expect(received.text).toBe(sentText)
+    },
+    'accounts:messages': async () => {
+      if (!sentText) await sendThroughB()
+      const { to } = await sharedPair()
+      await runsOnA(to.id)
+      const messages = await sameAsOwner<ReceivedMessage[]>('accounts:messages', { id: to.id })
+      expect(messages.map((m) => m.text)).toContain(sentText)
+    },
+    'accounts:health': async () => {
+      // Of a health answer only nextRetryAt (while a reconnect waits, under a second) lives in the owner's
+      // memory alone; the rest a non-owner could read from the shared database. This probe shows that
+      // the answer is the owner's; the others above and below also show that the non-owner alone could
+      // not have given it.
+      const { from } = await sharedPair()
+      await runsOnA(from.id)
+      const health = await sameAsOwner<AccountHealth>('accounts:health', { id: from.id })
+      expect(health).toMatchObject({ id: from.id, status: 'connected' })
+      expect(health.keyCounts['pre-key']).toBeGreaterThan(0)
+    },
+    'accounts:pairing': async () => {
+      const account = await showingQr()
+      await runsOnA(account.id)
+      const state = await sameAsOwner<PairingState>('accounts:pairing', { id: account.id })
+      // The QR code is in the owner's memory: only the owner can show it.
+      expect(state.qr).not.toBeNull()
+      await value(a, 'accounts:remove', { id: account.id })
+    },
+    'simulator:scan': async () => {
+      const account = await showingQr()
+      await runsOnA(account.id)
+      const done = nextEvent(b, statusEvent(account.id, 'connected'))
+      // B runs no simulator; A does, and holds the QR code.
+      expect(await value(b, 'simulator:scan', { id: account.id })).toMatchObject({ jid: expect.stringMatching(/@s\.whatsapp\.net$/) })
+      spare.push((await done).payload as AccountSummary)
+    },
+    'transfer:export': async () => {
+      const account = await connected()
+      await runsOnA(account.id)
+      const exported = await value<CommandOutput<'transfer:export'>>(b, 'transfer:export', { id: account.id, passphrase: 'a long enough passphrase', mode: 'move' })
+      expect(exported.account).toMatchObject({ id: account.id, status: 'moved' })
+      expect(exported.bytes).toBeGreaterThan(0)
+      // The owner closed its socket and marked the account moved: no second copy runs anywhere.
+      expect(await onA(account.id)).toMatchObject({ status: 'moved' })
+    },
+    'transfer:export-to-server': async () => {
+      const account = await connected()
+      await runsOnA(account.id)
+      const moved = await value<CommandOutput<'transfer:export-to-server'>>(b, 'transfer:export-to-server', { id: account.id, url: target.server.url, token: target.server.token })
+      expect(moved.account).toMatchObject({ id: account.id, status: 'moved' })
+      expect(await onA(account.id)).toMatchObject({ status: 'moved' })
+      const there = await target.server.value<AccountSummary[]>('accounts:list')
+      expect(there.map((x) => x.phone)).toContain(account.phone)
+    },
+    'accounts:pair-code': async () => {
+      // End to end: the code is asked on B, WhatsApp (the simulator) gets it from A's socket, the person
+      // types it on the phone (the simulator's POST /link-code), and the account connects.
+      const account = await showingQr()
+      await runsOnA(account.id)
+      const phone = '15557000001'
+      const { code } = await value<CommandOutput<'accounts:pair-code'>>(b, 'accounts:pair-code', { id: account.id, phone: `+${phone}` })
+      expect(code).toMatch(/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/)
+      const done = nextEvent(b, statusEvent(account.id, 'connected'))
+      const typed = await fetch(`${admin}/link-code`, {
+        method: 'POST',
+        // The embedded simulator's admin API takes the server's own token.
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ phone, code }),
+      })
+      expect(typed.status).toBe(200)
+      const paired = (await done).payload as AccountSummary
+      expect(paired.phone).toBe(phone)
+      spare.push(paired)
+    },
+    'simulator:enter-code': async () => {
+      const account = await showingQr()
+      await runsOnA(account.id)
+      const phone = '15557000002'
+      await value(b, 'accounts:pair-code', { id: account.id, phone })
+      const done = nextEvent(b, statusEvent(account.id, 'connected'))
+      // The code is in A's memory and the simulator in A's process: B asks, A types.
+      expect(await value(b, 'simulator:enter-code', { id: account.id })).toMatchObject({ jid: `${phone}@s.whatsapp.net` })
+      spare.push((await done).payload as AccountSummary)
+    },
+    'accounts:bulk': async () => {
+      const account = await connected()
+      await runsOnA(account.id)
+      const results = await value<BulkResult[]>(b, 'accounts:bulk', { ids: [account.id], action: 'stop' })
+      expect(results).toEqual([expect.objectContaining({ id: account.id, ok: true, account: expect.objectContaining({ status: 'stopped' }) })])
+      expect(await onA(account.id)).toMatchObject({ status: 'stopped' })
+    },
+  }
+
+  beforeAll(async () => {
+    url = await ref.cluster.createDatabase()
+    a = await startMember({ simulator: true })
+    admin = (await a.server.value<SimulatorInfo>('simulator:info')).admin!
+    // A prints how a second server joins its simulator.
+    const printed = a.server.stdout.map((line) => /IRISH_WHATSAPP_URL=(\S+) IRISH_WHATSAPP_ROOT_KEY=([0-9a-f]{64})/.exec(line)).find(Boolean)
+    if (!printed) throw new Error(`A did not print its simulator's address:\n${a.server.stdout.join('\n')}`)
+    const simulatorEnv = { IRISH_WHATSAPP_URL: printed[1]!, IRISH_WHATSAPP_ROOT_KEY: printed[2]! }
+    b = await startMember({ simulator: false, env: simulatorEnv })
+    const targetDir = mkdtempSync(join(tmpdir(), 'irish-owner-target-'))
+    dirs.push(targetDir)
+    target = { server: await startServerProcess({ dataDir: targetDir, dataKey: newDataKey(), env: simulatorEnv }), dataDir: targetDir }
+  }, 120_000)
+
+  afterAll(async () => {
+    for (const member of [b, a]) {
+      member?.events.close()
+      await member?.server.stop().catch(() => undefined)
+    }
+    await target?.server.stop().catch(() => undefined)
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('has a probe for exactly the owner-bound commands of the registry', () => {
+    expect(Object.keys(probes).sort()).toEqual([...OWNER_BOUND_COMMANDS].sort())
+    expect(OWNER_BOUND_COMMANDS.length).toBeGreaterThan(10)
+  })
+
+  for (const command of OWNER_BOUND_COMMANDS) {
+    it(`${command}: answered by the owner`, () => probes[command](), 90_000)
+  }
+})
