@@ -36,7 +36,11 @@ describe('the browser transport reconnects by resuming', () => {
     vi.stubGlobal('WebSocket', FakeSocket)
     vi.stubGlobal('window', { sessionStorage: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined } })
     // The probe before a reconnect (simulator:info) answers as a live server would.
-    vi.stubGlobal('fetch', async () => ({ status: 200, json: async () => ({ ok: true, value: {} }) }))
+    vi.stubGlobal(
+      'fetch',
+      async () =>
+        new Response(JSON.stringify({ ok: true, value: { trusted: false, url: null, admin: null } }), { status: 200, headers: { 'content-type': 'application/json' } }),
+    )
   })
   afterEach(() => {
     vi.unstubAllGlobals()
