@@ -62,7 +62,7 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
     }
   }
 
-  return {
+  const self: Messaging = {
     async getMessage(rt, key) {
       return key.id ? await rt.outbox.get(key.id)?.message : undefined
     },
@@ -87,6 +87,10 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
       const text = content?.conversation ?? content?.extendedTextMessage?.text
       if (typeof text !== 'string' || !message.key.remoteJid) return
       const id = message.key.id ?? ''
+      // Delivered again while its first record is under way: that record decides. Recorded, it is done;
+      // failed, this delivery records it (and is acknowledged only then).
+      const pending = id ? rt.recording.get(id) : undefined
+      if (pending) return pending.catch(() => self.onMessage(rt, message))
       // A message sent again (after a 479, or by a retry that also got through) arrives once more.
       if (id && rt.seen.has(id)) return
       const seconds = Number(message.messageTimestamp ?? 0)
@@ -100,7 +104,10 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
       rt.inbox.push(received)
       if (id) rt.seen.add(id)
       if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
-      return record(rt, received)
+      if (!id) return record(rt, received)
+      const recording = record(rt, received).finally(() => rt.recording.delete(id))
+      rt.recording.set(id, recording)
+      return recording
     },
 
     async sendText(id, to, text) {
@@ -135,4 +142,5 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
       return [...(runtimes.peek(id)?.inbox ?? [])]
     },
   }
+  return self
 }
