@@ -8,19 +8,18 @@
 
 import { parseArgs } from 'node:util'
 import { loadAverage, startContention } from '../bench/cpu-contention'
-import { databaseRestart, pausedMidWrite, secondCrash, spreadAndJoin, startFaultFleet, type Figures } from '../test/support/fleet-faults'
+import { databaseRestart, pausedMidWrite, secondCrash, spreadAndJoin, startFaultFleet, type FaultFleet, type Figures } from '../test/support/fleet-faults'
 import { findPostgres, startPostgresCluster, type PostgresCluster } from '../test/support/postgres-cluster'
 import { guardConsoleAgainstSessionDumps } from '../src/whatsapp-protocol/console-guard'
 
 const FAULTS = {
-  paused: { what: 'SIGSTOP mid key-write', run: (c: PostgresCluster) => startFaultFleet(c).then((f) => pausedMidWrite(f).finally(() => f.close())) },
-  crash: { what: 'second kill -9 during a failover', run: (c: PostgresCluster) => startFaultFleet(c).then((f) => secondCrash(f).finally(() => f.close())) },
-  restart: { what: 'PostgreSQL restart under traffic', run: (c: PostgresCluster) => startFaultFleet(c).then((f) => databaseRestart(f, c).finally(() => f.close())) },
-  spread: {
-    what: 'six paired through one of three, then a fourth joins',
-    run: (c: PostgresCluster) => startFaultFleet(c, { pairThrough: 'first' }).then((f) => spreadAndJoin(f).finally(() => f.close())),
-  },
+  paused: { what: 'SIGSTOP mid key-write', options: {}, trial: (f: FaultFleet) => pausedMidWrite(f) },
+  crash: { what: 'second kill -9 during a failover', options: {}, trial: (f: FaultFleet) => secondCrash(f) },
+  restart: { what: 'PostgreSQL restart under traffic', options: {}, trial: (f: FaultFleet, c: PostgresCluster) => databaseRestart(f, c) },
+  spread: { what: 'six paired through one of three, then a fourth joins', options: { pairThrough: 'first' as const }, trial: (f: FaultFleet) => spreadAndJoin(f) },
 } as const
+/** A round's fleet that could not be set up (a server not started, a pairing not done in time on a loaded machine) is set up again. */
+const SETUP_ATTEMPTS = 3
 type Fault = keyof typeof FAULTS
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, faults: { type: 'string', default: Object.keys(FAULTS).join(',') } } })
@@ -33,6 +32,10 @@ const s = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toF
 function placement(figures: Figures & { spreadMs?: number; joinMs?: number; counts?: number[] }): string {
   if (figures.spreadMs === undefined) return `takeover ${s(figures.takeoverMs)}`
   return `spread to at most 3 per server in ${s(figures.spreadMs)}, the fourth server ran one after ${s(figures.joinMs ?? null)}, counts ${JSON.stringify(figures.counts)}`
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -50,18 +53,34 @@ async function main(): Promise<void> {
   const contention = startContention(2)
   say(`soak:fleet-faults: ${ROUNDS} rounds of ${chosen.join(', ')}, 3 servers, 6 accounts, lease 4 s, beside ${contention.what}; load ${loadAverage()}`)
   let failed = false
+  let setupFailures = 0
   const summaries: string[] = []
   try {
     for (const fault of chosen) {
       const rounds: Figures[] = []
       for (let round = 1; round <= ROUNDS; round++) {
+        let fleet: FaultFleet | null = null
+        for (let attempt = 1; attempt <= SETUP_ATTEMPTS && !fleet; attempt++) {
+          try {
+            fleet = await startFaultFleet(cluster, FAULTS[fault].options)
+          } catch (err) {
+            setupFailures += 1
+            say(`${fault} round ${round}: setting the fleet up failed (attempt ${attempt}), not a fault: ${firstLine(err)}`)
+          }
+        }
+        if (!fleet) {
+          failed = true
+          continue
+        }
         let figures: Figures
         try {
-          figures = await FAULTS[fault].run(cluster)
+          figures = await FAULTS[fault].trial(fleet, cluster)
         } catch (err) {
           failed = true
-          say(`${fault} round ${round}: FAILED: ${err instanceof Error ? err.message : String(err)}`)
+          say(`${fault} round ${round}: FAILED: ${firstLine(err)}`)
           continue
+        } finally {
+          await fleet.close()
         }
         rounds.push(figures)
         const bad = figures.lost + figures.doubled + figures.webhookDistinctIds + figures.switchedOff + figures.notes.length > 0
@@ -87,6 +106,7 @@ async function main(): Promise<void> {
   }
   say('summary:')
   for (const line of summaries) say(`  ${line}`)
+  say(`  fleets that could not be set up (servers too slow to start or pair on this machine), set up again: ${setupFailures}`)
   say(`load average at the end: ${loadAverage()}`)
   process.exitCode = failed ? 1 : 0
 }
