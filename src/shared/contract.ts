@@ -16,6 +16,8 @@ import type { ErrorInfo } from './errors'
 import type { AccountId } from './ids'
 import { LabelSchema } from './labels'
 import { PhoneNumberSchema } from './pairing'
+import { PasskeyCredentialSchema } from './passkey'
+import { MAX_CEREMONY_TOKEN_LENGTH } from './passkey-ceremony'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
 import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
 import {
@@ -161,8 +163,17 @@ const Empty = z.object({}).strict()
 const ById = z.object({ id: AccountIdSchema }).strict()
 const Done = z.object({ done: z.literal(true) })
 
-/** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
-const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
+/**
+ * A bundle's bytes, where an in-process transport carries them: the HTTP server decodes a bundle's base64
+ * inside the body it received and hands the command these (server/json-body.ts), so an 86 MB string is
+ * never built. No HTTP client sends them: the published API leaves this branch out (openapi.ts).
+ */
+export const BundleBytesSchema = z.instanceof(Uint8Array).refine((bytes) => bytes.length > 0, 'The bundle is empty: choose a session bundle file.')
+/**
+ * The bundle file's bytes as base64 (or as bytes, above). Its size is checked by the core
+ * (payload-too-large), not here.
+ */
+const BundleTextSchema = z.union([z.string().min(1, 'The bundle is empty: choose a session bundle file.'), BundleBytesSchema])
 /** A bundle file's name, without its folder: where the exporting machine keeps its files is not shared. */
 const BundleFileNameSchema = z
   .string()
@@ -186,17 +197,21 @@ const quiet = { activity: null, body: 'standard', cli: null } as const
 /**
  * simulator:scan and simulator:enter-code: the simulator in this process plays the phone for an account
  * whose QR code or linking code is in the memory of the server that runs it, and answers the linked ids.
+ * With `passkey`, the phone is one that needs a passkey check (the simulator's demo authenticator holds
+ * its key): the answer comes as soon as WhatsApp asks for the check, and the linking goes on.
  */
 const PLAYS_THE_PHONE = {
-  input: ById,
-  output: z.object({ jid: z.string(), lid: z.string() }),
+  input: z.object({ id: AccountIdSchema, passkey: z.boolean().optional() }).strict(),
+  output: z.union([z.object({ jid: z.string(), lid: z.string() }), z.object({ passkey: z.literal('required') })]),
   role: 'operator',
   fleet: { owner: 'id' },
   activity: null,
   body: 'standard',
   cli: null,
-  fields: ACCOUNT,
+  fields: { ...ACCOUNT, passkey: 'Phone with a passkey' },
 } as const
+/** The passkey commands: each acts on the check in the memory of the server that runs the account, and answers its pairing state. */
+const PASSKEY_STEP = { output: PairingStateSchema, role: 'operator', fleet: { owner: 'id' }, body: 'standard', cli: null } as const
 /** Says `words` in the account's log, as an operator's command. */
 const says = (words: string) => ({ kind: 'command', accounts: 'named', say: () => words }) as const
 
@@ -475,11 +490,12 @@ export const commands = {
   'transfer:identity': command({ input: Empty, output: z.object({ instanceId: z.string() }), role: 'admin', fleet: 'any-server', ...quiet, fields: {} }),
   /**
    * The target's side of a two-phase hand-off, driven by the source: where the hand-off stands
-   * (status), start the pending account (confirm), or drop it and refuse it from now on (abort).
-   * Confirm and abort are idempotent, so a source that crashed can repeat them.
+   * (status), start the pending account (confirm), drop it and refuse it from now on (abort), or drop
+   * the record of a started one, which the source will never ask about again (forget). All four are
+   * idempotent, so a source that crashed can repeat them.
    */
   'transfer:hand-off': command({
-    input: z.object({ id: HandOffIdSchema, action: z.enum(['status', 'confirm', 'abort']) }).strict(),
+    input: z.object({ id: HandOffIdSchema, action: z.enum(['status', 'confirm', 'abort', 'forget']) }).strict(),
     output: z.object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() }),
     role: 'admin',
     // The hand-off is journaled by the server the bundle was sent to, which the source talks to again.
@@ -502,6 +518,37 @@ export const commands = {
   }),
   /** Plays a person typing the account's current code on the phone. Only when a simulator runs in this process. */
   'simulator:enter-code': command(PLAYS_THE_PHONE),
+  /**
+   * The passkey check WhatsApp asked for (the pairing state's `passkey`, required phase): the assertion
+   * as PublicKeyCredential.toJSON() gives it. Answers once WhatsApp accepted it, with the state (the
+   * confirm phase and its code, unless WhatsApp is slower than a few seconds to continue). A refused
+   * answer names the check that failed; nothing is linked and a new scan or code starts again.
+   */
+  'accounts:passkey-response': command({
+    input: z
+      .object({
+        id: AccountIdSchema,
+        credential: PasskeyCredentialSchema,
+        /**
+         * Set by the ceremony routes (POST /api/passkey-ceremony/<token>) and the desktop ceremony window:
+         * the answer is accepted only with the current link's token, and that token is then spent.
+         */
+        ceremonyToken: z.string().max(MAX_CEREMONY_TOKEN_LENGTH, 'The ceremony token is too long.').optional(),
+      })
+      .strict(),
+    ...PASSKEY_STEP,
+    activity: says('Answer the passkey check'),
+    fields: { ...ACCOUNT, credential: 'Passkey answer', ceremonyToken: 'Ceremony link' },
+  }),
+  /** The person saw the same code on the phone: linking goes on (the app never does this by itself). */
+  'accounts:passkey-confirm': command({ input: ById, ...PASSKEY_STEP, activity: says('Confirm the passkey code matches the phone'), fields: ACCOUNT }),
+  /** Drops the passkey check: nothing is linked; a new scan or code starts again. */
+  'accounts:passkey-cancel': command({ input: ById, ...PASSKEY_STEP, activity: says('Cancel the passkey check'), fields: ACCOUNT }),
+  /**
+   * Plays the person's authenticator for the account's passkey check, with the key the simulator's demo
+   * authenticator holds for it. Only when a simulator runs in this process.
+   */
+  'simulator:authenticate': command({ input: ById, ...PASSKEY_STEP, activity: says('Answer the passkey check (simulated authenticator)'), fields: ACCOUNT }),
   /** An account's activity log, newest first. */
   'accounts:activity': command({
     input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
@@ -625,6 +672,14 @@ export function activityOf(command: CommandName): { kind: 'command' | 'transfer'
 /** For the HTTP server: the commands allowed a body larger than the standard one, with their limit. */
 export const LARGE_BODY_COMMANDS: ReadonlyMap<CommandName, number> = new Map(
   COMMAND_LIST.filter((name) => commands[name].body !== 'standard').map((name) => [name, BODY_LIMIT_BYTES[commands[name].body]]),
+)
+
+/**
+ * For the HTTP server: per command with a 'bundle' body, the field that carries the bundle as base64; it
+ * reaches the command as bytes (BundleBytesSchema), decoded inside the body's buffer (server/json-body.ts).
+ */
+export const BASE64_FIELDS: ReadonlyMap<CommandName, string> = new Map(
+  COMMAND_LIST.filter((name) => commands[name].body === 'bundle').map((name) => [name, 'bundle']),
 )
 
 /** The irish CLI's verbs, each with the command it runs. */

@@ -8,15 +8,19 @@ import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { CLIENT_HEADER } from '../../shared/channels'
 import { HTTP_STATUS_BY_CODE, type ErrorCode, type ErrorInfo } from '../../shared/errors'
-import { LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
+import { BASE64_FIELDS, LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
 import { OPENAPI_PATH, openApiDocument } from '../../shared/openapi'
 import { BODY_LIMIT_BYTES } from '../../shared/policy'
+import { CEREMONY_ROUTE, ceremonyAccount } from '../../shared/passkey-ceremony'
 import type { Dispatch } from '../core/api/dispatch'
+import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
-import { createHostPolicy } from './host-policy'
-import { ByteBudget, clientAddress, DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, normalizeAddress, type FailedAuthPolicy } from './limits'
+import { createHostPolicy, isExtensionOrigin } from './host-policy'
+import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type AuthRefusal, type FailedAuthPolicy } from './failed-auth'
+import { ByteBudget, clientAddress, normalizeAddress } from './limits'
+import { BodyJsonError, parseJsonBody } from './json-body'
 import { readBody, type BodyTimeouts, DEFAULT_BODY_TIMEOUTS } from './read-body'
 import { serveStatic } from './static-files'
 import { bearerToken, tokenMatches } from './token'
@@ -24,6 +28,8 @@ import { bearerToken, tokenMatches } from './token'
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
 
 export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
+/** A passkey answer is a few hundred bytes; the schema caps each field well below this. */
+export const CEREMONY_BODY_LIMIT_BYTES = 16 * 1024
 /** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
 export const DEFAULT_MAX_CONNECTIONS = 256
 
@@ -47,6 +53,11 @@ export interface ApiServerOptions {
    * Default: the largest of `largeBodyCommands` (one full bundle at a time).
    */
   largeBodyBudgetBytes?: number
+  /**
+   * Per command, a top-level field that carries a file as base64 (a session bundle): it reaches the
+   * command as bytes, decoded inside the body's buffer (json-body.ts). Default: the contract's BASE64_FIELDS.
+   */
+  base64Fields?: ReadonlyMap<string, string>
   /** Host names this server answers besides loopback and the bound address (--allowed-host, --public-url). */
   allowedHosts?: readonly string[]
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. */
@@ -62,6 +73,8 @@ export interface ApiServerOptions {
   metrics?: MetricsEndpoint
   /** The version GET /api/openapi.json names (the app's). */
   version?: string
+  /** The passkey ceremony's GET/POST /api/passkey-ceremony/<token>; omitted, they answer 404. */
+  ceremony?: CeremonyDesk
 }
 
 export interface MetricsEndpoint {
@@ -85,6 +98,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const trustedProxies = new Set((options.trustedProxies ?? []).map(normalizeAddress))
   const limiter = new FailedAuthLimiter(options.failedAuth ?? DEFAULT_FAILED_AUTH_POLICY)
   const largeBodyCommands: ReadonlyMap<string, number> = options.largeBodyCommands ?? LARGE_BODY_COMMANDS
+  const base64Fields: ReadonlyMap<string, string> = options.base64Fields ?? BASE64_FIELDS
   const largest = Math.max(0, ...largeBodyCommands.values())
   const budget = new ByteBudget(options.largeBodyBudgetBytes ?? largest)
   const bodyTimeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS
@@ -116,6 +130,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return
     }
     const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname.startsWith(CEREMONY_ROUTE)) {
+      await handleCeremony(req, res, url.pathname.slice(CEREMONY_ROUTE.length))
+      return
+    }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       if (url.search.includes('token')) {
         refuse(res, 400, failure('invalid-input', 'Send the API token in the Authorization header, never in the URL.'))
@@ -157,6 +175,58 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await serveStatic(staticRoot, req, res, url.pathname, (r, f) => sendJson(r, f.status, failure(STATIC_CODES[f.status], f.message)), log)
   }
 
+  /**
+   * The passkey ceremony (core/api/passkey-ceremony.ts): GET its options, POST the credential. No API token:
+   * the ceremony token in the path is the credential (single-use, bound to one account and attempt).
+   * The only routes a browser extension's origin may call; wrong tokens count as failed sign-ins.
+   */
+  async function handleCeremony(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const origin = req.headers.origin
+    if (!hosts.originAllowed(origin, req.headers.host) && !isExtensionOrigin(origin)) {
+      refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
+      return
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, POST')
+      refuse(res, 405, failure('invalid-input', 'GET the passkey options, or POST the credential.'))
+      return
+    }
+    if (!options.ceremony) {
+      refuse(res, 404, failure('not-found', 'This server runs no passkey ceremonies.'))
+      return
+    }
+    const address = clientAddress(req, trustedProxies)
+    // A ceremony token is counted like a presented API token: the same wrong one again is a stale link.
+    const decision = limiter.check(address, token)
+    if (!decision.ok) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
+      refuse(res, 429, failure('rate-limited', 'Too many wrong passkey links from this address; wait before trying again.'))
+      return
+    }
+    let result: Result<unknown>
+    if (req.method === 'GET') {
+      result = await options.ceremony.options(token)
+    } else {
+      const body = await readBody(req, { limit: CEREMONY_BODY_LIMIT_BYTES, timeouts: bodyTimeouts })
+      body.release()
+      if (body.kind !== 'ok') {
+        refuseBody(res, body.kind, CEREMONY_BODY_LIMIT_BYTES)
+        return
+      }
+      let credential: unknown
+      try {
+        credential = JSON.parse(body.bytes.toString('utf8'))
+      } catch {
+        refuse(res, 400, failure('invalid-input', 'The passkey answer is not JSON: send PublicKeyCredential.toJSON() as the body.'))
+        return
+      }
+      result = await options.ceremony.answer(token, credential)
+    }
+    // A malformed or unknown token is a wrong guess; a refused answer (WhatsApp's checks) is not.
+    if (ceremonyAccount(token) === null || (!result.ok && result.error.code === 'not-found')) limiter.recordFailure(address, token)
+    sendEnvelope(res, result)
+  }
+
   async function handleMetrics(req: IncomingMessage, res: ServerResponse, metrics: MetricsEndpoint): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET')
@@ -174,18 +244,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     res.end(req.method === 'HEAD' ? undefined : text)
   }
 
-  /** Checks the token under the per-address failure limit; answers 429 or 401 itself when it fails. */
+  /** Checks the token under the failed-token limits (failed-auth.ts); answers 429 or 401 itself when it fails. */
   function authorize(req: IncomingMessage, res: ServerResponse, given: string | null, accepted: readonly string[] = [options.token]): boolean {
     const address = clientAddress(req, trustedProxies)
-    const waitMs = limiter.retryAfterMs(address)
-    if (waitMs > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)))
-      refuse(res, 429, failure('unauthorized', 'Too many requests with a wrong API token from this address; wait before trying again.'))
+    const decision = limiter.check(address, given)
+    if (!decision.ok) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
+      refuse(res, 429, failure('unauthorized', REFUSALS[decision.reason]))
       return false
     }
     // Every candidate is compared (no early exit): the time taken does not say which one came close.
     if (!accepted.map((token) => tokenMatches(token, given)).includes(true)) {
-      limiter.recordFailure(address)
+      limiter.recordFailure(address, given)
       res.setHeader('WWW-Authenticate', 'Bearer')
       refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>".'))
       return false
@@ -220,9 +290,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       let input: unknown = {}
       if (body.bytes.length > 0) {
         try {
-          input = JSON.parse(body.bytes.toString('utf8'))
-        } catch {
-          sendJson(res, 400, failure('invalid-input', 'The request body is not valid JSON.'))
+          input = parseJsonBody(body.bytes, base64Fields.get(command))
+        } catch (error) {
+          if (!(error instanceof BodyJsonError)) throw error
+          sendJson(res, 400, failure('invalid-input', error.message))
           return
         }
       }
@@ -282,6 +353,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await new Promise<void>((r) => server.close(() => r()))
     },
   }
+}
+
+/** What a client refused before its token was compared is told (it says nothing about the token). */
+const REFUSALS: Record<AuthRefusal, string> = {
+  address: 'Too many requests with a wrong API token from this address; wait before trying again.',
+  token: 'This API token was refused too often; wait before trying it again, and check that it is the current one.',
+  server: 'Too many wrong API tokens have reached this server; wait before trying again.',
 }
 
 const STATIC_CODES: Record<400 | 404 | 500 | 503, ErrorCode> = { 400: 'invalid-input', 404: 'not-found', 500: 'internal', 503: 'unavailable' }

@@ -7,19 +7,24 @@ import { Browsers, jidDecode, type AuthenticationCreds, type ConnectionState, ty
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import { AppError } from '../../../shared/errors'
 import type { Logger } from '../logger'
+import { platformTypeOf } from '../passkey/protocol'
+import type { PasskeyLinker } from '../passkey/linker'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
+import type { PasskeyPairing } from './passkey-pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
 import { durableReceipts, guardKeys } from './durable-receipts'
 import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
+import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface ConnectionDeps {
   book: AccountBook
   runtimes: Runtimes
   pairing: PairingStrategies
+  passkey: PasskeyPairing
   messaging: Messaging
   log: Logger
   socketConfig: () => Partial<SocketConfig>
@@ -29,6 +34,8 @@ export interface ConnectionDeps {
   random: () => number
   now: () => number
   isShuttingDown: () => boolean
+  /** Told when sockets cannot reach the endpoint and when one opens (a simulator that went away and came back). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
 }
 
 export interface Connection {
@@ -36,6 +43,8 @@ export interface Connection {
   connect(rt: AccountRuntime): Promise<void>
   /** Marks the account failed after an unexpected error, logging it where it happened. */
   failed(rt: AccountRuntime, error: unknown): void
+  /** An account waiting on its retry timer reconnects now (the endpoint is back). */
+  retryNow(rt: AccountRuntime): void
 }
 
 type CloseError = Error & { output?: { statusCode?: number } }
@@ -63,11 +72,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
     // Every message is recorded before Baileys' receipt for it leaves (durable-receipts.ts); when it
     // cannot be, the socket closes first (503: retried with backoff), so WhatsApp delivers it again.
-    let socket: WASocket | null = null
+    let opened: WASocket | null = null
     const abandon = (reason: string): void => {
-      if (generation !== rt.generation || !socket) return
+      if (generation !== rt.generation || !opened) return
       log.warn({ account: rt.id, reason }, 'closing the connection: nothing is acknowledged that was not recorded')
-      void socket.end(Object.assign(new Error(reason), { output: { statusCode: 503 } }))
+      void opened.end(Object.assign(new Error(reason), { output: { statusCode: 503 } }))
     }
     const receipts = durableReceipts(
       async (message) => {
@@ -77,21 +86,27 @@ export function createConnection(deps: ConnectionDeps): Connection {
       () => (creds.me ? { id: creds.me.id, lid: creds.me.lid ?? '' } : null),
       abandon,
     )
-    socket = deps.makeSocket({
+    const config = {
       browser: Browsers.macOS('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
       ...deps.socketConfig(),
       makeSignalRepository: receipts.makeSignalRepository,
-      getMessage: (key) => messaging.getMessage(rt, key),
+      getMessage: (key: Parameters<NonNullable<SocketConfig['getMessage']>>[0]) => messaging.getMessage(rt, key),
       auth: { creds: auth.state.creds, keys: guardKeys(auth.state.keys, abandon) },
       logger: deps.baileysLogger,
-    })
+    }
+    const socket = deps.makeSocket(config)
+    opened = socket
     receipts.watch(socket.ws)
     rt.socket = socket
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
+    // The passkey check WhatsApp may ask for before pair-success; deviceType is what this socket registers as.
+    rt.linker?.detach()
+    const linker: PasskeyLinker = deps.passkey.attach(rt, socket, platformTypeOf(config.browser), () => rt.linker === linker)
+    rt.linker = linker
 
     socket.ev.on('creds.update', () => {
       auth.saveCreds().catch((error: unknown) => {
@@ -101,8 +116,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
     })
 
     socket.ev.on('connection.update', (change) => {
-      // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
-      if (change.connection === 'close') resolveClosed()
+      if (change.connection === 'close') {
+        // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
+        resolveClosed()
+        if (rt.linker === linker) endPasskey(rt, linker, generation === rt.generation)
+      }
       if (generation !== rt.generation) return
       onConnectionUpdate(rt, socket, change, paired)
     })
@@ -119,6 +137,17 @@ export function createConnection(deps: ConnectionDeps): Connection {
     socket.ev.on('messages.update', (updates) => {
       if (generation === rt.generation) messaging.onUpdates(rt, socket, updates)
     })
+  }
+
+  /**
+   * The socket closed: a passkey check under way ends with it (the module puts back the adv secret it
+   * replaced, so no pairing credential is kept). Said as the reason when WhatsApp or the network closed it.
+   */
+  function endPasskey(rt: AccountRuntime, linker: PasskeyLinker, current: boolean): void {
+    const interrupted = current && linker.step() !== null && !rt.closingOnPurpose && !deps.isShuttingDown()
+    if (interrupted) rt.pairing.passkeyError = 'The connection to WhatsApp closed before the passkey check was done (WhatsApp ends pairing about 160 seconds after the first QR code). Nothing was linked; start pairing again.'
+    linker.detach()
+    rt.linker = null
   }
 
   function onConnectionUpdate(rt: AccountRuntime, socket: WASocket, change: Partial<ConnectionState>, wasPaired: boolean): void {
@@ -143,12 +172,15 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const connectedBefore = book.record(rt.id).lastConnectedAt !== null
     const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
     log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
+    const unreachable = unreachableReason(error)
+    if (unreachable) deps.endpoint?.unreachable(unreachable)
     book.update(rt.id, { lastDisconnectCode: code ?? null })
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
   }
 
   function onOpen(rt: AccountRuntime, socket: WASocket): void {
     rt.attempt = 0
+    deps.endpoint?.reached()
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user
@@ -189,7 +221,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })
   }
 
-  return { connect, failed }
+  function retryNow(rt: AccountRuntime): void {
+    if (!rt.retryTimer) return
+    runtimes.clearRetry(rt)
+    rt.nextRetryAt = null
+    reconnect(rt)
+  }
+
+  return { connect, failed, retryNow }
 }
 
 /** Applies what the reconnect policy decided for a socket that closed without the manager asking. */

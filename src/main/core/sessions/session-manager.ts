@@ -1,7 +1,7 @@
 // The session manager: one Baileys socket per account. A small façade over parts that each own one
 // concern: the account table (account-book.ts), each account's runtime and its one quiesce step
 // (account-runtime.ts), the socket and reconnects (connection.ts), pairing by QR or code (pairing.ts,
-// code-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off (hand-off.ts).
+// code-pairing.ts) and the passkey check WhatsApp may ask for after either (passkey-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off (hand-off.ts).
 // Main process, Electron-free. Never log creds, keys or message contents.
 
 import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
@@ -21,7 +21,9 @@ import { createHandOff, type HandOff } from './hand-off'
 import { createLifecycle } from './lifecycle'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
+import { createPasskeyPairing } from './passkey-pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
+import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
 
@@ -41,6 +43,10 @@ export interface SessionManagerDeps {
   random?: () => number
   backoff?: BackoffOptions
   makeSocket?: typeof makeWASocket
+  /** Told when sockets cannot reach the endpoint and when one opens (whatsapp/endpoint-watch.ts). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
+  /** The origin browsers reach this server at, for passkey ceremony links (pairing.ts); absent in the desktop app. */
+  ceremonyServer?: () => string | null
 }
 
 /** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
@@ -60,11 +66,20 @@ export interface SessionManager extends HandOff {
    * this number (digits, international format). A new call gives a new code; the old one stops working.
    */
   pairByCode(id: AccountId, phone: string): Promise<{ code: string; expiresAt: number }>
+  /**
+   * The passkey check (passkey-pairing.ts): hand in the assertion (with the ceremony link's token when it
+   * came through one), confirm that the codes match, or cancel. Each answers the pairing state.
+   */
+  passkeyRespond(id: AccountId, credential: unknown, ceremonyToken?: string): Promise<PairingState>
+  passkeyConfirm(id: AccountId): Promise<PairingState>
+  passkeyCancel(id: AccountId): PairingState
   messages(id: AccountId): ReceivedMessage[]
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
   shutdown(): Promise<void>
+  /** Every account waiting to retry its connection tries now (the endpoint answers again). */
+  retryWaiting(): void
 }
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
@@ -76,12 +91,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const book = createAccountBook({ accounts: deps.accounts, events, now })
   book.resetStaleStatuses()
   const runtimes = createRuntimes({ openAuth: deps.openAuth, openStore })
-  const pairing = createPairing({ book, events, now })
+  const pairing = createPairing({ book, events, now, ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}) })
+  const passkey = createPasskeyPairing({ book, runtimes, pairing, log, now })
   const messaging = createMessaging({ book, runtimes, events, log, now })
   const connection = createConnection({
     book,
     runtimes,
     pairing,
+    passkey,
     messaging,
     log,
     socketConfig: deps.socketConfig,
@@ -91,6 +108,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     random: deps.random ?? Math.random,
     now,
     isShuttingDown: () => shuttingDown,
+    ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
   const lifecycle = createLifecycle({ book, runtimes, connection, pairing, events, log, openStore, beginShutdown: () => (shuttingDown = true) })
   const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
@@ -103,5 +121,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     messages: messaging.messages,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
+    retryWaiting() {
+      for (const account of book.list()) {
+        const rt = runtimes.peek(account.id)
+        if (rt) connection.retryNow(rt)
+      }
+    },
+    passkeyRespond: passkey.respond,
+    passkeyConfirm: passkey.confirm,
+    passkeyCancel: passkey.cancel,
   }
 }
