@@ -79,6 +79,30 @@ describePostgres('a fleet server watching the others', () => {
     expect(fleet.present({ ...record } as AccountSummary)).toMatchObject({ status: 'moving', server: null })
   })
 
+  it('shows a lease that lapsed between two readings (a slow round) as moving, not only one the lapse watch saw', async () => {
+    const { database } = await setUp()
+    const now = Date.now()
+    await database.pool.query(
+      "INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES ('acc-running', 'Running', 'connected', $1, $1, true)",
+      [now],
+    )
+    await database.pool.query("INSERT INTO servers (id, url) VALUES ('srv-dead', 'http://127.0.0.1:1')")
+    await database.pool.query(
+      "INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ('acc-running', 'srv-dead', 1, clock_timestamp() + interval '300 milliseconds')",
+    )
+    const shown: AccountSummary[] = []
+    const accounts = await createPgAccountRepository(database.db, createWriteQueue(logger))
+    const fleet = createFleet({ database, accounts, serverId: 'srv-watcher', url: () => 'http://127.0.0.1:2', logger, ttlMs: TTL_MS, showLocally: (s) => shown.push(s) })
+    fleets.push(fleet)
+    await fleet.init()
+    const record = accounts.get('acc-running' as AccountId)!
+    expect(fleet.present({ ...record } as AccountSummary)).toMatchObject({ server: 'srv-dead' })
+    // The lease lapses before the first round reads again, and that round runs before the lapse watch's first look.
+    await expect.poll(async () => (await database.pool.query('SELECT 1 FROM leases WHERE expires_at > clock_timestamp()')).rowCount, { interval: 50 }).toBe(0)
+    await fleet.start(noSessions)
+    expect(shown.find((s) => s.id === 'acc-running')).toMatchObject({ status: 'moving', server: null })
+  })
+
   it('marks a server down once its heartbeat is older than the lease, and drops it after twenty', async () => {
     const { database } = await setUp()
     await database.pool.query(

@@ -128,19 +128,34 @@ export function createFleet(options: FleetOptions): Fleet {
     serverId,
     snapshot: () => snapshot,
     logger: log,
-    lapsed(id) {
-      const record = options.accounts.get(id)
-      if (record) options.showLocally?.(present(toSummary(record)))
-    },
+    lapsed: (id) => showHere(id),
   })
+
+  /** Shows the account as this server now sees it, on its own stream only. */
+  function showHere(id: AccountId): void {
+    const record = options.accounts.get(id)
+    if (record) options.showLocally?.(present(toSummary(record)))
+  }
+
+  /**
+   * Takes a fresh reading. A lease of another server that lapsed between two readings (before the lapse
+   * watch saw its deadline: a slow round) is gone from the new one; it is shown as lapsed here, as the
+   * lapse watch would have.
+   */
+  function takeSnapshot(next: Pick<FleetSnapshot, 'owners' | 'deadlines' | 'offered' | 'servers'> & Partial<FleetSnapshot>): void {
+    const before = snapshot.owners
+    snapshot = { ...snapshot, ...next }
+    for (const [id, owner] of before) {
+      if (owner !== serverId && !snapshot.owners.has(id)) showHere(id as AccountId)
+    }
+  }
 
   /** Closes the socket here without changing what the operator wants: another server runs it now. */
   async function letGo(account: AccountId, reason: string): Promise<void> {
     if (snapshot.owners.get(account) === serverId) snapshot.owners.delete(account)
     await closeHere(account)
     log.warn({ account, reason }, 'stopped running an account here: lease lost')
-    const record = options.accounts.get(account)
-    if (record) options.showLocally?.(present(toSummary(record)))
+    showHere(account)
   }
 
   /** Stops the account's socket with its writes dropped (fleet-accounts.ts): status and intent stay the owner's. */
@@ -187,7 +202,7 @@ export function createFleet(options: FleetOptions): Fleet {
         serverId,
       ])
     }
-    snapshot = await read()
+    takeSnapshot(await read())
     await accounts.refresh()
     if (!sessions || stopped) return
     // Held but no longer wanted here (stopped, removed, logged out, moved): free the lease for good.
@@ -235,8 +250,7 @@ export function createFleet(options: FleetOptions): Fleet {
     await leases.handOver(account, target)
     snapshot.owners.delete(account)
     snapshot.offered.set(account, target)
-    const record = options.accounts.get(account)
-    if (record) options.showLocally?.(present(toSummary(record)))
+    showHere(account)
     await options.signal?.().catch((err: unknown) => log.warn({ err: describePgError(err) }, 'could not wake the other servers'))
     soon()
   }
@@ -308,7 +322,7 @@ export function createFleet(options: FleetOptions): Fleet {
     present,
     async refreshOwners() {
       const fresh = await read()
-      snapshot = { ...snapshot, owners: fresh.owners, deadlines: fresh.deadlines, offered: fresh.offered, servers: fresh.servers }
+      takeSnapshot({ owners: fresh.owners, deadlines: fresh.deadlines, offered: fresh.offered, servers: fresh.servers })
     },
     urlOf: (id) => {
       const server = snapshot.servers.get(id)
