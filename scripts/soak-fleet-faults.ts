@@ -6,6 +6,7 @@
 // (must be 0), accounts left switched off (must be 0), second copies of a session, and takeover times.
 // Exits 1 when any of the must-be-zero figures is not.
 
+import './require-node24.mjs'
 import { parseArgs } from 'node:util'
 import { loadAverage, startContention } from '../bench/cpu-contention'
 import { databaseRestart, pausedMidWrite, secondCrash, spreadAndJoin, startFaultFleet, type FaultFleet, type Figures } from '../test/support/fleet-faults'

@@ -3,6 +3,7 @@
 // bench/cpu-contention.ts), the load under which a claim used to be taken by both servers. Prints each
 // run's outcome and the duplicate deliveries it saw; exits 1 when any run failed.
 
+import './require-node24.mjs'
 import { spawnSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { loadAverage, startContention } from '../bench/cpu-contention'

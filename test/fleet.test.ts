@@ -120,7 +120,7 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     sim = await startTestSimulator()
     // One at a time: the first creates the schema; the others find it (they would wait on its lock anyway).
     for (let i = 0; i < 3; i++) members.push(await startMember())
-  }, 120_000)
+  }, 240_000)
 
   afterAll(async () => {
     for (const m of members) {

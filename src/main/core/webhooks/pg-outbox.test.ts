@@ -55,7 +55,9 @@ describePostgres('webhook outbox on PostgreSQL', () => {
       sent.set(account, [...(sent.get(account) ?? []), text])
       ;(i % 6 < 3 ? busA : busB).emit('accounts:message', { account: account as never, id: `id-${i}`, from: 'x@s.whatsapp.net', text, at: Date.now() })
     }
-    await receiver.count(() => true, 60, 20_000)
+    // Each lane's ten events go one after another, five statements each: at a load of 20+ on two cores
+    // that took over 20 s. The count below, not this wait, is what the test checks.
+    await receiver.count(() => true, 60, 60_000)
     await expect.poll(async () => (await a.hooks.list())[0]!.pending, { timeout: 10_000 }).toBe(0)
     // The soak (npm run soak:webhooks) reads this count from the message.
     expect(receiver.received, `${receiver.received.length - 60} duplicate deliveries`).toHaveLength(60)
@@ -69,7 +71,7 @@ describePostgres('webhook outbox on PostgreSQL', () => {
     await b.hooks.test((await b.hooks.list())[0]!.id)
     await receiver.next((r) => r.event === 'webhooks:test')
     expect(receiver.received.filter((r) => r.event === 'accounts:message')).toHaveLength(60)
-  }, 60_000)
+  }, 120_000)
 
   it('a row claimed by a server that died is sent by another once the claim expires', async () => {
     const url = await ref.cluster.createDatabase()
