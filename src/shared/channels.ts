@@ -41,8 +41,12 @@ export const COMMAND_NAMES = [
   // An account's activity log.
   'accounts:activity',
   'fleet:servers',
-  // Start, stop or log out many accounts in one command.
+  // Start, stop, restart or log out many accounts in one command.
   'accounts:bulk',
+  // Add and remove tags on many accounts in one command.
+  'accounts:tag',
+  // Per account: texts received lately, failed webhook deliveries (the accounts table's columns).
+  'accounts:stats',
   // Signed webhooks from a durable outbox (docs/webhooks.md).
   'webhooks:add',
   'webhooks:list',
@@ -89,6 +93,8 @@ export const EVENTS_CLOSE_UNAUTHORIZED = 4401
  * `resumed: true`), or says `resumed: false` and the client reads its lists again.
  */
 export const EVENTS_RESUME_PARAM = 'after'
+/** The event stream closes with this code when the topics asked for at connect are not valid (an error message says why first). */
+export const EVENTS_CLOSE_BAD_SUBSCRIPTION = 4400
 
 /**
  * Says which client sent an HTTP command, for the activity log's "who asked": 'ui' (the app's page),

@@ -18,11 +18,13 @@ import { LabelSchema } from './labels'
 import { PhoneNumberSchema } from './pairing'
 import { PasskeyCredentialSchema } from './passkey'
 import { MAX_CEREMONY_TOKEN_LENGTH } from './passkey-ceremony'
+import { MAX_TAGS_PER_ACCOUNT, TagSchema } from './tags'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
 import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
 import {
   AccountHealthSchema,
   AccountIdSchema,
+  AccountStatsSchema,
   AccountStatusSchema,
   AccountSummarySchema,
   ActivityEntrySchema,
@@ -189,7 +191,7 @@ const HandOffIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a 
 
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
 export const MAX_BULK_IDS = 1000
-const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
+const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', logout: 'Log out' }
 
 const ACCOUNT = { id: 'Account' } as const
 /** A command about one account that writes nothing to its log. */
@@ -356,7 +358,7 @@ export const commands = {
     role: 'admin',
     fleet: 'any-server',
     ...quiet,
-    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically' },
+    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically', rankingMinSamples: 'Minimum samples to rank' },
   }),
   'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
@@ -562,7 +564,7 @@ export const commands = {
     fields: { ...ACCOUNT, limit: 'Limit' },
   }),
   /**
-   * Starts, stops or logs out many accounts in one call, a few at a time inside the core, and answers one
+   * Starts, stops, restarts or logs out many accounts in one call, a few at a time inside the core, and answers one
    * result per distinct id in the order given: a failure (an unknown id, an account already running)
    * fails only its own entry. In a fleet each id is run by the server that holds it.
    */
@@ -579,10 +581,60 @@ export const commands = {
     output: z.array(BulkResultSchema),
     role: 'operator',
     fleet: { owners: 'ids' },
-    activity: { kind: 'command', accounts: 'results', say: (input) => `${BULK_WORDS[input.action]} (with other selected accounts)` },
+    // One id is one account's own action (a row's menu), said as such.
+    activity: { kind: 'command', accounts: 'results', say: (input) => (new Set(input.ids).size === 1 ? BULK_WORDS[input.action] : `${BULK_WORDS[input.action]} (with other selected accounts)`) },
     body: 'standard',
     cli: null,
     fields: { ids: 'Accounts', action: 'Action' },
+  }),
+  /**
+   * Adds and removes tags on many accounts at once (removals first; case does not matter), and answers
+   * per account with the account after the change, as accounts:bulk does. In a fleet, each owner writes
+   * its own accounts' rows, as for a rename.
+   */
+  'accounts:tag': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        add: z.array(TagSchema).max(MAX_TAGS_PER_ACCOUNT, `Add at most ${MAX_TAGS_PER_ACCOUNT} tags at once.`).optional(),
+        remove: z.array(TagSchema).max(100, 'Remove at most 100 tags at once.').optional(),
+      })
+      .strict()
+      .refine((input) => (input.add?.length ?? 0) + (input.remove?.length ?? 0) > 0, 'Give at least one tag to add or remove.'),
+    output: z.array(BulkResultSchema),
+    role: 'operator',
+    fleet: { owners: 'ids' },
+    activity: {
+      kind: 'command',
+      accounts: 'results',
+      say: (input) => ['Tags:', ...(input.add ?? []).map((tag) => `+${tag}`), ...(input.remove ?? []).map((tag) => `−${tag}`)].join(' '),
+    },
+    body: 'standard',
+    cli: null,
+    fields: { ids: 'Accounts', add: 'Tags to add', remove: 'Tags to remove' },
+  }),
+  /**
+   * For the accounts table's columns: per account, its last text's time, its texts in the last 24 hours
+   * and its failed webhook deliveries. The counts live in the memory of the server that runs each
+   * account, so in a fleet each owner answers for its own.
+   */
+  'accounts:stats': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger lists in parts.`),
+      })
+      .strict(),
+    output: z.array(AccountStatsSchema),
+    role: 'viewer',
+    fleet: { owners: 'ids' },
+    ...quiet,
+    fields: { ids: 'Accounts' },
   }),
   /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
   'webhooks:add': command({

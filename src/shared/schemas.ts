@@ -116,6 +116,8 @@ export const AccountSummarySchema = z.object({
   server: z.string().nullable().optional(),
   /** What is wrong with the account, or null when nothing is. */
   condition: AccountConditionSchema.nullable().optional(),
+  /** The operator's free labels for finding accounts again (src/shared/tags.ts); absent from older servers, so empty then. */
+  tags: z.array(z.string()).default([]),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -269,6 +271,15 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** Start every account that was running when the app last stopped. */
   autoStart: z.boolean(),
+  /**
+   * The telemetry ranking leaves out accounts with fewer store operations than this in its range: a
+   * p99 over a handful of samples is one slow write during pairing, not a slow account.
+   */
+  rankingMinSamples: z
+    .number({ error: 'The minimum number of samples is a whole number.' })
+    .int('The minimum number of samples is a whole number.')
+    .min(1, 'The minimum number of samples is at least 1.')
+    .max(1_000_000, 'The minimum number of samples is at most 1,000,000.'),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
@@ -339,8 +350,9 @@ export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
 /** The envelope's error: a code of the closed set and a message a person can act on. */
 export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
 
-// One command for many accounts (the bulk bar), answered per account.
-export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
+// One command for many accounts (the bulk bar), answered per account. 'restart': stop (when it runs),
+// then start.
+export const BULK_ACTIONS = ['start', 'stop', 'restart', 'logout'] as const
 export const BulkActionSchema = z.enum(BULK_ACTIONS)
 export type BulkAction = z.infer<typeof BulkActionSchema>
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
@@ -355,6 +367,23 @@ export const BulkResultSchema = z.object({
   error: ErrorInfoSchema.optional(),
 })
 export type BulkResult = z.infer<typeof BulkResultSchema>
+
+/** What accounts:stats answers for one account: how much it hears, and whether its webhooks get through. */
+export const AccountStatsSchema = z.object({
+  id: AccountIdSchema,
+  ok: z.boolean(),
+  /**
+   * When its last text arrived (epoch ms), and how many arrived in the last 24 hours (in 15-minute
+   * steps), as counted by the server that runs it since it started running it; null: none since.
+   */
+  lastMessageAt: z.number().nullable().optional(),
+  messages24h: z.number().int().optional(),
+  /** Webhook deliveries of its events that failed: given up on, or pending after a failed attempt. */
+  webhookFailures: z.number().int().optional(),
+  /** Why there are no figures (an unknown id, an owner that did not answer). */
+  error: ErrorInfoSchema.optional(),
+})
+export type AccountStats = z.infer<typeof AccountStatsSchema>
 
 /** One server of a fleet, as `fleet:servers` lists it. */
 export const FleetServerSchema = z.object({

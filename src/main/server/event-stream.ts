@@ -1,20 +1,24 @@
 // The headless server's event stream: a WebSocket at /api/events. Node only. Browsers cannot set
 // headers on a WebSocket, so the token may also come as a `bearer.<token>` subprotocol or as a first
 // message {"type":"auth","token":"…"}. The same Host, Origin and failed-token rules as the API apply;
-// sockets are capped, and those still waiting for a first-message token more tightly.
+// sockets are capped, and those still waiting for a first-message token more tightly. A client may ask
+// for some events only (docs/event-stream.md): topics in the `topics` query parameter, in the auth
+// message, or later in a {"type":"subscribe","topics":[…]} message, which the server acknowledges.
 //
 // Resuming: every event carries a `resume` token (this process's boot id and the event's number). A
-// client that reconnects with `?after=<token>` gets, right after `ready`, the events it missed, from a
-// window of this server's recent events (the last 10,000, at most 10 minutes old and 16 MiB in all);
-// `ready` says `resumed: true`. A token outside the window, or from another server or an earlier run of
-// this one, gets `resumed: false`: the client reads its lists again. Telemetry ticks are samples, not
-// changes: they carry no token and are not kept.
+// client that reconnects with `?after=<token>` gets, right after `ready`, the events it missed (those its
+// topics take), from a window of this server's recent events (the last 10,000, at most 10 minutes old
+// and 16 MiB in all); `ready` says `resumed: true`. A token outside the window, or from another server or
+// an earlier run of this one, gets `resumed: false`: the client reads its lists again. Telemetry ticks
+// are samples, not changes: they carry no token and are not kept.
 
 import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
-import type { EventMessage } from '../../shared/contract'
+import { EVENTS_CLOSE_BAD_SUBSCRIPTION, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX, type EventName } from '../../shared/channels'
+import { accountOf, type EventMessage } from '../../shared/contract'
+import { parseTopics, parseTopicsParameter, wantsEventOf } from '../../shared/event-topics'
+import type { AccountId } from '../../shared/ids'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import type { HostPolicy } from './host-policy'
@@ -49,6 +53,9 @@ export interface EventStreamOptions {
 interface Kept {
   n: number
   at: number
+  /** What a client's topics are judged by (event-topics.ts). */
+  event: EventName
+  account: AccountId | null
   /** The event as sent, resume token included. */
   text: string
 }
@@ -70,17 +77,18 @@ function createResumeWindow(window: { events: number; ms: number; bytes: number 
   }
   return {
     /** Numbers the event and keeps it (not a telemetry tick); returns the text every client is sent. */
-    add(message: EventMessage): string {
-      if (message.event === 'telemetry:tick') return JSON.stringify(message)
+    add(message: EventMessage): Kept {
+      const sent = { n: 0, at: now(), event: message.event, account: accountOf(message.event, message.payload) }
+      if (message.event === 'telemetry:tick') return { ...sent, text: JSON.stringify(message) }
       n += 1
-      const text = JSON.stringify({ ...message, resume: `${boot}.${n}` })
-      kept.push({ n, at: now(), text })
-      bytes += text.length
+      const entry = { ...sent, n, text: JSON.stringify({ ...message, resume: `${boot}.${n}` }) }
+      kept.push(entry)
+      bytes += entry.text.length
       trim()
-      return text
+      return entry
     },
     /** The events after `token`, or null when they are not all here any more (or never were). */
-    after(token: string): string[] | null {
+    after(token: string): Kept[] | null {
       trim()
       const [tokenBoot, counter] = token.split('.')
       const from = Number(counter)
@@ -88,7 +96,7 @@ function createResumeWindow(window: { events: number; ms: number; bytes: number 
       // Every event after `from` is still kept: the oldest kept one is at most from + 1.
       const first = kept[0]?.n ?? n + 1
       if (first > from + 1) return null
-      return kept.filter((k) => k.n > from).map((k) => k.text)
+      return kept.filter((k) => k.n > from)
     },
   }
 }
@@ -97,11 +105,11 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   const sockets = new Set<WebSocket>()
   let pendingSockets = 0
   const recent = createResumeWindow(options.resumeWindow ?? DEFAULT_RESUME_WINDOW, options.now ?? Date.now)
-  /** Live sockets, each with what it sends an event as. */
-  const streaming = new Set<(text: string) => void>()
+  /** Live sockets, each with how it sends an event (its topics judged there). */
+  const streaming = new Set<(entry: Kept) => void>()
   const unsubscribeAll = options.events.subscribe((message) => {
-    const text = recent.add(message)
-    for (const send of streaming) send(text)
+    const entry = recent.add(message)
+    for (const send of streaming) send(entry)
   })
 
   const wss = new WebSocketServer({
@@ -116,7 +124,9 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!options.hosts.hostAllowed(req.headers.host)) return reject('421 Misdirected Request')
     if (!options.hosts.originAllowed(req.headers.origin, req.headers.host)) return reject('403 Forbidden')
-    if (url.pathname !== '/api/events' || url.search.includes('token')) return reject('404 Not Found')
+    // A token never travels in a URL (proxies and logs keep URLs): a query naming one is refused.
+    if (url.pathname !== '/api/events' || [...url.searchParams.keys()].some((key) => /token/i.test(key))) return reject('404 Not Found')
+    const asked = url.searchParams.get('topics')
     const after = url.searchParams.get(EVENTS_RESUME_PARAM)
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
@@ -136,27 +146,40 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (sockets.size >= options.maxSockets || (given === null && pendingSockets >= options.maxPending)) {
       return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address, after))
+    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address, asked, after))
   })
 
-  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string, after: string | null): void {
+  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string, asked: string | null, after: string | null): void {
     sockets.add(ws)
     let unsubscribe: (() => void) | null = null
+    /** What this client asked for; null: every event. */
+    let topics: ReadonlySet<string> | null = null
     const startStreaming = (): void => {
-      const send = (text: string): void => {
+      const send = (entry: Kept): void => {
+        if (!wantsEventOf(topics, entry.event, entry.account)) return
         // A slow client must not make the server buffer without bound: drop it instead.
         if (ws.bufferedAmount > 8 * 1024 * 1024) {
           ws.close(1013, 'too slow')
           return
         }
-        ws.send(text)
+        ws.send(entry.text)
       }
       // In one step: the missed events, then live ones; nothing can come between them.
       const missed = after === null ? null : recent.after(after)
-      ws.send(JSON.stringify({ type: 'ready', ...(after === null ? {} : { resumed: missed !== null }) }))
-      for (const text of missed ?? []) send(text)
+      ws.send(JSON.stringify({ type: 'ready', ...(topics ? { topics: [...topics] } : {}), ...(after === null ? {} : { resumed: missed !== null }) }))
+      for (const entry of missed ?? []) send(entry)
       streaming.add(send)
       unsubscribe = () => streaming.delete(send)
+    }
+    /** A subscribe message: replaces the topics, acknowledged so the client knows from when they apply. */
+    const resubscribe = (raw: unknown): void => {
+      const parsed = parseTopics(raw)
+      if (!parsed.ok) {
+        ws.send(JSON.stringify({ type: 'error', message: `${parsed.message} The previous subscription stays.` }))
+        return
+      }
+      topics = new Set(parsed.topics)
+      ws.send(JSON.stringify({ type: 'subscribed', topics: parsed.topics }))
     }
     let pending = !authenticated
     const settle = (): void => {
@@ -169,7 +192,27 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
       unsubscribe?.()
     })
     ws.on('error', (error) => options.log.warn({ err: error }, 'event socket error'))
+    if (asked !== null) {
+      const parsed = parseTopicsParameter(asked)
+      if (!parsed.ok) {
+        pending = false
+        refuseSubscription(ws, parsed.message)
+        return
+      }
+      topics = new Set(parsed.topics)
+    }
+    const onMessage = (data: unknown): void => {
+      let message: { type?: unknown; topics?: unknown } | null
+      try {
+        message = JSON.parse(String(data)) as { type?: unknown; topics?: unknown } | null
+      } catch {
+        message = null
+      }
+      if (message?.type === 'subscribe') resubscribe(message.topics)
+      else ws.send(JSON.stringify({ type: 'error', message: 'The stream takes {"type":"subscribe","topics":[…]} messages only.' }))
+    }
     if (authenticated) {
+      ws.on('message', onMessage)
       startStreaming()
       return
     }
@@ -178,12 +221,13 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     ws.once('message', (data) => {
       clearTimeout(timer)
       settle()
-      let token: unknown
+      let first: { type?: unknown; token?: unknown; topics?: unknown } | null
       try {
-        token = (JSON.parse(String(data)) as { type?: unknown; token?: unknown }).token
+        first = JSON.parse(String(data)) as typeof first
       } catch {
-        token = undefined
+        first = null
       }
+      const token = first?.token
       const given = typeof token === 'string' ? token : null
       // Refused unread while a limit holds: the close says nothing about the token.
       if (!options.limiter.check(address, given).ok) {
@@ -192,12 +236,27 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
       }
       if (given !== null && tokenMatches(options.token, given)) {
         options.limiter.recordSuccess(address)
+        if (first?.topics !== undefined) {
+          const parsed = parseTopics(first.topics)
+          if (!parsed.ok) {
+            refuseSubscription(ws, parsed.message)
+            return
+          }
+          topics = new Set(parsed.topics)
+        }
+        ws.on('message', onMessage)
         startStreaming()
         return
       }
       options.limiter.recordFailure(address, given)
       ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
     })
+  }
+
+  /** Says why in a message (a close reason is too short for it), then closes: the client asked for nothing it can have. */
+  function refuseSubscription(ws: WebSocket, message: string): void {
+    ws.send(JSON.stringify({ type: 'error', message }))
+    ws.close(EVENTS_CLOSE_BAD_SUBSCRIPTION, 'invalid topics')
   }
 
   return {

@@ -1,7 +1,8 @@
 // The headless server's transport: the contract over HTTP (POST /api/<command>) and a WebSocket event
 // stream (GET /api/events), plus the renderer build at /. Node only, never Electron. Every /api request
 // but the API's own description (GET /api/openapi.json) needs the bearer token; the token is never
-// accepted in a query string, and never logged.
+// accepted in a query string, and never logged. Answers over 1 KiB go out compressed when the client
+// accepts it (compression.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,6 +17,7 @@ import type { Dispatch } from '../core/api/dispatch'
 import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
+import { compress, COMPRESS_MIN_BYTES, pickEncoding } from './compression'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
 import { createHostPolicy, isExtensionOrigin } from './host-policy'
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type AuthRefusal, type FailedAuthPolicy } from './failed-auth'
@@ -146,8 +148,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // No token: the document describes the API (made from the contract alone) and says nothing about the data.
       if (url.pathname === OPENAPI_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
         apiDocument ??= JSON.stringify(openApiDocument({ version: options.version ?? '0.0.0' }))
-        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(apiDocument), 'X-Content-Type-Options': 'nosniff' })
-        res.end(req.method === 'HEAD' ? undefined : apiDocument)
+        await sendText(req, res, 200, apiDocument, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' })
         return
       }
       if (!authorize(req, res, bearerToken(req.headers.authorization))) return
@@ -224,7 +225,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     // A malformed or unknown token is a wrong guess; a refused answer (WhatsApp's checks) is not.
     if (ceremonyAccount(token) === null || (!result.ok && result.error.code === 'not-found')) limiter.recordFailure(address, token)
-    sendEnvelope(res, result)
+    await sendEnvelope(req, res, result)
   }
 
   async function handleMetrics(req: IncomingMessage, res: ServerResponse, metrics: MetricsEndpoint): Promise<void> {
@@ -267,7 +268,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function handleApi(req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
     if (command === 'simulator' && req.method === 'GET') {
       const result = await options.dispatch('simulator:info', {})
-      sendEnvelope(res, result)
+      await sendEnvelope(req, res, result)
       return
     }
     if (command === 'events') {
@@ -298,7 +299,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
       }
       body.bytes = Buffer.alloc(0)
-      sendEnvelope(res, await options.dispatch(command, input, callerOf(req)))
+      await sendEnvelope(req, res, await options.dispatch(command, input, callerOf(req)))
     } finally {
       // Held until the command is done: a decoded bundle is as big as its body.
       body.release()
@@ -314,10 +315,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     } else res.destroy()
   }
 
-  function sendEnvelope(res: ServerResponse, result: Result<unknown>): void {
+  async function sendEnvelope(req: IncomingMessage, res: ServerResponse, result: Result<unknown>): Promise<void> {
     const status = result.ok ? 200 : HTTP_STATUS_BY_CODE[result.error.code]
     if (status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
-    sendJson(res, status, result)
+    await sendText(req, res, status, JSON.stringify(result), JSON_HEADERS)
   }
 
   const eventStream = attachEventStream(server, {
@@ -377,15 +378,30 @@ function refuse(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body)
 }
 
+const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const
+/**
+ * Larger answers (an exported bundle, which is sealed and so hardly compresses) go out as they are:
+ * compressing tens of megabytes would hold a thread-pool worker for little gain.
+ */
+const MAX_COMPRESSED_ANSWER_CHARS = 16 * 1024 * 1024
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  })
+  res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(text) })
   res.end(text)
+}
+
+/** An answer's text, compressed when it is over 1 KiB and the client accepts brotli or gzip (compression.ts). */
+async function sendText(req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Record<string, string>): Promise<void> {
+  const encoding = text.length > COMPRESS_MIN_BYTES && text.length <= MAX_COMPRESSED_ANSWER_CHARS ? pickEncoding(req.headers['accept-encoding']) : null
+  const body = encoding ? await compress(encoding, Buffer.from(text), 'answer') : Buffer.from(text)
+  res.writeHead(status, {
+    ...headers,
+    'Content-Length': body.length,
+    ...(encoding ? { 'Content-Encoding': encoding } : {}),
+    ...(text.length > COMPRESS_MIN_BYTES ? { Vary: 'Accept-Encoding' } : {}),
+  })
+  res.end(req.method === 'HEAD' ? undefined : body)
 }
 
 function safeUrl(req: IncomingMessage): string {

@@ -12,7 +12,7 @@ import { restoreDefaultRoot, trustWhatsAppRoot } from '../../../whatsapp-protoco
 import type { SimulatorPort } from '../whatsapp/simulator-port'
 import type { Handlers } from './dispatch'
 import type { ActivityLog } from '../activity/activity-log'
-import { runBulkAction } from '../sessions/bulk'
+import { runBulkAction, runTagChange } from '../sessions/bulk'
 import type { Logger } from '../logger'
 import { toErrorInfo } from './dispatch'
 import type { WebhookService } from '../webhooks/webhook-service'
@@ -208,6 +208,19 @@ export function createHandlers({
     },
     'accounts:bulk': async function bulkAction({ ids, action }) {
       return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
+    },
+    'accounts:stats': async function accountStats({ ids }) {
+      const unique = [...new Set(ids)]
+      const known = new Set(sessions.list().map((a) => a.id))
+      const failures = webhooks ? await webhooks.failures(unique.filter((id) => known.has(id))) : new Map<string, number>()
+      return unique.map((id) =>
+        known.has(id)
+          ? { id, ok: true, ...sessions.traffic(id), webhookFailures: failures.get(id) ?? 0 }
+          : { id, ok: false, error: { code: 'not-found' as const, message: `There is no account "${id}".` } },
+      )
+    },
+    'accounts:tag': async function tagAccounts({ ids, add, remove }) {
+      return runTagChange(sessions, ids, { add, remove }, { describe: (error) => toErrorInfo(error, logger, 'accounts:tag') })
     },
     // Signed webhooks from a durable outbox (docs/webhooks.md).
     'webhooks:add': async function addWebhook(input) {

@@ -57,6 +57,8 @@ export const accounts = sqliteTable('accounts', {
   wantRunning: integer('want_running', { mode: 'boolean' }).notNull().default(false),
   movedTo: text('moved_to'),
   movedAt: integer('moved_at'),
+  /** JSON array of the operator's tags (src/shared/tags.ts). */
+  tags: text('tags').notNull().default('[]'),
 })
 
 /** App settings as JSON values under a key (see core/settings). */

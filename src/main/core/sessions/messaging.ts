@@ -37,6 +37,8 @@ export interface Messaging {
   onUpdates(rt: AccountRuntime, socket: WASocket, updates: WAMessageUpdate[]): void
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   messages(id: AccountId): ReceivedMessage[]
+  /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
+  traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
 }
 
 /** Between two tries to record a received message: 250 ms, doubling, at most 5 s. */
@@ -102,6 +104,7 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
         at: seconds > 0 ? seconds * 1000 : now(),
       }
       rt.inbox.push(received)
+      rt.traffic.record(received.at)
       if (id) rt.seen.add(id)
       if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
       if (!id) return record(rt, received)
@@ -140,6 +143,12 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
     messages(id) {
       book.record(id)
       return [...(runtimes.peek(id)?.inbox ?? [])]
+    },
+
+    traffic(id) {
+      book.record(id)
+      const counter = runtimes.peek(id)?.traffic
+      return { lastMessageAt: counter?.lastAt() ?? null, messages24h: counter?.lastDay(now()) ?? 0 }
     },
   }
   return self

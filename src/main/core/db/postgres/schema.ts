@@ -54,6 +54,8 @@ export const accounts = pgTable('accounts', {
   wantRunning: boolean('want_running').notNull().default(false),
   movedTo: text('moved_to'),
   movedAt: millis('moved_at'),
+  /** JSON array of the operator's tags, as the SQLite table keeps them (the two share one row mapping). */
+  tags: text('tags').notNull().default('[]'),
 })
 
 /** App settings as JSON values under a key (see core/settings). Shared by every server of a fleet. */

@@ -1,7 +1,9 @@
 // Adds a webhook: its address, the events it receives, and optionally a secret of the operator's own.
 // The secret (given or generated) is shown once, with a copy button: the server never shows it again.
+// So it takes the focus when shown, which brings it into view: under a long list of endpoints the form
+// ends below the fold, and a secret nobody saw is lost.
 
-import { useId, useState, type FormEvent } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import { eventLabel, WEBHOOK_EVENTS, type WebhookEvent } from '../../../../shared/contract'
 import { errorMessage } from '../../api/api-error'
 import { useAddWebhook } from '../../api/webhook-hooks'
@@ -75,6 +77,10 @@ export function AddWebhookForm() {
 
 function SecretOnce({ url, secret }: { url: string; secret: string }) {
   const [copied, setCopied] = useState<'copied' | 'refused' | null>(null)
+  const boxRef = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    boxRef.current?.focus()
+  }, [secret])
   async function copy(): Promise<void> {
     try {
       await navigator.clipboard.writeText(secret)
@@ -85,7 +91,7 @@ function SecretOnce({ url, secret }: { url: string; secret: string }) {
     }
   }
   return (
-    <div className="notice" role="region" aria-label="New webhook secret">
+    <div className="notice" role="region" aria-label="New webhook secret" tabIndex={-1} ref={boxRef}>
       <p>
         Added <strong>{url}</strong>. Its secret is shown this once: keep it where the receiver checks signatures.
       </p>
