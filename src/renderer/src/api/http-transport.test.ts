@@ -1,7 +1,7 @@
 // The browser transport's reconnect (http-transport.ts): it resumes after the last event it saw, and
 // only a reconnect the server could not resume makes the UI refetch (a new link generation). The
 // browser's WebSocket and fetch are stand-ins here (Node has no browser); the server side of resuming
-// is tested against the real server in src/main/server/event-stream.test.ts.
+// is tested against the real server in src/main/server/event-resume.test.ts.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { accountSummary } from '../../../../test/support/account-summary'
@@ -39,7 +39,7 @@ describe('the browser transport reconnects by resuming', () => {
     vi.stubGlobal(
       'fetch',
       async () =>
-        new Response(JSON.stringify({ ok: true, value: { trusted: false, url: null, admin: null } }), { status: 200, headers: { 'content-type': 'application/json' } }),
+        new Response(JSON.stringify({ ok: true, value: { trusted: false, url: null, admin: null, down: null } }), { status: 200, headers: { 'content-type': 'application/json' } }),
     )
   })
   afterEach(() => {
