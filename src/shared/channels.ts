@@ -54,6 +54,14 @@ export const COMMAND_NAMES = [
   'webhooks:deliveries',
   'webhooks:redeliver',
   'webhooks:test',
+  // Named API tokens with roles, and the audit trail of every command (docs/security.md).
+  'tokens:add',
+  'tokens:list',
+  'tokens:revoke',
+  'tokens:whoami',
+  'audit:list',
+  // A consistent copy of the SQLite store (docs/security.md, "Backups").
+  'store:backup',
 ] as const
 
 export const EVENT_NAMES = [

@@ -8,6 +8,7 @@ import { ACCOUNT_ID_PATTERN } from './ids'
 import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
 import { PasskeyPairingSchema } from './passkey'
+import { ROLES } from './policy'
 
 
 export const AccountIdSchema = z
@@ -157,6 +158,15 @@ export const PairingStateSchema = z.object({
 })
 export type PairingState = z.infer<typeof PairingStateSchema>
 
+/**
+ * A viewer's copy of a pairing state: a QR payload or a linking code would let its holder link a device,
+ * and a passkey check's ceremony link (a single-use token) would let its holder answer the check.
+ */
+export function withoutPairingSecrets(state: PairingState): PairingState {
+  const passkey = state.passkey?.phase === 'required' ? { ...state.passkey, ceremonyUrl: '' } : state.passkey
+  return { ...state, qr: null, code: null, passkey }
+}
+
 export const ReceivedMessageSchema = z.object({
   account: AccountIdSchema,
   id: z.string(),
@@ -167,6 +177,11 @@ export const ReceivedMessageSchema = z.object({
   at: z.number(),
 })
 export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>
+
+/** A viewer's copy of a received message: that one arrived, from whom and when, but not what it says. */
+export function withoutMessageText(message: ReceivedMessage): ReceivedMessage {
+  return { ...message, text: '' }
+}
 
 // Telemetry: the request types the seed defines.
 export const STORE_REQUESTS = ['load_creds', 'save_creds', 'keys_get', 'keys_set'] as const
@@ -280,6 +295,12 @@ export const SettingsSchema = z.object({
     .int('The minimum number of samples is a whole number.')
     .min(1, 'The minimum number of samples is at least 1.')
     .max(1_000_000, 'The minimum number of samples is at most 1,000,000.'),
+  /** Days the audit trail keeps an entry (docs/security.md, "Audit trail"). */
+  auditRetentionDays: z
+    .number()
+    .int('The audit retention is a whole number of days.')
+    .min(1, 'The audit trail keeps entries for at least 1 day.')
+    .max(3650, 'The audit trail keeps entries for at most 3650 days (ten years).'),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
@@ -311,6 +332,10 @@ export const BundleInfoSchema = z.object({
   exportedAt: z.string(),
   appVersion: z.string(),
   keyCounts: KeyCountsSchema,
+  /** The account's id where it was exported (an import keeps it), or null in bundles written before ids travelled. */
+  accountId: z.string().nullable(),
+  /** How many times its credentials had been written, or null in older bundles (docs/bundle-format.md). */
+  writes: z.number().int().nullable(),
 })
 export type BundleInfo = z.infer<typeof BundleInfoSchema>
 
@@ -398,3 +423,64 @@ export const FleetServerSchema = z.object({
   accounts: z.number().int().nonnegative(),
 })
 export type FleetServer = z.infer<typeof FleetServerSchema>
+
+// Named API tokens, each with a role and perhaps a set of accounts (docs/security.md, "Roles").
+
+export const RoleSchema = z.enum(ROLES, { error: (issue) => `Unknown role ${JSON.stringify(issue.input)}: a role is ${ROLES.join(', ')}.` })
+
+/** Lower-case letters, digits, dots, dashes and underscores: a name that reads the same in a log, a shell and a URL. */
+export const TOKEN_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
+export const TokenNameSchema = z.string().regex(TOKEN_NAME_PATTERN, 'A token name is 1 to 64 lower-case letters, digits, dots, dashes or underscores.')
+/**
+ * The names no added token may take: the server's own token (`default`, from IRISH_API_TOKEN or the
+ * data dir's api-token file) and the actors the audit trail names for callers without a token (the
+ * desktop's own window, the CLI on a data dir, the process itself).
+ */
+export const RESERVED_ACTORS = ['default', 'desktop', 'cli', 'local', 'system'] as const
+export const BUILT_IN_TOKEN = 'default'
+export const NewTokenNameSchema = TokenNameSchema.refine((name) => !(RESERVED_ACTORS as readonly string[]).includes(name), {
+  message: `That name is reserved (${RESERVED_ACTORS.join(', ')}): choose another token name.`,
+})
+
+export const TokenSummarySchema = z.object({
+  name: z.string(),
+  role: RoleSchema,
+  /** The accounts it may see, or null for every account. */
+  accounts: z.array(AccountIdSchema).nullable(),
+  /** Epoch milliseconds; null for the built-in token. */
+  createdAt: z.number().nullable(),
+  /** True for `default`, the server's own token: it comes from IRISH_API_TOKEN or the data dir, and is changed there. */
+  builtIn: z.boolean(),
+})
+export type TokenSummary = z.infer<typeof TokenSummarySchema>
+
+// The audit trail: every command that answered, who asked and how it ended.
+
+export const AuditEntrySchema = z.object({
+  /** When it answered. Epoch milliseconds. */
+  at: z.number(),
+  /** The token's name, or the caller without a token: desktop (the app's own window), cli (a data dir opened by irish). */
+  actor: z.string(),
+  command: z.string(),
+  /** The accounts it named (or, for a new account, created). */
+  accounts: z.array(z.string()),
+  /** 'ok', or the error code it answered with. */
+  result: z.string(),
+  /** The server that answered it (a fleet server's id, or this installation's). */
+  server: z.string(),
+  /** The other name or id it was about (a token's name, a webhook, a delivery, a hand-off), if any. */
+  subject: z.string().nullable(),
+})
+export type AuditEntry = z.infer<typeof AuditEntrySchema>
+
+/** What store:backup wrote. */
+export const BackupInfoSchema = z.object({
+  path: z.string(),
+  bytes: z.number().int(),
+  /** The id of the data key the backup's values are sealed under: a restore needs that key. */
+  keyId: z.string(),
+  accounts: z.number().int(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+})
+export type BackupInfo = z.infer<typeof BackupInfoSchema>

@@ -3,28 +3,33 @@
 // message {"type":"auth","token":"…"}. The same Host, Origin and failed-token rules as the API apply;
 // sockets are capped, and those still waiting for a first-message token more tightly. A client may ask
 // for some events only (docs/event-stream.md): topics in the `topics` query parameter, in the auth
-// message, or later in a {"type":"subscribe","topics":[…]} message, which the server acknowledges.
+// message, or later in a {"type":"subscribe","topics":[…]} message, which the server acknowledges. Each
+// stream carries only what its token may see (core/access/scope.ts: its accounts, and no QR payload,
+// linking code or message text for a viewer), and is closed when its token is revoked.
 //
 // Resuming: every event carries a `resume` token (this process's boot id and the event's number). A
 // client that reconnects with `?after=<token>` gets, right after `ready`, the events it missed (those its
-// topics take), from a window of this server's recent events (the last 10,000, at most 10 minutes old
-// and 16 MiB in all); `ready` says `resumed: true`. A token outside the window, or from another server or
-// an earlier run of this one, gets `resumed: false`: the client reads its lists again. Telemetry ticks
-// are samples, not changes: they carry no token and are not kept.
+// topics and token take), from a window of this server's recent events (the last 10,000, at most 10
+// minutes old and 16 MiB in all); `ready` says `resumed: true`. A token outside the window, or from
+// another server or an earlier run of this one, gets `resumed: false`: the client reads its lists again.
+// Telemetry ticks are samples, not changes: they carry no token and are not kept.
 
 import { randomBytes } from 'node:crypto'
-import type { Server } from 'node:http'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENTS_CLOSE_BAD_SUBSCRIPTION, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX, type EventName } from '../../shared/channels'
-import { accountOf, type EventMessage } from '../../shared/contract'
-import { parseTopics, parseTopicsParameter, wantsEventOf } from '../../shared/event-topics'
-import type { AccountId } from '../../shared/ids'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { EVENTS_CLOSE_BAD_SUBSCRIPTION, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import type { EventMessage } from '../../shared/contract'
+import { parseTopics, parseTopicsParameter, wantsEvent } from '../../shared/event-topics'
+import type { Identity } from '../core/access/caller'
+import { eventFor } from '../core/access/scope'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import type { HostPolicy } from './host-policy'
 import type { FailedAuthLimiter } from './failed-auth'
 import { clientAddress } from './limits'
-import { bearerToken, tokenMatches } from './token'
+import type { TokenAuthenticator } from './authenticator'
+import { bearerToken } from './token'
 
 /** Event sockets that have not authenticated yet, at most; beyond, 503. */
 export const DEFAULT_MAX_PENDING_EVENT_SOCKETS = 16
@@ -37,7 +42,7 @@ const FIRST_MESSAGE_AUTH_MS = 5_000
 export const DEFAULT_RESUME_WINDOW = { events: 10_000, ms: 10 * 60_000, bytes: 16 * 1024 * 1024 }
 
 export interface EventStreamOptions {
-  token: string
+  tokens: TokenAuthenticator
   events: EventBus
   hosts: HostPolicy
   limiter: FailedAuthLimiter
@@ -53,11 +58,12 @@ export interface EventStreamOptions {
 interface Kept {
   n: number
   at: number
-  /** What a client's topics are judged by (event-topics.ts). */
-  event: EventName
-  account: AccountId | null
-  /** The event as sent, resume token included. */
-  text: string
+  /** The event as published; each client is sent what its token may see of it (core/access/scope.ts). */
+  message: EventMessage
+  /** Null for a telemetry tick (not kept). */
+  resume: string | null
+  /** Its size as JSON, counted against the window's bytes. */
+  bytes: number
 }
 
 /** This run's recent events, numbered, for clients that reconnect. */
@@ -70,20 +76,19 @@ function createResumeWindow(window: { events: number; ms: number; bytes: number 
     const oldest = now() - window.ms
     let drop = 0
     while (drop < kept.length && (kept.length - drop > window.events || kept[drop]!.at < oldest || bytes > window.bytes)) {
-      bytes -= kept[drop]!.text.length
+      bytes -= kept[drop]!.bytes
       drop += 1
     }
     if (drop > 0) kept.splice(0, drop)
   }
   return {
-    /** Numbers the event and keeps it (not a telemetry tick); returns the text every client is sent. */
+    /** Numbers the event and keeps it (not a telemetry tick). */
     add(message: EventMessage): Kept {
-      const sent = { n: 0, at: now(), event: message.event, account: accountOf(message.event, message.payload) }
-      if (message.event === 'telemetry:tick') return { ...sent, text: JSON.stringify(message) }
+      if (message.event === 'telemetry:tick') return { n: 0, at: now(), message, resume: null, bytes: 0 }
       n += 1
-      const entry = { ...sent, n, text: JSON.stringify({ ...message, resume: `${boot}.${n}` }) }
+      const entry = { n, at: now(), message, resume: `${boot}.${n}`, bytes: JSON.stringify(message).length }
       kept.push(entry)
-      bytes += entry.text.length
+      bytes += entry.bytes
       trim()
       return entry
     },
@@ -103,9 +108,14 @@ function createResumeWindow(window: { events: number; ms: number; bytes: number 
 
 export function attachEventStream(server: Server, options: EventStreamOptions): { close(): void } {
   const sockets = new Set<WebSocket>()
+  /** Each streaming socket's identity: a revoked one's sockets are closed. */
+  const identities = new Map<WebSocket, Identity>()
   let pendingSockets = 0
+  const stopWatchingRevokes = options.tokens.onRevoked((revoked) => {
+    for (const [ws, identity] of identities) if (identity === revoked) ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'token revoked')
+  })
   const recent = createResumeWindow(options.resumeWindow ?? DEFAULT_RESUME_WINDOW, options.now ?? Date.now)
-  /** Live sockets, each with how it sends an event (its topics judged there). */
+  /** Live sockets, each with how it sends an event (its topics and token judged there). */
   const streaming = new Set<(entry: Kept) => void>()
   const unsubscribeAll = options.events.subscribe((message) => {
     const entry = recent.add(message)
@@ -119,6 +129,13 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   })
 
   server.on('upgrade', (req, socket, head) => {
+    upgrade(req, socket, head).catch((err: unknown) => {
+      options.log.warn({ err }, 'event socket upgrade failed')
+      socket.destroy()
+    })
+  })
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy())
     const reject = (status: string, extra = ''): void => void socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`)
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -136,8 +153,10 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     const address = clientAddress(req, options.trustedProxies)
     const decision = options.limiter.check(address, given)
     if (!decision.ok) return reject('429 Too Many Requests', `Retry-After: ${Math.max(1, Math.ceil(decision.retryAfterMs / 1000))}\r\n`)
+    let identity: Identity | null = null
     if (given !== null) {
-      if (!tokenMatches(options.token, given)) {
+      identity = await options.tokens.authenticate(given)
+      if (!identity) {
         options.limiter.recordFailure(address, given)
         return reject('401 Unauthorized')
       }
@@ -146,23 +165,26 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (sockets.size >= options.maxSockets || (given === null && pendingSockets >= options.maxPending)) {
       return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address, asked, after))
-  })
+    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, identity, address, asked, after))
+  }
 
-  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string, asked: string | null, after: string | null): void {
+  function onEventSocket(ws: WebSocket, authenticated: Identity | null, address: string, asked: string | null, after: string | null): void {
     sockets.add(ws)
     let unsubscribe: (() => void) | null = null
     /** What this client asked for; null: every event. */
     let topics: ReadonlySet<string> | null = null
-    const startStreaming = (): void => {
-      const send = (entry: Kept): void => {
-        if (!wantsEventOf(topics, entry.event, entry.account)) return
+    const startStreaming = (identity: Identity): void => {
+      identities.set(ws, identity)
+      const send = ({ message, resume }: Kept): void => {
+        if (!wantsEvent(topics, message.event, message.payload)) return
+        const shown = eventFor(identity, message)
+        if (!shown) return
         // A slow client must not make the server buffer without bound: drop it instead.
         if (ws.bufferedAmount > 8 * 1024 * 1024) {
           ws.close(1013, 'too slow')
           return
         }
-        ws.send(entry.text)
+        ws.send(JSON.stringify(resume === null ? shown : { ...shown, resume }))
       }
       // In one step: the missed events, then live ones; nothing can come between them.
       const missed = after === null ? null : recent.after(after)
@@ -189,6 +211,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     ws.on('close', () => {
       settle()
       sockets.delete(ws)
+      identities.delete(ws)
       unsubscribe?.()
     })
     ws.on('error', (error) => options.log.warn({ err: error }, 'event socket error'))
@@ -213,12 +236,13 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     }
     if (authenticated) {
       ws.on('message', onMessage)
-      startStreaming()
+      startStreaming(authenticated)
       return
     }
     pendingSockets += 1
     const timer = setTimeout(() => ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'authentication required'), FIRST_MESSAGE_AUTH_MS)
-    ws.once('message', (data) => {
+    ws.once('message', (data) => void onFirstMessage(data))
+    async function onFirstMessage(data: RawData): Promise<void> {
       clearTimeout(timer)
       settle()
       let first: { type?: unknown; token?: unknown; topics?: unknown } | null
@@ -234,7 +258,8 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
         ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'too many wrong tokens; wait')
         return
       }
-      if (given !== null && tokenMatches(options.token, given)) {
+      const identity = await options.tokens.authenticate(given)
+      if (identity) {
         options.limiter.recordSuccess(address)
         if (first?.topics !== undefined) {
           const parsed = parseTopics(first.topics)
@@ -244,13 +269,14 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
           }
           topics = new Set(parsed.topics)
         }
+        if (ws.readyState !== ws.OPEN) return
         ws.on('message', onMessage)
-        startStreaming()
+        startStreaming(identity)
         return
       }
       options.limiter.recordFailure(address, given)
       ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
-    })
+    }
   }
 
   /** Says why in a message (a close reason is too short for it), then closes: the client asked for nothing it can have. */
@@ -261,6 +287,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
 
   return {
     close() {
+      stopWatchingRevokes()
       unsubscribeAll()
       for (const ws of sockets) ws.terminate()
       wss.close()

@@ -1,8 +1,9 @@
 // The headless server's transport: the contract over HTTP (POST /api/<command>) and a WebSocket event
 // stream (GET /api/events), plus the renderer build at /. Node only, never Electron. Every /api request
-// but the API's own description (GET /api/openapi.json) needs the bearer token; the token is never
-// accepted in a query string, and never logged. Answers over 1 KiB go out compressed when the client
-// accepts it (compression.ts).
+// but the API's own description (GET /api/openapi.json) needs a bearer token: the server's own, or a
+// named one (core/tokens), whose identity goes with the command to the door that checks its role and
+// accounts (core/api/guard.ts). A token is never accepted in a query string, and never logged. Answers
+// over 1 KiB go out compressed when the client accepts it (compression.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,10 +14,12 @@ import { BASE64_FIELDS, LARGE_BODY_COMMANDS, type Result } from '../../shared/co
 import { OPENAPI_PATH, openApiDocument } from '../../shared/openapi'
 import { BODY_LIMIT_BYTES } from '../../shared/policy'
 import { CEREMONY_ROUTE, ceremonyAccount } from '../../shared/passkey-ceremony'
+import { Caller, type Identity } from '../core/access/caller'
 import type { Dispatch } from '../core/api/dispatch'
 import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
+import { singleTokenAuthenticator, type TokenAuthenticator } from './authenticator'
 import { compress, COMPRESS_MIN_BYTES, pickEncoding } from './compression'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
 import { createHostPolicy, isExtensionOrigin } from './host-policy'
@@ -28,6 +31,7 @@ import { serveStatic } from './static-files'
 import { bearerToken, tokenMatches } from './token'
 
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
+export type { TokenAuthenticator }
 
 export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
 /** A passkey answer is a few hundred bytes; the schema caps each field well below this. */
@@ -38,7 +42,10 @@ export const DEFAULT_MAX_CONNECTIONS = 256
 export interface ApiServerOptions {
   host: string
   port: number
-  token: string
+  /** The server's own token, when `tokens` is not given: the only one accepted. */
+  token?: string
+  /** Every token the server accepts (the core's registry); default: `token` alone. */
+  tokens?: TokenAuthenticator
   dispatch: Dispatch
   events: EventBus
   logger: Logger
@@ -94,6 +101,8 @@ export interface ApiServer {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const log = options.logger.child({ component: 'http' })
+  const tokens = options.tokens ?? singleTokenAuthenticator(options.token ?? '')
+  if (!options.tokens && !options.token) throw new Error('startApiServer needs a token or a token registry')
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const staticRoot = options.staticDir ? resolve(options.staticDir) : null
   const hosts = createHostPolicy({ bindHost: options.host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) })
@@ -151,8 +160,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         await sendText(req, res, 200, apiDocument, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' })
         return
       }
-      if (!authorize(req, res, bearerToken(req.headers.authorization))) return
-      await handleApi(req, res, url.pathname.slice('/api/'.length))
+      const given = bearerToken(req.headers.authorization)
+      const identity = await authorize(req, res, given)
+      if (!identity) return
+      await handleApi(req, res, url.pathname.slice('/api/'.length), new Caller(callerOf(req), identity, given))
       return
     }
     if (url.pathname === '/metrics' && options.metrics) {
@@ -238,36 +249,51 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
       return
     }
-    const accepted = metrics.token ? [options.token, metrics.token] : [options.token]
-    if (!authorize(req, res, bearerToken(req.headers.authorization), accepted)) return
+    // The metrics token, or any token that sees every account (the figures are about all of them).
+    const given = bearerToken(req.headers.authorization)
+    const metricsIdentity: Identity = { name: 'metrics', role: 'viewer', accounts: null }
+    const identity = await authorize(req, res, given, metrics.token ? (presented) => (tokenMatches(metrics.token!, presented) ? metricsIdentity : null) : null)
+    if (!identity) return
+    if (identity.accounts !== null) {
+      refuse(res, 403, failure('forbidden', `The token "${identity.name}" is limited to some accounts; /metrics counts every account. Use the metrics token or one that sees every account.`))
+      return
+    }
     const text = await metrics.render()
     res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
     res.end(req.method === 'HEAD' ? undefined : text)
   }
 
-  /** Checks the token under the failed-token limits (failed-auth.ts); answers 429 or 401 itself when it fails. */
-  function authorize(req: IncomingMessage, res: ServerResponse, given: string | null, accepted: readonly string[] = [options.token]): boolean {
+  /**
+   * Checks the token under the failed-token limits (failed-auth.ts) and answers 429 or 401 itself when it
+   * fails; otherwise the identity it stands for. `extra` accepts one more token (the metrics token).
+   */
+  async function authorize(
+    req: IncomingMessage,
+    res: ServerResponse,
+    given: string | null,
+    extra: ((presented: string | null) => Identity | null) | null = null,
+  ): Promise<Identity | null> {
     const address = clientAddress(req, trustedProxies)
     const decision = limiter.check(address, given)
     if (!decision.ok) {
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
       refuse(res, 429, failure('unauthorized', REFUSALS[decision.reason]))
-      return false
+      return null
     }
-    // Every candidate is compared (no early exit): the time taken does not say which one came close.
-    if (!accepted.map((token) => tokenMatches(token, given)).includes(true)) {
+    const identity = extra?.(given) ?? (await tokens.authenticate(given))
+    if (!identity) {
       limiter.recordFailure(address, given)
       res.setHeader('WWW-Authenticate', 'Bearer')
-      refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>".'))
-      return false
+      refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>". A revoked token is refused like an unknown one.'))
+      return null
     }
     limiter.recordSuccess(address)
-    return true
+    return identity
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
+  async function handleApi(req: IncomingMessage, res: ServerResponse, command: string, caller: Caller): Promise<void> {
     if (command === 'simulator' && req.method === 'GET') {
-      const result = await options.dispatch('simulator:info', {})
+      const result = await options.dispatch('simulator:info', {}, caller)
       await sendEnvelope(req, res, result)
       return
     }
@@ -299,7 +325,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
       }
       body.bytes = Buffer.alloc(0)
-      await sendEnvelope(req, res, await options.dispatch(command, input, callerOf(req)))
+      await sendEnvelope(req, res, await options.dispatch(command, input, caller))
     } finally {
       // Held until the command is done: a decoded bundle is as big as its body.
       body.release()
@@ -322,7 +348,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 
   const eventStream = attachEventStream(server, {
-    token: options.token,
+    tokens,
     events: options.events,
     hosts,
     limiter,

@@ -7,6 +7,7 @@
 import { lazy, Suspense } from 'react'
 import { useLinkState, useTransport } from './api/ApiProvider'
 import type { HttpTransport } from './api/http-transport'
+import { useWhoAmI } from './api/token-hooks'
 import { ConnectionBanner, SimulatorBanner } from './components/Banners'
 import { AccountNotices } from './components/Notices'
 import { SignIn } from './components/SignIn'
@@ -18,6 +19,7 @@ import { navigate, routeToHash, useRoute, type Route } from './lib/router'
 // One chunk per view, loaded when first shown: the first page carries the frame and its own view only.
 const AccountDetailView = lazy(() => import('./views/AccountDetailView').then((m) => ({ default: m.AccountDetailView })))
 const AccountsView = lazy(() => import('./views/AccountsView').then((m) => ({ default: m.AccountsView })))
+const AuditView = lazy(() => import('./views/AuditView').then((m) => ({ default: m.AuditView })))
 const FleetView = lazy(() => import('./views/FleetView').then((m) => ({ default: m.FleetView })))
 const SettingsView = lazy(() => import('./views/SettingsView').then((m) => ({ default: m.SettingsView })))
 const TelemetryView = lazy(() => import('./views/TelemetryView').then((m) => ({ default: m.TelemetryView })))
@@ -30,11 +32,12 @@ export function App() {
   return <Shell />
 }
 
-const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view'] }> = [
+const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view']; adminOnly?: true }> = [
   { title: 'Accounts', route: { view: 'accounts' }, section: 'accounts' },
   { title: 'Telemetry', route: { view: 'telemetry', scope: '*' }, section: 'telemetry' },
   { title: 'Fleet', route: { view: 'fleet' }, section: 'fleet' },
   { title: 'Webhooks', route: { view: 'webhooks' }, section: 'webhooks' },
+  { title: 'Audit', route: { view: 'audit' }, section: 'audit', adminOnly: true },
   { title: 'Settings', route: { view: 'settings' }, section: 'settings' },
 ]
 
@@ -42,6 +45,8 @@ function Shell() {
   const route = useRoute()
   const link = useLinkState()
   const transport = useTransport()
+  const me = useWhoAmI().data
+  const admin = me?.role === 'admin'
 
   function go(next: Route): void {
     // Tells each view's heading to take the focus (ViewHeading): from now on views change by choice.
@@ -66,7 +71,7 @@ function Shell() {
       <header className="topbar">
         <h1 className="brand">Irish</h1>
         <nav aria-label="Main" className="nav">
-          {SECTIONS.map((item) => (
+          {SECTIONS.filter((item) => admin || !item.adminOnly).map((item) => (
             <a
               key={item.title}
               href={routeToHash(item.route)}
@@ -83,6 +88,11 @@ function Shell() {
           <span className="link-dot" aria-hidden="true" />
           {link.status === 'open' ? 'Live' : link.status === 'connecting' ? 'Connecting…' : 'Offline'}
         </span>
+        {transport.kind === 'http' && me && (
+          <span className="signed-in-as" role="note" aria-label="Signed in as">
+            {me.name} ({me.role})
+          </span>
+        )}
         <ThemeSwitch className="topbar-theme" />
         {transport.kind === 'http' && (
           <button type="button" className="topbar-button" onClick={() => (transport as HttpTransport).signOut()}>
@@ -109,6 +119,7 @@ function Shell() {
         {route.view === 'settings' && <SettingsView />}
         {route.view === 'fleet' && <FleetView />}
         {route.view === 'webhooks' && <WebhooksView />}
+        {route.view === 'audit' && <AuditView />}
         </Suspense>
       </main>
     </div>

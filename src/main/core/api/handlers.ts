@@ -16,6 +16,10 @@ import { runBulkAction, runTagChange } from '../sessions/bulk'
 import type { Logger } from '../logger'
 import { toErrorInfo } from './dispatch'
 import type { WebhookService } from '../webhooks/webhook-service'
+import type { TokenRegistry } from '../tokens/token-registry'
+import type { AuditTrail } from '../audit/audit-trail'
+import type { SeenIdentities } from '../staleness/seen-identities'
+import type { BackupInfo } from '../../../shared/contract'
 import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface HandlerDeps {
@@ -34,24 +38,27 @@ export interface HandlerDeps {
   webhooks?: WebhookService | null
   /** Fleet (PostgreSQL) only. */
   fleet?: { servers(): Promise<FleetServer[]>; present(summary: AccountSummary): AccountSummary; refreshOwners(): Promise<void> } | null
+  /** Null only where no database holds them (some tests). */
+  tokens?: TokenRegistry | null
+  audit?: AuditTrail | null
+  seen?: SeenIdentities | null
+  /** Writes a backup of the store to `path` (SQLite); null where the store cannot be copied so (PostgreSQL). */
+  backup?: ((path: string) => Promise<BackupInfo>) | null
 }
 
-export function createHandlers({
-  sessions,
-  settings,
-  telemetry,
-  simulator,
-  whatsappOverride,
-  endpoint = null,
-  transfer,
-  activity,
-  logger,
-  webhooks = null,
-  fleet = null,
-}: HandlerDeps): Handlers {
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { sessions, settings, telemetry, simulator, whatsappOverride, endpoint = null, transfer, activity, logger, webhooks = null, fleet = null } = deps
   const hooks = (): WebhookService => {
     if (!webhooks) throw new AppError('unavailable', 'Webhooks are not available in this process.')
     return webhooks
+  }
+  const tokens = (): TokenRegistry => {
+    if (!deps.tokens) throw new AppError('unavailable', 'Named API tokens are not available in this process.')
+    return deps.tokens
+  }
+  const trail = (): AuditTrail => {
+    if (!deps.audit) throw new AppError('unavailable', 'The audit trail is not available in this process.')
+    return deps.audit
   }
   return {
     'accounts:list': async function listAccounts() {
@@ -68,6 +75,8 @@ export function createHandlers({
       return sessions.add(label)
     },
     'accounts:remove': async function removeAccount({ id }) {
+      // Its credentials' writes are remembered: an older copy of the device brought back is refused.
+      await deps.seen?.remember(id)
       await sessions.remove(id)
       telemetry.forget(id)
       return { done: true as const }
@@ -196,8 +205,8 @@ export function createHandlers({
     'transfer:inspect': async function inspectBundle({ bundle }) {
       return transfer.inspect(bundle)
     },
-    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label, handOff }) {
-      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }), ...(handOff ? { handOff } : {}) })
+    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label, allowOlder, handOff }) {
+      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }), ...(allowOlder ? { allowOlder } : {}), ...(handOff ? { handOff } : {}) })
     },
     'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
       return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })
@@ -241,6 +250,33 @@ export function createHandlers({
     },
     'webhooks:test': async function testWebhook({ id }) {
       return hooks().test(id)
+    },
+    // Named API tokens and the audit trail (docs/security.md).
+    'tokens:add': async function addToken({ name, role, accounts }) {
+      return tokens().add({ name, role, accounts })
+    },
+    'tokens:list': async function listTokens() {
+      return tokens().list()
+    },
+    'tokens:revoke': async function revokeToken({ name }) {
+      await tokens().revoke(name)
+      return { done: true as const }
+    },
+    'tokens:whoami': async function whoAmI(_input, caller) {
+      const { name, role, accounts } = caller.identity
+      return { name, role, accounts: accounts ? [...accounts] : null }
+    },
+    'audit:list': async function listAudit(filter) {
+      return trail().list(filter)
+    },
+    'store:backup': async function backupStore({ path }) {
+      if (!deps.backup) {
+        throw new AppError(
+          'unavailable',
+          "This server keeps its data in PostgreSQL: back the database up with pg_dump (docs/security.md, \"Backups\"), not with store:backup.",
+        )
+      }
+      return deps.backup(path)
     },
   }
 }

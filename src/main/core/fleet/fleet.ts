@@ -110,6 +110,7 @@ export function createFleet(options: FleetOptions): Fleet {
     control: database.control,
     serverId,
     url,
+    keyId: database.sealer.keyId,
     logger,
     ttlMs,
     onLost: (account, reason) => void letGo(account, reason),

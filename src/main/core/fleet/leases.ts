@@ -32,6 +32,11 @@ export interface LeaseOptions {
   serverId: string
   /** Where other servers reach this one (forwarded commands); read at every heartbeat. */
   url: string | (() => string)
+  /**
+   * The id of the data key this server seals under, kept on its row: a rotation of the key refuses to
+   * start while a live server still seals under another (rotation/rotate-key.ts).
+   */
+  keyId?: string | null
   logger: Logger
   ttlMs?: number
   /** Default ttl / 3: two renewals may fail before the lease is in danger. */
@@ -83,14 +88,14 @@ const MS = "* interval '1 millisecond'"
 
 const SQL = {
   heartbeat:
-    'INSERT INTO servers (id, url, started_at, heartbeat_at) VALUES ($1, $2, clock_timestamp(), clock_timestamp()) ' +
-    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, heartbeat_at = clock_timestamp()',
+    'INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $3, clock_timestamp(), clock_timestamp()) ' +
+    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, key_id = excluded.key_id, heartbeat_at = clock_timestamp()',
   // The heartbeat rides along: one round trip per renewal, whatever the number of accounts. A lease row
   // locked by another transaction (only a takeover locks a live owner's row: its lease expired) is
   // skipped, not waited for; the answer says, per lease sent, whether it was renewed and whether it is
   // still this server's (the snapshot, before the update).
   renew:
-    'WITH hb AS (INSERT INTO servers (id, url, started_at, heartbeat_at) VALUES ($1, $2, clock_timestamp(), clock_timestamp()) ' +
+    'WITH hb AS (INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $6, clock_timestamp(), clock_timestamp()) ' +
     'ON CONFLICT (id) DO UPDATE SET url = excluded.url, heartbeat_at = clock_timestamp() RETURNING id), ' +
     'mine AS (SELECT l.account_id FROM leases l JOIN unnest($3::text[], $4::bigint[]) AS h(a, e) ON l.account_id = h.a AND l.epoch = h.e ' +
     'WHERE l.owner = $1 FOR NO KEY UPDATE OF l SKIP LOCKED), ' +
@@ -159,6 +164,7 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
       sent.map(([a]) => a),
       sent.map(([, e]) => e),
       ttlMs,
+      options.keyId ?? null,
     ])
     const rows = new Map(result.rows.map((r) => [r.account_id, r]))
     for (const [account, epoch] of sent) {
@@ -194,7 +200,7 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     },
 
     async register() {
-      await control.query(SQL.heartbeat, [serverId, url()])
+      await control.query(SQL.heartbeat, [serverId, url(), options.keyId ?? null])
     },
 
     async claim(account) {

@@ -3,6 +3,7 @@
 // without touching anything, and who asked written to each account's activity log.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { localCaller } from '../access/caller'
 import { MAX_BULK_IDS, type BulkResult } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { runBulkAction } from './bulk'
@@ -20,7 +21,7 @@ describe('accounts:bulk', () => {
 
     await core.sessions.stop(carol.id)
     const since = events.mark()
-    const stopped = await core.dispatch('accounts:bulk', { ids: [alice.id, ghost, bob.id, alice.id], action: 'stop' }, 'cli')
+    const stopped = await core.dispatch('accounts:bulk', { ids: [alice.id, ghost, bob.id, alice.id], action: 'stop' }, localCaller('cli'))
     expect(stopped.ok).toBe(true)
     const stopResults = (stopped as { value: BulkResult[] }).value
     // One entry per distinct id, in the order given.
@@ -34,7 +35,7 @@ describe('accounts:bulk', () => {
     // (started just before) fails alone with the reason a single start gives.
     await core.sessions.start(bob.id)
     await waitForStatus(core, events, bob.id, 'connected', { since })
-    const started = await core.dispatch('accounts:bulk', { ids: [alice.id, bob.id, carol.id], action: 'start' }, 'ui')
+    const started = await core.dispatch('accounts:bulk', { ids: [alice.id, bob.id, carol.id], action: 'start' }, localCaller('ui'))
     expect(started.ok).toBe(true)
     const startResults = (started as { value: BulkResult[] }).value
     expect(startResults.map((r) => [r.id, r.ok])).toEqual([
@@ -67,7 +68,7 @@ describe('accounts:bulk', () => {
     const erin = await world.pair('Bulk Erin')
     await core.sessions.stop(erin.id)
     const since = events.mark()
-    const restarted = await core.dispatch('accounts:bulk', { ids: [dana.id, erin.id], action: 'restart' }, 'ui')
+    const restarted = await core.dispatch('accounts:bulk', { ids: [dana.id, erin.id], action: 'restart' }, localCaller('ui'))
     expect(restarted.ok && (restarted.value as BulkResult[]).map((r) => [r.id, r.ok])).toEqual([
       [dana.id, true],
       [erin.id, true],
@@ -76,7 +77,7 @@ describe('accounts:bulk', () => {
     await waitForStatus(core, events, dana.id, 'stopped', { since })
     await waitForStatus(core, events, dana.id, 'connected', { since })
     await waitForStatus(core, events, erin.id, 'connected', { since })
-    const alone = await core.dispatch('accounts:bulk', { ids: [dana.id], action: 'restart' }, 'ui')
+    const alone = await core.dispatch('accounts:bulk', { ids: [dana.id], action: 'restart' }, localCaller('ui'))
     expect(alone.ok && (alone.value as BulkResult[])[0]?.ok).toBe(true)
     await waitForStatus(core, events, dana.id, 'connected', { since: events.mark() })
     expect((await core.activity.list(dana.id, 50)).filter((e) => e.kind === 'command').map((e) => e.message)).toEqual(
@@ -89,11 +90,11 @@ describe('accounts:bulk', () => {
     const accounts = core.sessions.list().slice(0, 3)
     const ids = accounts.map((a) => a.id)
     const since = events.mark()
-    const tagged = await core.dispatch('accounts:tag', { ids, add: ['vip', 'EU west'] }, 'ui')
+    const tagged = await core.dispatch('accounts:tag', { ids, add: ['vip', 'EU west'] }, localCaller('ui'))
     expect(tagged.ok && (tagged.value as BulkResult[]).map((r) => [r.id, r.ok, r.account?.tags])).toEqual(ids.map((id) => [id, true, ['vip', 'EU west']]))
     // Each account announced its new tags.
     await events.next((m) => m.event === 'accounts:changed' && m.payload.id === ids[2] && m.payload.tags.includes('vip'), { since })
-    const changed = await core.dispatch('accounts:tag', { ids: [ids[0]!], add: ['VIP', 'late'], remove: ['eu WEST'] }, 'cli')
+    const changed = await core.dispatch('accounts:tag', { ids: [ids[0]!], add: ['VIP', 'late'], remove: ['eu WEST'] }, localCaller('cli'))
     expect(changed.ok && (changed.value as BulkResult[])[0]?.account?.tags).toEqual(['vip', 'late'])
     expect(core.sessions.list().find((a) => a.id === ids[0])?.tags).toEqual(['vip', 'late'])
     expect((await core.activity.list(ids[0]!, 50)).map((e) => e.message)).toEqual(

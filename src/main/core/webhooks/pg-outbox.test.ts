@@ -77,7 +77,8 @@ describePostgres('webhook outbox on PostgreSQL', () => {
     for (const r of receiver.received) expect(receiver.verify(r, secret)).toBe(true)
     for (const [account, texts] of sent) {
       // In order, each by its first arrival (a retried attempt arrives again before the next of its lane).
-      const firsts = receiver.received.filter((r, i) => r.body.account === account && receiver.received.findIndex((o) => o.delivery === r.delivery) === i)
+      const got = receiver.received
+      const firsts = got.filter((r, i) => r.body.account === account && got.findIndex((o) => o.delivery === r.delivery) === i)
       expect(firsts.map((r) => (r.body.data as { text: string }).text)).toEqual(texts)
     }
     // The same message reported again (after a failover) maps to the same delivery id: not sent twice.

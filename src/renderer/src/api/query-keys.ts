@@ -25,5 +25,8 @@ export const queryKeys = {
   webhookList: () => ['webhooks', 'list'] as const,
   webhookDeliveries: () => ['webhooks', 'deliveries'] as const,
   simulator: () => ['simulator', 'info'] as const,
+  whoami: () => ['tokens', 'whoami'] as const,
+  tokenList: () => ['tokens', 'list'] as const,
+  audit: (filter: { actor: string; command: string; limit: number }) => ['audit', filter.actor, filter.command, filter.limit] as const,
   fleetServers: () => ['fleet', 'servers'] as const,
 }

@@ -13,12 +13,13 @@ describe('routes', () => {
     { view: 'settings' },
     { view: 'fleet' },
     { view: 'webhooks' },
+    { view: 'audit' },
   ]
   it('every route survives a round trip through its address', () => {
     for (const route of routes) expect(parseRoute(routeToHash(route))).toEqual(route)
   })
   it('anything unknown or malformed opens the accounts list', () => {
-    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x', '#/webhooks/x']) {
+    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x', '#/webhooks/x', '#/audit/x']) {
       expect(parseRoute(hash)).toEqual({ view: 'accounts' })
     }
   })

@@ -1,5 +1,5 @@
 // One address per view, in the URL fragment: #/accounts, #/accounts/<id>, #/telemetry,
-// #/telemetry/<id>, #/fleet, #/settings, #/webhooks. The fragment never reaches the server, so the headless server serves
+// #/telemetry/<id>, #/fleet, #/settings, #/webhooks, #/audit. The fragment never reaches the server, so the headless server serves
 // one page for every view, and a link opened in a new tab keeps its fragment through the sign-in
 // prompt and lands on the same view. Back and Forward are the browser's own (hashchange). The accounts
 // table keeps its filter, search and sort after a "?" (#/accounts?status=failed&q=eu): a view of the
@@ -16,6 +16,7 @@ export type Route =
   | { view: 'settings' }
   | { view: 'fleet' }
   | { view: 'webhooks' }
+  | { view: 'audit' }
 
 export function parseRoute(hash: string): Route {
   const [rawPath = '', query = ''] = hash.replace(/^#/, '').split('?', 2)
@@ -27,6 +28,7 @@ export function parseRoute(hash: string): Route {
   if (section === 'settings' && id === undefined) return { view: 'settings' }
   if (section === 'fleet' && id === undefined) return { view: 'fleet' }
   if (section === 'webhooks' && id === undefined) return { view: 'webhooks' }
+  if (section === 'audit' && id === undefined) return { view: 'audit' }
   // Anything else (an empty fragment, an old link, a typo) opens the accounts list.
   return section === 'accounts' && id === undefined && query !== '' ? { view: 'accounts', query } : { view: 'accounts' }
 }
@@ -45,6 +47,8 @@ export function routeToHash(route: Route): string {
       return '#/fleet'
     case 'webhooks':
       return '#/webhooks'
+    case 'audit':
+      return '#/audit'
   }
 }
 

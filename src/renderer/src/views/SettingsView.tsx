@@ -1,7 +1,7 @@
 // What settings:* holds, to read and change: which WhatsApp endpoint the accounts use (real WhatsApp,
 // or a simulator with the root key its certificates are trusted under) and whether accounts left
 // running start with the app. When the server was started with an endpoint of its own (--simulator,
-// IRISH_WHATSAPP_URL), that one wins and the view says so.
+// IRISH_WHATSAPP_URL), that one wins and the view says so. Admins also see the API tokens.
 
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useId, useState, type FormEvent } from 'react'
@@ -9,15 +9,18 @@ import type { Settings } from '../../../shared/contract'
 import { useTransport } from '../api/ApiProvider'
 import { errorMessage } from '../api/api-error'
 import { useSettings, useSimulatorInfo } from '../api/hooks'
+import { useIsAdmin } from '../api/token-hooks'
 import { queryKeys } from '../api/query-keys'
 import { ErrorState, Loading } from '../components/States'
 import { ThemeSwitch } from '../components/ThemeSwitch'
+import { TokensPanel } from '../components/tokens/TokensPanel'
 import { ViewHeading } from '../components/ViewHeading'
 
 
 export function SettingsView() {
   const settings = useSettings()
   const simulator = useSimulatorInfo().data
+  const admin = useIsAdmin()
 
   return (
     <section className="view" aria-labelledby="main-heading">
@@ -27,6 +30,7 @@ export function SettingsView() {
       {settings.isPending && <Loading what="the settings" />}
       {settings.isError && <ErrorState what="the settings" error={settings.error} onRetry={() => void settings.refetch()} />}
       {settings.data && <SettingsForm current={settings.data} overriddenBy={simulator?.trusted && simulator.url !== settings.data.whatsappUrl ? simulator.url : null} />}
+      {admin && <TokensPanel />}
       <section className="panel settings-form" aria-labelledby="appearance-heading">
         <h3 id="appearance-heading">Appearance</h3>
         <div className="field">
