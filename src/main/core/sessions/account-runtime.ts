@@ -84,6 +84,12 @@ export interface AccountRuntime {
   retries: Map<string, { count: number }>
   /** The device jid each recent incoming message came from, by id: the session a reset deletes (decryption.ts). */
   devices: Map<string, string>
+  /**
+   * Records of received messages still under way, by message id: the same message delivered again
+   * meanwhile (a reconnect, another socket of this account) waits for that record rather than taking
+   * it for done, so it is never acknowledged before it is recorded.
+   */
+  recording: Map<string, Promise<void>>
   /** Texts received lately: the last one's time and a 24-hour count (accounts:stats). */
   traffic: TrafficCounter
   /** Store writes this account's sockets started and that have not landed yet. */
@@ -218,6 +224,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     acks: new Map(),
     retries: new Map(),
     devices: new Map(),
+    recording: new Map(),
     traffic: createTrafficCounter(),
     writes: new Set(),
     queue: Promise.resolve(),

@@ -31,8 +31,13 @@ export const ACK_WAIT_MS = 5_000
 export interface Messaging {
   /** Baileys' getMessage for this account's socket: the sent message a retry request asks for. */
   getMessage(rt: AccountRuntime, key: proto.IMessageKey): Promise<proto.IMessage | undefined>
-  /** A message arrived on the account's socket (a text, or a stub for one that failed to decrypt). */
-  onMessage(rt: AccountRuntime, socket: WASocket, message: WAMessage): void
+  /**
+   * A message arrived on the account's socket (a text, or a stub for one that failed to decrypt): a text
+   * is reported once, and recorded before this settles. Recording is tried again until it succeeds or
+   * the socket closes (then it rejects: the message was not acknowledged, and WhatsApp delivers it
+   * again). Undefined when there is nothing to report.
+   */
+  onMessage(rt: AccountRuntime, socket: WASocket, message: WAMessage): Promise<void> | undefined
   /** Baileys learned the phone number behind a LID (its `lid-mapping.update`). */
   onLidMapping(rt: AccountRuntime, mapping: { lid: string; pn: string }): void
   /**
@@ -45,6 +50,9 @@ export interface Messaging {
   /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
   traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
 }
+
+/** Between two tries to record a received message: 250 ms, doubling, at most 5 s. */
+const RECORD_RETRY_MS = { first: 250, max: 5000 }
 
 export interface MessagingDeps {
   book: AccountBook
@@ -59,7 +67,7 @@ export interface MessagingDeps {
 }
 
 export function createMessaging(deps: MessagingDeps): Messaging {
-  const { book, runtimes, events, now, doctor, acks, decryption } = deps
+  const { book, runtimes, events, log, now, doctor, acks, decryption } = deps
 
   /** A LID's phone became known: the inbox's messages from it carry it from now on, and the page hears. */
   function announcePhone(rt: AccountRuntime, lid: string): void {
@@ -83,7 +91,29 @@ export function createMessaging(deps: MessagingDeps): Messaging {
     }
   }
 
-  return {
+  /** A text that could not be recorded leaves the inbox: WhatsApp delivers it again. */
+  function forget(rt: AccountRuntime, received: ReceivedMessage): void {
+    rt.inbox = rt.inbox.filter((e) => e.message !== received)
+  }
+
+  /** Emits until the event is recorded (every record is idempotent by the message id), or the socket closed. */
+  async function record(rt: AccountRuntime, received: ReceivedMessage): Promise<void> {
+    const generation = rt.generation
+    for (let attempt = 0; ; attempt += 1) {
+      if ((await events.emit('accounts:message', received)) !== false) return
+      if (generation !== rt.generation || !rt.socket) {
+        // Not acknowledged: WhatsApp delivers it again, and then it must not look seen.
+        rt.seen.delete(received.id)
+        forget(rt, received)
+        throw new AppError('unavailable', `A message to account ${rt.id} could not be recorded before its socket closed; WhatsApp delivers it again.`)
+      }
+      const wait = Math.min(RECORD_RETRY_MS.max, RECORD_RETRY_MS.first * 2 ** attempt)
+      log.warn({ account: rt.id, attempt: attempt + 1, retryInMs: wait }, 'a received message is not recorded yet; its receipt waits')
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+
+  const self: Messaging = {
     async getMessage(rt, key) {
       return key.id ? await rt.outbox.get(key.id)?.message : undefined
     },
@@ -112,6 +142,10 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       const content = message.message
       const text = content?.conversation ?? content?.extendedTextMessage?.text
       if (typeof text !== 'string') return
+      // Delivered again while its first record is under way: that record decides. Recorded, it is done;
+      // failed, this delivery records it (and is acknowledged only then).
+      const pending = id ? rt.recording.get(id) : undefined
+      if (pending) return pending.catch(() => self.onMessage(rt, socket, message))
       // A message sent again (after a 479, or by a retry that also got through) arrives once more.
       if (id && rt.seen.has(id)) return
       rt.contacts?.exchanged(senderJid)
@@ -130,7 +164,10 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       if (id) rt.seen.add(id)
       if (waiting) waiting.message = received
       else keep(rt, { id, from: received.from, at: received.at, sender: { fromPhone: received.fromPhone, fromLid: received.fromLid }, message: received })
-      events.emit('accounts:message', received)
+      if (!id) return record(rt, received)
+      const recording = record(rt, received).finally(() => rt.recording.delete(id))
+      rt.recording.set(id, recording)
+      return recording
     },
 
     onLidMapping(rt, mapping) {
@@ -214,6 +251,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       return { lastMessageAt: counter?.lastAt() ?? null, messages24h: counter?.lastDay(now()) ?? 0 }
     },
   }
+  return self
 }
 
 /** `step`, or the error `late()` makes if it has not settled within `ms` (the step itself goes on). */
