@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3'
 import type { ActivityActor, ActivityKind } from '../../../shared/contract'
 import type { WriteBatch } from '../db/write-batch'
-import { ACTIVITY_PER_ACCOUNT, type ActivityLog, type NewActivity } from './activity-log'
+import { ACTIVITY_PER_ACCOUNT, type ActivityLog } from './activity-log'
 
 interface Row {
   seq: number
