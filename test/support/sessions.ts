@@ -180,6 +180,8 @@ export interface TestCoreOptions {
   simulator?: SimulatorPort
   /** Builds each Baileys socket (a test wraps one to tamper with what it sends). */
   makeSocket?: typeof makeWASocket
+  /** Handshakes in flight at most (sessions/admission.ts); the core's default unless given. */
+  connectConcurrency?: number
 }
 
 export async function openTestCore(options: TestCoreOptions): Promise<{ core: Core; events: EventRecorder }> {
@@ -193,6 +195,7 @@ export async function openTestCore(options: TestCoreOptions): Promise<{ core: Co
     ...(options.socketOverrides ? { socketOverrides: options.socketOverrides } : {}),
     ...(options.simulator ? { simulator: options.simulator } : {}),
     ...(options.makeSocket ? { makeSocket: options.makeSocket } : {}),
+    ...(options.connectConcurrency !== undefined ? { connectConcurrency: options.connectConcurrency } : {}),
   })
   return { core, events: recordEvents(core.events, core.sessions.list()) }
 }

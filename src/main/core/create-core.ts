@@ -77,6 +77,8 @@ export interface CoreDeps {
   now?: () => number
   /** Webhook delivery: private targets allowed (--webhooks-allow-private); tests shorten retries and timeouts. */
   webhooks?: WebhookOptions
+  /** Handshakes in flight at most, for mass starts and bulk pairing (sessions/admission.ts). */
+  connectConcurrency?: number
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
   crashAt?: CrashPoint
 }
@@ -163,6 +165,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.makeSocket ? { makeSocket: deps.makeSocket } : {}),
       ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}),
+      ...(deps.connectConcurrency !== undefined ? { connectConcurrency: deps.connectConcurrency } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
       async openAuth(id: AccountId) {

@@ -36,6 +36,8 @@ const USAGE = `Usage: npm run serve -- [options]
   --public-url <url>   With --database: where the other servers of the fleet reach this one
                        (default http://<host>:<port>). Put the address they can route to.
   --capacity <n>       With --database: run at most n accounts here (default: a fair share).
+  --connect-concurrency <n>  Handshakes with WhatsApp in flight at most when many accounts start at
+                       once (default 16). Or IRISH_CONNECT_CONCURRENCY.
   --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
   --webhooks-allow-private  Let webhooks target private and link-local addresses (10.x, 192.168.x, 169.254.x …).
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
       database: { type: 'string' },
       'public-url': { type: 'string' },
       capacity: { type: 'string' },
+      'connect-concurrency': { type: 'string' },
       'key-file': { type: 'string' },
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
@@ -100,6 +103,11 @@ async function main(): Promise<void> {
   }
   const capacity = values.capacity === undefined ? undefined : Number(values.capacity)
   if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 0)) throw new UsageError('--capacity must be a whole number.')
+  const concurrencyText = values['connect-concurrency'] ?? (process.env.IRISH_CONNECT_CONCURRENCY || undefined)
+  const connectConcurrency = concurrencyText === undefined ? undefined : Number(concurrencyText)
+  if (connectConcurrency !== undefined && (!Number.isInteger(connectConcurrency) || connectConcurrency < 1)) {
+    throw new UsageError('--connect-concurrency (or IRISH_CONNECT_CONCURRENCY) must be a whole number of at least 1.')
+  }
   const metricsToken = values['metrics-token'] ?? (process.env.IRISH_METRICS_TOKEN || undefined)
   if (metricsToken !== undefined) await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken)
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
@@ -172,6 +180,7 @@ async function main(): Promise<void> {
         }
       : {}),
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
+    ...(connectConcurrency !== undefined ? { connectConcurrency } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
     // The passkey helper in a person's browser talks to this origin (the UI names its own instead).
     ceremonyServer: () => serverOrigin(publicUrl ?? listeningUrl),

@@ -13,6 +13,7 @@ import type { ManagedAuthStore } from '../auth-store/types'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { createAccountBook } from './account-book'
+import { createAdmission } from './admission'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
 import { createRuntimes, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
@@ -44,6 +45,8 @@ export interface SessionManagerDeps {
   makeSocket?: typeof makeWASocket
   /** The origin browsers reach this server at, for passkey ceremony links (pairing.ts); absent in the desktop app. */
   ceremonyServer?: () => string | null
+  /** Handshakes in flight at most (admission.ts); DEFAULT_CONNECT_CONCURRENCY unless given. */
+  connectConcurrency?: number
 }
 
 /** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
@@ -103,6 +106,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     random: deps.random ?? Math.random,
     now,
     isShuttingDown: () => shuttingDown,
+    admission: createAdmission(deps.connectConcurrency),
   })
   const lifecycle = createLifecycle({ book, runtimes, connection, pairing, events, log, openStore, beginShutdown: () => (shuttingDown = true) })
   const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
