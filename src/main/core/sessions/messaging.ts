@@ -10,6 +10,7 @@ import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
+import { createKnownNumbers } from './known-numbers'
 
 const RECENT_MESSAGES = 50
 /** Sent messages kept for retry requests; a retry comes within seconds, so a few hundred is plenty. */
@@ -37,6 +38,7 @@ export interface Messaging {
 
 export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; events: EventBus; log: Logger; now: () => number }): Messaging {
   const { book, runtimes, events, log, now } = deps
+  const known = createKnownNumbers({ now })
   return {
     async getMessage(rt, key) {
       return key.id ? await rt.outbox.get(key.id)?.message : undefined
@@ -86,11 +88,13 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
         throw new AppError('conflict', `"${current.label}" is not connected. Start it and wait until it shows connected.`)
       }
       const jid = to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
-      if (jid.endsWith('@s.whatsapp.net')) {
+      if (jid.endsWith('@s.whatsapp.net') && !known.has(jid)) {
         // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
-        // so without this the operator would read "Sent" for a text that goes nowhere.
+        // so without this the operator would read "Sent" for a text that goes nowhere. A number found
+        // there lately is not asked about again (known-numbers.ts).
         const [found] = (await socket.onWhatsApp(jid)) ?? []
         if (!found?.exists) throw new AppError('not-found', `+${jid.split('@')[0]} is not on WhatsApp, so nothing was sent. Check the number.`)
+        known.add(jid)
       }
       // The id is chosen first so a retry request that overtakes sendMessage still finds the message.
       const messageId = generateMessageIDV2(socket.user?.id)
