@@ -15,7 +15,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/electron/index.ts'),
-          server: resolve(__dirname, 'src/main/server/cli.ts'),
+          server: resolve(__dirname, 'src/main/server/server-entry.ts'),
         },
       },
     },

@@ -6,6 +6,7 @@
 // cycles between folders. test/import-graph.test.ts fails on any of them.
 //   npx tsx scripts/import-graph.ts        prints the graph's size, its cycles and its upward imports
 
+import './require-node24.mjs'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'

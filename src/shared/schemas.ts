@@ -277,8 +277,10 @@ export const SimulatorInfoSchema = z.object({
   /** True when this process trusts a simulator instead of real WhatsApp. */
   trusted: z.boolean(),
   url: z.string().nullable(),
-  /** The simulator's admin API, when it runs inside this process. */
+  /** The simulator's admin API, when this server can play its phone (its own, or IRISH_SIMULATOR_ADMIN). */
   admin: z.string().nullable(),
+  /** Set while the simulator cannot be reached: since when (epoch ms) and the system error. */
+  down: z.object({ since: z.number(), reason: z.string() }).nullable(),
 })
 export type SimulatorInfo = z.infer<typeof SimulatorInfoSchema>
 

@@ -41,6 +41,7 @@ import { createPgOutbox } from './webhooks/pg-outbox'
 import { createSqliteOutbox } from './webhooks/sqlite-outbox'
 import { createWebhookService, type WebhookOptions, type WebhookService } from './webhooks/webhook-service'
 import type { SimulatorPort } from './whatsapp/simulator-port'
+import { createEndpointWatch } from './whatsapp/endpoint-watch'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from '../../whatsapp-protocol/trust-root'
 
 export { DATABASE_FILE } from './open-storage'
@@ -154,7 +155,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       : null
     if (webhooks) cleanup.unshift(() => webhooks.close())
 
+    // A simulator this server is joined to may go away and come back (its demo server restarts).
+    const endpoint = deps.whatsappOverride
+      ? createEndpointWatch({ url: deps.whatsappOverride.url, logger: log, onBack: () => sessions.retryWaiting(), ...(deps.now ? { now: deps.now } : {}) })
+      : null
+    if (endpoint) cleanup.unshift(() => endpoint.close())
     const sessions = createSessionManager({
+      ...(endpoint ? { endpoint } : {}),
       accounts: fleet?.accounts ?? storage.accounts,
       // Webhooks see an event before the fleet's de-duplication: a message reported again after a
       // failover maps to the same delivery ids, so the outbox skips it, and one whose first report
@@ -208,6 +215,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       webhooks,
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
+      endpoint,
       fleet,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))

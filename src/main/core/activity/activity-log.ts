@@ -35,7 +35,8 @@ export interface ActivityLog {
 
 const STATUS_WORDS: Record<AccountSummary['status'], string> = {
   new: 'New',
-  pairing: 'Showing QR codes for pairing',
+  // QR codes or a linking code: which one the log says when it shows (wiring.ts, from accounts:qr).
+  pairing: 'Waiting to be paired',
   connecting: 'Connecting',
   connected: 'Connected',
   reconnecting: 'Connection lost; reconnecting',
@@ -55,7 +56,10 @@ export function describeChange(before: AccountSummary | undefined, after: Accoun
   if (before && after.reconnectCount > before.reconnectCount) {
     out.push({ kind: 'reconnect', message: `Reconnect attempt ${after.reconnectCount}`, code: after.lastDisconnectCode })
   }
-  if (before?.pairedAt == null && after.pairedAt !== null) {
+  if (!before && after.pairedAt !== null) {
+    // New here and already paired: it came in a bundle (an import, a hand-off from another server).
+    out.push({ kind: 'transfer', message: `Imported${after.phone ? ` (paired as +${after.phone})` : ''}` })
+  } else if (before?.pairedAt == null && after.pairedAt !== null) {
     out.push({ kind: 'pairing', message: `Paired${after.phone ? ` as +${after.phone}` : ''}` })
   }
   if (before?.status !== after.status) {

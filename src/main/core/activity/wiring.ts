@@ -21,7 +21,18 @@ export function watchSessions(
   recordsHere: () => boolean = () => true,
 ): () => void {
   const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
+  // What the log last said a pairing shows (QR codes or a linking code), until the pairing ends.
+  const showing = new Map<AccountId, 'qr' | 'code'>()
   const lastPairing = new Map<AccountId, PairingState>()
+  /** Says once per pairing what it shows: QR codes, or a linking code (never the code itself: it links a device while valid). */
+  function notePairingShown(pairing: PairingState): void {
+    const now = pairing.method === 'code' ? (pairing.code ? 'code' : null) : pairing.qr ? 'qr' : null
+    if (!now || showing.get(pairing.id) === now) return
+    showing.set(pairing.id, now)
+    const said = now === 'code' ? `Showing a linking code to type on the phone${pairing.phone ? ` +${pairing.phone}` : ''}` : 'Showing QR codes to scan'
+    if (recordsHere()) log.record({ account: pairing.id, kind: 'pairing', message: said, actor: 'system' })
+  }
+
   return events.subscribe((message) => {
     try {
       if (message.event === 'accounts:qr') {
@@ -30,17 +41,19 @@ export function watchSessions(
           for (const entry of describePasskey(lastPairing.get(state.id), state)) log.record({ ...entry, account: state.id, actor: 'system' })
         }
         lastPairing.set(state.id, state)
-      }
-      if (message.event === 'accounts:changed') {
+        notePairingShown(state)
+      } else if (message.event === 'accounts:changed') {
         const summary = message.payload as AccountSummary
         if (recordsHere()) {
           for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
         }
         last.set(summary.id, summary)
+        if (summary.status !== 'pairing') showing.delete(summary.id)
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)
         lastPairing.delete(id)
+        showing.delete(id)
         if (recordsHere()) log.forget(id)
       }
     } catch (error) {

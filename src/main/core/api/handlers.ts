@@ -17,6 +17,7 @@ import { runBulkAction } from '../sessions/bulk'
 import type { Logger } from '../logger'
 import { toErrorInfo } from './dispatch'
 import type { WebhookService } from '../webhooks/webhook-service'
+import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface HandlerDeps {
   sessions: SessionManager
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   telemetry: Telemetry
   simulator: SimulatorPort | null
   whatsappOverride: { url: string; trustedRootKey: string } | null
+  /** Whether that override's endpoint answers (null without an override). */
+  endpoint?: Pick<EndpointWatch, 'down'> | null
   transfer: TransferService
   activity: ActivityLog
   /** Where a bulk command's unexpected per-account errors are logged (they leave as `internal`). */
@@ -34,7 +37,19 @@ export interface HandlerDeps {
   fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, logger, webhooks = null, fleet = null }: HandlerDeps): Handlers {
+export function createHandlers({
+  sessions,
+  settings,
+  telemetry,
+  simulator,
+  whatsappOverride,
+  endpoint = null,
+  transfer,
+  activity,
+  logger,
+  webhooks = null,
+  fleet = null,
+}: HandlerDeps): Handlers {
   const hooks = (): WebhookService => {
     if (!webhooks) throw new AppError('unavailable', 'Webhooks are not available in this process.')
     return webhooks
@@ -120,7 +135,7 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
       const current = settings.get()
       const url = whatsappOverride?.url ?? current.whatsappUrl
       const trusted = Boolean(whatsappOverride?.trustedRootKey ?? current.trustedRootKey)
-      return { trusted, url: trusted ? url : null, admin: simulator?.adminUrl ?? null }
+      return { trusted, url: trusted ? url : null, admin: simulator?.adminUrl ?? null, down: endpoint?.down() ?? null }
     },
     'simulator:scan': async function simulateScan({ id, passkey }) {
       if (!simulator) {

@@ -18,6 +18,7 @@ import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconn
 import { publishReconnect } from './session-channels'
 import type { Admission } from './admission'
 import { releaseClosedSocket } from './closed-socket'
+import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface ConnectionDeps {
   book: AccountBook
@@ -35,6 +36,8 @@ export interface ConnectionDeps {
   isShuttingDown: () => boolean
   /** At most so many handshakes in flight (admission.ts). */
   admission: Admission
+  /** Told when sockets cannot reach the endpoint and when one opens (a simulator that went away and came back). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
 }
 
 export interface Connection {
@@ -42,6 +45,8 @@ export interface Connection {
   connect(rt: AccountRuntime): Promise<void>
   /** Marks the account failed after an unexpected error, logging it where it happened. */
   failed(rt: AccountRuntime, error: unknown): void
+  /** An account waiting on its retry timer reconnects now (the endpoint is back). */
+  retryNow(rt: AccountRuntime): void
 }
 
 type CloseError = Error & { output?: { statusCode?: number } }
@@ -163,12 +168,15 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const connectedBefore = book.record(rt.id).lastConnectedAt !== null
     const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
     log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
+    const unreachable = unreachableReason(error)
+    if (unreachable) deps.endpoint?.unreachable(unreachable)
     book.update(rt.id, { lastDisconnectCode: code ?? null })
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
   }
 
   function onOpen(rt: AccountRuntime, socket: WASocket): void {
     rt.attempt = 0
+    deps.endpoint?.reached()
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user
@@ -195,7 +203,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })
   }
 
-  return { connect, failed }
+  function retryNow(rt: AccountRuntime): void {
+    if (!rt.retryTimer) return
+    runtimes.clearRetry(rt)
+    rt.nextRetryAt = null
+    reconnect(rt)
+  }
+
+  return { connect, failed, retryNow }
 }
 
 /** Applies what the reconnect policy decided for a socket that closed without the manager asking. */

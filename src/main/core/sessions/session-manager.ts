@@ -24,6 +24,7 @@ import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
 import { createPasskeyPairing } from './passkey-pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
+import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
 
@@ -43,6 +44,8 @@ export interface SessionManagerDeps {
   random?: () => number
   backoff?: BackoffOptions
   makeSocket?: typeof makeWASocket
+  /** Told when sockets cannot reach the endpoint and when one opens (whatsapp/endpoint-watch.ts). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
   /** The origin browsers reach this server at, for passkey ceremony links (pairing.ts); absent in the desktop app. */
   ceremonyServer?: () => string | null
   /** Handshakes in flight at most (admission.ts); DEFAULT_CONNECT_CONCURRENCY unless given. */
@@ -78,6 +81,8 @@ export interface SessionManager extends HandOff {
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
   shutdown(): Promise<void>
+  /** Every account waiting to retry its connection tries now (the endpoint answers again). */
+  retryWaiting(): void
 }
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
@@ -107,6 +112,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     now,
     isShuttingDown: () => shuttingDown,
     admission: createAdmission(deps.connectConcurrency),
+    ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
   const lifecycle = createLifecycle({ book, runtimes, connection, pairing, events, log, openStore, beginShutdown: () => (shuttingDown = true) })
   const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
@@ -119,6 +125,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     messages: messaging.messages,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
+    retryWaiting() {
+      for (const account of book.list()) {
+        const rt = runtimes.peek(account.id)
+        if (rt) connection.retryNow(rt)
+      }
+    },
     passkeyRespond: passkey.respond,
     passkeyConfirm: passkey.confirm,
     passkeyCancel: passkey.cancel,

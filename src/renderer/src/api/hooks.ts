@@ -97,9 +97,17 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
   })
 }
 
+const SIMULATOR_INFO_REFRESH_MS = 5_000
+
 export function useSimulatorInfo() {
   const api = useTransport()
-  return useQuery({ queryKey: queryKeys.simulator(), queryFn: () => api.invoke('simulator:info', {}), staleTime: 60_000 })
+  return useQuery({
+    queryKey: queryKeys.simulator(),
+    queryFn: () => api.invoke('simulator:info', {}),
+    staleTime: 60_000,
+    // With a simulator, asked again every few seconds: it may go away (its demo server restarts) and come back.
+    refetchInterval: (query) => (query.state.data?.trusted ? SIMULATOR_INFO_REFRESH_MS : false),
+  })
 }
 
 export type AccountAction = 'start' | 'take-back' | 'stop' | 'logout'
