@@ -23,6 +23,7 @@ import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protoco
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { remoteSimulator, savedSimulatorPorts, startEmbeddedSimulator, type EmbeddedSimulator } from './demo-simulator'
 import { hostnameOf } from './host-policy'
+import { heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
 import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
 import { checkChosenToken, resolveApiToken } from './token'
@@ -270,6 +271,7 @@ async function main(): Promise<void> {
   }
   // In fleet:servers before the ready line: whoever reads that line may ask the fleet for this server.
   await core.fleet?.leases.register()
+  say(heapLimitLine())
   say(`listening on ${server.url}`)
 
   await core.startAccounts()
