@@ -54,8 +54,14 @@ describe('store latency and the event loop', () => {
 
     const snapshot = telemetry.snapshot(null, 60)
     expect(snapshot.requests.keys_get.count).toBe(50)
-    expect(snapshot.requests.keys_get.p99).toBeLessThan(BLOCK_MS / 10)
-    expect(snapshot.requests.keys_get.max).toBeLessThan(BLOCK_MS / 10)
+    // Timing the wait for the loop put the whole block into every one of the 50 reads (median and max
+    // both over 300 ms). Timed by the store's own work, the median read is its true tens of
+    // microseconds. The bound on the slowest is looser on purpose: each figure is wall-clock time, and on
+    // a machine at load 20 the scheduler pauses this process inside a 20 µs call now and then for 10 to
+    // 40 ms (seen: one to three reads of 50), a pause that call really took, not the loop's wait. None
+    // holds the block.
+    expect(snapshot.requests.keys_get.p50).toBeLessThan(BLOCK_MS / 100)
+    expect(snapshot.requests.keys_get.max).toBeLessThan(BLOCK_MS / 2)
     expect(snapshot.loopDelay.count).toBeGreaterThan(0)
     expect(snapshot.loopDelay.max).toBeGreaterThanOrEqual(BLOCK_MS - 2 * LOOP_SAMPLE_MS)
   })
