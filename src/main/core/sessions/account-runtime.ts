@@ -132,8 +132,7 @@ export function createRuntimes(deps: {
         creds: opened.state.creds,
         keys: { get: (type, ids) => keys.get(type, ids), set: (data) => track(rt, Promise.resolve(keys.set(data))) },
       }
-      const save = coalesced(() => opened.saveCreds())
-      rt.auth = { state, saveCreds: () => track(rt, save()), store: opened.store }
+      rt.auth = { state, saveCreds: () => track(rt, opened.saveCreds()), store: opened.store }
       return rt.auth
     },
     async quiesce(rt, end) {
@@ -161,24 +160,6 @@ export function createRuntimes(deps: {
     },
   }
   return self
-}
-
-/**
- * One save per turn of the event loop, whatever the number of asks: Baileys changes the creds in place
- * and emits creds.update several times while it connects (four on a login), and each save encodes,
- * seals and writes all of them. Asks made before the save starts share it (it writes the creds as they
- * are by then); an ask made while it runs gets the next one. Each ask's promise is tracked at once, so
- * quiesce and shutdown wait for it.
- */
-function coalesced(save: () => Promise<void>): () => Promise<void> {
-  let next: Promise<void> | null = null
-  return () => {
-    next ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      next = null
-      return save()
-    })
-    return next
-  }
 }
 
 function newRuntime(id: AccountId): AccountRuntime {
