@@ -8,6 +8,7 @@ import { ACCOUNT_ID_PATTERN } from './ids'
 import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
 import { PasskeyPairingSchema } from './passkey'
+import { ROLES } from './policy'
 
 
 export const AccountIdSchema = z
@@ -111,6 +112,8 @@ export const AccountSummarySchema = z.object({
   server: z.string().nullable().optional(),
   /** What is wrong with the account, or null when nothing is. */
   condition: AccountConditionSchema.nullable().optional(),
+  /** The operator's free labels for finding accounts again (src/shared/tags.ts); absent from older servers, so empty then. */
+  tags: z.array(z.string()).default([]),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -150,6 +153,15 @@ export const PairingStateSchema = z.object({
 })
 export type PairingState = z.infer<typeof PairingStateSchema>
 
+/**
+ * A viewer's copy of a pairing state: a QR payload or a linking code would let its holder link a device,
+ * and a passkey check's ceremony link (a single-use token) would let its holder answer the check.
+ */
+export function withoutPairingSecrets(state: PairingState): PairingState {
+  const passkey = state.passkey?.phase === 'required' ? { ...state.passkey, ceremonyUrl: '' } : state.passkey
+  return { ...state, qr: null, code: null, passkey }
+}
+
 export const ReceivedMessageSchema = z.object({
   account: AccountIdSchema,
   id: z.string(),
@@ -160,6 +172,11 @@ export const ReceivedMessageSchema = z.object({
   at: z.number(),
 })
 export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>
+
+/** A viewer's copy of a received message: that one arrived, from whom and when, but not what it says. */
+export function withoutMessageText(message: ReceivedMessage): ReceivedMessage {
+  return { ...message, text: '' }
+}
 
 // Telemetry: the request types the seed defines.
 export const STORE_REQUESTS = ['load_creds', 'save_creds', 'keys_get', 'keys_set'] as const
@@ -270,6 +287,21 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** Start every account that was running when the app last stopped. */
   autoStart: z.boolean(),
+  /**
+   * The telemetry ranking leaves out accounts with fewer store operations than this in its range: a
+   * p99 over a handful of samples is one slow write during pairing, not a slow account.
+   */
+  rankingMinSamples: z
+    .number({ error: 'The minimum number of samples is a whole number.' })
+    .int('The minimum number of samples is a whole number.')
+    .min(1, 'The minimum number of samples is at least 1.')
+    .max(1_000_000, 'The minimum number of samples is at most 1,000,000.'),
+  /** Days the audit trail keeps an entry (docs/security.md, "Audit trail"). */
+  auditRetentionDays: z
+    .number()
+    .int('The audit retention is a whole number of days.')
+    .min(1, 'The audit trail keeps entries for at least 1 day.')
+    .max(3650, 'The audit trail keeps entries for at most 3650 days (ten years).'),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
@@ -301,6 +333,10 @@ export const BundleInfoSchema = z.object({
   exportedAt: z.string(),
   appVersion: z.string(),
   keyCounts: KeyCountsSchema,
+  /** The account's id where it was exported (an import keeps it), or null in bundles written before ids travelled. */
+  accountId: z.string().nullable(),
+  /** How many times its credentials had been written, or null in older bundles (docs/bundle-format.md). */
+  writes: z.number().int().nullable(),
 })
 export type BundleInfo = z.infer<typeof BundleInfoSchema>
 
@@ -340,8 +376,9 @@ export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
 /** The envelope's error: a code of the closed set and a message a person can act on. */
 export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
 
-// One command for many accounts (the bulk bar), answered per account.
-export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
+// One command for many accounts (the bulk bar), answered per account. 'restart': stop (when it runs),
+// then start.
+export const BULK_ACTIONS = ['start', 'stop', 'restart', 'logout'] as const
 export const BulkActionSchema = z.enum(BULK_ACTIONS)
 export type BulkAction = z.infer<typeof BulkActionSchema>
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
@@ -357,6 +394,23 @@ export const BulkResultSchema = z.object({
 })
 export type BulkResult = z.infer<typeof BulkResultSchema>
 
+/** What accounts:stats answers for one account: how much it hears, and whether its webhooks get through. */
+export const AccountStatsSchema = z.object({
+  id: AccountIdSchema,
+  ok: z.boolean(),
+  /**
+   * When its last text arrived (epoch ms), and how many arrived in the last 24 hours (in 15-minute
+   * steps), as counted by the server that runs it since it started running it; null: none since.
+   */
+  lastMessageAt: z.number().nullable().optional(),
+  messages24h: z.number().int().optional(),
+  /** Webhook deliveries of its events that failed: given up on, or pending after a failed attempt. */
+  webhookFailures: z.number().int().optional(),
+  /** Why there are no figures (an unknown id, an owner that did not answer). */
+  error: ErrorInfoSchema.optional(),
+})
+export type AccountStats = z.infer<typeof AccountStatsSchema>
+
 /** One server of a fleet, as `fleet:servers` lists it. */
 export const FleetServerSchema = z.object({
   id: z.string(),
@@ -368,3 +422,64 @@ export const FleetServerSchema = z.object({
   accounts: z.number().int().nonnegative(),
 })
 export type FleetServer = z.infer<typeof FleetServerSchema>
+
+// Named API tokens, each with a role and perhaps a set of accounts (docs/security.md, "Roles").
+
+export const RoleSchema = z.enum(ROLES, { error: (issue) => `Unknown role ${JSON.stringify(issue.input)}: a role is ${ROLES.join(', ')}.` })
+
+/** Lower-case letters, digits, dots, dashes and underscores: a name that reads the same in a log, a shell and a URL. */
+export const TOKEN_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
+export const TokenNameSchema = z.string().regex(TOKEN_NAME_PATTERN, 'A token name is 1 to 64 lower-case letters, digits, dots, dashes or underscores.')
+/**
+ * The names no added token may take: the server's own token (`default`, from IRISH_API_TOKEN or the
+ * data dir's api-token file) and the actors the audit trail names for callers without a token (the
+ * desktop's own window, the CLI on a data dir, the process itself).
+ */
+export const RESERVED_ACTORS = ['default', 'desktop', 'cli', 'local', 'system'] as const
+export const BUILT_IN_TOKEN = 'default'
+export const NewTokenNameSchema = TokenNameSchema.refine((name) => !(RESERVED_ACTORS as readonly string[]).includes(name), {
+  message: `That name is reserved (${RESERVED_ACTORS.join(', ')}): choose another token name.`,
+})
+
+export const TokenSummarySchema = z.object({
+  name: z.string(),
+  role: RoleSchema,
+  /** The accounts it may see, or null for every account. */
+  accounts: z.array(AccountIdSchema).nullable(),
+  /** Epoch milliseconds; null for the built-in token. */
+  createdAt: z.number().nullable(),
+  /** True for `default`, the server's own token: it comes from IRISH_API_TOKEN or the data dir, and is changed there. */
+  builtIn: z.boolean(),
+})
+export type TokenSummary = z.infer<typeof TokenSummarySchema>
+
+// The audit trail: every command that answered, who asked and how it ended.
+
+export const AuditEntrySchema = z.object({
+  /** When it answered. Epoch milliseconds. */
+  at: z.number(),
+  /** The token's name, or the caller without a token: desktop (the app's own window), cli (a data dir opened by irish). */
+  actor: z.string(),
+  command: z.string(),
+  /** The accounts it named (or, for a new account, created). */
+  accounts: z.array(z.string()),
+  /** 'ok', or the error code it answered with. */
+  result: z.string(),
+  /** The server that answered it (a fleet server's id, or this installation's). */
+  server: z.string(),
+  /** The other name or id it was about (a token's name, a webhook, a delivery, a hand-off), if any. */
+  subject: z.string().nullable(),
+})
+export type AuditEntry = z.infer<typeof AuditEntrySchema>
+
+/** What store:backup wrote. */
+export const BackupInfoSchema = z.object({
+  path: z.string(),
+  bytes: z.number().int(),
+  /** The id of the data key the backup's values are sealed under: a restore needs that key. */
+  keyId: z.string(),
+  accounts: z.number().int(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+})
+export type BackupInfo = z.infer<typeof BackupInfoSchema>

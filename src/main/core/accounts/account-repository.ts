@@ -21,6 +21,8 @@ export interface AccountRecord {
   /** Whether the operator wants it running: it is started again when the app starts. */
   wantRunning: boolean
   movedTo: { target: string; at: number } | null
+  /** The operator's tags, in the order given (src/shared/tags.ts). */
+  tags: string[]
 }
 
 export interface AccountRepository {
@@ -47,5 +49,6 @@ export function toSummary(record: AccountRecord): AccountSummary {
     pairedAt: record.pairedAt,
     lastConnectedAt: record.lastConnectedAt,
     movedTo: record.movedTo,
+    tags: record.tags,
   }
 }

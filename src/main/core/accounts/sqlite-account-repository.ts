@@ -33,13 +33,25 @@ export function toRecord(row: Row): AccountRecord {
     lastConnectedAt: row.lastConnectedAt,
     wantRunning: row.wantRunning,
     movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
+    tags: parseTags(row.tags),
+  }
+}
+
+/** The tags column holds a JSON array of strings; anything else (a hand edit) reads as no tags. */
+function parseTags(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text)
+    return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : []
+  } catch {
+    return []
   }
 }
 
 /** Record patch to columns, for both databases. */
 export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
-  const { movedTo, id: _id, ...rest } = patch
+  const { movedTo, tags, id: _id, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
+  if (tags !== undefined) columns.tags = JSON.stringify(tags)
   if (movedTo !== undefined) {
     columns.movedTo = movedTo?.target ?? null
     columns.movedAt = movedTo?.at ?? null

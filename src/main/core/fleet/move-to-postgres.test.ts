@@ -49,6 +49,7 @@ function record(id: AccountId, label: string): AccountRecord {
     lastConnectedAt: 6,
     wantRunning: true,
     movedTo: null,
+    tags: ['moved', label],
   }
 }
 
@@ -119,9 +120,9 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
       const after = await Promise.all(IDS.map((id) => stores.open(id).exportSnapshot()))
       expectSameValue(after, before)
       const accounts = await createPgAccountRepository(target.db, createWriteQueue(logger))
-      expect(accounts.list().map((a) => [a.id, a.status, a.wantRunning, a.reconnectCount])).toEqual([
-        ['acc-alpha', 'stopped', true, 2],
-        ['acc-beta', 'stopped', true, 2],
+      expect(accounts.list().map((a) => [a.id, a.status, a.wantRunning, a.reconnectCount, a.tags])).toEqual([
+        ['acc-alpha', 'stopped', true, 2, ['moved', 'Account 0']],
+        ['acc-beta', 'stopped', true, 2, ['moved', 'Account 1']],
       ])
       const settings = (await target.pool.query("SELECT value FROM settings WHERE key = 'autoStart'")).rows
       expect(settings).toEqual([{ value: 'false' }])

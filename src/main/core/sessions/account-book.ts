@@ -66,6 +66,7 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
         pairedAt: null,
         lastConnectedAt: null,
         movedTo: null,
+        tags: [],
         ...fields,
         id,
         statusSince: at,

@@ -34,7 +34,7 @@ export interface HandOff {
    * `fill` replaces its store (atomically, by the store), then the row is updated; the id stays.
    */
   importSession(
-    target: { replace: AccountId } | { label: string },
+    target: { replace: AccountId } | { label: string; id?: AccountId | undefined },
     who: { phone: string; name: string | null },
     fill: (store: ManagedAuthStore) => Promise<void>,
   ): Promise<AccountSummary>
@@ -78,8 +78,9 @@ export function createHandOff(deps: HandOffDeps): HandOff {
     )
   }
 
-  async function importNew(label: string, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>) {
-    const id = book.newAccountId()
+  async function importNew(label: string, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>, keep?: AccountId) {
+    // The id it had where it came from, when free here: systems that stored it keep finding the account.
+    const id = keep !== undefined && !book.exists(keep) ? keep : book.newAccountId()
     const store = deps.openStore(id)
     try {
       await fill(store)
@@ -130,7 +131,7 @@ export function createHandOff(deps: HandOffDeps): HandOff {
 
     async importSession(target, who, fill) {
       if ('replace' in target) return runtimes.serial(target.replace, () => replaceInQueue(target.replace, who, fill))
-      return importNew(target.label, who, fill)
+      return importNew(target.label, who, fill, target.id)
     },
   }
 }

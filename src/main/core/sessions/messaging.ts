@@ -34,6 +34,8 @@ export interface Messaging {
   onUpdates(rt: AccountRuntime, socket: WASocket, updates: WAMessageUpdate[]): void
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   messages(id: AccountId): ReceivedMessage[]
+  /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
+  traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
 }
 
 export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; events: EventBus; log: Logger; now: () => number }): Messaging {
@@ -75,6 +77,7 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
         at: seconds > 0 ? seconds * 1000 : now(),
       }
       rt.inbox.push(received)
+      rt.traffic.record(received.at)
       if (id) rt.seen.add(id)
       if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
       events.emit('accounts:message', received)
@@ -112,6 +115,12 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
     messages(id) {
       book.record(id)
       return [...(runtimes.peek(id)?.inbox ?? [])]
+    },
+
+    traffic(id) {
+      book.record(id)
+      const counter = runtimes.peek(id)?.traffic
+      return { lastMessageAt: counter?.lastAt() ?? null, messages24h: counter?.lastDay(now()) ?? 0 }
     },
   }
 }

@@ -5,6 +5,7 @@
 
 import makeWASocket from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { localCaller } from '../access/caller'
 import type { ReceivedMessage } from '../../../shared/contract'
 import { useSessionsWorld } from '../../../../test/support/sessions'
 
@@ -28,7 +29,7 @@ const world = useSessionsWorld(
 describe('sending', () => {
   it('refuses a number that is not on WhatsApp, and delivers to a number written loosely', async () => {
     const [alice, bob] = await Promise.all([world.pair('Alice'), world.pair('Bob')])
-    const refused = await world.core.dispatch('accounts:send-text', { id: alice.id, to: '+1 555 999 0000', text: 'anyone?' }, 'ui')
+    const refused = await world.core.dispatch('accounts:send-text', { id: alice.id, to: '+1 555 999 0000', text: 'anyone?' }, localCaller('ui'))
     expect(refused).toEqual({ ok: false, error: { code: 'not-found', message: expect.stringMatching(/^\+15559990000 is not on WhatsApp, so nothing was sent/) } })
 
     const arrived = new Promise<ReceivedMessage>((resolve) => {
@@ -40,7 +41,7 @@ describe('sending', () => {
       })
     })
     const loose = `+${bob.phone.slice(0, 1)} (${bob.phone.slice(1, 4)}) ${bob.phone.slice(4, 7)}-${bob.phone.slice(7)}`
-    const sent = await world.core.dispatch('accounts:send-text', { id: alice.id, to: loose, text: 'hello loosely' }, 'api')
+    const sent = await world.core.dispatch('accounts:send-text', { id: alice.id, to: loose, text: 'hello loosely' }, localCaller('api'))
     expect(sent.ok).toBe(true)
     expect((await arrived).text).toBe('hello loosely')
 
@@ -48,12 +49,12 @@ describe('sending', () => {
     // that is not on WhatsApp is asked about (and refused) every time.
     const bobJid = `${bob.phone}@s.whatsapp.net`
     expect(asked.filter((jid) => jid === bobJid)).toHaveLength(1)
-    expect((await world.core.dispatch('accounts:send-text', { id: alice.id, to: bob.phone, text: 'again' }, 'api')).ok).toBe(true)
+    expect((await world.core.dispatch('accounts:send-text', { id: alice.id, to: bob.phone, text: 'again' }, localCaller('api'))).ok).toBe(true)
     expect(asked.filter((jid) => jid === bobJid)).toHaveLength(1)
-    expect((await world.core.dispatch('accounts:send-text', { id: alice.id, to: '15559990000', text: 'anyone now?' }, 'ui')).ok).toBe(false)
+    expect((await world.core.dispatch('accounts:send-text', { id: alice.id, to: '15559990000', text: 'anyone now?' }, localCaller('ui'))).ok).toBe(false)
     expect(asked.filter((jid) => jid === '15559990000@s.whatsapp.net')).toHaveLength(2)
 
-    const stopped = await world.core.dispatch('accounts:stop', { id: alice.id }, 'cli')
+    const stopped = await world.core.dispatch('accounts:stop', { id: alice.id }, localCaller('cli'))
     expect(stopped.ok).toBe(true)
     const log = await world.core.activity.list(alice.id)
     expect(log[0]).toMatchObject({ actor: 'cli', kind: 'command', message: 'Stop: done' })

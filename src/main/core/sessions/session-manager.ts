@@ -19,7 +19,7 @@ import { createRuntimes, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
 import { createHandOff, type HandOff } from './hand-off'
-import { createLifecycle } from './lifecycle'
+import { createLifecycle, type TagChange } from './lifecycle'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
 import { createPasskeyPairing } from './passkey-pairing'
@@ -27,6 +27,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
 import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
+export type { TagChange }
 
 export interface SessionManagerDeps {
   accounts: AccountRepository
@@ -61,6 +62,8 @@ export interface SessionManager extends HandOff {
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
+  /** Removes, then adds tags (src/shared/tags.ts); a change that changes nothing writes nothing. */
+  tag(id: AccountId, change: TagChange): AccountSummary
   sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
   health(id: AccountId): Promise<AccountHealth>
   pairing(id: AccountId): PairingState
@@ -77,6 +80,8 @@ export interface SessionManager extends HandOff {
   passkeyConfirm(id: AccountId): Promise<PairingState>
   passkeyCancel(id: AccountId): PairingState
   messages(id: AccountId): ReceivedMessage[]
+  /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
+  traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
@@ -123,6 +128,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     list: () => book.list().map(toSummary),
     sendText: messaging.sendText,
     messages: messaging.messages,
+    traffic: messaging.traffic,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
     retryWaiting() {

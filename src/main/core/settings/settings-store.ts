@@ -6,7 +6,7 @@
 import { SettingsSchema, type Settings } from '../../../shared/contract'
 import type { Logger } from '../logger'
 
-export const DEFAULT_SETTINGS: Settings = { whatsappUrl: null, trustedRootKey: null, autoStart: true }
+export const DEFAULT_SETTINGS: Settings = { whatsappUrl: null, trustedRootKey: null, autoStart: true, rankingMinSamples: 100, auditRetentionDays: 90 }
 
 export interface SettingsStore {
   get(): Settings

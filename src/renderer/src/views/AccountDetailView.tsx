@@ -14,6 +14,7 @@ import { PairingDialog } from '../components/PairingDialog'
 import { SendMessageForm } from '../components/SendMessageForm'
 import { EmptyState, ErrorState, Loading } from '../components/States'
 import { ViewHeading } from '../components/ViewHeading'
+import './account-detail.css'
 
 export function AccountDetailView({
   id,
