@@ -28,7 +28,11 @@ describe('the SQLite account repository', () => {
 
   accountRepositoryContract(async () => ({
     repo,
-    reopen: async () => createAccountRepository(opened.db),
+    // What a new repository reads is what was committed: the turn's batch first (write-batch.ts).
+    reopen: async () => {
+      opened.batch.flush()
+      return createAccountRepository(opened.db, opened.batch)
+    },
     writeRawTags: async (id, text) => void opened.sqlite.prepare('UPDATE accounts SET tags = ? WHERE id = ?').run(text, id),
   }))
 
