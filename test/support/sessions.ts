@@ -183,6 +183,8 @@ export interface TestCoreOptions {
   makeSocket?: typeof makeWASocket
   /** The doctor's thresholds (tests shorten its waits). */
   doctor?: DoctorOptions
+  /** Handshakes in flight at most (sessions/admission.ts); the core's default unless given. */
+  connectConcurrency?: number
 }
 
 export async function openTestCore(options: TestCoreOptions): Promise<{ core: Core; events: EventRecorder }> {
@@ -197,6 +199,7 @@ export async function openTestCore(options: TestCoreOptions): Promise<{ core: Co
     ...(options.simulator ? { simulator: options.simulator } : {}),
     ...(options.makeSocket ? { makeSocket: options.makeSocket } : {}),
     ...(options.doctor ? { doctor: options.doctor } : {}),
+    ...(options.connectConcurrency !== undefined ? { connectConcurrency: options.connectConcurrency } : {}),
   })
   return { core, events: recordEvents(core.events, core.sessions.list()) }
 }

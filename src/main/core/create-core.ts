@@ -96,6 +96,8 @@ export interface CoreDeps {
   now?: () => number
   /** Webhook delivery: private targets allowed (--webhooks-allow-private); tests shorten retries and timeouts. */
   webhooks?: WebhookOptions
+  /** Handshakes in flight at most, for mass starts and bulk pairing (sessions/admission.ts). */
+  connectConcurrency?: number
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
   crashAt?: CrashPoint
   /** The doctor's thresholds (docs/session-doctor.md); tests shorten its waits. */
@@ -227,6 +229,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.makeSocket ? { makeSocket: deps.makeSocket } : {}),
       ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}),
+      ...(deps.connectConcurrency !== undefined ? { connectConcurrency: deps.connectConcurrency } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
       async openAuth(id: AccountId) {
@@ -242,8 +245,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     })
     telemetry.useDecryptFailures((windowSeconds) => doctor.decryptFailuresSince(windowSeconds))
     const clock = deps.now ? { now: deps.now } : {}
-    const activity = storage.sqlite
-      ? createSqliteActivityLog({ sqlite: storage.sqlite, ...clock })
+    const activity = storage.sqlite && storage.batch
+      ? createSqliteActivityLog({ sqlite: storage.sqlite, batch: storage.batch, ...clock })
       : createPgActivityLog({ pool: storage.postgres!.database.pool, logger: log, ...clock })
     cleanup.unshift(() => activity.settled())
     // In a fleet the log is shared: each change is written by the server it happened on, not again by
@@ -306,10 +309,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       backup,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))
-    // In a fleet the log's writes land in the background: a command's answer waits for its own line, so
-    // any server asked right after it lists who asked (on SQLite the line is written at once).
+    // Account rows and activity lines land in the background (a write batch per turn on SQLite, a
+    // write queue on PostgreSQL): a command's answer waits for what it changed and for its own line, so
+    // nothing an operator was told is lost in a crash, and any server asked right after it lists who asked.
     const localDispatch: Dispatch = async (command, input, caller) => {
       const result = await observed(command, input, caller)
+      await storage.settled()
       if (recordsCommand(command)) await activity.settled()
       return result
     }

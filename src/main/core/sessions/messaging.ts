@@ -18,6 +18,7 @@ import type { AccountRuntime, InboxEntry, Runtimes } from './account-runtime'
 import type { Decryption } from './decryption'
 import type { Liveness } from './liveness'
 import { REACH_OUT_LIMITED, type ServerAcks } from './server-acks'
+import { createKnownNumbers } from './known-numbers'
 
 const RECENT_MESSAGES = 50
 /** Sent messages kept for retry requests; a retry comes within seconds, so a few hundred is plenty. */
@@ -68,6 +69,7 @@ export interface MessagingDeps {
 
 export function createMessaging(deps: MessagingDeps): Messaging {
   const { book, runtimes, events, log, now, doctor, acks, decryption } = deps
+  const known = createKnownNumbers({ now })
 
   /** A LID's phone became known: the inbox's messages from it carry it from now on, and the page hears. */
   function announcePhone(rt: AccountRuntime, lid: string): void {
@@ -199,11 +201,13 @@ export function createMessaging(deps: MessagingDeps): Messaging {
           deps.liveness.probe(rt)
           return new AppError('unavailable', message)
         })
-      if (jid.endsWith('@s.whatsapp.net')) {
+      if (jid.endsWith('@s.whatsapp.net') && !known.has(jid)) {
         // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
-        // so without this the operator would read "Sent" for a text that goes nowhere.
+        // so without this the operator would read "Sent" for a text that goes nowhere. A number found
+        // there lately is not asked about again (known-numbers.ts).
         const [found] = (await inTime(socket.onWhatsApp(jid), UNANSWERED_LOOKUP)) ?? []
         if (!found?.exists) throw new AppError('not-found', `${shown} is not on WhatsApp, so nothing was sent. Check the number.`)
+        known.add(jid)
       }
       // The id is chosen first so a retry request that overtakes sendMessage still finds the message,
       // and the ack (which can come before sendMessage resolves) finds its waiter.

@@ -18,6 +18,7 @@ import { passkeyPhase, type Doctor } from '../doctor/doctor'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { createAccountBook } from './account-book'
+import { createAdmission } from './admission'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
 import { createRuntimes, type AccountRuntime, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
@@ -62,6 +63,8 @@ export interface SessionManagerDeps {
   endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
   /** The origin browsers reach this server at, for passkey ceremony links (pairing.ts); absent in the desktop app. */
   ceremonyServer?: () => string | null
+  /** Handshakes in flight at most (admission.ts); DEFAULT_CONNECT_CONCURRENCY unless given. */
+  connectConcurrency?: number
 }
 
 /** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
@@ -154,6 +157,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     random: deps.random ?? Math.random,
     now,
     isShuttingDown: () => shuttingDown,
+    admission: createAdmission(deps.connectConcurrency),
     ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
   replaceStale = connection.replaceStale
