@@ -162,15 +162,16 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       const me = snapshot.creds.me
       const who = { phone, name: me?.name || me?.verifiedName || null }
+      const existing = sessions.list().find((a) => a.phone === phone)
+      // The id it carries is kept; one taken here by another device is a conflict naming both. These come
+      // before the older-state check: a copy that would never be imported here need not be judged by age.
+      const holder = options.accountId !== undefined ? sessions.list().find((a) => a.id === options.accountId) : undefined
+      if (holder && holder.phone !== phone) throw idConflict(holder, options.accountId!, phone)
+      if (existing && !options.replace) throw importConflict(existing)
       const device = identityOf(snapshot.creds)
       const older = await olderThanSeen(device, snapshot.writes)
       if (older && !options.allowOlder) throw olderStateError('bundle', device!, older)
       if (older) log.warn({ device, writes: older.writes, seen: older.seen.writes }, 'importing older state of a device, as asked')
-      const existing = sessions.list().find((a) => a.phone === phone)
-      // The id it carries is kept; one taken here by another device is a conflict naming both.
-      const holder = options.accountId !== undefined ? sessions.list().find((a) => a.id === options.accountId) : undefined
-      if (holder && holder.phone !== phone) throw idConflict(holder, options.accountId!, phone)
-      if (existing && !options.replace) throw importConflict(existing)
       const fill = (store: { importSnapshot(s: AuthSnapshot): Promise<void> }): Promise<void> => store.importSnapshot(snapshot)
       // What the account held before it is replaced is state this store has seen.
       if (existing) await deps.seen?.remember(existing.id)
