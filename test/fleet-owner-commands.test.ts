@@ -282,6 +282,19 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       expect(results).toEqual([expect.objectContaining({ id: account.id, ok: true, account: expect.objectContaining({ status: 'stopped' }) })])
       expect(await onA(account.id)).toMatchObject({ status: 'stopped' })
     },
+    'accounts:set-proxy': async () => {
+      // The owner reconnects its socket through the proxy at once: a proxy nobody listens on leaves the
+      // account reconnecting with the condition on A; cleared, it connects directly again.
+      const account = await connected()
+      await runsOnA(account.id)
+      const failing = nextEvent(a, (m) => m.event === 'accounts:changed' && m.payload.id === account.id && m.payload.condition?.code === 'proxy-unreachable')
+      const results = await value<BulkResult[]>(b, 'accounts:set-proxy', { ids: [account.id], url: 'socks5://probe:secret@127.0.0.1:1', reconnect: true })
+      expect(results).toEqual([expect.objectContaining({ id: account.id, ok: true, account: expect.objectContaining({ proxy: 'socks5://probe:***@127.0.0.1:1' }) })])
+      await failing
+      const back = nextEvent(a, statusEvent(account.id, 'connected'))
+      await value(b, 'accounts:set-proxy', { ids: [account.id], url: null, reconnect: true })
+      expect(((await back).payload as AccountSummary).proxy).toBeNull()
+    },
   }
 
   beforeAll(async () => {

@@ -45,6 +45,8 @@ export const COMMAND_NAMES = [
   'webhooks:deliveries',
   'webhooks:redeliver',
   'webhooks:test',
+  // A proxy per account, send limits and the send queue (docs/proxies-and-limits.md).
+  'accounts:set-proxy',
 ] as const
 
 export const EVENT_NAMES = [

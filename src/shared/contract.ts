@@ -16,6 +16,7 @@ import type { ErrorInfo } from './errors'
 import type { AccountId } from './ids'
 import { LabelSchema } from './labels'
 import { PhoneNumberSchema } from './pairing'
+import { ProxyUrlSchema, redactProxyUrl } from './proxy'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
 import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
 import {
@@ -341,7 +342,7 @@ export const commands = {
     role: 'admin',
     fleet: 'any-server',
     ...quiet,
-    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically' },
+    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically', defaultProxy: 'Default proxy' },
   }),
   'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
@@ -536,6 +537,38 @@ export const commands = {
     body: 'standard',
     cli: null,
     fields: { ids: 'Accounts', action: 'Action' },
+  }),
+  /**
+   * Sets or clears (null) the proxy of many accounts (docs/proxies-and-limits.md), answered per account.
+   * It applies on each account's next connect; with `reconnect`, a running account reconnects now (a
+   * scheduled retry is cancelled). Never a fallback to a direct connection: a proxy that fails keeps the
+   * account down with the condition proxy-unreachable.
+   */
+  'accounts:set-proxy': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        /** http:// (HTTP CONNECT), socks5:// or socks5h://, with optional user:password@; null connects directly. */
+        url: ProxyUrlSchema.nullable(),
+        reconnect: z.boolean().optional(),
+      })
+      .strict(),
+    output: z.array(BulkResultSchema),
+    role: 'admin',
+    // The owner reads the proxy at its next connect and reconnects the socket it runs.
+    fleet: { owners: 'ids' },
+    activity: {
+      kind: 'command',
+      accounts: 'results',
+      // Shown without its password, as everywhere outside the core.
+      say: (input) => (input.url === null ? 'Clear the proxy (connect directly)' : `Set the proxy to ${redactProxyUrl(input.url)}`) + (input.reconnect ? ', reconnect now' : ''),
+    },
+    body: 'standard',
+    cli: null,
+    fields: { ids: 'Accounts', url: 'Proxy URL', reconnect: 'Reconnect now' },
   }),
   /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
   'webhooks:add': command({

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { ACCOUNT_ID_PATTERN } from './ids'
 import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
+import { ProxyUrlSchema } from './proxy'
 
 
 export const AccountIdSchema = z
@@ -110,6 +111,11 @@ export const AccountSummarySchema = z.object({
   server: z.string().nullable().optional(),
   /** What is wrong with the account, or null when nothing is. */
   condition: AccountConditionSchema.nullable().optional(),
+  /**
+   * The proxy the account connects through, its password shown as *** (docs/proxies-and-limits.md), or
+   * null when it connects directly. A change applies on the next connect.
+   */
+  proxy: z.string().nullable(),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -255,6 +261,11 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** Start every account that was running when the app last stopped. */
   autoStart: z.boolean(),
+  /**
+   * The proxy a new account connects through (docs/proxies-and-limits.md), or null for none. Sealed at
+   * rest; shown with its password as ***, and that shown form given back keeps the stored URL.
+   */
+  defaultProxy: ProxyUrlSchema.nullable(),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 

@@ -19,6 +19,7 @@ export function accountSummary(id: string, patch: Partial<AccountSummary> = {}):
     pairedAt: null,
     lastConnectedAt: null,
     movedTo: null,
+    proxy: null,
     ...patch,
   }
 }

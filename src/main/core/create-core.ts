@@ -30,6 +30,7 @@ import { createSessionManager, type SessionManager } from './sessions/session-ma
 import type { BackoffOptions } from './sessions/reconnect-policy'
 import type { SettingsStore } from './settings/settings-store'
 import { openObservedAuth } from './observed-auth'
+import { proxySecrets } from './proxy/proxy-secret'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
 import { openHandOffJournal } from './transfer/hand-off-journal'
 import type { CrashPoint } from './transfer/hand-off-protocol'
@@ -151,6 +152,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
+      proxies: proxySecrets(storage.sealer),
+      defaultProxyUrl: () => settings.defaultProxyUrl(),
       openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
       async openAuth(id: AccountId) {
         // A fleet server opens a socket only under the account's lease: never two sockets for one account.

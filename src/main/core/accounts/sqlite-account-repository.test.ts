@@ -23,6 +23,7 @@ const record = (id: string, patch: Partial<AccountRecord> = {}): AccountRecord =
   lastConnectedAt: null,
   wantRunning: false,
   movedTo: null,
+  proxy: null,
   ...patch,
 })
 

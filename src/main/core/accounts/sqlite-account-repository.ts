@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountStatus } from '../../../shared/contract'
-import type { AccountRecord, AccountRepository } from './account-repository'
+import type { AccountRecord, AccountRecordPatch, AccountRepository } from './account-repository'
 import type { AppDatabase } from '../db/open-database'
 import { accounts } from '../db/schema'
 
@@ -28,12 +28,16 @@ export function toRecord(row: Row): AccountRecord {
     lastConnectedAt: row.lastConnectedAt,
     wantRunning: row.wantRunning,
     movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
+    proxy: row.proxy,
   }
 }
 
-/** Record patch to columns, for both databases. */
-export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
-  const { movedTo, id: _id, ...rest } = patch
+/**
+ * Record patch to columns, for both databases. The proxy is never among them: its shown form is written
+ * only with its sealed URL (setProxy), and an insert starts without one.
+ */
+export function toColumns(patch: AccountRecordPatch & Partial<Pick<AccountRecord, 'id' | 'createdAt' | 'proxy'>>): Partial<Row> {
+  const { movedTo, id: _id, proxy: _proxy, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
   if (movedTo !== undefined) {
     columns.movedTo = movedTo?.target ?? null
@@ -80,6 +84,19 @@ export function createSqliteAccountRepository(db: AppDatabase): AccountRepositor
       const row = update.get({ ...Object.fromEntries(keys.map((key) => [key, columns[key]])), id })
       if (!row) throw new AppError('not-found', `There is no account "${id}".`)
       return toRecord(row)
+    },
+    setProxy(id, proxy) {
+      const row = db
+        .update(accounts)
+        .set({ proxy: proxy?.shown ?? null, proxyUrl: proxy?.sealed ?? null })
+        .where(eq(accounts.id, id))
+        .returning()
+        .get()
+      if (!row) throw new AppError('not-found', `There is no account "${id}".`)
+      return toRecord(row)
+    },
+    async sealedProxy(id) {
+      return db.select({ sealed: accounts.proxyUrl }).from(accounts).where(eq(accounts.id, id)).get()?.sealed ?? null
     },
     delete(id) {
       db.delete(accounts).where(eq(accounts.id, id)).run()

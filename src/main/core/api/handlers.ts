@@ -170,6 +170,9 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:bulk': async function bulkAction({ ids, action }) {
       return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
     },
+    'accounts:set-proxy': async function setProxy({ ids, url, reconnect }) {
+      return sessions.setProxy(ids, url, { reconnect: reconnect ?? false, describe: (error) => toErrorInfo(error, logger, 'accounts:set-proxy') })
+    },
     // Signed webhooks from a durable outbox (docs/webhooks.md).
     'webhooks:add': async function addWebhook(input) {
       return hooks().add(input)

@@ -57,6 +57,10 @@ export const accounts = sqliteTable('accounts', {
   wantRunning: integer('want_running', { mode: 'boolean' }).notNull().default(false),
   movedTo: text('moved_to'),
   movedAt: integer('moved_at'),
+  /** The account's proxy as it may be shown (password as ***), or null: it connects directly. */
+  proxy: text('proxy'),
+  /** The whole proxy URL, sealed with the data key (AAD "account-proxy:<id>"); set and cleared with `proxy`. */
+  proxyUrl: blob('proxy_url', { mode: 'buffer' }),
 })
 
 /** App settings as JSON values under a key (see core/settings). */

@@ -23,6 +23,7 @@ import { pgAuthStoreFactory } from '../auth-store/pg-store'
 import { createWriteQueue } from '../db/postgres/write-queue'
 import { silentLogger } from '../logger'
 import { createSettingsStore } from '../settings/settings-store'
+import { proxySecrets } from '../proxy/proxy-secret'
 import { sqliteSettingsRows } from '../settings/sqlite-settings-rows'
 import type { AccountRecord } from '../accounts/account-repository'
 import { createSqliteActivityLog } from '../activity/sqlite-activity-log'
@@ -49,6 +50,7 @@ function record(id: AccountId, label: string): AccountRecord {
     lastConnectedAt: 6,
     wantRunning: true,
     movedTo: null,
+    proxy: null,
   }
 }
 
@@ -71,7 +73,7 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
       await stores.open(id).set(sampleKeys())
       await stores.open(id).set({ 'pre-key': Object.fromEntries(Array.from({ length: 2500 }, (_, k) => [`p${k}`, { private: randomBytes(32), public: randomBytes(33) }])) })
     }
-    createSettingsStore(sqliteSettingsRows(database.db), logger).set({ autoStart: false })
+    createSettingsStore(sqliteSettingsRows(database.db), logger, proxySecrets(database.sealer)).set({ autoStart: false })
     const activity = createSqliteActivityLog({ sqlite: database.sqlite })
     activity.record({ account: IDS[0]!, kind: 'pairing', message: 'Paired as +5511', actor: 'system' })
     activity.record({ account: IDS[0]!, kind: 'status', message: 'Logged out: gone', code: 401, actor: 'system' })

@@ -114,8 +114,9 @@ async function copyAccount(client: pg.PoolClient, sqlite: Database.Database, a: 
   // Stopped: the fleet's servers claim and start what the operator wants running.
   await client.query(
     'INSERT INTO accounts (id, label, phone, name, status, status_since, last_error, last_disconnect_code, reconnect_count, created_at, ' +
-      "paired_at, last_connected_at, want_running, moved_to, moved_at) VALUES ($1, $2, $3, $4, 'stopped', $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL)",
-    [a.id, a.label, a.phone, a.name, a.status_since, a.last_error, a.last_disconnect_code, a.reconnect_count, a.created_at, a.paired_at, a.last_connected_at, a.want_running === 1],
+      "paired_at, last_connected_at, want_running, moved_to, moved_at, proxy, proxy_url) VALUES ($1, $2, $3, $4, 'stopped', $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, $13, $14)",
+    // The proxy URL stays sealed: the fleet shares the data key, and its additional data names only the account.
+    [a.id, a.label, a.phone, a.name, a.status_since, a.last_error, a.last_disconnect_code, a.reconnect_count, a.created_at, a.paired_at, a.last_connected_at, a.want_running === 1, a.proxy, a.proxy_url],
   )
   const creds = sqlite.prepare('SELECT value, updated_at FROM auth_creds WHERE account_id = ?').get(a.id) as { value: Buffer; updated_at: number } | undefined
   if (creds) await client.query('INSERT INTO auth_creds (account_id, value, updated_at) VALUES ($1, $2, $3)', [a.id, creds.value, creds.updated_at])

@@ -5,13 +5,12 @@
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountStatus } from '../../../shared/contract'
+import type { AccountCondition, AccountStatus } from '../../../shared/contract'
 import { isRunningStatus } from '../../../shared/domain'
 import type { EventBus } from '../events'
-import { toSummary, type AccountRecord, type AccountRepository } from '../accounts/account-repository'
+import { toSummary, type AccountRecord, type AccountRecordPatch, type AccountRepository, type StoredProxy } from '../accounts/account-repository'
 
-
-export type AccountPatch = Partial<Omit<AccountRecord, 'id' | 'createdAt'>>
+export type AccountPatch = Omit<AccountRecordPatch, 'condition'>
 
 export interface AccountBook {
   /** The record, or a not-found AppError. */
@@ -23,6 +22,16 @@ export interface AccountBook {
   /** Persists the patch (stamping statusSince when the status changes) and emits accounts:changed. */
   update(id: AccountId, patch: AccountPatch): AccountRecord
   setStatus(id: AccountId, status: AccountStatus, patch?: AccountPatch): AccountRecord
+  /** Stores the account's proxy (its shown form and sealed URL) and emits accounts:changed. */
+  setProxy(id: AccountId, proxy: StoredProxy | null): AccountRecord
+  /** The sealed proxy URL the next connect uses, read from the database. */
+  sealedProxy(id: AccountId): Promise<Buffer | null>
+  /**
+   * Sets (or, with null, ends) the account's condition and emits accounts:changed when it changed. Kept
+   * in memory here, the one place a condition is held, until a doctor derives them (the proxy's failure
+   * is the only one set so far).
+   */
+  setCondition(id: AccountId, condition: AccountCondition | null): void
   newRecord(id: AccountId, fields: Pick<AccountRecord, 'label' | 'status' | 'wantRunning'> & Partial<AccountRecord>): AccountRecord
   newAccountId(): AccountId
   /**
@@ -34,11 +43,13 @@ export interface AccountBook {
 
 export function createAccountBook(deps: { accounts: AccountRepository; events: EventBus; now: () => number }): AccountBook {
   const { accounts, events, now } = deps
+  const conditions = new Map<AccountId, AccountCondition>()
+  const withCondition = (record: AccountRecord): AccountRecord => ({ ...record, condition: conditions.get(record.id) ?? null })
 
   function update(id: AccountId, patch: AccountPatch): AccountRecord {
     const before = accounts.get(id)
     const statusChanged = patch.status !== undefined && patch.status !== before?.status
-    const next = accounts.update(id, statusChanged ? { ...patch, statusSince: now() } : patch)
+    const next = withCondition(accounts.update(id, statusChanged ? { ...patch, statusSince: now() } : patch))
     events.emit('accounts:changed', toSummary(next))
     return next
   }
@@ -47,14 +58,31 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
     record(id) {
       const found = accounts.get(id)
       if (!found) throw new AppError('not-found', `There is no account "${id}".`)
-      return found
+      return withCondition(found)
     },
     exists: (id) => accounts.get(id) !== undefined,
-    list: () => accounts.list(),
+    list: () => accounts.list().map(withCondition),
     insert: (record) => accounts.insert(record),
-    delete: (id) => accounts.delete(id),
+    delete(id) {
+      conditions.delete(id)
+      accounts.delete(id)
+    },
     update,
     setStatus: (id, status, patch = {}) => update(id, { ...patch, status }),
+    setProxy(id, proxy) {
+      const next = withCondition(accounts.setProxy(id, proxy))
+      events.emit('accounts:changed', toSummary(next))
+      return next
+    },
+    setCondition(id, condition) {
+      const before = conditions.get(id) ?? null
+      if (JSON.stringify(before) === JSON.stringify(condition)) return
+      if (condition) conditions.set(id, condition)
+      else conditions.delete(id)
+      const current = accounts.get(id)
+      if (current) events.emit('accounts:changed', toSummary(withCondition(current)))
+    },
+    sealedProxy: (id) => accounts.sealedProxy(id),
     newRecord(id, fields) {
       const at = now()
       return {
@@ -66,6 +94,7 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
         pairedAt: null,
         lastConnectedAt: null,
         movedTo: null,
+        proxy: null,
         ...fields,
         id,
         statusSince: at,

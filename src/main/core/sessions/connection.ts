@@ -7,6 +7,8 @@ import { Browsers, jidDecode, type AuthenticationCreds, type ConnectionState, ty
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import { AppError } from '../../../shared/errors'
 import type { Logger } from '../logger'
+import { proxyCondition, proxyLastError } from '../proxy/proxy-condition'
+import { openProxyRoute } from '../proxy/proxy-route'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Messaging } from './messaging'
@@ -21,6 +23,8 @@ export interface ConnectionDeps {
   messaging: Messaging
   log: Logger
   socketConfig: () => Partial<SocketConfig>
+  /** The account's whole proxy URL, opened from its sealed value at each connect; null connects directly. */
+  proxyUrl: (id: AccountRuntime['id']) => Promise<string | null>
   makeSocket: typeof makeWASocket
   baileysLogger: ILogger
   backoff: BackoffOptions
@@ -57,6 +61,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
       await auth.saveCreds()
     }
     const paired = isPaired(creds)
+    // Read at every connect, so a change applies on the next one; a proxy that cannot be read fails the
+    // start (storage-corrupt) rather than connecting directly.
+    const proxyUrl = await deps.proxyUrl(rt.id)
+    const route = proxyUrl ? openProxyRoute(proxyUrl) : null
+    rt.proxyRoute = route
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
     const socket = deps.makeSocket({
@@ -65,6 +74,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
       ...deps.socketConfig(),
+      // After the endpoint's settings: nothing given there can route around the proxy.
+      ...(route?.socketConfig ?? {}),
       getMessage: (key) => messaging.getMessage(rt, key),
       auth: auth.state,
       logger: deps.baileysLogger,
@@ -82,7 +93,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
     socket.ev.on('connection.update', (change) => {
       // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
-      if (change.connection === 'close') resolveClosed()
+      if (change.connection === 'close') {
+        resolveClosed()
+        route?.close()
+      }
       if (generation !== rt.generation) return
       onConnectionUpdate(rt, socket, change, paired)
     })
@@ -117,14 +131,23 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const code = error?.output?.statusCode
     const paired = wasPaired || Boolean(rt.auth && isPaired(rt.auth.state.creds))
     const connectedBefore = book.record(rt.id).lastConnectedAt !== null
-    const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
-    log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
+    const proxyFailure = rt.proxyRoute?.failure() ?? null
+    const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random, proxyFailed: proxyFailure !== null })
+    log.info({ account: rt.id, code, decision: decision.kind, proxyFailed: proxyFailure !== null }, 'connection closed')
     book.update(rt.id, { lastDisconnectCode: code ?? null })
+    if (proxyFailure !== null && rt.proxyRoute && decision.kind === 'retry') {
+      const host = rt.proxyRoute.host
+      const since = book.record(rt.id).condition?.code === 'proxy-unreachable' ? book.record(rt.id).condition!.since : now()
+      book.setCondition(rt.id, proxyCondition({ host, why: proxyFailure, since, retryInMs: decision.delayMs }))
+      onClose({ ...deps, reconnect, failed }, rt, decision, { code, error, lastError: proxyLastError(host, proxyFailure) })
+      return
+    }
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
   }
 
   function onOpen(rt: AccountRuntime, socket: WASocket): void {
     rt.attempt = 0
+    book.setCondition(rt.id, null)
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user
@@ -159,7 +182,7 @@ function onClose(
   deps: ConnectionDeps & { reconnect: (rt: AccountRuntime) => void; failed: (rt: AccountRuntime, error: unknown) => void },
   rt: AccountRuntime,
   decision: CloseDecision,
-  close: { code: number | undefined; error: CloseError | undefined },
+  close: { code: number | undefined; error: CloseError | undefined; lastError?: string },
 ): void {
   const { book, runtimes, pairing, now, reconnect, failed } = deps
   const { code, error } = close
@@ -173,7 +196,7 @@ function onClose(
       rt.nextRetryAt = now() + decision.delayMs
       book.setStatus(rt.id, 'reconnecting', {
         reconnectCount: book.record(rt.id).reconnectCount + 1,
-        lastError: describeClose(code, error),
+        lastError: close.lastError ?? describeClose(code, error),
       })
       rt.retryTimer = setTimeout(() => {
         rt.retryTimer = null

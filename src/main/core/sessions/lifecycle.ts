@@ -37,6 +37,8 @@ export interface LifecycleDeps {
   openStore: (id: AccountId) => ManagedAuthStore
   /** Called once shutdown begins: no new socket opens after it. */
   beginShutdown: () => void
+  /** A new account's record exists and nothing runs yet: what every new account gets (its default proxy). */
+  onCreated: (id: AccountId) => void
 }
 
 /** Statuses a stop keeps: they say why the account is not running better than "stopped" would. */
@@ -50,6 +52,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       const id = book.newAccountId()
       const count = book.list().length
       book.insert(book.newRecord(id, { label: label ?? `Account ${count + 1}`, status: 'new', wantRunning: true }))
+      deps.onCreated(id)
       deps.events.emit('accounts:changed', toSummary(book.record(id)))
       return self.start(id)
     },
@@ -84,6 +87,8 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       return runtimes.serial(id, async () => {
         book.record(id)
         await runtimes.quiesce(runtimes.get(id))
+        // Not running, nothing fails it: what its connection suffered ends with it.
+        book.setCondition(id, null)
         const current = book.record(id)
         return toSummary(
           KEPT_ON_STOP.includes(current.status) ? book.update(id, { wantRunning: false }) : book.setStatus(id, 'stopped', { wantRunning: false }),

@@ -8,10 +8,12 @@ import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import pino from 'pino'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountHealth, AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
+import type { AccountHealth, AccountSummary, BulkResult, PairingState, ReceivedMessage } from '../../../shared/contract'
 import type { ManagedAuthStore } from '../auth-store/types'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
+import type { ProxySecrets } from '../proxy/proxy-secret'
+import type { BulkOptions } from './per-account'
 import { createAccountBook } from './account-book'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
 import { createRuntimes, type OpenedAuth } from './account-runtime'
@@ -21,6 +23,7 @@ import { createHandOff, type HandOff } from './hand-off'
 import { createLifecycle } from './lifecycle'
 import { createMessaging } from './messaging'
 import { createPairing } from './pairing'
+import { createProxySetting } from './proxy-setting'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
 
 export type { OpenedAuth }
@@ -35,6 +38,10 @@ export interface SessionManagerDeps {
   logger: Logger
   /** Endpoint and other per-connection settings, read at each connect so a settings change applies on the next one. */
   socketConfig: () => Partial<SocketConfig>
+  /** Seals and opens proxy URLs (docs/proxies-and-limits.md). */
+  proxies: ProxySecrets
+  /** The proxy a new account gets (the settings' default), or null. */
+  defaultProxyUrl: () => string | null
   /** Baileys wants a pino-compatible logger; silent unless given. */
   baileysLogger?: ILogger
   now?: () => number
@@ -61,6 +68,8 @@ export interface SessionManager extends HandOff {
    */
   pairByCode(id: AccountId, phone: string): Promise<{ code: string; expiresAt: number }>
   messages(id: AccountId): ReceivedMessage[]
+  /** Sets or clears many accounts' proxies; with `reconnect`, running ones reconnect through it now. */
+  setProxy(ids: readonly AccountId[], url: string | null, options: BulkOptions & { reconnect: boolean }): Promise<BulkResult[]>
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
@@ -85,6 +94,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     messaging,
     log,
     socketConfig: deps.socketConfig,
+    async proxyUrl(id) {
+      const sealed = await book.sealedProxy(id)
+      return sealed ? deps.proxies.open({ account: id }, sealed) : null
+    },
     makeSocket: deps.makeSocket ?? makeWASocket,
     baileysLogger: deps.baileysLogger ?? (pino({ level: 'silent' }) as unknown as ILogger),
     backoff: deps.backoff ?? DEFAULT_BACKOFF,
@@ -92,7 +105,18 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     now,
     isShuttingDown: () => shuttingDown,
   })
-  const lifecycle = createLifecycle({ book, runtimes, connection, pairing, events, log, openStore, beginShutdown: () => (shuttingDown = true) })
+  const proxies = createProxySetting({ book, runtimes, connection, secrets: deps.proxies, log })
+  const lifecycle = createLifecycle({
+    book,
+    runtimes,
+    connection,
+    pairing,
+    events,
+    log,
+    openStore,
+    beginShutdown: () => (shuttingDown = true),
+    onCreated: (id) => proxies.assign(id, deps.defaultProxyUrl()),
+  })
   const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
 
   return {
@@ -101,6 +125,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     list: () => book.list().map(toSummary),
     sendText: messaging.sendText,
     messages: messaging.messages,
+    setProxy: proxies.setProxy,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
   }

@@ -54,6 +54,9 @@ export const accounts = pgTable('accounts', {
   wantRunning: boolean('want_running').notNull().default(false),
   movedTo: text('moved_to'),
   movedAt: millis('moved_at'),
+  /** As in SQLite (db/schema.ts): the proxy as shown, and the whole URL sealed. */
+  proxy: text('proxy'),
+  proxyUrl: bytea('proxy_url'),
 })
 
 /** App settings as JSON values under a key (see core/settings). Shared by every server of a fleet. */

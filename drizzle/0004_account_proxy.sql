@@ -1,0 +1,2 @@
+ALTER TABLE `accounts` ADD `proxy` text;--> statement-breakpoint
+ALTER TABLE `accounts` ADD `proxy_url` blob;

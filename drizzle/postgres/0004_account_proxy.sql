@@ -1,0 +1,2 @@
+ALTER TABLE "accounts" ADD COLUMN "proxy" text;--> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "proxy_url" "bytea";
