@@ -31,8 +31,9 @@ interface World {
 }
 
 /** A core whose log lines (debug and up) are kept, so a test can read them for a password. */
-async function startWorld(backoff: { baseMs: number; maxMs: number; factor: number }): Promise<World> {
-  const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
+async function startWorld(backoff: { baseMs: number; maxMs: number; factor: number }, shared?: Simulator): Promise<World> {
+  // The trusted root is process-wide: a second core in one file shares the first one's simulator.
+  const sim = shared ?? (await startSimulator({ port: 0, logger: silentSimulatorLogger }))
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-proxy-'))
   const logs: string[] = []
   const sink = new Writable({
@@ -60,7 +61,7 @@ async function startWorld(backoff: { baseMs: number; maxMs: number; factor: numb
     async close() {
       events.stop()
       await core.close()
-      await sim.close()
+      if (!shared) await sim.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
@@ -214,6 +215,30 @@ describe('a proxy per account', () => {
     expect(http.tunnels.slice(tunnels)).toEqual([simAddress(), simAddress()])
     await value(world.core, 'settings:set', { defaultProxy: null })
     expect((await world.core.sessions.add('No default')).proxy).toBeNull()
+  })
+
+  it('an export carries the proxy only when asked; an import puts it in place', async () => {
+    const account = await world.pair('Exported with proxy')
+    await setProxy(account.id, socks.url)
+    const other = await startWorld({ baseMs: 100, maxMs: 400, factor: 2 }, world.sim)
+    try {
+      const passphrase = 'a passphrase long enough'
+      for (const includeProxy of [false, true]) {
+        const exported = await value<{ bundle: string }>(world.core, 'transfer:export', { id: account.id, passphrase, mode: 'copy', includeProxy })
+        const imported = await value<AccountSummary>(other.core, 'transfer:import', { bundle: exported.bundle, passphrase, start: false, replace: true })
+        expect(imported.proxy).toBe(includeProxy ? summaryOf(world.core, account.id).proxy : null)
+      }
+      // What arrived is the whole URL, sealed there under that server's key: it connects through it.
+      const [imported] = other.core.sessions.list()
+      await world.core.sessions.stop(account.id)
+      const tunnels = socks.tunnels.length
+      const since = other.events.mark()
+      await other.core.sessions.start(imported!.id)
+      await waitForStatus(other.core, other.events, imported!.id, 'connected', { since })
+      expect(socks.tunnels.slice(tunnels)).toEqual([simAddress()])
+    } finally {
+      await other.close()
+    }
   })
 
   it('never shows the password: not in the API, the log or the database file', async () => {

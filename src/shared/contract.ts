@@ -361,6 +361,8 @@ export const commands = {
          * a move records it, so the take-back dialog names the file actually written. Default: the suggestion.
          */
         fileName: BundleFileNameSchema.optional(),
+        /** Carry the account's proxy URL, password included, inside the encrypted bundle. Default: not carried. */
+        includeProxy: z.boolean().optional(),
       })
       .strict(),
     output: z.object({
@@ -379,7 +381,7 @@ export const commands = {
     activity: { kind: 'transfer', accounts: 'named', say: (input) => `Export to a file (${input.mode})` },
     body: 'standard',
     cli: 'export',
-    fields: { ...ACCOUNT, passphrase: 'Passphrase', mode: 'Mode', fileName: 'File name' },
+    fields: { ...ACCOUNT, passphrase: 'Passphrase', mode: 'Mode', fileName: 'File name', includeProxy: 'Include the proxy' },
   }),
   /**
    * Moves one account to another Irish server (its POST /api/transfer:import) and marks it moved here.
@@ -395,6 +397,8 @@ export const commands = {
         passphrase: ExportPassphraseSchema.optional(),
         /** Passed on: replace an account with the same phone on the other server. */
         replace: z.boolean().optional(),
+        /** Carry the account's proxy to the other server (inside the encrypted bundle). Default: not carried. */
+        includeProxy: z.boolean().optional(),
       })
       .strict(),
     output: z.object({ account: AccountSummarySchema, remote: AccountSummarySchema }),
@@ -403,7 +407,7 @@ export const commands = {
     activity: { kind: 'transfer', accounts: 'named', say: () => 'Export to another server' },
     body: 'standard',
     cli: 'export-to-server',
-    fields: { ...ACCOUNT, url: 'Server address', token: 'API token', passphrase: 'Passphrase', replace: 'Replace' },
+    fields: { ...ACCOUNT, url: 'Server address', token: 'API token', passphrase: 'Passphrase', replace: 'Replace', includeProxy: 'Include the proxy' },
   }),
   /** Reads a bundle's metadata without the passphrase, and names the account here with the same phone. */
   'transfer:inspect': command({

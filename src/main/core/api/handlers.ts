@@ -145,8 +145,15 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'transfer:export': async function exportBundle(input) {
       return transfer.exportToFile(input)
     },
-    'transfer:export-to-server': async function exportToServer({ id, url, token, passphrase, replace }) {
-      return transfer.exportToServer({ id, url, token, ...(passphrase !== undefined ? { passphrase } : {}), ...(replace !== undefined ? { replace } : {}) })
+    'transfer:export-to-server': async function exportToServer({ id, url, token, passphrase, replace, includeProxy }) {
+      return transfer.exportToServer({
+        id,
+        url,
+        token,
+        ...(passphrase !== undefined ? { passphrase } : {}),
+        ...(replace !== undefined ? { replace } : {}),
+        ...(includeProxy !== undefined ? { includeProxy } : {}),
+      })
     },
     'transfer:hand-off': async function handOff({ id, action }) {
       return transfer.settleIncoming(id, action)

@@ -37,7 +37,11 @@ export interface HandOff {
     target: { replace: AccountId } | { label: string },
     who: { phone: string; name: string | null },
     fill: (store: ManagedAuthStore) => Promise<void>,
+    /** The proxy the bundle carried; none: a new account gets the default proxy, a replaced one keeps its own. */
+    proxy?: string | null,
   ): Promise<AccountSummary>
+  /** The account's whole proxy URL, for a bundle the operator asked to carry it; null when it has none. */
+  proxyUrlOf(id: AccountId): Promise<string | null>
 }
 
 export interface HandOffDeps {
@@ -48,12 +52,14 @@ export interface HandOffDeps {
   log: Logger
   openStore: (id: AccountId) => ManagedAuthStore
   now: () => number
+  /** Stores an account's proxy (sealed), reads it back whole, and the default a new account gets. */
+  proxies: { assign(id: AccountId, url: string | null): void; urlOf(id: AccountId): Promise<string | null>; defaultUrl(): string | null }
 }
 
 export function createHandOff(deps: HandOffDeps): HandOff {
   const { book, runtimes, now } = deps
 
-  async function replaceInQueue(id: AccountId, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>) {
+  async function replaceInQueue(id: AccountId, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>, proxy: string | null) {
     const before = book.record(id)
     const rt = runtimes.get(id)
     const restart = restarter(deps, rt)
@@ -64,6 +70,7 @@ export function createHandOff(deps: HandOffDeps): HandOff {
       await restart()
       throw error
     }
+    if (proxy !== null) deps.proxies.assign(id, proxy)
     return toSummary(
       book.setStatus(id, 'stopped', {
         phone: who.phone,
@@ -78,12 +85,13 @@ export function createHandOff(deps: HandOffDeps): HandOff {
     )
   }
 
-  async function importNew(label: string, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>) {
+  async function importNew(label: string, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>, proxy: string | null) {
     const id = book.newAccountId()
     const store = deps.openStore(id)
     try {
       await fill(store)
       deps.book.insert(book.newRecord(id, { label, phone: who.phone, name: who.name, status: 'stopped', wantRunning: false }))
+      deps.proxies.assign(id, proxy ?? deps.proxies.defaultUrl())
     } catch (error) {
       // No row names this id, so nothing shows it; clearing just avoids leaving orphaned keys behind.
       await store.clear().catch((err: unknown) => deps.log.warn({ err, account: id }, 'clearing a failed import failed'))
@@ -128,10 +136,11 @@ export function createHandOff(deps: HandOffDeps): HandOff {
       return taken.then((t) => (t.moved ? t.value : work(t.snapshot, t.account)))
     },
 
-    async importSession(target, who, fill) {
-      if ('replace' in target) return runtimes.serial(target.replace, () => replaceInQueue(target.replace, who, fill))
-      return importNew(target.label, who, fill)
+    async importSession(target, who, fill, proxy = null) {
+      if ('replace' in target) return runtimes.serial(target.replace, () => replaceInQueue(target.replace, who, fill, proxy))
+      return importNew(target.label, who, fill, proxy)
     },
+    proxyUrlOf: (id) => deps.proxies.urlOf(id),
   }
 }
 

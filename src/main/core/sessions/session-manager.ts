@@ -87,6 +87,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const runtimes = createRuntimes({ openAuth: deps.openAuth, openStore })
   const pairing = createPairing({ book, events, now })
   const messaging = createMessaging({ book, runtimes, events, log, now })
+  async function proxyUrl(id: AccountId): Promise<string | null> {
+    const sealed = await book.sealedProxy(id)
+    return sealed ? deps.proxies.open({ account: id }, sealed) : null
+  }
   const connection = createConnection({
     book,
     runtimes,
@@ -94,10 +98,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     messaging,
     log,
     socketConfig: deps.socketConfig,
-    async proxyUrl(id) {
-      const sealed = await book.sealedProxy(id)
-      return sealed ? deps.proxies.open({ account: id }, sealed) : null
-    },
+    proxyUrl,
     makeSocket: deps.makeSocket ?? makeWASocket,
     baileysLogger: deps.baileysLogger ?? (pino({ level: 'silent' }) as unknown as ILogger),
     backoff: deps.backoff ?? DEFAULT_BACKOFF,
@@ -117,7 +118,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     beginShutdown: () => (shuttingDown = true),
     onCreated: (id) => proxies.assign(id, deps.defaultProxyUrl()),
   })
-  const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
+  const handOff = createHandOff({
+    book,
+    runtimes,
+    connection,
+    events,
+    log,
+    openStore,
+    now,
+    proxies: { assign: proxies.assign, urlOf: proxyUrl, defaultUrl: deps.defaultProxyUrl },
+  })
 
   return {
     ...lifecycle,

@@ -66,8 +66,16 @@ export interface ImportOptions {
 export interface TransferService {
   readonly instanceId: string
   /** `fileName`: the name the caller writes the file under, when it chose one; recorded in a move. */
-  exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode; fileName?: string | undefined }): Promise<ExportResult>
-  exportToServer(input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }): Promise<{ account: AccountSummary; remote: AccountSummary }>
+  /** `includeProxy`: carry the account's proxy URL, password included, inside the encrypted bundle. */
+  exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode; fileName?: string | undefined; includeProxy?: boolean | undefined }): Promise<ExportResult>
+  exportToServer(input: {
+    id: AccountId
+    url: string
+    token: string
+    passphrase?: string
+    replace?: boolean
+    includeProxy?: boolean
+  }): Promise<{ account: AccountSummary; remote: AccountSummary }>
   inspect(bundle: string): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
   importBundle(input: ImportOptions & { bundle: string; passphrase: string }): Promise<AccountSummary>
   importFolder(input: ImportOptions & { path: string }): Promise<AccountSummary>
@@ -93,11 +101,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return found
   }
 
-  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string, exportMode: TransferMode): Promise<Buffer> {
+  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string, exportMode: TransferMode, includeProxy: boolean): Promise<Buffer> {
     const phone = phoneOf(snapshot) ?? summary.phone
+    // Only when asked: a proxy usually belongs to the server, not to the account.
+    const proxy = includeProxy ? await sessions.proxyUrlOf(summary.id) : null
     return encodeBundle(
       {
         snapshot,
+        ...(proxy !== null ? { proxy } : {}),
         // A label stored before the label rule may hold what the bundle writer refuses: cleaned, not fatal.
         meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: exportLabel(summary), exportMode, appVersion: deps.appVersion },
         passphrase,
@@ -113,7 +124,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return run
   }
 
-  function adopt(snapshot: AuthSnapshot, options: ImportOptions & { fallbackLabel?: string }): Promise<AccountSummary> {
+  function adopt(snapshot: AuthSnapshot, options: ImportOptions & { fallbackLabel?: string; proxy?: string | null }): Promise<AccountSummary> {
     return serial(async () => {
       if (options.handOff) {
         // The same hand-off sent again (the source retried): it is already here.
@@ -132,9 +143,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       const existing = sessions.list().find((a) => a.phone === phone)
       if (existing && !options.replace) throw importConflict(existing)
       const fill = (store: { importSnapshot(s: AuthSnapshot): Promise<void> }): Promise<void> => store.importSnapshot(snapshot)
+      const proxy = options.proxy ?? null
       let imported = existing
-        ? await sessions.importSession({ replace: existing.id }, who, fill)
-        : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone) }, who, fill)
+        ? await sessions.importSession({ replace: existing.id }, who, fill, proxy)
+        : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone) }, who, fill, proxy)
       log.info({ account: imported.id, replaced: Boolean(existing) }, 'session imported')
       if (options.handOff) {
         handOffs.recordIncoming(options.handOff.id, options.handOff.source, imported, !existing)
@@ -170,16 +182,16 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
   return {
     instanceId,
-    async exportToFile({ id, passphrase, mode, fileName: chosen }) {
+    async exportToFile({ id, passphrase, mode, fileName: chosen, includeProxy }) {
       const fileName = chosen ?? bundleFileName(account(id), now())
       const bytes = await sessions.exportSession(id, mode === 'move' ? `file ${fileName}` : null, (snapshot, summary) =>
-        encode(snapshot, summary, passphrase, mode),
+        encode(snapshot, summary, passphrase, mode, includeProxy === true),
       )
       log.info({ account: id, mode, bytes: bytes.length }, 'session exported to a bundle')
       return { fileName, bundle: bytes.toString('base64'), bytes: bytes.length, meta: toInfo(readBundleMetadata(bytes)), account: account(id) }
     },
 
-    async exportToServer({ id, url, token, passphrase, replace }) {
+    async exportToServer({ id, url, token, passphrase, replace, includeProxy }) {
       const server = parseRemoteServer(url)
       const current = account(id)
       // Everything the other server would refuse for predictable reasons is asked first, so a refusal
@@ -215,7 +227,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       try {
         sent = await sessions.exportSession(id, server.target, async (snapshot, summary) => {
           crashPoint('source:after-mark-moved')
-          const bytes = await encode(snapshot, summary, secret, 'move')
+          const bytes = await encode(snapshot, summary, secret, 'move', includeProxy === true)
           const body = { bundle: bytes.toString('base64'), passphrase: secret, start: false, label: exportLabel(summary), handOff: { id: record.id, source: instanceId } }
           try {
             return await sendBundle(server, { ...body, ...(replace ? { replace: true } : {}) }, { fetch: doFetch, token })
@@ -267,8 +279,8 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
     async importBundle({ bundle, passphrase, ...options }) {
       // decodeBundle checks everything (format, size, digest, passphrase, tag, payload) before returning.
-      const { meta, snapshot } = await decodeBundle(bundleFromBase64(bundle), passphrase)
-      return adopt(snapshot, { ...options, ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}) })
+      const { meta, snapshot, proxy } = await decodeBundle(bundleFromBase64(bundle), passphrase)
+      return adopt(snapshot, { ...options, proxy, ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}) })
     },
 
     async importFolder({ path, ...options }) {

@@ -259,6 +259,19 @@ export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction) =
   }
 }
 
+/** accounts:set-proxy for a selection (or one account): the answer's accounts go into the list at once. */
+export function useSetProxy() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: CommandInput<'accounts:set-proxy'>) => api.invoke('accounts:set-proxy', input),
+    onSuccess: (results) =>
+      notifyManager.batch(() => {
+        for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+      }),
+  })
+}
+
 /** How often the fleet view re-reads fleet:servers (heartbeats move every 5 s). */
 const FLEET_REFRESH_MS = 5_000
 

@@ -1,5 +1,5 @@
-// What can be done to the selected accounts at once: start, stop, log out (after asking) and export
-// (one bundle file per account). Start, stop and log out are a few accounts:bulk commands (the core
+// What can be done to the selected accounts at once: start, stop, log out (after asking), export
+// (one bundle file per account) and set or clear their proxy (ProxyDialog). Start, stop and log out are a few accounts:bulk commands (the core
 // runs each a few accounts at a time); export runs a few accounts at a time here. Each shows "n of m"
 // while it runs, skips accounts for which the action makes no sense (and says how many), and lists
 // what failed, account by account.
@@ -13,6 +13,7 @@ import { runChunked, type BulkProgress } from '../lib/bulk'
 import { hasSession, isRunning } from '../lib/status'
 import { BulkExportDialog } from './BulkExportDialog'
 import { ConfirmDialog } from './ConfirmDialog'
+import { ProxyDialog } from './ProxyDialog'
 
 type BulkVerb = BulkAction
 
@@ -46,7 +47,7 @@ interface Run {
 export function BulkBar({ selected, onClear }: { selected: readonly AccountSummary[]; onClear: () => void }) {
   const runBulkAction = useBulkAccountAction()
   const [run, setRun] = useState<Run | null>(null)
-  const [asking, setAsking] = useState<'logout' | 'export' | null>(null)
+  const [asking, setAsking] = useState<'logout' | 'export' | 'proxy' | null>(null)
   const busy = run !== null && !run.finished
   const labels = new Map(selected.map((a) => [a.id, a.label]))
 
@@ -86,6 +87,9 @@ export function BulkBar({ selected, onClear }: { selected: readonly AccountSumma
         <button type="button" disabled={busy || selected.length === 0} onClick={() => setAsking('export')}>
           Export…
         </button>
+        <button type="button" disabled={busy || selected.length === 0} onClick={() => setAsking('proxy')}>
+          Proxy…
+        </button>
         <button type="button" className="link-button" disabled={busy} onClick={onClear}>
           Clear selection
         </button>
@@ -106,6 +110,7 @@ export function BulkBar({ selected, onClear }: { selected: readonly AccountSumma
         </ConfirmDialog>
       )}
       {asking === 'export' && <BulkExportDialog accounts={selected} onClose={() => setAsking(null)} />}
+      {asking === 'proxy' && <ProxyDialog accounts={selected} onClose={() => setAsking(null)} />}
     </div>
   )
 }

@@ -1,4 +1,4 @@
-// One account's page (#/accounts/<id>): its status and actions, its id to copy, a form to send a test
+// One account's page (#/accounts/<id>): its status and actions, its id to copy, its proxy, a form to send a test
 // text, the texts it received, its activity log and the keys its store holds. Telemetry for it is one
 // click away, on the telemetry view.
 
@@ -11,6 +11,7 @@ import { CopyIdButton } from '../components/RowParts'
 import { KeyCounts } from '../components/KeyCounts'
 import { MessageList } from '../components/MessageList'
 import { PairingDialog } from '../components/PairingDialog'
+import { ProxyDialog } from '../components/ProxyDialog'
 import { SendMessageForm } from '../components/SendMessageForm'
 import { EmptyState, ErrorState, Loading } from '../components/States'
 import { ViewHeading } from '../components/ViewHeading'
@@ -26,6 +27,7 @@ export function AccountDetailView({
 }) {
   const accounts = useAccounts()
   const [showQr, setShowQr] = useState(false)
+  const [editProxy, setEditProxy] = useState(false)
   const account = accounts.data?.find((a) => a.id === id)
   const fleet = useIsFleet()
 
@@ -53,9 +55,23 @@ export function AccountDetailView({
           </p>
         )}
         {account && (
+          <p className="view-summary" data-field="proxy">
+            {account.proxy ? (
+              <>
+                Connects through <code>{account.proxy}</code>
+              </>
+            ) : (
+              'Connects directly (no proxy)'
+            )}
+          </p>
+        )}
+        {account && (
           <div className="toolbar">
             <button type="button" onClick={() => onTelemetry(id)}>
               Telemetry for this account
+            </button>
+            <button type="button" onClick={() => setEditProxy(true)}>
+              Proxy…
             </button>
           </div>
         )}
@@ -95,6 +111,7 @@ export function AccountDetailView({
         </div>
       )}
       {showQr && <PairingDialog accountId={id} onClose={() => setShowQr(false)} />}
+      {editProxy && account && <ProxyDialog accounts={[account]} onClose={() => setEditProxy(false)} />}
     </section>
   )
 }

@@ -1,6 +1,6 @@
 // What settings:* holds, to read and change: which WhatsApp endpoint the accounts use (real WhatsApp,
-// or a simulator with the root key its certificates are trusted under) and whether accounts left
-// running start with the app. When the server was started with an endpoint of its own (--simulator,
+// or a simulator with the root key its certificates are trusted under), whether accounts left
+// running start with the app, and the proxy new accounts get. When the server was started with an endpoint of its own (--simulator,
 // IRISH_WHATSAPP_URL), that one wins and the view says so.
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
@@ -38,10 +38,12 @@ export function SettingsView() {
 function SettingsForm({ current, overriddenBy }: { current: Settings; overriddenBy: string | null }) {
   const api = useTransport()
   const client = useQueryClient()
-  const ids = { url: useId(), root: useId(), auto: useId(), problem: useId() }
+  const ids = { url: useId(), root: useId(), auto: useId(), problem: useId(), proxy: useId() }
   const [url, setUrl] = useState(current.whatsappUrl ?? '')
   const [root, setRoot] = useState(current.trustedRootKey ?? '')
   const [autoStart, setAutoStart] = useState(current.autoStart)
+  // Shown with its password as ***; given back unchanged, the core keeps the stored URL.
+  const [defaultProxy, setDefaultProxy] = useState(current.defaultProxy ?? '')
   const [saved, setSaved] = useState(false)
   const save = useMutation({
     mutationFn: (patch: Partial<Settings>) => api.invoke('settings:set', patch),
@@ -50,11 +52,16 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
       setSaved(true)
     },
   })
-  useEffect(() => setSaved(false), [url, root, autoStart])
+  useEffect(() => setSaved(false), [url, root, autoStart, defaultProxy])
 
   function submit(event: FormEvent): void {
     event.preventDefault()
-    save.mutate({ whatsappUrl: url.trim() === '' ? null : url.trim(), trustedRootKey: root.trim() === '' ? null : root.trim(), autoStart })
+    save.mutate({
+      whatsappUrl: url.trim() === '' ? null : url.trim(),
+      trustedRootKey: root.trim() === '' ? null : root.trim(),
+      autoStart,
+      defaultProxy: defaultProxy.trim() === '' ? null : defaultProxy.trim(),
+    })
   }
 
   return (
@@ -78,6 +85,18 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
       <div className="field field-check">
         <input id={ids.auto} type="checkbox" checked={autoStart} onChange={(event) => setAutoStart(event.target.checked)} />
         <label htmlFor={ids.auto}>Start the accounts that were running when the app last stopped</label>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.proxy}>Default proxy for new accounts</label>
+        <input
+          id={ids.proxy}
+          value={defaultProxy}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="Empty: new accounts connect directly"
+          onChange={(event) => setDefaultProxy(event.target.value)}
+        />
+        <p className="hint">http://, socks5:// or socks5h://, with user:password@ if the proxy asks. Existing accounts keep theirs (Proxy… in the table or on an account).</p>
       </div>
       {save.isError && (
         <p className="inline-error" role="alert" id={ids.problem}>
