@@ -27,9 +27,9 @@ import {
   type SimulatorInfo,
 } from '../src/shared/contract'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
-import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 
-const TOKEN = 'owner-commands-token-0123456789abcdef'
+const TOKEN = newApiToken()
 
 interface Member {
   server: ServerProcess

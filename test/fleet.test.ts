@@ -14,12 +14,12 @@ import type { AccountSummary, ActivityEntry, BulkResult, EventMessage, FleetServ
 import { muteLibsignalLogs } from './support/baileys-clients'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
 import { parsePrometheusText, scrape, valueOf } from './support/prometheus-text'
-import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 import { startTestSimulator, type TestSimulator } from './support/transfer-support'
 
 const ACCOUNTS = Number(process.env.IRISH_FLEET_ACCOUNTS ?? 30)
 const LEASE_MS = 4000
-const TOKEN = 'fleet-token-0123456789abcdef'
+const TOKEN = newApiToken()
 
 interface Member {
   server: ServerProcess

@@ -130,7 +130,7 @@ describe('GET /metrics on a single SQLite server', () => {
 
 describe('a bad metrics token', () => {
   it('is refused at start with a clear error that does not repeat it', async () => {
-    const weak = 'aaaaaaaaaaaaaaaaaaaa'
+    const weak = 'passwordpasswordpassword1234'
     const dir = mkdtempSync(join(tmpdir(), 'irish-metrics-bad-'))
     try {
       const start = startServerProcess({ dataDir: dir, dataKey: newDataKey(), args: ['--metrics-token', weak] })

@@ -81,6 +81,12 @@ describe('GET /api/openapi.json', () => {
       $ref: '#/components/schemas/accounts.list.output',
     })
     expect(schemas['accounts.list.output']).toEqual({ type: 'array', items: { $ref: '#/components/schemas/AccountSummary' } })
+    // A bundle is sent as base64; the bytes an in-process transport hands the command are left out.
+    expect(schemas['transfer.import.input'].properties.bundle).toEqual({ type: 'string', minLength: 1 })
+  })
+
+  it('still refuses an input no JSON client can send, other than the bundle bytes it knows', () => {
+    expect(() => componentsOf([['bytes.input', z.object({ file: z.instanceof(Uint8Array) })]], 'input')).toThrow(/^bytes\.input cannot be described/)
   })
 
   it('refuses an output that transforms, naming it; an input that transforms is described by what is sent', () => {

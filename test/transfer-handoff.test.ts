@@ -4,6 +4,8 @@
 // other party, which trusts the same simulator root.
 
 import { proto, type WAMessage } from '@whiskeysockets/baileys'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary, EventMessage, ReceivedMessage } from '../src/shared/contract'
 import { closeSocket, nextMessage, pairClient, textOf, type PairedClient } from './support/baileys-clients'
@@ -29,6 +31,12 @@ function messageEvent(target: TestServer, account: string, text: string) {
       m.event === 'accounts:message' && (m.payload as ReceivedMessage).account === account && (m.payload as ReceivedMessage).text === text,
     15_000,
   )
+}
+
+/** The hand-off journal's files in a server's data dir. */
+function handOffFiles(target: TestServer): string[] {
+  const dir = join(target.dataDir, 'hand-offs')
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')) : []
 }
 
 async function accountOn(target: TestServer, id: string): Promise<AccountSummary> {
@@ -88,6 +96,9 @@ describe('moving a session from one server to another', () => {
     expect(result.remote.phone).toBe(moving.phone)
     onB = await awaitStatus(b, result.remote.id, 'connected')
     expect(qrCodesShown(b)).toBe(0)
+    // Settled: neither side keeps a record of it (the target dropped its own when A said it was done).
+    expect(handOffFiles(a)).toEqual([])
+    expect(handOffFiles(b)).toEqual([])
     expect(await accountOn(a, moving.id)).toMatchObject({ status: 'moved', movedTo: { target: b.server.url } })
 
     const again = await refusal(a, 'accounts:start', { id: moving.id })

@@ -38,9 +38,13 @@ describe('hand-off interrupted by kill -9', () => {
     if (outcome.runningAt === 'target') {
       expect(outcome.target?.status).toBe('connected')
       expect(outcome.source?.status).toBe('moved')
+      // Settled there: the target was told to drop its record, and did.
+      expect(outcome.targetRecords).toEqual([])
     } else {
       expect(outcome.source?.status).toBe('connected')
       expect(outcome.target === undefined || outcome.target.status !== 'connected').toBe(true)
+      // Called off: at most the tombstone that refuses a late import, kept for its hour.
+      expect(outcome.targetRecords.every((r) => r.state === 'aborted')).toBe(true)
     }
   }, 120_000)
 })

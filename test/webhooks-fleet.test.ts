@@ -11,10 +11,10 @@ import type { AccountSummary, EventMessage, FleetServer, PairingState, ReceivedM
 import { startReceiver, type Receiver } from './support/webhook-receiver'
 import { muteLibsignalLogs } from './support/baileys-clients'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
-import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 import { startTestSimulator, type TestSimulator } from './support/transfer-support'
 
-const TOKEN = 'fleet-token-0123456789abcdef'
+const TOKEN = newApiToken()
 
 interface Member {
   server: ServerProcess

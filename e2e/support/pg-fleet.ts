@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { AccountSummary, FleetServer, PairingState } from '../../src/shared/contract'
 import { silentLogger, startSimulator, type Simulator } from '../../src/simulator/index'
 import { requirePostgres, startPostgresCluster, type PostgresCluster } from '../../test/support/postgres-cluster'
-import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from '../../test/support/server-process'
+import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from '../../test/support/server-process'
 
 export const PG_INSTALL = requirePostgres()
 
@@ -39,7 +39,7 @@ export async function startPgFleet(size = 2): Promise<PgFleet> {
     const url = await cluster.createDatabase()
     const sim: Simulator = await startSimulator({ port: 0, logger: silentLogger })
     cleanup.push(() => sim.close())
-    const token = `fleet-e2e-${newDataKey().replace(/[^A-Za-z0-9]/g, '').slice(0, 32)}`
+    const token = newApiToken()
     const dataKey = newDataKey()
     const members: PgFleetMember[] = []
     // One at a time: the first applies the migrations.

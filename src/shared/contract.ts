@@ -162,8 +162,17 @@ const Empty = z.object({}).strict()
 const ById = z.object({ id: AccountIdSchema }).strict()
 const Done = z.object({ done: z.literal(true) })
 
-/** The bundle file's bytes as base64. Its size is checked by the core (payload-too-large), not here. */
-const BundleTextSchema = z.string().min(1, 'The bundle is empty: choose a session bundle file.')
+/**
+ * A bundle's bytes, where an in-process transport carries them: the HTTP server decodes a bundle's base64
+ * inside the body it received and hands the command these (server/json-body.ts), so an 86 MB string is
+ * never built. No HTTP client sends them: the published API leaves this branch out (openapi.ts).
+ */
+export const BundleBytesSchema = z.instanceof(Uint8Array).refine((bytes) => bytes.length > 0, 'The bundle is empty: choose a session bundle file.')
+/**
+ * The bundle file's bytes as base64 (or as bytes, above). Its size is checked by the core
+ * (payload-too-large), not here.
+ */
+const BundleTextSchema = z.union([z.string().min(1, 'The bundle is empty: choose a session bundle file.'), BundleBytesSchema])
 /** A bundle file's name, without its folder: where the exporting machine keeps its files is not shared. */
 const BundleFileNameSchema = z
   .string()
@@ -480,11 +489,12 @@ export const commands = {
   'transfer:identity': command({ input: Empty, output: z.object({ instanceId: z.string() }), role: 'admin', fleet: 'any-server', ...quiet, fields: {} }),
   /**
    * The target's side of a two-phase hand-off, driven by the source: where the hand-off stands
-   * (status), start the pending account (confirm), or drop it and refuse it from now on (abort).
-   * Confirm and abort are idempotent, so a source that crashed can repeat them.
+   * (status), start the pending account (confirm), drop it and refuse it from now on (abort), or drop
+   * the record of a started one, which the source will never ask about again (forget). All four are
+   * idempotent, so a source that crashed can repeat them.
    */
   'transfer:hand-off': command({
-    input: z.object({ id: HandOffIdSchema, action: z.enum(['status', 'confirm', 'abort']) }).strict(),
+    input: z.object({ id: HandOffIdSchema, action: z.enum(['status', 'confirm', 'abort', 'forget']) }).strict(),
     output: z.object({ state: z.enum(['unknown', 'pending', 'started', 'aborted']), account: AccountSummarySchema.nullable() }),
     role: 'admin',
     // The hand-off is journaled by the server the bundle was sent to, which the source talks to again.
@@ -662,6 +672,14 @@ export function activityOf(command: CommandName): { kind: 'command' | 'transfer'
 /** For the HTTP server: the commands allowed a body larger than the standard one, with their limit. */
 export const LARGE_BODY_COMMANDS: ReadonlyMap<CommandName, number> = new Map(
   COMMAND_LIST.filter((name) => commands[name].body !== 'standard').map((name) => [name, BODY_LIMIT_BYTES[commands[name].body]]),
+)
+
+/**
+ * For the HTTP server: per command with a 'bundle' body, the field that carries the bundle as base64; it
+ * reaches the command as bytes (BundleBytesSchema), decoded inside the body's buffer (server/json-body.ts).
+ */
+export const BASE64_FIELDS: ReadonlyMap<CommandName, string> = new Map(
+  COMMAND_LIST.filter((name) => commands[name].body === 'bundle').map((name) => [name, 'bundle']),
 )
 
 /** The irish CLI's verbs, each with the command it runs. */

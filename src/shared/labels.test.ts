@@ -47,6 +47,7 @@ describe('label rule', () => {
     expect(refused.success).toBe(false)
     expect(refused.error?.issues[0]?.message).toMatch(/text-direction/)
     expect(LabelSchema.safeParse('x'.repeat(MAX_LABEL_LENGTH + 1)).success).toBe(false)
+    expect(LabelSchema.safeParse('+1555\u200f0100').error?.issues[0]?.message).toMatch(/text-direction/)
   })
 })
 
@@ -57,6 +58,15 @@ describe('cleanLabel', () => {
     expect(cleanLabel('\u200b\u200b', '+1555')).toBe('+1555')
     expect(cleanLabel(null, 'Account')).toBe('Account')
     expect(cleanLabel(`${'a'.repeat(79)}👩`, 'x')).toBe('a'.repeat(79))
+  })
+
+  it('drops direction marks and invisible format characters, and keeps joiners and flag tags', () => {
+    expect(cleanLabel('\u200fSupport\u200e +1\u061c555', 'x')).toBe('Support +1555')
+    expect(cleanLabel('Sa\u200bles\u2060 \ufeffteam\u00ad', 'x')).toBe('Sales team')
+    expect(cleanLabel('Team 👩\u200d💻', 'x')).toBe('Team 👩\u200d💻')
+    expect(cleanLabel('می\u200cخواهم', 'x')).toBe('می\u200cخواهم')
+    const scotland = '🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}'
+    expect(cleanLabel(`Glasgow ${scotland}`, 'x')).toBe(`Glasgow ${scotland}`)
   })
 
   it('always yields a label the rule accepts, from any string (property)', () => {

@@ -13,8 +13,13 @@ export const MAX_LABEL_LENGTH = 80
 
 // C0, DEL, C1 controls, line and paragraph separators, lone surrogates.
 const CONTROL = /[\p{Cc}\u2028\u2029\p{Cs}]/u
-// Embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): they reorder what follows.
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/u
+// Embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): they reorder what follows;
+// and the marks (LRM RLM ALM), which reorder the signs and spaces around them.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u
+// Format characters that show nothing and can hide in a name (zero-width space, word joiner, BOM, soft
+// hyphen, invisible operators …). Not the joiners (ZWJ, ZWNJ), which emoji sequences and several scripts
+// need, nor tag characters, which make up subdivision flags.
+const HIDDEN_FORMAT = /(?!\u200c|\u200d|[\u{e0020}-\u{e007f}])\p{Cf}/gu
 // Characters that show nothing on their own: whitespace, format characters (zero-width space and
 // joiners, marks, BOM, soft hyphen…), fillers that render blank, and combining marks with no base.
 const INVISIBLE = /[\s\p{Cf}\p{Mn}\p{Me}\u115f\u1160\u3164\uffa0\u2800]/gu
@@ -40,13 +45,14 @@ export const LabelSchema = z
 
 /**
  * A label that keeps to the rule, made from one that may not (stored before the rule, or from a
- * bundle's metadata): controls become spaces, direction overrides go, runs of spaces collapse. When
- * nothing visible is left, `fallback`.
+ * bundle's metadata): controls become spaces, direction controls and other invisible format characters
+ * go, runs of spaces collapse. When nothing visible is left, `fallback`.
  */
 export function cleanLabel(label: string | null | undefined, fallback: string): string {
   const cleaned = (label ?? '')
     .replace(new RegExp(CONTROL.source, 'gu'), ' ')
     .replace(new RegExp(BIDI_CONTROL.source, 'gu'), '')
+    .replace(HIDDEN_FORMAT, '')
     .replace(/\s+/gu, ' ')
     .trim()
   // Clipped by whole code points, so an emoji is never cut in half into a lone surrogate.

@@ -13,6 +13,8 @@
 // - Refinements (`refine`, `superRefine`) are checks JSON Schema cannot run: the schema shows the type
 //   they refine, and `x-irish-refined: true` marks the place; the server still applies them, and refuses
 //   with invalid-input and a message naming the field.
+// - An input branch only an in-process transport carries (a bundle's bytes: BundleBytesSchema) is left
+//   out: no HTTP client sends it. Any other unrepresentable input still throws.
 
 import { z } from 'zod'
 import { COMMAND_NAMES, EVENT_NAMES, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName, type EventName } from './channels'
@@ -21,6 +23,7 @@ import {
   AccountSummarySchema,
   ActivityEntrySchema,
   BulkResultSchema,
+  BundleBytesSchema,
   BundleInfoSchema,
   commands,
   ErrorInfoSchema,
@@ -146,7 +149,7 @@ export function contractSchemas(): SchemaSet {
 export function componentsOf(entries: ReadonlyArray<readonly [string, z.ZodType]>, io: 'input' | 'output'): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>()
   for (const [id, schema] of entries) registry.add(schema, { id })
-  const params = { io, target: 'draft-2020-12', unrepresentable: 'throw', override: markRefinements } as const
+  const params = { io, target: 'draft-2020-12', unrepresentable: io === 'input' ? leaveOutInProcess : 'throw', override: markRefinements } as const
   let schemas: Record<string, JsonSchema>
   try {
     schemas = z.toJSONSchema(registry, { ...params, uri: (id) => `#/components/schemas/${id}` }).schemas as Record<string, JsonSchema>
@@ -160,7 +163,35 @@ export function componentsOf(entries: ReadonlyArray<readonly [string, z.ZodType]
     )
   }
   // Each component is a schema inside the document: no dialect or id of its own.
-  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...rest }]) => [id, rest]))
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...rest }]) => [id, withoutInProcess(rest) as JsonSchema]))
+}
+
+/**
+ * Input schemas no HTTP client can send, the only ones an input may hold that JSON Schema cannot say,
+ * with the schemas they refine (zod reads a refinement's base schema too).
+ */
+const IN_PROCESS_ONLY: ReadonlySet<unknown> = new Set(
+  [BundleBytesSchema].flatMap((schema) => {
+    const chain: unknown[] = []
+    for (let at: z.core.$ZodType | undefined = schema; at; at = at._zod.parent) chain.push(at)
+    return chain
+  }),
+)
+const IN_PROCESS_MARK = 'x-irish-in-process-only'
+
+function leaveOutInProcess({ zodSchema }: { zodSchema: unknown }): JsonSchema | 'throw' {
+  return IN_PROCESS_ONLY.has(zodSchema) ? { [IN_PROCESS_MARK]: true } : 'throw'
+}
+
+/** Drops the marked branches from every anyOf (one branch left becomes the schema itself). */
+function withoutInProcess(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutInProcess)
+  if (value === null || typeof value !== 'object') return value
+  const node = Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutInProcess(inner)])) as JsonSchema
+  if (!Array.isArray(node.anyOf)) return node
+  const kept = (node.anyOf as JsonSchema[]).filter((branch) => branch[IN_PROCESS_MARK] !== true)
+  const { anyOf: _all, ...rest } = node
+  return kept.length === 1 ? { ...rest, ...kept[0] } : { ...rest, anyOf: kept }
 }
 
 function representable(convert: () => unknown): boolean {

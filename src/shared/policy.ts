@@ -41,7 +41,10 @@ export interface ActivityWording<Parsed> {
   say: (input: Parsed) => string
 }
 
-/** The HTTP body a command may send: 'standard' (1 MiB) or 'bundle' (a session bundle as base64). */
+/**
+ * The HTTP body a command may send: 'standard' (1 MiB) or 'bundle' (a session bundle as base64 in its
+ * `bundle` field, which the HTTP server hands over as bytes: contract.ts, BASE64_FIELDS).
+ */
 export const BODY_CLASSES = ['standard', 'bundle'] as const
 export type BodyClass = (typeof BODY_CLASSES)[number]
 

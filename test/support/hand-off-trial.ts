@@ -4,7 +4,7 @@
 // themselves. Returns where the account ended up. Loads no vitest.
 
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AccountSummary, EventMessage, PairingState } from '../../src/shared/contract'
@@ -20,6 +20,8 @@ export interface TrialOutcome {
   /** What the export call answered before the crash (or the network error). */
   exportAnswer: string
   settleMs: number
+  /** The hand-off journal's records left in the target's data dir once settled. */
+  targetRecords: Array<{ state: string }>
 }
 
 interface Side {
@@ -119,7 +121,14 @@ export async function runHandOffTrial(simulator: TestSimulator, step: CrashPoint
     const [source, target] = await Promise.all([a.server.value<AccountSummary[]>('accounts:list'), b.server.value<AccountSummary[]>('accounts:list')])
     const here = statusByPhone(source, phone)
     const there = statusByPhone(target, phone)
-    return { runningAt: here?.status === 'connected' ? 'source' : 'target', source: here, target: there, exportAnswer, settleMs: Date.now() - began }
+    const runningAt = here?.status === 'connected' ? 'source' : 'target'
+    const settleMs = Date.now() - began
+    // The source drops its record only after the target was told to drop its own (or kept it: aborted).
+    const bDir = join(b.dataDir, 'hand-offs')
+    const targetRecords = (existsSync(bDir) ? readdirSync(bDir).filter((f) => f.startsWith('in-') && f.endsWith('.json')) : []).map(
+      (f) => JSON.parse(readFileSync(join(bDir, f), 'utf8')) as { state: string },
+    )
+    return { runningAt, source: here, target: there, exportAnswer, settleMs, targetRecords }
   } finally {
     for (const side of [a, b]) {
       side.events.close()

@@ -48,8 +48,13 @@ export function newDataKey(): string {
   return randomBytes(32).toString('base64')
 }
 
+/** A token the server's strength rule accepts (what `openssl rand -hex 32` makes). */
+export function newApiToken(): string {
+  return randomBytes(32).toString('hex')
+}
+
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
-  const token = options.token ?? randomBytes(24).toString('base64url')
+  const token = options.token ?? newApiToken()
   const entry = options.entry === 'build' ? ['out/main/server.js'] : ['--import', 'tsx', 'src/main/server/cli.ts']
   const args = [...entry, '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'warn']
   if (options.simulator) args.push('--simulator')

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net'
 import { verifySignature } from '../../src/main/core/webhooks/signing'
 
 export interface Received {
+  /** The request's path and query string. */
+  path: string
   event: string
   delivery: string
   signature: string | undefined
@@ -40,6 +42,7 @@ export async function startReceiver(answer: (r: Received, req: IncomingMessage) 
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8')
       const r: Received = {
+        path: req.url ?? '',
         event: String(req.headers['x-irish-event']),
         delivery: String(req.headers['x-irish-delivery']),
         signature: req.headers['x-irish-signature'] as string | undefined,

@@ -2,11 +2,11 @@
 // next one in, a leftover owner note or PID file from a dead process does not block anyone. The
 // cross-process cases (kill -9, PID 1, simultaneous starts) are in test/data-dir-lock.test.ts.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { acquireDataDirLock, LOCK_OWNER_FILE } from './data-dir-lock'
+import { acquireDataDirLock, LOCK_DATABASE, LOCK_OWNER_FILE } from './data-dir-lock'
 
 const dirs: string[] = []
 function dataDir(): string {
@@ -35,6 +35,25 @@ describe('data-dir lock', () => {
     writeFileSync(join(dir, 'irish.lock'), '1')
     const lock = acquireDataDirLock(dir)
     lock.release()
+  })
+
+  it.each([
+    ['garbage', Buffer.from('this is not a database, it was overwritten by something else\n'.repeat(100))],
+    ['a damaged header', Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0xff)])],
+  ])('says a lock file holding %s is damaged and what to do, and leaves it in place', (_what, bytes) => {
+    const dir = dataDir()
+    writeFileSync(join(dir, LOCK_DATABASE), bytes)
+    expect(() => acquireDataDirLock(dir)).toThrow(
+      expect.objectContaining({
+        code: 'storage-corrupt',
+        message: expect.stringMatching(/The lock file irish\.lock\.db in the data dir is damaged.*delete irish\.lock\.db, and start again/),
+      }),
+    )
+    expect(() => acquireDataDirLock(dir)).not.toThrow(/exists and is writable/)
+    expect(readFileSync(join(dir, LOCK_DATABASE))).toEqual(bytes)
+    // Deleted, as the message says: the next start takes the lock.
+    rmSync(join(dir, LOCK_DATABASE))
+    acquireDataDirLock(dir).release()
   })
 
   it('says the data dir cannot be locked when it does not exist', () => {

@@ -61,6 +61,7 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
   } catch (error) {
     db.close()
     if (isBusy(error)) throw heldBy(readOwner(dataDir))
+    if (isDamaged(error)) throw damagedLockFile()
     throw new AppError('unavailable', 'The data dir cannot be locked; check that it exists and is writable.', { cause: error })
   }
   writeOwner(dataDir, { pid, host: hostname(), since: new Date().toISOString() })
@@ -82,6 +83,24 @@ function heldBy(owner: Owner | null): AppError {
     'conflict',
     `Another Irish Desktop process ${who}is using this data dir. Running two would run every account twice; stop the other one first.`,
   )
+}
+
+/**
+ * The lock file holds no data (one row naming when it was taken), so deleting it loses nothing; but only
+ * the person can tell that no other process has it open (deleting a file another process holds locked
+ * would let a second process in), so it is not deleted here.
+ */
+function damagedLockFile(): AppError {
+  return new AppError(
+    'storage-corrupt',
+    `The lock file ${LOCK_DATABASE} in the data dir is damaged (it is not a SQLite database). It holds no data: ` +
+      `make sure no other Irish Desktop process uses this data dir, delete ${LOCK_DATABASE}, and start again.`,
+  )
+}
+
+function isDamaged(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code
+  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT_'))
 }
 
 function isBusy(error: unknown): boolean {

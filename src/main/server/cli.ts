@@ -44,7 +44,7 @@ const USAGE = `Usage: npm run serve -- [options]
                        (the name a reverse proxy or another server uses); repeatable.
   --trusted-proxy <ip> A reverse proxy whose X-Forwarded-For is believed; repeatable.
   --metrics-token <t>  A read-only token for GET /metrics alone (Prometheus); the API token opens it
-                       too. Or IRISH_METRICS_TOKEN. Same rules as IRISH_API_TOKEN (16+ characters, 128 bits).
+                       too. Or IRISH_METRICS_TOKEN. Same rule as IRISH_API_TOKEN (128 bits; openssl rand -hex 32).
   -h, --help           This help.
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const capacity = values.capacity === undefined ? undefined : Number(values.capacity)
   if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 0)) throw new UsageError('--capacity must be a whole number.')
   const metricsToken = values['metrics-token'] ?? (process.env.IRISH_METRICS_TOKEN || undefined)
-  if (metricsToken !== undefined) checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken)
+  if (metricsToken !== undefined) await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken)
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
     throw new UsageError('IRISH_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000.')
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     say(`warning: binding ${host} exposes the API beyond this machine; put it behind TLS (a reverse proxy) and keep the token secret.`)
   }
 
-  const token = resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
+  const token = await resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
   let simulator: Awaited<ReturnType<typeof startSimulator>> | null = null
   let simulatorAdmin: Awaited<ReturnType<typeof startSimulatorAdmin>> | null = null
   let simulatorPort: SimulatorPort | undefined

@@ -9,7 +9,8 @@ import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } fro
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import type { HostPolicy } from './host-policy'
-import { clientAddress, type FailedAuthLimiter } from './limits'
+import type { FailedAuthLimiter } from './failed-auth'
+import { clientAddress } from './limits'
 import { bearerToken, tokenMatches } from './token'
 
 /** Event sockets that have not authenticated yet, at most; beyond, 503. */
@@ -54,11 +55,11 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     const fromProtocol = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length)
     const given = bearerToken(req.headers.authorization) ?? fromProtocol ?? null
     const address = clientAddress(req, options.trustedProxies)
-    const waitMs = options.limiter.retryAfterMs(address)
-    if (waitMs > 0) return reject('429 Too Many Requests', `Retry-After: ${Math.ceil(waitMs / 1000)}\r\n`)
+    const decision = options.limiter.check(address, given)
+    if (!decision.ok) return reject('429 Too Many Requests', `Retry-After: ${Math.max(1, Math.ceil(decision.retryAfterMs / 1000))}\r\n`)
     if (given !== null) {
       if (!tokenMatches(options.token, given)) {
-        options.limiter.recordFailure(address)
+        options.limiter.recordFailure(address, given)
         return reject('401 Unauthorized')
       }
       options.limiter.recordSuccess(address)
@@ -109,12 +110,18 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
       } catch {
         token = undefined
       }
-      if (options.limiter.retryAfterMs(address) === 0 && typeof token === 'string' && tokenMatches(options.token, token)) {
+      const given = typeof token === 'string' ? token : null
+      // Refused unread while a limit holds: the close says nothing about the token.
+      if (!options.limiter.check(address, given).ok) {
+        ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'too many wrong tokens; wait')
+        return
+      }
+      if (given !== null && tokenMatches(options.token, given)) {
         options.limiter.recordSuccess(address)
         startStreaming()
         return
       }
-      options.limiter.recordFailure(address)
+      options.limiter.recordFailure(address, given)
       ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
     })
   }

@@ -1,5 +1,5 @@
 // The headless server's edges, in process: static files under churn, slow bodies, Host and Origin,
-// failed-token backoff, the large-body budget, connection and WebSocket caps. The core behind the
+// failed-token limits, the large-body budget, connection and WebSocket caps. The core behind the
 // transport is a recording dispatch (the commands themselves are tested against the real core in
 // test/server.test.ts); everything HTTP here is the real server on 127.0.0.1.
 
@@ -13,6 +13,7 @@ import WebSocket from 'ws'
 import type { Dispatch } from '../core/api/dispatch'
 import { createEventBus } from '../core/events'
 import { silentLogger } from '../core/logger'
+import { DEFAULT_FAILED_AUTH_POLICY } from './failed-auth'
 import { startApiServer, type ApiServer, type ApiServerOptions } from './http-server'
 
 const TOKEN = 'k3Jq9vX2mN8pL4wR7tY1zA6bC5dE0fG-'
@@ -189,14 +190,17 @@ describe('Host and Origin', () => {
 })
 
 describe('failed token attempts', () => {
-  const policy = { freeFailures: 5, windowMs: 60_000, baseDelayMs: 2_000, maxDelayMs: 60_000, maxAddresses: 100 }
+  const policy = { ...DEFAULT_FAILED_AUTH_POLICY, freeFailures: 5, baseDelayMs: 2_000, maxAddresses: 100 }
+  let guesses = 0
+  /** A new wrong token each time, as a guesser sends. */
+  const guess = (): Record<string, string> => ({ authorization: `Bearer wrong-${(guesses += 1)}` })
 
   it('makes an address wait after its free failures, even with the right token, and tells it how long', async () => {
     const server = await start({ failedAuth: policy })
     for (let i = 0; i < 5; i += 1) {
-      expect((await raw(server.url, '/api/accounts:list', { authorization: 'Bearer wrong' }, 'POST', '{}')).status).toBe(401)
+      expect((await raw(server.url, '/api/accounts:list', guess(), 'POST', '{}')).status).toBe(401)
     }
-    const sixth = await raw(server.url, '/api/accounts:list', { authorization: 'Bearer wrong' }, 'POST', '{}')
+    const sixth = await raw(server.url, '/api/accounts:list', guess(), 'POST', '{}')
     expect(sixth.status).toBe(401)
     const blocked = await raw(server.url, '/api/accounts:list', auth, 'POST', '{}')
     expect(blocked.status).toBe(429)
@@ -204,17 +208,29 @@ describe('failed token attempts', () => {
     expect(JSON.parse(blocked.text)).toMatchObject({ ok: false, error: { code: 'unauthorized' } })
   })
 
+  it('slows a stale token sent again and again, not the other clients at its address', async () => {
+    const server = await start({ failedAuth: policy })
+    const stale = { authorization: 'Bearer a-revoked-token-retrying' }
+    const statuses: number[] = []
+    for (let i = 0; i < 12; i += 1) statuses.push((await raw(server.url, '/api/accounts:list', stale, 'POST', '{}')).status)
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])
+    expect(statuses.at(-1)).toBe(429)
+    const refused = await raw(server.url, '/api/accounts:list', stale, 'POST', '{}')
+    expect(JSON.parse(refused.text)).toMatchObject({ error: { message: expect.stringMatching(/This API token was refused too often/) } })
+    expect((await raw(server.url, '/api/accounts:list', auth, 'POST', '{}')).status).toBe(200)
+  })
+
   it('believes X-Forwarded-For only from a configured proxy', async () => {
     const untrusted = await start({ failedAuth: policy })
     for (let i = 0; i < 6; i += 1) {
-      await raw(untrusted.url, '/api/accounts:list', { authorization: 'Bearer wrong', 'x-forwarded-for': `10.0.0.${i}` }, 'POST', '{}')
+      await raw(untrusted.url, '/api/accounts:list', { ...guess(), 'x-forwarded-for': `10.0.0.${i}` }, 'POST', '{}')
     }
     // Each request named another client, but the peer is not a proxy: all six count against 127.0.0.1.
     expect((await raw(untrusted.url, '/api/accounts:list', { ...auth, 'x-forwarded-for': '10.0.0.99' }, 'POST', '{}')).status).toBe(429)
 
     const proxied = await start({ failedAuth: policy, trustedProxies: ['127.0.0.1'] })
     for (let i = 0; i < 6; i += 1) {
-      await raw(proxied.url, '/api/accounts:list', { authorization: 'Bearer wrong', 'x-forwarded-for': '203.0.113.7' }, 'POST', '{}')
+      await raw(proxied.url, '/api/accounts:list', { ...guess(), 'x-forwarded-for': '203.0.113.7' }, 'POST', '{}')
     }
     expect((await raw(proxied.url, '/api/accounts:list', { ...auth, 'x-forwarded-for': '203.0.113.7' }, 'POST', '{}')).status).toBe(429)
     // A forged left-most entry does not help: the proxy appended the real client last.
@@ -225,13 +241,66 @@ describe('failed token attempts', () => {
   it('counts wrong tokens on the event socket too', async () => {
     const server = await start({ failedAuth: policy })
     for (let i = 0; i < 6; i += 1) {
-      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`, ['irish.v1', 'bearer.wrong'])
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`, ['irish.v1', `bearer.wrong-${i}`])
       expect(await upgradeStatus(ws)).toBe(401)
     }
     const right = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`, ['irish.v1', `bearer.${TOKEN}`])
     expect(await upgradeStatus(right)).toBe(429)
   })
+
+  it('compares no more than the server budget of guesses sent from hundreds of loopback addresses, and keeps serving a client at work', async () => {
+    // The default policy: 100 first failures a minute for the whole server.
+    const server = await start()
+    const { port } = new URL(server.url)
+    // The client at work has used its token before the flood.
+    expect((await fromAddress(port, '127.0.0.1', TOKEN)).status).toBe(200)
+    const addresses = Array.from({ length: 500 }, (_, i) => `127.${1 + (i >> 8)}.${(i >> 4) & 15}.${1 + (i & 15)}`)
+    const counts = new Map<number, number>()
+    const started = performance.now()
+    let sent = 0
+    const sender = async (lane: number): Promise<void> => {
+      for (let round = 0; round < 8; round += 1) {
+        const { status } = await fromAddress(port, addresses[(lane * 8 + round) % addresses.length]!, `guess-${lane}-${round}`)
+        counts.set(status, (counts.get(status) ?? 0) + 1)
+        sent += 1
+      }
+    }
+    const flood = Promise.all(Array.from({ length: 250 }, (_, lane) => sender(lane)))
+    // While the flood runs, the client at work is answered.
+    const during = await fromAddress(port, '127.0.0.1', TOKEN)
+    await flood
+    const seconds = (performance.now() - started) / 1000
+    const compared = counts.get(401) ?? 0
+    console.log(`token guessing: ${sent} guesses from ${addresses.length} addresses in ${seconds.toFixed(1)} s; ${compared} compared (${(compared / seconds).toFixed(0)}/s), ${counts.get(429) ?? 0} refused unread`)
+    expect(during.status).toBe(200)
+    expect([...counts.keys()].sort()).toEqual([401, 429])
+    // 100 free, plus what refills while the flood lasts (100 a minute).
+    expect(compared).toBeLessThanOrEqual(100 + Math.ceil((seconds * 100) / 60))
+    // With the budget spent: the client at work still gets in; a new address is refused before its token
+    // is compared, and told when to come back.
+    expect((await fromAddress(port, '127.0.0.1', TOKEN)).status).toBe(200)
+    const late = await fromAddress(port, '127.200.0.1', 'guess-late')
+    expect(late.status).toBe(429)
+    expect(JSON.parse(late.text)).toMatchObject({ error: { message: expect.stringMatching(/Too many wrong API tokens have reached this server/) } })
+  }, 60_000)
 })
+
+/** A POST from a chosen loopback source address (all of 127.0.0.0/8 reaches the server on Linux). */
+function fromAddress(port: string, localAddress: string, token: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/api/accounts:list', method: 'POST', localAddress, agent: false, headers: { authorization: `Bearer ${token}`, host: `127.0.0.1:${port}` } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      },
+    )
+    req.on('error', reject)
+    req.end('{}')
+  })
+}
 
 describe('bounded resources', () => {
   it('holds at most the budget of large bodies at once and answers the rest 503 with Retry-After', async () => {

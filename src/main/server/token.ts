@@ -6,9 +6,15 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
+import type * as TokenStrength from './token-strength'
 
 export const TOKEN_FILE = 'api-token'
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,256}$/
+
+/** The least strength a chosen token must have (a generated one has 256 bits). */
+export const MIN_TOKEN_BITS = 128
+/** What a refusal suggests: 256 random bits, so that a pattern found in them by chance never matters. */
+export const TOKEN_GENERATOR_HINT = 'openssl rand -hex 32'
 
 export interface ResolvedToken {
   token: string
@@ -17,66 +23,72 @@ export interface ResolvedToken {
   source: 'env' | 'file'
 }
 
-export function resolveApiToken(dataDir: string, envToken: string | undefined): ResolvedToken {
+export async function resolveApiToken(dataDir: string, envToken: string | undefined): Promise<ResolvedToken> {
   if (envToken !== undefined && envToken !== '') {
-    checkChosenToken('IRISH_API_TOKEN', envToken)
+    await checkChosenToken('IRISH_API_TOKEN', envToken)
     return { token: envToken, generated: false, source: 'env' }
   }
   const file = join(dataDir, TOKEN_FILE)
+  let token: string | null = null
   try {
     const mode = statSync(file).mode & 0o777
     if ((mode & 0o077) !== 0) {
       throw new AppError('forbidden', `The API token file ${TOKEN_FILE} in the data dir is readable by other users. Run: chmod 600 <data-dir>/${TOKEN_FILE}`)
     }
-    const token = readFileSync(file, 'utf8').trim()
-    if (!TOKEN_PATTERN.test(token)) {
-      throw new AppError('invalid-input', `The API token file ${TOKEN_FILE} in the data dir is damaged. Delete it to generate a new token.`)
-    }
-    return { token, generated: false, source: 'file' }
+    token = readFileSync(file, 'utf8').trim()
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
-  const token = randomBytes(32).toString('base64url')
+  if (token !== null) {
+    if (!TOKEN_PATTERN.test(token)) {
+      throw new AppError('invalid-input', `The API token file ${TOKEN_FILE} in the data dir is damaged. Delete it to generate a new token.`)
+    }
+    // A generated token always passes; one an operator wrote into the file is held to the same rule as IRISH_API_TOKEN.
+    const bits = (await loadTokenStrength()).estimatedTokenBits(token)
+    if (bits < MIN_TOKEN_BITS) {
+      throw new AppError(
+        'invalid-input',
+        `The API token file ${TOKEN_FILE} in the data dir holds a weak token: ${strengthShortfall(bits)} ` +
+          `Delete the file to have a strong one generated, or write one from \`${TOKEN_GENERATOR_HINT}\` into it.`,
+      )
+    }
+    return { token, generated: false, source: 'file' }
+  }
+  const generated = randomBytes(32).toString('base64url')
   // 'wx': never overwrite a token another process just wrote.
-  writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' })
+  writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: 'wx' })
   chmodSync(file, 0o600)
-  return { token, generated: true, source: 'file' }
+  return { token: generated, generated: true, source: 'file' }
 }
 
 /**
  * An operator-chosen token (IRISH_API_TOKEN, --metrics-token): the token alphabet and at least
- * MIN_TOKEN_BITS, or a clear error naming where it came from (never the token itself).
+ * MIN_TOKEN_BITS as token-strength.ts counts them, or a clear error naming where it came from (never
+ * the token itself).
  */
-export function checkChosenToken(name: string, token: string): void {
+export async function checkChosenToken(name: string, token: string): Promise<void> {
   if (!TOKEN_PATTERN.test(token)) {
-    throw new AppError('invalid-input', `${name} must be 16 to 256 characters of letters, digits, "-" or "_".`)
+    throw new AppError('invalid-input', `${name} must be 16 to 256 characters of letters, digits, "-" or "_". Generate one with \`${TOKEN_GENERATOR_HINT}\`.`)
   }
-  const bits = estimatedTokenBits(token)
+  const bits = (await loadTokenStrength()).estimatedTokenBits(token)
   if (bits < MIN_TOKEN_BITS) {
     throw new AppError(
       'invalid-input',
-      `${name} is too weak: about ${Math.floor(bits)} bits, and at least ${MIN_TOKEN_BITS} are needed. ` +
-        'Use 32 random hex characters (openssl rand -hex 16) or 22 or more base64url characters (openssl rand -base64 24 | tr "+/" "-_"), or leave it unset to have one generated.',
+      `${name} is too weak: ${strengthShortfall(bits)} Generate one with \`${TOKEN_GENERATOR_HINT}\`, or leave it unset to have one generated.`,
     )
   }
 }
 
-/** The least strength an operator-chosen token must have (a generated one has 256 bits). */
-export const MIN_TOKEN_BITS = 128
+function strengthShortfall(bits: number): string {
+  return (
+    `about ${Math.floor(bits)} bits, and at least ${MIN_TOKEN_BITS} are needed ` +
+    '(repeated characters, sequences, keyboard runs, dates and dictionary words count for almost nothing).'
+  )
+}
 
-/**
- * length × log2(alphabet), where the alphabet is the union of the character classes the token uses
- * (lowercase 26, uppercase 26, digits 10, "-" and "_" 2). An upper bound on a random token's strength,
- * so it refuses what is surely weak: 32 hex characters give 165, 22 base64url characters about 131,
- * "aaaaaaaaaaaaaaaa" 75.
- */
-export function estimatedTokenBits(token: string): number {
-  let alphabet = 0
-  if (/[a-z]/.test(token)) alphabet += 26
-  if (/[A-Z]/.test(token)) alphabet += 26
-  if (/[0-9]/.test(token)) alphabet += 10
-  if (/[-_]/.test(token)) alphabet += 2
-  return alphabet === 0 ? 0 : token.length * Math.log2(alphabet)
+/** The estimator and its dictionaries are loaded only by a process that checks a token (the server's start). */
+function loadTokenStrength(): Promise<typeof TokenStrength> {
+  return import('./token-strength')
 }
 
 /** Constant-time comparison; hashing first makes the lengths equal. */

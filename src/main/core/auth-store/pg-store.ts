@@ -177,12 +177,15 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
         await client.query(SQL.clearCreds, [account])
       }),
     readAll,
-    replaceAll: (account, creds, writes) =>
-      write(account, 'Importing the snapshot', async (client) => {
+    replaceAll(account, creds, writes) {
+      // Sealed in full before the transaction: one statement takes them all (and a retried transaction reads them again).
+      const all = [...writes]
+      return write(account, 'Importing the snapshot', async (client) => {
         await client.query(SQL.clearKeys, [account])
         await client.query({ name: 'irish_upsertCreds', text: SQL.upsertCreds, values: [account, creds, Date.now()] })
-        await applyWrites(client, account, writes)
-      }),
+        await applyWrites(client, account, all)
+      })
+    },
     async close() {
       // The pool belongs to whoever opened the database; stores opened from here stop working.
       closed = true

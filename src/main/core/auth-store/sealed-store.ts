@@ -1,13 +1,15 @@
 // The skeleton every database auth store shares: check the input, seal the values, hand sealed rows to
 // the backend, and on the way back open what it read. A backend (sqlite-store.ts, pg-store.ts) is its
 // row access alone (SealedRows): where the bytes go, in which transaction. Main process, Electron-free.
-// Sealing happens before the backend is called, so a value that cannot be stored changes nothing.
+// Sealing happens before the backend is called, so a value that cannot be stored changes nothing; an
+// import's keys are sealed as the backend writes them, inside its transaction, which a value that cannot
+// be stored rolls back.
 
 import type { AccountId } from '../../../shared/ids'
 import type { Sealer } from '../crypto/sealer'
 import { createValueSealing, type SealedWrite } from './sealing'
 import type { AuthSnapshot, AuthStoreFactory, KeyData, KeyValue, ManagedAuthStore } from './types'
-import { assertAccountId, assertCreds, assertIds, assertKeyType, assertSnapshot } from './validate'
+import { assertAccountId, assertCreds, assertIds, assertKeyType, assertSnapshot, flattenKeyData } from './validate'
 
 export type { SealedWrite }
 
@@ -38,8 +40,11 @@ export interface SealedRows {
   clear(account: AccountId): Maybe<void>
   /** The creds and every key as of one moment, or null when there are no creds. */
   readAll(account: AccountId): Maybe<{ creds: Buffer; keys: Iterable<SealedKeyRow> } | null>
-  /** Replaces everything the account holds with these creds and keys, in one transaction. */
-  replaceAll(account: AccountId, creds: Buffer, writes: SealedWrite[]): Maybe<void>
+  /**
+   * Replaces everything the account holds with these creds and keys, in one transaction. `writes` seals
+   * each key as it is read: read it once, inside the transaction (it throws for a value that cannot be stored).
+   */
+  replaceAll(account: AccountId, creds: Buffer, writes: Iterable<SealedWrite>): Maybe<void>
   close(): Promise<void>
 }
 
@@ -49,7 +54,12 @@ async function settle<T>(value: Maybe<T>): Promise<T> {
 }
 
 export function sealedStoreFactory(rows: SealedRows, sealer: Sealer): AuthStoreFactory {
-  const { openKey, openCreds, sealWrites, sealCreds } = createValueSealing(sealer)
+  const { openKey, openCreds, sealWrites, sealCreds, sealKey } = createValueSealing(sealer)
+
+  /** A snapshot's keys, each sealed only when the backend asks for it: a 60 MB snapshot never exists twice. */
+  function* sealedOneByOne(account: AccountId, keys: unknown): Generator<SealedWrite> {
+    for (const w of flattenKeyData(keys)) yield { type: w.type, id: w.id, sealed: sealKey(account, w.type, w.id, w.value) }
+  }
 
   function open(account: AccountId): ManagedAuthStore {
     assertAccountId(account)
@@ -118,9 +128,8 @@ export function sealedStoreFactory(rows: SealedRows, sealer: Sealer): AuthStoreF
       async importSnapshot(snapshot) {
         assertSnapshot(snapshot)
         const creds = sealCreds(account, snapshot.creds)
-        const writes = sealWrites(account, snapshot.keys)
         rows.ensureOpen()
-        await settle(rows.replaceAll(account, creds, writes))
+        await settle(rows.replaceAll(account, creds, sealedOneByOne(account, snapshot.keys)))
       },
     }
   }

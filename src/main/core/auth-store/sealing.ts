@@ -21,9 +21,15 @@ export interface ValueSealing {
   sealCreds(account: string, creds: unknown): Buffer
   /** Validates and seals a `set` (or a snapshot's keys); throws invalid-input before anything is written. */
   sealWrites(account: string, data: unknown): SealedWrite[]
+  /** Seals one key's value (an import seals each as it writes it, inside its transaction). */
+  sealKey(account: string, type: string, id: string, value: unknown): Buffer
 }
 
 export function createValueSealing(sealer: Sealer): ValueSealing {
+  function sealKey(account: string, type: string, id: string, value: unknown): Buffer {
+    return sealer.seal(encodeValue(value, `The ${type} key "${id}" of account ${account}`), keyAad(account, type, id))
+  }
+
   return {
     openKey(account, type, id, sealed) {
       try {
@@ -48,15 +54,9 @@ export function createValueSealing(sealer: Sealer): ValueSealing {
       return sealer.seal(encodeValue(creds, `The creds of account ${account}`), credsAad(account))
     },
     sealWrites(account, data) {
-      return flattenKeyData(data).map((w) => ({
-        type: w.type,
-        id: w.id,
-        sealed:
-          w.value === null
-            ? null
-            : sealer.seal(encodeValue(w.value, `The ${w.type} key "${w.id}" of account ${account}`), keyAad(account, w.type, w.id)),
-      }))
+      return flattenKeyData(data).map((w) => ({ type: w.type, id: w.id, sealed: w.value === null ? null : sealKey(account, w.type, w.id, w.value) }))
     },
+    sealKey,
   }
 }
 

@@ -57,7 +57,7 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
   }
   let closed = false
 
-  function applyWrites(account: string, writes: SealedWrite[]): void {
+  function applyWrites(account: string, writes: Iterable<SealedWrite>): void {
     for (const w of writes) {
       if (w.sealed === null) stmts.remove.run(account, w.type, w.id)
       else stmts.upsert.run(account, w.type, w.id, w.sealed)

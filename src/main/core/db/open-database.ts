@@ -12,6 +12,7 @@ import { AppError } from '../../../shared/errors'
 import { createSealer, DATA_KEY_BYTES, type Sealer } from '../crypto/sealer'
 import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from './key-check'
 import * as schema from './schema'
+import { sealWebhookUrlsSqlite } from './seal-webhook-urls'
 
 /** The SQLite database's file name in the data dir. */
 export const DATABASE_FILE = 'irish.db'
@@ -124,8 +125,17 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     const checked = hasMeta ? verifyKeyCheck(sqlite, sealer) : false
 
     const db = drizzle({ client: sqlite, schema })
+    // What migrations and data moves replace (a table rebuilt, a value sealed in place) is zeroed, not
+    // left readable in free pages of the file.
+    const secureDelete = sqlite.pragma('secure_delete', { simple: true }) as number
+    sqlite.pragma('secure_delete = ON')
     migrate(db, { migrationsFolder })
     if (!checked) writeOrVerifyKeyCheck(sqlite, sealer)
+    // Data moves that need the key, which SQL migrations do not have; idempotent.
+    const moved = sealWebhookUrlsSqlite(sqlite, sealer)
+    sqlite.pragma(`secure_delete = ${secureDelete}`)
+    // ...nor in the write-ahead log.
+    if (moved > 0) sqlite.pragma('wal_checkpoint(TRUNCATE)')
 
     return {
       db,

@@ -90,12 +90,19 @@ export const activity = sqliteTable(
 
 /**
  * Webhook endpoints (core/webhooks). The secret is sealed with the data key (AAD "webhook-secret:<id>")
- * and never leaves the core after webhooks:add returned it. Health (last success, failures in a row)
- * is kept here so it survives restarts.
+ * and never leaves the core after webhooks:add returned it. The address is sealed too (AAD
+ * "webhook-url:<id>"): a query string can carry the receiver's credentials. Health (last success,
+ * failures in a row) is kept here so it survives restarts.
  */
 export const webhooks = sqliteTable('webhooks', {
   id: text('id').primaryKey(),
-  url: text('url').notNull(),
+  /**
+   * The address in clear, as versions before sealed_url wrote it: emptied (NULL) when the database opens
+   * (db/seal-webhook-urls.ts), never written. Kept as a column because sealing needs the data key, which
+   * SQL migrations do not have.
+   */
+  url: text('url'),
+  sealedUrl: blob('sealed_url', { mode: 'buffer' }),
   /** JSON array of event names. */
   events: text('events').notNull(),
   secret: blob('secret', { mode: 'buffer' }).notNull(),

@@ -15,6 +15,7 @@ import {
   readBundleMetadata,
   type ScryptParams,
 } from './bundle'
+import { toInfo } from './transfer-service'
 
 // Cheap parameters so the suite stays fast; one test below runs the production default.
 const FAST: ScryptParams = { N: 2 ** 10, r: 8, p: 1 }
@@ -120,6 +121,25 @@ const bundle = await encodeBundle(
 )
 
 describe('encodeBundle / decodeBundle', () => {
+  it('decrypts over its own ciphertext when the caller gives the buffer up, to the same snapshot', async () => {
+    const given = Buffer.from(bundle)
+    const { snapshot: inPlace } = await decodeBundle(given, PASS, { consume: true })
+    expect(inPlace).toEqual((await decodeBundle(bundle, PASS)).snapshot)
+    // The bytes were used up (the plaintext was written there, then wiped); the caller's copy is not.
+    expect(given.equals(bundle)).toBe(false)
+    expect((await decodeBundle(bundle, PASS)).snapshot).toEqual(inPlace)
+  })
+
+  it('refuses an edited payload in place too, leaving no plaintext behind', async () => {
+    const edited = flip(bundle, layout(bundle).ciphertext + 5)
+    // The digest would catch the edit first: recompute it, as someone editing on purpose would.
+    const digestAt = layout(edited).digest
+    createHash('sha256').update(edited.subarray(0, digestAt)).digest().copy(edited, digestAt)
+    await expect(decodeBundle(edited, PASS, { consume: true })).rejects.toMatchObject({ reason: 'damaged' })
+    const { ciphertext, tag } = layout(edited)
+    expect(edited.subarray(ciphertext, tag).every((byte) => byte === 0)).toBe(true)
+  })
+
   it('round-trips real creds and keys of every kind, keeping Buffer and Uint8Array apart', async () => {
     const { meta, snapshot: back } = await decodeBundle(bundle, PASS)
     expect(Buffer.isBuffer(back.creds.noiseKey.private)).toBe(true)
@@ -247,6 +267,28 @@ describe('readBundleMetadata', () => {
     const meta = readBundleMetadata(bundle)
     expect(meta.accountPhone).toBe('+15550001111')
     expect(meta.keyCounts['pre-key']).toBe(2)
+  })
+})
+
+describe("what inspect shows of a bundle's metadata", () => {
+  it('cleans direction controls and invisible characters out of the names a file claims', async () => {
+    const hostile = await encodeBundle(
+      {
+        snapshot: makeSnapshot(),
+        // RLO makes "+1555…" read backwards; the zero-width space and LRM hide in the name.
+        meta: { accountPhone: '+1555\u202e0001111', accountName: 'Sup\u200bport\u200e \u2067desk\u2069', appVersion: '9.9\u202e.1' },
+        passphrase: PASS,
+      },
+      { scrypt: FAST },
+    )
+    const info = toInfo(readBundleMetadata(hostile))
+    expect(info).toMatchObject({ accountPhone: '+15550001111', accountName: 'Support desk', appVersion: '9.9.1' })
+    expect(JSON.stringify(info)).not.toMatch(/[\u200b\u200e\u202e\u2066-\u2069]/)
+  })
+
+  it('shows a name with nothing visible left as no name', async () => {
+    const blank = await encodeBundle({ snapshot: makeSnapshot(), meta: { accountName: '\u200b\u202e', ...APP }, passphrase: PASS }, { scrypt: FAST })
+    expect(toInfo(readBundleMetadata(blank)).accountName).toBeNull()
   })
 })
 

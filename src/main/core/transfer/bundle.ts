@@ -447,11 +447,22 @@ export async function encodeBundle(input: EncodeBundleInput, options: EncodeBund
   }
 }
 
+/** Ciphertext decrypted per step when decrypting in place: the most a step holds twice. */
+const IN_PLACE_STEP_BYTES = 1024 * 1024
+
+export interface DecodeBundleOptions {
+  /**
+   * The caller gives `buf` up: the payload is decrypted over its own ciphertext, so a 60 MB bundle needs
+   * no second 60 MB for its plaintext, and `buf` holds zeros there afterwards (and on failure).
+   */
+  consume?: boolean
+}
+
 /**
  * Verifies and opens a bundle. All or nothing: it returns only after the passphrase check, the GCM
  * tag (which also covers the metadata) and the snapshot's shape all pass; otherwise it throws.
  */
-export async function decodeBundle(buf: Uint8Array, passphrase: string): Promise<{ meta: BundleMeta; snapshot: AuthSnapshot; proxy: string | null }> {
+export async function decodeBundle(buf: Uint8Array, passphrase: string, options: DecodeBundleOptions = {}): Promise<{ meta: BundleMeta; snapshot: AuthSnapshot; proxy: string | null }> {
   // Structure first: a wrong file should say so whatever passphrase was typed.
   const parsed = parseBundle(buf)
   if (passphraseCodePoints(passphrase) === 0) {
@@ -466,15 +477,15 @@ export async function decodeBundle(buf: Uint8Array, passphrase: string): Promise
     const decipher = createDecipheriv('aes-256-gcm', keys.encKey, parsed.nonce, { authTagLength: TAG_BYTES })
     decipher.setAAD(parsed.aad)
     decipher.setAuthTag(parsed.tag)
-    const head = decipher.update(parsed.ciphertext)
+    plaintext = options.consume ? decryptInPlace(decipher, parsed.ciphertext) : decipher.update(parsed.ciphertext)
     try {
-      plaintext = Buffer.concat([head, decipher.final()])
+      // GCM is a stream cipher: final() adds no bytes, it checks the tag.
+      decipher.final()
     } catch (error) {
-      head.fill(0)
+      plaintext.fill(0)
       // The passphrase proved right, so a failing tag means the bytes were edited.
       throw damaged(error)
     }
-    head.fill(0)
   } finally {
     wipe(keys)
   }
@@ -498,6 +509,16 @@ function carriedProxy(decoded: unknown): string | null {
   if (proxy === undefined) return null
   if (typeof proxy !== 'string' || proxyUrlProblem(proxy) !== null) throw new SnapshotJsonError('the proxy URL is not one this app takes')
   return proxy
+}
+
+/** Decrypts `ciphertext` step by step, each step's plaintext written over the bytes it came from. */
+function decryptInPlace(decipher: ReturnType<typeof createDecipheriv>, ciphertext: Buffer): Buffer {
+  for (let at = 0; at < ciphertext.length; at += IN_PLACE_STEP_BYTES) {
+    const step = decipher.update(ciphertext.subarray(at, at + IN_PLACE_STEP_BYTES))
+    step.copy(ciphertext, at)
+    step.fill(0)
+  }
+  return ciphertext
 }
 
 /** The plaintext authenticated, so a mismatch here means a faulty writer; still refuse it. */

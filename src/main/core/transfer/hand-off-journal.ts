@@ -6,7 +6,9 @@
 // account was running, and the phase. The token is kept like the server's own api-token: in the data
 // dir, mode 0600, and only until the hand-off settles; it is never logged.
 // Incoming (this server is the target): the hand-off id, the account it imported, and its state. An
-// aborted id stays as a tombstone so a late-arriving import with that id is refused.
+// aborted id stays as a tombstone so a late-arriving import with that id is refused, for an hour (an
+// import request lives two minutes at most); a started one until the source says it will never ask
+// about it again (the "forget" step); a pending one until it is confirmed or aborted.
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,8 +22,12 @@ export const OutgoingSchema = z.object({
   target: z.string(),
   token: z.string(),
   wasRunning: z.boolean(),
-  /** sending: the bundle may be on its way; confirming: the target has it, pending our confirmation. */
-  phase: z.enum(['sending', 'confirming']),
+  /**
+   * sending: the bundle may be on its way; confirming: the target has it, pending our confirmation;
+   * forgetting: it runs at the target, which is being told it may drop its record (this side never asks
+   * about the hand-off again, so the target's record cannot be needed).
+   */
+  phase: z.enum(['sending', 'confirming', 'forgetting']),
   createdAt: z.number(),
 })
 export type OutgoingHandOff = z.infer<typeof OutgoingSchema>
@@ -44,6 +50,9 @@ export interface HandOffJournal {
   deleteOutgoing(id: string): void
   incoming(id: string): IncomingHandOff | null
   saveIncoming(record: IncomingHandOff): void
+  deleteIncoming(id: string): void
+  /** Deletes aborted records last written before `before`; returns how many. */
+  pruneAborted(before: number): number
 }
 
 export function isHandOffId(value: string): boolean {
@@ -102,6 +111,21 @@ export function openHandOffJournal(dir: string): HandOffJournal {
     },
     saveIncoming(record) {
       write(file('in', record.id), record)
+    },
+    deleteIncoming(id) {
+      if (isHandOffId(id)) rmSync(file('in', id), { force: true })
+    },
+    pruneAborted(before) {
+      let pruned = 0
+      for (const name of readdirSync(dir)) {
+        if (!name.startsWith('in-') || !name.endsWith('.json')) continue
+        const record = read(join(dir, name), IncomingSchema)
+        if (record?.state === 'aborted' && record.at < before) {
+          rmSync(join(dir, name), { force: true })
+          pruned += 1
+        }
+      }
+      return pruned
     },
   }
 }

@@ -104,13 +104,14 @@ export async function remoteIdentity(server: RemoteServer, options: RemoteCallOp
 }
 
 export type RemoteHandOffState = 'unknown' | 'pending' | 'started' | 'aborted'
+export type HandOffAction = 'status' | 'confirm' | 'abort' | 'forget'
 
-/** The target's side of a hand-off (status, confirm, abort). Throws on anything but a clear answer. */
+/** The target's side of a hand-off (status, confirm, abort, forget). Throws on anything but a clear answer. */
 export async function remoteHandOff(
   server: RemoteServer,
   options: RemoteCallOptions,
   id: string,
-  action: 'status' | 'confirm' | 'abort',
+  action: HandOffAction,
 ): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }> {
   try {
     return await clientFor(server, options).call('transfer:hand-off', { id, action })

@@ -3,6 +3,7 @@
 // base64 in tag objects; a plain object that happens to look like a tag is wrapped so it reads back as is.
 
 import { AppError } from '../../../shared/errors'
+import { documentBounds, JsonSliceError, objectMembers, parseSlice } from '../json-slices'
 
 /** Deeper than any Baileys value; stops a cyclic or hostile tree before the stack does. */
 const MAX_DEPTH = 64
@@ -99,13 +100,44 @@ function fromEntries(obj: { [key: string]: Json }, depth: number): Record<string
   return out
 }
 
-/** Parses bytes written by encodeSnapshotJson. Throws SnapshotJsonError for anything else. */
+/**
+ * How many levels of objects are read member by member rather than parsed whole: the snapshot, its
+ * `keys`, and each key type. Below that every value (one key, one creds field) is small.
+ */
+const SLICED_LEVELS = 3
+
+/**
+ * Parses bytes written by encodeSnapshotJson. Throws SnapshotJsonError for anything else. The text is
+ * read in slices (json-slices.ts): the large outer objects member by member, each small value with
+ * JSON.parse, so a bundle's 60 MB of JSON never becomes one string and one tree beside the result.
+ */
 export function decodeSnapshotJson(bytes: Uint8Array): unknown {
-  let parsed: Json
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   try {
-    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Json
-  } catch {
-    throw new SnapshotJsonError('not JSON')
+    const { start, end } = documentBounds(buf)
+    return decodeSlice(buf, start, end, SLICED_LEVELS, 0)
+  } catch (error) {
+    if (error instanceof JsonSliceError) throw new SnapshotJsonError(error.message)
+    throw error
   }
-  return fromJson(parsed, 0)
+}
+
+function decodeSlice(buf: Buffer, start: number, end: number, sliced: number, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw new SnapshotJsonError('nested too deeply')
+  if (sliced > 0 && buf[start] === 0x7b) {
+    const members = objectMembers(buf, start, end)
+    const keys = members.map((m) => m.key)
+    // What may be a tag is small: fromJson reads it whole and decides what it is.
+    const mayBeTag = keys.length === 2 && keys.includes('type') && (keys.includes('data') || keys.includes('value'))
+    if (!mayBeTag) {
+      const out: Record<string, unknown> = {}
+      for (const member of members) {
+        // defineProperty, not assignment: a "__proto__" key stays data instead of changing the prototype.
+        const value = decodeSlice(buf, member.start, member.end, sliced - 1, depth + 1)
+        Object.defineProperty(out, member.key, { value, enumerable: true, writable: true, configurable: true })
+      }
+      return out
+    }
+  }
+  return fromJson(parseSlice(buf, start, end) as Json, depth)
 }

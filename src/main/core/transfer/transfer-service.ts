@@ -26,7 +26,7 @@ import { readBaileysFolder } from './baileys-folder'
 import { decodeBundle, encodeBundle, MAX_BUNDLE_BYTES, readBundleMetadata, type BundleMeta, type ScryptParams } from './bundle'
 import { createHandOffProtocol, type CrashPoint } from './hand-off-protocol'
 import type { HandOffJournal, IncomingHandOff, OutgoingHandOff } from './hand-off-journal'
-import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError, type RemoteHandOffState } from './remote-server'
+import { parseRemoteServer, remoteAccounts, remoteIdentity, sendBundle, UncertainDeliveryError, type HandOffAction, type RemoteHandOffState } from './remote-server'
 
 export { BUNDLE_EXTENSION }
 
@@ -76,11 +76,11 @@ export interface TransferService {
     replace?: boolean
     includeProxy?: boolean
   }): Promise<{ account: AccountSummary; remote: AccountSummary }>
-  inspect(bundle: string): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
-  importBundle(input: ImportOptions & { bundle: string; passphrase: string }): Promise<AccountSummary>
+  inspect(bundle: string | Uint8Array): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
+  importBundle(input: ImportOptions & { bundle: string | Uint8Array; passphrase: string }): Promise<AccountSummary>
   importFolder(input: ImportOptions & { path: string }): Promise<AccountSummary>
   /** The target's side of a hand-off: status, confirm, abort. */
-  settleIncoming(id: string, action: 'status' | 'confirm' | 'abort'): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }>
+  settleIncoming(id: string, action: HandOffAction): Promise<{ state: RemoteHandOffState; account: AccountSummary | null }>
   /** Settles hand-offs left open by a crash, in the background. */
   resumeHandOffs(): void
   close(): void
@@ -271,15 +271,17 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     },
 
     async inspect(bundle) {
-      const meta = readBundleMetadata(bundleFromBase64(bundle))
+      const meta = readBundleMetadata(bundleBytes(bundle))
       const phone = meta.accountPhone?.replace(/^\+/, '')
       const existing = phone ? sessions.list().find((a) => a.phone === phone) : undefined
-      return { meta: toInfo(meta), existing: existing ? { id: existing.id, label: existing.label, status: existing.status } : null }
+      // A label stored before the label rule may still hold what the rule refuses: shown cleaned.
+      return { meta: toInfo(meta), existing: existing ? { id: existing.id, label: cleanLabel(existing.label, existing.id), status: existing.status } : null }
     },
 
     async importBundle({ bundle, passphrase, ...options }) {
       // decodeBundle checks everything (format, size, digest, passphrase, tag, payload) before returning.
-      const { meta, snapshot, proxy } = await decodeBundle(bundleFromBase64(bundle), passphrase)
+      // The bytes are this import's alone (decoded from text here, or by the transport): decrypted in place.
+      const { meta, snapshot, proxy } = await decodeBundle(bundleBytes(bundle), passphrase, { consume: true })
       return adopt(snapshot, { ...options, proxy, ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}) })
     },
 
@@ -295,16 +297,22 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   }
 }
 
+/** A bundle as a command carries it: base64 text, or bytes where the transport decoded it (the HTTP server). */
+export function bundleBytes(bundle: string | Uint8Array): Buffer {
+  if (typeof bundle === 'string') return bundleFromBase64(bundle)
+  if (bundle.length > MAX_BUNDLE_BYTES) throw tooLarge(bundle.length)
+  return Buffer.isBuffer(bundle) ? bundle : Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength)
+}
+
+function tooLarge(bytes: number): AppError {
+  return new AppError('payload-too-large', `The file is ${(bytes / 2 ** 20).toFixed(1)} MiB; a session bundle can be at most ${MAX_BUNDLE_BYTES / 2 ** 20} MiB.`)
+}
+
 /** Strict base64 to bytes, with the size limit checked before decoding anything. */
 export function bundleFromBase64(text: string): Buffer {
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
   const decodedBytes = Math.floor((text.length * 3) / 4) - padding
-  if (decodedBytes > MAX_BUNDLE_BYTES) {
-    throw new AppError(
-      'payload-too-large',
-      `The file is ${(decodedBytes / 2 ** 20).toFixed(1)} MiB; a session bundle can be at most ${MAX_BUNDLE_BYTES / 2 ** 20} MiB.`,
-    )
-  }
+  if (decodedBytes > MAX_BUNDLE_BYTES) throw tooLarge(decodedBytes)
   // Buffer.from skips characters it does not know; a file sent as text (not base64) must not half-decode.
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
     throw new AppError('invalid-input', 'The bundle must be the file\'s bytes as base64. Choose the .irishbundle file itself.')
@@ -359,16 +367,28 @@ function bundleFileName(summary: AccountSummary, at: number): string {
   return `irish-${who}-${stamp}${BUNDLE_EXTENSION}`
 }
 
-/** A bundle's metadata as the contract shows it (the CLI's inspect uses it without opening a core). */
+/**
+ * A bundle's metadata as the contract shows it (the CLI's inspect uses it without opening a core). Its
+ * text is whatever the file says, shown in dialogs and terminals: cleaned by the label rule, so a
+ * direction override cannot make one number read as another and nothing hides in a name.
+ */
 export function toInfo(meta: BundleMeta): BundleInfo {
+  const shown = (text: string | undefined): string | null => (text === undefined ? null : cleanLabel(text, '') || null)
+  // A Map, then fromEntries: a key type named "__proto__" stays data.
+  const counts = new Map<string, number>()
+  for (const [type, count] of Object.entries(meta.keyCounts)) {
+    const name = cleanLabel(type, '?')
+    counts.set(name, (counts.get(name) ?? 0) + count)
+  }
+  const keyCounts = Object.fromEntries(counts)
   return {
     version: meta.version,
-    accountPhone: meta.accountPhone ?? null,
-    accountName: meta.accountName ?? null,
+    accountPhone: shown(meta.accountPhone),
+    accountName: shown(meta.accountName),
     exportMode: meta.exportMode ?? null,
     exportedAt: meta.exportedAt,
-    appVersion: meta.appVersion,
-    keyCounts: meta.keyCounts,
+    appVersion: cleanLabel(meta.appVersion, '(unreadable)'),
+    keyCounts,
   }
 }
 
@@ -382,5 +402,11 @@ function memoryJournal(): HandOffJournal {
     deleteOutgoing: (id) => void outgoing.delete(id),
     incoming: (id) => incoming.get(id) ?? null,
     saveIncoming: (record) => void incoming.set(record.id, record),
+    deleteIncoming: (id) => void incoming.delete(id),
+    pruneAborted(before) {
+      const old = [...incoming.values()].filter((record) => record.state === 'aborted' && record.at < before)
+      for (const record of old) incoming.delete(record.id)
+      return old.length
+    },
   }
 }

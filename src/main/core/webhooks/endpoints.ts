@@ -1,12 +1,13 @@
 // The webhook endpoints as this server knows them: read from the database (a fleet's other servers may
-// add or remove some), which endpoints subscribe to which event, and each endpoint's secret, opened once
-// and kept in memory. Secrets never leave this module except to sign a body.
+// add or remove some), which endpoints subscribe to which event, and each endpoint's secret and address,
+// opened once and kept in memory. Secrets never leave this module except to sign a body.
 
 import type { WebhookEvent, WebhookSummary } from '../../../shared/contract'
 import { WEBHOOK_EVENTS } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { Sealer } from '../crypto/sealer'
 import type { Outbox, WebhookRow } from './outbox'
+import { sealWebhookUrl, webhookUrlAad } from '../db/seal-webhook-urls'
 
 export interface Endpoints {
   /** Reads the endpoints again from the database. */
@@ -17,8 +18,12 @@ export interface Endpoints {
   /** The endpoint, or the not-found error naming it. */
   require(id: string): WebhookRow
   secretOf(id: string): string
+  /** The endpoint's address, opened. */
+  urlOf(id: string): string
   /** A new endpoint's secret, sealed for its row. */
   sealSecret(id: string, secret: string): Buffer
+  /** A new endpoint's address, sealed for its row. */
+  sealUrl(id: string, url: string): Buffer
   forget(id: string): void
   /** Every endpoint with its health and queue counts, as `webhooks:list` answers. */
   summaries(counts: Map<string, { pending: number; dead: number }>): WebhookSummary[]
@@ -26,6 +31,7 @@ export interface Endpoints {
 
 export function createEndpoints(outbox: Outbox, sealer: Sealer): Endpoints {
   const secrets = new Map<string, string>()
+  const urls = new Map<string, string>()
   let subscriptions = new Map<string, string[]>()
   let rows = new Map<string, WebhookRow>()
   const secretAad = (id: string): Buffer => Buffer.from(`webhook-secret:${id}`)
@@ -34,6 +40,30 @@ export function createEndpoints(outbox: Outbox, sealer: Sealer): Endpoints {
     const row = rows.get(id)
     if (!row) throw new AppError('not-found', `There is no webhook ${id}.`)
     return row
+  }
+
+  const urlOf = (id: string): string => {
+    let url = urls.get(id)
+    if (url === undefined) {
+      const row = require(id)
+      try {
+        // A row an older server of a fleet wrote since this database was opened is still in clear.
+        url = row.sealedUrl ? sealer.open(row.sealedUrl, webhookUrlAad(id)).toString('utf8') : (row.url ?? '')
+      } catch (err) {
+        throw new AppError('storage-corrupt', `The address of webhook ${id} cannot be decrypted; remove the webhook and add it again.`, { cause: err })
+      }
+      urls.set(id, url)
+    }
+    return url
+  }
+
+  /** One address that does not open must not hide the others (nor the way to remove it). */
+  const listedUrl = (id: string): string => {
+    try {
+      return urlOf(id)
+    } catch {
+      return '(the address cannot be decrypted)'
+    }
   }
 
   return {
@@ -61,12 +91,17 @@ export function createEndpoints(outbox: Outbox, sealer: Sealer): Endpoints {
       }
       return secret
     },
+    urlOf,
     sealSecret: (id, secret) => sealer.seal(Buffer.from(secret, 'utf8'), secretAad(id)),
-    forget: (id) => void secrets.delete(id),
+    sealUrl: (id, url) => sealWebhookUrl(sealer, id, url),
+    forget(id) {
+      secrets.delete(id)
+      urls.delete(id)
+    },
     summaries(counts) {
       return [...rows.values()].map((row) => ({
         id: row.id,
-        url: row.url,
+        url: listedUrl(row.id),
         events: (JSON.parse(row.events) as string[]).filter(isWebhookEvent),
         createdAt: row.createdAt,
         lastSuccessAt: row.lastSuccessAt,

@@ -5,7 +5,10 @@ import type { DeliveryStatus } from '../../../shared/contract'
 
 export interface WebhookRow {
   id: string
-  url: string
+  /** Sealed with the data key (db/seal-webhook-urls.ts). */
+  sealedUrl: Buffer | null
+  /** Only in a row an older version wrote, until the next open seals it; never written. */
+  url: string | null
   events: string
   secret: Buffer
   createdAt: number

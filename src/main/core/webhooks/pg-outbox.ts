@@ -37,8 +37,8 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
     kind: 'postgres',
     async insertWebhook(row) {
       await pool.query(
-        `INSERT INTO webhooks (id, url, events, secret, created_at, last_success_at, failures_in_a_row, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [row.id, row.url, row.events, row.secret, row.createdAt, row.lastSuccessAt, row.failuresInARow, row.lastError],
+        `INSERT INTO webhooks (id, sealed_url, events, secret, created_at, last_success_at, failures_in_a_row, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [row.id, row.sealedUrl, row.events, row.secret, row.createdAt, row.lastSuccessAt, row.failuresInARow, row.lastError],
       )
     },
     async deleteWebhook(id) {
@@ -58,7 +58,7 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
     },
     webhooks: () =>
       rows<WebhookRow>(
-        `SELECT id, url, events, secret, created_at AS "createdAt", last_success_at AS "lastSuccessAt",
+        `SELECT id, sealed_url AS "sealedUrl", url, events, secret, created_at AS "createdAt", last_success_at AS "lastSuccessAt",
            failures_in_a_row AS "failuresInARow", last_error AS "lastError" FROM webhooks ORDER BY created_at, id`,
       ),
     async counts() {

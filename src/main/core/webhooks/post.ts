@@ -1,13 +1,24 @@
 // One HTTP POST of a webhook delivery, with a hard timeout and a guarded DNS lookup. Never throws:
 // every outcome (2xx, another status, timeout, refused connection) comes back as a value.
 // Main process, Electron-free. Never logs the body or the headers (the signature is derived from the secret).
+//
+// An answer is read up to RESPONSE_PREVIEW_BYTES and no further (the connection is closed past that), and
+// its text is kept for the deliveries view only when it came from a public address. From this machine or
+// a private network only the status and the timing are kept: otherwise whoever holds the API token could
+// aim a webhook at any local service (a database's HTTP port, a cloud metadata endpoint reached with
+// --webhooks-allow-private) and read its answers through webhooks:deliveries.
 
 import { Agent as HttpAgent, request as httpRequest } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { guardedLookup } from './url-policy'
+import { addressScope, guardedLookup } from './url-policy'
 
-/** The first bytes of an answer kept for the deliveries view. */
-const RESPONSE_PREVIEW_BYTES = 1024
+/** The most of an answer that is read, and kept for the deliveries view. */
+export const RESPONSE_PREVIEW_BYTES = 1024
+
+/** Whether an answer from the address a request connected to may be kept: public addresses only. */
+export function keepsAnswerFrom(remoteAddress: string | undefined): boolean {
+  return remoteAddress !== undefined && addressScope(remoteAddress) === 'public'
+}
 
 export interface PostOutcome {
   ok: boolean
@@ -23,7 +34,16 @@ export interface Poster {
   close(): void
 }
 
-export function createPoster(options: { timeoutMs: number; allowPrivate: boolean; maxSocketsPerHost: number }): Poster {
+export interface PosterOptions {
+  timeoutMs: number
+  allowPrivate: boolean
+  maxSocketsPerHost: number
+  /** Which connected addresses' answers are kept (default keepsAnswerFrom); tests pretend a loopback receiver is public. */
+  keepsAnswer?: (remoteAddress: string | undefined) => boolean
+}
+
+export function createPoster(options: PosterOptions): Poster {
+  const keepsAnswer = options.keepsAnswer ?? keepsAnswerFrom
   // Keep-alive: a busy endpoint gets its events over a few reused connections, not one TLS handshake each.
   const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost, lookup: guardedLookup(options.allowPrivate) }
   const http = new HttpAgent(agentOptions)
@@ -52,19 +72,25 @@ export function createPoster(options: { timeoutMs: number; allowPrivate: boolean
             headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'irish-webhooks/1' },
           },
           (res) => {
+            const status = res.statusCode ?? 0
+            const keep = keepsAnswer(res.socket?.remoteAddress)
             const chunks: Buffer[] = []
-            let kept = 0
+            let read = 0
+            const answered = (): void => {
+              const response = keep ? Buffer.concat(chunks).subarray(0, RESPONSE_PREVIEW_BYTES).toString('utf8') : null
+              finish({ ok: status >= 200 && status < 300, statusCode: status, error: status >= 200 && status < 300 ? null : `HTTP ${status}`, response })
+            }
             res.on('data', (chunk: Buffer) => {
-              if (kept < RESPONSE_PREVIEW_BYTES) {
-                chunks.push(chunk)
-                kept += chunk.length
+              read += chunk.length
+              if (keep) chunks.push(chunk)
+              if (read > RESPONSE_PREVIEW_BYTES) {
+                // Enough: the rest is never read (a receiver answering 500 MB costs one chunk), and the
+                // connection goes rather than back to the pool with an answer still arriving.
+                answered()
+                res.destroy()
               }
             })
-            res.on('end', () => {
-              const status = res.statusCode ?? 0
-              const response = Buffer.concat(chunks).subarray(0, RESPONSE_PREVIEW_BYTES).toString('utf8')
-              finish({ ok: status >= 200 && status < 300, statusCode: status, error: status >= 200 && status < 300 ? null : `HTTP ${status}`, response })
-            })
+            res.on('end', answered)
             res.on('error', (err) => finish({ ok: false, statusCode: res.statusCode ?? null, error: describe(err), response: null }))
           },
         )

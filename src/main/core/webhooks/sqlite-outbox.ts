@@ -11,13 +11,13 @@ const COLUMNS = `seq, delivery_id AS deliveryId, webhook_id AS webhookId, lane, 
 
 export function createSqliteOutbox(sqlite: Database): Outbox {
   const insertWebhook = sqlite.prepare(
-    `INSERT INTO webhooks (id, url, events, secret, created_at, last_success_at, failures_in_a_row, last_error)
-     VALUES (@id, @url, @events, @secret, @createdAt, @lastSuccessAt, @failuresInARow, @lastError)`,
+    `INSERT INTO webhooks (id, sealed_url, events, secret, created_at, last_success_at, failures_in_a_row, last_error)
+     VALUES (@id, @sealedUrl, @events, @secret, @createdAt, @lastSuccessAt, @failuresInARow, @lastError)`,
   )
   const deleteRows = sqlite.prepare('DELETE FROM webhook_outbox WHERE webhook_id = ?')
   const deleteWebhook = sqlite.prepare('DELETE FROM webhooks WHERE id = ?')
   const selectWebhooks = sqlite.prepare(
-    `SELECT id, url, events, secret, created_at AS createdAt, last_success_at AS lastSuccessAt,
+    `SELECT id, sealed_url AS sealedUrl, url, events, secret, created_at AS createdAt, last_success_at AS lastSuccessAt,
        failures_in_a_row AS failuresInARow, last_error AS lastError FROM webhooks ORDER BY created_at, id`,
   )
   const selectCounts = sqlite.prepare(

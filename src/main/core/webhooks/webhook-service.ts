@@ -74,15 +74,17 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
     if (!endpoint) return { ok: false, statusCode: null, error: 'the webhook was removed', response: null, durationMs: 0 }
     let body: string
     let secret: string
+    let url: string
     try {
       body = stored.bodyOf(row, now())
       secret = endpoints.secretOf(row.webhookId)
+      url = endpoints.urlOf(row.webhookId)
     } catch (err) {
       logger.error({ err: String(err), webhook: row.webhookId }, 'a webhook delivery cannot be opened')
       return { ok: false, statusCode: null, error: 'the stored event cannot be decrypted', response: null, durationMs: 0 }
     }
     return poster.post(
-      endpoint.url,
+      url,
       { [EVENT_HEADER]: row.event, [DELIVERY_HEADER]: row.deliveryId, [SIGNATURE_HEADER]: sign(secret, body) },
       body,
     )
@@ -132,7 +134,8 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       const id = `wh-${randomBytes(6).toString('hex')}`
       await outbox.insertWebhook({
         id,
-        url,
+        sealedUrl: endpoints.sealUrl(id, url),
+        url: null,
         events: JSON.stringify(events),
         secret: endpoints.sealSecret(id, secret),
         createdAt: now(),

@@ -15,6 +15,7 @@ import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from '../key-check'
 import type { Logger } from '../../logger'
 import { describePgError, redactUrl } from './pg-errors'
 import * as schema from './schema'
+import { sealWebhookUrlsPg } from '../seal-webhook-urls'
 import { isPostgresUrl } from './url'
 
 export interface OpenPostgresOptions {
@@ -102,6 +103,8 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Opened
       const checked = hasMeta ? await verifyKeyCheck(client, sealer) : false
       await migrate(drizzle({ client }), { migrationsFolder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: MIGRATIONS_TABLE })
       if (!checked) await writeOrVerifyKeyCheck(client, sealer)
+      // Data moves that need the key, which SQL migrations do not have; idempotent.
+      await sealWebhookUrlsPg(client, sealer)
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined)
     }

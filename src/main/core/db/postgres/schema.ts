@@ -121,10 +121,12 @@ export const activity = pgTable(
   (t) => [index('activity_account_seq').on(t.accountId, t.seq)],
 )
 
-/** Webhook endpoints, as in SQLite (db/schema.ts): the secret sealed with the data key. */
+/** Webhook endpoints, as in SQLite (db/schema.ts): the secret and the address sealed with the data key. */
 export const webhooks = pgTable('webhooks', {
   id: text('id').primaryKey(),
-  url: text('url').notNull(),
+  /** Clear, from versions before sealed_url: emptied when the database opens (db/seal-webhook-urls.ts). */
+  url: text('url'),
+  sealedUrl: bytea('sealed_url'),
   events: text('events').notNull(),
   secret: bytea('secret').notNull(),
   createdAt: millis('created_at').notNull(),

@@ -49,7 +49,7 @@ export function DeliveryList() {
                 <p className="small">Payload</p>
                 <pre className="delivery-payload">{d.payloadPreview}</pre>
                 <p className="small">Response</p>
-                <pre className="delivery-payload">{d.response ?? '(no answer)'}</pre>
+                <pre className="delivery-payload">{responseText(d)}</pre>
               </details>
             </li>
           ))}
@@ -57,4 +57,10 @@ export function DeliveryList() {
       )}
     </section>
   )
+}
+
+/** An answer's text is kept only from public addresses (docs/webhooks.md, "What is kept of an answer"). */
+function responseText(d: { statusCode: number | null; response: string | null }): string {
+  if (d.response !== null) return d.response
+  return d.statusCode === null ? '(no answer)' : '(not kept: only the status of an answer from this machine or a private network is kept)'
 }
