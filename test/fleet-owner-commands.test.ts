@@ -22,6 +22,7 @@ import {
   type FleetServer,
   type OwnerBoundCommand,
   type PairingState,
+  type QueueEntry,
   type ReceivedMessage,
   type Result,
   type SimulatorInfo,
@@ -281,6 +282,35 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       const results = await value<BulkResult[]>(b, 'accounts:bulk', { ids: [account.id], action: 'stop' })
       expect(results).toEqual([expect.objectContaining({ id: account.id, ok: true, account: expect.objectContaining({ status: 'stopped' }) })])
       expect(await onA(account.id)).toMatchObject({ status: 'stopped' })
+    },
+    'accounts:set-limits': async () => {
+      const { from } = await sharedPair()
+      await runsOnA(from.id)
+      const results = await value<BulkResult[]>(b, 'accounts:set-limits', { ids: [from.id], limits: { minGapMs: 60_000 } })
+      expect(results).toEqual([expect.objectContaining({ id: from.id, ok: true, account: expect.objectContaining({ limits: expect.objectContaining({ minGapMs: 60_000 }) }) })])
+      // The owner keeps the row in memory and plans its queue by it.
+      expect((await onA(from.id)).limits.minGapMs).toBe(60_000)
+    },
+    'accounts:queue': async () => {
+      // A minute between two sends: the second waits in the owner's queue, which B shows as A does.
+      const { from, to } = await sharedPair()
+      await runsOnA(from.id)
+      await value(a, 'accounts:set-limits', { ids: [from.id], limits: { minGapMs: 60_000 } })
+      const phone = `+${(await onA(to.id)).phone}`
+      await value(a, 'accounts:send-text', { id: from.id, to: phone, text: `first ${Date.now()}` })
+      const queued = await value<CommandOutput<'accounts:send-text'>>(a, 'accounts:send-text', { id: from.id, to: phone, text: `waits ${Date.now()}` })
+      expect(queued).toMatchObject({ state: 'queued', sendAt: expect.any(Number) })
+      const queue = await sameAsOwner<QueueEntry[]>('accounts:queue', { id: from.id })
+      expect(queue.map((q) => q.messageId)).toContain(queued.messageId)
+    },
+    'accounts:queue-cancel': async () => {
+      const { from } = await sharedPair()
+      await runsOnA(from.id)
+      const waiting = await value<QueueEntry[]>(a, 'accounts:queue', { id: from.id })
+      expect(waiting.length).toBeGreaterThan(0)
+      expect(await value(b, 'accounts:queue-cancel', { id: from.id, messageIds: waiting.map((q) => q.messageId) })).toEqual({ cancelled: waiting.length })
+      expect(await value(a, 'accounts:queue', { id: from.id })).toEqual([])
+      await value(a, 'accounts:set-limits', { ids: [from.id], limits: { minGapMs: null } })
     },
     'accounts:set-proxy': async () => {
       // The owner reconnects its socket through the proxy at once: a proxy nobody listens on leaves the

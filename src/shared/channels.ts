@@ -47,6 +47,10 @@ export const COMMAND_NAMES = [
   'webhooks:test',
   // A proxy per account, send limits and the send queue (docs/proxies-and-limits.md).
   'accounts:set-proxy',
+  'accounts:set-limits',
+  'accounts:queue',
+  'accounts:queue-cancel',
+  'accounts:send-stats',
 ] as const
 
 export const EVENT_NAMES = [
@@ -54,6 +58,8 @@ export const EVENT_NAMES = [
   'accounts:removed',
   'accounts:qr',
   'accounts:message',
+  // A send's final state (docs/proxies-and-limits.md).
+  'accounts:message-sent',
   'telemetry:tick',
   // The desktop app was asked to open a session bundle (file association, argv).
   'transfer:bundle-opened',

@@ -140,8 +140,8 @@ describe('the registry', () => {
   })
 
   it('derives the relayed and the webhook events from the declarations', () => {
-    expect([...RELAYED_EVENTS].sort()).toEqual(['accounts:changed', 'accounts:message', 'accounts:qr', 'accounts:removed'])
-    expect(WEBHOOK_EVENTS).toEqual(['accounts:message', 'accounts:changed', 'accounts:removed', 'accounts:qr'])
+    expect([...RELAYED_EVENTS].sort()).toEqual(['accounts:changed', 'accounts:message', 'accounts:message-sent', 'accounts:qr', 'accounts:removed'])
+    expect(WEBHOOK_EVENTS).toEqual(['accounts:message', 'accounts:message-sent', 'accounts:changed', 'accounts:removed', 'accounts:qr'])
     expect(new Set(EVENT_NAMES.map((name) => events[name].label)).size).toBe(EVENT_NAMES.length)
   })
 })

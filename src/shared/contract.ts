@@ -17,6 +17,7 @@ import type { AccountId } from './ids'
 import { LabelSchema } from './labels'
 import { PhoneNumberSchema } from './pairing'
 import { ProxyUrlSchema, redactProxyUrl } from './proxy'
+import { QueueEntrySchema, SendLimitsPatchSchema } from './send-limits'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
 import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
 import {
@@ -31,8 +32,10 @@ import {
   CachePointSchema,
   FleetServerSchema,
   KeyCountOverviewSchema,
+  MessageSentSchema,
   PairingStateSchema,
   ReceivedMessageSchema,
+  SendStatsSchema,
   SeriesPointSchema,
   SettingsSchema,
   SimulatorInfoSchema,
@@ -48,6 +51,7 @@ import {
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
 export * from './schemas'
+export * from './send-limits'
 export { ROLES, type Role } from './policy'
 
 // ---------------------------------------------------------------------------------------------
@@ -61,6 +65,18 @@ export const events = {
     fleet: 'relay',
     webhook: true,
     label: 'Messages received',
+  }),
+  /**
+   * What became of a send, once that is final: sent (at once, or from the queue when the limits let it
+   * go), failed, or cancelled from the queue (docs/proxies-and-limits.md). Never the text.
+   */
+  'accounts:message-sent': event({
+    payload: MessageSentSchema,
+    account: 'account',
+    repeatsBy: 'messageId',
+    fleet: 'relay',
+    webhook: true,
+    label: 'Messages sent (their final state)',
   }),
   'accounts:changed': event({ payload: AccountSummarySchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account status changes' }),
   'accounts:removed': event({ payload: z.object({ id: AccountIdSchema }), account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Accounts removed' }),
@@ -190,6 +206,12 @@ const HandOffIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a 
 export const MAX_BULK_IDS = 1000
 const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
 
+/** A limits change in the activity log's words: "perMinute 3, perDay none". */
+function describeLimits(limits: Record<string, number | null | undefined>): string {
+  const parts = Object.entries(limits).filter(([, v]) => v !== undefined).map(([key, v]) => `${key} ${v === null ? 'none' : v}`)
+  return parts.length > 0 ? parts.join(', ') : 'no change'
+}
+
 const ACCOUNT = { id: 'Account' } as const
 /** A command about one account that writes nothing to its log. */
 const quiet = { activity: null, body: 'standard', cli: null } as const
@@ -288,7 +310,11 @@ export const commands = {
         text: z.string().min(1, 'The message is empty.').max(4096, 'A message is at most 4096 characters.'),
       })
       .strict(),
-    output: z.object({ messageId: z.string() }),
+    /**
+     * 'sent': it went at once. 'queued': a limit holds it (or sends wait ahead of it); it waits in the
+     * account's durable queue and goes, in order, at about `sendAt` (accounts:message-sent tells when).
+     */
+    output: z.object({ messageId: z.string(), state: z.enum(['sent', 'queued']), sendAt: z.number().optional() }),
     role: 'operator',
     fleet: { owner: 'id' },
     ...quiet,
@@ -351,7 +377,7 @@ export const commands = {
     role: 'admin',
     fleet: 'any-server',
     ...quiet,
-    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically', defaultProxy: 'Default proxy' },
+    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically', defaultProxy: 'Default proxy', defaultLimits: 'Default send limits', maxQueuePerAccount: 'Queue length per account' },
   }),
   'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
@@ -584,6 +610,50 @@ export const commands = {
     cli: null,
     fields: { ids: 'Accounts', url: 'Proxy URL', reconnect: 'Reconnect now' },
   }),
+  /**
+   * Sets the send limits of many accounts (docs/proxies-and-limits.md), answered per account: a number
+   * sets a limit, null removes it, a key left out keeps what is set. What waits is planned again at once.
+   */
+  'accounts:set-limits': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        limits: SendLimitsPatchSchema,
+      })
+      .strict(),
+    output: z.array(BulkResultSchema),
+    role: 'operator',
+    // The owner keeps the row in memory and plans its queue by these limits.
+    fleet: { owners: 'ids' },
+    activity: { kind: 'command', accounts: 'results', say: (input) => `Set send limits (${describeLimits(input.limits)})` },
+    body: 'standard',
+    cli: null,
+    // Each limit's own message names it ("The messages per minute is at least 1").
+    fields: { ids: 'Accounts', limits: 'Limits' },
+  }),
+  /** The account's send queue, in sending order, each with when it is expected to go. */
+  'accounts:queue': command({ input: ById, output: z.array(QueueEntrySchema), role: 'operator', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
+  /** Removes waiting sends from the account's queue, all or none: one that already went is a conflict naming it. */
+  'accounts:queue-cancel': command({
+    input: z
+      .object({
+        id: AccountIdSchema,
+        messageIds: z.array(z.string().min(1).max(128)).min(1, 'Choose at least one queued message.').max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} messages at once.`),
+      })
+      .strict(),
+    output: z.object({ cancelled: z.number().int() }),
+    role: 'operator',
+    fleet: { owner: 'id' },
+    activity: { kind: 'command', accounts: 'named', say: (input) => `Cancel ${input.messageIds.length} queued ${input.messageIds.length === 1 ? 'send' : 'sends'}` },
+    body: 'standard',
+    cli: null,
+    fields: { ...ACCOUNT, messageIds: 'Queued messages' },
+  }),
+  /** Every account's queue length, sends in the last 24 hours and the limit holding its queue (the accounts table). */
+  'accounts:send-stats': command({ input: Empty, output: z.array(SendStatsSchema), role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
   'webhooks:add': command({
     input: z

@@ -45,19 +45,23 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 export interface ErrorInfo {
   code: ErrorCode
   message: string
+  /** `rate-limited` only, when the end is known: when asking again can succeed (epoch ms; HTTP Retry-After). */
+  retryAt?: number
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode
+  readonly retryAt: number | undefined
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAt?: number }) {
     super(message, options)
     this.name = 'AppError'
     this.code = code
+    this.retryAt = options?.retryAt
   }
 
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message }
+    return this.retryAt === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, retryAt: this.retryAt }
   }
 }
 

@@ -8,6 +8,7 @@ import { ACCOUNT_ID_PATTERN } from './ids'
 import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
 import { ProxyUrlSchema } from './proxy'
+import { FINAL_SEND_STATES, LIMIT_KEYS, SendLimitsSchema } from './send-limits'
 
 
 export const AccountIdSchema = z
@@ -116,6 +117,8 @@ export const AccountSummarySchema = z.object({
    * null when it connects directly. A change applies on the next connect.
    */
   proxy: z.string().nullable(),
+  /** The send limits that apply to the account (docs/proxies-and-limits.md): over one, a send is queued. */
+  limits: SendLimitsSchema,
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -266,6 +269,14 @@ export const SettingsSchema = z.object({
    * rest; shown with its password as ***, and that shown form given back keeps the stored URL.
    */
   defaultProxy: ProxyUrlSchema.nullable(),
+  /** The send limits a new account gets (docs/proxies-and-limits.md); existing accounts keep theirs. */
+  defaultLimits: SendLimitsSchema,
+  /** The most sends one account's queue holds; past it a send is refused with rate-limited. */
+  maxQueuePerAccount: z
+    .number({ message: 'Give the queue length as a number.' })
+    .int('Give the queue length as a whole number.')
+    .min(1, 'A queue holds at least 1 send.')
+    .max(100_000, 'A queue holds at most 100,000 sends per account.'),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
@@ -332,7 +343,7 @@ export const ActivityEntrySchema = z.object({
 export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
 
 /** The envelope's error: a code of the closed set and a message a person can act on. */
-export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
+export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string(), retryAt: z.number().optional() })
 
 // One command for many accounts (the bulk bar), answered per account.
 export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
@@ -362,3 +373,29 @@ export const FleetServerSchema = z.object({
   accounts: z.number().int().nonnegative(),
 })
 export type FleetServer = z.infer<typeof FleetServerSchema>
+
+// Sending: what became of a send, and each account's queue and day for the table (send-limits.ts has the limits).
+
+/** A send reached its final state: sent (at once or from the queue), failed, or cancelled from the queue. */
+export const MessageSentSchema = z.object({
+  account: AccountIdSchema,
+  messageId: z.string(),
+  to: z.string(),
+  state: z.enum(FINAL_SEND_STATES),
+  /** Epoch ms. */
+  at: z.number(),
+  /** Why it failed, when it did. */
+  error: z.string().nullable(),
+})
+export type MessageSent = z.infer<typeof MessageSentSchema>
+
+/** An account's sending, for the accounts table: its queue, what it sent in the last 24 hours, what holds it. */
+export const SendStatsSchema = z.object({
+  id: AccountIdSchema,
+  queued: z.number().int(),
+  /** Sends in the last 24 hours (the same rolling day perDay counts). */
+  sentToday: z.number().int(),
+  /** The limit holding the queue now and when it lets the next one go, or null when nothing waits on one. */
+  limitReached: z.object({ limit: z.enum(LIMIT_KEYS), until: z.number() }).nullable(),
+})
+export type SendStats = z.infer<typeof SendStatsSchema>

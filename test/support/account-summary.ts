@@ -20,6 +20,7 @@ export function accountSummary(id: string, patch: Partial<AccountSummary> = {}):
     lastConnectedAt: null,
     movedTo: null,
     proxy: null,
+    limits: { perMinute: 10, perHour: 100, perDay: 500, newContactsPerDay: 50, minGapMs: null },
     ...patch,
   }
 }

@@ -4,6 +4,7 @@
 
 import type { AccountId } from '../../../shared/ids'
 import type { AccountCondition, AccountStatus, AccountSummary } from '../../../shared/contract'
+import type { SendLimits } from '../../../shared/send-limits'
 
 export interface AccountRecord {
   id: AccountId
@@ -23,6 +24,8 @@ export interface AccountRecord {
   movedTo: { target: string; at: number } | null
   /** The proxy as it may be shown (password as ***), or null. Written only with its sealed URL (setProxy). */
   proxy: string | null
+  /** The send limits that apply (core/sends). */
+  limits: SendLimits
   /** What is wrong with the account, where the session code set one (memory only, never stored). */
   condition?: AccountCondition | null
 }
@@ -65,6 +68,7 @@ export function toSummary(record: AccountRecord): AccountSummary {
     lastConnectedAt: record.lastConnectedAt,
     movedTo: record.movedTo,
     proxy: record.proxy,
+    limits: record.limits,
     ...(record.condition !== undefined ? { condition: record.condition } : {}),
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import type { AccountRecord, AccountRepository } from './account-repository'
 import { createSqliteAccountRepository as createAccountRepository } from './sqlite-account-repository'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
@@ -24,6 +25,7 @@ const record = (id: string, patch: Partial<AccountRecord> = {}): AccountRecord =
   wantRunning: false,
   movedTo: null,
   proxy: null,
+  limits: DEFAULT_SEND_LIMITS,
   ...patch,
 })
 

@@ -5,6 +5,8 @@ import { eq, sql } from 'drizzle-orm'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountStatus } from '../../../shared/contract'
+import { SendLimitsSchema, type SendLimits } from '../../../shared/send-limits'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import type { AccountRecord, AccountRecordPatch, AccountRepository } from './account-repository'
 import type { AppDatabase } from '../db/open-database'
 import { accounts } from '../db/schema'
@@ -29,6 +31,18 @@ export function toRecord(row: Row): AccountRecord {
     wantRunning: row.wantRunning,
     movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
     proxy: row.proxy,
+    limits: readLimits(row.limits),
+  }
+}
+
+/** Stored limits; an account made before limits existed, or a value edited by hand into nonsense, has the defaults. */
+function readLimits(stored: string | null): SendLimits {
+  if (stored === null) return DEFAULT_SEND_LIMITS
+  try {
+    const parsed = SendLimitsSchema.safeParse(JSON.parse(stored))
+    return parsed.success ? parsed.data : DEFAULT_SEND_LIMITS
+  } catch {
+    return DEFAULT_SEND_LIMITS
   }
 }
 
@@ -37,8 +51,9 @@ export function toRecord(row: Row): AccountRecord {
  * only with its sealed URL (setProxy), and an insert starts without one.
  */
 export function toColumns(patch: AccountRecordPatch & Partial<Pick<AccountRecord, 'id' | 'createdAt' | 'proxy'>>): Partial<Row> {
-  const { movedTo, id: _id, proxy: _proxy, ...rest } = patch
+  const { movedTo, id: _id, proxy: _proxy, limits, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
+  if (limits !== undefined) columns.limits = JSON.stringify(limits)
   if (movedTo !== undefined) {
     columns.movedTo = movedTo?.target ?? null
     columns.movedAt = movedTo?.at ?? null

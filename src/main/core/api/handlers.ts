@@ -177,6 +177,19 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
     'accounts:bulk': async function bulkAction({ ids, action }) {
       return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
     },
+    'accounts:set-limits': async function setLimits({ ids, limits }) {
+      return sessions.setLimits(ids, limits, { describe: (error) => toErrorInfo(error, logger, 'accounts:set-limits') })
+    },
+    'accounts:queue': async function sendQueue({ id }) {
+      return sessions.queue(id)
+    },
+    'accounts:queue-cancel': async function cancelQueued({ id, messageIds }) {
+      await sessions.cancelQueued(id, messageIds)
+      return { cancelled: new Set(messageIds).size }
+    },
+    'accounts:send-stats': async function sendStats() {
+      return sessions.sendStats()
+    },
     'accounts:set-proxy': async function setProxy({ ids, url, reconnect }) {
       return sessions.setProxy(ids, url, { reconnect: reconnect ?? false, describe: (error) => toErrorInfo(error, logger, 'accounts:set-proxy') })
     },

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path'
 import pg from 'pg'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
 import { expectSameValue, sampleKeys } from '../../../../test/support/auth-store-contract'
 import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
@@ -51,6 +52,7 @@ function record(id: AccountId, label: string): AccountRecord {
     wantRunning: true,
     movedTo: null,
     proxy: null,
+    limits: DEFAULT_SEND_LIMITS,
   }
 }
 

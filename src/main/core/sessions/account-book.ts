@@ -8,6 +8,7 @@ import type { AccountId } from '../../../shared/ids'
 import type { AccountCondition, AccountStatus } from '../../../shared/contract'
 import { isRunningStatus } from '../../../shared/domain'
 import type { EventBus } from '../events'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import { toSummary, type AccountRecord, type AccountRecordPatch, type AccountRepository, type StoredProxy } from '../accounts/account-repository'
 
 export type AccountPatch = Omit<AccountRecordPatch, 'condition'>
@@ -95,6 +96,7 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
         lastConnectedAt: null,
         movedTo: null,
         proxy: null,
+        limits: DEFAULT_SEND_LIMITS,
         ...fields,
         id,
         statusSince: at,

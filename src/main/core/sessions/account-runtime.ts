@@ -38,6 +38,11 @@ export interface AccountRuntime {
   socketClosed: Promise<void> | null
   /** How the current socket reaches WhatsApp through the account's proxy; null when it connects directly. */
   proxyRoute: ProxyRoute | null
+  /**
+   * The reach-out limit WhatsApp announced for the account (no texts to new contacts until `until`), or
+   * null. Memory only; the session doctor, where it runs, knows more (a 463 without an announcement).
+   */
+  reachOut: { until: number } | null
   retryTimer: NodeJS.Timeout | null
   nextRetryAt: number | null
   attempt: number
@@ -171,6 +176,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     closingOnPurpose: false,
     socketClosed: null,
     proxyRoute: null,
+    reachOut: null,
     retryTimer: null,
     nextRetryAt: null,
     attempt: 0,

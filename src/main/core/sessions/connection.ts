@@ -23,6 +23,9 @@ export interface ConnectionDeps {
   messaging: Messaging
   log: Logger
   socketConfig: () => Partial<SocketConfig>
+  /** The account connected (its queue may send), and WhatsApp changed its reach-out limit. */
+  onOpened?: (id: AccountRuntime['id']) => void
+  onReachOut?: (id: AccountRuntime['id']) => void
   /** The account's whole proxy URL, opened from its sealed value at each connect; null connects directly. */
   proxyUrl: (id: AccountRuntime['id']) => Promise<string | null>
   makeSocket: typeof makeWASocket
@@ -120,6 +123,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
         pairing.requestCode(rt.id, rt.pairing, socket).catch((err: unknown) => log.warn({ err, account: rt.id }, 'asking for a new linking code failed'))
       }
     }
+    if (change.reachoutTimeLock) {
+      // WhatsApp announced (or lifted) a reach-out limit: texts to new contacts are refused until its end.
+      const lock = change.reachoutTimeLock
+      const until = lock.timeEnforcementEnds?.getTime() ?? null
+      rt.reachOut = lock.isActive && until !== null ? { until } : null
+      deps.onReachOut?.(rt.id)
+    }
     if (change.connection === 'open') return onOpen(rt, socket)
     if (change.connection !== 'close') return
 
@@ -162,6 +172,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       lastConnectedAt: now(),
       lastError: null,
     })
+    deps.onOpened?.(rt.id)
   }
 
   function reconnect(rt: AccountRuntime): void {

@@ -52,8 +52,10 @@ export interface HandOffDeps {
   log: Logger
   openStore: (id: AccountId) => ManagedAuthStore
   now: () => number
-  /** Stores an account's proxy (sealed), reads it back whole, and the default a new account gets. */
-  proxies: { assign(id: AccountId, url: string | null): void; urlOf(id: AccountId): Promise<string | null>; defaultUrl(): string | null }
+  /** A new account's row exists: what every new account gets (the proxy carried, else the default; the default limits). */
+  created: (id: AccountId, proxy: string | null) => void
+  /** Stores an account's proxy (sealed), and reads it back whole. */
+  proxies: { assign(id: AccountId, url: string | null): void; urlOf(id: AccountId): Promise<string | null> }
 }
 
 export function createHandOff(deps: HandOffDeps): HandOff {
@@ -91,7 +93,7 @@ export function createHandOff(deps: HandOffDeps): HandOff {
     try {
       await fill(store)
       deps.book.insert(book.newRecord(id, { label, phone: who.phone, name: who.name, status: 'stopped', wantRunning: false }))
-      deps.proxies.assign(id, proxy ?? deps.proxies.defaultUrl())
+      deps.created(id, proxy)
     } catch (error) {
       // No row names this id, so nothing shows it; clearing just avoids leaving orphaned keys behind.
       await store.clear().catch((err: unknown) => deps.log.warn({ err, account: id }, 'clearing a failed import failed'))

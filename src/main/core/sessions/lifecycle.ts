@@ -37,8 +37,12 @@ export interface LifecycleDeps {
   openStore: (id: AccountId) => ManagedAuthStore
   /** Called once shutdown begins: no new socket opens after it. */
   beginShutdown: () => void
-  /** A new account's record exists and nothing runs yet: what every new account gets (its default proxy). */
+  /** A new account's record exists and nothing runs yet: what every new account gets (its default proxy and limits). */
   onCreated: (id: AccountId) => void
+  /** The account no longer runs here (stopped, logged out): its sends stop until it connects again. */
+  onStopped: (id: AccountId) => Promise<void>
+  /** The account was removed: what it kept elsewhere goes too (its sends). */
+  onRemoved: (id: AccountId) => Promise<void>
 }
 
 /** Statuses a stop keeps: they say why the account is not running better than "stopped" would. */
@@ -89,6 +93,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         await runtimes.quiesce(runtimes.get(id))
         // Not running, nothing fails it: what its connection suffered ends with it.
         book.setCondition(id, null)
+        await deps.onStopped(id)
         const current = book.record(id)
         return toSummary(
           KEPT_ON_STOP.includes(current.status) ? book.update(id, { wantRunning: false }) : book.setStatus(id, 'stopped', { wantRunning: false }),
@@ -103,6 +108,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         // Tells WhatsApp to drop this linked device, so the phone's list stays truthful.
         const end = connected && rt.socket ? (socket: WASocket) => logoutOrEnd(socket, id) : undefined
         const store = await runtimes.quiesce(rt, end)
+        await deps.onStopped(id)
         await store.clear()
         return toSummary(book.setStatus(id, 'logged-out', { wantRunning: false, lastError: null }))
       })
@@ -111,6 +117,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     async remove(id) {
       await self.logout(id)
       await runtimes.serial(id, async () => {
+        await deps.onRemoved(id)
         book.delete(id)
         runtimes.delete(id)
         deps.events.emit('accounts:removed', { id })

@@ -31,12 +31,40 @@ export interface Messaging {
    * message is sent once more as a plain send (each device once), with the same id.
    */
   onUpdates(rt: AccountRuntime, socket: WASocket, updates: WAMessageUpdate[]): void
-  sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
+  /** Throws not-found when WhatsApp does not know the number (only phone-number jids are asked). */
+  checkRecipient(id: AccountId, jid: string): Promise<void>
+  /** Sends `text` to `jid` on the account's socket now, with this id; conflict when it is not connected. */
+  deliver(id: AccountId, jid: string, text: string, messageId: string): Promise<void>
+  /** A message id for the account's next send. */
+  newMessageId(id: AccountId): string
   messages(id: AccountId): ReceivedMessage[]
 }
 
-export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; events: EventBus; log: Logger; now: () => number }): Messaging {
+/** The jid a recipient names: a phone number in international format ("+1555…", digits only), or a jid as given. */
+export function recipientJid(to: string): string {
+  return to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
+}
+
+export function createMessaging(deps: {
+  book: AccountBook
+  runtimes: Runtimes
+  events: EventBus
+  log: Logger
+  now: () => number
+  /** A message from `jid` arrived on the account: a known contact from then on (the send limits). */
+  onReceived?: (id: AccountId, jid: string) => void
+}): Messaging {
   const { book, runtimes, events, log, now } = deps
+
+  function connectedSocket(id: AccountId): WASocket {
+    const current = book.record(id)
+    const socket = runtimes.peek(id)?.socket
+    if (!socket || current.status !== 'connected') {
+      throw new AppError('conflict', `"${current.label}" is not connected. Start it and wait until it shows connected.`)
+    }
+    return socket
+  }
+
   return {
     async getMessage(rt, key) {
       return key.id ? await rt.outbox.get(key.id)?.message : undefined
@@ -75,25 +103,23 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
       rt.inbox.push(received)
       if (id) rt.seen.add(id)
       if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
+      deps.onReceived?.(rt.id, received.from)
       events.emit('accounts:message', received)
     },
 
-    async sendText(id, to, text) {
-      const current = book.record(id)
-      const rt = runtimes.peek(id)
-      const socket = rt?.socket
-      if (!rt || !socket || current.status !== 'connected') {
-        throw new AppError('conflict', `"${current.label}" is not connected. Start it and wait until it shows connected.`)
-      }
-      const jid = to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
-      if (jid.endsWith('@s.whatsapp.net')) {
-        // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
-        // so without this the operator would read "Sent" for a text that goes nowhere.
-        const [found] = (await socket.onWhatsApp(jid)) ?? []
-        if (!found?.exists) throw new AppError('not-found', `+${jid.split('@')[0]} is not on WhatsApp, so nothing was sent. Check the number.`)
-      }
-      // The id is chosen first so a retry request that overtakes sendMessage still finds the message.
-      const messageId = generateMessageIDV2(socket.user?.id)
+    async checkRecipient(id, jid) {
+      if (!jid.endsWith('@s.whatsapp.net')) return
+      const socket = connectedSocket(id)
+      // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
+      // so without this the operator would read "Sent" for a text that goes nowhere.
+      const [found] = (await socket.onWhatsApp(jid)) ?? []
+      if (!found?.exists) throw new AppError('not-found', `+${jid.split('@')[0]} is not on WhatsApp, so nothing was sent. Check the number.`)
+    },
+
+    async deliver(id, jid, text, messageId) {
+      const socket = connectedSocket(id)
+      const rt = runtimes.peek(id)!
+      // Kept before sendMessage resolves, so a retry request that overtakes it still finds the message.
       const sending = socket.sendMessage(jid, { text }, { messageId })
       rt.outbox.set(messageId, {
         jid,
@@ -102,7 +128,10 @@ export function createMessaging(deps: { book: AccountBook; runtimes: Runtimes; e
       })
       if (rt.outbox.size > OUTBOX_SIZE) rt.outbox.delete(rt.outbox.keys().next().value!)
       await sending
-      return { messageId }
+    },
+
+    newMessageId(id) {
+      return generateMessageIDV2(runtimes.peek(id)?.socket?.user?.id)
     },
 
     messages(id) {

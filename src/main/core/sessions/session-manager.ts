@@ -8,12 +8,17 @@ import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import pino from 'pino'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountHealth, AccountSummary, BulkResult, PairingState, ReceivedMessage } from '../../../shared/contract'
+import type { AccountHealth, AccountSummary, BulkResult, PairingState, QueueEntry, ReceivedMessage, SendStats } from '../../../shared/contract'
+import type { SendLimits, SendLimitsPatch } from '../../../shared/send-limits'
+import type { Sealer } from '../crypto/sealer'
+import type { LimitWindows } from '../sends/limits'
+import { createSendService, type SendAnswer } from '../sends/send-service'
+import type { SendStore } from '../sends/send-store'
 import type { ManagedAuthStore } from '../auth-store/types'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { ProxySecrets } from '../proxy/proxy-secret'
-import type { BulkOptions } from './per-account'
+import { runPerAccount, type BulkOptions } from './per-account'
 import { createAccountBook } from './account-book'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
 import { createRuntimes, type OpenedAuth } from './account-runtime'
@@ -21,7 +26,7 @@ import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
 import { createHandOff, type HandOff } from './hand-off'
 import { createLifecycle } from './lifecycle'
-import { createMessaging } from './messaging'
+import { createMessaging, recipientJid } from './messaging'
 import { createPairing } from './pairing'
 import { createProxySetting } from './proxy-setting'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
@@ -42,6 +47,17 @@ export interface SessionManagerDeps {
   proxies: ProxySecrets
   /** The proxy a new account gets (the settings' default), or null. */
   defaultProxyUrl: () => string | null
+  /** Sends under limits, and the durable queue (docs/proxies-and-limits.md). */
+  sends: {
+    store: SendStore
+    sealer: Sealer
+    /** The limits a new account gets (the settings). */
+    defaultLimits: () => SendLimits
+    /** The most sends one account's queue holds (the settings). */
+    maxQueue: () => number
+    /** Tests shorten the windows. */
+    windows?: Partial<LimitWindows>
+  }
   /** Baileys wants a pino-compatible logger; silent unless given. */
   baileysLogger?: ILogger
   now?: () => number
@@ -59,7 +75,16 @@ export interface SessionManager extends HandOff {
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
-  sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
+  /** Sends at once, or queues it when a limit holds it (or sends wait ahead of it). */
+  sendText(id: AccountId, to: string, text: string): Promise<SendAnswer>
+  /** The account's send queue, in sending order. */
+  queue(id: AccountId): Promise<QueueEntry[]>
+  /** Removes waiting sends, all or none. */
+  cancelQueued(id: AccountId, messageIds: readonly string[]): Promise<void>
+  /** Sets many accounts' limits: a number sets one, null removes it, a key left out keeps it. */
+  setLimits(ids: readonly AccountId[], patch: SendLimitsPatch, options: BulkOptions): Promise<BulkResult[]>
+  /** Every account's queue and day, from the database. */
+  sendStats(): Promise<SendStats[]>
   health(id: AccountId): Promise<AccountHealth>
   pairing(id: AccountId): PairingState
   /**
@@ -86,7 +111,27 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   book.resetStaleStatuses()
   const runtimes = createRuntimes({ openAuth: deps.openAuth, openStore })
   const pairing = createPairing({ book, events, now })
-  const messaging = createMessaging({ book, runtimes, events, log, now })
+  const messaging = createMessaging({ book, runtimes, events, log, now, onReceived: (id, jid) => sends.received(id, jid) })
+  const sends = createSendService({
+    store: deps.sends.store,
+    sealer: deps.sends.sealer,
+    events,
+    logger: log,
+    now,
+    ...(deps.sends.windows ? { windows: deps.sends.windows } : {}),
+    account(id) {
+      const record = book.record(id)
+      return { label: record.label, limits: record.limits, connected: record.status === 'connected' && Boolean(runtimes.peek(id)?.socket) }
+    },
+    newMessageId: (id) => messaging.newMessageId(id),
+    checkRecipient: (id, jid) => messaging.checkRecipient(id, jid),
+    deliver: (id, jid, text, messageId) => messaging.deliver(id, jid, text, messageId),
+    reachOut(id) {
+      const held = runtimes.peek(id)?.reachOut
+      return held && held.until > now() ? held : null
+    },
+    maxQueue: deps.sends.maxQueue,
+  })
   async function proxyUrl(id: AccountId): Promise<string | null> {
     const sealed = await book.sealedProxy(id)
     return sealed ? deps.proxies.open({ account: id }, sealed) : null
@@ -99,6 +144,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     log,
     socketConfig: deps.socketConfig,
     proxyUrl,
+    onOpened: (id) => sends.resume(id),
+    onReachOut: (id) => sends.limitsChanged(id),
     makeSocket: deps.makeSocket ?? makeWASocket,
     baileysLogger: deps.baileysLogger ?? (pino({ level: 'silent' }) as unknown as ILogger),
     backoff: deps.backoff ?? DEFAULT_BACKOFF,
@@ -107,6 +154,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     isShuttingDown: () => shuttingDown,
   })
   const proxies = createProxySetting({ book, runtimes, connection, secrets: deps.proxies, log })
+  /** What every new account gets: the proxy given (an import's), else the default one, and the default limits. */
+  function created(id: AccountId, proxy: string | null): void {
+    proxies.assign(id, proxy ?? deps.defaultProxyUrl())
+    book.update(id, { limits: deps.sends.defaultLimits() })
+  }
   const lifecycle = createLifecycle({
     book,
     runtimes,
@@ -116,7 +168,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     log,
     openStore,
     beginShutdown: () => (shuttingDown = true),
-    onCreated: (id) => proxies.assign(id, deps.defaultProxyUrl()),
+    onCreated: (id) => created(id, null),
+    onStopped: (id) => sends.pause(id),
+    onRemoved: (id) => sends.forget(id),
   })
   const handOff = createHandOff({
     book,
@@ -126,14 +180,29 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     log,
     openStore,
     now,
-    proxies: { assign: proxies.assign, urlOf: proxyUrl, defaultUrl: deps.defaultProxyUrl },
+    created,
+    proxies: { assign: proxies.assign, urlOf: proxyUrl },
   })
 
   return {
     ...lifecycle,
     ...handOff,
+    async shutdown() {
+      // First: no queued send may leave while the sockets close.
+      await sends.close()
+      await lifecycle.shutdown()
+    },
     list: () => book.list().map(toSummary),
-    sendText: messaging.sendText,
+    sendText: (id, to, text) => sends.send(id, recipientJid(to), text),
+    queue: (id) => sends.queue(id),
+    cancelQueued: (id, messageIds) => sends.cancel(id, messageIds),
+    setLimits: (ids, patch, options) =>
+      runPerAccount(book.list().map(toSummary), ids, async (id) => {
+        const next = book.update(id, { limits: { ...book.record(id).limits, ...patch } })
+        sends.limitsChanged(id)
+        return toSummary(next)
+      }, options),
+    sendStats: () => sends.stats(book.list()),
     messages: messaging.messages,
     setProxy: proxies.setProxy,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),

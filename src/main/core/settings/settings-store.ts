@@ -7,8 +7,17 @@
 import { SettingsSchema, type Settings } from '../../../shared/contract'
 import type { Logger } from '../logger'
 import type { ProxySecrets } from '../proxy/proxy-secret'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 
-export const DEFAULT_SETTINGS: Settings = { whatsappUrl: null, trustedRootKey: null, autoStart: true, defaultProxy: null }
+/** maxQueuePerAccount 1,000: two days of sends at the default perDay; a queue that long means sends pile up faster than the limits let out. */
+export const DEFAULT_SETTINGS: Settings = {
+  whatsappUrl: null,
+  trustedRootKey: null,
+  autoStart: true,
+  defaultProxy: null,
+  defaultLimits: DEFAULT_SEND_LIMITS,
+  maxQueuePerAccount: 1000,
+}
 
 export interface SettingsStore {
   /** The settings as they may be shown: the default proxy's password as ***. */

@@ -43,6 +43,12 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
       })
       return
     }
+    case 'accounts:message-sent': {
+      // A send ended: the account's queue and the table's counts are read again (only shown ones refetch).
+      void client.invalidateQueries({ queryKey: queryKeys.sendQueue(message.payload.account) })
+      void client.invalidateQueries({ queryKey: queryKeys.sendStats() })
+      return
+    }
     case 'telemetry:tick': {
       const tick = message.payload
       // One tick carries every scope ('*' and each account); each scope's series is its own query.

@@ -57,6 +57,7 @@ export const accounts = pgTable('accounts', {
   /** As in SQLite (db/schema.ts): the proxy as shown, and the whole URL sealed. */
   proxy: text('proxy'),
   proxyUrl: bytea('proxy_url'),
+  limits: text('limits'),
 })
 
 /** App settings as JSON values under a key (see core/settings). Shared by every server of a fleet. */
@@ -164,4 +165,37 @@ export const webhookOutbox = pgTable(
     claimedUntil: millis('claimed_until'),
   },
   (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
+)
+
+/**
+ * Every send, as in SQLite (db/schema.ts), shared by the fleet: the server that runs an account sends its
+ * queue; `claimed_by` names the server mid-send, and a new owner takes back what a gone one left `sending`.
+ */
+export const sends = pgTable(
+  'sends',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    messageId: text('message_id').notNull().unique(),
+    accountId: text('account_id').notNull(),
+    jid: text('jid').notNull(),
+    payload: bytea('payload'),
+    newContact: boolean('new_contact').notNull(),
+    state: text('state', { enum: ['queued', 'sending', 'sent', 'failed', 'cancelled'] }).notNull(),
+    createdAt: millis('created_at').notNull(),
+    doneAt: millis('done_at'),
+    error: text('error'),
+    claimedBy: text('claimed_by'),
+  },
+  (t) => [index('sends_account_state').on(t.accountId, t.state, t.seq), index('sends_done').on(t.state, t.doneAt)],
+)
+
+/** Whom each account exchanged a message with, as in SQLite. */
+export const knownContacts = pgTable(
+  'known_contacts',
+  {
+    accountId: text('account_id').notNull(),
+    jid: text('jid').notNull(),
+    firstAt: millis('first_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.jid] })],
 )
