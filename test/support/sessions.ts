@@ -19,6 +19,7 @@ import { envVault } from '../../src/main/core/crypto/key-vault'
 import type { EventBus } from '../../src/main/core/events'
 import { silentLogger } from '../../src/main/core/logger'
 import type { BackoffOptions } from '../../src/main/core/sessions/reconnect-policy'
+import type { LimitWindows } from '../../src/main/core/sends/limits'
 
 /** Long enough for a pairing on a busy 2-core CI machine, short enough to fail well inside a test timeout. */
 export const WAIT_MS = 8_000
@@ -176,6 +177,8 @@ export interface TestCoreOptions {
   socketOverrides?: Partial<SocketConfig>
   /** The simulator that plays the phone for the simulator:* commands. */
   simulator?: SimulatorPort
+  /** Shorter send-limit windows, so a queue drains within a test. */
+  sendWindows?: Partial<LimitWindows>
 }
 
 export async function openTestCore(options: TestCoreOptions): Promise<{ core: Core; events: EventRecorder }> {
@@ -188,6 +191,7 @@ export async function openTestCore(options: TestCoreOptions): Promise<{ core: Co
     backoff: options.backoff ?? TEST_BACKOFF,
     ...(options.socketOverrides ? { socketOverrides: options.socketOverrides } : {}),
     ...(options.simulator ? { simulator: options.simulator } : {}),
+    ...(options.sendWindows ? { sendWindows: options.sendWindows } : {}),
   })
   return { core, events: recordEvents(core.events, core.sessions.list()) }
 }
@@ -234,7 +238,9 @@ export interface SessionsWorld {
   close(): Promise<void>
 }
 
-export async function startSessionsWorld(options: { socketOverrides?: Partial<SocketConfig>; backoff?: BackoffOptions } = {}): Promise<SessionsWorld> {
+export async function startSessionsWorld(
+  options: { socketOverrides?: Partial<SocketConfig>; backoff?: BackoffOptions; sendWindows?: Partial<LimitWindows> } = {},
+): Promise<SessionsWorld> {
   const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-sessions-'))
   const dataKey = newDataKey()

@@ -14,6 +14,7 @@ import { ACCOUNT_STATUSES, type AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { LeaseStats } from '../fleet/leases'
+import { SEND_OUTCOME, SEND_RESULTS, type SendOutcomeEvent } from '../sends/channels'
 import { SESSION_RECONNECT, type SessionReconnectEvent } from '../sessions/session-channels'
 import { AUTH_STORE_CACHE, AUTH_STORE_REQS, AUTH_STORE_STOP, isAuthStoreReq, type AuthStoreCacheEvent, type AuthStoreStopEvent } from '../telemetry/channels'
 
@@ -23,6 +24,8 @@ export interface MetricsDeps {
   accounts: () => readonly AccountSummary[]
   /** The fleet's lease manager; null on a single server (the lease series then stay at zero). */
   leases: { held(): ReadonlyMap<AccountId, number>; stats(): LeaseStats } | null
+  /** Sends waiting in the queue, from the database (in a fleet: the whole fleet's). */
+  queueDepth?: () => Promise<number>
 }
 
 export interface Metrics {
@@ -89,9 +92,24 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['reason'] as const,
     registers: [registry],
   })
+  const sends = new Counter({
+    name: 'irish_sends_total',
+    help: 'Sends by what became of them at each step: sent (at once or from the queue), queued, refused (a full queue, a reach-out limit), failed, cancelled.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  })
   // Every request type and status exists from the start: a series that appears only after its first
   // event makes rate() and alerts miss the first increase.
   for (const req of AUTH_STORE_REQS) storeLatency.zero({ request: req, result: 'ok' })
+  for (const result of SEND_RESULTS) sends.inc({ result }, 0)
+  new Gauge({
+    name: 'irish_send_queue_depth',
+    help: 'Sends waiting in the send queue (in a fleet the queue is shared: every server reports the whole fleet, aggregate with max).',
+    registers: [registry],
+    async collect() {
+      this.set(deps.queueDepth ? await deps.queueDepth() : 0)
+    },
+  })
 
   new Gauge({
     name: 'irish_accounts',
@@ -148,6 +166,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     if (!known.has(event?.account)) return
     reconnects.inc({ reason: reconnectReason(event.code) })
   }
+  function onSend(message: unknown): void {
+    const event = message as SendOutcomeEvent
+    if (!known.has(event?.account)) return
+    sends.inc({ result: event.result }, event.count)
+  }
+  diagnosticsChannel.subscribe(SEND_OUTCOME, onSend)
   diagnosticsChannel.subscribe(AUTH_STORE_STOP, onStop)
   diagnosticsChannel.subscribe(AUTH_STORE_CACHE, onCache)
   diagnosticsChannel.subscribe(SESSION_RECONNECT, onReconnect)
@@ -160,6 +184,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       diagnosticsChannel.unsubscribe(AUTH_STORE_STOP, onStop)
       diagnosticsChannel.unsubscribe(AUTH_STORE_CACHE, onCache)
       diagnosticsChannel.unsubscribe(SESSION_RECONNECT, onReconnect)
+      diagnosticsChannel.unsubscribe(SEND_OUTCOME, onSend)
     },
   }
 }

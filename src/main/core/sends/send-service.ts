@@ -114,8 +114,9 @@ export function createSendService(deps: SendServiceDeps): SendService {
     return loading
   }
 
-  function emitFinal(id: AccountId, row: { messageId: string; jid: string }, state: 'sent' | 'failed' | 'cancelled', error: string | null): void {
-    events.emit('accounts:message-sent', { account: id, messageId: row.messageId, to: row.jid, state, at: now(), error })
+  /** `at`: when it was sent (the time its limits count), or when it failed or was cancelled. */
+  function emitFinal(id: AccountId, row: { messageId: string; jid: string }, state: 'sent' | 'failed' | 'cancelled', error: string | null, at = now()): void {
+    events.emit('accounts:message-sent', { account: id, messageId: row.messageId, to: row.jid, state, at, error })
     count(id, state)
   }
 
@@ -189,7 +190,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
       state.contacts.add(row.jid)
       await store.finish(row.messageId, { state: 'sent', at, error: null })
       if (row.newContact) await store.remember(id, row.jid, at)
-      emitFinal(id, row, 'sent', null)
+      emitFinal(id, row, 'sent', null, at)
     }
   }
 
@@ -235,7 +236,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
           state.contacts.add(jid)
           await store.recordSent({ messageId, account: id, jid, newContact, at })
           if (newContact) await store.remember(id, jid, at)
-          emitFinal(id, { messageId, jid }, 'sent', null)
+          emitFinal(id, { messageId, jid }, 'sent', null, at)
           void prune()
           return { messageId, state: 'sent' }
         }
@@ -335,9 +336,8 @@ export function createSendService(deps: SendServiceDeps): SendService {
     },
 
     received(id, jid) {
-      const loading = accounts.get(id)
-      if (!loading) return
-      void loading
+      if (closed) return
+      load(id)
         .then(async (state) => {
           if (state.contacts.has(jid)) return
           state.contacts.add(jid)

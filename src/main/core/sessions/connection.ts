@@ -157,7 +157,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   function onOpen(rt: AccountRuntime, socket: WASocket): void {
     rt.attempt = 0
-    book.setCondition(rt.id, null)
+    // The proxy worked; a reach-out limit is the number's and outlives the socket.
+    if (book.record(rt.id).condition?.code === 'proxy-unreachable') book.setCondition(rt.id, null)
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user

@@ -12,6 +12,7 @@ import type { AccountHealth, AccountSummary, BulkResult, PairingState, QueueEntr
 import type { SendLimits, SendLimitsPatch } from '../../../shared/send-limits'
 import type { Sealer } from '../crypto/sealer'
 import type { LimitWindows } from '../sends/limits'
+import { reachOutCondition } from '../sends/reach-out-condition'
 import { createSendService, type SendAnswer } from '../sends/send-service'
 import type { SendStore } from '../sends/send-store'
 import type { ManagedAuthStore } from '../auth-store/types'
@@ -145,7 +146,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     socketConfig: deps.socketConfig,
     proxyUrl,
     onOpened: (id) => sends.resume(id),
-    onReachOut: (id) => sends.limitsChanged(id),
+    onReachOut(id) {
+      // Until the session doctor derives conditions, the one WhatsApp announces is set here.
+      const held = runtimes.peek(id)?.reachOut ?? null
+      book.setCondition(id, held ? reachOutCondition(held.until, now()) : null)
+      sends.limitsChanged(id)
+    },
     makeSocket: deps.makeSocket ?? makeWASocket,
     baileysLogger: deps.baileysLogger ?? (pino({ level: 'silent' }) as unknown as ILogger),
     backoff: deps.backoff ?? DEFAULT_BACKOFF,
