@@ -12,9 +12,12 @@ import {
   type CommandInput,
   type FleetServer,
   type PairingState,
+  type QueueEntry,
   type ReceivedMessage,
+  type SendStats,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
+import { useMemo } from 'react'
 import type { Scope } from '../lib/chart-data'
 import { WINDOW_SECONDS, type SeriesStore } from '../lib/series-store'
 import { useTransport } from './ApiProvider'
@@ -265,6 +268,43 @@ export function useSetProxy() {
   const client = useQueryClient()
   return useMutation({
     mutationFn: (input: CommandInput<'accounts:set-proxy'>) => api.invoke('accounts:set-proxy', input),
+    onSuccess: (results) =>
+      notifyManager.batch(() => {
+        for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+      }),
+  })
+}
+
+/** How often the table re-reads the sends' figures besides the events that change them (a window moves by itself). */
+const SEND_STATS_REFRESH_MS = 15_000
+
+/** Every account's queue, sends in the last 24 hours and the limit holding its queue, by id. */
+export function useSendStats(): ReadonlyMap<AccountId, SendStats> {
+  const api = useTransport()
+  const query = useQuery({ queryKey: queryKeys.sendStats(), queryFn: () => api.invoke('accounts:send-stats', {}), refetchInterval: SEND_STATS_REFRESH_MS })
+  return useMemo(() => new Map((query.data ?? []).map((s) => [s.id, s])), [query.data])
+}
+
+/** One account's send queue, in sending order. */
+export function useSendQueue(id: AccountId): UseQueryResult<QueueEntry[]> {
+  const api = useTransport()
+  return useQuery({ queryKey: queryKeys.sendQueue(id), queryFn: () => api.invoke('accounts:queue', { id }), refetchInterval: SEND_STATS_REFRESH_MS })
+}
+
+export function useCancelQueued(id: AccountId) {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (messageIds: string[]) => api.invoke('accounts:queue-cancel', { id, messageIds }),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.sendQueue(id) }),
+  })
+}
+
+export function useSetLimits() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: CommandInput<'accounts:set-limits'>) => api.invoke('accounts:set-limits', input),
     onSuccess: (results) =>
       notifyManager.batch(() => {
         for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })

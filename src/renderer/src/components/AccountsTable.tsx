@@ -2,16 +2,17 @@
 // status filter, a sort on every column, a selection for bulk actions, inline rename and the id to
 // copy. Only the rows in view (and a few around them) are in the page, with spacers for the rest, so
 // 500 or 5 000 accounts cost the same to draw; rows are memoised and the clock they show moves every
-// 15 s. The row's label is a real link (#/accounts/<id>): it opens in a new tab too.
+// 15 s. The row's label is a real link (#/accounts/<id>): it opens in a new tab too. Each row also shows
+// the account's sends: queued, sent in the last 24 hours, and the limit holding its queue.
 
 import { memo, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react'
-import { ACCOUNT_STATUSES, type AccountSummary } from '../../../shared/contract'
+import { ACCOUNT_STATUSES, limitWords, type AccountSummary, type SendStats } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { countByStatus, filterAccounts, nextSort, sortAccounts, type SortColumn, type SortOrder, type StatusFilter } from '../lib/account-table'
 import { routeToHash } from '../lib/router'
 import { formatPhone, STATUS_VIEW } from '../lib/status'
 import { formatDateTime, formatRelative, useNow } from '../lib/time'
-import { useIsFleet } from '../api/hooks'
+import { useIsFleet, useSendStats } from '../api/hooks'
 import { BulkBar } from './BulkBar'
 import { CopyIdButton, RenameCell } from './RowParts'
 import { StatusBadge } from './StatusBadge'
@@ -78,6 +79,7 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
   const { start, end } = visibleRange(scroll.scrollTop, scroll.height, shown.length)
   const fleet = useIsFleet()
   const columns = fleet ? [...COLUMNS, SERVER_COLUMN] : COLUMNS
+  const sendStats = useSendStats()
 
   const toggle = useMemo(
     () => (id: AccountId, on: boolean) =>
@@ -155,6 +157,16 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
                   </button>
                 </th>
               ))}
+              {/* The sends' figures come from accounts:send-stats, not the list: not sortable. */}
+              <th scope="col" className="col-optional col-number">
+                Queued
+              </th>
+              <th scope="col" className="col-optional col-number">
+                Sent today
+              </th>
+              <th scope="col" className="col-optional">
+                Limit reached
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -168,6 +180,7 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
                 selected={selected.has(account.id)}
                 onSelect={toggle}
                 showServer={fleet}
+                sends={sendStats.get(account.id)}
               />
             ))}
             {end < shown.length && <tr aria-hidden="true" className="spacer" style={{ height: (shown.length - end) * ROW_HEIGHT }} />}
@@ -186,6 +199,7 @@ const AccountRow = memo(function AccountRow({
   selected,
   onSelect,
   showServer,
+  sends,
 }: {
   account: AccountSummary
   /** aria-rowindex: the row's place among all shown rows (1 is the header), since most are not in the page. */
@@ -194,6 +208,8 @@ const AccountRow = memo(function AccountRow({
   selected: boolean
   onSelect: (id: AccountId, on: boolean) => void
   showServer: boolean
+  /** Its queue, sends in the last 24 hours and the limit holding its queue, once read. */
+  sends: SendStats | undefined
 }) {
   return (
     <tr aria-selected={selected} aria-rowindex={index} data-account={account.id}>
@@ -225,6 +241,19 @@ const AccountRow = memo(function AccountRow({
           {account.server ? <code>{account.server}</code> : <span className="muted">None</span>}
         </td>
       )}
+      <td className="col-optional col-number" data-field="queued">
+        {sends?.queued ?? '—'}
+      </td>
+      <td className="col-optional col-number" data-field="sent-today">
+        {sends?.sentToday ?? '—'}
+      </td>
+      <td className="col-optional" data-field="limit-reached">
+        {sends?.limitReached ? (
+          <span title={`Until ${formatDateTime(sends.limitReached.until)}`}>{limitWords(sends.limitReached.limit)}</span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
     </tr>
   )
 })

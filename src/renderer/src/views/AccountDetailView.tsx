@@ -1,5 +1,5 @@
 // One account's page (#/accounts/<id>): its status and actions, its id to copy, its proxy, a form to send a test
-// text, the texts it received, its activity log and the keys its store holds. Telemetry for it is one
+// text, its send limits and queue, the texts it received, its activity log and the keys its store holds. Telemetry for it is one
 // click away, on the telemetry view.
 
 import { useState } from 'react'
@@ -13,6 +13,7 @@ import { MessageList } from '../components/MessageList'
 import { PairingDialog } from '../components/PairingDialog'
 import { ProxyDialog } from '../components/ProxyDialog'
 import { SendMessageForm } from '../components/SendMessageForm'
+import { SendingPanel } from '../components/SendingPanel'
 import { EmptyState, ErrorState, Loading } from '../components/States'
 import { ViewHeading } from '../components/ViewHeading'
 
@@ -94,6 +95,10 @@ export function AccountDetailView({
             <section className="panel" aria-labelledby="send-heading">
               <h3 id="send-heading">Send a test message</h3>
               <SendMessageForm account={account} others={accounts.data ?? []} />
+            </section>
+            <section className="panel" aria-labelledby="sending-heading">
+              <h3 id="sending-heading">Sending</h3>
+              <SendingPanel account={account} />
             </section>
             <section className="panel" aria-labelledby="activity-heading">
               <h3 id="activity-heading">Activity</h3>
