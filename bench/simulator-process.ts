@@ -24,8 +24,9 @@ export interface SimulatorProcess {
   killNow(): void
 }
 
-export async function startSimulatorProcess(): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/as-built.ts', 'src/simulator/cli.ts', '--port', '0'], {
+/** `args`: the simulator's own options (a fixed --port, a --state file). */
+export async function startSimulatorProcess(args: string[] = ['--port', '0']): Promise<SimulatorProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/as-built.ts', 'src/simulator/cli.ts', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -14,6 +14,7 @@
 //
 // Usage: npm run bench:telemetry [-- --accounts 500 --seconds 15 --rounds 3]
 
+import '../scripts/require-node24.mjs'
 import { parseArgs } from 'node:util'
 import type { SignalKeyStore } from '@whiskeysockets/baileys'
 import type { AccountId } from '../src/shared/ids'

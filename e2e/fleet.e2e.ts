@@ -47,6 +47,12 @@ test('opens 500 accounts as a table, then shows the statuses the events carry', 
   await expect(table.statusFilter.getByRole('option', { name: `Connected (${expectedCount('connected')})` })).toBeAttached()
   await expect(table.row('Fleet 003').locator('[data-status]')).toHaveText('Logged out')
   await expect(table.row('Fleet 007').locator('[data-status]')).toHaveText('Reconnecting')
+  // The "Since" column counts on its own: a change a few seconds old reads a new number within
+  // two seconds, not only at the next re-render of the row.
+  const since = table.row('Fleet 007').locator('time')
+  await expect(since).toHaveText(/^\d+ seconds? ago$/, { timeout: 15_000 })
+  const first = await since.textContent()
+  await expect(since).not.toHaveText(first!, { timeout: 2_500 })
   // Forty-five accounts failing at once make a summary notice or a few (however the burst of events
   // is split), never forty-five.
   const notices = page.getByRole('region', { name: 'Notifications' }).getByRole('alert')

@@ -76,7 +76,10 @@ test('goes back to sign-in when the server stops accepting the token', async ({ 
   const takeErrors = watchErrors(page)
   // A token the server never issued, as after a token rotation: the first command gets a 401.
   await page.goto(`${url}/#token=${'x'.repeat(32)}`)
-  await expect(new SignInPage(page).heading).toBeVisible()
+  const signIn = new SignInPage(page)
+  await expect(signIn.heading).toBeVisible()
+  // The prompt says the link's token was the wrong one, not just "sign in".
+  await expect(signIn.error).toHaveText(/^The server did not accept the token in the sign-in link/)
   expect(await page.evaluate(storedToken)).toBeNull()
   expect(takeErrors().filter((e) => !/status of 401|WebSocket/.test(e))).toEqual([])
   await context.close()

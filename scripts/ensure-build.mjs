@@ -2,6 +2,7 @@
 // process on out/main/server.js. Builds the bundles when they are missing or older than the sources
 // (a fresh clone, or a `git pull`), so the server never runs stale code. Without src/ (an image that
 // ships only out/), the build is taken as it is.
+import './require-node24.mjs'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { staleReason } from './build-freshness.mjs'

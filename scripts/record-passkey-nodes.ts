@@ -4,6 +4,7 @@
 // creds it started from (a throwaway companion's public keys and adv secret). Loopback only.
 // Run: npx tsx scripts/record-passkey-nodes.ts [out.json]
 
+import './require-node24.mjs'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { binaryNodeToString, encodeBinaryNode, type BinaryNode } from '@whiskeysockets/baileys'

@@ -6,6 +6,7 @@
 // how many texts arrived exactly once, were lost or came twice; then a summary. The lease expiry is the
 // default (15 s) unless IRISH_LEASE_TTL_MS says otherwise. Exits 1 when any text was lost or duplicated.
 
+import './require-node24.mjs'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -4,6 +4,7 @@
 // two places, or somewhere other than the protocol says, or left a record at the target other than an
 // aborted hand-off's tombstone.
 
+import './require-node24.mjs'
 import { CRASH_POINTS, type CrashPoint } from '../src/main/core/transfer/hand-off-protocol'
 import { muteLibsignalLogs } from '../test/support/baileys-clients'
 import { runHandOffTrial } from '../test/support/hand-off-trial'

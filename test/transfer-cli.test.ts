@@ -62,7 +62,9 @@ afterAll(async () => {
   unmute?.()
 })
 
-describe('irish CLI', () => {
+// Every case starts the CLI from its sources (tsx), several at once in places: seconds each on a
+// loaded machine (four at once took over 15 s at a load of 17 on 2 cores), so a case gets a minute.
+describe('irish CLI', { timeout: 60_000 }, () => {
   it('prints help for the whole CLI and for each command', async () => {
     const [global, exportHelp] = await Promise.all([irish(['--help']), irish(['export', '--help'])])
     expect(global.code).toBe(0)

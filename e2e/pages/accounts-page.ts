@@ -87,7 +87,7 @@ export class PairingDialog {
   }
 
   async simulateScan(): Promise<void> {
-    await this.root.getByRole('button', { name: 'Simulate scan' }).click()
+    await this.root.getByRole('button', { name: 'Simulate scan', exact: true }).click()
   }
 
   async done(): Promise<void> {

@@ -25,7 +25,8 @@ export async function buildRenderer(): Promise<void> {
       modulePreload: { polyfill: false },
       minify: false,
       reportCompressedSize: false,
-      rollupOptions: { input: resolve(ROOT, 'src', 'renderer', 'index.html') },
+      // ceremony.html: the desktop app's passkey ceremony page, which the passkey spec also runs in Chromium.
+      rollupOptions: { input: { index: resolve(ROOT, 'src', 'renderer', 'index.html'), ceremony: resolve(ROOT, 'src', 'renderer', 'ceremony.html') } },
     },
   })
 }

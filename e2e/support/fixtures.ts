@@ -3,7 +3,7 @@
 // one page shared by all tests of a worker, because the specs tell one story (add, pair, message,
 // stop, remove) on one server. Specs check app.takeErrors() after each test: no console errors.
 
-import { test as base, expect, _electron, type ConsoleMessage, type Page } from '@playwright/test'
+import { test as base, expect, _electron, type ConsoleMessage, type ElectronApplication, type Page } from '@playwright/test'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -24,6 +24,8 @@ export interface AppHandle {
   page: Page
   /** Console errors and uncaught page errors since the last check. */
   takeErrors(): string[]
+  /** The desktop app itself (its other windows), with the 'electron' target only. */
+  electron?: ElectronApplication
 }
 
 const electron = findElectronBinary()
@@ -77,7 +79,7 @@ export const test = base.extend<object, E2eOptions & { app: AppHandle }>({
         const app = await _electron.launch(electronLaunchOptions(userData))
         const page = await app.firstWindow()
         const takeErrors = watchErrors(page)
-        await use({ page, takeErrors })
+        await use({ page, takeErrors, electron: app })
         await app.close()
         rmSync(userData, { recursive: true, force: true })
         return

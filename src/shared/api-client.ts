@@ -13,6 +13,8 @@ import { z } from 'zod'
 import { CLIENT_HEADER, type CommandName } from './channels'
 import { commands, ErrorInfoSchema, type ActivityActor, type CommandInput, type CommandOutput } from './contract'
 import { AppError, type ErrorCode } from './errors'
+import { CeremonyAnswerSchema, CeremonyOptionsSchema, type CeremonyAnswer, type CeremonyOptions } from './passkey'
+import { CEREMONY_ROUTE } from './passkey-ceremony'
 
 /** Long enough for a 64 MiB bundle on a slow link and the key derivation behind it; never forever. */
 export const DEFAULT_API_TIMEOUT_MS = 120_000
@@ -83,6 +85,34 @@ export class ApiUnavailableError extends AppError {
 
 const envelopeSchema = z.union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ErrorInfoSchema })])
 
+/** One request to the API and its envelope's value; every way of not answering is an AppError naming the server. */
+async function request(doFetch: typeof fetch, url: string, init: RequestInit, name: string, timeoutMs: number): Promise<{ value: unknown; status: number }> {
+  let response: Response
+  try {
+    // A redirect could carry the token (and a bundle) somewhere else.
+    response = await doFetch(url, { ...init, redirect: 'error', cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) })
+  } catch (error) {
+    throw noAnswer(name, error, timeoutMs)
+  }
+  let text: string
+  try {
+    text = await response.text()
+  } catch (error) {
+    throw noAnswer(name, error, timeoutMs)
+  }
+  const envelope = envelopeSchema.safeParse(parseJson(text))
+  if (!envelope.success) {
+    // A proxy in front may say 401 in its own words: still "the token was not accepted".
+    if (response.status === 401) throw new ApiRefusedError('unauthorized', `${name} did not accept the API token.`, 401)
+    throw new ApiUnavailableError('not-irish', `${name} did not answer like an Irish server (HTTP ${response.status}).`, {
+      status: response.status,
+      why: `HTTP ${response.status}`,
+    })
+  }
+  if (!envelope.data.ok) throw new ApiRefusedError(envelope.data.error.code, envelope.data.error.message, response.status)
+  return { value: envelope.data.value, status: response.status }
+}
+
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')
   const name = options.name ?? baseUrl
@@ -94,44 +124,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     baseUrl,
     async call(command, input, callOptions) {
       const timeoutMs = callOptions?.timeoutMs ?? options.timeoutMs ?? DEFAULT_API_TIMEOUT_MS
-      const signal = AbortSignal.timeout(timeoutMs)
-      let response: Response
-      try {
-        response = await doFetch(`${baseUrl}/api/${command}`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(input ?? {}),
-          // A redirect could carry the token (and a bundle) somewhere else.
-          redirect: 'error',
-          cache: 'no-store',
-          credentials: 'omit',
-          signal,
-        })
-      } catch (error) {
-        throw noAnswer(name, error, timeoutMs)
-      }
-      let text: string
-      try {
-        text = await response.text()
-      } catch (error) {
-        throw noAnswer(name, error, timeoutMs)
-      }
-      const envelope = envelopeSchema.safeParse(parseJson(text))
-      if (!envelope.success) {
-        // A proxy in front may say 401 in its own words: still "the token was not accepted".
-        if (response.status === 401) throw new ApiRefusedError('unauthorized', `${name} did not accept the API token.`, 401)
-        throw new ApiUnavailableError('not-irish', `${name} did not answer like an Irish server (HTTP ${response.status}).`, {
-          status: response.status,
-          why: `HTTP ${response.status}`,
-        })
-      }
-      if (!envelope.data.ok) throw new ApiRefusedError(envelope.data.error.code, envelope.data.error.message, response.status)
-      const output = commands[command].output.safeParse(envelope.data.value)
+      const answer = await request(doFetch, `${baseUrl}/api/${command}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) }, name, timeoutMs)
+      const output = commands[command].output.safeParse(answer.value)
       if (!output.success) {
         throw new ApiUnavailableError(
           'off-contract',
-          `${name} answered ${command} with something this version does not understand (HTTP ${response.status}); update both to the same version.`,
-          { status: response.status, why: 'an answer outside the contract' },
+          `${name} answered ${command} with something this version does not understand (HTTP ${answer.status}); update both to the same version.`,
+          { status: answer.status, why: 'an answer outside the contract' },
         )
       }
       return output.data as CommandOutput<typeof command>
@@ -203,4 +202,41 @@ function describeNetworkError(code: string | null): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve'
   if (code !== null && (code.includes('CERT') || code.startsWith('ERR_TLS'))) return `its TLS certificate is not trusted (${code})`
   return code ?? 'a network error'
+}
+
+/**
+ * The passkey ceremony's two routes (src/shared/passkey-ceremony.ts), which take a ceremony token in
+ * the path instead of the API token: GET the options, POST the assertion. The desktop app's ceremony
+ * page calls them (answered by the app itself); the browser helper keeps its own few lines, so its
+ * bundle carries no contract.
+ */
+export interface CeremonyClient {
+  options(token: string): Promise<CeremonyOptions>
+  answer(token: string, credential: unknown): Promise<CeremonyAnswer>
+}
+
+export function createCeremonyClient(options: { baseUrl: string; fetch?: typeof fetch; timeoutMs?: number }): CeremonyClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '')
+  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args))
+  const timeoutMs = options.timeoutMs ?? 30_000
+  const url = (token: string): string => `${baseUrl}${CEREMONY_ROUTE}${encodeURIComponent(token)}`
+  const checked = <T>(schema: z.ZodType<T>, value: unknown, status: number): T => {
+    const parsed = schema.safeParse(value)
+    if (parsed.success) return parsed.data
+    throw new ApiUnavailableError('off-contract', `${baseUrl} answered the passkey ceremony with something this version does not understand (HTTP ${status}).`, {
+      status,
+      why: 'an answer outside the contract',
+    })
+  }
+  return {
+    async options(token) {
+      const { value, status } = await request(doFetch, url(token), { method: 'GET' }, baseUrl, timeoutMs)
+      return checked(CeremonyOptionsSchema, value, status)
+    },
+    async answer(token, credential) {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credential) }
+      const { value, status } = await request(doFetch, url(token), init, baseUrl, timeoutMs)
+      return checked(CeremonyAnswerSchema, value, status)
+    },
+  }
 }

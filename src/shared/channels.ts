@@ -33,6 +33,11 @@ export const COMMAND_NAMES = [
   // Pairing by phone-number code
   'accounts:pair-code',
   'simulator:enter-code',
+  // The passkey check WhatsApp asks some accounts for (docs/passkey-linking.md).
+  'accounts:passkey-response',
+  'accounts:passkey-confirm',
+  'accounts:passkey-cancel',
+  'simulator:authenticate',
   // An account's activity log.
   'accounts:activity',
   'fleet:servers',

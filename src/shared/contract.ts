@@ -18,6 +18,8 @@ import { LabelSchema } from './labels'
 import { PhoneNumberSchema } from './pairing'
 import { ProxyUrlSchema, redactProxyUrl } from './proxy'
 import { QueueEntrySchema, SendLimitsPatchSchema } from './send-limits'
+import { PasskeyCredentialSchema } from './passkey'
+import { MAX_CEREMONY_TOKEN_LENGTH } from './passkey-ceremony'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
 import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
 import {
@@ -218,17 +220,21 @@ const quiet = { activity: null, body: 'standard', cli: null } as const
 /**
  * simulator:scan and simulator:enter-code: the simulator in this process plays the phone for an account
  * whose QR code or linking code is in the memory of the server that runs it, and answers the linked ids.
+ * With `passkey`, the phone is one that needs a passkey check (the simulator's demo authenticator holds
+ * its key): the answer comes as soon as WhatsApp asks for the check, and the linking goes on.
  */
 const PLAYS_THE_PHONE = {
-  input: ById,
-  output: z.object({ jid: z.string(), lid: z.string() }),
+  input: z.object({ id: AccountIdSchema, passkey: z.boolean().optional() }).strict(),
+  output: z.union([z.object({ jid: z.string(), lid: z.string() }), z.object({ passkey: z.literal('required') })]),
   role: 'operator',
   fleet: { owner: 'id' },
   activity: null,
   body: 'standard',
   cli: null,
-  fields: ACCOUNT,
+  fields: { ...ACCOUNT, passkey: 'Phone with a passkey' },
 } as const
+/** The passkey commands: each acts on the check in the memory of the server that runs the account, and answers its pairing state. */
+const PASSKEY_STEP = { output: PairingStateSchema, role: 'operator', fleet: { owner: 'id' }, body: 'standard', cli: null } as const
 /** Says `words` in the account's log, as an operator's command. */
 const says = (words: string) => ({ kind: 'command', accounts: 'named', say: () => words }) as const
 
@@ -543,6 +549,37 @@ export const commands = {
   }),
   /** Plays a person typing the account's current code on the phone. Only when a simulator runs in this process. */
   'simulator:enter-code': command(PLAYS_THE_PHONE),
+  /**
+   * The passkey check WhatsApp asked for (the pairing state's `passkey`, required phase): the assertion
+   * as PublicKeyCredential.toJSON() gives it. Answers once WhatsApp accepted it, with the state (the
+   * confirm phase and its code, unless WhatsApp is slower than a few seconds to continue). A refused
+   * answer names the check that failed; nothing is linked and a new scan or code starts again.
+   */
+  'accounts:passkey-response': command({
+    input: z
+      .object({
+        id: AccountIdSchema,
+        credential: PasskeyCredentialSchema,
+        /**
+         * Set by the ceremony routes (POST /api/passkey-ceremony/<token>) and the desktop ceremony window:
+         * the answer is accepted only with the current link's token, and that token is then spent.
+         */
+        ceremonyToken: z.string().max(MAX_CEREMONY_TOKEN_LENGTH, 'The ceremony token is too long.').optional(),
+      })
+      .strict(),
+    ...PASSKEY_STEP,
+    activity: says('Answer the passkey check'),
+    fields: { ...ACCOUNT, credential: 'Passkey answer', ceremonyToken: 'Ceremony link' },
+  }),
+  /** The person saw the same code on the phone: linking goes on (the app never does this by itself). */
+  'accounts:passkey-confirm': command({ input: ById, ...PASSKEY_STEP, activity: says('Confirm the passkey code matches the phone'), fields: ACCOUNT }),
+  /** Drops the passkey check: nothing is linked; a new scan or code starts again. */
+  'accounts:passkey-cancel': command({ input: ById, ...PASSKEY_STEP, activity: says('Cancel the passkey check'), fields: ACCOUNT }),
+  /**
+   * Plays the person's authenticator for the account's passkey check, with the key the simulator's demo
+   * authenticator holds for it. Only when a simulator runs in this process.
+   */
+  'simulator:authenticate': command({ input: ById, ...PASSKEY_STEP, activity: says('Answer the passkey check (simulated authenticator)'), fields: ACCOUNT }),
   /** An account's activity log, newest first. */
   'accounts:activity': command({
     input: z.object({ id: AccountIdSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),

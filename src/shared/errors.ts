@@ -24,7 +24,10 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
-/** The one status table: the HTTP status each code answers with (the server, the API document, docs/api.md). */
+/**
+ * The one status table: the HTTP status each code answers with (the server, the API document,
+ * docs/api.md, the desktop app's local passkey ceremony pages).
+ */
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   'invalid-input': 400,
   unauthorized: 401,

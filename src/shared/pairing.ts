@@ -1,6 +1,7 @@
 // Domain facts about pairing, shared by every process: no electron, no node:*, no DOM.
-// Two methods behind one pairing state: QR (the phone scans rotating codes) and code (a person types
-// an 8-character code in WhatsApp's "Link with phone number" screen).
+// Two methods a person chooses, behind one pairing state: QR (the phone scans rotating codes) and code
+// (a person types an 8-character code in WhatsApp's "Link with phone number" screen). A third, passkey,
+// is never chosen: WhatsApp asks for it after either, for some accounts (docs/passkey-linking.md).
 
 import { z } from 'zod'
 
@@ -9,9 +10,16 @@ export const PAIRING_METHODS = [
   'qr',
   /** A person types the account's code on the phone ("Link with phone number instead"). */
   'code',
+  /**
+   * WhatsApp asked for a passkey check after the scan or the code: the pairing state's `passkey` says
+   * what the person does now. Shown while the check is under way; the chosen method comes back after.
+   */
+  'passkey',
 ] as const
 export const PairingMethodSchema = z.enum(PAIRING_METHODS)
 export type PairingMethod = z.infer<typeof PairingMethodSchema>
+/** The methods a person starts pairing with. */
+export type ChosenPairingMethod = Exclude<PairingMethod, 'passkey'>
 
 /**
  * A phone number in international format, as people write it: spaces, dashes, dots, brackets and a

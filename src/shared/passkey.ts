@@ -71,3 +71,32 @@ export const PasskeyRequestOptionsSchema = z.object({
     .optional(),
 })
 export type PasskeyRequestOptions = z.infer<typeof PasskeyRequestOptionsSchema>
+
+/**
+ * A passkey check under way, as the pairing state shows it (null when none is):
+ * - `required`: WhatsApp asked for a passkey. Run navigator.credentials.get with `options` on a page of
+ *   https://web.whatsapp.com (the desktop app's ceremony window, or `ceremonyUrl` with the browser
+ *   helper) before `expiresAt`, and hand the result to accounts:passkey-response.
+ * - `confirm`: WhatsApp accepted it. Show `code` (XXXX-XXXX) beside the phone's, and send
+ *   accounts:passkey-confirm once the person says they match. The app always stops here.
+ */
+export const PasskeyPairingSchema = z.discriminatedUnion('phase', [
+  z.object({
+    phase: z.literal('required'),
+    options: PasskeyRequestOptionsSchema,
+    /** https://web.whatsapp.com/#irish-passkey=<single-use token>[&server=<origin>]: src/shared/passkey-ceremony.ts. */
+    ceremonyUrl: z.string(),
+    /** The earlier of the challenge's expiry and the end of the socket's pairing window. Epoch ms. */
+    expiresAt: z.number(),
+  }),
+  z.object({ phase: z.literal('confirm'), code: z.string() }),
+])
+export type PasskeyPairing = z.infer<typeof PasskeyPairingSchema>
+
+/** What GET /api/passkey-ceremony/<token> answers: the options to run navigator.credentials.get with, and until when. */
+export const CeremonyOptionsSchema = z.object({ options: PasskeyRequestOptionsSchema, expiresAt: z.number() })
+export type CeremonyOptions = z.infer<typeof CeremonyOptionsSchema>
+
+/** What POST /api/passkey-ceremony/<token> answers: WhatsApp took the answer; `confirm`: the code is showing in Irish. */
+export const CeremonyAnswerSchema = z.object({ accepted: z.literal(true), confirm: z.boolean() })
+export type CeremonyAnswer = z.infer<typeof CeremonyAnswerSchema>

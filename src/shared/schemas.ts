@@ -9,6 +9,7 @@ import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
 import { ProxyUrlSchema } from './proxy'
 import { FINAL_SEND_STATES, LIMIT_KEYS, SendLimitsSchema } from './send-limits'
+import { PasskeyPairingSchema } from './passkey'
 
 
 export const AccountIdSchema = z
@@ -136,7 +137,7 @@ export const PairingStateSchema = z.object({
   id: AccountIdSchema,
   /** The current QR payload, or null when none is showing. */
   qr: z.string().nullable(),
-  /** When the current QR stops being valid. Epoch milliseconds. */
+  /** When the current QR (or passkey check) stops being valid. Epoch milliseconds. */
   expiresAt: z.number().nullable(),
   status: AccountStatusSchema,
   /** The method the operator chose: QR unless a code was asked for. */
@@ -147,6 +148,14 @@ export const PairingStateSchema = z.object({
   codeExpiresAt: z.number().nullable(),
   /** With the code method: the phone number (digits) the code is for. */
   phone: z.string().nullable(),
+  /**
+   * The passkey check WhatsApp asked for after the scan or the code, or null when none is under way.
+   * While one is, `method` is 'passkey', `qr` and `code` are null, and `expiresAt` is when the check
+   * must be done by (the same as `passkey.expiresAt` in the required phase).
+   */
+  passkey: PasskeyPairingSchema.nullable(),
+  /** Why the last passkey check ended without linking (it failed), until a new one starts or the account links. */
+  passkeyError: z.string().nullable(),
 })
 export type PairingState = z.infer<typeof PairingStateSchema>
 
@@ -284,8 +293,10 @@ export const SimulatorInfoSchema = z.object({
   /** True when this process trusts a simulator instead of real WhatsApp. */
   trusted: z.boolean(),
   url: z.string().nullable(),
-  /** The simulator's admin API, when it runs inside this process. */
+  /** The simulator's admin API, when this server can play its phone (its own, or IRISH_SIMULATOR_ADMIN). */
   admin: z.string().nullable(),
+  /** Set while the simulator cannot be reached: since when (epoch ms) and the system error. */
+  down: z.object({ since: z.number(), reason: z.string() }).nullable(),
 })
 export type SimulatorInfo = z.infer<typeof SimulatorInfoSchema>
 

@@ -110,17 +110,19 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 export interface SimulatorAdminOptions {
   port?: number
   /**
-   * When set, every request must carry `Authorization: Bearer <token>`. The headless server's
-   * --simulator mode passes its API token: any local user could otherwise log its accounts out. The
-   * standalone simulator (tests, demos) runs without one.
+   * When set, every request must carry `Authorization: Bearer <token>` (one of them, when several). The
+   * headless server's --simulator mode passes its API token and a token of the simulator's own (for a
+   * second server joined to it): any local user could otherwise log its accounts out. The standalone
+   * simulator (tests, demos) runs without one.
    */
-  token?: string
+  token?: string | readonly string[]
 }
 
 export async function startSimulatorAdmin(sim: Simulator, opts: SimulatorAdminOptions = {}): Promise<SimulatorAdmin> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isLoopbackHost(req.headers.host)) throw new AppError('forbidden', 'The admin API only answers loopback requests')
-    if (opts.token !== undefined && !bearerMatches(req.headers.authorization, opts.token)) {
+    const tokens = opts.token === undefined ? null : [opts.token].flat()
+    if (tokens && !tokens.some((token) => bearerMatches(req.headers.authorization, token))) {
       throw new AppError('unauthorized', 'This simulator\'s admin API needs the server\'s API token: send "Authorization: Bearer <token>".')
     }
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname

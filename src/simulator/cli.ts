@@ -3,6 +3,7 @@
 // WebSocket URL, the root key to
 // trust and the admin URL, then serves until SIGINT/SIGTERM. Loopback only; for tests and demos.
 
+import '../../scripts/require-node24.mjs'
 import { parseArgs } from 'node:util'
 import { startSimulatorAdmin } from './admin.js'
 import { createDefaultLogger, type SimulatorLogger } from './logger.js'

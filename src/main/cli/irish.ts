@@ -3,6 +3,7 @@
 // data dir opened in this process (--data-dir). Node only, never Electron.
 // Exit codes: 0 ok, 1 an error (its message on stderr), 64 a usage error. Never prints a passphrase or token.
 
+import '../../../scripts/require-node24.mjs'
 import { open, readFile, stat, unlink } from 'node:fs/promises'
 import pino from 'pino'
 import { basename, resolve } from 'node:path'

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type makeWASocket from '@whiskeysockets/baileys'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
@@ -26,6 +27,7 @@ import { dedupeMessages } from './fleet/message-dedupe'
 import { tagOwner } from './fleet/owner-tag'
 import { createEventBus, type EventBus } from './events'
 import type { Logger } from './logger'
+import { createCeremonyDesk, type CeremonyDesk } from './api/passkey-ceremony'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
 import type { BackoffOptions } from './sessions/reconnect-policy'
 import type { SettingsStore } from './settings/settings-store'
@@ -43,6 +45,7 @@ import { createPgOutbox } from './webhooks/pg-outbox'
 import { createSqliteOutbox } from './webhooks/sqlite-outbox'
 import { createWebhookService, type WebhookOptions, type WebhookService } from './webhooks/webhook-service'
 import type { SimulatorPort } from './whatsapp/simulator-port'
+import { createEndpointWatch } from './whatsapp/endpoint-watch'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from '../../whatsapp-protocol/trust-root'
 
 export { DATABASE_FILE } from './open-storage'
@@ -69,6 +72,13 @@ export interface CoreDeps {
   backoff?: BackoffOptions
   /** Extra Baileys socket settings, applied over the endpoint (tests set a short qrTimeout this way). */
   socketOverrides?: Partial<SocketConfig>
+  /** Tests only: builds each Baileys socket (a test wraps one to tamper with what it sends). */
+  makeSocket?: typeof makeWASocket
+  /**
+   * The origin browsers reach this server at (the headless server's public or listening URL), for
+   * the passkey ceremony link; absent where no HTTP server runs (the desktop app).
+   */
+  ceremonyServer?: () => string | null
   now?: () => number
   /** Webhook delivery: private targets allowed (--webhooks-allow-private); tests shorten retries and timeouts. */
   webhooks?: WebhookOptions
@@ -99,6 +109,8 @@ export interface Core {
   fleet: Fleet | null
   /** Signed webhooks from the durable outbox (SQLite, or the fleet's PostgreSQL). */
   webhooks: WebhookService | null
+  /** The passkey ceremony's two ends (options, answer) for the server's routes and the desktop window. */
+  ceremony: CeremonyDesk
   /** Starts the accounts the operator left running (when autoStart is on). */
   startAccounts(): Promise<void>
   /** Graceful: closes sockets, lets pending writes land, closes the database, releases the lock. */
@@ -147,7 +159,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       : null
     if (webhooks) cleanup.unshift(() => webhooks.close())
 
+    // A simulator this server is joined to may go away and come back (its demo server restarts).
+    const endpoint = deps.whatsappOverride
+      ? createEndpointWatch({ url: deps.whatsappOverride.url, logger: log, onBack: () => sessions.retryWaiting(), ...(deps.now ? { now: deps.now } : {}) })
+      : null
+    if (endpoint) cleanup.unshift(() => endpoint.close())
     const sessions = createSessionManager({
+      ...(endpoint ? { endpoint } : {}),
       accounts: fleet?.accounts ?? storage.accounts,
       // Webhooks see an event before the fleet's de-duplication: a message reported again after a
       // failover maps to the same delivery ids, so the outbox skips it, and one whose first report
@@ -156,6 +174,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.makeSocket ? { makeSocket: deps.makeSocket } : {}),
+      ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       proxies: proxySecrets(storage.sealer),
       defaultProxyUrl: () => settings.defaultProxyUrl(),
@@ -208,6 +228,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       webhooks,
       simulator: deps.simulator ?? null,
       whatsappOverride: deps.whatsappOverride ?? null,
+      endpoint,
       fleet,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))
@@ -247,6 +268,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       activity,
       fleet,
       webhooks,
+      ceremony: createCeremonyDesk({ dispatch, ...clock }),
       async startAccounts() {
         // In a fleet the assignment loop decides which accounts run here.
         if (fleet) await fleet.start(sessions)

@@ -1,8 +1,9 @@
 // The Electron main process: app lifecycle, the window, IPC wiring. Thin on purpose: everything it
 // calls is in ../core, which never imports Electron and is tested under Node. This file cannot run on
 // machines without the Electron binary (CI here): keep logic out of it.
-// Security: contextIsolation, sandbox, no Node in the page, navigation and new windows denied, every
-// permission request denied, every IPC message's sender frame checked.
+// Security: contextIsolation, sandbox, no Node in the page, navigation and new windows denied (a passkey
+// ceremony link opens the app's own ceremony window instead: passkey-ceremony.ts), every permission
+// request denied, every IPC message's sender frame checked.
 
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
@@ -14,6 +15,7 @@ import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { createEventForwarder, createFrameCheck, registerIpcHandlers } from './ipc'
 import { bundlePathFromArgv, readOpenedBundle } from './open-bundle'
 import { resolveElectronPaths } from './packaged-paths'
+import { createPasskeyCeremony, devServerAssets, diskAssets, type PasskeyCeremony } from './passkey-ceremony'
 
 const logger = createLogger(process.env.IRISH_LOG_LEVEL ?? 'info')
 let core: Core | null = null
@@ -30,19 +32,14 @@ let stopSimulator: (() => Promise<void>) | null = null
 async function startLocalSimulator(dataDir: string): Promise<SimulatorPort> {
   // Imported only when asked for: the simulator is test and demo code.
   const { startSimulator, startSimulatorAdmin } = await import('../../simulator/index')
+  const { embeddedSimulatorPort } = await import('../embedded-simulator')
   const sim = await startSimulator({ port: 0, statePath: join(dataDir, 'simulator-state.json') })
   const admin = await startSimulatorAdmin(sim, { port: 0 })
   stopSimulator = async () => {
     await admin.close()
     await sim.close()
   }
-  return {
-    url: sim.url,
-    rootKeyHex: sim.rootKeyHex,
-    adminUrl: admin.url,
-    scanQr: (qr) => sim.scanQr(qr, {}),
-    enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
-  }
+  return embeddedSimulatorPort(sim, admin.url)
 }
 
 async function openCore(): Promise<Core> {
@@ -117,6 +114,21 @@ app.on('open-file', (event, path) => {
   openBundle(path)
 })
 
+let passkeyCeremony: PasskeyCeremony | null = null
+
+/** The ceremony window's page comes from the renderer build, or from its dev server in `npm run dev`. */
+function openPasskeyCeremony(opened: Core): PasskeyCeremony {
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  passkeyCeremony ??= createPasskeyCeremony({
+    electron: { fromPartition: (partition) => session.fromPartition(partition), createWindow: (options) => new BrowserWindow(options) },
+    desk: opened.ceremony,
+    asset: devUrl && !app.isPackaged ? devServerAssets(devUrl) : diskAssets(join(__dirname, '../renderer')),
+    logger,
+    parent: () => mainWindow,
+  })
+  return passkeyCeremony
+}
+
 function createWindow(opened: Core): void {
   const renderer = rendererOrigin()
   const isTrustedFrame = createFrameCheck([renderer.origin])
@@ -136,7 +148,10 @@ function createWindow(opened: Core): void {
     },
   })
   window.webContents.on('will-navigate', (event) => event.preventDefault())
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    openPasskeyCeremony(opened).open(url)
+    return { action: 'deny' }
+  })
   window.once('ready-to-show', () => window.show())
   mainWindow = window
   window.on('closed', () => {

@@ -8,8 +8,9 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { isAppError } from '../../shared/errors'
+import { serverOrigin } from '../../shared/passkey-ceremony'
 import { createCore, type SimulatorPort } from '../core/create-core'
 import { defaultDataDir } from '../core/data-dir'
 import { isPostgresUrl } from '../core/db/postgres/url'
@@ -17,10 +18,13 @@ import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-va
 import { createLogger } from '../core/logger'
 import { createMetrics } from '../core/metrics/metrics'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
-import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
+import { embeddedSimulatorPort } from '../embedded-simulator'
 import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protocol'
+import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
+import { remoteSimulator, savedSimulatorPorts, startEmbeddedSimulator, type EmbeddedSimulator } from './demo-simulator'
 import { hostnameOf } from './host-policy'
 import { startApiServer } from './http-server'
+import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
 import { checkChosenToken, resolveApiToken } from './token'
 
 const USAGE = `Usage: npm run serve -- [options]
@@ -39,6 +43,9 @@ const USAGE = `Usage: npm run serve -- [options]
   --webhooks-allow-private  Let webhooks target private and link-local addresses (10.x, 192.168.x, 169.254.x …).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
                        Without IRISH_DATA_KEY or a key file, the data key is kept in <data-dir>/data-key.
+  --simulator-port <n> With --simulator: its WebSocket port (default: the one the last start of this
+                       data dir took, else a free one; 0 picks a new free one).
+  --simulator-admin-port <n>  With --simulator: its admin API's port (kept the same way).
   --log-level <level>  pino level (default info); logs go to stderr as JSON.
   --allowed-host <name>  A Host name this server answers besides loopback and the bound address
                        (the name a reverse proxy or another server uses); repeatable.
@@ -51,10 +58,15 @@ Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data
 IRISH_DATA_KEY (base64 of 32 bytes) or IRISH_DATA_KEY_FILE, when no OS keychain is available,
 IRISH_DATABASE_URL (as --database; every server of a fleet needs the same data key and API token),
 IRISH_LEASE_TTL_MS (fleet lease expiry, default 15000),
-IRISH_WHATSAPP_URL with IRISH_WHATSAPP_ROOT_KEY to use another WhatsApp endpoint (a simulator).`
+IRISH_WHATSAPP_URL with IRISH_WHATSAPP_ROOT_KEY to use another WhatsApp endpoint (a simulator),
+IRISH_SIMULATOR_ADMIN (its admin URL) and IRISH_SIMULATOR_ADMIN_TOKEN to play its phone from the UI.
+
+Exit codes: 64 a bad flag or a data dir that is not a directory, 69 a busy port, an address this
+machine does not have or an unreachable database, 77 a data dir this user may not write, 78 a Node
+older than 24, 1 any other failure (its message on stderr).`
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '7420' },
@@ -65,6 +77,8 @@ async function main(): Promise<void> {
       'key-file': { type: 'string' },
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
+      'simulator-port': { type: 'string' },
+      'simulator-admin-port': { type: 'string' },
       'webhooks-allow-private': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'allowed-host': { type: 'string', multiple: true, default: [] },
@@ -78,8 +92,7 @@ async function main(): Promise<void> {
     console.log(USAGE)
     return
   }
-  const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535.`)
+  const port = portFlag('--port', values.port) ?? 0
   const host = values.host
   for (const name of values['allowed-host']) {
     if (hostnameOf(name) === null) throw new UsageError(`--allowed-host ${JSON.stringify(name)} is not a host name or address.`)
@@ -104,6 +117,24 @@ async function main(): Promise<void> {
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
     throw new UsageError('IRISH_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000.')
   }
+  const flaggedSimulatorPorts = { port: portFlag('--simulator-port', values['simulator-port']), adminPort: portFlag('--simulator-admin-port', values['simulator-admin-port']) }
+  if (!values.simulator && (flaggedSimulatorPorts.port !== undefined || flaggedSimulatorPorts.adminPort !== undefined)) {
+    throw new UsageError('--simulator-port and --simulator-admin-port go with --simulator.')
+  }
+
+  // Before anything is created or started: the data dir, this server's address, the embedded
+  // simulator's ports, the database.
+  checkDataDir(dataDir)
+  await checkCanListen(host, port, '--port')
+  const saved = values.simulator ? savedSimulatorPorts(dataDir) : null
+  const simulatorPorts = { port: flaggedSimulatorPorts.port ?? saved?.port ?? 0, adminPort: flaggedSimulatorPorts.adminPort ?? saved?.adminPort ?? 0 }
+  if (values.simulator) {
+    const kept = saved ? "It is the port this demo's simulator had before, kept so a second server's line stays valid." : undefined
+    await checkCanListen('127.0.0.1', simulatorPorts.port, '--simulator-port', kept)
+    await checkCanListen('127.0.0.1', simulatorPorts.adminPort, '--simulator-admin-port', kept)
+  }
+  if (databaseUrl) await checkDatabase(databaseUrl)
+
   let listeningUrl = ''
   const logger = createLogger(values['log-level'])
   // Last guards: a fault in one request or one account's callback is logged, and the other accounts
@@ -118,29 +149,21 @@ async function main(): Promise<void> {
   }
 
   const token = await resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
-  let simulator: Awaited<ReturnType<typeof startSimulator>> | null = null
-  let simulatorAdmin: Awaited<ReturnType<typeof startSimulatorAdmin>> | null = null
-  let simulatorPort: SimulatorPort | undefined
+  let embedded: EmbeddedSimulator | null = null
   if (values.simulator) {
-    simulator = await startSimulator({ port: 0, statePath: join(ensureDir(dataDir), 'simulator-state.json') })
-    // The embedded simulator's admin API can log accounts out: it takes the same token as the API.
-    simulatorAdmin = await startSimulatorAdmin(simulator, { port: 0, token: token.token })
-    const sim = simulator
-    simulatorPort = {
-      url: sim.url,
-      rootKeyHex: sim.rootKeyHex,
-      adminUrl: simulatorAdmin.url,
-      scanQr: (qr) => sim.scanQr(qr, {}),
-      enterLinkCode: (phone, code) => sim.enterLinkCode(phone, code),
-    }
-    say(`simulator: ${sim.url} (admin ${simulatorAdmin.url}); this server trusts it instead of real WhatsApp`)
-    say(`a second server on this simulator (to try "Export to a server"), in another terminal:`)
-    say(`  IRISH_WHATSAPP_URL=${sim.url} IRISH_WHATSAPP_ROOT_KEY=${sim.rootKeyHex} npm run serve -- --port 7421 --data-dir demo-data-2`)
+    embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts, token.token, { startSimulator, startSimulatorAdmin, portOf: embeddedSimulatorPort }).catch((error: unknown) => {
+      // Taken between the check and now.
+      throw listenError(error, '127.0.0.1', simulatorPorts.port, '--simulator-port') ?? error
+    })
+    say(`simulator: ${embedded.port.url} (admin ${embedded.port.adminUrl}); this server trusts it instead of real WhatsApp`)
+    say(`a second server on this simulator (to try "Export to a server"), in another terminal (valid across restarts of this one):`)
+    say(`  ${embedded.secondServerLine}`)
   }
 
-  const whatsappOverride = simulatorPort
-    ? { url: simulatorPort.url, trustedRootKey: simulatorPort.rootKeyHex }
+  const whatsappOverride = embedded
+    ? { url: embedded.port.url, trustedRootKey: embedded.port.rootKeyHex }
     : whatsappOverrideFromEnv(process.env)
+  const simulatorPort: SimulatorPort | null = embedded?.port ?? remoteSimulator(process.env, whatsappOverride ?? null)
   const explicitKey = process.env.IRISH_DATA_KEY !== undefined || Boolean(values['key-file'] || process.env.IRISH_DATA_KEY_FILE)
   // A demo: this server's accounts live on a simulator, its own (--simulator) or another server's
   // (IRISH_WHATSAPP_URL with the simulator's root key), never on real WhatsApp.
@@ -177,6 +200,8 @@ async function main(): Promise<void> {
       : {}),
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
+    // The passkey helper in a person's browser talks to this origin (the UI names its own instead).
+    ceremonyServer: () => serverOrigin(publicUrl ?? listeningUrl),
     ...crashPointFromEnv(process.env.IRISH_TEST_CRASH_AT),
     webhooks: { allowPrivate: values['webhooks-allow-private'], ...webhookTestTimingFromEnv(process.env.IRISH_TEST_WEBHOOK_RETRY_MS) },
   })
@@ -202,6 +227,10 @@ async function main(): Promise<void> {
     ...(uiDir ? { staticDir: uiDir } : {}),
     metrics: { contentType: metrics.contentType, render: () => metrics.render(), token: metricsToken ?? null },
     version: process.env.npm_package_version ?? '0.0.0',
+    ceremony: core.ceremony,
+  }).catch((error: unknown) => {
+    // Taken between the check and now.
+    throw listenError(error, host, port, '--port') ?? error
   })
 
   listeningUrl = server.url
@@ -220,8 +249,7 @@ async function main(): Promise<void> {
     await server.close()
     metrics.dispose()
     await core.close()
-    await simulatorAdmin?.close()
-    await simulator?.close()
+    await embedded?.close()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))
@@ -244,6 +272,22 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** parseArgs, with its complaints (an unknown flag, a missing value) as usage errors. */
+function parseFlags<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config)
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+function portFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const port = Number(value)
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a number from 0 to 65535.`)
+  return port
+}
 
 /** Tests of hand-off recovery only: the server kills itself at that step (see hand-off-protocol.ts). */
 function crashPointFromEnv(value: string | undefined): { crashAt?: CrashPoint } {
@@ -287,7 +331,11 @@ function isLoopback(host: string): boolean {
 main().catch((error: unknown) => {
   if (error instanceof UsageError) {
     console.error(`${error.message}\n\n${USAGE}`)
-    process.exit(64)
+    process.exit(EXIT.usage)
+  }
+  if (error instanceof StartupError) {
+    console.error(`error: ${error.message}`)
+    process.exit(error.exitCode)
   }
   // An AppError's message is written for a person; anything else is a bug and gets its stack.
   console.error(isAppError(error) ? `error: ${error.message}` : error)

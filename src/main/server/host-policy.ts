@@ -1,7 +1,8 @@
 // Which Host names the headless server answers, and which Origins may open its event WebSocket or call
 // its API from a browser. Node only. Without this, a web page whose DNS name is rebound to 127.0.0.1
 // gets the server's pages under its own origin (DNS rebinding); a wrong Host gets 421, a foreign
-// Origin 403.
+// Origin 403. The one exception: a browser extension's origin on the passkey ceremony's two routes
+// (isExtensionOrigin), whose single-use token is their only credential.
 
 import { isIP } from 'node:net'
 import { networkInterfaces } from 'node:os'
@@ -75,4 +76,14 @@ export function hostnameOf(value: string): string | null {
   } catch {
     return null
   }
+}
+
+/**
+ * A browser extension's origin: what the passkey helper's service worker sends (Chromium's
+ * chrome-extension://<32 letters a-p>, Firefox's moz-extension://<uuid>). Accepted on the passkey
+ * ceremony's routes only; every other route still refuses it.
+ */
+export function isExtensionOrigin(originHeader: string | undefined): boolean {
+  if (originHeader === undefined) return false
+  return /^chrome-extension:\/\/[a-p]{32}$/.test(originHeader) || /^moz-extension:\/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(originHeader)
 }

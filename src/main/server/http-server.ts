@@ -11,11 +11,13 @@ import { HTTP_STATUS_BY_CODE, type ErrorCode, type ErrorInfo } from '../../share
 import { BASE64_FIELDS, LARGE_BODY_COMMANDS, type Result } from '../../shared/contract'
 import { OPENAPI_PATH, openApiDocument } from '../../shared/openapi'
 import { BODY_LIMIT_BYTES } from '../../shared/policy'
+import { CEREMONY_ROUTE, ceremonyAccount } from '../../shared/passkey-ceremony'
 import type { Dispatch } from '../core/api/dispatch'
+import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
-import { createHostPolicy } from './host-policy'
+import { createHostPolicy, isExtensionOrigin } from './host-policy'
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type AuthRefusal, type FailedAuthPolicy } from './failed-auth'
 import { ByteBudget, clientAddress, normalizeAddress } from './limits'
 import { BodyJsonError, parseJsonBody } from './json-body'
@@ -26,6 +28,8 @@ import { bearerToken, tokenMatches } from './token'
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
 
 export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
+/** A passkey answer is a few hundred bytes; the schema caps each field well below this. */
+export const CEREMONY_BODY_LIMIT_BYTES = 16 * 1024
 /** Open TCP connections at most; beyond, new ones are closed at once (file handles stay for the accounts). */
 export const DEFAULT_MAX_CONNECTIONS = 256
 
@@ -67,6 +71,8 @@ export interface ApiServerOptions {
   metrics?: MetricsEndpoint
   /** The version GET /api/openapi.json names (the app's). */
   version?: string
+  /** The passkey ceremony's GET/POST /api/passkey-ceremony/<token>; omitted, they answer 404. */
+  ceremony?: CeremonyDesk
 }
 
 export interface MetricsEndpoint {
@@ -122,6 +128,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return
     }
     const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname.startsWith(CEREMONY_ROUTE)) {
+      await handleCeremony(req, res, url.pathname.slice(CEREMONY_ROUTE.length))
+      return
+    }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       if (url.search.includes('token')) {
         refuse(res, 400, failure('invalid-input', 'Send the API token in the Authorization header, never in the URL.'))
@@ -161,6 +171,58 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return
     }
     await serveStatic(staticRoot, req, res, url.pathname, (r, f) => sendJson(r, f.status, failure(STATIC_CODES[f.status], f.message)), log)
+  }
+
+  /**
+   * The passkey ceremony (core/api/passkey-ceremony.ts): GET its options, POST the credential. No API token:
+   * the ceremony token in the path is the credential (single-use, bound to one account and attempt).
+   * The only routes a browser extension's origin may call; wrong tokens count as failed sign-ins.
+   */
+  async function handleCeremony(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const origin = req.headers.origin
+    if (!hosts.originAllowed(origin, req.headers.host) && !isExtensionOrigin(origin)) {
+      refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
+      return
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, POST')
+      refuse(res, 405, failure('invalid-input', 'GET the passkey options, or POST the credential.'))
+      return
+    }
+    if (!options.ceremony) {
+      refuse(res, 404, failure('not-found', 'This server runs no passkey ceremonies.'))
+      return
+    }
+    const address = clientAddress(req, trustedProxies)
+    // A ceremony token is counted like a presented API token: the same wrong one again is a stale link.
+    const decision = limiter.check(address, token)
+    if (!decision.ok) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
+      refuse(res, 429, failure('rate-limited', 'Too many wrong passkey links from this address; wait before trying again.'))
+      return
+    }
+    let result: Result<unknown>
+    if (req.method === 'GET') {
+      result = await options.ceremony.options(token)
+    } else {
+      const body = await readBody(req, { limit: CEREMONY_BODY_LIMIT_BYTES, timeouts: bodyTimeouts })
+      body.release()
+      if (body.kind !== 'ok') {
+        refuseBody(res, body.kind, CEREMONY_BODY_LIMIT_BYTES)
+        return
+      }
+      let credential: unknown
+      try {
+        credential = JSON.parse(body.bytes.toString('utf8'))
+      } catch {
+        refuse(res, 400, failure('invalid-input', 'The passkey answer is not JSON: send PublicKeyCredential.toJSON() as the body.'))
+        return
+      }
+      result = await options.ceremony.answer(token, credential)
+    }
+    // A malformed or unknown token is a wrong guess; a refused answer (WhatsApp's checks) is not.
+    if (ceremonyAccount(token) === null || (!result.ok && result.error.code === 'not-found')) limiter.recordFailure(address, token)
+    sendEnvelope(res, result)
   }
 
   async function handleMetrics(req: IncomingMessage, res: ServerResponse, metrics: MetricsEndpoint): Promise<void> {

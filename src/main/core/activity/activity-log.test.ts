@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AccountSummary } from '../../../shared/contract'
+import type { AccountSummary, PairingState } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { accountSummary } from '../../../../test/support/account-summary'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
@@ -72,6 +72,15 @@ describe('describeChange', () => {
       message: 'Moved to https://b.example',
     })
   })
+  it('says an account that arrives already paired was imported, not paired here', () => {
+    const imported = describeChange(undefined, summary({ status: 'stopped', pairedAt: 5, phone: '1555' }))
+    expect(imported.map((e) => [e.kind, e.message])).toEqual([
+      ['transfer', 'Imported (paired as +1555)'],
+      ['status', 'Stopped'],
+    ])
+    expect(imported.map((e) => e.message).join()).not.toContain('Paired')
+  })
+
   it('says nothing when nothing it tracks changed', () => {
     expect(describeChange(summary({ status: 'connected' }), summary({ status: 'connected', label: 'Renamed' }))).toEqual([])
   })
@@ -93,6 +102,29 @@ describe('wiring', () => {
     stop()
     events.emit('accounts:changed', summary({ status: 'stopped' }))
     expect(await log.list(A)).toEqual([])
+  })
+
+  it('says which pairing shows: QR codes, or a linking code (never the code itself)', async () => {
+    const log = createActivityLog({ sqlite: database.sqlite })
+    const events = createEventBus(silentLogger())
+    const stop = watchSessions(events, log, [summary({ status: 'new' })], silentLogger())
+    const pairing = (patch: Partial<PairingState>): PairingState => ({
+      id: A, qr: null, expiresAt: null, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null, passkey: null, passkeyError: null, ...patch,
+    })
+    events.emit('accounts:changed', summary({ status: 'pairing' }))
+    events.emit('accounts:qr', pairing({ method: 'code', qr: 'ref-1' }))
+    events.emit('accounts:qr', pairing({ method: 'code', qr: 'ref-1', code: 'ABCD-EFGH', phone: '15551234567' }))
+    events.emit('accounts:qr', pairing({ method: 'code', qr: 'ref-2', code: 'ABCD-EFGH', phone: '15551234567' }))
+    const codeLines = (await log.list(A)).map((e) => e.message)
+    expect(codeLines).toEqual(['Showing a linking code to type on the phone +15551234567', 'Waiting to be paired'])
+    expect(codeLines.join()).not.toMatch(/QR|ABCD/)
+
+    events.emit('accounts:changed', summary({ status: 'stopped' }))
+    events.emit('accounts:changed', summary({ status: 'pairing' }))
+    events.emit('accounts:qr', pairing({ qr: 'ref-3' }))
+    events.emit('accounts:qr', pairing({ qr: 'ref-4' }))
+    expect((await log.list(A)).map((e) => e.message).slice(0, 2)).toEqual(['Showing QR codes to scan', 'Waiting to be paired'])
+    stop()
   })
 
   it('writes only what this process is to record (a fleet server skips relayed events) but keeps following them', async () => {

@@ -4,7 +4,7 @@
 // caller (UI, API, CLI: see commandObserver). The session manager knows nothing of it.
 // Main process, Electron-free. Only what the operator already sees is written: no secrets.
 
-import type { AccountSummary, ActivityActor, ActivityEntry, ActivityKind } from '../../../shared/contract'
+import type { AccountSummary, ActivityActor, ActivityEntry, ActivityKind, PairingState } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 
 /** Entries kept per account; older ones are dropped as new ones arrive. */
@@ -35,7 +35,8 @@ export interface ActivityLog {
 
 const STATUS_WORDS: Record<AccountSummary['status'], string> = {
   new: 'New',
-  pairing: 'Showing QR codes for pairing',
+  // QR codes or a linking code: which one the log says when it shows (wiring.ts, from accounts:qr).
+  pairing: 'Waiting to be paired',
   connecting: 'Connecting',
   connected: 'Connected',
   reconnecting: 'Connection lost; reconnecting',
@@ -55,7 +56,10 @@ export function describeChange(before: AccountSummary | undefined, after: Accoun
   if (before && after.reconnectCount > before.reconnectCount) {
     out.push({ kind: 'reconnect', message: `Reconnect attempt ${after.reconnectCount}`, code: after.lastDisconnectCode })
   }
-  if (before?.pairedAt == null && after.pairedAt !== null) {
+  if (!before && after.pairedAt !== null) {
+    // New here and already paired: it came in a bundle (an import, a hand-off from another server).
+    out.push({ kind: 'transfer', message: `Imported${after.phone ? ` (paired as +${after.phone})` : ''}` })
+  } else if (before?.pairedAt == null && after.pairedAt !== null) {
     out.push({ kind: 'pairing', message: `Paired${after.phone ? ` as +${after.phone}` : ''}` })
   }
   if (before?.status !== after.status) {
@@ -68,5 +72,21 @@ export function describeChange(before: AccountSummary | undefined, after: Accoun
       code: bad ? after.lastDisconnectCode : null,
     })
   }
+  return out
+}
+
+/**
+ * What one pairing state says happened to the passkey check since the previous one of the same account:
+ * WhatsApp asked for one, accepted the passkey (the code is showing), or the check failed. Never the
+ * code, the options or the link. How it ended when a person ended it (confirmed, cancelled) is the
+ * command's own line.
+ */
+export function describePasskey(before: PairingState | undefined, after: PairingState): Array<Omit<NewActivity, 'account' | 'actor'>> {
+  const out: Array<Omit<NewActivity, 'account' | 'actor'>> = []
+  const was = before?.passkey?.phase ?? null
+  const is = after.passkey?.phase ?? null
+  if (is === 'required' && was !== 'required') out.push({ kind: 'pairing', message: 'WhatsApp asks for a passkey check before it links this device' })
+  if (is === 'confirm' && was !== 'confirm') out.push({ kind: 'pairing', message: 'Passkey accepted; showing the confirmation code to compare with the phone' })
+  if (after.passkeyError !== null && after.passkeyError !== (before?.passkeyError ?? null)) out.push({ kind: 'error', message: `Passkey check failed: ${after.passkeyError}` })
   return out
 }

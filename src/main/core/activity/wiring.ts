@@ -1,14 +1,15 @@
 // Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
 // (who asked for it). Main process, Electron-free.
 
-import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type Result } from '../../../shared/contract'
+import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type PairingState, type Result } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
-import { describeChange, type ActivityLog } from './activity-log'
+import { describeChange, describePasskey, type ActivityLog } from './activity-log'
 
 /**
- * Records every change the session events carry; returns the unsubscribe function. `recordsHere` says
+ * Records every change the session events carry (status changes, and the passkey check's steps from the
+ * pairing state); returns the unsubscribe function. `recordsHere` says
  * whether the event being emitted is to be written by this process (a fleet server writes only what
  * happened on it: the others' events reach it relayed, and they write those themselves).
  */
@@ -20,17 +21,39 @@ export function watchSessions(
   recordsHere: () => boolean = () => true,
 ): () => void {
   const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
+  // What the log last said a pairing shows (QR codes or a linking code), until the pairing ends.
+  const showing = new Map<AccountId, 'qr' | 'code'>()
+  const lastPairing = new Map<AccountId, PairingState>()
+  /** Says once per pairing what it shows: QR codes, or a linking code (never the code itself: it links a device while valid). */
+  function notePairingShown(pairing: PairingState): void {
+    const now = pairing.method === 'code' ? (pairing.code ? 'code' : null) : pairing.qr ? 'qr' : null
+    if (!now || showing.get(pairing.id) === now) return
+    showing.set(pairing.id, now)
+    const said = now === 'code' ? `Showing a linking code to type on the phone${pairing.phone ? ` +${pairing.phone}` : ''}` : 'Showing QR codes to scan'
+    if (recordsHere()) log.record({ account: pairing.id, kind: 'pairing', message: said, actor: 'system' })
+  }
+
   return events.subscribe((message) => {
     try {
-      if (message.event === 'accounts:changed') {
+      if (message.event === 'accounts:qr') {
+        const state = message.payload as PairingState
+        if (recordsHere()) {
+          for (const entry of describePasskey(lastPairing.get(state.id), state)) log.record({ ...entry, account: state.id, actor: 'system' })
+        }
+        lastPairing.set(state.id, state)
+        notePairingShown(state)
+      } else if (message.event === 'accounts:changed') {
         const summary = message.payload as AccountSummary
         if (recordsHere()) {
           for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
         }
         last.set(summary.id, summary)
+        if (summary.status !== 'pairing') showing.delete(summary.id)
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)
+        lastPairing.delete(id)
+        showing.delete(id)
         if (recordsHere()) log.forget(id)
       }
     } catch (error) {

@@ -17,6 +17,7 @@ import { runBulkAction } from '../sessions/bulk'
 import type { Logger } from '../logger'
 import { toErrorInfo } from './dispatch'
 import type { WebhookService } from '../webhooks/webhook-service'
+import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface HandlerDeps {
   sessions: SessionManager
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   telemetry: Telemetry
   simulator: SimulatorPort | null
   whatsappOverride: { url: string; trustedRootKey: string } | null
+  /** Whether that override's endpoint answers (null without an override). */
+  endpoint?: Pick<EndpointWatch, 'down'> | null
   transfer: TransferService
   activity: ActivityLog
   /** Where a bulk command's unexpected per-account errors are logged (they leave as `internal`). */
@@ -34,7 +37,19 @@ export interface HandlerDeps {
   fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
 }
 
-export function createHandlers({ sessions, settings, telemetry, simulator, whatsappOverride, transfer, activity, logger, webhooks = null, fleet = null }: HandlerDeps): Handlers {
+export function createHandlers({
+  sessions,
+  settings,
+  telemetry,
+  simulator,
+  whatsappOverride,
+  endpoint = null,
+  transfer,
+  activity,
+  logger,
+  webhooks = null,
+  fleet = null,
+}: HandlerDeps): Handlers {
   const hooks = (): WebhookService => {
     if (!webhooks) throw new AppError('unavailable', 'Webhooks are not available in this process.')
     return webhooks
@@ -120,27 +135,52 @@ export function createHandlers({ sessions, settings, telemetry, simulator, whats
       const current = settings.get()
       const url = whatsappOverride?.url ?? current.whatsappUrl
       const trusted = Boolean(whatsappOverride?.trustedRootKey ?? current.trustedRootKey)
-      return { trusted, url: trusted ? url : null, admin: simulator?.adminUrl ?? null }
+      return { trusted, url: trusted ? url : null, admin: simulator?.adminUrl ?? null, down: endpoint?.down() ?? null }
     },
-    'simulator:scan': async function simulateScan({ id }) {
+    'simulator:scan': async function simulateScan({ id, passkey }) {
       if (!simulator) {
         throw new AppError('not-found', 'No simulator runs in this process: scan the QR code with a phone instead.')
       }
       const { qr } = sessions.pairing(id)
       if (!qr) throw new AppError('conflict', 'This account is not showing a QR code right now. Start it to get one.')
-      return simulator.scanQr(qr)
+      return simulator.scanQr(qr, { passkey: passkey ?? false })
     },
     // Pairing by phone-number code
     'accounts:pair-code': async function pairByCode({ id, phone }) {
       return sessions.pairByCode(id, phone)
     },
-    'simulator:enter-code': async function simulateEnteringCode({ id }) {
+    'simulator:enter-code': async function simulateEnteringCode({ id, passkey }) {
       if (!simulator) {
         throw new AppError('not-found', 'No simulator runs in this process: type the code on the phone instead.')
       }
       const { code, phone } = sessions.pairing(id)
       if (!code || !phone) throw new AppError('conflict', 'This account is not showing a linking code right now. Ask for a code first.')
-      return simulator.enterLinkCode(phone, code)
+      return simulator.enterLinkCode(phone, code, { passkey: passkey ?? false })
+    },
+    // The passkey check WhatsApp asks some accounts for (docs/passkey-linking.md).
+    'accounts:passkey-response': async function answerPasskey({ id, credential, ceremonyToken }) {
+      return sessions.passkeyRespond(id, credential, ceremonyToken)
+    },
+    'accounts:passkey-confirm': async function confirmPasskey({ id }) {
+      return sessions.passkeyConfirm(id)
+    },
+    'accounts:passkey-cancel': async function cancelPasskey({ id }) {
+      return sessions.passkeyCancel(id)
+    },
+    'simulator:authenticate': async function simulateAuthenticator({ id }) {
+      if (!simulator) {
+        throw new AppError('not-found', 'No simulator runs in this process: answer the passkey check with your own passkey instead.')
+      }
+      const { passkey } = sessions.pairing(id)
+      if (passkey?.phase !== 'required') throw new AppError('conflict', 'This account is not waiting for a passkey right now.')
+      const credential = simulator.authenticate(passkey.options)
+      if (!credential) {
+        throw new AppError(
+          'not-found',
+          "The simulator's demo authenticator holds no key for this phone's passkey (it was registered another way, or before a restart). Answer with your own passkey instead.",
+        )
+      }
+      return sessions.passkeyRespond(id, credential)
     },
     'transfer:export': async function exportBundle(input) {
       return transfer.exportToFile(input)

@@ -5,10 +5,12 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { skipReason } from '../../../../test/support/requirements'
 import { AppError } from '../../../shared/errors'
 import {
   type KeytarLike,
@@ -23,7 +25,6 @@ import {
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 const KEY_VAULT_URL = pathToFileURL(fileURLToPath(new URL('./key-vault.ts', import.meta.url))).href
 const IN_KEYRING_SESSION = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS)
-const IN_CI = Boolean(process.env.CI)
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
   try {
@@ -196,15 +197,27 @@ describe('resolveKeyVault', () => {
 // ---------------------------------------------------------------------------------------------------
 // Real keychain
 
-if (!IN_KEYRING_SESSION && !IN_CI) {
-  console.warn(
-    '[key-vault.test] skipping the OS keychain tests: no DBUS_SESSION_BUS_ADDRESS. ' +
-      'Run them with `sh scripts/with-keyring.sh npx vitest run src/main/core/crypto`.',
-  )
+/** Why keytar cannot load here, or null. */
+function keytarProblem(): string | null {
+  try {
+    createRequire(import.meta.url)('keytar')
+    return null
+  } catch {
+    return 'keytar is not installed: its native build needs libsecret-1-dev when `npm ci` runs (apt-get install libsecret-1-dev, then `npm install keytar`)'
+  }
 }
 
-// Outside a keyring session they skip, except on CI, where a missing session must fail the run.
-describe.skipIf(!IN_KEYRING_SESSION && !IN_CI)('keychainVault (real keytar, real Secret Service)', () => {
+/** Why the real keychain cannot be used here, or null. */
+function keychainProblem(): string | null {
+  if (process.env.IRISH_NO_KEYRING) return process.env.IRISH_NO_KEYRING
+  const keytar = keytarProblem()
+  if (keytar) return keytar
+  if (!IN_KEYRING_SESSION) return 'no D-Bus session (DBUS_SESSION_BUS_ADDRESS): run them with `sh scripts/with-keyring.sh npx vitest run src/main/core/crypto`'
+  return null
+}
+
+// Where a part is missing they skip and say why, except where every part is required (CI), where they fail.
+describe.skipIf(skipReason('the OS keychain tests', keychainProblem()) !== null)('keychainVault (real keytar, real Secret Service)', () => {
   let keytar: KeytarLike & { deletePassword(service: string, account: string): Promise<boolean> }
   // A service name of its own per test: a developer's real keychain is never read or overwritten.
   const services: string[] = []
@@ -221,10 +234,6 @@ describe.skipIf(!IN_KEYRING_SESSION && !IN_CI)('keychainVault (real keytar, real
   afterAll(async () => {
     if (!IN_KEYRING_SESSION) return
     for (const service of services) await keytar.deletePassword(service, 'data-key').catch(() => false)
-  })
-
-  it('runs inside a D-Bus session (CI must run this file under scripts/with-keyring.sh)', () => {
-    expect(IN_KEYRING_SESSION, 'no DBUS_SESSION_BUS_ADDRESS: run under `sh scripts/with-keyring.sh`').toBe(true)
   })
 
   it('creates a key on first use, stores it as base64, and returns the same key afterwards', async () => {
@@ -304,11 +313,12 @@ function baseEnv(home: string): NodeJS.ProcessEnv {
 const HAVE_DBUS_RUN_SESSION = await new Promise<boolean>((resolve) => {
   execFile('dbus-run-session', ['--version'], (error) => resolve(!error))
 })
-if (!HAVE_DBUS_RUN_SESSION && !IN_CI) {
-  console.warn('[key-vault.test] skipping the keyring-failure tests that need dbus-run-session: install dbus (apt-get install dbus-x11).')
-}
+const NO_DBUS_RUN_SESSION = skipReason(
+  'the keyring-failure tests that need dbus-run-session',
+  HAVE_DBUS_RUN_SESSION ? null : 'dbus-run-session is not installed (apt-get install dbus-x11)',
+)
 
-describe('keychain failures map to key-unavailable errors naming the fix', () => {
+describe.skipIf(skipReason('the keychain failure tests', keytarProblem()) !== null)('keychain failures map to key-unavailable errors naming the fix', () => {
   let home: string
   beforeAll(async () => {
     // mkdtemp makes it 0700, as D-Bus and gnome-keyring want for HOME and XDG_RUNTIME_DIR.
@@ -347,14 +357,14 @@ describe('keychain failures map to key-unavailable errors naming the fix', () =>
     expect(result.message).toContain('No D-Bus session bus')
   })
 
-  it.skipIf(!HAVE_DBUS_RUN_SESSION && !IN_CI)('a D-Bus session with no Secret Service', async () => {
+  it.skipIf(NO_DBUS_RUN_SESSION !== null)('a D-Bus session with no Secret Service', async () => {
     const result = await probe(baseEnv(home), ['dbus-run-session', `--config-file=${join(home, 'no-services.conf')}`, '--'])
     expect(result.code).toBe('key-unavailable')
     expect(result.message).toContain('No Secret Service')
     expect(result.message).toContain('gnome-keyring')
   })
 
-  it.skipIf(!HAVE_DBUS_RUN_SESSION && !IN_CI)('a keyring that is locked (gnome-keyring started without --unlock)', async () => {
+  it.skipIf(NO_DBUS_RUN_SESSION !== null)('a keyring that is locked (gnome-keyring started without --unlock)', async () => {
     // The standard session bus activates gnome-keyring on demand; with a fresh HOME its login collection
     // does not exist until someone unlocks it, which is what a locked desktop keyring looks like.
     const result = await probe(baseEnv(home), ['dbus-run-session', '--'])

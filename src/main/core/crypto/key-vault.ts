@@ -106,7 +106,8 @@ export function keychainVault(options: KeychainVaultOptions = {}): KeyVault {
         'key-unavailable',
         `The OS keychain module (keytar) could not be loaded, so the data key cannot be read from the ${where}. ` +
           'To use the keychain, install its system package (Debian/Ubuntu: libsecret-1-dev; Fedora: libsecret-devel; ' +
-          'macOS and Windows need nothing), then run `npm rebuild keytar`. ' +
+          'Arch: libsecret; macOS and Windows need nothing), then run `npm install keytar` in the project folder (or `npm ci` again): ' +
+          'npm left keytar out when its build failed, so a rebuild finds nothing to build. ' +
           `Or give the key another way: --key-file <file> (mode 0600) or ${DATA_KEY_ENV} (base64 of 32 bytes: openssl rand -base64 32).`,
         { cause },
       )

@@ -9,6 +9,7 @@ import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
 import type { ManagedAuthStore } from '../auth-store/types'
 import type { ProxyRoute } from '../proxy/proxy-route'
+import type { PasskeyLinker } from '../passkey/linker'
 import { newPairing, type Pairing } from './pairing'
 
 /** What opening an account's auth gives the manager: Baileys' state and the store behind it. */
@@ -47,6 +48,8 @@ export interface AccountRuntime {
   nextRetryAt: number | null
   attempt: number
   pairing: Pairing
+  /** The passkey module on the current socket (passkey-pairing.ts); null once that socket closed. */
+  linker: PasskeyLinker | null
   /** The last texts received, newest last. */
   inbox: ReceivedMessage[]
   /**
@@ -181,6 +184,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     nextRetryAt: null,
     attempt: 0,
     pairing: newPairing(),
+    linker: null,
     inbox: [],
     outbox: new Map(),
     seen: new Set(),

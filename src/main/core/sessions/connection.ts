@@ -9,17 +9,22 @@ import { AppError } from '../../../shared/errors'
 import type { Logger } from '../logger'
 import { proxyCondition, proxyLastError } from '../proxy/proxy-condition'
 import { openProxyRoute } from '../proxy/proxy-route'
+import { platformTypeOf } from '../passkey/protocol'
+import type { PasskeyLinker } from '../passkey/linker'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
+import type { PasskeyPairing } from './passkey-pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
 import { publishReconnect } from './session-channels'
+import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface ConnectionDeps {
   book: AccountBook
   runtimes: Runtimes
   pairing: PairingStrategies
+  passkey: PasskeyPairing
   messaging: Messaging
   log: Logger
   socketConfig: () => Partial<SocketConfig>
@@ -34,6 +39,8 @@ export interface ConnectionDeps {
   random: () => number
   now: () => number
   isShuttingDown: () => boolean
+  /** Told when sockets cannot reach the endpoint and when one opens (a simulator that went away and came back). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
 }
 
 export interface Connection {
@@ -41,6 +48,8 @@ export interface Connection {
   connect(rt: AccountRuntime): Promise<void>
   /** Marks the account failed after an unexpected error, logging it where it happened. */
   failed(rt: AccountRuntime, error: unknown): void
+  /** An account waiting on its retry timer reconnects now (the endpoint is back). */
+  retryNow(rt: AccountRuntime): void
 }
 
 type CloseError = Error & { output?: { statusCode?: number } }
@@ -71,7 +80,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     rt.proxyRoute = route
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
-    const socket = deps.makeSocket({
+    const config = {
       browser: Browsers.macOS('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
@@ -79,13 +88,18 @@ export function createConnection(deps: ConnectionDeps): Connection {
       ...deps.socketConfig(),
       // After the endpoint's settings: nothing given there can route around the proxy.
       ...(route?.socketConfig ?? {}),
-      getMessage: (key) => messaging.getMessage(rt, key),
+      getMessage: (key: Parameters<NonNullable<SocketConfig['getMessage']>>[0]) => messaging.getMessage(rt, key),
       auth: auth.state,
       logger: deps.baileysLogger,
-    })
+    }
+    const socket = deps.makeSocket(config)
     rt.socket = socket
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
+    // The passkey check WhatsApp may ask for before pair-success; deviceType is what this socket registers as.
+    rt.linker?.detach()
+    const linker: PasskeyLinker = deps.passkey.attach(rt, socket, platformTypeOf(config.browser), () => rt.linker === linker)
+    rt.linker = linker
 
     socket.ev.on('creds.update', () => {
       auth.saveCreds().catch((error: unknown) => {
@@ -95,10 +109,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
     })
 
     socket.ev.on('connection.update', (change) => {
-      // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
       if (change.connection === 'close') {
+        // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
         resolveClosed()
         route?.close()
+        if (rt.linker === linker) endPasskey(rt, linker, generation === rt.generation)
       }
       if (generation !== rt.generation) return
       onConnectionUpdate(rt, socket, change, paired)
@@ -112,6 +127,17 @@ export function createConnection(deps: ConnectionDeps): Connection {
     socket.ev.on('messages.update', (updates) => {
       if (generation === rt.generation) messaging.onUpdates(rt, socket, updates)
     })
+  }
+
+  /**
+   * The socket closed: a passkey check under way ends with it (the module puts back the adv secret it
+   * replaced, so no pairing credential is kept). Said as the reason when WhatsApp or the network closed it.
+   */
+  function endPasskey(rt: AccountRuntime, linker: PasskeyLinker, current: boolean): void {
+    const interrupted = current && linker.step() !== null && !rt.closingOnPurpose && !deps.isShuttingDown()
+    if (interrupted) rt.pairing.passkeyError = 'The connection to WhatsApp closed before the passkey check was done (WhatsApp ends pairing about 160 seconds after the first QR code). Nothing was linked; start pairing again.'
+    linker.detach()
+    rt.linker = null
   }
 
   function onConnectionUpdate(rt: AccountRuntime, socket: WASocket, change: Partial<ConnectionState>, wasPaired: boolean): void {
@@ -144,6 +170,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const proxyFailure = rt.proxyRoute?.failure() ?? null
     const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random, proxyFailed: proxyFailure !== null })
     log.info({ account: rt.id, code, decision: decision.kind, proxyFailed: proxyFailure !== null }, 'connection closed')
+    // A proxy's failure says nothing about the endpoint behind it.
+    const unreachable = proxyFailure === null ? unreachableReason(error) : null
+    if (unreachable) deps.endpoint?.unreachable(unreachable)
     book.update(rt.id, { lastDisconnectCode: code ?? null })
     if (proxyFailure !== null && rt.proxyRoute && decision.kind === 'retry') {
       const host = rt.proxyRoute.host
@@ -159,6 +188,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     rt.attempt = 0
     // The proxy worked; a reach-out limit is the number's and outlives the socket.
     if (book.record(rt.id).condition?.code === 'proxy-unreachable') book.setCondition(rt.id, null)
+    deps.endpoint?.reached()
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
     const me = socket.user
@@ -186,7 +216,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })
   }
 
-  return { connect, failed }
+  function retryNow(rt: AccountRuntime): void {
+    if (!rt.retryTimer) return
+    runtimes.clearRetry(rt)
+    rt.nextRetryAt = null
+    reconnect(rt)
+  }
+
+  return { connect, failed, retryNow }
 }
 
 /** Applies what the reconnect policy decided for a socket that closed without the manager asking. */

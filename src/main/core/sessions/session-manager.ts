@@ -1,7 +1,7 @@
 // The session manager: one Baileys socket per account. A small façade over parts that each own one
 // concern: the account table (account-book.ts), each account's runtime and its one quiesce step
 // (account-runtime.ts), the socket and reconnects (connection.ts), pairing by QR or code (pairing.ts,
-// code-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off (hand-off.ts).
+// code-pairing.ts) and the passkey check WhatsApp may ask for after either (passkey-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off (hand-off.ts).
 // Main process, Electron-free. Never log creds, keys or message contents.
 
 import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
@@ -30,7 +30,9 @@ import { createLifecycle } from './lifecycle'
 import { createMessaging, recipientJid } from './messaging'
 import { createPairing } from './pairing'
 import { createProxySetting } from './proxy-setting'
+import { createPasskeyPairing } from './passkey-pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
+import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
 
@@ -65,6 +67,10 @@ export interface SessionManagerDeps {
   random?: () => number
   backoff?: BackoffOptions
   makeSocket?: typeof makeWASocket
+  /** Told when sockets cannot reach the endpoint and when one opens (whatsapp/endpoint-watch.ts). */
+  endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
+  /** The origin browsers reach this server at, for passkey ceremony links (pairing.ts); absent in the desktop app. */
+  ceremonyServer?: () => string | null
 }
 
 /** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
@@ -93,6 +99,13 @@ export interface SessionManager extends HandOff {
    * this number (digits, international format). A new call gives a new code; the old one stops working.
    */
   pairByCode(id: AccountId, phone: string): Promise<{ code: string; expiresAt: number }>
+  /**
+   * The passkey check (passkey-pairing.ts): hand in the assertion (with the ceremony link's token when it
+   * came through one), confirm that the codes match, or cancel. Each answers the pairing state.
+   */
+  passkeyRespond(id: AccountId, credential: unknown, ceremonyToken?: string): Promise<PairingState>
+  passkeyConfirm(id: AccountId): Promise<PairingState>
+  passkeyCancel(id: AccountId): PairingState
   messages(id: AccountId): ReceivedMessage[]
   /** Sets or clears many accounts' proxies; with `reconnect`, running ones reconnect through it now. */
   setProxy(ids: readonly AccountId[], url: string | null, options: BulkOptions & { reconnect: boolean }): Promise<BulkResult[]>
@@ -100,6 +113,8 @@ export interface SessionManager extends HandOff {
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
   shutdown(): Promise<void>
+  /** Every account waiting to retry its connection tries now (the endpoint answers again). */
+  retryWaiting(): void
 }
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
@@ -111,7 +126,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const book = createAccountBook({ accounts: deps.accounts, events, now })
   book.resetStaleStatuses()
   const runtimes = createRuntimes({ openAuth: deps.openAuth, openStore })
-  const pairing = createPairing({ book, events, now })
+  const pairing = createPairing({ book, events, now, ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}) })
+  const passkey = createPasskeyPairing({ book, runtimes, pairing, log, now })
   const messaging = createMessaging({ book, runtimes, events, log, now, onReceived: (id, jid) => sends.received(id, jid) })
   const sends = createSendService({
     store: deps.sends.store,
@@ -141,6 +157,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     book,
     runtimes,
     pairing,
+    passkey,
     messaging,
     log,
     socketConfig: deps.socketConfig,
@@ -158,6 +175,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     random: deps.random ?? Math.random,
     now,
     isShuttingDown: () => shuttingDown,
+    ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
   const proxies = createProxySetting({ book, runtimes, connection, secrets: deps.proxies, log })
   /** What every new account gets: the proxy given (an import's), else the default one, and the default limits. */
@@ -213,5 +231,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     setProxy: proxies.setProxy,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
+    retryWaiting() {
+      for (const account of book.list()) {
+        const rt = runtimes.peek(account.id)
+        if (rt) connection.retryNow(rt)
+      }
+    },
+    passkeyRespond: passkey.respond,
+    passkeyConfirm: passkey.confirm,
+    passkeyCancel: passkey.cancel,
   }
 }

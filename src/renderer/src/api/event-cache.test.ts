@@ -9,7 +9,7 @@ import { queryKeys } from './query-keys'
 
 const A = 'acc-a' as AccountId
 /** The pairing fields a QR-only state has: no code. */
-const BY_QR = { method: 'qr', code: null, codeExpiresAt: null, phone: null } as const
+const BY_QR = { method: 'qr', code: null, codeExpiresAt: null, phone: null, passkey: null, passkeyError: null } as const
 const B = 'acc-b' as AccountId
 
 const summary = (id: AccountId, patch: Partial<AccountSummary> = {}): AccountSummary =>

@@ -100,8 +100,11 @@ export function upsertAccount(client: QueryClient, summary: AccountSummary, opti
   client.setQueryData<AccountHealth>(queryKeys.health(summary.id), (health) => (health ? { ...health, ...summary } : health))
   client.setQueryData<PairingState>(queryKeys.pairing(summary.id), (pairing) => {
     if (!pairing) return pairing
-    // Baileys drops the QR (and the code) the moment the phone links (or pairing ends): so does the page.
-    if (summary.status !== 'pairing') return { ...pairing, status: summary.status, qr: null, expiresAt: null, code: null, codeExpiresAt: null }
+    // Baileys drops the QR (and the code, and any passkey check) the moment the phone links (or pairing ends): so does the page.
+    if (summary.status !== 'pairing') {
+      const method = pairing.method === 'passkey' ? (pairing.phone ? 'code' : 'qr') : pairing.method
+      return { ...pairing, status: summary.status, method, qr: null, expiresAt: null, code: null, codeExpiresAt: null, passkey: null }
+    }
     return { ...pairing, status: summary.status }
   })
 }

@@ -100,9 +100,17 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
   })
 }
 
+const SIMULATOR_INFO_REFRESH_MS = 5_000
+
 export function useSimulatorInfo() {
   const api = useTransport()
-  return useQuery({ queryKey: queryKeys.simulator(), queryFn: () => api.invoke('simulator:info', {}), staleTime: 60_000 })
+  return useQuery({
+    queryKey: queryKeys.simulator(),
+    queryFn: () => api.invoke('simulator:info', {}),
+    staleTime: 60_000,
+    // With a simulator, asked again every few seconds: it may go away (its demo server restarts) and come back.
+    refetchInterval: (query) => (query.state.data?.trusted ? SIMULATOR_INFO_REFRESH_MS : false),
+  })
 }
 
 export type AccountAction = 'start' | 'take-back' | 'stop' | 'logout'
@@ -148,9 +156,10 @@ export function useRemoveAccount() {
   })
 }
 
+/** `passkey`: the simulated phone is one that needs a passkey check (its key is the simulator's demo authenticator's). */
 export function useSimulateScan() {
   const api = useTransport()
-  return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:scan', { id }) })
+  return useMutation({ mutationFn: ({ id, passkey }: { id: AccountId; passkey?: boolean }) => api.invoke('simulator:scan', { id, ...(passkey ? { passkey } : {}) }) })
 }
 
 export function useSendText() {
@@ -224,8 +233,28 @@ export function usePairByCode() {
 
 export function useSimulateEnterCode() {
   const api = useTransport()
-  return useMutation({ mutationFn: (id: AccountId) => api.invoke('simulator:enter-code', { id }) })
+  return useMutation({
+    mutationFn: ({ id, passkey }: { id: AccountId; passkey?: boolean }) => api.invoke('simulator:enter-code', { id, ...(passkey ? { passkey } : {}) }),
+  })
 }
+
+/**
+ * The passkey check's commands: each answers the pairing state, which goes into the cache at once (the
+ * accounts:qr event says the same a moment later).
+ */
+function usePasskeyStep(command: 'accounts:passkey-confirm' | 'accounts:passkey-cancel' | 'simulator:authenticate') {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (id: AccountId) => api.invoke(command, { id }),
+    onSuccess: (state) => client.setQueryData<PairingState>(queryKeys.pairing(state.id), state),
+  })
+}
+
+export const usePasskeyConfirm = () => usePasskeyStep('accounts:passkey-confirm')
+export const usePasskeyCancel = () => usePasskeyStep('accounts:passkey-cancel')
+/** Plays the person's authenticator with the simulator's demo key (demo and tests only). */
+export const useSimulateAuthenticator = () => usePasskeyStep('simulator:authenticate')
 
 // Accounts at scale: inline rename, and bulk actions whose answers go into the cache as
 // they land, so the table follows without waiting for the events.

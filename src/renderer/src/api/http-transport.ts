@@ -17,6 +17,11 @@ const BACKOFF_MAX_MS = 15_000
 export interface HttpTransport extends Transport {
   readonly kind: 'http'
   hasToken(): boolean
+  /**
+   * Where the token the server last refused came from: the sign-in link, or this tab's saved one.
+   * Null when none was refused, or once another is typed. The sign-in prompt says which.
+   */
+  refusedToken(): 'link' | 'saved' | null
   /** Tries a token with a cheap command; keeps it only if the server accepts it. */
   signIn(token: string): Promise<void>
   signOut(): void
@@ -27,6 +32,8 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   const eventsUrl = `${base.replace(/^http/, 'ws')}/api/events`
   let token: string | null = options.initialToken ?? loadStoredToken()
   if (token) storeToken(token)
+  let tokenSource: 'link' | 'saved' | 'typed' | null = options.initialToken ? 'link' : token ? 'saved' : null
+  let refused: 'link' | 'saved' | null = null
 
   const link = createLinkStore({ status: token ? 'connecting' : 'unauthorized', retryAt: null, failures: 0, generation: 0 })
   const events = createEventHub()
@@ -40,6 +47,8 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   }
 
   function rejectToken(): void {
+    refused = tokenSource === 'typed' ? null : tokenSource
+    tokenSource = null
     token = null
     storeToken(null)
     closeSocket()
@@ -172,8 +181,11 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
       closeSocket()
     },
     hasToken: () => token !== null,
+    refusedToken: () => refused,
     async signIn(candidate) {
       await post('simulator:info', {}, candidate)
+      refused = null
+      tokenSource = 'typed'
       token = candidate
       storeToken(candidate)
       link.set({ status: 'connecting', retryAt: null, failures: 0 })
@@ -181,6 +193,7 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     },
     signOut() {
       rejectToken()
+      refused = null
     },
   }
 }

@@ -11,7 +11,8 @@ import type { AccountId } from '../../../shared/ids'
 import { countByStatus, filterAccounts, nextSort, sortAccounts, type SortColumn, type SortOrder, type StatusFilter } from '../lib/account-table'
 import { routeToHash } from '../lib/router'
 import { formatPhone, STATUS_VIEW } from '../lib/status'
-import { formatDateTime, formatRelative, useNow } from '../lib/time'
+import { formatDateTime } from '../lib/time'
+import { RelativeTime } from './RelativeTime'
 import { useIsFleet, useSendStats } from '../api/hooks'
 import { BulkBar } from './BulkBar'
 import { CopyIdButton, RenameCell } from './RowParts'
@@ -28,9 +29,6 @@ const COLUMNS: ReadonlyArray<{ column: SortColumn; title: string; className?: st
 ]
 /** Only in a fleet (fleet:servers lists servers): which server runs the account. */
 const SERVER_COLUMN = { column: 'server', title: 'Server', className: 'col-optional' } as const
-
-/** Relative times in rows move in steps of this, so a ticking clock does not re-render every row. */
-const ROW_CLOCK_STEP_MS = 15_000
 /** Every row's height in pixels (styles.css holds it to this), so the rows in view follow from the scroll offset. */
 export const ROW_HEIGHT = 40
 const OVERSCAN = 8
@@ -67,8 +65,6 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
   const [status, setStatus] = useState<StatusFilter>('all')
   const [sort, setSort] = useState<SortOrder>({ column: 'label', direction: 'ascending' })
   const [selected, setSelected] = useState<ReadonlySet<AccountId>>(new Set())
-  const now = useNow()
-  const rowNow = Math.floor(now / ROW_CLOCK_STEP_MS) * ROW_CLOCK_STEP_MS
 
   const counts = useMemo(() => countByStatus(accounts), [accounts])
   const shown = useMemo(() => sortAccounts(filterAccounts(accounts, query, status), sort), [accounts, query, status, sort])
@@ -176,7 +172,6 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
                 key={account.id}
                 account={account}
                 index={start + offset + 2}
-                now={rowNow}
                 selected={selected.has(account.id)}
                 onSelect={toggle}
                 showServer={fleet}
@@ -195,7 +190,6 @@ export function AccountsTable({ accounts }: { accounts: readonly AccountSummary[
 const AccountRow = memo(function AccountRow({
   account,
   index,
-  now,
   selected,
   onSelect,
   showServer,
@@ -204,7 +198,6 @@ const AccountRow = memo(function AccountRow({
   account: AccountSummary
   /** aria-rowindex: the row's place among all shown rows (1 is the header), since most are not in the page. */
   index: number
-  now: number
   selected: boolean
   onSelect: (id: AccountId, on: boolean) => void
   showServer: boolean
@@ -230,10 +223,7 @@ const AccountRow = memo(function AccountRow({
         <code>{account.id}</code> <CopyIdButton account={account} />
       </td>
       <td className="col-optional">
-        <time dateTime={new Date(account.statusSince).toISOString()} title={formatDateTime(account.statusSince)}>
-          {/* The row clock steps every 15 s: a change newer than its last step reads "just now", not "in 10 seconds". */}
-          {formatRelative(account.statusSince, Math.max(now, account.statusSince))}
-        </time>
+        <RelativeTime at={account.statusSince} />
       </td>
       <td className="col-optional col-number">{account.reconnectCount}</td>
       {showServer && (

@@ -1,7 +1,8 @@
 // Pairing by phone-number code ("Link with phone number"): the operator gives the number of the phone
 // that owns the account and gets an 8-character code to type on that phone, shown large, with a copy
 // button, a countdown, the phone's menu path and a button for a new code. With a trusted local
-// simulator, "Simulate entering the code" plays the person at the phone.
+// simulator, "Simulate entering the code" plays the person at the phone, with or without a passkey on
+// that phone's account.
 
 import { useState, type FormEvent } from 'react'
 import type { PairingState } from '../../../shared/contract'
@@ -110,8 +111,11 @@ export function CodePairing({
       )}
       {canSimulate && code && (
         <div className="pairing-extra">
-          <button type="button" onClick={() => enter.mutate(id)} disabled={enter.isPending}>
-            {enter.isPending ? 'Entering…' : 'Simulate entering the code'}
+          <button type="button" onClick={() => enter.mutate({ id })} disabled={enter.isPending}>
+            {enter.isPending && !enter.variables?.passkey ? 'Entering…' : 'Simulate entering the code'}
+          </button>
+          <button type="button" onClick={() => enter.mutate({ id, passkey: true })} disabled={enter.isPending}>
+            {enter.isPending && enter.variables?.passkey ? 'Entering…' : 'Simulate it on a passkey phone'}
           </button>
         </div>
       )}

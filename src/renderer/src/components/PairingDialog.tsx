@@ -1,8 +1,9 @@
-// Adds an account and pairs it: asks for an optional label, creates the account, then offers the two
-// methods side by side: "Scan QR code" (each QR as it rotates, with a countdown) and "Link with phone
-// number" (a code to type on the phone). It follows the account through waiting, paired/connecting
-// and connected. With a trusted local simulator, "Simulate scan" and "Simulate entering the code" play
-// the phone.
+// Adds an account and pairs it: asks for an optional label, creates the account, then offers the
+// methods side by side: "Scan QR code" (each QR as it rotates, with a countdown), "Link with phone
+// number" (a code to type on the phone) and "Verify with passkey", which opens by itself when WhatsApp
+// asks for the account's passkey after either (PasskeyPairing.tsx). It follows the account through
+// waiting, paired/connecting and connected. With a trusted local simulator, "Simulate scan" and
+// "Simulate entering the code" play the phone.
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react'
 import type { AccountId } from '../../../shared/ids'
@@ -14,6 +15,7 @@ import { pairingPhase, phaseText } from '../lib/pairing-phase'
 import { formatPhone } from '../lib/status'
 import { CodePairing } from './CodePairing'
 import { Dialog } from './Dialog'
+import { PasskeyPairing } from './PasskeyPairing'
 import { QrPairing } from './QrPairing'
 import { Loading } from './States'
 
@@ -99,6 +101,18 @@ function PairingStep({ id, onClose }: { id: AccountId; onClose: () => void }) {
   const sawCode = useRef(false)
   if (pairing.data?.qr) sawQr.current = true
   if (pairing.data?.method === 'code' && pairing.data.code) sawCode.current = true
+  const checking = pairing.data?.passkey != null
+  // WhatsApp asked for a passkey: its tab opens by itself, and closes again when the check ends.
+  const openedForCheck = useRef(false)
+  useEffect(() => {
+    if (checking) {
+      openedForCheck.current = true
+      setMethod('passkey')
+    } else if (openedForCheck.current) {
+      openedForCheck.current = false
+      setMethod(pairing.data?.method === 'code' ? 'code' : 'qr')
+    }
+  }, [checking, pairing.data?.method])
 
   const phase = pairingPhase(account, pairing.data, now, method === 'code' ? sawCode.current : sawQr.current, method)
   // Replacing the create form drops the focus on the page's body: put it back inside the dialog.
@@ -124,9 +138,17 @@ function PairingStep({ id, onClose }: { id: AccountId; onClose: () => void }) {
         {phase === 'connected' && account?.phone ? ` as ${formatPhone(account.phone)}${account.name ? ` (${account.name})` : ''}.` : ''}
       </p>
 
-      {choosing && <MethodTabs method={method} onChange={setMethod} />}
+      {choosing && <MethodTabs method={method} onChange={setMethod} locked={checking} />}
 
-      {method === 'qr' || !choosing ? (
+      {choosing && pairing.data?.passkeyError && (
+        <p className="inline-error" role="alert">
+          The passkey check failed: {pairing.data.passkeyError}
+        </p>
+      )}
+
+      {method === 'passkey' && choosing ? (
+        <PasskeyPairing id={id} phase={phase} pairing={pairing.data} now={now} canSimulate={canSimulate} />
+      ) : method === 'qr' || !choosing ? (
         <QrPairing id={id} label={label} phase={phase} pairing={pairing.data} now={now} canSimulate={canSimulate} />
       ) : (
         <CodePairing id={id} phase={phase} pairing={pairing.data} now={now} canSimulate={canSimulate} />
@@ -157,19 +179,26 @@ function PairingStep({ id, onClose }: { id: AccountId; onClose: () => void }) {
 const METHODS: Array<{ method: PairingMethod; label: string }> = [
   { method: 'qr', label: 'Scan QR code' },
   { method: 'code', label: 'Link with phone number' },
+  { method: 'passkey', label: 'Verify with passkey' },
 ]
 
-/** The two methods side by side, as tabs (arrow keys move between them, as the ARIA tabs pattern says). */
-function MethodTabs({ method, onChange }: { method: PairingMethod; onChange: (method: PairingMethod) => void }) {
+/**
+ * The methods side by side, as tabs (arrow keys move between them, as the ARIA tabs pattern says).
+ * `locked`: a passkey check is under way, so only its tab can be chosen.
+ */
+function MethodTabs({ method, onChange, locked }: { method: PairingMethod; onChange: (method: PairingMethod) => void; locked: boolean }) {
+  const enabled = METHODS.filter((entry) => !locked || entry.method === 'passkey')
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>): void {
     if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return
     event.preventDefault()
-    const next = method === 'qr' ? 'code' : 'qr'
+    const at = enabled.findIndex((entry) => entry.method === method)
+    const step = event.key === 'ArrowRight' ? 1 : -1
+    const next = enabled[(at + step + enabled.length) % enabled.length]!.method
     onChange(next)
     event.currentTarget.querySelector<HTMLButtonElement>(`[data-method="${next}"]`)?.focus()
   }
   return (
-    <div className="pairing-tabs" role="tablist" aria-label="How to pair" onKeyDown={onKeyDown}>
+    <div className="pairing-tabs with-passkey" role="tablist" aria-label="How to pair" onKeyDown={onKeyDown}>
       {METHODS.map((entry) => (
         <button
           key={entry.method}
@@ -178,6 +207,7 @@ function MethodTabs({ method, onChange }: { method: PairingMethod; onChange: (me
           data-method={entry.method}
           aria-selected={method === entry.method}
           tabIndex={method === entry.method ? 0 : -1}
+          disabled={locked && entry.method !== 'passkey'}
           onClick={() => onChange(entry.method)}
         >
           {entry.label}

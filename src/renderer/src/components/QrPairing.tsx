@@ -1,5 +1,6 @@
 // Pairing by QR code: the current QR as it rotates, with a countdown and the phone's menu path. With a
-// trusted local simulator, "Simulate scan" plays the phone.
+// trusted local simulator, "Simulate scan" plays the phone, and a second button plays a phone whose
+// account needs a passkey check (the dialog then goes through the passkey path).
 
 import type { PairingState } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
@@ -52,8 +53,11 @@ export function QrPairing({
       )}
       {canSimulate && phase === 'waiting' && (
         <div className="pairing-extra">
-          <button type="button" onClick={() => scan.mutate(id)} disabled={scan.isPending}>
-            {scan.isPending ? 'Scanning…' : 'Simulate scan'}
+          <button type="button" onClick={() => scan.mutate({ id })} disabled={scan.isPending}>
+            {scan.isPending && !scan.variables?.passkey ? 'Scanning…' : 'Simulate scan'}
+          </button>
+          <button type="button" onClick={() => scan.mutate({ id, passkey: true })} disabled={scan.isPending}>
+            {scan.isPending && scan.variables?.passkey ? 'Scanning…' : 'Simulate scan by a passkey phone'}
           </button>
         </div>
       )}

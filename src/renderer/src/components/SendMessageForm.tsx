@@ -7,7 +7,7 @@ import { useId, useState, type FormEvent } from 'react'
 import { commands, type AccountSummary } from '../../../shared/contract'
 import { errorMessage, isAppError } from '../api/api-error'
 import { useSendText } from '../api/hooks'
-import { formatPhone } from '../lib/status'
+import { formatPhone, whyNoSending } from '../lib/status'
 
 const SEND = commands['accounts:send-text'].input.shape
 
@@ -53,9 +53,8 @@ export function SendMessageForm({ account, others }: { account: AccountSummary; 
     )
   }
 
-  if (account.status !== 'connected') {
-    return <p className="muted">Sending needs a connected account. Start {account.label} and wait until it shows Connected.</p>
-  }
+  const unavailable = whyNoSending(account)
+  if (unavailable) return <p className="muted">{unavailable}</p>
 
   return (
     <form className="form send-form" onSubmit={submit} aria-label={`Send a test message from ${account.label}`} noValidate>

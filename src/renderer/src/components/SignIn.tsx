@@ -6,9 +6,18 @@ import { errorMessage, isAppError } from '../api/api-error'
 import type { HttpTransport } from '../api/http-transport'
 import { TOKEN_PATTERN } from '../api/token'
 
+/** What to say when the page arrives here because the server refused the token it had. */
+const REFUSED: Record<'link' | 'saved', string> = {
+  link: 'The server did not accept the token in the sign-in link: the link is out of date (a newer token) or was cut short. Paste the current token.',
+  saved: 'The server no longer accepts the token this tab had (it changed, or the server was set up again). Paste the current token.',
+}
+
 export function SignIn({ transport }: { transport: HttpTransport }) {
   const [token, setToken] = useState('')
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(() => {
+    const refused = transport.refusedToken()
+    return refused ? REFUSED[refused] : null
+  })
   const [pending, setPending] = useState(false)
   const inputRef = useRef<HTMLInputElement>(null)
 

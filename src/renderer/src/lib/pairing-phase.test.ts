@@ -6,7 +6,7 @@ import { pairingPhase } from './pairing-phase'
 
 const id = 'acc-p' as AccountId
 const account = (patch: Partial<AccountSummary>): AccountSummary => accountSummary(id, { label: 'P', ...patch })
-const qr = (expiresAt: number | null, value: string | null = 'qr'): PairingState => ({ id, qr: value, expiresAt, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null })
+const qr = (expiresAt: number | null, value: string | null = 'qr'): PairingState => ({ id, qr: value, expiresAt, status: 'pairing', method: 'qr', code: null, codeExpiresAt: null, phone: null, passkey: null, passkeyError: null })
 
 describe('pairingPhase', () => {
   it('follows a pairing from first code to connected', () => {
@@ -20,6 +20,19 @@ describe('pairingPhase', () => {
   it('offers a retry once the codes ran out or the account stopped', () => {
     expect(pairingPhase(account({ status: 'failed' }), qr(null, null), 0, true)).toBe('expired')
     expect(pairingPhase(account({ status: 'stopped' }), undefined, 0, true)).toBe('stopped')
+  })
+
+  it('shows a passkey check under way whichever method the dialog shows, and the passkey tab before one', () => {
+    const options = { challenge: 'abc' }
+    const required: PairingState = { ...qr(5000, null), method: 'passkey', passkey: { phase: 'required', options, ceremonyUrl: 'https://web.whatsapp.com/#x', expiresAt: 5000 } }
+    const confirm: PairingState = { ...required, passkey: { phase: 'confirm', code: 'ABCD-EFGH' } }
+    for (const method of ['qr', 'code', 'passkey'] as const) {
+      expect(pairingPhase(account({ status: 'pairing' }), required, 100, true, method)).toBe('passkey-required')
+      expect(pairingPhase(account({ status: 'pairing' }), confirm, 100, true, method)).toBe('passkey-confirm')
+    }
+    expect(pairingPhase(account({ status: 'pairing' }), qr(1000), 500, true, 'passkey')).toBe('passkey-idle')
+    // Once linked, the account's status decides again.
+    expect(pairingPhase(account({ status: 'connecting' }), { ...qr(null, null), passkey: null }, 100, true, 'passkey')).toBe('paired')
   })
 
   it('notices a removed account', () => {

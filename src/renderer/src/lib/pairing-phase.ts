@@ -1,5 +1,5 @@
 // Where an account stands in pairing, as the add-account dialog tells it: from the account's status,
-// its current QR code (or linking code) and whether this dialog has already shown one.
+// its current QR code (or linking code, or passkey check) and whether this dialog has already shown one.
 
 import type { AccountSummary, PairingState } from '../../../shared/contract'
 import type { PairingMethod } from '../../../shared/pairing'
@@ -15,6 +15,12 @@ export type PairingPhase =
   | 'expired'
   | 'stopped'
   | 'gone'
+  /** The passkey tab, before WhatsApp asked for any check. */
+  | 'passkey-idle'
+  /** WhatsApp asks for the account's passkey. */
+  | 'passkey-required'
+  /** The passkey was accepted: the person compares the code with the phone. */
+  | 'passkey-confirm'
 
 export const PHASE_TEXT: Record<PairingPhase, string> = {
   preparing: 'Preparing a QR code…',
@@ -26,6 +32,9 @@ export const PHASE_TEXT: Record<PairingPhase, string> = {
   expired: 'The QR code expired before anyone scanned it',
   stopped: 'Pairing stopped',
   gone: 'This account was removed',
+  'passkey-idle': 'No passkey check asked for yet',
+  'passkey-required': 'WhatsApp asks for a passkey',
+  'passkey-confirm': 'Compare the code with the phone',
 }
 
 /** The same phases in the words of pairing by code. */
@@ -59,6 +68,9 @@ export function pairingPhase(
     case 'reconnecting':
       return 'reconnecting'
     case 'pairing':
+      // WhatsApp asked for a passkey after the scan or the code: that is what happens now, whichever tab.
+      if (pairing?.passkey) return pairing.passkey.phase === 'confirm' ? 'passkey-confirm' : 'passkey-required'
+      if (method === 'passkey') return 'passkey-idle'
       if (method === 'code') {
         if (pairing?.method === 'code' && pairing.code && pairing.codeExpiresAt !== null && pairing.codeExpiresAt > now) return 'waiting'
         return sawQr ? 'rotating' : 'preparing'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { accountSummary } from '../../../../test/support/account-summary'
-import { formatPhone, hasSession } from './status'
+import { formatPhone, hasSession, whyNoSending } from './status'
 
 describe('formatPhone', () => {
   it('writes numbers and phone-number jids in international form', () => {
@@ -25,5 +25,19 @@ describe('hasSession', () => {
     expect(hasSession(accountSummary('acc-a', { status: 'pairing' }))).toBe(false)
     expect(hasSession(accountSummary('acc-a', { ...paired, status: 'logged-out' }))).toBe(false)
     expect(hasSession(accountSummary('acc-a', { ...paired, status: 'moved' }))).toBe(false)
+  })
+})
+
+describe('whyNoSending', () => {
+  it('points a moved account where it runs, never at a Start button it does not have', () => {
+    const moved = accountSummary('acc-a', { label: 'Bob', status: 'moved', movedTo: { target: 'http://127.0.0.1:7421', at: 1 } })
+    const said = whyNoSending(moved)!
+    expect(said).toContain('moved to http://127.0.0.1:7421')
+    expect(said).toContain('Take back')
+    expect(said).not.toMatch(/\bStart\b/)
+  })
+  it('asks to start a stopped account, and has nothing to say for a connected one', () => {
+    expect(whyNoSending(accountSummary('acc-a', { label: 'Ann', status: 'stopped' }))).toMatch(/^Sending needs a connected account\. Start Ann/)
+    expect(whyNoSending(accountSummary('acc-a', { status: 'connected' }))).toBeNull()
   })
 })

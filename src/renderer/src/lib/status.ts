@@ -6,7 +6,7 @@ export type Tone = 'ok' | 'busy' | 'idle' | 'warn' | 'bad' | 'moved'
 
 export const STATUS_VIEW: Record<AccountStatus, { label: string; tone: Tone; hint: string }> = {
   new: { label: 'New', tone: 'idle', hint: 'Created, never paired, not running.' },
-  pairing: { label: 'Waiting for scan', tone: 'busy', hint: 'Showing QR codes until a phone scans one.' },
+  pairing: { label: 'Waiting for scan', tone: 'busy', hint: 'Waiting until a phone scans the QR code or takes the linking code.' },
   connecting: { label: 'Connecting', tone: 'busy', hint: 'Opening the connection to WhatsApp.' },
   connected: { label: 'Connected', tone: 'ok', hint: 'Online and receiving messages.' },
   reconnecting: { label: 'Reconnecting', tone: 'warn', hint: 'The connection dropped; a retry is scheduled.' },
@@ -30,6 +30,19 @@ export function isPaired(account: AccountSummary): boolean {
  */
 export function hasSession(account: AccountSummary): boolean {
   return isPaired(account) && account.status !== 'logged-out' && account.status !== 'moved'
+}
+
+/**
+ * Why this account cannot send now, naming what the page offers for it; null when connected. A moved
+ * account has no Start button here (only "Take back…"), so its words point where it runs instead.
+ */
+export function whyNoSending(account: AccountSummary): string | null {
+  if (account.status === 'connected') return null
+  if (account.status === 'moved') {
+    const where = account.movedTo ? account.movedTo.target : 'another place'
+    return `${account.label} was moved to ${where} and runs there: send from there. “Take back…” runs it here again.`
+  }
+  return `Sending needs a connected account. Start ${account.label} and wait until it shows Connected.`
 }
 
 /** Digits or a phone-number jid → "+15551234567"; a LID (WhatsApp's hidden id, not a number) says so. */
