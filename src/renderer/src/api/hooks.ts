@@ -314,10 +314,13 @@ export function useSendStats(): ReadonlyMap<AccountId, SendStats> {
   return useMemo(() => new Map((query.data ?? []).map((s) => [s.id, s])), [query.data])
 }
 
+/** While an account's page is open: sends queued by an integration have no event of their own. */
+const SEND_QUEUE_REFRESH_MS = 5_000
+
 /** One account's send queue, in sending order. */
 export function useSendQueue(id: AccountId): UseQueryResult<QueueEntry[]> {
   const api = useTransport()
-  return useQuery({ queryKey: queryKeys.sendQueue(id), queryFn: () => api.invoke('accounts:queue', { id }), refetchInterval: SEND_STATS_REFRESH_MS })
+  return useQuery({ queryKey: queryKeys.sendQueue(id), queryFn: () => api.invoke('accounts:queue', { id }), refetchInterval: SEND_QUEUE_REFRESH_MS })
 }
 
 export function useCancelQueued(id: AccountId) {

@@ -1,0 +1,98 @@
+// Proxies and send limits in the UI (docs/proxies-and-limits.md): an account's page sets its proxy to
+// a real SOCKS5 server this spec starts on 127.0.0.1, reconnects through it and shows it with the
+// password as ***; a bad URL is refused in the dialog; the account's limits are changed on its page,
+// a burst over them waits in its queue (listed, one cancelled), and the table's columns show the queue.
+
+import { AccountDetailPage } from './pages/account-detail-page'
+import { AccountsPage } from './pages/accounts-page'
+import { AccountsTablePage } from './pages/accounts-table-page'
+import { AppShell } from './pages/app-shell'
+import { expect, server, skipWithoutElectron, test } from './support/fixtures'
+import { startSocksProxy, type TestProxy } from '../test/support/test-proxies'
+import { createApiClient } from '../src/shared/api-client'
+
+skipWithoutElectron()
+test.describe.configure({ mode: 'serial' })
+
+const SENDER = 'Proxy sender'
+const RECEIVER = 'Proxy receiver'
+let proxy: TestProxy
+
+test.beforeAll(async () => {
+  proxy = await startSocksProxy('e2e secret', 'socks5h')
+})
+
+test.afterAll(async () => {
+  await proxy?.close()
+})
+
+test.afterEach(async ({ app }) => {
+  expect(app.takeErrors(), 'console errors on the page').toEqual([])
+})
+
+test('pairs a sender and a receiver', async ({ app }) => {
+  const accounts = new AccountsPage(app.page)
+  await new AppShell(app.page).openAccounts()
+  for (const label of [SENDER, RECEIVER]) {
+    const dialog = await accounts.add(label)
+    await dialog.simulateScan()
+    await expect(dialog.status).toHaveText(/^Connected/)
+    await dialog.done()
+  }
+})
+
+test("sets an account's proxy on its page, reconnects through it, never shows the password", async ({ app }) => {
+  const page = app.page
+  await new AccountsTablePage(page).showAsTable()
+  await page.getByRole('link', { name: SENDER, exact: true }).click()
+  await new AccountDetailPage(page, SENDER).expectOpen()
+  await expect(page.locator('[data-field="proxy"]')).toHaveText('Connects directly (no proxy)')
+
+  await page.getByRole('button', { name: 'Proxy…' }).click()
+  const dialog = page.getByRole('dialog', { name: `Proxy of ${SENDER}` })
+  await dialog.getByLabel('Proxy URL').fill('https://proxy.example:443')
+  await dialog.getByRole('button', { name: 'Use this proxy' }).click()
+  await expect(dialog.getByRole('alert')).toContainText('starts with http://, socks5:// or socks5h://')
+
+  const tunnels = proxy.tunnels.length
+  await dialog.getByLabel('Proxy URL').fill(proxy.url)
+  await dialog.getByLabel(/Reconnect running accounts now/).check()
+  await dialog.getByRole('button', { name: 'Use this proxy' }).click()
+  await expect(dialog).toBeHidden()
+  await expect(page.locator('[data-field="proxy"]')).toHaveText(`Connects through socks5h://irish:***@${proxy.host}`)
+  await expect.poll(() => proxy.tunnels.length).toBeGreaterThan(tunnels)
+  await expect(page.getByText('e2e secret')).toHaveCount(0)
+})
+
+test("changes the account's limits, shows the queue a burst makes, and cancels from it", async ({ app }) => {
+  const page = app.page
+  const panel = page.getByRole('region', { name: 'Sending' })
+  const limits = panel.getByRole('form', { name: 'Send limits' })
+  await limits.getByLabel('Messages per minute').fill('')
+  await limits.getByLabel('Milliseconds between two sends').fill('3600000')
+  await limits.getByRole('button', { name: 'Save limits' }).click()
+  await expect(limits.getByRole('status')).toHaveText('Saved.')
+
+  // Through the API, as an integration would: the first goes, the next two wait an hour.
+  const { url, token } = server()
+  const api = createApiClient({ baseUrl: url, token })
+  const list = await api.call('accounts:list', {})
+  const sender = list.find((a) => a.label === SENDER)!
+  const receiver = list.find((a) => a.label === RECEIVER)!
+  const answers = []
+  for (const text of ['one', 'two', 'three']) answers.push(await api.call('accounts:send-text', { id: sender.id, to: `+${receiver.phone}`, text }))
+  expect(answers.map((a) => a.state)).toEqual(['sent', 'queued', 'queued'])
+
+  const queue = panel.getByRole('table', { name: `Send queue of ${SENDER}` })
+  const waiting = answers.filter((a) => a.state === 'queued')
+  await expect(queue.getByRole('row')).toHaveCount(waiting.length + 1)
+  await queue.locator(`[data-message="${waiting[0]!.messageId}"]`).getByRole('button', { name: 'Cancel' }).click()
+  await expect(queue.getByRole('row')).toHaveCount(waiting.length)
+
+  await page.getByRole('button', { name: 'All accounts' }).click()
+  await new AccountsTablePage(page).showAsTable()
+  const row = page.locator(`tr[data-account="${sender.id}"]`)
+  await expect(row.locator('[data-field="queued"]')).toHaveText(String(waiting.length - 1))
+  await expect(row.locator('[data-field="limit-reached"]')).toHaveText('milliseconds between two sends')
+  await api.call('accounts:queue-cancel', { id: sender.id, messageIds: waiting.slice(1).map((a) => a.messageId) })
+})
