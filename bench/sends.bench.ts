@@ -12,7 +12,12 @@
 // Each round, every account fires `--per-account` sends at once; a round ends when every text arrived.
 // Reported per group: messages/s until the last arrived, and CPU µs per send (this process: the app,
 // the simulator's routing and the recipients, which the three groups share), with the differences from
-// bare as the cost of the service and of the queue.
+// bare as the cost of the service and of the queue. The app's path also asks WhatsApp whether each
+// recipient exists (a round trip bare sockets skip), so it pays more than the limits alone.
+//
+// Then the service alone, without sockets (its deliver does nothing), on the real SQLite store and
+// sealer: µs per send that goes at once, and per send that waits in the queue and is sent from it: the
+// queue's own cost, without the noise of 150 sockets.
 //
 // Usage: npm run bench:sends [-- --per-account 20 --rounds 3]
 
@@ -22,6 +27,13 @@ import type { WASocket } from '@whiskeysockets/baileys'
 import type { ReceivedMessage } from '../src/shared/contract'
 import type { SendLimits } from '../src/shared/send-limits'
 import { NO_LIMITS } from '../src/main/core/sends/limits'
+import { createSendService } from '../src/main/core/sends/send-service'
+import { createSqliteSendStore } from '../src/main/core/sends/sqlite-send-store'
+import { openDatabase } from '../src/main/core/db/open-database'
+import { createEventBus } from '../src/main/core/events'
+import { silentLogger } from '../src/main/core/logger'
+import type { AccountId } from '../src/shared/ids'
+import { randomBytes } from 'node:crypto'
 import { createTestSocket, MemoryAuthStore, muteLibsignalLogs, textOf, waitForClose, waitForOpen, waitForQr, type PairedClient } from '../test/support/baileys-clients'
 import { newDataKey, openTestCore, pairAccount, type PairedTestAccount } from '../test/support/sessions'
 import { startSimulator, type Simulator } from '../src/simulator/simulator'
@@ -82,6 +94,39 @@ async function pairBare(sim: Simulator, name: string): Promise<PairedClient> {
   const sock = createTestSocket(sim, store)
   await waitForOpen(sock, PAIR_TIMEOUT_MS)
   return { sock, store, account, qr }
+}
+
+/** µs per send of the send service alone: `limits` decide whether each send goes at once or waits. */
+async function serviceAlone(limits: SendLimits, sends: number): Promise<{ wallMicros: number; cpuMicros: number; queued: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'irish-bench-service-'))
+  const database = openDatabase({ file: join(dir, 'irish.db'), dataKey: randomBytes(32) })
+  const events = createEventBus(silentLogger())
+  const service = createSendService({
+    store: createSqliteSendStore(database.sqlite),
+    sealer: database.sealer,
+    events,
+    logger: silentLogger(),
+    account: () => ({ label: 'bench', limits, connected: true }),
+    newMessageId: () => randomBytes(10).toString('hex').toUpperCase(),
+    checkRecipient: async () => undefined,
+    deliver: async () => undefined,
+    reachOut: () => null,
+    maxQueue: () => sends + 1,
+  })
+  try {
+    let ended = 0
+    const done = new Promise<void>((resolve) => events.subscribe((m) => m.event === 'accounts:message-sent' && ++ended === sends && resolve()))
+    const cpu = process.cpuUsage()
+    const t0 = performance.now()
+    const answers = await Promise.all(Array.from({ length: sends }, (_, i) => service.send('acc-bench' as AccountId, `1555${String(i % 50).padStart(7, '0')}@s.whatsapp.net`, `bench text ${i}`)))
+    await done
+    const used = process.cpuUsage(cpu)
+    return { wallMicros: ((performance.now() - t0) * 1000) / sends, cpuMicros: (used.user + used.system) / sends, queued: answers.filter((a) => a.state === 'queued').length }
+  } finally {
+    await service.close()
+    database.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 async function main(): Promise<void> {
@@ -156,7 +201,20 @@ async function main(): Promise<void> {
     console.log(`app, no limits | ${rate(results.unlimited).toFixed(0)} | ${cpu(results.unlimited).toFixed(0)} | throughput ${(rate(results.unlimited) / rate(results.bare)).toFixed(2)}, CPU ${(cpu(results.unlimited) / cpu(results.bare)).toFixed(2)}`)
     console.log(`app, limits (queued) | ${rate(results.limited).toFixed(0)} | ${cpu(results.limited).toFixed(0)} | throughput ${(rate(results.limited) / rate(results.bare)).toFixed(2)}, CPU ${(cpu(results.limited) / cpu(results.bare)).toFixed(2)}`)
     console.log('')
-    console.log(`the send service costs ${(cpu(results.unlimited) - cpu(results.bare)).toFixed(0)} µs per send without limits; the durable queue ${(cpu(results.limited) - cpu(results.unlimited)).toFixed(0)} µs more per queued send`)
+    console.log(`the app's path costs ${(cpu(results.unlimited) - cpu(results.bare)).toFixed(0)} µs more per send than bare without limits (recipient check included); the durable queue ${(cpu(results.limited) - cpu(results.unlimited)).toFixed(0)} µs more per queued send`)
+
+    const alone = { direct: [] as number[], queued: [] as number[], directCpu: [] as number[], queuedCpu: [] as number[] }
+    for (let r = 0; r < ROUNDS; r += 1) {
+      const direct = await serviceAlone(NO_LIMITS, 2_000)
+      const queued = await serviceAlone({ ...NO_LIMITS, minGapMs: 1 }, 2_000)
+      if (queued.queued < 1_999) throw new Error(`only ${queued.queued} of 2,000 sends waited in the queue`)
+      alone.direct.push(direct.wallMicros)
+      alone.queued.push(queued.wallMicros)
+      alone.directCpu.push(direct.cpuMicros)
+      alone.queuedCpu.push(queued.cpuMicros)
+    }
+    console.log('')
+    console.log(`the service alone (no socket, SQLite store, 2,000 sends): ${median(alone.directCpu).toFixed(0)} µs CPU per send that goes at once, ${median(alone.queuedCpu).toFixed(0)} µs per send that waits and is sent from the queue (wall ${median(alone.direct).toFixed(0)} and ${median(alone.queued).toFixed(0)} µs; the queued ones go 1 ms apart by their limit)`)
   } finally {
     for (const client of bare) client.sock.end(undefined)
     events.stop()
