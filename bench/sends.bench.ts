@@ -203,18 +203,20 @@ async function main(): Promise<void> {
     console.log('')
     console.log(`the app's path costs ${(cpu(results.unlimited) - cpu(results.bare)).toFixed(0)} µs more per send than bare without limits (recipient check included); the durable queue ${(cpu(results.limited) - cpu(results.unlimited)).toFixed(0)} µs more per queued send`)
 
-    const alone = { direct: [] as number[], queued: [] as number[], directCpu: [] as number[], queuedCpu: [] as number[] }
+    const alone = { direct: [] as number[], queued: [] as number[], directCpu: [] as number[], queuedCpu: [] as number[], share: [] as number[] }
     for (let r = 0; r < ROUNDS; r += 1) {
       const direct = await serviceAlone(NO_LIMITS, 2_000)
       const queued = await serviceAlone({ ...NO_LIMITS, minGapMs: 1 }, 2_000)
-      if (queued.queued < 1_999) throw new Error(`only ${queued.queued} of 2,000 sends waited in the queue`)
+      // The queue drains as it fills: a send that finds it empty and the gap passed goes at once.
+      if (queued.queued < 1_800) throw new Error(`only ${queued.queued} of 2,000 sends waited in the queue`)
+      alone.share.push(queued.queued)
       alone.direct.push(direct.wallMicros)
       alone.queued.push(queued.wallMicros)
       alone.directCpu.push(direct.cpuMicros)
       alone.queuedCpu.push(queued.cpuMicros)
     }
     console.log('')
-    console.log(`the service alone (no socket, SQLite store, 2,000 sends): ${median(alone.directCpu).toFixed(0)} µs CPU per send that goes at once, ${median(alone.queuedCpu).toFixed(0)} µs per send that waits and is sent from the queue (wall ${median(alone.direct).toFixed(0)} and ${median(alone.queued).toFixed(0)} µs; the queued ones go 1 ms apart by their limit)`)
+    console.log(`the service alone (no socket, SQLite store, 2,000 sends): ${median(alone.directCpu).toFixed(0)} µs CPU per send that goes at once, ${median(alone.queuedCpu).toFixed(0)} µs per send that waits and is sent from the queue (${median(alone.share)} of 2,000 waited; wall ${median(alone.direct).toFixed(0)} and ${median(alone.queued).toFixed(0)} µs; the queued ones go 1 ms apart by their limit)`)
   } finally {
     for (const client of bare) client.sock.end(undefined)
     events.stop()
