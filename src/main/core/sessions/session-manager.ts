@@ -180,8 +180,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const proxies = createProxySetting({ book, runtimes, connection, secrets: deps.proxies, log })
   /** What every new account gets: the proxy given (an import's), else the default one, and the default limits. */
   function created(id: AccountId, proxy: string | null): void {
-    proxies.assign(id, proxy ?? deps.defaultProxyUrl())
-    book.update(id, { limits: deps.sends.defaultLimits() })
+    // Written only when there is something to write: a new account is announced once already.
+    const url = proxy ?? deps.defaultProxyUrl()
+    if (url !== null) proxies.assign(id, url)
+    const limits = deps.sends.defaultLimits()
+    if (JSON.stringify(limits) !== JSON.stringify(book.record(id).limits)) book.update(id, { limits })
   }
   const lifecycle = createLifecycle({
     book,
