@@ -34,9 +34,11 @@ export interface SentEntry {
   messageId: string
 }
 
-/** An account's sends within the longest window, oldest first. */
+/** An account's sends within the longest window, oldest first, with the times of those to new contacts apart. */
 export class SendHistory {
   private entries: SentEntry[] = []
+  /** The times of the sends to new contacts, sorted: newContactsPerDay counts these alone. */
+  private fresh: number[] = []
 
   constructor(entries: readonly SentEntry[] = []) {
     for (const entry of entries) this.add(entry)
@@ -47,17 +49,26 @@ export class SendHistory {
     let at = this.entries.length
     while (at > 0 && this.entries[at - 1]!.at > entry.at) at -= 1
     this.entries.splice(at, 0, entry)
+    if (entry.newContact) {
+      let f = this.fresh.length
+      while (f > 0 && this.fresh[f - 1]! > entry.at) f -= 1
+      this.fresh.splice(f, 0, entry.at)
+    }
   }
 
   remove(messageId: string): void {
     const at = this.entries.findIndex((e) => e.messageId === messageId)
-    if (at >= 0) this.entries.splice(at, 1)
+    if (at < 0) return
+    const [entry] = this.entries.splice(at, 1)
+    if (entry!.newContact) this.fresh.splice(this.fresh.indexOf(entry!.at), 1)
   }
 
   /** Drops sends older than `before`: no window reaches them. */
   prune(before: number): void {
-    const first = this.firstAfter(before - 1)
+    const first = firstAfter(this.entries, before - 1, entryTime)
     if (first > 0) this.entries.splice(0, first)
+    const fresh = firstAfter(this.fresh, before - 1, itself)
+    if (fresh > 0) this.fresh.splice(0, fresh)
   }
 
   get size(): number {
@@ -68,21 +79,25 @@ export class SendHistory {
     return this.entries.at(-1)
   }
 
+  /** The time of the send at `index`, oldest first. */
+  timeAt(index: number): number {
+    return this.entries[index]!.at
+  }
+
   /** Index of the first send later than `time`. */
   firstAfter(time: number): number {
-    let lo = 0
-    let hi = this.entries.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (this.entries[mid]!.at > time) hi = mid
-      else lo = mid + 1
-    }
-    return lo
+    return firstAfter(this.entries, time, entryTime)
   }
 
   /** Sends later than `time`. */
   countAfter(time: number): number {
     return this.entries.length - this.firstAfter(time)
+  }
+
+  /** The sends to new contacts later than `time`, and the time of the `k`th of them (oldest first). */
+  freshAfter(time: number): { count: number; timeOf(k: number): number } {
+    const start = firstAfter(this.fresh, time, itself)
+    return { count: this.fresh.length - start, timeOf: (k) => this.fresh[start + k]! }
   }
 
   /** The sends later than `time`, oldest first. */
@@ -93,8 +108,24 @@ export class SendHistory {
   clone(): SendHistory {
     const copy = new SendHistory()
     copy.entries = [...this.entries]
+    copy.fresh = [...this.fresh]
     return copy
   }
+}
+
+const entryTime = (e: SentEntry): number => e.at
+const itself = (t: number): number => t
+
+/** Index of the first item whose time is later than `time`, in a list sorted by time. */
+function firstAfter<T>(items: readonly T[], time: number, timeOf: (item: T) => number): number {
+  let lo = 0
+  let hi = items.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (timeOf(items[mid]!) > time) hi = mid
+    else lo = mid + 1
+  }
+  return lo
 }
 
 /** When a send may go, and the limit that holds it until then (null: nothing holds it). */
@@ -119,7 +150,7 @@ export function generalSlot(history: SendHistory, limits: SendLimits, now: numbe
     const start = history.firstAfter(now - windowMs)
     const count = history.size - start
     // The send that must leave the window first: the (count - max + 1)th oldest inside it.
-    if (count >= max) later(history.after(now - windowMs)[count - max]!.at + windowMs, key)
+    if (count >= max) later(history.timeAt(start + count - max) + windowMs, key)
   }
   const last = history.last()
   if (limits.minGapMs !== null && last) later(last.at + limits.minGapMs, 'minGapMs')
@@ -130,9 +161,9 @@ export function generalSlot(history: SendHistory, limits: SendLimits, now: numbe
 export function newContactSlot(history: SendHistory, limits: SendLimits, now: number, windows: LimitWindows = LIMIT_WINDOWS): Slot {
   const max = limits.newContactsPerDay
   if (max === null) return { at: now, limit: null }
-  const fresh = history.after(now - windows.dayMs).filter((e) => e.newContact)
-  if (fresh.length < max) return { at: now, limit: null }
-  return { at: fresh[fresh.length - max]!.at + windows.dayMs, limit: 'newContactsPerDay' }
+  const fresh = history.freshAfter(now - windows.dayMs)
+  if (fresh.count < max) return { at: now, limit: null }
+  return { at: fresh.timeOf(fresh.count - max) + windows.dayMs, limit: 'newContactsPerDay' }
 }
 
 export interface Waiting {
@@ -162,20 +193,32 @@ export function plan(
   const windows = options.windows ?? LIMIT_WINDOWS
   const reachOutUntil = options.reachOutUntil ?? null
   const count = Math.min(options.count ?? queue.length, queue.length)
-  const simulated = count > 0 ? history.clone() : history
-  const left = [...queue]
+  // Only what is planned after the first send needs a copy to write into.
+  const simulated = count > 1 ? history.clone() : history
   const out: Planned[] = []
+  /** Sends to new contacts passed over while new contacts were closed, oldest first. */
+  const held: Waiting[] = []
+  let heldFrom = 0
+  let next = 0
   let t = now
   /** What moved `t` since the last planned send: the limit that holds the next one. */
   let heldBy: LimitKey | null = null
-  while (out.length < count && left.length > 0) {
+  while (out.length < count && (next < queue.length || heldFrom < held.length)) {
     const general = generalSlot(simulated, limits, t, windows)
     if (general.at > t) heldBy = general.limit
     t = general.at
     const contact = newContactSlot(simulated, limits, t, windows)
     const newContactsOpen = contact.at <= t && (reachOutUntil === null || reachOutUntil <= t)
-    const index = left.findIndex((w) => !w.newContact || newContactsOpen)
-    if (index < 0) {
+    let chosen: Waiting | null = null
+    if (newContactsOpen && heldFrom < held.length) chosen = held[heldFrom++]!
+    else if (next < queue.length) {
+      const candidate = queue[next++]!
+      if (candidate.newContact && !newContactsOpen) {
+        held.push(candidate)
+        continue
+      }
+      chosen = candidate
+    } else {
       // Only sends to new contacts wait, and none may go yet: the earliest time one may. (A reach-out
       // limit is WhatsApp's, not one of these: the account's condition names it.)
       const until = Math.max(contact.at, reachOutUntil ?? 0, t + 1)
@@ -183,10 +226,9 @@ export function plan(
       t = until
       continue
     }
-    const [next] = left.splice(index, 1)
-    out.push({ messageId: next!.messageId, at: t, limit: heldBy })
+    out.push({ messageId: chosen.messageId, at: t, limit: heldBy })
     heldBy = null
-    simulated.add({ at: t, newContact: next!.newContact, messageId: next!.messageId })
+    if (out.length < count) simulated.add({ at: t, newContact: chosen.newContact, messageId: chosen.messageId })
   }
   return out
 }

@@ -75,6 +75,13 @@ interface AccountSends {
   history: SendHistory
   contacts: Set<string>
   queue: WaitingRow[]
+  /**
+   * The queue as planned: the history with every waiting send added at its expected time, and the last
+   * of those times, so a send appended to the queue is planned in one step instead of the whole queue
+   * again. Null when it must be planned afresh: the limits changed, a send was cancelled or did not go,
+   * or a send to a new contact waits out of order (held by newContactsPerDay or a reach-out limit).
+   */
+  projection: { sim: SendHistory; last: number } | null
   timer: NodeJS.Timeout | null
   pumping: Promise<void> | null
   /** Set by pause(): no new send leaves from this memory. */
@@ -103,6 +110,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
           history: new SendHistory(history),
           contacts: new Set(contacts),
           queue,
+          projection: null,
           timer: null,
           pumping: null,
           closed: false,
@@ -173,6 +181,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
         await deps.deliver(id, row.jid, text, row.messageId)
       } catch (err) {
         state.history.remove(row.messageId)
+        state.projection = null
         if (isLasting(err)) {
           state.queue.splice(state.queue.indexOf(row), 1)
           const message = err instanceof AppError ? err.message : 'The send failed. See the log.'
@@ -192,6 +201,33 @@ export function createSendService(deps: SendServiceDeps): SendService {
       if (row.newContact) await store.remember(id, row.jid, at)
       emitFinal(id, row, 'sent', null, at)
     }
+  }
+
+  /** When `row`, just appended to the queue, is expected to go: one step on the projection when it holds. */
+  function expectedAt(id: AccountId, state: AccountSends, limits: SendLimits, row: WaitingRow): number {
+    const reachOutUntil = deps.reachOut(id)?.until ?? null
+    const at = now()
+    const projection = state.projection
+    if (projection && state.queue.length > 1) {
+      const t = generalSlot(projection.sim, limits, Math.max(projection.last, at), windows).at
+      const open = !row.newContact || (newContactSlot(projection.sim, limits, t, windows).at <= t && (reachOutUntil === null || reachOutUntil <= t))
+      if (open) {
+        projection.sim.add({ at: t, newContact: row.newContact, messageId: row.messageId })
+        projection.last = t
+        return t
+      }
+    }
+    // Afresh: the whole queue, and a projection to append to when it kept the queue's order.
+    const planned = plan(state.history, state.queue, limits, at, { windows, reachOutUntil })
+    const inOrder = planned.every((p, i) => p.messageId === state.queue[i]?.messageId)
+    if (inOrder) {
+      const sim = state.history.clone()
+      for (const [i, p] of planned.entries()) sim.add({ at: p.at, newContact: state.queue[i]!.newContact, messageId: p.messageId })
+      state.projection = { sim, last: planned.at(-1)?.at ?? at }
+    } else {
+      state.projection = null
+    }
+    return planned.find((p) => p.messageId === row.messageId)?.at ?? at
   }
 
   async function prune(): Promise<void> {
@@ -261,8 +297,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
         throw err
       }
       count(id, 'queued')
-      const planned = plan(state.history, state.queue, account.limits, now(), { windows, reachOutUntil: deps.reachOut(id)?.until ?? null })
-      const sendAt = planned.find((p) => p.messageId === messageId)?.at ?? now()
+      const sendAt = expectedAt(id, state, account.limits, row)
       kick(id, state)
       return { messageId, state: 'queued', sendAt }
     },
@@ -286,6 +321,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
           `Nothing was cancelled: ${missing.length === 1 ? 'this message does' : 'these messages do'} not wait in the queue of "${account.label}" (already sent, failed, cancelled or unknown): ${missing.join(', ')}.`,
         )
       }
+      state.projection = null
       const gone = new Set(unique)
       const rows = state.queue.filter((row) => gone.has(row.messageId))
       state.queue = state.queue.filter((row) => !gone.has(row.messageId))
@@ -332,7 +368,13 @@ export function createSendService(deps: SendServiceDeps): SendService {
 
     limitsChanged(id) {
       const loading = accounts.get(id)
-      if (loading) void loading.then((state) => kick(id, state)).catch(() => undefined)
+      if (loading)
+        void loading
+          .then((state) => {
+            state.projection = null
+            kick(id, state)
+          })
+          .catch(() => undefined)
     },
 
     received(id, jid) {
