@@ -2,11 +2,15 @@
 // through a real HTTP CONNECT proxy and a real SOCKS5 server on 127.0.0.1 (test/support/test-proxies.ts).
 // Each account is paired directly, then told to reconnect through a proxy. A proxy that refuses or is
 // down leaves the account down with the condition proxy-unreachable, and the simulator, which a direct
-// connection would reach, sees nobody. The password never shows in the API, the log or the database file.
+// connection would reach, sees nobody. Media the account's socket sends is fetched and uploaded through
+// the proxy too. The password never shows in the API, the log or the database file.
 
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import { jidDecode, makeWASocket, type WASocket } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary, BulkResult, Result, Settings } from '../src/shared/contract'
@@ -26,6 +30,8 @@ interface World {
   events: EventRecorder
   dataDir: string
   logs: string[]
+  /** Every socket the core made, oldest first (real Baileys, only observed). */
+  sockets: WASocket[]
   pair(label: string): Promise<PairedTestAccount>
   close(): Promise<void>
 }
@@ -42,9 +48,15 @@ async function startWorld(backoff: { baseMs: number; maxMs: number; factor: numb
       done()
     },
   })
+  const sockets: WASocket[] = []
   const core = await createCore({
     dataDir,
     keyVault: envVault(newDataKey()),
+    makeSocket: (config) => {
+      const socket = makeWASocket(config)
+      sockets.push(socket)
+      return socket
+    },
     logger: pino({ level: 'debug' }, sink),
     appVersion: 'test',
     whatsappOverride: { url: sim.url, trustedRootKey: sim.rootKeyHex },
@@ -57,6 +69,7 @@ async function startWorld(backoff: { baseMs: number; maxMs: number; factor: numb
     events,
     dataDir,
     logs,
+    sockets,
     pair: (label) => pairAccount(core, events, (qr, name) => sim.scanQr(qr, { name }), label),
     async close() {
       events.stop()
@@ -144,6 +157,39 @@ describe('a proxy per account', () => {
     await setProxy(account.id, socks.url.replace(/^socks5h:/, 'socks5:'))
     await waitForStatus(world.core, world.events, account.id, 'connected', { since })
     expect(socks.tunnels.slice(tunnels)).toEqual([simAddress()])
+  })
+
+  it.each([
+    ['an HTTP proxy (CONNECT)', () => http],
+    ['a SOCKS5 server', () => socks],
+  ])('media the account sends goes through %s: the download from its URL and the upload to the media host', async (_, proxyOf) => {
+    const proxy = proxyOf()
+    // A file server on 127.0.0.1 standing in for where the media lives; the simulator's media host
+    // (127.0.0.1:443) has no CDN behind it, so the upload fails once it has gone through the proxy.
+    const fetched: string[] = []
+    const files: Server = createServer((req, res) => {
+      fetched.push(req.url ?? '')
+      res.end('%PDF-1.4 a small document')
+    })
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve))
+    const filesHost = `127.0.0.1:${(files.address() as AddressInfo).port}`
+    try {
+      const account = await world.pair(`Media ${proxy.url.split(':')[0]}`)
+      const since = world.events.mark()
+      await setProxy(account.id, proxy.url)
+      await waitForStatus(world.core, world.events, account.id, 'connected', { since })
+      const socket = world.sockets.findLast((s) => s.user && jidDecode(s.user.id)?.user === account.phone)!
+      const tunnels = proxy.tunnels.length
+
+      await expect(
+        socket.sendMessage(account.jid, { document: { url: `http://${filesHost}/report.pdf` }, mimetype: 'application/pdf' }),
+      ).rejects.toThrow(/Media upload failed/)
+
+      expect(fetched).toEqual(['/report.pdf'])
+      expect(proxy.tunnels.slice(tunnels)).toEqual([filesHost, '127.0.0.1:443'])
+    } finally {
+      await new Promise<void>((resolve) => files.close(() => resolve()))
+    }
   })
 
   it.each([
