@@ -4,7 +4,7 @@
 // sends to new contacts, a full queue refuses, and bad input changes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AccountSummary, BulkResult, CommandOutput, MessageSent, QueueEntry, Result, SendStats } from '../src/shared/contract'
+import type { AccountSummary, BulkResult, CommandOutput, MessageSent, QueueEntry, Result, SendStats, Settings } from '../src/shared/contract'
 import type { AccountId } from '../src/shared/ids'
 import { NO_LIMITS } from '../src/main/core/sends/limits'
 import { useSessionsWorld, type PairedTestAccount } from './support/sessions'
@@ -47,6 +47,24 @@ describe('send limits and the send queue', () => {
 
   it('starts a new account with the conservative defaults and shows them', () => {
     expect(sender.summary.limits).toEqual({ perMinute: 10, perHour: 100, perDay: 500, newContactsPerDay: 50, minGapMs: null })
+  })
+
+  it('gives new accounts the default limits from the settings; a change keeps the limits left out', async () => {
+    const defaults = { perMinute: 7, perHour: 70, perDay: null, newContactsPerDay: 20, minGapMs: 1_500 }
+    const before = await value<Settings>('settings:get', {})
+    expect((await value<Settings>('settings:set', { defaultLimits: defaults })).defaultLimits).toEqual(defaults)
+    try {
+      const added = await value<AccountSummary>('accounts:add', { label: 'Under the defaults' })
+      expect(added.limits).toEqual(defaults)
+      // Accounts made before keep what they had.
+      expect(world.core.sessions.list().find((a) => a.id === sender.id)!.limits).toEqual(sender.summary.limits)
+      // A patch: a number sets one, null removes one, a key left out keeps what is set.
+      const changed = await setLimits(added.id, { perHour: 30, newContactsPerDay: null })
+      expect(changed.limits).toEqual({ ...defaults, perHour: 30, newContactsPerDay: null })
+      await value('accounts:remove', { id: added.id })
+    } finally {
+      await value('settings:set', { defaultLimits: before.defaultLimits })
+    }
   })
 
   it('ten sends at three a minute: three go at once, seven wait and go in order as the window moves', async () => {
