@@ -7,6 +7,7 @@
 // lease, and each probe checks that before asking B. A third server (SQLite) receives an export.
 // Pairing by code goes end to end: accounts:pair-code on B, the simulator's POST /link-code, connected.
 // So does the passkey check: a phone with a passkey scans on A, B answers, confirms or cancels it.
+// A proxy set on B takes effect on A, through a real SOCKS5 server on 127.0.0.1, sealed in PostgreSQL.
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -31,8 +32,10 @@ import {
 import { createSoftPasskey } from '../src/simulator/passkey/authenticator'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
 import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+import { startSocksProxy, type TestProxy } from './support/test-proxies'
 
 const TOKEN = newApiToken()
+const SOCKS_PASSWORD = 'fleet socks secret'
 
 interface Member {
   server: ServerProcess
@@ -49,6 +52,9 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
   let b: Member
   let target: { server: ServerProcess; dataDir: string }
   let admin: string
+  let socks: TestProxy
+  /** host:port of the simulator A runs, as a proxy is asked to reach it. */
+  let simulatorHost: string
   const dirs: string[] = []
   /** Connected accounts on A, for the probes that use one up. */
   const spare: AccountSummary[] = []
@@ -80,6 +86,17 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
     try {
       const { rows } = await client.query<{ owner: string }>('SELECT owner FROM leases WHERE account_id = $1 AND owner IS NOT NULL AND expires_at > now()', [id])
       return rows[0]?.owner ?? null
+    } finally {
+      await client.end()
+    }
+  }
+
+  /** The account's row in PostgreSQL, every column as stored. */
+  async function accountRows(id: string): Promise<unknown[]> {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      return (await client.query('SELECT * FROM accounts WHERE id = $1', [id])).rows
     } finally {
       await client.end()
     }
@@ -394,9 +411,22 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       const results = await value<BulkResult[]>(b, 'accounts:set-proxy', { ids: [account.id], url: 'socks5://probe:secret@127.0.0.1:1', reconnect: true })
       expect(results).toEqual([expect.objectContaining({ id: account.id, ok: true, account: expect.objectContaining({ proxy: 'socks5://probe:***@127.0.0.1:1' }) })])
       await failing
+
+      // A real SOCKS5 server: A reconnects through it, and PostgreSQL holds its password sealed only.
+      const tunnels = socks.tunnels.length
+      const through = nextEvent(a, statusEvent(account.id, 'connected'))
+      await value(b, 'accounts:set-proxy', { ids: [account.id], url: socks.url, reconnect: true })
+      expect(((await through).payload as AccountSummary).proxy).toBe(`socks5h://irish:***@${socks.host}`)
+      expect(socks.tunnels.slice(tunnels)).toEqual([simulatorHost])
+      const rows = JSON.stringify(await accountRows(account.id))
+      expect(rows).toContain(`irish:***@${socks.host}`)
+      expect(rows).not.toContain(SOCKS_PASSWORD)
+      expect(rows).not.toContain(encodeURIComponent(SOCKS_PASSWORD))
+
       const back = nextEvent(a, statusEvent(account.id, 'connected'))
       await value(b, 'accounts:set-proxy', { ids: [account.id], url: null, reconnect: true })
       expect(((await back).payload as AccountSummary).proxy).toBeNull()
+      expect(socks.tunnels.slice(tunnels)).toEqual([simulatorHost])
     },
   }
 
@@ -408,6 +438,8 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
     const printed = a.server.stdout.map((line) => /IRISH_WHATSAPP_URL=(\S+) IRISH_WHATSAPP_ROOT_KEY=([0-9a-f]{64})/.exec(line)).find(Boolean)
     if (!printed) throw new Error(`A did not print its simulator's address:\n${a.server.stdout.join('\n')}`)
     const simulatorEnv = { IRISH_WHATSAPP_URL: printed[1]!, IRISH_WHATSAPP_ROOT_KEY: printed[2]! }
+    simulatorHost = new URL(printed[1]!).host
+    socks = await startSocksProxy(SOCKS_PASSWORD)
     b = await startMember({ simulator: false, env: simulatorEnv })
     const targetDir = mkdtempSync(join(tmpdir(), 'irish-owner-target-'))
     dirs.push(targetDir)
@@ -420,6 +452,7 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       await member?.server.stop().catch(() => undefined)
     }
     await target?.server.stop().catch(() => undefined)
+    await socks?.close()
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   })
 
