@@ -1,14 +1,15 @@
 // Proxies and send limits in the UI (docs/proxies-and-limits.md): an account's page sets its proxy to
 // a real SOCKS5 server this spec starts on 127.0.0.1, reconnects through it and shows it with the
 // password as ***; a bad URL is refused in the dialog; the account's limits are changed on its page,
-// a burst over them waits in its queue (listed, one cancelled), and the table's columns show the queue.
+// a burst over them waits in its queue (listed, one cancelled), and the table's columns show the queue;
+// the table's bulk bar puts a selection behind a real HTTP CONNECT proxy, then connects it directly again.
 
 import { AccountDetailPage } from './pages/account-detail-page'
 import { AccountsPage } from './pages/accounts-page'
 import { AccountsTablePage } from './pages/accounts-table-page'
 import { AppShell } from './pages/app-shell'
 import { expect, server, skipWithoutElectron, test } from './support/fixtures'
-import { startSocksProxy, type TestProxy } from '../test/support/test-proxies'
+import { startHttpConnectProxy, startSocksProxy, type TestProxy } from '../test/support/test-proxies'
 import { createApiClient } from '../src/shared/api-client'
 
 skipWithoutElectron()
@@ -17,13 +18,16 @@ test.describe.configure({ mode: 'serial' })
 const SENDER = 'Proxy sender'
 const RECEIVER = 'Proxy receiver'
 let proxy: TestProxy
+let httpProxy: TestProxy
 
 test.beforeAll(async () => {
   proxy = await startSocksProxy('e2e secret', 'socks5h')
+  httpProxy = await startHttpConnectProxy('e2e http secret')
 })
 
 test.afterAll(async () => {
   await proxy?.close()
+  await httpProxy?.close()
 })
 
 test.afterEach(async ({ app }) => {
@@ -95,4 +99,39 @@ test("changes the account's limits, shows the queue a burst makes, and cancels f
   await expect(row.locator('[data-field="queued"]')).toHaveText(String(waiting.length - 1))
   await expect(row.locator('[data-field="limit-reached"]')).toHaveText('milliseconds between two sends')
   await api.call('accounts:queue-cancel', { id: sender.id, messageIds: waiting.slice(1).map((a) => a.messageId) })
+})
+
+test('sets and clears the proxy of a selection from the table', async ({ app }) => {
+  const page = app.page
+  const table = new AccountsTablePage(page)
+  await table.showAsTable()
+  const { url, token } = server()
+  const api = createApiClient({ baseUrl: url, token })
+  const pair = async () => {
+    const list = await api.call('accounts:list', {})
+    return [SENDER, RECEIVER].map((label) => list.find((a) => a.label === label)!)
+  }
+  const proxies = async (): Promise<Array<string | null>> => (await pair()).map((a) => a.proxy)
+  for (const label of [SENDER, RECEIVER]) await table.row(label).getByRole('checkbox', { name: `Select ${label}` }).check()
+
+  const tunnels = httpProxy.tunnels.length
+  await table.bulkBar.getByRole('button', { name: 'Proxy…', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Proxy of 2 accounts' })
+  await dialog.getByLabel('Proxy URL').fill(httpProxy.url)
+  await dialog.getByLabel(/Reconnect running accounts now/).check()
+  await dialog.getByRole('button', { name: 'Use this proxy' }).click()
+  await expect(dialog).toBeHidden()
+  const shown = `http://irish:***@${httpProxy.host}`
+  expect(await proxies()).toEqual([shown, shown])
+  // Both reconnected through it: a tunnel each.
+  await expect.poll(() => httpProxy.tunnels.length - tunnels).toBe(2)
+  await expect.poll(async () => (await pair()).map((a) => a.status)).toEqual(['connected', 'connected'])
+
+  await table.bulkBar.getByRole('button', { name: 'Proxy…', exact: true }).click()
+  await dialog.getByRole('radio', { name: /Directly/ }).check()
+  await dialog.getByRole('button', { name: 'Connect directly' }).click()
+  await expect(dialog).toBeHidden()
+  expect(await proxies()).toEqual([null, null])
+  await expect(page.getByText('e2e http secret')).toHaveCount(0)
+  await table.bulk('Clear selection').click()
 })
