@@ -2,7 +2,8 @@
 // a real SOCKS5 server this spec starts on 127.0.0.1, reconnects through it and shows it with the
 // password as ***; a bad URL is refused in the dialog; the account's limits are changed on its page,
 // a burst over them waits in its queue (listed, one cancelled), and the table's columns show the queue;
-// the table's bulk bar puts a selection behind a real HTTP CONNECT proxy, then connects it directly again.
+// the table's bulk bar puts a selection behind a real HTTP CONNECT proxy, then connects it directly again;
+// the settings give new accounts a proxy, send limits and a queue length.
 
 import { AccountDetailPage } from './pages/account-detail-page'
 import { AccountsPage } from './pages/accounts-page'
@@ -134,4 +135,38 @@ test('sets and clears the proxy of a selection from the table', async ({ app }) 
   expect(await proxies()).toEqual([null, null])
   await expect(page.getByText('e2e http secret')).toHaveCount(0)
   await table.bulk('Clear selection').click()
+})
+
+test('the settings give new accounts a default proxy and default send limits', async ({ app }) => {
+  const page = app.page
+  const { url, token } = server()
+  const api = createApiClient({ baseUrl: url, token })
+  const before = await api.call('settings:get', {})
+  await new AppShell(page).openSettings()
+  const defaults = page.getByRole('group', { name: 'Send limits for new accounts' })
+  await page.getByLabel('Default proxy for new accounts').fill(proxy.url)
+  await defaults.getByLabel('Messages per hour').fill('many')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByRole('alert')).toHaveText('Give the messages per hour as a whole number, or leave it empty for no limit.')
+  expect(await api.call('settings:get', {})).toEqual(before)
+
+  await defaults.getByLabel('Messages per minute').fill('7')
+  await defaults.getByLabel('Messages per hour').fill('')
+  await defaults.getByLabel('Queue length per account').fill('50')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible()
+  try {
+    const saved = await api.call('settings:get', {})
+    expect(saved).toMatchObject({
+      defaultProxy: `socks5h://irish:***@${proxy.host}`,
+      defaultLimits: { ...before.defaultLimits, perMinute: 7, perHour: null },
+      maxQueuePerAccount: 50,
+    })
+    await expect(page.getByLabel('Default proxy for new accounts')).toHaveValue(saved.defaultProxy!)
+    const added = await api.call('accounts:add', { label: 'Under the default settings' })
+    expect(added).toMatchObject({ proxy: saved.defaultProxy, limits: saved.defaultLimits })
+    await api.call('accounts:remove', { id: added.id })
+  } finally {
+    await api.call('settings:set', { defaultProxy: null, defaultLimits: before.defaultLimits, maxQueuePerAccount: before.maxQueuePerAccount })
+  }
 })

@@ -2,11 +2,12 @@
 // empty for none), and its send queue in sending order, each with when it is expected to go and a way to
 // cancel it. The queue is read from the owner; a send that ends (accounts:message-sent) refreshes it.
 
-import { useId, useState, type FormEvent } from 'react'
-import { LIMIT_KEYS, LIMIT_MAXIMUMS, limitWords, type AccountSummary, type LimitKey, type SendLimitsPatch } from '../../../shared/contract'
+import { useState, type FormEvent } from 'react'
+import type { AccountSummary } from '../../../shared/contract'
 import { errorMessage } from '../api/api-error'
 import { useCancelQueued, useSendQueue, useSetLimits } from '../api/hooks'
 import { formatDateTime } from '../lib/time'
+import { draftOfLimits, LimitFields, limitsOfDraft, type LimitsDraft } from './LimitFields'
 
 export function SendingPanel({ account }: { account: AccountSummary }) {
   return (
@@ -18,23 +19,17 @@ export function SendingPanel({ account }: { account: AccountSummary }) {
 }
 
 function LimitsForm({ account }: { account: AccountSummary }) {
-  const prefix = useId()
   const setLimits = useSetLimits()
-  const [draft, setDraft] = useState<Record<LimitKey, string>>(() => fromLimits(account))
+  const [draft, setDraft] = useState<LimitsDraft>(() => draftOfLimits(account.limits))
   const [problem, setProblem] = useState<string | null>(null)
   const [saved, setSaved] = useState(false)
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault()
-    const patch: SendLimitsPatch = {}
-    for (const key of LIMIT_KEYS) {
-      const text = draft[key].trim()
-      if (text === '') patch[key] = null
-      else if (!/^\d+$/.test(text)) return setProblem(`Give the ${limitWords(key)} as a whole number, or leave it empty for no limit.`)
-      else patch[key] = Number(text)
-    }
+    const typed = limitsOfDraft(draft)
+    if ('problem' in typed) return setProblem(typed.problem)
     setProblem(null)
-    const [result] = await setLimits.mutateAsync({ ids: [account.id], limits: patch })
+    const [result] = await setLimits.mutateAsync({ ids: [account.id], limits: typed.limits })
     if (result && !result.ok) setProblem(result.error?.message ?? 'It failed.')
     else setSaved(true)
   }
@@ -42,24 +37,13 @@ function LimitsForm({ account }: { account: AccountSummary }) {
   return (
     <form className="form limits-form" onSubmit={(event) => void submit(event).catch(() => undefined)} noValidate aria-label="Send limits">
       <p className="hint">Over a limit a send waits in the queue below and goes, in order, when the limit allows. Empty: no limit.</p>
-      <div className="limits-grid">
-        {LIMIT_KEYS.map((key) => (
-          <div className="field" key={key}>
-            <label htmlFor={`${prefix}-${key}`}>{capitalise(limitWords(key))}</label>
-            <input
-              id={`${prefix}-${key}`}
-              inputMode="numeric"
-              value={draft[key]}
-              placeholder="No limit"
-              max={LIMIT_MAXIMUMS[key]}
-              onChange={(event) => {
-                setSaved(false)
-                setDraft({ ...draft, [key]: event.target.value })
-              }}
-            />
-          </div>
-        ))}
-      </div>
+      <LimitFields
+        draft={draft}
+        onChange={(next) => {
+          setSaved(false)
+          setDraft(next)
+        }}
+      />
       {(problem ?? (setLimits.isError ? errorMessage(setLimits.error) : null)) && (
         <p className="inline-error" role="alert">
           {problem ?? errorMessage(setLimits.error)}
@@ -127,12 +111,4 @@ function QueueList({ account }: { account: AccountSummary }) {
       )}
     </div>
   )
-}
-
-function fromLimits(account: AccountSummary): Record<LimitKey, string> {
-  return Object.fromEntries(LIMIT_KEYS.map((key) => [key, account.limits[key] === null ? '' : String(account.limits[key])])) as Record<LimitKey, string>
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }
