@@ -23,7 +23,7 @@ describe('the server from its build', () => {
 
   afterAll(async () => {
     await server?.stop()
-    rmSync(dataDir, { recursive: true, force: true })
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   })
 
   it('prints the ready line and answers the API', async () => {
