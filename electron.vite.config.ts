@@ -33,6 +33,9 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     build: {
+      // Minified, one chunk per view (App.tsx loads each view when first shown); e2e/support/build-renderer.ts
+      // builds the same way for the browser specs.
+      minify: true,
       rollupOptions: {
         // ceremony.html: the desktop app's passkey ceremony page (src/main/electron/passkey-ceremony.ts).
         input: { index: resolve(__dirname, 'src/renderer/index.html'), ceremony: resolve(__dirname, 'src/renderer/ceremony.html') },

@@ -158,7 +158,7 @@ test('logs an account out after confirming, then pairs it again', async ({ app }
   await alpha.button('Start').click()
   await alpha.expectStatus('Waiting for scan')
   await alpha.button('Show QR code for').click()
-  const dialog = new PairingDialog(app.page, 'Pair an account')
+  const dialog = new PairingDialog(app.page, `Pair ${ALPHA}`)
   await expect(dialog.qrImage).toBeVisible()
   await shell.screenshot('09-re-pair-qr', testInfo)
   await dialog.simulateScan()

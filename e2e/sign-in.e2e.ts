@@ -91,7 +91,8 @@ test('shows a banner while the event stream is down, and recovers', async ({ bro
   const page = await context.newPage()
   let refuse = true
   // Stands between the page and the server's event stream: closes it while `refuse`, passes it through after.
-  await page.routeWebSocket(/\/api\/events$/, (ws) => {
+  // The stream's address carries the page's topics after a "?" (docs/event-stream.md).
+  await page.routeWebSocket(/\/api\/events(\?|$)/, (ws) => {
     if (refuse) {
       void ws.close({ code: 1011, reason: 'test: server unreachable' })
       return

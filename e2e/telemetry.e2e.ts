@@ -17,7 +17,7 @@ import { HISTOGRAM_RELATIVE_ERROR } from '../src/main/core/telemetry/histogram'
 import { AppShell } from './pages/app-shell'
 import { TelemetryPage } from './pages/telemetry-page'
 import { ROOT } from './support/build-renderer'
-import { fitsWidth } from './support/in-page'
+import { borderColours, fitsWidth, noSidewaysScroll } from './support/in-page'
 import { expect, test } from './support/fixtures'
 import { SLOW_DELAY_MS, type TelemetryServerInfo } from './support/telemetry-seed'
 
@@ -226,7 +226,7 @@ for (const accounts of [50, 200]) {
       // Typed as a person would: with the plus, spaces and a dash.
       const digits = target.phone
       await telemetry.picker.fill(`+${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5, 9)}-${digits.slice(9)}`)
-      await expect(page.getByRole('option')).toHaveCount(1)
+      await expect(page.getByRole('listbox', { name: 'Matching accounts' }).getByRole('option')).toHaveCount(1)
       await shell.screenshot('telemetry-200-picker', testInfo)
       await page.getByRole('option', { name: new RegExp(target.label) }).click()
       await telemetry.expectScope(target.label)
@@ -241,6 +241,65 @@ for (const accounts of [50, 200]) {
       await page.context().close()
     })
 
+    test('charts: a unit on every y axis, each line\'s newest value without hovering, and colours told apart in both themes', async ({ browser }, testInfo) => {
+      const { page } = await openPage(browser, server.info, { width: 1280, height: 800 })
+      const shell = new AppShell(page)
+      const telemetry = new TelemetryPage(page)
+      await shell.openTelemetry()
+      const readKeys = telemetry.chart(/^Read keys/)
+      await expect(readKeys.locator('.chart-axis-unit')).toHaveText('ms (log scale)')
+      await expect(telemetry.chart('Operations per second').locator('.chart-axis-unit')).toHaveText('per second')
+      await expect(telemetry.chart('Cache hit ratio').locator('.chart-axis-unit')).toHaveText('% of lookups')
+      // The legend reads without the mouse anywhere near the chart.
+      const legend = readKeys.getByRole('list', { name: /newest values$/ })
+      await expect(legend.getByRole('listitem')).toHaveText([/^p50 [\d.]+ ms$/, /^p95 [\d.]+ ms$/, /^p99 [\d.]+ ms$/])
+      for (const theme of ['Light', 'Dark'] as const) {
+        await page.getByRole('combobox', { name: 'Theme' }).selectOption(theme)
+        const rgb = await legend.locator('.chart-swatch').evaluateAll(borderColours)
+        expect(rgb).toHaveLength(3)
+        for (let i = 0; i < rgb.length; i++) {
+          for (let j = i + 1; j < rgb.length; j++) {
+            const [a, b] = [rgb[i]!, rgb[j]!]
+            const distance = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])
+            expect(distance, `${theme}: rgb(${a.join()}) and rgb(${b.join()}) are too alike`).toBeGreaterThan(100)
+          }
+        }
+        await shell.screenshot(`telemetry-200-charts-${theme.toLowerCase()}`, testInfo)
+      }
+      await page.getByRole('combobox', { name: 'Theme' }).selectOption('System')
+      await page.context().close()
+    })
+
+    test('the ranking shows each row\'s samples and leaves out accounts under the minimum, saying so', async ({ browser }, testInfo) => {
+      const { page } = await openPage(browser, server.info, { width: 1280, height: 800 })
+      const shell = new AppShell(page)
+      const telemetry = new TelemetryPage(page)
+      await shell.openTelemetry()
+      await expect(telemetry.ranking.getByRole('columnheader', { name: 'Samples' })).toBeVisible()
+      await expect(telemetry.rankingRow(0).locator('td').last()).toHaveText(/^[\d,]+$/)
+      // A minimum no account reaches: none is ranked, and the view says why.
+      await shell.openSettings()
+      await page.getByLabel('Minimum samples to rank an account').fill('1000000')
+      await page.getByRole('button', { name: 'Save settings' }).click()
+      await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible()
+      await shell.openTelemetry()
+      await expect(page.locator('[data-field="ranking-left-out"]')).toHaveText(
+        /^200 accounts with fewer than 1,000,000 samples in the last 15 min are not ranked \(the minimum is in Settings\)\.$/,
+      )
+      await expect(telemetry.ranking.getByRole('row')).toHaveCount(1)
+      await shell.screenshot('telemetry-200-ranking-minimum', testInfo)
+      await shell.openSettings()
+      await page.getByLabel('Minimum samples to rank an account').fill('0')
+      await page.getByRole('button', { name: 'Save settings' }).click()
+      await expect(page.getByRole('alert')).toHaveText('The minimum number of samples is at least 1.')
+      await page.getByLabel('Minimum samples to rank an account').fill('1')
+      await page.getByRole('button', { name: 'Save settings' }).click()
+      await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible()
+      await shell.openTelemetry()
+      await expect(telemetry.ranking.getByRole('row')).toHaveCount(11)
+      await page.context().close()
+    })
+
     test('fits a 390 px phone: no sideways scrolling, the picker and one account\'s charts', async ({ browser }, testInfo) => {
       const target = server.info.accounts[42]!
       const { page } = await openPage(browser, server.info, { width: 390, height: 844 })
@@ -250,11 +309,15 @@ for (const accounts of [50, 200]) {
       await expect(telemetry.ranking).toBeVisible()
       await shell.screenshot('telemetry-200-all', testInfo)
       expect(await page.evaluate(fitsWidth)).toBe(true)
+      // The ranking keeps every column on the phone: abbreviated headers, names that wrap, no sideways scroll.
+      await expect(telemetry.ranking.getByRole('columnheader', { name: 'p99', exact: true })).toBeVisible()
+      const rankingBox = page.getByRole('region', { name: 'Ranking of accounts' })
+      expect(await rankingBox.evaluate(noSidewaysScroll)).toBe(true)
 
       await telemetry.picker.fill(target.label)
-      await expect(page.getByRole('option')).toHaveCount(1)
+      await expect(page.getByRole('listbox', { name: 'Matching accounts' }).getByRole('option')).toHaveCount(1)
       await shell.screenshot('telemetry-200-picker', testInfo)
-      await page.getByRole('option').click()
+      await page.getByRole('listbox', { name: 'Matching accounts' }).getByRole('option').click()
       await telemetry.expectScope(target.label)
       await telemetry.expectDataPoints('Operations per second')
       await shell.screenshot('telemetry-200-account', testInfo)

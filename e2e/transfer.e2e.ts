@@ -48,7 +48,8 @@ test('exports a connected account to a file as a copy, and it keeps running', as
   await expect(dialog.root).toBeVisible()
   await expect(dialog.destination('To a file')).toBeChecked()
   await expect(dialog.destination('To a file')).toBeFocused()
-  await expect(dialog.mode('Move')).toBeChecked()
+  // Copy by default: a backup stops nothing.
+  await expect(dialog.mode('Copy')).toBeChecked()
 
   // The strength hint follows the typing; a too-short or mismatched passphrase is refused in the form.
   await dialog.passphrase.fill('short')
@@ -62,7 +63,6 @@ test('exports a connected account to a file as a copy, and it keeps running', as
   await dialog.confirmation.fill(PASSPHRASE)
 
   // Copy warns about running both.
-  await dialog.mode('Copy').check()
   await expect(dialog.copyWarning).toContainText('Never run both copies at once')
   await expect(dialog.copyWarning).toContainText('logs both out')
   await shell.screenshot('20-export-dialog-copy', testInfo)
@@ -190,11 +190,12 @@ test('exports as a move: the account shows Moved and where to, and "Take back…
 
   await card.button('Export').click()
   const dialog = new ExportDialog(app.page, MOVED)
-  await expect(dialog.mode('Move')).toBeChecked()
+  // A move is chosen on purpose, and the button says what it does.
+  await dialog.mode('Move').check()
   await expect(dialog.copyWarning).toHaveCount(0)
   await dialog.passphrase.fill(PASSPHRASE)
   await dialog.confirmation.fill(PASSPHRASE)
-  await expect(dialog.submitButton()).toHaveText('Export and move')
+  await expect(dialog.submitButton()).toHaveText('Export and stop here')
   const download = await dialog.exportToFile()
   await download.saveAs(testInfo.outputPath(download.suggestedFilename()))
   await expect(dialog.root).toContainText('is stopped here and marked moved')

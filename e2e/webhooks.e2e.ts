@@ -46,6 +46,9 @@ test('adds a webhook and shows its secret once, with a copy button', async ({ ap
   await app.page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
   await hooks.add(receiver.url, ['Messages received', 'Account status changes'])
   await expect(hooks.newSecret).toBeVisible()
+  // Never below the fold: the secret takes the focus, which scrolls it into view.
+  await expect(hooks.newSecret).toBeFocused()
+  await expect(hooks.newSecret).toBeInViewport({ ratio: 1 })
   secret = await hooks.shownSecret()
   expect(secret).toMatch(/^whsec_[\w-]{43}$/)
   await hooks.newSecret.getByRole('button', { name: 'Copy secret' }).click()

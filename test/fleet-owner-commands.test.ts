@@ -17,6 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import {
   OWNER_BOUND_COMMANDS,
   type AccountHealth,
+  type AccountStats,
   type AccountSummary,
   type BulkResult,
   type CommandOutput,
@@ -317,6 +318,23 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       // The code is in A's memory and the simulator in A's process: B asks, A types.
       expect(await value(b, 'simulator:enter-code', { id: account.id })).toMatchObject({ jid: `${phone}@s.whatsapp.net` })
       spare.push((await done).payload as AccountSummary)
+    },
+    'accounts:stats': async () => {
+      // The texts of the last 24 hours are counted in the owner's memory: only the owner knows them.
+      if (!sentText) await sendThroughB()
+      const { to } = await sharedPair()
+      await runsOnA(to.id)
+      const [stats] = await sameAsOwner<AccountStats[]>('accounts:stats', { ids: [to.id] })
+      expect(stats).toMatchObject({ id: to.id, ok: true, webhookFailures: 0 })
+      expect(stats!.messages24h).toBeGreaterThan(0)
+    },
+    'accounts:tag': async () => {
+      // The owner keeps the row in memory: it writes the tags, so its next status change keeps them.
+      const { to } = await sharedPair()
+      await runsOnA(to.id)
+      const results = await value<BulkResult[]>(b, 'accounts:tag', { ids: [to.id], add: ['through-b'] })
+      expect(results).toEqual([expect.objectContaining({ id: to.id, ok: true, account: expect.objectContaining({ tags: expect.arrayContaining(['through-b']) }) })])
+      expect((await onA(to.id)).tags).toContain('through-b')
     },
     'accounts:passkey-response': async () => {
       // A key this test holds: registered with the simulator's admin API, the scan through it too.

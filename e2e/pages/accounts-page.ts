@@ -26,7 +26,7 @@ export class AccountsPage {
     await expect(dialog.root).toBeVisible()
     await dialog.root.getByLabel('Label (optional)').fill(label)
     await dialog.root.getByRole('button', { name: 'Create and show QR code' }).click()
-    return new PairingDialog(this.page, 'Pair an account')
+    return new PairingDialog(this.page, `Pair ${label}`)
   }
 
   /** Adds an account and pairs it with the simulator's scan; returns its card once it shows Connected. */

@@ -27,7 +27,7 @@ export class TelemetryPage {
   /** Picks an account by typing into the picker and choosing the option that carries `optionText`. */
   async find(query: string, optionText: string | RegExp): Promise<void> {
     await this.picker.fill(query)
-    await this.page.getByRole('option').filter({ hasText: optionText }).click()
+    await this.page.getByRole('listbox', { name: 'Matching accounts' }).getByRole('option').filter({ hasText: optionText }).click()
   }
 
   /** Shows one account (by its label), or all of them. */

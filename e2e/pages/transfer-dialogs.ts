@@ -32,7 +32,7 @@ export class ExportDialog {
   }
 
   submitButton(): Locator {
-    return this.root.getByRole('button', { name: /^(Export and move|Export a copy|Send to server)$/ })
+    return this.root.getByRole('button', { name: /^(Export and stop here|Export a copy|Send to server)$/ })
   }
 
   /** Submits a file export and returns the download it starts. */

@@ -23,7 +23,7 @@ export async function buildRenderer(): Promise<void> {
       // Electron 45 ships Chromium 140; Debian's Chromium is newer.
       target: 'chrome140',
       modulePreload: { polyfill: false },
-      minify: false,
+      minify: true,
       reportCompressedSize: false,
       // ceremony.html: the desktop app's passkey ceremony page, which the passkey spec also runs in Chromium.
       rollupOptions: { input: { index: resolve(ROOT, 'src', 'renderer', 'index.html'), ceremony: resolve(ROOT, 'src', 'renderer', 'ceremony.html') } },

@@ -8,16 +8,43 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { AccountStatus } from '../../src/shared/contract'
+import type { AccountCondition, AccountStatus } from '../../src/shared/contract'
 
 export const FLEET_SIZE = 500
 
-/** Every 50th account is reconnecting, every 25th logged out, every 20th failed; the rest connected. */
+/**
+ * Every 50th account is reconnecting, every 25th logged out, every 20th failed, every 50th replaced; of
+ * each hundred, one more failed with a QR code nobody scanned (408 before pairing), one refused by
+ * WhatsApp (403), and one connected with a condition (decryption failures); the rest connected.
+ */
 export function injectedStatus(index: number): AccountStatus {
-  if (index % 50 === 7) return 'reconnecting'
-  if (index % 25 === 3) return 'logged-out'
-  if (index % 20 === 11) return 'failed'
-  return 'connected'
+  return injected(index).status
+}
+
+export interface Injected {
+  status: AccountStatus
+  lastDisconnectCode: number | null
+  /** False: never paired (a QR that expired). */
+  paired: boolean
+  condition: AccountCondition | null
+}
+
+export function injected(index: number): Injected {
+  const plain = { lastDisconnectCode: null, paired: true, condition: null }
+  if (index % 50 === 7) return { ...plain, status: 'reconnecting', lastDisconnectCode: 408 }
+  if (index % 25 === 3) return { ...plain, status: 'logged-out', lastDisconnectCode: 401 }
+  if (index % 20 === 11) return { ...plain, status: 'failed', lastDisconnectCode: 408 }
+  if (index % 50 === 13) return { ...plain, status: 'replaced', lastDisconnectCode: 440 }
+  if (index % 100 === 17) return { ...plain, status: 'failed', lastDisconnectCode: 408, paired: false }
+  if (index % 100 === 19) return { ...plain, status: 'failed', lastDisconnectCode: 403 }
+  if (index % 100 === 29) {
+    return {
+      ...plain,
+      status: 'connected',
+      condition: { code: 'decrypt-failures', title: 'Messages fail to decrypt', detail: '12 messages in 5 minutes', remedy: 'Restart it.', since: 0, until: null, automatic: null },
+    }
+  }
+  return { ...plain, status: 'connected' }
 }
 
 export function fleetLabel(index: number): string {
@@ -25,8 +52,13 @@ export function fleetLabel(index: number): string {
 }
 
 export function expectedCount(status: AccountStatus): number {
+  return countWhere((x) => x.status === status)
+}
+
+/** How many injected accounts match. */
+export function countWhere(match: (injected: Injected, index: number) => boolean): number {
   let count = 0
-  for (let i = 0; i < FLEET_SIZE; i++) if (injectedStatus(i) === status) count++
+  for (let i = 0; i < FLEET_SIZE; i++) if (match(injected(i), i)) count++
   return count
 }
 
@@ -35,6 +67,8 @@ export interface FleetServer {
   token: string
   /** Pushes the 500 changed summaries through the core's event bus; resolves when they are sent. */
   inject(): Promise<void>
+  /** Starts (or, with 0, stops) the benchmark's traffic: `perSecond` messages, a tick and a few changes a second. */
+  traffic(perSecond: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -67,6 +101,11 @@ export async function startFleetServer(): Promise<FleetServer> {
     async inject() {
       const done = next(/^injected \d+/)
       child.stdin!.write('inject\n')
+      await done
+    },
+    async traffic(perSecond) {
+      const done = next(/^traffic \d+/)
+      child.stdin!.write(`traffic ${perSecond}\n`)
       await done
     },
     async stop() {

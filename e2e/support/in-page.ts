@@ -15,7 +15,7 @@ declare const window: {
   localStorage: { length: number }
 }
 declare const navigator: { clipboard: { readText(): Promise<string> } }
-declare function getComputedStyle(element: unknown): { outlineStyle: string }
+declare function getComputedStyle(element: unknown): { outlineStyle: string; borderTopColor: string }
 
 /** True when nothing sticks out sideways (no horizontal scrollbar). */
 export function fitsWidth(): boolean {
@@ -52,10 +52,29 @@ export function scrollToStart(node: unknown): void {
   ;(node as { scrollTop: number }).scrollTop = 0
 }
 
+/** Scrolls a scrollable element to `top` pixels. */
+export function scrollTo(node: unknown, top: number): void {
+  ;(node as { scrollTop: number }).scrollTop = top
+}
+
 /**
  * True once the element `selector` finds reads `text`: for page.waitForFunction with `polling: 'raf'`,
  * so a figure for the closing note is taken to the frame, not to Playwright's expect() polling steps.
  */
 export function hasText({ selector, text }: { selector: string; text: string }): boolean {
   return document.querySelector(selector)?.textContent === text
+}
+
+/** The top border colour of each element, as [r, g, b] (the charts' legend swatches). */
+export function borderColours(nodes: unknown[]): Array<[number, number, number]> {
+  return nodes.map((node) => {
+    const [r = 0, g = 0, b = 0] = (getComputedStyle(node).borderTopColor.match(/\d+(\.\d+)?/g) ?? []).map(Number)
+    return [r, g, b]
+  })
+}
+
+/** True when an element scrolls nothing sideways. */
+export function noSidewaysScroll(node: unknown): boolean {
+  const element = node as { scrollWidth: number; clientWidth: number }
+  return element.scrollWidth <= element.clientWidth
 }

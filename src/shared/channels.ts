@@ -41,8 +41,12 @@ export const COMMAND_NAMES = [
   // An account's activity log.
   'accounts:activity',
   'fleet:servers',
-  // Start, stop or log out many accounts in one command.
+  // Start, stop, restart or log out many accounts in one command.
   'accounts:bulk',
+  // Add and remove tags on many accounts in one command.
+  'accounts:tag',
+  // Per account: texts received lately, failed webhook deliveries (the accounts table's columns).
+  'accounts:stats',
   // Signed webhooks from a durable outbox (docs/webhooks.md).
   'webhooks:add',
   'webhooks:list',
@@ -56,6 +60,14 @@ export const COMMAND_NAMES = [
   'accounts:queue',
   'accounts:queue-cancel',
   'accounts:send-stats',
+  // Named API tokens with roles, and the audit trail of every command (docs/security.md).
+  'tokens:add',
+  'tokens:list',
+  'tokens:revoke',
+  'tokens:whoami',
+  'audit:list',
+  // A consistent copy of the SQLite store (docs/security.md, "Backups").
+  'store:backup',
 ] as const
 
 export const EVENT_NAMES = [
@@ -91,6 +103,8 @@ export const EVENTS_PROTOCOL = 'irish.v1'
 export const TOKEN_PROTOCOL_PREFIX = 'bearer.'
 /** The event stream closes with this code when first-message authentication fails. */
 export const EVENTS_CLOSE_UNAUTHORIZED = 4401
+/** The event stream closes with this code when the topics asked for at connect are not valid (an error message says why first). */
+export const EVENTS_CLOSE_BAD_SUBSCRIPTION = 4400
 
 /**
  * Says which client sent an HTTP command, for the activity log's "who asked": 'ui' (the app's page),

@@ -1,7 +1,10 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { COMMAND_NAMES, EVENT_NAMES } from './channels'
+import type { AccountId } from './ids'
 import {
+  ACCOUNT_FIELDS,
+  SUBJECT_FIELDS,
   CLI_VERBS,
   commands,
   describeZodError,
@@ -85,8 +88,8 @@ function keysOf(schema: z.ZodType): string[] {
 }
 
 describe('the registry', () => {
-  const DECISIONS = ['activity', 'body', 'cli', 'fields', 'fleet', 'input', 'output', 'role']
-  const EVENT_DECISIONS = ['account', 'fleet', 'label', 'payload', 'repeatsBy', 'webhook']
+  const DECISIONS = ['activity', 'body', 'cli', 'fields', 'fleet', 'forViewer', 'input', 'output', 'role']
+  const EVENT_DECISIONS = ['account', 'fleet', 'forViewer', 'label', 'payload', 'repeatsBy', 'webhook']
 
   it.each(COMMAND_NAMES)('%s declares every decision, each one it can be', (name) => {
     const declaration = commands[name]
@@ -108,7 +111,67 @@ describe('the registry', () => {
       expect(['named', 'results']).toContain(activity.accounts)
       expect(typeof activity.say).toBe('function')
     }
-    if (declaration.cli !== null) expect(declaration.cli).toMatch(/^[a-z][a-z-]*$/)
+    // One word, or two for a family of verbs (tokens add, tokens list).
+    if (declaration.cli !== null) expect(declaration.cli).toMatch(/^[a-z][a-z-]*( [a-z][a-z-]*)?$/)
+    if (declaration.forViewer !== null) {
+      expect(typeof declaration.forViewer).toBe('function')
+      // Holding something back from a viewer means nothing unless a viewer may ask.
+      expect(declaration.role).toBe('viewer')
+    }
+  })
+
+  it('holds back a QR payload, a linking code and message text from a viewer, in every answer and event it can read', () => {
+    // A schema that can carry one of them: a pairing state (qr, code) or a received message (text).
+    const carriesSecrets = (schema: z.ZodType): boolean => {
+      const json = JSON.stringify(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }))
+      return json.includes('"qr"') || (json.includes('"text"') && json.includes('"from"'))
+    }
+    for (const name of COMMAND_NAMES.filter((c) => commands[c].role === 'viewer')) {
+      if (carriesSecrets(commands[name].output)) expect(commands[name].forViewer, name).not.toBeNull()
+    }
+    for (const name of EVENT_NAMES) if (carriesSecrets(events[name].payload)) expect(events[name].forViewer, name).not.toBeNull()
+
+    const state = {
+      id: 'acc-1' as AccountId,
+      qr: '2@abc',
+      expiresAt: 1,
+      status: 'pairing' as const,
+      method: 'code' as const,
+      code: 'ABCD-EFGH',
+      codeExpiresAt: 2,
+      phone: '15550001111',
+      passkey: null,
+      passkeyError: null,
+    }
+    expect(commands['accounts:pairing'].forViewer!(state)).toEqual({ ...state, qr: null, code: null })
+    expect(events['accounts:qr'].forViewer!(state)).toEqual({ ...state, qr: null, code: null })
+    // A passkey check's ceremony link carries a single-use token that answers the check.
+    const ceremonyUrl = 'https://web.whatsapp.com/#irish-passkey=tok'
+    const passkeyState = { ...state, method: 'passkey' as const, qr: null, code: null, passkey: { phase: 'required' as const, options: { challenge: 'abc' }, ceremonyUrl, expiresAt: 1 } }
+    expect(JSON.stringify(commands['accounts:pairing'].forViewer!(passkeyState))).not.toContain(ceremonyUrl)
+    expect(JSON.stringify(events['accounts:qr'].forViewer!(passkeyState))).not.toContain(ceremonyUrl)
+    const message = { account: 'acc-1' as AccountId, id: 'm1', from: '15550002222@s.whatsapp.net', text: 'the secret', at: 3 }
+    expect(events['accounts:message'].forViewer!(message)).toEqual({ ...message, text: '' })
+  })
+
+  it('reads the account fields of every command off its schema', () => {
+    expect(ACCOUNT_FIELDS.get('accounts:start')).toEqual({ one: ['id'], many: [] })
+    expect(ACCOUNT_FIELDS.get('accounts:bulk')).toEqual({ one: [], many: ['ids'] })
+    expect(ACCOUNT_FIELDS.get('telemetry:snapshot')).toEqual({ one: ['account'], many: [] })
+    expect(ACCOUNT_FIELDS.get('telemetry:watch')).toEqual({ one: [], many: ['accounts'] })
+    expect(ACCOUNT_FIELDS.get('webhooks:remove')).toEqual({ one: [], many: [] })
+    // Every field called like an account is one, so the door checks it.
+    for (const name of COMMAND_NAMES) {
+      const { one, many } = ACCOUNT_FIELDS.get(name)!
+      const keys = keysOf(commands[name].input)
+      if (name.startsWith('accounts:') && keys.includes('id')) expect(one, name).toContain('id')
+      if (keys.includes('account')) expect(one, name).toContain('account')
+      if (keys.includes('ids')) expect(many, name).toContain('ids')
+    }
+    expect(SUBJECT_FIELDS.get('tokens:revoke')).toEqual(['name'])
+    expect(SUBJECT_FIELDS.get('webhooks:remove')).toEqual(['id'])
+    expect(SUBJECT_FIELDS.get('transfer:hand-off')).toEqual(['id'])
+    expect(SUBJECT_FIELDS.get('accounts:send-text')).toEqual([])
   })
 
   it('gives each CLI verb to one command', () => {

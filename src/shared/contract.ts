@@ -20,11 +20,13 @@ import { ProxyUrlSchema, redactProxyUrl } from './proxy'
 import { QueueEntrySchema, SendLimitsPatchSchema } from './send-limits'
 import { PasskeyCredentialSchema } from './passkey'
 import { MAX_CEREMONY_TOKEN_LENGTH } from './passkey-ceremony'
+import { MAX_TAGS_PER_ACCOUNT, TagSchema } from './tags'
 import { MIN_PASSPHRASE_LENGTH } from './passphrase'
-import { BODY_LIMIT_BYTES, command, event, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
+import { BODY_LIMIT_BYTES, command, event, roleAllows, type AnyCommandDeclaration, type AnyEventDeclaration, type Role } from './policy'
 import {
   AccountHealthSchema,
   AccountIdSchema,
+  AccountStatsSchema,
   AccountStatusSchema,
   AccountSummarySchema,
   ActivityEntrySchema,
@@ -48,13 +50,21 @@ import {
   TelemetrySnapshotSchema,
   TelemetryWatchInputSchema,
   TransferModeSchema,
+  AuditEntrySchema,
+  BackupInfoSchema,
+  NewTokenNameSchema,
+  RoleSchema,
+  TokenNameSchema,
+  TokenSummarySchema,
+  withoutMessageText,
+  withoutPairingSecrets,
   type BulkAction,
 } from './schemas'
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
 export * from './schemas'
 export * from './send-limits'
-export { ROLES, type Role } from './policy'
+export { ROLE_ABILITIES, ROLES, roleAllows, type Role } from './policy'
 
 // ---------------------------------------------------------------------------------------------
 // Events (main → UI). Declared first: the webhook schemas below are derived from them.
@@ -67,6 +77,7 @@ export const events = {
     fleet: 'relay',
     webhook: true,
     label: 'Messages received',
+    forViewer: withoutMessageText,
   }),
   /**
    * What became of a send, once that is final: sent (at once, or from the queue when the limits let it
@@ -79,10 +90,11 @@ export const events = {
     fleet: 'relay',
     webhook: true,
     label: 'Messages sent (their final state)',
+    forViewer: null,
   }),
-  'accounts:changed': event({ payload: AccountSummarySchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account status changes' }),
-  'accounts:removed': event({ payload: z.object({ id: AccountIdSchema }), account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Accounts removed' }),
-  'accounts:qr': event({ payload: PairingStateSchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Pairing QR codes' }),
+  'accounts:changed': event({ payload: AccountSummarySchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account status changes', forViewer: null }),
+  'accounts:removed': event({ payload: z.object({ id: AccountIdSchema }), account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Accounts removed', forViewer: null }),
+  'accounts:qr': event({ payload: PairingStateSchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Pairing QR codes', forViewer: withoutPairingSecrets }),
   /**
    * About once a second: the per-second points that finished, batched; the '*' aggregate always, an
    * account's points only while a telemetry:watch names it. Each server measures its own store calls.
@@ -94,6 +106,7 @@ export const events = {
     fleet: 'local',
     webhook: false,
     label: 'Telemetry ticks',
+    forViewer: null,
   }),
   /**
    * The OS opened a session bundle with the desktop app (never sent by the headless server): the file's
@@ -106,6 +119,7 @@ export const events = {
     fleet: 'local',
     webhook: false,
     label: 'Bundles opened',
+    forViewer: null,
   }),
 } satisfies Record<EventName, AnyEventDeclaration>
 
@@ -206,7 +220,9 @@ const HandOffIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a 
 
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
 export const MAX_BULK_IDS = 1000
-const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', logout: 'Log out' }
+/** The most audit entries one audit:list answers. */
+export const MAX_AUDIT_ENTRIES = 1000
+const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', logout: 'Log out' }
 
 /** A limits change in the activity log's words: "perMinute 3, perDay none". */
 function describeLimits(limits: Record<string, number | null | undefined>): string {
@@ -216,7 +232,7 @@ function describeLimits(limits: Record<string, number | null | undefined>): stri
 
 const ACCOUNT = { id: 'Account' } as const
 /** A command about one account that writes nothing to its log. */
-const quiet = { activity: null, body: 'standard', cli: null } as const
+const quiet = { activity: null, body: 'standard', cli: null, forViewer: null } as const
 /**
  * simulator:scan and simulator:enter-code: the simulator in this process plays the phone for an account
  * whose QR code or linking code is in the memory of the server that runs it, and answers the linked ids.
@@ -231,10 +247,11 @@ const PLAYS_THE_PHONE = {
   activity: null,
   body: 'standard',
   cli: null,
+  forViewer: null,
   fields: { ...ACCOUNT, passkey: 'Phone with a passkey' },
 } as const
 /** The passkey commands: each acts on the check in the memory of the server that runs the account, and answers its pairing state. */
-const PASSKEY_STEP = { output: PairingStateSchema, role: 'operator', fleet: { owner: 'id' }, body: 'standard', cli: null } as const
+const PASSKEY_STEP = { output: PairingStateSchema, role: 'operator', fleet: { owner: 'id' }, body: 'standard', cli: null, forViewer: null } as const
 /** Says `words` in the account's log, as an operator's command. */
 const says = (words: string) => ({ kind: 'command', accounts: 'named', say: () => words }) as const
 
@@ -248,6 +265,7 @@ export const commands = {
     activity: null,
     body: 'standard',
     cli: 'list',
+    forViewer: null,
     fields: {},
   }),
   'accounts:add': command({
@@ -259,10 +277,11 @@ export const commands = {
     activity: says('Added'),
     body: 'standard',
     cli: null,
+    forViewer: null,
     fields: { label: 'Label' },
   }),
   'accounts:remove': command({ input: ById, output: Done, role: 'admin', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
-  'accounts:logout': command({ input: ById, output: AccountSummarySchema, role: 'operator', fleet: { owner: 'id' }, activity: says('Log out'), body: 'standard', cli: null, fields: ACCOUNT }),
+  'accounts:logout': command({ input: ById, output: AccountSummarySchema, role: 'operator', fleet: { owner: 'id' }, activity: says('Log out'), body: 'standard', cli: null, forViewer: null, fields: ACCOUNT }),
   'accounts:start': command({
     input: z
       .object({
@@ -278,9 +297,10 @@ export const commands = {
     activity: { kind: 'command', accounts: 'named', say: (input) => (input.takeBack ? 'Take back (start after a move)' : 'Start') },
     body: 'standard',
     cli: null,
+    forViewer: null,
     fields: { ...ACCOUNT, takeBack: 'Take back' },
   }),
-  'accounts:stop': command({ input: ById, output: AccountSummarySchema, role: 'operator', fleet: { owner: 'id' }, activity: says('Stop'), body: 'standard', cli: null, fields: ACCOUNT }),
+  'accounts:stop': command({ input: ById, output: AccountSummarySchema, role: 'operator', fleet: { owner: 'id' }, activity: says('Stop'), body: 'standard', cli: null, forViewer: null, fields: ACCOUNT }),
   'accounts:rename': command({
     input: z.object({ id: AccountIdSchema, label: LabelSchema }).strict(),
     output: AccountSummarySchema,
@@ -291,6 +311,7 @@ export const commands = {
     activity: { kind: 'command', accounts: 'named', say: (input) => `Rename to "${input.label}"` },
     body: 'standard',
     cli: null,
+    forViewer: null,
     fields: { ...ACCOUNT, label: 'Label' },
   }),
   'accounts:send-text': command({
@@ -329,7 +350,16 @@ export const commands = {
   /** The messages the account received since it started here: kept in the owner's memory. */
   'accounts:messages': command({ input: ById, output: z.array(ReceivedMessageSchema), role: 'operator', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
   'accounts:health': command({ input: ById, output: AccountHealthSchema, role: 'viewer', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
-  'accounts:pairing': command({ input: ById, output: PairingStateSchema, role: 'viewer', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
+  /** Viewer-readable: where pairing stands, without the QR payload or the linking code (forViewer). */
+  'accounts:pairing': command({
+    input: ById,
+    output: PairingStateSchema,
+    role: 'viewer',
+    fleet: { owner: 'id' },
+    ...quiet,
+    forViewer: withoutPairingSecrets,
+    fields: ACCOUNT,
+  }),
   'telemetry:snapshot': command({
     input: z.object({ account: AccountIdSchema.optional(), windowSeconds: TelemetryRangeSchema.optional() }).strict(),
     output: TelemetrySnapshotSchema,
@@ -383,7 +413,16 @@ export const commands = {
     role: 'admin',
     fleet: 'any-server',
     ...quiet,
-    fields: { whatsappUrl: 'Endpoint URL', trustedRootKey: 'Trusted root key', autoStart: 'Start accounts automatically', defaultProxy: 'Default proxy', defaultLimits: 'Default send limits', maxQueuePerAccount: 'Queue length per account' },
+    fields: {
+      whatsappUrl: 'Endpoint URL',
+      trustedRootKey: 'Trusted root key',
+      autoStart: 'Start accounts automatically',
+      rankingMinSamples: 'Minimum samples to rank',
+      auditRetentionDays: 'Audit retention (days)',
+      defaultProxy: 'Default proxy',
+      defaultLimits: 'Default send limits',
+      maxQueuePerAccount: 'Queue length per account',
+    },
   }),
   'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** The servers of the fleet sharing this PostgreSQL database; empty on a single SQLite server. */
@@ -422,6 +461,7 @@ export const commands = {
     activity: { kind: 'transfer', accounts: 'named', say: (input) => `Export to a file (${input.mode})` },
     body: 'standard',
     cli: 'export',
+    forViewer: null,
     fields: { ...ACCOUNT, passphrase: 'Passphrase', mode: 'Mode', fileName: 'File name', includeProxy: 'Include the proxy' },
   }),
   /**
@@ -448,6 +488,7 @@ export const commands = {
     activity: { kind: 'transfer', accounts: 'named', say: () => 'Export to another server' },
     body: 'standard',
     cli: 'export-to-server',
+    forViewer: null,
     fields: { ...ACCOUNT, url: 'Server address', token: 'API token', passphrase: 'Passphrase', replace: 'Replace', includeProxy: 'Include the proxy' },
   }),
   /** Reads a bundle's metadata without the passphrase, and names the account here with the same phone. */
@@ -456,12 +497,18 @@ export const commands = {
     output: z.object({
       meta: BundleInfoSchema,
       existing: z.object({ id: AccountIdSchema, label: z.string(), status: AccountStatusSchema }).nullable(),
+      /**
+       * The bundle says it holds older state of its device than this store has seen (fewer writes of its
+       * credentials): the import is refused unless allowOlder. From the metadata, checked again on import.
+       */
+      older: z.object({ writes: z.number().int(), seen: z.number().int(), message: z.string() }).nullable(),
     }),
     role: 'admin',
     fleet: 'any-server',
     activity: null,
     body: 'bundle',
     cli: 'inspect',
+    forViewer: null,
     fields: { bundle: 'Bundle' },
   }),
   /** Imports a session bundle: validated fully before anything is written; all or nothing. */
@@ -475,6 +522,8 @@ export const commands = {
         /** Start it after the import. Default true. */
         start: z.boolean().optional(),
         label: LabelSchema.optional(),
+        /** Import it even when it is older state than this store has seen of its device (the answer to a warning). */
+        allowOlder: z.boolean().optional(),
         /**
          * Server-to-server hand-off: hold the account as pending (not started) until the source confirms
          * with transfer:hand-off. `id` names the hand-off; `source` is the sending installation's id.
@@ -492,7 +541,8 @@ export const commands = {
     activity: { kind: 'transfer', accounts: 'named', say: () => 'Import from a bundle' },
     body: 'bundle',
     cli: 'import',
-    fields: { bundle: 'Bundle', passphrase: 'Passphrase', replace: 'Replace', start: 'Start', label: 'Label', handOff: 'Hand-off' },
+    forViewer: null,
+    fields: { bundle: 'Bundle', passphrase: 'Passphrase', replace: 'Replace', start: 'Start', label: 'Label', allowOlder: 'Allow older state', handOff: 'Hand-off' },
   }),
   /** Imports a Baileys useMultiFileAuthState folder on the machine that runs the core. */
   'transfer:import-folder': command({
@@ -512,6 +562,7 @@ export const commands = {
     activity: { kind: 'transfer', accounts: 'named', say: () => 'Import from a Baileys folder' },
     body: 'standard',
     cli: 'import-folder',
+    forViewer: null,
     fields: { path: 'Folder', label: 'Label', replace: 'Replace', start: 'Start' },
   }),
   /**
@@ -590,10 +641,11 @@ export const commands = {
     activity: null,
     body: 'standard',
     cli: 'activity',
+    forViewer: null,
     fields: { ...ACCOUNT, limit: 'Limit' },
   }),
   /**
-   * Starts, stops or logs out many accounts in one call, a few at a time inside the core, and answers one
+   * Starts, stops, restarts or logs out many accounts in one call, a few at a time inside the core, and answers one
    * result per distinct id in the order given: a failure (an unknown id, an account already running)
    * fails only its own entry. In a fleet each id is run by the server that holds it.
    */
@@ -610,10 +662,62 @@ export const commands = {
     output: z.array(BulkResultSchema),
     role: 'operator',
     fleet: { owners: 'ids' },
-    activity: { kind: 'command', accounts: 'results', say: (input) => `${BULK_WORDS[input.action]} (with other selected accounts)` },
+    // One id is one account's own action (a row's menu), said as such.
+    activity: { kind: 'command', accounts: 'results', say: (input) => (new Set(input.ids).size === 1 ? BULK_WORDS[input.action] : `${BULK_WORDS[input.action]} (with other selected accounts)`) },
     body: 'standard',
     cli: null,
+    forViewer: null,
     fields: { ids: 'Accounts', action: 'Action' },
+  }),
+  /**
+   * Adds and removes tags on many accounts at once (removals first; case does not matter), and answers
+   * per account with the account after the change, as accounts:bulk does. In a fleet, each owner writes
+   * its own accounts' rows, as for a rename.
+   */
+  'accounts:tag': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        add: z.array(TagSchema).max(MAX_TAGS_PER_ACCOUNT, `Add at most ${MAX_TAGS_PER_ACCOUNT} tags at once.`).optional(),
+        remove: z.array(TagSchema).max(100, 'Remove at most 100 tags at once.').optional(),
+      })
+      .strict()
+      .refine((input) => (input.add?.length ?? 0) + (input.remove?.length ?? 0) > 0, 'Give at least one tag to add or remove.'),
+    output: z.array(BulkResultSchema),
+    role: 'operator',
+    fleet: { owners: 'ids' },
+    activity: {
+      kind: 'command',
+      accounts: 'results',
+      say: (input) => ['Tags:', ...(input.add ?? []).map((tag) => `+${tag}`), ...(input.remove ?? []).map((tag) => `−${tag}`)].join(' '),
+    },
+    body: 'standard',
+    cli: null,
+    forViewer: null,
+    fields: { ids: 'Accounts', add: 'Tags to add', remove: 'Tags to remove' },
+  }),
+  /**
+   * For the accounts table's columns: per account, its last text's time, its texts in the last 24 hours
+   * and its failed webhook deliveries. The counts live in the memory of the server that runs each
+   * account, so in a fleet each owner answers for its own.
+   */
+  'accounts:stats': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger lists in parts.`),
+      })
+      .strict(),
+    output: z.array(AccountStatsSchema),
+    role: 'viewer',
+    fleet: { owners: 'ids' },
+    ...quiet,
+    fields: { ids: 'Accounts' },
   }),
   /**
    * Sets or clears (null) the proxy of many accounts (docs/proxies-and-limits.md), answered per account.
@@ -645,6 +749,8 @@ export const commands = {
     },
     body: 'standard',
     cli: null,
+    // The shown form of a proxy already holds its password back as ***.
+    forViewer: null,
     fields: { ids: 'Accounts', url: 'Proxy URL', reconnect: 'Reconnect now' },
   }),
   /**
@@ -668,6 +774,7 @@ export const commands = {
     activity: { kind: 'command', accounts: 'results', say: (input) => `Set send limits (${describeLimits(input.limits)})` },
     body: 'standard',
     cli: null,
+    forViewer: null,
     // Each limit's own message names it ("The messages per minute is at least 1").
     fields: { ids: 'Accounts', limits: 'Limits' },
   }),
@@ -687,6 +794,7 @@ export const commands = {
     activity: { kind: 'command', accounts: 'named', say: (input) => `Cancel ${input.messageIds.length} queued ${input.messageIds.length === 1 ? 'send' : 'sends'}` },
     body: 'standard',
     cli: null,
+    forViewer: null,
     fields: { ...ACCOUNT, messageIds: 'Queued messages' },
   }),
   /** Every account's queue length, sends in the last 24 hours and the limit holding its queue (the accounts table). */
@@ -733,6 +841,115 @@ export const commands = {
   }),
   /** Queues a `webhooks:test` event for one endpoint. */
   'webhooks:test': command({ input: z.object({ id: WebhookIdSchema }).strict(), output: WebhookDeliverySchema, role: 'admin', fleet: 'any-server', ...quiet, fields: { id: 'Webhook' } }),
+  /**
+   * A new named token with a role, limited to some accounts or not. The answer is the only time the
+   * token is shown: only its hash is kept. An admin token is never limited (it changes what every
+   * account shares: settings, webhooks, tokens).
+   */
+  'tokens:add': command({
+    input: z
+      .object({
+        name: NewTokenNameSchema,
+        role: RoleSchema,
+        accounts: z
+          .array(AccountIdSchema)
+          .min(1, 'Name at least one account, or leave the accounts out for a token that sees every account.')
+          .max(MAX_BULK_IDS, `A token names at most ${MAX_BULK_IDS} accounts.`)
+          .optional(),
+      })
+      .strict()
+      .refine((input) => !(input.role === 'admin' && input.accounts), {
+        message: 'An admin token sees every account (it changes settings, webhooks and tokens, which all accounts share): leave the accounts out, or choose operator or viewer.',
+        path: ['accounts'],
+      }),
+    output: z.object({ name: z.string(), role: RoleSchema, accounts: z.array(AccountIdSchema).nullable(), token: z.string() }),
+    role: 'admin',
+    // Kept in the database: the fleet's shared one in a fleet, so every server accepts it.
+    fleet: 'any-server',
+    activity: null,
+    body: 'standard',
+    cli: 'tokens add',
+    forViewer: null,
+    fields: { name: 'Token name', role: 'Role', accounts: 'Accounts' },
+  }),
+  /** Every token, the built-in one first: names, roles and accounts, never a secret. */
+  'tokens:list': command({
+    input: Empty,
+    output: z.array(TokenSummarySchema),
+    role: 'admin',
+    fleet: 'any-server',
+    activity: null,
+    body: 'standard',
+    cli: 'tokens list',
+    forViewer: null,
+    fields: {},
+  }),
+  /** Revokes a token: refused from then on by every server of a fleet (within a second), its open event streams closed. */
+  'tokens:revoke': command({
+    input: z.object({ name: TokenNameSchema }).strict(),
+    output: Done,
+    role: 'admin',
+    fleet: 'any-server',
+    activity: null,
+    body: 'standard',
+    cli: 'tokens revoke',
+    forViewer: null,
+    fields: { name: 'Token name' },
+  }),
+  /** Who the caller is: its token's name, role and accounts (the UI shows what that role may do). */
+  'tokens:whoami': command({
+    input: Empty,
+    output: z.object({ name: z.string(), role: RoleSchema, accounts: z.array(AccountIdSchema).nullable() }),
+    role: 'viewer',
+    fleet: 'any-server',
+    ...quiet,
+    fields: {},
+  }),
+  /** The audit trail, newest first: every command that answered, who asked, and how it ended. */
+  'audit:list': command({
+    input: z
+      .object({
+        /** Epoch milliseconds: entries at or after. */
+        since: z.number().int().min(0).optional(),
+        /** Epoch milliseconds: entries before. */
+        until: z.number().int().min(0).optional(),
+        actor: z.string().min(1).max(64).optional(),
+        command: z.string().min(1).max(64).optional(),
+        limit: z.number().int().min(1, 'Ask for at least one entry.').max(MAX_AUDIT_ENTRIES, `At most ${MAX_AUDIT_ENTRIES} entries at once: narrow the time range for more.`),
+      })
+      .strict(),
+    output: z.array(AuditEntrySchema),
+    role: 'admin',
+    // Kept in the database, the fleet's shared one in a fleet.
+    fleet: 'any-server',
+    activity: null,
+    body: 'standard',
+    cli: 'audit',
+    forViewer: null,
+    fields: { since: 'Since', until: 'Until', actor: 'Actor', command: 'Command', limit: 'Limit' },
+  }),
+  /**
+   * Writes a consistent copy of this server's SQLite store to a file on the server's machine (SQLite's
+   * online backup API; accounts keep running). Values stay sealed; the answer names the data key a
+   * restore needs. A fleet's PostgreSQL is backed up with pg_dump instead (docs/security.md).
+   */
+  'store:backup': command({
+    input: z
+      .object({
+        /** An absolute path on the machine that runs the server; never overwritten. */
+        path: z.string().min(1, 'Give the path of the backup file.').max(4096),
+      })
+      .strict(),
+    output: BackupInfoSchema,
+    role: 'admin',
+    // The file is written on the machine of the server asked.
+    fleet: 'any-server',
+    activity: null,
+    body: 'standard',
+    cli: 'backup',
+    forViewer: null,
+    fields: { path: 'Backup file' },
+  }),
 } satisfies Record<CommandName, AnyCommandDeclaration>
 
 export type Commands = typeof commands
@@ -757,6 +974,62 @@ const EVENT_LIST = Object.keys(events) as EventName[]
 /** Who may ask for a command. */
 export function roleOf(command: CommandName): Role {
   return commands[command].role
+}
+
+/** Whether a command's declared role lets a caller holding `held` run it. */
+export function mayRun(held: Role, command: CommandName): boolean {
+  return roleAllows(held, commands[command].role)
+}
+
+/** The schema under `.optional()` and `.nullable()`: what a field is when it is there. */
+function present(schema: z.ZodType): z.ZodType {
+  let inner = schema
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType
+  return inner
+}
+
+function inputShape(command: CommandName): Record<string, z.ZodType> {
+  const input: z.ZodType = commands[command].input
+  return input instanceof z.ZodObject ? (input.shape as Record<string, z.ZodType>) : {}
+}
+
+/**
+ * The input fields of a command that name accounts, read off its schema: `one` holds an account id
+ * (AccountIdSchema), `many` a list of them. An account-limited token is checked against exactly these,
+ * and the audit trail records them.
+ */
+export const ACCOUNT_FIELDS: ReadonlyMap<CommandName, { one: readonly string[]; many: readonly string[] }> = new Map(
+  COMMAND_LIST.map((name) => {
+    const shape = inputShape(name)
+    const one = Object.keys(shape).filter((key) => present(shape[key]!) === AccountIdSchema)
+    const many = Object.keys(shape).filter((key) => {
+      const field = present(shape[key]!)
+      return field instanceof z.ZodArray && field.element === AccountIdSchema
+    })
+    return [name, { one, many }] as const
+  }),
+)
+
+/**
+ * The schemas of the names and ids besides accounts that the audit trail may keep from an input: a
+ * token's name, a webhook, a delivery, a hand-off. Nothing else of an input is ever recorded.
+ */
+const SUBJECT_SCHEMAS: readonly z.ZodType[] = [TokenNameSchema, NewTokenNameSchema, WebhookIdSchema, DeliveryIdSchema, HandOffIdSchema]
+export const SUBJECT_FIELDS: ReadonlyMap<CommandName, readonly string[]> = new Map(
+  COMMAND_LIST.map((name) => {
+    const shape = inputShape(name)
+    return [name, Object.keys(shape).filter((key) => SUBJECT_SCHEMAS.includes(present(shape[key]!)))] as const
+  }),
+)
+
+/** What a viewer is shown of a command's answer. */
+export function forViewerOf(command: CommandName): ((value: unknown) => unknown) | null {
+  return commands[command].forViewer as ((value: unknown) => unknown) | null
+}
+
+/** What a viewer's event stream carries of an event. */
+export function eventForViewer(event: EventName): ((payload: unknown) => unknown) | null {
+  return events[event].forViewer as ((payload: unknown) => unknown) | null
 }
 
 /** How a fleet routes a command: the input field naming its account(s), or null when any server answers. */

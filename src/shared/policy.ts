@@ -8,13 +8,35 @@ import type { AccountId } from './ids'
 import { MAX_BUNDLE_BYTES } from './channels'
 
 /**
- * Who may ask (declared now; a token's role is checked against it once tokens carry roles):
- * - viewer: reads lists, health, telemetry, activity and pairing state;
+ * Who may ask: every caller holds a role (an API token's, or admin for the desktop's own window and the
+ * CLI on a data dir), and the dispatcher refuses a command whose declared role is above it (403
+ * forbidden, naming the role). docs/security.md, "Roles".
+ * - viewer: reads lists, health, telemetry, activity and pairing state (never a QR payload, a linking
+ *   code or message text: each declaration's `forViewer` holds those back);
  * - operator: also pairs, starts, stops, logs out, sends, reads received messages;
- * - admin: also removes, exports, imports, hands off, changes settings and webhooks.
+ * - admin: also removes, exports, imports, hands off, changes settings, webhooks, tokens and limits.
  */
 export const ROLES = ['viewer', 'operator', 'admin'] as const
 export type Role = (typeof ROLES)[number]
+
+/** What each role may do, in the words a person choosing one reads (the Tokens settings, the CLI's help). */
+export const ROLE_ABILITIES: Record<Role, string> = {
+  viewer: 'reads lists, health, telemetry, activity and pairing state (no QR, linking code or message text)',
+  operator: 'also pairs, starts, stops, logs out, sends and reads received messages',
+  admin: 'also removes, exports, imports, hands off, and changes settings, webhooks and tokens',
+}
+
+/** Whether a caller holding `held` may run what needs `needed` (each role includes those before it). */
+export function roleAllows(held: Role, needed: Role): boolean {
+  return ROLES.indexOf(held) >= ROLES.indexOf(needed)
+}
+
+/**
+ * What a viewer is shown of an answer or an event: the same value with what lets its holder link a
+ * device or read messages taken out (a QR payload, a linking code, message text), or null when nothing
+ * in it is held back. Only a viewer's copy is changed; operators and admins see the value as it is.
+ */
+export type ForViewer<T> = ((value: T) => T) | null
 
 /** The keys of T whose values are account ids (or lists of them). */
 type AccountField<T> = { [K in keyof T]-?: NonNullable<T[K]> extends AccountId ? K : never }[keyof T] & string
@@ -74,6 +96,8 @@ export interface CommandDeclaration<
   /** The `irish` CLI verb that runs it (src/main/cli/irish.ts must implement exactly these), or null. */
   cli: Verb
   fields: FieldLabels<z.input<In>>
+  /** What a viewer is shown of the answer (see ForViewer); null for every command a viewer cannot run. */
+  forViewer: ForViewer<z.output<Out>>
 }
 
 /**
@@ -89,6 +113,7 @@ export interface AnyCommandDeclaration {
   body: BodyClass
   cli: string | null
   fields: Readonly<Record<string, string>>
+  forViewer: ((value: never) => unknown) | null
 }
 
 /** Declares a command: keeps its literal types (the CLI verb, the routing) and checks its decisions against its input. */
@@ -114,6 +139,8 @@ export interface EventDeclaration<Payload extends z.ZodType = z.ZodType, Webhook
   webhook: Webhook
   /** What a person calls a stream of these events (the webhook form's checkboxes). */
   label: string
+  /** What a viewer's event stream carries of it (see ForViewer). */
+  forViewer: ForViewer<z.output<Payload>>
 }
 
 /** Any event's declaration, as the registry holds them side by side (event() checks each first). */
@@ -124,6 +151,7 @@ export interface AnyEventDeclaration {
   fleet: 'relay' | 'local'
   webhook: boolean
   label: string
+  forViewer: ((value: never) => unknown) | null
 }
 
 export function event<Payload extends z.ZodType, const Webhook extends boolean>(declaration: EventDeclaration<Payload, Webhook>): EventDeclaration<Payload, Webhook> {

@@ -10,6 +10,7 @@ import { PairingMethodSchema } from './pairing'
 import { ProxyUrlSchema } from './proxy'
 import { FINAL_SEND_STATES, LIMIT_KEYS, SendLimitsSchema } from './send-limits'
 import { PasskeyPairingSchema } from './passkey'
+import { ROLES } from './policy'
 
 
 export const AccountIdSchema = z
@@ -120,6 +121,8 @@ export const AccountSummarySchema = z.object({
   proxy: z.string().nullable(),
   /** The send limits that apply to the account (docs/proxies-and-limits.md): over one, a send is queued. */
   limits: SendLimitsSchema,
+  /** The operator's free labels for finding accounts again (src/shared/tags.ts); absent from older servers, so empty then. */
+  tags: z.array(z.string()).default([]),
 })
 export type AccountSummary = z.infer<typeof AccountSummarySchema>
 
@@ -159,6 +162,15 @@ export const PairingStateSchema = z.object({
 })
 export type PairingState = z.infer<typeof PairingStateSchema>
 
+/**
+ * A viewer's copy of a pairing state: a QR payload or a linking code would let its holder link a device,
+ * and a passkey check's ceremony link (a single-use token) would let its holder answer the check.
+ */
+export function withoutPairingSecrets(state: PairingState): PairingState {
+  const passkey = state.passkey?.phase === 'required' ? { ...state.passkey, ceremonyUrl: '' } : state.passkey
+  return { ...state, qr: null, code: null, passkey }
+}
+
 export const ReceivedMessageSchema = z.object({
   account: AccountIdSchema,
   id: z.string(),
@@ -169,6 +181,11 @@ export const ReceivedMessageSchema = z.object({
   at: z.number(),
 })
 export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>
+
+/** A viewer's copy of a received message: that one arrived, from whom and when, but not what it says. */
+export function withoutMessageText(message: ReceivedMessage): ReceivedMessage {
+  return { ...message, text: '' }
+}
 
 // Telemetry: the request types the seed defines.
 export const STORE_REQUESTS = ['load_creds', 'save_creds', 'keys_get', 'keys_set'] as const
@@ -286,6 +303,21 @@ export const SettingsSchema = z.object({
     .int('Give the queue length as a whole number.')
     .min(1, 'A queue holds at least 1 send.')
     .max(100_000, 'A queue holds at most 100,000 sends per account.'),
+  /**
+   * The telemetry ranking leaves out accounts with fewer store operations than this in its range: a
+   * p99 over a handful of samples is one slow write during pairing, not a slow account.
+   */
+  rankingMinSamples: z
+    .number({ error: 'The minimum number of samples is a whole number.' })
+    .int('The minimum number of samples is a whole number.')
+    .min(1, 'The minimum number of samples is at least 1.')
+    .max(1_000_000, 'The minimum number of samples is at most 1,000,000.'),
+  /** Days the audit trail keeps an entry (docs/security.md, "Audit trail"). */
+  auditRetentionDays: z
+    .number()
+    .int('The audit retention is a whole number of days.')
+    .min(1, 'The audit trail keeps entries for at least 1 day.')
+    .max(3650, 'The audit trail keeps entries for at most 3650 days (ten years).'),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
@@ -317,6 +349,10 @@ export const BundleInfoSchema = z.object({
   exportedAt: z.string(),
   appVersion: z.string(),
   keyCounts: KeyCountsSchema,
+  /** The account's id where it was exported (an import keeps it), or null in bundles written before ids travelled. */
+  accountId: z.string().nullable(),
+  /** How many times its credentials had been written, or null in older bundles (docs/bundle-format.md). */
+  writes: z.number().int().nullable(),
 })
 export type BundleInfo = z.infer<typeof BundleInfoSchema>
 
@@ -356,8 +392,9 @@ export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
 /** The envelope's error: a code of the closed set and a message a person can act on. */
 export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string(), retryAt: z.number().optional() })
 
-// One command for many accounts (the bulk bar), answered per account.
-export const BULK_ACTIONS = ['start', 'stop', 'logout'] as const
+// One command for many accounts (the bulk bar), answered per account. 'restart': stop (when it runs),
+// then start.
+export const BULK_ACTIONS = ['start', 'stop', 'restart', 'logout'] as const
 export const BulkActionSchema = z.enum(BULK_ACTIONS)
 export type BulkAction = z.infer<typeof BulkActionSchema>
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */
@@ -372,6 +409,23 @@ export const BulkResultSchema = z.object({
   error: ErrorInfoSchema.optional(),
 })
 export type BulkResult = z.infer<typeof BulkResultSchema>
+
+/** What accounts:stats answers for one account: how much it hears, and whether its webhooks get through. */
+export const AccountStatsSchema = z.object({
+  id: AccountIdSchema,
+  ok: z.boolean(),
+  /**
+   * When its last text arrived (epoch ms), and how many arrived in the last 24 hours (in 15-minute
+   * steps), as counted by the server that runs it since it started running it; null: none since.
+   */
+  lastMessageAt: z.number().nullable().optional(),
+  messages24h: z.number().int().optional(),
+  /** Webhook deliveries of its events that failed: given up on, or pending after a failed attempt. */
+  webhookFailures: z.number().int().optional(),
+  /** Why there are no figures (an unknown id, an owner that did not answer). */
+  error: ErrorInfoSchema.optional(),
+})
+export type AccountStats = z.infer<typeof AccountStatsSchema>
 
 /** One server of a fleet, as `fleet:servers` lists it. */
 export const FleetServerSchema = z.object({
@@ -410,3 +464,64 @@ export const SendStatsSchema = z.object({
   limitReached: z.object({ limit: z.enum(LIMIT_KEYS), until: z.number() }).nullable(),
 })
 export type SendStats = z.infer<typeof SendStatsSchema>
+
+// Named API tokens, each with a role and perhaps a set of accounts (docs/security.md, "Roles").
+
+export const RoleSchema = z.enum(ROLES, { error: (issue) => `Unknown role ${JSON.stringify(issue.input)}: a role is ${ROLES.join(', ')}.` })
+
+/** Lower-case letters, digits, dots, dashes and underscores: a name that reads the same in a log, a shell and a URL. */
+export const TOKEN_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
+export const TokenNameSchema = z.string().regex(TOKEN_NAME_PATTERN, 'A token name is 1 to 64 lower-case letters, digits, dots, dashes or underscores.')
+/**
+ * The names no added token may take: the server's own token (`default`, from IRISH_API_TOKEN or the
+ * data dir's api-token file) and the actors the audit trail names for callers without a token (the
+ * desktop's own window, the CLI on a data dir, the process itself).
+ */
+export const RESERVED_ACTORS = ['default', 'desktop', 'cli', 'local', 'system'] as const
+export const BUILT_IN_TOKEN = 'default'
+export const NewTokenNameSchema = TokenNameSchema.refine((name) => !(RESERVED_ACTORS as readonly string[]).includes(name), {
+  message: `That name is reserved (${RESERVED_ACTORS.join(', ')}): choose another token name.`,
+})
+
+export const TokenSummarySchema = z.object({
+  name: z.string(),
+  role: RoleSchema,
+  /** The accounts it may see, or null for every account. */
+  accounts: z.array(AccountIdSchema).nullable(),
+  /** Epoch milliseconds; null for the built-in token. */
+  createdAt: z.number().nullable(),
+  /** True for `default`, the server's own token: it comes from IRISH_API_TOKEN or the data dir, and is changed there. */
+  builtIn: z.boolean(),
+})
+export type TokenSummary = z.infer<typeof TokenSummarySchema>
+
+// The audit trail: every command that answered, who asked and how it ended.
+
+export const AuditEntrySchema = z.object({
+  /** When it answered. Epoch milliseconds. */
+  at: z.number(),
+  /** The token's name, or the caller without a token: desktop (the app's own window), cli (a data dir opened by irish). */
+  actor: z.string(),
+  command: z.string(),
+  /** The accounts it named (or, for a new account, created). */
+  accounts: z.array(z.string()),
+  /** 'ok', or the error code it answered with. */
+  result: z.string(),
+  /** The server that answered it (a fleet server's id, or this installation's). */
+  server: z.string(),
+  /** The other name or id it was about (a token's name, a webhook, a delivery, a hand-off), if any. */
+  subject: z.string().nullable(),
+})
+export type AuditEntry = z.infer<typeof AuditEntrySchema>
+
+/** What store:backup wrote. */
+export const BackupInfoSchema = z.object({
+  path: z.string(),
+  bytes: z.number().int(),
+  /** The id of the data key the backup's values are sealed under: a restore needs that key. */
+  keyId: z.string(),
+  accounts: z.number().int(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+})
+export type BackupInfo = z.infer<typeof BackupInfoSchema>

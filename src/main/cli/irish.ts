@@ -13,7 +13,8 @@ import type { AccountSummary, BundleInfo, CliVerb, CommandInput, CommandName, Co
 import { AppError, isAppError } from '../../shared/errors'
 import { MAX_BUNDLE_BYTES, readBundleMetadata } from '../core/transfer/bundle'
 import { toInfo } from '../core/transfer/transfer-service'
-import { resolveKeyVault } from '../core/crypto/key-vault'
+import { keyFromKeychain, resolveKeyVault, resolvePreviousKeyVault } from '../core/crypto/key-vault'
+import { DEFAULT_ROTATION_BATCH } from '../core/db/sealed-columns'
 import { isPostgresUrl } from '../core/db/postgres/url'
 import type { Logger } from '../core/logger'
 import { API_TOKEN_ENV, openTarget, type Target } from './target'
@@ -67,7 +68,7 @@ or a prompt when run in a terminal. It is never a flag: flags land in the shell 
  * The verbs: one per contract command that declares `cli` (the compiler holds the two in step), plus
  * the offline ones, which work on a data dir directly and have no command.
  */
-type OfflineVerb = 'move-to-postgres'
+type OfflineVerb = 'move-to-postgres' | 'rotate-key' | 'restore'
 
 const VERBS = {
   list: {
@@ -204,6 +205,9 @@ ${PASSPHRASE_HELP}`,
   --no-start             Leave it stopped (with --data-dir it is always left stopped: start it in
                          the app or through the server).
   --label <l>            The name to show (default: the name in the bundle).
+  --allow-older          Import it even when it holds older state of its device than the place it goes
+                         has seen (a warning names it first). Old state makes sessions fail to decrypt.
+The account keeps the id it had where it was exported, unless that id is taken here.
 
 ${PASSPHRASE_HELP}`,
     options: {
@@ -211,6 +215,7 @@ ${PASSPHRASE_HELP}`,
       replace: { type: 'boolean', default: false },
       'no-start': { type: 'boolean', default: false },
       label: { type: 'string' },
+      'allow-older': { type: 'boolean', default: false },
       'passphrase-file': { type: 'string' },
     },
     async run(args, context) {
@@ -219,6 +224,12 @@ ${PASSPHRASE_HELP}`,
       const bundle = bytes.toString('base64')
       const inspected = await call(context, 'transfer:inspect', { bundle })
       if (!context.json) context.note(describeBundle(inspected.meta))
+      const allowOlder = args['allow-older'] === true
+      if (inspected.older) {
+        // Refused before the passphrase is asked for; allowed, after this warning.
+        if (!allowOlder) throw new AppError('conflict', inspected.older.message)
+        context.note(`warning: ${inspected.older.message}`)
+      }
       const passphrase = (await readPassphrase({ env: context.env, ...fileOption(args), confirm: false, required: true })) as string
       const target = await context.target()
       const account = await call(context, 'transfer:import', {
@@ -228,6 +239,7 @@ ${PASSPHRASE_HELP}`,
         // A data dir opened here is closed when the command ends: connecting now would only flap.
         start: args['no-start'] !== true && target.kind === 'api',
         ...(typeof args.label === 'string' ? { label: args.label } : {}),
+        ...(allowOlder ? { allowOlder: true } : {}),
       })
       if (context.json) return context.out(JSON.stringify(account, null, 2))
       context.out(`Imported ${describeAccount(account)}`)
@@ -291,6 +303,205 @@ then marked moved in the data dir, so it never starts them again. Start a fleet 
     },
   },
 
+  'tokens add': {
+    summary: 'Add a named API token with a role (shown once).',
+    usage: 'irish tokens add --name <name> --role viewer|operator|admin [--accounts <id,id,…>] --api <url>',
+    details: `  --name <name>          Lower-case letters, digits, dots, dashes, underscores (who holds it: "alice").
+  --role <role>          viewer: reads lists, health, telemetry, activity, pairing state;
+                         operator: also pairs, starts, stops, logs out, sends, reads messages;
+                         admin: also removes, exports, imports, hands off, changes settings,
+                         webhooks and tokens.
+  --accounts <ids>       Comma-separated account ids the token is limited to (viewer and operator
+                         only); without it, the token sees every account.
+The token is printed once, here: only its hash is kept. Revoke it with irish tokens revoke.`,
+    options: { name: { type: 'string' }, role: { type: 'string' }, accounts: { type: 'string' } },
+    async run(args, context) {
+      const role = required(args, 'role')
+      if (role !== 'viewer' && role !== 'operator' && role !== 'admin') throw new UsageError('--role is viewer, operator or admin.')
+      const accounts = typeof args.accounts === 'string' ? args.accounts.split(',').map((id) => id.trim()).filter((id) => id !== '') : undefined
+      const added = await call(context, 'tokens:add', { name: required(args, 'name'), role, ...(accounts ? { accounts } : {}) })
+      if (context.json) return context.out(JSON.stringify(added, null, 2))
+      context.out(`Token "${added.name}" (${added.role}${added.accounts ? `, limited to ${added.accounts.join(', ')}` : ', every account'}):`)
+      context.out(`  ${added.token}`)
+      context.note('It is shown only this once: hand it over now. Revoke it with: irish tokens revoke --name ' + added.name)
+    },
+  },
+
+  'tokens list': {
+    summary: 'List the API tokens: names, roles and accounts (never a token).',
+    usage: 'irish tokens list --api <url>',
+    details: '',
+    options: {},
+    async run(_args, context) {
+      const list = await call(context, 'tokens:list', {})
+      if (context.json) return context.out(JSON.stringify(list, null, 2))
+      for (const t of list) {
+        const since = t.createdAt === null ? 'built in' : `added ${new Date(t.createdAt).toISOString()}`
+        context.out(`${t.name.padEnd(20)}  ${t.role.padEnd(8)}  ${t.accounts ? t.accounts.join(',') : 'every account'}  (${since})`)
+      }
+    },
+  },
+
+  'tokens revoke': {
+    summary: 'Revoke an API token: refused from now on, its event streams closed (every server of a fleet).',
+    usage: 'irish tokens revoke --name <name> --api <url>',
+    details: '  --name <name>          The token to revoke (see: irish tokens list).',
+    options: { name: { type: 'string' } },
+    async run(args, context) {
+      const name = required(args, 'name')
+      await call(context, 'tokens:revoke', { name })
+      if (context.json) return context.out(JSON.stringify({ revoked: name }))
+      context.out(`Revoked "${name}".`)
+    },
+  },
+
+  audit: {
+    summary: 'Show the audit trail, newest first: who ran which command, on which accounts, and how it ended.',
+    usage: 'irish audit [--since <when>] [--until <when>] [--actor <name>] [--command <c>] [--limit <n>] [--format table|jsonl]',
+    details: `  --since, --until <when>  An ISO date-time (2025-05-01T12:00Z), or an age: 30m, 12h, 7d.
+  --actor <name>         One token's name (or desktop, cli).
+  --command <c>          One command (accounts:start, tokens:add, …).
+  --limit <n>            At most this many entries (default 100, at most ${1000}).
+  --format table|jsonl   table (default), or one JSON object a line, for other tools.`,
+    options: {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      actor: { type: 'string' },
+      command: { type: 'string' },
+      limit: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+    },
+    async run(args, context) {
+      const limit = typeof args.limit === 'string' ? Number(args.limit) : 100
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000.')
+      const format = args.format
+      if (format !== 'table' && format !== 'jsonl') throw new UsageError('--format is table or jsonl.')
+      const now = Date.now()
+      const entries = await call(context, 'audit:list', {
+        ...(typeof args.since === 'string' ? { since: parseWhen(args.since, now, '--since') } : {}),
+        ...(typeof args.until === 'string' ? { until: parseWhen(args.until, now, '--until') } : {}),
+        ...(typeof args.actor === 'string' ? { actor: args.actor } : {}),
+        ...(typeof args.command === 'string' ? { command: args.command } : {}),
+        limit,
+      })
+      if (context.json) return context.out(JSON.stringify(entries, null, 2))
+      if (format === 'jsonl') {
+        for (const e of entries) context.out(JSON.stringify(e))
+        return
+      }
+      if (entries.length === 0) return context.out('No entries.')
+      for (const e of entries) {
+        const about = [...e.accounts, ...(e.subject ? [e.subject] : [])].join(',')
+        context.out(`${new Date(e.at).toISOString()}  ${e.actor.padEnd(16)}  ${e.command.padEnd(24)}  ${e.result.padEnd(14)}  ${e.server}  ${about}`)
+      }
+    },
+  },
+
+  backup: {
+    summary: "Write a consistent copy of the store (SQLite's online backup; accounts keep running).",
+    usage: 'irish backup --out <file> [--api <url> | --data-dir <dir>]',
+    details: `  --out <file>           Where to write the backup; never overwritten. With --api it is a path on
+                         the server's machine (the server writes it). With --data-dir (a data dir no
+                         server holds) it is written here.
+The values stay sealed: a restore needs the data key whose id the backup names (irish restore).
+A fleet's PostgreSQL is backed up with pg_dump instead (docs/security.md).`,
+    options: { out: { type: 'string' } },
+    async run(args, context) {
+      const info = await call(context, 'store:backup', { path: resolve(required(args, 'out')) })
+      if (context.json) return context.out(JSON.stringify(info, null, 2))
+      context.out(`Backed up ${info.accounts} account(s) to ${info.path} (${kib(info.bytes)}).`)
+      context.out(`  It needs data key ${info.keyId} to restore: keep that key with it, apart from it.`)
+    },
+  },
+
+  'rotate-key': {
+    summary: 'Re-seal every value of a store under a new data key (crash-safe; a rerun finishes the job).',
+    usage: 'irish rotate-key (--data-dir <dir> | --database <postgres://…>) [--previous-key-file <f>] [--new-key-in-keychain] [--batch <n>]',
+    details: `  The new key is the data key, from where it always comes: IRISH_DATA_KEY, --key-file, or the
+  OS keychain. The old key is the previous key: IRISH_PREVIOUS_DATA_KEY, --previous-key-file <f>,
+  or the keychain entry data-key-previous.
+  --data-dir <dir>       A SQLite store: stop its server or app first (the data dir is locked).
+  --database <url>       A fleet's PostgreSQL (or IRISH_DATABASE_URL): servers may keep running once
+                         each was restarted with the new key and the old one as its previous key.
+  --new-key-in-keychain  The desktop's keychain key: keep it as data-key-previous, put a new one in
+                         data-key, re-seal, then delete data-key-previous.
+  --batch <n>            Values re-sealed per transaction (default ${DEFAULT_ROTATION_BATCH}).
+Refused before anything changes: the same key, a new key other than the one an unfinished rotation
+is going to, or (PostgreSQL) a live server that does not seal under the new key yet.
+The steps for a fleet: docs/security.md, "Rotating the data key".`,
+    options: {
+      database: { type: 'string' },
+      'previous-key-file': { type: 'string' },
+      'new-key-in-keychain': { type: 'boolean', default: false },
+      batch: { type: 'string' },
+    },
+    async run(args, context) {
+      const databaseUrl = typeof args.database === 'string' ? args.database : context.env.IRISH_DATABASE_URL
+      const dataDir = typeof args['data-dir'] === 'string' ? resolve(args['data-dir']) : null
+      if ((dataDir === null) === !databaseUrl) throw new UsageError('Give --data-dir (a SQLite store) or --database (a fleet\'s PostgreSQL), one of them.')
+      if (databaseUrl && !isPostgresUrl(databaseUrl)) throw new UsageError('--database (or IRISH_DATABASE_URL) must be a postgres:// URL.')
+      const batch = typeof args.batch === 'string' ? Number(args.batch) : DEFAULT_ROTATION_BATCH
+      if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be a whole number from 1 to 100000.')
+      const keyFile = typeof args['key-file'] === 'string' ? args['key-file'] : undefined
+      const inKeychain = args['new-key-in-keychain'] === true
+      if (inKeychain && !keyFromKeychain(context.env, keyFile)) throw new UsageError('--new-key-in-keychain rotates the keychain key: leave IRISH_DATA_KEY and --key-file out.')
+      const { rotateKey } = await import('../core/rotation/rotation-run')
+      const report = await rotateKey({
+        ...(dataDir ? { dataDir } : { databaseUrl: databaseUrl! }),
+        env: context.env,
+        ...(keyFile ? { keyFile } : {}),
+        ...(typeof args['previous-key-file'] === 'string' ? { previousKeyFile: args['previous-key-file'] } : {}),
+        newKeyInKeychain: inKeychain,
+        batchSize: batch,
+        logger: cliLogger(),
+      })
+      if (context.json) return context.out(JSON.stringify(report, null, 2))
+      if (report.alreadyDone) return context.out(`The store is sealed under k-${report.to} already: nothing to do.`)
+      context.out(`Re-sealed ${report.resealed} value(s) from k-${report.from} to k-${report.to} in ${(report.ms / 1000).toFixed(1)} s.`)
+      context.out(inKeychain ? '  The old key was removed from the keychain.' : '  The old key is no longer needed by this store: retire it (and its IRISH_PREVIOUS_DATA_KEY).')
+    },
+  },
+
+  restore: {
+    summary: 'Put a backup in place as a data dir\'s store (the data dir empty, or --replace).',
+    usage: 'irish restore --from <file> --data-dir <dir> [--replace] [--allow-older]',
+    details: `  --from <file>          A backup written by irish backup (or store:backup).
+  --data-dir <dir>       Where to restore: new or empty, or with --replace one whose server is stopped.
+  --replace              Put the backup in place of the store the data dir holds.
+  --allow-older          Restore even where the backup holds older state of an account's device than
+                         the store it replaces has seen (each one is named first). Old state makes
+                         WhatsApp sessions fail to decrypt: only when this backup is known to be right.
+The data key is the one the backup needs (irish backup named it): IRISH_DATA_KEY, --key-file or the keychain.`,
+    options: { from: { type: 'string' }, replace: { type: 'boolean', default: false }, 'allow-older': { type: 'boolean', default: false }, 'previous-key-file': { type: 'string' } },
+    async run(args, context) {
+      if (typeof args['data-dir'] !== 'string') throw new UsageError('--data-dir is required: where to restore.')
+      const from = resolve(required(args, 'from'))
+      const keyFile = typeof args['key-file'] === 'string' ? args['key-file'] : undefined
+      const dataKey = await resolveKeyVault({ env: context.env, ...(keyFile ? { keyFile } : {}), preferKeychain: true }).getDataKey()
+      const previous = resolvePreviousKeyVault({ env: context.env, ...(typeof args['previous-key-file'] === 'string' ? { keyFile: args['previous-key-file'] } : {}), keychain: null })
+      const previousKey = previous ? await previous.getDataKey() : null
+      try {
+        const { restoreBackup } = await import('../core/backup/restore')
+        const report = await restoreBackup({
+          from,
+          dataDir: resolve(args['data-dir']),
+          replace: args.replace === true,
+          allowOlder: args['allow-older'] === true,
+          dataKey,
+          previousKeys: previousKey ? [previousKey] : [],
+          warn: (line) => context.note(`warning: ${line}`),
+          logger: cliLogger(),
+        })
+        if (context.json) return context.out(JSON.stringify(report, null, 2))
+        context.out(`Restored ${report.accounts} account(s) into ${resolve(args['data-dir'])}${report.replaced ? ', in place of the store there' : ''} (data key k-${report.keyId}).`)
+        if (report.older > 0) context.out(`  ${report.older} device(s) were restored older than the store had seen them, as --allow-older asked.`)
+      } finally {
+        dataKey.fill(0)
+        previousKey?.fill(0)
+      }
+    },
+  },
+
   inspect: {
     summary: "Show a bundle's metadata (no passphrase, no data key needed).",
     usage: 'irish inspect --file <bundle> [--api <url> | --data-dir <dir>]',
@@ -330,6 +541,15 @@ function commandUsage(name: string, spec: CommandSpec): string {
 
 async function call<C extends CommandName>(context: Context, command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
   return (await context.target()).call(command, input)
+}
+
+/** An ISO date-time, or an age before `now` ("30m", "12h", "7d"), as epoch milliseconds. */
+export function parseWhen(text: string, now: number, flag: string): number {
+  const age = /^(\d+)\s*([smhd])$/.exec(text.trim())
+  if (age) return now - Number(age[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd']
+  const at = Date.parse(text)
+  if (Number.isNaN(at)) throw new UsageError(`${flag} is an ISO date-time (2025-05-01T12:00Z) or an age such as 30m, 12h or 7d.`)
+  return at
 }
 
 function required(args: Record<string, string | boolean | undefined>, name: string): string {
@@ -405,23 +625,30 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
     process.stdout.write(`${topic && rest[0] ? commandUsage(rest[0], topic) : globalUsage()}\n`)
     return first === undefined ? 64 : 0
   }
-  const spec = COMMANDS[first]
+  // Two-word verbs (tokens add, tokens list, tokens revoke) before one-word ones.
+  const pair = rest[0] !== undefined ? `${first} ${rest[0]}` : null
+  const name = pair !== null && COMMANDS[pair] ? pair : first
+  const args = name === pair ? rest.slice(1) : rest
+  const spec = COMMANDS[name]
   if (!spec) {
-    process.stderr.write(`Unknown command "${first}".\n\n${globalUsage()}\n`)
+    const family = Object.keys(COMMANDS).filter((verb) => verb.startsWith(`${first} `))
+    process.stderr.write(
+      family.length > 0 ? `"${first}" needs one of: ${family.map((verb) => verb.slice(first.length + 1)).join(', ')}.\n\n${globalUsage()}\n` : `Unknown command "${first}".\n\n${globalUsage()}\n`,
+    )
     return 64
   }
   let values: Record<string, string | boolean | undefined>
   try {
-    values = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...spec.options }, strict: true, allowPositionals: false }).values as Record<
+    values = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...spec.options }, strict: true, allowPositionals: false }).values as Record<
       string,
       string | boolean | undefined
     >
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${commandUsage(first, spec)}\n`)
+    process.stderr.write(`${(error as Error).message}\n\n${commandUsage(name, spec)}\n`)
     return 64
   }
   if (values.help === true) {
-    process.stdout.write(`${commandUsage(first, spec)}\n`)
+    process.stdout.write(`${commandUsage(name, spec)}\n`)
     return 0
   }
 
@@ -449,7 +676,7 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
     return 0
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${commandUsage(first, spec)}\n`)
+      process.stderr.write(`${error.message}\n\n${commandUsage(name, spec)}\n`)
       return 64
     }
     // An AppError's message is written for a person; anything else is a bug and gets its stack.

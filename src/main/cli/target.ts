@@ -7,8 +7,9 @@ import pino from 'pino'
 import { createApiClient } from '../../shared/api-client'
 import type { CommandInput, CommandName, CommandOutput } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
+import { localCaller } from '../core/access/caller'
 import { createCore, type Core } from '../core/create-core'
-import { resolveKeyVault } from '../core/crypto/key-vault'
+import { keyFromKeychain, resolveKeyVault, resolvePreviousKeyVault } from '../core/crypto/key-vault'
 import { defaultDataDir } from '../core/data-dir'
 import type { Logger } from '../core/logger'
 import { parseRemoteServer } from '../core/transfer/remote-server'
@@ -29,6 +30,7 @@ export interface TargetOptions {
   api?: string
   dataDir?: string
   keyFile?: string
+  previousKeyFile?: string
   env: Readonly<Record<string, string | undefined>>
 }
 
@@ -60,6 +62,7 @@ async function localTarget(dataDir: string, options: TargetOptions): Promise<Tar
     core = await createCore({
       dataDir,
       keyVault: resolveKeyVault({ env: options.env, ...(options.keyFile ? { keyFile: options.keyFile } : {}), preferKeychain: true }),
+      previousKeyVault: resolvePreviousKeyVault({ env: options.env, ...(options.previousKeyFile ? { keyFile: options.previousKeyFile } : {}), keychain: keyFromKeychain(options.env, options.keyFile) ? {} : null }),
       logger: stderrLogger(),
       appVersion: options.env.npm_package_version ?? '0.0.0',
       ...withOverride(options.env),
@@ -77,7 +80,7 @@ async function localTarget(dataDir: string, options: TargetOptions): Promise<Tar
     kind: 'local',
     describe: dataDir,
     async call(command, input) {
-      const result = await core.dispatch(command, input, 'cli')
+      const result = await core.dispatch(command, input, localCaller('cli'))
       if (!result.ok) throw new AppError(result.error.code, result.error.message)
       return result.value as CommandOutput<typeof command>
     },

@@ -14,9 +14,19 @@ import { createSqliteActivityLog } from './activity/sqlite-activity-log'
 import { createPgActivityLog } from './activity/pg-activity-log'
 import { commandObserver, recordsCommand, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
+import { guardedDispatch } from './api/guard'
 import { createHandlers } from './api/handlers'
+import { createAuditTrail, type AuditTrail } from './audit/audit-trail'
+import { pgAuditRows } from './audit/pg-audit-rows'
+import { sqliteAuditRows } from './audit/sqlite-audit-rows'
+import { createTokenRegistry, type TokenRegistry } from './tokens/token-registry'
+import { pgTokenRows } from './tokens/pg-token-rows'
+import { sqliteTokenRows } from './tokens/sqlite-token-rows'
+import { backupSqlite } from './backup/sqlite-backup'
+import { pgSeenIdentities } from './staleness/pg-seen-identities'
+import { sqliteSeenIdentities } from './staleness/sqlite-seen-identities'
 import type { AuthStoreFactory } from './auth-store/types'
-import type { KeyVault } from './crypto/key-vault'
+import type { KeyVault, OptionalKeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from '../../whatsapp-protocol/console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
 import { openStorage, type Storage } from './open-storage'
@@ -56,6 +66,8 @@ export const HAND_OFF_DIR = 'hand-offs'
 export interface CoreDeps {
   dataDir: string
   keyVault: KeyVault
+  /** The old data key while a rotation re-seals the store under the key vault's (IRISH_PREVIOUS_DATA_KEY). */
+  previousKeyVault?: OptionalKeyVault | null
   logger: Logger
   appVersion: string
   migrationsFolder?: string
@@ -86,7 +98,12 @@ export interface CoreDeps {
   sendWindows?: Partial<LimitWindows>
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
   crashAt?: CrashPoint
+  /** The server's own API token: the admin token named `default` (none in the desktop app). */
+  apiToken?: string
 }
+
+/** How often a fleet server reads the tokens again, so a revoke elsewhere holds here within a second. */
+export const FLEET_TOKEN_REFRESH_MS = 250
 
 export interface FleetDeps {
   /** The advertised URL; read when the server registers (after it listens) and at every heartbeat. */
@@ -109,6 +126,11 @@ export interface Core {
   fleet: Fleet | null
   /** Signed webhooks from the durable outbox (SQLite, or the fleet's PostgreSQL). */
   webhooks: WebhookService | null
+  /** The named API tokens (and the server's own, `default`). */
+  tokens: TokenRegistry
+  audit: AuditTrail
+  /** The id the audit trail names this server by: the fleet server's id, or this installation's. */
+  serverId: string
   /** The passkey ceremony's two ends (options, answer) for the server's routes and the desktop window. */
   ceremony: CeremonyDesk
   /** Starts the accounts the operator left running (when autoStart is on). */
@@ -129,15 +151,20 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   }
   try {
     const dataKey = await deps.keyVault.getDataKey()
+    const previousKey = deps.previousKeyVault ? await deps.previousKeyVault.getDataKey() : null
     const storage = await openStorage({
       dataDir: deps.dataDir,
       dataKey,
+      ...(previousKey ? { previousKeys: [previousKey] } : {}),
       logger: log,
       ...(deps.databaseUrl ? { databaseUrl: deps.databaseUrl } : {}),
       ...(deps.migrationsFolder ? { migrationsFolder: deps.migrationsFolder } : {}),
       ...(deps.postgresMigrationsFolder ? { postgresMigrationsFolder: deps.postgresMigrationsFolder } : {}),
       ...(deps.sqliteBinding ? { sqliteBinding: deps.sqliteBinding } : {}),
-    }).finally(() => dataKey.fill(0))
+    }).finally(() => {
+      dataKey.fill(0)
+      previousKey?.fill(0)
+    })
     cleanup.unshift(() => storage.close())
 
     const events = createEventBus(log)
@@ -209,11 +236,38 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     let relay: FleetEvents | null = null
     cleanup.unshift(watchSessions(events, activity, sessions.list(), log, () => !relay?.relaying()))
 
+    const instanceId = loadInstanceId(deps.dataDir)
+    const serverId = fleet?.serverId ?? instanceId
+    const tokens = await createTokenRegistry({
+      rows: storage.sqlite ? sqliteTokenRows(storage.sqlite) : pgTokenRows(storage.postgres!.database.pool),
+      builtIn: deps.apiToken ?? null,
+      accountExists: (id) => sessions.list().some((a) => a.id === id),
+      refreshMs: fleet ? FLEET_TOKEN_REFRESH_MS : null,
+      logger: log,
+      ...clock,
+    })
+    cleanup.unshift(() => tokens.close())
+    const audit = createAuditTrail({
+      rows: storage.sqlite ? sqliteAuditRows(storage.sqlite) : pgAuditRows(storage.postgres!.database.pool),
+      server: serverId,
+      logger: log,
+      retentionDays: () => settings.get().auditRetentionDays,
+      ...clock,
+    })
+    cleanup.unshift(() => audit.close())
+
+    const seen = storage.sqlite ? sqliteSeenIdentities(storage.sqlite, deps.now) : pgSeenIdentities(storage.postgres!.database.pool, deps.now)
+    const sqlite = storage.sqlite
+    const backup = sqlite
+      ? (path: string) => backupSqlite(sqlite, path, { keyId: storage.sealer.keyId, appVersion: deps.appVersion, logger: log, ...clock })
+      : null
+
     const transfer = createTransferService({
       sessions,
       logger: log,
       appVersion: deps.appVersion,
-      instanceId: loadInstanceId(deps.dataDir),
+      seen,
+      instanceId,
       handOffJournal: openHandOffJournal(join(deps.dataDir, HAND_OFF_DIR)),
       ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
     })
@@ -230,6 +284,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       whatsappOverride: deps.whatsappOverride ?? null,
       endpoint,
       fleet,
+      tokens,
+      audit,
+      seen,
+      backup,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))
     // In a fleet the log's writes land in the background: a command's answer waits for its own line, so
@@ -239,10 +297,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       if (recordsCommand(command)) await activity.settled()
       return result
     }
-    const dispatch =
+    const route =
       fleet && storage.postgres
         ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
         : localDispatch
+    // Every transport comes in here: the caller's role and accounts are checked, and the trail kept.
+    const dispatch = guardedDispatch({ route, audit })
     if (fleet && storage.postgres && deps.databaseUrl) {
       relay = await relayFleetEvents({
         database: storage.postgres.database,
@@ -268,6 +328,9 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       activity,
       fleet,
       webhooks,
+      tokens,
+      audit,
+      serverId,
       ceremony: createCeremonyDesk({ dispatch, ...clock }),
       async startAccounts() {
         // In a fleet the assignment loop decides which accounts run here.

@@ -32,6 +32,8 @@ export interface StorageOptions {
   /** A postgres:// URL: the fleet's shared database instead of the SQLite file. */
   databaseUrl?: string
   dataKey: Buffer
+  /** The old key while a rotation re-seals the store under `dataKey` (docs/security.md). */
+  previousKeys?: readonly Buffer[]
   logger: Logger
   migrationsFolder?: string
   postgresMigrationsFolder?: string
@@ -63,6 +65,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     const database = await openPostgres({
       url: options.databaseUrl,
       dataKey: options.dataKey,
+      ...(options.previousKeys ? { previousKeys: options.previousKeys } : {}),
       logger,
       ...(options.postgresMigrationsFolder ? { migrationsFolder: options.postgresMigrationsFolder } : {}),
     })
@@ -91,6 +94,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const database = openDatabase({
     file: join(options.dataDir, DATABASE_FILE),
     dataKey: options.dataKey,
+    ...(options.previousKeys ? { previousKeys: options.previousKeys } : {}),
     ...(options.migrationsFolder ? { migrationsFolder: options.migrationsFolder } : {}),
     ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}),
   })

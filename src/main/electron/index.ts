@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import { isAppError } from '../../shared/errors'
 import { createCore, type Core, type SimulatorPort } from '../core/create-core'
-import { resolveKeyVault } from '../core/crypto/key-vault'
+import { keyFromKeychain, resolveKeyVault, resolvePreviousKeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
 import { createEventForwarder, createFrameCheck, registerIpcHandlers } from './ipc'
@@ -61,6 +61,8 @@ async function openCore(): Promise<Core> {
   return createCore({
     dataDir,
     keyVault,
+    // A rotation of the keychain key left unfinished (irish rotate-key): the old key is read too.
+    previousKeyVault: resolvePreviousKeyVault({ env: process.env, keychain: keyFromKeychain(process.env) ? {} : null }),
     logger,
     appVersion: app.getVersion(),
     migrationsFolder: paths.migrationsFolder,

@@ -6,6 +6,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
 import { COMMAND_NAMES, EVENT_CHANNEL, READY_CHANNEL } from '../../shared/channels'
 import type { EventMessage } from '../../shared/contract'
+import { localCaller } from '../core/access/caller'
 import type { Dispatch } from '../core/api/dispatch'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
@@ -48,6 +49,8 @@ export interface IpcWiring {
   logger: Logger
 }
 
+const DESKTOP = localCaller('ui')
+
 export function registerIpcHandlers({ ipcMain, dispatch, isTrustedFrame, logger }: IpcWiring): () => void {
   for (const command of COMMAND_NAMES) {
     ipcMain.handle(command, async function handleCommand(event, input: unknown) {
@@ -55,7 +58,8 @@ export function registerIpcHandlers({ ipcMain, dispatch, isTrustedFrame, logger 
         logger.warn({ command, url: senderFrameOf(event)?.url ?? null }, 'refused IPC from an untrusted frame')
         return { ok: false, error: { code: 'forbidden', message: 'This window may not use the app.' } }
       }
-      return dispatch(command, input, 'ui')
+      // The desktop's own window: its user holds the data and the key, so it is admin.
+      return dispatch(command, input, DESKTOP)
     })
   }
   return function unregister() {

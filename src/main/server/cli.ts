@@ -14,7 +14,7 @@ import { serverOrigin } from '../../shared/passkey-ceremony'
 import { createCore, type SimulatorPort } from '../core/create-core'
 import { defaultDataDir } from '../core/data-dir'
 import { isPostgresUrl } from '../core/db/postgres/url'
-import { fileVault, resolveKeyVault, type KeyVault } from '../core/crypto/key-vault'
+import { fileVault, keyFromKeychain, resolveKeyVault, resolvePreviousKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
 import { createMetrics } from '../core/metrics/metrics'
 import { whatsappOverrideFromEnv } from '../core/whatsapp/endpoint'
@@ -39,6 +39,8 @@ const USAGE = `Usage: npm run serve -- [options]
                        (default http://<host>:<port>). Put the address they can route to.
   --capacity <n>       With --database: run at most n accounts here (default: a fair share).
   --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
+  --previous-key-file <file>  While the data key is rotated: the old key's file (or IRISH_PREVIOUS_DATA_KEY),
+                       read with beside the new one (docs/security.md, "Rotating the data key").
   --ui-dir <dir>       The renderer build to serve (default out/renderer).
   --webhooks-allow-private  Let webhooks target private and link-local addresses (10.x, 192.168.x, 169.254.x …).
   --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
@@ -56,6 +58,7 @@ const USAGE = `Usage: npm run serve -- [options]
 
 Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
 IRISH_DATA_KEY (base64 of 32 bytes) or IRISH_DATA_KEY_FILE, when no OS keychain is available,
+IRISH_PREVIOUS_DATA_KEY or IRISH_PREVIOUS_DATA_KEY_FILE (the old key, while the data key is rotated),
 IRISH_DATABASE_URL (as --database; every server of a fleet needs the same data key and API token),
 IRISH_LEASE_TTL_MS (fleet lease expiry, default 15000),
 IRISH_WHATSAPP_URL with IRISH_WHATSAPP_ROOT_KEY to use another WhatsApp endpoint (a simulator),
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
       'public-url': { type: 'string' },
       capacity: { type: 'string' },
       'key-file': { type: 'string' },
+      'previous-key-file': { type: 'string' },
       'ui-dir': { type: 'string' },
       simulator: { type: 'boolean', default: false },
       'simulator-port': { type: 'string' },
@@ -182,11 +186,19 @@ async function main(): Promise<void> {
       preferKeychain: true,
     })
   }
+  const previousKeyVault = resolvePreviousKeyVault({
+    env: process.env,
+    ...(values['previous-key-file'] ? { keyFile: values['previous-key-file'] } : {}),
+    keychain: !demo && keyFromKeychain(process.env, values['key-file']) ? {} : null,
+  })
   const core = await createCore({
     dataDir,
     keyVault,
+    previousKeyVault,
     logger,
     appVersion: process.env.npm_package_version ?? '0.0.0',
+    // The admin token named `default`; named tokens live in the database (irish tokens add).
+    apiToken: token.token,
     ...(databaseUrl
       ? {
           databaseUrl,
@@ -217,7 +229,7 @@ async function main(): Promise<void> {
   const server = await startApiServer({
     host,
     port,
-    token: token.token,
+    tokens: core.tokens,
     dispatch: core.dispatch,
     events: core.events,
     logger,

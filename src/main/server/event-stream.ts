@@ -1,17 +1,26 @@
 // The headless server's event stream: a WebSocket at /api/events. Node only. Browsers cannot set
 // headers on a WebSocket, so the token may also come as a `bearer.<token>` subprotocol or as a first
 // message {"type":"auth","token":"…"}. The same Host, Origin and failed-token rules as the API apply;
-// sockets are capped, and those still waiting for a first-message token more tightly.
+// sockets are capped, and those still waiting for a first-message token more tightly. A client may ask
+// for some events only (docs/event-stream.md): topics in the `topics` query parameter, in the auth
+// message, or later in a {"type":"subscribe","topics":[…]} message, which the server acknowledges. Each
+// stream carries only what its token may see (core/access/scope.ts: its accounts, and no QR payload,
+// linking code or message text for a viewer), and is closed when its token is revoked.
 
-import type { Server } from 'node:http'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { EVENTS_CLOSE_BAD_SUBSCRIPTION, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import { parseTopics, parseTopicsParameter, wantsEvent } from '../../shared/event-topics'
+import type { Identity } from '../core/access/caller'
+import { eventFor } from '../core/access/scope'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
 import type { HostPolicy } from './host-policy'
 import type { FailedAuthLimiter } from './failed-auth'
 import { clientAddress } from './limits'
-import { bearerToken, tokenMatches } from './token'
+import type { TokenAuthenticator } from './authenticator'
+import { bearerToken } from './token'
 
 /** Event sockets that have not authenticated yet, at most; beyond, 503. */
 export const DEFAULT_MAX_PENDING_EVENT_SOCKETS = 16
@@ -22,7 +31,7 @@ export const BUSY_RETRY_AFTER_S = 5
 const FIRST_MESSAGE_AUTH_MS = 5_000
 
 export interface EventStreamOptions {
-  token: string
+  tokens: TokenAuthenticator
   events: EventBus
   hosts: HostPolicy
   limiter: FailedAuthLimiter
@@ -34,7 +43,12 @@ export interface EventStreamOptions {
 
 export function attachEventStream(server: Server, options: EventStreamOptions): { close(): void } {
   const sockets = new Set<WebSocket>()
+  /** Each streaming socket's identity: a revoked one's sockets are closed. */
+  const identities = new Map<WebSocket, Identity>()
   let pendingSockets = 0
+  const stopWatchingRevokes = options.tokens.onRevoked((revoked) => {
+    for (const [ws, identity] of identities) if (identity === revoked) ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'token revoked')
+  })
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -43,12 +57,21 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   })
 
   server.on('upgrade', (req, socket, head) => {
+    upgrade(req, socket, head).catch((err: unknown) => {
+      options.log.warn({ err }, 'event socket upgrade failed')
+      socket.destroy()
+    })
+  })
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy())
     const reject = (status: string, extra = ''): void => void socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`)
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!options.hosts.hostAllowed(req.headers.host)) return reject('421 Misdirected Request')
     if (!options.hosts.originAllowed(req.headers.origin, req.headers.host)) return reject('403 Forbidden')
-    if (url.pathname !== '/api/events' || url.search.includes('token')) return reject('404 Not Found')
+    // A token never travels in a URL (proxies and logs keep URLs): a query naming one is refused.
+    if (url.pathname !== '/api/events' || [...url.searchParams.keys()].some((key) => /token/i.test(key))) return reject('404 Not Found')
+    const asked = url.searchParams.get('topics')
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
@@ -57,8 +80,10 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     const address = clientAddress(req, options.trustedProxies)
     const decision = options.limiter.check(address, given)
     if (!decision.ok) return reject('429 Too Many Requests', `Retry-After: ${Math.max(1, Math.ceil(decision.retryAfterMs / 1000))}\r\n`)
+    let identity: Identity | null = null
     if (given !== null) {
-      if (!tokenMatches(options.token, given)) {
+      identity = await options.tokens.authenticate(given)
+      if (!identity) {
         options.limiter.recordFailure(address, given)
         return reject('401 Unauthorized')
       }
@@ -67,22 +92,38 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (sockets.size >= options.maxSockets || (given === null && pendingSockets >= options.maxPending)) {
       return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, given !== null, address))
-  })
+    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, identity, address, asked))
+  }
 
-  function onEventSocket(ws: WebSocket, authenticated: boolean, address: string): void {
+  function onEventSocket(ws: WebSocket, authenticated: Identity | null, address: string, asked: string | null): void {
     sockets.add(ws)
     let unsubscribe: (() => void) | null = null
-    const startStreaming = (): void => {
-      ws.send(JSON.stringify({ type: 'ready' }))
+    /** What this client asked for; null: every event. */
+    let topics: ReadonlySet<string> | null = null
+    const startStreaming = (identity: Identity): void => {
+      identities.set(ws, identity)
+      ws.send(JSON.stringify({ type: 'ready', ...(topics ? { topics: [...topics] } : {}) }))
       unsubscribe = options.events.subscribe((message) => {
+        if (!wantsEvent(topics, message.event, message.payload)) return
+        const shown = eventFor(identity, message)
+        if (!shown) return
         // A slow client must not make the server buffer without bound: drop it instead.
         if (ws.bufferedAmount > 8 * 1024 * 1024) {
           ws.close(1013, 'too slow')
           return
         }
-        ws.send(JSON.stringify(message))
+        ws.send(JSON.stringify(shown))
       })
+    }
+    /** A subscribe message: replaces the topics, acknowledged so the client knows from when they apply. */
+    const resubscribe = (raw: unknown): void => {
+      const parsed = parseTopics(raw)
+      if (!parsed.ok) {
+        ws.send(JSON.stringify({ type: 'error', message: `${parsed.message} The previous subscription stays.` }))
+        return
+      }
+      topics = new Set(parsed.topics)
+      ws.send(JSON.stringify({ type: 'subscribed', topics: parsed.topics }))
     }
     let pending = !authenticated
     const settle = (): void => {
@@ -92,42 +133,83 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     ws.on('close', () => {
       settle()
       sockets.delete(ws)
+      identities.delete(ws)
       unsubscribe?.()
     })
     ws.on('error', (error) => options.log.warn({ err: error }, 'event socket error'))
+    if (asked !== null) {
+      const parsed = parseTopicsParameter(asked)
+      if (!parsed.ok) {
+        pending = false
+        refuseSubscription(ws, parsed.message)
+        return
+      }
+      topics = new Set(parsed.topics)
+    }
+    const onMessage = (data: unknown): void => {
+      let message: { type?: unknown; topics?: unknown } | null
+      try {
+        message = JSON.parse(String(data)) as { type?: unknown; topics?: unknown } | null
+      } catch {
+        message = null
+      }
+      if (message?.type === 'subscribe') resubscribe(message.topics)
+      else ws.send(JSON.stringify({ type: 'error', message: 'The stream takes {"type":"subscribe","topics":[…]} messages only.' }))
+    }
     if (authenticated) {
-      startStreaming()
+      ws.on('message', onMessage)
+      startStreaming(authenticated)
       return
     }
     pendingSockets += 1
     const timer = setTimeout(() => ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'authentication required'), FIRST_MESSAGE_AUTH_MS)
-    ws.once('message', (data) => {
+    ws.once('message', (data) => void onFirstMessage(data))
+    async function onFirstMessage(data: RawData): Promise<void> {
       clearTimeout(timer)
       settle()
-      let token: unknown
+      let first: { type?: unknown; token?: unknown; topics?: unknown } | null
       try {
-        token = (JSON.parse(String(data)) as { type?: unknown; token?: unknown }).token
+        first = JSON.parse(String(data)) as typeof first
       } catch {
-        token = undefined
+        first = null
       }
+      const token = first?.token
       const given = typeof token === 'string' ? token : null
       // Refused unread while a limit holds: the close says nothing about the token.
       if (!options.limiter.check(address, given).ok) {
         ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'too many wrong tokens; wait')
         return
       }
-      if (given !== null && tokenMatches(options.token, given)) {
+      const identity = await options.tokens.authenticate(given)
+      if (identity) {
         options.limiter.recordSuccess(address)
-        startStreaming()
+        if (first?.topics !== undefined) {
+          const parsed = parseTopics(first.topics)
+          if (!parsed.ok) {
+            refuseSubscription(ws, parsed.message)
+            return
+          }
+          topics = new Set(parsed.topics)
+        }
+        if (ws.readyState !== ws.OPEN) return
+        ws.on('message', onMessage)
+        startStreaming(identity)
         return
       }
       options.limiter.recordFailure(address, given)
       ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'invalid token')
-    })
+    }
+  }
+
+  /** Says why in a message (a close reason is too short for it), then closes: the client asked for nothing it can have. */
+  function refuseSubscription(ws: WebSocket, message: string): void {
+    ws.send(JSON.stringify({ type: 'error', message }))
+    ws.close(EVENTS_CLOSE_BAD_SUBSCRIPTION, 'invalid topics')
   }
 
   return {
     close() {
+      stopWatchingRevokes()
       for (const ws of sockets) ws.terminate()
       wss.close()
     },

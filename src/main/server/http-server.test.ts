@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import type { Dispatch } from '../core/api/dispatch'
 import { createEventBus } from '../core/events'
 import { silentLogger } from '../core/logger'
+import { pickEncoding } from './compression'
 import { DEFAULT_FAILED_AUTH_POLICY } from './failed-auth'
 import { startApiServer, type ApiServer, type ApiServerOptions } from './http-server'
 
@@ -361,6 +363,83 @@ describe('bounded resources', () => {
     const authed = new WebSocket(url, ['irish.v1', `bearer.${TOKEN}`])
     expect(await upgradeStatus(authed)).toBe(101)
     for (const ws of [...waiting, authed]) ws.close()
+  })
+})
+
+/** A request that keeps the raw bytes, so a compressed body can be checked byte for byte. */
+function rawBytes(url: string, path: string, headers: Record<string, string>, method = 'GET', body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+describe('compression', () => {
+  const script = 'console.log(1)\n'.repeat(2000)
+
+  it('serves a script as brotli or gzip by Accept-Encoding, and as it is to a client that takes neither', async () => {
+    const server = await start()
+    const br = await rawBytes(server.url, '/assets/app.js', { 'accept-encoding': 'gzip, deflate, br' })
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers.vary).toBe('Accept-Encoding')
+    expect(Number(br.headers['content-length'])).toBe(br.bytes.length)
+    expect(br.bytes.length).toBeLessThan(script.length / 20)
+    expect(brotliDecompressSync(br.bytes).toString()).toBe(script)
+
+    const gz = await rawBytes(server.url, '/assets/app.js', { 'accept-encoding': 'gzip;q=1, br;q=0.5' })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gz.bytes).toString()).toBe(script)
+
+    for (const refused of ['identity', 'br;q=0, gzip;q=0', '']) {
+      const plain = await rawBytes(server.url, '/assets/app.js', { 'accept-encoding': refused })
+      expect(plain.headers['content-encoding']).toBeUndefined()
+      expect(plain.bytes.toString()).toBe(script)
+    }
+    const head = await rawBytes(server.url, '/assets/app.js', { 'accept-encoding': 'br' }, 'HEAD')
+    expect(head.headers['content-encoding']).toBe('br')
+    expect(head.bytes.length).toBe(0)
+  })
+
+  it('compresses a file again once it changes, and leaves small files alone', async () => {
+    const server = await start()
+    const file = join(ui, 'assets', 'changing.css')
+    writeFileSync(file, 'a{color:red}\n'.repeat(500))
+    const first = await rawBytes(server.url, '/assets/changing.css', { 'accept-encoding': 'br' })
+    expect(brotliDecompressSync(first.bytes).toString()).toBe('a{color:red}\n'.repeat(500))
+    writeFileSync(file, 'b{color:blue}\n'.repeat(400))
+    const second = await rawBytes(server.url, '/assets/changing.css', { 'accept-encoding': 'br' })
+    expect(brotliDecompressSync(second.bytes).toString()).toBe('b{color:blue}\n'.repeat(400))
+    const small = await rawBytes(server.url, '/index.html', { 'accept-encoding': 'br' })
+    expect(small.headers['content-encoding']).toBeUndefined()
+  })
+
+  it('compresses JSON answers over 1 KiB, never smaller ones', async () => {
+    const big = Array.from({ length: 200 }, (_, i) => ({ id: `acc-${i}`, label: `Account ${i}`, status: 'connected' }))
+    const server = await start({ dispatch: async (command) => ({ ok: true, value: command === 'accounts:list' ? big : { small: true } }) })
+    const list = await rawBytes(server.url, '/api/accounts:list', { ...auth, 'accept-encoding': 'br, gzip', 'content-type': 'application/json' }, 'POST', '{}')
+    expect(list.headers['content-encoding']).toBe('br')
+    expect(JSON.parse(brotliDecompressSync(list.bytes).toString())).toEqual({ ok: true, value: big })
+    const gz = await rawBytes(server.url, '/api/accounts:list', { ...auth, 'accept-encoding': 'gzip', 'content-type': 'application/json' }, 'POST', '{}')
+    expect(JSON.parse(gunzipSync(gz.bytes).toString())).toEqual({ ok: true, value: big })
+    const small = await rawBytes(server.url, '/api/settings:get', { ...auth, 'accept-encoding': 'br', 'content-type': 'application/json' }, 'POST', '{}')
+    expect(small.headers['content-encoding']).toBeUndefined()
+    expect(JSON.parse(small.bytes.toString())).toEqual({ ok: true, value: { small: true } })
+  })
+
+  it('reads Accept-Encoding as RFC 9110 says: q-values, a wildcard, and q=0 refusing', () => {
+    expect(pickEncoding('gzip, deflate, br')).toBe('br')
+    expect(pickEncoding('gzip')).toBe('gzip')
+    expect(pickEncoding('br;q=0.2, gzip;q=0.8')).toBe('gzip')
+    expect(pickEncoding('*')).toBe('br')
+    expect(pickEncoding('*;q=0.5, br;q=0')).toBe('gzip')
+    expect(pickEncoding('identity')).toBeNull()
+    expect(pickEncoding(undefined)).toBeNull()
+    expect(pickEncoding('gzip;q=0')).toBeNull()
   })
 })
 

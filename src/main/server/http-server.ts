@@ -1,7 +1,9 @@
 // The headless server's transport: the contract over HTTP (POST /api/<command>) and a WebSocket event
 // stream (GET /api/events), plus the renderer build at /. Node only, never Electron. Every /api request
-// but the API's own description (GET /api/openapi.json) needs the bearer token; the token is never
-// accepted in a query string, and never logged.
+// but the API's own description (GET /api/openapi.json) needs a bearer token: the server's own, or a
+// named one (core/tokens), whose identity goes with the command to the door that checks its role and
+// accounts (core/api/guard.ts). A token is never accepted in a query string, and never logged. Answers
+// over 1 KiB go out compressed when the client accepts it (compression.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,10 +14,13 @@ import { BASE64_FIELDS, LARGE_BODY_COMMANDS, type Result } from '../../shared/co
 import { OPENAPI_PATH, openApiDocument } from '../../shared/openapi'
 import { BODY_LIMIT_BYTES } from '../../shared/policy'
 import { CEREMONY_ROUTE, ceremonyAccount } from '../../shared/passkey-ceremony'
+import { Caller, type Identity } from '../core/access/caller'
 import type { Dispatch } from '../core/api/dispatch'
 import type { CeremonyDesk } from '../core/api/passkey-ceremony'
 import type { EventBus } from '../core/events'
 import type { Logger } from '../core/logger'
+import { singleTokenAuthenticator, type TokenAuthenticator } from './authenticator'
+import { compress, COMPRESS_MIN_BYTES, pickEncoding } from './compression'
 import { attachEventStream, BUSY_RETRY_AFTER_S, DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS } from './event-stream'
 import { createHostPolicy, isExtensionOrigin } from './host-policy'
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type AuthRefusal, type FailedAuthPolicy } from './failed-auth'
@@ -26,6 +31,7 @@ import { serveStatic } from './static-files'
 import { bearerToken, tokenMatches } from './token'
 
 export { DEFAULT_MAX_EVENT_SOCKETS, DEFAULT_MAX_PENDING_EVENT_SOCKETS }
+export type { TokenAuthenticator }
 
 export const DEFAULT_MAX_BODY_BYTES = BODY_LIMIT_BYTES.standard
 /** A passkey answer is a few hundred bytes; the schema caps each field well below this. */
@@ -36,7 +42,10 @@ export const DEFAULT_MAX_CONNECTIONS = 256
 export interface ApiServerOptions {
   host: string
   port: number
-  token: string
+  /** The server's own token, when `tokens` is not given: the only one accepted. */
+  token?: string
+  /** Every token the server accepts (the core's registry); default: `token` alone. */
+  tokens?: TokenAuthenticator
   dispatch: Dispatch
   events: EventBus
   logger: Logger
@@ -90,6 +99,8 @@ export interface ApiServer {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const log = options.logger.child({ component: 'http' })
+  const tokens = options.tokens ?? singleTokenAuthenticator(options.token ?? '')
+  if (!options.tokens && !options.token) throw new Error('startApiServer needs a token or a token registry')
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const staticRoot = options.staticDir ? resolve(options.staticDir) : null
   const hosts = createHostPolicy({ bindHost: options.host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) })
@@ -144,12 +155,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // No token: the document describes the API (made from the contract alone) and says nothing about the data.
       if (url.pathname === OPENAPI_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
         apiDocument ??= JSON.stringify(openApiDocument({ version: options.version ?? '0.0.0' }))
-        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(apiDocument), 'X-Content-Type-Options': 'nosniff' })
-        res.end(req.method === 'HEAD' ? undefined : apiDocument)
+        await sendText(req, res, 200, apiDocument, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' })
         return
       }
-      if (!authorize(req, res, bearerToken(req.headers.authorization))) return
-      await handleApi(req, res, url.pathname.slice('/api/'.length))
+      const given = bearerToken(req.headers.authorization)
+      const identity = await authorize(req, res, given)
+      if (!identity) return
+      await handleApi(req, res, url.pathname.slice('/api/'.length), new Caller(callerOf(req), identity, given))
       return
     }
     if (url.pathname === '/metrics' && options.metrics) {
@@ -222,7 +234,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     // A malformed or unknown token is a wrong guess; a refused answer (WhatsApp's checks) is not.
     if (ceremonyAccount(token) === null || (!result.ok && result.error.code === 'not-found')) limiter.recordFailure(address, token)
-    sendEnvelope(res, result)
+    await sendEnvelope(req, res, result)
   }
 
   async function handleMetrics(req: IncomingMessage, res: ServerResponse, metrics: MetricsEndpoint): Promise<void> {
@@ -235,37 +247,52 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       refuse(res, 403, failure('forbidden', 'Requests from another web origin are not accepted.'))
       return
     }
-    const accepted = metrics.token ? [options.token, metrics.token] : [options.token]
-    if (!authorize(req, res, bearerToken(req.headers.authorization), accepted)) return
+    // The metrics token, or any token that sees every account (the figures are about all of them).
+    const given = bearerToken(req.headers.authorization)
+    const metricsIdentity: Identity = { name: 'metrics', role: 'viewer', accounts: null }
+    const identity = await authorize(req, res, given, metrics.token ? (presented) => (tokenMatches(metrics.token!, presented) ? metricsIdentity : null) : null)
+    if (!identity) return
+    if (identity.accounts !== null) {
+      refuse(res, 403, failure('forbidden', `The token "${identity.name}" is limited to some accounts; /metrics counts every account. Use the metrics token or one that sees every account.`))
+      return
+    }
     const text = await metrics.render()
     res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
     res.end(req.method === 'HEAD' ? undefined : text)
   }
 
-  /** Checks the token under the failed-token limits (failed-auth.ts); answers 429 or 401 itself when it fails. */
-  function authorize(req: IncomingMessage, res: ServerResponse, given: string | null, accepted: readonly string[] = [options.token]): boolean {
+  /**
+   * Checks the token under the failed-token limits (failed-auth.ts) and answers 429 or 401 itself when it
+   * fails; otherwise the identity it stands for. `extra` accepts one more token (the metrics token).
+   */
+  async function authorize(
+    req: IncomingMessage,
+    res: ServerResponse,
+    given: string | null,
+    extra: ((presented: string | null) => Identity | null) | null = null,
+  ): Promise<Identity | null> {
     const address = clientAddress(req, trustedProxies)
     const decision = limiter.check(address, given)
     if (!decision.ok) {
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
       refuse(res, 429, failure('unauthorized', REFUSALS[decision.reason]))
-      return false
+      return null
     }
-    // Every candidate is compared (no early exit): the time taken does not say which one came close.
-    if (!accepted.map((token) => tokenMatches(token, given)).includes(true)) {
+    const identity = extra?.(given) ?? (await tokens.authenticate(given))
+    if (!identity) {
       limiter.recordFailure(address, given)
       res.setHeader('WWW-Authenticate', 'Bearer')
-      refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>".'))
-      return false
+      refuse(res, 401, failure('unauthorized', 'A valid API token is required: send "Authorization: Bearer <token>". A revoked token is refused like an unknown one.'))
+      return null
     }
     limiter.recordSuccess(address)
-    return true
+    return identity
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
+  async function handleApi(req: IncomingMessage, res: ServerResponse, command: string, caller: Caller): Promise<void> {
     if (command === 'simulator' && req.method === 'GET') {
-      const result = await options.dispatch('simulator:info', {})
-      sendEnvelope(res, result)
+      const result = await options.dispatch('simulator:info', {}, caller)
+      await sendEnvelope(req, res, result)
       return
     }
     if (command === 'events') {
@@ -296,7 +323,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
       }
       body.bytes = Buffer.alloc(0)
-      sendEnvelope(res, await options.dispatch(command, input, callerOf(req)))
+      await sendEnvelope(req, res, await options.dispatch(command, input, caller))
     } finally {
       // Held until the command is done: a decoded bundle is as big as its body.
       body.release()
@@ -312,16 +339,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     } else res.destroy()
   }
 
-  function sendEnvelope(res: ServerResponse, result: Result<unknown>): void {
+  async function sendEnvelope(req: IncomingMessage, res: ServerResponse, result: Result<unknown>): Promise<void> {
     const status = result.ok ? 200 : HTTP_STATUS_BY_CODE[result.error.code]
     if (status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
     // A limit with a known end (a reach-out limit, docs/proxies-and-limits.md): when asking again can succeed.
     if (!result.ok && result.error.retryAt !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil((result.error.retryAt - Date.now()) / 1000))))
-    sendJson(res, status, result)
+    await sendText(req, res, status, JSON.stringify(result), JSON_HEADERS)
   }
 
   const eventStream = attachEventStream(server, {
-    token: options.token,
+    tokens,
     events: options.events,
     hosts,
     limiter,
@@ -376,15 +403,30 @@ function refuse(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body)
 }
 
+const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const
+/**
+ * Larger answers (an exported bundle, which is sealed and so hardly compresses) go out as they are:
+ * compressing tens of megabytes would hold a thread-pool worker for little gain.
+ */
+const MAX_COMPRESSED_ANSWER_CHARS = 16 * 1024 * 1024
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  })
+  res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(text) })
   res.end(text)
+}
+
+/** An answer's text, compressed when it is over 1 KiB and the client accepts brotli or gzip (compression.ts). */
+async function sendText(req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Record<string, string>): Promise<void> {
+  const encoding = text.length > COMPRESS_MIN_BYTES && text.length <= MAX_COMPRESSED_ANSWER_CHARS ? pickEncoding(req.headers['accept-encoding']) : null
+  const body = encoding ? await compress(encoding, Buffer.from(text), 'answer') : Buffer.from(text)
+  res.writeHead(status, {
+    ...headers,
+    'Content-Length': body.length,
+    ...(encoding ? { 'Content-Encoding': encoding } : {}),
+    ...(text.length > COMPRESS_MIN_BYTES ? { Vary: 'Accept-Encoding' } : {}),
+  })
+  res.end(req.method === 'HEAD' ? undefined : body)
 }
 
 function safeUrl(req: IncomingMessage): string {

@@ -3,12 +3,15 @@
 // a directory where a file was, or a process out of file handles must not take the accounts down.
 // The file is opened first and everything after works on that handle, so there is no gap between a
 // check and the open for the file to disappear in (an unlinked file stays readable through its handle).
+// Text files over 1 KiB go out compressed when the client accepts it (compression.ts), each compressed
+// once per version of the file and kept in a bounded cache.
 
 import { open, type FileHandle } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Logger } from '../core/logger'
+import { compress, COMPRESS_MIN_BYTES, isCompressible, pickEncoding, type Encoding } from './compression'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -82,6 +85,35 @@ interface OpenedFile {
   handle: FileHandle
   path: string
   size: number
+  mtimeMs: number
+}
+
+/** Larger files go out as they are (streamed); the renderer's largest chunk is a quarter of a megabyte. */
+const MAX_COMPRESSED_FILE_BYTES = 8 * 1024 * 1024
+/** Compressed files kept, in bytes; the oldest go first. A build's files fit many times over. */
+const CACHE_BYTES = 32 * 1024 * 1024
+const compressedCache = new Map<string, Buffer>()
+let cachedBytes = 0
+
+/** The file compressed, from the cache when this version of it was compressed before. */
+async function compressedFile({ handle, path, size, mtimeMs }: OpenedFile, encoding: Encoding): Promise<Buffer> {
+  const key = `${encoding}:${mtimeMs}:${size}:${path}`
+  const hit = compressedCache.get(key)
+  if (hit) {
+    // Most recently used last.
+    compressedCache.delete(key)
+    compressedCache.set(key, hit)
+    return hit
+  }
+  const body = await compress(encoding, await handle.readFile(), 'static')
+  compressedCache.set(key, body)
+  cachedBytes += body.length
+  for (const [oldKey, old] of compressedCache) {
+    if (cachedBytes <= CACHE_BYTES) break
+    compressedCache.delete(oldKey)
+    cachedBytes -= old.length
+  }
+  return body
 }
 
 async function openFile(path: string): Promise<OpenedFile | 'absent' | 'exhausted' | Error> {
@@ -97,7 +129,7 @@ async function openFile(path: string): Promise<OpenedFile | 'absent' | 'exhauste
       await handle.close()
       return 'absent'
     }
-    return { handle, path, size: stat.size }
+    return { handle, path, size: stat.size, mtimeMs: stat.mtimeMs }
   } catch (error) {
     await handle.close().catch(() => undefined)
     return classify(error)
@@ -111,16 +143,32 @@ function classify(error: unknown): 'absent' | 'exhausted' | Error {
   return error instanceof Error ? error : new Error(String(error))
 }
 
-async function sendOpened({ handle, path, size }: OpenedFile, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
-  res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
-    'Content-Length': size,
+async function sendOpened(opened: OpenedFile, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+  const { handle, path, size } = opened
+  const contentType = CONTENT_TYPES[extname(path)] ?? 'application/octet-stream'
+  const compressible = isCompressible(contentType)
+  const headers = {
+    'Content-Type': contentType,
     'Content-Security-Policy': CSP,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
     'Cache-Control': path.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
-  })
+    ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
+  }
+  const encoding = compressible && size > COMPRESS_MIN_BYTES && size <= MAX_COMPRESSED_FILE_BYTES ? pickEncoding(req.headers['accept-encoding']) : null
+  if (encoding) {
+    let body: Buffer
+    try {
+      body = await compressedFile(opened, encoding)
+    } finally {
+      await handle.close().catch(() => undefined)
+    }
+    res.writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length })
+    res.end(req.method === 'HEAD' ? undefined : body)
+    return
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': size })
   if (req.method === 'HEAD' || size === 0) {
     res.end()
     await handle.close().catch(() => undefined)

@@ -2,11 +2,13 @@
 // data dir with mode 0600. Compared in constant time. The token is printed once, when generated, and
 // never logged afterwards.
 
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import type * as TokenStrength from './token-strength'
+
+export { tokenMatches } from '../core/tokens/token-compare'
 
 export const TOKEN_FILE = 'api-token'
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,256}$/
@@ -91,13 +93,6 @@ function loadTokenStrength(): Promise<typeof TokenStrength> {
   return import('./token-strength')
 }
 
-/** Constant-time comparison; hashing first makes the lengths equal. */
-export function tokenMatches(expected: string, given: string | undefined | null): boolean {
-  if (typeof given !== 'string' || given.length === 0) return false
-  const a = createHash('sha256').update(expected).digest()
-  const b = createHash('sha256').update(given).digest()
-  return timingSafeEqual(a, b)
-}
 
 /** "Bearer <token>" → token; anything else → null. */
 export function bearerToken(header: string | undefined): string | null {

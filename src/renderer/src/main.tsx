@@ -9,8 +9,11 @@ import { isPermanent } from './api/api-error'
 import { ApiProvider } from './api/ApiProvider'
 import { selectTransport } from './api/select-transport'
 import { App } from './App'
-import './styles.css'
+import { startTheme } from './lib/theme'
+import './styles/theme.css'
+import './styles/base.css'
 
+startTheme()
 const transport = selectTransport()
 const client = new QueryClient({
   defaultOptions: {

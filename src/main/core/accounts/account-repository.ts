@@ -28,6 +28,8 @@ export interface AccountRecord {
   limits: SendLimits
   /** What is wrong with the account, where the session code set one (memory only, never stored). */
   condition?: AccountCondition | null
+  /** The operator's tags, in the order given (src/shared/tags.ts). */
+  tags: string[]
 }
 
 /** What update() changes: any field but the id, the creation time and the proxy (setProxy's, with its sealed URL). */
@@ -70,5 +72,6 @@ export function toSummary(record: AccountRecord): AccountSummary {
     proxy: record.proxy,
     limits: record.limits,
     ...(record.condition !== undefined ? { condition: record.condition } : {}),
+    tags: record.tags,
   }
 }

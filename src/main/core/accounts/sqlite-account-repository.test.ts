@@ -4,30 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
-import { DEFAULT_SEND_LIMITS } from '../sends/limits'
-import type { AccountRecord, AccountRepository } from './account-repository'
+import { accountRecord as record, accountRepositoryContract } from '../../../../test/support/account-repository-contract'
+import type { AccountRepository } from './account-repository'
 import { createSqliteAccountRepository as createAccountRepository } from './sqlite-account-repository'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
-
-const record = (id: string, patch: Partial<AccountRecord> = {}): AccountRecord => ({
-  id: id as AccountId,
-  label: id,
-  phone: null,
-  name: null,
-  status: 'new',
-  statusSince: 1,
-  lastError: null,
-  lastDisconnectCode: null,
-  reconnectCount: 0,
-  createdAt: 1,
-  pairedAt: null,
-  lastConnectedAt: null,
-  wantRunning: false,
-  movedTo: null,
-  proxy: null,
-  limits: DEFAULT_SEND_LIMITS,
-  ...patch,
-})
 
 describe('the SQLite account repository', () => {
   let dir: string
@@ -43,6 +23,12 @@ describe('the SQLite account repository', () => {
     opened.close()
     rmSync(dir, { recursive: true, force: true })
   })
+
+  accountRepositoryContract(async () => ({
+    repo,
+    reopen: async () => createAccountRepository(opened.db),
+    writeRawTags: async (id, text) => void opened.sqlite.prepare('UPDATE accounts SET tags = ? WHERE id = ?').run(text, id),
+  }))
 
   it('updates each shape of patch through its own prepared statement, column values intact', () => {
     repo.insert(record('acc-a'))

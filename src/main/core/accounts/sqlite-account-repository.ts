@@ -32,6 +32,7 @@ export function toRecord(row: Row): AccountRecord {
     movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
     proxy: row.proxy,
     limits: readLimits(row.limits),
+    tags: parseTags(row.tags),
   }
 }
 
@@ -46,14 +47,25 @@ function readLimits(stored: string | null): SendLimits {
   }
 }
 
+/** The tags column holds a JSON array of strings; anything else (a hand edit) reads as no tags. */
+function parseTags(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text)
+    return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : []
+  } catch {
+    return []
+  }
+}
+
 /**
  * Record patch to columns, for both databases. The proxy is never among them: its shown form is written
  * only with its sealed URL (setProxy), and an insert starts without one.
  */
 export function toColumns(patch: AccountRecordPatch & Partial<Pick<AccountRecord, 'id' | 'createdAt' | 'proxy'>>): Partial<Row> {
-  const { movedTo, id: _id, proxy: _proxy, limits, ...rest } = patch
+  const { movedTo, tags, id: _id, proxy: _proxy, limits, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
   if (limits !== undefined) columns.limits = JSON.stringify(limits)
+  if (tags !== undefined) columns.tags = JSON.stringify(tags)
   if (movedTo !== undefined) {
     columns.movedTo = movedTo?.target ?? null
     columns.movedAt = movedTo?.at ?? null

@@ -13,10 +13,14 @@ import { restoreDefaultRoot, trustWhatsAppRoot } from '../../../whatsapp-protoco
 import type { SimulatorPort } from '../whatsapp/simulator-port'
 import type { Handlers } from './dispatch'
 import type { ActivityLog } from '../activity/activity-log'
-import { runBulkAction } from '../sessions/bulk'
+import { runBulkAction, runTagChange } from '../sessions/bulk'
 import type { Logger } from '../logger'
 import { toErrorInfo } from './dispatch'
 import type { WebhookService } from '../webhooks/webhook-service'
+import type { TokenRegistry } from '../tokens/token-registry'
+import type { AuditTrail } from '../audit/audit-trail'
+import type { SeenIdentities } from '../staleness/seen-identities'
+import type { BackupInfo } from '../../../shared/contract'
 import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface HandlerDeps {
@@ -35,24 +39,27 @@ export interface HandlerDeps {
   webhooks?: WebhookService | null
   /** Fleet (PostgreSQL) only. */
   fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
+  /** Null only where no database holds them (some tests). */
+  tokens?: TokenRegistry | null
+  audit?: AuditTrail | null
+  seen?: SeenIdentities | null
+  /** Writes a backup of the store to `path` (SQLite); null where the store cannot be copied so (PostgreSQL). */
+  backup?: ((path: string) => Promise<BackupInfo>) | null
 }
 
-export function createHandlers({
-  sessions,
-  settings,
-  telemetry,
-  simulator,
-  whatsappOverride,
-  endpoint = null,
-  transfer,
-  activity,
-  logger,
-  webhooks = null,
-  fleet = null,
-}: HandlerDeps): Handlers {
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { sessions, settings, telemetry, simulator, whatsappOverride, endpoint = null, transfer, activity, logger, webhooks = null, fleet = null } = deps
   const hooks = (): WebhookService => {
     if (!webhooks) throw new AppError('unavailable', 'Webhooks are not available in this process.')
     return webhooks
+  }
+  const tokens = (): TokenRegistry => {
+    if (!deps.tokens) throw new AppError('unavailable', 'Named API tokens are not available in this process.')
+    return deps.tokens
+  }
+  const trail = (): AuditTrail => {
+    if (!deps.audit) throw new AppError('unavailable', 'The audit trail is not available in this process.')
+    return deps.audit
   }
   return {
     'accounts:list': async function listAccounts() {
@@ -69,6 +76,8 @@ export function createHandlers({
       return sessions.add(label)
     },
     'accounts:remove': async function removeAccount({ id }) {
+      // Its credentials' writes are remembered: an older copy of the device brought back is refused.
+      await deps.seen?.remember(id)
       await sessions.remove(id)
       telemetry.forget(id)
       return { done: true as const }
@@ -204,8 +213,8 @@ export function createHandlers({
     'transfer:inspect': async function inspectBundle({ bundle }) {
       return transfer.inspect(bundle)
     },
-    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label, handOff }) {
-      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }), ...(handOff ? { handOff } : {}) })
+    'transfer:import': async function importBundle({ bundle, passphrase, replace, start, label, allowOlder, handOff }) {
+      return transfer.importBundle({ bundle, passphrase, ...importOptions({ replace, start, label }), ...(allowOlder ? { allowOlder } : {}), ...(handOff ? { handOff } : {}) })
     },
     'transfer:import-folder': async function importFolder({ path, replace, start, label }) {
       return transfer.importFolder({ path, ...importOptions({ replace, start, label }) })
@@ -233,6 +242,19 @@ export function createHandlers({
     'accounts:set-proxy': async function setProxy({ ids, url, reconnect }) {
       return sessions.setProxy(ids, url, { reconnect: reconnect ?? false, describe: (error) => toErrorInfo(error, logger, 'accounts:set-proxy') })
     },
+    'accounts:stats': async function accountStats({ ids }) {
+      const unique = [...new Set(ids)]
+      const known = new Set(sessions.list().map((a) => a.id))
+      const failures = webhooks ? await webhooks.failures(unique.filter((id) => known.has(id))) : new Map<string, number>()
+      return unique.map((id) =>
+        known.has(id)
+          ? { id, ok: true, ...sessions.traffic(id), webhookFailures: failures.get(id) ?? 0 }
+          : { id, ok: false, error: { code: 'not-found' as const, message: `There is no account "${id}".` } },
+      )
+    },
+    'accounts:tag': async function tagAccounts({ ids, add, remove }) {
+      return runTagChange(sessions, ids, { add, remove }, { describe: (error) => toErrorInfo(error, logger, 'accounts:tag') })
+    },
     // Signed webhooks from a durable outbox (docs/webhooks.md).
     'webhooks:add': async function addWebhook(input) {
       return hooks().add(input)
@@ -252,6 +274,33 @@ export function createHandlers({
     },
     'webhooks:test': async function testWebhook({ id }) {
       return hooks().test(id)
+    },
+    // Named API tokens and the audit trail (docs/security.md).
+    'tokens:add': async function addToken({ name, role, accounts }) {
+      return tokens().add({ name, role, accounts })
+    },
+    'tokens:list': async function listTokens() {
+      return tokens().list()
+    },
+    'tokens:revoke': async function revokeToken({ name }) {
+      await tokens().revoke(name)
+      return { done: true as const }
+    },
+    'tokens:whoami': async function whoAmI(_input, caller) {
+      const { name, role, accounts } = caller.identity
+      return { name, role, accounts: accounts ? [...accounts] : null }
+    },
+    'audit:list': async function listAudit(filter) {
+      return trail().list(filter)
+    },
+    'store:backup': async function backupStore({ path }) {
+      if (!deps.backup) {
+        throw new AppError(
+          'unavailable',
+          "This server keeps its data in PostgreSQL: back the database up with pg_dump (docs/security.md, \"Backups\"), not with store:backup.",
+        )
+      }
+      return deps.backup(path)
     },
   }
 }

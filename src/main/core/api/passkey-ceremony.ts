@@ -8,8 +8,10 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { ActivityActor, Result } from '../../../shared/contract'
 import type { ErrorInfo } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
 import type { CeremonyAnswer, CeremonyOptions, PasskeyRequestOptions } from '../../../shared/passkey'
 import { ceremonyAccount, parseCeremonyUrl } from '../../../shared/passkey-ceremony'
+import { Caller } from '../access/caller'
 import type { Dispatch } from './dispatch'
 
 export interface CeremonyDesk {
@@ -23,16 +25,22 @@ const STALE: ErrorInfo = {
   message: 'This passkey link is not valid any more (used, expired, or replaced by a newer one). Open the current link from the pairing dialog.',
 }
 
-export function createCeremonyDesk(deps: { dispatch: Dispatch; now?: () => number; caller?: ActivityActor }): CeremonyDesk {
+/** The audit trail's name for whoever holds a ceremony link. */
+export const CEREMONY_ACTOR = 'passkey-link'
+
+export function createCeremonyDesk(deps: { dispatch: Dispatch; now?: () => number; via?: ActivityActor }): CeremonyDesk {
   const { dispatch } = deps
   const now = deps.now ?? Date.now
-  const caller = deps.caller ?? 'ui'
+  const via = deps.via ?? 'ui'
+  // The link is the only credential, and it names one account: its holder may do what an operator may,
+  // on that account alone (any other id is not-found).
+  const linkHolder = (id: string): Caller => new Caller(via, { name: CEREMONY_ACTOR, role: 'operator', accounts: new Set([id as AccountId]) })
 
   return {
     async options(token) {
       const id = ceremonyAccount(token)
       if (!id) return { ok: false, error: NOT_A_LINK }
-      const state = await dispatch('accounts:pairing', { id }, caller)
+      const state = await dispatch('accounts:pairing', { id }, linkHolder(id))
       if (!state.ok) return state.error.code === 'not-found' ? { ok: false, error: STALE } : state
       const passkey = (state.value as { passkey?: unknown }).passkey as { phase: string; options: PasskeyRequestOptions; ceremonyUrl: string; expiresAt: number } | null
       if (passkey?.phase !== 'required' || passkey.expiresAt <= now()) return { ok: false, error: STALE }
@@ -44,7 +52,7 @@ export function createCeremonyDesk(deps: { dispatch: Dispatch; now?: () => numbe
     async answer(token, credential) {
       const id = ceremonyAccount(token)
       if (!id) return { ok: false, error: NOT_A_LINK }
-      const state = await dispatch('accounts:passkey-response', { id, credential, ceremonyToken: token }, caller)
+      const state = await dispatch('accounts:passkey-response', { id, credential, ceremonyToken: token }, linkHolder(id))
       if (!state.ok) return state
       const phase = (state.value as { passkey?: { phase?: string } | null }).passkey?.phase
       return { ok: true, value: { accepted: true, confirm: phase === 'confirm' } }

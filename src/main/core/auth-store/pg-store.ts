@@ -35,16 +35,20 @@ export interface PgAuthStoreOptions {
 const SQL = {
   getOne: 'SELECT value FROM auth_keys WHERE account_id = $1 AND type = $2 AND id = $3',
   getMany: 'SELECT id, value FROM auth_keys WHERE account_id = $1 AND type = $2 AND id = ANY($3::text[])',
-  getCreds: 'SELECT value FROM auth_creds WHERE account_id = $1',
+  getCreds: 'SELECT value, writes FROM auth_creds WHERE account_id = $1',
   allKeys: 'SELECT type, id, value FROM auth_keys WHERE account_id = $1',
   counts: 'SELECT type, count(*)::int AS n FROM auth_keys WHERE account_id = $1 GROUP BY type',
   upsert:
     'INSERT INTO auth_keys (account_id, type, id, value) SELECT $1, t, i, v FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(t, i, v) ' +
     'ON CONFLICT (account_id, type, id) DO UPDATE SET value = excluded.value',
   remove: 'DELETE FROM auth_keys k USING unnest($2::text[], $3::text[]) AS w(t, i) WHERE k.account_id = $1 AND k.type = w.t AND k.id = w.i',
+  // Every write is counted (the staleness check of imports and restores: transfer/staleness.ts).
   upsertCreds:
-    'INSERT INTO auth_creds (account_id, value, updated_at) VALUES ($1, $2, $3) ' +
-    'ON CONFLICT (account_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    'INSERT INTO auth_creds (account_id, value, updated_at, writes, identity) VALUES ($1, $2, $3, 1, $4) ' +
+    'ON CONFLICT (account_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, writes = auth_creds.writes + 1, identity = excluded.identity',
+  replaceCreds:
+    'INSERT INTO auth_creds (account_id, value, updated_at, writes, identity) VALUES ($1, $2, $3, $4, $5) ' +
+    'ON CONFLICT (account_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, writes = excluded.writes, identity = excluded.identity',
   clearKeys: 'DELETE FROM auth_keys WHERE account_id = $1',
   clearCreds: 'DELETE FROM auth_creds WHERE account_id = $1',
 } as const
@@ -133,7 +137,7 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
     }
   }
 
-  async function readAll(account: AccountId): Promise<{ creds: Buffer; keys: SealedKeyRow[] } | null> {
+  async function readAll(account: AccountId): Promise<{ creds: Buffer; writes: number; keys: SealedKeyRow[] } | null> {
     // One REPEATABLE READ transaction, so creds and keys come from the same moment.
     let client: pg.PoolClient
     try {
@@ -143,10 +147,10 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
     }
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      const credsRow = (await client.query<{ value: Buffer }>(SQL.getCreds, [account])).rows[0]
+      const credsRow = (await client.query<{ value: Buffer; writes: string }>(SQL.getCreds, [account])).rows[0]
       const keyRows = credsRow ? (await client.query<SealedKeyRow>(SQL.allKeys, [account])).rows : []
       await client.query('COMMIT')
-      return credsRow ? { creds: credsRow.value, keys: keyRows } : null
+      return credsRow ? { creds: credsRow.value, writes: Number(credsRow.writes), keys: keyRows } : null
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined)
       throw storeError(err, 'Exporting the snapshot', account)
@@ -160,9 +164,9 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
     async readCreds(account) {
       return (await read<{ value: Buffer }>('getCreds', [account], 'Loading creds', account))[0]?.value ?? null
     },
-    async writeCreds(account, sealed) {
+    async writeCreds(account, sealed, identity) {
       await write(account, 'Saving creds', async (client) => {
-        await client.query({ name: 'irish_upsertCreds', text: SQL.upsertCreds, values: [account, sealed, Date.now()] })
+        await client.query({ name: 'irish_upsertCreds', text: SQL.upsertCreds, values: [account, sealed, Date.now(), identity] })
       })
     },
     readKeys: (account, type, ids) =>
@@ -177,12 +181,12 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
         await client.query(SQL.clearCreds, [account])
       }),
     readAll,
-    replaceAll(account, creds, writes) {
+    replaceAll(account, creds, writes, state) {
       // Sealed in full before the transaction: one statement takes them all (and a retried transaction reads them again).
       const all = [...writes]
       return write(account, 'Importing the snapshot', async (client) => {
         await client.query(SQL.clearKeys, [account])
-        await client.query({ name: 'irish_upsertCreds', text: SQL.upsertCreds, values: [account, creds, Date.now()] })
+        await client.query({ name: 'irish_replaceCreds', text: SQL.replaceCreds, values: [account, creds, Date.now(), state.writes, state.identity] })
         await applyWrites(client, account, all)
       })
     },

@@ -7,6 +7,7 @@
 
 import type { AccountId } from '../../../shared/ids'
 import type { Sealer } from '../crypto/sealer'
+import { identityOf } from './identity'
 import { createValueSealing, type SealedWrite } from './sealing'
 import type { AuthSnapshot, AuthStoreFactory, KeyData, KeyValue, ManagedAuthStore } from './types'
 import { assertAccountId, assertCreds, assertIds, assertKeyType, assertSnapshot, flattenKeyData } from './validate'
@@ -30,7 +31,8 @@ export interface SealedRows {
   /** Throws `unavailable` once the store or its database was closed. */
   ensureOpen(): void
   readCreds(account: AccountId): Maybe<Buffer | null>
-  writeCreds(account: AccountId, sealed: Buffer): Maybe<void>
+  /** Writes the creds and counts the write; `identity` is the linked device they belong to (identity.ts). */
+  writeCreds(account: AccountId, sealed: Buffer, identity: string | null): Maybe<void>
   /** The stored rows among `ids` (one id or many) of one type. */
   readKeys(account: AccountId, type: string, ids: string[]): Maybe<Iterable<{ id: string; value: Buffer }>>
   /** Upserts and deletes (`sealed: null`) in one transaction; never called with none. */
@@ -38,13 +40,14 @@ export interface SealedRows {
   countKeys(account: AccountId): Maybe<Iterable<{ type: string; n: number }>>
   /** Deletes the creds and every key, in one transaction. */
   clear(account: AccountId): Maybe<void>
-  /** The creds and every key as of one moment, or null when there are no creds. */
-  readAll(account: AccountId): Maybe<{ creds: Buffer; keys: Iterable<SealedKeyRow> } | null>
+  /** The creds (with their write count) and every key as of one moment, or null when there are no creds. */
+  readAll(account: AccountId): Maybe<{ creds: Buffer; writes: number; keys: Iterable<SealedKeyRow> } | null>
   /**
-   * Replaces everything the account holds with these creds and keys, in one transaction. `writes` seals
-   * each key as it is read: read it once, inside the transaction (it throws for a value that cannot be stored).
+   * Replaces everything the account holds with these creds and keys, in one transaction, the creds'
+   * write count set to the snapshot's. `writes` seals each key as it is read: read it once, inside the
+   * transaction (it throws for a value that cannot be stored).
    */
-  replaceAll(account: AccountId, creds: Buffer, writes: Iterable<SealedWrite>): Maybe<void>
+  replaceAll(account: AccountId, creds: Buffer, writes: Iterable<SealedWrite>, state: { writes: number; identity: string | null }): Maybe<void>
   close(): Promise<void>
 }
 
@@ -79,7 +82,7 @@ export function sealedStoreFactory(rows: SealedRows, sealer: Sealer): AuthStoreF
         assertCreds(creds)
         rows.ensureOpen()
         const sealed = sealCreds(account, creds)
-        await settle(rows.writeCreds(account, sealed))
+        await settle(rows.writeCreds(account, sealed, identityOf(creds)))
       },
 
       async get(type, ids) {
@@ -122,14 +125,15 @@ export function sealedStoreFactory(rows: SealedRows, sealer: Sealer): AuthStoreF
           const bucket = (keys[row.type] ??= {})
           bucket[row.id] = openKey(account, row.type, row.id, row.value)
         }
-        return { creds: openCreds(account, all.creds), keys }
+        return { creds: openCreds(account, all.creds), keys, writes: all.writes }
       },
 
       async importSnapshot(snapshot) {
         assertSnapshot(snapshot)
         const creds = sealCreds(account, snapshot.creds)
         rows.ensureOpen()
-        await settle(rows.replaceAll(account, creds, sealedOneByOne(account, snapshot.keys)))
+        const state = { writes: snapshot.writes ?? 0, identity: identityOf(snapshot.creds) }
+        await settle(rows.replaceAll(account, creds, sealedOneByOne(account, snapshot.keys), state))
       },
     }
   }

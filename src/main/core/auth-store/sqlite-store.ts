@@ -16,8 +16,9 @@ interface Statements {
   getMany: Statement<[string, string, string], { id: string; value: Buffer }>
   upsert: Statement<[string, string, string, Buffer]>
   remove: Statement<[string, string, string]>
-  getCreds: Statement<[string], { value: Buffer }>
-  upsertCreds: Statement<[string, Buffer, number]>
+  getCreds: Statement<[string], { value: Buffer; writes: number }>
+  upsertCreds: Statement<[string, Buffer, number, string | null]>
+  replaceCreds: Statement<[string, Buffer, number, number, string | null]>
   allKeys: Statement<[string], { type: string; id: string; value: Buffer }>
 }
 
@@ -48,10 +49,15 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
         'ON CONFLICT (account_id, type, id) DO UPDATE SET value = excluded.value',
     ),
     remove: sqlite.prepare('DELETE FROM auth_keys WHERE account_id = ? AND type = ? AND id = ?'),
-    getCreds: sqlite.prepare('SELECT value FROM auth_creds WHERE account_id = ?'),
+    getCreds: sqlite.prepare('SELECT value, writes FROM auth_creds WHERE account_id = ?'),
+    // Every write is counted (the staleness check of imports and restores: transfer/staleness.ts).
     upsertCreds: sqlite.prepare(
-      'INSERT INTO auth_creds (account_id, value, updated_at) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (account_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      'INSERT INTO auth_creds (account_id, value, updated_at, writes, identity) VALUES (?, ?, ?, 1, ?) ' +
+        'ON CONFLICT (account_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, writes = auth_creds.writes + 1, identity = excluded.identity',
+    ),
+    replaceCreds: sqlite.prepare(
+      'INSERT INTO auth_creds (account_id, value, updated_at, writes, identity) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (account_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, writes = excluded.writes, identity = excluded.identity',
     ),
     allKeys: sqlite.prepare('SELECT type, id, value FROM auth_keys WHERE account_id = ?'),
   }
@@ -96,9 +102,9 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
       }
     },
     readCreds: (account) => stmts.getCreds.get(account)?.value ?? null,
-    writeCreds(account, sealed) {
+    writeCreds(account, sealed, identity) {
       inStatement(account, 'Saving creds', () => {
-        stmts.upsertCreds.run(account, sealed, Date.now())
+        stmts.upsertCreds.run(account, sealed, Date.now(), identity)
       })
     },
     readKeys(account, type, ids) {
@@ -132,13 +138,13 @@ function makeFactory(database: OpenedDatabase, ownsDatabase: boolean): AuthStore
       // One read transaction, so creds and keys come from the same moment.
       return sqlite.transaction(() => {
         const credsRow = stmts.getCreds.get(account)
-        return credsRow ? { creds: credsRow.value, keys: stmts.allKeys.all(account) } : null
+        return credsRow ? { creds: credsRow.value, writes: credsRow.writes, keys: stmts.allKeys.all(account) } : null
       })()
     },
-    replaceAll(account, creds, writes) {
+    replaceAll(account, creds, writes, state) {
       inTransaction(account, 'Importing the snapshot', () => {
         db.delete(authKeys).where(eq(authKeys.accountId, account)).run()
-        stmts.upsertCreds.run(account, creds, Date.now())
+        stmts.replaceCreds.run(account, creds, Date.now(), state.writes, state.identity)
         applyWrites(account, writes)
       })
     },

@@ -31,6 +31,11 @@ export interface AuthStore {
 export interface AuthSnapshot {
   creds: AuthenticationCreds
   keys: Record<string, Record<string, KeyValue>>
+  /**
+   * How many times the creds were written where the snapshot was taken (database stores): an import or
+   * a restore carrying fewer than a store has seen for the same device is older state.
+   */
+  writes?: number
 }
 
 /** What the app needs beyond the seed's four calls. Built-in stores implement it. */

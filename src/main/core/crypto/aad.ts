@@ -1,6 +1,7 @@
 // Where a sealed value belongs, as the additional authenticated data it is sealed under: an auth key, an
-// account's creds, or the data key's check value. Main process, Electron-free. Used by the auth stores
-// (through codec.ts) and by the databases' key check, so it sits with the sealer, below both.
+// account's creds, the data key's check value, a webhook's secret, address or outbox payload. Main
+// process, Electron-free. One home for every AAD: the stores that seal the values use them, and so does
+// a key rotation, which re-seals every value in place (db/sealed-columns.ts), so it sits with the sealer.
 
 import { AppError } from '../../../shared/errors'
 
@@ -57,3 +58,18 @@ export function credsAad(account: string): Buffer {
   return buildAad(['creds', account])
 }
 export const keyCheckAad = (): Buffer => aadFor(['key-check'])
+
+/** A webhook's secret: a sealed secret copied to another endpoint's row does not open. */
+export function webhookSecretAad(id: string): Buffer {
+  return Buffer.from(`webhook-secret:${id}`)
+}
+
+/** A webhook's address (it can carry the receiver's credentials in its query string). */
+export function webhookUrlAad(id: string): Buffer {
+  return Buffer.from(`webhook-url:${id}`)
+}
+
+/** An outbox row's payload (it holds message text), bound to its delivery id. */
+export function webhookPayloadAad(deliveryId: string): Buffer {
+  return Buffer.from(`webhook-payload:${deliveryId}`)
+}

@@ -32,7 +32,21 @@ const HOW_TO_MAKE_A_KEY = 'for example the output of `openssl rand -base64 32`'
 export interface KeytarLike {
   getPassword(service: string, account: string): Promise<string | null>
   setPassword(service: string, account: string, password: string): Promise<void>
+  deletePassword?(service: string, account: string): Promise<boolean>
 }
+
+/** A key that may be absent: the previous data key exists only while a rotation is underway. */
+export interface OptionalKeyVault {
+  getDataKey(): Promise<Buffer | null>
+  describe(): string
+}
+
+/** The environment variable holding the previous data key (base64) while a rotation re-seals the store. */
+export const PREVIOUS_DATA_KEY_ENV = 'IRISH_PREVIOUS_DATA_KEY'
+/** The environment variable naming the previous key's file. */
+export const PREVIOUS_DATA_KEY_FILE_ENV = 'IRISH_PREVIOUS_DATA_KEY_FILE'
+/** The keychain entry holding the previous data key while a rotation is underway. */
+export const KEYCHAIN_PREVIOUS_ACCOUNT = 'data-key-previous'
 
 /**
  * Decodes a stored or supplied key. Strict: exactly the canonical base64 (with padding) of 32 bytes,
@@ -93,26 +107,7 @@ export function keychainVault(options: KeychainVaultOptions = {}): KeyVault {
   const create = options.create ?? true
   const where = `OS keychain (service ${service}, account ${account})`
 
-  async function loadKeytar(): Promise<KeytarLike> {
-    const given = options.keytar
-    if (typeof given === 'function') return given()
-    if (given) return given
-    try {
-      // Lazy: the native addon (and libsecret) load only when a keychain key is actually wanted.
-      const mod = (await import('keytar')) as unknown as KeytarLike & { default?: KeytarLike }
-      return mod.default ?? mod
-    } catch (cause) {
-      throw new AppError(
-        'key-unavailable',
-        `The OS keychain module (keytar) could not be loaded, so the data key cannot be read from the ${where}. ` +
-          'To use the keychain, install its system package (Debian/Ubuntu: libsecret-1-dev; Fedora: libsecret-devel; ' +
-          'Arch: libsecret; macOS and Windows need nothing), then run `npm install keytar` in the project folder (or `npm ci` again): ' +
-          'npm left keytar out when its build failed, so a rebuild finds nothing to build. ' +
-          `Or give the key another way: --key-file <file> (mode 0600) or ${DATA_KEY_ENV} (base64 of 32 bytes: openssl rand -base64 32).`,
-        { cause },
-      )
-    }
-  }
+  const loadKeytar = (): Promise<KeytarLike> => loadKeytarModule(options.keytar, where)
 
   async function readOrCreate(): Promise<Buffer> {
     const keytar = await loadKeytar()
@@ -159,6 +154,26 @@ export function keychainVault(options: KeychainVaultOptions = {}): KeyVault {
 
   // A failure is forgotten, so a retry after the user unlocks the keyring can succeed.
   return memoizedVault(readOrCreate, where)
+}
+
+/** keytar itself, loaded on first use (its native addon and libsecret load only when a keychain key is wanted), or the one given. */
+async function loadKeytarModule(given: KeychainVaultOptions['keytar'], where: string): Promise<KeytarLike> {
+  if (typeof given === 'function') return given()
+  if (given) return given
+  try {
+    const mod = (await import('keytar')) as unknown as KeytarLike & { default?: KeytarLike }
+    return mod.default ?? mod
+  } catch (cause) {
+    throw new AppError(
+      'key-unavailable',
+      `The OS keychain module (keytar) could not be loaded, so the data key cannot be read from the ${where}. ` +
+        'To use the keychain, install its system package (Debian/Ubuntu: libsecret-1-dev; Fedora: libsecret-devel; ' +
+        'Arch: libsecret; macOS and Windows need nothing), then run `npm install keytar` in the project folder (or `npm ci` again): ' +
+        'npm left keytar out when its build failed, so a rebuild finds nothing to build. ' +
+        `Or give the key another way: --key-file <file> (mode 0600) or ${DATA_KEY_ENV} (base64 of 32 bytes: openssl rand -base64 32).`,
+      { cause },
+    )
+  }
 }
 
 /**
@@ -353,4 +368,90 @@ export function resolveKeyVault(options: ResolveKeyVaultOptions): KeyVault {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The previous key, while a rotation re-seals the store under a new one (docs/security.md)
+
+export interface ResolvePreviousKeyOptions {
+  env: Readonly<Record<string, string | undefined>>
+  /** A key file path (--previous-key-file); wins over IRISH_PREVIOUS_DATA_KEY_FILE. */
+  keyFile?: string
+  /** Also look in the keychain's data-key-previous entry (the desktop app, a keychain rotation). */
+  keychain?: KeychainVaultOptions | null
+}
+
+/** True when resolveKeyVault would take the key from the keychain (no key in the environment or a file). */
+export function keyFromKeychain(env: Readonly<Record<string, string | undefined>>, keyFile?: string): boolean {
+  return env[DATA_KEY_ENV] === undefined && keyFile === undefined && nonEmpty(env[DATA_KEY_FILE_ENV]) === undefined
+}
+
+/**
+ * The old key a process also reads with while a rotation is underway: IRISH_PREVIOUS_DATA_KEY, then a
+ * key file, then (when asked) the keychain entry data-key-previous. Null when none is given: the usual
+ * case, with one key.
+ */
+export function resolvePreviousKeyVault(options: ResolvePreviousKeyOptions): OptionalKeyVault | null {
+  const fromEnv = options.env[PREVIOUS_DATA_KEY_ENV]
+  if (fromEnv !== undefined) return envVault(fromEnv, PREVIOUS_DATA_KEY_ENV)
+  const keyFile = options.keyFile ?? nonEmpty(options.env[PREVIOUS_DATA_KEY_FILE_ENV])
+  if (keyFile !== undefined) return fileVault(keyFile)
+  if (!options.keychain) return null
+  const service = options.keychain.service ?? KEYCHAIN_SERVICE
+  const where = `OS keychain (service ${service}, account ${KEYCHAIN_PREVIOUS_ACCOUNT})`
+  const given = options.keychain.keytar
+  return {
+    describe: () => where,
+    async getDataKey() {
+      let stored: string | null
+      try {
+        stored = await (await loadKeytarModule(given, where)).getPassword(service, KEYCHAIN_PREVIOUS_ACCOUNT)
+      } catch {
+        // No keychain here: then there is no previous key in it either.
+        return null
+      }
+      if (stored === null) return null
+      const key = decodeDataKey(stored)
+      if (!key) throw new AppError('key-unavailable', `The entry in the ${where} is not a valid data key (the base64 of ${DATA_KEY_BYTES} bytes).`)
+      return key
+    },
+  }
+}
+
+/**
+ * The keychain's side of a rotation of the desktop's key (irish rotate-key --new-key-in-keychain), in
+ * steps that a rerun after a crash completes: the current key is kept as data-key-previous first, then a
+ * new one takes data-key's place. Answers nothing: the keys are read back through the usual vaults.
+ */
+export async function prepareKeychainRotation(options: KeychainVaultOptions = {}): Promise<void> {
+  const service = options.service ?? KEYCHAIN_SERVICE
+  const account = options.account ?? KEYCHAIN_ACCOUNT
+  const where = `OS keychain (service ${service})`
+  const keytar = await loadKeytarModule(options.keytar, where)
+  try {
+    const current = await keytar.getPassword(service, account)
+    if (current === null) throw new AppError('key-unavailable', `There is no data key in the ${where}, account ${account}: there is nothing to rotate.`)
+    let previous = await keytar.getPassword(service, KEYCHAIN_PREVIOUS_ACCOUNT)
+    if (previous === null) {
+      await keytar.setPassword(service, KEYCHAIN_PREVIOUS_ACCOUNT, current)
+      previous = current
+    }
+    // A new key only where the current one is still the previous one: a rerun keeps the new key it made.
+    if (previous.trim() === current.trim()) await keytar.setPassword(service, account, generateEncodedDataKey())
+  } catch (cause) {
+    if (cause instanceof AppError) throw cause
+    throw keychainError(cause, where, 'write')
+  }
+}
+
+/** Removes data-key-previous once the store no longer needs it (the old key is retired). */
+export async function retireKeychainPrevious(options: KeychainVaultOptions = {}): Promise<void> {
+  const service = options.service ?? KEYCHAIN_SERVICE
+  const where = `OS keychain (service ${service})`
+  const keytar = await loadKeytarModule(options.keytar, where)
+  try {
+    await keytar.deletePassword?.(service, KEYCHAIN_PREVIOUS_ACCOUNT)
+  } catch (cause) {
+    throw keychainError(cause, where, 'write')
+  }
 }

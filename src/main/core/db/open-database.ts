@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AppError } from '../../../shared/errors'
 import { createSealer, DATA_KEY_BYTES, type Sealer } from '../crypto/sealer'
-import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from './key-check'
+import { assertKeyCheck, assertRotationKeys, KEY_CHECK_NAME, parseRotation, ROTATION_NAME, sealKeyCheck } from './key-check'
 import * as schema from './schema'
 import { sealWebhookUrlsSqlite } from './seal-webhook-urls'
 
@@ -22,6 +22,11 @@ export interface OpenDatabaseOptions {
   file: string
   /** The 32-byte data key every value is sealed under. */
   dataKey: Buffer
+  /**
+   * Keys it also reads with, while a rotation re-seals the store under `dataKey` (the old key; docs/
+   * security.md, "Rotating the data key"). Values are never sealed under these.
+   */
+  previousKeys?: readonly Buffer[]
   /** Folder holding drizzle-kit's output. Default: the nearest `drizzle/` with a journal above this module. */
   migrationsFolder?: string
   /**
@@ -87,7 +92,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
   if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_BYTES) {
     throw new AppError('key-unavailable', `The data key must be ${DATA_KEY_BYTES} bytes; check the key vault.`)
   }
-  const sealer = createSealer(dataKey)
+  const sealer = createSealer(dataKey, options.previousKeys ?? [])
   const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder()
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
@@ -155,9 +160,11 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
 }
 
 function verifyKeyCheck(sqlite: Database.Database, sealer: Sealer): boolean {
-  const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(KEY_CHECK_NAME) as { value: Buffer } | undefined
+  const read = sqlite.prepare('SELECT value FROM meta WHERE key = ?')
+  const row = read.get(KEY_CHECK_NAME) as { value: Buffer } | undefined
   if (!row) return false
   assertKeyCheck(row.value, sealer, 'Restore the original key in the key vault (keychain, environment variable or key file)')
+  assertRotationKeys(parseRotation((read.get(ROTATION_NAME) as { value: Buffer } | undefined)?.value), sealer)
   return true
 }
 

@@ -13,6 +13,24 @@ export const authCreds = sqliteTable('auth_creds', {
   accountId: text('account_id').primaryKey(),
   value: blob('value', { mode: 'buffer' }).notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /**
+   * How many times these creds were written: an import or a restore carrying fewer writes than this
+   * store has seen for the same WhatsApp identity is older state, and refused (transfer/staleness.ts).
+   */
+  writes: integer('writes').notNull().default(0),
+  /** The linked device the creds belong to (creds.me.id without its server: "15550001111:12"), once paired. */
+  identity: text('identity'),
+})
+
+/**
+ * The most writes this store has seen for each linked device (a WhatsApp identity), kept when its
+ * account is exported, removed or replaced: older state of it is refused on import and restore.
+ */
+export const seenIdentities = sqliteTable('seen_identities', {
+  identity: text('identity').primaryKey(),
+  writes: integer('writes').notNull(),
+  accountId: text('account_id').notNull(),
+  at: integer('at').notNull(),
 })
 
 /**
@@ -63,6 +81,8 @@ export const accounts = sqliteTable('accounts', {
   proxyUrl: blob('proxy_url', { mode: 'buffer' }),
   /** The send limits, JSON (core/sends); null for an account made before limits: the built-in defaults. */
   limits: text('limits'),
+  /** JSON array of the operator's tags (src/shared/tags.ts). */
+  tags: text('tags').notNull().default('[]'),
 })
 
 /** App settings as JSON values under a key (see core/settings). */
@@ -180,4 +200,36 @@ export const knownContacts = sqliteTable(
     firstAt: integer('first_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.jid] })],
+)
+
+/**
+ * Named API tokens (core/tokens): a name, a role, the accounts it may see (a JSON array, or NULL for
+ * every account) and the SHA-256 of the token in hex. The token itself is never stored.
+ */
+export const apiTokens = sqliteTable('api_tokens', {
+  name: text('name').primaryKey(),
+  role: text('role').notNull(),
+  accounts: text('accounts'),
+  hash: text('hash').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+})
+
+/**
+ * The audit trail (core/audit): every command that answered, who asked (a token's name), the accounts
+ * it named (a JSON array), how it ended ('ok' or the error code), and the server that answered. Names
+ * and ids only: never an input's text, passphrase or token. Pruned by age (the auditRetentionDays setting).
+ */
+export const audit = sqliteTable(
+  'audit',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    command: text('command').notNull(),
+    accounts: text('accounts').notNull(),
+    result: text('result').notNull(),
+    server: text('server').notNull(),
+    subject: text('subject'),
+  },
+  (t) => [index('audit_at').on(t.at)],
 )

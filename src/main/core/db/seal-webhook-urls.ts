@@ -10,11 +10,9 @@
 import type { Database } from 'better-sqlite3'
 import type pg from 'pg'
 import type { Sealer } from '../crypto/sealer'
+import { webhookUrlAad } from '../crypto/aad'
 
-/** The additional data a webhook's address is sealed with: a sealed address copied to another row does not open. */
-export function webhookUrlAad(id: string): Buffer {
-  return Buffer.from(`webhook-url:${id}`)
-}
+export { webhookUrlAad }
 
 export function sealWebhookUrl(sealer: Sealer, id: string, url: string): Buffer {
   return sealer.seal(Buffer.from(url, 'utf8'), webhookUrlAad(id))

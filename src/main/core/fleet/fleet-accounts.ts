@@ -45,9 +45,10 @@ export function fleetAccountRepository(inner: PgAccountRepository, view: FleetAc
     insert: (record) => inner.insert(record),
     update(id, patch) {
       if (mayWrite(id)) return inner.update(id, patch)
-      // A label is the operator's, whoever runs the account; everything else belongs to the owner.
+      // A label and tags are the operator's, whoever runs the account; everything else belongs to the owner.
       const current = inner.get(id)
-      if (patch.label !== undefined && current) return inner.update(id, { label: patch.label })
+      const operators = { ...(patch.label !== undefined ? { label: patch.label } : {}), ...(patch.tags !== undefined ? { tags: patch.tags } : {}) }
+      if (Object.keys(operators).length > 0 && current) return inner.update(id, operators)
       return current ?? inner.update(id, {})
     },
     setProxy(id, proxy) {

@@ -61,7 +61,8 @@ export async function relayFleetEvents(options: {
       const current = accounts.get(summary.id)
       if (!options.runsHere(summary.id)) {
         const { server: _server, ...rest } = summary
-        const record: AccountRecord = { ...rest, wantRunning: current?.wantRunning ?? false }
+        // An older server's summary has no tags: it cannot have changed them.
+        const record: AccountRecord = { ...rest, tags: rest.tags ?? current?.tags ?? [], wantRunning: current?.wantRunning ?? false }
         accounts.applyRemote(record)
       }
     } else if (envelope.e === 'accounts:removed') {

@@ -88,6 +88,7 @@ export function createFleet(options: FleetOptions): Fleet {
     pool: database.pool,
     serverId,
     url,
+    keyId: database.sealer.keyId,
     logger,
     ttlMs,
     onLost: (account, reason) => void letGo(account, reason),

@@ -1,15 +1,17 @@
 // Any server of a fleet answers every command: one about an account another server runs is forwarded to
-// that server's advertised URL with the fleet's shared API token. Main process, Electron-free.
+// that server's advertised URL with the caller's own token, so the server that runs it checks the same
+// identity (role, accounts) and records it in the audit trail as the caller. Main process, Electron-free.
 // Which commands, and by which input field, is each command's `fleet` declaration in the contract.
 // The owner is read from the database at the moment of the call (not from the last assignment round),
 // so a command follows a failover at once; the forwarded call goes through the one API client
 // (src/shared/api-client.ts), with a timeout and a clear error.
 
 import { ApiRefusedError, ApiUnavailableError, createApiClient } from '../../../shared/api-client'
-import { commands, isCommandName, ownerRouting, type ActivityActor, type BulkResult, type CommandInput, type CommandName, type Result } from '../../../shared/contract'
+import { commands, isCommandName, ownerRouting, type BulkResult, type CommandInput, type CommandName, type Result } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import { toErrorInfo, type Dispatch } from '../api/dispatch'
+import { localCaller, type Caller } from '../access/caller'
+import { toErrorInfo, type CallRecord, type Dispatch } from '../api/dispatch'
 import type { OpenedPostgres } from '../db/postgres/open-postgres'
 import type { Logger } from '../logger'
 import { parseRemoteServer } from '../transfer/remote-server'
@@ -20,7 +22,7 @@ export interface ForwardingOptions {
   local: Dispatch
   database: OpenedPostgres
   serverId: string
-  /** The fleet's shared API token: servers authenticate to each other with it. */
+  /** The fleet's shared API token: used for a caller that presented none (a local caller). */
   token: string
   logger: Logger
   timeoutMs?: number
@@ -42,14 +44,28 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
   }
 
   /** `subject` names what the command is about in error messages: "Account acc-…", or "These 12 accounts". */
-  async function forward(owner: { id: string; url: string }, command: CommandName, input: unknown, subject: string, caller: ActivityActor): Promise<Result<unknown>> {
+  async function forward(
+    owner: { id: string; url: string },
+    command: CommandName,
+    input: unknown,
+    subject: string,
+    caller: Caller,
+    answered: () => void,
+  ): Promise<Result<unknown>> {
     const many = subject.startsWith('These')
-    // The caller travels on, so the owner's activity log says who asked (the UI, the CLI), not "API".
-    const client = createApiClient({ baseUrl: owner.url, token, client: caller, timeoutMs })
+    // The caller's own token and channel travel on: the owner checks that identity again, records it in
+    // the audit trail, and its activity log says who asked (the UI, the CLI), not "API".
+    const client = createApiClient({ baseUrl: owner.url, token: caller.credential() ?? token, client: caller.via, timeoutMs })
     try {
-      return { ok: true, value: await client.call(command, input as CommandInput<typeof command>) }
+      const value = await client.call(command, input as CommandInput<typeof command>)
+      answered()
+      return { ok: true, value }
     } catch (err) {
-      if (err instanceof ApiRefusedError) return { ok: false, error: err.toInfo() }
+      if (err instanceof ApiRefusedError) {
+        // Refused by its door (not before it, as a token it does not know yet is): the owner recorded it.
+        if (err.code !== 'unauthorized') answered()
+        return { ok: false, error: err.toInfo() }
+      }
       if (err instanceof ApiUnavailableError && (err.reason === 'not-irish' || err.reason === 'off-contract')) {
         throw new AppError('unavailable', `Server ${owner.id} answered ${command} for ${subject.charAt(0).toLowerCase()}${subject.slice(1)} with something other than an Irish result (${err.why}).`, { cause: err })
       }
@@ -99,9 +115,9 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
    * group, all groups at once. The answer keeps the order of the ids; an owner that cannot be reached
    * fails only its group's entries.
    */
-  async function forEachOwner(command: CommandName, field: string, rawInput: unknown, caller: ActivityActor): Promise<Result<unknown>> {
+  async function forEachOwner(command: CommandName, field: string, rawInput: unknown, caller: Caller, call: CallRecord): Promise<Result<unknown>> {
     const parsed = commands[command].input.safeParse(rawInput ?? {})
-    if (!parsed.success) return local(command, rawInput, caller) // the local dispatcher words the refusal
+    if (!parsed.success) return local(command, rawInput, caller, call) // the local dispatcher words the refusal
     const fields = parsed.data as Record<string, unknown>
     const ids = fields[field] as AccountId[]
     const owners = await ownersOf(ids)
@@ -118,7 +134,11 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
         const input = { ...fields, [field]: group }
         try {
           if (owner && !owner.url) throw new AppError('unavailable', `These accounts run on server ${owner.id}, which has not registered an address; retry shortly.`)
-          const result = owner?.url ? await forward({ id: owner.id, url: owner.url }, command, input, group.length === 1 ? `Account ${group[0]}` : `These ${group.length} accounts`, caller) : await local(command, input, caller)
+          const result = owner?.url
+            ? await forward({ id: owner.id, url: owner.url }, command, input, group.length === 1 ? `Account ${group[0]}` : `These ${group.length} accounts`, caller, () => {
+                for (const id of group) call.elsewhere.add(id)
+              })
+            : await local(command, input, caller, call)
           if (!result.ok) throw new AppError(result.error.code, result.error.message)
           return result.value as BulkResult[]
         } catch (err) {
@@ -131,12 +151,12 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
     return { ok: true, value: [...new Set(ids)].map((id) => byId.get(id) ?? { id, ok: false, error: { code: 'internal' as const, message: 'No server answered for this account.' } }) }
   }
 
-  return async (command, rawInput, caller = 'api') => {
+  return async (command, rawInput, caller = localCaller('api'), call = { elsewhere: new Set() }) => {
     const routing = isCommandName(command) ? ownerRouting(command) : null
-    if (!routing || !isCommandName(command)) return local(command, rawInput, caller)
+    if (!routing || !isCommandName(command)) return local(command, rawInput, caller, call)
     if (routing.many) {
       try {
-        return await forEachOwner(command, routing.field, rawInput, caller)
+        return await forEachOwner(command, routing.field, rawInput, caller, call)
       } catch (err) {
         return { ok: false, error: toErrorInfo(err, logger, command) }
       }
@@ -149,12 +169,12 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
       }
     }
     const id = (rawInput as Record<string, unknown> | null)?.[routing.field]
-    if (typeof id !== 'string') return local(command, rawInput, caller)
+    if (typeof id !== 'string') return local(command, rawInput, caller, call)
     try {
       const owner = await ownerOf(id)
-      if (!owner) return local(command, rawInput, caller)
+      if (!owner) return local(command, rawInput, caller, call)
       logger.debug({ command, account: id, owner: owner.id }, 'forwarding a command to the server that runs the account')
-      return await forward(owner, command, rawInput, `Account ${id}`, caller)
+      return await forward(owner, command, rawInput, `Account ${id}`, caller, () => call.elsewhere.add(id))
     } catch (err) {
       return { ok: false, error: toErrorInfo(err, logger, command) }
     }

@@ -22,6 +22,11 @@ export interface LeaseOptions {
   serverId: string
   /** Where other servers reach this one (forwarded commands); read at every heartbeat. */
   url: string | (() => string)
+  /**
+   * The id of the data key this server seals under, kept on its row: a rotation of the key refuses to
+   * start while a live server still seals under another (rotation/rotate-key.ts).
+   */
+  keyId?: string | null
   logger: Logger
   ttlMs?: number
   /** Default ttl / 3: two renewals may fail before the lease is in danger. */
@@ -66,11 +71,11 @@ export interface LeaseStats {
 
 const SQL = {
   heartbeat:
-    'INSERT INTO servers (id, url, started_at, heartbeat_at) VALUES ($1, $2, now(), now()) ' +
-    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, heartbeat_at = now()',
+    'INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $3, now(), now()) ' +
+    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, key_id = excluded.key_id, heartbeat_at = now()',
   // The heartbeat rides along: one round trip per renewal, whatever the number of accounts.
   renew:
-    'WITH hb AS (INSERT INTO servers (id, url, started_at, heartbeat_at) VALUES ($1, $2, now(), now()) ' +
+    'WITH hb AS (INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $6, now(), now()) ' +
     'ON CONFLICT (id) DO UPDATE SET heartbeat_at = now() RETURNING id) ' +
     "UPDATE leases l SET expires_at = now() + $5 * interval '1 millisecond' FROM unnest($3::text[], $4::bigint[]) AS h(a, e) " +
     'WHERE l.account_id = h.a AND l.epoch = h.e AND l.owner = $1 AND EXISTS (SELECT 1 FROM hb) RETURNING l.account_id',
@@ -122,7 +127,7 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     selfFence()
     const sent = [...epochs]
     const startedAt = now()
-    const result = await pool.query<{ account_id: string }>(SQL.renew, [serverId, url(), sent.map(([a]) => a), sent.map(([, e]) => e), ttlMs])
+    const result = await pool.query<{ account_id: string }>(SQL.renew, [serverId, url(), sent.map(([a]) => a), sent.map(([, e]) => e), ttlMs, options.keyId ?? null])
     const renewed = new Set(result.rows.map((r) => r.account_id))
     for (const [account, epoch] of sent) {
       if (epochs.get(account) !== epoch) continue // released or re-claimed meanwhile
@@ -154,7 +159,7 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     },
 
     async register() {
-      await pool.query(SQL.heartbeat, [serverId, url()])
+      await pool.query(SQL.heartbeat, [serverId, url(), options.keyId ?? null])
     },
 
     async claim(account) {

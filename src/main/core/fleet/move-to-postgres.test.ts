@@ -53,6 +53,7 @@ function record(id: AccountId, label: string): AccountRecord {
     movedTo: null,
     proxy: null,
     limits: DEFAULT_SEND_LIMITS,
+    tags: ['moved', label],
   }
 }
 
@@ -123,9 +124,9 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
       const after = await Promise.all(IDS.map((id) => stores.open(id).exportSnapshot()))
       expectSameValue(after, before)
       const accounts = await createPgAccountRepository(target.db, createWriteQueue(logger))
-      expect(accounts.list().map((a) => [a.id, a.status, a.wantRunning, a.reconnectCount])).toEqual([
-        ['acc-alpha', 'stopped', true, 2],
-        ['acc-beta', 'stopped', true, 2],
+      expect(accounts.list().map((a) => [a.id, a.status, a.wantRunning, a.reconnectCount, a.tags])).toEqual([
+        ['acc-alpha', 'stopped', true, 2, ['moved', 'Account 0']],
+        ['acc-beta', 'stopped', true, 2, ['moved', 'Account 1']],
       ])
       const settings = (await target.pool.query("SELECT value FROM settings WHERE key = 'autoStart'")).rows
       expect(settings).toEqual([{ value: 'false' }])

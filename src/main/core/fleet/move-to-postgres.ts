@@ -92,6 +92,7 @@ async function copyAll(sqlite: Database.Database, sealer: Parameters<typeof crea
     const settings = sqlite.prepare('SELECT key, value FROM settings').all() as Array<{ key: string; value: string }>
     // The fleet's own settings win: a second data dir moved in must not change how the fleet runs.
     for (const s of settings) await client.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [s.key, s.value])
+    await copyTrail(client, sqlite)
     const copied = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM auth_keys WHERE account_id = ANY($1::text[])', [ids])).rows[0]?.n
     if (copied !== keys) throw new AppError('internal', `Copied ${copied} keys where the data dir holds ${keys}; nothing was moved.`)
     await client.query('COMMIT')
@@ -114,12 +115,40 @@ async function copyAccount(client: pg.PoolClient, sqlite: Database.Database, a: 
   // Stopped: the fleet's servers claim and start what the operator wants running.
   await client.query(
     'INSERT INTO accounts (id, label, phone, name, status, status_since, last_error, last_disconnect_code, reconnect_count, created_at, ' +
-      "paired_at, last_connected_at, want_running, moved_to, moved_at, proxy, proxy_url) VALUES ($1, $2, $3, $4, 'stopped', $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, $13, $14)",
+      "paired_at, last_connected_at, want_running, moved_to, moved_at, tags, proxy, proxy_url, limits) VALUES ($1, $2, $3, $4, 'stopped', $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, $13, $14, $15, $16)",
     // The proxy URL stays sealed: the fleet shares the data key, and its additional data names only the account.
-    [a.id, a.label, a.phone, a.name, a.status_since, a.last_error, a.last_disconnect_code, a.reconnect_count, a.created_at, a.paired_at, a.last_connected_at, a.want_running === 1, a.proxy, a.proxy_url],
+    [
+      a.id,
+      a.label,
+      a.phone,
+      a.name,
+      a.status_since,
+      a.last_error,
+      a.last_disconnect_code,
+      a.reconnect_count,
+      a.created_at,
+      a.paired_at,
+      a.last_connected_at,
+      a.want_running === 1,
+      a.tags ?? '[]',
+      a.proxy,
+      a.proxy_url,
+      a.limits,
+    ],
   )
-  const creds = sqlite.prepare('SELECT value, updated_at FROM auth_creds WHERE account_id = ?').get(a.id) as { value: Buffer; updated_at: number } | undefined
-  if (creds) await client.query('INSERT INTO auth_creds (account_id, value, updated_at) VALUES ($1, $2, $3)', [a.id, creds.value, creds.updated_at])
+  // The write count and the device travel with the creds: the fleet refuses older state of them too.
+  const creds = sqlite.prepare('SELECT value, updated_at, writes, identity FROM auth_creds WHERE account_id = ?').get(a.id) as
+    | { value: Buffer; updated_at: number; writes: number; identity: string | null }
+    | undefined
+  if (creds) {
+    await client.query('INSERT INTO auth_creds (account_id, value, updated_at, writes, identity) VALUES ($1, $2, $3, $4, $5)', [
+      a.id,
+      creds.value,
+      creds.updated_at,
+      creds.writes,
+      creds.identity,
+    ])
+  }
   let batch: KeyRow[] = []
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return
@@ -151,6 +180,39 @@ async function copyActivity(client: pg.PoolClient, sqlite: Database.Database, id
     'INSERT INTO activity (account_id, at, kind, message, code, actor) SELECT $1, a, k, m, c, w FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[]) WITH ORDINALITY AS r(a, k, m, c, w, n) ORDER BY n',
     [id, rows.map((r) => r.at), rows.map((r) => r.kind), rows.map((r) => r.message), rows.map((r) => r.code), rows.map((r) => r.actor)],
   )
+}
+
+/**
+ * What the data dir knows besides its accounts comes along too: the most writes it has seen per device
+ * (older state stays refused), its named tokens (their holders keep working against the fleet; a name the
+ * fleet has already keeps the fleet's), and its audit trail, whose account ids stay valid.
+ */
+async function copyTrail(client: pg.PoolClient, sqlite: Database.Database): Promise<void> {
+  for (const row of sqlite.prepare('SELECT identity, writes, account_id, at FROM seen_identities').iterate() as Iterable<{ identity: string; writes: number; account_id: string; at: number }>) {
+    await client.query(
+      'INSERT INTO seen_identities (identity, writes, account_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT (identity) DO UPDATE SET writes = GREATEST(seen_identities.writes, excluded.writes)',
+      [row.identity, row.writes, row.account_id, row.at],
+    )
+  }
+  for (const row of sqlite.prepare('SELECT name, role, accounts, hash, created_at FROM api_tokens').iterate() as Iterable<{ name: string; role: string; accounts: string | null; hash: string; created_at: number }>) {
+    await client.query('INSERT INTO api_tokens (name, role, accounts, hash, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+      row.name,
+      row.role,
+      row.accounts,
+      row.hash,
+      row.created_at,
+    ])
+  }
+  const audit = sqlite.prepare('SELECT at, actor, command, accounts, result, server, subject FROM audit ORDER BY seq').all() as Array<Record<string, string | number | null>>
+  for (let i = 0; i < audit.length; i += BATCH) {
+    const part = audit.slice(i, i + BATCH)
+    const column = (name: string): unknown[] => part.map((row) => row[name])
+    await client.query(
+      `INSERT INTO audit (at, actor, command, accounts, result, server, subject)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
+      ['at', 'actor', 'command', 'accounts', 'result', 'server', 'subject'].map(column),
+    )
+  }
 }
 
 function markMoved(sqlite: Database.Database, target: string): void {

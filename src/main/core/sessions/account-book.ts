@@ -97,6 +97,7 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
         movedTo: null,
         proxy: null,
         limits: DEFAULT_SEND_LIMITS,
+        tags: [],
         ...fields,
         id,
         statusSince: at,

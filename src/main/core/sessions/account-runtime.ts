@@ -11,6 +11,7 @@ import type { ManagedAuthStore } from '../auth-store/types'
 import type { ProxyRoute } from '../proxy/proxy-route'
 import type { PasskeyLinker } from '../passkey/linker'
 import { newPairing, type Pairing } from './pairing'
+import { createTrafficCounter, type TrafficCounter } from './traffic'
 
 /** What opening an account's auth gives the manager: Baileys' state and the store behind it. */
 export interface OpenedAuth {
@@ -61,6 +62,8 @@ export interface AccountRuntime {
   outbox: Map<string, OutboxEntry>
   /** Ids of the messages in the inbox window, so a message delivered twice (a resend) shows once. */
   seen: Set<string>
+  /** Texts received lately: the last one's time and a 24-hour count (accounts:stats). */
+  traffic: TrafficCounter
   /** Store writes this account's sockets started and that have not landed yet. */
   writes: Set<Promise<unknown>>
   /** Per-account queue: start, stop, logout and remove never interleave. */
@@ -188,6 +191,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     inbox: [],
     outbox: new Map(),
     seen: new Set(),
+    traffic: createTrafficCounter(),
     writes: new Set(),
     queue: Promise.resolve(),
   }

@@ -3,6 +3,7 @@
 // without touching anything, and who asked written to each account's activity log.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { localCaller } from '../access/caller'
 import { MAX_BULK_IDS, type BulkResult } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { runBulkAction } from './bulk'
@@ -20,7 +21,7 @@ describe('accounts:bulk', () => {
 
     await core.sessions.stop(carol.id)
     const since = events.mark()
-    const stopped = await core.dispatch('accounts:bulk', { ids: [alice.id, ghost, bob.id, alice.id], action: 'stop' }, 'cli')
+    const stopped = await core.dispatch('accounts:bulk', { ids: [alice.id, ghost, bob.id, alice.id], action: 'stop' }, localCaller('cli'))
     expect(stopped.ok).toBe(true)
     const stopResults = (stopped as { value: BulkResult[] }).value
     // One entry per distinct id, in the order given.
@@ -34,7 +35,7 @@ describe('accounts:bulk', () => {
     // (started just before) fails alone with the reason a single start gives.
     await core.sessions.start(bob.id)
     await waitForStatus(core, events, bob.id, 'connected', { since })
-    const started = await core.dispatch('accounts:bulk', { ids: [alice.id, bob.id, carol.id], action: 'start' }, 'ui')
+    const started = await core.dispatch('accounts:bulk', { ids: [alice.id, bob.id, carol.id], action: 'start' }, localCaller('ui'))
     expect(started.ok).toBe(true)
     const startResults = (started as { value: BulkResult[] }).value
     expect(startResults.map((r) => [r.id, r.ok])).toEqual([
@@ -59,6 +60,68 @@ describe('accounts:bulk', () => {
       ]),
     )
     expect(await core.activity.list(ghost)).toEqual([])
+  })
+
+  it('restarts: a running account is stopped and started again, a stopped one started; one id is said as its own action', async () => {
+    const { core, events } = world
+    const dana = await world.pair('Bulk Dana')
+    const erin = await world.pair('Bulk Erin')
+    await core.sessions.stop(erin.id)
+    const since = events.mark()
+    const restarted = await core.dispatch('accounts:bulk', { ids: [dana.id, erin.id], action: 'restart' }, localCaller('ui'))
+    expect(restarted.ok && (restarted.value as BulkResult[]).map((r) => [r.id, r.ok])).toEqual([
+      [dana.id, true],
+      [erin.id, true],
+    ])
+    // Dana went through stopped on the way back.
+    await waitForStatus(core, events, dana.id, 'stopped', { since })
+    await waitForStatus(core, events, dana.id, 'connected', { since })
+    await waitForStatus(core, events, erin.id, 'connected', { since })
+    const alone = await core.dispatch('accounts:bulk', { ids: [dana.id], action: 'restart' }, localCaller('ui'))
+    expect(alone.ok && (alone.value as BulkResult[])[0]?.ok).toBe(true)
+    await waitForStatus(core, events, dana.id, 'connected', { since: events.mark() })
+    expect((await core.activity.list(dana.id, 50)).filter((e) => e.kind === 'command').map((e) => e.message)).toEqual(
+      expect.arrayContaining(['Restart: done', 'Restart (with other selected accounts): done']),
+    )
+  })
+
+  it('tags many accounts at once: adds and removes without regard to case, per account, said in the log and kept', async () => {
+    const { core, events } = world
+    const accounts = core.sessions.list().slice(0, 3)
+    const ids = accounts.map((a) => a.id)
+    const since = events.mark()
+    const tagged = await core.dispatch('accounts:tag', { ids, add: ['vip', 'EU west'] }, localCaller('ui'))
+    expect(tagged.ok && (tagged.value as BulkResult[]).map((r) => [r.id, r.ok, r.account?.tags])).toEqual(ids.map((id) => [id, true, ['vip', 'EU west']]))
+    // Each account announced its new tags.
+    await events.next((m) => m.event === 'accounts:changed' && m.payload.id === ids[2] && m.payload.tags.includes('vip'), { since })
+    const changed = await core.dispatch('accounts:tag', { ids: [ids[0]!], add: ['VIP', 'late'], remove: ['eu WEST'] }, localCaller('cli'))
+    expect(changed.ok && (changed.value as BulkResult[])[0]?.account?.tags).toEqual(['vip', 'late'])
+    expect(core.sessions.list().find((a) => a.id === ids[0])?.tags).toEqual(['vip', 'late'])
+    expect((await core.activity.list(ids[0]!, 50)).map((e) => e.message)).toEqual(
+      expect.arrayContaining(['Tags: +vip +EU west: done', 'Tags: +VIP +late −eu WEST: done']),
+    )
+    // Too many tags fails that account alone (two tags, 19 more), with the reason; nothing is written for
+    // it, and the other (one tag, 19 more: 20) takes them.
+    await core.dispatch('accounts:tag', { ids: [ids[1]!], remove: ['eu west'] })
+    const many = Array.from({ length: 19 }, (_, i) => `bulk ${i}`)
+    const full = await core.dispatch('accounts:tag', { ids: [ids[0]!, ids[1]!], add: many })
+    const results = full.ok ? (full.value as BulkResult[]) : []
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('at most 20 tags; this would give it 21') } })
+    expect(results[1]).toMatchObject({ ok: true })
+    expect(core.sessions.list().find((a) => a.id === ids[0])?.tags).toEqual(['vip', 'late'])
+    await core.dispatch('accounts:tag', { ids, remove: [...many, 'vip', 'late', 'eu west'] })
+    expect(core.sessions.list().filter((a) => ids.includes(a.id)).map((a) => a.tags)).toEqual([[], [], []])
+  })
+
+  it('refuses a tag change it cannot make as a whole, in words', async () => {
+    const { core } = world
+    const id = core.sessions.list()[0]!.id
+    expect(await core.dispatch('accounts:tag', { ids: [id] })).toEqual({ ok: false, error: { code: 'invalid-input', message: 'Give at least one tag to add or remove.' } })
+    expect(await core.dispatch('accounts:tag', { ids: [id], add: ['a,b'] })).toEqual({
+      ok: false,
+      error: { code: 'invalid-input', message: 'A tag cannot contain a comma: "a,b" would read as two tags.' },
+    })
+    expect(await core.dispatch('accounts:tag', { ids: [], add: ['x'] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('Choose at least one account.') } })
   })
 
   it('refuses bad input as a whole, with readable messages and nothing done', async () => {

@@ -34,7 +34,7 @@ export interface HandOff {
    * `fill` replaces its store (atomically, by the store), then the row is updated; the id stays.
    */
   importSession(
-    target: { replace: AccountId } | { label: string },
+    target: { replace: AccountId } | { label: string; id?: AccountId | undefined },
     who: { phone: string; name: string | null },
     fill: (store: ManagedAuthStore) => Promise<void>,
     /** The proxy the bundle carried; none: a new account gets the default proxy, a replaced one keeps its own. */
@@ -87,8 +87,15 @@ export function createHandOff(deps: HandOffDeps): HandOff {
     )
   }
 
-  async function importNew(label: string, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>, proxy: string | null) {
-    const id = book.newAccountId()
+  async function importNew(
+    label: string,
+    who: { phone: string; name: string | null },
+    fill: (store: ManagedAuthStore) => Promise<void>,
+    proxy: string | null,
+    keep?: AccountId,
+  ) {
+    // The id it had where it came from, when free here: systems that stored it keep finding the account.
+    const id = keep !== undefined && !book.exists(keep) ? keep : book.newAccountId()
     const store = deps.openStore(id)
     try {
       await fill(store)
@@ -140,7 +147,7 @@ export function createHandOff(deps: HandOffDeps): HandOff {
 
     async importSession(target, who, fill, proxy = null) {
       if ('replace' in target) return runtimes.serial(target.replace, () => replaceInQueue(target.replace, who, fill, proxy))
-      return importNew(target.label, who, fill, proxy)
+      return importNew(target.label, who, fill, proxy, target.id)
     },
     proxyUrlOf: (id) => deps.proxies.urlOf(id),
   }

@@ -1,4 +1,4 @@
-// What the operator does to an account's life: add, start, stop, log out, remove, rename, read its
+// What the operator does to an account's life: add, start, stop, log out, remove, rename, tag, read its
 // health, start what was left running, and shut down. Each step of one account runs in its queue.
 // Main process, Electron-free.
 
@@ -11,9 +11,16 @@ import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
 import { toSummary } from '../accounts/account-repository'
+import { changeTags, sameTags } from '../../../shared/tags'
 import type { Runtimes } from './account-runtime'
 import type { Connection } from './connection'
 import type { PairingStrategies } from './pairing'
+
+/** Tags to remove, then to add (src/shared/tags.ts). */
+export interface TagChange {
+  add?: readonly string[] | undefined
+  remove?: readonly string[] | undefined
+}
 
 export interface Lifecycle {
   add(label?: string): Promise<AccountSummary>
@@ -22,6 +29,7 @@ export interface Lifecycle {
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
+  tag(id: AccountId, change: TagChange): AccountSummary
   health(id: AccountId): Promise<AccountHealth>
   startAll(): Promise<void>
   shutdown(): Promise<void>
@@ -127,6 +135,17 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     rename(id, label) {
       book.record(id)
       return toSummary(book.update(id, { label }))
+    },
+
+    tag(id, change) {
+      const current = book.record(id)
+      let tags: string[]
+      try {
+        tags = changeTags(current.tags, change)
+      } catch (error) {
+        throw new AppError('conflict', `${current.label}: ${(error as Error).message}`)
+      }
+      return toSummary(sameTags(tags, current.tags) ? current : book.update(id, { tags }))
     },
 
     async health(id) {

@@ -38,6 +38,8 @@ export interface Messaging {
   /** A message id for the account's next send. */
   newMessageId(id: AccountId): string
   messages(id: AccountId): ReceivedMessage[]
+  /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
+  traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
 }
 
 /** The jid a recipient names: a phone number in international format ("+1555…", digits only), or a jid as given. */
@@ -101,6 +103,7 @@ export function createMessaging(deps: {
         at: seconds > 0 ? seconds * 1000 : now(),
       }
       rt.inbox.push(received)
+      rt.traffic.record(received.at)
       if (id) rt.seen.add(id)
       if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
       deps.onReceived?.(rt.id, received.from)
@@ -137,6 +140,12 @@ export function createMessaging(deps: {
     messages(id) {
       book.record(id)
       return [...(runtimes.peek(id)?.inbox ?? [])]
+    },
+
+    traffic(id) {
+      book.record(id)
+      const counter = runtimes.peek(id)?.traffic
+      return { lastMessageAt: counter?.lastAt() ?? null, messages24h: counter?.lastDay(now()) ?? 0 }
     },
   }
 }

@@ -19,24 +19,26 @@ export interface BulkOptions {
 }
 
 /**
- * Runs `step` for each distinct id of `ids` a few at a time, one result per id in the order given; an id
- * not among `accounts` is `not-found` without running anything, and a failure fails only its own entry.
+ * Runs `step` for each distinct id of `ids` a few at a time (given the account as `accounts` has it), one
+ * result per id in the order given; an id not among `accounts` is `not-found` without running anything,
+ * and a failure fails only its own entry.
  */
 export async function runPerAccount(
   accounts: readonly AccountSummary[],
   ids: readonly AccountId[],
-  step: (id: AccountId) => Promise<AccountSummary>,
+  step: (account: AccountSummary) => Promise<AccountSummary>,
   options: BulkOptions,
 ): Promise<BulkResult[]> {
   const unique = [...new Set(ids)]
-  const known = new Set(accounts.map((a) => a.id))
+  const known = new Map(accounts.map((a) => [a.id, a]))
   const results: BulkResult[] = new Array(unique.length)
   let next = 0
 
   async function one(id: AccountId): Promise<BulkResult> {
-    if (!known.has(id)) return { id, ok: false, error: { code: 'not-found', message: `There is no account "${id}".` } }
+    const account = known.get(id)
+    if (account === undefined) return { id, ok: false, error: { code: 'not-found', message: `There is no account "${id}".` } }
     try {
-      return { id, ok: true, account: await step(id) }
+      return { id, ok: true, account: await step(account) }
     } catch (error) {
       return { id, ok: false, error: options.describe(error) }
     }

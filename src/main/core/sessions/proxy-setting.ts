@@ -52,7 +52,7 @@ export function createProxySetting(deps: { book: AccountBook; runtimes: Runtimes
   return {
     assign,
     setProxy(ids, url, options) {
-      return runPerAccount(book.list().map(toSummary), ids, (id) => one(id, url, options.reconnect), options)
+      return runPerAccount(book.list().map(toSummary), ids, ({ id }) => one(id, url, options.reconnect), options)
     },
   }
 }

@@ -4,6 +4,7 @@
 // activity log records who asked for a command made through dispatch.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { localCaller } from '../access/caller'
 import type { ReceivedMessage } from '../../../shared/contract'
 import { useSessionsWorld } from '../../../../test/support/sessions'
 
@@ -12,7 +13,7 @@ const world = useSessionsWorld({ beforeAll, afterAll })
 describe('sending', () => {
   it('refuses a number that is not on WhatsApp, and delivers to a number written loosely', async () => {
     const [alice, bob] = await Promise.all([world.pair('Alice'), world.pair('Bob')])
-    const refused = await world.core.dispatch('accounts:send-text', { id: alice.id, to: '+1 555 999 0000', text: 'anyone?' }, 'ui')
+    const refused = await world.core.dispatch('accounts:send-text', { id: alice.id, to: '+1 555 999 0000', text: 'anyone?' }, localCaller('ui'))
     expect(refused).toEqual({ ok: false, error: { code: 'not-found', message: expect.stringMatching(/^\+15559990000 is not on WhatsApp, so nothing was sent/) } })
 
     const arrived = new Promise<ReceivedMessage>((resolve) => {
@@ -24,11 +25,11 @@ describe('sending', () => {
       })
     })
     const loose = `+${bob.phone.slice(0, 1)} (${bob.phone.slice(1, 4)}) ${bob.phone.slice(4, 7)}-${bob.phone.slice(7)}`
-    const sent = await world.core.dispatch('accounts:send-text', { id: alice.id, to: loose, text: 'hello loosely' }, 'api')
+    const sent = await world.core.dispatch('accounts:send-text', { id: alice.id, to: loose, text: 'hello loosely' }, localCaller('api'))
     expect(sent.ok).toBe(true)
     expect((await arrived).text).toBe('hello loosely')
 
-    const stopped = await world.core.dispatch('accounts:stop', { id: alice.id }, 'cli')
+    const stopped = await world.core.dispatch('accounts:stop', { id: alice.id }, localCaller('cli'))
     expect(stopped.ok).toBe(true)
     const log = await world.core.activity.list(alice.id)
     expect(log[0]).toMatchObject({ actor: 'cli', kind: 'command', message: 'Stop: done' })

@@ -26,7 +26,7 @@ import { createRuntimes, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
 import { createHandOff, type HandOff } from './hand-off'
-import { createLifecycle } from './lifecycle'
+import { createLifecycle, type TagChange } from './lifecycle'
 import { createMessaging, recipientJid } from './messaging'
 import { createPairing } from './pairing'
 import { createProxySetting } from './proxy-setting'
@@ -35,6 +35,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
 import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
+export type { TagChange }
 
 export interface SessionManagerDeps {
   accounts: AccountRepository
@@ -82,6 +83,8 @@ export interface SessionManager extends HandOff {
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
+  /** Removes, then adds tags (src/shared/tags.ts); a change that changes nothing writes nothing. */
+  tag(id: AccountId, change: TagChange): AccountSummary
   /** Sends at once, or queues it when a limit holds it (or sends wait ahead of it). */
   sendText(id: AccountId, to: string, text: string): Promise<SendAnswer>
   /** The account's send queue, in sending order. */
@@ -109,6 +112,8 @@ export interface SessionManager extends HandOff {
   messages(id: AccountId): ReceivedMessage[]
   /** Sets or clears many accounts' proxies; with `reconnect`, running ones reconnect through it now. */
   setProxy(ids: readonly AccountId[], url: string | null, options: BulkOptions & { reconnect: boolean }): Promise<BulkResult[]>
+  /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
+  traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
   /** Starts every account the operator left running. */
   startAll(): Promise<void>
   /** Closes every socket without changing what the operator wants running, and waits for pending writes. */
@@ -224,7 +229,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     queue: (id) => sends.queue(id),
     cancelQueued: (id, messageIds) => sends.cancel(id, messageIds),
     setLimits: (ids, patch, options) =>
-      runPerAccount(book.list().map(toSummary), ids, async (id) => {
+      runPerAccount(book.list().map(toSummary), ids, async ({ id }) => {
         const next = book.update(id, { limits: { ...book.record(id).limits, ...patch } })
         sends.limitsChanged(id)
         return toSummary(next)
@@ -232,6 +237,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     sendStats: () => sends.stats(book.list()),
     messages: messaging.messages,
     setProxy: proxies.setProxy,
+    traffic: messaging.traffic,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),
     retryWaiting() {

@@ -11,6 +11,7 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest'
 import type { ActivityEntry, CommandName, CommandOutput, PairingState, ReceivedMessage } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { parseCeremonyUrl } from '../../../shared/passkey-ceremony'
+import { localCaller } from '../access/caller'
 import { createSoftPasskey, type PairedAccount, type SoftPasskey } from '../../../../test/support/baileys-clients'
 import { statusesSince, useSessionsWorld, waitForStatus } from '../../../../test/support/sessions'
 
@@ -47,7 +48,7 @@ function passkeyPhone(): { phone: string; passkey: SoftPasskey } {
 }
 
 async function call<C extends CommandName>(command: C, input: unknown): Promise<CommandOutput<C>> {
-  const result = await world.core.dispatch(command, input, 'ui')
+  const result = await world.core.dispatch(command, input, localCaller('ui'))
   if (!result.ok) throw Object.assign(new Error(`${command}: ${result.error.code}: ${result.error.message}`), result.error)
   return result.value as CommandOutput<C>
 }

@@ -3,7 +3,7 @@
 // companion as sent-by-me (own-device sync) and is not shown as received.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ReceivedMessage } from '../../../shared/contract'
+import type { AccountStats, ReceivedMessage } from '../../../shared/contract'
 import { useSessionsWorld } from '../../../../test/support/sessions'
 
 const world = useSessionsWorld({ beforeAll, afterAll })
@@ -33,5 +33,14 @@ describe('session manager: messages from a phone', () => {
     await sim.sendFromPhone('4915130000001', account.phone, 'after')
     await events.next((m) => m.event === 'accounts:message' && (m.payload as ReceivedMessage).text === 'after', { since, what: 'the later text' })
     expect(core.sessions.messages(account.id).map((m) => m.text)).toEqual(['hello from a phone', 'after'])
+
+    // accounts:stats counts what was shown: two texts for the account, the synced copy not among them.
+    const stats = await core.dispatch('accounts:stats', { ids: [account.id, other.id, 'acc-nobody'] })
+    expect(stats.ok).toBe(true)
+    const [mine, others, nobody] = (stats as { value: AccountStats[] }).value
+    expect(mine).toEqual({ id: account.id, ok: true, lastMessageAt: expect.any(Number), messages24h: 2, webhookFailures: 0 })
+    expect(mine!.lastMessageAt).toBe(core.sessions.messages(account.id).at(-1)!.at)
+    expect(others).toMatchObject({ id: other.id, ok: true, messages24h: 1 })
+    expect(nobody).toEqual({ id: 'acc-nobody', ok: false, error: { code: 'not-found', message: 'There is no account "acc-nobody".' } })
   })
 })

@@ -14,6 +14,8 @@ export const DEFAULT_SETTINGS: Settings = {
   whatsappUrl: null,
   trustedRootKey: null,
   autoStart: true,
+  rankingMinSamples: 100,
+  auditRetentionDays: 90,
   defaultProxy: null,
   defaultLimits: DEFAULT_SEND_LIMITS,
   maxQueuePerAccount: 1000,

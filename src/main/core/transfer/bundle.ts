@@ -9,6 +9,7 @@ import { KDF_GATE } from './kdf-gate'
 import { AppError, type ErrorCode } from '../../../shared/errors'
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/passphrase'
 import { proxyUrlProblem } from '../../../shared/proxy'
+import { ACCOUNT_ID_PATTERN } from '../../../shared/ids'
 import type { AuthSnapshot } from '../auth-store/types'
 import { decodeSnapshotJson, encodeSnapshotJson, SnapshotJsonError } from './snapshot-codec'
 
@@ -138,6 +139,12 @@ const metaSchema = z.object({
   accountName: z.string().max(256).optional(),
   /** How it was exported: a copy leaves the account running where it came from. Absent before v0.2. */
   exportMode: z.enum(['copy', 'move']).optional(),
+  /** The account's id where it was exported: an import keeps it (docs/moving-sessions.md). Absent before v0.3. */
+  accountId: z.string().regex(ACCOUNT_ID_PATTERN).optional(),
+  /** The linked device the creds belong to ("15550001111:12"). Absent before v0.3. */
+  device: z.string().min(1).max(128).optional(),
+  /** How many times the creds were written where they were exported: older state is refused on import. Absent before v0.3. */
+  writes: z.number().int().nonnegative().optional(),
   exportedAt: z.iso.datetime(),
   appVersion: z.string().min(1).max(64),
   keyCounts: z.record(z.string().min(1).max(128), z.number().int().nonnegative()),
@@ -150,7 +157,7 @@ export type BundleMeta = z.infer<typeof metaSchema>
 
 export interface EncodeBundleInput {
   snapshot: AuthSnapshot
-  meta: { accountPhone?: string; accountName?: string; exportMode?: 'copy' | 'move'; appVersion: string }
+  meta: { accountPhone?: string; accountName?: string; exportMode?: 'copy' | 'move'; appVersion: string; accountId?: string; device?: string; writes?: number }
   passphrase: string
   /** The account's whole proxy URL, carried inside the encrypted payload only when the operator asked. */
   proxy?: string
@@ -404,6 +411,9 @@ export async function encodeBundle(input: EncodeBundleInput, options: EncodeBund
     ...(accountPhone !== undefined ? { accountPhone } : {}),
     ...(accountName !== undefined ? { accountName } : {}),
     ...(meta.exportMode !== undefined ? { exportMode: meta.exportMode } : {}),
+    ...(meta.accountId !== undefined ? { accountId: meta.accountId } : {}),
+    ...(meta.device !== undefined ? { device: meta.device } : {}),
+    ...(meta.writes !== undefined ? { writes: meta.writes } : {}),
     exportedAt: new Date().toISOString(),
     appVersion,
     keyCounts: countKeys(snapshot.keys),
@@ -494,7 +504,9 @@ export async function decodeBundle(buf: Uint8Array, passphrase: string, options:
     const decoded = decodeSnapshotJson(plaintext)
     const proxy = carriedProxy(decoded)
     assertDecodedSnapshot(decoded, parsed.meta.keyCounts)
-    return { meta: parsed.meta, snapshot: { creds: decoded.creds, keys: decoded.keys }, proxy }
+    const snapshot: AuthSnapshot = { creds: decoded.creds, keys: decoded.keys }
+    // The write count travels in the (authenticated) metadata, beside the snapshot it describes.
+    return { meta: parsed.meta, snapshot: parsed.meta.writes !== undefined ? { ...snapshot, writes: parsed.meta.writes } : snapshot, proxy }
   } catch (error) {
     if (error instanceof SnapshotJsonError || error instanceof AppError) throw damaged(error)
     throw error

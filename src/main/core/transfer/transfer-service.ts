@@ -19,7 +19,9 @@ import { BUNDLE_EXTENSION, isRunningStatus } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
 import { cleanLabel } from '../../../shared/labels'
 import type { AccountId } from '../../../shared/ids'
+import { identityOf } from '../auth-store/identity'
 import type { AuthSnapshot } from '../auth-store/types'
+import { describeOlderState, olderState, olderStateError, type Seen, type SeenIdentities } from '../staleness/seen-identities'
 import type { Logger } from '../logger'
 import type { SessionManager } from '../sessions/session-manager'
 import { readBaileysFolder } from './baileys-folder'
@@ -45,6 +47,8 @@ export interface TransferServiceDeps {
   /** Tests only: the process kills itself at this step of a hand-off, to prove recovery from it. */
   crashAt?: CrashPoint
   handOffRetry?: { baseMs: number; maxMs: number }
+  /** The most writes seen per device: older state is refused (staleness/seen-identities.ts). Null in tests that move nothing twice. */
+  seen?: SeenIdentities | null
 }
 
 export interface ExportResult {
@@ -61,6 +65,14 @@ export interface ImportOptions {
   label?: string
   /** Server-to-server hand-off: held pending (not started) until the source confirms. */
   handOff?: { id: string; source: string }
+  /** Import it even when it is older state than this store has seen of the device (after a warning). */
+  allowOlder?: boolean
+}
+
+/** What the verified bundle says of the account it carries. */
+interface Carried {
+  /** Its id where it was exported: kept here when free. */
+  accountId?: string | undefined
 }
 
 export interface TransferService {
@@ -76,7 +88,11 @@ export interface TransferService {
     replace?: boolean
     includeProxy?: boolean
   }): Promise<{ account: AccountSummary; remote: AccountSummary }>
-  inspect(bundle: string | Uint8Array): Promise<{ meta: BundleInfo; existing: { id: AccountId; label: string; status: AccountStatus } | null }>
+  inspect(bundle: string | Uint8Array): Promise<{
+    meta: BundleInfo
+    existing: { id: AccountId; label: string; status: AccountStatus } | null
+    older: { writes: number; seen: number; message: string } | null
+  }>
   importBundle(input: ImportOptions & { bundle: string | Uint8Array; passphrase: string }): Promise<AccountSummary>
   importFolder(input: ImportOptions & { path: string }): Promise<AccountSummary>
   /** The target's side of a hand-off: status, confirm, abort. */
@@ -105,16 +121,33 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     const phone = phoneOf(snapshot) ?? summary.phone
     // Only when asked: a proxy usually belongs to the server, not to the account.
     const proxy = includeProxy ? await sessions.proxyUrlOf(summary.id) : null
+    const device = identityOf(snapshot.creds)
+    // The state that leaves is state this store has seen: a copy of it coming back older is refused.
+    if (device !== null && snapshot.writes !== undefined) await deps.seen?.record(device, snapshot.writes, summary.id)
     return encodeBundle(
       {
         snapshot,
         ...(proxy !== null ? { proxy } : {}),
         // A label stored before the label rule may hold what the bundle writer refuses: cleaned, not fatal.
-        meta: { ...(phone ? { accountPhone: `+${phone}` } : {}), accountName: exportLabel(summary), exportMode, appVersion: deps.appVersion },
+        meta: {
+          ...(phone ? { accountPhone: `+${phone}` } : {}),
+          accountName: exportLabel(summary),
+          exportMode,
+          appVersion: deps.appVersion,
+          accountId: summary.id,
+          ...(device !== null ? { device } : {}),
+          ...(snapshot.writes !== undefined ? { writes: snapshot.writes } : {}),
+        },
         passphrase,
       },
       encodeOptions,
     )
+  }
+
+  /** Older state than this store has seen of the device, or null. */
+  async function olderThanSeen(device: string | null, writes: number | undefined): Promise<{ writes: number; seen: Seen } | null> {
+    if (!deps.seen || device === null || writes === undefined) return null
+    return olderState({ device, writes }, await deps.seen.seen(device))
   }
 
   /** Imports and hand-off steps run one at a time, so an abort cannot overtake the import it cancels. */
@@ -124,7 +157,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return run
   }
 
-  function adopt(snapshot: AuthSnapshot, options: ImportOptions & { fallbackLabel?: string; proxy?: string | null }): Promise<AccountSummary> {
+  function adopt(snapshot: AuthSnapshot, options: ImportOptions & Carried & { fallbackLabel?: string; proxy?: string | null }): Promise<AccountSummary> {
     return serial(async () => {
       if (options.handOff) {
         // The same hand-off sent again (the source retried): it is already here.
@@ -140,13 +173,23 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       const me = snapshot.creds.me
       const who = { phone, name: me?.name || me?.verifiedName || null }
+      const device = identityOf(snapshot.creds)
+      const older = await olderThanSeen(device, snapshot.writes)
+      if (older && !options.allowOlder) throw olderStateError('bundle', device!, older)
+      if (older) log.warn({ device, writes: older.writes, seen: older.seen.writes }, 'importing older state of a device, as asked')
       const existing = sessions.list().find((a) => a.phone === phone)
+      // The id it carries is kept; one taken here by another device is a conflict naming both.
+      const holder = options.accountId !== undefined ? sessions.list().find((a) => a.id === options.accountId) : undefined
+      if (holder && holder.phone !== phone) throw idConflict(holder, options.accountId!, phone)
       if (existing && !options.replace) throw importConflict(existing)
       const fill = (store: { importSnapshot(s: AuthSnapshot): Promise<void> }): Promise<void> => store.importSnapshot(snapshot)
       const proxy = options.proxy ?? null
+      // What the account held before it is replaced is state this store has seen.
+      if (existing) await deps.seen?.remember(existing.id)
       let imported = existing
         ? await sessions.importSession({ replace: existing.id }, who, fill, proxy)
-        : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone) }, who, fill, proxy)
+        : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone), id: options.accountId as AccountId | undefined }, who, fill, proxy)
+      if (device !== null && snapshot.writes !== undefined) await deps.seen?.record(device, snapshot.writes, imported.id)
       log.info({ account: imported.id, replaced: Boolean(existing) }, 'session imported')
       if (options.handOff) {
         handOffs.recordIncoming(options.handOff.id, options.handOff.source, imported, !existing)
@@ -274,15 +317,26 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       const meta = readBundleMetadata(bundleBytes(bundle))
       const phone = meta.accountPhone?.replace(/^\+/, '')
       const existing = phone ? sessions.list().find((a) => a.phone === phone) : undefined
-      // A label stored before the label rule may still hold what the rule refuses: shown cleaned.
-      return { meta: toInfo(meta), existing: existing ? { id: existing.id, label: cleanLabel(existing.label, existing.id), status: existing.status } : null }
+      // From the metadata, a claim until the passphrase opens the bundle (the import checks again).
+      const older = await olderThanSeen(meta.device ?? null, meta.writes)
+      return {
+        meta: toInfo(meta),
+        // A label stored before the label rule may still hold what the rule refuses: shown cleaned.
+        existing: existing ? { id: existing.id, label: cleanLabel(existing.label, existing.id), status: existing.status } : null,
+        older: older ? { writes: older.writes, seen: older.seen.writes, message: describeOlderState('bundle', meta.device!, older) } : null,
+      }
     },
 
     async importBundle({ bundle, passphrase, ...options }) {
       // decodeBundle checks everything (format, size, digest, passphrase, tag, payload) before returning.
       // The bytes are this import's alone (decoded from text here, or by the transport): decrypted in place.
       const { meta, snapshot, proxy } = await decodeBundle(bundleBytes(bundle), passphrase, { consume: true })
-      return adopt(snapshot, { ...options, proxy, ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}) })
+      return adopt(snapshot, {
+        ...options,
+        proxy,
+        ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}),
+        ...(meta.accountId ? { accountId: meta.accountId } : {}),
+      })
     },
 
     async importFolder({ path, ...options }) {
@@ -353,6 +407,14 @@ function importConflict(existing: AccountSummary): AppError {
   )
 }
 
+function idConflict(holder: AccountSummary, id: string, phone: string): AppError {
+  return new AppError(
+    'conflict',
+    `The bundle's account ${id} (+${phone}) cannot keep its id here: ${id} is already "${holder.label}" (${holder.phone ? `+${holder.phone}` : 'not paired'}) on this server, another device. ` +
+      'Nothing was imported. Remove or move that account first if the bundle is to take its place.',
+  )
+}
+
 function labelFor(preferred: string | undefined, phone: string): string {
   return cleanLabel(preferred, `+${phone}`)
 }
@@ -389,6 +451,8 @@ export function toInfo(meta: BundleMeta): BundleInfo {
     exportedAt: meta.exportedAt,
     appVersion: cleanLabel(meta.appVersion, '(unreadable)'),
     keyCounts,
+    accountId: meta.accountId ?? null,
+    writes: meta.writes ?? null,
   }
 }
 

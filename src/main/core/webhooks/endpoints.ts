@@ -7,7 +7,8 @@ import { WEBHOOK_EVENTS } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { Sealer } from '../crypto/sealer'
 import type { Outbox, WebhookRow } from './outbox'
-import { sealWebhookUrl, webhookUrlAad } from '../db/seal-webhook-urls'
+import { sealWebhookUrl } from '../db/seal-webhook-urls'
+import { webhookSecretAad, webhookUrlAad } from '../crypto/aad'
 
 export interface Endpoints {
   /** Reads the endpoints again from the database. */
@@ -34,7 +35,6 @@ export function createEndpoints(outbox: Outbox, sealer: Sealer): Endpoints {
   const urls = new Map<string, string>()
   let subscriptions = new Map<string, string[]>()
   let rows = new Map<string, WebhookRow>()
-  const secretAad = (id: string): Buffer => Buffer.from(`webhook-secret:${id}`)
 
   const require = (id: string): WebhookRow => {
     const row = rows.get(id)
@@ -83,7 +83,7 @@ export function createEndpoints(outbox: Outbox, sealer: Sealer): Endpoints {
       if (secret === undefined) {
         const row = require(id)
         try {
-          secret = sealer.open(row.secret, secretAad(id)).toString('utf8')
+          secret = sealer.open(row.secret, webhookSecretAad(id)).toString('utf8')
         } catch (err) {
           throw new AppError('storage-corrupt', `The secret of webhook ${id} cannot be decrypted; remove the webhook and add it again.`, { cause: err })
         }
@@ -92,7 +92,7 @@ export function createEndpoints(outbox: Outbox, sealer: Sealer): Endpoints {
       return secret
     },
     urlOf,
-    sealSecret: (id, secret) => sealer.seal(Buffer.from(secret, 'utf8'), secretAad(id)),
+    sealSecret: (id, secret) => sealer.seal(Buffer.from(secret, 'utf8'), webhookSecretAad(id)),
     sealUrl: (id, url) => sealWebhookUrl(sealer, id, url),
     forget(id) {
       secrets.delete(id)

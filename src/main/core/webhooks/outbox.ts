@@ -73,6 +73,11 @@ export interface Outbox {
   deleteWebhook(id: string): Promise<boolean>
   webhooks(): Promise<WebhookRow[]>
   counts(): Promise<Map<string, { pending: number; dead: number }>>
+  /**
+   * Per lane (an account id), the deliveries that failed: given up on (dead), or still pending after a
+   * failed attempt. Lanes without any are absent.
+   */
+  failuresByLane(lanes: readonly string[]): Promise<Map<string, number>>
   /** All of them or none (one transaction); a delivery id already there is skipped (a repeat). */
   enqueue(rows: OutboxInsert[]): void | Promise<void>
   /**

@@ -70,6 +70,23 @@ describePostgres('webhook outbox on PostgreSQL', () => {
     expect(receiver.received.filter((r) => r.event === 'accounts:message')).toHaveLength(60)
   }, 60_000)
 
+  it('counts the failed deliveries of each account, for every server alike', async () => {
+    const url = await ref.cluster.createDatabase()
+    const key = randomBytes(32)
+    const a = await server(url, key, 'srv-a')
+    const b = await server(url, key, 'srv-b')
+    receiver = await startReceiver((r) => (r.body.account === 'acc-bad' ? 500 : 200))
+    const { id } = await a.hooks.add({ url: receiver.url, events: ['accounts:message'] })
+    const bus = a.hooks.capture(createEventBus(silentLogger()))
+    for (const account of ['acc-bad', 'acc-good']) {
+      bus.emit('accounts:message', { account: account as never, id: `f-${account}`, from: 'x@s.whatsapp.net', text: 'x', at: Date.now() })
+    }
+    await receiver.next((r) => r.body.account === 'acc-good')
+    await receiver.next((r) => r.body.account === 'acc-bad')
+    await expect.poll(async () => (await a.hooks.deliveries({ id })).find((d) => d.account === 'acc-bad')?.attempts ?? 0, { timeout: 10_000 }).toBeGreaterThan(0)
+    for (const member of [a, b]) expect(await member.hooks.failures(['acc-bad', 'acc-good', 'acc-none'])).toEqual(new Map([['acc-bad', 1]]))
+  }, 60_000)
+
   it('a row claimed by a server that died is sent by another once the claim expires', async () => {
     const url = await ref.cluster.createDatabase()
     const key = randomBytes(32)

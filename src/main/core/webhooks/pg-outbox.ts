@@ -73,6 +73,14 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
       }
       return out
     },
+    async failuresByLane(lanes) {
+      const found = await pool.query<{ lane: string; n: string }>(
+        `SELECT lane, COUNT(*) AS n FROM webhook_outbox
+         WHERE lane = ANY($1::text[]) AND (status = 'dead' OR (status = 'pending' AND attempts > 0)) GROUP BY lane`,
+        [lanes],
+      )
+      return new Map(found.rows.map((row) => [row.lane, Number(row.n)]))
+    },
     async enqueue(inserts) {
       if (inserts.length === 0) return
       // One statement: all of the event's rows or none.

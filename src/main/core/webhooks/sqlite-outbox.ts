@@ -23,6 +23,11 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
   const selectCounts = sqlite.prepare(
     `SELECT webhook_id AS id, status, COUNT(*) AS n FROM webhook_outbox WHERE status IN ('pending', 'dead') GROUP BY webhook_id, status`,
   )
+  // json_each: one statement for any number of lanes (SQLite caps bound parameters).
+  const selectFailures = sqlite.prepare(
+    `SELECT lane, COUNT(*) AS n FROM webhook_outbox
+     WHERE lane IN (SELECT value FROM json_each(?)) AND (status = 'dead' OR (status = 'pending' AND attempts > 0)) GROUP BY lane`,
+  )
   const insertRow = sqlite.prepare(
     `INSERT OR IGNORE INTO webhook_outbox (delivery_id, webhook_id, lane, event, payload, created_at, queued_at, status, attempts, next_attempt_at)
      VALUES (@deliveryId, @webhookId, @lane, @event, @payload, @createdAt, @createdAt, 'pending', 0, @createdAt)`,
@@ -67,6 +72,10 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
         out.set(row.id, entry)
       }
       return out
+    },
+    async failuresByLane(lanes) {
+      const rows = selectFailures.all(JSON.stringify(lanes)) as Array<{ lane: string; n: number }>
+      return new Map(rows.map((row) => [row.lane, row.n]))
     },
     enqueue: (rows) => enqueue(rows),
     async claim({ now, limit, busy, maxPerWebhook, inFlight }) {

@@ -4,6 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { isEventName, repeatKeyOf, type WebhookDelivery } from '../../../shared/contract'
 import type { Sealer } from '../crypto/sealer'
+import { webhookPayloadAad } from '../crypto/aad'
 import type { OutboxInsert, OutboxRow } from './outbox'
 
 const PREVIEW_CHARS = 600
@@ -24,10 +25,8 @@ export interface StoredEvents {
 }
 
 export function createStoredEvents(sealer: Sealer): StoredEvents {
-  const payloadAad = (deliveryId: string): Buffer => Buffer.from(`webhook-payload:${deliveryId}`)
-
   function bodyOf(row: OutboxRow, timestamp: number): string {
-    const stored = JSON.parse(sealer.open(row.payload, payloadAad(row.deliveryId)).toString('utf8')) as StoredEvent
+    const stored = JSON.parse(sealer.open(row.payload, webhookPayloadAad(row.deliveryId)).toString('utf8')) as StoredEvent
     return JSON.stringify({ id: row.deliveryId, event: stored.event, account: stored.account, timestamp, occurredAt: row.createdAt, data: stored.data })
   }
 
@@ -45,7 +44,7 @@ export function createStoredEvents(sealer: Sealer): StoredEvents {
           lane: account ?? '',
           event,
           // Sealed per row: the AAD binds each copy to its delivery id.
-          payload: sealer.seal(plain, payloadAad(deliveryId)),
+          payload: sealer.seal(plain, webhookPayloadAad(deliveryId)),
           createdAt,
         }
       })

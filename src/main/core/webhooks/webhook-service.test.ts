@@ -143,6 +143,8 @@ describe('webhook delivery', () => {
     expect(dead[0]).toMatchObject({ statusCode: 500, error: 'HTTP 500', nextAttemptAt: null })
     expect(dead[0]!.attempts).toBeGreaterThan(2)
     expect((await hooks.list())[0]).toMatchObject({ dead: 1, pending: 0 })
+    // The account whose event failed has one failure; the other account none.
+    expect(await hooks.failures(['acc-a', 'acc-b'])).toEqual(new Map([['acc-a', 1]]))
 
     // Redelivery sends it again with the same delivery id.
     const before = r.received.length

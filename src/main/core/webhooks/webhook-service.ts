@@ -50,6 +50,8 @@ export interface WebhookService {
   deliveries(filter: { id?: string | undefined; status?: DeliveryStatus | undefined; limit?: number | undefined }): Promise<WebhookDelivery[]>
   redeliver(deliveryId: string): Promise<WebhookDelivery>
   test(id: string): Promise<WebhookDelivery>
+  /** Per account, its events' deliveries that failed (given up, or pending after a failed attempt); absent: none. */
+  failures(accounts: readonly string[]): Promise<Map<string, number>>
   /** Resolves when no attempt is in flight (tests and the benchmark). */
   idle(): Promise<void>
   /** Stops sending (what was in flight stays pending) after events still being written (PostgreSQL) are in. */
@@ -173,6 +175,7 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       dispatcher.poke()
       return stored.toDelivery((await outbox.byDeliveryId(deliveryId))!)
     },
+    failures: (accounts) => outbox.failuresByLane(accounts),
     async test(id) {
       await endpoints.reload()
       endpoints.require(id)

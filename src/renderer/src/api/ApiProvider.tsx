@@ -1,44 +1,33 @@
 // Puts the transport and the query client in context, and wires the event stream to the cache (through
-// event-cache.ts only). On every (re)open of the event stream, events may have been missed: every query
-// is marked stale and the visible ones refetch.
+// event-cache.ts only, in batches: event-batcher.ts). Hooks name the events they show (useEventTopics),
+// and the stream carries those only. On every (re)open of the event stream, events may have been
+// missed: every query is marked stale and the visible ones refetch.
 
 import { notifyManager, QueryClientProvider, type QueryClient } from '@tanstack/react-query'
-import type { EventName } from '../../../shared/channels'
-import type { EventMessage } from '../../../shared/contract'
-import { createContext, useContext, useEffect, useSyncExternalStore, type ReactNode } from 'react'
-import { applyEvent } from './event-cache'
+import type { EventTopic } from '../../../shared/event-topics'
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react'
+import { applyEvent, applyRows } from './event-cache'
+import { createEventBatcher } from './event-batcher'
+import { createTopicRegistry, type TopicRegistry } from './topic-registry'
 import type { LinkState, Transport } from './transport'
 
 const TransportContext = createContext<Transport | null>(null)
-
-/**
- * Events are applied in batches, one per this many milliseconds at most: a bulk stop of 445 accounts
- * sends 445 events within a fraction of a second, and applied one by one each would re-render (filter,
- * sort) the whole accounts table. Batched, the page renders a few dozen times instead; each event still
- * applies, in order, at most one frame later.
- */
-const EVENT_BATCH_MS = 16
+const TopicsContext = createContext<TopicRegistry | null>(null)
 
 export function ApiProvider({ transport, client, children }: { transport: Transport; client: QueryClient; children: ReactNode }) {
+  // Made before the stream starts, so its first opening already names the page's topics.
+  const topics = useMemo(() => createTopicRegistry((list) => transport.setTopics(list)), [transport])
   useEffect(() => {
-    const pending: Array<EventMessage<EventName>> = []
-    let timer: ReturnType<typeof setTimeout> | null = null
-    const flush = (): void => {
-      timer = null
-      const batch = pending.splice(0)
-      // One notification of the query observers for the whole batch, so one render.
-      notifyManager.batch(() => {
-        for (const message of batch) applyEvent(client, message)
-      })
-    }
-    const unsubscribe = transport.subscribe((message) => {
-      pending.push(message)
-      timer ??= setTimeout(flush, EVENT_BATCH_MS)
+    const batcher = createEventBatcher({
+      // One notification of the query observers per batch, so one render.
+      applyEvents: (batch) => notifyManager.batch(() => batch.forEach((message) => applyEvent(client, message, { rows: 'later' }))),
+      applyRows: (rows) => applyRows(client, rows),
     })
+    const unsubscribe = transport.subscribe(batcher.push)
     transport.start()
     return () => {
       unsubscribe()
-      if (timer !== null) clearTimeout(timer)
+      batcher.dispose()
       transport.stop()
     }
   }, [transport, client])
@@ -54,9 +43,22 @@ export function ApiProvider({ transport, client, children }: { transport: Transp
 
   return (
     <TransportContext.Provider value={transport}>
-      <QueryClientProvider client={client}>{children}</QueryClientProvider>
+      <TopicsContext.Provider value={topics}>
+        <QueryClientProvider client={client}>{children}</QueryClientProvider>
+      </TopicsContext.Provider>
     </TransportContext.Provider>
   )
+}
+
+/**
+ * The events this component shows, while it is mounted. Registered in a layout effect, before the
+ * queries of the same render fetch (their fetch waits for transport.topicsApplied()).
+ */
+export function useEventTopics(list: readonly EventTopic[]): void {
+  const registry = useContext(TopicsContext)
+  if (!registry) throw new Error('useEventTopics needs an <ApiProvider> above it.')
+  const key = list.join(',')
+  useLayoutEffect(() => registry.add(key === '' ? [] : (key.split(',') as EventTopic[])), [registry, key])
 }
 
 export function useTransport(): Transport {

@@ -4,7 +4,7 @@ import type { AccountSummary, PairingState, ReceivedMessage } from '../../../sha
 import type { AccountId } from '../../../shared/ids'
 import { accountSummary } from '../../../../test/support/account-summary'
 import { emptySeriesStore, mergeSeries, type SeriesStore } from '../lib/series-store'
-import { applyEvent, listFromFetch, MAX_MESSAGES, pairingFromFetch, seriesFromFetch, upsertAccount } from './event-cache'
+import { applyEvent, applyRows, listFromFetch, MAX_MESSAGES, pairingFromFetch, seriesFromFetch, upsertAccount } from './event-cache'
 import { queryKeys } from './query-keys'
 
 const A = 'acc-a' as AccountId
@@ -14,6 +14,28 @@ const B = 'acc-b' as AccountId
 
 const summary = (id: AccountId, patch: Partial<AccountSummary> = {}): AccountSummary =>
   accountSummary(id, { statusSince: 1, createdAt: 1, ...patch })
+
+describe('applyRows (events held by the batcher)', () => {
+  const statusOf = (client: QueryClient, id: AccountId) => client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === id)?.status
+
+  it('always apply, whatever their time, when no answer came after them (servers of a fleet keep different clocks)', () => {
+    const client = new QueryClient()
+    client.setQueryData(queryKeys.accountList(), [summary(A, { status: 'connected', statusSince: 500 })])
+    applyRows(client, [{ summary: summary(A, { status: 'stopped', statusSince: 100 }), arrivedAt: performance.now() }])
+    expect(statusOf(client, A)).toBe('stopped')
+  })
+
+  it('never take back a newer answer that arrived after them, but give way to an answer with an older status', () => {
+    const client = new QueryClient()
+    client.setQueryData(queryKeys.accountList(), [summary(A, { status: 'connected', statusSince: 100 })])
+    const heldSince = performance.now() - 1
+    upsertAccount(client, summary(A, { status: 'stopped', statusSince: 300 }), { onlyIfCurrent: true })
+    applyRows(client, [{ summary: summary(A, { status: 'connected', statusSince: 100 }), arrivedAt: heldSince }])
+    expect(statusOf(client, A)).toBe('stopped')
+    applyRows(client, [{ summary: summary(A, { status: 'reconnecting', statusSince: 400 }), arrivedAt: heldSince }])
+    expect(statusOf(client, A)).toBe('reconnecting')
+  })
+})
 
 describe('applyEvent', () => {
   it('accounts:changed updates the list in place, appends new accounts and clears a scanned QR', () => {
@@ -141,5 +163,14 @@ describe('answers that arrive after newer events', () => {
     expect(pairingFromFetch(held, stale, 'pairing').qr).toBe('qr-2')
     // Once the account left pairing (scanned, stopped), the fetched state is the truth.
     expect(pairingFromFetch(held, stale, 'connecting').qr).toBeNull()
+  })
+
+  it('a QR code that came during the fetch stays, though the list has not said pairing yet', () => {
+    const held: PairingState = { id: A, qr: 'qr-1', expiresAt: 200, status: 'pairing', ...BY_QR }
+    const early: PairingState = { id: A, qr: null, expiresAt: null, status: 'new', ...BY_QR }
+    // Row updates come once a second: the list may still say 'new' when the answer lands.
+    expect(pairingFromFetch(held, early, 'new', true).qr).toBe('qr-1')
+    // Held from before the fetch, and the account not pairing: the answer is the truth.
+    expect(pairingFromFetch(held, early, 'new', false).qr).toBeNull()
   })
 })

@@ -6,6 +6,7 @@ import type { QueryClient } from '@tanstack/react-query'
 import type { EventName } from '../../../shared/channels'
 import type { AccountHealth, AccountStatus, AccountSummary, EventMessage, PairingState, ReceivedMessage } from '../../../shared/contract'
 import { assertNever } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
 import type { Scope } from '../lib/chart-data'
 import { emptySeriesStore, mergeSeries, type SeriesStore } from '../lib/series-store'
 import { queryKeys } from './query-keys'
@@ -13,10 +14,15 @@ import { queryKeys } from './query-keys'
 /** The server keeps the last 50 per account; the page keeps a few more across a reconnect. */
 export const MAX_MESSAGES = 100
 
-export function applyEvent(client: QueryClient, message: EventMessage<EventName>): void {
+/**
+ * Applies one event. `rows: 'later'`: an accounts:changed leaves the accounts list alone (the caller
+ * applies it with applyRows, at most once a second: event-batcher.ts) and updates the rest at once.
+ */
+export function applyEvent(client: QueryClient, message: EventMessage<EventName>, options: { rows?: 'now' | 'later' } = {}): void {
   switch (message.event) {
     case 'accounts:changed': {
-      upsertAccount(client, message.payload)
+      if (options.rows === 'later') upsertDetails(client, message.payload)
+      else upsertAccount(client, message.payload)
       // The change is also a new line in the account's activity log (only a shown log refetches).
       void client.invalidateQueries({ queryKey: queryKeys.activity(message.payload.id) })
       return
@@ -81,22 +87,69 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
  * Puts an account's new summary everywhere it shows: the list, its health and its pairing state.
  * Events arrive in order and always apply. A command's answer travels on another connection and can
  * land after a later event (accounts:add answers "connecting" while the "pairing" event overtakes it):
- * with `onlyIfCurrent` it is dropped when the cache already holds a newer status.
+ * with `onlyIfCurrent` it is dropped when the cache already holds a newer status. An answer also
+ * outranks an event that arrived before it but is put into the list after it (event-batcher.ts holds
+ * rows up to a second): answersSince() tells.
  */
 export function upsertAccount(client: QueryClient, summary: AccountSummary, options: { onlyIfCurrent?: boolean } = {}): void {
   if (options.onlyIfCurrent) {
+    answers(client).set(summary.id, { at: performance.now(), statusSince: summary.statusSince })
     const held = client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === summary.id)
     if (held && held.statusSince > summary.statusSince) return
   }
+  putRows(client, [summary])
+  upsertDetails(client, summary)
+}
+
+/** Per query client: the last command answer about each account, when it arrived and the status time it carried. */
+const answered = new WeakMap<QueryClient, Map<AccountId, { at: number; statusSince: number }>>()
+function answers(client: QueryClient): Map<AccountId, { at: number; statusSince: number }> {
+  let map = answered.get(client)
+  if (!map) answered.set(client, (map = new Map()))
+  return map
+}
+
+/**
+ * Puts event summaries, held since `arrivedAt` (performance.now()), into the accounts list in one update
+ * (one render of the table). Events always apply, except over a command's answer that arrived after
+ * them and carries a newer status: the table never steps back to a state the answer replaced.
+ */
+export function applyRows(client: QueryClient, rows: ReadonlyArray<{ summary: AccountSummary; arrivedAt: number }>): void {
+  const known = answers(client)
+  putRows(
+    client,
+    rows
+      .filter(({ summary, arrivedAt }) => {
+        const answer = known.get(summary.id)
+        return !answer || answer.at < arrivedAt || answer.statusSince <= summary.statusSince
+      })
+      .map((row) => row.summary),
+  )
+}
+
+function putRows(client: QueryClient, summaries: readonly AccountSummary[]): void {
+  if (summaries.length === 0) return
   client.setQueryData<AccountSummary[]>(queryKeys.accountList(), (list) => {
     if (!list) return list
-    const index = list.findIndex((a) => a.id === summary.id)
-    if (index === -1) return [...list, summary]
+    const index = new Map(list.map((a, i) => [a.id, i]))
     const next = list.slice()
-    // A summary without `server` (a mutation's answer, an older server) keeps the one the list had.
-    next[index] = summary.server === undefined && list[index]!.server !== undefined ? { ...summary, server: list[index]!.server } : summary
+    for (const summary of summaries) {
+      const at = index.get(summary.id)
+      if (at === undefined) {
+        index.set(summary.id, next.length)
+        next.push(summary)
+        continue
+      }
+      const held = next[at]!
+      // A summary without `server` (a mutation's answer, an older server) keeps the one the list had.
+      next[at] = summary.server === undefined && held.server !== undefined ? { ...summary, server: held.server } : summary
+    }
     return next
   })
+}
+
+/** An account's new summary where one account's views read it: its health and its pairing state. */
+function upsertDetails(client: QueryClient, summary: AccountSummary): void {
   client.setQueryData<AccountHealth>(queryKeys.health(summary.id), (health) => (health ? { ...health, ...summary } : health))
   client.setQueryData<PairingState>(queryKeys.pairing(summary.id), (pairing) => {
     if (!pairing) return pairing
@@ -120,13 +173,17 @@ export function listFromFetch(held: readonly AccountSummary[] | undefined, fetch
 }
 
 /**
- * A fetched pairing state, unless an accounts:qr event overtook the answer: while the account is still
- * pairing, a cached QR code that is newer than the fetched one (or the fetched one has none) stays.
+ * A fetched pairing state, unless an accounts:qr event overtook the answer: a cached QR code that is
+ * newer than the fetched one (or the fetched one has none) stays while the account is still pairing, or
+ * when it came during the fetch (`overtaken`): the list's status may not say 'pairing' yet, as row
+ * updates wait for the next once-a-second batch. The dialog's phase follows the account's status, so a
+ * QR code kept after a scan is never shown.
  */
-export function pairingFromFetch(held: PairingState | undefined, fetched: PairingState, status: AccountStatus | undefined): PairingState {
+export function pairingFromFetch(held: PairingState | undefined, fetched: PairingState, status: AccountStatus | undefined, overtaken = false): PairingState {
   const heldIsNewer =
     held?.qr != null && held.expiresAt !== null && (fetched.qr === null || fetched.expiresAt === null || held.expiresAt > fetched.expiresAt)
   if (heldIsNewer && status === 'pairing') return { ...held, status }
+  if (heldIsNewer && overtaken) return held
   return fetched
 }
 

@@ -5,7 +5,9 @@
 import { notifyManager, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
 import {
   ALL_ACCOUNTS,
+  MAX_BULK_IDS,
   type AccountHealth,
+  type AccountStats,
   type AccountSummary,
   type BulkAction,
   type BulkResult,
@@ -15,12 +17,14 @@ import {
   type QueueEntry,
   type ReceivedMessage,
   type SendStats,
+  type Settings,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { useMemo } from 'react'
 import type { Scope } from '../lib/chart-data'
 import { WINDOW_SECONDS, type SeriesStore } from '../lib/series-store'
-import { useTransport } from './ApiProvider'
+import { topic } from '../../../shared/event-topics'
+import { useEventTopics, useTransport } from './ApiProvider'
 import { listFromFetch, pairingFromFetch, seriesFromFetch, upsertAccount } from './event-cache'
 import { queryKeys } from './query-keys'
 
@@ -59,33 +63,48 @@ export function useHealth(id: AccountId, enabled = true): UseQueryResult<Account
 export function usePairing(id: AccountId | null): UseQueryResult<PairingState> {
   const api = useTransport()
   const client = useQueryClient()
+  useEventTopics(id ? [topic('accounts:qr', id)] : [])
   return useQuery({
     queryKey: queryKeys.pairing(id ?? ('' as AccountId)),
     queryFn: async () => {
+      // Every QR code after the one fetched comes as an event: the stream must carry them first.
+      await api.topicsApplied()
+      const before = client.getQueryData<PairingState>(queryKeys.pairing(id!))
       const fetched = await api.invoke('accounts:pairing', { id: id! })
+      const held = client.getQueryData<PairingState>(queryKeys.pairing(id!))
       const status = client.getQueryData<AccountSummary[]>(queryKeys.accountList())?.find((a) => a.id === id)?.status
-      return pairingFromFetch(client.getQueryData(queryKeys.pairing(id!)), fetched, status)
+      return pairingFromFetch(held, fetched, status, held !== before)
     },
     enabled: id !== null,
-    staleTime: Infinity,
+    // Events keep it current only while something shows it (and so subscribes): read again on each showing.
+    staleTime: 0,
   })
 }
 
+/** The texts an account received: only a view that shows them asks for them (and for their events). */
 export function useMessages(id: AccountId): UseQueryResult<ReceivedMessage[]> {
   const api = useTransport()
+  useEventTopics([topic('accounts:message', id)])
   return useQuery({
     queryKey: queryKeys.messages(id),
-    queryFn: () => api.invoke('accounts:messages', { id }),
-    staleTime: Infinity,
+    queryFn: async () => {
+      await api.topicsApplied()
+      return api.invoke('accounts:messages', { id })
+    },
+    // Events keep it current only while the account's view subscribes: read again on each showing.
+    staleTime: 0,
   })
 }
 
+/** A scope's telemetry series: fetched once, then extended by telemetry:tick events, which only this asks for. */
 export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
   const api = useTransport()
   const client = useQueryClient()
+  useEventTopics(['telemetry:tick'])
   return useQuery({
     queryKey: queryKeys.series(scope),
     queryFn: async () => {
+      await api.topicsApplied()
       const startedAt = Math.floor(Date.now() / 1000)
       const fetched = await api.invoke('telemetry:series', {
         sinceSeconds: WINDOW_SECONDS,
@@ -96,8 +115,15 @@ export function useSeries(scope: Scope): UseQueryResult<SeriesStore> {
     },
     // Ticks keep it current; deep-comparing thousands of points every second would cost more than it saves.
     structuralSharing: false,
-    staleTime: Infinity,
+    // Ticks keep it current only while the telemetry view subscribes: read again on each showing.
+    staleTime: 0,
   })
+}
+
+/** settings:get: the views that follow a setting (the telemetry ranking's minimum) read it here. */
+export function useSettings(): UseQueryResult<Settings> {
+  const api = useTransport()
+  return useQuery({ queryKey: queryKeys.settings(), queryFn: () => api.invoke('settings:get', {}), staleTime: 60_000 })
 }
 
 const SIMULATOR_INFO_REFRESH_MS = 5_000
@@ -307,10 +333,12 @@ export function useSetProxy() {
 /** How often the table re-reads the sends' figures besides the events that change them (a window moves by itself). */
 const SEND_STATS_REFRESH_MS = 15_000
 
-/** Every account's queue, sends in the last 24 hours and the limit holding its queue, by id. */
-export function useSendStats(): ReadonlyMap<AccountId, SendStats> {
+/** Every account's queue, sends in the last 24 hours and the limit holding its queue, by id: asked while `enabled` (a column shows them). */
+export function useSendStats(enabled: boolean): ReadonlyMap<AccountId, SendStats> {
   const api = useTransport()
-  const query = useQuery({ queryKey: queryKeys.sendStats(), queryFn: () => api.invoke('accounts:send-stats', {}), refetchInterval: SEND_STATS_REFRESH_MS })
+  // A send that ends (accounts:message-sent) changes the figures: they are read again then.
+  useEventTopics(enabled ? ['accounts:message-sent'] : [])
+  const query = useQuery({ queryKey: queryKeys.sendStats(), queryFn: () => api.invoke('accounts:send-stats', {}), refetchInterval: SEND_STATS_REFRESH_MS, enabled })
   return useMemo(() => new Map((query.data ?? []).map((s) => [s.id, s])), [query.data])
 }
 
@@ -320,6 +348,7 @@ const SEND_QUEUE_REFRESH_MS = 5_000
 /** One account's send queue, in sending order. */
 export function useSendQueue(id: AccountId): UseQueryResult<QueueEntry[]> {
   const api = useTransport()
+  useEventTopics([topic('accounts:message-sent', id)])
   return useQuery({ queryKey: queryKeys.sendQueue(id), queryFn: () => api.invoke('accounts:queue', { id }), refetchInterval: SEND_QUEUE_REFRESH_MS })
 }
 
@@ -341,6 +370,55 @@ export function useSetLimits() {
       notifyManager.batch(() => {
         for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
       }),
+  })
+}
+
+/**
+ * Adds and removes tags on many accounts (accounts:tag, at most MAX_BULK_IDS per call); each account
+ * that changed goes into the cache as its answer lands.
+ */
+export function useTagAccounts(): (ids: AccountId[], change: { add?: string[]; remove?: string[] }) => Promise<BulkResult[]> {
+  const api = useTransport()
+  const client = useQueryClient()
+  return async (ids, change) => {
+    const results = await api.invoke('accounts:tag', { ids, ...change })
+    notifyManager.batch(() => {
+      for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+    })
+    return results
+  }
+}
+
+/** How often the accounts table re-reads accounts:stats: the counts move in 15-minute steps. */
+export const STATS_REFRESH_MS = 60_000
+
+/** A cheap fingerprint of a list of ids, so a query's key changes when the accounts do (not with each render). */
+function idsKey(ids: readonly string[]): string {
+  let hash = 5381
+  for (const id of ids) for (let i = 0; i < id.length; i++) hash = ((hash * 33) ^ id.charCodeAt(i)) >>> 0
+  return `${ids.length}:${hash.toString(36)}`
+}
+
+/**
+ * accounts:stats of these accounts (texts received, failed webhook deliveries), for the table's columns
+ * and its Needs attention view: asked while `enabled`, in parts of at most MAX_BULK_IDS, once a minute.
+ */
+export function useAccountStats(ids: readonly AccountId[], enabled: boolean): UseQueryResult<ReadonlyMap<AccountId, AccountStats>> {
+  const api = useTransport()
+  return useQuery({
+    queryKey: queryKeys.accountStats(idsKey(ids)),
+    queryFn: async () => {
+      const byId = new Map<AccountId, AccountStats>()
+      for (let start = 0; start < ids.length; start += MAX_BULK_IDS) {
+        for (const row of await api.invoke('accounts:stats', { ids: ids.slice(start, start + MAX_BULK_IDS) })) if (row.ok) byId.set(row.id, row)
+      }
+      return byId
+    },
+    enabled: enabled && ids.length > 0,
+    refetchInterval: STATS_REFRESH_MS,
+    staleTime: STATS_REFRESH_MS / 2,
+    placeholderData: (previous) => previous,
+    structuralSharing: false,
   })
 }
 

@@ -2,11 +2,13 @@
 // with the bearer token), and a WebSocket at /api/events for events. The WebSocket reconnects with capped, jittered
 // exponential backoff; every reconnect bumps the link generation so the UI refetches what it missed.
 // A 401 anywhere drops the token and asks the operator to sign in again. The token never goes into a
-// URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol.
+// URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol. The
+// page's topics go in the URL when the stream opens, and in a subscribe message when they change.
 
 import { createApiClient } from '../../../shared/api-client'
 import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
 import type { CommandInput, CommandOutput } from '../../../shared/contract'
+import { TOPIC_SEPARATOR, type EventTopic } from '../../../shared/event-topics'
 import { AppError } from './api-error'
 import { loadStoredToken, storeToken } from './token'
 import { createEventHub, createLinkStore, type Transport } from './transport'
@@ -40,6 +42,26 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   let socket: WebSocket | null = null
   let retryTimer: ReturnType<typeof setTimeout> | null = null
   let running = false
+  /** The page's topics (null until the page names them: every event). */
+  let topics: readonly EventTopic[] | null = null
+  /** What the server applies on the open socket: the topics it acknowledged, and subscribe messages not yet acknowledged. */
+  let applied: { key: string | null; sent: string | null; unanswered: number } | null = null
+  let appliedWaiters: Array<() => void> = []
+  const keyOf = (list: readonly EventTopic[] | null): string | null => (list === null ? null : list.join(TOPIC_SEPARATOR))
+
+  function settleWaiters(): void {
+    if (applied !== null && (applied.unanswered > 0 || applied.key !== keyOf(topics))) return
+    const waiting = appliedWaiters
+    appliedWaiters = []
+    for (const resolve of waiting) resolve()
+  }
+
+  function sendTopics(ws: WebSocket): void {
+    if (!applied || topics === null || applied.sent === keyOf(topics)) return
+    applied.sent = keyOf(topics)
+    applied.unanswered += 1
+    ws.send(JSON.stringify({ type: 'subscribe', topics }))
+  }
 
   /** One command through the one API client (src/shared/api-client.ts): its output, or an AppError. */
   function post<C extends CommandName>(command: C, input: CommandInput<C>, withToken: string): Promise<CommandOutput<C>> {
@@ -64,6 +86,8 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   function closeSocket(): void {
     const current = socket
     socket = null
+    applied = null
+    settleWaiters()
     if (current) {
       current.onopen = current.onmessage = current.onclose = current.onerror = null
       current.close(1000, 'closing')
@@ -81,11 +105,13 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     }
     let ws: WebSocket
     let authByMessage = false
+    const carried = topics
+    const url = carried === null ? eventsUrl : `${eventsUrl}?topics=${encodeURIComponent(carried.join(TOPIC_SEPARATOR))}`
     try {
-      ws = new WebSocket(eventsUrl, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${current}`])
+      ws = new WebSocket(url, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${current}`])
     } catch {
       // A token with characters a subprotocol cannot carry: authenticate with the first message instead.
-      ws = new WebSocket(eventsUrl, [EVENTS_PROTOCOL])
+      ws = new WebSocket(url, [EVENTS_PROTOCOL])
       authByMessage = true
     }
     socket = ws
@@ -99,9 +125,23 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
       } catch {
         return
       }
-      if ((data as { type?: unknown } | null)?.type === 'ready') {
+      const type = (data as { type?: unknown } | null)?.type
+      if (type === 'ready') {
+        // The topics the URL carried apply from the first event on; any set since go now.
+        applied = { key: keyOf(carried), sent: keyOf(carried), unanswered: 0 }
+        sendTopics(ws)
+        settleWaiters()
         const state = link.get()
         link.set({ status: 'open', retryAt: null, failures: 0, generation: state.generation + 1 })
+        return
+      }
+      if (type === 'subscribed' || type === 'error') {
+        // An error answers a subscribe message too (the page only sends topics it built from the contract).
+        if (applied && socket === ws) {
+          applied.unanswered = Math.max(0, applied.unanswered - 1)
+          if (type === 'subscribed') applied.key = keyOf((data as { topics: EventTopic[] }).topics)
+          settleWaiters()
+        }
         return
       }
       events.publish(data)
@@ -109,6 +149,8 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     ws.onclose = (event: CloseEvent) => {
       if (socket !== ws) return
       socket = null
+      applied = null
+      settleWaiters()
       if (event.code === EVENTS_CLOSE_UNAUTHORIZED) {
         rejectToken()
         return
@@ -168,6 +210,15 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
       }
     },
     subscribe: events.subscribe,
+    setTopics(next) {
+      topics = [...next]
+      events.setTopics(next)
+      if (socket && applied) sendTopics(socket)
+    },
+    topicsApplied() {
+      if (applied === null || (applied.unanswered === 0 && applied.key === keyOf(topics))) return Promise.resolve()
+      return new Promise((resolve) => appliedWaiters.push(resolve))
+    },
     getLinkState: link.get,
     onLinkState: link.subscribe,
     start() {

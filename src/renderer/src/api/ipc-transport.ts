@@ -1,5 +1,6 @@
 // The Electron transport: commands and events through the preload's window.irish bridge. IPC cannot
-// drop while the window lives, so the link is open from the start and never needs a token.
+// drop while the window lives, so the link is open from the start and never needs a token. Main hands
+// the window every event; the event hub passes on those of the page's topics (nothing crosses a wire).
 
 import type { IrishBridge } from '../../../shared/bridge'
 import { AppError, isErrorInfo } from './api-error'
@@ -24,6 +25,8 @@ export function createIpcTransport(bridge: IrishBridge): Transport {
       throw isErrorInfo(result.error) ? new AppError(result.error.code, result.error.message) : new AppError('internal', 'The app core sent an unreadable error.')
     },
     subscribe: events.subscribe,
+    setTopics: events.setTopics,
+    topicsApplied: () => Promise.resolve(),
     getLinkState: link.get,
     onLinkState: link.subscribe,
     start() {

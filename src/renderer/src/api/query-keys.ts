@@ -14,6 +14,8 @@ export const queryKeys = {
   activity: (id: AccountId) => ['accounts', 'by-id', id, 'activity'] as const,
   sendQueue: (id: AccountId) => ['accounts', 'by-id', id, 'queue'] as const,
   sendStats: () => ['accounts', 'send-stats'] as const,
+  /** `ids`: a fingerprint of the accounts asked about. */
+  accountStats: (ids: string) => ['accounts', 'stats', ids] as const,
   series: (scope: Scope) => ['telemetry', 'series', scope] as const,
   telemetrySnapshot: (account: AccountId | null, range: TelemetryRange) => ['telemetry', 'snapshot', account ?? 'all', range] as const,
   telemetryRanking: (range: TelemetryRange) => ['telemetry', 'ranking', range] as const,
@@ -25,5 +27,8 @@ export const queryKeys = {
   webhookList: () => ['webhooks', 'list'] as const,
   webhookDeliveries: () => ['webhooks', 'deliveries'] as const,
   simulator: () => ['simulator', 'info'] as const,
+  whoami: () => ['tokens', 'whoami'] as const,
+  tokenList: () => ['tokens', 'list'] as const,
+  audit: (filter: { actor: string; command: string; limit: number }) => ['audit', filter.actor, filter.command, filter.limit] as const,
   fleetServers: () => ['fleet', 'servers'] as const,
 }

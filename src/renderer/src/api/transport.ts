@@ -4,6 +4,7 @@
 
 import type { CommandName, EventName } from '../../../shared/channels'
 import type { CommandInput, CommandOutput, EventMessage } from '../../../shared/contract'
+import { wantsEvent, type EventTopic } from '../../../shared/event-topics'
 import { parseEvent } from './parse-event'
 
 export type LinkStatus =
@@ -32,8 +33,18 @@ export interface Transport {
   readonly kind: 'ipc' | 'http'
   /** Runs a command; resolves with its output or rejects with an AppError. */
   invoke<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>
-  /** Every event, already checked against the contract. Returns the unsubscribe function. */
+  /** Every event of the current topics, already checked against the contract. Returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void
+  /**
+   * The events the page shows (docs/event-stream.md): the server sends these only, and the page passes
+   * on these only. Replaces the previous topics.
+   */
+  setTopics(topics: readonly EventTopic[]): void
+  /**
+   * Resolves once the topics last set apply on the server, so a fetch made after it misses no event
+   * of them; at once when the stream is not open (its next opening carries them and refetches).
+   */
+  topicsApplied(): Promise<void>
   /** For useSyncExternalStore: the link's state and its change notifications. */
   getLinkState(): LinkState
   onLinkState(listener: () => void): () => void
@@ -45,13 +56,17 @@ export interface Transport {
 
 /**
  * The event listeners of a transport, shared by both: `subscribe` is Transport.subscribe, and `publish`
- * hands an incoming message to every listener once it checks out against the contract (else drops it).
+ * hands an incoming message to every listener once it checks out against the contract (else drops it)
+ * and belongs to the topics (an event the server sent before a change of topics applied, or the IPC
+ * bridge, which carries every event, is dropped here).
  */
 export function createEventHub(): {
   subscribe(listener: EventListener): () => void
   publish(raw: unknown): void
+  setTopics(topics: readonly EventTopic[]): void
 } {
   const listeners = new Set<EventListener>()
+  let topics: ReadonlySet<string> | null = null
   return {
     subscribe(listener) {
       listeners.add(listener)
@@ -59,8 +74,11 @@ export function createEventHub(): {
     },
     publish(raw) {
       const parsed = parseEvent(raw)
-      if (!parsed) return
+      if (!parsed || !wantsEvent(topics, parsed.event, parsed.payload)) return
       for (const listener of listeners) listener(parsed)
+    },
+    setTopics(next) {
+      topics = new Set(next)
     },
   }
 }

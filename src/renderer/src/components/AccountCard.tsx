@@ -8,8 +8,9 @@ import { useAccountAction, useRemoveAccount, type AccountAction } from '../api/h
 import { formatPhone, hasSession, isRunning } from '../lib/status'
 import { formatDateTime, formatRelative, useNow } from '../lib/time'
 import { ConfirmDialog } from './ConfirmDialog'
-import { StatusBadge } from './StatusBadge'
+import { AccountStatusBadge } from './StatusBadge'
 import { AccountTransferActions } from './TransferActions'
+import './account-card.css'
 
 type Confirming = 'remove' | 'logout' | 'take-back' | null
 
@@ -59,7 +60,7 @@ export function AccountCard({
         <h3 id={titleId} className="account-title">
           {label}
         </h3>
-        <StatusBadge status={account.status} hint={movedTo ? `Moved to ${movedTo.target} on ${formatDateTime(movedTo.at)}` : undefined} />
+        <AccountStatusBadge account={account} hint={movedTo ? `Moved to ${movedTo.target} on ${formatDateTime(movedTo.at)}` : undefined} />
       </header>
 
       {movedTo && (

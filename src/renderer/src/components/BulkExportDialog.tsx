@@ -20,7 +20,8 @@ export function BulkExportDialog({ accounts, onClose }: { accounts: readonly Acc
   const exportOne = useExportToFile()
   const [passphrase, setPassphrase] = useState('')
   const [confirmation, setConfirmation] = useState('')
-  const [mode, setMode] = useState<TransferMode>('move')
+  // Copy by default, as for one account: a backup must not stop anything. A move is chosen on purpose.
+  const [mode, setMode] = useState<TransferMode>('copy')
   const [problem, setProblem] = useState<{ text: string } | null>(null)
   const [progress, setProgress] = useState<BulkProgress<AccountId> | null>(null)
   const [files, setFiles] = useState<string[]>([])
@@ -76,12 +77,12 @@ export function BulkExportDialog({ accounts, onClose }: { accounts: readonly Acc
           onChange={setMode}
           disabled={running || finished}
           options={[
-            { value: 'move', title: 'Move', detail: 'Stop each account here and mark it moved, so only the bundle runs elsewhere.' },
             {
               value: 'copy',
               title: 'Copy',
-              detail: 'Keep each running here. Never run a copy elsewhere at the same time: WhatsApp logs both out.',
+              detail: 'Keep each running here: the files are backups. Never run a copy elsewhere at the same time: WhatsApp logs both out.',
             },
+            { value: 'move', title: 'Move', detail: 'Stop each account here and mark it moved, so only the bundle runs elsewhere.' },
           ]}
         />
         <div className="field">

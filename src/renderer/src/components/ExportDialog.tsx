@@ -13,6 +13,7 @@ import { formatPhone, STATUS_VIEW } from '../lib/status'
 import { Dialog } from './Dialog'
 import { Choice, FormFooter } from './FormParts'
 import { PassphraseStrengthHint } from './PassphraseStrengthHint'
+import './transfer.css'
 
 type Destination = 'file' | 'server'
 
@@ -85,7 +86,8 @@ function ExportForm({
   const [destination, setDestination] = useState<Destination>('file')
   const [passphrase, setPassphrase] = useState('')
   const [confirmation, setConfirmation] = useState('')
-  const [mode, setMode] = useState<TransferMode>('move')
+  // Copy by default: an operator who wants a backup must not get an outage. A move is chosen on purpose.
+  const [mode, setMode] = useState<TransferMode>('copy')
   const [url, setUrl] = useState('')
   const [token, setToken] = useState('')
   const [serverPassphrase, setServerPassphrase] = useState('')
@@ -207,12 +209,16 @@ function ExportForm({
             onChange={setMode}
             disabled={pending}
             options={[
-              { value: 'move', title: 'Move (recommended)', detail: 'Stops the account here and marks it moved, so only the exported copy runs.' },
               {
                 value: 'copy',
                 title: 'Copy',
-                detail: 'Keeps the account running here, for a backup.',
+                detail: 'Keeps the account running here: the file is a backup.',
                 describedBy: mode === 'copy' ? ids.copyWarning : undefined,
+              },
+              {
+                value: 'move',
+                title: 'Move',
+                detail: 'Stop the account here and mark it moved, so only the exported copy runs: to run it somewhere else.',
               },
             ]}
           />
@@ -296,7 +302,7 @@ function ExportForm({
         error={error}
         pending={pending}
         progress={`Exporting ${label}… This takes a few seconds${destination === 'file' && mode === 'copy' ? '; the account reconnects once' : ''}.`}
-        submitLabel={pending ? 'Exporting…' : destination === 'file' ? (mode === 'move' ? 'Export and move' : 'Export a copy') : 'Send to server'}
+        submitLabel={pending ? 'Exporting…' : destination === 'file' ? (mode === 'move' ? 'Export and stop here' : 'Export a copy') : 'Send to server'}
         onCancel={onCancel}
       />
     </form>

@@ -14,6 +14,7 @@ import { formatDateTime, formatRelative, useNow } from '../lib/time'
 import { Dialog } from './Dialog'
 import { Choice, FormFooter } from './FormParts'
 import { StatusBadge } from './StatusBadge'
+import './transfer.css'
 
 type Source = 'bundle' | 'folder'
 

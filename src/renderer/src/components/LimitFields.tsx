@@ -4,6 +4,7 @@
 
 import { useId } from 'react'
 import { LIMIT_KEYS, LIMIT_MAXIMUMS, limitWords, type LimitKey, type SendLimits } from '../../../shared/contract'
+import './sending.css'
 
 /** What the fields hold, as typed. */
 export type LimitsDraft = Record<LimitKey, string>

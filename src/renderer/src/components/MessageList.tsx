@@ -4,7 +4,7 @@ import type { AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { useMessages } from '../api/hooks'
 import { formatPhone } from '../lib/status'
-import { formatClock, formatDateTime } from '../lib/time'
+import { formatDateTime, formatTime } from '../lib/time'
 import { EmptyState, ErrorState, Loading } from './States'
 
 export function MessageList({ id, accounts }: { id: AccountId; accounts: readonly AccountSummary[] }) {
@@ -35,7 +35,7 @@ export function MessageList({ id, accounts }: { id: AccountId; accounts: readonl
                     {known ? ` (${known})` : ''}
                   </span>
                   <time dateTime={new Date(message.at).toISOString()} title={formatDateTime(message.at)}>
-                    {formatClock(message.at)}
+                    {formatTime(message.at)}
                   </time>
                 </div>
                 <p className="message-text">{message.text}</p>

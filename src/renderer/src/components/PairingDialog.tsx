@@ -18,12 +18,17 @@ import { Dialog } from './Dialog'
 import { PasskeyPairing } from './PasskeyPairing'
 import { QrPairing } from './QrPairing'
 import { Loading } from './States'
+import './pairing.css'
 
-export function PairingDialog({ accountId, onClose }: { accountId?: AccountId; onClose: () => void }) {
+/** `step`: where this pairing stands in a series ("2 of 5"), said in the title. */
+export function PairingDialog({ accountId, onClose, step }: { accountId?: AccountId; onClose: () => void; step?: string }) {
   const [id, setId] = useState<AccountId | null>(accountId ?? null)
   const add = useAddAccount()
+  // The title names the account being paired.
+  const label = useAccount(id ?? ('' as AccountId)).data?.label
+  const title = id ? `Pair ${label ?? 'an account'}${step ? ` (${step})` : ''}` : 'Add an account'
   return (
-    <Dialog title={id ? 'Pair an account' : 'Add an account'} onClose={onClose} busy={add.isPending}>
+    <Dialog title={title} onClose={onClose} busy={add.isPending}>
       {id === null ? (
         <CreateStep
           pending={add.isPending}

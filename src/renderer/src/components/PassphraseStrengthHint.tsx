@@ -2,6 +2,7 @@
 // from the shared estimate, so the desktop app and the browser say the same thing.
 
 import { passphraseStrength } from '../../../shared/passphrase'
+import './passphrase-strength.css'
 
 const WORDS = ['Very weak', 'Weak', 'Fair', 'Good', 'Very strong'] as const
 

@@ -12,7 +12,16 @@ import { Choice, FormFooter } from './FormParts'
 
 type Mode = 'set' | 'clear'
 
-export function ProxyDialog({ accounts, onClose }: { accounts: readonly AccountSummary[]; onClose: () => void }) {
+export function ProxyDialog({
+  accounts,
+  onClose,
+  onDone,
+}: {
+  accounts: readonly AccountSummary[]
+  onClose: () => void
+  /** When it worked for every account (the table's bulk bar clears its selection then). */
+  onDone?: () => void
+}) {
   const ids = { url: useId(), problem: useId(), reconnect: useId(), hint: useId() }
   const setProxy = useSetProxy()
   const [mode, setMode] = useState<Mode>('set')
@@ -35,8 +44,10 @@ export function ProxyDialog({ accounts, onClose }: { accounts: readonly AccountS
     setProblem(null)
     const results = await setProxy.mutateAsync({ ids: accounts.map((a) => a.id), url: mode === 'set' ? given : null, ...(reconnect ? { reconnect } : {}) })
     const failed = results.filter((r) => !r.ok)
-    if (failed.length === 0) onClose()
-    else setFailures(failed)
+    if (failed.length === 0) {
+      onDone?.()
+      onClose()
+    } else setFailures(failed)
   }
 
   return (
@@ -75,7 +86,7 @@ export function ProxyDialog({ accounts, onClose }: { accounts: readonly AccountS
             </p>
           </div>
         )}
-        <div className="field field-check">
+        <div className="field-check">
           <input id={ids.reconnect} type="checkbox" checked={reconnect} onChange={(event) => setReconnect(event.target.checked)} />
           <label htmlFor={ids.reconnect}>Reconnect running accounts now (otherwise at their next connect)</label>
         </div>

@@ -1,7 +1,7 @@
 // Draws a QR payload as an image. The PNG is built in the page and shown as a data: URL, which the
-// CSP allows for images (img-src 'self' data:); nothing leaves the page to render it.
+// CSP allows for images (img-src 'self' data:); nothing leaves the page to render it. The QR encoder is
+// loaded with the first code to draw, not with the page.
 
-import QRCode from 'qrcode'
 import { useEffect, useState } from 'react'
 
 export function QrImage({ payload, alt }: { payload: string; alt: string }) {
@@ -11,7 +11,8 @@ export function QrImage({ payload, alt }: { payload: string; alt: string }) {
   useEffect(() => {
     let current = true
     setFailed(false)
-    QRCode.toDataURL(payload, { errorCorrectionLevel: 'L', margin: 2, width: 264, color: { dark: '#111111', light: '#ffffff' } })
+    import('qrcode')
+      .then(({ default: QRCode }) => QRCode.toDataURL(payload, { errorCorrectionLevel: 'L', margin: 2, width: 264, color: { dark: '#111111', light: '#ffffff' } }))
       .then((url) => {
         if (current) setSrc({ payload, url })
       })

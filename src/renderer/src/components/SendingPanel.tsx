@@ -8,6 +8,7 @@ import { errorMessage } from '../api/api-error'
 import { useCancelQueued, useSendQueue, useSetLimits } from '../api/hooks'
 import { formatDateTime } from '../lib/time'
 import { draftOfLimits, LimitFields, limitsOfDraft, type LimitsDraft } from './LimitFields'
+import './sending.css'
 
 export function SendingPanel({ account }: { account: AccountSummary }) {
   return (

@@ -5,6 +5,7 @@ import { useRef, useState, type FormEvent } from 'react'
 import { errorMessage, isAppError } from '../api/api-error'
 import type { HttpTransport } from '../api/http-transport'
 import { TOKEN_PATTERN } from '../api/token'
+import './sign-in.css'
 
 /** What to say when the page arrives here because the server refused the token it had. */
 const REFUSED: Record<'link' | 'saved', string> = {

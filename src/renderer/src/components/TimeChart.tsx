@@ -1,26 +1,36 @@
-// A live time-series chart on uPlot. The chart is created once per mount and fed with setData() on
-// every change, so a once-a-second update redraws one canvas: no new DOM, no flicker, no growth. The
-// x axis always shows the chosen range up to `now`, so the chart scrolls even when nothing happens.
-// Latency uses a log axis: one 40 ms outlier no longer flattens every sub-millisecond p50 into the
-// floor. Hovering shows a tooltip with the second's values. The canvas is decoration for assistive
-// tech: the caption says what it holds in words.
+// A live time-series chart on uPlot. The chart is created once per mount (and per theme) and fed with
+// setData() on every change, so a once-a-second update redraws one canvas: no new DOM, no flicker, no
+// growth. The x axis always shows the chosen range up to `now`, so the chart scrolls even when nothing
+// happens. The y axis is labelled with its unit; lines have colours told apart by hue and lightness
+// (theme.css's --chart-N, and a dash for the third); a second without a value is a gap, never a line
+// drawn across; the seconds are put together to at most one point per pixel (lib/chart-data.ts). The
+// legend under the chart shows each line's newest value without hovering; hovering shows a tooltip
+// with the second's values. The canvas is decoration for assistive tech: the caption and legend say what
+// it holds in words.
 
-import { useEffect, useId, useRef } from 'react'
+import { useEffect, useId, useMemo, useRef, useState } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import { rangeLabel, type ChartData } from '../lib/chart-data'
+import { aggregateColumns, latestValues, rangeLabel, type ChartData, type Reduce } from '../lib/chart-data'
 import { WINDOW_SECONDS } from '../lib/series-store'
+import { useResolvedTheme } from '../lib/theme'
+import { formatTime } from '../lib/time'
 
 export interface LineSpec {
   label: string
-  color: string
+  /** A theme variable (styles/theme.css), so the colour follows the theme. */
+  color: `--chart-${number}`
   dash?: number[]
+  /** How seconds sharing a drawn point combine: 'max' for latencies, 'mean' for rates and ratios. */
+  reduce: Reduce
 }
 
 export interface TimeChartProps {
   title: string
-  /** Appended to values in the legend: "ms", "/s", "%". */
+  /** Appended to values in the legend and the tooltip: "ms", "/s", "%". */
   unit: string
+  /** The y axis's label, with the unit: "ms (log scale)", "operations per second". */
+  axisLabel: string
   lines: readonly LineSpec[]
   data: ChartData
   /** Epoch seconds: the right edge of the x axis. */
@@ -31,35 +41,46 @@ export interface TimeChartProps {
   yMax?: number
   /** 'log': base-10 y axis, for latencies that span orders of magnitude. */
   scale?: 'linear' | 'log'
-  /** Connect points across seconds without a value (latency is undefined in a quiet second). */
-  spanGaps?: boolean
   /** The sentence under the title: what the latest values are. */
   summary: string
 }
 
 const HEIGHT = 180
 
-export function TimeChart({ title, unit, lines, data, now, windowSeconds = WINDOW_SECONDS, yMax, scale = 'linear', spanGaps = false, summary }: TimeChartProps) {
+/** The y axis's width in pixels: what is left of the chart's width is the plot. */
+const Y_AXIS_PX = 56
+
+export function TimeChart({ title, unit, axisLabel, lines, data, now, windowSeconds = WINDOW_SECONDS, yMax, scale = 'linear', summary }: TimeChartProps) {
   const captionId = useId()
   const hostRef = useRef<HTMLDivElement>(null)
   const chartRef = useRef<uPlot | null>(null)
+  const [width, setWidth] = useState(0)
+  const theme = useResolvedTheme()
   const nowRef = useRef(now)
   nowRef.current = now
   const rangeRef = useRef(windowSeconds)
   rangeRef.current = windowSeconds
-  const dataRef = useRef(data.columns)
-  dataRef.current = data.columns
+  const reduceKey = lines.map((l) => l.reduce).join()
+  // One drawn point per pixel of the plot at most.
+  const drawn = useMemo(
+    () => aggregateColumns(data, Math.max(50, width - Y_AXIS_PX), reduceKey.split(',') as Reduce[]),
+    [data, width, reduceKey],
+  )
+  const dataRef = useRef(drawn.columns)
+  dataRef.current = drawn.columns
   const points = data.points
-  // The chart is rebuilt only if its lines or axis change (never on data), so this key is all the effect needs.
-  const linesKey = lines.map((l) => `${l.label}:${l.color}`).join('|')
+  const latest = latestValues(data)
+  // The chart is rebuilt only if its lines, axis or theme change (never on data), so this key is all the effect needs.
+  const linesKey = lines.map((l) => `${l.label}:${l.color}:${l.dash?.join() ?? ''}`).join('|')
   const log = scale === 'log'
 
   useEffect(() => {
     const host = hostRef.current
     if (!host) return
     const style = getComputedStyle(host)
-    const axisColor = style.getPropertyValue('--chart-axis').trim() || '#555'
-    const gridColor = style.getPropertyValue('--chart-grid').trim() || '#e5e5e5'
+    const color = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback
+    const axisColor = color('--chart-axis', '#555')
+    const gridColor = color('--chart-grid', '#e5e5e5')
     const axis: uPlot.Axis = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } }
     const yScale: uPlot.Scale = log
       ? { distr: 3, log: 10, range: (_self, min, max) => logRange(min, max) }
@@ -71,24 +92,25 @@ export function TimeChart({ title, unit, lines, data, now, windowSeconds = WINDO
       {
         width: Math.max(200, host.clientWidth),
         height: HEIGHT,
-        legend: { show: true, live: true },
+        // The legend is ours (below): it shows the newest values without hovering.
+        legend: { show: false },
         cursor: { drag: { x: false, y: false } },
         scales: {
           x: { time: true, range: () => [nowRef.current - rangeRef.current, nowRef.current] },
           y: yScale,
         },
-        axes: [axis, { ...axis, size: 56, values: yValues }],
+        axes: [axis, { ...axis, size: Y_AXIS_PX, values: yValues }],
         series: [
           { label: 'Time' },
           ...lines.map((line) => ({
             label: line.label,
-            stroke: line.color,
+            stroke: color(line.color, '#2563eb'),
             width: 1.5,
             dash: line.dash,
-            spanGaps,
+            // A second without a value is a gap: a line drawn across it would invent values.
+            spanGaps: false,
             // Always drawn: a lone busy second between quiet ones has no line to show it.
             points: { show: true, size: 3 },
-            value: (_self: uPlot, v: number | null) => (v === null || v === undefined ? '–' : `${formatValue(v)} ${unit}`),
           })),
         ],
         plugins: [tooltipPlugin(unit)],
@@ -98,8 +120,9 @@ export function TimeChart({ title, unit, lines, data, now, windowSeconds = WINDO
     )
     chartRef.current = chart
     const resize = new ResizeObserver(() => {
-      const width = Math.max(200, host.clientWidth)
-      if (width !== chart.width) chart.setSize({ width, height: HEIGHT })
+      const next = Math.max(200, host.clientWidth)
+      setWidth(next)
+      if (next !== chart.width) chart.setSize({ width: next, height: HEIGHT })
     })
     resize.observe(host)
     return () => {
@@ -107,11 +130,11 @@ export function TimeChart({ title, unit, lines, data, now, windowSeconds = WINDO
       chart.destroy()
       chartRef.current = null
     }
-  }, [linesKey, unit, yMax, log, spanGaps])
+  }, [linesKey, unit, yMax, log, theme])
 
   useEffect(() => {
-    chartRef.current?.setData(data.columns as uPlot.AlignedData, true)
-  }, [data, now, windowSeconds])
+    chartRef.current?.setData(drawn.columns as uPlot.AlignedData, true)
+  }, [drawn, now, windowSeconds])
 
   const range = rangeLabel(windowSeconds)
   return (
@@ -124,7 +147,17 @@ export function TimeChart({ title, unit, lines, data, now, windowSeconds = WINDO
         </span>
         {log && <span className="chart-note">Log scale: each labelled line is ten times the one below.</span>}
       </figcaption>
+      {/* The y axis's unit, above its labels (the canvas holds only the numbers). */}
+      <p className="chart-axis-unit">{axisLabel}</p>
       <div className="chart-host" ref={hostRef} aria-hidden="true" />
+      <ul className="chart-legend" aria-label={`${title}: newest values`}>
+        {lines.map((line, i) => (
+          <li key={line.label}>
+            <span className={`chart-swatch${line.dash ? ' chart-swatch-dashed' : ''}`} style={{ borderColor: `var(${line.color})` }} aria-hidden="true" />
+            {line.label} <strong>{latest[i] === null || latest[i] === undefined ? 'no value' : `${formatValue(latest[i]!)} ${unit}`}</strong>
+          </li>
+        ))}
+      </ul>
     </figure>
   )
 }
@@ -159,7 +192,7 @@ function tooltipPlugin(unit: string): uPlot.Plugin {
         box.textContent = ''
         const time = document.createElement('div')
         time.className = 'chart-tooltip-time'
-        time.textContent = new Date(t * 1000).toLocaleTimeString()
+        time.textContent = formatTime(t * 1000)
         box.appendChild(time)
         for (const row of rows) {
           const line = document.createElement('div')

@@ -2,13 +2,15 @@
 // account, and the import of a bundle the OS opened (OpenedBundleImport, in the app shell). Each opens
 // its dialog (ExportDialog, ImportDialog).
 
-import { useEffect, useState } from 'react'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import type { AccountSummary } from '../../../shared/contract'
 import { useTransport } from '../api/ApiProvider'
 import { base64ToBytes } from '../lib/bundle-file'
 import { hasSession } from '../lib/status'
-import { ExportDialog } from './ExportDialog'
-import { ImportDialog } from './ImportDialog'
+
+// Loaded when first opened: most visits never export or import.
+const ExportDialog = lazy(() => import('./ExportDialog').then((m) => ({ default: m.ExportDialog })))
+const ImportDialog = lazy(() => import('./ImportDialog').then((m) => ({ default: m.ImportDialog })))
 
 /** The accounts toolbar's slot, beside "Add account". */
 export function TransferToolbar() {
@@ -18,7 +20,11 @@ export function TransferToolbar() {
       <button type="button" onClick={() => setOpen(true)}>
         Import account
       </button>
-      {open && <ImportDialog onClose={() => setOpen(false)} />}
+      {open && (
+        <Suspense fallback={null}>
+          <ImportDialog onClose={() => setOpen(false)} />
+        </Suspense>
+      )}
     </>
   )
 }
@@ -30,7 +36,11 @@ export function TransferToolbar() {
 export function OpenedBundleImport() {
   const opened = useOpenedBundle()
   if (!opened.file) return null
-  return <ImportDialog key={opened.key} onClose={opened.clear} initialFile={opened.file} />
+  return (
+    <Suspense fallback={null}>
+      <ImportDialog key={opened.key} onClose={opened.clear} initialFile={opened.file} />
+    </Suspense>
+  )
 }
 
 /**
@@ -52,6 +62,15 @@ function useOpenedBundle(): { file: File | null; key: number; clear: () => void 
   return { ...opened, clear: () => setOpened((previous) => ({ file: null, key: previous.key })) }
 }
 
+/** The export dialog for one account, loaded when first opened (the accounts table's row menu opens it). */
+export function ExportAccountDialog({ account, onClose }: { account: AccountSummary; onClose: () => void }) {
+  return (
+    <Suspense fallback={null}>
+      <ExportDialog account={account} onClose={onClose} />
+    </Suspense>
+  )
+}
+
 /**
  * Each account's slot, after its lifecycle buttons. Only a paired account has a session to export; a
  * moved one has none worth exporting (its keys are stale once the other copy ran), nor a logged-out one.
@@ -67,7 +86,7 @@ export function AccountTransferActions({ account }: { account: AccountSummary })
           Export…
         </button>
       )}
-      {open && <ExportDialog account={account} onClose={() => setOpen(false)} />}
+      {open && <ExportAccountDialog account={account} onClose={() => setOpen(false)} />}
     </>
   )
 }

@@ -34,7 +34,11 @@ export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
 
 /** Starts the browser's download of the bundle under `fileName`. */
 export function saveBundle(fileName: string, base64: string): void {
-  const blob = new Blob([base64ToBytes(base64)], { type: 'application/octet-stream' })
+  saveBlob(fileName, new Blob([base64ToBytes(base64)], { type: 'application/octet-stream' }))
+}
+
+/** Starts the browser's download of any file the page made (a bundle, a CSV export). */
+export function saveBlob(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob)
   const link = document.createElement('a')
   link.href = url

@@ -98,3 +98,48 @@ function latency(ms: number): number {
 function round(value: number): number {
   return Math.round(value * 1000) / 1000
 }
+
+/** How the seconds in one drawn point become its value. */
+export type Reduce = 'max' | 'mean'
+
+/**
+ * At most `maxPoints` points per line: consecutive seconds share one point when the window holds more
+ * seconds than the chart has pixels (15 minutes are 900 seconds; a phone's chart is 300 px wide), so
+ * every drawn point stands for the seconds under it instead of a sample of them. A point's time is its
+ * first second; its value per line is the `reduce` of that line's non-null values (max for latencies:
+ * the worst of the seconds; mean for rates and ratios), and null when all of them are null, so a quiet
+ * stretch stays a gap.
+ */
+export function aggregateColumns(data: ChartData, maxPoints: number, reduce: readonly Reduce[]): ChartData {
+  const [xs, ...lines] = data.columns
+  const size = Math.ceil(xs.length / Math.max(1, Math.floor(maxPoints)))
+  // Already one point per pixel or fewer: the same data, so nothing downstream redraws for nothing.
+  if (size <= 1) return data
+  const outX: number[] = []
+  const outLines = lines.map(() => [] as Array<number | null>)
+  for (let start = 0; start < xs.length; start += size) {
+    outX.push(xs[start] as number)
+    lines.forEach((line, i) => {
+      let total = 0
+      let count = 0
+      let max = -Infinity
+      for (let k = start; k < Math.min(start + size, xs.length); k++) {
+        const v = line[k]
+        if (v === null || v === undefined) continue
+        total += v
+        count += 1
+        if (v > max) max = v
+      }
+      outLines[i]!.push(count === 0 ? null : reduce[i] === 'max' ? max : round(total / count))
+    })
+  }
+  return { columns: [outX, ...outLines] as Columns, points: data.points }
+}
+
+/** The newest value of each line (its last non-null), for a legend that reads without hovering. */
+export function latestValues({ columns }: ChartData): Array<number | null> {
+  return columns.slice(1).map((line) => {
+    for (let i = line.length - 1; i >= 0; i--) if (line[i] !== null && line[i] !== undefined) return line[i] as number
+    return null
+  })
+}

@@ -6,20 +6,27 @@ describe('routes', () => {
   const id = 'acc-1a2b3c4d5e' as AccountId
   const routes: Route[] = [
     { view: 'accounts' },
+    { view: 'accounts', query: 'status=failed%2Crefused&q=eu' },
     { view: 'account', id },
     { view: 'telemetry', scope: '*' },
     { view: 'telemetry', scope: id },
     { view: 'settings' },
     { view: 'fleet' },
     { view: 'webhooks' },
+    { view: 'audit' },
   ]
   it('every route survives a round trip through its address', () => {
     for (const route of routes) expect(parseRoute(routeToHash(route))).toEqual(route)
   })
   it('anything unknown or malformed opens the accounts list', () => {
-    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x', '#/webhooks/x']) {
+    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x', '#/webhooks/x', '#/audit/x']) {
       expect(parseRoute(hash)).toEqual({ view: 'accounts' })
     }
+  })
+  it('keeps the table query on the accounts list only', () => {
+    expect(parseRoute('#/accounts?')).toEqual({ view: 'accounts' })
+    expect(parseRoute('#/settings?x=1')).toEqual({ view: 'settings' })
+    expect(parseRoute(`#/accounts/${id}?x=1`)).toEqual({ view: 'account', id })
   })
   it('tolerates a missing or doubled slash', () => {
     expect(parseRoute('#accounts/acc-1')).toEqual({ view: 'account', id: 'acc-1' })

@@ -1,21 +1,26 @@
 // One address per view, in the URL fragment: #/accounts, #/accounts/<id>, #/telemetry,
-// #/telemetry/<id>, #/fleet, #/settings, #/webhooks. The fragment never reaches the server, so the headless server serves
+// #/telemetry/<id>, #/fleet, #/settings, #/webhooks, #/audit. The fragment never reaches the server, so the headless server serves
 // one page for every view, and a link opened in a new tab keeps its fragment through the sign-in
-// prompt and lands on the same view. Back and Forward are the browser's own (hashchange).
+// prompt and lands on the same view. Back and Forward are the browser's own (hashchange). The accounts
+// table keeps its filter, search and sort after a "?" (#/accounts?status=failed&q=eu): a view of the
+// table has an address too, and replacing it (replaceQuery) adds no history entry per keystroke.
 
 import { useSyncExternalStore } from 'react'
 import { ACCOUNT_ID_PATTERN, type AccountId } from '../../../shared/ids'
 
 export type Route =
-  | { view: 'accounts' }
+  /** `query`: the table's state (lib/table-view.ts), when it is not the default. */
+  | { view: 'accounts'; query?: string }
   | { view: 'account'; id: AccountId }
   | { view: 'telemetry'; scope: AccountId | '*' }
   | { view: 'settings' }
   | { view: 'fleet' }
   | { view: 'webhooks' }
+  | { view: 'audit' }
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '')
+  const [rawPath = '', query = ''] = hash.replace(/^#/, '').split('?', 2)
+  const path = rawPath.replace(/^\/+|\/+$/g, '')
   const [section, id, ...rest] = path.split('/')
   const accountId = id !== undefined && rest.length === 0 && ACCOUNT_ID_PATTERN.test(id) ? (id as AccountId) : null
   if (section === 'accounts' && accountId) return { view: 'account', id: accountId }
@@ -23,14 +28,15 @@ export function parseRoute(hash: string): Route {
   if (section === 'settings' && id === undefined) return { view: 'settings' }
   if (section === 'fleet' && id === undefined) return { view: 'fleet' }
   if (section === 'webhooks' && id === undefined) return { view: 'webhooks' }
+  if (section === 'audit' && id === undefined) return { view: 'audit' }
   // Anything else (an empty fragment, an old link, a typo) opens the accounts list.
-  return { view: 'accounts' }
+  return section === 'accounts' && id === undefined && query !== '' ? { view: 'accounts', query } : { view: 'accounts' }
 }
 
 export function routeToHash(route: Route): string {
   switch (route.view) {
     case 'accounts':
-      return '#/accounts'
+      return route.query ? `#/accounts?${route.query}` : '#/accounts'
     case 'account':
       return `#/accounts/${route.id}`
     case 'telemetry':
@@ -41,7 +47,17 @@ export function routeToHash(route: Route): string {
       return '#/fleet'
     case 'webhooks':
       return '#/webhooks'
+    case 'audit':
+      return '#/audit'
   }
+}
+
+// Any change of address after the first load is a navigation: the view's heading takes the focus
+// (ViewHeading), whether a link, Back or Forward made it. Replacing the table's query is not one.
+if (typeof window !== 'undefined') {
+  window.addEventListener('hashchange', () => {
+    document.body.dataset.navigated = 'true'
+  })
 }
 
 function subscribe(listener: () => void): () => void {
@@ -53,6 +69,15 @@ function subscribe(listener: () => void): () => void {
 export function useRoute(): Route {
   const hash = useSyncExternalStore(subscribe, () => window.location.hash)
   return parseRoute(hash)
+}
+
+/**
+ * Puts the accounts table's state in the address without a new history entry or a navigation; the
+ * route's readers see it on their next render.
+ */
+export function replaceQuery(query: string): void {
+  const hash = routeToHash(query === '' ? { view: 'accounts' } : { view: 'accounts', query })
+  if (window.location.hash !== hash) window.history.replaceState(window.history.state, '', hash)
 }
 
 /** Opens a view as a new history entry (Back returns to the one before). */

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { formatAge, formatCountdown, formatRelative } from './time'
+import { formatAge, formatCountdown, formatDateTime, formatRelative, formatTime } from './time'
+
+describe('the one date and time format', () => {
+  const at = Date.UTC(2026, 2, 12, 14, 3, 12)
+  it('always has seconds, and the time alone is the same time part', () => {
+    expect(formatDateTime(at)).toMatch(/\d{1,2}\D\d{2}\D\d{2}/)
+    expect(formatTime(at)).toMatch(/\d{1,2}\D\d{2}\D\d{2}/)
+    expect(formatDateTime(at).endsWith(formatTime(at))).toBe(true)
+  })
+})
 
 describe('formatCountdown', () => {
   it('shows minutes and seconds, rounding up, never negative', () => {

@@ -1,5 +1,8 @@
-// Times as an operator reads them: "3 minutes ago", "0:42", "14:03:12". Pure functions, plus one shared
-// one-second clock for every view that counts (relative times, QR countdowns), so a hundred rows cost one timer.
+// Times as an operator reads them. One date and time format across the app, in the browser's locale and
+// always with seconds (an activity log, deliveries and messages are read in order): formatDateTime, and
+// formatTime for its time part alone. Besides it, relative times ("3 minutes ago", with the full time
+// as their title) and countdowns ("0:42"). Pure functions, plus one shared one-second clock for every
+// view that counts (relative times, QR countdowns), so a hundred rows cost one timer.
 
 import { useSyncExternalStore } from 'react'
 
@@ -23,15 +26,17 @@ export function formatCountdown(ms: number): string {
   return `${minutes}:${String(seconds).padStart(2, '0')}`
 }
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
+const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' })
 
-export function formatClock(at: number): string {
-  return clock.format(at)
-}
-
+/** "12 Mar 2026, 14:03:12" (as the locale writes it): the one date and time format. */
 export function formatDateTime(at: number): string {
   return dateTime.format(at)
+}
+
+/** "14:03:12": the time part of formatDateTime, where the day goes without saying. */
+export function formatTime(at: number): string {
+  return time.format(at)
 }
 
 let now = Date.now()

@@ -16,6 +16,7 @@ import { SendMessageForm } from '../components/SendMessageForm'
 import { SendingPanel } from '../components/SendingPanel'
 import { EmptyState, ErrorState, Loading } from '../components/States'
 import { ViewHeading } from '../components/ViewHeading'
+import './account-detail.css'
 
 export function AccountDetailView({
   id,

@@ -6,7 +6,7 @@ import { useState } from 'react'
 import type { AccountId } from '../../../shared/ids'
 import { useAccounts } from '../api/hooks'
 import { AccountCard } from '../components/AccountCard'
-import { AccountsTable } from '../components/AccountsTable'
+import { AccountsTable } from '../components/accounts-table/AccountsTable'
 import { PairingDialog } from '../components/PairingDialog'
 import { EmptyState, ErrorState, Loading } from '../components/States'
 import { TransferToolbar } from '../components/TransferActions'
@@ -72,7 +72,7 @@ export function AccountsView({ onOpenAccount }: { onOpenAccount: (id: AccountId)
           </ol>
         </EmptyState>
       )}
-      {accounts.isSuccess && list.length > 0 && layout === 'table' && <AccountsTable accounts={list} />}
+      {accounts.isSuccess && list.length > 0 && layout === 'table' && <AccountsTable accounts={list} onShowQr={setPairing} />}
       {accounts.isSuccess && list.length > 0 && layout === 'cards' && (
         <ul className="account-list">
           {list.map((account) => (

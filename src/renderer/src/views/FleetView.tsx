@@ -8,6 +8,7 @@ import { TableScroll } from '../components/telemetry/TableScroll'
 import { EmptyState, ErrorState, Loading } from '../components/States'
 import { ViewHeading } from '../components/ViewHeading'
 import { formatAge, useNow } from '../lib/time'
+import './fleet.css'
 
 export function FleetView() {
   const servers = useFleetServers()

@@ -2,24 +2,27 @@
 // or a simulator with the root key its certificates are trusted under), whether accounts left
 // running start with the app, and what new accounts get: a proxy and send limits, and how long a queue an
 // account may hold (docs/proxies-and-limits.md). When the server was started with an endpoint of its own
-// (--simulator, IRISH_WHATSAPP_URL), that one wins and the view says so.
+// (--simulator, IRISH_WHATSAPP_URL), that one wins and the view says so. Admins also see the API tokens.
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useId, useState, type FormEvent } from 'react'
 import type { Settings } from '../../../shared/contract'
 import { useTransport } from '../api/ApiProvider'
 import { errorMessage } from '../api/api-error'
-import { useSimulatorInfo } from '../api/hooks'
+import { useSettings, useSimulatorInfo } from '../api/hooks'
+import { useIsAdmin } from '../api/token-hooks'
 import { queryKeys } from '../api/query-keys'
 import { draftOfLimits, LimitFields, limitsOfDraft } from '../components/LimitFields'
 import { ErrorState, Loading } from '../components/States'
+import { ThemeSwitch } from '../components/ThemeSwitch'
+import { TokensPanel } from '../components/tokens/TokensPanel'
 import { ViewHeading } from '../components/ViewHeading'
 
 
 export function SettingsView() {
-  const api = useTransport()
-  const settings = useQuery({ queryKey: queryKeys.settings(), queryFn: () => api.invoke('settings:get', {}) })
+  const settings = useSettings()
   const simulator = useSimulatorInfo().data
+  const admin = useIsAdmin()
 
   return (
     <section className="view" aria-labelledby="main-heading">
@@ -29,9 +32,13 @@ export function SettingsView() {
       {settings.isPending && <Loading what="the settings" />}
       {settings.isError && <ErrorState what="the settings" error={settings.error} onRetry={() => void settings.refetch()} />}
       {settings.data && <SettingsForm current={settings.data} overriddenBy={simulator?.trusted && simulator.url !== settings.data.whatsappUrl ? simulator.url : null} />}
-      <section className="panel" aria-labelledby="appearance-heading">
+      {admin && <TokensPanel />}
+      <section className="panel settings-form" aria-labelledby="appearance-heading">
         <h3 id="appearance-heading">Appearance</h3>
-        <p>The light or dark theme follows your system&apos;s setting.</p>
+        <div className="field">
+          <ThemeSwitch className="field-inline" label="Theme" />
+          <p className="hint">System follows the light or dark setting of this computer. Kept in this browser; the top bar has the same switch.</p>
+        </div>
       </section>
     </section>
   )
@@ -40,10 +47,20 @@ export function SettingsView() {
 function SettingsForm({ current, overriddenBy }: { current: Settings; overriddenBy: string | null }) {
   const api = useTransport()
   const client = useQueryClient()
-  const ids = { url: useId(), root: useId(), auto: useId(), problem: useId(), proxy: useId(), queue: useId() }
+  const ids = {
+    url: useId(),
+    root: useId(),
+    auto: useId(),
+    problem: useId(),
+    proxy: useId(),
+    queue: useId(),
+    samples: useId(),
+    samplesHint: useId(),
+  }
   const [url, setUrl] = useState(current.whatsappUrl ?? '')
   const [root, setRoot] = useState(current.trustedRootKey ?? '')
   const [autoStart, setAutoStart] = useState(current.autoStart)
+  const [minSamples, setMinSamples] = useState(String(current.rankingMinSamples))
   // Shown with its password as ***; given back unchanged, the core keeps the stored URL.
   const [defaultProxy, setDefaultProxy] = useState(current.defaultProxy ?? '')
   const [limits, setLimits] = useState(() => draftOfLimits(current.defaultLimits))
@@ -73,6 +90,7 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
     if ('problem' in typed) return setProblem(typed.problem)
     if (!/^\d+$/.test(maxQueue.trim())) return setProblem('Give the queue length per account as a whole number.')
     setProblem(null)
+    const samples = minSamples.trim() === '' ? Number.NaN : Number(minSamples)
     save.mutate({
       whatsappUrl: url.trim() === '' ? null : url.trim(),
       trustedRootKey: root.trim() === '' ? null : root.trim(),
@@ -80,6 +98,8 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
       defaultProxy: defaultProxy.trim() === '' ? null : defaultProxy.trim(),
       defaultLimits: typed.limits,
       maxQueuePerAccount: Number(maxQueue.trim()),
+      // The contract says what is wrong with a value that is not a whole number of at least 1.
+      rankingMinSamples: Number.isFinite(samples) ? samples : (minSamples as unknown as number),
     })
   }
 
@@ -101,7 +121,7 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
         <input id={ids.root} value={root} spellCheck={false} placeholder="64 hex characters" onChange={(event) => editing(setRoot)(event.target.value)} />
         <p className="hint">Only for a custom endpoint: the key its certificate chain is signed under.</p>
       </div>
-      <div className="field field-check">
+      <div className="field-check">
         <input id={ids.auto} type="checkbox" checked={autoStart} onChange={(event) => editing(setAutoStart)(event.target.checked)} />
         <label htmlFor={ids.auto}>Start the accounts that were running when the app last stopped</label>
       </div>
@@ -127,6 +147,22 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
           <p className="hint">Past it a send is refused (rate-limited) rather than queued.</p>
         </div>
       </fieldset>
+      <h3 id="telemetry-settings-heading">Telemetry</h3>
+      <div className="field">
+        <label htmlFor={ids.samples}>Minimum samples to rank an account</label>
+        <input
+          id={ids.samples}
+          inputMode="numeric"
+          className="field-short"
+          value={minSamples}
+          aria-describedby={ids.samplesHint}
+          onChange={(event) => editing(setMinSamples)(event.target.value)}
+        />
+        <p className="hint" id={ids.samplesHint}>
+          The ranking of slowest accounts leaves out accounts with fewer store operations than this in its time range, and says how many it
+          left out: a p99 over a few samples is one slow write, not a slow account. Default 100.
+        </p>
+      </div>
       {(problem ?? (save.isError ? errorMessage(save.error) : null)) && (
         <p className="inline-error" role="alert" id={ids.problem}>
           {problem ?? errorMessage(save.error)}

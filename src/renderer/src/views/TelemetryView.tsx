@@ -16,7 +16,7 @@ import {
   type TelemetrySnapshot,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
-import { useAccounts, useIsFleet, useSeries } from '../api/hooks'
+import { useAccounts, useIsFleet, useSeries, useSettings } from '../api/hooks'
 import { useKeyCountOverview, useRanking, useTelemetrySnapshot, useTelemetryWatch } from '../api/telemetry-hooks'
 import { ErrorState, Loading } from '../components/States'
 import { TimeChart, formatValue, type LineSpec } from '../components/TimeChart'
@@ -29,7 +29,7 @@ import '../components/telemetry/telemetry.css'
 import { cacheColumns, latencyColumns, rangeLabel, throughputColumns, type ChartData, type Scope } from '../lib/chart-data'
 import type { SeriesStore } from '../lib/series-store'
 import { formatPhone } from '../lib/status'
-import { useNow } from '../lib/time'
+import { formatTime, useNow } from '../lib/time'
 
 const REQUEST_TITLES: Record<StoreRequest, string> = {
   load_creds: 'Load credentials (load_creds)',
@@ -38,16 +38,20 @@ const REQUEST_TITLES: Record<StoreRequest, string> = {
   keys_set: 'Write keys (keys_set)',
 }
 
+/** The ranking's minimum until the settings are read (the server's default). */
+const DEFAULT_MIN_SAMPLES = 100
+
+/** Three percentiles told apart by hue and lightness, and by dash for the slowest. */
 const LATENCY_LINES: readonly LineSpec[] = [
-  { label: 'p50', color: '#2563eb' },
-  { label: 'p95', color: '#b45309' },
-  { label: 'p99', color: '#dc2626', dash: [6, 3] },
+  { label: 'p50', color: '--chart-1', reduce: 'max' },
+  { label: 'p95', color: '--chart-2', reduce: 'max' },
+  { label: 'p99', color: '--chart-3', dash: [6, 3], reduce: 'max' },
 ]
 const THROUGHPUT_LINES: readonly LineSpec[] = [
-  { label: 'Operations', color: '#0f766e' },
-  { label: 'Errors', color: '#dc2626' },
+  { label: 'Operations', color: '--chart-4', reduce: 'mean' },
+  { label: 'Errors', color: '--chart-5', dash: [4, 3], reduce: 'mean' },
 ]
-const CACHE_LINES: readonly LineSpec[] = [{ label: 'Hit ratio', color: '#7c3aed' }]
+const CACHE_LINES: readonly LineSpec[] = [{ label: 'Hit ratio', color: '--chart-3', reduce: 'mean' }]
 
 export function TelemetryView({ scope, onScope }: { scope: Scope; onScope: (scope: Scope) => void }) {
   const accounts = useAccounts()
@@ -176,12 +180,15 @@ function RankingPanel({
   onPick: (id: AccountId) => void
 }) {
   const ranking = useRanking(range)
+  const settings = useSettings()
   return (
     <section aria-labelledby="ranking-heading" className="panel">
       <h3 id="ranking-heading">Slowest accounts</h3>
       {ranking.isPending && <Loading what="the ranking" />}
       {ranking.isError && <ErrorState what="the ranking" error={ranking.error} onRetry={() => void ranking.refetch()} />}
-      {ranking.data && <RankingTable ranking={ranking.data} accounts={accounts} selected={selected} onPick={onPick} />}
+      {ranking.data && (
+        <RankingTable ranking={ranking.data} accounts={accounts} selected={selected} onPick={onPick} minSamples={settings.data?.rankingMinSamples ?? DEFAULT_MIN_SAMPLES} />
+      )}
     </section>
   )
 }
@@ -227,12 +234,12 @@ function Charts({ store, now, range }: { store: SeriesStore; now: number; range:
             key={req}
             title={REQUEST_TITLES[req]}
             unit="ms"
+            axisLabel="ms (log scale)"
             lines={LATENCY_LINES}
             data={data}
             now={now}
             windowSeconds={range}
             scale="log"
-            spanGaps
             summary={latestSummary(data, ['p50', 'p95', 'p99'], ' ms')}
           />
         ))}
@@ -241,6 +248,7 @@ function Charts({ store, now, range }: { store: SeriesStore; now: number; range:
         <TimeChart
           title="Operations per second"
           unit="/s"
+          axisLabel="per second"
           lines={THROUGHPUT_LINES}
           data={throughput}
           now={now}
@@ -250,6 +258,7 @@ function Charts({ store, now, range }: { store: SeriesStore; now: number; range:
         <TimeChart
           title="Cache hit ratio"
           unit="%"
+          axisLabel="% of lookups"
           yMax={100}
           lines={CACHE_LINES}
           data={cache}
@@ -274,7 +283,7 @@ function latestSummary({ columns, points }: ChartData, names: readonly string[],
     const value = columns[i + 1]?.[last]
     return `${name} ${value === null || value === undefined ? '–' : formatValue(value)}${unit}`
   })
-  const at = new Date((columns[0][last] ?? 0) * 1000).toLocaleTimeString()
+  const at = formatTime((columns[0][last] ?? 0) * 1000)
   return `newest second (${at}, 1 s): ${parts.join(', ')}`
 }
 

@@ -6,6 +6,7 @@ import { AddWebhookForm } from '../components/webhooks/AddWebhookForm'
 import { DeliveryList } from '../components/webhooks/DeliveryList'
 import { EndpointList } from '../components/webhooks/EndpointList'
 import { ViewHeading } from '../components/ViewHeading'
+import '../components/webhooks/webhooks.css'
 
 export function WebhooksView() {
   return (

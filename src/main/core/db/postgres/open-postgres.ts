@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { AppError } from '../../../../shared/errors'
 import { createSealer, DATA_KEY_BYTES, type Sealer } from '../../crypto/sealer'
-import { assertKeyCheck, KEY_CHECK_NAME, sealKeyCheck } from '../key-check'
+import { assertKeyCheck, assertRotationKeys, KEY_CHECK_NAME, parseRotation, ROTATION_NAME, sealKeyCheck } from '../key-check'
 import type { Logger } from '../../logger'
 import { describePgError, redactUrl } from './pg-errors'
 import * as schema from './schema'
@@ -23,6 +23,8 @@ export interface OpenPostgresOptions {
   url: string
   /** The 32-byte data key every value is sealed under; the same on every server of a fleet. */
   dataKey: Buffer
+  /** Keys it also reads with while a rotation re-seals the database under `dataKey` (see open-database.ts). */
+  previousKeys?: readonly Buffer[]
   logger: Logger
   /** Folder holding drizzle-kit's output for PostgreSQL. Default: the nearest drizzle/postgres/ above this module. */
   migrationsFolder?: string
@@ -74,7 +76,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Opened
   if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_BYTES) {
     throw new AppError('key-unavailable', `The data key must be ${DATA_KEY_BYTES} bytes; check the key vault.`)
   }
-  const sealer = createSealer(dataKey)
+  const sealer = createSealer(dataKey, options.previousKeys ?? [])
   const migrationsFolder = options.migrationsFolder ?? defaultPostgresMigrationsFolder()
   const newestKnown = newestMigration(migrationsFolder)
 
@@ -167,6 +169,8 @@ async function verifyKeyCheck(client: pg.PoolClient, sealer: Sealer): Promise<bo
   const row = (await client.query<{ value: Buffer }>('SELECT value FROM meta WHERE key = $1', [KEY_CHECK_NAME])).rows[0]
   if (!row) return false
   assertKeyCheck(row.value, sealer, 'Every server of a fleet needs the same data key (keychain, IRISH_DATA_KEY or key file)')
+  const rotation = (await client.query<{ value: Buffer }>('SELECT value FROM meta WHERE key = $1', [ROTATION_NAME])).rows[0]
+  assertRotationKeys(parseRotation(rotation?.value), sealer)
   return true
 }
 

@@ -17,6 +17,17 @@ export const authCreds = pgTable('auth_creds', {
   accountId: text('account_id').primaryKey(),
   value: bytea('value').notNull(),
   updatedAt: millis('updated_at').notNull(),
+  /** How many times these creds were written (see ../schema.ts). */
+  writes: bigint('writes', { mode: 'number' }).notNull().default(0),
+  identity: text('identity'),
+})
+
+/** The most writes seen for each linked device, as in SQLite (../schema.ts). */
+export const seenIdentities = pgTable('seen_identities', {
+  identity: text('identity').primaryKey(),
+  writes: bigint('writes', { mode: 'number' }).notNull(),
+  accountId: text('account_id').notNull(),
+  at: millis('at').notNull(),
 })
 
 /** Every Signal key of every account: (account, type, id) -> sealed value. */
@@ -58,6 +69,8 @@ export const accounts = pgTable('accounts', {
   proxy: text('proxy'),
   proxyUrl: bytea('proxy_url'),
   limits: text('limits'),
+  /** JSON array of the operator's tags, as the SQLite table keeps them (the two share one row mapping). */
+  tags: text('tags').notNull().default('[]'),
 })
 
 /** App settings as JSON values under a key (see core/settings). Shared by every server of a fleet. */
@@ -73,6 +86,8 @@ export const settings = pgTable('settings', {
 export const servers = pgTable('servers', {
   id: text('id').primaryKey(),
   url: text('url').notNull(),
+  /** The id of the data key it seals under (a key rotation waits for every live server to hold the new key). */
+  keyId: text('key_id'),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
 })
@@ -198,4 +213,29 @@ export const knownContacts = pgTable(
     firstAt: millis('first_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.jid] })],
+)
+
+/** Named API tokens, as in SQLite (db/schema.ts): shared by every server of the fleet. */
+export const apiTokens = pgTable('api_tokens', {
+  name: text('name').primaryKey(),
+  role: text('role').notNull(),
+  accounts: text('accounts'),
+  hash: text('hash').notNull().unique(),
+  createdAt: millis('created_at').notNull(),
+})
+
+/** The audit trail, as in SQLite: one for the whole fleet, each entry naming the server that answered. */
+export const audit = pgTable(
+  'audit',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: millis('at').notNull(),
+    actor: text('actor').notNull(),
+    command: text('command').notNull(),
+    accounts: text('accounts').notNull(),
+    result: text('result').notNull(),
+    server: text('server').notNull(),
+    subject: text('subject'),
+  },
+  (t) => [index('audit_at').on(t.at)],
 )

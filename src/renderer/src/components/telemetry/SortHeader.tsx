@@ -10,12 +10,17 @@ export interface SortState<K extends string> {
 
 export function SortHeader<K extends string>({
   label,
+  short,
+  about,
   column,
   sort,
   onSort,
   numeric = true,
 }: {
   label: string
+  /** On a phone, this instead of `label` (telemetry.css), with `about` as the header's title. */
+  short?: string
+  about?: string
   column: K
   sort: SortState<K>
   onSort: (next: SortState<K>) => void
@@ -26,9 +31,16 @@ export function SortHeader<K extends string>({
   const first: SortDirection = numeric ? 'descending' : 'ascending'
   const next: SortDirection = active ? (sort.direction === 'ascending' ? 'descending' : 'ascending') : first
   return (
-    <th scope="col" className={numeric ? 'num' : undefined} aria-sort={active ? sort.direction : 'none'}>
+    <th scope="col" className={numeric ? 'num' : undefined} aria-sort={active ? sort.direction : 'none'} title={about}>
       <button type="button" className="sort-button" onClick={() => onSort({ key: column, direction: next })}>
-        {label}
+        {short ? (
+          <>
+            <span className="label-wide">{label}</span>
+            <span className="label-narrow">{short}</span>
+          </>
+        ) : (
+          label
+        )}
         <span aria-hidden="true" className="sort-mark">
           {active ? (sort.direction === 'ascending' ? '▲' : '▼') : '↕'}
         </span>

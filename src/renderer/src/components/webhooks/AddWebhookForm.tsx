@@ -1,10 +1,13 @@
 // Adds a webhook: its address, the events it receives, and optionally a secret of the operator's own.
 // The secret (given or generated) is shown once, with a copy button: the server never shows it again.
+// So it takes the focus when shown, which brings it into view: under a long list of endpoints the form
+// ends below the fold, and a secret nobody saw is lost.
 
 import { useId, useState, type FormEvent } from 'react'
 import { eventLabel, WEBHOOK_EVENTS, type WebhookEvent } from '../../../../shared/contract'
 import { errorMessage } from '../../api/api-error'
 import { useAddWebhook } from '../../api/webhook-hooks'
+import { SecretOnce } from '../SecretOnce'
 
 export function AddWebhookForm() {
   const add = useAddWebhook()
@@ -68,38 +71,11 @@ export function AddWebhookForm() {
           </button>
         </div>
       </form>
-      {created && <SecretOnce {...created} />}
-    </section>
-  )
-}
-
-function SecretOnce({ url, secret }: { url: string; secret: string }) {
-  const [copied, setCopied] = useState<'copied' | 'refused' | null>(null)
-  async function copy(): Promise<void> {
-    try {
-      await navigator.clipboard.writeText(secret)
-      setCopied('copied')
-    } catch {
-      // No clipboard (an insecure origin, a denied permission): the secret stays selectable.
-      setCopied('refused')
-    }
-  }
-  return (
-    <div className="notice" role="region" aria-label="New webhook secret">
-      <p>
-        Added <strong>{url}</strong>. Its secret is shown this once: keep it where the receiver checks signatures.
-      </p>
-      <p className="form-actions">
-        <code className="secret-once">{secret}</code>
-        <button type="button" onClick={() => void copy()}>
-          Copy secret
-        </button>
-      </p>
-      {copied && (
-        <p role="status" className="copy-note">
-          {copied === 'copied' ? 'Copied.' : 'Copying is not allowed here: select the secret and copy it.'}
-        </p>
+      {created && (
+        <SecretOnce label="New webhook secret" secret={created.secret} copyLabel="Copy secret">
+          Added <strong>{created.url}</strong>. Its secret is shown this once: keep it where the receiver checks signatures.
+        </SecretOnce>
       )}
-    </div>
+    </section>
   )
 }

@@ -20,6 +20,8 @@ CREATE TABLE "sends" (
 	CONSTRAINT "sends_message_id_unique" UNIQUE("message_id")
 );
 --> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "proxy" text;--> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "proxy_url" "bytea";--> statement-breakpoint
 ALTER TABLE "accounts" ADD COLUMN "limits" text;--> statement-breakpoint
 CREATE INDEX "sends_account_state" ON "sends" USING btree ("account_id","state","seq");--> statement-breakpoint
 CREATE INDEX "sends_done" ON "sends" USING btree ("state","done_at");

@@ -21,4 +21,6 @@ CREATE TABLE `sends` (
 CREATE UNIQUE INDEX `sends_message_id_unique` ON `sends` (`message_id`);--> statement-breakpoint
 CREATE INDEX `sends_account_state` ON `sends` (`account_id`,`state`,`seq`);--> statement-breakpoint
 CREATE INDEX `sends_done` ON `sends` (`state`,`done_at`);--> statement-breakpoint
+ALTER TABLE `accounts` ADD `proxy` text;--> statement-breakpoint
+ALTER TABLE `accounts` ADD `proxy_url` blob;--> statement-breakpoint
 ALTER TABLE `accounts` ADD `limits` text;

@@ -1,2 +1,0 @@
-ALTER TABLE `accounts` ADD `proxy` text;--> statement-breakpoint
-ALTER TABLE `accounts` ADD `proxy_url` blob;

@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `tags` text DEFAULT '[]' NOT NULL;

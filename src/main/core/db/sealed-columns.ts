@@ -1,0 +1,31 @@
+// Every column of either database that holds a sealed value, with the row key that finds it and the AAD
+// it is sealed under: what a rotation of the data key re-seals (rotation/rotate-key.ts). A column that holds a
+// sealed value and is not here would be left under the old key and be unreadable once that key is
+// retired: db/sealed-columns.test.ts fails on any blob or bytea column of either schema missing here.
+// Main process, Electron-free. (The key-check value in `meta` is the rotation's own, not listed here.)
+
+import { credsAad, keyAad, webhookPayloadAad, webhookSecretAad, webhookUrlAad } from '../crypto/aad'
+
+/** Values a rotation re-seals per transaction, by default. */
+export const DEFAULT_ROTATION_BATCH = 500
+
+export interface SealedColumn {
+  table: string
+  column: string
+  /** The primary key, in order: a rotation walks the table by it. */
+  key: readonly string[]
+  /** Other columns the AAD needs. */
+  reads?: readonly string[]
+  aad(row: Record<string, string>): Buffer
+}
+
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: 'auth_creds', column: 'value', key: ['account_id'], aad: (row) => credsAad(row.account_id!) },
+  { table: 'auth_keys', column: 'value', key: ['account_id', 'type', 'id'], aad: (row) => keyAad(row.account_id!, row.type!, row.id!) },
+  { table: 'webhooks', column: 'secret', key: ['id'], aad: (row) => webhookSecretAad(row.id!) },
+  { table: 'webhooks', column: 'sealed_url', key: ['id'], aad: (row) => webhookUrlAad(row.id!) },
+  { table: 'webhook_outbox', column: 'payload', key: ['seq'], reads: ['delivery_id'], aad: (row) => webhookPayloadAad(row.delivery_id!) },
+]
+
+/** Blob columns that hold no sealed value: `meta.value` holds the key-check (sealed, the rotation's own) and plain records. */
+export const UNSEALED_BLOB_COLUMNS: readonly string[] = ['meta.value']
