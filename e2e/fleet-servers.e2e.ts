@@ -11,20 +11,22 @@ import { AppShell } from './pages/app-shell'
 import { FleetPage } from './pages/fleet-page'
 import { expectNoSeriousViolations } from './support/axe'
 import { expect, server, test, watchErrors } from './support/fixtures'
-import { PG_INSTALL, startPgFleet, type PgFleet } from './support/pg-fleet'
+import { PG_INSTALL, startPgFleet, type PgFleet, type PgFleetMember } from './support/pg-fleet'
 
 test.describe.configure({ mode: 'serial' })
 test.skip(({ target }) => target === 'electron', 'A fleet is headless servers: the web project covers it.')
 // Outside CI only: with CI=true a missing PostgreSQL fails at import (requirePostgres in test/support).
 test.skip('missing' in PG_INSTALL, `No PostgreSQL on this machine: ${'missing' in PG_INSTALL ? PG_INSTALL.missing : ''}`)
 
+/** Short, so the last spec's server counts as down after 4 s (15 s by default). */
+const LEASE_MS = 4000
 let fleet: PgFleet
 let page: Page
 let takeErrors: () => string[]
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000)
-  fleet = await startPgFleet(2)
+  fleet = await startPgFleet(2, LEASE_MS)
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 })
   page = await context.newPage()
   takeErrors = watchErrors(page)
@@ -50,6 +52,7 @@ test('the fleet view lists both servers, their addresses, live heartbeat ages an
     await expect(view.row(member.id)).toContainText(member.server.url)
     await expect(view.accounts(member.id)).toHaveText('1')
     await expect(view.heartbeat(member.id)).toHaveText(/^\d+(\.\d)? s ago$/)
+    await expect(view.state(member.id)).toHaveText('Up')
   }
   // The age counts up between reads (a one-second clock), and drops back when a new heartbeat is read.
   const first = fleet.members[0]!.id
@@ -117,4 +120,22 @@ test('a single server explains what a fleet is, and its table has no Server colu
   } finally {
     await context.close()
   }
+})
+
+test('a server that stops renewing shows as down, and its account comes back on the other one', async ({ browserName: _b }, testInfo) => {
+  const shell = new AppShell(page)
+  await shell.openFleet()
+  const view = new FleetPage(page)
+  const [alive, dead] = fleet.members as [PgFleetMember, PgFleetMember]
+  dead.server.child.kill('SIGKILL')
+  // Down once its heartbeat is older than the lease: a few seconds here.
+  await expect(view.state(dead.id)).toHaveText('Down', { timeout: LEASE_MS * 4 })
+  await expect(view.summary).toHaveText(/^2 servers, \d accounts? running, 1 down$/)
+  await expectNoSeriousViolations(page, 'the fleet view with a server down')
+  await shell.screenshot('44-fleet-server-down', testInfo)
+  // Its account runs on the other server now, which the table says.
+  await shell.openAccounts()
+  const table = new AccountsTablePage(page)
+  await table.showAsTable()
+  await expect(table.rowById(fleet.accounts[1]!.id).locator('[data-field="server"]')).toHaveText(alive.id, { timeout: LEASE_MS * 4 })
 })

@@ -26,4 +26,8 @@ export class FleetPage {
   accounts(serverId: string): Locator {
     return this.row(serverId).getByRole('cell').nth(2)
   }
+
+  state(serverId: string): Locator {
+    return this.row(serverId).getByRole('cell').nth(3)
+  }
 }

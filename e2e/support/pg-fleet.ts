@@ -27,7 +27,8 @@ export interface PgFleet {
   stop(): Promise<void>
 }
 
-export async function startPgFleet(size = 2): Promise<PgFleet> {
+/** `leaseTtlMs`: the fleet's lease expiry (a spec that stops a server waits a few of them). */
+export async function startPgFleet(size = 2, leaseTtlMs?: number): Promise<PgFleet> {
   if ('missing' in PG_INSTALL) throw new Error(PG_INSTALL.missing)
   const cleanup: Array<() => Promise<unknown>> = []
   const stop = async (): Promise<void> => {
@@ -51,7 +52,7 @@ export async function startPgFleet(size = 2): Promise<PgFleet> {
         dataKey,
         token,
         args: ['--database', url],
-        env: { IRISH_WHATSAPP_URL: sim.url, IRISH_WHATSAPP_ROOT_KEY: sim.rootKeyHex },
+        env: { IRISH_WHATSAPP_URL: sim.url, IRISH_WHATSAPP_ROOT_KEY: sim.rootKeyHex, ...(leaseTtlMs ? { IRISH_LEASE_TTL_MS: String(leaseTtlMs) } : {}) },
       })
       cleanup.push(() => server.stop())
       const events = await server.events()

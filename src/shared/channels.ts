@@ -103,6 +103,12 @@ export const EVENTS_PROTOCOL = 'irish.v1'
 export const TOKEN_PROTOCOL_PREFIX = 'bearer.'
 /** The event stream closes with this code when first-message authentication fails. */
 export const EVENTS_CLOSE_UNAUTHORIZED = 4401
+/**
+ * The query parameter of /api/events that resumes a stream: the `resume` token of the last event the
+ * client saw. The server sends what came after it when it still holds it (the `ready` message says
+ * `resumed: true`), or says `resumed: false` and the client reads its lists again.
+ */
+export const EVENTS_RESUME_PARAM = 'after'
 /** The event stream closes with this code when the topics asked for at connect are not valid (an error message says why first). */
 export const EVENTS_CLOSE_BAD_SUBSCRIPTION = 4400
 

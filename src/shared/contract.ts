@@ -657,17 +657,21 @@ export const commands = {
           .min(1, 'Choose at least one account.')
           .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
         action: BulkActionSchema,
+        /**
+         * One account's own action (a row's menu), said as such in its log. Said by the caller, not read
+         * from the number of ids: a fleet splits a selection by owner, and a UI sends it in parts.
+         */
+        alone: z.boolean().optional(),
       })
       .strict(),
     output: z.array(BulkResultSchema),
     role: 'operator',
     fleet: { owners: 'ids' },
-    // One id is one account's own action (a row's menu), said as such.
-    activity: { kind: 'command', accounts: 'results', say: (input) => (new Set(input.ids).size === 1 ? BULK_WORDS[input.action] : `${BULK_WORDS[input.action]} (with other selected accounts)`) },
+    activity: { kind: 'command', accounts: 'results', say: (input) => (input.alone ? BULK_WORDS[input.action] : `${BULK_WORDS[input.action]} (with other selected accounts)`) },
     body: 'standard',
     cli: null,
     forViewer: null,
-    fields: { ids: 'Accounts', action: 'Action' },
+    fields: { ids: 'Accounts', action: 'Action', alone: 'One account on its own' },
   }),
   /**
    * Adds and removes tags on many accounts at once (removals first; case does not matter), and answers

@@ -5,7 +5,7 @@
 import type { AccountStatus } from './contract'
 
 /** Statuses that claim a socket exists or is about to: an account in one of them is running. */
-export const RUNNING_STATUSES: readonly AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing']
+export const RUNNING_STATUSES: readonly AccountStatus[] = ['connecting', 'connected', 'reconnecting', 'pairing', 'moving']
 
 export function isRunningStatus(status: AccountStatus): boolean {
   return RUNNING_STATUSES.includes(status)

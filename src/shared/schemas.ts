@@ -38,6 +38,11 @@ export const ACCOUNT_STATUSES = [
   'moved',
   /** A failure the policy does not retry (pairing expired, store error). */
   'failed',
+  /**
+   * Fleet only, never stored: the server that ran it stopped renewing its lease (died, paused, cut off)
+   * or handed it over, and another server of the fleet is taking it over (docs/fleet.md).
+   */
+  'moving',
 ] as const
 export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES)
 export type AccountStatus = z.infer<typeof AccountStatusSchema>
@@ -434,6 +439,8 @@ export const FleetServerSchema = z.object({
   url: z.string(),
   /** Since its last heartbeat, by the database's clock. */
   heartbeatAgeMs: z.number().int().nonnegative(),
+  /** Its heartbeat is younger than the lease expiry; a server that is not is shown as down. */
+  alive: z.boolean(),
   /** Accounts it holds a live lease on. */
   accounts: z.number().int().nonnegative(),
 })

@@ -51,9 +51,12 @@ describe('login failures', () => {
   it('sends conflict (440) to the older connection when the same device logs in again', async () => {
     const a = await paired()
     const firstClosed = waitForClose(a.sock)
+    const replaced = once(suite.sim.events, 'replaced')
     const second = open(a.store.clone())
     await waitForOpen(second)
     expect(await firstClosed).toBe(DisconnectReason.connectionReplaced)
+    // Said as an event too, so a test can watch for a second copy of a session.
+    expect(await replaced).toEqual([{ jid: a.account.jid, device: a.account.device }])
     expect(suite.sim.accounts().find((x) => x.jid === a.account.jid)?.devices[0]?.connected).toBe(true)
   })
 

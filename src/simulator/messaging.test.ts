@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { proto, type WAMessage } from '@whiskeysockets/baileys'
+import { DEFAULT_CONNECTION_CONFIG, proto, type WAMessage } from '@whiskeysockets/baileys'
 import {
   closeSocket,
   createTestSocket,
@@ -83,6 +83,30 @@ describe('1:1 messaging', () => {
     const [m1, m2] = await Promise.all([first, second])
     expect(m1.key.remoteJid).toBe(alice.account.jid)
     expect(m2.key.remoteJid).toBe(alice.account.jid)
+  })
+
+  it('keeps a queued message handed to a connection that closes before acknowledging it, and delivers it at the next login', async () => {
+    const dave = await paired('Dave')
+    await closeSocket(dave.sock)
+    await suite.sim.sendFromPhone('4915130000031', dave.account.jid, 'held over')
+    expect(suite.sim.stats().queuedStanzas).toBe(1)
+    // A device that receives the queued message and never gets to acknowledge it: its decryption hangs.
+    let handed!: () => void
+    const received = new Promise<void>((resolve) => (handed = resolve))
+    const stuck = createTestSocket(suite.sim, dave.store, {
+      makeSignalRepository: (auth, logger, pnToLid) => {
+        const inner = DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid)
+        return { ...inner, decryptMessage: () => (handed(), new Promise<Uint8Array>(() => undefined)) }
+      },
+    })
+    await received
+    expect(suite.sim.stats().queuedStanzas).toBe(0)
+    await closeSocket(stuck)
+    // Back in the queue, and delivered to the next connection of the device.
+    const back = suite.track(createTestSocket(suite.sim, dave.store))
+    const message = nextMessage(back, withText('held over'))
+    await waitForOpen(back)
+    expect((await message).key.id).toBeTruthy()
   })
 })
 

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import {
+  decodeBinaryNode,
   encodeBinaryNode,
   jidDecode,
   jidEncode,
@@ -115,6 +116,12 @@ export interface SimulatorEvents {
   'device-removed': [{ jid: string; device: number }]
   login: [{ jid: string; device: number }]
   disconnect: [{ jid: string; device: number }]
+  /**
+   * A device logged in while another connection of the same device was still live (two copies of one
+   * session): the older one is kicked with 440, as WhatsApp does. A fleet moving an account gracefully
+   * never causes one.
+   */
+  replaced: [{ jid: string; device: number }]
 }
 
 export interface Simulator {
@@ -228,15 +235,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const node = faults.beforeDeliver(account, deviceId, stanza)
     const conn = connectionFor(account, deviceId)
     if (conn?.loggedIn && !conn.silenced) {
-      if (node.tag === 'message' && node.attrs.id) {
-        let pending = unacked.get(conn)
-        if (!pending) unacked.set(conn, (pending = new Map()))
-        pending.set(node.attrs.id, node)
-      }
+      track(conn, node)
       conn.sendNode(node)
       return
     }
     queueOffline(account, deviceId, node)
+  }
+
+  /** Keeps a message written to a connection until the device acknowledges it. */
+  function track(conn: SimConnection, node: BinaryNode): void {
+    if (node.tag !== 'message' || !node.attrs.id) return
+    let pending = unacked.get(conn)
+    if (!pending) unacked.set(conn, (pending = new Map()))
+    pending.set(node.attrs.id, node)
   }
 
   function queueOffline(account: AccountRecord, deviceId: number, node: BinaryNode): void {
@@ -337,6 +348,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const queued = directory.drain(account, deviceId)
     if (queued.length) persist()
     for (const encoded of queued) conn.sendEncoded(encoded)
+    // Held until the device acknowledges them, as messages delivered live are: a connection that closes
+    // first hands them back to the offline queue (WhatsApp keeps a message until it is acknowledged).
+    // The stanzas are stored uncompressed, so decoding settles in microtasks, before any answer can arrive.
+    void Promise.all(queued.map((encoded) => decodeBinaryNode(encoded))).then((nodes) => {
+      for (const node of nodes) track(conn, node)
+    })
     return queued.length
   }
   const passkeys = new PasskeyLinking({
@@ -386,7 +403,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     const key = deviceKey(account.lid, deviceId)
     const previous = online.get(key)
-    if (previous && previous !== conn) kickConnection(previous, 440)
+    if (previous && previous !== conn) {
+      kickConnection(previous, 440)
+      events.emit('replaced', { jid: `${account.pn}${S_WHATSAPP_NET}`, device: deviceId })
+    }
     conn.user = { pn: account.pn, lid: account.lid, deviceId }
     online.set(key, conn)
     if (conn.pushName && device.pushName !== conn.pushName) {

@@ -31,6 +31,12 @@ export interface PostgresCluster {
   createDatabase(name?: string): Promise<string>
   /** A URL for `database` on this cluster, with other credentials if given. */
   urlFor(database: string, credentials?: { user: string; password: string }): string
+  /**
+   * What `pg_ctl restart -m fast` does: a fast shutdown (clients are disconnected, in-flight
+   * transactions roll back), then the same cluster starts again on the same port. `downMs` keeps it
+   * down that long in between. Resolves once it accepts connections again.
+   */
+  restart(downMs?: number): Promise<void>
   /** Fast shutdown, then removes the data dir. */
   stop(): Promise<void>
 }
@@ -149,7 +155,7 @@ export async function startPostgresCluster(install: PostgresInstall): Promise<Po
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
     '-c', 'max_connections=200', '-c', 'shared_buffers=32MB',
   ])
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  let child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   try {
     await waitReady(child)
   } catch (err) {
@@ -159,6 +165,13 @@ export async function startPostgresCluster(install: PostgresInstall): Promise<Po
   }
   const killOnExit = (): void => void child.kill('SIGKILL')
   process.once('exit', killOnExit)
+  /** SIGINT: "fast" shutdown, which disconnects clients instead of waiting for them. */
+  const shutDown = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGINT')
+    await exited
+  }
 
   const urlFor = (database: string, credentials = { user: SUPERUSER, password }): string =>
     `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`
@@ -178,16 +191,18 @@ export async function startPostgresCluster(install: PostgresInstall): Promise<Po
       }
       return urlFor(name)
     },
+    async restart(downMs = 0) {
+      if (stopped) throw new Error('the cluster was stopped')
+      await shutDown()
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs))
+      child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      await waitReady(child)
+    },
     async stop() {
       if (stopped) return
       stopped = true
       process.off('exit', killOnExit)
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        // SIGINT: "fast" shutdown, which disconnects clients instead of waiting for them.
-        child.kill('SIGINT')
-        await exited
-      }
+      await shutDown()
       rmSync(dir, { recursive: true, force: true })
     },
   }

@@ -22,7 +22,8 @@ export function usePostgresCluster(): ClusterRef {
   beforeAll(async () => {
     if ('missing' in install) return
     cluster = await startPostgresCluster(install)
-  }, 60_000)
+    // initdb and the first start took over 60 s at a load of 20+ on the 2 shared cores.
+  }, 120_000)
   afterAll(async () => {
     await cluster?.stop()
   })

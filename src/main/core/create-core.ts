@@ -31,7 +31,8 @@ import { guardConsoleAgainstSessionDumps } from '../../whatsapp-protocol/console
 import { acquireDataDirLock } from './data-dir-lock'
 import { openStorage, type Storage } from './open-storage'
 import { createFleet, type Fleet } from './fleet/fleet'
-import { relayFleetEvents, type FleetEvents } from './fleet/fleet-events'
+import { emitLocally, isLocalOnly, relayFleetEvents, signalFleet, type FleetEvents } from './fleet/fleet-events'
+import { createFleetLog, type FleetLog } from './fleet/fleet-log'
 import { forwardingDispatch } from './fleet/forwarding'
 import { dedupeMessages } from './fleet/message-dedupe'
 import { tagOwner } from './fleet/owner-tag'
@@ -112,6 +113,8 @@ export interface FleetDeps {
   token: string
   capacity?: number
   leaseTtlMs?: number
+  /** Tests only: holds a key write inside its transaction (the fleet's fault tests pause the process there). */
+  holdKeyWrite?: (account: AccountId, what: string) => Promise<void>
 }
 
 export interface Core {
@@ -161,6 +164,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.migrationsFolder ? { migrationsFolder: deps.migrationsFolder } : {}),
       ...(deps.postgresMigrationsFolder ? { postgresMigrationsFolder: deps.postgresMigrationsFolder } : {}),
       ...(deps.sqliteBinding ? { sqliteBinding: deps.sqliteBinding } : {}),
+      ...(deps.fleet?.leaseTtlMs !== undefined ? { leaseTtlMs: deps.fleet.leaseTtlMs } : {}),
     }).finally(() => {
       dataKey.fill(0)
       previousKey?.fill(0)
@@ -168,7 +172,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     cleanup.unshift(() => storage.close())
 
     const events = createEventBus(log)
-    const fleet = storage.postgres ? await joinFleet(deps, storage.postgres, log) : null
+    const serverId = `srv-${randomBytes(4).toString('hex')}`
+    const fleetLog: FleetLog | null = storage.postgres
+      ? createFleetLog({ pool: storage.postgres.database.pool, serverId, sealer: storage.sealer, logger: log })
+      : null
+    const fleet = storage.postgres ? await joinFleet(deps, storage.postgres, log, serverId, events) : null
     if (fleet) cleanup.unshift(() => fleet.stop())
     const { settings } = storage
     const stores = fleet?.stores ?? storage.stores
@@ -197,7 +205,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       // Webhooks see an event before the fleet's de-duplication: a message reported again after a
       // failover maps to the same delivery ids, so the outbox skips it, and one whose first report
       // died with its server still gets out.
-      events: captureFor(webhooks, fleet && storage.postgres ? tagOwner(dedupeMessages(events, storage.postgres.database, log), fleet.ownerOf) : events),
+      events: captureFor(webhooks, fleet && fleetLog ? tagOwner(dedupeMessages(events, fleetLog, log), fleet.present) : events),
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
@@ -234,10 +242,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     // In a fleet the log is shared: each change is written by the server it happened on, not again by
     // every server its relayed event reaches.
     let relay: FleetEvents | null = null
-    cleanup.unshift(watchSessions(events, activity, sessions.list(), log, () => !relay?.relaying()))
+    cleanup.unshift(watchSessions(events, activity, sessions.list(), log, (message) => !relay?.relaying() && !isLocalOnly(message.payload)))
 
     const instanceId = loadInstanceId(deps.dataDir)
-    const serverId = fleet?.serverId ?? instanceId
+    // This process as the trail and the core name it: its fleet server id, else its instance id.
+    const ownId = fleet ? serverId : instanceId
     const tokens = await createTokenRegistry({
       rows: storage.sqlite ? sqliteTokenRows(storage.sqlite) : pgTokenRows(storage.postgres!.database.pool),
       builtIn: deps.apiToken ?? null,
@@ -249,7 +258,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     cleanup.unshift(() => tokens.close())
     const audit = createAuditTrail({
       rows: storage.sqlite ? sqliteAuditRows(storage.sqlite) : pgAuditRows(storage.postgres!.database.pool),
-      server: serverId,
+      server: ownId,
       logger: log,
       retentionDays: () => settings.get().auditRetentionDays,
       ...clock,
@@ -303,15 +312,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         : localDispatch
     // Every transport comes in here: the caller's role and accounts are checked, and the trail kept.
     const dispatch = guardedDispatch({ route, audit })
-    if (fleet && storage.postgres && deps.databaseUrl) {
+    if (fleet && fleetLog && storage.postgres && deps.databaseUrl) {
       relay = await relayFleetEvents({
-        database: storage.postgres.database,
+        log: fleetLog,
         url: deps.databaseUrl,
         serverId: fleet.serverId,
         events,
         accounts: storage.postgres.accounts,
         runsHere: (id) => fleet.leases.held().has(id),
         logger: log,
+        onSignal: () => void fleet.tick(),
       })
       const opened = relay
       cleanup.unshift(() => opened.close())
@@ -330,7 +340,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       webhooks,
       tokens,
       audit,
-      serverId,
+      serverId: ownId,
       ceremony: createCeremonyDesk({ dispatch, ...clock }),
       async startAccounts() {
         // In a fleet the assignment loop decides which accounts run here.
@@ -356,13 +366,17 @@ function captureFor(webhooks: WebhookService | null, bus: EventBus): EventBus {
   return webhooks ? webhooks.capture(bus) : bus
 }
 
-async function joinFleet(deps: CoreDeps, postgres: NonNullable<Storage['postgres']>, log: Logger): Promise<Fleet> {
+async function joinFleet(deps: CoreDeps, postgres: NonNullable<Storage['postgres']>, log: Logger, serverId: string, events: EventBus): Promise<Fleet> {
   const fleet = createFleet({
     database: postgres.database,
     accounts: postgres.accounts,
-    serverId: `srv-${randomBytes(4).toString('hex')}`,
+    serverId,
     url: deps.fleet?.url ?? (() => 'http://127.0.0.1'),
     logger: log,
+    // A lapse every server sees for itself: shown on its own stream, neither relayed nor recorded.
+    showLocally: (summary) => emitLocally(events, 'accounts:changed', summary),
+    signal: () => signalFleet(postgres.database.pool),
+    ...(deps.fleet?.holdKeyWrite ? { holdKeyWrite: deps.fleet.holdKeyWrite } : {}),
     ...(deps.fleet?.capacity !== undefined ? { capacity: deps.fleet.capacity } : {}),
     ...(deps.fleet?.leaseTtlMs !== undefined ? { ttlMs: deps.fleet.leaseTtlMs } : {}),
   })

@@ -38,6 +38,8 @@ export interface StorageOptions {
   migrationsFolder?: string
   postgresMigrationsFolder?: string
   sqliteBinding?: string
+  /** PostgreSQL: the fleet's lease expiry, which the sessions' timeouts are chosen against. */
+  leaseTtlMs?: number
 }
 
 export interface Storage {
@@ -68,6 +70,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       ...(options.previousKeys ? { previousKeys: options.previousKeys } : {}),
       logger,
       ...(options.postgresMigrationsFolder ? { migrationsFolder: options.postgresMigrationsFolder } : {}),
+      ...(options.leaseTtlMs !== undefined ? { leaseTtlMs: options.leaseTtlMs } : {}),
     })
     try {
       const queue = createWriteQueue(logger)

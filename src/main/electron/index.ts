@@ -84,7 +84,7 @@ function openBundle(path: string): void {
   }
   const opened = core
   readOpenedBundle(path).then(
-    (payload) => opened.events.emit('transfer:bundle-opened', payload),
+    (payload) => void opened.events.emit('transfer:bundle-opened', payload),
     (error: unknown) => {
       logger.warn({ err: error }, 'an opened bundle could not be read')
       dialog.showErrorBox('Irish Desktop cannot open the file', isAppError(error) ? error.message : 'The file could not be read.')

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { isAppError } from '../../shared/errors'
+import type { AccountId } from '../../shared/ids'
 import { serverOrigin } from '../../shared/passkey-ceremony'
 import { createCore, type SimulatorPort } from '../core/create-core'
 import { defaultDataDir } from '../core/data-dir'
@@ -207,6 +208,7 @@ async function main(): Promise<void> {
             token: token.token,
             ...(capacity !== undefined ? { capacity } : {}),
             ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
+            ...holdKeyWriteFromEnv(process.env.IRISH_TEST_HOLD_KEY_WRITE, say),
           },
         }
       : {}),
@@ -307,6 +309,22 @@ function crashPointFromEnv(value: string | undefined): { crashAt?: CrashPoint } 
   const point = CRASH_POINTS.find((p) => p === value)
   if (!point) throw new UsageError(`IRISH_TEST_CRASH_AT must be one of ${CRASH_POINTS.join(', ')}.`)
   return { crashAt: point }
+}
+
+/**
+ * Fleet fault tests only: while the file this names exists, every key write holds inside its
+ * transaction (after its fence check), says so on stdout, and goes on once the file is removed. The
+ * test then pauses the process (SIGSTOP) with a transaction open, deterministically.
+ */
+function holdKeyWriteFromEnv(path: string | undefined, say: (line: string) => void): { holdKeyWrite?: (account: AccountId, what: string) => Promise<void> } {
+  if (!path) return {}
+  return {
+    async holdKeyWrite(account, what) {
+      if (what !== 'Writing keys' || !existsSync(path)) return
+      say(`test hook: holding a key write of ${account}`)
+      while (existsSync(path)) await new Promise((resolve) => setTimeout(resolve, 20))
+    },
+  }
 }
 
 /** Tests only: a first retry after this many ms instead of 1 s, so a crash test does not wait. */

@@ -6,11 +6,20 @@
 // message, or later in a {"type":"subscribe","topics":[…]} message, which the server acknowledges. Each
 // stream carries only what its token may see (core/access/scope.ts: its accounts, and no QR payload,
 // linking code or message text for a viewer), and is closed when its token is revoked.
+//
+// Resuming: every event carries a `resume` token (this process's boot id and the event's number). A
+// client that reconnects with `?after=<token>` gets, right after `ready`, the events it missed (those its
+// topics and token take), from a window of this server's recent events (the last 10,000, at most 10
+// minutes old and 16 MiB in all); `ready` says `resumed: true`. A token outside the window, or from
+// another server or an earlier run of this one, gets `resumed: false`: the client reads its lists again.
+// Telemetry ticks are samples, not changes: they carry no token and are not kept.
 
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { EVENTS_CLOSE_BAD_SUBSCRIPTION, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import { EVENTS_CLOSE_BAD_SUBSCRIPTION, EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX } from '../../shared/channels'
+import type { EventMessage } from '../../shared/contract'
 import { parseTopics, parseTopicsParameter, wantsEvent } from '../../shared/event-topics'
 import type { Identity } from '../core/access/caller'
 import { eventFor } from '../core/access/scope'
@@ -29,6 +38,8 @@ export const DEFAULT_MAX_EVENT_SOCKETS = 128
 /** Seconds a client is told to wait when the server is busy. */
 export const BUSY_RETRY_AFTER_S = 5
 const FIRST_MESSAGE_AUTH_MS = 5_000
+/** The resume window: how many recent events are kept, and for how long. */
+export const DEFAULT_RESUME_WINDOW = { events: 10_000, ms: 10 * 60_000, bytes: 16 * 1024 * 1024 }
 
 export interface EventStreamOptions {
   tokens: TokenAuthenticator
@@ -39,6 +50,60 @@ export interface EventStreamOptions {
   log: Logger
   maxPending: number
   maxSockets: number
+  /** The resume window (tests shrink it). */
+  resumeWindow?: { events: number; ms: number; bytes: number }
+  now?: () => number
+}
+
+interface Kept {
+  n: number
+  at: number
+  /** The event as published; each client is sent what its token may see of it (core/access/scope.ts). */
+  message: EventMessage
+  /** Null for a telemetry tick (not kept). */
+  resume: string | null
+  /** Its size as JSON, counted against the window's bytes. */
+  bytes: number
+}
+
+/** This run's recent events, numbered, for clients that reconnect. */
+function createResumeWindow(window: { events: number; ms: number; bytes: number }, now: () => number) {
+  const boot = randomBytes(6).toString('base64url')
+  const kept: Kept[] = []
+  let bytes = 0
+  let n = 0
+  function trim(): void {
+    const oldest = now() - window.ms
+    let drop = 0
+    while (drop < kept.length && (kept.length - drop > window.events || kept[drop]!.at < oldest || bytes > window.bytes)) {
+      bytes -= kept[drop]!.bytes
+      drop += 1
+    }
+    if (drop > 0) kept.splice(0, drop)
+  }
+  return {
+    /** Numbers the event and keeps it (not a telemetry tick). */
+    add(message: EventMessage): Kept {
+      if (message.event === 'telemetry:tick') return { n: 0, at: now(), message, resume: null, bytes: 0 }
+      n += 1
+      const entry = { n, at: now(), message, resume: `${boot}.${n}`, bytes: JSON.stringify(message).length }
+      kept.push(entry)
+      bytes += entry.bytes
+      trim()
+      return entry
+    },
+    /** The events after `token`, or null when they are not all here any more (or never were). */
+    after(token: string): Kept[] | null {
+      trim()
+      const [tokenBoot, counter] = token.split('.')
+      const from = Number(counter)
+      if (tokenBoot !== boot || !Number.isSafeInteger(from) || from < 0 || from > n) return null
+      // Every event after `from` is still kept: the oldest kept one is at most from + 1.
+      const first = kept[0]?.n ?? n + 1
+      if (first > from + 1) return null
+      return kept.filter((k) => k.n > from)
+    },
+  }
 }
 
 export function attachEventStream(server: Server, options: EventStreamOptions): { close(): void } {
@@ -48,6 +113,13 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   let pendingSockets = 0
   const stopWatchingRevokes = options.tokens.onRevoked((revoked) => {
     for (const [ws, identity] of identities) if (identity === revoked) ws.close(EVENTS_CLOSE_UNAUTHORIZED, 'token revoked')
+  })
+  const recent = createResumeWindow(options.resumeWindow ?? DEFAULT_RESUME_WINDOW, options.now ?? Date.now)
+  /** Live sockets, each with how it sends an event (its topics and token judged there). */
+  const streaming = new Set<(entry: Kept) => void>()
+  const unsubscribeAll = options.events.subscribe((message) => {
+    const entry = recent.add(message)
+    for (const send of streaming) send(entry)
   })
 
   const wss = new WebSocketServer({
@@ -72,6 +144,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     // A token never travels in a URL (proxies and logs keep URLs): a query naming one is refused.
     if (url.pathname !== '/api/events' || [...url.searchParams.keys()].some((key) => /token/i.test(key))) return reject('404 Not Found')
     const asked = url.searchParams.get('topics')
+    const after = url.searchParams.get(EVENTS_RESUME_PARAM)
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
@@ -92,18 +165,17 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (sockets.size >= options.maxSockets || (given === null && pendingSockets >= options.maxPending)) {
       return reject('503 Service Unavailable', `Retry-After: ${BUSY_RETRY_AFTER_S}\r\n`)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, identity, address, asked))
+    wss.handleUpgrade(req, socket, head, (ws) => onEventSocket(ws, identity, address, asked, after))
   }
 
-  function onEventSocket(ws: WebSocket, authenticated: Identity | null, address: string, asked: string | null): void {
+  function onEventSocket(ws: WebSocket, authenticated: Identity | null, address: string, asked: string | null, after: string | null): void {
     sockets.add(ws)
     let unsubscribe: (() => void) | null = null
     /** What this client asked for; null: every event. */
     let topics: ReadonlySet<string> | null = null
     const startStreaming = (identity: Identity): void => {
       identities.set(ws, identity)
-      ws.send(JSON.stringify({ type: 'ready', ...(topics ? { topics: [...topics] } : {}) }))
-      unsubscribe = options.events.subscribe((message) => {
+      const send = ({ message, resume }: Kept): void => {
         if (!wantsEvent(topics, message.event, message.payload)) return
         const shown = eventFor(identity, message)
         if (!shown) return
@@ -112,8 +184,14 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
           ws.close(1013, 'too slow')
           return
         }
-        ws.send(JSON.stringify(shown))
-      })
+        ws.send(JSON.stringify(resume === null ? shown : { ...shown, resume }))
+      }
+      // In one step: the missed events, then live ones; nothing can come between them.
+      const missed = after === null ? null : recent.after(after)
+      ws.send(JSON.stringify({ type: 'ready', ...(topics ? { topics: [...topics] } : {}), ...(after === null ? {} : { resumed: missed !== null }) }))
+      for (const entry of missed ?? []) send(entry)
+      streaming.add(send)
+      unsubscribe = () => streaming.delete(send)
     }
     /** A subscribe message: replaces the topics, acknowledged so the client knows from when they apply. */
     const resubscribe = (raw: unknown): void => {
@@ -210,6 +288,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   return {
     close() {
       stopWatchingRevokes()
+      unsubscribeAll()
       for (const ws of sockets) ws.terminate()
       wss.close()
     },

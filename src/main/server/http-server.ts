@@ -74,6 +74,8 @@ export interface ApiServerOptions {
   maxConnections?: number
   maxPendingEventSockets?: number
   maxEventSockets?: number
+  /** How many recent events a reconnecting client can resume from, for how long (event-stream.ts). */
+  resumeWindow?: { events: number; ms: number; bytes: number }
   failedAuth?: FailedAuthPolicy
   bodyTimeouts?: BodyTimeouts
   /** GET /metrics (Prometheus text); omitted, /metrics answers 404 like any unknown path. */
@@ -356,6 +358,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     log,
     maxPending: options.maxPendingEventSockets ?? DEFAULT_MAX_PENDING_EVENT_SOCKETS,
     maxSockets: options.maxEventSockets ?? DEFAULT_MAX_EVENT_SOCKETS,
+    ...(options.resumeWindow ? { resumeWindow: options.resumeWindow } : {}),
   })
 
   await new Promise<void>((resolvePromise, reject) => {

@@ -45,6 +45,7 @@ const STATUS_WORDS: Record<AccountSummary['status'], string> = {
   replaced: 'Replaced by another client',
   moved: 'Moved',
   failed: 'Failed',
+  moving: 'Reconnecting on another server',
 }
 
 /**

@@ -1,7 +1,7 @@
 // Feeds the activity log: from the core's event stream (what happened) and from the dispatch layer
 // (who asked for it). Main process, Electron-free.
 
-import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type PairingState, type Result } from '../../../shared/contract'
+import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type EventMessage, type PairingState, type Result } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
@@ -11,40 +11,41 @@ import { describeChange, describePasskey, type ActivityLog } from './activity-lo
  * Records every change the session events carry (status changes, and the passkey check's steps from the
  * pairing state); returns the unsubscribe function. `recordsHere` says
  * whether the event being emitted is to be written by this process (a fleet server writes only what
- * happened on it: the others' events reach it relayed, and they write those themselves).
+ * happened on it: the others' events reach it relayed, and they write those themselves; what every
+ * server shows for itself, a lapsed lease, none of them writes).
  */
 export function watchSessions(
   events: EventBus,
   log: ActivityLog,
   initial: readonly AccountSummary[],
   logger: Logger,
-  recordsHere: () => boolean = () => true,
+  recordsHere: (message: EventMessage) => boolean = () => true,
 ): () => void {
   const last = new Map<AccountId, AccountSummary>(initial.map((a) => [a.id, a]))
   // What the log last said a pairing shows (QR codes or a linking code), until the pairing ends.
   const showing = new Map<AccountId, 'qr' | 'code'>()
   const lastPairing = new Map<AccountId, PairingState>()
   /** Says once per pairing what it shows: QR codes, or a linking code (never the code itself: it links a device while valid). */
-  function notePairingShown(pairing: PairingState): void {
+  function notePairingShown(message: EventMessage, pairing: PairingState): void {
     const now = pairing.method === 'code' ? (pairing.code ? 'code' : null) : pairing.qr ? 'qr' : null
     if (!now || showing.get(pairing.id) === now) return
     showing.set(pairing.id, now)
     const said = now === 'code' ? `Showing a linking code to type on the phone${pairing.phone ? ` +${pairing.phone}` : ''}` : 'Showing QR codes to scan'
-    if (recordsHere()) log.record({ account: pairing.id, kind: 'pairing', message: said, actor: 'system' })
+    if (recordsHere(message)) log.record({ account: pairing.id, kind: 'pairing', message: said, actor: 'system' })
   }
 
   return events.subscribe((message) => {
     try {
       if (message.event === 'accounts:qr') {
         const state = message.payload as PairingState
-        if (recordsHere()) {
+        if (recordsHere(message)) {
           for (const entry of describePasskey(lastPairing.get(state.id), state)) log.record({ ...entry, account: state.id, actor: 'system' })
         }
         lastPairing.set(state.id, state)
-        notePairingShown(state)
+        notePairingShown(message, state)
       } else if (message.event === 'accounts:changed') {
         const summary = message.payload as AccountSummary
-        if (recordsHere()) {
+        if (recordsHere(message)) {
           for (const entry of describeChange(last.get(summary.id), summary)) log.record({ ...entry, account: summary.id, actor: 'system' })
         }
         last.set(summary.id, summary)
@@ -54,7 +55,7 @@ export function watchSessions(
         last.delete(id)
         lastPairing.delete(id)
         showing.delete(id)
-        if (recordsHere()) log.forget(id)
+        if (recordsHere(message)) log.forget(id)
       }
     } catch (error) {
       // The log is a record, not a gate: failing to write it must never break the session it describes.

@@ -17,6 +17,7 @@ import {
 } from '../../../shared/contract'
 import { localCaller, type Caller } from '../access/caller'
 import type { Logger } from '../logger'
+import { describePgError, isTransientDbError } from '../db/postgres/pg-errors'
 
 /** Each handler gets the parsed input, and the caller for the few that answer about it (tokens:whoami). */
 export type Handlers = { [C in CommandName]: (input: ParsedInput<C>, caller: Caller) => Promise<CommandOutput<C>> }
@@ -74,6 +75,11 @@ export function toErrorInfo(error: unknown, logger: Logger, context: string): Er
   if (isAppError(error)) {
     if (error.code === 'internal') logger.error({ err: error, context }, 'internal error')
     return error.toInfo()
+  }
+  // The fleet's database is down or restarting: a retry will do (503 with Retry-After), not a bug.
+  if (isTransientDbError(error)) {
+    logger.warn({ err: describePgError(error), context }, 'the database could not serve a command')
+    return new AppError('unavailable', 'The database cannot be reached right now; retry in a few seconds.').toInfo()
   }
   logger.error({ err: error, context }, 'unexpected error')
   return new AppError('internal', 'Something went wrong inside the app. The details are in its log.').toInfo()

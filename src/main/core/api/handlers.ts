@@ -2,9 +2,8 @@
 // only call into the core's services. Main process, Electron-free. Everything else about a command
 // (fleet routing, activity wording, body size, CLI verb, role) is its declaration in the contract.
 
-import type { FleetServer } from '../../../shared/contract'
+import type { AccountSummary, FleetServer } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
-import type { AccountId } from '../../../shared/ids'
 import type { SessionManager } from '../sessions/session-manager'
 import type { SettingsStore } from '../settings/settings-store'
 import type { Telemetry } from '../telemetry/wiring'
@@ -38,7 +37,7 @@ export interface HandlerDeps {
   /** Null only where no database holds an outbox (never in the app; some tests). */
   webhooks?: WebhookService | null
   /** Fleet (PostgreSQL) only. */
-  fleet?: { servers(): Promise<FleetServer[]>; ownerOf(id: AccountId): string | null; refreshOwners(): Promise<void> } | null
+  fleet?: { servers(): Promise<FleetServer[]>; present(summary: AccountSummary): AccountSummary; refreshOwners(): Promise<void> } | null
   /** Null only where no database holds them (some tests). */
   tokens?: TokenRegistry | null
   audit?: AuditTrail | null
@@ -67,7 +66,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!fleet) return list
       // From the database, not the last assignment round: every server of a fleet gives the same answer.
       await fleet.refreshOwners()
-      return list.map((a) => ({ ...a, server: fleet.ownerOf(a.id) }))
+      return list.map((a) => fleet.present(a))
     },
     'fleet:servers': async function fleetServers() {
       return fleet ? fleet.servers() : []

@@ -12,7 +12,7 @@ import type { AccountId } from '../../../shared/ids'
 import { sealedStoreFactory, type SealedKeyRow, type SealedRows, type SealedWrite } from './sealed-store'
 import type { AuthStoreFactory } from './types'
 import type { OpenedPostgres } from '../db/postgres/open-postgres'
-import { storeError } from '../db/postgres/pg-errors'
+import { checkout, storeError } from '../db/postgres/pg-errors'
 
 /** Who may write an account: this server, at the lease epoch it holds. */
 export interface FenceToken {
@@ -30,6 +30,11 @@ export interface WriteFence {
 export interface PgAuthStoreOptions {
   /** Without a fence every write goes through (one server, tests, the SQLite-to-PostgreSQL move). */
   fence?: WriteFence
+  /**
+   * Tests only: runs inside every key write's transaction, after the fence check, so a test can hold a
+   * write there and pause the process with its transaction open (the fleet's fault tests).
+   */
+  holdWrite?: (account: AccountId, what: string) => Promise<void>
 }
 
 const SQL = {
@@ -55,7 +60,9 @@ const SQL = {
 
 // Each write also takes pg_advisory_xact_lock(hashtextextended(account, 0)): a 64-bit lock key per
 // account (a collision only makes two accounts wait on each other), and with a fence checks
-// leases (account, owner, epoch) FOR SHARE, so a takeover waits for a write in flight and fences the next.
+// leases (account, owner, epoch) FOR KEY SHARE, so a takeover (FOR UPDATE) cannot commit while a write is
+// in flight and fences the next; the owner's renewals (FOR NO KEY UPDATE) do not conflict with it. A
+// write left open by a paused process ends with its session (idle_in_transaction_session_timeout).
 
 /** Uses a database the caller opened and keeps open (shared with accounts, settings and leases). */
 export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStoreOptions = {}): AuthStoreFactory {
@@ -86,7 +93,7 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
     if (fence && !token) throw notLeased(account, what)
     let client: pg.PoolClient
     try {
-      client = await pool.connect()
+      client = await checkout(pool)
     } catch (err) {
       throw storeError(err, what, account)
     }
@@ -97,7 +104,7 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
       const lit = (value: string): string => client.escapeLiteral(value)
       const head = [`BEGIN`, `SELECT pg_advisory_xact_lock(hashtextextended(${lit(account)}, 0))`]
       if (token) {
-        head.push(`SELECT epoch FROM leases WHERE account_id = ${lit(account)} AND owner = ${lit(token.owner)} AND epoch = ${Number(token.epoch)} FOR SHARE`)
+        head.push(`SELECT epoch FROM leases WHERE account_id = ${lit(account)} AND owner = ${lit(token.owner)} AND epoch = ${Number(token.epoch)} FOR KEY SHARE`)
       }
       const results = (await client.query(head.join('; '))) as unknown as pg.QueryResult[]
       if (token) {
@@ -108,6 +115,7 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
           throw error
         }
       }
+      if (options.holdWrite) await options.holdWrite(account, what)
       await fn(client)
       await client.query('COMMIT')
     } catch (err) {
@@ -141,7 +149,7 @@ export function pgAuthStoreFactory(database: OpenedPostgres, options: PgAuthStor
     // One REPEATABLE READ transaction, so creds and keys come from the same moment.
     let client: pg.PoolClient
     try {
-      client = await pool.connect()
+      client = await checkout(pool)
     } catch (err) {
       throw storeError(err, 'Exporting the snapshot', account)
     }

@@ -41,11 +41,12 @@ describePostgres('leases with fencing', () => {
     }
   })
 
-  async function server(id: string, options: Partial<LeaseOptions> = {}): Promise<TestServer> {
-    const database = await openPostgres({ url, dataKey, logger })
+  async function server(id: string, options: Partial<LeaseOptions> = {}, holdWrite?: () => Promise<void>, leaseTtlMs?: number): Promise<TestServer> {
+    const database = await openPostgres({ url, dataKey, logger, ...(leaseTtlMs ? { leaseTtlMs } : {}) })
     const lost: TestServer['lost'] = []
     const leases = createLeaseManager({
       pool: database.pool,
+      control: database.control,
       serverId: id,
       url: `http://127.0.0.1:1/${id}`,
       logger,
@@ -54,7 +55,7 @@ describePostgres('leases with fencing', () => {
       ...options,
     })
     await leases.register()
-    const s = { id, database, leases, stores: pgAuthStoreFactory(database, { fence: leases }), lost }
+    const s = { id, database, leases, stores: pgAuthStoreFactory(database, { fence: leases, ...(holdWrite ? { holdWrite } : {}) }), lost }
     servers.push(s)
     return s
   }
@@ -203,16 +204,110 @@ describePostgres('leases with fencing', () => {
     const b = await server('srv-b')
     await a.leases.claim(ACC)
     await expire(a.database)
-    // Many keys: the write holds its lease row (FOR SHARE) while it runs; B's claim waits for it.
+    // Many keys: the write holds its lease row (FOR KEY SHARE) while it runs; B's claim skips the row
+    // meanwhile (it never waits on another server) and takes it on a later try.
     const big = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, randomBytes(64)]))
     const write = a.stores.open(ACC).set({ session: big })
-    const claim = b.leases.claim(ACC)
+    const claim = (async () => {
+      for (;;) {
+        const epoch = await b.leases.claim(ACC)
+        if (epoch !== null) return epoch
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    })()
     const [written, epoch] = await Promise.allSettled([write, claim])
     expect(epoch).toEqual({ status: 'fulfilled', value: 2 })
     // Either A's write landed whole (before the takeover) or it was fenced whole: never part of it.
     const count = (await a.database.pool.query('SELECT count(*)::int AS n FROM auth_keys WHERE account_id = $1', [ACC])).rows[0].n
     expect(count).toBe(written.status === 'fulfilled' ? 3000 : 0)
     await expect(a.stores.open(ACC).set({ session: { after: Buffer.from('x') } })).rejects.toMatchObject({ code: 'conflict' })
+  })
+
+  it("renews while a key write of its own is open, and a takeover's claim skips that lease instead of waiting", async () => {
+    let release!: () => void
+    let holding!: () => void
+    const held = new Promise<void>((resolve) => (holding = resolve))
+    const a = await server('srv-a', { ttlMs: 2000, renewEveryMs: 600 }, () => {
+      holding()
+      return new Promise<void>((resolve) => (release = resolve))
+    })
+    const b = await server('srv-b', { ttlMs: 2000, renewEveryMs: 600 })
+    await a.leases.claim(ACC)
+    const write = a.stores.open(ACC).set({ session: { peer: Buffer.from('held') } })
+    await held
+    // The write holds its lease row; the owner's renewal goes through anyway, at once.
+    let started = performance.now()
+    await a.leases.renew()
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(a.lost).toEqual([])
+    // Expired, the lease is still locked by the write: another server's claim moves on (null), at once.
+    await expire(a.database)
+    started = performance.now()
+    expect(await b.leases.claim(ACC)).toBeNull()
+    expect(performance.now() - started).toBeLessThan(1000)
+    release()
+    await write
+    expect(await b.leases.claim(ACC)).toBe(2)
+  })
+
+  it('ends a transaction left open by a paused writer within a third of the ttl, so the takeover proceeds', async () => {
+    // The "paused" writer never sends its statements; PostgreSQL ends its session (idle in transaction).
+    const a = await server('srv-a', { ttlMs: 3000, renewEveryMs: 1000 }, () => new Promise<void>((resolve) => setTimeout(resolve, 2500)), 3000)
+    const b = await server('srv-b', { ttlMs: 3000, renewEveryMs: 1000 }, undefined, 3000)
+    expect(a.database.timeouts).toEqual({ idleInTransactionMs: 1000, lockMs: 1000, statementMs: 3000 })
+    await a.leases.claim(ACC)
+    const write = a.stores.open(ACC).set({ session: { peer: Buffer.from('never') } }).catch((e: unknown) => e)
+    await expire(a.database)
+    const started = performance.now()
+    let epoch: number | null = null
+    while (epoch === null) {
+      epoch = await b.leases.claim(ACC)
+      if (epoch === null) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    // Taken within the idle-in-transaction limit (1 s) and some slack, not after the writer's 2.5 s.
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(epoch).toBe(2)
+    expect(await write).toBeInstanceOf(AppError)
+    expect((await rows(b.database)).digest).toBe((await rows(a.database)).digest)
+    const keys = (await b.database.pool.query('SELECT count(*)::int AS n FROM auth_keys WHERE account_id = $1', [ACC])).rows[0].n
+    expect(keys).toBe(0)
+  })
+
+  it('a lease locked by a takeover in progress is neither renewed nor reported lost until the takeover commits', async () => {
+    const a = await server('srv-a')
+    const b = await server('srv-b')
+    await a.leases.claim(ACC)
+    await expire(a.database)
+    const taker = await b.database.pool.connect()
+    try {
+      await taker.query('BEGIN')
+      await taker.query('SELECT 1 FROM leases WHERE account_id = $1 FOR UPDATE', [ACC])
+      await a.leases.renew()
+      expect(a.lost).toEqual([])
+      await taker.query("UPDATE leases SET owner = 'srv-b', epoch = epoch + 1, expires_at = clock_timestamp() + interval '1 minute' WHERE account_id = $1", [ACC])
+      await taker.query('COMMIT')
+    } finally {
+      taker.release()
+    }
+    await a.leases.renew()
+    expect(a.lost).toEqual([{ account: ACC, reason: expect.stringMatching(/took its lease over/) }])
+  })
+
+  it('a lease handed over may be claimed by its target alone for one ttl', async () => {
+    const a = await server('srv-a', { ttlMs: 1000, renewEveryMs: 300 })
+    const b = await server('srv-b', { ttlMs: 1000, renewEveryMs: 300 })
+    const c = await server('srv-c', { ttlMs: 1000, renewEveryMs: 300 })
+    await a.leases.claim(ACC)
+    await a.leases.handOver(ACC, 'srv-c')
+    expect(a.leases.held().size).toBe(0)
+    expect(await b.leases.claim(ACC)).toBeNull()
+    expect(await c.leases.claim(ACC)).toBe(2)
+    expect(c.leases.stats().takeovers).toBe(0)
+    // An offer its target never took lapses after a ttl: then anyone may claim.
+    await c.leases.handOver(ACC, 'srv-gone')
+    expect(await b.leases.claim(ACC)).toBeNull()
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    expect(await b.leases.claim(ACC)).toBe(3)
   })
 
   it('refuses a lease expiry that cannot work', () => {

@@ -1,5 +1,5 @@
 // Per-account leases with fencing, and this server's row in the fleet's servers table.
-// Main process, Electron-free. All times are the database's now(): servers never compare clocks.
+// Main process, Electron-free. All times are the database's clock: servers never compare clocks.
 //
 // A lease has an owner, an expiry and an epoch that grows with every new owner. A server runs an
 // account only while it holds its lease; every creds/keys write checks (owner, epoch) in its own
@@ -7,6 +7,13 @@
 // every ttl/3 in one statement with the heartbeat. A server that could not renew for a whole ttl (by its
 // own monotonic clock: paused, partitioned, database down) drops every lease at once, before asking the
 // database, so its sockets close before another server may take over.
+//
+// Nothing here waits on another server (docs/fleet.md, "Faults"): renewals run on their own connection
+// (the control pool), never behind claims or key writes; a claim and a renewal lock the lease row with
+// SKIP LOCKED and move on when another transaction holds it; key writes lock it FOR KEY SHARE, which a
+// renewal does not conflict with and a takeover (FOR UPDATE) does. Expiries are computed with
+// clock_timestamp() as the statement runs, never from a transaction's start (now()), so a claim that
+// reached the database late is not born expired.
 
 import type pg from 'pg'
 import { AppError } from '../../../shared/errors'
@@ -18,7 +25,10 @@ import type { Logger } from '../logger'
 export const DEFAULT_LEASE_TTL_MS = 15_000
 
 export interface LeaseOptions {
+  /** Claims and releases. */
   pool: pg.Pool
+  /** Renewals and the heartbeat: a pool of their own, so they never queue behind claims or key writes (default: pool). */
+  control?: pg.Pool
   serverId: string
   /** Where other servers reach this one (forwarded commands); read at every heartbeat. */
   url: string | (() => string)
@@ -54,6 +64,11 @@ export interface LeaseManager extends WriteFence {
   holdsFresh(account: AccountId): boolean
   /** One heartbeat and renewal round; reports leases found lost. Normally run by start(). */
   renew(): Promise<void>
+  /**
+   * Gives the lease up and offers it to `target` (a graceful in-fleet hand-over): for one ttl only that
+   * server may claim it, then anyone may.
+   */
+  handOver(account: AccountId, target: string): Promise<void>
   /** Drops, by this server's clock alone, every lease not renewed for a whole ttl (no database needed). */
   expireLocally(): void
   /** Renews on a timer until stop(). */
@@ -69,30 +84,46 @@ export interface LeaseStats {
   takeovers: number
 }
 
+const MS = "* interval '1 millisecond'"
+
 const SQL = {
   heartbeat:
-    'INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $3, now(), now()) ' +
-    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, key_id = excluded.key_id, heartbeat_at = now()',
-  // The heartbeat rides along: one round trip per renewal, whatever the number of accounts.
+    'INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $3, clock_timestamp(), clock_timestamp()) ' +
+    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, key_id = excluded.key_id, heartbeat_at = clock_timestamp()',
+  // The heartbeat rides along: one round trip per renewal, whatever the number of accounts. A lease row
+  // locked by another transaction (only a takeover locks a live owner's row: its lease expired) is
+  // skipped, not waited for; the answer says, per lease sent, whether it was renewed and whether it is
+  // still this server's (the snapshot, before the update).
   renew:
-    'WITH hb AS (INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $6, now(), now()) ' +
-    'ON CONFLICT (id) DO UPDATE SET heartbeat_at = now() RETURNING id) ' +
-    "UPDATE leases l SET expires_at = now() + $5 * interval '1 millisecond' FROM unnest($3::text[], $4::bigint[]) AS h(a, e) " +
-    'WHERE l.account_id = h.a AND l.epoch = h.e AND l.owner = $1 AND EXISTS (SELECT 1 FROM hb) RETURNING l.account_id',
-  // The previous owner comes from the statement's snapshot: a released lease has none, an expired one
-  // still names the server that stopped renewing it (a failover). Only counted, never acted on.
+    'WITH hb AS (INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $6, clock_timestamp(), clock_timestamp()) ' +
+    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, heartbeat_at = clock_timestamp() RETURNING id), ' +
+    'mine AS (SELECT l.account_id FROM leases l JOIN unnest($3::text[], $4::bigint[]) AS h(a, e) ON l.account_id = h.a AND l.epoch = h.e ' +
+    'WHERE l.owner = $1 FOR NO KEY UPDATE OF l SKIP LOCKED), ' +
+    `renewed AS (UPDATE leases l SET expires_at = clock_timestamp() + $5 ${MS} FROM mine WHERE l.account_id = mine.account_id AND EXISTS (SELECT 1 FROM hb) RETURNING l.account_id) ` +
+    'SELECT h.a AS account_id, (r.account_id IS NOT NULL) AS renewed, COALESCE(l.owner = $1 AND l.epoch = h.e, false) AS held ' +
+    'FROM unnest($3::text[], $4::bigint[]) AS h(a, e) LEFT JOIN leases l ON l.account_id = h.a LEFT JOIN renewed r ON r.account_id = h.a',
+  // A first claim inserts the row; a later one takes it when it is free (released, or expired by the
+  // clock as the statement runs) and not offered to another server, skipping it when another transaction
+  // holds it (a key write of the owner, another claim). The previous owner comes from the locked row: a
+  // released lease has none, an expired one still names the server that stopped renewing it (a failover).
   claim:
-    'WITH prev AS (SELECT owner FROM leases WHERE account_id = $1) ' +
-    "INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond') " +
-    'ON CONFLICT (account_id) DO UPDATE SET owner = excluded.owner, epoch = leases.epoch + 1, expires_at = excluded.expires_at ' +
-    'WHERE leases.owner IS NULL OR leases.expires_at <= now() RETURNING epoch, (SELECT owner FROM prev) AS previous_owner',
+    `WITH ins AS (INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ($1, $2, 1, clock_timestamp() + $3 ${MS}) ` +
+    'ON CONFLICT (account_id) DO NOTHING RETURNING epoch, NULL::text AS previous_owner), ' +
+    'cur AS (SELECT account_id, owner FROM leases WHERE account_id = $1 AND (owner IS NULL OR expires_at <= clock_timestamp()) ' +
+    `AND (offered_to IS NULL OR offered_to = $2 OR offered_at <= clock_timestamp() - $3 ${MS}) FOR UPDATE SKIP LOCKED), ` +
+    `upd AS (UPDATE leases l SET owner = $2, epoch = l.epoch + 1, expires_at = clock_timestamp() + $3 ${MS}, offered_to = NULL, offered_at = NULL ` +
+    'FROM cur WHERE l.account_id = cur.account_id RETURNING l.epoch, cur.owner AS previous_owner) ' +
+    'SELECT epoch, previous_owner FROM ins UNION ALL SELECT epoch, previous_owner FROM upd',
   release: 'UPDATE leases SET owner = NULL, expires_at = NULL WHERE account_id = $1 AND owner = $2 AND epoch = $3',
+  handOver:
+    'UPDATE leases SET owner = NULL, expires_at = NULL, offered_to = $4, offered_at = clock_timestamp() WHERE account_id = $1 AND owner = $2 AND epoch = $3',
   releaseAll: 'UPDATE leases SET owner = NULL, expires_at = NULL WHERE owner = $1',
   unregister: 'DELETE FROM servers WHERE id = $1',
 } as const
 
 export function createLeaseManager(options: LeaseOptions): LeaseManager {
   const { pool, serverId, logger } = options
+  const control = options.control ?? pool
   const url = typeof options.url === 'function' ? options.url : () => options.url as string
   const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS
   const renewEveryMs = options.renewEveryMs ?? Math.floor(ttlMs / 3)
@@ -127,12 +158,22 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     selfFence()
     const sent = [...epochs]
     const startedAt = now()
-    const result = await pool.query<{ account_id: string }>(SQL.renew, [serverId, url(), sent.map(([a]) => a), sent.map(([, e]) => e), ttlMs, options.keyId ?? null])
-    const renewed = new Set(result.rows.map((r) => r.account_id))
+    const result = await control.query<{ account_id: string; renewed: boolean; held: boolean }>(SQL.renew, [
+      serverId,
+      url(),
+      sent.map(([a]) => a),
+      sent.map(([, e]) => e),
+      ttlMs,
+      options.keyId ?? null,
+    ])
+    const rows = new Map(result.rows.map((r) => [r.account_id, r]))
     for (const [account, epoch] of sent) {
       if (epochs.get(account) !== epoch) continue // released or re-claimed meanwhile
-      if (renewed.has(account)) renewedAt.set(account, startedAt)
-      else lose(account, `another server took its lease over (epoch ${epoch} is no longer current)`)
+      const row = rows.get(account)
+      if (row?.renewed) renewedAt.set(account, startedAt)
+      // Still ours but locked by a takeover in progress: not renewed now; the next round (or the
+      // self-fence, a ttl after the last renewal) settles it.
+      else if (!row?.held) lose(account, `another server took its lease over (epoch ${epoch} is no longer current)`)
     }
   }
 
@@ -159,7 +200,7 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     },
 
     async register() {
-      await pool.query(SQL.heartbeat, [serverId, url(), options.keyId ?? null])
+      await control.query(SQL.heartbeat, [serverId, url(), options.keyId ?? null])
     },
 
     async claim(account) {
@@ -183,6 +224,14 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
       epochs.delete(account)
       renewedAt.delete(account)
       await pool.query(SQL.release, [account, serverId, epoch])
+    },
+
+    async handOver(account, target) {
+      const epoch = epochs.get(account)
+      if (epoch === undefined) return
+      epochs.delete(account)
+      renewedAt.delete(account)
+      await pool.query(SQL.handOver, [account, serverId, epoch, target])
     },
 
     held: () => epochs,

@@ -9,12 +9,12 @@ import { silentLogger } from '../logger'
 import { tagOwner } from './owner-tag'
 
 describe('tagOwner', () => {
-  it('names the server that runs the account on every accounts:changed, as of the emit, and passes other events untouched', () => {
+  it('presents every accounts:changed as the fleet sees it (its server), as of the emit, and passes other events untouched', () => {
     const bus = createEventBus(silentLogger())
     const seen: EventMessage[] = []
     bus.subscribe((m) => seen.push(m))
     const owners = new Map<string, string>([['acc-a', 'srv-1']])
-    const tagged = tagOwner(bus, (id) => owners.get(id) ?? null)
+    const tagged = tagOwner(bus, (summary) => ({ ...summary, server: owners.get(summary.id) ?? null }))
     const summary = accountSummary('acc-a', { status: 'connected' })
     tagged.emit('accounts:changed', summary)
     owners.delete('acc-a')

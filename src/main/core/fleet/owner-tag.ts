@@ -4,16 +4,16 @@
 // after a failover would keep showing the dead server until it fetched the list again.
 
 import type { AccountSummary } from '../../../shared/contract'
-import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 
-export function tagOwner(bus: EventBus, ownerOf: (id: AccountId) => string | null): EventBus {
+/** `present` adds the owner (and the "moving" status when no live lease runs a wanted account: present.ts). */
+export function tagOwner(bus: EventBus, present: (summary: AccountSummary) => AccountSummary): EventBus {
   return {
     subscribe: (listener) => bus.subscribe(listener),
     emit(event, payload) {
       if (event !== 'accounts:changed') return bus.emit(event, payload)
       const summary = payload as AccountSummary
-      bus.emit('accounts:changed', { ...summary, server: ownerOf(summary.id) })
+      return bus.emit('accounts:changed', present(summary))
     },
   }
 }

@@ -62,6 +62,12 @@ export interface AccountRuntime {
   outbox: Map<string, OutboxEntry>
   /** Ids of the messages in the inbox window, so a message delivered twice (a resend) shows once. */
   seen: Set<string>
+  /**
+   * Records of received messages still under way, by message id: the same message delivered again
+   * meanwhile (a reconnect, another socket of this account) waits for that record rather than taking
+   * it for done, so it is never acknowledged before it is recorded.
+   */
+  recording: Map<string, Promise<void>>
   /** Texts received lately: the last one's time and a 24-hour count (accounts:stats). */
   traffic: TrafficCounter
   /** Store writes this account's sockets started and that have not landed yet. */
@@ -191,6 +197,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     inbox: [],
     outbox: new Map(),
     seen: new Set(),
+    recording: new Map(),
     traffic: createTrafficCounter(),
     writes: new Set(),
     queue: Promise.resolve(),

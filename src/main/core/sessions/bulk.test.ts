@@ -62,7 +62,7 @@ describe('accounts:bulk', () => {
     expect(await core.activity.list(ghost)).toEqual([])
   })
 
-  it('restarts: a running account is stopped and started again, a stopped one started; one id is said as its own action', async () => {
+  it('restarts: a running account is stopped and started again, a stopped one started; a restart asked for one account alone is said as its own action', async () => {
     const { core, events } = world
     const dana = await world.pair('Bulk Dana')
     const erin = await world.pair('Bulk Erin')
@@ -77,7 +77,7 @@ describe('accounts:bulk', () => {
     await waitForStatus(core, events, dana.id, 'stopped', { since })
     await waitForStatus(core, events, dana.id, 'connected', { since })
     await waitForStatus(core, events, erin.id, 'connected', { since })
-    const alone = await core.dispatch('accounts:bulk', { ids: [dana.id], action: 'restart' }, localCaller('ui'))
+    const alone = await core.dispatch('accounts:bulk', { ids: [dana.id], action: 'restart', alone: true }, localCaller('ui'))
     expect(alone.ok && (alone.value as BulkResult[])[0]?.ok).toBe(true)
     await waitForStatus(core, events, dana.id, 'connected', { since: events.mark() })
     expect((await core.activity.list(dana.id, 50)).filter((e) => e.kind === 'command').map((e) => e.message)).toEqual(

@@ -17,6 +17,8 @@ import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
 import type { PasskeyPairing } from './passkey-pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
+import { durableReceipts, guardKeys } from './durable-receipts'
+import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
 import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
@@ -80,19 +82,38 @@ export function createConnection(deps: ConnectionDeps): Connection {
     rt.proxyRoute = route
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
+    // Every message is recorded before Baileys' receipt for it leaves (durable-receipts.ts); when it
+    // cannot be, the socket closes first (503: retried with backoff), so WhatsApp delivers it again.
+    let opened: WASocket | null = null
+    const abandon = (reason: string): void => {
+      if (generation !== rt.generation || !opened) return
+      log.warn({ account: rt.id, reason }, 'closing the connection: nothing is acknowledged that was not recorded')
+      void opened.end(Object.assign(new Error(reason), { output: { statusCode: 503 } }))
+    }
+    const receipts = durableReceipts(
+      async (message) => {
+        if (generation !== rt.generation) throw new AppError('unavailable', 'The socket that received this message was closed.')
+        await messaging.onMessage(rt, message)
+      },
+      () => (creds.me ? { id: creds.me.id, lid: creds.me.lid ?? '' } : null),
+      abandon,
+    )
     const config = {
       browser: Browsers.macOS('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
       ...deps.socketConfig(),
+      makeSignalRepository: receipts.makeSignalRepository,
       // After the endpoint's settings: nothing given there can route around the proxy.
       ...(route?.socketConfig ?? {}),
       getMessage: (key: Parameters<NonNullable<SocketConfig['getMessage']>>[0]) => messaging.getMessage(rt, key),
-      auth: auth.state,
+      auth: { creds: auth.state.creds, keys: guardKeys(auth.state.keys, abandon) },
       logger: deps.baileysLogger,
     }
     const socket = deps.makeSocket(config)
+    opened = socket
+    receipts.watch(socket.ws)
     rt.socket = socket
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
@@ -119,9 +140,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
       onConnectionUpdate(rt, socket, change, paired)
     })
 
+    // Messages read ahead of their receipt are seen here a second time and skipped; others (what the
+    // receipt path could not read) are reported now.
     socket.ev.on('messages.upsert', ({ messages }) => {
       if (generation !== rt.generation) return
-      for (const message of messages) messaging.onMessage(rt, message)
+      for (const message of messages) {
+        messaging.onMessage(rt, message)?.catch((err: unknown) => log.warn({ err, account: rt.id }, 'a received message could not be recorded'))
+      }
     })
 
     socket.ev.on('messages.update', (updates) => {
@@ -211,6 +236,20 @@ export function createConnection(deps: ConnectionDeps): Connection {
   }
 
   function failed(rt: AccountRuntime, error: unknown): void {
+    if (error instanceof RunsElsewhereError) {
+      // Another server of the fleet runs it: not a failure of the account, and not the operator's stop.
+      log.info({ account: rt.id, reason: error.message }, 'not started here: another server runs the account')
+      return
+    }
+    if (error instanceof AppError && error.code === 'unavailable' && book.exists(rt.id) && book.record(rt.id).wantRunning && !deps.isShuttingDown()) {
+      // The database could not be reached (loading the creds, say): a reason to try again, with the
+      // same backoff as a dropped connection, not to give the account up.
+      log.warn({ account: rt.id, err: error.message }, 'starting the account failed for now; retrying')
+      const record = book.record(rt.id)
+      const decision = decideOnClose(503, { paired: record.pairedAt !== null, attempt: rt.attempt, connectedBefore: record.lastConnectedAt !== null, backoff: deps.backoff, random: deps.random })
+      onClose({ ...deps, reconnect, failed }, rt, decision, { code: 503, error })
+      return
+    }
     log.error({ err: error, account: rt.id }, 'account failed')
     const message = error instanceof AppError ? error.message : 'The account could not be started. See the log.'
     if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })

@@ -22,8 +22,12 @@ const MAX_RESENDS = 3
 export interface Messaging {
   /** Baileys' getMessage for this account's socket: the sent message a retry request asks for. */
   getMessage(rt: AccountRuntime, key: proto.IMessageKey): Promise<proto.IMessage | undefined>
-  /** A message arrived on the account's socket. */
-  onMessage(rt: AccountRuntime, message: WAMessage): void
+  /**
+   * A message arrived on the account's socket: reported once (a text), and recorded before this
+   * settles. Recording is tried again until it succeeds or the socket closes (then it rejects: the
+   * message was not acknowledged, and WhatsApp delivers it again). Undefined when there is nothing to report.
+   */
+  onMessage(rt: AccountRuntime, message: WAMessage): Promise<void> | undefined
   /**
    * Status changes of messages this socket sent. Baileys 7.0.0-rc14 answers a retry request for a 1:1
    * message with a stanza that carries it twice for the asking device (once among the participants,
@@ -47,6 +51,9 @@ export function recipientJid(to: string): string {
   return to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
 }
 
+/** Between two tries to record a received message: 250 ms, doubling, at most 5 s. */
+const RECORD_RETRY_MS = { first: 250, max: 5000 }
+
 export function createMessaging(deps: {
   book: AccountBook
   runtimes: Runtimes
@@ -67,7 +74,24 @@ export function createMessaging(deps: {
     return socket
   }
 
-  return {
+  /** Emits until the event is recorded (every record is idempotent by the message id), or the socket closed. */
+  async function record(rt: AccountRuntime, received: ReceivedMessage): Promise<void> {
+    const generation = rt.generation
+    for (let attempt = 0; ; attempt += 1) {
+      if ((await events.emit('accounts:message', received)) !== false) return
+      if (generation !== rt.generation || !rt.socket) {
+        // Not acknowledged: WhatsApp delivers it again, and then it must not look seen.
+        rt.seen.delete(received.id)
+        rt.inbox = rt.inbox.filter((m) => m !== received)
+        throw new AppError('unavailable', `A message to account ${rt.id} could not be recorded before its socket closed; WhatsApp delivers it again.`)
+      }
+      const wait = Math.min(RECORD_RETRY_MS.max, RECORD_RETRY_MS.first * 2 ** attempt)
+      log.warn({ account: rt.id, attempt: attempt + 1, retryInMs: wait }, 'a received message is not recorded yet; its receipt waits')
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+
+  const self: Messaging = {
     async getMessage(rt, key) {
       return key.id ? await rt.outbox.get(key.id)?.message : undefined
     },
@@ -92,6 +116,10 @@ export function createMessaging(deps: {
       const text = content?.conversation ?? content?.extendedTextMessage?.text
       if (typeof text !== 'string' || !message.key.remoteJid) return
       const id = message.key.id ?? ''
+      // Delivered again while its first record is under way: that record decides. Recorded, it is done;
+      // failed, this delivery records it (and is acknowledged only then).
+      const pending = id ? rt.recording.get(id) : undefined
+      if (pending) return pending.catch(() => self.onMessage(rt, message))
       // A message sent again (after a 479, or by a retry that also got through) arrives once more.
       if (id && rt.seen.has(id)) return
       const seconds = Number(message.messageTimestamp ?? 0)
@@ -107,7 +135,10 @@ export function createMessaging(deps: {
       if (id) rt.seen.add(id)
       if (rt.inbox.length > RECENT_MESSAGES) rt.seen.delete(rt.inbox.shift()!.id)
       deps.onReceived?.(rt.id, received.from)
-      events.emit('accounts:message', received)
+      if (!id) return record(rt, received)
+      const recording = record(rt, received).finally(() => rt.recording.delete(id))
+      rt.recording.set(id, recording)
+      return recording
     },
 
     async checkRecipient(id, jid) {
@@ -148,4 +179,5 @@ export function createMessaging(deps: {
       return { lastMessageAt: counter?.lastAt() ?? null, messages24h: counter?.lastDay(now()) ?? 0 }
     },
   }
+  return self
 }

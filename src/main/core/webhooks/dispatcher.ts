@@ -21,8 +21,12 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 60 * 60_000, de
 export const DEFAULT_MAX_IN_FLIGHT = 8
 /** Rows taken per pass; a pass runs again as soon as one finishes or an attempt settles. */
 const ROWS_PER_PASS = 500
-/** A claim outlasts the attempt's timeout by this much, so a live server never loses its claim mid-attempt. */
-const CLAIM_MARGIN_MS = 30_000
+/**
+ * A claim outlasts the attempt's timeout by this much, so a live server never loses its claim mid-attempt.
+ * An attempt must start within half the margin of its claim (else the row is given back unsent): it then
+ * ends, by its hard timeout, with half the margin left to record the outcome under the same claim.
+ */
+export const CLAIM_MARGIN_MS = 30_000
 
 /** The delay before attempt n+1 after n failed ones: base·2^(n-1), capped, ±20 % so retries spread out. */
 export function retryDelay(failedAttempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
@@ -32,9 +36,14 @@ export function retryDelay(failedAttempts: number, policy: RetryPolicy, random: 
 
 export interface DispatcherDeps {
   outbox: Outbox
-  /** Builds the request for a row and sends it; resolves with how it went (never rejects). */
-  attempt(row: OutboxRow): Promise<PostOutcome>
+  /**
+   * Builds the request for a row and sends it; resolves with how it went (never rejects), or with null
+   * when `mayStart()` said no just before the POST (the claim is too old to cover a whole attempt).
+   */
+  attempt(row: OutboxRow, mayStart: () => boolean): Promise<PostOutcome | null>
   now: () => number
+  /** Monotonic milliseconds, for the age of a claim (tests move it). */
+  monotonic?: () => number
   retry: RetryPolicy
   maxInFlight: number
   /** The attempt's timeout: claims (PostgreSQL) last longer than it. */
@@ -54,6 +63,8 @@ export interface Dispatcher {
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { outbox, now, retry, logger } = deps
+  const monotonic = deps.monotonic ?? (() => performance.now())
+  const claimMs = deps.timeoutMs + CLAIM_MARGIN_MS
   const inFlight = new Map<string, Set<number>>()
   let timer: NodeJS.Timeout | null = null
   let wakeAt = Infinity
@@ -105,13 +116,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         counts.set(webhookId, set.size)
         for (const seq of set) busy.add(seq)
       }
+      // Taken before the claim is sent: the claim's expiry (database clock, at the statement) is later.
+      const claimedAt = monotonic()
+      const mayStart = (): boolean => !stopped && monotonic() - claimedAt < CLAIM_MARGIN_MS / 2
       const { rows, nextAt } = await outbox.claim({
         now: at,
         limit: ROWS_PER_PASS,
         busy,
         maxPerWebhook: deps.maxInFlight,
         inFlight: counts,
-        claimUntil: at + deps.timeoutMs + CLAIM_MARGIN_MS,
+        claimMs,
       })
       const giveBack: number[] = []
       for (const row of rows) {
@@ -123,7 +137,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         }
         mine.add(row.seq)
         inFlight.set(row.webhookId, mine)
-        void deps.attempt(row).then((outcome) => settle(row, outcome))
+        void deps.attempt(row, mayStart).then((outcome) => settle(row, outcome))
       }
       if (giveBack.length > 0) await outbox.release(giveBack)
       if (nextAt !== null) wakeLater(nextAt)
@@ -138,8 +152,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     else if (countInFlight() === 0) releaseIdle()
   }
 
-  function settle(row: OutboxRow, outcome: PostOutcome): void {
-    void record(row, outcome).finally(() => {
+  function settle(row: OutboxRow, outcome: PostOutcome | null): void {
+    // Not sent: given back, so this server or another takes it again under a fresh claim.
+    const done = outcome
+      ? record(row, outcome)
+      : stopped
+        ? Promise.resolve()
+        : outbox.release([row.seq]).catch((err: unknown) => logger.warn({ err }, 'could not give back a webhook claim'))
+    void done.finally(() => {
       const busy = inFlight.get(row.webhookId)
       busy?.delete(row.seq)
       if (busy?.size === 0) inFlight.delete(row.webhookId)
@@ -155,8 +175,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const dead = !outcome.ok && at - row.queuedAt >= retry.deadAfterMs
     const status = outcome.ok ? 'delivered' : dead ? 'dead' : 'pending'
     try {
-      await outbox.recordAttempt({
+      const kept = await outbox.recordAttempt({
         seq: row.seq,
+        claimId: row.claimId ?? null,
         status,
         at,
         nextAttemptAt: status === 'pending' ? at + retryDelay(attempts, retry) : at,
@@ -165,6 +186,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         durationMs: outcome.durationMs,
         response: outcome.response,
       })
+      if (!kept) {
+        // Another server holds the row's claim now and its attempt counts; this one was a repeat.
+        logger.warn({ webhook: row.webhookId, event: row.event }, 'a webhook attempt outlived its claim; its outcome was not recorded')
+        return
+      }
       await outbox.recordHealth(row.webhookId, outcome.ok ? { ok: true, at } : { ok: false, error: outcome.error ?? 'failed' })
     } catch (err) {
       // The row stays pending as it was: it goes out again (at least once, never lost).

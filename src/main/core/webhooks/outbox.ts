@@ -34,6 +34,8 @@ export interface OutboxRow {
   error: string | null
   durationMs: number | null
   response: string | null
+  /** PostgreSQL: the claim this row was taken under (null in SQLite and for rows not claimed). */
+  claimId?: string | null
 }
 
 export type OutboxInsert = Pick<OutboxRow, 'deliveryId' | 'webhookId' | 'lane' | 'event' | 'payload' | 'createdAt'>
@@ -48,6 +50,8 @@ export interface AttemptRecord {
   error: string | null
   durationMs: number
   response: string | null
+  /** PostgreSQL: the claim the attempt was sent under; the record is dropped when it is no longer current. */
+  claimId: string | null
 }
 
 export interface ClaimRequest {
@@ -61,8 +65,8 @@ export interface ClaimRequest {
    */
   maxPerWebhook: number
   inFlight: ReadonlyMap<string, number>
-  /** PostgreSQL: the claim lasts until then, past the attempt's timeout. */
-  claimUntil: number
+  /** PostgreSQL: how long the claim lasts (database clock), past the attempt's timeout. */
+  claimMs: number
 }
 
 export interface Outbox {
@@ -89,8 +93,11 @@ export interface Outbox {
   release(seqs: number[]): Promise<void>
   /** Gives back every claim this server holds (a graceful stop), so other servers send those rows at once. */
   releaseAll(): Promise<void>
-  /** PostgreSQL: ignored when the claim is no longer this server's (it expired and another took it). */
-  recordAttempt(record: AttemptRecord): Promise<void>
+  /**
+   * PostgreSQL: ignored when the row's claim is no longer `record.claimId` (it expired and another
+   * server took it, or this one claimed it again). Resolves with whether the record was kept.
+   */
+  recordAttempt(record: AttemptRecord): Promise<boolean>
   recordHealth(webhookId: string, outcome: { ok: true; at: number } | { ok: false; error: string }): Promise<void>
   deliveries(filter: { webhookId?: string; status?: DeliveryStatus; limit: number }): Promise<OutboxRow[]>
   byDeliveryId(deliveryId: string): Promise<OutboxRow | null>

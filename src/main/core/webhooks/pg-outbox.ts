@@ -1,11 +1,13 @@
 // The webhook endpoints and the outbox in a fleet's PostgreSQL database (tables in db/postgres/schema.ts;
 // docs/webhooks.md). Any server may send any row: a pass claims due lane heads with FOR UPDATE SKIP
-// LOCKED and marks them claimed by this server until past the attempt's timeout (in the database's clock),
-// so exactly one server sends each attempt, and a server that dies mid-attempt leaves a claim that expires
-// for another to take.
+// LOCKED and marks them claimed by this server, under a fresh claim id, until past the attempt's timeout
+// (in the database's clock), so exactly one server sends each attempt; a server that dies mid-attempt
+// leaves a claim that expires for another to take, and an attempt is recorded only under its own claim.
 // Main process, Electron-free. Rows hold sealed values only.
 
+import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import { checkout } from '../db/postgres/pg-errors'
 import type { Outbox, OutboxRow, WebhookRow } from './outbox'
 
 /** The database's own clock in epoch milliseconds: the one clock every server of a fleet shares. */
@@ -14,7 +16,7 @@ const DB_NOW_MS = '(extract(epoch from now()) * 1000)::bigint'
 const columns = (t: string): string =>
   `${t}.seq, ${t}.delivery_id AS "deliveryId", ${t}.webhook_id AS "webhookId", ${t}.lane, ${t}.event, ${t}.payload, ${t}.created_at AS "createdAt",
    ${t}.queued_at AS "queuedAt", ${t}.status, ${t}.attempts, ${t}.next_attempt_at AS "nextAttemptAt", ${t}.last_attempt_at AS "lastAttemptAt",
-   ${t}.status_code AS "statusCode", ${t}.error, ${t}.duration_ms AS "durationMs", ${t}.response`
+   ${t}.status_code AS "statusCode", ${t}.error, ${t}.duration_ms AS "durationMs", ${t}.response, ${t}.claim_id AS "claimId"`
 const COLUMNS = columns('webhook_outbox')
 
 // bigint columns come back as strings from node-postgres: these are epoch ms and sequence numbers,
@@ -42,7 +44,7 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
       )
     },
     async deleteWebhook(id) {
-      const client = await pool.connect()
+      const client = await checkout(pool)
       try {
         await client.query('BEGIN')
         await client.query('DELETE FROM webhook_outbox WHERE webhook_id = $1', [id])
@@ -98,12 +100,16 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
         ],
       )
     },
-    async claim({ now, limit, claimUntil, maxPerWebhook, inFlight }) {
+    async claim({ now, limit, claimMs, maxPerWebhook, inFlight }) {
       // A claim's expiry is kept in the database's clock, as the leases are: servers' clocks are never
       // compared with each other. Each endpoint's due heads are ranked oldest first and only its room
-      // (maxPerWebhook less what this server sends to it now) is taken. FOR UPDATE … SKIP LOCKED re-checks
-      // the row's conditions on its newest version, so a head another server claimed or settled a moment
-      // ago is skipped, never sent twice.
+      // (maxPerWebhook less what this server sends to it now) is taken.
+      // The status and claim conditions are repeated at the level that locks the row, on purpose: when a
+      // row was claimed or settled by another server after this statement's snapshot, FOR UPDATE (READ
+      // COMMITTED) re-evaluates the conditions of its own query level on the row's newest version, and
+      // only those; the ones inside `ranked` were checked on the old version. Without the repeat, two
+      // servers whose passes overlap both claim the same head and both send it (seen under CPU load).
+      const claimId = randomUUID()
       const claimed = await rows<OutboxRow>(
         `WITH ranked AS (
            SELECT o.seq, row_number() OVER (PARTITION BY o.webhook_id ORDER BY o.next_attempt_at, o.seq) AS rank,
@@ -113,12 +119,12 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
            WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.claimed_until IS NULL OR o.claimed_until < ${DB_NOW_MS})),
          due AS (
            SELECT o.seq FROM webhook_outbox o JOIN ranked r ON r.seq = o.seq
-           WHERE r.rank <= r.room
+           WHERE r.rank <= r.room AND o.status = 'pending' AND (o.claimed_until IS NULL OR o.claimed_until < ${DB_NOW_MS})
            ORDER BY o.next_attempt_at, o.seq LIMIT $2
            FOR UPDATE OF o SKIP LOCKED)
-         UPDATE webhook_outbox w SET claimed_by = $3, claimed_until = ${DB_NOW_MS} + $4 FROM due WHERE w.seq = due.seq
+         UPDATE webhook_outbox w SET claimed_by = $3, claim_id = $8, claimed_until = ${DB_NOW_MS} + $4 FROM due WHERE w.seq = due.seq
          RETURNING ${columns('w')}`,
-        [now, limit, serverId, claimUntil - now, maxPerWebhook, [...inFlight.keys()], [...inFlight.values()]],
+        [now, limit, serverId, claimMs, maxPerWebhook, [...inFlight.keys()], [...inFlight.values()], claimId],
       )
       // When to look again, in this server's clock: a claim's expiry is moved from the database's clock to ours.
       const next = await pool.query<{ at: string | null }>(
@@ -131,18 +137,24 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
       return { rows: claimed, nextAt: at === null || at === undefined ? null : Math.max(Number(at), now + 1) }
     },
     async release(seqs) {
-      await pool.query('UPDATE webhook_outbox SET claimed_by = NULL, claimed_until = NULL WHERE seq = ANY($1::bigint[]) AND claimed_by = $2', [seqs, serverId])
+      await pool.query('UPDATE webhook_outbox SET claimed_by = NULL, claimed_until = NULL, claim_id = NULL WHERE seq = ANY($1::bigint[]) AND claimed_by = $2', [
+        seqs,
+        serverId,
+      ])
     },
     async releaseAll() {
-      await pool.query(`UPDATE webhook_outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1 AND status = 'pending'`, [serverId])
+      await pool.query(`UPDATE webhook_outbox SET claimed_by = NULL, claimed_until = NULL, claim_id = NULL WHERE claimed_by = $1 AND status = 'pending'`, [serverId])
     },
     async recordAttempt(record) {
-      await pool.query(
+      // Fenced by the claim: an attempt whose claim expired (another server may be sending the row now)
+      // changes nothing, so the row's state is the current claim's alone.
+      const result = await pool.query(
         `UPDATE webhook_outbox SET status = $2, attempts = attempts + 1, last_attempt_at = $3, next_attempt_at = $4, status_code = $5,
-           error = $6, duration_ms = $7, response = $8, claimed_by = NULL, claimed_until = NULL
-         WHERE seq = $1 AND claimed_by = $9`,
-        [record.seq, record.status, record.at, record.nextAttemptAt, record.statusCode, record.error, record.durationMs, record.response, serverId],
+           error = $6, duration_ms = $7, response = $8, claimed_by = NULL, claimed_until = NULL, claim_id = NULL
+         WHERE seq = $1 AND claim_id = $9`,
+        [record.seq, record.status, record.at, record.nextAttemptAt, record.statusCode, record.error, record.durationMs, record.response, record.claimId],
       )
+      return (result.rowCount ?? 0) > 0
     },
     async recordHealth(webhookId, outcome) {
       if (outcome.ok) await pool.query('UPDATE webhooks SET last_success_at = $1, failures_in_a_row = 0, last_error = NULL WHERE id = $2', [outcome.at, webhookId])

@@ -101,7 +101,7 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
     },
     release: async () => undefined,
     releaseAll: async () => undefined,
-    recordAttempt: async (record) => void updateAttempt.run(record),
+    recordAttempt: async (record) => updateAttempt.run(record).changes > 0,
     async recordHealth(webhookId, outcome) {
       if (outcome.ok) healthOk.run(outcome.at, webhookId)
       else healthFailed.run(outcome.error, webhookId)

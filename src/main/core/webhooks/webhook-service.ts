@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { accountOf, WEBHOOK_TEST_EVENT, type DeliveryStatus, type WebhookDelivery, type WebhookEvent, type WebhookSummary } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { Sealer } from '../crypto/sealer'
-import type { EventBus } from '../events'
+import { allRecorded, type EventBus } from '../events'
 import type { Logger } from '../logger'
 import { createDispatcher, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY, type RetryPolicy } from './dispatcher'
 import { createEndpoints } from './endpoints'
@@ -69,7 +69,7 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
   const endpoints = createEndpoints(outbox, sealer)
   const stored = createStoredEvents(sealer)
 
-  async function attempt(row: OutboxRow): Promise<PostOutcome> {
+  async function attempt(row: OutboxRow, mayStart: () => boolean): Promise<PostOutcome | null> {
     // In a fleet another server may have added the endpoint since this one last read the list.
     if (!endpoints.get(row.webhookId)) await endpoints.reload()
     const endpoint = endpoints.get(row.webhookId)
@@ -85,6 +85,8 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       logger.error({ err: String(err), webhook: row.webhookId }, 'a webhook delivery cannot be opened')
       return { ok: false, statusCode: null, error: 'the stored event cannot be decrypted', response: null, durationMs: 0 }
     }
+    // The reload above may have waited on the database: a claim too old to cover a whole attempt goes back.
+    if (!mayStart()) return null
     return poster.post(
       url,
       { [EVENT_HEADER]: row.event, [DELIVERY_HEADER]: row.deliveryId, [SIGNATURE_HEADER]: sign(secret, body) },
@@ -115,17 +117,22 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
         subscribe: (listener) => bus.subscribe(listener),
         emit(event, payload) {
           const ids = endpoints.subscribers(event)
+          let written: Promise<boolean> | undefined
           if (ids && ids.length > 0) {
-            const failed = (err: unknown): void => logger.error({ err, event }, 'could not write an event to the webhook outbox')
+            const failed = (err: unknown): false => {
+              logger.error({ err, event }, 'could not write an event to the webhook outbox')
+              return false
+            }
             try {
               // SQLite: written before this returns. PostgreSQL: one INSERT, on its way as the event goes on.
-              void writer.write(stored.rowsFor(event, accountOf(event, payload), payload, ids, now()))?.catch(failed)
+              written = writer.write(stored.rowsFor(event, accountOf(event, payload), payload, ids, now()))?.then(() => true, failed)
             } catch (err) {
               // The event still reaches the UI; the log says webhooks missed it.
-              failed(err)
+              written = Promise.resolve(failed(err))
             }
           }
-          bus.emit(event, payload)
+          const inner = bus.emit(event, payload)
+          return written || inner ? allRecorded(written, inner) : undefined
         },
       }
     },

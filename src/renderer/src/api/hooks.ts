@@ -304,11 +304,11 @@ export function useActivity(id: AccountId) {
  * Starts, stops or logs out many accounts with one accounts:bulk call: the core runs them
  * a few at a time; each account that changed goes into the cache as its answer lands.
  */
-export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction) => Promise<BulkResult[]> {
+export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction, options?: { alone?: boolean }) => Promise<BulkResult[]> {
   const api = useTransport()
   const client = useQueryClient()
-  return async (ids, action) => {
-    const results = await api.invoke('accounts:bulk', { ids, action })
+  return async (ids, action, options) => {
+    const results = await api.invoke('accounts:bulk', { ids, action, ...(options?.alone ? { alone: true } : {}) })
     // One notification for the whole answer: the table renders once, not once per account.
     notifyManager.batch(() => {
       for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })

@@ -1,12 +1,14 @@
 // The browser transport for the headless server: commands through the one API client (POST /api/<command>
-// with the bearer token), and a WebSocket at /api/events for events. The WebSocket reconnects with capped, jittered
-// exponential backoff; every reconnect bumps the link generation so the UI refetches what it missed.
+// with the bearer token), and a WebSocket at /api/events for events. The WebSocket reconnects with capped,
+// jittered exponential backoff, asking to resume after the last event it saw (its `resume` token): when
+// the server still holds what was missed it sends it and the UI goes on as it was; otherwise the
+// reconnect bumps the link generation so the UI refetches everything.
 // A 401 anywhere drops the token and asks the operator to sign in again. The token never goes into a
 // URL: a browser WebSocket cannot send headers, so it travels as a `bearer.<token>` subprotocol. The
 // page's topics go in the URL when the stream opens, and in a subscribe message when they change.
 
 import { createApiClient } from '../../../shared/api-client'
-import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
+import { EVENTS_CLOSE_UNAUTHORIZED, EVENTS_PROTOCOL, EVENTS_RESUME_PARAM, TOKEN_PROTOCOL_PREFIX, type CommandName } from '../../../shared/channels'
 import type { CommandInput, CommandOutput } from '../../../shared/contract'
 import { TOPIC_SEPARATOR, type EventTopic } from '../../../shared/event-topics'
 import { AppError } from './api-error'
@@ -42,6 +44,8 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
   let socket: WebSocket | null = null
   let retryTimer: ReturnType<typeof setTimeout> | null = null
   let running = false
+  /** The resume token of the last event received (none before the first one). */
+  let lastResume: string | null = null
   /** The page's topics (null until the page names them: every event). */
   let topics: readonly EventTopic[] | null = null
   /** What the server applies on the open socket: the topics it acknowledged, and subscribe messages not yet acknowledged. */
@@ -106,7 +110,10 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
     let ws: WebSocket
     let authByMessage = false
     const carried = topics
-    const url = carried === null ? eventsUrl : `${eventsUrl}?topics=${encodeURIComponent(carried.join(TOPIC_SEPARATOR))}`
+    const query = new URLSearchParams()
+    if (carried !== null) query.set('topics', carried.join(TOPIC_SEPARATOR))
+    if (lastResume !== null) query.set(EVENTS_RESUME_PARAM, lastResume)
+    const url = query.size === 0 ? eventsUrl : `${eventsUrl}?${query.toString()}`
     try {
       ws = new WebSocket(url, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${current}`])
     } catch {
@@ -132,7 +139,9 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
         sendTopics(ws)
         settleWaiters()
         const state = link.get()
-        link.set({ status: 'open', retryAt: null, failures: 0, generation: state.generation + 1 })
+        // Resumed: the missed events follow, and the UI's data stays good. Otherwise it refetches.
+        const resumed = (data as { resumed?: unknown }).resumed === true
+        link.set({ status: 'open', retryAt: null, failures: 0, generation: resumed ? state.generation : state.generation + 1 })
         return
       }
       if (type === 'subscribed' || type === 'error') {
@@ -144,6 +153,8 @@ export function createHttpTransport(options: { baseUrl: string; initialToken: st
         }
         return
       }
+      const resume = (data as { resume?: unknown } | null)?.resume
+      if (typeof resume === 'string') lastResume = resume
       events.publish(data)
     }
     ws.onclose = (event: CloseEvent) => {

@@ -11,6 +11,7 @@ export const STATUS_GROUPS = [
   'connecting',
   'pairing',
   'reconnecting',
+  'moving',
   'new',
   'stopped',
   'moved',

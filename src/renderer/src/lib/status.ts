@@ -15,6 +15,11 @@ export const STATUS_VIEW: Record<AccountStatus, { label: string; tone: Tone; hin
   replaced: { label: 'Replaced', tone: 'bad', hint: 'Another client took over this session.' },
   moved: { label: 'Moved', tone: 'moved', hint: 'Exported to another place and stopped here.' },
   failed: { label: 'Failed', tone: 'bad', hint: 'Stopped after an error it does not retry.' },
+  moving: {
+    label: 'Reconnecting on another server',
+    tone: 'warn',
+    hint: 'The server that ran it stopped or handed it over; another server of the fleet takes it over within seconds.',
+  },
 }
 
 /** Statuses in which a socket is open or about to be. */

@@ -1,5 +1,7 @@
 // The fleet (#/fleet): the headless servers sharing one PostgreSQL database, each with its address, how
-// long ago it last renewed its heartbeat (counting up between reads) and how many accounts it runs.
+// long ago it last renewed its heartbeat (counting up between reads), how many accounts it runs, and
+// whether it is up: a server whose heartbeat is older than the lease expiry is down (its accounts move to
+// the others), and the servers drop it from the list after a while (docs/fleet.md).
 // On a single server (SQLite, the desktop app) it explains what a fleet is and how to make one.
 
 import type { FleetServer } from '../../../shared/contract'
@@ -14,6 +16,7 @@ export function FleetView() {
   const servers = useFleetServers()
   const list = servers.data ?? []
   const running = list.reduce((sum, s) => sum + s.accounts, 0)
+  const down = list.filter((s) => !s.alive).length
   return (
     <section className="view" aria-labelledby="main-heading">
       <div className="view-header">
@@ -21,6 +24,7 @@ export function FleetView() {
         {list.length > 0 && (
           <p className="view-summary">
             {list.length} {list.length === 1 ? 'server' : 'servers'}, {running} {running === 1 ? 'account' : 'accounts'} running
+            {down > 0 && `, ${down} down`}
           </p>
         )}
       </div>
@@ -59,6 +63,7 @@ function ServerTable({ servers, readAt }: { servers: readonly FleetServer[]; rea
             <th scope="col" className="num">
               Accounts
             </th>
+            <th scope="col">State</th>
           </tr>
         </thead>
         <tbody>
@@ -73,6 +78,19 @@ function ServerTable({ servers, readAt }: { servers: readonly FleetServer[]; rea
               <td data-field="heartbeat">{formatAge(server.heartbeatAgeMs + since)} ago</td>
               <td className="num" data-field="accounts">
                 {server.accounts}
+              </td>
+              <td data-field="state">
+                {server.alive ? (
+                  <span className="badge tone-ok" title="Its heartbeat is younger than the lease expiry.">
+                    <span className="badge-dot" aria-hidden="true" />
+                    Up
+                  </span>
+                ) : (
+                  <span className="badge tone-bad" title="No heartbeat for longer than the lease expiry: its accounts move to the other servers.">
+                    <span className="badge-dot" aria-hidden="true" />
+                    Down
+                  </span>
+                )}
               </td>
             </tr>
           ))}

@@ -32,6 +32,30 @@ export interface OpenPostgresOptions {
   poolSize?: number
   /** How long to wait for a connection before failing (default 10 s). */
   connectTimeoutMs?: number
+  /** The fleet's lease expiry: every session's timeouts are chosen against it (sessionTimeouts). */
+  leaseTtlMs?: number
+}
+
+/** The PostgreSQL session limits of every connection, in milliseconds (docs/fleet.md, "Faults"). */
+export interface SessionTimeouts {
+  /** A session idle inside a transaction (its process paused mid-write) is ended, and its locks go. */
+  idleInTransactionMs: number
+  /** No statement waits longer than this for a lock. */
+  lockMs: number
+  /** No statement runs longer than this. */
+  statementMs: number
+}
+
+/**
+ * Chosen against the lease expiry: a transaction left open by a paused server, or a lock wait, ends
+ * within a third of the ttl, well before its leases expire, so the server taking them over never waits
+ * on it; a statement gets the whole ttl (the longest legitimate ones, pruning and big imports, take a
+ * fraction of that). A server whose statement is cut off sees an error and retries; none of them is
+ * worth stalling the fleet for.
+ */
+export function sessionTimeouts(leaseTtlMs = DEFAULT_TTL_MS): SessionTimeouts {
+  const third = Math.max(1000, Math.floor(leaseTtlMs / 3))
+  return { idleInTransactionMs: third, lockMs: third, statementMs: Math.max(2000, leaseTtlMs) }
 }
 
 export type PgDatabase = NodePgDatabase<typeof schema>
@@ -39,11 +63,20 @@ export type PgDatabase = NodePgDatabase<typeof schema>
 export interface OpenedPostgres {
   db: PgDatabase
   pool: pg.Pool
+  /**
+   * Two connections of their own for the fleet's control path (lease renewals, heartbeats): they never
+   * wait for a free connection behind key writes, claims or a slow query of the main pool.
+   */
+  control: pg.Pool
+  timeouts: SessionTimeouts
   sealer: Sealer
   /** The URL without its password, for messages and logs. */
   where: string
   close(): Promise<void>
 }
+
+/** The fleet's default lease expiry (fleet/leases.ts), mirrored so this module imports nothing from the fleet. */
+const DEFAULT_TTL_MS = 15_000
 
 /** pg_advisory_lock key held while a server checks and migrates: an arbitrary constant ("irish" + 1). */
 const MIGRATION_LOCK = 0x69726973_68000001n
@@ -80,12 +113,17 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Opened
   const migrationsFolder = options.migrationsFolder ?? defaultPostgresMigrationsFolder()
   const newestKnown = newestMigration(migrationsFolder)
 
-  const pool = new pg.Pool({
+  const timeouts = sessionTimeouts(options.leaseTtlMs)
+  const poolOptions = (max: number, name: string): pg.PoolConfig => ({
     connectionString: url,
-    max: options.poolSize ?? 10,
+    max,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    application_name: 'irish-desktop',
+    application_name: name,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    lock_timeout: timeouts.lockMs,
+    statement_timeout: timeouts.statementMs,
   })
+  const pool = new pg.Pool(poolOptions(options.poolSize ?? 10, 'irish-desktop'))
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (err) => logger.warn({ err: describePgError(err) }, 'a PostgreSQL connection was closed'))
 
@@ -97,6 +135,9 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Opened
     throw connectError(where, err)
   }
   try {
+    // Migrations run once, however long they take, and servers starting together wait for the first
+    // one's: the pool's limits do not apply to this connection while it migrates.
+    await client.query('SET statement_timeout = 0; SET lock_timeout = 0')
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()])
     try {
       await refuseNewerSchema(client, newestKnown)
@@ -110,6 +151,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Opened
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined)
     }
+    await client.query('RESET statement_timeout; RESET lock_timeout')
     client.release()
   } catch (err) {
     client.release(true)
@@ -118,16 +160,20 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Opened
     throw new AppError('unavailable', `The database at ${where} could not be prepared: ${describePgError(err)}. Nothing was changed.`, { cause: err })
   }
 
+  const control = new pg.Pool(poolOptions(2, 'irish-desktop-control'))
+  control.on('error', (err) => logger.warn({ err: describePgError(err) }, 'a PostgreSQL control connection was closed'))
   let closed = false
   return {
     db: drizzle({ client: pool, schema }),
     pool,
+    control,
+    timeouts,
     sealer,
     where,
     async close() {
       if (closed) return
       closed = true
-      await pool.end()
+      await Promise.all([pool.end(), control.end()])
     },
   }
 }

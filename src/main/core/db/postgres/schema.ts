@@ -95,13 +95,17 @@ export const servers = pgTable('servers', {
 /**
  * Who runs an account. `epoch` grows by one with every new owner; every write of creds or keys checks
  * (owner, epoch) in its own transaction, so a server whose lease was taken over writes nothing.
- * A released lease keeps its row (owner null) so the epoch never goes back.
+ * A released lease keeps its row (owner null) so the epoch never goes back. A lease handed over to
+ * another server of the fleet (rebalancing) names it in `offered_to`: for one ttl after `offered_at`
+ * only that server may claim it.
  */
 export const leases = pgTable('leases', {
   accountId: text('account_id').primaryKey(),
   owner: text('owner'),
   epoch: bigint('epoch', { mode: 'number' }).notNull().default(0),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
+  offeredTo: text('offered_to'),
+  offeredAt: timestamp('offered_at', { withTimezone: true }),
 })
 
 /**
@@ -116,6 +120,26 @@ export const receivedMessages = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.messageId] })],
+)
+
+/**
+ * The fleet's account events, in one sequence (fleet/fleet-log.ts): every server appends what happened
+ * on it and reads what the others appended after the last sequence it relayed, so a server whose LISTEN
+ * connection dropped catches up when it comes back. Appends hold one advisory lock until they commit,
+ * so rows become visible in `seq` order (a reader never skips one that commits late). The payload is
+ * sealed (messages carry text), bound to `id`. Kept an hour.
+ */
+export const fleetEvents = pgTable(
+  'fleet_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull(),
+    origin: text('origin').notNull(),
+    event: text('event').notNull(),
+    payload: bytea('payload').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('fleet_events_at').on(t.at)],
 )
 
 /**
@@ -153,8 +177,8 @@ export const webhooks = pgTable('webhooks', {
 
 /**
  * The webhook outbox, as in SQLite, plus the claim that makes one server of the fleet send each row:
- * a server takes a due lane head with FOR UPDATE SKIP LOCKED and marks it claimed until the attempt's
- * timeout has passed with a margin; a server that dies mid-attempt leaves a claim that simply expires.
+ * a server takes a due lane head with FOR UPDATE SKIP LOCKED and marks it claimed (claim_id) until the
+ * attempt's timeout has passed with a margin; a server that dies mid-attempt leaves a claim that simply expires.
  * See docs/webhooks.md.
  */
 export const webhookOutbox = pgTable(
@@ -178,6 +202,8 @@ export const webhookOutbox = pgTable(
     response: text('response'),
     claimedBy: text('claimed_by'),
     claimedUntil: millis('claimed_until'),
+    /** A fresh id per claim: recording an attempt counts only under the claim it was sent under. */
+    claimId: text('claim_id'),
   },
   (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
 )

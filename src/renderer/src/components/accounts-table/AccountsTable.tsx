@@ -141,7 +141,7 @@ export function AccountsTable({ accounts, onShowQr }: { accounts: readonly Accou
       const words = { start: ['Starting', 'Started'], stop: ['Stopping', 'Stopped'], restart: ['Restarting', 'Restarted'] }[action]
       setRowNote({ text: `${words[0]} ${account.label}…`, bad: false })
       try {
-        const [result] = await runBulkAction([account.id], action)
+        const [result] = await runBulkAction([account.id], action, { alone: true })
         if (result && !result.ok) setRowNote({ text: `${account.label}: ${result.error?.message ?? 'it failed.'}`, bad: true })
         else setRowNote({ text: `${words[1]} ${account.label}.`, bad: false })
       } catch (error) {

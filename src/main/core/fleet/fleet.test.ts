@@ -1,0 +1,130 @@
+// One server's fleet loop against a real PostgreSQL cluster, without sockets (a stand-in session manager
+// that starts nothing): what other servers see of a server that died. Its accounts show as moving, with
+// no server, within a second of its lease's expiry; the servers list marks it down once its heartbeat is
+// older than the lease, and drops it after twenty of them.
+
+import { randomBytes } from 'node:crypto'
+import { afterEach, expect, it } from 'vitest'
+import type { AccountSummary } from '../../../shared/contract'
+import type { AccountId } from '../../../shared/ids'
+import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
+import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
+import { createPgAccountRepository } from '../accounts/pg-account-repository'
+import { createWriteQueue } from '../db/postgres/write-queue'
+import { silentLogger } from '../logger'
+import type { SessionManager } from '../sessions/session-manager'
+import { createFleet, type Fleet } from './fleet'
+
+const TTL_MS = 1000
+const logger = silentLogger()
+/** Nothing runs here: the fleet under test claims no account (none has creds). */
+const noSessions = { start: async () => undefined, stop: async () => undefined } as unknown as SessionManager
+
+describePostgres('a fleet server watching the others', () => {
+  const ref = usePostgresCluster()
+  const opened: OpenedPostgres[] = []
+  const fleets: Fleet[] = []
+
+  afterEach(async () => {
+    for (const f of fleets.splice(0)) await f.stop()
+    for (const d of opened.splice(0)) await d.close()
+  })
+
+  async function setUp(): Promise<{ database: OpenedPostgres; url: string }> {
+    const url = await ref.cluster.createDatabase()
+    const database = await openPostgres({ url, dataKey: randomBytes(32), logger, leaseTtlMs: TTL_MS })
+    opened.push(database)
+    return { database, url }
+  }
+
+  it('shows the accounts of a server whose lease lapsed as moving, with no server, within a second', async () => {
+    const { database } = await setUp()
+    const now = Date.now()
+    await database.pool.query(
+      `INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES
+         ('acc-running', 'Running', 'connected', $1, $1, true), ('acc-stopped', 'Stopped', 'connected', $1, $1, false)`,
+      [now],
+    )
+    await database.pool.query("INSERT INTO servers (id, url) VALUES ('srv-dead', 'http://127.0.0.1:1')")
+    // Its last renewal gave both leases 1.5 s more.
+    await database.pool.query(
+      "INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ('acc-running', 'srv-dead', 1, clock_timestamp() + interval '1500 milliseconds'), ('acc-stopped', 'srv-dead', 1, clock_timestamp() + interval '1500 milliseconds')",
+    )
+    const expiresAt = performance.now() + 1500
+    const shown: Array<{ summary: AccountSummary; at: number }> = []
+    const accounts = await createPgAccountRepository(database.db, createWriteQueue(logger))
+    const fleet = createFleet({
+      database,
+      accounts,
+      serverId: 'srv-watcher',
+      url: () => 'http://127.0.0.1:2',
+      logger,
+      ttlMs: TTL_MS,
+      showLocally: (summary) => shown.push({ summary, at: performance.now() }),
+    })
+    fleets.push(fleet)
+    await fleet.init()
+    await fleet.start(noSessions)
+    const record = accounts.get('acc-running' as AccountId)!
+    expect(fleet.present({ ...record, server: undefined } as AccountSummary)).toMatchObject({ status: 'connected', server: 'srv-dead' })
+
+    await expect.poll(() => shown.length, { timeout: 5000 }).toBeGreaterThan(0)
+    const lapse = shown.find((s) => s.summary.id === 'acc-running')!
+    expect(lapse.summary).toMatchObject({ id: 'acc-running', status: 'moving', server: null })
+    expect(lapse.at - expiresAt).toBeLessThan(1000)
+    // Not wanted running (the operator stopped it): no longer anyone's, but not moving either.
+    expect(shown.find((s) => s.summary.id === 'acc-stopped')?.summary).toMatchObject({ status: 'connected', server: null })
+    // accounts:list answers the same from the database.
+    await fleet.refreshOwners()
+    expect(fleet.present({ ...record } as AccountSummary)).toMatchObject({ status: 'moving', server: null })
+  })
+
+  it('shows a lease that lapsed between two readings (a slow round) as moving, not only one the lapse watch saw', async () => {
+    const { database } = await setUp()
+    const now = Date.now()
+    await database.pool.query(
+      "INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES ('acc-running', 'Running', 'connected', $1, $1, true)",
+      [now],
+    )
+    await database.pool.query("INSERT INTO servers (id, url) VALUES ('srv-dead', 'http://127.0.0.1:1')")
+    await database.pool.query(
+      "INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ('acc-running', 'srv-dead', 1, clock_timestamp() + interval '300 milliseconds')",
+    )
+    const shown: AccountSummary[] = []
+    const accounts = await createPgAccountRepository(database.db, createWriteQueue(logger))
+    const fleet = createFleet({ database, accounts, serverId: 'srv-watcher', url: () => 'http://127.0.0.1:2', logger, ttlMs: TTL_MS, showLocally: (s) => shown.push(s) })
+    fleets.push(fleet)
+    await fleet.init()
+    const record = accounts.get('acc-running' as AccountId)!
+    expect(fleet.present({ ...record } as AccountSummary)).toMatchObject({ server: 'srv-dead' })
+    // The lease lapses before the first round reads again, and that round runs before the lapse watch's first look.
+    await expect.poll(async () => (await database.pool.query('SELECT 1 FROM leases WHERE expires_at > clock_timestamp()')).rowCount, { interval: 50 }).toBe(0)
+    await fleet.start(noSessions)
+    expect(shown.find((s) => s.id === 'acc-running')).toMatchObject({ status: 'moving', server: null })
+  })
+
+  it('marks a server down once its heartbeat is older than the lease, and drops it after twenty', async () => {
+    const { database } = await setUp()
+    await database.pool.query(
+      `INSERT INTO servers (id, url, started_at, heartbeat_at) VALUES
+         ('srv-quiet', 'http://127.0.0.1:3', now() - interval '10 seconds', now() - interval '5 seconds'),
+         ('srv-gone', 'http://127.0.0.1:4', now() - interval '1 minute', now() - interval '30 seconds')`,
+    )
+    const fleet = createFleet({
+      database,
+      accounts: await createPgAccountRepository(database.db, createWriteQueue(logger)),
+      serverId: 'srv-watcher',
+      url: () => 'http://127.0.0.1:2',
+      logger,
+      ttlMs: TTL_MS,
+    })
+    fleets.push(fleet)
+    await fleet.init()
+    await fleet.start(noSessions)
+    const servers = await fleet.servers()
+    expect(servers.map((s) => [s.id, s.alive])).toEqual([
+      ['srv-quiet', false],
+      ['srv-watcher', true],
+    ])
+  })
+})
