@@ -1,10 +1,14 @@
 // Accounts benchmark: one core in this process runs N WhatsApp accounts against the simulator, which
 // runs in a child process so its memory is not counted. Run: `npm run bench:accounts -- [--accounts N]
-// [--messages M] [--pair-concurrency C] [--settle-ms MS] [--profile DIR]`. --profile writes CPU profiles
-// of the reconnect and message phases to DIR and prints where their time goes. Measures, in order:
+// [--messages M] [--pair-concurrency C] [--settle-ms MS] [--profile DIR] [--connect-concurrency L]
+// [--sweep-concurrency 4,16,64]`. --profile writes CPU profiles of the reconnect and message phases to
+// DIR and prints where their time goes. --connect-concurrency sets the app's admission limit (handshakes
+// in flight, sessions/admission.ts); --sweep-concurrency reconnects everything again under each limit
+// listed and prints time, event-loop delay and heap peak for each. Measures, in order:
 //   (a) pairing N accounts by QR (the simulator's admin API plays the phones), C at a time;
 //   (b) closing the core and opening a new one on the same data dir, then the time until all N are
-//       connected again from the encrypted store (createCore + startAccounts, no pairing);
+//       connected again from the encrypted store (createCore + startAccounts, no pairing), with the
+//       event loop's delay and the heap's peak during it (phase-watch.ts; the peer reports the same);
 //   (c) resident memory per idle connected account: (RSS with N connected and idle − RSS of this
 //       process after createCore with 0 accounts running) / N. Both RSS figures are taken after a full
 //       GC (global.gc with --expose-gc; otherwise exposed at run time through v8.setFlagsFromString) so
@@ -46,6 +50,7 @@ import { newDataKey, openTestCore, pairAccount, type PairedTestAccount } from '.
 import { NO_LIMITS } from '../src/main/core/sends/limits'
 import { startCleanupGuard } from './cleanup-guard'
 import { createPhaseProfiler, type PhaseProfiler } from './cpu-profile'
+import { watchPhase } from './phase-watch'
 import { startPeerProcess, type PeerMemory, type PeerProcess } from './peer-process'
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process'
 
@@ -65,6 +70,10 @@ const { values: args } = parseArgs({
     'peer-budget-s': { type: 'string', default: '240' },
     /** Reconnect every account this many times after the first measurement, then measure again (0: off). */
     churn: { type: 'string', default: '0' },
+    /** Handshakes the app lets in flight at once (sessions/admission.ts); the core's default unless given. */
+    'connect-concurrency': { type: 'string' },
+    /** Comma-separated limits: after the idle measurement, reconnect everything again under each and compare. */
+    'sweep-concurrency': { type: 'string' },
   },
 })
 function positive(name: string, value: string | undefined): number {
@@ -82,6 +91,11 @@ const PAIR_CONCURRENCY = positive('pair-concurrency', args['pair-concurrency'])
 const SETTLE_MS = positive('settle-ms', args['settle-ms'])
 const PEER_BUDGET_MS = positive('peer-budget-s', args['peer-budget-s']) * 1000
 const CHURN = args.churn === '0' ? 0 : positive('churn', args.churn)
+const CONNECT_CONCURRENCY = args['connect-concurrency'] === undefined ? undefined : positive('connect-concurrency', args['connect-concurrency'])
+const SWEEP = (args['sweep-concurrency'] ?? '')
+  .split(',')
+  .filter((v) => v !== '')
+  .map((v) => positive('sweep-concurrency', v))
 /** Long enough for the largest runs (2,000 accounts pair for minutes), short enough to end a stuck one. */
 const PHASE_TIMEOUT_MS = Math.max(120_000, N * 150)
 const MB = 1024 * 1024
@@ -221,6 +235,8 @@ interface PeerFigures {
   connectMs: number
   connectCpuText: string
   notConnected: number
+  reconnectLag: { p99Ms: number; maxMs: number }
+  peakHeap: number
   warmMs: number
   sendMs: number
   sendCpuText: string
@@ -296,6 +312,8 @@ async function measurePeer(peer: PeerProcess, sim: SimulatorProcess, dir: string
     connectMs: reopened.ms,
     connectCpuText,
     notConnected: reopened.notOpen,
+    reconnectLag: { p99Ms: reopened.lagP99Ms, maxMs: reopened.lagMaxMs },
+    peakHeap: reopened.peakHeap,
     warmMs: warm.ms,
     sendMs: sent.ms,
     sendCpuText,
@@ -429,7 +447,8 @@ async function main(): Promise<void> {
     const endpoint = { url: sim.url, rootKeyHex: sim.rootKeyHex }
 
     // Baseline: this process with a core open and no account ever run.
-    let opened = await openTestCore({ dataDir, dataKey, endpoint })
+    const concurrency = CONNECT_CONCURRENCY === undefined ? {} : { connectConcurrency: CONNECT_CONCURRENCY }
+    let opened = await openTestCore({ dataDir, dataKey, endpoint, ...concurrency })
     core = opened.core
     // The message phases measure routing, not send limits (bench:sends does): no limits on these accounts.
     core.settings.set({ defaultLimits: NO_LIMITS })
@@ -462,7 +481,7 @@ async function main(): Promise<void> {
     const closeMs = performance.now() - closeStart
 
     const openStart = performance.now()
-    opened = await openTestCore({ dataDir, dataKey, endpoint })
+    opened = await openTestCore({ dataDir, dataKey, endpoint, ...concurrency })
     core = opened.core
     opened.events.stop()
     const openMs = performance.now() - openStart
@@ -473,11 +492,13 @@ async function main(): Promise<void> {
     const connectStart = performance.now()
     const connectCpu = cpuNow(sim.child.pid)
     const connected = allConnected(core, ids)
+    const watch = watchPhase()
     await phase('reconnect', async () => {
       await core!.startAccounts()
       await connected
     })
     const connectMs = performance.now() - connectStart
+    const reconnectWatch = watch.stop()
     const connectCpuText = cpuShare(connectCpu, cpuNow(sim.child.pid), connectMs)
     const connectedInMs = openMs + connectMs
     const notConnected = core.sessions.list().filter((a) => a.status !== 'connected').length
@@ -488,7 +509,27 @@ async function main(): Promise<void> {
     const perAccount = (idle.rss - fresh.rss) / N
     const perAccountVsReopen = (idle.rss - reopened.rss) / N
     const idleHeapPerAccount = (idle.heapUsed - fresh.heapUsed) / N
+    const peakHeapRatio = reconnectWatch.peakHeap / idle.heapUsed
     const simStats = await sim.stats()
+
+    // (b') The same reconnect under other admission limits: total time against loop delay and heap peak.
+    const sweep: Array<{ limit: number; ms: number; lagP99Ms: number; lagMaxMs: number; peakHeap: number }> = []
+    for (const limit of SWEEP) {
+      await core.close()
+      core = null
+      opened = await openTestCore({ dataDir, dataKey, endpoint, connectConcurrency: limit })
+      core = opened.core
+      opened.events.stop()
+      fullGc()
+      const started = performance.now()
+      const reconnected = allConnected(core, ids)
+      const watching = watchPhase()
+      await core.startAccounts()
+      await reconnected
+      sweep.push({ limit, ms: performance.now() - started, ...watching.stop() })
+      progress(`sweep: ${limit} in flight, all connected`, true)
+      await delay(SETTLE_MS)
+    }
 
     progress('measuring message throughput', true)
     // (d) Throughput: one untimed round so every pair has its Signal session, then the timed run.
@@ -531,6 +572,10 @@ async function main(): Promise<void> {
       [`reopen: startAccounts until ${N} connected`, `${seconds(connectMs)} s; ${connectCpuText}`],
       [`${N} connected from the encrypted store`, `${seconds(connectedInMs)} s (target 15 s)`],
       ['accounts not connected after reopen', String(notConnected)],
+      [
+        'event-loop delay during the reconnect',
+        `p99 ${reconnectWatch.lagP99Ms.toFixed(0)} ms, max ${reconnectWatch.lagMaxMs.toFixed(0)} ms (target p99 < 100 ms); ${CONNECT_CONCURRENCY ?? 'default'} handshakes in flight at most`,
+      ],
       [`first message on each of ${N} pairs (session setup)`, `${seconds(warmMs)} s`],
       [`${MESSAGES} messages across ${N} pairs`, `${seconds(sendMs)} s = ${perSecond.toFixed(0)} msg/s; ${sendCpuText}`],
       ['store calls during the messages (sender + receiver)', storeCalls.join(', ')],
@@ -547,8 +592,21 @@ async function main(): Promise<void> {
       ['RSS per connected account (vs fresh)', `${mb(perAccount)} MB (target < 15 MB)`],
       ['RSS per connected account (vs reopened)', `${mb(perAccountVsReopen)} MB`],
       ['heapUsed per connected account (vs fresh)', `${mb((idle.heapUsed - fresh.heapUsed) / N)} MB`],
+      [
+        'peak heap during the reconnect / idle heap',
+        `${peakHeapRatio.toFixed(2)} (${mb(reconnectWatch.peakHeap)} / ${mb(idle.heapUsed)} MB; the peak sampled every 50 ms with its garbage, the idle after a full GC; target 1.3)`,
+      ],
       ['simulator process (not counted)', `${mb(simStats.memory.rss)} MB RSS, ${simStats.loggedIn} logged in (${simPerAccount(simStats)} per account)`],
     ])
+    if (sweep.length > 0) {
+      console.log(`\n== admission control: ${N} accounts reconnected from the store under each limit (handshakes in flight)`)
+      table(
+        sweep.map((r) => [
+          `${r.limit} in flight`,
+          `${seconds(r.ms)} s; loop delay p99 ${r.lagP99Ms.toFixed(0)} ms, max ${r.lagMaxMs.toFixed(0)} ms; heap peak ${mb(r.peakHeap)} MB`,
+        ]),
+      )
+    }
     if (churned) {
       console.log(`\n== after churn: every account reconnected ${CHURN} times (stop, start, connected)`)
       table([
@@ -569,6 +627,7 @@ async function main(): Promise<void> {
         ['close all sockets, creds writes landed', `${seconds(p.closeMs)} s`],
         [`reload ${N} folders until ${N} connected`, `${seconds(p.connectMs)} s; ${p.connectCpuText}`],
         ['accounts not connected after reopen', String(p.notConnected)],
+        ['event-loop delay during the reconnect', `p99 ${p.reconnectLag.p99Ms.toFixed(0)} ms, max ${p.reconnectLag.maxMs.toFixed(0)} ms`],
         [`first message on each of ${N} pairs (session setup)`, `${seconds(p.warmMs)} s`],
         [`${MESSAGES} messages across ${N} pairs`, `${seconds(p.sendMs)} s = ${p.perSecond.toFixed(0)} msg/s; ${p.sendCpuText}`],
         ['duplicate deliveries (counted, as on the app side)', String(p.duplicates)],
@@ -585,6 +644,7 @@ async function main(): Promise<void> {
         ['RSS per connected account (vs fresh)', `${mb(p.perAccount)} MB`],
         ['RSS per connected account (vs all closed)', `${mb(p.perAccountVsClosed)} MB`],
         ['heapUsed per connected account (vs fresh)', `${mb((p.idle.heapUsed - p.fresh.heapUsed) / N)} MB`],
+        ['peak heap during the reconnect / idle heap', `${(p.peakHeap / p.idle.heapUsed).toFixed(2)} (${mb(p.peakHeap)} / ${mb(p.idle.heapUsed)} MB)`],
       ])
 
       console.log('\n== ratios (app / plain Baileys)')
@@ -600,6 +660,10 @@ async function main(): Promise<void> {
         [
           'RSS per connected account (low baselines)',
           `${ratio(perAccountVsReopen, p.perAccountVsClosed)} (${mb(perAccountVsReopen)} / ${mb(p.perAccountVsClosed)} MB); the same, against the baselines that err low`,
+        ],
+        [
+          'event-loop delay p99 during the reconnect',
+          `${ratio(reconnectWatch.lagP99Ms, p.reconnectLag.p99Ms)} (${reconnectWatch.lagP99Ms.toFixed(0)} / ${p.reconnectLag.p99Ms.toFixed(0)} ms); <1: the app's loop stays more responsive`,
         ],
         [`msg/s, ${MESSAGES} messages across ${N} pairs`, `${ratio(perSecond, p.perSecond)} (${perSecond.toFixed(0)} / ${p.perSecond.toFixed(0)}); >1: the app moves more messages per second, <1: fewer`],
         [`pair ${N} accounts by QR`, `${ratio(pairMs, p.pairMs)} (${seconds(pairMs)} s / ${seconds(p.pairMs)} s); >1: the app pairs slower, <1: faster`],

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'irish-bench-audit-'))
   const database = openDatabase({ file: join(dir, 'irish.db'), dataKey: randomBytes(32) })
   const trail = createAuditTrail({ rows: sqliteAuditRows(database.sqlite), server: 'bench', logger: silentLogger(), retentionDays: () => 90 })
-  const activity = createSqliteActivityLog({ sqlite: database.sqlite })
+  const activity = createSqliteActivityLog({ sqlite: database.sqlite, batch: database.batch })
   const entry = (i: number) => ({ actor: 'alice', command: 'accounts:start', accounts: [account(i)], result: 'ok', subject: null })
   const line = (i: number) => ({ account: account(i), kind: 'command' as const, message: 'Start', actor: 'api' as const })
 

@@ -27,6 +27,7 @@ import pino from 'pino'
 import { guardConsoleAgainstSessionDumps } from '../src/whatsapp-protocol/console-guard'
 import { enforceSignatureChecks, trustWhatsAppRoot } from '../src/whatsapp-protocol/trust-root'
 import type { PeerInit, PeerMemory, PeerRequest, PeerResponse, PeerResults } from './peer-process'
+import { watchPhase } from './phase-watch'
 
 if (!process.send) {
   console.error('bench/baileys-peer.ts is started by the accounts benchmark (over IPC), not by hand')
@@ -274,8 +275,11 @@ async function handle(request: PeerRequest): Promise<PeerResults[keyof PeerResul
       return { ms: await pair(request.args.n) }
     case 'close':
       return { ms: await closeAll() }
-    case 'reopen':
-      return { ms: await reopenAll(), notOpen: accounts.filter((a) => !a.sock || !a.jid).length }
+    case 'reopen': {
+      const watch = watchPhase()
+      const ms = await reopenAll()
+      return { ms, notOpen: accounts.filter((a) => !a.sock || !a.jid).length, ...watch.stop() }
+    }
     case 'exchange':
       return exchange(request.args.tag, request.args.count)
   }

@@ -43,7 +43,8 @@ export interface PeerResults {
   memory: PeerMemory
   pair: { ms: number }
   close: { ms: number }
-  reopen: { ms: number; notOpen: number }
+  /** With the event-loop delay and the heap's peak during it, measured as on the app side (phase-watch.ts). */
+  reopen: { ms: number; notOpen: number; lagP99Ms: number; lagMaxMs: number; peakHeap: number }
   exchange: { ms: number; duplicates: number }
 }
 

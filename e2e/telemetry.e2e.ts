@@ -341,6 +341,9 @@ test.describe('telemetry across a server restart', () => {
       // Half a minute of history before the restart.
       await expect.poll(() => telemetry.dataPoints('Operations per second'), { timeout: 60_000 }).toBeGreaterThanOrEqual(30)
       const requestsBefore = await telemetry.tileNumber('Requests')
+      // The loop's delay is its own figure beside the store's: this server's, with its maximum.
+      const loopTile = page.locator('.tile').filter({ has: page.locator('dt', { hasText: 'Event-loop delay p99' }) })
+      await expect(loopTile.locator('dd')).toContainText(/^[\d.,]+ ms\s*max [\d.,]+ ms/)
 
       await server.stop()
       await expect(shell.disconnectedBanner).toBeVisible()

@@ -1,13 +1,21 @@
 // The headless server as `npm run serve` runs it: the bundle out/main/server.js under plain node, one
 // process, no tsx. And the freshness check that builds first when the bundle is missing or stale.
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILD_OUTPUTS, staleReason } from '../scripts/build-freshness.mjs'
+import { heapLimitFlag } from '../src/main/server/heap-limit'
 import { startServerProcess, type ServerProcess } from './support/server-process'
 
 const ROOT = resolve(import.meta.dirname, '..')
+
+/** V8's heap limit for a node started as the server is (this test process may run under other flags). */
+function defaultHeapLimit(): number {
+  const out = execFileSync(process.execPath, ['-p', 'require("node:v8").getHeapStatistics().heap_size_limit'])
+  return Number(out.toString().trim())
+}
 
 describe('the server from its build', () => {
   let dataDir: string
@@ -35,10 +43,20 @@ describe('the server from its build', () => {
     const pid = server.child.pid!
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
     expect(argv[0]).toBe(process.execPath)
-    expect(argv[1]).toBe('out/main/server.js')
+    // The entry replaced itself (same pid) with a heap limit from the machine's memory where V8's is lower.
+    const flag = heapLimitFlag({ execArgv: [], nodeOptions: process.env.NODE_OPTIONS, totalMemory: totalmem(), currentLimit: defaultHeapLimit() })
+    const script = argv.findIndex((arg) => arg.endsWith('out/main/server.js'))
+    expect(argv.slice(1, script)).toEqual(flag ? [flag] : [])
+    expect(resolve(ROOT, argv[script]!)).toBe(join(ROOT, 'out/main/server.js'))
     expect(argv.join(' ')).not.toContain('tsx')
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()
     expect(children).toBe('')
+  })
+
+  it('says its heap limit at start, set from the machine memory where V8 default is lower', () => {
+    const flag = heapLimitFlag({ execArgv: [], nodeOptions: process.env.NODE_OPTIONS, totalMemory: totalmem(), currentLimit: defaultHeapLimit() })
+    const line = server.stdout.find((l) => l.startsWith('heap limit '))
+    expect(line, server.stdout.join('\n')).toMatch(flag ? new RegExp(`\\(${flag}\\)$`) : /V8's default/)
   })
 
   it('is what `npm run serve` and `npm start` run', () => {

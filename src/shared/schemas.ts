@@ -216,6 +216,12 @@ export const TelemetrySnapshotSchema = z.object({
   /** Operations per second averaged over windowSeconds, all request types. */
   opsPerSecond: z.number(),
   cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRatio: z.number().nullable() }),
+  /**
+   * How late this server's event loop ran over the same window (samples every 20 ms; count = samples).
+   * Process-wide, whatever the account: a slow loop delays every store call's caller, but the store's
+   * latencies above time the store's own work, so the two tell a slow loop from a slow store.
+   */
+  loopDelay: LatencyStatsSchema,
 })
 export type TelemetrySnapshot = z.infer<typeof TelemetrySnapshotSchema>
 

@@ -97,6 +97,8 @@ export interface CoreDeps {
   webhooks?: WebhookOptions
   /** Tests only: shorter send-limit windows (a minute of 600 ms), so a queue drains within a test. */
   sendWindows?: Partial<LimitWindows>
+  /** Handshakes in flight at most, for mass starts and bulk pairing (sessions/admission.ts). */
+  connectConcurrency?: number
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
   crashAt?: CrashPoint
   /** The server's own API token: the admin token named `default` (none in the desktop app). */
@@ -211,6 +213,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.makeSocket ? { makeSocket: deps.makeSocket } : {}),
       ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}),
+      ...(deps.connectConcurrency !== undefined ? { connectConcurrency: deps.connectConcurrency } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       proxies: proxySecrets(storage.sealer),
       defaultProxyUrl: () => settings.defaultProxyUrl(),
@@ -235,8 +238,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       count: (id) => sessions.health(id).then((health) => health.keyCounts),
     })
     const clock = deps.now ? { now: deps.now } : {}
-    const activity = storage.sqlite
-      ? createSqliteActivityLog({ sqlite: storage.sqlite, ...clock })
+    const activity = storage.sqlite && storage.batch
+      ? createSqliteActivityLog({ sqlite: storage.sqlite, batch: storage.batch, ...clock })
       : createPgActivityLog({ pool: storage.postgres!.database.pool, logger: log, ...clock })
     cleanup.unshift(() => activity.settled())
     // In a fleet the log is shared: each change is written by the server it happened on, not again by
@@ -299,10 +302,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       backup,
     })
     const observed = createDispatch(handlers, log, commandObserver(activity, log))
-    // In a fleet the log's writes land in the background: a command's answer waits for its own line, so
-    // any server asked right after it lists who asked (on SQLite the line is written at once).
+    // Account rows and activity lines land in the background (a write batch per turn on SQLite, a
+    // write queue on PostgreSQL): a command's answer waits for what it changed and for its own line, so
+    // nothing an operator was told is lost in a crash, and any server asked right after it lists who asked.
     const localDispatch: Dispatch = async (command, input, caller) => {
       const result = await observed(command, input, caller)
+      await storage.settled()
       if (recordsCommand(command)) await activity.settled()
       return result
     }

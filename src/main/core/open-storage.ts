@@ -19,6 +19,7 @@ import { createSettingsStore, type SettingsStore } from './settings/settings-sto
 import { sqliteSettingsRows } from './settings/sqlite-settings-rows'
 import { createSqliteAccountRepository } from './accounts/sqlite-account-repository'
 import { DATABASE_FILE, openDatabase } from './db/open-database'
+import type { WriteBatch } from './db/write-batch'
 import { openPostgres, type OpenedPostgres } from './db/postgres/open-postgres'
 import { createPgAccountRepository, type PgAccountRepository } from './accounts/pg-account-repository'
 import { createPgSettingsRows, type PgSettingsRows } from './settings/pg-settings-rows'
@@ -55,6 +56,10 @@ export interface Storage {
   sealer: Sealer
   /** SQLite only: the open database (the activity log lives beside the accounts). */
   sqlite: SqliteDatabase | null
+  /** SQLite only: the turn's bookkeeping writes (account rows, activity), db/write-batch.ts. */
+  batch: WriteBatch | null
+  /** SQLite: commits the bookkeeping writes made so far (a command's answer waits for it). PostgreSQL: resolves at once. */
+  settled(): Promise<void>
   /** PostgreSQL only: the pool and the cached tables a fleet refreshes. */
   postgres: { database: OpenedPostgres; accounts: PgAccountRepository; settingsRows: PgSettingsRows } | null
   /** Lets queued writes land, then closes the database. */
@@ -83,6 +88,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         stores: null,
         sealer: database.sealer,
         sqlite: null,
+        batch: null,
+        // As before the batch existed: account and settings writes land in order through the queue,
+        // which close() flushes; a command does not wait for them (a long queue during a mass reconnect
+        // would hold every answer).
+        settled: async () => {},
         postgres: { database, accounts, settingsRows },
         async close() {
           await queue.flush().catch((err: unknown) => logger.error({ err: String(err) }, 'some writes did not reach the database'))
@@ -100,14 +110,19 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     ...(options.previousKeys ? { previousKeys: options.previousKeys } : {}),
     ...(options.migrationsFolder ? { migrationsFolder: options.migrationsFolder } : {}),
     ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}),
+    logger,
   })
   return {
     kind: 'sqlite',
-    accounts: createSqliteAccountRepository(database.db),
+    accounts: createSqliteAccountRepository(database.db, database.batch),
     settings: createSettingsStore(sqliteSettingsRows(database.db), logger, proxySecrets(database.sealer)),
     stores: sqliteAuthStoreFactory(database),
     sealer: database.sealer,
     sqlite: database.sqlite,
+    batch: database.batch,
+    async settled() {
+      database.batch.flush()
+    },
     postgres: null,
     async close() {
       database.close()

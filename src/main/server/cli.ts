@@ -24,6 +24,7 @@ import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protoco
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { remoteSimulator, savedSimulatorPorts, startEmbeddedSimulator, type EmbeddedSimulator } from './demo-simulator'
 import { hostnameOf } from './host-policy'
+import { heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
 import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
 import { checkChosenToken, resolveApiToken } from './token'
@@ -39,6 +40,8 @@ const USAGE = `Usage: npm run serve -- [options]
   --public-url <url>   With --database: where the other servers of the fleet reach this one
                        (default http://<host>:<port>). Put the address they can route to.
   --capacity <n>       With --database: run at most n accounts here (default: a fair share).
+  --connect-concurrency <n>  Handshakes with WhatsApp in flight at most when many accounts start at
+                       once (default 16). Or IRISH_CONNECT_CONCURRENCY.
   --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
   --previous-key-file <file>  While the data key is rotated: the old key's file (or IRISH_PREVIOUS_DATA_KEY),
                        read with beside the new one (docs/security.md, "Rotating the data key").
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
       database: { type: 'string' },
       'public-url': { type: 'string' },
       capacity: { type: 'string' },
+      'connect-concurrency': { type: 'string' },
       'key-file': { type: 'string' },
       'previous-key-file': { type: 'string' },
       'ui-dir': { type: 'string' },
@@ -116,6 +120,11 @@ async function main(): Promise<void> {
   }
   const capacity = values.capacity === undefined ? undefined : Number(values.capacity)
   if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 0)) throw new UsageError('--capacity must be a whole number.')
+  const concurrencyText = values['connect-concurrency'] ?? (process.env.IRISH_CONNECT_CONCURRENCY || undefined)
+  const connectConcurrency = concurrencyText === undefined ? undefined : Number(concurrencyText)
+  if (connectConcurrency !== undefined && (!Number.isInteger(connectConcurrency) || connectConcurrency < 1)) {
+    throw new UsageError('--connect-concurrency (or IRISH_CONNECT_CONCURRENCY) must be a whole number of at least 1.')
+  }
   const metricsToken = values['metrics-token'] ?? (process.env.IRISH_METRICS_TOKEN || undefined)
   if (metricsToken !== undefined) await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken)
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
@@ -213,6 +222,7 @@ async function main(): Promise<void> {
         }
       : {}),
     ...(simulatorPort ? { simulator: simulatorPort } : {}),
+    ...(connectConcurrency !== undefined ? { connectConcurrency } : {}),
     ...(whatsappOverride ? { whatsappOverride } : {}),
     // The passkey helper in a person's browser talks to this origin (the UI names its own instead).
     ceremonyServer: () => serverOrigin(publicUrl ?? listeningUrl),
@@ -280,6 +290,7 @@ async function main(): Promise<void> {
   }
   // In fleet:servers before the ready line: whoever reads that line may ask the fleet for this server.
   await core.fleet?.leases.register()
+  say(heapLimitLine())
   say(`listening on ${server.url}`)
 
   await core.startAccounts()

@@ -1,5 +1,9 @@
 // The SQLite implementation of the session manager's AccountRepository, through Drizzle.
 // Main process, Electron-free. Maps rows to records and back; nothing else sees the rows.
+// Rows are read once at open and kept in memory, as the PostgreSQL repository keeps them: the session
+// manager reads an account several times per status change. Changes land in memory at once and in the
+// database with the turn's write batch (db/write-batch.ts), one UPDATE per changed account per turn
+// with every column it changed; adding and removing an account are written at once.
 
 import { eq, sql } from 'drizzle-orm'
 import { AppError } from '../../../shared/errors'
@@ -9,6 +13,7 @@ import { SendLimitsSchema, type SendLimits } from '../../../shared/send-limits'
 import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import type { AccountRecord, AccountRecordPatch, AccountRepository } from './account-repository'
 import type { AppDatabase } from '../db/open-database'
+import type { WriteBatch } from '../db/write-batch'
 import { accounts } from '../db/schema'
 
 type Row = typeof accounts.$inferSelect
@@ -73,60 +78,94 @@ export function toColumns(patch: AccountRecordPatch & Partial<Pick<AccountRecord
   return columns
 }
 
-export function createSqliteAccountRepository(db: AppDatabase): AccountRepository {
-  const byId = db.select().from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare()
+export function createSqliteAccountRepository(db: AppDatabase, batch: WriteBatch): AccountRepository {
   // One prepared UPDATE per set of changed columns (a handful of shapes: status changes, pairing, rename…):
   // building the query anew was most of a status change's cost, which a bulk action over hundreds of
   // accounts pays once per account.
   const updates = new Map<string, ReturnType<typeof prepareUpdate>>()
   function prepareUpdate(keys: readonly string[]) {
     const set = Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)]))
-    return db.update(accounts).set(set).where(eq(accounts.id, sql.placeholder('id'))).returning().prepare()
+    return db.update(accounts).set(set).where(eq(accounts.id, sql.placeholder('id'))).prepare()
+  }
+
+  const records = new Map<AccountId, AccountRecord>()
+  for (const row of db.select().from(accounts).orderBy(accounts.createdAt, accounts.id).all()) records.set(row.id as AccountId, toRecord(row))
+  /** The list in table order (created, then id), kept until an account is added or removed. */
+  let ordered: AccountRecord[] | null = null
+  /** Columns changed since the last commit, per account. */
+  const pending = new Map<AccountId, Record<string, unknown>>()
+
+  batch.add({
+    write() {
+      for (const [id, columns] of pending) {
+        const keys = Object.keys(columns).sort()
+        const shape = keys.join(',')
+        let update = updates.get(shape)
+        if (!update) updates.set(shape, (update = prepareUpdate(keys)))
+        update.run({ ...columns, id })
+      }
+    },
+    committed: () => pending.clear(),
+  })
+
+  function existing(id: AccountId): AccountRecord {
+    const found = records.get(id)
+    if (!found) throw new AppError('not-found', `There is no account "${id}".`)
+    return found
   }
 
   return {
     list() {
-      return db.select().from(accounts).orderBy(accounts.createdAt, accounts.id).all().map(toRecord)
+      ordered ??= [...records.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      return ordered.map((record) => records.get(record.id)!)
     },
-    get(id) {
-      const row = byId.get({ id })
-      return row ? toRecord(row) : undefined
-    },
+    get: (id) => records.get(id),
     insert(record) {
+      batch.flush()
       db.insert(accounts)
         .values({ ...(toColumns(record) as Row), id: record.id })
         .run()
+      records.set(record.id, { ...record })
+      ordered = null
     },
     update(id, patch) {
+      const current = existing(id)
       const columns = toColumns(patch) as Record<string, unknown>
-      const keys = Object.keys(columns).filter((key) => columns[key] !== undefined).sort()
-      if (keys.length === 0) {
-        const row = byId.get({ id })
-        if (!row) throw new AppError('not-found', `There is no account "${id}".`)
-        return toRecord(row)
+      let changed = false
+      for (const key of Object.keys(columns)) {
+        if (columns[key] === undefined) delete columns[key]
+        else changed = true
       }
-      const shape = keys.join(',')
-      let update = updates.get(shape)
-      if (!update) updates.set(shape, (update = prepareUpdate(keys)))
-      const row = update.get({ ...Object.fromEntries(keys.map((key) => [key, columns[key]])), id })
-      if (!row) throw new AppError('not-found', `There is no account "${id}".`)
-      return toRecord(row)
+      if (!changed) return current
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined))
+      const next: AccountRecord = { ...current, ...defined, id }
+      records.set(id, next)
+      pending.set(id, { ...pending.get(id), ...columns })
+      batch.schedule()
+      return next
     },
     setProxy(id, proxy) {
-      const row = db
-        .update(accounts)
+      const current = existing(id)
+      // Written at once, as insert and delete are (its sealed URL is read back from the table, sealedProxy);
+      // the record in memory takes the shown form.
+      batch.flush()
+      db.update(accounts)
         .set({ proxy: proxy?.shown ?? null, proxyUrl: proxy?.sealed ?? null })
         .where(eq(accounts.id, id))
-        .returning()
-        .get()
-      if (!row) throw new AppError('not-found', `There is no account "${id}".`)
-      return toRecord(row)
+        .run()
+      const next: AccountRecord = { ...current, proxy: proxy?.shown ?? null }
+      records.set(id, next)
+      return next
     },
     async sealedProxy(id) {
       return db.select({ sealed: accounts.proxyUrl }).from(accounts).where(eq(accounts.id, id)).get()?.sealed ?? null
     },
     delete(id) {
+      batch.flush()
       db.delete(accounts).where(eq(accounts.id, id)).run()
+      records.delete(id)
+      pending.delete(id)
+      ordered = null
     },
   }
 }

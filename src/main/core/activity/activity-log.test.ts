@@ -39,7 +39,7 @@ describeActivityLogContract('SQLite', async () => {
   const dataKey = randomBytes(32)
   let opened = openDatabase({ file, dataKey: Buffer.from(dataKey) })
   return {
-    open: (options) => createActivityLog({ sqlite: opened.sqlite, ...options }),
+    open: (options) => createActivityLog({ sqlite: opened.sqlite, batch: opened.batch, ...options }),
     async reopen() {
       opened.close()
       opened = openDatabase({ file, dataKey: Buffer.from(dataKey) })
@@ -88,7 +88,7 @@ describe('describeChange', () => {
 
 describe('wiring', () => {
   it('records session events as the system, and forgets a removed account', async () => {
-    const log = createActivityLog({ sqlite: database.sqlite })
+    const log = createActivityLog({ sqlite: database.sqlite, batch: database.batch })
     const events = createEventBus(silentLogger())
     const stop = watchSessions(events, log, [summary({ status: 'stopped' })], silentLogger())
     events.emit('accounts:changed', summary({ status: 'connecting' }))
@@ -105,7 +105,7 @@ describe('wiring', () => {
   })
 
   it('says which pairing shows: QR codes, or a linking code (never the code itself)', async () => {
-    const log = createActivityLog({ sqlite: database.sqlite })
+    const log = createActivityLog({ sqlite: database.sqlite, batch: database.batch })
     const events = createEventBus(silentLogger())
     const stop = watchSessions(events, log, [summary({ status: 'new' })], silentLogger())
     const pairing = (patch: Partial<PairingState>): PairingState => ({
@@ -128,7 +128,7 @@ describe('wiring', () => {
   })
 
   it('writes only what this process is to record (a fleet server skips relayed events) but keeps following them', async () => {
-    const log = createActivityLog({ sqlite: database.sqlite })
+    const log = createActivityLog({ sqlite: database.sqlite, batch: database.batch })
     const events = createEventBus(silentLogger())
     let relayed = false
     const stop = watchSessions(events, log, [summary({ status: 'stopped' })], silentLogger(), () => !relayed)
@@ -145,7 +145,7 @@ describe('wiring', () => {
   })
 
   it('records account commands with who asked and how they ended; ignores others', async () => {
-    const log = createActivityLog({ sqlite: database.sqlite })
+    const log = createActivityLog({ sqlite: database.sqlite, batch: database.batch })
     const observe = commandObserver(log, silentLogger())
     observe({ command: 'accounts:stop', input: { id: A }, caller: 'ui', result: { ok: true, value: summary() } })
     observe({ command: 'accounts:start', input: { id: A }, caller: 'cli', result: { ok: false, error: { code: 'conflict', message: 'already running' } } })
@@ -159,7 +159,7 @@ describe('wiring', () => {
   })
 
   it('records a bulk command once per account it reached, with who asked; none for unknown ids or a refused call', async () => {
-    const log = createActivityLog({ sqlite: database.sqlite })
+    const log = createActivityLog({ sqlite: database.sqlite, batch: database.batch })
     const observe = commandObserver(log, silentLogger())
     const C = 'acc-c' as AccountId
     observe({

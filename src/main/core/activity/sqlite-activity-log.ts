@@ -1,9 +1,12 @@
-// The activity log in the SQLite database (one server, the desktop app): each entry and the pruning of
-// the account's oldest in one transaction, written at once. Main process, Electron-free.
+// The activity log in the SQLite database (one server, the desktop app). Entries are queued in the order
+// they are recorded and committed with the turn's write batch (db/write-batch.ts): each entry inserted,
+// then each account's oldest beyond the bound pruned once. A list or a forget commits what is queued
+// first, so it sees every entry recorded before it. Main process, Electron-free.
 
 import type Database from 'better-sqlite3'
 import type { ActivityActor, ActivityKind } from '../../../shared/contract'
-import { ACTIVITY_PER_ACCOUNT, type ActivityLog, type NewActivity } from './activity-log'
+import type { WriteBatch } from '../db/write-batch'
+import { ACTIVITY_PER_ACCOUNT, type ActivityLog } from './activity-log'
 
 interface Row {
   seq: number
@@ -14,7 +17,17 @@ interface Row {
   actor: ActivityActor
 }
 
-export function createSqliteActivityLog(options: { sqlite: Database.Database; now?: () => number; perAccount?: number }): ActivityLog {
+interface Queued {
+  account: string
+  at: number
+  kind: ActivityKind
+  message: string
+  code: number | null
+  actor: ActivityActor
+}
+
+export function createSqliteActivityLog(options: { sqlite: Database.Database; batch: WriteBatch; now?: () => number; perAccount?: number }): ActivityLog {
+  const { batch } = options
   const now = options.now ?? Date.now
   const keep = options.perAccount ?? ACTIVITY_PER_ACCOUNT
   const insert = options.sqlite.prepare('INSERT INTO activity (account_id, at, kind, message, code, actor) VALUES (?, ?, ?, ?, ?, ?)')
@@ -27,21 +40,38 @@ export function createSqliteActivityLog(options: { sqlite: Database.Database; no
     'SELECT seq, at, kind, message, code, actor FROM activity WHERE account_id = ? ORDER BY seq DESC LIMIT ?',
   )
   const remove = options.sqlite.prepare('DELETE FROM activity WHERE account_id = ?')
-  const write = options.sqlite.transaction((entry: NewActivity) => {
-    insert.run(entry.account, now(), entry.kind, entry.message.slice(0, 500), entry.code ?? null, entry.actor)
-    prune.run(entry.account, entry.account, keep - 1)
+  let queued: Queued[] = []
+
+  batch.add({
+    write() {
+      const accounts = new Set<string>()
+      for (const e of queued) {
+        insert.run(e.account, e.at, e.kind, e.message, e.code, e.actor)
+        accounts.add(e.account)
+      }
+      for (const account of accounts) prune.run(account, account, keep - 1)
+    },
+    committed() {
+      queued = []
+    },
   })
 
   return {
     record(entry) {
-      write(entry)
+      queued.push({ account: entry.account, at: now(), kind: entry.kind, message: entry.message.slice(0, 500), code: entry.code ?? null, actor: entry.actor })
+      batch.schedule()
     },
     async list(account, limit = 100) {
+      batch.flush()
       return select.all(account, limit).map((row) => ({ ...row }))
     },
     forget(account) {
+      batch.flush()
+      queued = queued.filter((e) => e.account !== account)
       remove.run(account)
     },
-    async settled() {},
+    async settled() {
+      batch.flush()
+    },
   }
 }

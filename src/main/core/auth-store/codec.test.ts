@@ -1,7 +1,7 @@
 import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { aadFor, credsAad, decodeValue, encodeJson, encodeValue, keyAad } from './codec'
+import { aadFor, credsAad, decodeJson, decodeValue, encodeJson, encodeValue, keyAad } from './codec'
 import { expectSameValue, sampleKeys } from '../../../../test/support/auth-store-contract'
 
 describe('codec', () => {
@@ -35,6 +35,25 @@ describe('codec', () => {
       null,
     ]
     for (const value of cases) expect(encodeJson(value, 'case')).toBe(JSON.stringify(value, BufferJSON.replacer))
+  })
+
+  it('reads back what JSON.parse(text, BufferJSON.reviver) reads, on creds, keys and the odd cases', () => {
+    const texts = [
+      encodeJson({ creds: initAuthCreds(), keys: sampleKeys() }, 'x'),
+      '{"digits":{"0":1,"1":2},"notAll":{"0":1,"a":2},"mixed":{"0":1,"1":"x"},"empty":{}}',
+      '[{"type":"Buffer","data":"AQID"},{"type":"Buffer","data":[1,2,3]},[[{"type":"Buffer","data":""}]]]',
+      '{"__proto__":{"type":"Buffer","data":"AQID"},"other":{"0":4}}',
+      '{"type":"Buffer","data":"AQID","extra":true}',
+      '"text"',
+      '12',
+      'null',
+    ]
+    for (const text of texts) {
+      const ours = decodeJson(text)
+      const baileys = JSON.parse(text, BufferJSON.reviver) as unknown
+      expect(ours).toStrictEqual(baileys)
+      if (typeof ours === 'object' && ours !== null) expect(Object.getPrototypeOf(ours)).toBe(Object.getPrototypeOf(baileys))
+    }
   })
 
   it('writes a lone Buffer or Uint8Array value (the fast path) exactly as Baileys does', () => {

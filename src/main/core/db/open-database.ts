@@ -13,6 +13,8 @@ import { createSealer, DATA_KEY_BYTES, type Sealer } from '../crypto/sealer'
 import { assertKeyCheck, assertRotationKeys, KEY_CHECK_NAME, parseRotation, ROTATION_NAME, sealKeyCheck } from './key-check'
 import * as schema from './schema'
 import { sealWebhookUrlsSqlite } from './seal-webhook-urls'
+import { createWriteBatch, type WriteBatch } from './write-batch'
+import type { Logger } from '../logger'
 
 /** The SQLite database's file name in the data dir. */
 export const DATABASE_FILE = 'irish.db'
@@ -41,6 +43,8 @@ export interface OpenDatabaseOptions {
    * (IRISH_SQLITE_BINDING) or an Electron copy (docs/runtime.md, "Native modules in Electron").
    */
   nativeBinding?: string
+  /** Where a failed commit of the bookkeeping batch is reported. */
+  logger?: Logger
 }
 
 export type AppDatabase = BetterSQLite3Database<typeof schema>
@@ -50,6 +54,9 @@ export interface OpenedDatabase {
   /** The raw handle, for prepared statements on hot paths. */
   sqlite: Database.Database
   sealer: Sealer
+  /** Account rows and activity lines, committed once per turn of the event loop (write-batch.ts). */
+  batch: WriteBatch
+  /** Commits what the batch holds, then closes. */
   close(): void
 }
 
@@ -142,11 +149,14 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     // ...nor in the write-ahead log.
     if (moved > 0) sqlite.pragma('wal_checkpoint(TRUNCATE)')
 
+    const batch = createWriteBatch(sqlite, options.logger)
     return {
       db,
       sqlite,
       sealer,
+      batch,
       close() {
+        batch.close()
         if (sqlite.open) sqlite.close()
       },
     }

@@ -68,7 +68,7 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
     dataKey = randomBytes(32)
     url = await ref.cluster.createDatabase()
     const database = openDatabase({ file: join(dataDir, DATABASE_FILE), dataKey })
-    const accounts = createAccountRepository(database.db)
+    const accounts = createAccountRepository(database.db, database.batch)
     const stores = sqliteAuthStoreFactory(database)
     for (const [i, id] of IDS.entries()) {
       accounts.insert(record(id, `Account ${i}`))
@@ -77,7 +77,7 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
       await stores.open(id).set({ 'pre-key': Object.fromEntries(Array.from({ length: 2500 }, (_, k) => [`p${k}`, { private: randomBytes(32), public: randomBytes(33) }])) })
     }
     createSettingsStore(sqliteSettingsRows(database.db), logger, proxySecrets(database.sealer)).set({ autoStart: false })
-    const activity = createSqliteActivityLog({ sqlite: database.sqlite })
+    const activity = createSqliteActivityLog({ sqlite: database.sqlite, batch: database.batch })
     activity.record({ account: IDS[0]!, kind: 'pairing', message: 'Paired as +5511', actor: 'system' })
     activity.record({ account: IDS[0]!, kind: 'status', message: 'Logged out: gone', code: 401, actor: 'system' })
     activity.record({ account: IDS[0]!, kind: 'command', message: 'Start: done', actor: 'cli' })

@@ -16,7 +16,17 @@ import type { EventBus } from '../events'
 import type { LeaseStats } from '../fleet/leases'
 import { SEND_OUTCOME, SEND_RESULTS, type SendOutcomeEvent } from '../sends/channels'
 import { SESSION_RECONNECT, type SessionReconnectEvent } from '../sessions/session-channels'
-import { AUTH_STORE_CACHE, AUTH_STORE_REQS, AUTH_STORE_STOP, isAuthStoreReq, type AuthStoreCacheEvent, type AuthStoreStopEvent } from '../telemetry/channels'
+import {
+  AUTH_STORE_CACHE,
+  AUTH_STORE_REQS,
+  AUTH_STORE_STOP,
+  EVENT_LOOP_DELAY,
+  isAuthStoreReq,
+  type AuthStoreCacheEvent,
+  type AuthStoreStopEvent,
+  type EventLoopDelayEvent,
+} from '../telemetry/channels'
+import { holdLoopDelaySampler } from '../telemetry/loop-delay'
 
 export interface MetricsDeps {
   events: EventBus
@@ -41,6 +51,12 @@ export interface Metrics {
  * millisecond, a slow disk or a busy database in tens of milliseconds: the buckets cover all three.
  */
 export const STORE_LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+/**
+ * Seconds. A responsive loop runs its timers within a millisecond or two; a mass reconnect without
+ * admission control held it for half a second and more.
+ */
+export const LOOP_DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
 /**
  * Baileys' DisconnectReason names for the codes a reconnect follows; a closed set, so the label's
@@ -96,6 +112,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     name: 'irish_sends_total',
     help: 'Sends by what became of them at each step: sent (at once or from the queue), queued, refused (a full queue, a reach-out limit), failed, cancelled.',
     labelNames: ['result'] as const,
+    registers: [registry],
+  })
+  const loopDelay = new Histogram({
+    name: 'irish_event_loop_delay_seconds',
+    help: "How late this server's event loop ran a timer due every 20 ms. Store latencies time the store's own work; this is the wait every caller adds on top.",
+    buckets: LOOP_DELAY_BUCKETS,
     registers: [registry],
   })
   // Every request type and status exists from the start: a series that appears only after its first
@@ -172,9 +194,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     sends.inc({ result: event.result }, event.count)
   }
   diagnosticsChannel.subscribe(SEND_OUTCOME, onSend)
+  function onLoopDelay(message: unknown): void {
+    const ns = (message as Partial<EventLoopDelayEvent> | null)?.delayNs
+    if (typeof ns === 'number' && ns >= 0) loopDelay.observe(ns / 1e9)
+  }
   diagnosticsChannel.subscribe(AUTH_STORE_STOP, onStop)
   diagnosticsChannel.subscribe(AUTH_STORE_CACHE, onCache)
   diagnosticsChannel.subscribe(SESSION_RECONNECT, onReconnect)
+  diagnosticsChannel.subscribe(EVENT_LOOP_DELAY, onLoopDelay)
+  const releaseLoopSampler = holdLoopDelaySampler()
 
   return {
     contentType: registry.contentType,
@@ -185,6 +213,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       diagnosticsChannel.unsubscribe(AUTH_STORE_CACHE, onCache)
       diagnosticsChannel.unsubscribe(SESSION_RECONNECT, onReconnect)
       diagnosticsChannel.unsubscribe(SEND_OUTCOME, onSend)
+      diagnosticsChannel.unsubscribe(EVENT_LOOP_DELAY, onLoopDelay)
+      releaseLoopSampler()
     },
   }
 }

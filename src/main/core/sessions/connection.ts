@@ -20,6 +20,8 @@ import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconn
 import { durableReceipts, guardKeys } from './durable-receipts'
 import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
+import type { Admission } from './admission'
+import { releaseClosedSocket } from './closed-socket'
 import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface ConnectionDeps {
@@ -41,6 +43,8 @@ export interface ConnectionDeps {
   random: () => number
   now: () => number
   isShuttingDown: () => boolean
+  /** At most so many handshakes in flight (admission.ts). */
+  admission: Admission
   /** Told when sockets cannot reach the endpoint and when one opens (a simulator that went away and came back). */
   endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
 }
@@ -61,6 +65,18 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   async function connect(rt: AccountRuntime): Promise<void> {
     if (deps.isShuttingDown()) return
+    // Held from here until the socket first answers (open, a QR code, or close): see admission.ts.
+    const release = await deps.admission.enter()
+    try {
+      if (deps.isShuttingDown()) return release()
+      await open(rt, release)
+    } catch (error) {
+      release()
+      throw error
+    }
+  }
+
+  async function open(rt: AccountRuntime, release: () => void): Promise<void> {
     const auth = await runtimes.openAuth(rt)
     const generation = ++rt.generation
     pairing.reset(rt.pairing)
@@ -117,9 +133,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
     rt.socket = socket
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
-    // The passkey check WhatsApp may ask for before pair-success; deviceType is what this socket registers as.
+    // The passkey check WhatsApp may ask for before pair-success; deviceType is what this socket registers
+    // as. Only a socket that registers can see it: one that logs in with paired creds never does.
     rt.linker?.detach()
-    const linker: PasskeyLinker = deps.passkey.attach(rt, socket, platformTypeOf(config.browser), () => rt.linker === linker)
+    rt.linker = null
+    const linker: PasskeyLinker | null = paired ? null : deps.passkey.attach(rt, socket, platformTypeOf(config.browser), () => rt.linker === linker)
     rt.linker = linker
 
     socket.ev.on('creds.update', () => {
@@ -130,11 +148,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
     })
 
     socket.ev.on('connection.update', (change) => {
+      if (change.qr || change.connection === 'open' || change.connection === 'close') release()
       if (change.connection === 'close') {
         // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
         resolveClosed()
         route?.close()
-        if (rt.linker === linker) endPasskey(rt, linker, generation === rt.generation)
+        if (linker && rt.linker === linker) endPasskey(rt, linker, generation === rt.generation)
+        // After Baileys' own close handling has run to its end (it emits this event from inside end()).
+        setImmediate(() => releaseClosedSocket(socket))
       }
       if (generation !== rt.generation) return
       onConnectionUpdate(rt, socket, change, paired)

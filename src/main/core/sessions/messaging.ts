@@ -10,6 +10,7 @@ import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
+import { createKnownNumbers } from './known-numbers'
 
 const RECENT_MESSAGES = 50
 /** Sent messages kept for retry requests; a retry comes within seconds, so a few hundred is plenty. */
@@ -64,6 +65,7 @@ export function createMessaging(deps: {
   onReceived?: (id: AccountId, jid: string) => void
 }): Messaging {
   const { book, runtimes, events, log, now } = deps
+  const known = createKnownNumbers({ now })
 
   function connectedSocket(id: AccountId): WASocket {
     const current = book.record(id)
@@ -142,12 +144,14 @@ export function createMessaging(deps: {
     },
 
     async checkRecipient(id, jid) {
-      if (!jid.endsWith('@s.whatsapp.net')) return
+      if (!jid.endsWith('@s.whatsapp.net') || known.has(jid)) return
       const socket = connectedSocket(id)
       // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
-      // so without this the operator would read "Sent" for a text that goes nowhere.
+      // so without this the operator would read "Sent" for a text that goes nowhere. A number found
+      // there lately is not asked about again (known-numbers.ts).
       const [found] = (await socket.onWhatsApp(jid)) ?? []
       if (!found?.exists) throw new AppError('not-found', `+${jid.split('@')[0]} is not on WhatsApp, so nothing was sent. Check the number.`)
+      known.add(jid)
     },
 
     async deliver(id, jid, text, messageId) {

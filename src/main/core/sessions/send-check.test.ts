@@ -3,12 +3,28 @@
 // dashes and parentheses reaches the right account through the real dispatch path. Also: the
 // activity log records who asked for a command made through dispatch.
 
+import makeWASocket from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { localCaller } from '../access/caller'
 import type { ReceivedMessage } from '../../../shared/contract'
 import { useSessionsWorld } from '../../../../test/support/sessions'
 
-const world = useSessionsWorld({ beforeAll, afterAll })
+/** Numbers each socket asked WhatsApp about (Baileys' onWhatsApp), across every socket of the core. */
+const asked: string[] = []
+const world = useSessionsWorld(
+  { beforeAll, afterAll },
+  {
+    makeSocket: (config) => {
+      const socket = makeWASocket(config)
+      const onWhatsApp = socket.onWhatsApp
+      socket.onWhatsApp = (...jids) => {
+        asked.push(...jids)
+        return onWhatsApp(...jids)
+      }
+      return socket
+    },
+  },
+)
 
 describe('sending', () => {
   it('refuses a number that is not on WhatsApp, and delivers to a number written loosely', async () => {
@@ -28,6 +44,15 @@ describe('sending', () => {
     const sent = await world.core.dispatch('accounts:send-text', { id: alice.id, to: loose, text: 'hello loosely' }, localCaller('api'))
     expect(sent.ok).toBe(true)
     expect((await arrived).text).toBe('hello loosely')
+
+    // Found there a moment ago: the next text to that number goes without asking again; the number
+    // that is not on WhatsApp is asked about (and refused) every time.
+    const bobJid = `${bob.phone}@s.whatsapp.net`
+    expect(asked.filter((jid) => jid === bobJid)).toHaveLength(1)
+    expect((await world.core.dispatch('accounts:send-text', { id: alice.id, to: bob.phone, text: 'again' }, localCaller('api'))).ok).toBe(true)
+    expect(asked.filter((jid) => jid === bobJid)).toHaveLength(1)
+    expect((await world.core.dispatch('accounts:send-text', { id: alice.id, to: '15559990000', text: 'anyone now?' }, localCaller('ui'))).ok).toBe(false)
+    expect(asked.filter((jid) => jid === '15559990000@s.whatsapp.net')).toHaveLength(2)
 
     const stopped = await world.core.dispatch('accounts:stop', { id: alice.id }, localCaller('cli'))
     expect(stopped.ok).toBe(true)

@@ -21,6 +21,7 @@ import type { Logger } from '../logger'
 import type { ProxySecrets } from '../proxy/proxy-secret'
 import { runPerAccount, type BulkOptions } from './per-account'
 import { createAccountBook } from './account-book'
+import { createAdmission } from './admission'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
 import { createRuntimes, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
@@ -72,6 +73,8 @@ export interface SessionManagerDeps {
   endpoint?: Pick<EndpointWatch, 'reached' | 'unreachable'>
   /** The origin browsers reach this server at, for passkey ceremony links (pairing.ts); absent in the desktop app. */
   ceremonyServer?: () => string | null
+  /** Handshakes in flight at most (admission.ts); DEFAULT_CONNECT_CONCURRENCY unless given. */
+  connectConcurrency?: number
 }
 
 /** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
@@ -180,6 +183,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     random: deps.random ?? Math.random,
     now,
     isShuttingDown: () => shuttingDown,
+    admission: createAdmission(deps.connectConcurrency),
     ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
   const proxies = createProxySetting({ book, runtimes, connection, secrets: deps.proxies, log })

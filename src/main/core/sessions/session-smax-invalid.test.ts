@@ -18,18 +18,25 @@ describe('session manager: resend after 479', () => {
     const received: Array<{ to: string; text: string }> = []
     let allArrived!: () => void
     const arrived = new Promise<void>((resolve) => (allArrived = resolve))
+    let bothFirstArrived!: () => void
+    const crossed = new Promise<void>((resolve) => (bothFirstArrived = resolve))
     const unsubscribe = world.core.events.subscribe((message) => {
       if (message.event !== 'accounts:message') return
       const payload = message.payload as ReceivedMessage
       received.push({ to: payload.account, text: payload.text })
       if (received.length === expected.length) allArrived()
+      if (received.some((r) => r.text === 'a1') && received.some((r) => r.text === 'b1')) bothFirstArrived()
     })
     try {
       const send = (from: typeof alice, to: typeof bob, text: string) => world.core.sessions.sendText(from.id, to.phone, text)
       // Both first messages leave before either arrives (deliveries held), so they cross every time.
       const resume = world.sim.pauseDelivery()
       await Promise.all([send(alice, bob, 'a1'), send(bob, alice, 'b1')])
+      // Both crossing messages are taken in before the next text leaves, as when a person reads and
+      // replies: a2 is then sealed on the session b1 set up, which Bob does not hold, and his retry
+      // request's resend is refused. Sent at once, a2 can leave on the first session and no resend happens.
       resume()
+      await crossed
       await send(alice, bob, 'a2')
       await send(bob, alice, 'b2')
       await send(alice, bob, 'a3')

@@ -1,5 +1,5 @@
 // Rolling per-second telemetry for the auth store: per account and per request type, counts, errors and
-// latency percentiles over the last 15 minutes, plus key-cache hits and misses. Main process,
+// latency percentiles over the last 15 minutes, plus key-cache hits and misses, and the event loop's delay. Main process,
 // Electron-free. Subscribes to the auth_store channels when created and only then; cheap enough to run
 // always: memory per account is bounded by the window (at most one slot per second), not by the op rate.
 
@@ -9,7 +9,9 @@ import {
   AUTH_STORE_CACHE,
   AUTH_STORE_REQS,
   AUTH_STORE_STOP,
+  EVENT_LOOP_DELAY,
   type AuthStoreCacheEvent,
+  type EventLoopDelayEvent,
   type AuthStoreReq,
   type AuthStoreStopEvent,
   isAuthStoreReq,
@@ -44,6 +46,8 @@ export interface TelemetrySnapshot {
   total: LatencyStats
   byReq: Record<AuthStoreReq, LatencyStats>
   cache: CacheStats & { byType: Record<string, CacheStats> }
+  /** How late the event loop ran over the same seconds (process-wide, whatever the account). */
+  loopDelay: LatencyStats
 }
 
 /** One finished second. Seconds without operations have no point; a chart draws them as zero. */
@@ -126,18 +130,33 @@ interface LatencySlot {
   sparse: number[]
 }
 
+/**
+ * One request type's seconds. The all-accounts series (and the loop's) is dense: the open second in a
+ * 592-bucket array and a running histogram of the window, so a whole-window snapshot is 592 additions.
+ * An account's series is sparse: its open second in a Map of the buckets it used and no running
+ * histogram (a snapshot walks its slots), because the dense form costs 7 kB per series whether used or
+ * not, 28 kB per account: 280 MB for 10,000 accounts that each connected once.
+ */
 class LatencySeries {
   readonly slots: LatencySlot[] = []
-  readonly window = new Float64Array(BUCKET_COUNT)
+  /** Dense only: the finished seconds of the window, summed. */
+  readonly window: Float64Array | null
   windowCount = 0
   windowErrors = 0
-  // The open second, recorded densely; `touched` lists its non-zero buckets so finishing it is cheap.
+  // The open second; `touched` lists its non-zero buckets (dense), so finishing it is cheap.
   openT = -Infinity
   openCount = 0
   openErrors = 0
   openMax = 0
-  readonly open = new Uint32Array(BUCKET_COUNT)
+  readonly open: Uint32Array | null
+  readonly openSparse: Map<number, number> | null
   touched: number[] = []
+
+  constructor(dense: boolean) {
+    this.window = dense ? new Float64Array(BUCKET_COUNT) : null
+    this.open = dense ? new Uint32Array(BUCKET_COUNT) : null
+    this.openSparse = dense ? null : new Map()
+  }
 
   record(t: number, ns: number, ok: boolean): void {
     if (t > this.openT) {
@@ -146,30 +165,47 @@ class LatencySeries {
     }
     // An earlier second (the wall clock stepped back) is folded into the open one.
     const b = bucketOf(ns)
-    if (this.open[b] === 0) this.touched.push(b)
-    this.open[b]! += 1
+    if (this.open) {
+      if (this.open[b] === 0) this.touched.push(b)
+      this.open[b]! += 1
+    } else {
+      this.openSparse!.set(b, (this.openSparse!.get(b) ?? 0) + 1)
+    }
     this.openCount += 1
     if (!ok) this.openErrors += 1
     if (ns > this.openMax) this.openMax = ns
   }
 
+  /** The open second's buckets, ascending, and their counts (clearing them). */
+  private takeOpen(): { order: number[]; counts: ArrayLike<number> } {
+    if (this.open) {
+      const order = this.touched.sort((a, b) => a - b)
+      this.touched = []
+      return { order, counts: this.open }
+    }
+    const order = [...this.openSparse!.keys()].sort((a, b) => a - b)
+    const counts: number[] = []
+    for (const b of order) counts[b] = this.openSparse!.get(b)!
+    this.openSparse!.clear()
+    return { order, counts }
+  }
+
   finish(): void {
     if (this.openCount === 0) return
-    const order = this.touched.sort((a, b) => a - b)
-    const [p50, p95, p99] = quantiles(this.open, this.openCount, this.openMax, order)
+    const { order, counts } = this.takeOpen()
+    const [p50, p95, p99] = quantiles(counts, this.openCount, this.openMax, order)
     const sparse = new Array<number>(order.length * 2)
     for (let k = 0; k < order.length; k++) {
       const b = order[k]!
-      const c = this.open[b]!
+      const c = counts[b]!
       sparse[2 * k] = b
       sparse[2 * k + 1] = c
-      this.window[b]! += c
-      this.open[b] = 0
+      if (this.window) this.window[b]! += c
+      if (this.open) this.open[b] = 0
     }
     this.slots.push({ t: this.openT, count: this.openCount, errors: this.openErrors, max: this.openMax, p50, p95, p99, sparse })
     this.windowCount += this.openCount
     this.windowErrors += this.openErrors
-    this.touched = []
     this.openCount = 0
     this.openErrors = 0
     this.openMax = 0
@@ -181,7 +217,7 @@ class LatencySeries {
     let drop = 0
     while (drop < this.slots.length && this.slots[drop]!.t <= oldest) {
       const slot = this.slots[drop]!
-      for (let k = 0; k < slot.sparse.length; k += 2) this.window[slot.sparse[k]!]! -= slot.sparse[k + 1]!
+      if (this.window) for (let k = 0; k < slot.sparse.length; k += 2) this.window[slot.sparse[k]!]! -= slot.sparse[k + 1]!
       this.windowCount -= slot.count
       this.windowErrors -= slot.errors
       drop++
@@ -195,15 +231,15 @@ class LatencySeries {
 
   /**
    * Adds the seconds from `from` on (the open one included) into `into`; returns [count, errors, max].
-   * The whole window comes from its running histogram (592 additions); a part of it from the newest
-   * slots' sparse buckets, so a short range costs what those seconds hold, not the window.
+   * A dense series' whole window comes from its running histogram (592 additions); a part of it, or a
+   * sparse series, from the slots' sparse buckets, so a short range costs what those seconds hold.
    */
   mergeInto(into: Float64Array, from = -Infinity): [number, number, number] {
     let max = this.openMax
     let count = this.openCount
     let errors = this.openErrors
     const first = this.slots[0]
-    if (first === undefined || first.t >= from) {
+    if (this.window && (first === undefined || first.t >= from)) {
       for (const slot of this.slots) if (slot.max > max) max = slot.max
       for (let b = 0; b < BUCKET_COUNT; b++) into[b]! += this.window[b]!
       count += this.windowCount
@@ -218,7 +254,10 @@ class LatencySeries {
         if (slot.max > max) max = slot.max
       }
     }
-    if (this.openCount > 0) for (const b of this.touched) into[b]! += this.open[b]!
+    if (this.openCount > 0) {
+      if (this.open) for (const b of this.touched) into[b]! += this.open[b]!
+      else for (const [b, c] of this.openSparse!) into[b]! += c
+    }
     return [count, errors, max]
   }
 }
@@ -277,9 +316,9 @@ interface AccountState {
   cache: CacheSeries
 }
 
-function newAccountState(): AccountState {
+function newAccountState(dense = false): AccountState {
   return {
-    reqs: { load_creds: new LatencySeries(), save_creds: new LatencySeries(), keys_get: new LatencySeries(), keys_set: new LatencySeries() },
+    reqs: { load_creds: new LatencySeries(dense), save_creds: new LatencySeries(dense), keys_get: new LatencySeries(dense), keys_set: new LatencySeries(dense) },
     cache: new CacheSeries(),
   }
 }
@@ -297,7 +336,9 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
   const windowSeconds = options.windowSeconds ?? 900
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new RangeError('windowSeconds must be a positive integer')
   const now = options.now ?? Date.now
-  const accounts = new Map<string, AccountState>([[ALL_ACCOUNTS, newAccountState()]])
+  const accounts = new Map<string, AccountState>([[ALL_ACCOUNTS, newAccountState(true)]])
+  /** The event loop's delay (loop-delay.ts), process-wide: not an account's, not the store's. */
+  const loop = new LatencySeries(true)
   const timers = new Set<ReturnType<typeof setInterval>>()
   let lastTick = Math.floor(now() / 1000) - 1
   let disposed = false
@@ -335,12 +376,20 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
     accounts.get(ALL_ACCOUNTS)!.cache.record(t, event.type, hits, misses)
   }
 
+  function onLoopDelay(message: unknown): void {
+    const ns = (message as Partial<EventLoopDelayEvent> | null)?.delayNs
+    if (typeof ns !== 'number' || !(ns >= 0)) return
+    loop.record(second(), ns, true)
+  }
+
   diagnosticsChannel.subscribe(AUTH_STORE_STOP, onStop)
   diagnosticsChannel.subscribe(AUTH_STORE_CACHE, onCache)
+  diagnosticsChannel.subscribe(EVENT_LOOP_DELAY, onLoopDelay)
 
   /** Finishes past seconds and expires old ones everywhere; drops accounts left with nothing. */
   function advanceAll(t: number): void {
     const oldest = t - windowSeconds
+    loop.advance(t, oldest)
     for (const [account, state] of accounts) {
       let empty = true
       for (const req of AUTH_STORE_REQS) {
@@ -394,11 +443,14 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
         } else byType.set(type, [h, m])
       }
     }
+    const loopCounts = new Float64Array(BUCKET_COUNT)
+    const [loopCount, , loopMax] = loop.mergeInto(loopCounts, from)
     return {
       account,
       at: t,
       windowSeconds: t - from + 1,
       total: latencyStats(merged, count, errors, max),
+      loopDelay: latencyStats(loopCounts, loopCount, 0, loopMax),
       byReq,
       cache: {
         ...cacheStats(hits, misses),
@@ -581,6 +633,7 @@ export function createTelemetryAggregator(options: TelemetryAggregatorOptions = 
       disposed = true
       diagnosticsChannel.unsubscribe(AUTH_STORE_STOP, onStop)
       diagnosticsChannel.unsubscribe(AUTH_STORE_CACHE, onCache)
+      diagnosticsChannel.unsubscribe(EVENT_LOOP_DELAY, onLoopDelay)
       for (const timer of timers) clearInterval(timer)
       timers.clear()
     },

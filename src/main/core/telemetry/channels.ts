@@ -44,3 +44,13 @@ const REQ_SET: ReadonlySet<string> = new Set(AUTH_STORE_REQS)
 export function isAuthStoreReq(value: unknown): value is AuthStoreReq {
   return typeof value === 'string' && REQ_SET.has(value)
 }
+
+/** How late the event loop ran a timer: one sample about every 20 ms (loop-delay.ts). Process-wide. */
+export const EVENT_LOOP_DELAY = 'event_loop:delay'
+
+export interface EventLoopDelayEvent {
+  /** Nanoseconds past the moment the timer was due. */
+  delayNs: number
+}
+
+export const eventLoopDelayChannel = diagnosticsChannel.channel(EVENT_LOOP_DELAY)

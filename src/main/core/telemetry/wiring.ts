@@ -18,6 +18,7 @@ import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { ALL_ACCOUNTS, createTelemetryAggregator, type LatencyStats as NsStats } from './aggregator'
 import { instrumentStore } from './instrument-store'
+import { holdLoopDelaySampler } from './loop-delay'
 import { createKeyCountIndex, type KeyCountIndex, type KeyCountSource } from './key-counts'
 import { createObservedKeyCache, type ObservedKeyCache } from './observed-key-cache'
 import { createWatchers } from './watchers'
@@ -46,6 +47,8 @@ const NS_PER_MS = 1e6
 
 export function createTelemetry(options: { events: EventBus; logger: Logger; now?: () => number; tickMs?: number }): Telemetry {
   const aggregator = createTelemetryAggregator(options.now ? { now: options.now } : {})
+  // The loop's delay beside the store's latency (loop-delay.ts); released in dispose().
+  const releaseLoopSampler = holdLoopDelaySampler()
   const caches = new Map<AccountId, ObservedKeyCache>()
   const watchers = createWatchers(options.now ? { now: options.now } : {})
   let keyCounts: KeyCountIndex | null = null
@@ -82,6 +85,7 @@ export function createTelemetry(options: { events: EventBus; logger: Logger; now
         requests,
         opsPerSecond: figures.total.count / figures.windowSeconds,
         cache: { hits: figures.cache.hits, misses: figures.cache.misses, hitRatio: figures.cache.hitRatio },
+        loopDelay: toMs(figures.loopDelay),
       }
     },
 
@@ -127,6 +131,7 @@ export function createTelemetry(options: { events: EventBus; logger: Logger; now
 
     dispose() {
       stopTicks()
+      releaseLoopSampler()
       keyCounts?.dispose()
       for (const cache of caches.values()) cache.close()
       caches.clear()

@@ -287,6 +287,9 @@ function latestSummary({ columns, points }: ChartData, names: readonly string[],
   return `newest second (${at}, 1 s): ${parts.join(', ')}`
 }
 
+/** A loop that runs its timers this late (p99) keeps every caller waiting: the tile turns red. */
+const SLOW_LOOP_MS = 100
+
 function SnapshotTiles({
   snapshot,
   error,
@@ -301,6 +304,7 @@ function SnapshotTiles({
   const errors = snapshot ? Object.values(snapshot.requests).reduce((sum, s) => sum + (s?.errors ?? 0), 0) : null
   const requests = snapshot ? Object.values(snapshot.requests).reduce((sum, s) => sum + (s?.count ?? 0), 0) : null
   const ratio = snapshot?.cache.hitRatio
+  const loop = snapshot?.loopDelay
   const show = (value: string | null): string => (pending ? '…' : error ? 'n/a' : (value ?? '–'))
   // The figures' own window: the snapshot says which range it covers, so a tile never claims another.
   const span = rangeLabel(snapshot?.windowSeconds ?? range)
@@ -329,6 +333,15 @@ function SnapshotTiles({
           Cache hit ratio <span className="tile-window">{span}</span>
         </dt>
         <dd>{show(ratio === null || ratio === undefined ? (snapshot ? 'no lookups' : null) : `${formatValue(ratio * 100)}%`)}</dd>
+      </div>
+      <div className={`tile ${loop && loop.p99 >= SLOW_LOOP_MS ? 'tile-bad' : ''}`}>
+        <dt>
+          Event-loop delay p99 <span className="tile-window">this server, {span}</span>
+        </dt>
+        <dd>
+          {show(loop ? (loop.count > 0 ? `${formatValue(loop.p99)} ms` : 'no samples') : null)}
+          {loop && loop.count > 0 && <span className="tile-note">max {formatValue(loop.max)} ms: the wait every caller adds, apart from the store&apos;s own time</span>}
+        </dd>
       </div>
     </dl>
   )
