@@ -25,6 +25,7 @@ import './as-built'
 import { parseArgs } from 'node:util'
 import type { WASocket } from '@whiskeysockets/baileys'
 import type { ReceivedMessage } from '../src/shared/contract'
+import { AppError } from '../src/shared/errors'
 import type { SendLimits } from '../src/shared/send-limits'
 import { NO_LIMITS } from '../src/main/core/sends/limits'
 import { createSendService } from '../src/main/core/sends/send-service'
@@ -111,6 +112,7 @@ async function serviceAlone(limits: SendLimits, sends: number): Promise<{ wallMi
     checkRecipient: async () => undefined,
     deliver: async () => undefined,
     reachOut: () => null,
+    reachOutRefusal: () => new AppError('rate-limited', 'no reach-out limit in this benchmark'),
     maxQueue: () => sends + 1,
   })
   try {

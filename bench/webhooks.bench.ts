@@ -38,6 +38,8 @@ function message(i: number): ReceivedMessage {
     account: `acc-${i % ACCOUNTS}` as ReceivedMessage['account'],
     id: `3EB0${i.toString(16).padStart(16, '0')}`,
     from: '4915130000001@s.whatsapp.net',
+    fromPhone: '+4915130000001',
+    fromLid: null,
     text: `benchmark message number ${i}, about as long as a short chat line`,
     at: Date.now(),
   }

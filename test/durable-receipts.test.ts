@@ -28,6 +28,8 @@ import { openDatabase, type OpenedDatabase } from '../src/main/core/db/open-data
 import { proxySecrets } from '../src/main/core/proxy/proxy-secret'
 import { DEFAULT_SEND_LIMITS } from '../src/main/core/sends/limits'
 import { createSqliteSendStore } from '../src/main/core/sends/sqlite-send-store'
+import { createContacts } from '../src/main/core/contacts/contact-book'
+import { createDoctor } from '../src/main/core/doctor/doctor'
 import { TEST_BACKOFF } from './support/sessions'
 
 function memoryAccounts(): AccountRepository {
@@ -119,6 +121,10 @@ describe('receipts wait for the record', () => {
       proxies: proxySecrets(database.sealer),
       defaultProxyUrl: () => null,
       sends: { store: createSqliteSendStore(database.sqlite), sealer: database.sealer, defaultLimits: () => DEFAULT_SEND_LIMITS, maxQueue: () => 1000 },
+      doctor: createDoctor({ stored: () => null }),
+      // No LID mappings kept between runs: this suite is about receipts, not senders.
+      contacts: createContacts({ store: { load: async () => [], save: () => undefined, forget: () => undefined, settled: async () => undefined }, logger: silentLogger(), now: Date.now }),
+      staleSocketSeconds: () => 30,
     })
   }, 30_000)
 

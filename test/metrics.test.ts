@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ACCOUNT_STATUSES, STORE_REQUESTS, type AccountStatus, type AccountSummary, type EventMessage, type PairingState, type SimulatorInfo } from '../src/shared/contract'
+import { ACCOUNT_STATUSES, CONDITION_CODES, STORE_REQUESTS, type AccountStatus, type AccountSummary, type EventMessage, type PairingState, type SimulatorInfo } from '../src/shared/contract'
 import { bucketsOf, parsePrometheusText, scrape, valueOf, type Sample } from './support/prometheus-text'
 import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
 
@@ -70,6 +70,11 @@ describe('GET /metrics on a single SQLite server', () => {
     expect(valueOf(samples, 'irish_leases_held')).toBe(0)
     expect(valueOf(samples, 'irish_lease_losses_total')).toBe(0)
     expect(valueOf(samples, 'irish_failovers_total')).toBe(0)
+    // The doctor's series (docs/session-doctor.md): every condition code and refusal reason, at zero.
+    for (const code of CONDITION_CODES) expect(valueOf(samples, 'irish_account_conditions', { code })).toBe(0)
+    expect(valueOf(samples, 'irish_decrypt_failures_total')).toBe(0)
+    expect(valueOf(samples, 'irish_stale_socket_reconnects_total')).toBe(0)
+    for (const reason of ['reach-out-limit', 'reach-out-limit-early']) expect(valueOf(samples, 'irish_send_refusals_total', { reason })).toBe(0)
   })
 
   it('after pairing and a message: store histograms with cumulative buckets whose _count grows with store calls', async () => {

@@ -21,7 +21,7 @@ export class AppShell {
   }
 
   async openAccounts(): Promise<void> {
-    await this.nav.getByRole('link', { name: 'Accounts' }).click()
+    await this.nav.getByRole('link', { name: 'Accounts', exact: true }).click()
     await this.heading.filter({ hasText: 'Accounts' }).waitFor()
   }
 

@@ -91,6 +91,8 @@ async function main(): Promise<void> {
           account: account.id,
           id: `3EB0${sent.toString(16).padStart(16, '0')}`,
           from: '15550000001@s.whatsapp.net',
+          fromPhone: '+15550000001',
+          fromLid: null,
           text: `Traffic message ${sent}, about as long as a short chat line`,
           at: Date.now(),
         })

@@ -116,7 +116,8 @@ export async function startFleetServer(): Promise<FleetServer> {
   }
 }
 
-async function stopGroup(child: ChildProcess): Promise<void> {
+/** Stops a server started in its own process group: stdin closed first, SIGKILL to the group after 10 s. */
+export async function stopGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return
   const exited = new Promise((resolveExit) => child.once('exit', resolveExit))
   const timer = setTimeout(() => {

@@ -80,6 +80,9 @@ export const EVENT_NAMES = [
   'telemetry:tick',
   // The desktop app was asked to open a session bundle (file association, argv).
   'transfer:bundle-opened',
+  // What is wrong with an account, and the phone numbers behind LIDs (docs/session-doctor.md).
+  'accounts:condition',
+  'accounts:lid-mapping',
 ] as const
 
 export type CommandName = (typeof COMMAND_NAMES)[number]

@@ -150,7 +150,7 @@ describe('the registry', () => {
     const passkeyState = { ...state, method: 'passkey' as const, qr: null, code: null, passkey: { phase: 'required' as const, options: { challenge: 'abc' }, ceremonyUrl, expiresAt: 1 } }
     expect(JSON.stringify(commands['accounts:pairing'].forViewer!(passkeyState))).not.toContain(ceremonyUrl)
     expect(JSON.stringify(events['accounts:qr'].forViewer!(passkeyState))).not.toContain(ceremonyUrl)
-    const message = { account: 'acc-1' as AccountId, id: 'm1', from: '15550002222@s.whatsapp.net', text: 'the secret', at: 3 }
+    const message = { account: 'acc-1' as AccountId, id: 'm1', from: '15550002222@s.whatsapp.net', fromPhone: '+15550002222', fromLid: null, text: 'the secret', at: 3 }
     expect(events['accounts:message'].forViewer!(message)).toEqual({ ...message, text: '' })
   })
 
@@ -203,8 +203,24 @@ describe('the registry', () => {
   })
 
   it('derives the relayed and the webhook events from the declarations', () => {
-    expect([...RELAYED_EVENTS].sort()).toEqual(['accounts:changed', 'accounts:message', 'accounts:message-sent', 'accounts:qr', 'accounts:removed'])
-    expect(WEBHOOK_EVENTS).toEqual(['accounts:message', 'accounts:message-sent', 'accounts:changed', 'accounts:removed', 'accounts:qr'])
+    expect([...RELAYED_EVENTS].sort()).toEqual([
+      'accounts:changed',
+      'accounts:condition',
+      'accounts:lid-mapping',
+      'accounts:message',
+      'accounts:message-sent',
+      'accounts:qr',
+      'accounts:removed',
+    ])
+    expect(WEBHOOK_EVENTS).toEqual([
+      'accounts:message',
+      'accounts:message-sent',
+      'accounts:changed',
+      'accounts:removed',
+      'accounts:qr',
+      'accounts:condition',
+      'accounts:lid-mapping',
+    ])
     expect(new Set(EVENT_NAMES.map((name) => events[name].label)).size).toBe(EVENT_NAMES.length)
   })
 })

@@ -34,8 +34,10 @@ import {
   BulkResultSchema,
   BundleInfoSchema,
   CachePointSchema,
+  ConditionChangeSchema,
   FleetServerSchema,
   KeyCountOverviewSchema,
+  LidMappingSchema,
   MessageSentSchema,
   PairingStateSchema,
   ReceivedMessageSchema,
@@ -95,6 +97,18 @@ export const events = {
   'accounts:changed': event({ payload: AccountSummarySchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account status changes', forViewer: null }),
   'accounts:removed': event({ payload: z.object({ id: AccountIdSchema }), account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Accounts removed', forViewer: null }),
   'accounts:qr': event({ payload: PairingStateSchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Pairing QR codes', forViewer: withoutPairingSecrets }),
+  /** A condition began, changed its code or end, or ended (docs/session-doctor.md); the activity log records each. */
+  'accounts:condition': event({ payload: ConditionChangeSchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account conditions', forViewer: null }),
+  /** The phone number behind a LID became known to an account (docs/session-doctor.md, "LIDs"). */
+  'accounts:lid-mapping': event({
+    payload: LidMappingSchema,
+    account: 'account',
+    repeatsBy: null,
+    fleet: 'relay',
+    webhook: true,
+    label: 'Phone numbers found for LIDs',
+    forViewer: null,
+  }),
   /**
    * About once a second: the per-second points that finished, batched; the '*' aggregate always, an
    * account's points only while a telemetry:watch names it. Each server measures its own store calls.
@@ -222,7 +236,7 @@ const HandOffIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'A hand-off id is a 
 export const MAX_BULK_IDS = 1000
 /** The most audit entries one audit:list answers. */
 export const MAX_AUDIT_ENTRIES = 1000
-const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', logout: 'Log out' }
+const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', logout: 'Log out', repair: 'Re-pair' }
 
 /** A limits change in the activity log's words: "perMinute 3, perDay none". */
 function describeLimits(limits: Record<string, number | null | undefined>): string {
@@ -286,19 +300,32 @@ export const commands = {
     input: z
       .object({
         id: AccountIdSchema,
-        /** Required to start an account marked moved: the operator accepts the risk of two running copies. */
+        /**
+         * Required to start an account marked moved, or one another client replaced (440): the operator
+         * accepts the risk of two running copies.
+         */
         takeBack: z.boolean().optional(),
+        /**
+         * Pair it again: clears its keys and shows a new QR code. Required to start an account WhatsApp
+         * logged out (401) or banned (403), and one way to start a replaced one; without it such a start
+         * is refused with the reason, never silently turned into a QR code that expires.
+         */
+        repair: z.boolean().optional(),
       })
       .strict(),
     output: AccountSummarySchema,
     role: 'operator',
     // The server still holding the account's lease starts it; with no owner, the server asked does.
     fleet: { owner: 'id' },
-    activity: { kind: 'command', accounts: 'named', say: (input) => (input.takeBack ? 'Take back (start after a move)' : 'Start') },
+    activity: {
+      kind: 'command',
+      accounts: 'named',
+      say: (input) => (input.repair ? 'Re-pair (clear the keys, new QR code)' : input.takeBack ? 'Take back (start after a move or a takeover)' : 'Start'),
+    },
     body: 'standard',
     cli: null,
     forViewer: null,
-    fields: { ...ACCOUNT, takeBack: 'Take back' },
+    fields: { ...ACCOUNT, takeBack: 'Take back', repair: 'Re-pair' },
   }),
   'accounts:stop': command({ input: ById, output: AccountSummarySchema, role: 'operator', fleet: { owner: 'id' }, activity: says('Stop'), body: 'standard', cli: null, forViewer: null, fields: ACCOUNT }),
   'accounts:rename': command({
@@ -314,6 +341,11 @@ export const commands = {
     forViewer: null,
     fields: { ...ACCOUNT, label: 'Label' },
   }),
+  /**
+   * Sends a text and waits up to 5 s for WhatsApp's answer to it (Baileys resolves before): an error 463
+   * is `rate-limited` with the limit's end, no answer is `unavailable` (the socket is then checked).
+   * While a reach-out limit holds, a text to a contact never written with fails at once, never queued.
+   */
   'accounts:send-text': command({
     input: z
       .object({
@@ -417,6 +449,7 @@ export const commands = {
       whatsappUrl: 'Endpoint URL',
       trustedRootKey: 'Trusted root key',
       autoStart: 'Start accounts automatically',
+      staleSocketSeconds: 'Seconds without a frame before a check',
       rankingMinSamples: 'Minimum samples to rank',
       auditRetentionDays: 'Audit retention (days)',
       defaultProxy: 'Default proxy',
@@ -645,9 +678,9 @@ export const commands = {
     fields: { ...ACCOUNT, limit: 'Limit' },
   }),
   /**
-   * Starts, stops, restarts or logs out many accounts in one call, a few at a time inside the core, and answers one
-   * result per distinct id in the order given: a failure (an unknown id, an account already running)
-   * fails only its own entry. In a fleet each id is run by the server that holds it.
+   * Starts, stops, restarts, logs out or re-pairs many accounts in one call, a few at a time inside the
+   * core, and answers one result per distinct id in the order given: a failure (an unknown id, an account
+   * already running) fails only its own entry. In a fleet each id is run by the server that holds it.
    */
   'accounts:bulk': command({
     input: z

@@ -51,7 +51,8 @@ export const MovedToSchema = z.object({ target: z.string(), at: z.number() })
 
 /**
  * What is wrong with an account, in words a person can act on (docs/session-doctor.md). One list for
- * every place that names a condition: the doctor that sets them, the UI that groups them, the metrics.
+ * every place that names a condition: the doctor that sets them (src/main/core/doctor), the UI that
+ * groups them, the metrics. The order is the order of urgency the Needs attention view lists them in.
  */
 export const CONDITION_CODES = [
   /** WhatsApp said 401: the device was unlinked; only a new pairing brings it back. */
@@ -66,7 +67,7 @@ export const CONDITION_CODES = [
   'server-error',
   /** The socket stayed open but carried nothing: the app reconnected it. */
   'stale-socket',
-  /** Messages failed to decrypt (Bad MAC, no session) past a threshold. */
+  /** Messages failed to decrypt (Bad MAC, no session) past a threshold, or one still waits for its resend. */
   'decrypt-failures',
   /** WhatsApp refuses messages to new contacts (error 463) until a time. */
   'reach-out-limited',
@@ -74,7 +75,10 @@ export const CONDITION_CODES = [
   'pairing-expired',
   /** Linking waits for a passkey check on the operator's side. */
   'passkey-required',
-  /** The account's proxy refused or could not be reached; never falls back to a direct connection. */
+  /**
+   * The account's proxy refused or could not be reached; never falls back to a direct connection
+   * (docs/proxies-and-limits.md).
+   */
   'proxy-unreachable',
 ] as const
 export const ConditionCodeSchema = z.enum(CONDITION_CODES)
@@ -97,6 +101,16 @@ export const AccountConditionSchema = z.object({
 })
 export type AccountCondition = z.infer<typeof AccountConditionSchema>
 
+/** An account's condition began, changed its code or end, or ended (the `accounts:condition` event). */
+export const ConditionChangeSchema = z.object({
+  id: AccountIdSchema,
+  /** The condition now, or null when it ended. */
+  condition: AccountConditionSchema.nullable(),
+  /** The code before the change, or null when there was none. */
+  previous: ConditionCodeSchema.nullable(),
+})
+export type ConditionChange = z.infer<typeof ConditionChangeSchema>
+
 export const AccountSummarySchema = z.object({
   id: AccountIdSchema,
   label: z.string(),
@@ -117,8 +131,11 @@ export const AccountSummarySchema = z.object({
   movedTo: MovedToSchema.nullable(),
   /** Fleet (PostgreSQL) only: the id of the server that runs the account, or null when none does. */
   server: z.string().nullable().optional(),
-  /** What is wrong with the account, or null when nothing is. */
-  condition: AccountConditionSchema.nullable().optional(),
+  /**
+   * What is wrong with the account, or null when nothing is (docs/session-doctor.md); absent from older
+   * servers, so null then.
+   */
+  condition: AccountConditionSchema.nullable().default(null),
   /**
    * The proxy the account connects through, its password shown as *** (docs/proxies-and-limits.md), or
    * null when it connects directly. A change applies on the next connect.
@@ -134,10 +151,35 @@ export type AccountSummary = z.infer<typeof AccountSummarySchema>
 export const KeyCountsSchema = z.record(z.string(), z.number().int())
 export type KeyCounts = z.infer<typeof KeyCountsSchema>
 
+/**
+ * What the doctor counted for one account since it started on the server that runs it (memory only):
+ * decryption failures, the senders they came from, sends WhatsApp or the app refused, stale sockets.
+ */
+export const DoctorCountsSchema = z.object({
+  /** Messages that arrived undecryptable (Bad MAC, no matching session). */
+  decryptFailures: z.number().int(),
+  /** Of those, the ones whose resend arrived and decrypted. */
+  decryptRecovered: z.number().int(),
+  /** Of those, the ones still waiting for their resend. */
+  decryptWaiting: z.number().int(),
+  /** Signal sessions reset because one sender's messages kept failing. */
+  sessionResets: z.number().int(),
+  /** The senders whose messages failed most, worst first (at most 5): a phone "+…" or a LID "…@lid". */
+  failingSenders: z.array(z.object({ sender: z.string(), failures: z.number().int() })),
+  /** Sends refused: by WhatsApp (error 463), or at once by the app while a reach-out limit holds. */
+  sendRefusals: z.number().int(),
+  /** Sockets the app found stale (open, carrying nothing) and reconnected. */
+  staleReconnects: z.number().int(),
+  /** Liveness pings sent after a quiet spell that WhatsApp answered: the socket was idle, not dead. */
+  pingsAnswered: z.number().int(),
+})
+export type DoctorCounts = z.infer<typeof DoctorCountsSchema>
+
 export const AccountHealthSchema = AccountSummarySchema.extend({
   keyCounts: KeyCountsSchema,
   /** Set while the account waits for the next reconnect attempt. Epoch milliseconds. */
   nextRetryAt: z.number().nullable(),
+  doctor: DoctorCountsSchema,
 })
 export type AccountHealth = z.infer<typeof AccountHealthSchema>
 
@@ -179,13 +221,30 @@ export function withoutPairingSecrets(state: PairingState): PairingState {
 export const ReceivedMessageSchema = z.object({
   account: AccountIdSchema,
   id: z.string(),
-  /** The chat's jid as Baileys reports it. */
+  /** The chat's jid as it was received: a phone-number jid, or a LID (`…@lid`) when WhatsApp hid the number. */
   from: z.string(),
+  /** The sender's phone number in E.164 (`+15551234567`), once known; null while only its LID is. */
+  fromPhone: z.string().nullable(),
+  /** The sender's LID (`…@lid`), once known; null when WhatsApp never named one. */
+  fromLid: z.string().nullable(),
   text: z.string(),
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds: when WhatsApp took the message (a message resent after a decryption failure keeps its first time). */
   at: z.number(),
 })
 export type ReceivedMessage = z.infer<typeof ReceivedMessageSchema>
+
+/**
+ * An account learned which phone number a LID stands for (`accounts:lid-mapping`): from then on its
+ * messages from that LID carry the phone, and the page shows it on those already listed.
+ */
+export const LidMappingSchema = z.object({
+  account: AccountIdSchema,
+  /** `…@lid`. */
+  lid: z.string(),
+  /** E.164: `+15551234567`. */
+  phone: z.string(),
+})
+export type LidMapping = z.infer<typeof LidMappingSchema>
 
 /** A viewer's copy of a received message: that one arrived, from whom and when, but not what it says. */
 export function withoutMessageText(message: ReceivedMessage): ReceivedMessage {
@@ -262,12 +321,14 @@ export const RankingRowSchema = LatencyStatsSchema.extend({
   account: AccountIdSchema,
   /** count / windowSeconds. */
   opsPerSecond: z.number(),
+  /** Messages that failed to decrypt within the window (docs/session-doctor.md). */
+  decryptFailures: z.number().int(),
 })
 export type RankingRow = z.infer<typeof RankingRowSchema>
 
 export const TelemetryRankingSchema = z.object({
   windowSeconds: z.number().int(),
-  /** Every account with operations in the window, all request types together; the caller sorts. */
+  /** Every account with operations or decryption failures in the window, all request types together; the caller sorts. */
   rows: z.array(RankingRowSchema),
 })
 export type TelemetryRanking = z.infer<typeof TelemetryRankingSchema>
@@ -301,6 +362,16 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** Start every account that was running when the app last stopped. */
   autoStart: z.boolean(),
+  /**
+   * Seconds without a frame from WhatsApp before a connected socket is probed with a ping (which waits
+   * at most 5 s); no answer reconnects it (docs/session-doctor.md, "Stale sockets"). Applies to
+   * running accounts at once.
+   */
+  staleSocketSeconds: z
+    .number({ message: 'Give a number of seconds.' })
+    .int('Give a whole number of seconds.')
+    .min(5, 'At least 5 seconds: shorter would ping idle accounts all the time.')
+    .max(600, 'At most 600 seconds (10 minutes).'),
   /**
    * The proxy a new account connects through (docs/proxies-and-limits.md), or null for none. Sealed at
    * rest; shown with its password as ***, and that shown form given back keeps the stored URL.
@@ -383,7 +454,8 @@ export const ACTIVITY_ACTORS = ['ui', 'api', 'cli', 'system'] as const
 export const ActivityActorSchema = z.enum(ACTIVITY_ACTORS)
 export type ActivityActor = z.infer<typeof ActivityActorSchema>
 
-export const ACTIVITY_KINDS = ['status', 'reconnect', 'pairing', 'error', 'command', 'transfer'] as const
+/** `condition`: a condition began, changed or ended (docs/session-doctor.md); the account page lists these as its history. */
+export const ACTIVITY_KINDS = ['status', 'reconnect', 'pairing', 'error', 'command', 'transfer', 'condition'] as const
 export const ActivityKindSchema = z.enum(ACTIVITY_KINDS)
 export type ActivityKind = z.infer<typeof ActivityKindSchema>
 
@@ -403,9 +475,19 @@ export type ActivityEntry = z.infer<typeof ActivityEntrySchema>
 /** The envelope's error: a code of the closed set and a message a person can act on. */
 export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string(), retryAt: z.number().optional() })
 
-// One command for many accounts (the bulk bar), answered per account. 'restart': stop (when it runs),
-// then start.
-export const BULK_ACTIONS = ['start', 'stop', 'restart', 'logout'] as const
+// One command for many accounts (the bulk bar, the Needs attention view), answered per account.
+export const BULK_ACTIONS = [
+  'start',
+  'stop',
+  /** Stop (when it runs), then start: a fresh socket now, rather than after the next backoff delay. */
+  'restart',
+  'logout',
+  /**
+   * Pair again (accounts:start with `repair`): clears the keys and shows a new QR code. Only for an
+   * account WhatsApp logged out, banned or replaced, or whose pairing expired.
+   */
+  'repair',
+] as const
 export const BulkActionSchema = z.enum(BULK_ACTIONS)
 export type BulkAction = z.infer<typeof BulkActionSchema>
 /** The most ids one accounts:bulk takes; the UI sends larger selections in several calls. */

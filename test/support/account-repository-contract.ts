@@ -34,6 +34,7 @@ export function accountRecord(id: string, patch: Partial<AccountRecord> = {}): A
     movedTo: null,
     proxy: null,
     limits: DEFAULT_SEND_LIMITS,
+    condition: null,
     tags: [],
     ...patch,
   }

@@ -12,11 +12,12 @@ import pg from 'pg'
 import type { AccountSummary, EventMessage, FleetServer, PairingState, ReceivedMessage } from '../../src/shared/contract'
 import { startReceiver, type Receiver } from './webhook-receiver'
 import type { PostgresCluster } from './postgres-cluster'
-import { newDataKey, startServerProcess, type EventStream, type ServerProcess } from './server-process'
+import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from './server-process'
 import { startTestSimulator, type TestSimulator } from './transfer-support'
 
 export const FAULT_LEASE_MS = 4000
-const TOKEN = 'fleet-faults-token-0123456789abcdef'
+/** A fresh strong token per run: a server refuses a weak one (docs/security.md). */
+const TOKEN = newApiToken()
 /** The simulated phone every text comes from. */
 const SENDER_PHONE = '4915130000077'
 const say = (line: string): void => void (process.env.IRISH_FAULTS_VERBOSE ? process.stdout.write(`  · ${line}\n`) : undefined)

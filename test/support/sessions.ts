@@ -21,6 +21,7 @@ import type { EventBus } from '../../src/main/core/events'
 import { silentLogger } from '../../src/main/core/logger'
 import type { BackoffOptions } from '../../src/main/core/sessions/reconnect-policy'
 import type { LimitWindows } from '../../src/main/core/sends/limits'
+import type { DoctorOptions } from '../../src/main/core/doctor/doctor'
 import { embeddedSimulatorPort } from '../../src/main/embedded-simulator'
 
 /** Long enough for a pairing on a busy 2-core CI machine, short enough to fail well inside a test timeout. */
@@ -183,6 +184,8 @@ export interface TestCoreOptions {
   sendWindows?: Partial<LimitWindows>
   /** Builds each Baileys socket (a test wraps one to tamper with what it sends). */
   makeSocket?: typeof makeWASocket
+  /** The doctor's thresholds (tests shorten its waits). */
+  doctor?: DoctorOptions
   /** Handshakes in flight at most (sessions/admission.ts); the core's default unless given. */
   connectConcurrency?: number
 }
@@ -199,6 +202,7 @@ export async function openTestCore(options: TestCoreOptions): Promise<{ core: Co
     ...(options.simulator ? { simulator: options.simulator } : {}),
     ...(options.sendWindows ? { sendWindows: options.sendWindows } : {}),
     ...(options.makeSocket ? { makeSocket: options.makeSocket } : {}),
+    ...(options.doctor ? { doctor: options.doctor } : {}),
     ...(options.connectConcurrency !== undefined ? { connectConcurrency: options.connectConcurrency } : {}),
   })
   return { core, events: recordEvents(core.events, core.sessions.list()) }
@@ -254,6 +258,8 @@ export interface SessionsWorldOptions {
   simulator?: Pick<SimulatorOptions, 'now' | 'passkeyTimeoutMs'>
   /** Shorter send-limit windows, so a queue drains within a test. */
   sendWindows?: Partial<LimitWindows>
+  /** The doctor's thresholds (tests shorten its waits). */
+  doctor?: DoctorOptions
 }
 
 export async function startSessionsWorld(options: SessionsWorldOptions = {}): Promise<SessionsWorld> {

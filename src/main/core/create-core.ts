@@ -37,6 +37,11 @@ import { forwardingDispatch } from './fleet/forwarding'
 import { dedupeMessages } from './fleet/message-dedupe'
 import { tagOwner } from './fleet/owner-tag'
 import { createEventBus, type EventBus } from './events'
+import { createContacts } from './contacts/contact-book'
+import type { LidStore } from './contacts/lid-store'
+import { createPgLidStore } from './contacts/pg-lid-store'
+import { createSqliteLidStore } from './contacts/sqlite-lid-store'
+import { createDoctor, type Doctor, type DoctorOptions } from './doctor/doctor'
 import type { Logger } from './logger'
 import { createCeremonyDesk, type CeremonyDesk } from './api/passkey-ceremony'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
@@ -101,6 +106,8 @@ export interface CoreDeps {
   connectConcurrency?: number
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
   crashAt?: CrashPoint
+  /** The doctor's thresholds (docs/session-doctor.md); tests shorten its waits. */
+  doctor?: DoctorOptions
   /** The server's own API token: the admin token named `default` (none in the desktop app). */
   apiToken?: string
 }
@@ -127,6 +134,8 @@ export interface Core {
   stores: AuthStoreFactory
   telemetry: Telemetry
   activity: ActivityLog
+  /** What is wrong with each account, and the counts behind it (docs/session-doctor.md). */
+  doctor: Doctor
   /** Fleet (PostgreSQL) only. */
   fleet: Fleet | null
   /** Signed webhooks from the durable outbox (SQLite, or the fleet's PostgreSQL). */
@@ -196,6 +205,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       : null
     if (webhooks) cleanup.unshift(() => webhooks.close())
 
+    const accounts = fleet?.accounts ?? storage.accounts
+    const doctor = createDoctor({
+      stored: (id) => accounts.get(id)?.condition,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.doctor ? { options: deps.doctor } : {}),
+    })
+    const lids: LidStore = storage.sqlite
+      ? createSqliteLidStore({ sqlite: storage.sqlite, logger: log })
+      : createPgLidStore({ pool: storage.postgres!.database.pool, logger: log })
+    cleanup.unshift(() => lids.settled())
     // A simulator this server is joined to may go away and come back (its demo server restarts).
     const endpoint = deps.whatsappOverride
       ? createEndpointWatch({ url: deps.whatsappOverride.url, logger: log, onBack: () => sessions.retryWaiting(), ...(deps.now ? { now: deps.now } : {}) })
@@ -203,7 +222,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     if (endpoint) cleanup.unshift(() => endpoint.close())
     const sessions = createSessionManager({
       ...(endpoint ? { endpoint } : {}),
-      accounts: fleet?.accounts ?? storage.accounts,
+      accounts,
+      doctor,
+      contacts: createContacts({ store: lids, logger: log, now: deps.now ?? Date.now }),
+      staleSocketSeconds: () => settings.get().staleSocketSeconds,
       // Webhooks see an event before the fleet's de-duplication: a message reported again after a
       // failover maps to the same delivery ids, so the outbox skips it, and one whose first report
       // died with its server still gets out.
@@ -237,6 +259,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       accounts: () => sessions.list().map((a) => a.id),
       count: (id) => sessions.health(id).then((health) => health.keyCounts),
     })
+    telemetry.useDecryptFailures((windowSeconds) => doctor.decryptFailuresSince(windowSeconds))
     const clock = deps.now ? { now: deps.now } : {}
     const activity = storage.sqlite && storage.batch
       ? createSqliteActivityLog({ sqlite: storage.sqlite, batch: storage.batch, ...clock })
@@ -341,6 +364,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       stores,
       telemetry,
       activity,
+      doctor,
       fleet,
       webhooks,
       tokens,

@@ -72,8 +72,8 @@ function client(ws: WebSocket): Client {
 const acc = (id: string) => id as AccountId
 function emitBoth(bus: EventBus, marker: string): void {
   bus.emit('accounts:removed', { id: acc(`removed-${marker}`) })
-  bus.emit('accounts:message', { account: acc('acc-a'), id: `a-${marker}`, from: '1@s.whatsapp.net', text: 'secret text a', at: 1 })
-  bus.emit('accounts:message', { account: acc('acc-b'), id: `b-${marker}`, from: '1@s.whatsapp.net', text: 'secret text b', at: 1 })
+  bus.emit('accounts:message', { account: acc('acc-a'), id: `a-${marker}`, from: '1@s.whatsapp.net', fromPhone: null, fromLid: null, text: 'secret text a', at: 1 })
+  bus.emit('accounts:message', { account: acc('acc-b'), id: `b-${marker}`, from: '1@s.whatsapp.net', fromPhone: null, fromLid: null, text: 'secret text b', at: 1 })
   bus.emit('accounts:removed', { id: acc(`end-${marker}`) })
 }
 const ended = (marker: string) => (m: Client['received'][number]) => m.event === 'accounts:removed' && (m.payload as { id: string }).id === `end-${marker}`

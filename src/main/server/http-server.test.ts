@@ -458,3 +458,21 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_0
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+describe('a limit with a known end', () => {
+  it('answers rate-limited with 429 and Retry-After in whole seconds until the end', async () => {
+    const retryAt = Date.now() + 90_000
+    const limited: Dispatch = async () => ({ ok: false, error: { code: 'rate-limited', message: 'Limited until later.', retryAt } })
+    const server = await start({ dispatch: limited })
+    const response = await fetch(`${server.url}/api/accounts:send-text`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'acc-x', to: '+15550001111', text: 'hi' }),
+    })
+    expect(response.status).toBe(429)
+    const seconds = Number(response.headers.get('retry-after'))
+    expect(seconds).toBeGreaterThanOrEqual(89)
+    expect(seconds).toBeLessThanOrEqual(90)
+    expect(await response.json()).toEqual({ ok: false, error: { code: 'rate-limited', message: 'Limited until later.', retryAt } })
+  })
+})

@@ -15,10 +15,12 @@ import { ThemeSwitch } from './components/ThemeSwitch'
 import { OpenedBundleImport } from './components/TransferActions'
 import { Loading } from './components/States'
 import { navigate, routeToHash, useRoute, type Route } from './lib/router'
+import { useAccounts } from './api/hooks'
 
 // One chunk per view, loaded when first shown: the first page carries the frame and its own view only.
 const AccountDetailView = lazy(() => import('./views/AccountDetailView').then((m) => ({ default: m.AccountDetailView })))
 const AccountsView = lazy(() => import('./views/AccountsView').then((m) => ({ default: m.AccountsView })))
+const AttentionView = lazy(() => import('./views/AttentionView').then((m) => ({ default: m.AttentionView })))
 const AuditView = lazy(() => import('./views/AuditView').then((m) => ({ default: m.AuditView })))
 const FleetView = lazy(() => import('./views/FleetView').then((m) => ({ default: m.FleetView })))
 const SettingsView = lazy(() => import('./views/SettingsView').then((m) => ({ default: m.SettingsView })))
@@ -34,6 +36,7 @@ export function App() {
 
 const SECTIONS: ReadonlyArray<{ title: string; route: Route; section: Route['view']; adminOnly?: true }> = [
   { title: 'Accounts', route: { view: 'accounts' }, section: 'accounts' },
+  { title: 'Needs attention', route: { view: 'attention' }, section: 'attention' },
   { title: 'Telemetry', route: { view: 'telemetry', scope: '*' }, section: 'telemetry' },
   { title: 'Fleet', route: { view: 'fleet' }, section: 'fleet' },
   { title: 'Webhooks', route: { view: 'webhooks' }, section: 'webhooks' },
@@ -55,6 +58,7 @@ function Shell() {
   }
 
   const section = route.view === 'account' ? 'accounts' : route.view
+  const attention = useAccounts().data?.filter((a) => a.condition !== null).length ?? 0
   return (
     <div className="app">
       {/* The first Tab stop: past the navigation to the view's heading. A link to #main-heading would change the route, so it moves the focus itself. */}
@@ -81,6 +85,13 @@ function Shell() {
               }}
             >
               {item.title}
+              {item.section === 'attention' && attention > 0 && (
+                // Read as "Needs attention 35 accounts": the name keeps the visible words, in order.
+                <span className="nav-count">
+                  {attention}
+                  <span className="visually-hidden"> {attention === 1 ? 'account' : 'accounts'}</span>
+                </span>
+              )}
             </a>
           ))}
         </nav>
@@ -115,6 +126,7 @@ function Shell() {
             onTelemetry={(id) => go({ view: 'telemetry', scope: id })}
           />
         )}
+        {route.view === 'attention' && <AttentionView onOpenAccount={(id) => go({ view: 'account', id })} />}
         {route.view === 'telemetry' && <TelemetryView scope={route.scope} onScope={(scope) => go({ view: 'telemetry', scope })} />}
         {route.view === 'settings' && <SettingsView />}
         {route.view === 'fleet' && <FleetView />}

@@ -48,7 +48,8 @@ interface PhoneFaults {
   stalled: Set<SimConnection>
   silence: Silence | null
   badMac: { remaining: number; ids: Set<string> } | null
-  reachOut: { until: number; timer: NodeJS.Timeout } | null
+  /** `announce`: the companions are told when it starts and ends (README.md, "reach-out-limit"). */
+  reachOut: { until: number; timer: NodeJS.Timeout; announce: boolean } | null
   lid: { mappingAfterMs: number | null; announced: Set<string>; timers: Set<NodeJS.Timeout> } | null
 }
 
@@ -107,8 +108,9 @@ export class FaultBook {
         if (faults.reachOut) clearTimeout(faults.reachOut.timer)
         const until = Date.now() + fault.seconds * 1000
         const timer = unref(setTimeout(() => this.endReachOut(fault.phone), fault.seconds * 1000))
-        faults.reachOut = { until, timer }
-        this.tellReachOut(account, until)
+        const announce = fault.announce ?? true
+        faults.reachOut = { until, timer, announce }
+        if (announce) this.tellReachOut(account, until)
         return done(0, until)
       }
       case 'lid':
@@ -136,7 +138,7 @@ export class FaultBook {
     if (faults.reachOut) clearTimeout(faults.reachOut.timer)
     this.stopLid(faults)
     for (const conn of silent) this.speak(conn)
-    if (faults.reachOut) this.tellReachOut(this.host.directory.accountByPn(phone)!, null)
+    if (faults.reachOut?.announce) this.tellReachOut(this.host.directory.accountByPn(phone)!, null)
     this.host.log.info('faults cleared', { phone, cleared })
     return { phone, cleared }
   }
@@ -299,10 +301,11 @@ export class FaultBook {
   private endReachOut(phone: string): void {
     const faults = this.byPhone.get(phone)
     if (!faults?.reachOut) return
+    const { announce } = faults.reachOut
     faults.reachOut = null
     this.forgetIfEmpty(phone)
     const account = this.host.directory.accountByPn(phone)
-    if (account) this.tellReachOut(account, null)
+    if (account && announce) this.tellReachOut(account, null)
     this.host.ended(phone, 'reach-out-limit')
   }
 

@@ -47,7 +47,16 @@ const FAULT_SCHEMAS = {
       .min(1, 'count must be at least 1')
       .max(MAX_BAD_MAC_COUNT, `count must be at most ${MAX_BAD_MAC_COUNT}`),
   }),
-  'reach-out-limit': z.strictObject({ phone, kind: z.literal('reach-out-limit'), seconds: seconds(MAX_REACH_OUT_SECONDS) }),
+  'reach-out-limit': z.strictObject({
+    phone,
+    kind: z.literal('reach-out-limit'),
+    seconds: seconds(MAX_REACH_OUT_SECONDS),
+    /**
+     * Whether WhatsApp tells the phone's companions when the limit starts and ends (the default). False
+     * models a refusal the client learns of only from the 463 (README.md, "reach-out-limit").
+     */
+    announce: z.boolean({ message: 'announce must be true or false' }).optional(),
+  }),
   lid: z
     .strictObject({
       phone,

@@ -114,4 +114,20 @@ describe('reach-out-limit faults', () => {
     await send(a.sock, c.account.jid, 'limit lifted')
     expect(textOf(await toC)).toBe('limit lifted')
   })
+
+  it('with announce: false, refuses the same way but never tells the companion: the 463 is all it learns', async () => {
+    const [a, b] = [await paired(), await paired()]
+    const timelocks: unknown[] = []
+    a.sock.ev.on('connection.update', (u) => u.reachoutTimeLock && timelocks.push(u.reachoutTimeLock))
+    const injected = await suite.sim.injectFault({ phone: a.phone, kind: 'reach-out-limit', seconds: 1, announce: false })
+    expect(injected.until).not.toBeNull()
+    expect((await refusedSend(a.sock, b.account.jid, 'unannounced')).error.ackError).toBe('463')
+    const ended = once(suite.sim.events, 'fault-ended')
+    expect(await ended).toEqual([{ phone: a.phone, kind: 'reach-out-limit' }])
+    const toB = nextMessage(b.sock, (m) => textOf(m) === 'after the quiet limit')
+    await send(a.sock, b.account.jid, 'after the quiet limit')
+    expect(textOf(await toB)).toBe('after the quiet limit')
+    // Nothing announced the start or the end (a notification would have been handled well before b's message).
+    expect(timelocks).toEqual([])
+  })
 })

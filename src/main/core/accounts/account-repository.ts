@@ -26,8 +26,8 @@ export interface AccountRecord {
   proxy: string | null
   /** The send limits that apply (core/sends). */
   limits: SendLimits
-  /** What is wrong with the account, where the session code set one (memory only, never stored). */
-  condition?: AccountCondition | null
+  /** What is wrong with it (core/doctor derives it; the book stores it with every change). */
+  condition: AccountCondition | null
   /** The operator's tags, in the order given (src/shared/tags.ts). */
   tags: string[]
 }
@@ -71,7 +71,7 @@ export function toSummary(record: AccountRecord): AccountSummary {
     movedTo: record.movedTo,
     proxy: record.proxy,
     limits: record.limits,
-    ...(record.condition !== undefined ? { condition: record.condition } : {}),
+    condition: record.condition,
     tags: record.tags,
   }
 }

@@ -8,7 +8,7 @@
 import { eq, sql } from 'drizzle-orm'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountStatus } from '../../../shared/contract'
+import { AccountConditionSchema, type AccountCondition, type AccountStatus } from '../../../shared/contract'
 import { SendLimitsSchema, type SendLimits } from '../../../shared/send-limits'
 import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import type { AccountRecord, AccountRecordPatch, AccountRepository } from './account-repository'
@@ -37,6 +37,7 @@ export function toRecord(row: Row): AccountRecord {
     movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
     proxy: row.proxy,
     limits: readLimits(row.limits),
+    condition: parseCondition(row.condition),
     tags: parseTags(row.tags),
   }
 }
@@ -49,6 +50,17 @@ function readLimits(stored: string | null): SendLimits {
     return parsed.success ? parsed.data : DEFAULT_SEND_LIMITS
   } catch {
     return DEFAULT_SEND_LIMITS
+  }
+}
+
+/** A stored condition, or null when there is none or it no longer parses (it is derived again at the next change). */
+function parseCondition(value: string | null): AccountCondition | null {
+  if (value === null) return null
+  try {
+    const parsed = AccountConditionSchema.safeParse(JSON.parse(value))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
   }
 }
 
@@ -67,7 +79,7 @@ function parseTags(text: string): string[] {
  * only with its sealed URL (setProxy), and an insert starts without one.
  */
 export function toColumns(patch: AccountRecordPatch & Partial<Pick<AccountRecord, 'id' | 'createdAt' | 'proxy'>>): Partial<Row> {
-  const { movedTo, tags, id: _id, proxy: _proxy, limits, ...rest } = patch
+  const { movedTo, condition, tags, id: _id, proxy: _proxy, limits, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
   if (limits !== undefined) columns.limits = JSON.stringify(limits)
   if (tags !== undefined) columns.tags = JSON.stringify(tags)
@@ -75,6 +87,7 @@ export function toColumns(patch: AccountRecordPatch & Partial<Pick<AccountRecord
     columns.movedTo = movedTo?.target ?? null
     columns.movedAt = movedTo?.at ?? null
   }
+  if (condition !== undefined) columns.condition = condition === null ? null : JSON.stringify(condition)
   return columns
 }
 

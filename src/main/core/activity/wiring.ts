@@ -2,14 +2,15 @@
 // (who asked for it). Main process, Electron-free.
 
 import { activityOf, isCommandName, type AccountSummary, type ActivityActor, type BulkResult, type CommandName, type EventMessage, type PairingState, type Result } from '../../../shared/contract'
+import { conditionLine } from '../doctor/words'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import { describeChange, describePasskey, type ActivityLog } from './activity-log'
 
 /**
- * Records every change the session events carry (status changes, and the passkey check's steps from the
- * pairing state); returns the unsubscribe function. `recordsHere` says
+ * Records every change the session events carry (status changes, conditions, and the passkey check's
+ * steps from the pairing state); returns the unsubscribe function. `recordsHere` says
  * whether the event being emitted is to be written by this process (a fleet server writes only what
  * happened on it: the others' events reach it relayed, and they write those themselves; what every
  * server shows for itself, a lapsed lease, none of them writes).
@@ -50,6 +51,10 @@ export function watchSessions(
         }
         last.set(summary.id, summary)
         if (summary.status !== 'pairing') showing.delete(summary.id)
+      } else if (message.event === 'accounts:condition') {
+        // Each condition that begins, changes or ends is a line: the account page's condition history.
+        const { id, condition, previous } = message.payload
+        if (recordsHere(message)) log.record({ account: id, kind: 'condition', message: conditionLine(condition, previous), actor: 'system' })
       } else if (message.event === 'accounts:removed') {
         const { id } = message.payload as { id: AccountId }
         last.delete(id)

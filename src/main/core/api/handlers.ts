@@ -84,8 +84,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'accounts:logout': async function logoutAccount({ id }) {
       return sessions.logout(id)
     },
-    'accounts:start': async function startAccount({ id, takeBack }) {
-      return sessions.start(id, { takeBack: takeBack ?? false })
+    'accounts:start': async function startAccount({ id, takeBack, repair }) {
+      return sessions.start(id, { takeBack: takeBack ?? false, repair: repair ?? false })
     },
     'accounts:stop': async function stopAccount({ id }) {
       return sessions.stop(id)

@@ -81,6 +81,8 @@ export const accounts = sqliteTable('accounts', {
   proxyUrl: blob('proxy_url', { mode: 'buffer' }),
   /** The send limits, JSON (core/sends); null for an account made before limits: the built-in defaults. */
   limits: text('limits'),
+  /** What is wrong with the account (AccountCondition as JSON), or null (core/doctor). */
+  condition: text('condition'),
   /** JSON array of the operator's tags (src/shared/tags.ts). */
   tags: text('tags').notNull().default('[]'),
 })
@@ -200,6 +202,21 @@ export const knownContacts = sqliteTable(
     firstAt: integer('first_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.jid] })],
+)
+
+/**
+ * The phone number behind each LID an account has met (core/contacts): learned from the alternate
+ * addressing attributes of its messages and from Baileys' mapping updates. Digits only, both sides.
+ */
+export const lidMappings = sqliteTable(
+  'lid_mappings',
+  {
+    accountId: text('account_id').notNull(),
+    lid: text('lid').notNull(),
+    pn: text('pn').notNull(),
+    learnedAt: integer('learned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.lid] })],
 )
 
 /**

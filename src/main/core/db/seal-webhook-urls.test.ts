@@ -51,7 +51,7 @@ describe('sealing webhook addresses in SQLite', () => {
       for (const path of [file, `${file}-wal`]) expect(existsSync(path) && readFileSync(path).includes(Buffer.from(CREDENTIAL))).toBe(false)
       const hooks = await createWebhookService({ outbox: createSqliteOutbox(database.sqlite), sealer: database.sealer, logger: silentLogger() })
       expect((await hooks.list()).map((w) => w.url)).toEqual([url])
-      hooks.capture(createEventBus(silentLogger())).emit('accounts:message', { account: 'acc-a' as never, id: 'm1', from: 'x@s.whatsapp.net', text: 'hi', at: Date.now() })
+      hooks.capture(createEventBus(silentLogger())).emit('accounts:message', { account: 'acc-a' as never, id: 'm1', from: 'x@s.whatsapp.net', fromPhone: null, fromLid: null, text: 'hi', at: Date.now() })
       expect((await receiver.next(() => true)).path).toBe(`/hook?token=${CREDENTIAL}`)
       await hooks.close()
     } finally {
@@ -97,7 +97,7 @@ describePostgres('sealing webhook addresses in PostgreSQL', () => {
       expect(rows.rows).toEqual([{ url: null, sealed: true }])
       const hooks = await createWebhookService({ outbox: createPgOutbox(database.pool, 'srv-a'), sealer: database.sealer, logger: silentLogger() })
       expect((await hooks.list()).map((w) => w.url)).toEqual([url])
-      hooks.capture(createEventBus(silentLogger())).emit('accounts:message', { account: 'acc-a' as never, id: 'm1', from: 'x@s.whatsapp.net', text: 'hi', at: Date.now() })
+      hooks.capture(createEventBus(silentLogger())).emit('accounts:message', { account: 'acc-a' as never, id: 'm1', from: 'x@s.whatsapp.net', fromPhone: null, fromLid: null, text: 'hi', at: Date.now() })
       expect((await receiver.next(() => true)).path).toBe(`/hook?token=${CREDENTIAL}`)
       await hooks.close()
     } finally {

@@ -71,7 +71,7 @@ describePostgres('fleet event relay', () => {
             }
           })
         })
-      const message = (text: string): ReceivedMessage => ({ account: 'acc-x' as AccountId, id: randomBytes(6).toString('hex'), from: '1@s.whatsapp.net', text, at: Date.now() })
+      const message = (text: string): ReceivedMessage => ({ account: 'acc-x' as AccountId, id: randomBytes(6).toString('hex'), from: '1@s.whatsapp.net', fromPhone: '+1', fromLid: null, text, at: Date.now() })
 
       const first = arrivesOnB('before')
       void a.emit('accounts:message', message('before'))

@@ -53,6 +53,7 @@ function record(id: AccountId, label: string): AccountRecord {
     movedTo: null,
     proxy: null,
     limits: DEFAULT_SEND_LIMITS,
+    condition: null,
     tags: ['moved', label],
   }
 }

@@ -115,7 +115,7 @@ async function copyAccount(client: pg.PoolClient, sqlite: Database.Database, a: 
   // Stopped: the fleet's servers claim and start what the operator wants running.
   await client.query(
     'INSERT INTO accounts (id, label, phone, name, status, status_since, last_error, last_disconnect_code, reconnect_count, created_at, ' +
-      "paired_at, last_connected_at, want_running, moved_to, moved_at, tags, proxy, proxy_url, limits) VALUES ($1, $2, $3, $4, 'stopped', $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, $13, $14, $15, $16)",
+      "paired_at, last_connected_at, want_running, moved_to, moved_at, condition, tags, proxy, proxy_url, limits) VALUES ($1, $2, $3, $4, 'stopped', $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, $13, $14, $15, $16, $17)",
     // The proxy URL stays sealed: the fleet shares the data key, and its additional data names only the account.
     [
       a.id,
@@ -130,6 +130,8 @@ async function copyAccount(client: pg.PoolClient, sqlite: Database.Database, a: 
       a.paired_at,
       a.last_connected_at,
       a.want_running === 1,
+      // A condition that outlives a restart (logged out, banned …) still holds on the fleet (core/doctor).
+      a.condition,
       a.tags ?? '[]',
       a.proxy,
       a.proxy_url,
@@ -164,6 +166,19 @@ async function copyAccount(client: pg.PoolClient, sqlite: Database.Database, a: 
   }
   await flush()
   await copyActivity(client, sqlite, a.id)
+  await copyLidMappings(client, sqlite, a.id)
+}
+
+/** The phone numbers the account learned for LIDs (core/contacts) come along. */
+async function copyLidMappings(client: pg.PoolClient, sqlite: Database.Database, id: string): Promise<void> {
+  const rows = sqlite.prepare('SELECT lid, pn, learned_at FROM lid_mappings WHERE account_id = ?').all(id) as Array<{ lid: string; pn: string; learned_at: number }>
+  if (rows.length === 0) return
+  await client.query('INSERT INTO lid_mappings (account_id, lid, pn, learned_at) SELECT $1, l, p, t FROM unnest($2::text[], $3::text[], $4::bigint[]) AS r(l, p, t)', [
+    id,
+    rows.map((r) => r.lid),
+    rows.map((r) => r.pn),
+    rows.map((r) => r.learned_at),
+  ])
 }
 
 /** The account's history comes along (at most ACTIVITY_PER_ACCOUNT rows), oldest first so the fleet's seq keeps its order. */

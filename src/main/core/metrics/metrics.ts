@@ -4,17 +4,26 @@
 // refuse the second core's metric names and mix their figures.
 //
 // Store latencies and key-cache lookups come from the same diagnostics channels the telemetry view reads
-// (telemetry/channels.ts), reconnects from the session manager's channel (sessions/session-channels.ts).
+// (telemetry/channels.ts), reconnects from the session manager's channel (sessions/session-channels.ts),
+// decryption failures, stale sockets and refused sends from the doctor's (doctor/channels.ts).
 // Those channels are process-wide, so events are kept only for accounts this core knows (from its event
 // bus): another core in the same process (a test) does not leak into these figures.
 
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { ACCOUNT_STATUSES, type AccountSummary } from '../../../shared/contract'
+import { ACCOUNT_STATUSES, CONDITION_CODES, type AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { LeaseStats } from '../fleet/leases'
 import { SEND_OUTCOME, SEND_RESULTS, type SendOutcomeEvent } from '../sends/channels'
+import {
+  DOCTOR_DECRYPT_FAILURE,
+  DOCTOR_SEND_REFUSAL,
+  DOCTOR_STALE_SOCKET,
+  SEND_REFUSAL_REASONS,
+  type DoctorEvent,
+  type SendRefusalEvent,
+} from '../doctor/channels'
 import { SESSION_RECONNECT, type SessionReconnectEvent } from '../sessions/session-channels'
 import {
   AUTH_STORE_CACHE,
@@ -70,7 +79,8 @@ const RECONNECT_REASONS: Readonly<Record<number, string>> = {
   515: 'restart-required',
 }
 
-export function reconnectReason(code: number | null): string {
+export function reconnectReason(code: number | null, reason?: 'stale-socket'): string {
+  if (reason) return reason
   if (code === null) return 'no-status'
   return RECONNECT_REASONS[code] ?? 'other'
 }
@@ -114,6 +124,22 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['result'] as const,
     registers: [registry],
   })
+  const decryptFailures = new Counter({
+    name: 'irish_decrypt_failures_total',
+    help: 'Incoming messages that failed to decrypt (Bad MAC, no matching session); most are resent by the sender (docs/session-doctor.md).',
+    registers: [registry],
+  })
+  const staleReconnects = new Counter({
+    name: 'irish_stale_socket_reconnects_total',
+    help: 'Sockets that stayed open but carried nothing (no frame for staleSocketSeconds, a ping unanswered for 5 s), replaced by a new one.',
+    registers: [registry],
+  })
+  const sendRefusals = new Counter({
+    name: 'irish_send_refusals_total',
+    help: 'Texts refused: by WhatsApp with error 463 (reach-out-limit), or at once by the app while a known reach-out limit held (reach-out-limit-early).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  })
   const loopDelay = new Histogram({
     name: 'irish_event_loop_delay_seconds',
     help: "How late this server's event loop ran a timer due every 20 ms. Store latencies time the store's own work; this is the wait every caller adds on top.",
@@ -132,6 +158,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       this.set(deps.queueDepth ? await deps.queueDepth() : 0)
     },
   })
+  for (const reason of SEND_REFUSAL_REASONS) sendRefusals.inc({ reason }, 0)
 
   new Gauge({
     name: 'irish_accounts',
@@ -142,6 +169,17 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       const counts = new Map<string, number>(ACCOUNT_STATUSES.map((s) => [s, 0]))
       for (const account of deps.accounts()) counts.set(account.status, (counts.get(account.status) ?? 0) + 1)
       for (const [status, n] of counts) this.set({ status }, n)
+    },
+  })
+  new Gauge({
+    name: 'irish_account_conditions',
+    help: 'Accounts by condition (docs/session-doctor.md), as accounts:list gives them (in a fleet: aggregate with max, not sum).',
+    labelNames: ['code'] as const,
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>(CONDITION_CODES.map((c) => [c, 0]))
+      for (const account of deps.accounts()) if (account.condition) counts.set(account.condition.code, (counts.get(account.condition.code) ?? 0) + 1)
+      for (const [code, n] of counts) this.set({ code }, n)
     },
   })
   new Gauge({
@@ -186,7 +224,17 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   function onReconnect(message: unknown): void {
     const event = message as SessionReconnectEvent
     if (!known.has(event?.account)) return
-    reconnects.inc({ reason: reconnectReason(event.code) })
+    reconnects.inc({ reason: reconnectReason(event.code, event.reason) })
+  }
+  function onDecryptFailure(message: unknown): void {
+    if (known.has((message as DoctorEvent)?.account)) decryptFailures.inc()
+  }
+  function onStaleSocket(message: unknown): void {
+    if (known.has((message as DoctorEvent)?.account)) staleReconnects.inc()
+  }
+  function onSendRefusal(message: unknown): void {
+    const event = message as SendRefusalEvent
+    if (known.has(event?.account) && SEND_REFUSAL_REASONS.includes(event.reason)) sendRefusals.inc({ reason: event.reason })
   }
   function onSend(message: unknown): void {
     const event = message as SendOutcomeEvent
@@ -201,6 +249,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   diagnosticsChannel.subscribe(AUTH_STORE_STOP, onStop)
   diagnosticsChannel.subscribe(AUTH_STORE_CACHE, onCache)
   diagnosticsChannel.subscribe(SESSION_RECONNECT, onReconnect)
+  diagnosticsChannel.subscribe(DOCTOR_DECRYPT_FAILURE, onDecryptFailure)
+  diagnosticsChannel.subscribe(DOCTOR_STALE_SOCKET, onStaleSocket)
+  diagnosticsChannel.subscribe(DOCTOR_SEND_REFUSAL, onSendRefusal)
   diagnosticsChannel.subscribe(EVENT_LOOP_DELAY, onLoopDelay)
   const releaseLoopSampler = holdLoopDelaySampler()
 
@@ -213,6 +264,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       diagnosticsChannel.unsubscribe(AUTH_STORE_CACHE, onCache)
       diagnosticsChannel.unsubscribe(SESSION_RECONNECT, onReconnect)
       diagnosticsChannel.unsubscribe(SEND_OUTCOME, onSend)
+      diagnosticsChannel.unsubscribe(DOCTOR_DECRYPT_FAILURE, onDecryptFailure)
+      diagnosticsChannel.unsubscribe(DOCTOR_STALE_SOCKET, onStaleSocket)
+      diagnosticsChannel.unsubscribe(DOCTOR_SEND_REFUSAL, onSendRefusal)
       diagnosticsChannel.unsubscribe(EVENT_LOOP_DELAY, onLoopDelay)
       releaseLoopSampler()
     },

@@ -46,7 +46,11 @@ export interface SendServiceDeps {
    * The reach-out limit WhatsApp put on the account (error 463), or null: sends to new contacts are
    * refused while it holds, and those already queued wait. The session doctor is where this is known.
    */
-  reachOut(id: AccountId): { until: number } | null
+  reachOut(id: AccountId): { until: number; announced: boolean } | null
+  /** Whether the session knows the contact otherwise (a LID's phone, a text exchanged): not new then. */
+  knownContact?(id: AccountId, jid: string): boolean
+  /** A send to a new contact is refused here because of that limit: the error to throw (the doctor words and counts it). */
+  reachOutRefusal(id: AccountId, jid: string, limit: { until: number; announced: boolean }): AppError
   /** The most sends one account's queue holds (the settings). */
   maxQueue(): number
 }
@@ -242,17 +246,13 @@ export function createSendService(deps: SendServiceDeps): SendService {
       const account = deps.account(id)
       const state = await load(id)
       const at = now()
-      const newContact = !state.contacts.has(jid)
+      const newContact = !state.contacts.has(jid) && !deps.knownContact?.(id, jid)
       // Where WhatsApp's reach-out limit (463) is answered: a new contact is refused at once, never
       // queued (a held send would only meet the same limit later); known contacts go on.
       const held = deps.reachOut(id)
       if (newContact && held && held.until > at) {
         count(id, 'refused')
-        throw new AppError(
-          'rate-limited',
-          `WhatsApp limits "${account.label}" from writing to new contacts until ${new Date(held.until).toISOString()}; texts to people it already wrote with still go.`,
-          { retryAt: held.until },
-        )
+        throw deps.reachOutRefusal(id, jid, held)
       }
       if (state.queue.length === 0) {
         const general = generalSlot(state.history, account.limits, at, windows)

@@ -1,17 +1,21 @@
 // The session manager's view of the account table: read a record (or a clear not-found), patch it and
 // announce the change, create new records and ids. Status changes are persisted first, then emitted.
+// Every change carries the account's condition as the doctor derives it from the patched record
+// (core/doctor), so status and condition never disagree; a new condition is also `accounts:condition`.
 // Main process, Electron-free.
 
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountCondition, AccountStatus } from '../../../shared/contract'
+import type { AccountStatus } from '../../../shared/contract'
 import { isRunningStatus } from '../../../shared/domain'
 import type { EventBus } from '../events'
 import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import { toSummary, type AccountRecord, type AccountRecordPatch, type AccountRepository, type StoredProxy } from '../accounts/account-repository'
+import { isNewCondition, sameCondition, type Doctor } from '../doctor/doctor'
 
-export type AccountPatch = Omit<AccountRecordPatch, 'condition'>
+/** Any field but the id, the creation time and the proxy (setProxy's); the condition is the doctor's to set. */
+export type AccountPatch = AccountRecordPatch
 
 export interface AccountBook {
   /** The record, or a not-found AppError. */
@@ -27,12 +31,8 @@ export interface AccountBook {
   setProxy(id: AccountId, proxy: StoredProxy | null): AccountRecord
   /** The sealed proxy URL the next connect uses, read from the database. */
   sealedProxy(id: AccountId): Promise<Buffer | null>
-  /**
-   * Sets (or, with null, ends) the account's condition and emits accounts:changed when it changed. Kept
-   * in memory here, the one place a condition is held, until a doctor derives them (the proxy's failure
-   * is the only one set so far).
-   */
-  setCondition(id: AccountId, condition: AccountCondition | null): void
+  /** Asks the doctor again (a fact changed that no patch carries); stores and announces only a change. */
+  refreshCondition(id: AccountId): void
   newRecord(id: AccountId, fields: Pick<AccountRecord, 'label' | 'status' | 'wantRunning'> & Partial<AccountRecord>): AccountRecord
   newAccountId(): AccountId
   /**
@@ -42,16 +42,23 @@ export interface AccountBook {
   resetStaleStatuses(): void
 }
 
-export function createAccountBook(deps: { accounts: AccountRepository; events: EventBus; now: () => number }): AccountBook {
-  const { accounts, events, now } = deps
-  const conditions = new Map<AccountId, AccountCondition>()
-  const withCondition = (record: AccountRecord): AccountRecord => ({ ...record, condition: conditions.get(record.id) ?? null })
+export function createAccountBook(deps: { accounts: AccountRepository; events: EventBus; now: () => number; doctor: Pick<Doctor, 'derive'> }): AccountBook {
+  const { accounts, events, now, doctor } = deps
 
   function update(id: AccountId, patch: AccountPatch): AccountRecord {
     const before = accounts.get(id)
     const statusChanged = patch.status !== undefined && patch.status !== before?.status
-    const next = withCondition(accounts.update(id, statusChanged ? { ...patch, statusSince: now() } : patch))
+    const stamped: AccountPatch = statusChanged ? { ...patch, statusSince: now() } : { ...patch }
+    if (before) {
+      const condition = doctor.derive({ ...before, ...stamped, condition: before.condition })
+      if (sameCondition(before.condition, condition)) delete stamped.condition
+      else stamped.condition = condition
+    }
+    const next = accounts.update(id, stamped)
     events.emit('accounts:changed', toSummary(next))
+    if (before && isNewCondition(before.condition, next.condition)) {
+      events.emit('accounts:condition', { id, condition: next.condition, previous: before.condition?.code ?? null })
+    }
     return next
   }
 
@@ -59,31 +66,24 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
     record(id) {
       const found = accounts.get(id)
       if (!found) throw new AppError('not-found', `There is no account "${id}".`)
-      return withCondition(found)
+      return found
     },
     exists: (id) => accounts.get(id) !== undefined,
-    list: () => accounts.list().map(withCondition),
+    list: () => accounts.list(),
     insert: (record) => accounts.insert(record),
-    delete(id) {
-      conditions.delete(id)
-      accounts.delete(id)
-    },
+    delete: (id) => accounts.delete(id),
     update,
     setStatus: (id, status, patch = {}) => update(id, { ...patch, status }),
     setProxy(id, proxy) {
-      const next = withCondition(accounts.setProxy(id, proxy))
+      const next = accounts.setProxy(id, proxy)
       events.emit('accounts:changed', toSummary(next))
       return next
     },
-    setCondition(id, condition) {
-      const before = conditions.get(id) ?? null
-      if (JSON.stringify(before) === JSON.stringify(condition)) return
-      if (condition) conditions.set(id, condition)
-      else conditions.delete(id)
-      const current = accounts.get(id)
-      if (current) events.emit('accounts:changed', toSummary(withCondition(current)))
-    },
     sealedProxy: (id) => accounts.sealedProxy(id),
+    refreshCondition(id) {
+      const current = accounts.get(id)
+      if (current && !sameCondition(current.condition, doctor.derive(current))) update(id, {})
+    },
     newRecord(id, fields) {
       const at = now()
       return {
@@ -97,6 +97,7 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
         movedTo: null,
         proxy: null,
         limits: DEFAULT_SEND_LIMITS,
+        condition: null,
         tags: [],
         ...fields,
         id,
@@ -107,7 +108,12 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
     newAccountId: () => `acc-${randomBytes(5).toString('hex')}` as AccountId,
     resetStaleStatuses() {
       for (const account of accounts.list()) {
-        if (isRunningStatus(account.status)) accounts.update(account.id, { status: 'stopped', statusSince: now() })
+        const reset: AccountRecord = isRunningStatus(account.status) ? { ...account, status: 'stopped', statusSince: now() } : account
+        // What only a live socket knew (a stale socket, a retry) ended with the last run; what outlives
+        // it (logged out, banned, a reach-out limit) the doctor takes back from the stored condition.
+        const condition = doctor.derive(reset)
+        if (reset === account && sameCondition(account.condition, condition)) continue
+        accounts.update(account.id, { status: reset.status, statusSince: reset.statusSince, condition })
       }
     },
   }

@@ -9,6 +9,7 @@ import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
 import type { ManagedAuthStore } from '../auth-store/types'
 import type { ProxyRoute } from '../proxy/proxy-route'
+import type { ContactBook, SenderIds } from '../contacts/contact-book'
 import type { PasskeyLinker } from '../passkey/linker'
 import { newPairing, type Pairing } from './pairing'
 import { createTrafficCounter, type TrafficCounter } from './traffic'
@@ -18,6 +19,22 @@ export interface OpenedAuth {
   state: AuthenticationState
   saveCreds: () => Promise<void>
   store: ManagedAuthStore
+}
+
+/** WhatsApp's answer to one sent stanza (server-acks.ts): accepted (error null), refused with an error code, or nothing in time. */
+export type ServerAnswer = { error: string | null } | 'timeout'
+
+/**
+ * One place in the inbox: a text that arrived, or one that failed to decrypt and waits for its resend
+ * (`message` null), which takes this place when it comes, so the inbox keeps the order WhatsApp sent in.
+ */
+export interface InboxEntry {
+  id: string
+  /** The chat as received, and when WhatsApp took the message (the first attempt's time). */
+  from: string
+  at: number
+  sender: SenderIds
+  message: ReceivedMessage | null
 }
 
 /** A sent message, for answering retry requests and for sending it again after a 479. */
@@ -40,19 +57,14 @@ export interface AccountRuntime {
   socketClosed: Promise<void> | null
   /** How the current socket reaches WhatsApp through the account's proxy; null when it connects directly. */
   proxyRoute: ProxyRoute | null
-  /**
-   * The reach-out limit WhatsApp announced for the account (no texts to new contacts until `until`), or
-   * null. Memory only; the session doctor, where it runs, knows more (a 463 without an announcement).
-   */
-  reachOut: { until: number } | null
   retryTimer: NodeJS.Timeout | null
   nextRetryAt: number | null
   attempt: number
   pairing: Pairing
   /** The passkey module on the current socket (passkey-pairing.ts); null once that socket closed. */
   linker: PasskeyLinker | null
-  /** The last texts received, newest last. */
-  inbox: ReceivedMessage[]
+  /** The last texts received (and places kept for ones whose resend is awaited), newest last. */
+  inbox: InboxEntry[]
   /**
    * What this account sent, by message id, for Baileys' getMessage. When a recipient cannot decrypt a
    * message it asks for it again (a retry receipt), and Baileys resends a 1:1 message only if
@@ -62,6 +74,19 @@ export interface AccountRuntime {
   outbox: Map<string, OutboxEntry>
   /** Ids of the messages in the inbox window, so a message delivered twice (a resend) shows once. */
   seen: Set<string>
+  /** Whom the account knows (LIDs' phones, contacts written with); loaded at its first connect. */
+  contacts: ContactBook | null
+  /** When the current socket last received a frame, and whether a liveness ping is out (liveness.ts). */
+  lastFrameAt: number
+  probing: boolean
+  /** Set while the current socket is open (connection 'open' until it closes). */
+  open: boolean
+  /** Sends waiting for WhatsApp's ack, by message id (server-acks.ts). */
+  acks: Map<string, (answer: Exclude<ServerAnswer, 'timeout'>) => void>
+  /** The retry count of the last retry receipt per message id this account sent (server-acks.ts). */
+  retries: Map<string, { count: number }>
+  /** The device jid each recent incoming message came from, by id: the session a reset deletes (decryption.ts). */
+  devices: Map<string, string>
   /**
    * Records of received messages still under way, by message id: the same message delivered again
    * meanwhile (a reconnect, another socket of this account) waits for that record rather than taking
@@ -188,7 +213,6 @@ function newRuntime(id: AccountId): AccountRuntime {
     closingOnPurpose: false,
     socketClosed: null,
     proxyRoute: null,
-    reachOut: null,
     retryTimer: null,
     nextRetryAt: null,
     attempt: 0,
@@ -197,6 +221,13 @@ function newRuntime(id: AccountId): AccountRuntime {
     inbox: [],
     outbox: new Map(),
     seen: new Set(),
+    contacts: null,
+    lastFrameAt: 0,
+    probing: false,
+    open: false,
+    acks: new Map(),
+    retries: new Map(),
+    devices: new Map(),
     recording: new Map(),
     traffic: createTrafficCounter(),
     writes: new Set(),

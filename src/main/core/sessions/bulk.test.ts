@@ -152,6 +152,7 @@ describe('accounts:bulk', () => {
       list: () => ids.map((id) => ({ id }) as never),
       start: () => Promise.reject(new Error('not used')),
       logout: () => Promise.reject(new Error('not used')),
+      restart: () => Promise.reject(new Error('not used')),
       async stop(id: AccountId) {
         running++
         peak = Math.max(peak, running)

@@ -1,5 +1,5 @@
-// Start, stop, restart or log out many accounts in one command (accounts:bulk), or change their tags
-// (accounts:tag). Each account's step runs in its
+// Start, stop, restart, log out or re-pair many accounts in one command (accounts:bulk), or change their
+// tags (accounts:tag). Each account's step runs in its
 // own queue as a single command would; a few accounts run at once, so 500 stops neither take one
 // request each nor open 500 socket closes together. A failure fails only its own entry.
 // Main process, Electron-free.
@@ -47,6 +47,9 @@ async function act(sessions: Pick<SessionManager, 'start' | 'stop' | 'logout'>, 
       return sessions.start(id)
     case 'logout':
       return sessions.logout(id)
+    case 'repair':
+      // Only for accounts WhatsApp logged out, banned or replaced, or whose pairing expired (lifecycle.ts).
+      return sessions.start(id, { repair: true })
     default:
       return assertNever(action, 'bulk action')
   }

@@ -1,22 +1,29 @@
 // One Baileys socket per running account: opening it, following its connection updates, and what to do
-// when it closes (reconnect-policy.ts decides; this applies the decision). Main process, Electron-free.
+// when it closes (reconnect-policy.ts decides; this applies the decision) or goes stale (liveness.ts
+// finds it; this replaces it). Every close, open and stale socket is told to the doctor first, so the
+// status change that follows carries the right condition (core/doctor). Main process, Electron-free.
 // Never log creds, keys or message contents.
 
 import type makeWASocket from '@whiskeysockets/baileys'
 import { Browsers, jidDecode, type AuthenticationCreds, type ConnectionState, type SocketConfig, type WASocket } from '@whiskeysockets/baileys'
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import { AppError } from '../../../shared/errors'
+import type { Contacts } from '../contacts/contact-book'
+import type { Doctor } from '../doctor/doctor'
+import { proxyLastError, staleLastError } from '../doctor/words'
 import type { Logger } from '../logger'
-import { proxyCondition, proxyLastError } from '../proxy/proxy-condition'
 import { openProxyRoute } from '../proxy/proxy-route'
 import { platformTypeOf } from '../passkey/protocol'
 import type { PasskeyLinker } from '../passkey/linker'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, Runtimes } from './account-runtime'
+import type { Decryption } from './decryption'
+import type { Liveness } from './liveness'
 import type { Messaging } from './messaging'
 import type { PairingStrategies } from './pairing'
 import type { PasskeyPairing } from './passkey-pairing'
 import { decideOnClose, type BackoffOptions, type CloseDecision } from './reconnect-policy'
+import type { ServerAcks } from './server-acks'
 import { durableReceipts, guardKeys } from './durable-receipts'
 import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
@@ -30,6 +37,11 @@ export interface ConnectionDeps {
   pairing: PairingStrategies
   passkey: PasskeyPairing
   messaging: Messaging
+  doctor: Doctor
+  contacts: Contacts
+  acks: ServerAcks
+  decryption: Decryption
+  liveness: Pick<Liveness, 'attach' | 'opened'>
   log: Logger
   socketConfig: () => Partial<SocketConfig>
   /** The account connected (its queue may send), and WhatsApp changed its reach-out limit. */
@@ -54,6 +66,8 @@ export interface Connection {
   connect(rt: AccountRuntime): Promise<void>
   /** Marks the account failed after an unexpected error, logging it where it happened. */
   failed(rt: AccountRuntime, error: unknown): void
+  /** The socket carried nothing for `silentMs` and a ping got no answer: replaces it at once. */
+  replaceStale(rt: AccountRuntime, silentMs: number): void
   /** An account waiting on its retry timer reconnects now (the endpoint is back). */
   retryNow(rt: AccountRuntime): void
 }
@@ -61,7 +75,7 @@ export interface Connection {
 type CloseError = Error & { output?: { statusCode?: number } }
 
 export function createConnection(deps: ConnectionDeps): Connection {
-  const { book, runtimes, pairing, messaging, log, now } = deps
+  const { book, runtimes, pairing, messaging, doctor, log, now } = deps
 
   async function connect(rt: AccountRuntime): Promise<void> {
     if (deps.isShuttingDown()) return
@@ -78,6 +92,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   async function open(rt: AccountRuntime, release: () => void): Promise<void> {
     const auth = await runtimes.openAuth(rt)
+    rt.contacts ??= await deps.contacts.open(rt.id)
     const generation = ++rt.generation
     pairing.reset(rt.pairing)
     rt.closingOnPurpose = false
@@ -108,8 +123,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
     }
     const receipts = durableReceipts(
       async (message) => {
-        if (generation !== rt.generation) throw new AppError('unavailable', 'The socket that received this message was closed.')
-        await messaging.onMessage(rt, message)
+        if (generation !== rt.generation || !opened) throw new AppError('unavailable', 'The socket that received this message was closed.')
+        await messaging.onMessage(rt, opened, message)
       },
       () => (creds.me ? { id: creds.me.id, lid: creds.me.lid ?? '' } : null),
       abandon,
@@ -131,6 +146,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
     opened = socket
     receipts.watch(socket.ws)
     rt.socket = socket
+    rt.open = false
+    deps.liveness.attach(rt, socket, generation)
+    deps.acks.attach(rt, socket, generation)
+    deps.decryption.attach(rt, socket, generation)
     let resolveClosed!: () => void
     rt.socketClosed = new Promise<void>((resolve) => (resolveClosed = resolve))
     // The passkey check WhatsApp may ask for before pair-success; deviceType is what this socket registers
@@ -166,12 +185,12 @@ export function createConnection(deps: ConnectionDeps): Connection {
     socket.ev.on('messages.upsert', ({ messages }) => {
       if (generation !== rt.generation) return
       for (const message of messages) {
-        messaging.onMessage(rt, message)?.catch((err: unknown) => log.warn({ err, account: rt.id }, 'a received message could not be recorded'))
+        messaging.onMessage(rt, socket, message)?.catch((err: unknown) => log.warn({ err, account: rt.id }, 'a received message could not be recorded'))
       }
     })
 
-    socket.ev.on('messages.update', (updates) => {
-      if (generation === rt.generation) messaging.onUpdates(rt, socket, updates)
+    socket.ev.on('lid-mapping.update', (mapping) => {
+      if (generation === rt.generation) messaging.onLidMapping(rt, mapping)
     })
   }
 
@@ -198,14 +217,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (change.reachoutTimeLock) {
       // WhatsApp announced (or lifted) a reach-out limit: texts to new contacts are refused until its end.
       const lock = change.reachoutTimeLock
-      const until = lock.timeEnforcementEnds?.getTime() ?? null
-      rt.reachOut = lock.isActive && until !== null ? { until } : null
+      if (doctor.reachOutLock(rt.id, { active: Boolean(lock.isActive), until: lock.timeEnforcementEnds?.getTime() ?? null })) book.refreshCondition(rt.id)
       deps.onReachOut?.(rt.id)
     }
     if (change.connection === 'open') return onOpen(rt, socket)
     if (change.connection !== 'close') return
 
     rt.socket = null
+    rt.open = false
     pairing.end(rt.pairing, true)
     if (rt.closingOnPurpose || deps.isShuttingDown()) return
 
@@ -222,18 +241,20 @@ export function createConnection(deps: ConnectionDeps): Connection {
     book.update(rt.id, { lastDisconnectCode: code ?? null })
     if (proxyFailure !== null && rt.proxyRoute && decision.kind === 'retry') {
       const host = rt.proxyRoute.host
-      const since = book.record(rt.id).condition?.code === 'proxy-unreachable' ? book.record(rt.id).condition!.since : now()
-      book.setCondition(rt.id, proxyCondition({ host, why: proxyFailure, since, retryInMs: decision.delayMs }))
+      doctor.proxyFailed(rt.id, { host, why: proxyFailure, retryInMs: decision.delayMs, closeCode: code ?? null, attempt: rt.attempt })
       onClose({ ...deps, reconnect, failed }, rt, decision, { code, error, lastError: proxyLastError(host, proxyFailure) })
       return
     }
+    doctor.closed(rt.id, decision.kind, code ?? null, { attempt: rt.attempt, method: rt.pairing.method })
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
   }
 
   function onOpen(rt: AccountRuntime, socket: WASocket): void {
     rt.attempt = 0
-    // The proxy worked; a reach-out limit is the number's and outlives the socket.
-    if (book.record(rt.id).condition?.code === 'proxy-unreachable') book.setCondition(rt.id, null)
+    rt.open = true
+    deps.liveness.opened(rt)
+    // The proxy worked, if there is one; a reach-out limit is the number's and outlives the socket.
+    doctor.opened(rt.id)
     deps.endpoint?.reached()
     pairing.end(rt.pairing, false)
     runtimes.clearRetry(rt)
@@ -276,6 +297,21 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (book.exists(rt.id)) book.setStatus(rt.id, 'failed', { lastError: message, wantRunning: false })
   }
 
+  function replaceStale(rt: AccountRuntime, silentMs: number): void {
+    doctor.staleSocket(rt.id, silentMs)
+    publishReconnect({ account: rt.id, code: null, decision: 'restart', reason: 'stale-socket' })
+    rt.open = false
+    book.setStatus(rt.id, 'reconnecting', { reconnectCount: book.record(rt.id).reconnectCount + 1, lastError: staleLastError(silentMs) })
+    void runtimes
+      .serial(rt.id, async () => {
+        // Stopped (or already replaced by a close of its own and a retry) while this waited its turn.
+        if (!runtimes.isRunning(rt)) return
+        await runtimes.quiesce(rt)
+        await connect(rt)
+      })
+      .catch((err: unknown) => failed(rt, err))
+  }
+
   function retryNow(rt: AccountRuntime): void {
     if (!rt.retryTimer) return
     runtimes.clearRetry(rt)
@@ -283,7 +319,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     reconnect(rt)
   }
 
-  return { connect, failed, retryNow }
+  return { connect, failed, replaceStale, retryNow }
 }
 
 /** Applies what the reconnect policy decided for a socket that closed without the manager asking. */

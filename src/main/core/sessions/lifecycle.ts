@@ -1,12 +1,17 @@
-// What the operator does to an account's life: add, start, stop, log out, remove, rename, tag, read its
-// health, start what was left running, and shut down. Each step of one account runs in its queue.
+// What the operator does to an account's life: add, start (or re-pair), stop, restart, log out, remove,
+// rename, tag, read its health, start what was left running, and shut down. Each step of one account runs
+// in its queue. A start the doctor refuses (logged out, banned, replaced: never retried by themselves)
+// says why and what to ask for instead; it never turns silently into a QR code that expires.
 // Main process, Electron-free.
 
 import type { WASocket } from '@whiskeysockets/baileys'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountHealth, AccountStatus, AccountSummary } from '../../../shared/contract'
+import type { AccountHealth, AccountStatus, AccountSummary, ConditionCode } from '../../../shared/contract'
 import type { ManagedAuthStore } from '../auth-store/types'
+import type { Contacts } from '../contacts/contact-book'
+import type { Doctor } from '../doctor/doctor'
+import { repairRefusal } from '../doctor/words'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { AccountBook } from './account-book'
@@ -24,8 +29,10 @@ export interface TagChange {
 
 export interface Lifecycle {
   add(label?: string): Promise<AccountSummary>
-  start(id: AccountId, options?: { takeBack?: boolean }): Promise<AccountSummary>
+  start(id: AccountId, options?: StartOptions): Promise<AccountSummary>
   stop(id: AccountId): Promise<AccountSummary>
+  /** Closes the socket and opens a new one now (rather than after the next backoff delay). */
+  restart(id: AccountId): Promise<AccountSummary>
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
@@ -35,8 +42,17 @@ export interface Lifecycle {
   shutdown(): Promise<void>
 }
 
+export interface StartOptions {
+  /** Start a moved account, or one another client replaced: the operator accepts two running copies. */
+  takeBack?: boolean
+  /** Pair it again: clear its keys and show a new QR code (logged out, banned, replaced, pairing expired). */
+  repair?: boolean
+}
+
 export interface LifecycleDeps {
   book: AccountBook
+  doctor: Doctor
+  contacts: Contacts
   runtimes: Runtimes
   connection: Connection
   pairing: PairingStrategies
@@ -55,6 +71,10 @@ export interface LifecycleDeps {
 
 /** Statuses a stop keeps: they say why the account is not running better than "stopped" would. */
 const KEPT_ON_STOP: AccountStatus[] = ['logged-out', 'replaced', 'moved', 'failed']
+/** Statuses in which an account has no working session to lose, so re-pairing throws nothing away. */
+const REPAIRABLE_STATUSES: AccountStatus[] = ['new', 'logged-out', 'replaced', 'failed']
+/** Conditions that keep an account from starting by itself: re-pairing is one way out of each. */
+const HELD_BACK: ConditionCode[] = ['logged-out', 'banned', 'replaced', 'pairing-expired']
 
 export function createLifecycle(deps: LifecycleDeps): Lifecycle {
   const { book, runtimes, connection, log } = deps
@@ -70,28 +90,17 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     },
 
     start(id, options = {}) {
+      return runtimes.serial(id, () => startInQueue(id, options))
+    },
+
+    restart(id) {
       return runtimes.serial(id, async () => {
         const current = book.record(id)
-        const rt = runtimes.get(id)
-        if (runtimes.isRunning(rt)) {
-          throw new AppError('conflict', `"${current.label}" is already running.`)
-        }
-        if (current.status === 'moved' && !options.takeBack) {
-          throw new AppError(
-            'conflict',
-            `"${current.label}" was moved to ${current.movedTo?.target ?? 'another place'}. Starting it here too runs two copies of one session, which makes WhatsApp log both out. Stop the other copy first, then take it back.`,
-          )
-        }
-        book.update(id, { wantRunning: true, lastError: null, ...(current.status === 'moved' ? { movedTo: null } : {}) })
-        rt.attempt = 0
-        deps.pairing.useQr(rt.pairing)
-        try {
-          await connection.connect(rt)
-        } catch (error) {
-          connection.failed(rt, error)
-          throw error
-        }
-        return toSummary(book.record(id))
+        // Refused before anything closes: a restart of a logged-out account must not stop it first.
+        const verdict = deps.doctor.judgeStart(current, { repair: false, takeBack: false })
+        if (!verdict.ok) throw new AppError('conflict', verdict.message)
+        await runtimes.quiesce(runtimes.get(id))
+        return startInQueue(id, {})
       })
     },
 
@@ -99,8 +108,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       return runtimes.serial(id, async () => {
         book.record(id)
         await runtimes.quiesce(runtimes.get(id))
-        // Not running, nothing fails it: what its connection suffered ends with it.
-        book.setCondition(id, null)
+        deps.doctor.stopped(id)
         await deps.onStopped(id)
         const current = book.record(id)
         return toSummary(
@@ -118,7 +126,9 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         const store = await runtimes.quiesce(rt, end)
         await deps.onStopped(id)
         await store.clear()
-        return toSummary(book.setStatus(id, 'logged-out', { wantRunning: false, lastError: null }))
+        // The operator's own log-out: nothing is wrong with the account, it is simply not paired now.
+        deps.doctor.cleared(id)
+        return toSummary(book.setStatus(id, 'logged-out', { wantRunning: false, lastError: null, lastDisconnectCode: null }))
       })
     },
 
@@ -128,6 +138,8 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         await deps.onRemoved(id)
         book.delete(id)
         runtimes.delete(id)
+        deps.doctor.forget(id)
+        deps.contacts.forget(id)
         deps.events.emit('accounts:removed', { id })
       })
     },
@@ -152,7 +164,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       const current = book.record(id)
       const rt = runtimes.peek(id)
       const store = rt?.auth?.store ?? deps.openStore(id)
-      return { ...toSummary(current), keyCounts: await store.counts(), nextRetryAt: rt?.nextRetryAt ?? null }
+      return { ...toSummary(current), keyCounts: await store.counts(), nextRetryAt: rt?.nextRetryAt ?? null, doctor: deps.doctor.counts(id) }
     },
 
     async startAll() {
@@ -173,6 +185,46 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       // Baileys may still be committing a key transaction; the database closes only after it lands.
       await runtimes.drainAll()
     },
+  }
+
+  async function startInQueue(id: AccountId, options: StartOptions): Promise<AccountSummary> {
+    const current = book.record(id)
+    const rt = runtimes.get(id)
+    if (runtimes.isRunning(rt)) {
+      throw new AppError('conflict', `"${current.label}" is already running.`)
+    }
+    if (current.status === 'moved' && !options.takeBack && !options.repair) {
+      throw new AppError(
+        'conflict',
+        `"${current.label}" was moved to ${current.movedTo?.target ?? 'another place'}. Starting it here too runs two copies of one session, which makes WhatsApp log both out. Stop the other copy first, then take it back.`,
+      )
+    }
+    const verdict = deps.doctor.judgeStart(current, { repair: options.repair ?? false, takeBack: options.takeBack ?? false })
+    if (!verdict.ok) throw new AppError('conflict', verdict.message)
+    const repairing = options.repair === true
+    if (repairing) {
+      const held = current.condition !== null && HELD_BACK.includes(current.condition.code)
+      if (!held && !REPAIRABLE_STATUSES.includes(current.status)) throw new AppError('conflict', repairRefusal(current.label))
+      // A new pairing starts from nothing: the old keys would only make WhatsApp refuse the login again.
+      const store = await runtimes.quiesce(rt)
+      await store.clear()
+    }
+    deps.doctor.started(id)
+    book.update(id, {
+      wantRunning: true,
+      lastError: null,
+      ...(current.status === 'moved' ? { movedTo: null } : {}),
+      ...(repairing ? { pairedAt: null, lastConnectedAt: null, lastDisconnectCode: null } : {}),
+    })
+    rt.attempt = 0
+    deps.pairing.useQr(rt.pairing)
+    try {
+      await connection.connect(rt)
+    } catch (error) {
+      connection.failed(rt, error)
+      throw error
+    }
+    return toSummary(book.record(id))
   }
 
   async function logoutOrEnd(socket: WASocket, id: AccountId): Promise<void> {

@@ -91,6 +91,8 @@ export interface PairingDeps {
    * talks to it); null where no HTTP server runs (the desktop app). Read at each state.
    */
   ceremonyServer?: () => string | null
+  /** Sees every pairing state announced (the doctor reads its passkey step). */
+  onState?: (id: AccountId, state: PairingState) => void
 }
 
 export function createPairing(deps: PairingDeps): PairingStrategies {
@@ -128,7 +130,9 @@ export function createPairing(deps: PairingDeps): PairingStrategies {
   }
 
   function emit(id: AccountId, pairing: Pairing | undefined): void {
-    events.emit('accounts:qr', state(id, pairing))
+    const announced = state(id, pairing)
+    events.emit('accounts:qr', announced)
+    deps.onState?.(id, announced)
   }
 
   return {

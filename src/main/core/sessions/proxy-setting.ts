@@ -6,6 +6,7 @@
 import type { AccountSummary, BulkResult } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { toSummary } from '../accounts/account-repository'
+import type { Doctor } from '../doctor/doctor'
 import type { Logger } from '../logger'
 import type { ProxySecrets } from '../proxy/proxy-secret'
 import type { AccountBook } from './account-book'
@@ -20,7 +21,14 @@ export interface ProxySetting {
   assign(id: AccountId, url: string | null): void
 }
 
-export function createProxySetting(deps: { book: AccountBook; runtimes: Runtimes; connection: Connection; secrets: ProxySecrets; log: Logger }): ProxySetting {
+export function createProxySetting(deps: {
+  book: AccountBook
+  runtimes: Runtimes
+  connection: Connection
+  doctor: Pick<Doctor, 'proxyChanged'>
+  secrets: ProxySecrets
+  log: Logger
+}): ProxySetting {
   const { book, runtimes, connection, secrets, log } = deps
 
   function assign(id: AccountId, url: string | null): void {
@@ -32,7 +40,8 @@ export function createProxySetting(deps: { book: AccountBook; runtimes: Runtimes
       book.record(id)
       assign(id, url)
       // The failure was the old proxy's; the next attempt tells about the new one.
-      book.setCondition(id, null)
+      deps.doctor.proxyChanged(id)
+      book.refreshCondition(id)
       const rt = runtimes.peek(id)
       if (reconnect && rt && runtimes.isRunning(rt)) {
         log.info({ account: id }, 'reconnecting through the new proxy setting')

@@ -6,13 +6,15 @@ import diagnosticsChannel from 'node:diagnostics_channel'
 
 export const SESSION_RECONNECT = 'session:reconnect'
 
-/** A socket closed without the manager asking, and the policy decided to open a new one. */
+/** A socket closed without the manager asking (or went stale), and a new one is opened. */
 export interface SessionReconnectEvent {
   account: string
   /** The disconnect status code Baileys reported, or null when it closed without one. */
   code: number | null
-  /** 'restart': at once (515); 'retry': after a backoff delay. */
+  /** 'restart': at once (515, a stale socket); 'retry': after a backoff delay. */
   decision: 'restart' | 'retry'
+  /** Set when the app itself replaced the socket rather than WhatsApp closing it: the socket had gone stale (liveness.ts). */
+  reason?: 'stale-socket'
 }
 
 export const sessionReconnectChannel = diagnosticsChannel.channel(SESSION_RECONNECT)

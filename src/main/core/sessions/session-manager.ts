@@ -1,21 +1,27 @@
 // The session manager: one Baileys socket per account. A small façade over parts that each own one
 // concern: the account table (account-book.ts), each account's runtime and its one quiesce step
-// (account-runtime.ts), the socket and reconnects (connection.ts), pairing by QR or code (pairing.ts,
-// code-pairing.ts) and the passkey check WhatsApp may ask for after either (passkey-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off (hand-off.ts).
+// (account-runtime.ts), the socket and reconnects (connection.ts), stale sockets (liveness.ts), what
+// WhatsApp answers to sends (server-acks.ts), decryption failures (decryption.ts), pairing by QR or code
+// (pairing.ts, code-pairing.ts) and the passkey check WhatsApp may ask for after either
+// (passkey-pairing.ts), messaging (messaging.ts), the operator's actions (lifecycle.ts) and hand-off
+// (hand-off.ts). What is wrong with each account is the doctor's to say (core/doctor).
 // Main process, Electron-free. Never log creds, keys or message contents.
 
 import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import pino from 'pino'
+import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountHealth, AccountSummary, BulkResult, PairingState, QueueEntry, ReceivedMessage, SendStats } from '../../../shared/contract'
 import type { SendLimits, SendLimitsPatch } from '../../../shared/send-limits'
 import type { Sealer } from '../crypto/sealer'
 import type { LimitWindows } from '../sends/limits'
-import { reachOutCondition } from '../sends/reach-out-condition'
 import { createSendService, type SendAnswer } from '../sends/send-service'
 import type { SendStore } from '../sends/send-store'
 import type { ManagedAuthStore } from '../auth-store/types'
+import type { Contacts } from '../contacts/contact-book'
+import { passkeyPhase, type Doctor } from '../doctor/doctor'
+import { formatSender, reachOutRefusal } from '../doctor/words'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { ProxySecrets } from '../proxy/proxy-secret'
@@ -23,16 +29,19 @@ import { runPerAccount, type BulkOptions } from './per-account'
 import { createAccountBook } from './account-book'
 import { createAdmission } from './admission'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
-import { createRuntimes, type OpenedAuth } from './account-runtime'
+import { createRuntimes, type AccountRuntime, type OpenedAuth } from './account-runtime'
 import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
+import { createDecryption } from './decryption'
 import { createHandOff, type HandOff } from './hand-off'
-import { createLifecycle, type TagChange } from './lifecycle'
+import { createLifecycle, type StartOptions, type TagChange } from './lifecycle'
+import { createLiveness } from './liveness'
 import { createMessaging, recipientJid } from './messaging'
 import { createPairing } from './pairing'
 import { createProxySetting } from './proxy-setting'
 import { createPasskeyPairing } from './passkey-pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
+import { createServerAcks } from './server-acks'
 import type { EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export type { OpenedAuth }
@@ -46,6 +55,10 @@ export interface SessionManagerDeps {
   openAuth: (id: AccountId) => Promise<OpenedAuth>
   events: EventBus
   logger: Logger
+  /** What is wrong with each account: told every fact, asked for every condition (core/doctor). */
+  doctor: Doctor
+  /** Each account's LID mappings and known contacts (core/contacts). */
+  contacts: Contacts
   /** Endpoint and other per-connection settings, read at each connect so a settings change applies on the next one. */
   socketConfig: () => Partial<SocketConfig>
   /** Seals and opens proxy URLs (docs/proxies-and-limits.md). */
@@ -63,6 +76,8 @@ export interface SessionManagerDeps {
     /** Tests shorten the windows. */
     windows?: Partial<LimitWindows>
   }
+  /** The staleSocketSeconds setting, read every second so a change applies to running accounts at once. */
+  staleSocketSeconds: () => number
   /** Baileys wants a pino-compatible logger; silent unless given. */
   baileysLogger?: ILogger
   now?: () => number
@@ -81,8 +96,10 @@ export interface SessionManagerDeps {
 export interface SessionManager extends HandOff {
   list(): AccountSummary[]
   add(label?: string): Promise<AccountSummary>
-  start(id: AccountId, options?: { takeBack?: boolean }): Promise<AccountSummary>
+  start(id: AccountId, options?: StartOptions): Promise<AccountSummary>
   stop(id: AccountId): Promise<AccountSummary>
+  /** Closes the socket and opens a new one now; refused as a start would be (logged out, banned, replaced). */
+  restart(id: AccountId): Promise<AccountSummary>
   logout(id: AccountId): Promise<AccountSummary>
   remove(id: AccountId): Promise<void>
   rename(id: AccountId, label: string): AccountSummary
@@ -128,15 +145,35 @@ export interface SessionManager extends HandOff {
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? Date.now
   const log = deps.logger.child({ component: 'sessions' })
-  const { events, openStore } = deps
+  const { events, openStore, doctor, contacts } = deps
   let shuttingDown = false
 
-  const book = createAccountBook({ accounts: deps.accounts, events, now })
+  const book = createAccountBook({ accounts: deps.accounts, events, now, doctor })
   book.resetStaleStatuses()
   const runtimes = createRuntimes({ openAuth: deps.openAuth, openStore })
-  const pairing = createPairing({ book, events, now, ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}) })
+  const pairing = createPairing({
+    book,
+    events,
+    now,
+    ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}),
+    onState: (id, state) => {
+      if (doctor.passkey(id, passkeyPhase(state))) book.refreshCondition(id)
+    },
+  })
   const passkey = createPasskeyPairing({ book, runtimes, pairing, log, now })
-  const messaging = createMessaging({ book, runtimes, events, log, now, onReceived: (id, jid) => sends.received(id, jid) })
+  const acks = createServerAcks({ log })
+  const decryption = createDecryption({ doctor, book, log })
+  // The connection replaces stale sockets; liveness finds them. Bound late: each needs the other.
+  let replaceStale: (rt: AccountRuntime, silentMs: number) => void = () => undefined
+  const liveness = createLiveness({
+    runtimes,
+    log,
+    now,
+    staleAfterMs: () => deps.staleSocketSeconds() * 1000,
+    stale: (rt, silentMs) => replaceStale(rt, silentMs),
+    alive: (rt) => doctor.pingAnswered(rt.id),
+  })
+  const messaging = createMessaging({ book, runtimes, events, log, now, doctor, acks, decryption, liveness, onReceived: (id, jid) => sends.received(id, jid) })
   const sends = createSendService({
     store: deps.sends.store,
     sealer: deps.sends.sealer,
@@ -151,10 +188,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     newMessageId: (id) => messaging.newMessageId(id),
     checkRecipient: (id, jid) => messaging.checkRecipient(id, jid),
     deliver: (id, jid, text, messageId) => messaging.deliver(id, jid, text, messageId),
-    reachOut(id) {
-      const held = runtimes.peek(id)?.reachOut
-      return held && held.until > now() ? held : null
+    // The doctor knows the limit (announced, or learned from a 463): one home for it.
+    reachOut: (id) => doctor.reachOut(id),
+    reachOutRefusal(id, jid, limit) {
+      doctor.sendRefused(id, 'reach-out-limit-early')
+      return new AppError('rate-limited', reachOutRefusal(formatSender(jid), limit.until, limit.announced), { retryAt: limit.until })
     },
+    knownContact: (id, jid) => runtimes.peek(id)?.contacts?.isKnown(jid) ?? false,
     maxQueue: deps.sends.maxQueue,
   })
   async function proxyUrl(id: AccountId): Promise<string | null> {
@@ -167,16 +207,17 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     pairing,
     passkey,
     messaging,
+    doctor,
+    contacts,
+    acks,
+    decryption,
+    liveness,
     log,
     socketConfig: deps.socketConfig,
     proxyUrl,
     onOpened: (id) => sends.resume(id),
-    onReachOut(id) {
-      // Until the session doctor derives conditions, the one WhatsApp announces is set here.
-      const held = runtimes.peek(id)?.reachOut ?? null
-      book.setCondition(id, held ? reachOutCondition(held.until, now()) : null)
-      sends.limitsChanged(id)
-    },
+    // The doctor holds the limit and its condition; the queue plans again around it.
+    onReachOut: (id) => sends.limitsChanged(id),
     makeSocket: deps.makeSocket ?? makeWASocket,
     baileysLogger: deps.baileysLogger ?? (pino({ level: 'silent' }) as unknown as ILogger),
     backoff: deps.backoff ?? DEFAULT_BACKOFF,
@@ -186,7 +227,15 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     admission: createAdmission(deps.connectConcurrency),
     ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
-  const proxies = createProxySetting({ book, runtimes, connection, secrets: deps.proxies, log })
+  replaceStale = connection.replaceStale
+  // One timer for every account: liveness pings, and conditions that change with time alone (a limit
+  // that ran out, a resend that is overdue, a quiet period that ended).
+  const ticker = setInterval(() => {
+    liveness.check()
+    for (const id of doctor.due()) if (book.exists(id)) book.refreshCondition(id)
+  }, TICK_MS)
+  ticker.unref()
+  const proxies = createProxySetting({ book, runtimes, connection, doctor, secrets: deps.proxies, log })
   /** What every new account gets: the proxy given (an import's), else the default one, and the default limits. */
   function created(id: AccountId, proxy: string | null): void {
     // Written only when there is something to write: a new account is announced once already.
@@ -197,13 +246,18 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   }
   const lifecycle = createLifecycle({
     book,
+    doctor,
+    contacts,
     runtimes,
     connection,
     pairing,
     events,
     log,
     openStore,
-    beginShutdown: () => (shuttingDown = true),
+    beginShutdown: () => {
+      shuttingDown = true
+      clearInterval(ticker)
+    },
     onCreated: (id) => created(id, null),
     onStopped: (id) => sends.pause(id),
     onRemoved: (id) => sends.forget(id),
@@ -255,3 +309,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     passkeyCancel: passkey.cancel,
   }
 }
+
+/** How often liveness and time-bound conditions are checked: a second keeps detection within the setting + 6 s. */
+const TICK_MS = 1_000

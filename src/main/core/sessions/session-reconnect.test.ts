@@ -40,7 +40,7 @@ describe('session manager: reconnect by close reason', () => {
     expect(statusesSince(events, account.id, since)).toEqual(['connecting', 'connected'])
   })
 
-  it('stops, deletes the keys and never retries after a 401; starting it again pairs afresh', async () => {
+  it('stops, deletes the keys and never retries after a 401; a plain start is refused, a re-pair pairs afresh', async () => {
     const { core, events, sim } = world
     const account = await world.pair('Logged out 401')
     const before = await core.stores.open(account.id).counts()
@@ -58,9 +58,12 @@ describe('session manager: reconnect by close reason', () => {
     // A retry is decided synchronously when the socket closes, so by now it would have shown up.
     expect(statusesSince(events, account.id, since)).toEqual(['logged-out'])
 
+    // Never silently a QR code that expires: a plain start says why not, and what to ask for instead.
+    await expect(core.sessions.start(account.id)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/logged out by WhatsApp.*repair: true/) })
+    expect(core.sessions.list().find((a) => a.id === account.id)).toMatchObject({ status: 'logged-out', condition: { code: 'logged-out' } })
     // start() refuses an account with a socket or a pending retry: that it works proves neither exists.
     const restartMark = events.mark()
-    await core.sessions.start(account.id)
+    await core.sessions.start(account.id, { repair: true })
     const qr = await nextQr(events, account.id, restartMark)
     expect(qr).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#/)
     expect(statusesSince(events, account.id, restartMark)).toContain('pairing')
@@ -81,10 +84,12 @@ describe('session manager: reconnect by close reason', () => {
     expect(health.nextRetryAt).toBeNull()
     // The keys stay: the other copy may be gone, and the operator can take the session back.
     expect(health.keyCounts['pre-key']).toBeGreaterThan(0)
+    // It is the operator's explicit choice to take the session back: a plain start says so and does nothing.
+    await expect(core.sessions.start(account.id)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/takeBack: true/) })
     // start() refuses an account with a socket or a pending retry: that it works proves neither exists.
-    // It is the operator's explicit choice to take the session back, and it comes up connected.
     const startMark = events.mark()
-    await core.sessions.start(account.id)
-    await waitForStatus(core, events, account.id, 'connected', { since: startMark })
+    await core.sessions.start(account.id, { takeBack: true })
+    const back = await waitForStatus(core, events, account.id, 'connected', { since: startMark })
+    expect(back.condition).toBeNull()
   })
 })

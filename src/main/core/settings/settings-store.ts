@@ -9,11 +9,21 @@ import type { Logger } from '../logger'
 import type { ProxySecrets } from '../proxy/proxy-secret'
 import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 
-/** maxQueuePerAccount 1,000: two days of sends at the default perDay; a queue that long means sends pile up faster than the limits let out. */
+/**
+ * maxQueuePerAccount 1,000: two days of sends at the default perDay; a queue that long means sends pile
+ * up faster than the limits let out.
+ *
+ * staleSocketSeconds: 30. On a healthy idle connection the only frames are WhatsApp's answers to the
+ * keep-alive ping Baileys sends every 30 s (keepAliveIntervalMs), so 30 s without any frame means that
+ * ping went unanswered or is about to be. Probing then costs at most one extra ping per idle account
+ * and interval, and finds a dead socket within 30 + 5 s (plus the 1 s check), where Baileys' own
+ * keep-alive takes 35 to 65 s (docs/session-doctor.md, "Stale sockets").
+ */
 export const DEFAULT_SETTINGS: Settings = {
   whatsappUrl: null,
   trustedRootKey: null,
   autoStart: true,
+  staleSocketSeconds: 30,
   rankingMinSamples: 100,
   auditRetentionDays: 90,
   defaultProxy: null,

@@ -38,6 +38,8 @@ export interface Telemetry {
   watch(client: string, accounts: readonly AccountId[]): number
   /** Where key counts come from; set once the session manager exists. */
   useKeySource(source: KeyCountSource): void
+  /** Where the ranking's decryption failures come from (the doctor): per account, over a window in seconds. */
+  useDecryptFailures(source: (windowSeconds: number) => ReadonlyMap<AccountId, number>): void
   keyCounts(): Promise<KeyCountOverview>
   forget(account: AccountId): void
   dispose(): void
@@ -52,6 +54,7 @@ export function createTelemetry(options: { events: EventBus; logger: Logger; now
   const caches = new Map<AccountId, ObservedKeyCache>()
   const watchers = createWatchers(options.now ? { now: options.now } : {})
   let keyCounts: KeyCountIndex | null = null
+  let decryptFailures: (windowSeconds: number) => ReadonlyMap<AccountId, number> = () => new Map()
   const stopTicks = aggregator.onTick(
     (tick) => {
       options.events.emit('telemetry:tick', {
@@ -101,16 +104,27 @@ export function createTelemetry(options: { events: EventBus; logger: Logger; now
     },
 
     ranking(windowSeconds) {
+      const failures = decryptFailures(windowSeconds)
       const rows = aggregator.rankingStats(windowSeconds).map((row) => ({
         ...toMs(row),
         account: row.account as AccountId,
         opsPerSecond: row.count / windowSeconds,
+        decryptFailures: failures.get(row.account as AccountId) ?? 0,
       }))
+      // An account whose failures came without store operations in the window still ranks by them.
+      const ranked = new Set(rows.map((row) => row.account))
+      for (const [account, count] of failures) {
+        if (!ranked.has(account)) rows.push({ ...toMs(EMPTY_STATS), account, opsPerSecond: 0, decryptFailures: count })
+      }
       return { windowSeconds, rows }
     },
 
     watch(client, accounts) {
       return watchers.watch(client, accounts)
+    },
+
+    useDecryptFailures(source) {
+      decryptFailures = source
     },
 
     useKeySource(source) {
@@ -139,6 +153,8 @@ export function createTelemetry(options: { events: EventBus; logger: Logger; now
     },
   }
 }
+
+const EMPTY_STATS: NsStats = { count: 0, errors: 0, p50Ns: 0, p95Ns: 0, p99Ns: 0, maxNs: 0 }
 
 function toMs(stats: NsStats): LatencyStats {
   return {

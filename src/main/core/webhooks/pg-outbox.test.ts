@@ -53,7 +53,7 @@ describePostgres('webhook outbox on PostgreSQL', () => {
       const account = `acc-${i % 6}`
       const text = `m${i}`
       sent.set(account, [...(sent.get(account) ?? []), text])
-      ;(i % 6 < 3 ? busA : busB).emit('accounts:message', { account: account as never, id: `id-${i}`, from: 'x@s.whatsapp.net', text, at: Date.now() })
+      ;(i % 6 < 3 ? busA : busB).emit('accounts:message', { account: account as never, id: `id-${i}`, from: 'x@s.whatsapp.net', fromPhone: null, fromLid: null, text, at: Date.now() })
     }
     // Each lane's ten events go one after another, five statements each: at a load of 20+ on two cores
     // that took over 20 s. The count below, not this wait, is what the test checks.
@@ -82,7 +82,7 @@ describePostgres('webhook outbox on PostgreSQL', () => {
       expect(firsts.map((r) => (r.body.data as { text: string }).text)).toEqual(texts)
     }
     // The same message reported again (after a failover) maps to the same delivery id: not sent twice.
-    busB.emit('accounts:message', { account: 'acc-0' as never, id: 'id-0', from: 'x@s.whatsapp.net', text: 'm0', at: Date.now() })
+    busB.emit('accounts:message', { account: 'acc-0' as never, id: 'id-0', from: 'x@s.whatsapp.net', fromPhone: null, fromLid: null, text: 'm0', at: Date.now() })
     await b.hooks.test((await b.hooks.list())[0]!.id)
     await receiver.next((r) => r.event === 'webhooks:test')
     expect(receiver.received.filter((r) => r.event === 'accounts:message').length).toBe([...arrived.values()].reduce((n, t) => n + t, 0))
@@ -97,7 +97,7 @@ describePostgres('webhook outbox on PostgreSQL', () => {
     const { id } = await a.hooks.add({ url: receiver.url, events: ['accounts:message'] })
     const bus = a.hooks.capture(createEventBus(silentLogger()))
     for (const account of ['acc-bad', 'acc-good']) {
-      bus.emit('accounts:message', { account: account as never, id: `f-${account}`, from: 'x@s.whatsapp.net', text: 'x', at: Date.now() })
+      bus.emit('accounts:message', { account: account as never, id: `f-${account}`, from: 'x@s.whatsapp.net', fromPhone: null, fromLid: null, text: 'x', at: Date.now() })
     }
     await receiver.next((r) => r.body.account === 'acc-good')
     await receiver.next((r) => r.body.account === 'acc-bad')

@@ -40,7 +40,7 @@ async function receiver(...args: Parameters<typeof startReceiver>): Promise<Rece
 }
 
 function message(account: string, text: string): ReceivedMessage {
-  return { account: account as ReceivedMessage['account'], id: randomBytes(8).toString('hex'), from: '4915130000001@s.whatsapp.net', text, at: Date.now() }
+  return { account: account as ReceivedMessage['account'], id: randomBytes(8).toString('hex'), from: '4915130000001@s.whatsapp.net', fromPhone: '+4915130000001', fromLid: null, text, at: Date.now() }
 }
 
 beforeEach(() => {

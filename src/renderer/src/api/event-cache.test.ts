@@ -71,7 +71,7 @@ describe('applyEvent', () => {
   it('accounts:message appends once, and keeps the list bounded', () => {
     const client = new QueryClient()
     client.setQueryData<ReceivedMessage[]>(queryKeys.messages(A), [])
-    const message = (i: number): ReceivedMessage => ({ account: A, id: `m${i}`, from: '1@s.whatsapp.net', text: `t${i}`, at: i })
+    const message = (i: number): ReceivedMessage => ({ account: A, id: `m${i}`, from: '1@s.whatsapp.net', fromPhone: '+1', fromLid: null, text: `t${i}`, at: i })
     applyEvent(client, { event: 'accounts:message', payload: message(0) })
     applyEvent(client, { event: 'accounts:message', payload: message(0) })
     expect(client.getQueryData<ReceivedMessage[]>(queryKeys.messages(A))).toHaveLength(1)
@@ -79,6 +79,26 @@ describe('applyEvent', () => {
     const list = client.getQueryData<ReceivedMessage[]>(queryKeys.messages(A))!
     expect(list).toHaveLength(MAX_MESSAGES)
     expect(list.at(-1)?.id).toBe(`m${MAX_MESSAGES + 10}`)
+  })
+
+  it('accounts:message puts a resent message where its first time belongs', () => {
+    const client = new QueryClient()
+    const message = (id: string, at: number): ReceivedMessage => ({ account: A, id, from: '1@s.whatsapp.net', fromPhone: '+1', fromLid: null, text: id, at })
+    client.setQueryData<ReceivedMessage[]>(queryKeys.messages(A), [message('a', 1), message('c', 3)])
+    applyEvent(client, { event: 'accounts:message', payload: message('b', 2) })
+    applyEvent(client, { event: 'accounts:message', payload: message('d', 3) })
+    expect(client.getQueryData<ReceivedMessage[]>(queryKeys.messages(A))!.map((m) => m.id)).toEqual(['a', 'b', 'c', 'd'])
+  })
+
+  it('accounts:lid-mapping shows the phone on the messages from that LID', () => {
+    const client = new QueryClient()
+    const lid = '100000000000009@lid'
+    client.setQueryData<ReceivedMessage[]>(queryKeys.messages(A), [
+      { account: A, id: 'x', from: lid, fromPhone: null, fromLid: lid, text: 'hi', at: 1 },
+      { account: A, id: 'y', from: '2@s.whatsapp.net', fromPhone: '+2', fromLid: null, text: 'yo', at: 2 },
+    ])
+    applyEvent(client, { event: 'accounts:lid-mapping', payload: { account: A, lid, phone: '+15550000009' } })
+    expect(client.getQueryData<ReceivedMessage[]>(queryKeys.messages(A))!.map((m) => m.fromPhone)).toEqual(['+15550000009', '+2'])
   })
 
   it('telemetry:tick extends each loaded scope with its own points only', () => {

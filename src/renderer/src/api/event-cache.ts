@@ -45,7 +45,7 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
         // No list yet: the first fetch brings this message along with the rest.
         if (!list) return list
         if (list.some((m) => m.id === received.id && m.id !== '')) return list
-        return [...list, received].slice(-MAX_MESSAGES)
+        return insertByTime(list, received).slice(-MAX_MESSAGES)
       })
       return
     }
@@ -53,6 +53,18 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
       // A send ended: the account's queue and the table's counts are read again (only shown ones refetch).
       void client.invalidateQueries({ queryKey: queryKeys.sendQueue(message.payload.account) })
       void client.invalidateQueries({ queryKey: queryKeys.sendStats() })
+      return
+    }
+    case 'accounts:condition':
+      // The condition itself rides on accounts:changed; its history is the activity log's.
+      void client.invalidateQueries({ queryKey: queryKeys.activity(message.payload.id) })
+      return
+    case 'accounts:lid-mapping': {
+      const { account, lid, phone } = message.payload
+      // From now on the messages from that LID show the phone behind it.
+      client.setQueryData<ReceivedMessage[]>(queryKeys.messages(account), (list) =>
+        list?.map((m) => (m.fromLid === lid && m.fromPhone === null ? { ...m, fromPhone: phone } : m)),
+      )
       return
     }
     case 'telemetry:tick': {
@@ -81,6 +93,17 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
       // The union is exhausted: a new event name makes this line a compile error.
       assertNever(message, 'event')
   }
+}
+
+/**
+ * A message that failed to decrypt arrives when its sender sends it again, later than messages sent
+ * after it, but with the time it was first sent: it goes where that time puts it (after any message of
+ * the same time already shown).
+ */
+export function insertByTime(list: readonly ReceivedMessage[], received: ReceivedMessage): ReceivedMessage[] {
+  let index = list.length
+  while (index > 0 && list[index - 1]!.at > received.at) index--
+  return [...list.slice(0, index), received, ...list.slice(index)]
 }
 
 /**

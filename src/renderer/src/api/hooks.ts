@@ -139,7 +139,8 @@ export function useSimulatorInfo() {
   })
 }
 
-export type AccountAction = 'start' | 'take-back' | 'stop' | 'logout'
+/** `repair`: pair again from nothing (logged out, banned, replaced: docs/session-doctor.md). */
+export type AccountAction = 'start' | 'take-back' | 'repair' | 'stop' | 'logout'
 
 export function useAccountAction() {
   const api = useTransport()
@@ -151,6 +152,8 @@ export function useAccountAction() {
           return api.invoke('accounts:start', { id })
         case 'take-back':
           return api.invoke('accounts:start', { id, takeBack: true })
+        case 'repair':
+          return api.invoke('accounts:start', { id, repair: true })
         case 'stop':
           return api.invoke('accounts:stop', { id })
         case 'logout':

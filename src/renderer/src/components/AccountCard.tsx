@@ -1,18 +1,21 @@
-// One account in the list: who it is (label, phone, name), how it is (status in colour and words,
-// since when, last error, reconnects) and what can be done with it now. Destructive actions ask first.
+// One account in the list: who it is (label, phone, name), how it is (status in colour and words, its
+// condition, since when, last error, reconnects) and what can be done with it now. Destructive actions
+// ask first. An account WhatsApp logged out, banned or replaced offers re-pair (and, replaced, take
+// back) instead of Start: a plain start of it is refused (docs/session-doctor.md).
 
 import { useEffect, useId, useRef, useState } from 'react'
 import type { AccountSummary } from '../../../shared/contract'
 import { errorMessage } from '../api/api-error'
 import { useAccountAction, useRemoveAccount, type AccountAction } from '../api/hooks'
-import { formatPhone, hasSession, isRunning } from '../lib/status'
+import { formatPhone, hasSession, isHeldBack, isRunning } from '../lib/status'
 import { formatDateTime, formatRelative, useNow } from '../lib/time'
 import { ConfirmDialog } from './ConfirmDialog'
+import { ConditionChip } from './doctor/ConditionChip'
 import { AccountStatusBadge } from './StatusBadge'
 import { AccountTransferActions } from './TransferActions'
 import './account-card.css'
 
-type Confirming = 'remove' | 'logout' | 'take-back' | null
+type Confirming = 'remove' | 'logout' | 'take-back' | 'repair' | null
 
 export function AccountCard({
   account,
@@ -35,6 +38,8 @@ export function AccountCard({
   const label = account.label
   const pendingAction = action.isPending ? action.variables?.action : null
   const movedTo = account.status === 'moved' ? account.movedTo : null
+  const condition = account.condition
+  const held = isHeldBack(account)
 
   // Start and Stop replace each other: after an action, a keyboard user's focus would fall to the
   // page's start. It goes to the first action of this card instead.
@@ -62,6 +67,12 @@ export function AccountCard({
         </h3>
         <AccountStatusBadge account={account} hint={movedTo ? `Moved to ${movedTo.target} on ${formatDateTime(movedTo.at)}` : undefined} />
       </header>
+
+      {condition && (
+        <p className="account-condition" data-field="condition">
+          <ConditionChip code={condition.code} title={condition.title} />
+        </p>
+      )}
 
       {movedTo && (
         <p className="moved-note" role="note" aria-label={`${label} was moved`}>
@@ -112,12 +123,17 @@ export function AccountCard({
             Show QR code
           </button>
         )}
-        {!running && account.status !== 'moved' && (
+        {!running && account.status !== 'moved' && !held && (
           <button type="button" onClick={() => run('start')} disabled={action.isPending} aria-label={`Start ${label}`}>
             {pendingAction === 'start' ? 'Starting…' : 'Start'}
           </button>
         )}
-        {account.status === 'moved' && (
+        {held && (
+          <button type="button" className="primary" onClick={() => setConfirming('repair')} disabled={action.isPending} aria-label={`Re-pair ${label}`}>
+            Re-pair…
+          </button>
+        )}
+        {(account.status === 'moved' || condition?.code === 'replaced') && (
           <button type="button" onClick={() => setConfirming('take-back')} disabled={action.isPending} aria-label={`Take back ${label}`}>
             Take back…
           </button>
@@ -185,7 +201,38 @@ export function AccountCard({
           </p>
         </ConfirmDialog>
       )}
-      {confirming === 'take-back' && (
+      {confirming === 'repair' && (
+        <ConfirmDialog
+          title={`Re-pair ${label}?`}
+          confirmLabel="Re-pair"
+          onConfirm={async () => {
+            await action.mutateAsync({ id: account.id, action: 'repair' })
+            onShowQr()
+          }}
+          onClose={() => setConfirming(null)}
+        >
+          <p>{condition?.detail}</p>
+          <p>
+            Re-pairing deletes the keys <strong>{label}</strong> still holds here and shows a new QR code: scan it with the phone
+            {account.phone ? ` of ${formatPhone(account.phone)}` : ''} (or type a code on it) to link this account again.
+          </p>
+        </ConfirmDialog>
+      )}
+      {confirming === 'take-back' && condition?.code === 'replaced' && (
+        <ConfirmDialog
+          title={`Take back ${label}?`}
+          confirmLabel="Start here anyway"
+          onConfirm={() => action.mutateAsync({ id: account.id, action: 'take-back' })}
+          onClose={() => setConfirming(null)}
+        >
+          <p>
+            Another client logged in with this session and took it over. Starting it here takes it back, and that client is
+            replaced in turn: if it is another copy of this account that still runs, the two keep taking it from each other.
+          </p>
+          <p>Take it back only if the other copy is gone. Otherwise re-pair it, which makes this one a new linked device.</p>
+        </ConfirmDialog>
+      )}
+      {confirming === 'take-back' && condition?.code !== 'replaced' && (
         <ConfirmDialog
           title={`Take back ${label}?`}
           confirmLabel="Start here anyway"

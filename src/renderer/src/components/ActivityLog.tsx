@@ -15,6 +15,7 @@ const KIND: Record<ActivityKind, string> = {
   error: 'Error',
   command: 'Command',
   transfer: 'Transfer',
+  condition: 'Condition',
 }
 
 export function ActivityLog({ id, caption }: { id: AccountId; caption: string }) {

@@ -1,4 +1,6 @@
 // The texts an account received, newest first. A role="log" region: screen readers announce arrivals.
+// A sender WhatsApp addresses by its LID shows as a hidden number until the phone behind it is known;
+// from then on (an accounts:lid-mapping event) it shows the phone, on earlier messages too.
 
 import type { AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
@@ -24,13 +26,13 @@ export function MessageList({ id, accounts }: { id: AccountId; accounts: readonl
       ) : (
         <ol className="messages">
           {newestFirst.map((message) => {
-            const phone = formatPhone(message.from)
-            const digits = message.from.split('@')[0]?.split(':')[0] ?? ''
+            const phone = message.fromPhone ?? formatPhone(message.fromLid ?? message.from)
+            const digits = message.fromPhone?.replace(/^\+/, '') ?? message.from.split('@')[0]?.split(':')[0] ?? ''
             const known = byPhone.get(digits)
             return (
               <li key={`${message.id}-${message.at}`} className="message">
                 <div className="message-meta">
-                  <span className="message-from">
+                  <span className="message-from" data-field="from" title={message.fromLid ? `WhatsApp addresses this sender as ${message.fromLid}` : undefined}>
                     From {phone}
                     {known ? ` (${known})` : ''}
                   </span>

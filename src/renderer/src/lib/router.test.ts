@@ -8,6 +8,7 @@ describe('routes', () => {
     { view: 'accounts' },
     { view: 'accounts', query: 'status=failed%2Crefused&q=eu' },
     { view: 'account', id },
+    { view: 'attention' },
     { view: 'telemetry', scope: '*' },
     { view: 'telemetry', scope: id },
     { view: 'settings' },
@@ -19,7 +20,7 @@ describe('routes', () => {
     for (const route of routes) expect(parseRoute(routeToHash(route))).toEqual(route)
   })
   it('anything unknown or malformed opens the accounts list', () => {
-    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x', '#/webhooks/x', '#/audit/x']) {
+    for (const hash of ['', '#', '#/', '#/nowhere', '#/accounts/NOT AN ID', '#/accounts/a/b', '#token=abc', '#/settings/x', '#/fleet/x', '#/webhooks/x', '#/attention/x', '#/audit/x']) {
       expect(parseRoute(hash)).toEqual({ view: 'accounts' })
     }
   })

@@ -1,4 +1,4 @@
-// One address per view, in the URL fragment: #/accounts, #/accounts/<id>, #/telemetry,
+// One address per view, in the URL fragment: #/accounts, #/accounts/<id>, #/attention, #/telemetry,
 // #/telemetry/<id>, #/fleet, #/settings, #/webhooks, #/audit. The fragment never reaches the server, so the headless server serves
 // one page for every view, and a link opened in a new tab keeps its fragment through the sign-in
 // prompt and lands on the same view. Back and Forward are the browser's own (hashchange). The accounts
@@ -12,6 +12,7 @@ export type Route =
   /** `query`: the table's state (lib/table-view.ts), when it is not the default. */
   | { view: 'accounts'; query?: string }
   | { view: 'account'; id: AccountId }
+  | { view: 'attention' }
   | { view: 'telemetry'; scope: AccountId | '*' }
   | { view: 'settings' }
   | { view: 'fleet' }
@@ -25,6 +26,7 @@ export function parseRoute(hash: string): Route {
   const accountId = id !== undefined && rest.length === 0 && ACCOUNT_ID_PATTERN.test(id) ? (id as AccountId) : null
   if (section === 'accounts' && accountId) return { view: 'account', id: accountId }
   if (section === 'telemetry') return { view: 'telemetry', scope: accountId ?? '*' }
+  if (section === 'attention' && id === undefined) return { view: 'attention' }
   if (section === 'settings' && id === undefined) return { view: 'settings' }
   if (section === 'fleet' && id === undefined) return { view: 'fleet' }
   if (section === 'webhooks' && id === undefined) return { view: 'webhooks' }
@@ -39,6 +41,8 @@ export function routeToHash(route: Route): string {
       return route.query ? `#/accounts?${route.query}` : '#/accounts'
     case 'account':
       return `#/accounts/${route.id}`
+    case 'attention':
+      return '#/attention'
     case 'telemetry':
       return route.scope === '*' ? '#/telemetry' : `#/telemetry/${route.scope}`
     case 'settings':

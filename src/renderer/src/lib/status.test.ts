@@ -36,6 +36,22 @@ describe('whyNoSending', () => {
     expect(said).toContain('Take back')
     expect(said).not.toMatch(/\bStart\b/)
   })
+  it('gives a logged-out, banned or replaced account its remedy, never a Start it does not have', () => {
+    const condition = {
+      code: 'logged-out' as const,
+      title: 'Logged out by WhatsApp',
+      detail: 'WhatsApp ended this session (401).',
+      remedy: 'Re-pair it: start it with "Re-pair" and scan the new QR code (or type the code) on the phone.',
+      since: 1,
+      until: null,
+      automatic: null,
+    }
+    const said = whyNoSending(accountSummary('acc-a', { label: 'Ann', status: 'logged-out', condition }))!
+    expect(said).toBe(`Sending needs a connected account. Ann: Logged out by WhatsApp. ${condition.remedy}`)
+    expect(said).not.toMatch(/Start Ann/)
+    const retrying = { ...condition, code: 'server-error' as const, title: 'WhatsApp had a server error' }
+    expect(whyNoSending(accountSummary('acc-a', { label: 'Ann', status: 'stopped', condition: retrying }))).toMatch(/^Sending needs a connected account\. Start Ann/)
+  })
   it('asks to start a stopped account, and has nothing to say for a connected one', () => {
     expect(whyNoSending(accountSummary('acc-a', { label: 'Ann', status: 'stopped' }))).toMatch(/^Sending needs a connected account\. Start Ann/)
     expect(whyNoSending(accountSummary('acc-a', { status: 'connected' }))).toBeNull()

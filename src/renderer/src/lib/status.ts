@@ -1,6 +1,6 @@
 // How each account status reads and looks. The colour is never the only signal: every badge has words.
 
-import type { AccountStatus, AccountSummary } from '../../../shared/contract'
+import type { AccountStatus, AccountSummary, ConditionCode } from '../../../shared/contract'
 
 export type Tone = 'ok' | 'busy' | 'idle' | 'warn' | 'bad' | 'moved'
 
@@ -37,15 +37,27 @@ export function hasSession(account: AccountSummary): boolean {
   return isPaired(account) && account.status !== 'logged-out' && account.status !== 'moved'
 }
 
+/** The conditions that keep an account from starting by itself: its page offers re-pair instead of Start (docs/session-doctor.md). */
+export const HELD_BACK: readonly ConditionCode[] = ['logged-out', 'banned', 'replaced']
+
+/** Whether WhatsApp's verdict holds this account back: a plain start of it is refused. */
+export function isHeldBack(account: AccountSummary): boolean {
+  return account.condition !== null && HELD_BACK.includes(account.condition.code)
+}
+
 /**
  * Why this account cannot send now, naming what the page offers for it; null when connected. A moved
- * account has no Start button here (only "Take back…"), so its words point where it runs instead.
+ * account has no Start button here (only "Take back…"), so its words point where it runs instead; nor
+ * has one WhatsApp logged out, banned or replaced, so its words are the condition's remedy.
  */
 export function whyNoSending(account: AccountSummary): string | null {
   if (account.status === 'connected') return null
   if (account.status === 'moved') {
     const where = account.movedTo ? account.movedTo.target : 'another place'
     return `${account.label} was moved to ${where} and runs there: send from there. “Take back…” runs it here again.`
+  }
+  if (account.condition && isHeldBack(account)) {
+    return `Sending needs a connected account. ${account.label}: ${account.condition.title}. ${account.condition.remedy}`
   }
   return `Sending needs a connected account. Start ${account.label} and wait until it shows Connected.`
 }

@@ -1,5 +1,6 @@
-// One account's page (#/accounts/<id>): its status and actions, its id to copy, its proxy, a form to send a test
-// text, its send limits and queue, the texts it received, its activity log and the keys its store holds. Telemetry for it is one
+// One account's page (#/accounts/<id>): its status and actions, its condition with its history and the
+// doctor's counts, its id to copy, its proxy, a form to send a test text, its send limits and queue, the
+// texts it received, its activity log and the keys its store holds. Telemetry for it is one
 // click away, on the telemetry view.
 
 import { useState } from 'react'
@@ -7,6 +8,7 @@ import type { AccountId } from '../../../shared/ids'
 import { useAccounts, useIsFleet } from '../api/hooks'
 import { AccountCard } from '../components/AccountCard'
 import { ActivityLog } from '../components/ActivityLog'
+import { ConditionPanel } from '../components/doctor/ConditionPanel'
 import { CopyIdButton } from '../components/RowParts'
 import { KeyCounts } from '../components/KeyCounts'
 import { MessageList } from '../components/MessageList'
@@ -93,6 +95,7 @@ export function AccountDetailView({
         <div className="detail-grid">
           <div className="detail-main">
             <AccountCard account={account} onOpen={() => undefined} onShowQr={() => setShowQr(true)} showDetails={false} />
+            <ConditionPanel account={account} />
             <section className="panel" aria-labelledby="send-heading">
               <h3 id="send-heading">Send a test message</h3>
               <SendMessageForm account={account} others={accounts.data ?? []} />

@@ -1,8 +1,9 @@
 // What settings:* holds, to read and change: which WhatsApp endpoint the accounts use (real WhatsApp,
 // or a simulator with the root key its certificates are trusted under), whether accounts left
-// running start with the app, and what new accounts get: a proxy and send limits, and how long a queue an
-// account may hold (docs/proxies-and-limits.md). When the server was started with an endpoint of its own
-// (--simulator, IRISH_WHATSAPP_URL), that one wins and the view says so. Admins also see the API tokens.
+// running start with the app, how long a connection may stay silent before it is checked, and what new
+// accounts get: a proxy and send limits, and how long a queue an account may hold
+// (docs/proxies-and-limits.md). When the server was started with an endpoint of its own (--simulator,
+// IRISH_WHATSAPP_URL), that one wins and the view says so. Admins also see the API tokens.
 
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useId, useState, type FormEvent } from 'react'
@@ -56,11 +57,14 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
     queue: useId(),
     samples: useId(),
     samplesHint: useId(),
+    stale: useId(),
+    staleHint: useId(),
   }
   const [url, setUrl] = useState(current.whatsappUrl ?? '')
   const [root, setRoot] = useState(current.trustedRootKey ?? '')
   const [autoStart, setAutoStart] = useState(current.autoStart)
   const [minSamples, setMinSamples] = useState(String(current.rankingMinSamples))
+  const [staleSeconds, setStaleSeconds] = useState(String(current.staleSocketSeconds))
   // Shown with its password as ***; given back unchanged, the core keeps the stored URL.
   const [defaultProxy, setDefaultProxy] = useState(current.defaultProxy ?? '')
   const [limits, setLimits] = useState(() => draftOfLimits(current.defaultLimits))
@@ -98,6 +102,8 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
       defaultProxy: defaultProxy.trim() === '' ? null : defaultProxy.trim(),
       defaultLimits: typed.limits,
       maxQueuePerAccount: Number(maxQueue.trim()),
+      // Sent as typed: the server says what is wrong with a value out of range.
+      staleSocketSeconds: Number(staleSeconds),
       // The contract says what is wrong with a value that is not a whole number of at least 1.
       rankingMinSamples: Number.isFinite(samples) ? samples : (minSamples as unknown as number),
     })
@@ -124,6 +130,24 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
       <div className="field-check">
         <input id={ids.auto} type="checkbox" checked={autoStart} onChange={(event) => editing(setAutoStart)(event.target.checked)} />
         <label htmlFor={ids.auto}>Start the accounts that were running when the app last stopped</label>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.stale}>Seconds without a frame before a connection is checked</label>
+        <input
+          id={ids.stale}
+          type="number"
+          inputMode="numeric"
+          min={5}
+          max={600}
+          step={1}
+          value={staleSeconds}
+          aria-describedby={ids.staleHint}
+          onChange={(event) => editing(setStaleSeconds)(event.target.value)}
+        />
+        <p className="hint" id={ids.staleHint}>
+          5 to 600. A connection that carries nothing this long gets a ping; no answer within 5 s and it is replaced. Applies to
+          running accounts at once.
+        </p>
       </div>
       <div className="field">
         <label htmlFor={ids.proxy}>Default proxy for new accounts</label>

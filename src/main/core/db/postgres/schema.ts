@@ -69,6 +69,8 @@ export const accounts = pgTable('accounts', {
   proxy: text('proxy'),
   proxyUrl: bytea('proxy_url'),
   limits: text('limits'),
+  /** What is wrong with the account (AccountCondition as JSON), or null (core/doctor). */
+  condition: text('condition'),
   /** JSON array of the operator's tags, as the SQLite table keeps them (the two share one row mapping). */
   tags: text('tags').notNull().default('[]'),
 })
@@ -239,6 +241,18 @@ export const knownContacts = pgTable(
     firstAt: millis('first_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.jid] })],
+)
+
+/** The phone number behind each LID an account has met, as in SQLite (db/schema.ts). */
+export const lidMappings = pgTable(
+  'lid_mappings',
+  {
+    accountId: text('account_id').notNull(),
+    lid: text('lid').notNull(),
+    pn: text('pn').notNull(),
+    learnedAt: millis('learned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.lid] })],
 )
 
 /** Named API tokens, as in SQLite (db/schema.ts): shared by every server of the fleet. */

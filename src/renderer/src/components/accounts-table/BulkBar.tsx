@@ -13,7 +13,7 @@ import { errorMessage } from '../../api/api-error'
 import { useBulkAccountAction } from '../../api/hooks'
 import { runChunked, type BulkProgress } from '../../lib/bulk'
 import { plural } from '../../lib/plural'
-import { hasSession, isRunning } from '../../lib/status'
+import { hasSession, isHeldBack, isRunning } from '../../lib/status'
 import { BulkExportDialog } from '../BulkExportDialog'
 import { ConfirmDialog } from '../ConfirmDialog'
 import { ProxyDialog } from '../ProxyDialog'
@@ -34,6 +34,8 @@ const ACTIONS: Record<BulkAction, { running: string; done: string; applies: (a: 
   stop: { running: 'Stopping', done: 'Stopped', applies: (a) => isRunning(a.status) },
   restart: { running: 'Restarting', done: 'Restarted', applies: (a) => a.status !== 'moved' && a.status !== 'logged-out' && a.status !== 'new' },
   logout: { running: 'Logging out', done: 'Logged out', applies: hasSession },
+  // Offered by the Needs attention view (views/AttentionView.tsx), not by this bar.
+  repair: { running: 'Re-pairing', done: 'Re-paired', applies: isHeldBack },
 }
 
 interface Run {

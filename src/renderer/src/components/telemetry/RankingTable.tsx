@@ -1,9 +1,9 @@
 // Finds the outlier: every account with enough store operations in the chosen range (the minimum is a
 // setting, default 100: a p99 over a handful of samples is one slow write, not a slow account), ranked by
-// p99 latency (or errors, or operations per second), worst first, each with its sample count; how many
-// were left out is said under it. The first screen shows the worst ten; each row's account name opens
-// that account's charts. On a phone the headers are abbreviated (with the full words as their title)
-// and names wrap, so every column stays on screen.
+// p99 latency (or errors, operations per second, or messages that failed to decrypt), worst first, each
+// with its sample count; how many were left out is said under it. The first screen shows the worst ten;
+// each row's account name opens that account's charts. On a phone the headers are abbreviated (with the
+// full words as their title) and names wrap, so every column stays on screen.
 
 import { useMemo, useState } from 'react'
 import type { AccountSummary, RankingRow, TelemetryRanking } from '../../../../shared/contract'
@@ -16,7 +16,7 @@ import { TableScroll } from './TableScroll'
 
 export const RANKING_FIRST_ROWS = 10
 
-type RankingKey = 'account' | 'p99' | 'p50' | 'max' | 'errors' | 'opsPerSecond' | 'count'
+type RankingKey = 'account' | 'p99' | 'p50' | 'max' | 'errors' | 'opsPerSecond' | 'count' | 'decryptFailures'
 
 const SORT_WORDS: Record<RankingKey, string> = {
   account: 'name',
@@ -26,6 +26,7 @@ const SORT_WORDS: Record<RankingKey, string> = {
   errors: 'errors',
   opsPerSecond: 'operations per second',
   count: 'samples',
+  decryptFailures: 'decryption failures',
 }
 
 export function RankingTable({
@@ -72,6 +73,7 @@ export function RankingTable({
               <SortHeader label="Errors" short="Err" about="Errors" column="errors" sort={sort} onSort={setSort} />
               <SortHeader label="Ops/s" short="op/s" about="Operations per second" column="opsPerSecond" sort={sort} onSort={setSort} />
               <SortHeader label="Samples" short="n" about="Store operations measured in the range" column="count" sort={sort} onSort={setSort} />
+              <SortHeader label="Decrypt failures" short="Dec" about="Messages that failed to decrypt" column="decryptFailures" sort={sort} onSort={setSort} />
             </tr>
           </thead>
           <tbody>
@@ -89,6 +91,7 @@ export function RankingTable({
                 <td className={`num ${row.errors > 0 ? 'cell-bad' : ''}`}>{row.errors.toLocaleString()}</td>
                 <td className="num">{formatValue(Math.round(row.opsPerSecond * 100) / 100)}</td>
                 <td className="num">{row.count.toLocaleString()}</td>
+                <td className={`num ${row.decryptFailures > 0 ? 'cell-bad' : ''}`}>{row.decryptFailures.toLocaleString()}</td>
               </tr>
             ))}
           </tbody>
