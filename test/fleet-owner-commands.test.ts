@@ -3,7 +3,8 @@
 // list kept here: `probes` must name exactly those commands (the compiler and the first test hold it),
 // so a new owner-bound command fails here until it has a probe.
 // Two servers on a throwaway PostgreSQL: A runs the built-in simulator (so its accounts can be scanned
-// and typed in for), B joins the same simulator and is asked. Every account is added on A, so A holds its
+// and typed in for), B joins the same simulator with --capacity 0 (it serves the API and runs no
+// accounts, so the fleet never hands it one) and is asked. Every account is added on A, so A holds its
 // lease, and each probe checks that before asking B. A third server (SQLite) receives an export.
 // Pairing by code goes end to end: accounts:pair-code on B, the simulator's POST /link-code, connected.
 // So does the passkey check: a phone with a passkey scans on A, B answers, confirms or cancels it.
@@ -61,10 +62,10 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
   const spare: AccountSummary[] = []
   let pairs = 0
 
-  async function startMember(options: { simulator: boolean; env?: Record<string, string> }): Promise<Member> {
+  async function startMember(options: { simulator: boolean; env?: Record<string, string>; args?: string[] }): Promise<Member> {
     const dataDir = mkdtempSync(join(tmpdir(), 'irish-owner-'))
     dirs.push(dataDir)
-    const server = await startServerProcess({ dataDir, dataKey, token: TOKEN, simulator: options.simulator, args: ['--database', url], env: options.env ?? {} })
+    const server = await startServerProcess({ dataDir, dataKey, token: TOKEN, simulator: options.simulator, args: ['--database', url, ...(options.args ?? [])], env: options.env ?? {} })
     const events = await server.events()
     const self = (await server.value<FleetServer[]>('fleet:servers')).find((s) => s.url === server.url)
     if (!self) throw new Error(`the server at ${server.url} is not in fleet:servers`)
@@ -458,7 +459,7 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
     const simulatorEnv = { IRISH_WHATSAPP_URL: printed[1]!, IRISH_WHATSAPP_ROOT_KEY: printed[2]! }
     simulatorHost = new URL(printed[1]!).host
     socks = await startSocksProxy(SOCKS_PASSWORD)
-    b = await startMember({ simulator: false, env: simulatorEnv })
+    b = await startMember({ simulator: false, env: simulatorEnv, args: ['--capacity', '0'] })
     const targetDir = mkdtempSync(join(tmpdir(), 'irish-owner-target-'))
     dirs.push(targetDir)
     target = { server: await startServerProcess({ dataDir: targetDir, dataKey: newDataKey(), env: simulatorEnv }), dataDir: targetDir }

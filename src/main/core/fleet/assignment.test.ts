@@ -9,7 +9,7 @@ import { presentAccount } from './present'
 const accounts = (n: number): string[] => Array.from({ length: n }, (_, i) => `acc-${i}`)
 
 function view(overrides: Partial<FleetView> & Pick<FleetView, 'serverId'>): FleetView {
-  return { live: ['srv-a', 'srv-b', 'srv-c'], owners: new Map(), offered: new Map(), wanted: accounts(6), held: 0, capacity: Infinity, ...overrides }
+  return { live: ['srv-a', 'srv-b', 'srv-c'], owners: new Map(), offered: new Map(), wanted: accounts(6), held: 0, capacity: Infinity, capacities: new Map(), ...overrides }
 }
 
 describe('fleet assignment', () => {
@@ -57,6 +57,30 @@ describe('fleet assignment', () => {
     const four = { live: ['srv-a', 'srv-b', 'srv-c', 'srv-d'], owners: spread([2, 2, 2]) }
     expect(handOverTarget(view({ serverId: 'srv-a', ...four, held: 2 }))).toBe('srv-d')
     expect(handOverTarget(view({ serverId: 'srv-b', ...four, held: 2 }))).toBeNull()
+  })
+
+  it('leaves a capped server out of the others\' share: what it cannot take falls to them, never to nobody', () => {
+    // srv-c runs none (capacity 0): six accounts split between srv-a and srv-b.
+    const gateway = new Map([['srv-c', 0]])
+    expect(claimLimit(view({ serverId: 'srv-a', capacities: gateway }))).toBe(3)
+    expect(claimLimit(view({ serverId: 'srv-c', capacity: 0 }))).toBe(0)
+    // srv-b takes at most one of seven: srv-a and srv-c share the other six.
+    expect(claimLimit(view({ serverId: 'srv-a', wanted: accounts(7), capacities: new Map([['srv-b', 1]]) }))).toBe(3)
+    // A cap above the share changes nothing.
+    expect(claimLimit(view({ serverId: 'srv-a', capacities: new Map([['srv-b', 5]]) }))).toBe(2)
+    // Every server capped at 0: nobody claims.
+    expect(claimLimit(view({ serverId: 'srv-a', capacity: 0, live: ['srv-b'], capacities: new Map([['srv-b', 0]]) }))).toBe(0)
+  })
+
+  it('never hands an account over to a server at its capacity', () => {
+    const six = new Map(accounts(6).map((id) => [id, 'srv-a']))
+    // srv-b runs none by its capacity: srv-a gives to srv-c.
+    expect(handOverTarget(view({ serverId: 'srv-a', owners: six, held: 6, capacities: new Map([['srv-b', 0]]) }))).toBe('srv-c')
+    // Two servers, the other with capacity 0: nothing to give, however uneven.
+    expect(handOverTarget(view({ serverId: 'srv-a', live: ['srv-a', 'srv-b'], owners: six, held: 6, capacities: new Map([['srv-b', 0]]) }))).toBeNull()
+    // A server at a cap of 1 that holds one takes no more.
+    const five = new Map([...accounts(5).map((id): [string, string] => [id, 'srv-a']), ['acc-5', 'srv-b']])
+    expect(handOverTarget(view({ serverId: 'srv-a', live: ['srv-a', 'srv-b'], owners: five, held: 5, capacities: new Map([['srv-b', 1]]) }))).toBeNull()
   })
 
   it("counts its own accounts from memory and ignores dead servers' leases", () => {

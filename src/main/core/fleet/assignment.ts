@@ -2,12 +2,14 @@
 // tested without a database (fleet.ts acts on them). Main process, Electron-free.
 //
 // Claims: a server claims free accounts up to its fair share, ceil(wanted / live servers), capped by its
-// capacity; it counts itself live whatever its heartbeat says (a server just back from a pause or an
+// capacity, where the share is what is left once servers capped below it (--capacity, kept on each
+// server's row) have taken their caps; it counts itself live whatever its heartbeat says (a server just back from a pause or an
 // outage must not think itself alone and take everything). Rebalancing: when the most loaded live server
 // runs at least two more accounts than the least loaded, the most loaded (the lowest id among equals)
 // hands one account over to the least loaded (the lowest id among equals), one at a time. Every server
 // reads the same table, so they agree on who gives and who takes; a server that reads a stale table and
-// gives when it should not only makes one extra move, never two copies (the lease decides).
+// gives when it should not only makes one extra move, never two copies (the lease decides). A server at
+// its capacity is never given one: a server with capacity 0 serves the API and runs no accounts.
 
 export interface FleetView {
   serverId: string
@@ -22,15 +24,35 @@ export interface FleetView {
   /** Accounts this server holds now (its own count is its memory's, not the snapshot's). */
   held: number
   capacity: number
+  /** Other servers' declared capacities (missing or Infinity: no cap). */
+  capacities: ReadonlyMap<string, number>
 }
 
 export function liveServers(view: Pick<FleetView, 'live' | 'serverId'>): string[] {
   return view.live.includes(view.serverId) ? [...view.live] : [...view.live, view.serverId]
 }
 
-/** How many accounts this server may hold: its fair share, capped by its capacity. */
+function capacityOf(view: FleetView, server: string): number {
+  return server === view.serverId ? view.capacity : (view.capacities.get(server) ?? Number.POSITIVE_INFINITY)
+}
+
+/**
+ * How many accounts this server may hold: its fair share, capped by its capacity. The share is what is
+ * left once the live servers capped below it have taken their caps, split among the rest, so accounts
+ * a small server cannot take fall to the others instead of running nowhere.
+ */
 export function claimLimit(view: FleetView): number {
-  const fair = Math.ceil(view.wanted.length / liveServers(view).length)
+  const caps = liveServers(view)
+    .map((server) => capacityOf(view, server))
+    .sort((x, y) => x - y)
+  let left = view.wanted.length
+  let servers = caps.length
+  for (const cap of caps) {
+    if (cap >= Math.ceil(left / servers)) break
+    left -= cap
+    servers -= 1
+  }
+  const fair = servers === 0 ? 0 : Math.ceil(left / servers)
   return Math.min(fair, view.capacity)
 }
 
@@ -65,11 +87,11 @@ export function handOverTarget(view: FleetView): string | null {
   const counts = [...loads(view)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   if (counts.length < 2) return null
   let most = counts[0]!
-  let least = counts[0]!
-  for (const entry of counts) {
-    if (entry[1] > most[1]) most = entry
-    if (entry[1] < least[1]) least = entry
-  }
-  if (most[0] !== view.serverId || most[1] - least[1] < 2) return null
+  for (const entry of counts) if (entry[1] > most[1]) most = entry
+  if (most[0] !== view.serverId) return null
+  // Only a server below its capacity can take one.
+  let least: [string, number] | null = null
+  for (const entry of counts) if (entry[1] < capacityOf(view, entry[0]) && (least === null || entry[1] < least[1])) least = entry
+  if (least === null || most[1] - least[1] < 2) return null
   return least[0]
 }

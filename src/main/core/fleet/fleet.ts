@@ -111,6 +111,7 @@ export function createFleet(options: FleetOptions): Fleet {
     serverId,
     url,
     keyId: database.sealer.keyId,
+    capacity,
     logger,
     ttlMs,
     onLost: (account, reason) => void letGo(account, reason),
@@ -188,6 +189,7 @@ export function createFleet(options: FleetOptions): Fleet {
       wanted: snapshot.wanted,
       held: leases.held().size,
       capacity,
+      capacities: new Map([...snapshot.servers].map(([id, s]) => [id, s.capacity])),
     }
   }
 

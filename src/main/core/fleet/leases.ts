@@ -37,6 +37,8 @@ export interface LeaseOptions {
    * start while a live server still seals under another (rotation/rotate-key.ts).
    */
   keyId?: string | null
+  /** The most accounts this server runs, kept on its row so the others neither count it in a fair share it cannot take nor hand it more. */
+  capacity?: number
   logger: Logger
   ttlMs?: number
   /** Default ttl / 3: two renewals may fail before the lease is in danger. */
@@ -88,8 +90,8 @@ const MS = "* interval '1 millisecond'"
 
 const SQL = {
   heartbeat:
-    'INSERT INTO servers (id, url, key_id, started_at, heartbeat_at) VALUES ($1, $2, $3, clock_timestamp(), clock_timestamp()) ' +
-    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, key_id = excluded.key_id, heartbeat_at = clock_timestamp()',
+    'INSERT INTO servers (id, url, key_id, capacity, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp()) ' +
+    'ON CONFLICT (id) DO UPDATE SET url = excluded.url, key_id = excluded.key_id, capacity = excluded.capacity, heartbeat_at = clock_timestamp()',
   // The heartbeat rides along: one round trip per renewal, whatever the number of accounts. A lease row
   // locked by another transaction (only a takeover locks a live owner's row: its lease expired) is
   // skipped, not waited for; the answer says, per lease sent, whether it was renewed and whether it is
@@ -200,7 +202,7 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     },
 
     async register() {
-      await control.query(SQL.heartbeat, [serverId, url(), options.keyId ?? null])
+      await control.query(SQL.heartbeat, [serverId, url(), options.keyId ?? null, Number.isFinite(options.capacity) ? options.capacity : null])
     },
 
     async claim(account) {

@@ -90,6 +90,8 @@ export const servers = pgTable('servers', {
   url: text('url').notNull(),
   /** The id of the data key it seals under (a key rotation waits for every live server to hold the new key). */
   keyId: text('key_id'),
+  /** The most accounts it runs (--capacity), or null: no cap. 0 serves the API and runs none (docs/fleet.md). */
+  capacity: integer('capacity'),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
 })
