@@ -47,6 +47,7 @@ import type { AccountId } from '../src/shared/ids'
 import type { Core } from '../src/main/core/create-core'
 import { muteLibsignalLogs } from '../test/support/baileys-clients'
 import { newDataKey, openTestCore, pairAccount, type PairedTestAccount } from '../test/support/sessions'
+import { NO_LIMITS } from '../src/main/core/sends/limits'
 import { startCleanupGuard } from './cleanup-guard'
 import { createPhaseProfiler, type PhaseProfiler } from './cpu-profile'
 import { watchPhase } from './phase-watch'
@@ -449,6 +450,8 @@ async function main(): Promise<void> {
     const concurrency = CONNECT_CONCURRENCY === undefined ? {} : { connectConcurrency: CONNECT_CONCURRENCY }
     let opened = await openTestCore({ dataDir, dataKey, endpoint, ...concurrency })
     core = opened.core
+    // The message phases measure routing, not send limits (bench:sends does): no limits on these accounts.
+    core.settings.set({ defaultLimits: NO_LIMITS })
     const fresh = memory()
     freshMemory = fresh
 

@@ -312,7 +312,7 @@ test('columns: chosen and ordered, kept across a reload; CSV export of what is s
   await dialog.getByRole('button', { name: 'Done' }).click()
   const headers = async (): Promise<string[]> => (await table.table.locator('thead th').allTextContents()).map((t) => t.replace(/[▲▼]/g, '').trim()).filter(Boolean)
   // Tags moved up past Name (unchecked, still in the list) and Phone.
-  const expected = ['Label', 'Status', 'Condition', 'Tags', 'Phone', 'Last message', 'Messages 24 h', 'Store p99', 'Since', 'Reconnects', 'Actions']
+  const expected = ['Label', 'Status', 'Condition', 'Tags', 'Phone', 'Last message', 'Messages 24 h', 'Store p99', 'Queued', 'Limit reached', 'Since', 'Reconnects', 'Actions']
   await expect.poll(headers).toEqual(expected)
   await reloadAndInject()
   await expect.poll(headers).toEqual(expected)
@@ -333,7 +333,7 @@ test('columns: chosen and ordered, kept across a reload; CSV export of what is s
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
   expect(download.suggestedFilename()).toMatch(/^accounts-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.csv$/)
   const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n')
-  expect(lines[0]).toBe('Label,Status,Condition,Tags,Phone,Last message,Messages 24 h,Store p99,Since,Reconnects')
+  expect(lines[0]).toBe('Label,Status,Condition,Tags,Phone,Last message,Messages 24 h,Store p99,Queued,Limit reached,Since,Reconnects')
   expect(lines).toHaveLength(101)
   expect(lines[1]).toMatch(/^Fleet 200,/)
   await table.search.fill('HYPERLINK')
@@ -348,7 +348,11 @@ test('the keyboard: / to the search, arrow keys between rows, the skip link, and
   await page.keyboard.press('/')
   await expect(table.search).toBeFocused()
   await table.search.press('Escape')
+  // The whole fleet first: the last test's search was cleared, and a row of its filtered view, focused
+  // before the list redraws, would leave the page (focus falls to the body) when it does.
+  await expect(table.shownCount).toHaveText(`${FLEET_SIZE} shown`)
   const firstLink = table.rows.first().locator('.col-label a')
+  await expect(firstLink).toHaveText(fleetLabel(0))
   await firstLink.focus()
   await page.keyboard.press('ArrowDown')
   await expect(table.rows.nth(1).locator('.col-label a')).toBeFocused()

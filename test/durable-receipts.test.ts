@@ -5,6 +5,10 @@
 // the reconnect, and it is reported once. With Baileys' own order (receipt first, report after) the
 // message would have been acknowledged before the cut and never come back.
 
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountSummary, PairingState, ReceivedMessage } from '../src/shared/contract'
 import { AppError } from '../src/shared/errors'
@@ -20,6 +24,10 @@ import { createTelemetry } from '../src/main/core/telemetry/wiring'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from '../src/whatsapp-protocol/trust-root'
 import type { AccountRecord, AccountRepository } from '../src/main/core/accounts/account-repository'
 import { createSessionManager, type SessionManager } from '../src/main/core/sessions/session-manager'
+import { openDatabase, type OpenedDatabase } from '../src/main/core/db/open-database'
+import { proxySecrets } from '../src/main/core/proxy/proxy-secret'
+import { DEFAULT_SEND_LIMITS } from '../src/main/core/sends/limits'
+import { createSqliteSendStore } from '../src/main/core/sends/sqlite-send-store'
 import { createContacts } from '../src/main/core/contacts/contact-book'
 import { createDoctor } from '../src/main/core/doctor/doctor'
 import { TEST_BACKOFF } from './support/sessions'
@@ -35,6 +43,13 @@ function memoryAccounts(): AccountRepository {
       rows.set(id, next)
       return next
     },
+    // These accounts connect directly: no proxy is ever set.
+    setProxy(id, proxy) {
+      const next = { ...rows.get(id)!, proxy: proxy?.shown ?? null }
+      rows.set(id, next)
+      return next
+    },
+    sealedProxy: async () => null,
     delete: (id) => void rows.delete(id),
   }
 }
@@ -49,7 +64,13 @@ describe('receipts wait for the record', () => {
   let record: (message: ReceivedMessage) => Recorded = () => undefined
   const reported: ReceivedMessage[] = []
 
+  // The send queue's store (unused here: nothing is sent), on a throwaway SQLite file.
+  let dir: string
+  let database: OpenedDatabase
+
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'irish-receipts-'))
+    database = openDatabase({ file: join(dir, 'irish.db'), dataKey: randomBytes(32) })
     unmute = muteLibsignalLogs()
     sim = await startSimulator({ port: 0, logger: silentSimulatorLogger })
     enforceSignatureChecks()
@@ -97,6 +118,9 @@ describe('receipts wait for the record', () => {
       logger: silentLogger(),
       backoff: TEST_BACKOFF,
       socketConfig: () => ({ waWebSocketUrl: sim.url }),
+      proxies: proxySecrets(database.sealer),
+      defaultProxyUrl: () => null,
+      sends: { store: createSqliteSendStore(database.sqlite), sealer: database.sealer, defaultLimits: () => DEFAULT_SEND_LIMITS, maxQueue: () => 1000 },
       doctor: createDoctor({ stored: () => null }),
       // No LID mappings kept between runs: this suite is about receipts, not senders.
       contacts: createContacts({ store: { load: async () => [], save: () => undefined, forget: () => undefined, settled: async () => undefined }, logger: silentLogger(), now: Date.now }),
@@ -109,6 +133,8 @@ describe('receipts wait for the record', () => {
     await sim?.close()
     restoreDefaultRoot()
     unmute?.()
+    database?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   async function pair(label: string): Promise<AccountSummary & { phone: string }> {

@@ -8,6 +8,7 @@
 // lease, and each probe checks that before asking B. A third server (SQLite) receives an export.
 // Pairing by code goes end to end: accounts:pair-code on B, the simulator's POST /link-code, connected.
 // So does the passkey check: a phone with a passkey scans on A, B answers, confirms or cancels it.
+// A proxy set on B takes effect on A, through a real SOCKS5 server on 127.0.0.1, sealed in PostgreSQL.
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,6 +26,7 @@ import {
   type FleetServer,
   type OwnerBoundCommand,
   type PairingState,
+  type QueueEntry,
   type ReceivedMessage,
   type Result,
   type SimulatorInfo,
@@ -32,8 +34,10 @@ import {
 import { createSoftPasskey } from '../src/simulator/passkey/authenticator'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
 import { newApiToken, newDataKey, startServerProcess, type EventStream, type ServerProcess } from './support/server-process'
+import { startSocksProxy, type TestProxy } from './support/test-proxies'
 
 const TOKEN = newApiToken()
+const SOCKS_PASSWORD = 'fleet socks secret'
 
 interface Member {
   server: ServerProcess
@@ -50,6 +54,9 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
   let b: Member
   let target: { server: ServerProcess; dataDir: string }
   let admin: string
+  let socks: TestProxy
+  /** host:port of the simulator A runs, as a proxy is asked to reach it. */
+  let simulatorHost: string
   const dirs: string[] = []
   /** Connected accounts on A, for the probes that use one up. */
   const spare: AccountSummary[] = []
@@ -81,6 +88,17 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
     try {
       const { rows } = await client.query<{ owner: string }>('SELECT owner FROM leases WHERE account_id = $1 AND owner IS NOT NULL AND expires_at > now()', [id])
       return rows[0]?.owner ?? null
+    } finally {
+      await client.end()
+    }
+  }
+
+  /** The account's row in PostgreSQL, every column as stored. */
+  async function accountRows(id: string): Promise<unknown[]> {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      return (await client.query('SELECT * FROM accounts WHERE id = $1', [id])).rows
     } finally {
       await client.end()
     }
@@ -374,6 +392,61 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       expect(results).toEqual([expect.objectContaining({ id: account.id, ok: true, account: expect.objectContaining({ status: 'stopped' }) })])
       expect(await onA(account.id)).toMatchObject({ status: 'stopped' })
     },
+    'accounts:set-limits': async () => {
+      const { from } = await sharedPair()
+      await runsOnA(from.id)
+      const results = await value<BulkResult[]>(b, 'accounts:set-limits', { ids: [from.id], limits: { minGapMs: 60_000 } })
+      expect(results).toEqual([expect.objectContaining({ id: from.id, ok: true, account: expect.objectContaining({ limits: expect.objectContaining({ minGapMs: 60_000 }) }) })])
+      // The owner keeps the row in memory and plans its queue by it.
+      expect((await onA(from.id)).limits.minGapMs).toBe(60_000)
+    },
+    'accounts:queue': async () => {
+      // A minute between two sends: the second waits in the owner's queue, which B shows as A does.
+      const { from, to } = await sharedPair()
+      await runsOnA(from.id)
+      await value(a, 'accounts:set-limits', { ids: [from.id], limits: { minGapMs: 60_000 } })
+      const phone = `+${(await onA(to.id)).phone}`
+      await value(a, 'accounts:send-text', { id: from.id, to: phone, text: `first ${Date.now()}` })
+      const queued = await value<CommandOutput<'accounts:send-text'>>(a, 'accounts:send-text', { id: from.id, to: phone, text: `waits ${Date.now()}` })
+      expect(queued).toMatchObject({ state: 'queued', sendAt: expect.any(Number) })
+      const queue = await sameAsOwner<QueueEntry[]>('accounts:queue', { id: from.id })
+      expect(queue.map((q) => q.messageId)).toContain(queued.messageId)
+    },
+    'accounts:queue-cancel': async () => {
+      const { from } = await sharedPair()
+      await runsOnA(from.id)
+      const waiting = await value<QueueEntry[]>(a, 'accounts:queue', { id: from.id })
+      expect(waiting.length).toBeGreaterThan(0)
+      expect(await value(b, 'accounts:queue-cancel', { id: from.id, messageIds: waiting.map((q) => q.messageId) })).toEqual({ cancelled: waiting.length })
+      expect(await value(a, 'accounts:queue', { id: from.id })).toEqual([])
+      await value(a, 'accounts:set-limits', { ids: [from.id], limits: { minGapMs: null } })
+    },
+    'accounts:set-proxy': async () => {
+      // The owner reconnects its socket through the proxy at once: a proxy nobody listens on leaves the
+      // account reconnecting with the condition on A; cleared, it connects directly again.
+      const account = await connected()
+      await runsOnA(account.id)
+      const failing = nextEvent(a, (m) => m.event === 'accounts:changed' && m.payload.id === account.id && m.payload.condition?.code === 'proxy-unreachable')
+      const results = await value<BulkResult[]>(b, 'accounts:set-proxy', { ids: [account.id], url: 'socks5://probe:secret@127.0.0.1:1', reconnect: true })
+      expect(results).toEqual([expect.objectContaining({ id: account.id, ok: true, account: expect.objectContaining({ proxy: 'socks5://probe:***@127.0.0.1:1' }) })])
+      await failing
+
+      // A real SOCKS5 server: A reconnects through it, and PostgreSQL holds its password sealed only.
+      const tunnels = socks.tunnels.length
+      const through = nextEvent(a, statusEvent(account.id, 'connected'))
+      await value(b, 'accounts:set-proxy', { ids: [account.id], url: socks.url, reconnect: true })
+      expect(((await through).payload as AccountSummary).proxy).toBe(`socks5h://irish:***@${socks.host}`)
+      expect(socks.tunnels.slice(tunnels)).toEqual([simulatorHost])
+      const rows = JSON.stringify(await accountRows(account.id))
+      expect(rows).toContain(`irish:***@${socks.host}`)
+      expect(rows).not.toContain(SOCKS_PASSWORD)
+      expect(rows).not.toContain(encodeURIComponent(SOCKS_PASSWORD))
+
+      const back = nextEvent(a, statusEvent(account.id, 'connected'))
+      await value(b, 'accounts:set-proxy', { ids: [account.id], url: null, reconnect: true })
+      expect(((await back).payload as AccountSummary).proxy).toBeNull()
+      expect(socks.tunnels.slice(tunnels)).toEqual([simulatorHost])
+    },
   }
 
   beforeAll(async () => {
@@ -384,6 +457,8 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
     const printed = a.server.stdout.map((line) => /IRISH_WHATSAPP_URL=(\S+) IRISH_WHATSAPP_ROOT_KEY=([0-9a-f]{64})/.exec(line)).find(Boolean)
     if (!printed) throw new Error(`A did not print its simulator's address:\n${a.server.stdout.join('\n')}`)
     const simulatorEnv = { IRISH_WHATSAPP_URL: printed[1]!, IRISH_WHATSAPP_ROOT_KEY: printed[2]! }
+    simulatorHost = new URL(printed[1]!).host
+    socks = await startSocksProxy(SOCKS_PASSWORD)
     b = await startMember({ simulator: false, env: simulatorEnv, args: ['--capacity', '0'] })
     const targetDir = mkdtempSync(join(tmpdir(), 'irish-owner-target-'))
     dirs.push(targetDir)
@@ -396,6 +471,7 @@ describePostgres('owner-bound commands asked of a fleet server that does not run
       await member?.server.stop().catch(() => undefined)
     }
     await target?.server.stop().catch(() => undefined)
+    await socks?.close()
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   })
 

@@ -120,6 +120,9 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     sim = await startTestSimulator()
     // One at a time: the first creates the schema; the others find it (they would wait on its lock anyway).
     for (let i = 0; i < 3; i++) members.push(await startMember())
+    // This suite sends bursts to measure failover, not limits (test/send-limits.test.ts does that): its
+    // accounts start without the conservative defaults, which would queue a burst for a minute.
+    await members[0]!.server.value('settings:set', { defaultLimits: { perMinute: null, perHour: null, perDay: null, newContactsPerDay: null, minGapMs: null } })
   }, 240_000)
 
   afterAll(async () => {

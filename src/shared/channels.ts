@@ -54,6 +54,12 @@ export const COMMAND_NAMES = [
   'webhooks:deliveries',
   'webhooks:redeliver',
   'webhooks:test',
+  // A proxy per account, send limits and the send queue (docs/proxies-and-limits.md).
+  'accounts:set-proxy',
+  'accounts:set-limits',
+  'accounts:queue',
+  'accounts:queue-cancel',
+  'accounts:send-stats',
   // Named API tokens with roles, and the audit trail of every command (docs/security.md).
   'tokens:add',
   'tokens:list',
@@ -69,6 +75,8 @@ export const EVENT_NAMES = [
   'accounts:removed',
   'accounts:qr',
   'accounts:message',
+  // A send's final state (docs/proxies-and-limits.md).
+  'accounts:message-sent',
   'telemetry:tick',
   // The desktop app was asked to open a session bundle (file association, argv).
   'transfer:bundle-opened',

@@ -208,10 +208,19 @@ describe('the registry', () => {
       'accounts:condition',
       'accounts:lid-mapping',
       'accounts:message',
+      'accounts:message-sent',
       'accounts:qr',
       'accounts:removed',
     ])
-    expect(WEBHOOK_EVENTS).toEqual(['accounts:message', 'accounts:changed', 'accounts:removed', 'accounts:qr', 'accounts:condition', 'accounts:lid-mapping'])
+    expect(WEBHOOK_EVENTS).toEqual([
+      'accounts:message',
+      'accounts:message-sent',
+      'accounts:changed',
+      'accounts:removed',
+      'accounts:qr',
+      'accounts:condition',
+      'accounts:lid-mapping',
+    ])
     expect(new Set(EVENT_NAMES.map((name) => events[name].label)).size).toBe(EVENT_NAMES.length)
   })
 })

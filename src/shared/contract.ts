@@ -16,6 +16,8 @@ import type { ErrorInfo } from './errors'
 import type { AccountId } from './ids'
 import { LabelSchema } from './labels'
 import { PhoneNumberSchema } from './pairing'
+import { ProxyUrlSchema, redactProxyUrl } from './proxy'
+import { QueueEntrySchema, SendLimitsPatchSchema } from './send-limits'
 import { PasskeyCredentialSchema } from './passkey'
 import { MAX_CEREMONY_TOKEN_LENGTH } from './passkey-ceremony'
 import { MAX_TAGS_PER_ACCOUNT, TagSchema } from './tags'
@@ -36,8 +38,10 @@ import {
   FleetServerSchema,
   KeyCountOverviewSchema,
   LidMappingSchema,
+  MessageSentSchema,
   PairingStateSchema,
   ReceivedMessageSchema,
+  SendStatsSchema,
   SeriesPointSchema,
   SettingsSchema,
   SimulatorInfoSchema,
@@ -61,6 +65,7 @@ import {
 
 export { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName, type CommandName, type EventName } from './channels'
 export * from './schemas'
+export * from './send-limits'
 export { ROLE_ABILITIES, ROLES, roleAllows, type Role } from './policy'
 
 // ---------------------------------------------------------------------------------------------
@@ -75,6 +80,19 @@ export const events = {
     webhook: true,
     label: 'Messages received',
     forViewer: withoutMessageText,
+  }),
+  /**
+   * What became of a send, once that is final: sent (at once, or from the queue when the limits let it
+   * go), failed, or cancelled from the queue (docs/proxies-and-limits.md). Never the text.
+   */
+  'accounts:message-sent': event({
+    payload: MessageSentSchema,
+    account: 'account',
+    repeatsBy: 'messageId',
+    fleet: 'relay',
+    webhook: true,
+    label: 'Messages sent (their final state)',
+    forViewer: null,
   }),
   'accounts:changed': event({ payload: AccountSummarySchema, account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Account status changes', forViewer: null }),
   'accounts:removed': event({ payload: z.object({ id: AccountIdSchema }), account: 'id', repeatsBy: null, fleet: 'relay', webhook: true, label: 'Accounts removed', forViewer: null }),
@@ -220,6 +238,12 @@ export const MAX_BULK_IDS = 1000
 export const MAX_AUDIT_ENTRIES = 1000
 const BULK_WORDS: Record<BulkAction, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', logout: 'Log out', repair: 'Re-pair' }
 
+/** A limits change in the activity log's words: "perMinute 3, perDay none". */
+function describeLimits(limits: Record<string, number | null | undefined>): string {
+  const parts = Object.entries(limits).filter(([, v]) => v !== undefined).map(([key, v]) => `${key} ${v === null ? 'none' : v}`)
+  return parts.length > 0 ? parts.join(', ') : 'no change'
+}
+
 const ACCOUNT = { id: 'Account' } as const
 /** A command about one account that writes nothing to its log. */
 const quiet = { activity: null, body: 'standard', cli: null, forViewer: null } as const
@@ -345,7 +369,11 @@ export const commands = {
         text: z.string().min(1, 'The message is empty.').max(4096, 'A message is at most 4096 characters.'),
       })
       .strict(),
-    output: z.object({ messageId: z.string() }),
+    /**
+     * 'sent': it went at once. 'queued': a limit holds it (or sends wait ahead of it); it waits in the
+     * account's durable queue and goes, in order, at about `sendAt` (accounts:message-sent tells when).
+     */
+    output: z.object({ messageId: z.string(), state: z.enum(['sent', 'queued']), sendAt: z.number().optional() }),
     role: 'operator',
     fleet: { owner: 'id' },
     ...quiet,
@@ -424,6 +452,9 @@ export const commands = {
       staleSocketSeconds: 'Seconds without a frame before a check',
       rankingMinSamples: 'Minimum samples to rank',
       auditRetentionDays: 'Audit retention (days)',
+      defaultProxy: 'Default proxy',
+      defaultLimits: 'Default send limits',
+      maxQueuePerAccount: 'Queue length per account',
     },
   }),
   'simulator:info': command({ input: Empty, output: SimulatorInfoSchema, role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
@@ -443,6 +474,8 @@ export const commands = {
          * a move records it, so the take-back dialog names the file actually written. Default: the suggestion.
          */
         fileName: BundleFileNameSchema.optional(),
+        /** Carry the account's proxy URL, password included, inside the encrypted bundle. Default: not carried. */
+        includeProxy: z.boolean().optional(),
       })
       .strict(),
     output: z.object({
@@ -462,7 +495,7 @@ export const commands = {
     body: 'standard',
     cli: 'export',
     forViewer: null,
-    fields: { ...ACCOUNT, passphrase: 'Passphrase', mode: 'Mode', fileName: 'File name' },
+    fields: { ...ACCOUNT, passphrase: 'Passphrase', mode: 'Mode', fileName: 'File name', includeProxy: 'Include the proxy' },
   }),
   /**
    * Moves one account to another Irish server (its POST /api/transfer:import) and marks it moved here.
@@ -478,6 +511,8 @@ export const commands = {
         passphrase: ExportPassphraseSchema.optional(),
         /** Passed on: replace an account with the same phone on the other server. */
         replace: z.boolean().optional(),
+        /** Carry the account's proxy to the other server (inside the encrypted bundle). Default: not carried. */
+        includeProxy: z.boolean().optional(),
       })
       .strict(),
     output: z.object({ account: AccountSummarySchema, remote: AccountSummarySchema }),
@@ -487,7 +522,7 @@ export const commands = {
     body: 'standard',
     cli: 'export-to-server',
     forViewer: null,
-    fields: { ...ACCOUNT, url: 'Server address', token: 'API token', passphrase: 'Passphrase', replace: 'Replace' },
+    fields: { ...ACCOUNT, url: 'Server address', token: 'API token', passphrase: 'Passphrase', replace: 'Replace', includeProxy: 'Include the proxy' },
   }),
   /** Reads a bundle's metadata without the passphrase, and names the account here with the same phone. */
   'transfer:inspect': command({
@@ -721,6 +756,86 @@ export const commands = {
     ...quiet,
     fields: { ids: 'Accounts' },
   }),
+  /**
+   * Sets or clears (null) the proxy of many accounts (docs/proxies-and-limits.md), answered per account.
+   * It applies on each account's next connect; with `reconnect`, a running account reconnects now (a
+   * scheduled retry is cancelled). Never a fallback to a direct connection: a proxy that fails keeps the
+   * account down with the condition proxy-unreachable.
+   */
+  'accounts:set-proxy': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        /** http:// (HTTP CONNECT), socks5:// or socks5h://, with optional user:password@; null connects directly. */
+        url: ProxyUrlSchema.nullable(),
+        reconnect: z.boolean().optional(),
+      })
+      .strict(),
+    output: z.array(BulkResultSchema),
+    role: 'admin',
+    // The owner reads the proxy at its next connect and reconnects the socket it runs.
+    fleet: { owners: 'ids' },
+    activity: {
+      kind: 'command',
+      accounts: 'results',
+      // Shown without its password, as everywhere outside the core.
+      say: (input) => (input.url === null ? 'Clear the proxy (connect directly)' : `Set the proxy to ${redactProxyUrl(input.url)}`) + (input.reconnect ? ', reconnect now' : ''),
+    },
+    body: 'standard',
+    cli: null,
+    // The shown form of a proxy already holds its password back as ***.
+    forViewer: null,
+    fields: { ids: 'Accounts', url: 'Proxy URL', reconnect: 'Reconnect now' },
+  }),
+  /**
+   * Sets the send limits of many accounts (docs/proxies-and-limits.md), answered per account: a number
+   * sets a limit, null removes it, a key left out keeps what is set. What waits is planned again at once.
+   */
+  'accounts:set-limits': command({
+    input: z
+      .object({
+        ids: z
+          .array(AccountIdSchema)
+          .min(1, 'Choose at least one account.')
+          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        limits: SendLimitsPatchSchema,
+      })
+      .strict(),
+    output: z.array(BulkResultSchema),
+    role: 'operator',
+    // The owner keeps the row in memory and plans its queue by these limits.
+    fleet: { owners: 'ids' },
+    activity: { kind: 'command', accounts: 'results', say: (input) => `Set send limits (${describeLimits(input.limits)})` },
+    body: 'standard',
+    cli: null,
+    forViewer: null,
+    // Each limit's own message names it ("The messages per minute is at least 1").
+    fields: { ids: 'Accounts', limits: 'Limits' },
+  }),
+  /** The account's send queue, in sending order, each with when it is expected to go. */
+  'accounts:queue': command({ input: ById, output: z.array(QueueEntrySchema), role: 'operator', fleet: { owner: 'id' }, ...quiet, fields: ACCOUNT }),
+  /** Removes waiting sends from the account's queue, all or none: one that already went is a conflict naming it. */
+  'accounts:queue-cancel': command({
+    input: z
+      .object({
+        id: AccountIdSchema,
+        messageIds: z.array(z.string().min(1).max(128)).min(1, 'Choose at least one queued message.').max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} messages at once.`),
+      })
+      .strict(),
+    output: z.object({ cancelled: z.number().int() }),
+    role: 'operator',
+    fleet: { owner: 'id' },
+    activity: { kind: 'command', accounts: 'named', say: (input) => `Cancel ${input.messageIds.length} queued ${input.messageIds.length === 1 ? 'send' : 'sends'}` },
+    body: 'standard',
+    cli: null,
+    forViewer: null,
+    fields: { ...ACCOUNT, messageIds: 'Queued messages' },
+  }),
+  /** Every account's queue length, sends in the last 24 hours and the limit holding its queue (the accounts table). */
+  'accounts:send-stats': command({ input: Empty, output: z.array(SendStatsSchema), role: 'viewer', fleet: 'any-server', ...quiet, fields: {} }),
   /** https, or http only to loopback; private and link-local addresses only when the operator allows them. */
   'webhooks:add': command({
     input: z

@@ -7,6 +7,8 @@ import { z } from 'zod'
 import { ACCOUNT_ID_PATTERN } from './ids'
 import { ERROR_CODES } from './errors'
 import { PairingMethodSchema } from './pairing'
+import { ProxyUrlSchema } from './proxy'
+import { FINAL_SEND_STATES, LIMIT_KEYS, SendLimitsSchema } from './send-limits'
 import { PasskeyPairingSchema } from './passkey'
 import { ROLES } from './policy'
 
@@ -74,8 +76,8 @@ export const CONDITION_CODES = [
   /** Linking waits for a passkey check on the operator's side. */
   'passkey-required',
   /**
-   * The account's proxy refused or could not be reached; never falls back to a direct connection.
-   * Reserved for the proxy work: nothing sets it yet.
+   * The account's proxy refused or could not be reached; never falls back to a direct connection
+   * (docs/proxies-and-limits.md).
    */
   'proxy-unreachable',
 ] as const
@@ -134,6 +136,13 @@ export const AccountSummarySchema = z.object({
    * servers, so null then.
    */
   condition: AccountConditionSchema.nullable().default(null),
+  /**
+   * The proxy the account connects through, its password shown as *** (docs/proxies-and-limits.md), or
+   * null when it connects directly. A change applies on the next connect.
+   */
+  proxy: z.string().nullable(),
+  /** The send limits that apply to the account (docs/proxies-and-limits.md): over one, a send is queued. */
+  limits: SendLimitsSchema,
   /** The operator's free labels for finding accounts again (src/shared/tags.ts); absent from older servers, so empty then. */
   tags: z.array(z.string()).default([]),
 })
@@ -364,6 +373,19 @@ export const SettingsSchema = z.object({
     .min(5, 'At least 5 seconds: shorter would ping idle accounts all the time.')
     .max(600, 'At most 600 seconds (10 minutes).'),
   /**
+   * The proxy a new account connects through (docs/proxies-and-limits.md), or null for none. Sealed at
+   * rest; shown with its password as ***, and that shown form given back keeps the stored URL.
+   */
+  defaultProxy: ProxyUrlSchema.nullable(),
+  /** The send limits a new account gets (docs/proxies-and-limits.md); existing accounts keep theirs. */
+  defaultLimits: SendLimitsSchema,
+  /** The most sends one account's queue holds; past it a send is refused with rate-limited. */
+  maxQueuePerAccount: z
+    .number({ message: 'Give the queue length as a number.' })
+    .int('Give the queue length as a whole number.')
+    .min(1, 'A queue holds at least 1 send.')
+    .max(100_000, 'A queue holds at most 100,000 sends per account.'),
+  /**
    * The telemetry ranking leaves out accounts with fewer store operations than this in its range: a
    * p99 over a handful of samples is one slow write during pairing, not a slow account.
    */
@@ -511,6 +533,32 @@ export const FleetServerSchema = z.object({
   accounts: z.number().int().nonnegative(),
 })
 export type FleetServer = z.infer<typeof FleetServerSchema>
+
+// Sending: what became of a send, and each account's queue and day for the table (send-limits.ts has the limits).
+
+/** A send reached its final state: sent (at once or from the queue), failed, or cancelled from the queue. */
+export const MessageSentSchema = z.object({
+  account: AccountIdSchema,
+  messageId: z.string(),
+  to: z.string(),
+  state: z.enum(FINAL_SEND_STATES),
+  /** Epoch ms. */
+  at: z.number(),
+  /** Why it failed, when it did. */
+  error: z.string().nullable(),
+})
+export type MessageSent = z.infer<typeof MessageSentSchema>
+
+/** An account's sending, for the accounts table: its queue, what it sent in the last 24 hours, what holds it. */
+export const SendStatsSchema = z.object({
+  id: AccountIdSchema,
+  queued: z.number().int(),
+  /** Sends in the last 24 hours (the same rolling day perDay counts). */
+  sentToday: z.number().int(),
+  /** The limit holding the queue now and when it lets the next one go, or null when nothing waits on one. */
+  limitReached: z.object({ limit: z.enum(LIMIT_KEYS), until: z.number() }).nullable(),
+})
+export type SendStats = z.infer<typeof SendStatsSchema>
 
 // Named API tokens, each with a role and perhaps a set of accounts (docs/security.md, "Roles").
 

@@ -83,6 +83,8 @@ export interface AccountSummary {
 
 export interface SimulatorStats {
   connections: number
+  /** WebSocket connections accepted since the simulator started (a test counts who reached it). */
+  accepted: number
   loggedIn: number
   accounts: number
   devices: number
@@ -207,6 +209,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const events = new EventEmitter<SimulatorEvents>()
   const connections = new Set<SimConnection>()
+  let accepted = 0
   const online = new Map<string, SimConnection>()
 
   function connectionFor(account: AccountRecord, deviceId: number): SimConnection | undefined {
@@ -511,6 +514,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // ws enforces its own payload cap before our framing sees the bytes.
   const wss = new WebSocketServer({ server: http, maxPayload: maxFrameBytes + 64 * 1024 })
   wss.on('connection', function acceptClient(ws) {
+    accepted += 1
     const conn = new SimConnection(ws, identity, maxFrameBytes, { onPayload, onNode, onClose }, log, opts.handshakeTimeoutMs)
     connections.add(conn)
   })
@@ -605,6 +609,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     stats() {
       return {
         connections: connections.size,
+        accepted,
         loggedIn: online.size,
         accounts: directory.accounts().length,
         devices: directory.accounts().reduce((n, a) => n + a.devices.length, 0),

@@ -6,6 +6,7 @@
 import { expect, it } from 'vitest'
 import type { AccountRecord, AccountRepository } from '../../src/main/core/accounts/account-repository'
 import type { AccountId } from '../../src/shared/ids'
+import { DEFAULT_SEND_LIMITS } from '../../src/main/core/sends/limits'
 
 export interface RepositoryUnderTest {
   repo: AccountRepository
@@ -31,6 +32,8 @@ export function accountRecord(id: string, patch: Partial<AccountRecord> = {}): A
     lastConnectedAt: null,
     wantRunning: false,
     movedTo: null,
+    proxy: null,
+    limits: DEFAULT_SEND_LIMITS,
     condition: null,
     tags: [],
     ...patch,

@@ -19,6 +19,8 @@ export function accountSummary(id: string, patch: Partial<AccountSummary> = {}):
     pairedAt: null,
     lastConnectedAt: null,
     movedTo: null,
+    proxy: null,
+    limits: { perMinute: 10, perHour: 100, perDay: 500, newContactsPerDay: 50, minGapMs: null },
     condition: null,
     tags: [],
     ...patch,

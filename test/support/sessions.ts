@@ -20,6 +20,7 @@ import { envVault } from '../../src/main/core/crypto/key-vault'
 import type { EventBus } from '../../src/main/core/events'
 import { silentLogger } from '../../src/main/core/logger'
 import type { BackoffOptions } from '../../src/main/core/sessions/reconnect-policy'
+import type { LimitWindows } from '../../src/main/core/sends/limits'
 import type { DoctorOptions } from '../../src/main/core/doctor/doctor'
 import { embeddedSimulatorPort } from '../../src/main/embedded-simulator'
 
@@ -179,6 +180,8 @@ export interface TestCoreOptions {
   socketOverrides?: Partial<SocketConfig>
   /** The simulator that plays the phone for the simulator:* commands. */
   simulator?: SimulatorPort
+  /** Shorter send-limit windows, so a queue drains within a test. */
+  sendWindows?: Partial<LimitWindows>
   /** Builds each Baileys socket (a test wraps one to tamper with what it sends). */
   makeSocket?: typeof makeWASocket
   /** The doctor's thresholds (tests shorten its waits). */
@@ -197,6 +200,7 @@ export async function openTestCore(options: TestCoreOptions): Promise<{ core: Co
     backoff: options.backoff ?? TEST_BACKOFF,
     ...(options.socketOverrides ? { socketOverrides: options.socketOverrides } : {}),
     ...(options.simulator ? { simulator: options.simulator } : {}),
+    ...(options.sendWindows ? { sendWindows: options.sendWindows } : {}),
     ...(options.makeSocket ? { makeSocket: options.makeSocket } : {}),
     ...(options.doctor ? { doctor: options.doctor } : {}),
     ...(options.connectConcurrency !== undefined ? { connectConcurrency: options.connectConcurrency } : {}),
@@ -252,6 +256,8 @@ export interface SessionsWorldOptions {
   makeSocket?: typeof makeWASocket
   /** The simulator's own options (a clock, the passkey timeout). */
   simulator?: Pick<SimulatorOptions, 'now' | 'passkeyTimeoutMs'>
+  /** Shorter send-limit windows, so a queue drains within a test. */
+  sendWindows?: Partial<LimitWindows>
   /** The doctor's thresholds (tests shorten its waits). */
   doctor?: DoctorOptions
 }

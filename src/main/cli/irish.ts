@@ -104,11 +104,13 @@ const VERBS = {
 
   export: {
     summary: 'Export an account to a session bundle file (move by default).',
-    usage: 'irish export --account <id> --out <file> [--mode move|copy] [--passphrase-file <f>] [--force]',
+    usage: 'irish export --account <id> --out <file> [--mode move|copy] [--include-proxy] [--passphrase-file <f>] [--force]',
     details: `  --account <id>         The account (see: irish list).
   --out <file>           Where to write the bundle (*.irishbundle). Not overwritten unless --force.
   --mode move|copy       move (default): stop the account here and mark it moved, so only the
                          bundle's copy may run. copy: keep it running here; never run both copies.
+  --include-proxy        Carry the account's proxy (with its password) inside the encrypted bundle.
+                         Without it the proxy stays here: it usually belongs to this server.
   --passphrase-file <f>  See below. At least 8 characters.
 
 ${PASSPHRASE_HELP}`,
@@ -116,6 +118,7 @@ ${PASSPHRASE_HELP}`,
       account: { type: 'string' },
       out: { type: 'string' },
       mode: { type: 'string', default: 'move' },
+      'include-proxy': { type: 'boolean', default: false },
       'passphrase-file': { type: 'string' },
       force: { type: 'boolean', default: false },
     },
@@ -130,7 +133,13 @@ ${PASSPHRASE_HELP}`,
       let done = false
       try {
         // The name written, so the move here (and the take-back dialog) names this file, not a suggestion.
-        const result = await call(context, 'transfer:export', { id, passphrase, mode, fileName: basename(out) })
+        const result = await call(context, 'transfer:export', {
+          id,
+          passphrase,
+          mode,
+          fileName: basename(out),
+          ...(args['include-proxy'] === true ? { includeProxy: true } : {}),
+        })
         await file.writeFile(Buffer.from(result.bundle, 'base64'))
         await file.sync()
         done = true
@@ -151,12 +160,13 @@ ${PASSPHRASE_HELP}`,
 
   'export-to-server': {
     summary: 'Move an account to another Irish server, and mark it moved here.',
-    usage: 'irish export-to-server --account <id> --server <url> --server-token <t> [--replace]',
+    usage: 'irish export-to-server --account <id> --server <url> --server-token <t> [--replace] [--include-proxy]',
     details: `  --account <id>         The account to move.
   --server <url>         The other server's base URL: https, or http only to this machine.
   --server-token <t>     The other server's API token. Prefer ${SERVER_TOKEN_ENV} or
                          --server-token-file <f>: a flag lands in the shell history.
   --replace              Replace an account with the same phone on the other server.
+  --include-proxy        Carry the account's proxy (with its password) to the other server.
   --passphrase-file <f>  Optional: without one, a one-time random passphrase is used.`,
     options: {
       account: { type: 'string' },
@@ -164,6 +174,7 @@ ${PASSPHRASE_HELP}`,
       'server-token': { type: 'string' },
       'server-token-file': { type: 'string' },
       replace: { type: 'boolean', default: false },
+      'include-proxy': { type: 'boolean', default: false },
       'passphrase-file': { type: 'string' },
     },
     async run(args, context) {
@@ -177,6 +188,7 @@ ${PASSPHRASE_HELP}`,
         token,
         ...(passphrase !== null ? { passphrase } : {}),
         ...(args.replace === true ? { replace: true } : {}),
+        ...(args['include-proxy'] === true ? { includeProxy: true } : {}),
       })
       if (context.json) return context.out(JSON.stringify(result, null, 2))
       context.out(`Moved ${describeAccount(result.account)}`)

@@ -48,6 +48,10 @@ import { createSessionManager, type SessionManager } from './sessions/session-ma
 import type { BackoffOptions } from './sessions/reconnect-policy'
 import type { SettingsStore } from './settings/settings-store'
 import { openObservedAuth } from './observed-auth'
+import { proxySecrets } from './proxy/proxy-secret'
+import type { LimitWindows } from './sends/limits'
+import { createPgSendStore } from './sends/pg-send-store'
+import { createSqliteSendStore } from './sends/sqlite-send-store'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
 import { openHandOffJournal } from './transfer/hand-off-journal'
 import type { CrashPoint } from './transfer/hand-off-protocol'
@@ -96,6 +100,8 @@ export interface CoreDeps {
   now?: () => number
   /** Webhook delivery: private targets allowed (--webhooks-allow-private); tests shorten retries and timeouts. */
   webhooks?: WebhookOptions
+  /** Tests only: shorter send-limit windows (a minute of 600 ms), so a queue drains within a test. */
+  sendWindows?: Partial<LimitWindows>
   /** Handshakes in flight at most, for mass starts and bulk pairing (sessions/admission.ts). */
   connectConcurrency?: number
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
@@ -231,6 +237,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}),
       ...(deps.connectConcurrency !== undefined ? { connectConcurrency: deps.connectConcurrency } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
+      proxies: proxySecrets(storage.sealer),
+      defaultProxyUrl: () => settings.defaultProxyUrl(),
+      sends: {
+        // In a fleet the queue is shared: the server that runs an account sends it (docs/proxies-and-limits.md).
+        store: storage.sqlite ? createSqliteSendStore(storage.sqlite) : createPgSendStore(storage.postgres!.database.pool, fleet?.serverId ?? 'server'),
+        sealer: storage.sealer,
+        defaultLimits: () => settings.get().defaultLimits,
+        maxQueue: () => settings.get().maxQueuePerAccount,
+        ...(deps.sendWindows ? { windows: deps.sendWindows } : {}),
+      },
       openStore: (id: AccountId) => telemetry.instrument(stores.open(id)),
       async openAuth(id: AccountId) {
         // A fleet server opens a socket only under the account's lease: never two sockets for one account.

@@ -24,6 +24,7 @@ import { openPostgres, type OpenedPostgres } from './db/postgres/open-postgres'
 import { createPgAccountRepository, type PgAccountRepository } from './accounts/pg-account-repository'
 import { createPgSettingsRows, type PgSettingsRows } from './settings/pg-settings-rows'
 import { createWriteQueue } from './db/postgres/write-queue'
+import { proxySecrets } from './proxy/proxy-secret'
 
 export { DATABASE_FILE }
 
@@ -83,7 +84,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       return {
         kind: 'postgres',
         accounts,
-        settings: createSettingsStore(settingsRows, logger),
+        settings: createSettingsStore(settingsRows, logger, proxySecrets(database.sealer)),
         stores: null,
         sealer: database.sealer,
         sqlite: null,
@@ -114,7 +115,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   return {
     kind: 'sqlite',
     accounts: createSqliteAccountRepository(database.db, database.batch),
-    settings: createSettingsStore(sqliteSettingsRows(database.db), logger),
+    settings: createSettingsStore(sqliteSettingsRows(database.db), logger, proxySecrets(database.sealer)),
     stores: sqliteAuthStoreFactory(database),
     sealer: database.sealer,
     sqlite: database.sqlite,

@@ -230,7 +230,12 @@ async function main(): Promise<void> {
     webhooks: { allowPrivate: values['webhooks-allow-private'], ...webhookTestTimingFromEnv(process.env.IRISH_TEST_WEBHOOK_RETRY_MS) },
   })
 
-  const metrics = createMetrics({ events: core.events, accounts: () => core.sessions.list(), leases: core.fleet?.leases ?? null })
+  const metrics = createMetrics({
+    events: core.events,
+    accounts: () => core.sessions.list(),
+    leases: core.fleet?.leases ?? null,
+    queueDepth: async () => (await core.sessions.sendStats()).reduce((n, s) => n + s.queued, 0),
+  })
   const uiDir = values['ui-dir'] ? resolve(values['ui-dir']) : findRendererBuild()
   if (!uiDir) say('note: no renderer build found (run `npm run build`); the API works, the UI at / does not.')
   const server = await startApiServer({

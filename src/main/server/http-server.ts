@@ -344,7 +344,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function sendEnvelope(req: IncomingMessage, res: ServerResponse, result: Result<unknown>): Promise<void> {
     const status = result.ok ? 200 : HTTP_STATUS_BY_CODE[result.error.code]
     if (status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S))
-    // A limit with a known end (a reach-out limit, docs/session-doctor.md): when asking again can succeed.
+    // A limit with a known end (a reach-out limit, docs/session-doctor.md and docs/proxies-and-limits.md):
+    // when asking again can succeed.
     if (!result.ok && result.error.retryAt !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil((result.error.retryAt - Date.now()) / 1000))))
     await sendText(req, res, status, JSON.stringify(result), JSON_HEADERS)
   }

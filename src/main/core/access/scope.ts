@@ -22,6 +22,7 @@ type Sees = (id: string) => boolean
 /** Answers about several accounts: an account-limited token gets the part about its own accounts. */
 const FILTERED: { [C in CommandName]?: (value: CommandOutput<C>, sees: Sees) => CommandOutput<C> } = {
   'accounts:list': (list, sees) => list.filter((account: AccountSummary) => sees(account.id)),
+  'accounts:send-stats': (stats, sees) => stats.filter((row) => sees(row.id)),
   'telemetry:ranking': (ranking, sees) => ({ ...ranking, rows: ranking.rows.filter((row) => sees(row.account)) }),
   'telemetry:key-counts': (overview, sees) => {
     const accounts = overview.accounts.filter((row: AccountKeyCounts) => sees(row.account))

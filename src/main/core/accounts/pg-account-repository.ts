@@ -87,6 +87,23 @@ export async function createPgAccountRepository(db: PgDatabase, queue: WriteQueu
       }
       return next
     },
+    setProxy(id, proxy) {
+      const current = cache.get(id)
+      if (!current) throw new AppError('not-found', `There is no account "${id}".`)
+      const next: AccountRecord = { ...current, proxy: proxy?.shown ?? null }
+      cache.set(id, next)
+      touched?.add(id)
+      queue.push(`Setting the proxy of account ${id}`, () =>
+        db.update(accounts).set({ proxy: proxy?.shown ?? null, proxyUrl: proxy?.sealed ?? null }).where(eq(accounts.id, id)),
+      )
+      return next
+    },
+    async sealedProxy(id) {
+      // After this server's queued writes: a proxy set here a moment ago is the one read.
+      await queue.settled()
+      const [row] = await db.select({ sealed: accounts.proxyUrl }).from(accounts).where(eq(accounts.id, id))
+      return row?.sealed ?? null
+    },
     delete(id) {
       cache.delete(id)
       touched?.add(id)

@@ -9,7 +9,9 @@ import { eq, sql } from 'drizzle-orm'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import { AccountConditionSchema, type AccountCondition, type AccountStatus } from '../../../shared/contract'
-import type { AccountRecord, AccountRepository } from './account-repository'
+import { SendLimitsSchema, type SendLimits } from '../../../shared/send-limits'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
+import type { AccountRecord, AccountRecordPatch, AccountRepository } from './account-repository'
 import type { AppDatabase } from '../db/open-database'
 import type { WriteBatch } from '../db/write-batch'
 import { accounts } from '../db/schema'
@@ -33,8 +35,21 @@ export function toRecord(row: Row): AccountRecord {
     lastConnectedAt: row.lastConnectedAt,
     wantRunning: row.wantRunning,
     movedTo: row.movedTo !== null && row.movedAt !== null ? { target: row.movedTo, at: row.movedAt } : null,
+    proxy: row.proxy,
+    limits: readLimits(row.limits),
     condition: parseCondition(row.condition),
     tags: parseTags(row.tags),
+  }
+}
+
+/** Stored limits; an account made before limits existed, or a value edited by hand into nonsense, has the defaults. */
+function readLimits(stored: string | null): SendLimits {
+  if (stored === null) return DEFAULT_SEND_LIMITS
+  try {
+    const parsed = SendLimitsSchema.safeParse(JSON.parse(stored))
+    return parsed.success ? parsed.data : DEFAULT_SEND_LIMITS
+  } catch {
+    return DEFAULT_SEND_LIMITS
   }
 }
 
@@ -59,10 +74,14 @@ function parseTags(text: string): string[] {
   }
 }
 
-/** Record patch to columns, for both databases. */
-export function toColumns(patch: Partial<AccountRecord>): Partial<Row> {
-  const { movedTo, condition, tags, id: _id, ...rest } = patch
+/**
+ * Record patch to columns, for both databases. The proxy is never among them: its shown form is written
+ * only with its sealed URL (setProxy), and an insert starts without one.
+ */
+export function toColumns(patch: AccountRecordPatch & Partial<Pick<AccountRecord, 'id' | 'createdAt' | 'proxy'>>): Partial<Row> {
+  const { movedTo, condition, tags, id: _id, proxy: _proxy, limits, ...rest } = patch
   const columns: Partial<Row> = { ...rest }
+  if (limits !== undefined) columns.limits = JSON.stringify(limits)
   if (tags !== undefined) columns.tags = JSON.stringify(tags)
   if (movedTo !== undefined) {
     columns.movedTo = movedTo?.target ?? null
@@ -137,6 +156,22 @@ export function createSqliteAccountRepository(db: AppDatabase, batch: WriteBatch
       pending.set(id, { ...pending.get(id), ...columns })
       batch.schedule()
       return next
+    },
+    setProxy(id, proxy) {
+      const current = existing(id)
+      // Written at once, as insert and delete are (its sealed URL is read back from the table, sealedProxy);
+      // the record in memory takes the shown form.
+      batch.flush()
+      db.update(accounts)
+        .set({ proxy: proxy?.shown ?? null, proxyUrl: proxy?.sealed ?? null })
+        .where(eq(accounts.id, id))
+        .run()
+      const next: AccountRecord = { ...current, proxy: proxy?.shown ?? null }
+      records.set(id, next)
+      return next
+    },
+    async sealedProxy(id) {
+      return db.select({ sealed: accounts.proxyUrl }).from(accounts).where(eq(accounts.id, id)).get()?.sealed ?? null
     },
     delete(id) {
       batch.flush()

@@ -193,8 +193,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'transfer:export': async function exportBundle(input) {
       return transfer.exportToFile(input)
     },
-    'transfer:export-to-server': async function exportToServer({ id, url, token, passphrase, replace }) {
-      return transfer.exportToServer({ id, url, token, ...(passphrase !== undefined ? { passphrase } : {}), ...(replace !== undefined ? { replace } : {}) })
+    'transfer:export-to-server': async function exportToServer({ id, url, token, passphrase, replace, includeProxy }) {
+      return transfer.exportToServer({
+        id,
+        url,
+        token,
+        ...(passphrase !== undefined ? { passphrase } : {}),
+        ...(replace !== undefined ? { replace } : {}),
+        ...(includeProxy !== undefined ? { includeProxy } : {}),
+      })
     },
     'transfer:hand-off': async function handOff({ id, action }) {
       return transfer.settleIncoming(id, action)
@@ -217,6 +224,22 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'accounts:bulk': async function bulkAction({ ids, action }) {
       return runBulkAction(sessions, ids, action, { describe: (error) => toErrorInfo(error, logger, `accounts:bulk ${action}`) })
+    },
+    'accounts:set-limits': async function setLimits({ ids, limits }) {
+      return sessions.setLimits(ids, limits, { describe: (error) => toErrorInfo(error, logger, 'accounts:set-limits') })
+    },
+    'accounts:queue': async function sendQueue({ id }) {
+      return sessions.queue(id)
+    },
+    'accounts:queue-cancel': async function cancelQueued({ id, messageIds }) {
+      await sessions.cancelQueued(id, messageIds)
+      return { cancelled: new Set(messageIds).size }
+    },
+    'accounts:send-stats': async function sendStats() {
+      return sessions.sendStats()
+    },
+    'accounts:set-proxy': async function setProxy({ ids, url, reconnect }) {
+      return sessions.setProxy(ids, url, { reconnect: reconnect ?? false, describe: (error) => toErrorInfo(error, logger, 'accounts:set-proxy') })
     },
     'accounts:stats': async function accountStats({ ids }) {
       const unique = [...new Set(ids)]

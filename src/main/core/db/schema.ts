@@ -75,6 +75,12 @@ export const accounts = sqliteTable('accounts', {
   wantRunning: integer('want_running', { mode: 'boolean' }).notNull().default(false),
   movedTo: text('moved_to'),
   movedAt: integer('moved_at'),
+  /** The account's proxy as it may be shown (password as ***), or null: it connects directly. */
+  proxy: text('proxy'),
+  /** The whole proxy URL, sealed with the data key (AAD "account-proxy:<id>"); set and cleared with `proxy`. */
+  proxyUrl: blob('proxy_url', { mode: 'buffer' }),
+  /** The send limits, JSON (core/sends); null for an account made before limits: the built-in defaults. */
+  limits: text('limits'),
   /** What is wrong with the account (AccountCondition as JSON), or null (core/doctor). */
   condition: text('condition'),
   /** JSON array of the operator's tags (src/shared/tags.ts). */
@@ -161,6 +167,41 @@ export const webhookOutbox = sqliteTable(
     response: text('response'),
   },
   (t) => [index('webhook_outbox_lane').on(t.status, t.webhookId, t.lane, t.seq), index('webhook_outbox_webhook').on(t.webhookId, t.seq)],
+)
+
+/**
+ * Every send of every account (core/sends, docs/proxies-and-limits.md): what went at once and what waits
+ * in the queue, one row per message id. The queue is the rows `queued` (or `sending`, mid-send when the
+ * process stopped) of an account in seq order; the sent rows of the last day are the limits' history.
+ * The text is sealed (AAD "send:<message id>") while it waits and dropped once the send ends.
+ */
+export const sends = sqliteTable(
+  'sends',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    messageId: text('message_id').notNull().unique(),
+    accountId: text('account_id').notNull(),
+    jid: text('jid').notNull(),
+    payload: blob('payload', { mode: 'buffer' }),
+    newContact: integer('new_contact', { mode: 'boolean' }).notNull(),
+    state: text('state', { enum: ['queued', 'sending', 'sent', 'failed', 'cancelled'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** When it was sent, failed or was cancelled. */
+    doneAt: integer('done_at'),
+    error: text('error'),
+  },
+  (t) => [index('sends_account_state').on(t.accountId, t.state, t.seq), index('sends_done').on(t.state, t.doneAt)],
+)
+
+/** Whom each account exchanged a message with: a send to anyone else counts against newContactsPerDay. */
+export const knownContacts = sqliteTable(
+  'known_contacts',
+  {
+    accountId: text('account_id').notNull(),
+    jid: text('jid').notNull(),
+    firstAt: integer('first_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.jid] })],
 )
 
 /**

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { CONDITION_CODES, type AccountCondition, type PairingState } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountRecord } from '../accounts/account-repository'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import { DecryptBook, DEFAULT_DECRYPT_OPTIONS } from './decrypt-book'
 import { createDoctor, isNewCondition, passkeyPhase } from './doctor'
 import { CONDITION_WORDS, formatUtc } from './words'
@@ -30,6 +31,8 @@ function world(stored: AccountCondition | null = null) {
     lastConnectedAt: 1,
     wantRunning: true,
     movedTo: null,
+    proxy: null,
+    limits: DEFAULT_SEND_LIMITS,
     condition: null,
     tags: [],
     ...patch,
@@ -61,6 +64,32 @@ describe('the doctor', () => {
     expect(doctor.derive(record({ status: 'reconnecting' }))?.code).toBe('unreachable')
     doctor.opened(ID)
     expect(doctor.derive(record({ status: 'connected' }))).toBeNull()
+  })
+
+  it('shows a proxy that failed the connection with its host, keeps its start across attempts, and drops it on open, stop or a new proxy', () => {
+    const { doctor, record, advance, now } = world()
+    const start = now()
+    const failure = { host: '127.0.0.1:1080', why: 'ECONNREFUSED', closeCode: 408, attempt: 0 }
+    doctor.closed(ID, 'retry', 408, { attempt: 0, method: 'qr' })
+    doctor.proxyFailed(ID, { ...failure, retryInMs: 2400 })
+    const first = doctor.derive(record({ status: 'reconnecting' }))
+    expect(first).toMatchObject({ code: 'proxy-unreachable', title: 'Proxy unreachable', until: null, since: start, automatic: 'Trying the proxy again in 2 s' })
+    expect(first!.detail).toBe('The proxy 127.0.0.1:1080 failed the connection: ECONNREFUSED. The account does not connect without it.')
+    advance(5000)
+    doctor.proxyFailed(ID, { ...failure, attempt: 1, retryInMs: 9000 })
+    const second = doctor.derive(record({ status: 'reconnecting', condition: first }))
+    expect(second).toMatchObject({ code: 'proxy-unreachable', since: start, automatic: 'Trying the proxy again in 9 s' })
+    expect(isNewCondition(first, second)).toBe(false)
+    doctor.opened(ID)
+    expect(doctor.derive(record({ status: 'connected' }))).toBeNull()
+
+    doctor.proxyFailed(ID, { ...failure, retryInMs: 1000 })
+    doctor.stopped(ID)
+    expect(doctor.derive(record({ status: 'stopped' }))).toBeNull()
+
+    doctor.proxyFailed(ID, { ...failure, retryInMs: 1000 })
+    doctor.proxyChanged(ID)
+    expect(doctor.derive(record({ status: 'reconnecting' }))).toBeNull()
   })
 
   it('never lets a logged-out, banned or replaced account start by itself; re-pair or take back is the way', () => {

@@ -1,7 +1,7 @@
 // The session doctor: what is wrong with each account, in words a person can act on
 // (docs/session-doctor.md). The session code reports facts as they happen (a close and what the
-// reconnect policy decided, a stale socket, a decryption failure, a 463, a reach-out limit, a passkey
-// step); the account book asks `derive` for the condition every time it stores a change, so the
+// reconnect policy decided, a proxy that failed the connection, a stale socket, a decryption failure,
+// a 463, a reach-out limit, a passkey step); the account book asks `derive` for the condition every time it stores a change, so the
 // condition is always in step with the status. The doctor holds facts and counts in memory; the
 // condition itself is stored with the account, and the facts that outlive a restart (logged out,
 // banned, replaced, pairing expired, a reach-out limit) are taken back from it.
@@ -36,7 +36,16 @@ export const DEFAULT_REACH_OUT_HOLD_MS = 15 * 60_000
 
 interface Facts {
   ended: { code: EndedCode; at: number; closeCode: number | null; method: ChosenPairingMethod; stored: AccountCondition | null } | null
-  connection: { code: 'unreachable' | 'server-error' | 'stale-socket'; at: number; closeCode: number | null; attempt: number; retrying: boolean; silentMs: number } | null
+  connection: {
+    code: 'unreachable' | 'server-error' | 'stale-socket' | 'proxy-unreachable'
+    at: number
+    closeCode: number | null
+    attempt: number
+    retrying: boolean
+    silentMs: number
+    /** The proxy that failed it (host and port only, never credentials), why, and when it is tried again. */
+    proxy?: { host: string; why: string; retryInMs: number | null }
+  } | null
   passkey: { phase: 'required' | 'confirm'; at: number } | null
   reachOut: { until: number; announced: boolean; at: number } | null
   decrypt: DecryptBook | null
@@ -54,6 +63,13 @@ export interface Doctor {
 
   /** A socket closed without the manager asking, and this is what the reconnect policy decided. */
   closed(id: AccountId, outcome: CloseOutcome, code: number | null, context: { attempt: number; method: ChosenPairingMethod }): void
+  /**
+   * The account's proxy failed the connection (docs/proxies-and-limits.md): it never connects directly,
+   * and is tried through the proxy again in `retryInMs` (null: not retried).
+   */
+  proxyFailed(id: AccountId, failure: { host: string; why: string; retryInMs: number | null; closeCode: number | null; attempt: number }): void
+  /** The account's proxy setting changed: the old proxy's failure no longer says anything. */
+  proxyChanged(id: AccountId): void
   /** A socket opened: the connection's troubles are over. */
   opened(id: AccountId): void
   /** May this start go ahead? A logged-out, banned or replaced account needs `repair` (or, replaced, `takeBack`). */
@@ -153,6 +169,10 @@ export function createDoctor(deps: {
       if (f.passkey) return { value: condition('passkey-required', detail.passkey(f.passkey.phase), null, null), since: f.passkey.at }
       const c = f.connection
       if (c && (isRunningStatus(record.status) || (record.status === 'failed' && !c.retrying))) {
+        if (c.code === 'proxy-unreachable' && c.proxy) {
+          const doing = c.proxy.retryInMs === null ? null : automatic.proxyRetry(c.proxy.retryInMs)
+          return { value: condition('proxy-unreachable', detail.proxy(c.proxy.host, c.proxy.why), null, doing), since: c.at }
+        }
         if (c.code === 'stale-socket') {
           const doing = record.status === 'connected' ? null : automatic.reconnectingNow
           return { value: condition('stale-socket', detail.stale(c.silentMs), null, doing), since: c.at }
@@ -208,6 +228,25 @@ export function createDoctor(deps: {
           else f.connection = { code: 'unreachable', at, closeCode: code, attempt: context.attempt + 1, retrying: false, silentMs: 0 }
           return
       }
+    },
+
+    proxyFailed(id, failure) {
+      const f = factsOf(id)
+      const since = f.connection?.code === 'proxy-unreachable' ? f.connection.at : now()
+      f.connection = {
+        code: 'proxy-unreachable',
+        at: since,
+        closeCode: failure.closeCode,
+        attempt: failure.attempt + 1,
+        retrying: failure.retryInMs !== null,
+        silentMs: 0,
+        proxy: { host: failure.host, why: failure.why, retryInMs: failure.retryInMs },
+      }
+    },
+
+    proxyChanged(id) {
+      const f = factsOf(id)
+      if (f.connection?.code === 'proxy-unreachable') f.connection = null
     },
 
     opened(id) {

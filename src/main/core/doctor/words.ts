@@ -70,7 +70,7 @@ export const CONDITION_WORDS: Readonly<Record<ConditionCode, { title: string; re
   },
   'proxy-unreachable': {
     title: 'Proxy unreachable',
-    remedy: 'Check the proxy’s address and credentials; the account never falls back to a direct connection.',
+    remedy: 'Check that the proxy runs, and its address and credentials (Set proxy…); or clear the proxy to connect directly. The account never falls back to a direct connection by itself.',
   },
 }
 
@@ -117,6 +117,7 @@ export const detail = {
     announced
       ? `WhatsApp refuses this number’s messages to new contacts until ${formatUtc(until)} (a reach-out limit, error 463). Contacts it has exchanged messages with still get them.`
       : `WhatsApp refused a message to a new contact (error 463) and did not say for how long. Texts to new contacts are refused here until ${formatUtc(until)}, then tried again; known contacts still get them.`,
+  proxy: (host: string, why: string) => `The proxy ${host} failed the connection: ${why}. The account does not connect without it.`,
   passkey: (phase: 'required' | 'confirm') =>
     phase === 'confirm'
       ? 'Linking waits for the confirmation code of the passkey step to be checked on the phone.'
@@ -128,6 +129,7 @@ export const automatic = {
   reconnectingNow: 'Reconnecting now',
   decrypt: 'Asking the senders to send again (retry receipts), and resetting the session of a sender whose messages keep failing',
   reachOut: (until: number) => `Refusing texts to new contacts until ${formatUtc(until)}, without asking WhatsApp`,
+  proxyRetry: (ms: number) => `Trying the proxy again in ${Math.max(1, Math.round(ms / 1000))} s`,
 }
 
 /** Why a plain start is refused, and how to ask for what the operator may want instead. */
@@ -149,7 +151,7 @@ export function repairRefusal(label: string): string {
 /** A send refused because of a reach-out limit (WhatsApp's 463, or the app's own refusal while one holds). */
 export function reachOutRefusal(to: string, until: number, announced: boolean): string {
   return announced
-    ? `WhatsApp limits this number to contacts it has exchanged messages with until ${formatUtc(until)} (error 463): nothing was sent to ${to}. Write to known contacts until then.`
+    ? `WhatsApp refuses this number’s messages to new contacts until ${formatUtc(until)} (a reach-out limit, error 463): nothing was sent to ${to}. Contacts it has exchanged messages with still get them.`
     : `WhatsApp refuses this number’s messages to new contacts for now (error 463) and did not say until when: nothing was sent to ${to}. Texts to new contacts are refused here until ${formatUtc(until)}; known contacts still work.`
 }
 
@@ -172,4 +174,9 @@ export function conditionLine(change: { title: string; detail: string } | null, 
 
 export function sessionResetLine(sender: string, failures: number): string {
   return `Reset the Signal session with ${sender} after ${failures} messages in a row from it failed to decrypt`
+}
+
+/** The account's last error when its proxy failed it (the condition says more). */
+export function proxyLastError(host: string, why: string): string {
+  return `The proxy ${host} failed the connection (${why}). Retrying through it; never connecting directly.`
 }

@@ -6,6 +6,7 @@
 // lease this server may already have lost (paused past the ttl), and while it lets an account go, so a
 // fenced server never overwrites the new owner's status or intent.
 
+import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountRepository } from '../accounts/account-repository'
 import type { PgAccountRepository } from '../accounts/pg-account-repository'
@@ -50,6 +51,12 @@ export function fleetAccountRepository(inner: PgAccountRepository, view: FleetAc
       if (Object.keys(operators).length > 0 && current) return inner.update(id, operators)
       return current ?? inner.update(id, {})
     },
+    setProxy(id, proxy) {
+      // accounts:set-proxy is routed to the account's owner; a server that may not write it is not that.
+      if (!mayWrite(id)) throw new AppError('conflict', `Account ${id} runs on server ${view.ownerOf(id) ?? 'another server'}: set its proxy there.`)
+      return inner.setProxy(id, proxy)
+    },
+    sealedProxy: (id) => inner.sealedProxy(id),
     delete: (id) => inner.delete(id),
     // What this server writes for its own accounts is at least as new as what it reads back.
     refresh: () => inner.reload((id) => view.ownerOf(id) === view.serverId),

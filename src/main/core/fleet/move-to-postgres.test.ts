@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path'
 import pg from 'pg'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
 import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
 import { expectSameValue, sampleKeys } from '../../../../test/support/auth-store-contract'
 import { sqliteAuthStoreFactory } from '../auth-store/sqlite-store'
@@ -23,6 +24,7 @@ import { pgAuthStoreFactory } from '../auth-store/pg-store'
 import { createWriteQueue } from '../db/postgres/write-queue'
 import { silentLogger } from '../logger'
 import { createSettingsStore } from '../settings/settings-store'
+import { proxySecrets } from '../proxy/proxy-secret'
 import { sqliteSettingsRows } from '../settings/sqlite-settings-rows'
 import type { AccountRecord } from '../accounts/account-repository'
 import { createSqliteActivityLog } from '../activity/sqlite-activity-log'
@@ -49,6 +51,8 @@ function record(id: AccountId, label: string): AccountRecord {
     lastConnectedAt: 6,
     wantRunning: true,
     movedTo: null,
+    proxy: null,
+    limits: DEFAULT_SEND_LIMITS,
     condition: null,
     tags: ['moved', label],
   }
@@ -73,7 +77,7 @@ describePostgres('moving a SQLite data dir into PostgreSQL', () => {
       await stores.open(id).set(sampleKeys())
       await stores.open(id).set({ 'pre-key': Object.fromEntries(Array.from({ length: 2500 }, (_, k) => [`p${k}`, { private: randomBytes(32), public: randomBytes(33) }])) })
     }
-    createSettingsStore(sqliteSettingsRows(database.db), logger).set({ autoStart: false })
+    createSettingsStore(sqliteSettingsRows(database.db), logger, proxySecrets(database.sealer)).set({ autoStart: false })
     const activity = createSqliteActivityLog({ sqlite: database.sqlite, batch: database.batch })
     activity.record({ account: IDS[0]!, kind: 'pairing', message: 'Paired as +5511', actor: 'system' })
     activity.record({ account: IDS[0]!, kind: 'status', message: 'Logged out: gone', code: 401, actor: 'system' })

@@ -115,7 +115,8 @@ async function copyAccount(client: pg.PoolClient, sqlite: Database.Database, a: 
   // Stopped: the fleet's servers claim and start what the operator wants running.
   await client.query(
     'INSERT INTO accounts (id, label, phone, name, status, status_since, last_error, last_disconnect_code, reconnect_count, created_at, ' +
-      "paired_at, last_connected_at, want_running, moved_to, moved_at, condition, tags) VALUES ($1, $2, $3, $4, 'stopped', $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, $13, $14)",
+      "paired_at, last_connected_at, want_running, moved_to, moved_at, condition, tags, proxy, proxy_url, limits) VALUES ($1, $2, $3, $4, 'stopped', $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, $13, $14, $15, $16, $17)",
+    // The proxy URL stays sealed: the fleet shares the data key, and its additional data names only the account.
     [
       a.id,
       a.label,
@@ -132,6 +133,9 @@ async function copyAccount(client: pg.PoolClient, sqlite: Database.Database, a: 
       // A condition that outlives a restart (logged out, banned …) still holds on the fleet (core/doctor).
       a.condition,
       a.tags ?? '[]',
+      a.proxy,
+      a.proxy_url,
+      a.limits,
     ],
   )
   // The write count and the device travel with the creds: the fleet refuses older state of them too.

@@ -15,6 +15,7 @@ import { ACCOUNT_STATUSES, CONDITION_CODES, type AccountSummary } from '../../..
 import type { AccountId } from '../../../shared/ids'
 import type { EventBus } from '../events'
 import type { LeaseStats } from '../fleet/leases'
+import { SEND_OUTCOME, SEND_RESULTS, type SendOutcomeEvent } from '../sends/channels'
 import {
   DOCTOR_DECRYPT_FAILURE,
   DOCTOR_SEND_REFUSAL,
@@ -42,6 +43,8 @@ export interface MetricsDeps {
   accounts: () => readonly AccountSummary[]
   /** The fleet's lease manager; null on a single server (the lease series then stay at zero). */
   leases: { held(): ReadonlyMap<AccountId, number>; stats(): LeaseStats } | null
+  /** Sends waiting in the queue, from the database (in a fleet: the whole fleet's). */
+  queueDepth?: () => Promise<number>
 }
 
 export interface Metrics {
@@ -115,6 +118,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['reason'] as const,
     registers: [registry],
   })
+  const sends = new Counter({
+    name: 'irish_sends_total',
+    help: 'Sends by what became of them at each step: sent (at once or from the queue), queued, refused (a full queue, a reach-out limit), failed, cancelled.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  })
   const decryptFailures = new Counter({
     name: 'irish_decrypt_failures_total',
     help: 'Incoming messages that failed to decrypt (Bad MAC, no matching session); most are resent by the sender (docs/session-doctor.md).',
@@ -140,6 +149,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   // Every request type and status exists from the start: a series that appears only after its first
   // event makes rate() and alerts miss the first increase.
   for (const req of AUTH_STORE_REQS) storeLatency.zero({ request: req, result: 'ok' })
+  for (const result of SEND_RESULTS) sends.inc({ result }, 0)
+  new Gauge({
+    name: 'irish_send_queue_depth',
+    help: 'Sends waiting in the send queue (in a fleet the queue is shared: every server reports the whole fleet, aggregate with max).',
+    registers: [registry],
+    async collect() {
+      this.set(deps.queueDepth ? await deps.queueDepth() : 0)
+    },
+  })
   for (const reason of SEND_REFUSAL_REASONS) sendRefusals.inc({ reason }, 0)
 
   new Gauge({
@@ -218,6 +236,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     const event = message as SendRefusalEvent
     if (known.has(event?.account) && SEND_REFUSAL_REASONS.includes(event.reason)) sendRefusals.inc({ reason: event.reason })
   }
+  function onSend(message: unknown): void {
+    const event = message as SendOutcomeEvent
+    if (!known.has(event?.account)) return
+    sends.inc({ result: event.result }, event.count)
+  }
+  diagnosticsChannel.subscribe(SEND_OUTCOME, onSend)
   function onLoopDelay(message: unknown): void {
     const ns = (message as Partial<EventLoopDelayEvent> | null)?.delayNs
     if (typeof ns === 'number' && ns >= 0) loopDelay.observe(ns / 1e9)
@@ -239,6 +263,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       diagnosticsChannel.unsubscribe(AUTH_STORE_STOP, onStop)
       diagnosticsChannel.unsubscribe(AUTH_STORE_CACHE, onCache)
       diagnosticsChannel.unsubscribe(SESSION_RECONNECT, onReconnect)
+      diagnosticsChannel.unsubscribe(SEND_OUTCOME, onSend)
       diagnosticsChannel.unsubscribe(DOCTOR_DECRYPT_FAILURE, onDecryptFailure)
       diagnosticsChannel.unsubscribe(DOCTOR_STALE_SOCKET, onStaleSocket)
       diagnosticsChannel.unsubscribe(DOCTOR_SEND_REFUSAL, onSendRefusal)

@@ -10,11 +10,12 @@ import type { AccountId } from '../../../shared/ids'
 import type { AccountStatus } from '../../../shared/contract'
 import { isRunningStatus } from '../../../shared/domain'
 import type { EventBus } from '../events'
-import { toSummary, type AccountRecord, type AccountRepository } from '../accounts/account-repository'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
+import { toSummary, type AccountRecord, type AccountRecordPatch, type AccountRepository, type StoredProxy } from '../accounts/account-repository'
 import { isNewCondition, sameCondition, type Doctor } from '../doctor/doctor'
 
-
-export type AccountPatch = Partial<Omit<AccountRecord, 'id' | 'createdAt'>>
+/** Any field but the id, the creation time and the proxy (setProxy's); the condition is the doctor's to set. */
+export type AccountPatch = AccountRecordPatch
 
 export interface AccountBook {
   /** The record, or a not-found AppError. */
@@ -26,6 +27,10 @@ export interface AccountBook {
   /** Persists the patch (stamping statusSince when the status changes) and emits accounts:changed. */
   update(id: AccountId, patch: AccountPatch): AccountRecord
   setStatus(id: AccountId, status: AccountStatus, patch?: AccountPatch): AccountRecord
+  /** Stores the account's proxy (its shown form and sealed URL) and emits accounts:changed. */
+  setProxy(id: AccountId, proxy: StoredProxy | null): AccountRecord
+  /** The sealed proxy URL the next connect uses, read from the database. */
+  sealedProxy(id: AccountId): Promise<Buffer | null>
   /** Asks the doctor again (a fact changed that no patch carries); stores and announces only a change. */
   refreshCondition(id: AccountId): void
   newRecord(id: AccountId, fields: Pick<AccountRecord, 'label' | 'status' | 'wantRunning'> & Partial<AccountRecord>): AccountRecord
@@ -69,6 +74,12 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
     delete: (id) => accounts.delete(id),
     update,
     setStatus: (id, status, patch = {}) => update(id, { ...patch, status }),
+    setProxy(id, proxy) {
+      const next = accounts.setProxy(id, proxy)
+      events.emit('accounts:changed', toSummary(next))
+      return next
+    },
+    sealedProxy: (id) => accounts.sealedProxy(id),
     refreshCondition(id) {
       const current = accounts.get(id)
       if (current && !sameCondition(current.condition, doctor.derive(current))) update(id, {})
@@ -84,6 +95,8 @@ export function createAccountBook(deps: { accounts: AccountRepository; events: E
         pairedAt: null,
         lastConnectedAt: null,
         movedTo: null,
+        proxy: null,
+        limits: DEFAULT_SEND_LIMITS,
         condition: null,
         tags: [],
         ...fields,

@@ -8,6 +8,7 @@ import type { AuthenticationState, proto, WASocket } from '@whiskeysockets/baile
 import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
 import type { ManagedAuthStore } from '../auth-store/types'
+import type { ProxyRoute } from '../proxy/proxy-route'
 import type { ContactBook, SenderIds } from '../contacts/contact-book'
 import type { PasskeyLinker } from '../passkey/linker'
 import { newPairing, type Pairing } from './pairing'
@@ -54,6 +55,8 @@ export interface AccountRuntime {
   /** Set while the manager itself closes the socket: its close event is expected, not a failure. */
   closingOnPurpose: boolean
   socketClosed: Promise<void> | null
+  /** How the current socket reaches WhatsApp through the account's proxy; null when it connects directly. */
+  proxyRoute: ProxyRoute | null
   retryTimer: NodeJS.Timeout | null
   nextRetryAt: number | null
   attempt: number
@@ -209,6 +212,7 @@ function newRuntime(id: AccountId): AccountRuntime {
     generation: 0,
     closingOnPurpose: false,
     socketClosed: null,
+    proxyRoute: null,
     retryTimer: null,
     nextRetryAt: null,
     attempt: 0,

@@ -5,22 +5,13 @@
 // Main process, Electron-free.
 
 import type { AccountSummary, BulkAction, BulkResult } from '../../../shared/contract'
-import { assertNever, type ErrorInfo } from '../../../shared/errors'
+import { assertNever } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import { isRunningStatus } from '../../../shared/domain'
+import { runPerAccount, type BulkOptions } from './per-account'
 import type { SessionManager, TagChange } from './session-manager'
 
-/**
- * Accounts acted on at once. A stop or log-out waits for the socket to close and its writes to land;
- * eight overlap that waiting without making hundreds of sockets reconnect or close in the same instant.
- */
-export const BULK_CONCURRENCY = 8
-
-export interface BulkOptions {
-  concurrency?: number
-  /** Turns a thrown error into what crosses the boundary (the dispatcher's mapping: logs the unexpected). */
-  describe: (error: unknown) => ErrorInfo
-}
+export { BULK_CONCURRENCY, type BulkOptions } from './per-account'
 
 /** One result per distinct id, in the order the ids came; unknown ids are `not-found` without touching anything. */
 export function runBulkAction(
@@ -40,38 +31,6 @@ export function runTagChange(
   options: BulkOptions,
 ): Promise<BulkResult[]> {
   return runPerAccount(sessions.list(), ids, async (account) => sessions.tag(account.id, change), options)
-}
-
-async function runPerAccount(
-  list: readonly AccountSummary[],
-  ids: readonly AccountId[],
-  action: (account: AccountSummary) => Promise<AccountSummary>,
-  options: BulkOptions,
-): Promise<BulkResult[]> {
-  const unique = [...new Set(ids)]
-  const known = new Map(list.map((a) => [a.id, a]))
-  const results: BulkResult[] = new Array(unique.length)
-  let next = 0
-
-  async function one(id: AccountId): Promise<BulkResult> {
-    if (!known.has(id)) return { id, ok: false, error: { code: 'not-found', message: `There is no account "${id}".` } }
-    try {
-      return { id, ok: true, account: await action(known.get(id)!) }
-    } catch (error) {
-      return { id, ok: false, error: options.describe(error) }
-    }
-  }
-
-  async function worker(): Promise<void> {
-    while (next < unique.length) {
-      const index = next++
-      results[index] = await one(unique[index]!)
-    }
-  }
-
-  const concurrency = Math.max(1, options.concurrency ?? BULK_CONCURRENCY)
-  await Promise.all(Array.from({ length: Math.min(concurrency, unique.length) }, () => worker()))
-  return results
 }
 
 async function act(sessions: Pick<SessionManager, 'start' | 'stop' | 'logout'>, account: AccountSummary, action: BulkAction): Promise<AccountSummary> {

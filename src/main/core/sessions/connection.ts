@@ -10,8 +10,9 @@ import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import { AppError } from '../../../shared/errors'
 import type { Contacts } from '../contacts/contact-book'
 import type { Doctor } from '../doctor/doctor'
-import { staleLastError } from '../doctor/words'
+import { proxyLastError, staleLastError } from '../doctor/words'
 import type { Logger } from '../logger'
+import { openProxyRoute } from '../proxy/proxy-route'
 import { platformTypeOf } from '../passkey/protocol'
 import type { PasskeyLinker } from '../passkey/linker'
 import type { AccountBook } from './account-book'
@@ -43,6 +44,11 @@ export interface ConnectionDeps {
   liveness: Pick<Liveness, 'attach' | 'opened'>
   log: Logger
   socketConfig: () => Partial<SocketConfig>
+  /** The account connected (its queue may send), and WhatsApp changed its reach-out limit. */
+  onOpened?: (id: AccountRuntime['id']) => void
+  onReachOut?: (id: AccountRuntime['id']) => void
+  /** The account's whole proxy URL, opened from its sealed value at each connect; null connects directly. */
+  proxyUrl: (id: AccountRuntime['id']) => Promise<string | null>
   makeSocket: typeof makeWASocket
   baileysLogger: ILogger
   backoff: BackoffOptions
@@ -100,6 +106,11 @@ export function createConnection(deps: ConnectionDeps): Connection {
       await auth.saveCreds()
     }
     const paired = isPaired(creds)
+    // Read at every connect, so a change applies on the next one; a proxy that cannot be read fails the
+    // start (storage-corrupt) rather than connecting directly.
+    const proxyUrl = await deps.proxyUrl(rt.id)
+    const route = proxyUrl ? openProxyRoute(proxyUrl) : null
+    rt.proxyRoute = route
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
     // Every message is recorded before Baileys' receipt for it leaves (durable-receipts.ts); when it
@@ -125,6 +136,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
       shouldSyncHistoryMessage: () => false,
       ...deps.socketConfig(),
       makeSignalRepository: receipts.makeSignalRepository,
+      // After the endpoint's settings: nothing given there can route around the proxy.
+      ...(route?.socketConfig ?? {}),
       getMessage: (key: Parameters<NonNullable<SocketConfig['getMessage']>>[0]) => messaging.getMessage(rt, key),
       auth: { creds: auth.state.creds, keys: guardKeys(auth.state.keys, abandon) },
       logger: deps.baileysLogger,
@@ -158,6 +171,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       if (change.connection === 'close') {
         // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
         resolveClosed()
+        route?.close()
         if (linker && rt.linker === linker) endPasskey(rt, linker, generation === rt.generation)
         // After Baileys' own close handling has run to its end (it emits this event from inside end()).
         setImmediate(() => releaseClosedSocket(socket))
@@ -204,6 +218,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       // WhatsApp announced (or lifted) a reach-out limit: texts to new contacts are refused until its end.
       const lock = change.reachoutTimeLock
       if (doctor.reachOutLock(rt.id, { active: Boolean(lock.isActive), until: lock.timeEnforcementEnds?.getTime() ?? null })) book.refreshCondition(rt.id)
+      deps.onReachOut?.(rt.id)
     }
     if (change.connection === 'open') return onOpen(rt, socket)
     if (change.connection !== 'close') return
@@ -217,11 +232,19 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const code = error?.output?.statusCode
     const paired = wasPaired || Boolean(rt.auth && isPaired(rt.auth.state.creds))
     const connectedBefore = book.record(rt.id).lastConnectedAt !== null
-    const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random })
-    log.info({ account: rt.id, code, decision: decision.kind }, 'connection closed')
-    const unreachable = unreachableReason(error)
+    const proxyFailure = rt.proxyRoute?.failure() ?? null
+    const decision = decideOnClose(code, { paired, attempt: rt.attempt, connectedBefore, backoff: deps.backoff, random: deps.random, proxyFailed: proxyFailure !== null })
+    log.info({ account: rt.id, code, decision: decision.kind, proxyFailed: proxyFailure !== null }, 'connection closed')
+    // A proxy's failure says nothing about the endpoint behind it.
+    const unreachable = proxyFailure === null ? unreachableReason(error) : null
     if (unreachable) deps.endpoint?.unreachable(unreachable)
     book.update(rt.id, { lastDisconnectCode: code ?? null })
+    if (proxyFailure !== null && rt.proxyRoute && decision.kind === 'retry') {
+      const host = rt.proxyRoute.host
+      doctor.proxyFailed(rt.id, { host, why: proxyFailure, retryInMs: decision.delayMs, closeCode: code ?? null, attempt: rt.attempt })
+      onClose({ ...deps, reconnect, failed }, rt, decision, { code, error, lastError: proxyLastError(host, proxyFailure) })
+      return
+    }
     doctor.closed(rt.id, decision.kind, code ?? null, { attempt: rt.attempt, method: rt.pairing.method })
     onClose({ ...deps, reconnect, failed }, rt, decision, { code, error })
   }
@@ -230,6 +253,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     rt.attempt = 0
     rt.open = true
     deps.liveness.opened(rt)
+    // The proxy worked, if there is one; a reach-out limit is the number's and outlives the socket.
     doctor.opened(rt.id)
     deps.endpoint?.reached()
     pairing.end(rt.pairing, false)
@@ -246,6 +270,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       lastConnectedAt: now(),
       lastError: null,
     })
+    deps.onOpened?.(rt.id)
   }
 
   function reconnect(rt: AccountRuntime): void {
@@ -302,7 +327,7 @@ function onClose(
   deps: ConnectionDeps & { reconnect: (rt: AccountRuntime) => void; failed: (rt: AccountRuntime, error: unknown) => void },
   rt: AccountRuntime,
   decision: CloseDecision,
-  close: { code: number | undefined; error: CloseError | undefined },
+  close: { code: number | undefined; error: CloseError | undefined; lastError?: string },
 ): void {
   const { book, runtimes, pairing, now, reconnect, failed } = deps
   const { code, error } = close
@@ -316,7 +341,7 @@ function onClose(
       rt.nextRetryAt = now() + decision.delayMs
       book.setStatus(rt.id, 'reconnecting', {
         reconnectCount: book.record(rt.id).reconnectCount + 1,
-        lastError: describeClose(code, error),
+        lastError: close.lastError ?? describeClose(code, error),
       })
       rt.retryTimer = setTimeout(() => {
         rt.retryTimer = null

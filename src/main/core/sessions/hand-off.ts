@@ -37,7 +37,11 @@ export interface HandOff {
     target: { replace: AccountId } | { label: string; id?: AccountId | undefined },
     who: { phone: string; name: string | null },
     fill: (store: ManagedAuthStore) => Promise<void>,
+    /** The proxy the bundle carried; none: a new account gets the default proxy, a replaced one keeps its own. */
+    proxy?: string | null,
   ): Promise<AccountSummary>
+  /** The account's whole proxy URL, for a bundle the operator asked to carry it; null when it has none. */
+  proxyUrlOf(id: AccountId): Promise<string | null>
 }
 
 export interface HandOffDeps {
@@ -48,12 +52,16 @@ export interface HandOffDeps {
   log: Logger
   openStore: (id: AccountId) => ManagedAuthStore
   now: () => number
+  /** A new account's row exists: what every new account gets (the proxy carried, else the default; the default limits). */
+  created: (id: AccountId, proxy: string | null) => void
+  /** Stores an account's proxy (sealed), and reads it back whole. */
+  proxies: { assign(id: AccountId, url: string | null): void; urlOf(id: AccountId): Promise<string | null> }
 }
 
 export function createHandOff(deps: HandOffDeps): HandOff {
   const { book, runtimes, now } = deps
 
-  async function replaceInQueue(id: AccountId, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>) {
+  async function replaceInQueue(id: AccountId, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>, proxy: string | null) {
     const before = book.record(id)
     const rt = runtimes.get(id)
     const restart = restarter(deps, rt)
@@ -64,6 +72,7 @@ export function createHandOff(deps: HandOffDeps): HandOff {
       await restart()
       throw error
     }
+    if (proxy !== null) deps.proxies.assign(id, proxy)
     return toSummary(
       book.setStatus(id, 'stopped', {
         phone: who.phone,
@@ -78,13 +87,20 @@ export function createHandOff(deps: HandOffDeps): HandOff {
     )
   }
 
-  async function importNew(label: string, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>, keep?: AccountId) {
+  async function importNew(
+    label: string,
+    who: { phone: string; name: string | null },
+    fill: (store: ManagedAuthStore) => Promise<void>,
+    proxy: string | null,
+    keep?: AccountId,
+  ) {
     // The id it had where it came from, when free here: systems that stored it keep finding the account.
     const id = keep !== undefined && !book.exists(keep) ? keep : book.newAccountId()
     const store = deps.openStore(id)
     try {
       await fill(store)
       deps.book.insert(book.newRecord(id, { label, phone: who.phone, name: who.name, status: 'stopped', wantRunning: false }))
+      deps.created(id, proxy)
     } catch (error) {
       // No row names this id, so nothing shows it; clearing just avoids leaving orphaned keys behind.
       await store.clear().catch((err: unknown) => deps.log.warn({ err, account: id }, 'clearing a failed import failed'))
@@ -129,10 +145,11 @@ export function createHandOff(deps: HandOffDeps): HandOff {
       return taken.then((t) => (t.moved ? t.value : work(t.snapshot, t.account)))
     },
 
-    async importSession(target, who, fill) {
-      if ('replace' in target) return runtimes.serial(target.replace, () => replaceInQueue(target.replace, who, fill))
-      return importNew(target.label, who, fill, target.id)
+    async importSession(target, who, fill, proxy = null) {
+      if ('replace' in target) return runtimes.serial(target.replace, () => replaceInQueue(target.replace, who, fill, proxy))
+      return importNew(target.label, who, fill, proxy, target.id)
     },
+    proxyUrlOf: (id) => deps.proxies.urlOf(id),
   }
 }
 

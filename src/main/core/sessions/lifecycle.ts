@@ -61,6 +61,12 @@ export interface LifecycleDeps {
   openStore: (id: AccountId) => ManagedAuthStore
   /** Called once shutdown begins: no new socket opens after it. */
   beginShutdown: () => void
+  /** A new account's record exists and nothing runs yet: what every new account gets (its default proxy and limits). */
+  onCreated: (id: AccountId) => void
+  /** The account no longer runs here (stopped, logged out): its sends stop until it connects again. */
+  onStopped: (id: AccountId) => Promise<void>
+  /** The account was removed: what it kept elsewhere goes too (its sends). */
+  onRemoved: (id: AccountId) => Promise<void>
 }
 
 /** Statuses a stop keeps: they say why the account is not running better than "stopped" would. */
@@ -78,6 +84,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       const id = book.newAccountId()
       const count = book.list().length
       book.insert(book.newRecord(id, { label: label ?? `Account ${count + 1}`, status: 'new', wantRunning: true }))
+      deps.onCreated(id)
       deps.events.emit('accounts:changed', toSummary(book.record(id)))
       return self.start(id)
     },
@@ -102,6 +109,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         book.record(id)
         await runtimes.quiesce(runtimes.get(id))
         deps.doctor.stopped(id)
+        await deps.onStopped(id)
         const current = book.record(id)
         return toSummary(
           KEPT_ON_STOP.includes(current.status) ? book.update(id, { wantRunning: false }) : book.setStatus(id, 'stopped', { wantRunning: false }),
@@ -116,6 +124,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         // Tells WhatsApp to drop this linked device, so the phone's list stays truthful.
         const end = connected && rt.socket ? (socket: WASocket) => logoutOrEnd(socket, id) : undefined
         const store = await runtimes.quiesce(rt, end)
+        await deps.onStopped(id)
         await store.clear()
         // The operator's own log-out: nothing is wrong with the account, it is simply not paired now.
         deps.doctor.cleared(id)
@@ -126,6 +135,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     async remove(id) {
       await self.logout(id)
       await runtimes.serial(id, async () => {
+        await deps.onRemoved(id)
         book.delete(id)
         runtimes.delete(id)
         deps.doctor.forget(id)

@@ -41,15 +41,24 @@ export interface Messaging {
   onMessage(rt: AccountRuntime, socket: WASocket, message: WAMessage): Promise<void> | undefined
   /** Baileys learned the phone number behind a LID (its `lid-mapping.update`). */
   onLidMapping(rt: AccountRuntime, mapping: { lid: string; pn: string }): void
+  /** Throws not-found when WhatsApp does not know the number (only phone-number jids are asked). */
+  checkRecipient(id: AccountId, jid: string): Promise<void>
   /**
-   * Sends a text and waits for WhatsApp's ack: a 463 is `rate-limited` (and the limit is noted), no
-   * answer within ACK_WAIT_MS is `unavailable` (and the socket is checked). While a reach-out limit
-   * holds, a text to a contact the account never exchanged messages with fails at once.
+   * Sends `text` to `jid` on the account's socket now, with this id, and waits for WhatsApp's ack: a 463
+   * is `rate-limited` (and the doctor notes the limit), no answer within ACK_WAIT_MS is `unavailable`
+   * (and the socket is checked); conflict when it is not connected. Limits and the queue are core/sends'.
    */
-  sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
+  deliver(id: AccountId, jid: string, text: string, messageId: string): Promise<void>
+  /** A message id for the account's next send. */
+  newMessageId(id: AccountId): string
   messages(id: AccountId): ReceivedMessage[]
   /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
   traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
+}
+
+/** The jid a recipient names: a phone number in international format ("+1555…", digits only), or a jid as given. */
+export function recipientJid(to: string): string {
+  return to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
 }
 
 /** Between two tries to record a received message: 250 ms, doubling, at most 5 s. */
@@ -65,11 +74,34 @@ export interface MessagingDeps {
   acks: ServerAcks
   decryption: Decryption
   liveness: Pick<Liveness, 'probe'>
+  /** A message from `jid` arrived on the account: a known contact from then on (the send limits). */
+  onReceived?: (id: AccountId, jid: string) => void
 }
 
 export function createMessaging(deps: MessagingDeps): Messaging {
   const { book, runtimes, events, log, now, doctor, acks, decryption } = deps
   const known = createKnownNumbers({ now })
+
+  function connected(id: AccountId): { rt: AccountRuntime; socket: WASocket } {
+    const current = book.record(id)
+    const rt = runtimes.peek(id)
+    const socket = rt?.socket
+    if (!rt || !socket || current.status !== 'connected') {
+      throw new AppError('conflict', `"${current.label}" is not connected. Start it and wait until it shows connected.`)
+    }
+    return { rt, socket }
+  }
+
+  /**
+   * Every step that waits for WhatsApp is bounded: on a socket that carries nothing, Baileys' own
+   * queries would wait a minute; here the socket is checked instead, and the caller hears at once.
+   */
+  function inTime<T>(rt: AccountRuntime, step: Promise<T>, message: string): Promise<T> {
+    return withDeadline(step, ACK_WAIT_MS, () => {
+      deps.liveness.probe(rt)
+      return new AppError('unavailable', message)
+    })
+  }
 
   /** A LID's phone became known: the inbox's messages from it carry it from now on, and the page hears. */
   function announcePhone(rt: AccountRuntime, lid: string): void {
@@ -164,6 +196,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       }
       rt.traffic.record(received.at)
       if (id) rt.seen.add(id)
+      deps.onReceived?.(rt.id, received.from)
       if (waiting) waiting.message = received
       else keep(rt, { id, from: received.from, at: received.at, sender: { fromPhone: received.fromPhone, fromLid: received.fromLid }, message: received })
       if (!id) return record(rt, received)
@@ -179,39 +212,22 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       if (rt.contacts?.learn(lid.user, pn.user)) announcePhone(rt, lid.user)
     },
 
-    async sendText(id, to, text) {
-      const current = book.record(id)
-      const rt = runtimes.peek(id)
-      const socket = rt?.socket
-      if (!rt || !socket || current.status !== 'connected') {
-        throw new AppError('conflict', `"${current.label}" is not connected. Start it and wait until it shows connected.`)
-      }
-      const jid = to.includes('@') ? to : `${to.replace(/^\+/, '')}@s.whatsapp.net`
+    async checkRecipient(id, jid) {
+      if (!jid.endsWith('@s.whatsapp.net') || known.has(jid)) return
+      const { rt, socket } = connected(id)
+      // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
+      // so without this the operator would read "Sent" for a text that goes nowhere. A number found
+      // there lately is not asked about again (known-numbers.ts).
+      const [found] = (await inTime(rt, socket.onWhatsApp(jid), UNANSWERED_LOOKUP)) ?? []
+      if (!found?.exists) throw new AppError('not-found', `${formatSender(jid)} is not on WhatsApp, so nothing was sent. Check the number.`)
+      known.add(jid)
+    },
+
+    async deliver(id, jid, text, messageId) {
+      const { rt, socket } = connected(id)
       const shown = formatSender(jid)
-      const limit = doctor.reachOut(id)
-      if (limit && !rt.contacts?.isKnown(jid)) {
-        // Never queued, never tried: each attempt at a new contact is another reach-out WhatsApp counts.
-        doctor.sendRefused(id, 'reach-out-limit-early')
-        throw new AppError('rate-limited', reachOutRefusal(shown, limit.until, limit.announced), { retryAt: limit.until })
-      }
-      // Every step that waits for WhatsApp is bounded: on a socket that carries nothing, Baileys' own
-      // queries would wait a minute; here the socket is checked instead, and the caller hears at once.
-      const inTime = <T>(step: Promise<T>, message: string): Promise<T> =>
-        withDeadline(step, ACK_WAIT_MS, () => {
-          deps.liveness.probe(rt)
-          return new AppError('unavailable', message)
-        })
-      if (jid.endsWith('@s.whatsapp.net') && !known.has(jid)) {
-        // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
-        // so without this the operator would read "Sent" for a text that goes nowhere. A number found
-        // there lately is not asked about again (known-numbers.ts).
-        const [found] = (await inTime(socket.onWhatsApp(jid), UNANSWERED_LOOKUP)) ?? []
-        if (!found?.exists) throw new AppError('not-found', `${shown} is not on WhatsApp, so nothing was sent. Check the number.`)
-        known.add(jid)
-      }
       // The id is chosen first so a retry request that overtakes sendMessage still finds the message,
       // and the ack (which can come before sendMessage resolves) finds its waiter.
-      const messageId = generateMessageIDV2(socket.user?.id)
       const answered = acks.answer(rt, messageId, ACK_WAIT_MS)
       const sending = socket.sendMessage(jid, { text }, { messageId })
       rt.outbox.set(messageId, {
@@ -221,7 +237,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       })
       if (rt.outbox.size > OUTBOX_SIZE) rt.outbox.delete(rt.outbox.keys().next().value!)
       try {
-        await inTime(sending, UNCONFIRMED_SEND)
+        await inTime(rt, sending, UNCONFIRMED_SEND)
       } catch (error) {
         rt.acks.delete(messageId)
         throw error
@@ -241,7 +257,10 @@ export function createMessaging(deps: MessagingDeps): Messaging {
         throw new AppError('unavailable', `WhatsApp refused the text to ${shown} (error ${answer.error}); it was not delivered.`)
       }
       rt.contacts?.exchanged(jid)
-      return { messageId }
+    },
+
+    newMessageId(id) {
+      return generateMessageIDV2(runtimes.peek(id)?.socket?.user?.id)
     },
 
     messages(id) {

@@ -42,9 +42,15 @@ export interface CloseContext {
   backoff?: BackoffOptions
   /** [0, 1); injectable so tests are deterministic. */
   random?: () => number
+  /**
+   * The account's proxy refused or could not be reached: the code is the WebSocket's, not WhatsApp's.
+   * Backed off like any connection failure, and never counted against broken creds or an expired QR.
+   */
+  proxyFailed?: boolean
 }
 
 export function decideOnClose(code: number | undefined, context: CloseContext): CloseDecision {
+  if (context.proxyFailed) return { kind: 'retry', delayMs: backoffDelay(context.attempt, context.backoff, context.random) }
   switch (code) {
     case 515:
       return { kind: 'restart' }

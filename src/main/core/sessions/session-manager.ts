@@ -10,13 +10,22 @@
 import makeWASocket, { type SocketConfig } from '@whiskeysockets/baileys'
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import pino from 'pino'
+import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
-import type { AccountHealth, AccountSummary, PairingState, ReceivedMessage } from '../../../shared/contract'
+import type { AccountHealth, AccountSummary, BulkResult, PairingState, QueueEntry, ReceivedMessage, SendStats } from '../../../shared/contract'
+import type { SendLimits, SendLimitsPatch } from '../../../shared/send-limits'
+import type { Sealer } from '../crypto/sealer'
+import type { LimitWindows } from '../sends/limits'
+import { createSendService, type SendAnswer } from '../sends/send-service'
+import type { SendStore } from '../sends/send-store'
 import type { ManagedAuthStore } from '../auth-store/types'
 import type { Contacts } from '../contacts/contact-book'
 import { passkeyPhase, type Doctor } from '../doctor/doctor'
+import { formatSender, reachOutRefusal } from '../doctor/words'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
+import type { ProxySecrets } from '../proxy/proxy-secret'
+import { runPerAccount, type BulkOptions } from './per-account'
 import { createAccountBook } from './account-book'
 import { createAdmission } from './admission'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
@@ -27,8 +36,9 @@ import { createDecryption } from './decryption'
 import { createHandOff, type HandOff } from './hand-off'
 import { createLifecycle, type StartOptions, type TagChange } from './lifecycle'
 import { createLiveness } from './liveness'
-import { createMessaging } from './messaging'
+import { createMessaging, recipientJid } from './messaging'
 import { createPairing } from './pairing'
+import { createProxySetting } from './proxy-setting'
 import { createPasskeyPairing } from './passkey-pairing'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-policy'
 import { createServerAcks } from './server-acks'
@@ -51,6 +61,21 @@ export interface SessionManagerDeps {
   contacts: Contacts
   /** Endpoint and other per-connection settings, read at each connect so a settings change applies on the next one. */
   socketConfig: () => Partial<SocketConfig>
+  /** Seals and opens proxy URLs (docs/proxies-and-limits.md). */
+  proxies: ProxySecrets
+  /** The proxy a new account gets (the settings' default), or null. */
+  defaultProxyUrl: () => string | null
+  /** Sends under limits, and the durable queue (docs/proxies-and-limits.md). */
+  sends: {
+    store: SendStore
+    sealer: Sealer
+    /** The limits a new account gets (the settings). */
+    defaultLimits: () => SendLimits
+    /** The most sends one account's queue holds (the settings). */
+    maxQueue: () => number
+    /** Tests shorten the windows. */
+    windows?: Partial<LimitWindows>
+  }
   /** The staleSocketSeconds setting, read every second so a change applies to running accounts at once. */
   staleSocketSeconds: () => number
   /** Baileys wants a pino-compatible logger; silent unless given. */
@@ -80,7 +105,16 @@ export interface SessionManager extends HandOff {
   rename(id: AccountId, label: string): AccountSummary
   /** Removes, then adds tags (src/shared/tags.ts); a change that changes nothing writes nothing. */
   tag(id: AccountId, change: TagChange): AccountSummary
-  sendText(id: AccountId, to: string, text: string): Promise<{ messageId: string }>
+  /** Sends at once, or queues it when a limit holds it (or sends wait ahead of it). */
+  sendText(id: AccountId, to: string, text: string): Promise<SendAnswer>
+  /** The account's send queue, in sending order. */
+  queue(id: AccountId): Promise<QueueEntry[]>
+  /** Removes waiting sends, all or none. */
+  cancelQueued(id: AccountId, messageIds: readonly string[]): Promise<void>
+  /** Sets many accounts' limits: a number sets one, null removes it, a key left out keeps it. */
+  setLimits(ids: readonly AccountId[], patch: SendLimitsPatch, options: BulkOptions): Promise<BulkResult[]>
+  /** Every account's queue and day, from the database. */
+  sendStats(): Promise<SendStats[]>
   health(id: AccountId): Promise<AccountHealth>
   pairing(id: AccountId): PairingState
   /**
@@ -96,6 +130,8 @@ export interface SessionManager extends HandOff {
   passkeyConfirm(id: AccountId): Promise<PairingState>
   passkeyCancel(id: AccountId): PairingState
   messages(id: AccountId): ReceivedMessage[]
+  /** Sets or clears many accounts' proxies; with `reconnect`, running ones reconnect through it now. */
+  setProxy(ids: readonly AccountId[], url: string | null, options: BulkOptions & { reconnect: boolean }): Promise<BulkResult[]>
   /** The last text's time and the texts of the last 24 hours, as counted since this server ran the account. */
   traffic(id: AccountId): { lastMessageAt: number | null; messages24h: number }
   /** Starts every account the operator left running. */
@@ -137,7 +173,34 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     stale: (rt, silentMs) => replaceStale(rt, silentMs),
     alive: (rt) => doctor.pingAnswered(rt.id),
   })
-  const messaging = createMessaging({ book, runtimes, events, log, now, doctor, acks, decryption, liveness })
+  const messaging = createMessaging({ book, runtimes, events, log, now, doctor, acks, decryption, liveness, onReceived: (id, jid) => sends.received(id, jid) })
+  const sends = createSendService({
+    store: deps.sends.store,
+    sealer: deps.sends.sealer,
+    events,
+    logger: log,
+    now,
+    ...(deps.sends.windows ? { windows: deps.sends.windows } : {}),
+    account(id) {
+      const record = book.record(id)
+      return { label: record.label, limits: record.limits, connected: record.status === 'connected' && Boolean(runtimes.peek(id)?.socket) }
+    },
+    newMessageId: (id) => messaging.newMessageId(id),
+    checkRecipient: (id, jid) => messaging.checkRecipient(id, jid),
+    deliver: (id, jid, text, messageId) => messaging.deliver(id, jid, text, messageId),
+    // The doctor knows the limit (announced, or learned from a 463): one home for it.
+    reachOut: (id) => doctor.reachOut(id),
+    reachOutRefusal(id, jid, limit) {
+      doctor.sendRefused(id, 'reach-out-limit-early')
+      return new AppError('rate-limited', reachOutRefusal(formatSender(jid), limit.until, limit.announced), { retryAt: limit.until })
+    },
+    knownContact: (id, jid) => runtimes.peek(id)?.contacts?.isKnown(jid) ?? false,
+    maxQueue: deps.sends.maxQueue,
+  })
+  async function proxyUrl(id: AccountId): Promise<string | null> {
+    const sealed = await book.sealedProxy(id)
+    return sealed ? deps.proxies.open({ account: id }, sealed) : null
+  }
   const connection = createConnection({
     book,
     runtimes,
@@ -151,6 +214,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     liveness,
     log,
     socketConfig: deps.socketConfig,
+    proxyUrl,
+    onOpened: (id) => sends.resume(id),
+    // The doctor holds the limit and its condition; the queue plans again around it.
+    onReachOut: (id) => sends.limitsChanged(id),
     makeSocket: deps.makeSocket ?? makeWASocket,
     baileysLogger: deps.baileysLogger ?? (pino({ level: 'silent' }) as unknown as ILogger),
     backoff: deps.backoff ?? DEFAULT_BACKOFF,
@@ -168,6 +235,15 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     for (const id of doctor.due()) if (book.exists(id)) book.refreshCondition(id)
   }, TICK_MS)
   ticker.unref()
+  const proxies = createProxySetting({ book, runtimes, connection, doctor, secrets: deps.proxies, log })
+  /** What every new account gets: the proxy given (an import's), else the default one, and the default limits. */
+  function created(id: AccountId, proxy: string | null): void {
+    // Written only when there is something to write: a new account is announced once already.
+    const url = proxy ?? deps.defaultProxyUrl()
+    if (url !== null) proxies.assign(id, url)
+    const limits = deps.sends.defaultLimits()
+    if (JSON.stringify(limits) !== JSON.stringify(book.record(id).limits)) book.update(id, { limits })
+  }
   const lifecycle = createLifecycle({
     book,
     doctor,
@@ -182,15 +258,43 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       shuttingDown = true
       clearInterval(ticker)
     },
+    onCreated: (id) => created(id, null),
+    onStopped: (id) => sends.pause(id),
+    onRemoved: (id) => sends.forget(id),
   })
-  const handOff = createHandOff({ book, runtimes, connection, events, log, openStore, now })
+  const handOff = createHandOff({
+    book,
+    runtimes,
+    connection,
+    events,
+    log,
+    openStore,
+    now,
+    created,
+    proxies: { assign: proxies.assign, urlOf: proxyUrl },
+  })
 
   return {
     ...lifecycle,
     ...handOff,
+    async shutdown() {
+      // First: no queued send may leave while the sockets close.
+      await sends.close()
+      await lifecycle.shutdown()
+    },
     list: () => book.list().map(toSummary),
-    sendText: messaging.sendText,
+    sendText: (id, to, text) => sends.send(id, recipientJid(to), text),
+    queue: (id) => sends.queue(id),
+    cancelQueued: (id, messageIds) => sends.cancel(id, messageIds),
+    setLimits: (ids, patch, options) =>
+      runPerAccount(book.list().map(toSummary), ids, async ({ id }) => {
+        const next = book.update(id, { limits: { ...book.record(id).limits, ...patch } })
+        sends.limitsChanged(id)
+        return toSummary(next)
+      }, options),
+    sendStats: () => sends.stats(book.list()),
     messages: messaging.messages,
+    setProxy: proxies.setProxy,
     traffic: messaging.traffic,
     pairing: (id) => pairing.state(id, runtimes.peek(id)?.pairing),
     pairByCode: createCodePairing({ book, runtimes, connection, pairing }),

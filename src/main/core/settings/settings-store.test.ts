@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { commands, describeZodError } from '../../../shared/contract'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
 import { silentLogger } from '../logger'
+import { proxySecrets } from '../proxy/proxy-secret'
 import { createSettingsStore } from './settings-store'
 import { sqliteSettingsRows } from './sqlite-settings-rows'
 
@@ -27,10 +28,10 @@ describe('the settings store', () => {
   it('reads the ranking minimum as 100 until set, then keeps what was set', () => {
     // What an older version wrote: no row for the ranking minimum.
     opened.sqlite.prepare("INSERT INTO settings (key, value) VALUES ('autoStart', 'false')").run()
-    const store = createSettingsStore(sqliteSettingsRows(opened.db), silentLogger())
+    const store = createSettingsStore(sqliteSettingsRows(opened.db), silentLogger(), proxySecrets(opened.sealer))
     expect(store.get()).toMatchObject({ autoStart: false, rankingMinSamples: 100 })
     store.set({ rankingMinSamples: 250 })
-    expect(createSettingsStore(sqliteSettingsRows(opened.db), silentLogger()).get()).toMatchObject({ autoStart: false, rankingMinSamples: 250 })
+    expect(createSettingsStore(sqliteSettingsRows(opened.db), silentLogger(), proxySecrets(opened.sealer)).get()).toMatchObject({ autoStart: false, rankingMinSamples: 250 })
   })
 
   it('refuses a minimum that is not a whole number of at least 1, naming it', () => {

@@ -8,6 +8,7 @@ import { MAX_BUNDLE_BYTES } from '../../../shared/channels'
 import { KDF_GATE } from './kdf-gate'
 import { AppError, type ErrorCode } from '../../../shared/errors'
 import { MIN_PASSPHRASE_LENGTH } from '../../../shared/passphrase'
+import { proxyUrlProblem } from '../../../shared/proxy'
 import { ACCOUNT_ID_PATTERN } from '../../../shared/ids'
 import type { AuthSnapshot } from '../auth-store/types'
 import { decodeSnapshotJson, encodeSnapshotJson, SnapshotJsonError } from './snapshot-codec'
@@ -158,6 +159,8 @@ export interface EncodeBundleInput {
   snapshot: AuthSnapshot
   meta: { accountPhone?: string; accountName?: string; exportMode?: 'copy' | 'move'; appVersion: string; accountId?: string; device?: string; writes?: number }
   passphrase: string
+  /** The account's whole proxy URL, carried inside the encrypted payload only when the operator asked. */
+  proxy?: string
 }
 
 export interface EncodeBundleOptions {
@@ -384,7 +387,7 @@ function optionalText(value: unknown, field: string, max: number): string | unde
 
 /** Builds a bundle. The result is at most MAX_BUNDLE_BYTES; larger accounts fail with payload-too-large. */
 export async function encodeBundle(input: EncodeBundleInput, options: EncodeBundleOptions = {}): Promise<Buffer> {
-  const { snapshot, meta, passphrase } = input ?? ({} as EncodeBundleInput)
+  const { snapshot, meta, passphrase, proxy } = input ?? ({} as EncodeBundleInput)
   if (passphraseCodePoints(passphrase) < MIN_PASSPHRASE_LENGTH) {
     throw new BundleError('bad-passphrase-input', 'invalid-input', `The passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`)
   }
@@ -399,7 +402,8 @@ export async function encodeBundle(input: EncodeBundleInput, options: EncodeBund
   const problem = scryptParamsProblem(params)
   if (problem !== null) throw new AppError('invalid-input', `Unsupported scrypt parameters: ${problem}.`)
 
-  const plaintext = encodeSnapshotJson({ creds: snapshot.creds, keys: snapshot.keys })
+  if (proxy !== undefined && proxyUrlProblem(proxy) !== null) throw new AppError('invalid-input', "The account's proxy URL cannot be carried: it is not one this app takes.")
+  const plaintext = encodeSnapshotJson({ creds: snapshot.creds, keys: snapshot.keys, ...(proxy !== undefined ? { proxy } : {}) })
   const salt = randomBytes(SALT_BYTES)
   const metadata: BundleMeta = {
     format: BUNDLE_FORMAT,
@@ -468,7 +472,7 @@ export interface DecodeBundleOptions {
  * Verifies and opens a bundle. All or nothing: it returns only after the passphrase check, the GCM
  * tag (which also covers the metadata) and the snapshot's shape all pass; otherwise it throws.
  */
-export async function decodeBundle(buf: Uint8Array, passphrase: string, options: DecodeBundleOptions = {}): Promise<{ meta: BundleMeta; snapshot: AuthSnapshot }> {
+export async function decodeBundle(buf: Uint8Array, passphrase: string, options: DecodeBundleOptions = {}): Promise<{ meta: BundleMeta; snapshot: AuthSnapshot; proxy: string | null }> {
   // Structure first: a wrong file should say so whatever passphrase was typed.
   const parsed = parseBundle(buf)
   if (passphraseCodePoints(passphrase) === 0) {
@@ -497,16 +501,26 @@ export async function decodeBundle(buf: Uint8Array, passphrase: string, options:
   }
 
   try {
-    const snapshot = decodeSnapshotJson(plaintext)
-    assertDecodedSnapshot(snapshot, parsed.meta.keyCounts)
+    const decoded = decodeSnapshotJson(plaintext)
+    const proxy = carriedProxy(decoded)
+    assertDecodedSnapshot(decoded, parsed.meta.keyCounts)
+    const snapshot: AuthSnapshot = { creds: decoded.creds, keys: decoded.keys }
     // The write count travels in the (authenticated) metadata, beside the snapshot it describes.
-    return { meta: parsed.meta, snapshot: parsed.meta.writes !== undefined ? { ...snapshot, writes: parsed.meta.writes } : snapshot }
+    return { meta: parsed.meta, snapshot: parsed.meta.writes !== undefined ? { ...snapshot, writes: parsed.meta.writes } : snapshot, proxy }
   } catch (error) {
     if (error instanceof SnapshotJsonError || error instanceof AppError) throw damaged(error)
     throw error
   } finally {
     plaintext.fill(0)
   }
+}
+
+/** The payload's optional proxy URL (docs/bundle-format.md); one this app does not take is damage. */
+function carriedProxy(decoded: unknown): string | null {
+  const proxy = isRecord(decoded) ? decoded['proxy'] : undefined
+  if (proxy === undefined) return null
+  if (typeof proxy !== 'string' || proxyUrlProblem(proxy) !== null) throw new SnapshotJsonError('the proxy URL is not one this app takes')
+  return proxy
 }
 
 /** Decrypts `ciphertext` step by step, each step's plaintext written over the bytes it came from. */

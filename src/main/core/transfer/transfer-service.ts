@@ -78,8 +78,16 @@ interface Carried {
 export interface TransferService {
   readonly instanceId: string
   /** `fileName`: the name the caller writes the file under, when it chose one; recorded in a move. */
-  exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode; fileName?: string | undefined }): Promise<ExportResult>
-  exportToServer(input: { id: AccountId; url: string; token: string; passphrase?: string; replace?: boolean }): Promise<{ account: AccountSummary; remote: AccountSummary }>
+  /** `includeProxy`: carry the account's proxy URL, password included, inside the encrypted bundle. */
+  exportToFile(input: { id: AccountId; passphrase: string; mode: TransferMode; fileName?: string | undefined; includeProxy?: boolean | undefined }): Promise<ExportResult>
+  exportToServer(input: {
+    id: AccountId
+    url: string
+    token: string
+    passphrase?: string
+    replace?: boolean
+    includeProxy?: boolean
+  }): Promise<{ account: AccountSummary; remote: AccountSummary }>
   inspect(bundle: string | Uint8Array): Promise<{
     meta: BundleInfo
     existing: { id: AccountId; label: string; status: AccountStatus } | null
@@ -109,14 +117,17 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return found
   }
 
-  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string, exportMode: TransferMode): Promise<Buffer> {
+  async function encode(snapshot: AuthSnapshot, summary: AccountSummary, passphrase: string, exportMode: TransferMode, includeProxy: boolean): Promise<Buffer> {
     const phone = phoneOf(snapshot) ?? summary.phone
+    // Only when asked: a proxy usually belongs to the server, not to the account.
+    const proxy = includeProxy ? await sessions.proxyUrlOf(summary.id) : null
     const device = identityOf(snapshot.creds)
     // The state that leaves is state this store has seen: a copy of it coming back older is refused.
     if (device !== null && snapshot.writes !== undefined) await deps.seen?.record(device, snapshot.writes, summary.id)
     return encodeBundle(
       {
         snapshot,
+        ...(proxy !== null ? { proxy } : {}),
         // A label stored before the label rule may hold what the bundle writer refuses: cleaned, not fatal.
         meta: {
           ...(phone ? { accountPhone: `+${phone}` } : {}),
@@ -146,7 +157,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return run
   }
 
-  function adopt(snapshot: AuthSnapshot, options: ImportOptions & Carried & { fallbackLabel?: string }): Promise<AccountSummary> {
+  function adopt(snapshot: AuthSnapshot, options: ImportOptions & Carried & { fallbackLabel?: string; proxy?: string | null }): Promise<AccountSummary> {
     return serial(async () => {
       if (options.handOff) {
         // The same hand-off sent again (the source retried): it is already here.
@@ -173,11 +184,12 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       if (older && !options.allowOlder) throw olderStateError('bundle', device!, older)
       if (older) log.warn({ device, writes: older.writes, seen: older.seen.writes }, 'importing older state of a device, as asked')
       const fill = (store: { importSnapshot(s: AuthSnapshot): Promise<void> }): Promise<void> => store.importSnapshot(snapshot)
+      const proxy = options.proxy ?? null
       // What the account held before it is replaced is state this store has seen.
       if (existing) await deps.seen?.remember(existing.id)
       let imported = existing
-        ? await sessions.importSession({ replace: existing.id }, who, fill)
-        : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone), id: options.accountId as AccountId | undefined }, who, fill)
+        ? await sessions.importSession({ replace: existing.id }, who, fill, proxy)
+        : await sessions.importSession({ label: labelFor(options.label ?? options.fallbackLabel, phone), id: options.accountId as AccountId | undefined }, who, fill, proxy)
       if (device !== null && snapshot.writes !== undefined) await deps.seen?.record(device, snapshot.writes, imported.id)
       log.info({ account: imported.id, replaced: Boolean(existing) }, 'session imported')
       if (options.handOff) {
@@ -214,16 +226,16 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
   return {
     instanceId,
-    async exportToFile({ id, passphrase, mode, fileName: chosen }) {
+    async exportToFile({ id, passphrase, mode, fileName: chosen, includeProxy }) {
       const fileName = chosen ?? bundleFileName(account(id), now())
       const bytes = await sessions.exportSession(id, mode === 'move' ? `file ${fileName}` : null, (snapshot, summary) =>
-        encode(snapshot, summary, passphrase, mode),
+        encode(snapshot, summary, passphrase, mode, includeProxy === true),
       )
       log.info({ account: id, mode, bytes: bytes.length }, 'session exported to a bundle')
       return { fileName, bundle: bytes.toString('base64'), bytes: bytes.length, meta: toInfo(readBundleMetadata(bytes)), account: account(id) }
     },
 
-    async exportToServer({ id, url, token, passphrase, replace }) {
+    async exportToServer({ id, url, token, passphrase, replace, includeProxy }) {
       const server = parseRemoteServer(url)
       const current = account(id)
       // Everything the other server would refuse for predictable reasons is asked first, so a refusal
@@ -259,7 +271,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       try {
         sent = await sessions.exportSession(id, server.target, async (snapshot, summary) => {
           crashPoint('source:after-mark-moved')
-          const bytes = await encode(snapshot, summary, secret, 'move')
+          const bytes = await encode(snapshot, summary, secret, 'move', includeProxy === true)
           const body = { bundle: bytes.toString('base64'), passphrase: secret, start: false, label: exportLabel(summary), handOff: { id: record.id, source: instanceId } }
           try {
             return await sendBundle(server, { ...body, ...(replace ? { replace: true } : {}) }, { fetch: doFetch, token })
@@ -319,8 +331,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     async importBundle({ bundle, passphrase, ...options }) {
       // decodeBundle checks everything (format, size, digest, passphrase, tag, payload) before returning.
       // The bytes are this import's alone (decoded from text here, or by the transport): decrypted in place.
-      const { meta, snapshot } = await decodeBundle(bundleBytes(bundle), passphrase, { consume: true })
-      return adopt(snapshot, { ...options, ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}), ...(meta.accountId ? { accountId: meta.accountId } : {}) })
+      const { meta, snapshot, proxy } = await decodeBundle(bundleBytes(bundle), passphrase, { consume: true })
+      return adopt(snapshot, {
+        ...options,
+        proxy,
+        ...(meta.accountName ? { fallbackLabel: meta.accountName } : {}),
+        ...(meta.accountId ? { accountId: meta.accountId } : {}),
+      })
     },
 
     async importFolder({ path, ...options }) {

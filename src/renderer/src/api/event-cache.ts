@@ -49,6 +49,12 @@ export function applyEvent(client: QueryClient, message: EventMessage<EventName>
       })
       return
     }
+    case 'accounts:message-sent': {
+      // A send ended: the account's queue and the table's counts are read again (only shown ones refetch).
+      void client.invalidateQueries({ queryKey: queryKeys.sendQueue(message.payload.account) })
+      void client.invalidateQueries({ queryKey: queryKeys.sendStats() })
+      return
+    }
     case 'accounts:condition':
       // The condition itself rides on accounts:changed; its history is the activity log's.
       void client.invalidateQueries({ queryKey: queryKeys.activity(message.payload.id) })

@@ -14,10 +14,13 @@ import {
   type CommandInput,
   type FleetServer,
   type PairingState,
+  type QueueEntry,
   type ReceivedMessage,
+  type SendStats,
   type Settings,
 } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
+import { useMemo } from 'react'
 import type { Scope } from '../lib/chart-data'
 import { WINDOW_SECONDS, type SeriesStore } from '../lib/series-store'
 import { topic } from '../../../shared/event-topics'
@@ -315,6 +318,62 @@ export function useBulkAccountAction(): (ids: AccountId[], action: BulkAction, o
     })
     return results
   }
+}
+
+/** accounts:set-proxy for a selection (or one account): the answer's accounts go into the list at once. */
+export function useSetProxy() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: CommandInput<'accounts:set-proxy'>) => api.invoke('accounts:set-proxy', input),
+    onSuccess: (results) =>
+      notifyManager.batch(() => {
+        for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+      }),
+  })
+}
+
+/** How often the table re-reads the sends' figures besides the events that change them (a window moves by itself). */
+const SEND_STATS_REFRESH_MS = 15_000
+
+/** Every account's queue, sends in the last 24 hours and the limit holding its queue, by id: asked while `enabled` (a column shows them). */
+export function useSendStats(enabled: boolean): ReadonlyMap<AccountId, SendStats> {
+  const api = useTransport()
+  // A send that ends (accounts:message-sent) changes the figures: they are read again then.
+  useEventTopics(enabled ? ['accounts:message-sent'] : [])
+  const query = useQuery({ queryKey: queryKeys.sendStats(), queryFn: () => api.invoke('accounts:send-stats', {}), refetchInterval: SEND_STATS_REFRESH_MS, enabled })
+  return useMemo(() => new Map((query.data ?? []).map((s) => [s.id, s])), [query.data])
+}
+
+/** While an account's page is open: sends queued by an integration have no event of their own. */
+const SEND_QUEUE_REFRESH_MS = 5_000
+
+/** One account's send queue, in sending order. */
+export function useSendQueue(id: AccountId): UseQueryResult<QueueEntry[]> {
+  const api = useTransport()
+  useEventTopics([topic('accounts:message-sent', id)])
+  return useQuery({ queryKey: queryKeys.sendQueue(id), queryFn: () => api.invoke('accounts:queue', { id }), refetchInterval: SEND_QUEUE_REFRESH_MS })
+}
+
+export function useCancelQueued(id: AccountId) {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (messageIds: string[]) => api.invoke('accounts:queue-cancel', { id, messageIds }),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.sendQueue(id) }),
+  })
+}
+
+export function useSetLimits() {
+  const api = useTransport()
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (input: CommandInput<'accounts:set-limits'>) => api.invoke('accounts:set-limits', input),
+    onSuccess: (results) =>
+      notifyManager.batch(() => {
+        for (const result of results) if (result.account) upsertAccount(client, result.account, { onlyIfCurrent: true })
+      }),
+  })
 }
 
 /**

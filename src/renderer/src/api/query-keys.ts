@@ -12,6 +12,8 @@ export const queryKeys = {
   pairing: (id: AccountId) => ['accounts', 'by-id', id, 'pairing'] as const,
   messages: (id: AccountId) => ['accounts', 'by-id', id, 'messages'] as const,
   activity: (id: AccountId) => ['accounts', 'by-id', id, 'activity'] as const,
+  sendQueue: (id: AccountId) => ['accounts', 'by-id', id, 'queue'] as const,
+  sendStats: () => ['accounts', 'send-stats'] as const,
   /** `ids`: a fingerprint of the accounts asked about. */
   accountStats: (ids: string) => ['accounts', 'stats', ids] as const,
   series: (scope: Scope) => ['telemetry', 'series', scope] as const,

@@ -34,10 +34,10 @@ export function ExportDialog({ account, onClose }: { account: AccountSummary; on
           account={account}
           pending={pending}
           error={toFile.error ?? toServer.error}
-          onFile={(passphrase, mode) => {
+          onFile={(passphrase, mode, includeProxy) => {
             toServer.reset()
             toFile.mutate(
-              { id: account.id, passphrase, mode },
+              { id: account.id, passphrase, mode, ...(includeProxy ? { includeProxy } : {}) },
               {
                 onSuccess: (result) => {
                   saveBundle(result.fileName, result.bundle)
@@ -64,6 +64,7 @@ interface ServerInput {
   token: string
   passphrase?: string
   replace?: boolean
+  includeProxy?: boolean
 }
 
 function ExportForm({
@@ -77,7 +78,7 @@ function ExportForm({
   account: AccountSummary
   pending: boolean
   error: unknown
-  onFile: (passphrase: string, mode: TransferMode) => void
+  onFile: (passphrase: string, mode: TransferMode, includeProxy: boolean) => void
   onServer: (input: ServerInput) => void
   onCancel: () => void
 }) {
@@ -91,6 +92,8 @@ function ExportForm({
   const [token, setToken] = useState('')
   const [serverPassphrase, setServerPassphrase] = useState('')
   const [replace, setReplace] = useState(false)
+  // Off by default: a proxy usually belongs to this server, not to the account.
+  const [includeProxy, setIncludeProxy] = useState(false)
   // What the form itself refuses before asking the core, and the field to fix.
   const [problem, setProblem] = useState<{ text: string; field: 'passphrase' | 'confirmation' | 'url' | 'token' | 'serverPassphrase' } | null>(null)
   const refs = {
@@ -125,7 +128,7 @@ function ExportForm({
         return
       }
       setProblem(null)
-      onFile(passphrase, mode)
+      onFile(passphrase, mode, includeProxy)
       return
     }
     if (url.trim() === '') {
@@ -146,6 +149,7 @@ function ExportForm({
       token: token.trim(),
       ...(serverPassphrase !== '' ? { passphrase: serverPassphrase } : {}),
       ...(replace ? { replace: true } : {}),
+      ...(includeProxy ? { includeProxy: true } : {}),
     })
   }
 
@@ -283,6 +287,13 @@ function ExportForm({
             </p>
           </div>
         </>
+      )}
+
+      {account.proxy && (
+        <label className="check">
+          <input type="checkbox" checked={includeProxy} disabled={pending} onChange={(event) => setIncludeProxy(event.target.checked)} />
+          <span>Include the proxy ({account.proxy}) with its password, encrypted in the bundle</span>
+        </label>
       )}
 
       <FormFooter

@@ -17,6 +17,8 @@ export function MenuButton({ label, children, items, className }: { label: strin
   const [place, setPlace] = useState<{ top: number; left: number } | null>(null)
   const buttonRef = useRef<HTMLButtonElement>(null)
   const listRef = useRef<HTMLDivElement>(null)
+  /** Where the button was when the list was placed. */
+  const anchorRef = useRef<{ top: number; left: number } | null>(null)
   const menuId = useId()
 
   function close(focusButton: boolean): void {
@@ -31,6 +33,7 @@ export function MenuButton({ label, children, items, className }: { label: strin
     const list = listRef.current.getBoundingClientRect()
     // Below the button, right-aligned with it; above it when the window has no room below.
     const below = box.bottom + 4 + list.height <= window.innerHeight
+    anchorRef.current = { top: box.top, left: box.left }
     setPlace({
       top: below ? box.bottom + 4 : Math.max(4, box.top - 4 - list.height),
       left: Math.max(4, Math.min(box.right - list.width, window.innerWidth - list.width - 4)),
@@ -49,13 +52,22 @@ export function MenuButton({ label, children, items, className }: { label: strin
       const target = event.target as Node
       if (!listRef.current?.contains(target) && !buttonRef.current?.contains(target)) close(false)
     }
-    const onScroll = (): void => close(false)
+    const onResize = (): void => close(false)
+    // A scroll moves the button away from the list: the list closes. A scroll event is delivered a frame
+    // after the scroll, so one that brought the button into view just before it was clicked arrives once
+    // the list is open; the button has not moved since it was placed, and the list stays.
+    const onScroll = (): void => {
+      const box = buttonRef.current?.getBoundingClientRect()
+      const anchor = anchorRef.current
+      if (box && anchor && box.top === anchor.top && box.left === anchor.left) return
+      close(false)
+    }
     document.addEventListener('pointerdown', onPointer)
-    window.addEventListener('resize', onScroll)
+    window.addEventListener('resize', onResize)
     document.addEventListener('scroll', onScroll, true)
     return () => {
       document.removeEventListener('pointerdown', onPointer)
-      window.removeEventListener('resize', onScroll)
+      window.removeEventListener('resize', onResize)
       document.removeEventListener('scroll', onScroll, true)
     }
   }, [open])

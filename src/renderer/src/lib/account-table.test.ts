@@ -59,7 +59,7 @@ describe('filterAccounts and sortAccounts', () => {
       account('acc-c', { status: 'stopped' }),
       account('acc-d', { status: 'connected' }),
     ]
-    const extras: RowExtras = { stats: new Map([['acc-d' as AccountId, { id: 'acc-d' as AccountId, ok: true, webhookFailures: 2 }]]), ranking: new Map() }
+    const extras: RowExtras = { stats: new Map([['acc-d' as AccountId, { id: 'acc-d' as AccountId, ok: true, webhookFailures: 2 }]]), ranking: new Map(), sends: new Map() }
     expect(filterAccounts(mixed, { ...all, attention: true }, extras).map((a) => a.id)).toEqual(['acc-b', 'acc-d'])
   })
   it('sorts text without regard to case, numbers as numbers, ties by id, empties last', () => {
@@ -75,10 +75,17 @@ describe('filterAccounts and sortAccounts', () => {
         ['acc-3' as AccountId, { id: 'acc-3' as AccountId, ok: true, messages24h: 50, lastMessageAt: 30 }],
       ]),
       ranking: new Map([['acc-2' as AccountId, { p99: 4, count: 300 }]]),
+      sends: new Map([
+        ['acc-2' as AccountId, { id: 'acc-2' as AccountId, queued: 7, sentToday: 3, limitReached: { limit: 'perMinute', until: 1 } }],
+        ['acc-3' as AccountId, { id: 'acc-3' as AccountId, queued: 0, sentToday: 40, limitReached: null }],
+      ]),
     }
     expect(sortAccounts(list, { column: 'messages24h', direction: 'descending' }, extras).map((a) => a.id)).toEqual(['acc-3', 'acc-1', 'acc-2'])
     expect(sortAccounts(list, { column: 'lastMessage', direction: 'ascending' }, extras).map((a) => a.id)).toEqual(['acc-1', 'acc-3', 'acc-2'])
     expect(sortAccounts(list, { column: 'p99', direction: 'descending' }, extras).map((a) => a.id)).toEqual(['acc-2', 'acc-1', 'acc-3'])
+    expect(sortAccounts(list, { column: 'queued', direction: 'descending' }, extras).map((a) => a.id)).toEqual(['acc-2', 'acc-3', 'acc-1'])
+    expect(sortAccounts(list, { column: 'sentToday', direction: 'ascending' }, extras).map((a) => a.id)).toEqual(['acc-2', 'acc-3', 'acc-1'])
+    expect(sortAccounts(list, { column: 'limitReached', direction: 'ascending' }, extras).map((a) => a.id)).toEqual(['acc-2', 'acc-1', 'acc-3'])
   })
   it('a click on the same column flips it; on another, text starts ascending and figures descending', () => {
     expect(nextSort({ column: 'label', direction: 'ascending' }, 'label')).toEqual({ column: 'label', direction: 'descending' })

@@ -2,7 +2,7 @@
 // preset, a search) keeps, and in what order a column sorts them. Pure, so 500 rows are filtered and
 // sorted the same in a test as in the page.
 
-import type { AccountStats, AccountSummary } from '../../../shared/contract'
+import { limitWords, type AccountStats, type AccountSummary, type SendStats } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { GROUP_VIEW, needsAttention, statusGroup, type StatusGroup } from './status-groups'
 
@@ -17,6 +17,9 @@ export const SORT_COLUMNS = [
   'messages24h',
   'p99',
   'webhookFailures',
+  'queued',
+  'sentToday',
+  'limitReached',
   'since',
   'reconnects',
   'id',
@@ -29,14 +32,16 @@ export interface SortOrder {
   direction: SortDirection
 }
 
-/** Figures that come with the table but not with the accounts list: accounts:stats and the telemetry ranking. */
+/** Figures that come with the table but not with the accounts list: accounts:stats, the telemetry ranking and accounts:send-stats. */
 export interface RowExtras {
   stats: ReadonlyMap<AccountId, AccountStats>
   /** p99 latency (ms) and its sample count over the ranking's range. */
   ranking: ReadonlyMap<AccountId, { p99: number; count: number }>
+  /** Each account's send queue, sends in the last 24 hours and the limit holding its queue. */
+  sends: ReadonlyMap<AccountId, SendStats>
 }
 
-export const NO_EXTRAS: RowExtras = { stats: new Map(), ranking: new Map() }
+export const NO_EXTRAS: RowExtras = { stats: new Map(), ranking: new Map(), sends: new Map() }
 
 /** What the table shows: status groups (none: all), the Needs attention preset, a search. */
 export interface RowFilter {
@@ -110,6 +115,14 @@ function sortKey(account: AccountSummary, column: SortColumn, extras: RowExtras)
       return extras.ranking.get(account.id)?.p99 ?? ''
     case 'webhookFailures':
       return extras.stats.get(account.id)?.webhookFailures ?? ''
+    case 'queued':
+      return extras.sends.get(account.id)?.queued ?? ''
+    case 'sentToday':
+      return extras.sends.get(account.id)?.sentToday ?? ''
+    case 'limitReached': {
+      const reached = extras.sends.get(account.id)?.limitReached
+      return reached ? limitWords(reached.limit) : ''
+    }
     case 'since':
       return account.statusSince
     case 'reconnects':
@@ -143,4 +156,4 @@ export function nextSort(current: SortOrder, column: SortColumn): SortOrder {
   return { column, direction: current.direction === 'ascending' ? 'descending' : 'ascending' }
 }
 
-const DESCENDING_FIRST: ReadonlySet<SortColumn> = new Set(['lastMessage', 'messages24h', 'p99', 'webhookFailures', 'reconnects'])
+const DESCENDING_FIRST: ReadonlySet<SortColumn> = new Set(['lastMessage', 'messages24h', 'p99', 'webhookFailures', 'queued', 'sentToday', 'reconnects'])

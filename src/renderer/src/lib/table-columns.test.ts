@@ -20,7 +20,7 @@ describe('the table columns', () => {
   })
 
   it('shows the default columns, the server only in a fleet', () => {
-    expect(visibleColumns(DEFAULT_COLUMNS, false)).toEqual(['status', 'condition', 'phone', 'name', 'tags', 'lastMessage', 'messages24h', 'since'])
+    expect(visibleColumns(DEFAULT_COLUMNS, false)).toEqual(['status', 'condition', 'phone', 'name', 'tags', 'lastMessage', 'messages24h', 'queued', 'limitReached', 'since'])
     expect(visibleColumns(DEFAULT_COLUMNS, true)).toContain('server')
   })
 

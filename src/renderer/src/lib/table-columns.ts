@@ -1,8 +1,8 @@
 // The accounts table's columns: what each shows, whether it is on by default, which extra figures it
-// needs (accounts:stats, the telemetry ranking), and its text in a CSV export. The operator's choice
+// needs (accounts:stats, the telemetry ranking, accounts:send-stats), and its text in a CSV export. The operator's choice
 // and order of columns is kept in this browser. Pure apart from that choice.
 
-import type { AccountSummary } from '../../../shared/contract'
+import { limitWords, type AccountSummary } from '../../../shared/contract'
 import type { RowExtras, SortColumn } from './account-table'
 import { readPreference, writePreference } from './preferences'
 import { GROUP_VIEW, statusGroup } from './status-groups'
@@ -19,6 +19,9 @@ export const COLUMN_IDS = [
   'messages24h',
   'p99',
   'webhookFailures',
+  'queued',
+  'sentToday',
+  'limitReached',
   'since',
   'reconnects',
   'id',
@@ -33,7 +36,7 @@ export interface ColumnInfo {
   on: boolean
   numeric?: boolean
   /** Where its figures come from, besides the accounts list. */
-  needs?: 'stats' | 'ranking'
+  needs?: 'stats' | 'ranking' | 'sends'
   /** Only where accounts run on several servers. */
   fleet?: boolean
   /** Its text in a CSV export. */
@@ -75,6 +78,25 @@ export const COLUMNS: Record<ColumnId, ColumnInfo> = {
     numeric: true,
     needs: 'stats',
     text: (a, x) => count(x.stats.get(a.id)?.webhookFailures),
+  },
+  queued: {
+    title: 'Queued',
+    about: 'Sends waiting in its queue for the send limits to let them go (docs/proxies-and-limits.md).',
+    on: true,
+    numeric: true,
+    needs: 'sends',
+    text: (a, x) => count(x.sends.get(a.id)?.queued),
+  },
+  sentToday: { title: 'Sent 24 h', about: 'Texts it sent in the last 24 hours (the rolling day its per-day limit counts).', on: false, numeric: true, needs: 'sends', text: (a, x) => count(x.sends.get(a.id)?.sentToday) },
+  limitReached: {
+    title: 'Limit reached',
+    about: 'The send limit holding its queue now, if any, and (on hover) until when.',
+    on: true,
+    needs: 'sends',
+    text: (a, x) => {
+      const reached = x.sends.get(a.id)?.limitReached
+      return reached ? `${limitWords(reached.limit)} until ${iso(reached.until)}` : ''
+    },
   },
   since: { title: 'Since', about: 'When it took its current status.', on: true, text: (a) => iso(a.statusSince) },
   reconnects: { title: 'Reconnects', about: 'Reconnects since it last connected.', on: false, numeric: true, text: (a) => String(a.reconnectCount) },

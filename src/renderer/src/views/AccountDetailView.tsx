@@ -1,6 +1,6 @@
 // One account's page (#/accounts/<id>): its status and actions, its condition with its history and the
-// doctor's counts, its id to copy, a form to send a test text, the texts it received, its activity log
-// and the keys its store holds. Telemetry for it is one
+// doctor's counts, its id to copy, its proxy, a form to send a test text, its send limits and queue, the
+// texts it received, its activity log and the keys its store holds. Telemetry for it is one
 // click away, on the telemetry view.
 
 import { useState } from 'react'
@@ -13,7 +13,9 @@ import { CopyIdButton } from '../components/RowParts'
 import { KeyCounts } from '../components/KeyCounts'
 import { MessageList } from '../components/MessageList'
 import { PairingDialog } from '../components/PairingDialog'
+import { ProxyDialog } from '../components/ProxyDialog'
 import { SendMessageForm } from '../components/SendMessageForm'
+import { SendingPanel } from '../components/SendingPanel'
 import { EmptyState, ErrorState, Loading } from '../components/States'
 import { ViewHeading } from '../components/ViewHeading'
 import './account-detail.css'
@@ -29,6 +31,7 @@ export function AccountDetailView({
 }) {
   const accounts = useAccounts()
   const [showQr, setShowQr] = useState(false)
+  const [editProxy, setEditProxy] = useState(false)
   const account = accounts.data?.find((a) => a.id === id)
   const fleet = useIsFleet()
 
@@ -56,9 +59,23 @@ export function AccountDetailView({
           </p>
         )}
         {account && (
+          <p className="view-summary" data-field="proxy">
+            {account.proxy ? (
+              <>
+                Connects through <code>{account.proxy}</code>
+              </>
+            ) : (
+              'Connects directly (no proxy)'
+            )}
+          </p>
+        )}
+        {account && (
           <div className="toolbar">
             <button type="button" onClick={() => onTelemetry(id)}>
               Telemetry for this account
+            </button>
+            <button type="button" onClick={() => setEditProxy(true)}>
+              Proxy…
             </button>
           </div>
         )}
@@ -83,6 +100,10 @@ export function AccountDetailView({
               <h3 id="send-heading">Send a test message</h3>
               <SendMessageForm account={account} others={accounts.data ?? []} />
             </section>
+            <section className="panel" aria-labelledby="sending-heading">
+              <h3 id="sending-heading">Sending</h3>
+              <SendingPanel account={account} />
+            </section>
             <section className="panel" aria-labelledby="activity-heading">
               <h3 id="activity-heading">Activity</h3>
               <ActivityLog id={id} caption={`What happened to ${account.label}, newest first`} />
@@ -99,6 +120,7 @@ export function AccountDetailView({
         </div>
       )}
       {showQr && <PairingDialog accountId={id} onClose={() => setShowQr(false)} />}
+      {editProxy && account && <ProxyDialog accounts={[account]} onClose={() => setEditProxy(false)} />}
     </section>
   )
 }

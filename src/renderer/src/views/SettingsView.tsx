@@ -1,17 +1,19 @@
 // What settings:* holds, to read and change: which WhatsApp endpoint the accounts use (real WhatsApp,
 // or a simulator with the root key its certificates are trusted under), whether accounts left
-// running start with the app, and how long a connection may stay silent before it is checked. When the
-// server was started with an endpoint of its own (--simulator, IRISH_WHATSAPP_URL), that one wins and
-// the view says so. Admins also see the API tokens.
+// running start with the app, how long a connection may stay silent before it is checked, and what new
+// accounts get: a proxy and send limits, and how long a queue an account may hold
+// (docs/proxies-and-limits.md). When the server was started with an endpoint of its own (--simulator,
+// IRISH_WHATSAPP_URL), that one wins and the view says so. Admins also see the API tokens.
 
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useId, useState, type FormEvent } from 'react'
+import { useId, useState, type FormEvent } from 'react'
 import type { Settings } from '../../../shared/contract'
 import { useTransport } from '../api/ApiProvider'
 import { errorMessage } from '../api/api-error'
 import { useSettings, useSimulatorInfo } from '../api/hooks'
 import { useIsAdmin } from '../api/token-hooks'
 import { queryKeys } from '../api/query-keys'
+import { draftOfLimits, LimitFields, limitsOfDraft } from '../components/LimitFields'
 import { ErrorState, Loading } from '../components/States'
 import { ThemeSwitch } from '../components/ThemeSwitch'
 import { TokensPanel } from '../components/tokens/TokensPanel'
@@ -46,29 +48,60 @@ export function SettingsView() {
 function SettingsForm({ current, overriddenBy }: { current: Settings; overriddenBy: string | null }) {
   const api = useTransport()
   const client = useQueryClient()
-  const ids = { url: useId(), root: useId(), auto: useId(), problem: useId(), samples: useId(), samplesHint: useId(), stale: useId(), staleHint: useId() }
+  const ids = {
+    url: useId(),
+    root: useId(),
+    auto: useId(),
+    problem: useId(),
+    proxy: useId(),
+    queue: useId(),
+    samples: useId(),
+    samplesHint: useId(),
+    stale: useId(),
+    staleHint: useId(),
+  }
   const [url, setUrl] = useState(current.whatsappUrl ?? '')
   const [root, setRoot] = useState(current.trustedRootKey ?? '')
   const [autoStart, setAutoStart] = useState(current.autoStart)
   const [minSamples, setMinSamples] = useState(String(current.rankingMinSamples))
   const [staleSeconds, setStaleSeconds] = useState(String(current.staleSocketSeconds))
+  // Shown with its password as ***; given back unchanged, the core keeps the stored URL.
+  const [defaultProxy, setDefaultProxy] = useState(current.defaultProxy ?? '')
+  const [limits, setLimits] = useState(() => draftOfLimits(current.defaultLimits))
+  const [maxQueue, setMaxQueue] = useState(String(current.maxQueuePerAccount))
+  const [problem, setProblem] = useState<string | null>(null)
   const [saved, setSaved] = useState(false)
   const save = useMutation({
     mutationFn: (patch: Partial<Settings>) => api.invoke('settings:set', patch),
     onSuccess: (next) => {
       client.setQueryData(queryKeys.settings(), next)
+      // The proxy typed (with its password) gives way to its shown form, password as ***.
+      setDefaultProxy(next.defaultProxy ?? '')
       setSaved(true)
     },
   })
-  useEffect(() => setSaved(false), [url, root, autoStart, minSamples, staleSeconds])
+  /** A setter that also takes back "Saved." once the form is edited again. */
+  const editing =
+    <T,>(set: (value: T) => void) =>
+    (value: T): void => {
+      setSaved(false)
+      set(value)
+    }
 
   function submit(event: FormEvent): void {
     event.preventDefault()
+    const typed = limitsOfDraft(limits)
+    if ('problem' in typed) return setProblem(typed.problem)
+    if (!/^\d+$/.test(maxQueue.trim())) return setProblem('Give the queue length per account as a whole number.')
+    setProblem(null)
     const samples = minSamples.trim() === '' ? Number.NaN : Number(minSamples)
     save.mutate({
       whatsappUrl: url.trim() === '' ? null : url.trim(),
       trustedRootKey: root.trim() === '' ? null : root.trim(),
       autoStart,
+      defaultProxy: defaultProxy.trim() === '' ? null : defaultProxy.trim(),
+      defaultLimits: typed.limits,
+      maxQueuePerAccount: Number(maxQueue.trim()),
       // Sent as typed: the server says what is wrong with a value out of range.
       staleSocketSeconds: Number(staleSeconds),
       // The contract says what is wrong with a value that is not a whole number of at least 1.
@@ -86,16 +119,16 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
       )}
       <div className="field">
         <label htmlFor={ids.url}>Endpoint URL</label>
-        <input id={ids.url} type="url" value={url} placeholder="Empty: real WhatsApp" onChange={(event) => setUrl(event.target.value)} />
+        <input id={ids.url} type="url" value={url} placeholder="Empty: real WhatsApp" onChange={(event) => editing(setUrl)(event.target.value)} />
         <p className="hint">Leave empty for real WhatsApp. A simulator&apos;s URL starts with ws:// or wss://.</p>
       </div>
       <div className="field">
         <label htmlFor={ids.root}>Trusted root key</label>
-        <input id={ids.root} value={root} spellCheck={false} placeholder="64 hex characters" onChange={(event) => setRoot(event.target.value)} />
+        <input id={ids.root} value={root} spellCheck={false} placeholder="64 hex characters" onChange={(event) => editing(setRoot)(event.target.value)} />
         <p className="hint">Only for a custom endpoint: the key its certificate chain is signed under.</p>
       </div>
       <div className="field-check">
-        <input id={ids.auto} type="checkbox" checked={autoStart} onChange={(event) => setAutoStart(event.target.checked)} />
+        <input id={ids.auto} type="checkbox" checked={autoStart} onChange={(event) => editing(setAutoStart)(event.target.checked)} />
         <label htmlFor={ids.auto}>Start the accounts that were running when the app last stopped</label>
       </div>
       <div className="field">
@@ -109,13 +142,35 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
           step={1}
           value={staleSeconds}
           aria-describedby={ids.staleHint}
-          onChange={(event) => setStaleSeconds(event.target.value)}
+          onChange={(event) => editing(setStaleSeconds)(event.target.value)}
         />
         <p className="hint" id={ids.staleHint}>
           5 to 600. A connection that carries nothing this long gets a ping; no answer within 5 s and it is replaced. Applies to
           running accounts at once.
         </p>
       </div>
+      <div className="field">
+        <label htmlFor={ids.proxy}>Default proxy for new accounts</label>
+        <input
+          id={ids.proxy}
+          value={defaultProxy}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="Empty: new accounts connect directly"
+          onChange={(event) => editing(setDefaultProxy)(event.target.value)}
+        />
+        <p className="hint">http://, socks5:// or socks5h://, with user:password@ if the proxy asks. Existing accounts keep theirs (Proxy… in the table or on an account).</p>
+      </div>
+      <fieldset className="limits-defaults">
+        <legend>Send limits for new accounts</legend>
+        <p className="hint">Over a limit a send waits in the account&apos;s queue. Empty: no limit. Existing accounts keep theirs (on each account&apos;s page).</p>
+        <LimitFields draft={limits} onChange={editing(setLimits)} />
+        <div className="field">
+          <label htmlFor={ids.queue}>Queue length per account</label>
+          <input id={ids.queue} inputMode="numeric" value={maxQueue} onChange={(event) => editing(setMaxQueue)(event.target.value)} />
+          <p className="hint">Past it a send is refused (rate-limited) rather than queued.</p>
+        </div>
+      </fieldset>
       <h3 id="telemetry-settings-heading">Telemetry</h3>
       <div className="field">
         <label htmlFor={ids.samples}>Minimum samples to rank an account</label>
@@ -125,16 +180,16 @@ function SettingsForm({ current, overriddenBy }: { current: Settings; overridden
           className="field-short"
           value={minSamples}
           aria-describedby={ids.samplesHint}
-          onChange={(event) => setMinSamples(event.target.value)}
+          onChange={(event) => editing(setMinSamples)(event.target.value)}
         />
         <p className="hint" id={ids.samplesHint}>
           The ranking of slowest accounts leaves out accounts with fewer store operations than this in its time range, and says how many it
           left out: a p99 over a few samples is one slow write, not a slow account. Default 100.
         </p>
       </div>
-      {save.isError && (
+      {(problem ?? (save.isError ? errorMessage(save.error) : null)) && (
         <p className="inline-error" role="alert" id={ids.problem}>
-          {errorMessage(save.error)}
+          {problem ?? errorMessage(save.error)}
         </p>
       )}
       {saved && !save.isError && (

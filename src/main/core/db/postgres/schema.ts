@@ -65,6 +65,10 @@ export const accounts = pgTable('accounts', {
   wantRunning: boolean('want_running').notNull().default(false),
   movedTo: text('moved_to'),
   movedAt: millis('moved_at'),
+  /** As in SQLite (db/schema.ts): the proxy as shown, and the whole URL sealed. */
+  proxy: text('proxy'),
+  proxyUrl: bytea('proxy_url'),
+  limits: text('limits'),
   /** What is wrong with the account (AccountCondition as JSON), or null (core/doctor). */
   condition: text('condition'),
   /** JSON array of the operator's tags, as the SQLite table keeps them (the two share one row mapping). */
@@ -206,6 +210,39 @@ export const webhookOutbox = pgTable(
     claimId: text('claim_id'),
   },
   (t) => [index('webhook_outbox_lane').on(t.webhookId, t.status, t.lane, t.seq), index('webhook_outbox_due').on(t.status, t.nextAttemptAt)],
+)
+
+/**
+ * Every send, as in SQLite (db/schema.ts), shared by the fleet: the server that runs an account sends its
+ * queue; `claimed_by` names the server mid-send, and a new owner takes back what a gone one left `sending`.
+ */
+export const sends = pgTable(
+  'sends',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    messageId: text('message_id').notNull().unique(),
+    accountId: text('account_id').notNull(),
+    jid: text('jid').notNull(),
+    payload: bytea('payload'),
+    newContact: boolean('new_contact').notNull(),
+    state: text('state', { enum: ['queued', 'sending', 'sent', 'failed', 'cancelled'] }).notNull(),
+    createdAt: millis('created_at').notNull(),
+    doneAt: millis('done_at'),
+    error: text('error'),
+    claimedBy: text('claimed_by'),
+  },
+  (t) => [index('sends_account_state').on(t.accountId, t.state, t.seq), index('sends_done').on(t.state, t.doneAt)],
+)
+
+/** Whom each account exchanged a message with, as in SQLite. */
+export const knownContacts = pgTable(
+  'known_contacts',
+  {
+    accountId: text('account_id').notNull(),
+    jid: text('jid').notNull(),
+    firstAt: millis('first_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.jid] })],
 )
 
 /** The phone number behind each LID an account has met, as in SQLite (db/schema.ts). */

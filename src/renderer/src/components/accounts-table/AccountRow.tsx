@@ -4,10 +4,11 @@
 // phone under it, the status and the menu.
 
 import { memo, type MouseEvent } from 'react'
-import type { AccountStats, AccountSummary } from '../../../../shared/contract'
+import { limitWords, type AccountStats, type AccountSummary, type SendStats } from '../../../../shared/contract'
 import type { AccountId } from '../../../../shared/ids'
 import { routeToHash } from '../../lib/router'
 import { formatPhone } from '../../lib/status'
+import { formatDateTime } from '../../lib/time'
 import { COLUMNS, type ColumnId } from '../../lib/table-columns'
 import { RelativeTime } from '../RelativeTime'
 import { CopyIdButton, RenameCell } from '../RowParts'
@@ -22,12 +23,14 @@ export interface RowProps {
   compact: boolean
   stats: AccountStats | undefined
   store: { p99: number; count: number } | undefined
+  /** Its queue, sends in the last 24 hours and the limit holding its queue, once read. */
+  sends: SendStats | undefined
   selected: boolean
   onSelect: (id: AccountId, on: boolean, range: boolean) => void
   onAction: (account: AccountSummary, action: RowAction) => void
 }
 
-export const AccountRow = memo(function AccountRow({ account, index, columns, compact, stats, store, selected, onSelect, onAction }: RowProps) {
+export const AccountRow = memo(function AccountRow({ account, index, columns, compact, stats, store, sends, selected, onSelect, onAction }: RowProps) {
   const href = routeToHash({ view: 'account', id: account.id })
   return (
     <tr aria-selected={selected} aria-rowindex={index + 2} data-account={account.id} data-index={index}>
@@ -60,7 +63,7 @@ export const AccountRow = memo(function AccountRow({ account, index, columns, co
       ) : (
         columns.map((column) => (
           <td key={column} className={COLUMNS[column].numeric ? 'col-number' : undefined} data-field={column}>
-            <Cell column={column} account={account} stats={stats} store={store} />
+            <Cell column={column} account={account} stats={stats} store={store} sends={sends} />
           </td>
         ))
       )}
@@ -77,7 +80,19 @@ function Status({ account }: { account: AccountSummary }) {
 
 const none = <span className="muted">—</span>
 
-function Cell({ column, account, stats, store }: { column: ColumnId; account: AccountSummary; stats: AccountStats | undefined; store: RowProps['store'] }) {
+function Cell({
+  column,
+  account,
+  stats,
+  store,
+  sends,
+}: {
+  column: ColumnId
+  account: AccountSummary
+  stats: AccountStats | undefined
+  store: RowProps['store']
+  sends: SendStats | undefined
+}) {
   switch (column) {
     case 'status':
       return <Status account={account} />
@@ -123,6 +138,12 @@ function Cell({ column, account, stats, store }: { column: ColumnId; account: Ac
       if (failures === undefined) return none
       return <span className={failures > 0 ? 'cell-bad' : undefined}>{failures.toLocaleString()}</span>
     }
+    case 'queued':
+      return sends ? sends.queued.toLocaleString() : none
+    case 'sentToday':
+      return sends ? sends.sentToday.toLocaleString() : none
+    case 'limitReached':
+      return sends?.limitReached ? <span title={`Until ${formatDateTime(sends.limitReached.until)}`}>{limitWords(sends.limitReached.limit)}</span> : none
     case 'since':
       return <RelativeTime at={account.statusSince} />
     case 'reconnects':

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, 
 import type { AccountSummary } from '../../../../shared/contract'
 import type { AccountId } from '../../../../shared/ids'
 import { errorMessage } from '../../api/api-error'
-import { useAccountStats, useBulkAccountAction, useIsFleet } from '../../api/hooks'
+import { useAccountStats, useBulkAccountAction, useIsFleet, useSendStats } from '../../api/hooks'
 import { useRanking } from '../../api/telemetry-hooks'
 import { filterAccounts, nextSort, sortAccounts, type RowExtras, type SortColumn } from '../../lib/account-table'
 import { saveBlob } from '../../lib/bundle-file'
@@ -110,9 +110,10 @@ export function AccountsTable({ accounts, onShowQr }: { accounts: readonly Accou
   const needStats = drawn.some((c) => COLUMNS[c].needs === 'stats') || view.filter.attention
   const stats = useAccountStats(ids, needStats)
   const ranking = useRanking(STORE_RANGE, { refreshMs: STORE_REFRESH_MS, enabled: drawn.includes('p99') })
+  const sends = useSendStats(drawn.some((c) => COLUMNS[c].needs === 'sends'))
   const extras: RowExtras = useMemo(
-    () => ({ stats: stats.data ?? new Map(), ranking: new Map((ranking.data?.rows ?? []).map((r) => [r.account, { p99: r.p99, count: r.count }])) }),
-    [stats.data, ranking.data],
+    () => ({ stats: stats.data ?? new Map(), ranking: new Map((ranking.data?.rows ?? []).map((r) => [r.account, { p99: r.p99, count: r.count }])), sends }),
+    [stats.data, ranking.data, sends],
   )
 
   const byId = useMemo(() => new Map(accounts.map((a) => [a.id, a])), [accounts])
@@ -294,6 +295,7 @@ export function AccountsTable({ accounts, onShowQr }: { accounts: readonly Accou
                 compact={compact}
                 stats={extras.stats.get(account.id)}
                 store={extras.ranking.get(account.id)}
+                sends={extras.sends.get(account.id)}
                 selected={selection.ids.has(account.id)}
                 onSelect={onSelect}
                 onAction={onAction}

@@ -1,5 +1,5 @@
-// What can be done to the selected accounts at once: start, stop, restart, log out (after asking), tags
-// and export (one bundle file per account). Start, stop, restart and log out are a few accounts:bulk
+// What can be done to the selected accounts at once: start, stop, restart, log out (after asking), tags,
+// export (one bundle file per account) and their proxy (ProxyDialog: set, or connect directly). Start, stop, restart and log out are a few accounts:bulk
 // commands (the core runs each a few accounts at a time). Before any of them the bar asks when the view
 // hides some of the selection, and a start or restart asks before it reaches replaced accounts and
 // leaves logged-out ones to be paired again one by one. Each shows "n of m" while it runs, skips
@@ -16,6 +16,7 @@ import { plural } from '../../lib/plural'
 import { hasSession, isHeldBack, isRunning } from '../../lib/status'
 import { BulkExportDialog } from '../BulkExportDialog'
 import { ConfirmDialog } from '../ConfirmDialog'
+import { ProxyDialog } from '../ProxyDialog'
 import { HiddenSelectionDialog, StartWarningDialog, type BulkVerb } from './BulkDialogs'
 import { TagsDialog } from './TagsDialog'
 
@@ -51,6 +52,7 @@ type Asking =
   | { kind: 'logout'; targets: AccountSummary[] }
   | { kind: 'tags'; targets: AccountSummary[] }
   | { kind: 'export'; targets: AccountSummary[] }
+  | { kind: 'proxy'; targets: AccountSummary[] }
 
 export interface BulkBarProps {
   byId: ReadonlyMap<AccountId, AccountSummary>
@@ -92,6 +94,7 @@ export function BulkBar({ byId, visible, hidden, matching, onSelectAllMatching, 
     } else if (verb === 'stop') void execute('stop', targets)
     else if (verb === 'logout') setAsking({ kind: 'logout', targets })
     else if (verb === 'tags') setAsking({ kind: 'tags', targets })
+    else if (verb === 'proxy') setAsking({ kind: 'proxy', targets })
     else setAsking({ kind: 'export', targets })
   }
 
@@ -136,6 +139,9 @@ export function BulkBar({ byId, visible, hidden, matching, onSelectAllMatching, 
         </button>
         <button type="button" disabled={busy || total === 0} onClick={() => begin('export')}>
           Export…
+        </button>
+        <button type="button" disabled={busy || total === 0} onClick={() => begin('proxy')}>
+          Proxy…
         </button>
         {visible.length < matching && (
           <button type="button" className="link-button" disabled={busy} onClick={onSelectAllMatching}>
@@ -183,6 +189,7 @@ export function BulkBar({ byId, visible, hidden, matching, onSelectAllMatching, 
       )}
       {asking?.kind === 'tags' && <TagsDialog accounts={asking.targets} onClose={() => setAsking(null)} onDone={onClear} />}
       {asking?.kind === 'export' && <BulkExportDialog accounts={asking.targets} onClose={() => setAsking(null)} />}
+      {asking?.kind === 'proxy' && <ProxyDialog accounts={asking.targets} onClose={() => setAsking(null)} onDone={onClear} />}
     </div>
   )
 }

@@ -8,7 +8,7 @@ import type { AccountId } from '../../../../shared/ids'
 import { plural } from '../../lib/plural'
 import { Dialog } from '../Dialog'
 
-export type BulkVerb = 'start' | 'stop' | 'restart' | 'logout' | 'tags' | 'export'
+export type BulkVerb = 'start' | 'stop' | 'restart' | 'logout' | 'tags' | 'export' | 'proxy'
 
 export const VERB_WORDS: Record<BulkVerb, { verb: string; noun: string }> = {
   start: { verb: 'Start', noun: 'start' },
@@ -17,6 +17,7 @@ export const VERB_WORDS: Record<BulkVerb, { verb: string; noun: string }> = {
   logout: { verb: 'Log out', noun: 'log-out' },
   tags: { verb: 'Tag', noun: 'tag change' },
   export: { verb: 'Export', noun: 'export' },
+  proxy: { verb: 'Set the proxy of', noun: 'proxy change' },
 }
 
 /** Some of the selected accounts are hidden by the view: act on the shown ones only (the default), or all. */
