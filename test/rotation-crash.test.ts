@@ -22,7 +22,7 @@ import { createSealer, keyIdOf, sealedKeyId } from '../src/main/core/crypto/seal
 import { decodeDataKey } from '../src/main/core/crypto/key-vault'
 import { openDatabase } from '../src/main/core/db/open-database'
 import { openPostgres } from '../src/main/core/db/postgres/open-postgres'
-import { SEALED_COLUMNS } from '../src/main/core/db/sealed-columns'
+import { sealedColumnsOf } from '../src/main/core/db/sealed-columns'
 import { rotateKey } from '../src/main/core/rotation/rotation-run'
 import { moveSqliteToPostgres } from '../src/main/core/fleet/move-to-postgres'
 import { silentLogger } from '../src/main/core/logger'
@@ -121,7 +121,7 @@ async function allUnderNewKey(values: Array<{ value: Buffer; aad: Buffer }>): Pr
 function sqliteValues(file: string): Array<{ value: Buffer; aad: Buffer }> {
   const db = new Database(file, { readonly: true })
   try {
-    return SEALED_COLUMNS.flatMap((column) =>
+    return sealedColumnsOf('sqlite').flatMap((column) =>
       (db.prepare(`SELECT * FROM ${column.table} WHERE ${column.column} IS NOT NULL`).all() as Array<Record<string, unknown>>).map((row) => ({
         value: row[column.column] as Buffer,
         aad: column.aad(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]))),
@@ -177,7 +177,7 @@ function copyOfStore(name: string): string {
 describe('rotating the data key of SQLite under kill -9', () => {
   it(`opens and finishes after a kill at each of ${KILL_POINTS} points, then every account reconnects under the new key alone`, async () => {
     const db = new Database(join(store.dataDir, 'irish.db'), { readonly: true })
-    const counts = SEALED_COLUMNS.map((c) => (db.prepare(`SELECT count(*) AS n FROM ${c.table} WHERE ${c.column} IS NOT NULL`).get() as { n: number }).n)
+    const counts = sealedColumnsOf('sqlite').map((c) => (db.prepare(`SELECT count(*) AS n FROM ${c.table} WHERE ${c.column} IS NOT NULL`).get() as { n: number }).n)
     db.close()
     const points = killPoints(stepsFor(counts))
     expect(points).toHaveLength(KILL_POINTS)
@@ -232,7 +232,7 @@ describePostgres('rotating the data key of PostgreSQL under kill -9', () => {
       await client.connect()
       try {
         const out: Array<{ value: Buffer; aad: Buffer }> = []
-        for (const column of SEALED_COLUMNS) {
+        for (const column of sealedColumnsOf('postgres')) {
           for (const row of (await client.query(`SELECT * FROM ${column.table} WHERE ${column.column} IS NOT NULL`)).rows as Array<Record<string, unknown>>) {
             out.push({ value: row[column.column] as Buffer, aad: column.aad(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]))) })
           }
@@ -246,7 +246,7 @@ describePostgres('rotating the data key of PostgreSQL under kill -9', () => {
       const counts: number[] = []
       const probe = new pg.Client({ connectionString: pristineUrl })
       await probe.connect()
-      for (const c of SEALED_COLUMNS) counts.push(Number((await probe.query(`SELECT count(*) AS n FROM ${c.table} WHERE ${c.column} IS NOT NULL`)).rows[0].n))
+      for (const c of sealedColumnsOf('postgres')) counts.push(Number((await probe.query(`SELECT count(*) AS n FROM ${c.table} WHERE ${c.column} IS NOT NULL`)).rows[0].n))
       await probe.end()
       const points = killPoints(stepsFor(counts))
       expect(points).toHaveLength(KILL_POINTS)

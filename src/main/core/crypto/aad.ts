@@ -69,6 +69,26 @@ export function webhookUrlAad(id: string): Buffer {
   return Buffer.from(`webhook-url:${id}`)
 }
 
+/** An account's proxy URL (it holds the proxy's password), bound to the account. */
+export function accountProxyAad(account: string): Buffer {
+  return Buffer.from(`account-proxy:${account}`, 'utf8')
+}
+
+/** The default proxy URL, kept in the settings. */
+export function defaultProxyAad(): Buffer {
+  return Buffer.from('default-proxy', 'utf8')
+}
+
+/** A queued send's text, bound to its message id. */
+export function sendPayloadAad(messageId: string): Buffer {
+  return Buffer.from(`send:${messageId}`, 'utf8')
+}
+
+/** A fleet event's payload (it may hold message text), bound to its id: PostgreSQL's fleet_events. */
+export function fleetEventAad(id: string): Buffer {
+  return Buffer.from(`fleet-event:${id}`)
+}
+
 /** An outbox row's payload (it holds message text), bound to its delivery id. */
 export function webhookPayloadAad(deliveryId: string): Buffer {
   return Buffer.from(`webhook-payload:${deliveryId}`)

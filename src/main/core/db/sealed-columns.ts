@@ -4,7 +4,7 @@
 // retired: db/sealed-columns.test.ts fails on any blob or bytea column of either schema missing here.
 // Main process, Electron-free. (The key-check value in `meta` is the rotation's own, not listed here.)
 
-import { credsAad, keyAad, webhookPayloadAad, webhookSecretAad, webhookUrlAad } from '../crypto/aad'
+import { accountProxyAad, credsAad, fleetEventAad, keyAad, sendPayloadAad, webhookPayloadAad, webhookSecretAad, webhookUrlAad } from '../crypto/aad'
 
 /** Values a rotation re-seals per transaction, by default. */
 export const DEFAULT_ROTATION_BATCH = 500
@@ -17,6 +17,8 @@ export interface SealedColumn {
   /** Other columns the AAD needs. */
   reads?: readonly string[]
   aad(row: Record<string, string>): Buffer
+  /** A table only one database has (the fleet's own tables live in PostgreSQL alone). */
+  only?: 'sqlite' | 'postgres'
 }
 
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
@@ -25,7 +27,15 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'webhooks', column: 'secret', key: ['id'], aad: (row) => webhookSecretAad(row.id!) },
   { table: 'webhooks', column: 'sealed_url', key: ['id'], aad: (row) => webhookUrlAad(row.id!) },
   { table: 'webhook_outbox', column: 'payload', key: ['seq'], reads: ['delivery_id'], aad: (row) => webhookPayloadAad(row.delivery_id!) },
+  { table: 'accounts', column: 'proxy_url', key: ['id'], aad: (row) => accountProxyAad(row.id!) },
+  { table: 'sends', column: 'payload', key: ['seq'], reads: ['message_id'], aad: (row) => sendPayloadAad(row.message_id!) },
+  { table: 'fleet_events', column: 'payload', key: ['seq'], reads: ['id'], aad: (row) => fleetEventAad(row.id!), only: 'postgres' },
 ]
+
+/** The sealed columns one database has. */
+export function sealedColumnsOf(database: 'sqlite' | 'postgres'): readonly SealedColumn[] {
+  return SEALED_COLUMNS.filter((column) => column.only === undefined || column.only === database)
+}
 
 /** Blob columns that hold no sealed value: `meta.value` holds the key-check (sealed, the rotation's own) and plain records. */
 export const UNSEALED_BLOB_COLUMNS: readonly string[] = ['meta.value']

@@ -7,6 +7,7 @@
 // appended in the same statement that records its id (received_messages): a message WhatsApp delivers
 // again after a failover is appended once. Payloads are sealed with the data key, bound to the row's id.
 
+import { fleetEventAad } from '../crypto/aad'
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { EventName } from '../../../shared/contract'
@@ -51,7 +52,7 @@ export interface FleetLog {
 
 export function createFleetLog(deps: { pool: pg.Pool; serverId: string; sealer: Sealer; logger: Logger }): FleetLog {
   const { pool, serverId, sealer, logger } = deps
-  const aad = (id: string): Buffer => Buffer.from(`fleet-event:${id}`)
+  const aad = fleetEventAad
   const seal = (payload: unknown): { id: string; sealed: Buffer } => {
     const id = randomUUID()
     return { id, sealed: sealer.seal(Buffer.from(JSON.stringify(payload)), aad(id)) }

@@ -2,6 +2,7 @@
 // account it belongs to (or to the settings' default), beside the form that may be shown (password as
 // ***). Main process, Electron-free. Never log a URL this module opens.
 
+import { accountProxyAad, defaultProxyAad } from '../crypto/aad'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import { redactProxyUrl } from '../../../shared/proxy'
@@ -12,7 +13,7 @@ import type { Sealer } from '../crypto/sealer'
 export type ProxyPlace = { account: AccountId } | 'default'
 
 function aad(place: ProxyPlace): Buffer {
-  return Buffer.from(place === 'default' ? 'default-proxy' : `account-proxy:${place.account}`, 'utf8')
+  return place === 'default' ? defaultProxyAad() : accountProxyAad(place.account)
 }
 
 export interface ProxySecrets {

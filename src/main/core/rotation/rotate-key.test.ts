@@ -21,13 +21,14 @@ import { openDatabase } from '../db/open-database'
 import { openPostgres } from '../db/postgres/open-postgres'
 import { KEY_CHECK_NAME, NEXT_KEY_CHECK_NAME, ROTATION_NAME, sealKeyCheck } from '../db/key-check'
 import { rotatePostgresKey, rotateSqliteKey } from './rotate-key'
-import { SEALED_COLUMNS } from '../db/sealed-columns'
+import { sealedColumnsOf } from '../db/sealed-columns'
 
 const logger = silentLogger()
 const ACCOUNTS = ['acc-aaaaaaaaaa', 'acc-bbbbbbbbbb', 'acc-cccccccccc'] as AccountId[]
 const SECRET_TEXT = 'plaintext that must never show'
 
 interface Rows {
+  database: 'sqlite' | 'postgres'
   all(sql: string): Promise<Array<Record<string, unknown>>>
   run(sql: string, values: unknown[]): Promise<void>
 }
@@ -60,7 +61,7 @@ async function populate(stores: AuthStoreFactory, rows: Rows, sealer: Sealer, pl
 /** Every sealed value, with the key id it names. */
 async function sealedValues(rows: Rows): Promise<Array<{ where: string; value: Buffer; aad: Buffer }>> {
   const out: Array<{ where: string; value: Buffer; aad: Buffer }> = []
-  for (const column of SEALED_COLUMNS) {
+  for (const column of sealedColumnsOf(rows.database)) {
     for (const row of await rows.all(`SELECT * FROM ${column.table} WHERE ${column.column} IS NOT NULL`)) {
       const fields = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]))
       out.push({ where: `${column.table}.${column.column}`, value: row[column.column] as Buffer, aad: column.aad(fields) })
@@ -145,6 +146,7 @@ describeRotation('SQLite', async () => {
   const keys = { old: randomBytes(32), new: randomBytes(32) }
   let database = openDatabase({ file, dataKey: keys.old })
   const rows: Rows = {
+    database: 'sqlite',
     all: async (sql) => database.sqlite.prepare(sql).all() as Array<Record<string, unknown>>,
     run: async (sql, values) => void database.sqlite.prepare(sql).run(...values),
   }
@@ -191,6 +193,7 @@ describePostgres('PostgreSQL', () => {
       keys,
       placeholder: (n) => `$${n}`,
       rows: {
+        database: 'postgres',
         all: async (sql) => (await client.query(sql)).rows,
         run: async (sql, values) => void (await client.query(sql, values)),
       },
@@ -219,7 +222,7 @@ describePostgres('PostgreSQL', () => {
     await client.connect()
     try {
       const { rows } = await client.query<{ c: string }>("SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'bytea'")
-      expect(rows.map((r) => r.c).sort()).toEqual([...SEALED_COLUMNS.map((c) => `${c.table}.${c.column}`), 'meta.value'].sort())
+      expect(rows.map((r) => r.c).sort()).toEqual([...sealedColumnsOf('postgres').map((c) => `${c.table}.${c.column}`), 'meta.value'].sort())
     } finally {
       await client.end()
     }
@@ -257,7 +260,7 @@ describe('the sealed columns', () => {
         }
       }
       sqlite.close()
-      expect(blobs.sort()).toEqual([...SEALED_COLUMNS.map((c) => `${c.table}.${c.column}`), 'meta.value'].sort())
+      expect(blobs.sort()).toEqual([...sealedColumnsOf('sqlite').map((c) => `${c.table}.${c.column}`), 'meta.value'].sort())
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -18,7 +18,7 @@ import { createSealer, keyIdOf, sealedPrefix, SEALED_HEADER_BYTES, type Sealer }
 import type { Logger } from '../logger'
 import { describePgError, redactUrl } from '../db/postgres/pg-errors'
 import { KEY_CHECK_NAME, keyCheckOpens, keyName, NEXT_KEY_CHECK_NAME, parseRotation, ROTATION_NAME, sealKeyCheck, type Rotation } from '../db/key-check'
-import { DEFAULT_ROTATION_BATCH, SEALED_COLUMNS, type SealedColumn } from '../db/sealed-columns'
+import { DEFAULT_ROTATION_BATCH, sealedColumnsOf, type SealedColumn } from '../db/sealed-columns'
 
 export interface RotationOptions {
   /** The key to seal under from now on. */
@@ -52,6 +52,8 @@ interface Row {
 
 /** One database's side of a rotation: every operation is one statement or one transaction. */
 interface RotationStore {
+  /** The sealed columns this database has. */
+  columns: readonly SealedColumn[]
   readMeta(name: string): Promise<Buffer | null>
   /** Writes the rotation record and the next key-check value, in one transaction. */
   begin(rotation: Rotation, nextCheck: Buffer): Promise<void>
@@ -122,7 +124,7 @@ async function rotate(store: RotationStore, options: RotationOptions): Promise<R
   // A server of a fleet may write under the old key until it is restarted; the last step refuses to
   // finish while any such value is left, so the tables are walked again (a few times at most).
   for (let pass = 0; pass < 5; pass += 1) {
-    for (const column of SEALED_COLUMNS) resealed += await resealColumn(store, column, both, prefix, batchSize, committed)
+    for (const column of store.columns) resealed += await resealColumn(store, column, both, prefix, batchSize, committed)
     if (await store.finish(prefix)) {
       committed()
       await store.compact()
@@ -190,7 +192,9 @@ export function rotateSqliteKey(file: string, options: RotationOptions): Promise
   const deleteMeta = sqlite.prepare('DELETE FROM meta WHERE key = ?')
   const q = (name: string): string => `"${name}"`
 
+  const columns = sealedColumnsOf('sqlite')
   const store: RotationStore = {
+    columns,
     readMeta: async (name) => readMeta.get(name)?.value ?? null,
     async begin(rotation, nextCheck) {
       sqlite.transaction(() => {
@@ -216,7 +220,7 @@ export function rotateSqliteKey(file: string, options: RotationOptions): Promise
     async finish(prefix) {
       return sqlite
         .transaction(() => {
-          for (const column of SEALED_COLUMNS) {
+          for (const column of columns) {
             const left = sqlite
               .prepare(`SELECT 1 FROM ${q(column.table)} WHERE ${q(column.column)} IS NOT NULL AND substr(${q(column.column)}, 1, ?) != ? LIMIT 1`)
               .get(prefix.length, prefix)
@@ -265,7 +269,9 @@ export async function rotatePostgresKey(url: string, options: RotationOptions): 
     }
   }
 
+  const columns = sealedColumnsOf('postgres')
   const store: RotationStore = {
+    columns,
     async readMeta(name) {
       return (await pool.query<{ value: Buffer }>('SELECT value FROM meta WHERE key = $1', [name])).rows[0]?.value ?? null
     },
@@ -298,8 +304,8 @@ export async function rotatePostgresKey(url: string, options: RotationOptions): 
     async finish(prefix) {
       return inTransaction(async (client) => {
         // Taken first, so no server writes a sealed value between the check and the swap.
-        await client.query(`LOCK TABLE ${[...new Set(SEALED_COLUMNS.map((c) => q(c.table)))].join(', ')} IN SHARE MODE`)
-        for (const column of SEALED_COLUMNS) {
+        await client.query(`LOCK TABLE ${[...new Set(columns.map((c) => q(c.table)))].join(', ')} IN SHARE MODE`)
+        for (const column of columns) {
           const left = await client.query(
             `SELECT 1 FROM ${q(column.table)} WHERE ${q(column.column)} IS NOT NULL AND substring(${q(column.column)} from 1 for $1) <> $2 LIMIT 1`,
             [prefix.length, prefix],
@@ -315,7 +321,7 @@ export async function rotatePostgresKey(url: string, options: RotationOptions): 
     },
     async compact() {
       // Marks the old row versions free; VACUUM FULL (an exclusive lock) also rewrites the files.
-      for (const table of new Set(SEALED_COLUMNS.map((c) => c.table))) await pool.query(`VACUUM ${q(table)}`)
+      for (const table of new Set(columns.map((c) => c.table))) await pool.query(`VACUUM ${q(table)}`)
     },
     async liveServers() {
       const { rows } = await pool.query<{ id: string; url: string; key_id: string | null }>(

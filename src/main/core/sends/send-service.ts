@@ -8,6 +8,7 @@
 // Around a crash or a failover a send is at least once with one message id: what a gone owner left
 // mid-send goes again with the same id, which WhatsApp and its clients take as one message.
 
+import { sendPayloadAad } from '../crypto/aad'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { QueueEntry, SendLimits } from '../../../shared/send-limits'
@@ -101,7 +102,7 @@ export function createSendService(deps: SendServiceDeps): SendService {
   let closed = false
   let lastPrune = 0
 
-  const aad = (messageId: string): Buffer => Buffer.from(`send:${messageId}`, 'utf8')
+  const aad = sendPayloadAad
   const count = (account: AccountId, result: SendResult, n = 1): void => publishSendOutcome({ account, result, count: n })
 
   function load(id: AccountId): Promise<AccountSends> {
