@@ -304,6 +304,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       seen,
       instanceId,
       handOffJournal: openHandOffJournal(join(deps.dataDir, HAND_OFF_DIR)),
+      settled: () => storage.settled(),
       ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
     })
     cleanup.unshift(() => transfer.close())

@@ -38,6 +38,11 @@ export interface HandOffProtocolDeps {
   fetch: typeof fetch
   now: () => number
   crashPoint: (point: CrashPoint) => void
+  /**
+   * Resolves once the account rows changed so far are in the database (they land with the turn's write
+   * batch): what the journal records next must not be on disk before what it depends on.
+   */
+  settled?: () => Promise<void>
   /** Retry delays for settling a hand-off whose other side does not answer: base, doubling to max. */
   retry?: { baseMs: number; maxMs: number }
 }
@@ -231,6 +236,7 @@ export function createHandOffProtocol(deps: HandOffProtocolDeps): HandOffProtoco
           await sessions.start(record.accountId as AccountId).catch((error: unknown) => {
             if (!(error instanceof AppError && error.code === 'conflict')) log.warn({ err: error, account: record.accountId }, 'handed-off account did not start')
           })
+          await deps.settled?.()
           journal.saveIncoming({ ...record, state: 'started', at: now() })
           deps.crashPoint('target:after-confirm')
         }

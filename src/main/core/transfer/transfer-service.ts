@@ -34,6 +34,8 @@ export { BUNDLE_EXTENSION }
 
 export interface TransferServiceDeps {
   sessions: SessionManager
+  /** Resolves once account rows changed so far are in the database (storage.settled). */
+  settled?: () => Promise<void>
   logger: Logger
   appVersion: string
   /** This installation's id (loadInstanceId); a random one per process when not given. */
@@ -221,6 +223,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     fetch: doFetch,
     now,
     crashPoint,
+    ...(deps.settled ? { settled: deps.settled } : {}),
     ...(deps.handOffRetry ? { retry: deps.handOffRetry } : {}),
   })
 
