@@ -3,8 +3,8 @@
 //
 // Claims: a server claims free accounts up to its fair share, ceil(wanted / live servers), capped by its
 // capacity, where the share is what is left once servers capped below it (--capacity, kept on each
-// server's row) have taken their caps; it counts itself live whatever its heartbeat says (a server just back from a pause or an
-// outage must not think itself alone and take everything). Rebalancing: when the most loaded live server
+// server's row) have taken their caps; it counts itself live whatever its heartbeat says (a server just
+// back from a pause or an outage must not think itself alone and take everything). Rebalancing: when the most loaded live server
 // runs at least two more accounts than the least loaded, the most loaded (the lowest id among equals)
 // hands one account over to the least loaded (the lowest id among equals), one at a time. Every server
 // reads the same table, so they agree on who gives and who takes; a server that reads a stale table and
