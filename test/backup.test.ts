@@ -59,6 +59,8 @@ beforeAll(async () => {
   unmute = muteLibsignalLogs()
   sim = await startTestSimulator()
   ;({ server, events } = await start(join(work, 'original')))
+  // The traffic below is a burst; the built-in send limits would queue it (docs/proxies-and-limits.md).
+  await server.value('settings:set', { defaultLimits: { perMinute: null, perHour: null, perDay: null, newContactsPerDay: null, minGapMs: null } })
   for (const label of ['Ann', 'Ben', 'Cat', 'Dan']) {
     const added = await server.value<AccountSummary>('accounts:add', { label })
     const qr = await events.next((m) => m.event === 'accounts:qr' && (m.payload as PairingState).id === added.id && (m.payload as PairingState).qr !== null)
