@@ -70,6 +70,7 @@ function ImportForm({
   const [passphrase, setPassphrase] = useState('')
   const [label, setLabel] = useState('')
   const [replace, setReplace] = useState(false)
+  const [allowOlder, setAllowOlder] = useState(false)
   const [start, setStart] = useState(true)
   const [problem, setProblem] = useState<{ text: string; field: 'file' | 'passphrase' | 'path' } | null>(null)
   const fileRef = useRef<HTMLInputElement>(null)
@@ -160,6 +161,7 @@ function ImportForm({
     const common = {
       ...(label.trim() !== '' && !(showReplace && replace) ? { label: label.trim() } : {}),
       ...(showReplace && replace ? { replace: true } : {}),
+      ...(showReplace && replace && allowOlder ? { allowOlder: true } : {}),
       start,
     }
     if (source === 'bundle') {
@@ -214,6 +216,17 @@ function ImportForm({
           place in the list. Only if this is the newest copy: restoring an older snapshot over a newer session breaks it (messages
           stop decrypting, WhatsApp may log it out).
         </span>
+      </span>
+    </label>
+  )
+  // The core refuses a copy older than what this store has seen (its creds were written fewer times):
+  // only the operator knows it is the right one, so it is their choice, off by default.
+  const olderBox = showReplace && replace && (
+    <label className="check">
+      <input type="checkbox" name="allowOlder" checked={allowOlder} disabled={pending} onChange={(event) => setAllowOlder(event.target.checked)} />
+      <span>
+        Allow older state
+        <span className="choice-detail">Only if you know this copy is the right one: an account that ran on after it was exported has newer keys.</span>
       </span>
     </label>
   )
@@ -292,6 +305,7 @@ function ImportForm({
                 )}
               </p>
               {replaceBox}
+          {olderBox}
             </div>
           )}
           <label className="field">
@@ -341,6 +355,7 @@ function ImportForm({
             </p>
           </div>
           {replaceBox}
+          {olderBox}
         </>
       )}
 
