@@ -244,6 +244,12 @@ function describeLimits(limits: Record<string, number | null | undefined>): stri
   return parts.length > 0 ? parts.join(', ') : 'no change'
 }
 
+/** The accounts a command acts on at once: at least one, at most MAX_BULK_IDS (the UI sends more in parts). */
+const SelectedAccounts = z
+  .array(AccountIdSchema)
+  .min(1, 'Choose at least one account.')
+  .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`)
+
 const ACCOUNT = { id: 'Account' } as const
 /** A command about one account that writes nothing to its log. */
 const quiet = { activity: null, body: 'standard', cli: null, forViewer: null } as const
@@ -685,10 +691,7 @@ export const commands = {
   'accounts:bulk': command({
     input: z
       .object({
-        ids: z
-          .array(AccountIdSchema)
-          .min(1, 'Choose at least one account.')
-          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        ids: SelectedAccounts,
         action: BulkActionSchema,
         /**
          * One account's own action (a row's menu), said as such in its log. Said by the caller, not read
@@ -714,10 +717,7 @@ export const commands = {
   'accounts:tag': command({
     input: z
       .object({
-        ids: z
-          .array(AccountIdSchema)
-          .min(1, 'Choose at least one account.')
-          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        ids: SelectedAccounts,
         add: z.array(TagSchema).max(MAX_TAGS_PER_ACCOUNT, `Add at most ${MAX_TAGS_PER_ACCOUNT} tags at once.`).optional(),
         remove: z.array(TagSchema).max(100, 'Remove at most 100 tags at once.').optional(),
       })
@@ -765,10 +765,7 @@ export const commands = {
   'accounts:set-proxy': command({
     input: z
       .object({
-        ids: z
-          .array(AccountIdSchema)
-          .min(1, 'Choose at least one account.')
-          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        ids: SelectedAccounts,
         /** http:// (HTTP CONNECT), socks5:// or socks5h://, with optional user:password@; null connects directly. */
         url: ProxyUrlSchema.nullable(),
         reconnect: z.boolean().optional(),
@@ -797,10 +794,7 @@ export const commands = {
   'accounts:set-limits': command({
     input: z
       .object({
-        ids: z
-          .array(AccountIdSchema)
-          .min(1, 'Choose at least one account.')
-          .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} accounts at once: send larger selections in parts.`),
+        ids: SelectedAccounts,
         limits: SendLimitsPatchSchema,
       })
       .strict(),
