@@ -97,10 +97,7 @@ async function sendText(from: Listed, to: Listed, text: string): Promise<void> {
 test('the accounts view receives no message text and no telemetry ticks', async () => {
   const accounts = new AccountsPage(page)
   await new AppShell(page).openAccounts()
-  // Cards, whatever the accounts earlier specs left (beyond six the list opens as a table; none: no choice).
-  const cards = page.getByRole('group', { name: 'Show accounts as' }).getByRole('button', { name: 'Cards' })
-  await expect(accounts.emptyState.or(cards)).toBeVisible()
-  if (await cards.isVisible()) await cards.click()
+  await accounts.showCards()
   for (const label of [SENDER, RECEIVER]) await accounts.addConnected(label)
   const list = await api('accounts:list', {})
   sender = list.find((a) => a.label === SENDER)!

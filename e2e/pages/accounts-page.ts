@@ -29,6 +29,17 @@ export class AccountsPage {
     return new PairingDialog(this.page, `Pair ${label}`)
   }
 
+  /**
+   * Shows the list as cards, whatever the accounts earlier specs left on the shared server: beyond
+   * six the list opens as a table, and with none there is no choice to make. The choice lasts while
+   * the page does.
+   */
+  async showCards(): Promise<void> {
+    const cards = this.page.getByRole('group', { name: 'Show accounts as' }).getByRole('button', { name: 'Cards' })
+    await expect(this.emptyState.or(cards)).toBeVisible()
+    if (await cards.isVisible()) await cards.click()
+  }
+
   /** Adds an account and pairs it with the simulator's scan; returns its card once it shows Connected. */
   async addConnected(label: string): Promise<AccountCard> {
     const dialog = await this.add(label)
@@ -36,6 +47,7 @@ export class AccountsPage {
     await dialog.simulateScan()
     await expect(dialog.status).toHaveText(/^Connected/)
     await dialog.done()
+    await this.showCards()
     const card = this.card(label)
     await card.expectStatus('Connected')
     return card
