@@ -19,6 +19,9 @@
 // which would settle the message at WhatsApp, and a closed socket sends neither. WhatsApp then delivers
 // the message again, once this process reconnects or to the next owner (`guardKeys`, `abandon`).
 //
+// A decryption's session writes stay in that transaction only while no other socket of this process
+// works on the same sender's session at the same moment; signal-address-lock.ts makes sure of it.
+//
 // Which message a ciphertext belongs to is learnt from the stanza itself: a listener on the socket's
 // 'CB:message' sees every message stanza before Baileys starts decrypting it, and the ciphertext Baileys
 // hands to the repository is the very bytes object of the stanza's <enc> child.
@@ -37,6 +40,7 @@ import {
 } from '@whiskeysockets/baileys'
 import type { EventEmitter } from 'node:events'
 import { isAppError } from '../../../shared/errors'
+import { lockPerAddress } from './signal-address-lock'
 
 /** The socket's WebSocket as Baileys exposes it (socket.ws). */
 type SocketLike = Pick<EventEmitter, 'on'> & { readonly isOpen: boolean }
@@ -136,9 +140,10 @@ export function durableReceipts(
           await decrypted(ciphertext, plaintext)
           return plaintext
         }, key)
+      // Held per sender address, so the decryption's session writes stay in this transaction
+      // (signal-address-lock.ts): a record that fails must leave the session as it was.
       return {
-        ...inner,
-        decryptMessage: (args) => recorded(args.jid, args.ciphertext, () => inner.decryptMessage(args)),
+        ...lockPerAddress(inner, (args) => recorded(args.jid, args.ciphertext, () => inner.decryptMessage(args))),
         decryptGroupMessage: (args) => recorded(args.group, args.msg, () => inner.decryptGroupMessage(args)),
       }
     },

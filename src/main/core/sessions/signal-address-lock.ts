@@ -1,0 +1,49 @@
+// One Signal operation per sender address at a time, across every socket of this process. Main
+// process, Electron-free.
+//
+// libsignal runs every session job of one address (a sender's device, the same for every account it
+// writes to) in one process-wide queue, and a queued job runs inside the async context of the call
+// that started the queue. Baileys' key-store transaction is found through that context (an
+// AsyncLocalStorage per socket). So when two sockets (two accounts, or an account's old and new
+// socket during a hand-over) decrypt from one sender at once, the second socket's job runs in the
+// first one's context, outside its own transaction: its session writes go straight to the store.
+// A message whose record then fails (durable-receipts.ts) has advanced its session anyway; when
+// WhatsApp delivers it again it cannot be decrypted ("Key used already"), Baileys refuses it with a
+// negative ack, and WhatsApp drops it.
+//
+// Holding this lock around each operation that enters libsignal's queue (decrypt, encrypt, building a
+// session) keeps that queue empty whenever one of them starts, so each job runs in its own caller's
+// context and its writes stay in its own transaction.
+
+import type { SignalRepositoryWithLIDStore } from '@whiskeysockets/baileys'
+
+const tails = new Map<string, Promise<unknown>>()
+
+/** Runs `work` after every earlier operation on `address` has settled; the lock is released after it settles. */
+export function withSignalAddress<T>(address: string, work: () => Promise<T>): Promise<T> {
+  const before = tails.get(address) ?? Promise.resolve()
+  const result = before.then(work, work)
+  const tail = result.then(
+    () => undefined,
+    () => undefined,
+  )
+  tails.set(address, tail)
+  void tail.then(() => {
+    if (tails.get(address) === tail) tails.delete(address)
+  })
+  return result
+}
+
+/** The repository with its queue-entering operations held per address (`decrypt` replaces decryptMessage). */
+export function lockPerAddress(
+  inner: SignalRepositoryWithLIDStore,
+  decrypt: SignalRepositoryWithLIDStore['decryptMessage'] = (args) => inner.decryptMessage(args),
+): SignalRepositoryWithLIDStore {
+  const address = (jid: string): string => inner.jidToSignalProtocolAddress(jid)
+  return {
+    ...inner,
+    decryptMessage: (args) => withSignalAddress(address(args.jid), () => decrypt(args)),
+    encryptMessage: (args) => withSignalAddress(address(args.jid), () => inner.encryptMessage(args)),
+    injectE2ESession: (args) => withSignalAddress(address(args.jid), () => inner.injectE2ESession(args)),
+  }
+}
