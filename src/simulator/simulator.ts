@@ -89,6 +89,8 @@ export interface SimulatorStats {
   accounts: number
   devices: number
   queuedStanzas: number
+  /** Messages written to a connected device and not yet acknowledged by it (receipt or ack). */
+  unackedMessages: number
   routedMessages: number
   memory: NodeJS.MemoryUsage
 }
@@ -614,6 +616,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         accounts: directory.accounts().length,
         devices: directory.accounts().reduce((n, a) => n + a.devices.length, 0),
         queuedStanzas: Object.values(directory.data.offline).reduce((n, q) => n + q.length, 0),
+        unackedMessages: [...online.values()].reduce((n, conn) => n + (unacked.get(conn)?.size ?? 0), 0),
         routedMessages,
         memory: process.memoryUsage(),
       }

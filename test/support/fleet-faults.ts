@@ -5,7 +5,7 @@
 // stream, and at the webhook (at least once, one delivery id). Test and soak support only.
 
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -254,8 +254,14 @@ export class Traffic {
       if (new Set(hooks.map((h) => h.delivery)).size > 1) webhookDistinctIds += 1
     }
     if (lost > 0) {
+      if (process.env.IRISH_FAULTS_DUMP) {
+        // Each server's log records, for tracing a lost text (run with IRISH_FAULTS_LOG_LEVEL=debug).
+        mkdirSync(process.env.IRISH_FAULTS_DUMP, { recursive: true })
+        for (const m of this.fleet.members) writeFileSync(join(process.env.IRISH_FAULTS_DUMP, `${this.tag}-${m.id}.log`), m.server.stderr.join(''))
+        say(`server logs written to ${process.env.IRISH_FAULTS_DUMP}`)
+      }
       const stats = this.fleet.sim.sim.stats()
-      say(`simulator: ${stats.connections} connections, ${stats.loggedIn} logged in, ${stats.queuedStanzas} stanzas queued offline`)
+      say(`simulator: ${stats.connections} connections, ${stats.loggedIn} logged in, ${stats.queuedStanzas} stanzas queued offline, ${stats.unackedMessages} messages written and not acknowledged`)
       for (const a of this.fleet.sim.sim.accounts()) say(`  ${a.jid}: ${a.devices.map((d) => `${d.id}:${d.connected ? 'on' : 'off'}`).join(' ')}`)
     }
     return { sent: this.sent.length, lost, doubled, webhookRepeats, webhookDistinctIds }

@@ -134,7 +134,10 @@ export function createMessaging(deps: MessagingDeps): Messaging {
   async function record(rt: AccountRuntime, received: ReceivedMessage): Promise<void> {
     const generation = rt.generation
     for (let attempt = 0; ; attempt += 1) {
-      if ((await events.emit('accounts:message', received)) !== false) return
+      if ((await events.emit('accounts:message', received)) !== false) {
+        log.debug({ account: rt.id, id: received.id, attempt: attempt + 1 }, 'a received message is recorded')
+        return
+      }
       if (generation !== rt.generation || !rt.socket) {
         // Not acknowledged: WhatsApp delivers it again, and then it must not look seen.
         rt.seen.delete(received.id)
@@ -167,6 +170,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       const at = seconds > 0 ? seconds * 1000 : now()
 
       if (message.messageStubType === proto.WebMessageInfo.StubType.CIPHERTEXT) {
+        log.debug({ account: rt.id, id, reason: message.messageStubParameters?.[0] }, 'a received message could not be decrypted')
         decryption.failed(rt, socket, id, senderJid)
         // Its place in the inbox is kept for the resend (once: a second failure of the same id keeps the first).
         if (id && !rt.inbox.some((e) => e.id === id)) keep(rt, { id, from: key.remoteJid, at, sender: ids, message: null })
@@ -179,9 +183,15 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       // Delivered again while its first record is under way: that record decides. Recorded, it is done;
       // failed, this delivery records it (and is acknowledged only then).
       const pending = id ? rt.recording.get(id) : undefined
-      if (pending) return pending.catch(() => self.onMessage(rt, socket, message))
+      if (pending) {
+        log.debug({ account: rt.id, id }, 'a message delivered again while its first record is under way waits for it')
+        return pending.catch(() => self.onMessage(rt, socket, message))
+      }
       // A message sent again (after a 479, or by a retry that also got through) arrives once more.
-      if (id && rt.seen.has(id)) return
+      if (id && rt.seen.has(id)) {
+        log.debug({ account: rt.id, id }, 'a message already recorded here is reported again (by Baileys after its receipt, or delivered again); nothing more to record')
+        return
+      }
       rt.contacts?.exchanged(senderJid)
       const waiting = id ? rt.inbox.find((e) => e.id === id && e.message === null) : undefined
       const received: ReceivedMessage = {
