@@ -73,6 +73,22 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     return member.events.next((m) => member.events.received.indexOf(m) >= since && match(m), timeoutMs)
   }
 
+  /**
+   * Waits until `member`'s stream has shown each account connected since `since`; a timeout names the
+   * accounts still missing and the status the member lists for each.
+   */
+  async function connectedAfter(member: Member, since: number, ids: readonly string[], timeoutMs: number): Promise<void> {
+    const waits = ids.map((id) => nextAfter(member, since, connectedEvent(id), timeoutMs).then(() => null, () => id))
+    const missing = (await Promise.all(waits)).filter((id): id is string => id !== null)
+    if (missing.length === 0) return
+    const list = await member.server.value<AccountSummary[]>('accounts:list')
+    const shown = missing.map((id) => {
+      const a = list.find((x) => x.id === id)
+      return `${id}: ${a?.status ?? 'not listed'} on ${a?.server ?? 'no server'}`
+    })
+    throw new Error(`${missing.length} of ${ids.length} accounts not connected within ${timeoutMs} ms: ${shown.join('; ')}`)
+  }
+
   async function pairOn(member: Member, label: string): Promise<AccountSummary> {
     const added = await member.server.value<AccountSummary>('accounts:add', { label })
     const qr = await member.events.next((m) => m.event === 'accounts:qr' && (m.payload as PairingState).id === added.id && (m.payload as PairingState).qr !== null)
@@ -374,9 +390,10 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     expect(held[0]!.n).toBe(0)
     const registered = await query('SELECT id FROM servers WHERE id = $1', [leaving.id])
     expect(registered).toHaveLength(0)
-    // The one server left takes them (fair share of one server is all of them), within one round.
-    await Promise.all(moving.map((id) => nextAfter(watcher, since, connectedEvent(id), 20_000)))
+    // The one server left takes them all (a fair share of one server is all of them). The bound is
+    // generous: the takeover's speed is measured by the soak (npm run soak:fleet), not here.
+    await connectedAfter(watcher, since, moving, 60_000)
     const owners = await ownersById()
     for (const id of moving) expect(owners.get(id)).toBe(watcher.id)
-  }, 60_000)
+  }, 120_000)
 })
