@@ -36,6 +36,7 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(`${fleet.url}/#token=${fleet.token}`)
   table = new AccountsTablePage(page)
   await expect(table.table).toBeVisible()
+  await expect(page.getByRole('status', { name: 'Server connection' })).toHaveText('Live')
   await fleet.inject()
   await expect(table.chip('Connected')).toHaveText(`Connected ${expectedCount('connected')}`)
 })
@@ -87,6 +88,8 @@ async function reportReads(text: string): Promise<void> {
 async function reloadAndInject(): Promise<void> {
   await page.reload()
   await expect(table.table).toBeVisible()
+  // Injected before the event stream is open, the statuses would never reach this page.
+  await expect(page.getByRole('status', { name: 'Server connection' })).toHaveText('Live')
   await fleet.inject()
   await expect(table.chip('Logged out')).toHaveText(`Logged out ${expectedCount('logged-out')}`)
 }
