@@ -140,10 +140,14 @@ export function durableReceipts(
           await decrypted(ciphertext, plaintext)
           return plaintext
         }, key)
-      // Held per sender address, so the decryption's session writes stay in this transaction
-      // (signal-address-lock.ts): a record that fails must leave the session as it was.
+      // libsignal's part of each decryption is held per sender address, so its session writes stay in
+      // this transaction (signal-address-lock.ts): a record that fails must leave the session as it
+      // was. The record itself runs after the lock is released: one slow record never holds up the
+      // other accounts' messages from the same sender.
+      const locked = lockPerAddress(inner)
       return {
-        ...lockPerAddress(inner, (args) => recorded(args.jid, args.ciphertext, () => inner.decryptMessage(args))),
+        ...locked,
+        decryptMessage: (args) => recorded(args.jid, args.ciphertext, () => locked.decryptMessage(args)),
         decryptGroupMessage: (args) => recorded(args.group, args.msg, () => inner.decryptGroupMessage(args)),
       }
     },

@@ -13,7 +13,8 @@
 //
 // Holding this lock around each operation that enters libsignal's queue (decrypt, encrypt, building a
 // session) keeps that queue empty whenever one of them starts, so each job runs in its own caller's
-// context and its writes stay in its own transaction.
+// context and its writes stay in its own transaction (cached there until it commits). The lock covers
+// libsignal's work only, never the app's own waits (a record, a closing socket).
 
 import type { SignalRepositoryWithLIDStore } from '@whiskeysockets/baileys'
 
@@ -34,15 +35,15 @@ export function withSignalAddress<T>(address: string, work: () => Promise<T>): P
   return result
 }
 
-/** The repository with its queue-entering operations held per address (`decrypt` replaces decryptMessage). */
-export function lockPerAddress(
-  inner: SignalRepositoryWithLIDStore,
-  decrypt: SignalRepositoryWithLIDStore['decryptMessage'] = (args) => inner.decryptMessage(args),
-): SignalRepositoryWithLIDStore {
+/**
+ * The repository with its queue-entering operations held per address. Only libsignal's part is held:
+ * whatever the caller does around it (a decryption's record) runs unlocked.
+ */
+export function lockPerAddress(inner: SignalRepositoryWithLIDStore): SignalRepositoryWithLIDStore {
   const address = (jid: string): string => inner.jidToSignalProtocolAddress(jid)
   return {
     ...inner,
-    decryptMessage: (args) => withSignalAddress(address(args.jid), () => decrypt(args)),
+    decryptMessage: (args) => withSignalAddress(address(args.jid), () => inner.decryptMessage(args)),
     encryptMessage: (args) => withSignalAddress(address(args.jid), () => inner.encryptMessage(args)),
     injectE2ESession: (args) => withSignalAddress(address(args.jid), () => inner.injectE2ESession(args)),
   }
