@@ -17,6 +17,18 @@ export function createOutboxWriter(outbox: Outbox, written: () => void): OutboxW
   let waiting: Array<{ rows: OutboxInsert[]; done: (err?: unknown) => void }> = []
   let writing: Promise<void> | null = null
 
+  /**
+   * Starts a drain unless one runs. A write that comes after a drain's last batch but before that
+   * drain has let go would otherwise wait for the next write; so a drain that lets go looks again.
+   */
+  function kick(): void {
+    if (writing || waiting.length === 0) return
+    writing = drain().finally(() => {
+      writing = null
+      kick()
+    })
+  }
+
   async function drain(): Promise<void> {
     while (waiting.length > 0) {
       const batch = waiting
@@ -40,9 +52,7 @@ export function createOutboxWriter(outbox: Outbox, written: () => void): OutboxW
       }
       return new Promise<void>((resolve, reject) => {
         waiting.push({ rows, done: (err) => (err === undefined ? resolve() : reject(err)) })
-        writing ??= drain().finally(() => {
-          writing = null
-        })
+        kick()
       })
     },
     settled: async () => {
