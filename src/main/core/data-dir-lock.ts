@@ -22,6 +22,8 @@ export const LOCK_OWNER_FILE = 'irish.lock.owner'
 
 /** How long to wait for a lock another process is just taking (both start at once, one wins). */
 const CONTENTION_WAIT_MS = 1_000
+/** SQLite's own wait within one try. */
+const BUSY_WAIT_MS = 50
 
 export interface DataDirLock {
   release(): void
@@ -44,7 +46,8 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
   let db: Database.Database
   try {
     db = new Database(join(dataDir, LOCK_DATABASE), {
-      timeout: CONTENTION_WAIT_MS,
+      // Short: beginExclusive tries again until CONTENTION_WAIT_MS, a few milliseconds apart.
+      timeout: BUSY_WAIT_MS,
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     })
   } catch (error) {
@@ -54,7 +57,7 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
     // EXCLUSIVE locking mode: the exclusive lock the first write takes is kept until close. The write
     // is real (a row), so the lock is taken now, not at some later first write.
     db.pragma('locking_mode = EXCLUSIVE')
-    db.exec('BEGIN EXCLUSIVE')
+    beginExclusive(db)
     db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), since TEXT NOT NULL)')
     db.prepare('INSERT OR REPLACE INTO holder (id, since) VALUES (1, ?)').run(new Date().toISOString())
     db.exec('COMMIT')
@@ -74,6 +77,26 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
       rmSync(join(dataDir, LOCK_OWNER_FILE), { force: true })
       db.close()
     },
+  }
+}
+
+/**
+ * BEGIN EXCLUSIVE, tried again for CONTENTION_WAIT_MS when SQLite answers busy at once. Over a lock
+ * file its last holder left with a hot journal (killed mid-write), two processes starting together can
+ * each hold the shared lock the other needs gone to roll that journal back; SQLite then answers both
+ * busy at the same moment, and neither would start. Tried again a few milliseconds apart, one gets it.
+ */
+function beginExclusive(db: Database.Database): void {
+  const deadline = Date.now() + CONTENTION_WAIT_MS
+  for (;;) {
+    try {
+      db.exec('BEGIN EXCLUSIVE')
+      return
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error
+      // A synchronous pause (this runs once, at start): 5 to 25 ms, so the two tries drift apart.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.floor(Math.random() * 20))
+    }
   }
 }
 
