@@ -81,10 +81,10 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
 }
 
 /**
- * BEGIN EXCLUSIVE, tried again for CONTENTION_WAIT_MS when SQLite answers busy at once. Over a lock
- * file its last holder left with a hot journal (killed mid-write), two processes starting together can
- * each hold the shared lock the other needs gone to roll that journal back; SQLite then answers both
- * busy at the same moment, and neither would start. Tried again a few milliseconds apart, one gets it.
+ * BEGIN EXCLUSIVE, tried again for CONTENTION_WAIT_MS when SQLite answers busy. Two processes starting
+ * together over a lock file whose holder was killed were seen both refused, so neither started (likely:
+ * each holds the shared lock the other needs gone to roll back the journal the killed holder left).
+ * Tried again a few milliseconds apart, one gets it; a live holder still refuses every try.
  */
 function beginExclusive(db: Database.Database): void {
   const deadline = Date.now() + CONTENTION_WAIT_MS
