@@ -17,6 +17,7 @@ import type { AccountId } from '../../../shared/ids'
 import { decodeJson, encodeJson } from './codec'
 import type { AuthSnapshot, AuthStoreFactory, AuthenticationCreds, KeyData, KeyValue, ManagedAuthStore } from './types'
 import { assertAccountId, assertCreds, assertIds, assertKeyId, assertKeyType, assertSnapshot, flattenKeyData } from './validate'
+import { keyedQueue } from '../keyed-queue'
 
 const CREDS_FILE = 'creds.json'
 /** Longest first, so "sender-key-memory" wins over "sender-key" and "app-state-sync-key" over shorter ones. */
@@ -76,21 +77,8 @@ export function createFileAuthStoreFactory(options: FileAuthStoreOptions): AuthS
   }
   const root = options.root
   // One queue per account: a set is several files, and a get must not see half of one.
-  const locks = new Map<string, Promise<void>>()
-
-  function withLock<T>(account: string, fn: () => Promise<T>): Promise<T> {
-    const previous = locks.get(account) ?? Promise.resolve()
-    const run = previous.then(fn)
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    locks.set(account, tail)
-    void tail.then(() => {
-      if (locks.get(account) === tail) locks.delete(account)
-    })
-    return run
-  }
+  const queue = keyedQueue()
+  const withLock = queue.run
 
   function open(account: AccountId): ManagedAuthStore {
     assertAccountId(account)
@@ -198,7 +186,7 @@ export function createFileAuthStoreFactory(options: FileAuthStoreOptions): AuthS
     open,
     async close() {
       // Nothing to release: files are opened per call. Waiting for queued writes keeps close a flush.
-      await Promise.all([...locks.values()])
+      await queue.settled()
     },
   }
 }

@@ -17,23 +17,10 @@
 // libsignal's work only, never the app's own waits (a record, a closing socket).
 
 import type { SignalRepositoryWithLIDStore } from '@whiskeysockets/baileys'
+import { keyedQueue } from '../keyed-queue'
 
-const tails = new Map<string, Promise<unknown>>()
-
-/** Runs `work` after every earlier operation on `address` has settled; the lock is released after it settles. */
-export function withSignalAddress<T>(address: string, work: () => Promise<T>): Promise<T> {
-  const before = tails.get(address) ?? Promise.resolve()
-  const result = before.then(work, work)
-  const tail = result.then(
-    () => undefined,
-    () => undefined,
-  )
-  tails.set(address, tail)
-  void tail.then(() => {
-    if (tails.get(address) === tail) tails.delete(address)
-  })
-  return result
-}
+/** Runs `work` after every earlier operation on `address` has settled, process-wide. */
+export const withSignalAddress = keyedQueue().run
 
 /**
  * The repository with its queue-entering operations held per address. Only libsignal's part is held:
