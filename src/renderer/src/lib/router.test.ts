@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { parseRoute, routeToHash, type Route } from './router'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { parseRoute, replaceQuery, routeToHash, type Route } from './router'
 import type { AccountId } from '../../../shared/ids'
 
 describe('routes', () => {
@@ -32,5 +32,31 @@ describe('routes', () => {
   it('tolerates a missing or doubled slash', () => {
     expect(parseRoute('#accounts/acc-1')).toEqual({ view: 'account', id: 'acc-1' })
     expect(parseRoute('#//telemetry/')).toEqual({ view: 'telemetry', scope: '*' })
+  })
+})
+
+describe('replaceQuery', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+  /** A window with only the address and a history that rewrites it, as replaceState does. */
+  function stubAddress(hash: string): { hash: string } {
+    const location = { hash }
+    vi.stubGlobal('window', { location, history: { state: null, replaceState: (_state: unknown, _title: string, url: string) => (location.hash = url) } })
+    return location
+  }
+  it('writes the table\'s state on the accounts list', () => {
+    const location = stubAddress('#/accounts')
+    replaceQuery('q=eu')
+    expect(location.hash).toBe('#/accounts?q=eu')
+    replaceQuery('')
+    expect(location.hash).toBe('#/accounts')
+  })
+  it('leaves any other view alone, so a late write from the table cannot undo a navigation', () => {
+    for (const hash of ['#/telemetry', '#/settings', '#/accounts/acc-1']) {
+      const location = stubAddress(hash)
+      replaceQuery('')
+      expect(location.hash).toBe(hash)
+    }
   })
 })

@@ -77,9 +77,12 @@ export function useRoute(): Route {
 
 /**
  * Puts the accounts table's state in the address without a new history entry or a navigation; the
- * route's readers see it on their next render.
+ * route's readers see it on their next render. Only while the address is the accounts list: the
+ * table's effect can run after a link has already left it (a slow render of a long table), and
+ * writing then would take the operator back to the list.
  */
 export function replaceQuery(query: string): void {
+  if (parseRoute(window.location.hash).view !== 'accounts') return
   const hash = routeToHash(query === '' ? { view: 'accounts' } : { view: 'accounts', query })
   if (window.location.hash !== hash) window.history.replaceState(window.history.state, '', hash)
 }
