@@ -11,7 +11,7 @@ import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
 import { createPgOutbox } from './pg-outbox'
 import { startReceiver, type Receiver } from '../../../../test/support/webhook-receiver'
-import { createWebhookService, type WebhookService } from './webhook-service'
+import { createWebhookService, FLEET_ENDPOINTS_STALE_MS, type WebhookService } from './webhook-service'
 
 const RETRY = { retry: { baseMs: 20, maxMs: 200, deadAfterMs: 60_000 }, timeoutMs: 2_000 }
 
@@ -28,10 +28,10 @@ describePostgres('webhook outbox on PostgreSQL', () => {
     receiver = null
   })
 
-  async function server(url: string, key: Buffer, id: string): Promise<{ db: OpenedPostgres; hooks: WebhookService }> {
+  async function server(url: string, key: Buffer, id: string, monotonic?: () => number): Promise<{ db: OpenedPostgres; hooks: WebhookService }> {
     const db = await openPostgres({ url, dataKey: key, logger: silentLogger() })
     opened.push(db)
-    const hooks = await createWebhookService({ outbox: createPgOutbox(db.pool, id), sealer: db.sealer, logger: silentLogger(), ...RETRY })
+    const hooks = await createWebhookService({ outbox: createPgOutbox(db.pool, id), sealer: db.sealer, logger: silentLogger(), ...RETRY, ...(monotonic ? { monotonic } : {}) })
     services.push(hooks)
     return { db, hooks }
   }
@@ -103,6 +103,30 @@ describePostgres('webhook outbox on PostgreSQL', () => {
     await receiver.next((r) => r.body.account === 'acc-bad')
     await expect.poll(async () => (await a.hooks.deliveries({ id })).find((d) => d.account === 'acc-bad')?.attempts ?? 0, { timeout: 10_000 }).toBeGreaterThan(0)
     for (const member of [a, b]) expect(await member.hooks.failures(['acc-bad', 'acc-good', 'acc-none'])).toEqual(new Map([['acc-bad', 1]]))
+  }, 60_000)
+
+  it('a server whose endpoint list went stale reads it before writing an event, and the event waits when it cannot', async () => {
+    const url = await ref.cluster.createDatabase()
+    const key = randomBytes(32)
+    let clock = 0
+    const b = await server(url, key, 'srv-b', () => clock)
+    const a = await server(url, key, 'srv-a')
+    receiver = await startReceiver()
+    const { id } = await a.hooks.add({ url: receiver.url, events: ['accounts:message'] })
+    const bus = b.hooks.capture(createEventBus(silentLogger()))
+    const message = (n: number) => ({ account: 'acc-1' as never, id: `s-${n}`, from: 'x@s.whatsapp.net', fromPhone: null, fromLid: null, text: `m${n}`, at: Date.now() })
+    // Its reads failed for longer than the bound (as while PostgreSQL restarts): the next event reads first.
+    clock += FLEET_ENDPOINTS_STALE_MS
+    expect(await bus.emit('accounts:message', message(1))).toBe(true)
+    const rows = await a.db.pool.query<{ webhook_id: string; lane: string }>('SELECT webhook_id, lane FROM webhook_outbox')
+    expect(rows.rows).toEqual([{ webhook_id: id, lane: 'acc-1' }])
+    await receiver.next((r) => r.body.account === 'acc-1')
+    // Stale again, and the database cannot be read: the event is not recorded, so its receipt waits.
+    await b.hooks.close()
+    await b.db.close()
+    opened.splice(opened.indexOf(b.db), 1)
+    clock += FLEET_ENDPOINTS_STALE_MS
+    expect(await bus.emit('accounts:message', message(2))).toBe(false)
   }, 60_000)
 
   it('a row claimed by a server that died is sent by another once the claim expires', async () => {

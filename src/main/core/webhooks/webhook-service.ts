@@ -23,8 +23,14 @@ import { parseWebhookUrl } from './url-policy'
 export const DEFAULT_TIMEOUT_MS = 10_000
 /** Delivered and dead rows are kept this long for the deliveries view, then pruned. */
 const KEEP_SETTLED_MS = 7 * 24 * 60 * 60_000
-/** A fleet's servers see endpoints another server added (or removed) within this long. */
+/** A fleet's servers read the endpoints again this often, for those another server added or removed. */
 const FLEET_REFRESH_MS = 2_000
+/**
+ * A fleet server's list of endpoints older than this (its reads failed: the database was away) is read
+ * again before an event is written with it; an event is never written for the endpoints of minutes ago.
+ * So a server sees an endpoint another one added within this long, whatever happened in between.
+ */
+export const FLEET_ENDPOINTS_STALE_MS = 2 * FLEET_REFRESH_MS
 
 export interface WebhookOptions {
   /** Private and link-local targets (--webhooks-allow-private). */
@@ -39,6 +45,8 @@ export interface WebhookServiceDeps extends WebhookOptions {
   sealer: Sealer
   logger: Logger
   now?: () => number
+  /** Monotonic milliseconds, for the age of the endpoint list (tests move it). */
+  monotonic?: () => number
 }
 
 export interface WebhookService {
@@ -96,6 +104,7 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
 
   await endpoints.reload()
   const fleet = outbox.kind === 'postgres'
+  const endpointList = fleet ? freshEndpoints(endpoints, deps.monotonic ?? (() => performance.now()), logger) : null
   const dispatcher = createDispatcher({ outbox, attempt, now, retry, maxInFlight, timeoutMs, logger, ...(fleet ? { pollMs: 1000 } : {}) })
   const writer = createOutboxWriter(outbox, () => dispatcher.poke())
   const pruneSettled = (): void => {
@@ -104,8 +113,8 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
   pruneSettled()
   const pruneTimer = setInterval(pruneSettled, 60 * 60_000)
   pruneTimer.unref()
-  const refreshTimer = fleet
-    ? setInterval(() => void endpoints.reload().catch((err: unknown) => logger.warn({ err }, 'could not read the webhook endpoints')), FLEET_REFRESH_MS)
+  const refreshTimer = endpointList
+    ? setInterval(() => void endpointList.refresh().catch((err: unknown) => logger.warn({ err }, 'could not read the webhook endpoints')), FLEET_REFRESH_MS)
     : null
   refreshTimer?.unref()
   // Whatever was pending when the process last stopped (or died) goes out now.
@@ -116,21 +125,24 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       return {
         subscribe: (listener) => bus.subscribe(listener),
         emit(event, payload) {
-          const ids = endpoints.subscribers(event)
-          let written: Promise<boolean> | undefined
-          if (ids && ids.length > 0) {
+          const write = (): Promise<boolean> | undefined => {
+            const ids = endpoints.subscribers(event)
+            if (!ids || ids.length === 0) return undefined
             const failed = (err: unknown): false => {
               logger.error({ err, event }, 'could not write an event to the webhook outbox')
               return false
             }
             try {
               // SQLite: written before this returns. PostgreSQL: one INSERT, on its way as the event goes on.
-              written = writer.write(stored.rowsFor(event, accountOf(event, payload), payload, ids, now()))?.then(() => true, failed)
+              return writer.write(stored.rowsFor(event, accountOf(event, payload), payload, ids, now()))?.then(() => true, failed)
             } catch (err) {
               // The event still reaches the UI; the log says webhooks missed it.
-              written = Promise.resolve(failed(err))
+              return Promise.resolve(failed(err))
             }
           }
+          // A stale list is read first; events wait for that read in emit order, so each account's stay in order.
+          const reading = endpointList?.current()
+          const written = reading ? reading.then((fresh) => (fresh ? (write() ?? true) : false)) : write()
           const inner = bus.emit(event, payload)
           return written || inner ? allRecorded(written, inner) : undefined
         },
@@ -200,6 +212,37 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       poster.close()
       // What was in flight stays pending; in a fleet another server sends it now rather than after the claim expires.
       await outbox.releaseAll().catch((err: unknown) => logger.warn({ err }, 'could not give back the webhook claims of this server'))
+    },
+  }
+}
+
+/**
+ * A fleet server's endpoint list and its age. `current()` is null while the list is fresh; else one read
+ * shared by every event emitted until it settles, true when it succeeded. An event whose read failed is
+ * not recorded (the emit says so): a message's receipt then waits and it is written once the database
+ * answers (sessions/messaging.ts), rather than written for the endpoints of before the outage.
+ */
+function freshEndpoints(endpoints: ReturnType<typeof createEndpoints>, monotonic: () => number, logger: Logger) {
+  let readAt = monotonic()
+  let reading: Promise<boolean> | null = null
+  async function refresh(): Promise<void> {
+    await endpoints.reload()
+    readAt = monotonic()
+  }
+  return {
+    refresh,
+    current(): Promise<boolean> | null {
+      if (reading) return reading
+      if (monotonic() - readAt < FLEET_ENDPOINTS_STALE_MS) return null
+      reading = refresh().then(
+        () => true,
+        (err: unknown) => {
+          logger.warn({ err }, 'could not read the webhook endpoints; events wait until they can be written for all of them')
+          return false
+        },
+      )
+      void reading.then(() => (reading = null))
+      return reading
     },
   }
 }
