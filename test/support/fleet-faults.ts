@@ -127,8 +127,12 @@ export async function startFaultFleet(cluster: PostgresCluster, options: { serve
     },
   }
   try {
-    for (let i = 0; i < (options.servers ?? 3); i++) await startMember()
+    // The webhook is there before the other servers start, so each reads it at its start: a server
+    // learns of a webhook added elsewhere only within FLEET_ENDPOINTS_STALE_MS (docs/webhooks.md), and a
+    // trial's first texts may come sooner.
+    await startMember()
     await members[0]!.server.value('webhooks:add', { url: receiver.url, events: ['accounts:message'] })
+    for (let i = 1; i < (options.servers ?? 3); i++) await startMember()
     const n = options.accounts ?? 6
     const through = options.pairThrough === 'first' ? [members[0]!] : members
     const paired = await Promise.all(
