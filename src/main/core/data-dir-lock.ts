@@ -43,29 +43,27 @@ interface Owner {
 
 export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions = {}): DataDirLock {
   const pid = options.pid ?? process.pid
+  const deadline = Date.now() + CONTENTION_WAIT_MS
   let db: Database.Database
-  try {
-    db = new Database(join(dataDir, LOCK_DATABASE), {
-      // Short: beginExclusive tries again until CONTENTION_WAIT_MS, a few milliseconds apart.
-      timeout: BUSY_WAIT_MS,
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-    })
-  } catch (error) {
-    throw new AppError('unavailable', 'The data dir cannot be locked; check that it exists and is writable.', { cause: error })
-  }
-  try {
-    // EXCLUSIVE locking mode: the exclusive lock the first write takes is kept until close. The write
-    // is real (a row), so the lock is taken now, not at some later first write.
-    db.pragma('locking_mode = EXCLUSIVE')
-    beginExclusive(db)
-    db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), since TEXT NOT NULL)')
-    db.prepare('INSERT OR REPLACE INTO holder (id, since) VALUES (1, ?)').run(new Date().toISOString())
-    db.exec('COMMIT')
-  } catch (error) {
-    db.close()
-    if (isBusy(error)) throw heldBy(readOwner(dataDir))
-    if (isDamaged(error)) throw damagedLockFile()
-    throw new AppError('unavailable', 'The data dir cannot be locked; check that it exists and is writable.', { cause: error })
+  for (;;) {
+    db = openLockDatabase(dataDir, options)
+    try {
+      takeLock(db)
+      break
+    } catch (error) {
+      // Closed on every failure: in EXCLUSIVE locking mode a connection keeps whatever lock it got, so a
+      // refused try would otherwise hold its shared lock, and two starts at once would each keep the
+      // other from ever taking the exclusive one (seen: both refused, neither started).
+      db.close()
+      if (isBusy(error) && Date.now() < deadline) {
+        // A synchronous pause (this runs once, at start): 5 to 25 ms, so two starts drift apart.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.floor(Math.random() * 20))
+        continue
+      }
+      if (isBusy(error)) throw heldBy(readOwner(dataDir))
+      if (isDamaged(error)) throw damagedLockFile()
+      throw new AppError('unavailable', 'The data dir cannot be locked; check that it exists and is writable.', { cause: error })
+    }
   }
   writeOwner(dataDir, { pid, host: hostname(), since: new Date().toISOString() })
   let released = false
@@ -80,24 +78,28 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
   }
 }
 
-/**
- * BEGIN EXCLUSIVE, tried again for CONTENTION_WAIT_MS when SQLite answers busy. Two processes starting
- * together over a lock file whose holder was killed were seen both refused, so neither started (likely:
- * each holds the shared lock the other needs gone to roll back the journal the killed holder left).
- * Tried again a few milliseconds apart, one gets it; a live holder still refuses every try.
- */
-function beginExclusive(db: Database.Database): void {
-  const deadline = Date.now() + CONTENTION_WAIT_MS
-  for (;;) {
-    try {
-      db.exec('BEGIN EXCLUSIVE')
-      return
-    } catch (error) {
-      if (!isBusy(error) || Date.now() >= deadline) throw error
-      // A synchronous pause (this runs once, at start): 5 to 25 ms, so the two tries drift apart.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.floor(Math.random() * 20))
-    }
+function openLockDatabase(dataDir: string, options: DataDirLockOptions): Database.Database {
+  try {
+    return new Database(join(dataDir, LOCK_DATABASE), {
+      // Short: a busy try is given up, its connection closed, and tried again until CONTENTION_WAIT_MS.
+      timeout: BUSY_WAIT_MS,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    })
+  } catch (error) {
+    throw new AppError('unavailable', 'The data dir cannot be locked; check that it exists and is writable.', { cause: error })
   }
+}
+
+/**
+ * EXCLUSIVE locking mode: the exclusive lock the first write takes is kept until close. The write is
+ * real (a row), so the lock is taken now, not at some later first write.
+ */
+function takeLock(db: Database.Database): void {
+  db.pragma('locking_mode = EXCLUSIVE')
+  db.exec('BEGIN EXCLUSIVE')
+  db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), since TEXT NOT NULL)')
+  db.prepare('INSERT OR REPLACE INTO holder (id, since) VALUES (1, ?)').run(new Date().toISOString())
+  db.exec('COMMIT')
 }
 
 function heldBy(owner: Owner | null): AppError {
