@@ -182,9 +182,21 @@ export async function waitUntilSettled(fleet: FaultFleet, servers: readonly Faul
       if (fleet.accounts.every((a) => list.find((x) => x.id === a.id)?.status === 'connected')) return
     }
     previous = shape
-    if (Date.now() > deadline) throw new Error(`the fleet did not settle within ${timeoutMs} ms: counts ${JSON.stringify(counts)}, placed ${placed}`)
+    if (Date.now() > deadline) {
+      dumpLogs(fleet, 'unsettled')
+      throw new Error(`the fleet did not settle within ${timeoutMs} ms: counts ${JSON.stringify(counts)}, placed ${placed}`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 300))
   }
+}
+
+/** Under IRISH_FAULTS_DUMP, each server's log records, for tracing what went wrong (run with IRISH_FAULTS_LOG_LEVEL=debug). */
+function dumpLogs(fleet: FaultFleet, tag: string): void {
+  const dir = process.env.IRISH_FAULTS_DUMP
+  if (!dir) return
+  mkdirSync(dir, { recursive: true })
+  for (const m of fleet.members) writeFileSync(join(dir, `${tag}-${m.id}.log`), m.server.stderr.join(''))
+  say(`server logs written to ${dir}`)
 }
 
 /** Texts from a simulated phone to the fleet's accounts, each text unique, and their tally. */
@@ -258,12 +270,7 @@ export class Traffic {
       if (new Set(hooks.map((h) => h.delivery)).size > 1) webhookDistinctIds += 1
     }
     if (lost > 0) {
-      if (process.env.IRISH_FAULTS_DUMP) {
-        // Each server's log records, for tracing a lost text (run with IRISH_FAULTS_LOG_LEVEL=debug).
-        mkdirSync(process.env.IRISH_FAULTS_DUMP, { recursive: true })
-        for (const m of this.fleet.members) writeFileSync(join(process.env.IRISH_FAULTS_DUMP, `${this.tag}-${m.id}.log`), m.server.stderr.join(''))
-        say(`server logs written to ${process.env.IRISH_FAULTS_DUMP}`)
-      }
+      dumpLogs(this.fleet, this.tag)
       const stats = this.fleet.sim.sim.stats()
       say(`simulator: ${stats.connections} connections, ${stats.loggedIn} logged in, ${stats.queuedStanzas} stanzas queued offline, ${stats.unackedMessages} messages written and not acknowledged`)
       for (const a of this.fleet.sim.sim.accounts()) say(`  ${a.jid}: ${a.devices.map((d) => `${d.id}:${d.connected ? 'on' : 'off'}`).join(' ')}`)
