@@ -12,7 +12,7 @@ import type { Sealer } from '../crypto/sealer'
 import { allRecorded, type EventBus } from '../events'
 import type { Logger } from '../logger'
 import { createDispatcher, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY, type RetryPolicy } from './dispatcher'
-import { createEndpoints } from './endpoints'
+import { createEndpoints, type Endpoints } from './endpoints'
 import type { Outbox, OutboxRow } from './outbox'
 import { createOutboxWriter } from './outbox-writer'
 import { createPoster, type PostOutcome } from './post'
@@ -222,7 +222,7 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
  * not recorded (the emit says so): a message's receipt then waits and it is written once the database
  * answers (sessions/messaging.ts), rather than written for the endpoints of before the outage.
  */
-function freshEndpoints(endpoints: ReturnType<typeof createEndpoints>, monotonic: () => number, logger: Logger) {
+function freshEndpoints(endpoints: Endpoints, monotonic: () => number, logger: Logger): { refresh(): Promise<void>; current(): Promise<boolean> | null } {
   let readAt = monotonic()
   let reading: Promise<boolean> | null = null
   async function refresh(): Promise<void> {
