@@ -22,7 +22,7 @@ import { silentLogger } from '../src/main/core/logger'
 import { openObservedAuth } from '../src/main/core/observed-auth'
 import { createTelemetry } from '../src/main/core/telemetry/wiring'
 import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from '../src/whatsapp-protocol/trust-root'
-import type { AccountRecord, AccountRepository } from '../src/main/core/accounts/account-repository'
+import { memoryAccounts } from './support/memory-accounts'
 import { createSessionManager, type SessionManager } from '../src/main/core/sessions/session-manager'
 import { openDatabase, type OpenedDatabase } from '../src/main/core/db/open-database'
 import { proxySecrets } from '../src/main/core/proxy/proxy-secret'
@@ -31,28 +31,6 @@ import { createSqliteSendStore } from '../src/main/core/sends/sqlite-send-store'
 import { createContacts } from '../src/main/core/contacts/contact-book'
 import { createDoctor } from '../src/main/core/doctor/doctor'
 import { TEST_BACKOFF } from './support/sessions'
-
-function memoryAccounts(): AccountRepository {
-  const rows = new Map<AccountId, AccountRecord>()
-  return {
-    list: () => [...rows.values()],
-    get: (id) => rows.get(id),
-    insert: (record) => void rows.set(record.id, { ...record }),
-    update(id, patch) {
-      const next = { ...rows.get(id)!, ...patch, id }
-      rows.set(id, next)
-      return next
-    },
-    // These accounts connect directly: no proxy is ever set.
-    setProxy(id, proxy) {
-      const next = { ...rows.get(id)!, proxy: proxy?.shown ?? null }
-      rows.set(id, next)
-      return next
-    },
-    sealedProxy: async () => null,
-    delete: (id) => void rows.delete(id),
-  }
-}
 
 describe('receipts wait for the record', () => {
   let sim: Simulator

@@ -238,7 +238,7 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     }
     const since = members[0]!.events.received.length
     const started = await bulk('start')
-    expect(started.map((r) => r.ok)).toEqual([true, true, true, false])
+    expect(started.map((r) => r.ok), JSON.stringify(started.map((r) => r.error ?? null))).toEqual([true, true, true, false])
     await Promise.all(picked.map((a) => nextAfter(members[0]!, since, connectedEvent(a.id), 30_000)))
   }, 60_000)
 

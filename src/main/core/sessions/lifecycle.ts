@@ -20,6 +20,7 @@ import { changeTags, sameTags } from '../../../shared/tags'
 import type { Runtimes } from './account-runtime'
 import type { Connection } from './connection'
 import type { PairingStrategies } from './pairing'
+import { RunsElsewhereError } from './runs-elsewhere'
 
 /** Tags to remove, then to add (src/shared/tags.ts). */
 export interface TagChange {
@@ -222,6 +223,10 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       await connection.connect(rt)
     } catch (error) {
       connection.failed(rt, error)
+      // In a fleet, another server's assignment round can claim the account between this start marking
+      // it wanted and its own claim (a bulk start over stopped accounts, under load): the account runs
+      // there, which is what the start asked for, so it is no failure.
+      if (error instanceof RunsElsewhereError) return toSummary(book.record(id))
       throw error
     }
     return toSummary(book.record(id))

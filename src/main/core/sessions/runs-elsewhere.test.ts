@@ -1,0 +1,80 @@
+// A start that another server of a fleet overtook: between this start marking the account wanted and its
+// own lease claim, the other server's assignment round claimed it. The account runs there, so the start
+// answers with the account as it is, wanted and not failed, rather than a conflict. No database and no
+// socket: the claim is refused before a socket would open.
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { memoryAccounts } from '../../../../test/support/memory-accounts'
+import { createMemoryAuthStoreFactory } from '../auth-store/memory-store'
+import { createContacts } from '../contacts/contact-book'
+import { openDatabase, type OpenedDatabase } from '../db/open-database'
+import { createDoctor } from '../doctor/doctor'
+import { createEventBus } from '../events'
+import { silentLogger } from '../logger'
+import { proxySecrets } from '../proxy/proxy-secret'
+import { DEFAULT_SEND_LIMITS } from '../sends/limits'
+import { createSqliteSendStore } from '../sends/sqlite-send-store'
+import { RunsElsewhereError } from './runs-elsewhere'
+import { createSessionManager, type SessionManager } from './session-manager'
+
+describe('a start another server of the fleet overtook', () => {
+  let dir: string
+  let database: OpenedDatabase
+  let sessions: SessionManager
+  let claimedElsewhere = true
+  const accounts = memoryAccounts()
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'irish-runs-elsewhere-'))
+    database = openDatabase({ file: join(dir, 'irish.db'), dataKey: randomBytes(32) })
+    const memory = createMemoryAuthStoreFactory()
+    sessions = createSessionManager({
+      accounts,
+      openStore: (id) => memory.open(id),
+      // What fleet.ensureLease throws when another server claimed the account first.
+      openAuth: async () => {
+        if (claimedElsewhere) throw new RunsElsewhereError('This account runs on server srv-other; a second copy here would break the session.')
+        throw new Error('a broken store (test)')
+      },
+      events: createEventBus(silentLogger()),
+      logger: silentLogger(),
+      // Never reached: every start here stops at its claim.
+      socketConfig: () => ({ waWebSocketUrl: 'ws://127.0.0.1:9/' }),
+      proxies: proxySecrets(database.sealer),
+      defaultProxyUrl: () => null,
+      sends: { store: createSqliteSendStore(database.sqlite), sealer: database.sealer, defaultLimits: () => DEFAULT_SEND_LIMITS, maxQueue: () => 1000 },
+      doctor: createDoctor({ stored: () => null }),
+      contacts: createContacts({ store: { load: async () => [], save: () => undefined, forget: () => undefined, settled: async () => undefined }, logger: silentLogger(), now: Date.now }),
+      staleSocketSeconds: () => 30,
+    })
+  })
+
+  afterAll(async () => {
+    await sessions?.shutdown()
+    database?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('answers with the account, still wanted and not failed, and says nothing went wrong', async () => {
+    const added = await sessions.add('Overtaken')
+    expect(added).toMatchObject({ label: 'Overtaken', lastError: null })
+    expect(added.status).not.toBe('failed')
+    expect(accounts.get(added.id)?.wantRunning).toBe(true)
+    await sessions.stop(added.id)
+    expect(accounts.get(added.id)?.wantRunning).toBe(false)
+    const started = await sessions.start(added.id)
+    expect(started).toMatchObject({ id: added.id, status: 'stopped', lastError: null })
+    expect(accounts.get(added.id)?.wantRunning).toBe(true)
+  })
+
+  it('still fails a start whose claim failed for any other reason', async () => {
+    claimedElsewhere = false
+    const added = await sessions.add('Broken').catch((err: unknown) => err)
+    expect(added).toBeInstanceOf(Error)
+    const broken = accounts.list().find((a) => a.label === 'Broken')
+    expect(broken).toMatchObject({ status: 'failed', wantRunning: false, lastError: 'The account could not be started. See the log.' })
+  })
+})
