@@ -1,5 +1,6 @@
 // The PostgreSQL outbox writer (outbox-writer.ts): a write that arrives just as a drain lets go is
-// still written, without waiting for some later write to start the next drain.
+// still written, without waiting for some later write to start the next drain, and settled() waits
+// for that next drain too.
 
 import { describe, expect, it } from 'vitest'
 import type { Outbox, OutboxInsert } from './outbox'
@@ -9,7 +10,11 @@ function recordingOutbox(): { outbox: Outbox; inserted: string[] } {
   const inserted: string[] = []
   const outbox = {
     kind: 'postgres',
-    enqueue: async (rows: OutboxInsert[]) => void inserted.push(...rows.map((r) => (r as unknown as { id: string }).id)),
+    // In only after a turn of the event loop, as a round trip to the database is.
+    enqueue: async (rows: OutboxInsert[]) => {
+      await new Promise((resolve) => setImmediate(resolve))
+      inserted.push(...rows.map((r) => (r as unknown as { id: string }).id))
+    },
   } as unknown as Outbox
   return { outbox, inserted }
 }
@@ -21,13 +26,14 @@ describe('the outbox writer on PostgreSQL', () => {
     const { outbox, inserted } = recordingOutbox()
     const writer = createOutboxWriter(outbox, () => undefined)
     let second: void | Promise<void> = undefined
-    // The first write's promise settles inside the drain; this then-callback runs before the drain lets go.
+    let flushed: Promise<void> = Promise.resolve()
+    // The first write's promise settles inside the drain; this then-callback runs before the drain lets
+    // go, so settled() asked here must wait for the drain that the letting go starts.
     await writer.write([row('first')])!.then(() => {
       second = writer.write([row('second')])
+      flushed = writer.settled()
     })
-    await writer.settled()
-    await new Promise((resolve) => setImmediate(resolve))
-    await writer.settled()
+    await flushed
     expect(inserted).toEqual(['first', 'second'])
     await expect(second).resolves.toBeUndefined()
   })

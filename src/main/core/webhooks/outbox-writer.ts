@@ -56,7 +56,8 @@ export function createOutboxWriter(outbox: Outbox, written: () => void): OutboxW
       })
     },
     settled: async () => {
-      await writing
+      // A drain that lets go may start the next one (kick): wait for that one too.
+      while (writing) await writing
     },
   }
 }
