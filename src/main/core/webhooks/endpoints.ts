@@ -13,6 +13,8 @@ import { webhookSecretAad, webhookUrlAad } from '../crypto/aad'
 export interface Endpoints {
   /** Reads the endpoints again from the database. */
   reload(): Promise<void>
+  /** How long ago (monotonic ms) the last read that succeeded was sent. */
+  age(): number
   /** The endpoints subscribed to `event`; an event nobody subscribes to costs one map lookup. */
   subscribers(event: string): readonly string[] | undefined
   get(id: string): WebhookRow | undefined
@@ -30,7 +32,8 @@ export interface Endpoints {
   summaries(counts: Map<string, { pending: number; dead: number }>): WebhookSummary[]
 }
 
-export function createEndpoints(outbox: Outbox, sealer: Sealer): Endpoints {
+export function createEndpoints(outbox: Outbox, sealer: Sealer, monotonic: () => number = () => performance.now()): Endpoints {
+  let readAt = -Infinity
   const secrets = new Map<string, string>()
   const urls = new Map<string, string>()
   let subscriptions = new Map<string, string[]>()
@@ -68,13 +71,16 @@ export function createEndpoints(outbox: Outbox, sealer: Sealer): Endpoints {
 
   return {
     async reload() {
+      const sentAt = monotonic()
       rows = new Map((await outbox.webhooks()).map((row) => [row.id, row]))
       const next = new Map<string, string[]>()
       for (const row of rows.values()) {
         for (const event of JSON.parse(row.events) as string[]) next.set(event, [...(next.get(event) ?? []), row.id])
       }
       subscriptions = next
+      readAt = Math.max(readAt, sentAt)
     },
+    age: () => monotonic() - readAt,
     subscribers: (event) => subscriptions.get(event),
     get: (id) => rows.get(id),
     require,

@@ -12,7 +12,7 @@ import type { Sealer } from '../crypto/sealer'
 import { allRecorded, type EventBus } from '../events'
 import type { Logger } from '../logger'
 import { createDispatcher, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY, type RetryPolicy } from './dispatcher'
-import { createEndpoints, type Endpoints } from './endpoints'
+import { createEndpoints } from './endpoints'
 import type { Outbox, OutboxRow } from './outbox'
 import { createOutboxWriter } from './outbox-writer'
 import { createPoster, type PostOutcome } from './post'
@@ -74,7 +74,7 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
   const maxInFlight = deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const poster = createPoster({ timeoutMs, allowPrivate, maxSocketsPerHost: maxInFlight * 4 })
-  const endpoints = createEndpoints(outbox, sealer)
+  const endpoints = createEndpoints(outbox, sealer, deps.monotonic)
   const stored = createStoredEvents(sealer)
 
   async function attempt(row: OutboxRow, mayStart: () => boolean): Promise<PostOutcome | null> {
@@ -104,7 +104,6 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
 
   await endpoints.reload()
   const fleet = outbox.kind === 'postgres'
-  const endpointList = fleet ? freshEndpoints(endpoints, deps.monotonic ?? (() => performance.now()), logger) : null
   const dispatcher = createDispatcher({ outbox, attempt, now, retry, maxInFlight, timeoutMs, logger, ...(fleet ? { pollMs: 1000 } : {}) })
   const writer = createOutboxWriter(outbox, () => dispatcher.poke())
   const pruneSettled = (): void => {
@@ -113,10 +112,31 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
   pruneSettled()
   const pruneTimer = setInterval(pruneSettled, 60 * 60_000)
   pruneTimer.unref()
-  const refreshTimer = endpointList
-    ? setInterval(() => void endpointList.refresh().catch((err: unknown) => logger.warn({ err }, 'could not read the webhook endpoints')), FLEET_REFRESH_MS)
+  const refreshTimer = fleet
+    ? setInterval(() => void endpoints.reload().catch((err: unknown) => logger.warn({ err }, 'could not read the webhook endpoints')), FLEET_REFRESH_MS)
     : null
   refreshTimer?.unref()
+  /**
+   * In a fleet, null while the endpoint list is fresh; else one read, shared by every event emitted
+   * until it settles, true when it succeeded. An event whose read failed is not recorded (the emit says
+   * so): a message's receipt then waits and it is written once the database answers
+   * (sessions/messaging.ts), rather than written for the endpoints of before the outage.
+   */
+  let reading: Promise<boolean> | null = null
+  function freshList(): Promise<boolean> | null {
+    if (!fleet) return null
+    if (reading) return reading
+    if (endpoints.age() < FLEET_ENDPOINTS_STALE_MS) return null
+    reading = endpoints.reload().then(
+      () => true,
+      (err: unknown) => {
+        logger.warn({ err }, 'could not read the webhook endpoints; events wait until they can be written for all of them')
+        return false
+      },
+    )
+    void reading.then(() => (reading = null))
+    return reading
+  }
   // Whatever was pending when the process last stopped (or died) goes out now.
   dispatcher.poke()
 
@@ -141,8 +161,8 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
             }
           }
           // A stale list is read first; events wait for that read in emit order, so each account's stay in order.
-          const reading = endpointList?.current()
-          const written = reading ? reading.then((fresh) => (fresh ? (write() ?? true) : false)) : write()
+          const read = freshList()
+          const written = read ? read.then((fresh) => (fresh ? (write() ?? true) : false)) : write()
           const inner = bus.emit(event, payload)
           return written || inner ? allRecorded(written, inner) : undefined
         },
@@ -212,37 +232,6 @@ export async function createWebhookService(deps: WebhookServiceDeps): Promise<We
       poster.close()
       // What was in flight stays pending; in a fleet another server sends it now rather than after the claim expires.
       await outbox.releaseAll().catch((err: unknown) => logger.warn({ err }, 'could not give back the webhook claims of this server'))
-    },
-  }
-}
-
-/**
- * A fleet server's endpoint list and its age. `current()` is null while the list is fresh; else one read
- * shared by every event emitted until it settles, true when it succeeded. An event whose read failed is
- * not recorded (the emit says so): a message's receipt then waits and it is written once the database
- * answers (sessions/messaging.ts), rather than written for the endpoints of before the outage.
- */
-function freshEndpoints(endpoints: Endpoints, monotonic: () => number, logger: Logger): { refresh(): Promise<void>; current(): Promise<boolean> | null } {
-  let readAt = monotonic()
-  let reading: Promise<boolean> | null = null
-  async function refresh(): Promise<void> {
-    await endpoints.reload()
-    readAt = monotonic()
-  }
-  return {
-    refresh,
-    current(): Promise<boolean> | null {
-      if (reading) return reading
-      if (monotonic() - readAt < FLEET_ENDPOINTS_STALE_MS) return null
-      reading = refresh().then(
-        () => true,
-        (err: unknown) => {
-          logger.warn({ err }, 'could not read the webhook endpoints; events wait until they can be written for all of them')
-          return false
-        },
-      )
-      void reading.then(() => (reading = null))
-      return reading
     },
   }
 }
