@@ -16,6 +16,7 @@ import type { AccountId } from '../src/shared/ids'
 import { silentLogger as silentSimulatorLogger } from '../src/simulator/logger'
 import { startSimulator, type Simulator } from '../src/simulator/simulator'
 import { muteLibsignalLogs } from './support/baileys-clients'
+import { bareSessionDeps } from './support/bare-session-deps'
 import { createMemoryAuthStoreFactory } from '../src/main/core/auth-store/memory-store'
 import { createEventBus, type EventBus, type Recorded } from '../src/main/core/events'
 import { silentLogger } from '../src/main/core/logger'
@@ -25,11 +26,6 @@ import { enforceSignatureChecks, restoreDefaultRoot, trustWhatsAppRoot } from '.
 import { memoryAccounts } from './support/memory-accounts'
 import { createSessionManager, type SessionManager } from '../src/main/core/sessions/session-manager'
 import { openDatabase, type OpenedDatabase } from '../src/main/core/db/open-database'
-import { proxySecrets } from '../src/main/core/proxy/proxy-secret'
-import { DEFAULT_SEND_LIMITS } from '../src/main/core/sends/limits'
-import { createSqliteSendStore } from '../src/main/core/sends/sqlite-send-store'
-import { createContacts } from '../src/main/core/contacts/contact-book'
-import { createDoctor } from '../src/main/core/doctor/doctor'
 import { TEST_BACKOFF } from './support/sessions'
 
 describe('receipts wait for the record', () => {
@@ -93,16 +89,10 @@ describe('receipts wait for the record', () => {
       openStore: (id) => stores.open(id),
       openAuth: (id) => openObservedAuth(telemetry, stores.open(id), id),
       events: recording,
-      logger: silentLogger(),
       backoff: TEST_BACKOFF,
       socketConfig: () => ({ waWebSocketUrl: sim.url }),
-      proxies: proxySecrets(database.sealer),
-      defaultProxyUrl: () => null,
-      sends: { store: createSqliteSendStore(database.sqlite), sealer: database.sealer, defaultLimits: () => DEFAULT_SEND_LIMITS, maxQueue: () => 1000 },
-      doctor: createDoctor({ stored: () => null }),
       // No LID mappings kept between runs: this suite is about receipts, not senders.
-      contacts: createContacts({ store: { load: async () => [], save: () => undefined, forget: () => undefined, settled: async () => undefined }, logger: silentLogger(), now: Date.now }),
-      staleSocketSeconds: () => 30,
+      ...bareSessionDeps(database),
     })
   }, 30_000)
 

@@ -8,15 +8,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memoryAccounts } from '../../../../test/support/memory-accounts'
+import { bareSessionDeps } from '../../../../test/support/bare-session-deps'
 import { createMemoryAuthStoreFactory } from '../auth-store/memory-store'
-import { createContacts } from '../contacts/contact-book'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
-import { createDoctor } from '../doctor/doctor'
 import { createEventBus } from '../events'
 import { silentLogger } from '../logger'
-import { proxySecrets } from '../proxy/proxy-secret'
-import { DEFAULT_SEND_LIMITS } from '../sends/limits'
-import { createSqliteSendStore } from '../sends/sqlite-send-store'
 import { RunsElsewhereError } from './runs-elsewhere'
 import { createSessionManager, type SessionManager } from './session-manager'
 
@@ -40,15 +36,9 @@ describe('a start another server of the fleet overtook', () => {
         throw new Error('a broken store (test)')
       },
       events: createEventBus(silentLogger()),
-      logger: silentLogger(),
       // Never reached: every start here stops at its claim.
       socketConfig: () => ({ waWebSocketUrl: 'ws://127.0.0.1:9/' }),
-      proxies: proxySecrets(database.sealer),
-      defaultProxyUrl: () => null,
-      sends: { store: createSqliteSendStore(database.sqlite), sealer: database.sealer, defaultLimits: () => DEFAULT_SEND_LIMITS, maxQueue: () => 1000 },
-      doctor: createDoctor({ stored: () => null }),
-      contacts: createContacts({ store: { load: async () => [], save: () => undefined, forget: () => undefined, settled: async () => undefined }, logger: silentLogger(), now: Date.now }),
-      staleSocketSeconds: () => 30,
+      ...bareSessionDeps(database),
     })
   })
 
