@@ -35,7 +35,9 @@
 // Ctrl-C, and a detached guard (cleanup-guard.ts) does both if this process is killed. The last line is the summary the project tracks.
 
 import './as-built'
+import { benchHeapLimit } from './heap-limit'
 import { once } from 'node:events'
+import { availableParallelism } from 'node:os'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -46,13 +48,14 @@ import type { AccountSummary, ReceivedMessage } from '../src/shared/contract'
 import type { AccountId } from '../src/shared/ids'
 import type { Core } from '../src/main/core/create-core'
 import { muteLibsignalLogs } from '../test/support/baileys-clients'
-import { newDataKey, openTestCore, pairAccount, type PairedTestAccount } from '../test/support/sessions'
+import { newDataKey, openTestCore, pairAccount, type EventRecorder, type PairedTestAccount } from '../test/support/sessions'
 import { NO_LIMITS } from '../src/main/core/sends/limits'
 import { startCleanupGuard } from './cleanup-guard'
 import { createPhaseProfiler, type PhaseProfiler } from './cpu-profile'
 import { watchPhase } from './phase-watch'
 import { startPeerProcess, type PeerMemory, type PeerProcess } from './peer-process'
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process'
+import { DEFAULT_SEEDED_PRE_KEYS, seedInChildProcess, type SeededAccount, type SeededAccounts } from './seed-accounts'
 
 const { values: args } = parseArgs({
   options: {
@@ -70,6 +73,8 @@ const { values: args } = parseArgs({
     'peer-budget-s': { type: 'string', default: '240' },
     /** Reconnect every account this many times after the first measurement, then measure again (0: off). */
     churn: { type: 'string', default: '0' },
+    /** How the app's accounts come to be paired: `qr` (the simulator scans each QR) or `seed` (seed-accounts.ts). */
+    pairing: { type: 'string' },
     /** Handshakes the app lets in flight at once (sessions/admission.ts); the core's default unless given. */
     'connect-concurrency': { type: 'string' },
     /** Comma-separated limits: after the idle measurement, reconnect everything again under each and compare. */
@@ -91,6 +96,13 @@ const PAIR_CONCURRENCY = positive('pair-concurrency', args['pair-concurrency'])
 const SETTLE_MS = positive('settle-ms', args['settle-ms'])
 const PEER_BUDGET_MS = positive('peer-budget-s', args['peer-budget-s']) * 1000
 const CHURN = args.churn === '0' ? 0 : positive('churn', args.churn)
+/** Above this many accounts the app's side is seeded unless --pairing qr: QR pairing takes about 0.4 s an account here. */
+const SEED_ABOVE = 500
+const PAIRING = args.pairing ?? (N > SEED_ABOVE ? 'seed' : 'qr')
+if (PAIRING !== 'qr' && PAIRING !== 'seed') {
+  console.error('--pairing must be qr or seed')
+  process.exit(2)
+}
 const CONNECT_CONCURRENCY = args['connect-concurrency'] === undefined ? undefined : positive('connect-concurrency', args['connect-concurrency'])
 const SWEEP = (args['sweep-concurrency'] ?? '')
   .split(',')
@@ -395,6 +407,34 @@ async function churn(core: Core, accounts: PairedTestAccount[], ids: Set<Account
   }
 }
 
+/** (a) Pairs N accounts by QR on `opened`'s core, C at a time: the simulator's admin API plays the phones. */
+async function pairAll(opened: { core: Core; events: EventRecorder }, sim: SimulatorProcess): Promise<PairedTestAccount[]> {
+  const paired: PairedTestAccount[] = new Array(N)
+  let pairedCount = 0
+  let next = 0
+  const scan = (qr: string, label: string): Promise<unknown> => sim.scan(qr, label)
+  await Promise.all(
+    Array.from({ length: Math.min(PAIR_CONCURRENCY, N) }, async () => {
+      while (next < N) {
+        const i = next++
+        paired[i] = await pairAccount(opened.core, opened.events, scan, `Bench ${i + 1}`, PHASE_TIMEOUT_MS)
+        progress(`pairing: ${++pairedCount} of ${N}`)
+      }
+    }),
+  )
+  return paired
+}
+
+/** The seeded accounts as the core lists them, in seeding order (the message plan's ring). */
+function seededTestAccounts(core: Core, accounts: SeededAccount[]): PairedTestAccount[] {
+  const listed = new Map(core.sessions.list().map((summary) => [summary.id, summary]))
+  return accounts.map((account) => {
+    const summary = listed.get(account.id)
+    if (!summary) throw new Error(`the core does not list the seeded account ${account.id}`)
+    return { ...account, summary }
+  })
+}
+
 /** This process with a core open and no account ever run: the baseline of every per-account figure. */
 let freshMemory: Memory = { rss: 0, heapUsed: 0, external: 0 }
 
@@ -403,9 +443,10 @@ async function main(): Promise<void> {
   const unmute = muteLibsignalLogs()
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-bench-accounts-'))
   const peerDir = mkdtempSync(join(tmpdir(), 'irish-bench-peer-'))
+  const simDir = mkdtempSync(join(tmpdir(), 'irish-bench-sim-'))
   const dataKey = newDataKey()
   // Removes the dirs and kills the children even if this process is SIGKILLed (tsx does that on Ctrl-C).
-  const guard = startCleanupGuard([dataDir, peerDir])
+  const guard = startCleanupGuard([dataDir, peerDir, simDir])
   let sim: SimulatorProcess | null = null
   let peer: PeerProcess | null = null
   let core: Core | null = null
@@ -413,7 +454,7 @@ async function main(): Promise<void> {
   const phase = <T>(name: string, work: () => Promise<T>): Promise<T> => (profiler ? profiler.run(name, work) : work())
   // Ctrl-C or an uncaught error: the child processes and the temp dirs must not outlive us.
   const removeDirs = (): void => {
-    for (const dir of [dataDir, peerDir]) {
+    for (const dir of [dataDir, peerDir, simDir]) {
       try {
         // Retries: a child killed a moment ago may still have had a file write in flight.
         rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
@@ -441,8 +482,21 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal)
 
   try {
-    console.log(`accounts benchmark: ${N} accounts, ${MESSAGES} messages, pairing ${PAIR_CONCURRENCY} at a time, node ${process.version}`)
-    sim = await startSimulatorProcess()
+    const how = PAIRING === 'qr' ? `pairing by QR ${PAIR_CONCURRENCY} at a time` : 'seeded (seed-accounts.ts)'
+    console.log(`accounts benchmark: ${N} accounts, ${MESSAGES} messages, ${how}, node ${process.version}, ${benchHeapLimit}`)
+    // (a) Seeding, when chosen: both sides written before the simulator and the core start on them.
+    const simArgs = ['--port', '0']
+    let seeded: SeededAccounts | null = null
+    const seedWorkers = Math.min(availableParallelism(), N)
+    if (PAIRING === 'seed') {
+      progress(`seeding ${N} accounts (${seedWorkers} worker threads)`, true)
+      const statePath = join(simDir, 'state.json')
+      // In its own process: its worker threads and identities must not count in this process's memory.
+      const options = { count: N, dataDir, dataKey, statePath, labelPrefix: 'Bench', limits: NO_LIMITS, workers: seedWorkers }
+      seeded = await seedInChildProcess(options, (child) => guard.watch(child))
+      simArgs.push('--state', statePath, '--state-read-only')
+    }
+    sim = await startSimulatorProcess(simArgs)
     guard.watch(sim.child)
     const endpoint = { url: sim.url, rootKeyHex: sim.rootKeyHex }
 
@@ -455,21 +509,9 @@ async function main(): Promise<void> {
     const fresh = memory()
     freshMemory = fresh
 
-    // (a) Pairing.
+    // (a) Pairing by QR, unless seeded.
     const pairStart = performance.now()
-    const paired: PairedTestAccount[] = new Array(N)
-    let pairedCount = 0
-    let next = 0
-    const scan = (qr: string, label: string): Promise<unknown> => sim!.scan(qr, label)
-    await Promise.all(
-      Array.from({ length: Math.min(PAIR_CONCURRENCY, N) }, async () => {
-        while (next < N) {
-          const i = next++
-          paired[i] = await pairAccount(opened.core, opened.events, scan, `Bench ${i + 1}`, PHASE_TIMEOUT_MS)
-          progress(`pairing: ${++pairedCount} of ${N}`)
-        }
-      }),
-    )
+    const paired = seeded ? seededTestAccounts(core, seeded.accounts) : await pairAll(opened, sim)
     const pairMs = performance.now() - pairStart
     opened.events.stop()
     const afterPairing = memory()
@@ -566,8 +608,13 @@ async function main(): Promise<void> {
 
     console.log('\n== time (app)')
     table([
-      [`pair ${N} accounts by QR (${PAIR_CONCURRENCY} at a time)`, `${seconds(pairMs)} s (${(pairMs / N).toFixed(0)} ms per account)`],
-      ['close the core with all connected', `${seconds(closeMs)} s`],
+      seeded
+        ? [
+            `seed ${N} accounts (not paired: seed-accounts.ts)`,
+            `${seconds(seeded.generateMs)} s making keys (${seedWorkers} worker threads, ${DEFAULT_SEEDED_PRE_KEYS} pre-keys each), ${seconds(seeded.writeMs)} s writing both sides`,
+          ]
+        : [`pair ${N} accounts by QR (${PAIR_CONCURRENCY} at a time)`, `${seconds(pairMs)} s (${(pairMs / N).toFixed(0)} ms per account)`],
+      [seeded ? 'close the core (no account ever ran)' : 'close the core with all connected', `${seconds(closeMs)} s`],
       ['reopen: createCore (lock, key, database)', `${seconds(openMs)} s`],
       [`reopen: startAccounts until ${N} connected`, `${seconds(connectMs)} s; ${connectCpuText}`],
       [`${N} connected from the encrypted store`, `${seconds(connectedInMs)} s (target 15 s)`],
@@ -584,7 +631,7 @@ async function main(): Promise<void> {
     console.log('\n== memory of this process (app; after a full GC each time; MB)')
     memoryTable([
       ['createCore, no account ever run', fresh],
-      [`after pairing ${N} (all connected)`, afterPairing],
+      [seeded ? `after seeding ${N} (none ever ran)` : `after pairing ${N} (all connected)`, afterPairing],
       ['reopened, 0 running', reopened],
       [`${N} connected, idle ${SETTLE_MS} ms`, idle],
     ])
@@ -666,7 +713,9 @@ async function main(): Promise<void> {
           `${ratio(reconnectWatch.lagP99Ms, p.reconnectLag.p99Ms)} (${reconnectWatch.lagP99Ms.toFixed(0)} / ${p.reconnectLag.p99Ms.toFixed(0)} ms); <1: the app's loop stays more responsive`,
         ],
         [`msg/s, ${MESSAGES} messages across ${N} pairs`, `${ratio(perSecond, p.perSecond)} (${perSecond.toFixed(0)} / ${p.perSecond.toFixed(0)}); >1: the app moves more messages per second, <1: fewer`],
-        [`pair ${N} accounts by QR`, `${ratio(pairMs, p.pairMs)} (${seconds(pairMs)} s / ${seconds(p.pairMs)} s); >1: the app pairs slower, <1: faster`],
+        ...(seeded
+          ? []
+          : ([[`pair ${N} accounts by QR`, `${ratio(pairMs, p.pairMs)} (${seconds(pairMs)} s / ${seconds(p.pairMs)} s); >1: the app pairs slower, <1: faster`]] as Array<[string, string]>)),
       ])
       console.log(`  (simulator process after both sides, not counted: ${mb(simEnd.memory.rss)} MB RSS)`)
     }

@@ -1,5 +1,5 @@
-// Node process entry for the simulator: `tsx src/simulator/cli.ts --port <n> [--state <file>]
-// [--admin-port <n>] [--verbose] [--accept-duplicate-messages]`. Prints one JSON line with the
+// Node process entry for the simulator: `tsx src/simulator/cli.ts --port <n> [--state <file>
+// [--state-read-only]] [--admin-port <n>] [--verbose] [--accept-duplicate-messages]`. Prints one JSON line with the
 // WebSocket URL, the root key to
 // trust and the admin URL, then serves until SIGINT/SIGTERM. Loopback only; for tests and demos.
 
@@ -18,6 +18,7 @@ then serves until Ctrl+C. Binds 127.0.0.1 only.
   --port <n>          WebSocket port (default 0: a free one).
   --admin-port <n>    Admin HTTP port (default 0: a free one).
   --state <file>      Keep accounts across restarts in this JSON file.
+  --state-read-only   Start from --state but never write it (a benchmark's seeded accounts).
   --verbose           Log every frame's summary to stderr.
   -h, --help          This help.
 
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string' },
       state: { type: 'string' },
+      'state-read-only': { type: 'boolean', default: false },
       'admin-port': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       // Deliver a stanza that carries one message twice for a device instead of answering 479.
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
   const sim = await startSimulator({
     port: parsePort(values.port, '--port'),
     statePath: values.state,
+    stateReadOnly: values['state-read-only'],
     logger: values.verbose ? verboseLogger() : createDefaultLogger(),
     rejectDuplicateMessages: !values['accept-duplicate-messages'],
   })

@@ -39,6 +39,11 @@ export interface SimulatorOptions {
   port?: number
   /** JSON state file; when given, accounts and the server identity survive restarts. */
   statePath?: string
+  /**
+   * Start from `statePath` but never write it: a benchmark's seeded state (bench/seed-accounts.ts) is
+   * served as loaded, and the simulator spends no time rewriting a file of thousands of accounts.
+   */
+  stateReadOnly?: boolean
   logger?: SimulatorLogger
   maxFrameBytes?: number
   /** How long scanQr waits for the companion's pair-device-sign. */
@@ -197,7 +202,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const loaded = opts.statePath ? await readStateFile(opts.statePath) : null
   const identity: ServerIdentity = loaded?.server ?? createServerIdentity()
   const directory = new Directory(loaded?.directory ?? emptyDirectoryData())
-  const saver = opts.statePath
+  const saver = opts.statePath && !opts.stateReadOnly
     ? new StateSaver(
         opts.statePath,
         () => ({ server: identity, directory: directory.data }),
