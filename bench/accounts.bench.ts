@@ -1,11 +1,21 @@
 // Accounts benchmark: one core in this process runs N WhatsApp accounts against the simulator, which
 // runs in a child process so its memory is not counted. Run: `npm run bench:accounts -- [--accounts N]
 // [--messages M] [--pair-concurrency C] [--settle-ms MS] [--profile DIR] [--connect-concurrency L]
-// [--sweep-concurrency 4,16,64]`. --profile writes CPU profiles of the reconnect and message phases to
-// DIR and prints where their time goes. --connect-concurrency sets the app's admission limit (handshakes
+// [--sweep-concurrency 4,16,64] [--pairing qr|seed]`. The process takes the headless server's heap
+// limit (heap-limit.ts) and prints it on its first line. --profile writes CPU profiles of the reconnect
+// and message phases to DIR and prints where their time goes. --connect-concurrency sets the app's admission limit (handshakes
 // in flight, sessions/admission.ts); --sweep-concurrency reconnects everything again under each limit
 // listed and prints time, event-loop delay and heap peak for each. Measures, in order:
-//   (a) pairing N accounts by QR (the simulator's admin API plays the phones), C at a time;
+//   (a) pairing N accounts by QR (the simulator's admin API plays the phones), C at a time; or, with
+//       --pairing seed (the default above 500 accounts: QR pairing takes about 0.4 s an account here,
+//       hours at 10,000), seeding them: seed-accounts.ts writes what a completed pairing leaves on both
+//       sides (the simulator's state file, which the simulator is then started on read-only; the app's
+//       sealed creds, pre-keys and account rows through the app's own storage code) from identities
+//       made by Baileys' and the simulator's own pairing functions, in a child process with worker
+//       threads so none of it counts in this process's memory. It skips the QR exchange, the first
+//       login (Baileys' login chores then happen at the reconnect instead) and most pre-keys (30, not
+//       812). Phases (b) to (e) are then the same real Baileys against the simulator either way. The
+//       seeded accounts never ran in this process, so "after pairing" equals the fresh baseline;
 //   (b) closing the core and opening a new one on the same data dir, then the time until all N are
 //       connected again from the encrypted store (createCore + startAccounts, no pairing), with the
 //       event loop's delay and the heap's peak during it (phase-watch.ts; the peer reports the same);
@@ -23,7 +33,8 @@
 // Then the same four phases for the peer, measured the same way against the same simulator with the same
 // N, concurrency and message plan: plain Baileys with useMultiFileAuthState (one folder per account), no
 // app core, in its own process (bench/baileys-peer.ts; the app's core is closed by then, so the two never
-// compete for CPU). "== ratios" divides the app's figures by the peer's. --skip-peer leaves it out
+// compete for CPU; the peer pairs by QR whatever --pairing says, and its budget ends it long before
+// 10,000). "== ratios" divides the app's figures by the peer's. --skip-peer leaves it out
 // (for profiling); --peer-key-cache wraps the peer's keys in makeCacheableSignalKeyStore, as the app does.
 // The peer is time-boxed (--peer-budget-s, default 240 s): plain Baileys does not always finish at
 // hundreds of accounts, and then the run says so and gives no ratio rather than running for an hour.
@@ -55,7 +66,7 @@ import { createPhaseProfiler, type PhaseProfiler } from './cpu-profile'
 import { watchPhase } from './phase-watch'
 import { startPeerProcess, type PeerMemory, type PeerProcess } from './peer-process'
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process'
-import { DEFAULT_SEEDED_PRE_KEYS, seedInChildProcess, type SeededAccount, type SeededAccounts } from './seed-accounts'
+import { DEFAULT_SEEDED_PRE_KEYS, SEED_BY_DEFAULT_ABOVE, seedInChildProcess, type SeededAccount, type SeededAccounts } from './seed-accounts'
 
 const { values: args } = parseArgs({
   options: {
@@ -96,9 +107,7 @@ const PAIR_CONCURRENCY = positive('pair-concurrency', args['pair-concurrency'])
 const SETTLE_MS = positive('settle-ms', args['settle-ms'])
 const PEER_BUDGET_MS = positive('peer-budget-s', args['peer-budget-s']) * 1000
 const CHURN = args.churn === '0' ? 0 : positive('churn', args.churn)
-/** Above this many accounts the app's side is seeded unless --pairing qr: QR pairing takes about 0.4 s an account here. */
-const SEED_ABOVE = 500
-const PAIRING = args.pairing ?? (N > SEED_ABOVE ? 'seed' : 'qr')
+const PAIRING = args.pairing ?? (N > SEED_BY_DEFAULT_ABOVE ? 'seed' : 'qr')
 if (PAIRING !== 'qr' && PAIRING !== 'seed') {
   console.error('--pairing must be qr or seed')
   process.exit(2)

@@ -85,12 +85,12 @@ export function stats(samples: number[]): { p50: number; p99: number } {
 }
 
 /** Stops what a fleet run started, whatever state it ended in: live members, the simulator, the cluster, the scratch folder. */
-export async function stopFleet(members: readonly Member[], sim: SimulatorProcess, cluster: PostgresCluster, scratch: string): Promise<void> {
+export async function stopFleet(members: readonly Member[], sim: SimulatorProcess | null, cluster: PostgresCluster, scratch: string): Promise<void> {
   for (const m of members) {
     m.events.close()
     if (m.server.child.exitCode === null && m.server.child.signalCode === null) await m.server.stop().catch(() => undefined)
   }
-  await sim.stop()
+  await sim?.stop()
   await cluster.stop()
   rmSync(scratch, { recursive: true, force: true })
 }

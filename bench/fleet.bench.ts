@@ -1,8 +1,13 @@
-// `npm run bench:fleet [-- --accounts 60] [--ops 3000] [--store-only]`: three headless servers on one throwaway PostgreSQL cluster and
-// one WhatsApp simulator (its own process). Prints pairing and connect times, the auth store's one-key
+// `npm run bench:fleet [-- --accounts 60] [--ops 3000] [--store-only] [--pairing qr|seed]`: three headless
+// servers on one throwaway PostgreSQL cluster and one WhatsApp simulator (its own process). Prints pairing
+// and connect times, the auth store's one-key
 // get/set latency on PostgreSQL next to SQLite measured in the same run (same data key, same values, in
 // rotated rounds), and, last, the failover after kill -9 of one server, exactly as
 // `fleet: <N> accounts resumed in <s> s after kill -9 of 1 of 3 servers`.
+// Above 500 accounts (or with --pairing seed) the accounts are not paired by QR but seeded into the
+// database and the simulator's state (seed-accounts.ts, as bench:accounts does), not wanted running; each
+// server is then asked to start a third (accounts:bulk), as each pairs a third otherwise, and the time
+// until all are connected is printed. The connects and the failover are real Baileys either way.
 // Targets: failover under 25 s with the default 15 s lease; PostgreSQL one-key get p99 under
 // 2 ms on loopback. The figures are printed, never asserted.
 
@@ -22,10 +27,22 @@ import { silentLogger } from '../src/main/core/logger'
 import { findPostgres, startPostgresCluster } from '../test/support/postgres-cluster'
 import { newDataKey } from '../test/support/server-process'
 import { connected, leasesOwnedBy, pairSpread, startMember, stats, stopFleet, type Member } from './fleet-support'
-import { startSimulatorProcess } from './simulator-process'
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process'
+import { SEED_BY_DEFAULT_ABOVE, seedInChildProcess } from './seed-accounts'
+import { NO_LIMITS } from '../src/main/core/sends/limits'
+import { MAX_BULK_IDS } from '../src/shared/schemas'
 
-const { values } = parseArgs({ options: { accounts: { type: 'string', default: '60' }, ops: { type: 'string', default: '3000' }, 'store-only': { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: '60' },
+    ops: { type: 'string', default: '3000' },
+    'store-only': { type: 'boolean', default: false },
+    pairing: { type: 'string' },
+  },
+})
 const N = Number(values.accounts)
+const PAIRING = values.pairing ?? (N > SEED_BY_DEFAULT_ABOVE ? 'seed' : 'qr')
+if (PAIRING !== 'qr' && PAIRING !== 'seed') throw new Error('--pairing must be qr or seed')
 const OPS = Number(values.ops)
 const say = (line: string): void => void process.stdout.write(`${line}\n`)
 
@@ -70,7 +87,7 @@ async function main(): Promise<void> {
   const install = findPostgres()
   if ('missing' in install) throw new Error(install.missing)
   const cluster = await startPostgresCluster(install)
-  const sim = await startSimulatorProcess()
+  let sim: SimulatorProcess | null = null
   const members: Member[] = []
   const scratch = mkdtempSync(join(tmpdir(), 'irish-bench-fleet-'))
   try {
@@ -87,13 +104,28 @@ async function main(): Promise<void> {
     await storeDb.close()
     if (values['store-only']) return
 
+    let seeded: string[] | null = null
+    const simArgs = ['--port', '0']
+    if (PAIRING === 'seed') {
+      const statePath = join(scratch, 'sim-state.json')
+      const started = performance.now()
+      const options = { count: N, dataDir: join(scratch, 'seed'), dataKey, databaseUrl: url, statePath, labelPrefix: 'Bench', limits: NO_LIMITS, wantRunning: false }
+      seeded = (await seedInChildProcess(options)).accounts.map((a) => a.id)
+      say(`seeding: ${N} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s (not paired: seed-accounts.ts)`)
+      simArgs.push('--state', statePath, '--state-read-only')
+    }
+    sim = await startSimulatorProcess(simArgs)
+
     for (let i = 0; i < 3; i++) members.push(await startMember({ url, dataKey, token, sim }, mkdtempSync(join(scratch, `server-${i}-`))))
 
-    // Pairing: each server pairs a third, the three at once.
-    const pairStart = performance.now()
-    const { pairMs } = await pairSpread(members, sim, N, 'Bench')
-    const pairing = stats(pairMs)
-    say(`pairing: ${N} accounts in ${((performance.now() - pairStart) / 1000).toFixed(1)} s on 3 servers; per account p50 ${(pairing.p50 / 1000).toFixed(2)} s p99 ${(pairing.p99 / 1000).toFixed(2)} s`)
+    if (seeded) await startSpread(members, seeded)
+    else {
+      // Pairing: each server pairs a third, the three at once.
+      const pairStart = performance.now()
+      const { pairMs } = await pairSpread(members, sim, N, 'Bench')
+      const pairing = stats(pairMs)
+      say(`pairing: ${N} accounts in ${((performance.now() - pairStart) / 1000).toFixed(1)} s on 3 servers; per account p50 ${(pairing.p50 / 1000).toFixed(2)} s p99 ${(pairing.p99 / 1000).toFixed(2)} s`)
+    }
     const spread = await members[0]!.server.value<FleetServer[]>('fleet:servers')
     say(`spread: ${spread.map((s) => s.accounts).join(' / ')} accounts`)
 
@@ -118,6 +150,29 @@ async function main(): Promise<void> {
   } finally {
     await stopFleet(members, sim, cluster, scratch)
   }
+}
+
+/** Each server starts a third of the seeded accounts, the three at once; prints the time until all are connected. */
+async function startSpread(members: readonly Member[], ids: readonly string[]): Promise<void> {
+  const started = performance.now()
+  const connectedMs: number[] = []
+  await Promise.all(
+    members.map(async (member, m) => {
+      const share = ids.filter((_, i) => i % members.length === m)
+      const arrived = share.map(async (id) => {
+        await member.events.next(connected(id), 600_000)
+        connectedMs.push(performance.now() - started)
+      })
+      for (let i = 0; i < share.length; i += MAX_BULK_IDS) {
+        const results = await member.server.value<Array<{ id: string; ok: boolean; error?: { message: string } }>>('accounts:bulk', { ids: share.slice(i, i + MAX_BULK_IDS), action: 'start' })
+        const failed = results.filter((r) => !r.ok)
+        if (failed.length > 0) throw new Error(`${failed.length} starts failed, the first: ${failed[0]!.error?.message ?? 'no message'}`)
+      }
+      await Promise.all(arrived)
+    }),
+  )
+  const connect = stats(connectedMs)
+  say(`connect: ${ids.length} seeded accounts on 3 servers in ${((performance.now() - started) / 1000).toFixed(1)} s; per account p50 ${(connect.p50 / 1000).toFixed(1)} s p99 ${(connect.p99 / 1000).toFixed(1)} s`)
 }
 
 main().then(

@@ -33,7 +33,11 @@ import type { AccountRecord } from '../src/main/core/accounts/account-repository
 import { envVault } from '../src/main/core/crypto/key-vault'
 import { silentLogger } from '../src/main/core/logger'
 import { openStorage } from '../src/main/core/open-storage'
+import { pgAuthStoreFactory } from '../src/main/core/auth-store/pg-store'
 import { reviveSeed, seedIdentity, type SeedIdentity, type SeedIdentityInput } from './seed-identity'
+
+/** The benchmarks seed rather than pair by QR above this many accounts (QR pairing takes about 0.4 s an account on 2 cores). */
+export const SEED_BY_DEFAULT_ABOVE = 500
 
 /** Enough that no login tops them up (Baileys does at 5 or fewer) and no benchmark runs short. */
 export const DEFAULT_SEEDED_PRE_KEYS = 30
@@ -43,6 +47,10 @@ export interface SeedOptions {
   /** The app's data dir and data key (base64), as openTestCore takes them. No core may have it open. */
   dataDir: string
   dataKey: string
+  /** A fleet's PostgreSQL database (postgres://…) instead of the SQLite file in `dataDir`. No server may run on it yet. */
+  databaseUrl?: string
+  /** Whether each account is started when a core starts (default true, as after a pairing). */
+  wantRunning?: boolean
   /** The simulator state file to write; start the simulator on it afterwards. */
   statePath: string
   /** Account i is labelled `<labelPrefix> <i + 1>`, in the app and in the simulator. */
@@ -119,18 +127,21 @@ export async function seedAccounts(options: SeedOptions): Promise<SeededAccounts
   // As createCore makes it.
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const dataKey = await envVault(options.dataKey).getDataKey()
-  const storage = await openStorage({ dataDir: options.dataDir, dataKey, logger: silentLogger() })
+  const storage = await openStorage({ dataDir: options.dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), dataKey, logger: silentLogger() })
   dataKey.fill(0)
   const accounts: SeededAccount[] = []
   try {
-    const stores = storage.stores
-    if (!stores) throw new Error('seeding writes the SQLite store; a PostgreSQL fleet opens its stores itself')
+    // On PostgreSQL a server opens its stores fenced by its leases (fleet/fleet.ts); no server runs yet,
+    // so the seeding writes through the same factory unfenced.
+    const stores = storage.stores ?? (storage.postgres ? pgAuthStoreFactory(storage.postgres.database) : null)
+    if (!stores) throw new Error('the storage opened has no auth store')
     for (const [i, identity] of identities.entries()) {
       const id = `acc-${randomBytes(5).toString('hex')}` as AccountId
       const store = stores.open(id)
       await store.saveCreds(reviveSeed<AuthenticationCreds>(identity.creds))
       await store.set({ 'pre-key': reviveSeed<Record<string, KeyPair>>(identity.preKeys) })
-      storage.accounts.insert(seededRecord(id, `${options.labelPrefix} ${i + 1}`, identity.phone, options.limits, now + i))
+      const record = seededRecord(id, `${options.labelPrefix} ${i + 1}`, identity.phone, options.limits, now + i)
+      storage.accounts.insert({ ...record, wantRunning: options.wantRunning ?? true })
       accounts.push({ id, phone: identity.phone, jid: `${identity.phone}@s.whatsapp.net` })
     }
     await storage.settled()
@@ -140,7 +151,7 @@ export async function seedAccounts(options: SeedOptions): Promise<SeededAccounts
   return { accounts, generateMs, writeMs: performance.now() - writeStart }
 }
 
-/** The row of an account paired and connected once, then stopped with the app: started again at the next start. */
+/** The row of an account paired and connected once, then stopped with the app (started again at the next start unless not wanted running). */
 function seededRecord(id: AccountId, label: string, phone: string, limits: SendLimits, at: number): AccountRecord {
   return {
     id,

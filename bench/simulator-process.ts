@@ -4,8 +4,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { totalmem } from 'node:os'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
+import { heapLimitFlag } from '../src/main/server/heap-limit'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const STARTUP_TIMEOUT_MS = 30_000
@@ -26,7 +28,10 @@ export interface SimulatorProcess {
 
 /** `args`: the simulator's own options (a fixed --port, a --state file). */
 export async function startSimulatorProcess(args: string[] = ['--port', '0']): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/as-built.ts', 'src/simulator/cli.ts', ...args], {
+  // The server's heap limit (src/main/server/heap-limit.ts) for the simulator too: at 10,000 accounts its
+  // directory and sockets approach V8's default. Passed as a flag: this child is started, not re-executed.
+  const heap = heapLimitFlag({ execArgv: [], nodeOptions: process.env.NODE_OPTIONS, totalMemory: totalmem(), currentLimit: 0 })
+  const child = spawn(process.execPath, [...(heap ? [heap] : []), '--import', 'tsx', '--import', './bench/as-built.ts', 'src/simulator/cli.ts', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
