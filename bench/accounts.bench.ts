@@ -215,6 +215,40 @@ function allConnected(core: Core, ids: Set<AccountId>): Promise<void> {
   })
 }
 
+/** Resolves, with how many it waited for, once every id shows connected (at once when all do now). */
+async function untilAllConnected(core: Core, ids: Set<AccountId>): Promise<number> {
+  const missing = new Set(core.sessions.list().filter((a) => ids.has(a.id) && a.status !== 'connected').map((a) => a.id))
+  if (missing.size > 0) await allConnected(core, missing)
+  return missing.size
+}
+
+/**
+ * Counts connected accounts that leave 'connected' from now on, by the status they move to and the
+ * disconnect code and error they show: at thousands of accounts a socket lost under load shows here.
+ */
+function watchDrops(core: Core, ids: Set<AccountId>): { stop(): string } {
+  const status = new Map(core.sessions.list().map((a) => [a.id, a.status]))
+  const reasons = new Map<string, number>()
+  const unsubscribe = core.events.subscribe((m) => {
+    if (m.event !== 'accounts:changed') return
+    const summary = m.payload as AccountSummary
+    if (!ids.has(summary.id)) return
+    if (status.get(summary.id) === 'connected' && summary.status !== 'connected') {
+      const reason = [summary.status, summary.lastDisconnectCode, summary.lastError].filter((v) => v !== null && v !== undefined).join(' ')
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
+    }
+    status.set(summary.id, summary.status)
+  })
+  return {
+    stop() {
+      unsubscribe()
+      const total = [...reasons.values()].reduce((a, b) => a + b, 0)
+      if (total === 0) return '0'
+      return `${total}: ${[...reasons].map(([reason, n]) => `${reason} (${n})`).join(', ')}`
+    },
+  }
+}
+
 /** Sends `count` texts, sender k % N to its right-hand neighbour, and resolves when all have arrived. */
 async function exchange(core: Core, accounts: PairedTestAccount[], tag: string, count: number): Promise<number> {
   const prefix = `${tag}-`
@@ -553,6 +587,8 @@ async function main(): Promise<void> {
     const connectCpuText = cpuShare(connectCpu, cpuNow(sim.child.pid), connectMs)
     const connectedInMs = openMs + connectMs
     const notConnected = core.sessions.list().filter((a) => a.status !== 'connected').length
+    progress(`reconnect: ${N} connected in ${seconds(connectedInMs)} s, loop delay p99 ${reconnectWatch.lagP99Ms.toFixed(0)} ms, heap peak ${mb(reconnectWatch.peakHeap)} MB`, true)
+    const drops = watchDrops(core, ids)
 
     // (c) Idle memory with N connected.
     await delay(SETTLE_MS)
@@ -562,6 +598,7 @@ async function main(): Promise<void> {
     const idleHeapPerAccount = (idle.heapUsed - fresh.heapUsed) / N
     const peakHeapRatio = reconnectWatch.peakHeap / idle.heapUsed
     const simStats = await sim.stats()
+    progress(`idle: ${mb(perAccount)} MB RSS per account, peak heap / idle heap ${peakHeapRatio.toFixed(2)}`, true)
 
     // (b') The same reconnect under other admission limits: total time against loop delay and heap peak.
     const sweep: Array<{ limit: number; ms: number; lagP99Ms: number; lagMaxMs: number; peakHeap: number }> = []
@@ -582,12 +619,20 @@ async function main(): Promise<void> {
       await delay(SETTLE_MS)
     }
 
-    progress('measuring message throughput', true)
-    // (d) Throughput: one untimed round so every pair has its Signal session, then the timed run.
-    const warmMs = await exchange(core, paired, 'warm', N)
-    const storeBefore = core.telemetry.snapshot(null).requests
-    const sendCpu = cpuNow(sim.child.pid)
-    const sendMs = await phase('messages', () => exchange(core!, paired, 'bench', MESSAGES))
+    // (d) Throughput: one untimed round so every pair has its Signal session, then the timed run. A
+    // sender must be connected: accounts that dropped since are waited for (and counted) first.
+    const backBefore = await untilAllConnected(core, ids)
+    progress(`measuring message throughput${backBefore > 0 ? ` (after ${backBefore} dropped accounts came back)` : ''}`, true)
+    const { warmMs, sendMs, storeBefore, sendCpu } = await (async () => {
+      try {
+        const warm = await exchange(core, paired, 'warm', N)
+        const before = { storeBefore: core.telemetry.snapshot(null).requests, sendCpu: cpuNow(sim.child.pid) }
+        return { warmMs: warm, ...before, sendMs: await phase('messages', () => exchange(core!, paired, 'bench', MESSAGES)) }
+      } catch (error) {
+        progress(`the message phase failed; connections lost after all were connected: ${drops.stop()}`, true)
+        throw error
+      }
+    })()
     const sendCpuText = cpuShare(sendCpu, cpuNow(sim.child.pid), sendMs)
     const storeAfter = core.telemetry.snapshot(null).requests
     const perSecond = MESSAGES / (sendMs / 1000)
@@ -595,6 +640,7 @@ async function main(): Promise<void> {
       (req) => `${req} ${((storeAfter[req].count - storeBefore[req].count) / MESSAGES).toFixed(1)}/msg (p99 ${storeAfter[req].p99.toFixed(2)} ms)`,
     )
 
+    const dropped = drops.stop()
     const churned = CHURN > 0 ? await churn(core, paired, ids) : null
 
     // The peer: only now, with the app's core closed, so the two never share the CPU.
@@ -628,6 +674,7 @@ async function main(): Promise<void> {
       [`reopen: startAccounts until ${N} connected`, `${seconds(connectMs)} s; ${connectCpuText}`],
       [`${N} connected from the encrypted store`, `${seconds(connectedInMs)} s (target 15 s)`],
       ['accounts not connected after reopen', String(notConnected)],
+      ['connections lost after all were connected, until the messages ended', dropped],
       [
         'event-loop delay during the reconnect',
         `p99 ${reconnectWatch.lagP99Ms.toFixed(0)} ms, max ${reconnectWatch.lagMaxMs.toFixed(0)} ms (target p99 < 100 ms); ${CONNECT_CONCURRENCY ?? 'default'} handshakes in flight at most`,
