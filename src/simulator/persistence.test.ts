@@ -81,6 +81,28 @@ describe('state file', () => {
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 
+  it('read-only: serves the accounts of the file and never writes it, whatever changes', async () => {
+    const statePath = join(dir, 'read-only.json')
+    const writer = await start(statePath)
+    const a = await pairClient(writer, { name: 'Ann' })
+    await closeSocket(a.sock)
+    await writer.close()
+    sims.splice(0)
+    const before = await readFile(statePath, 'utf8')
+
+    const sim = await startSimulator({ statePath, stateReadOnly: true, logger: silentLogger })
+    sims.push(sim)
+    expect(sim.accounts().map((x) => x.jid)).toEqual([a.account.jid])
+    const again = createTestSocket(sim, a.store)
+    sockets.push(again)
+    await waitForOpen(again)
+    const b = await pairClient(sim, { name: 'Ben' })
+    sockets.push(b.sock)
+    expect(sim.accounts()).toHaveLength(2)
+    await sim.close()
+    expect(await readFile(statePath, 'utf8')).toBe(before)
+  })
+
   it('refuses a corrupt state file with storage-corrupt', async () => {
     const statePath = join(dir, 'corrupt.json')
     await writeFile(statePath, '{"version":1,')
