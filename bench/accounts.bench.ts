@@ -29,7 +29,7 @@
 //       taken); the baseline taken after the reopen (pages already grown by pairing) is shown as well
 //       and errs low. The truth lies between the two; the summary line uses the high one;
 //   (d) message throughput: account i sends to account i+1 (mod N), M texts in all, every sender at
-//       once, timed from the first send until every accounts:message event has arrived.
+//       once (at most --senders, default 1,000: send-plan.ts), timed from the first send until every accounts:message event has arrived.
 // Then the same four phases for the peer, measured the same way against the same simulator with the same
 // N, concurrency and message plan: plain Baileys with useMultiFileAuthState (one folder per account), no
 // app core, in its own process (bench/baileys-peer.ts; the app's core is closed by then, so the two never
@@ -66,6 +66,7 @@ import { createPhaseProfiler, type PhaseProfiler } from './cpu-profile'
 import { watchPhase } from './phase-watch'
 import { startPeerProcess, type PeerMemory, type PeerProcess } from './peer-process'
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process'
+import { eachSender } from './send-plan'
 import { DEFAULT_SEEDED_PRE_KEYS, SEED_BY_DEFAULT_ABOVE, seedInChildProcess, type SeededAccount, type SeededAccounts } from './seed-accounts'
 
 const { values: args } = parseArgs({
@@ -86,6 +87,8 @@ const { values: args } = parseArgs({
     churn: { type: 'string', default: '0' },
     /** How the app's accounts come to be paired: `qr` (the simulator scans each QR) or `seed` (seed-accounts.ts). */
     pairing: { type: 'string' },
+    /** Accounts sending at once in the message phases (send-plan.ts); default all of them, at most 1,000. */
+    senders: { type: 'string' },
     /** Handshakes the app lets in flight at once (sessions/admission.ts); the core's default unless given. */
     'connect-concurrency': { type: 'string' },
     /** Comma-separated limits: after the idle measurement, reconnect everything again under each and compare. */
@@ -112,6 +115,7 @@ if (PAIRING !== 'qr' && PAIRING !== 'seed') {
   console.error('--pairing must be qr or seed')
   process.exit(2)
 }
+const SENDERS = args.senders === undefined ? Math.min(N, 1000) : positive('senders', args.senders)
 const CONNECT_CONCURRENCY = args['connect-concurrency'] === undefined ? undefined : positive('connect-concurrency', args['connect-concurrency'])
 const SWEEP = (args['sweep-concurrency'] ?? '')
   .split(',')
@@ -265,12 +269,11 @@ async function exchange(core: Core, accounts: PairedTestAccount[], tag: string, 
   })
   const started = performance.now()
   try {
-    const senders = accounts.map(async (sender, i) => {
+    const senders = eachSender(accounts.length, SENDERS, async (i) => {
       const to = accounts[(i + 1) % accounts.length]!.phone
-      // Each sender sends its share one after the other, as one client would; the senders run at once.
-      for (let k = i; k < count; k += accounts.length) await core.sessions.sendText(sender.id, to, `${prefix}${k}`)
+      for (let k = i; k < count; k += accounts.length) await core.sessions.sendText(accounts[i]!.id, to, `${prefix}${k}`)
     })
-    await Promise.all([...senders, allArrived])
+    await Promise.all([senders, allArrived])
   } finally {
     clearTimeout(timer)
     unsubscribe()
@@ -336,6 +339,7 @@ async function measurePeer(peer: PeerProcess, sim: SimulatorProcess, dir: string
     pairConcurrency: PAIR_CONCURRENCY,
     timeoutMs: PHASE_TIMEOUT_MS,
     keyCache: args['peer-key-cache'] ?? false,
+    senders: SENDERS,
   })
   // Baseline: the peer process with Baileys loaded, the root trusted and no socket ever made.
   const fresh = await peer.request('memory')
@@ -526,7 +530,7 @@ async function main(): Promise<void> {
 
   try {
     const how = PAIRING === 'qr' ? `pairing by QR ${PAIR_CONCURRENCY} at a time` : 'seeded (seed-accounts.ts)'
-    console.log(`accounts benchmark: ${N} accounts, ${MESSAGES} messages, ${how}, node ${process.version}, ${benchHeapLimit}`)
+    console.log(`accounts benchmark: ${N} accounts, ${MESSAGES} messages (${SENDERS} senders at once), ${how}, node ${process.version}, ${benchHeapLimit}`)
     // (a) Seeding, when chosen: both sides written before the simulator and the core start on them.
     const simArgs = ['--port', '0']
     let seeded: SeededAccounts | null = null

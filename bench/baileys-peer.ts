@@ -28,6 +28,7 @@ import { guardConsoleAgainstSessionDumps } from '../src/whatsapp-protocol/consol
 import { enforceSignatureChecks, trustWhatsAppRoot } from '../src/whatsapp-protocol/trust-root'
 import type { PeerInit, PeerMemory, PeerRequest, PeerResponse, PeerResults } from './peer-process'
 import { watchPhase } from './phase-watch'
+import { eachSender } from './send-plan'
 
 if (!process.send) {
   console.error('bench/baileys-peer.ts is started by the accounts benchmark (over IPC), not by hand')
@@ -218,7 +219,7 @@ async function reopenAll(): Promise<number> {
   return performance.now() - started
 }
 
-/** The app side's exchange: `count` texts, sender k % N to its right-hand neighbour, all senders at once. */
+/** The app side's exchange: `count` texts, sender k % N to its right-hand neighbour, `senders` at once (send-plan.ts). */
 async function exchange(tag: string, count: number): Promise<{ ms: number; duplicates: number }> {
   const { timeoutMs } = init()
   const prefix = `${tag}-`
@@ -239,7 +240,8 @@ async function exchange(tag: string, count: number): Promise<{ ms: number; dupli
   })
   const started = performance.now()
   try {
-    const senders = accounts.map(async (sender, i) => {
+    const senders = eachSender(accounts.length, init().senders, async (i) => {
+      const sender = accounts[i]!
       const to = accounts[(i + 1) % accounts.length]!.jid!
       for (let k = i; k < count; k += accounts.length) {
         const sock = sender.sock
@@ -254,7 +256,7 @@ async function exchange(tag: string, count: number): Promise<{ ms: number; dupli
         await sending
       }
     })
-    await Promise.all([...senders, allArrived])
+    await Promise.all([senders, allArrived])
   } finally {
     clearTimeout(timer)
     onText = null

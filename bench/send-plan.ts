@@ -1,0 +1,16 @@
+// The message plan both sides of bench:accounts follow (the app in accounts.bench.ts, plain Baileys in
+// baileys-peer.ts): sender i sends its share of the texts to sender i + 1, one after the other as one
+// client would, with at most `senders` accounts sending at once. At 10,000 accounts, every account's
+// first message at once (10,000 Signal session set-ups in one burst) kept the simulator's single
+// process so busy that pings waited over 5 s and 702 sockets were judged stale; a real server would not
+// be that one bottleneck.
+
+/** Runs `send(i)` for every sender index, at most `senders` at once, in index order. */
+export async function eachSender(count: number, senders: number, send: (index: number) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(senders, count) }, async () => {
+      while (next < count) await send(next++)
+    }),
+  )
+}
