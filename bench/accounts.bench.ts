@@ -29,7 +29,7 @@
 //       taken); the baseline taken after the reopen (pages already grown by pairing) is shown as well
 //       and errs low. The truth lies between the two; the summary line uses the high one;
 //   (d) message throughput: account i sends to account i+1 (mod N), M texts in all, every sender at
-//       once (at most --senders, default 1,000: send-plan.ts), timed from the first send until every accounts:message event has arrived.
+//       once (at most --senders, default 500: send-plan.ts), timed from the first send until every accounts:message event has arrived.
 // Then the same four phases for the peer, measured the same way against the same simulator with the same
 // N, concurrency and message plan: plain Baileys with useMultiFileAuthState (one folder per account), no
 // app core, in its own process (bench/baileys-peer.ts; the app's core is closed by then, so the two never
@@ -87,7 +87,7 @@ const { values: args } = parseArgs({
     churn: { type: 'string', default: '0' },
     /** How the app's accounts come to be paired: `qr` (the simulator scans each QR) or `seed` (seed-accounts.ts). */
     pairing: { type: 'string' },
-    /** Accounts sending at once in the message phases (send-plan.ts); default all of them, at most 1,000. */
+    /** Accounts sending at once in the message phases (send-plan.ts); default all of them, at most 500. */
     senders: { type: 'string' },
     /** Handshakes the app lets in flight at once (sessions/admission.ts); the core's default unless given. */
     'connect-concurrency': { type: 'string' },
@@ -115,7 +115,7 @@ if (PAIRING !== 'qr' && PAIRING !== 'seed') {
   console.error('--pairing must be qr or seed')
   process.exit(2)
 }
-const SENDERS = args.senders === undefined ? Math.min(N, 1000) : positive('senders', args.senders)
+const SENDERS = args.senders === undefined ? Math.min(N, 500) : positive('senders', args.senders)
 const CONNECT_CONCURRENCY = args['connect-concurrency'] === undefined ? undefined : positive('connect-concurrency', args['connect-concurrency'])
 const SWEEP = (args['sweep-concurrency'] ?? '')
   .split(',')
