@@ -1,13 +1,12 @@
 // The built server loads the database it runs on and not the other one (src/main/core/postgres-adapters.ts):
 // on SQLite no `pg` and no PostgreSQL side (drizzle's node-postgres driver, the pg-core schemas, the
-// fleet), which are about 100 MB and a quarter of a second of an idle start (docs/performance.md, "The
-// idle server"); with `--database postgres://` both. Every module the process loads is recorded by a
+// fleet: docs/performance.md, "The idle server"); with `--database postgres://` both. Every module the process loads is recorded by a
 // module hook (support/record-modules.mjs); the server is the bundle `npm run serve` runs.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { staleReason } from '../scripts/build-freshness.mjs'
 import { describePostgres, usePostgresCluster } from './support/postgres-suite'
 import { startServerProcess } from './support/server-process'

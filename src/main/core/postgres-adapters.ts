@@ -1,9 +1,8 @@
 // Everything the core runs on PostgreSQL and nowhere else: the database itself, each capability's pg-*
 // adapter and the fleet. open-storage.ts loads this module, through a dynamic import, only for a
 // `--database postgres://` server, so a server on SQLite (and the desktop app) never loads `pg`, drizzle's
-// node-postgres driver and migrator, or the pg-core schemas: about 100 MB of memory and a quarter of a
-// second of start on a module graph this size (docs/performance.md, "The idle server";
-// test/server-dialect-loading.test.ts keeps it so). Anything else that needs one of these takes it from
+// node-postgres driver and migrator, the pg-core schemas or the fleet (docs/performance.md, "The idle
+// server", has what that saves; test/server-dialect-loading.test.ts keeps it so). Anything else that needs one of these takes it from
 // `Storage.postgres.adapters`; a static import of them elsewhere in the core would load them for SQLite too.
 
 export { openPostgres } from './db/postgres/open-postgres'
