@@ -12,6 +12,10 @@ export default defineConfig({
       // Map files only: nothing enables them at run time (that would cost on every stack trace); use
       // NODE_OPTIONS=--enable-source-maps when a stack needs reading.
       sourcemap: true,
+      // drizzle-orm is bundled, not loaded from node_modules: its package.json (179 KB of "exports") is
+      // parsed again by Node's ES module loader for every one of its 146 files the server loads, which
+      // cost 0.5 s and 125 MB of resident memory at start (docs/performance.md, "The idle server").
+      externalizeDeps: { exclude: ['drizzle-orm'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/electron/index.ts'),

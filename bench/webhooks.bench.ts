@@ -1,16 +1,19 @@
 // Webhooks (docs/webhooks.md): delivery throughput from 50 accounts to a local receiver, and the cost webhooks add
 // to handling a message, each against a peer measured in the same run.
 //
-// Delivery: 50 accounts each emit `--per-account` accounts:message events through the real webhook
-// service (real SQLite outbox, sealed payloads, signed POSTs with keep-alive, at most 8 in flight, in order
-// per account) to a receiver on 127.0.0.1 that answers 200. Peer: the same number of bare POSTs of the
-// same bodies to the same receiver, 8 at a time, with no outbox, no sealing and no signing.
+// Delivery: 50 accounts emit, between them, each backlog of `--backlogs` accounts:message events through
+// the real webhook service (real SQLite outbox, sealed payloads, signed POSTs with keep-alive, at most 8 in
+// flight, in order per account) to a receiver on 127.0.0.1 that answers 200. The events are emitted faster
+// than they go out, so the outbox holds most of the backlog while it drains. Peer: the same number of bare
+// POSTs of the same bodies to the same receiver, 8 at a time, with no outbox, no sealing and no signing.
+// Each backlog prints its delivery/peer ratio, and each larger backlog its events/s against the smallest's:
+// the outbox's cost must not grow with its backlog (docs/webhooks.md, "Cost at a backlog").
 // Message handling: the synchronous cost of one accounts:message emit (what the session's message handler
 // pays) with one webhook subscribed (outbox row written, sealed, in the emit) against no webhook; both
 // with one bus listener that serialises the event as the event WebSocket does. Then the CPU per event of
 // the whole delivery (emit + attempt + bookkeeping) against the no-webhook emit.
 //
-// Usage: npm run bench:webhooks [-- --per-account 100 --rounds 3]
+// Usage: npm run bench:webhooks [-- --backlogs 1250,5000,20000 --rounds 3]
 
 import './as-built'
 import { randomBytes } from 'node:crypto'
@@ -27,11 +30,13 @@ import { createSqliteOutbox } from '../src/main/core/webhooks/sqlite-outbox'
 import { startReceiver, type Receiver } from '../test/support/webhook-receiver'
 import { createWebhookService } from '../src/main/core/webhooks/webhook-service'
 
-const { values } = parseArgs({ options: { 'per-account': { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' } } })
+const { values } = parseArgs({ options: { backlogs: { type: 'string', default: '1250,5000,20000' }, rounds: { type: 'string', default: '3' } } })
 const ACCOUNTS = 50
-const PER_ACCOUNT = Number(values['per-account'])
+const BACKLOGS = values.backlogs.split(',').map(Number)
 const ROUNDS = Number(values.rounds)
-const EVENTS = ACCOUNTS * PER_ACCOUNT
+if (BACKLOGS.some((n) => !Number.isInteger(n) || n < ACCOUNTS) || !(ROUNDS >= 1)) {
+  throw new Error(`--backlogs takes whole numbers of at least ${ACCOUNTS} (events), --rounds at least 1`)
+}
 
 function message(i: number): ReceivedMessage {
   return {
@@ -69,7 +74,7 @@ interface Round {
   cpuPerEventUs: number
 }
 
-async function deliveryRound(receiver: Receiver): Promise<Omit<Round, 'peerPerSecond' | 'emitWithoutUs'>> {
+async function deliveryRound(receiver: Receiver, EVENTS: number): Promise<Omit<Round, 'peerPerSecond' | 'emitWithoutUs'>> {
   const dir = mkdtempSync(join(tmpdir(), 'irish-bench-webhooks-'))
   const database = openDatabase({ file: join(dir, 'irish.db'), dataKey: randomBytes(32) })
   const hooks = await createWebhookService({ outbox: createSqliteOutbox(database.sqlite), sealer: database.sealer, logger: silentLogger() })
@@ -99,14 +104,14 @@ async function deliveryRound(receiver: Receiver): Promise<Omit<Round, 'peerPerSe
   }
 }
 
-function emitWithoutWebhook(): number {
+function emitWithoutWebhook(EVENTS: number): number {
   const bus = busWithSocketListener()
   const started = performance.now()
   for (let i = 0; i < EVENTS; i += 1) bus.emit('accounts:message', message(i))
   return ((performance.now() - started) * 1000) / EVENTS
 }
 
-async function peerRound(receiver: Receiver): Promise<number> {
+async function peerRound(receiver: Receiver, EVENTS: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 8 })
   const bodies = Array.from({ length: EVENTS }, (_, i) => JSON.stringify({ id: String(i), event: 'accounts:message', timestamp: Date.now(), data: message(i) }))
   receiver.received.length = 0
@@ -132,33 +137,55 @@ async function peerRound(receiver: Receiver): Promise<number> {
   return EVENTS / seconds
 }
 
-async function main(): Promise<void> {
-  const receiver = await startReceiver()
-  console.log(`webhooks benchmark: ${ACCOUNTS} accounts × ${PER_ACCOUNT} messages = ${EVENTS} events per round, ${ROUNDS} rounds`)
+async function measure(receiver: Receiver, events: number): Promise<Round[]> {
   const rounds: Round[] = []
-  try {
-    // Warm-up: JIT, SQLite page cache, the receiver's sockets.
-    await deliveryRound(receiver)
-    emitWithoutWebhook()
-    for (let r = 0; r < ROUNDS; r += 1) {
-      const emitWithoutUs = emitWithoutWebhook()
-      const peerPerSecond = await peerRound(receiver)
-      const delivery = await deliveryRound(receiver)
-      rounds.push({ ...delivery, peerPerSecond, emitWithoutUs })
-    }
-  } finally {
-    await receiver.close()
+  for (let r = 0; r < ROUNDS; r += 1) {
+    const emitWithoutUs = emitWithoutWebhook(events)
+    const peerPerSecond = await peerRound(receiver, events)
+    const delivery = await deliveryRound(receiver, events)
+    rounds.push({ ...delivery, peerPerSecond, emitWithoutUs })
   }
+  return rounds
+}
+
+function report(events: number, rounds: Round[]): void {
   const pick = (key: keyof Round) => rounds.map((r) => r[key])
   const delivered = pick('deliveredPerSecond')
   const peer = pick('peerPerSecond')
   const withUs = pick('emitWithUs')
   const withoutUs = pick('emitWithoutUs')
   const cpu = pick('cpuPerEventUs')
+  console.log(`== backlog ${events} events (${events / ACCOUNTS} per account), ${ROUNDS} rounds`)
   console.log(`delivered: ${median(delivered).toFixed(0)} events/s from ${ACCOUNTS} accounts (${range(delivered, 0)}), signed, in order per account, from the SQLite outbox`)
   console.log(`peer (bare POSTs, 8 at a time, no outbox): ${median(peer).toFixed(0)} requests/s (${range(peer, 0)}); delivery/peer ${(median(delivered) / median(peer)).toFixed(2)}`)
   console.log(`message handling, one accounts:message emit: ${median(withUs).toFixed(1)} µs with a webhook (${range(withUs, 1)}), ${median(withoutUs).toFixed(2)} µs without (${range(withoutUs, 2)}); added ${(median(withUs) - median(withoutUs)).toFixed(1)} µs, ratio ${(median(withUs) / median(withoutUs)).toFixed(1)}`)
   console.log(`CPU per event, emit + delivery + bookkeeping: ${median(cpu).toFixed(0)} µs (${range(cpu, 0)}), receiver in the same process included`)
+}
+
+async function main(): Promise<void> {
+  const receiver = await startReceiver()
+  console.log(`webhooks benchmark: ${ACCOUNTS} accounts, backlogs of ${BACKLOGS.join(', ')} events, ${ROUNDS} rounds each`)
+  const results: Array<{ events: number; rounds: Round[] }> = []
+  try {
+    // Warm-up: JIT, SQLite page cache, the receiver's sockets.
+    await deliveryRound(receiver, BACKLOGS[0]!)
+    emitWithoutWebhook(BACKLOGS[0]!)
+    for (const events of BACKLOGS) {
+      const rounds = await measure(receiver, events)
+      report(events, rounds)
+      results.push({ events, rounds })
+    }
+  } finally {
+    await receiver.close()
+  }
+  if (results.length < 2) return
+  const rate = (r: Round[]) => median(r.map((x) => x.deliveredPerSecond))
+  const first = results[0]!
+  console.log('== cost at a backlog (events/s against the smallest backlog; delivery/peer)')
+  for (const { events, rounds } of results) {
+    const peer = median(rounds.map((x) => x.peerPerSecond))
+    console.log(`backlog ${events}: ${(rate(rounds) / rate(first.rounds)).toFixed(2)}x the events/s of ${first.events}; ${(rate(rounds) / peer).toFixed(2)}x bare POSTs`)
+  }
 }
 
 await main()

@@ -63,8 +63,16 @@ export async function startReceiver(answer: (r: Received, req: IncomingMessage) 
 
   function count(match: (r: Received) => boolean, n: number, timeoutMs = 15_000): Promise<Received[]> {
     return new Promise((resolve, reject) => {
+      // Looks only at what arrived since the last look (a benchmark waits for tens of thousands), and
+      // from the start again if the caller emptied `received`.
+      let hits: Received[] = []
+      let seen = 0
       const check = (): boolean => {
-        const hits = received.filter(match)
+        if (received.length < seen) {
+          hits = []
+          seen = 0
+        }
+        for (; seen < received.length; seen += 1) if (match(received[seen]!)) hits.push(received[seen]!)
         if (hits.length < n) return false
         clearTimeout(timer)
         waiters.delete(wake)

@@ -11,35 +11,29 @@ import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
 import type { ActivityLog } from './activity/activity-log'
 import { createSqliteActivityLog } from './activity/sqlite-activity-log'
-import { createPgActivityLog } from './activity/pg-activity-log'
 import { commandObserver, recordsCommand, watchSessions } from './activity/wiring'
 import { createDispatch, type Dispatch } from './api/dispatch'
 import { guardedDispatch } from './api/guard'
 import { createHandlers } from './api/handlers'
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail'
-import { pgAuditRows } from './audit/pg-audit-rows'
 import { sqliteAuditRows } from './audit/sqlite-audit-rows'
 import { createTokenRegistry, type TokenRegistry } from './tokens/token-registry'
-import { pgTokenRows } from './tokens/pg-token-rows'
 import { sqliteTokenRows } from './tokens/sqlite-token-rows'
 import { backupSqlite } from './backup/sqlite-backup'
-import { pgSeenIdentities } from './staleness/pg-seen-identities'
 import { sqliteSeenIdentities } from './staleness/sqlite-seen-identities'
 import type { AuthStoreFactory } from './auth-store/types'
 import type { KeyVault, OptionalKeyVault } from './crypto/key-vault'
 import { guardConsoleAgainstSessionDumps } from '../../whatsapp-protocol/console-guard'
 import { acquireDataDirLock } from './data-dir-lock'
 import { openStorage, type Storage } from './open-storage'
-import { createFleet, type Fleet } from './fleet/fleet'
-import { emitLocally, isLocalOnly, relayFleetEvents, signalFleet, type FleetEvents } from './fleet/fleet-events'
-import { createFleetLog, type FleetLog } from './fleet/fleet-log'
-import { forwardingDispatch } from './fleet/forwarding'
-import { dedupeMessages } from './fleet/message-dedupe'
+import type { Fleet } from './fleet/fleet'
+import type { FleetEvents } from './fleet/fleet-events'
+import { emitLocally, isLocalOnly } from './fleet/local-only'
+import type { FleetLog } from './fleet/fleet-log'
 import { tagOwner } from './fleet/owner-tag'
 import { createEventBus, type EventBus } from './events'
 import { createContacts } from './contacts/contact-book'
 import type { LidStore } from './contacts/lid-store'
-import { createPgLidStore } from './contacts/pg-lid-store'
 import { createSqliteLidStore } from './contacts/sqlite-lid-store'
 import { createDoctor, type Doctor, type DoctorOptions } from './doctor/doctor'
 import type { Logger } from './logger'
@@ -50,14 +44,12 @@ import type { SettingsStore } from './settings/settings-store'
 import { openObservedAuth } from './observed-auth'
 import { proxySecrets } from './proxy/proxy-secret'
 import type { LimitWindows } from './sends/limits'
-import { createPgSendStore } from './sends/pg-send-store'
 import { createSqliteSendStore } from './sends/sqlite-send-store'
 import { createTelemetry, type Telemetry } from './telemetry/wiring'
 import { openHandOffJournal } from './transfer/hand-off-journal'
 import type { CrashPoint } from './transfer/hand-off-protocol'
 import { loadInstanceId } from './transfer/instance-id'
 import { createTransferService } from './transfer/transfer-service'
-import { createPgOutbox } from './webhooks/pg-outbox'
 import { createSqliteOutbox } from './webhooks/sqlite-outbox'
 import { createWebhookService, type WebhookOptions, type WebhookService } from './webhooks/webhook-service'
 import type { SimulatorPort } from './whatsapp/simulator-port'
@@ -184,8 +176,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
     const events = createEventBus(log)
     const serverId = `srv-${randomBytes(4).toString('hex')}`
+    // PostgreSQL's adapters and the fleet: loaded by openStorage for that database only (postgres-adapters.ts).
+    const pgSide = storage.postgres?.adapters
     const fleetLog: FleetLog | null = storage.postgres
-      ? createFleetLog({ pool: storage.postgres.database.pool, serverId, sealer: storage.sealer, logger: log })
+      ? storage.postgres.adapters.createFleetLog({ pool: storage.postgres.database.pool, serverId, sealer: storage.sealer, logger: log })
       : null
     const fleet = storage.postgres ? await joinFleet(deps, storage.postgres, log, serverId, events) : null
     if (fleet) cleanup.unshift(() => fleet.stop())
@@ -199,7 +193,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
     // The outbox is written inside the sessions' emit (webhooks/webhook-service.ts), so it must be open first.
     // In a fleet every server shares the PostgreSQL outbox and claims what it sends (docs/webhooks.md).
-    const outbox = storage.sqlite ? createSqliteOutbox(storage.sqlite) : fleet && storage.postgres ? createPgOutbox(storage.postgres.database.pool, fleet.serverId) : null
+    const outbox = storage.sqlite ? createSqliteOutbox(storage.sqlite) : fleet && storage.postgres ? storage.postgres.adapters.createPgOutbox(storage.postgres.database.pool, fleet.serverId) : null
     const webhooks = outbox
       ? await createWebhookService({ outbox, sealer: storage.sealer, logger: log, ...deps.webhooks, ...(deps.now ? { now: deps.now } : {}) })
       : null
@@ -213,7 +207,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     })
     const lids: LidStore = storage.sqlite
       ? createSqliteLidStore({ sqlite: storage.sqlite, logger: log })
-      : createPgLidStore({ pool: storage.postgres!.database.pool, logger: log })
+      : pgSide!.createPgLidStore({ pool: storage.postgres!.database.pool, logger: log })
     cleanup.unshift(() => lids.settled())
     // A simulator this server is joined to may go away and come back (its demo server restarts).
     const endpoint = deps.whatsappOverride
@@ -229,7 +223,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       // Webhooks see an event before the fleet's de-duplication: a message reported again after a
       // failover maps to the same delivery ids, so the outbox skips it, and one whose first report
       // died with its server still gets out.
-      events: captureFor(webhooks, fleet && fleetLog ? tagOwner(dedupeMessages(events, fleetLog, log), fleet.present) : events),
+      events: captureFor(webhooks, fleet && fleetLog ? tagOwner(pgSide!.dedupeMessages(events, fleetLog, log), fleet.present) : events),
       logger: log,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.now ? { now: deps.now } : {}),
@@ -241,7 +235,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       defaultProxyUrl: () => settings.defaultProxyUrl(),
       sends: {
         // In a fleet the queue is shared: the server that runs an account sends it (docs/proxies-and-limits.md).
-        store: storage.sqlite ? createSqliteSendStore(storage.sqlite) : createPgSendStore(storage.postgres!.database.pool, fleet?.serverId ?? 'server'),
+        store: storage.sqlite ? createSqliteSendStore(storage.sqlite) : pgSide!.createPgSendStore(storage.postgres!.database.pool, fleet?.serverId ?? 'server'),
         sealer: storage.sealer,
         defaultLimits: () => settings.get().defaultLimits,
         maxQueue: () => settings.get().maxQueuePerAccount,
@@ -263,7 +257,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     const clock = deps.now ? { now: deps.now } : {}
     const activity = storage.sqlite && storage.batch
       ? createSqliteActivityLog({ sqlite: storage.sqlite, batch: storage.batch, ...clock })
-      : createPgActivityLog({ pool: storage.postgres!.database.pool, logger: log, ...clock })
+      : pgSide!.createPgActivityLog({ pool: storage.postgres!.database.pool, logger: log, ...clock })
     cleanup.unshift(() => activity.settled())
     // In a fleet the log is shared: each change is written by the server it happened on, not again by
     // every server its relayed event reaches.
@@ -274,7 +268,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     // This process as the trail and the core name it: its fleet server id, else its instance id.
     const ownId = fleet ? serverId : instanceId
     const tokens = await createTokenRegistry({
-      rows: storage.sqlite ? sqliteTokenRows(storage.sqlite) : pgTokenRows(storage.postgres!.database.pool),
+      rows: storage.sqlite ? sqliteTokenRows(storage.sqlite) : pgSide!.pgTokenRows(storage.postgres!.database.pool),
       builtIn: deps.apiToken ?? null,
       accountExists: (id) => sessions.list().some((a) => a.id === id),
       refreshMs: fleet ? FLEET_TOKEN_REFRESH_MS : null,
@@ -283,7 +277,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     })
     cleanup.unshift(() => tokens.close())
     const audit = createAuditTrail({
-      rows: storage.sqlite ? sqliteAuditRows(storage.sqlite) : pgAuditRows(storage.postgres!.database.pool),
+      rows: storage.sqlite ? sqliteAuditRows(storage.sqlite) : pgSide!.pgAuditRows(storage.postgres!.database.pool),
       server: ownId,
       logger: log,
       retentionDays: () => settings.get().auditRetentionDays,
@@ -291,7 +285,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     })
     cleanup.unshift(() => audit.close())
 
-    const seen = storage.sqlite ? sqliteSeenIdentities(storage.sqlite, deps.now) : pgSeenIdentities(storage.postgres!.database.pool, deps.now)
+    const seen = storage.sqlite ? sqliteSeenIdentities(storage.sqlite, deps.now) : pgSide!.pgSeenIdentities(storage.postgres!.database.pool, deps.now)
     const sqlite = storage.sqlite
     const backup = sqlite
       ? (path: string) => backupSqlite(sqlite, path, { keyId: storage.sealer.keyId, appVersion: deps.appVersion, logger: log, ...clock })
@@ -337,12 +331,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     }
     const route =
       fleet && storage.postgres
-        ? forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
+        ? storage.postgres.adapters.forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
         : localDispatch
     // Every transport comes in here: the caller's role and accounts are checked, and the trail kept.
     const dispatch = guardedDispatch({ route, audit })
     if (fleet && fleetLog && storage.postgres && deps.databaseUrl) {
-      relay = await relayFleetEvents({
+      relay = await storage.postgres.adapters.relayFleetEvents({
         log: fleetLog,
         url: deps.databaseUrl,
         serverId: fleet.serverId,
@@ -397,7 +391,7 @@ function captureFor(webhooks: WebhookService | null, bus: EventBus): EventBus {
 }
 
 async function joinFleet(deps: CoreDeps, postgres: NonNullable<Storage['postgres']>, log: Logger, serverId: string, events: EventBus): Promise<Fleet> {
-  const fleet = createFleet({
+  const fleet = postgres.adapters.createFleet({
     database: postgres.database,
     accounts: postgres.accounts,
     serverId,
@@ -405,7 +399,7 @@ async function joinFleet(deps: CoreDeps, postgres: NonNullable<Storage['postgres
     logger: log,
     // A lapse every server sees for itself: shown on its own stream, neither relayed nor recorded.
     showLocally: (summary) => emitLocally(events, 'accounts:changed', summary),
-    signal: () => signalFleet(postgres.database.pool),
+    signal: () => postgres.adapters.signalFleet(postgres.database.pool),
     ...(deps.fleet?.holdKeyWrite ? { holdKeyWrite: deps.fleet.holdKeyWrite } : {}),
     ...(deps.fleet?.capacity !== undefined ? { capacity: deps.fleet.capacity } : {}),
     ...(deps.fleet?.leaseTtlMs !== undefined ? { ttlMs: deps.fleet.leaseTtlMs } : {}),

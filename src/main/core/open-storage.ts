@@ -6,7 +6,9 @@
 // Where a storage port lives: the port (an interface) in its capability's folder, its SQLite adapter
 // beside it as sqlite-*.ts and its PostgreSQL adapter as pg-*.ts (accounts/, auth-store/, settings/,
 // activity/, webhooks/). db/ holds only the two databases themselves: opening, schemas, migrations, the
-// key check, the write queue and error wording. This file picks the adapters; nothing else does.
+// key check, the write queue and error wording. This file picks the adapters; nothing else does. The
+// PostgreSQL side (postgres-adapters.ts) is loaded only when a database URL is given: a server on SQLite
+// never loads `pg` or drizzle's PostgreSQL driver (docs/performance.md, "The idle server").
 
 import { join } from 'node:path'
 import type { Database as SqliteDatabase } from 'better-sqlite3'
@@ -20,13 +22,15 @@ import { sqliteSettingsRows } from './settings/sqlite-settings-rows'
 import { createSqliteAccountRepository } from './accounts/sqlite-account-repository'
 import { DATABASE_FILE, openDatabase } from './db/open-database'
 import type { WriteBatch } from './db/write-batch'
-import { openPostgres, type OpenedPostgres } from './db/postgres/open-postgres'
-import { createPgAccountRepository, type PgAccountRepository } from './accounts/pg-account-repository'
-import { createPgSettingsRows, type PgSettingsRows } from './settings/pg-settings-rows'
-import { createWriteQueue } from './db/postgres/write-queue'
+import type { OpenedPostgres } from './db/postgres/open-postgres'
+import type { PgAccountRepository } from './accounts/pg-account-repository'
+import type { PgSettingsRows } from './settings/pg-settings-rows'
+import type * as PostgresSide from './postgres-adapters'
 import { proxySecrets } from './proxy/proxy-secret'
 
 export { DATABASE_FILE }
+
+export type PostgresAdapters = typeof PostgresSide
 
 export interface StorageOptions {
   dataDir: string
@@ -60,8 +64,11 @@ export interface Storage {
   batch: WriteBatch | null
   /** SQLite: commits the bookkeeping writes made so far (a command's answer waits for it). PostgreSQL: resolves at once. */
   settled(): Promise<void>
-  /** PostgreSQL only: the pool and the cached tables a fleet refreshes. */
-  postgres: { database: OpenedPostgres; accounts: PgAccountRepository; settingsRows: PgSettingsRows } | null
+  /**
+   * PostgreSQL only: the pool and the cached tables a fleet refreshes, and the PostgreSQL side's
+   * adapters and fleet (postgres-adapters.ts, loaded for this database only).
+   */
+  postgres: { database: OpenedPostgres; accounts: PgAccountRepository; settingsRows: PgSettingsRows; adapters: PostgresAdapters } | null
   /** Lets queued writes land, then closes the database. */
   close(): Promise<void>
 }
@@ -69,6 +76,8 @@ export interface Storage {
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const { logger } = options
   if (options.databaseUrl) {
+    const adapters = await import('./postgres-adapters')
+    const { openPostgres, createWriteQueue, createPgAccountRepository, createPgSettingsRows } = adapters
     const database = await openPostgres({
       url: options.databaseUrl,
       dataKey: options.dataKey,
@@ -93,7 +102,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         // which close() flushes; a command does not wait for them (a long queue during a mass reconnect
         // would hold every answer).
         settled: async () => {},
-        postgres: { database, accounts, settingsRows },
+        postgres: { database, accounts, settingsRows, adapters },
         async close() {
           await queue.flush().catch((err: unknown) => logger.error({ err: String(err) }, 'some writes did not reach the database'))
           await database.close()

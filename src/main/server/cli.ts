@@ -24,7 +24,7 @@ import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protoco
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { remoteSimulator, savedSimulatorPorts, startEmbeddedSimulator, type EmbeddedSimulator } from './demo-simulator'
 import { hostnameOf } from './host-policy'
-import { heapLimitLine } from './heap-limit'
+import { collectStartGarbage, heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
 import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
 import { checkChosenToken, resolveApiToken } from './token'
@@ -292,6 +292,7 @@ async function main(): Promise<void> {
   await core.fleet?.leases.register()
   say(heapLimitLine())
   say(`listening on ${server.url}`)
+  collectStartGarbage()
 
   await core.startAccounts()
 }

@@ -1,5 +1,7 @@
+import { getHeapSpaceStatistics } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { heapLimitFlag, heapLimitLine } from './heap-limit'
+import { collectStartGarbage, heapLimitFlag, heapLimitLine } from './heap-limit'
 
 const MB = 1024 * 1024
 const machine = { execArgv: [], nodeOptions: undefined, totalMemory: 24_000 * MB, currentLimit: 4_288 * MB }
@@ -22,5 +24,22 @@ describe('the server heap limit', () => {
   it('says the limit and where it came from', () => {
     expect(heapLimitLine(['--max-old-space-size=18000'], 24_000 * MB)).toMatch(/^heap limit \d+ MB of 24000 MB memory \(--max-old-space-size=18000\)$/)
     expect(heapLimitLine([], 24_000 * MB)).toMatch(/V8's default/)
+  })
+})
+
+describe('the collection after start', () => {
+  const newSpace = (): number => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')!.space_size
+
+  it('gives back the young generation a start grew, and leaves gc unexposed', () => {
+    // What loading the modules does: many short-lived objects, some kept, until the new space is large.
+    let kept: object[] = []
+    for (let i = 0; i < 2_000_000; i++) kept.push({ i })
+    kept = []
+    const grown = newSpace()
+    expect(grown).toBeGreaterThan(8 * 1024 * 1024)
+    collectStartGarbage()
+    expect(newSpace()).toBeLessThan(grown / 4)
+    expect(kept).toEqual([])
+    expect(runInNewContext('typeof gc')).toBe('undefined')
   })
 })

@@ -2,10 +2,12 @@
 // the accounts one process runs are bounded by their memory (0.24 MB of live heap each, more while a
 // mass reconnect is under way: docs/performance.md): at 10,000 accounts the default would end a
 // reconnect in an out-of-memory crash on a machine that has the memory. So the server's entry starts
-// itself again with a limit from the machine's memory, unless node was given one. Electron-free.
+// itself again with a limit from the machine's memory, unless node was given one. And once ready, it gives
+// back what its start grew and left behind (collectStartGarbage). Electron-free.
 
 import { totalmem } from 'node:os'
-import { getHeapStatistics } from 'node:v8'
+import { getHeapStatistics, setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 
 /** The share of the machine's memory the heap may use when node was not told otherwise. */
 export const HEAP_SHARE_OF_MEMORY = 0.75
@@ -36,4 +38,20 @@ export function heapLimitLine(execArgv: readonly string[] = process.execArgv, to
   return set
     ? `heap limit ${limit} MB of ${memory} MB memory (${set})`
     : `heap limit ${limit} MB of ${memory} MB memory (V8's default; node --max-old-space-size=<MB> sets it)`
+}
+
+/**
+ * One thorough garbage collection, once the server is ready. Its start (the modules, the API token's
+ * strength check, the migrations) grows V8's young generation to its maximum (128 MB of new space) and
+ * leaves garbage in the old generation, and V8 neither shrinks the one nor collects the other in a process
+ * that then idles. The collection V8 keeps for memory pressure ("last resort") does both; the young
+ * generation grows again as soon as work needs it, so unlike a smaller `--max-semi-space-size` it costs no
+ * throughput (docs/performance.md, "The idle server"). Once, after the ready line. `gc` is exposed only
+ * long enough to take it.
+ */
+export function collectStartGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void
+  setFlagsFromString('--no-expose-gc')
+  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' })
 }

@@ -3,7 +3,6 @@
 // one line saying what and how to fix it, with an exit code from sysexits.h, never a stack trace.
 
 import { createServer } from 'node:net'
-import pg from 'pg'
 import { isAppError } from '../../shared/errors'
 import { dataDirProblem } from '../core/data-dir'
 import { describePgError, redactUrl } from '../core/db/postgres/pg-errors'
@@ -77,6 +76,9 @@ export function listenError(error: unknown, host: string, port: number, flag: st
 
 /** Connects once and lets go, so an unreachable database is reported before the data dir is touched. */
 export async function checkDatabase(url: string, timeoutMs = 10_000): Promise<void> {
+  // Loaded here, for a server given a database URL only: a server on SQLite never loads `pg`
+  // (docs/performance.md, "The idle server").
+  const { default: pg } = await import('pg')
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, application_name: 'irish-desktop' })
   // A connection dropped while checking must not end the process with an 'error' event.
   client.on('error', () => undefined)

@@ -6,24 +6,22 @@
 // (3.3 bits), so by itself it would call a 256-bit base64url token 143 bits and a 128-bit one 73.
 //
 // Imported only where a token is checked (token.ts loads it on demand): the dictionaries take about
-// 15 MB of heap, and the estimator built from them about as much again, on its first use.
+// 15 MB of heap, and the estimator built from them about as much again. The estimator is built for each
+// check and not kept: the server checks its tokens once, at start, and an idle server should not hold it.
 
 import { ZxcvbnFactory } from '@zxcvbn-ts/core'
 import { adjacencyGraphs, dictionary as commonDictionary } from '@zxcvbn-ts/language-common'
 import { dictionary as englishDictionary, translations } from '@zxcvbn-ts/language-en'
 
-let estimator: ZxcvbnFactory | null = null
-
 function zxcvbn(): ZxcvbnFactory {
   // l33tMaxSubstitutions: 5 still finds "p4ssw0rd"; the default (100) spends a second or more on every
   // hex token, whose digits all look like l33t letters.
-  estimator ??= new ZxcvbnFactory({
+  return new ZxcvbnFactory({
     dictionary: { ...commonDictionary, ...englishDictionary },
     graphs: adjacencyGraphs,
     translations,
     l33tMaxSubstitutions: 5,
   })
-  return estimator
 }
 
 /**

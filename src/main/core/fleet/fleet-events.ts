@@ -9,7 +9,7 @@
 // so `accounts:list` answers the same on every server.
 
 import pg from 'pg'
-import { events as declared, RELAYED_EVENTS, type AccountSummary, type EventMessage, type EventName } from '../../../shared/contract'
+import { events as declared, RELAYED_EVENTS, type AccountSummary, type EventName } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import type { PgAccountRepository } from '../accounts/pg-account-repository'
 import { describePgError } from '../db/postgres/pg-errors'
@@ -17,6 +17,7 @@ import type { EventBus } from '../events'
 import type { AccountRecord } from '../accounts/account-repository'
 import type { Logger } from '../logger'
 import { EVENTS_CHANNEL, type FleetLog } from './fleet-log'
+import { isLocalOnly } from './local-only'
 
 /** LISTEN/NOTIFY channel on which a server asks the others to run an assignment round now (a hand-over). */
 export const FLEET_SIGNAL_CHANNEL = 'irish_fleet'
@@ -36,18 +37,6 @@ export interface FleetEvents {
   relaying(): boolean
   /** The sequence read up to (tests). */
   position(): number
-}
-
-const localOnly = new WeakSet<object>()
-
-/** Emits on this server's bus only: the relay does not append it, nor does the activity log record it. */
-export function emitLocally<E extends EventName>(bus: EventBus, event: E, payload: EventMessage<E>['payload']): void {
-  localOnly.add(payload as object)
-  void bus.emit(event, payload as never)
-}
-
-export function isLocalOnly(payload: unknown): boolean {
-  return typeof payload === 'object' && payload !== null && localOnly.has(payload)
 }
 
 /** Asks every server of the fleet (this one too) to run an assignment round now. */

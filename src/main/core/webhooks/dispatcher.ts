@@ -65,7 +65,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { outbox, now, retry, logger } = deps
   const monotonic = deps.monotonic ?? (() => performance.now())
   const claimMs = deps.timeoutMs + CLAIM_MARGIN_MS
+  /** Requests in flight, per endpoint: the bound (`maxInFlight`) counts these. */
   const inFlight = new Map<string, Set<number>>()
+  /**
+   * Rows whose request ended and whose outcome is being written: not sent again until it is (their
+   * lane waits), but no longer counted against the endpoint's bound, so its other lanes go on meanwhile.
+   */
+  const recording = new Set<number>()
   let timer: NodeJS.Timeout | null = null
   let wakeAt = Infinity
   let scheduled = false
@@ -75,7 +81,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let idleWaiters: Array<() => void> = []
 
   function countInFlight(): number {
-    let n = 0
+    let n = recording.size
     for (const set of inFlight.values()) n += set.size
     return n
   }
@@ -110,7 +116,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     again = false
     const at = now()
     try {
-      const busy = new Set<number>()
+      const busy = new Set<number>(recording)
       const counts = new Map<string, number>()
       for (const [webhookId, set] of inFlight) {
         counts.set(webhookId, set.size)
@@ -153,16 +159,21 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   function settle(row: OutboxRow, outcome: PostOutcome | null): void {
+    const sending = inFlight.get(row.webhookId)
+    sending?.delete(row.seq)
+    if (sending?.size === 0) inFlight.delete(row.webhookId)
+    recording.add(row.seq)
     // Not sent: given back, so this server or another takes it again under a fresh claim.
     const done = outcome
       ? record(row, outcome)
       : stopped
         ? Promise.resolve()
         : outbox.release([row.seq]).catch((err: unknown) => logger.warn({ err }, 'could not give back a webhook claim'))
+    // The endpoint has room again while the outcome is written. Asked after the write was queued, so
+    // with SQLite one pass follows the commit and sees the lane's next head.
+    poke()
     void done.finally(() => {
-      const busy = inFlight.get(row.webhookId)
-      busy?.delete(row.seq)
-      if (busy?.size === 0) inFlight.delete(row.webhookId)
+      recording.delete(row.seq)
       poke()
       if (countInFlight() === 0 && !scheduled && !running) releaseIdle()
     })
@@ -177,6 +188,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     try {
       const kept = await outbox.recordAttempt({
         seq: row.seq,
+        webhookId: row.webhookId,
+        health: outcome.ok ? { ok: true, at } : { ok: false, error: outcome.error ?? 'failed' },
         claimId: row.claimId ?? null,
         status,
         at,
@@ -191,7 +204,6 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         logger.warn({ webhook: row.webhookId, event: row.event }, 'a webhook attempt outlived its claim; its outcome was not recorded')
         return
       }
-      await outbox.recordHealth(row.webhookId, outcome.ok ? { ok: true, at } : { ok: false, error: outcome.error ?? 'failed' })
     } catch (err) {
       // The row stays pending as it was: it goes out again (at least once, never lost).
       logger.error({ err, webhook: row.webhookId }, 'could not record a webhook attempt')

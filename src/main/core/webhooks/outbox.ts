@@ -40,9 +40,15 @@ export interface OutboxRow {
 
 export type OutboxInsert = Pick<OutboxRow, 'deliveryId' | 'webhookId' | 'lane' | 'event' | 'payload' | 'createdAt'>
 
+/** What an attempt says of its endpoint's health (the endpoint list's last success and failures in a row). */
+export type HealthOutcome = { ok: true; at: number } | { ok: false; error: string }
+
 /** How one attempt ended. */
 export interface AttemptRecord {
   seq: number
+  webhookId: string
+  /** Written with the attempt, and only when the attempt is kept. */
+  health: HealthOutcome
   status: DeliveryStatus
   at: number
   nextAttemptAt: number
@@ -57,10 +63,13 @@ export interface AttemptRecord {
 export interface ClaimRequest {
   now: number
   limit: number
-  /** Rows this process is sending now (SQLite: they are still pending and must not go out twice). */
+  /**
+   * Rows this process is sending now or recording the outcome of (SQLite: they are still pending and
+   * must not go out twice).
+   */
   busy: ReadonlySet<number>
   /**
-   * At most this many rows of one endpoint in flight: a pass claims only an endpoint's remaining room
+   * At most this many requests to one endpoint in flight: a pass claims only an endpoint's remaining room
    * (`maxPerWebhook` less its count in `inFlight`), so one busy endpoint never takes a pass from the others.
    */
   maxPerWebhook: number
@@ -94,11 +103,11 @@ export interface Outbox {
   /** Gives back every claim this server holds (a graceful stop), so other servers send those rows at once. */
   releaseAll(): Promise<void>
   /**
-   * PostgreSQL: ignored when the row's claim is no longer `record.claimId` (it expired and another
-   * server took it, or this one claimed it again). Resolves with whether the record was kept.
+   * Writes the attempt and, when it is kept, the endpoint's health. PostgreSQL: ignored when the row's
+   * claim is no longer `record.claimId` (it expired and another server took it, or this one claimed it
+   * again). Resolves with whether the record was kept, once it is written.
    */
   recordAttempt(record: AttemptRecord): Promise<boolean>
-  recordHealth(webhookId: string, outcome: { ok: true; at: number } | { ok: false; error: string }): Promise<void>
   deliveries(filter: { webhookId?: string; status?: DeliveryStatus; limit: number }): Promise<OutboxRow[]>
   byDeliveryId(deliveryId: string): Promise<OutboxRow | null>
   /** Pending again from now on, a fresh 24 h window, same delivery id. */

@@ -154,11 +154,11 @@ export function createPgOutbox(pool: pg.Pool, serverId: string): Outbox {
          WHERE seq = $1 AND claim_id = $9`,
         [record.seq, record.status, record.at, record.nextAttemptAt, record.statusCode, record.error, record.durationMs, record.response, record.claimId],
       )
-      return (result.rowCount ?? 0) > 0
-    },
-    async recordHealth(webhookId, outcome) {
-      if (outcome.ok) await pool.query('UPDATE webhooks SET last_success_at = $1, failures_in_a_row = 0, last_error = NULL WHERE id = $2', [outcome.at, webhookId])
-      else await pool.query('UPDATE webhooks SET failures_in_a_row = failures_in_a_row + 1, last_error = $1 WHERE id = $2', [outcome.error, webhookId])
+      if ((result.rowCount ?? 0) === 0) return false
+      const { health } = record
+      if (health.ok) await pool.query('UPDATE webhooks SET last_success_at = $1, failures_in_a_row = 0, last_error = NULL WHERE id = $2', [health.at, record.webhookId])
+      else await pool.query('UPDATE webhooks SET failures_in_a_row = failures_in_a_row + 1, last_error = $1 WHERE id = $2', [health.error, record.webhookId])
+      return true
     },
     deliveries({ webhookId, status, limit }) {
       return rows<OutboxRow>(
