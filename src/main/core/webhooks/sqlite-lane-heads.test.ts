@@ -102,14 +102,14 @@ describe('SQLite outbox lane heads', () => {
     expect([...kinds].sort()).toEqual(['dead', 'deleted', 'delivered', 'pending', 'queued', 'requeued'])
   })
 
-  it('commits the attempts of one turn together, and a failed commit rejects them and keeps the rows pending', async () => {
+  it('commits attempts that end close together in one transaction, and a failed commit rejects them and keeps the rows pending', async () => {
     const outbox = createSqliteOutbox(database.sqlite)
     await addWebhooks(outbox)
     outbox.enqueue(LANES.map((lane, i) => ({ deliveryId: `d-${i}`, webhookId: 'wh-a', lane, event: 'accounts:message', payload: Buffer.from('x'), createdAt: 1 })))
     const { rows } = await outbox.claim(request(10))
     expect(rows).toHaveLength(3)
     const record = (row: OutboxRow) => outbox.recordAttempt({ seq: row.seq, webhookId: row.webhookId, health: { ok: true, at: 10 }, claimId: null, status: 'delivered', at: 10, nextAttemptAt: 10, statusCode: 200, error: null, durationMs: 1, response: null })
-    // Two in one turn: the table is unchanged until the turn ends, then both are delivered.
+    // Two close together: the table is unchanged until their batch commits, then both are delivered.
     const first = [record(rows[0]!), record(rows[1]!)]
     expect((await outbox.deliveries({ status: 'delivered', limit: 10 })).length).toBe(0)
     expect(await Promise.all(first)).toEqual([true, true])

@@ -76,7 +76,7 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
     deleteRows.run(id)
     return deleteWebhook.run(id).changes > 0
   })
-  const writes = createTurnWrites(sqlite)
+  const records = createRecordBatch(sqlite)
 
   return {
     kind: 'sqlite',
@@ -123,10 +123,10 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
       return { rows, nextAt }
     },
     release: async () => undefined,
-    // Nothing is claimed in SQLite; a stop commits the records still waiting for the end of the turn.
-    releaseAll: async () => writes.flush(),
+    // Nothing is claimed in SQLite; a stop commits the attempt records still waiting for their batch.
+    releaseAll: async () => records.flush(),
     recordAttempt: (record) =>
-      writes.queue(
+      records.queue(
         () => {
           if (updateAttempt.run(record).changes === 0) return false
           const { health } = record
@@ -160,7 +160,7 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
   }
 }
 
-interface TurnWrites {
+interface RecordBatch {
   /**
    * Runs `write` in the next commit (`RECORD_WAIT_MS`, or sooner when `RECORD_BATCH` wait), then `after`
    * once it committed; resolves with what `write` returned, or rejects with the commit's error.
@@ -170,7 +170,7 @@ interface TurnWrites {
   flush(): void
 }
 
-function createTurnWrites(sqlite: Database): TurnWrites {
+function createRecordBatch(sqlite: Database): RecordBatch {
   interface Queued {
     write(): unknown
     after?: () => void
