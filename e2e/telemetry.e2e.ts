@@ -45,7 +45,8 @@ async function startServer(accounts: number, restart?: Restart): Promise<Running
   const args = ['tsx', 'e2e/support/telemetry-server.ts', '--accounts', String(accounts)]
   if (restart) args.push('--data-dir', restart.dataDir)
   if (restart?.port) args.push('--port', restart.port)
-  if (restart?.token) args.push('--token', restart.token)
+  // `--token=`: a random token may begin with '-', which parseArgs would take for an option.
+  if (restart?.token) args.push(`--token=${restart.token}`)
   const child: ChildProcess = spawn('npx', args, {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
