@@ -14,7 +14,6 @@ import {
   getBinaryNodeChildren,
   getNextPreKeysNode,
   initAuthCreds,
-  jidEncode,
   proto,
   type AuthenticationCreds,
   type BinaryNode,
@@ -23,7 +22,7 @@ import {
   type SignalKeyStore,
 } from '@whiskeysockets/baileys'
 import type { AccountRecord as SimAccountRecord, PreKey } from '../src/simulator/directory'
-import { buildDeviceIdentity, verifyDeviceSign } from '../src/simulator/pairing'
+import { buildDeviceIdentity, pairSuccessNode, verifyDeviceSign } from '../src/simulator/pairing'
 
 /** The device number a first companion gets (the phone is device 0). */
 export const SEEDED_DEVICE_ID = 1
@@ -81,21 +80,7 @@ export async function seedIdentity(input: SeedIdentityInput): Promise<SeedIdenti
     advSecret: Buffer.from(creds.advSecretKey, 'base64'),
     account: { public: Buffer.from(phoneKey.public), private: Buffer.from(phoneKey.private) },
   })
-  const pairSuccess: BinaryNode = {
-    tag: 'iq',
-    attrs: { from: 's.whatsapp.net', type: 'set', id: 'seed', xmlns: 'md' },
-    content: [
-      {
-        tag: 'pair-success',
-        attrs: {},
-        content: [
-          { tag: 'device-identity', attrs: {}, content: built.container },
-          { tag: 'platform', attrs: { name: 'android' } },
-          { tag: 'device', attrs: { jid: jidEncode(input.phone, 's.whatsapp.net', SEEDED_DEVICE_ID), lid: jidEncode(input.lid, 'lid', SEEDED_DEVICE_ID) } },
-        ],
-      },
-    ],
-  }
+  const pairSuccess = pairSuccessNode({ id: 'seed', container: built.container, pn: input.phone, lid: input.lid, deviceId: SEEDED_DEVICE_ID })
   const { creds: paired, reply } = configureSuccessfulPairing(pairSuccess, creds)
   // The simulator's own check of the companion's answer: a seeding that signs wrong stops here.
   const signed = getBinaryNodeChild(getBinaryNodeChild(reply, 'pair-device-sign'), 'device-identity')?.content

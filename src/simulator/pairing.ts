@@ -2,7 +2,7 @@
 // device identity (ADV) it expects in pair-success, and check the signature it sends back.
 
 import { createHmac } from 'node:crypto'
-import { Curve, proto } from '@whiskeysockets/baileys'
+import { Curve, jidEncode, proto, type BinaryNode } from '@whiskeysockets/baileys'
 import { AppError } from '../shared/errors.js'
 import { xeddsaVerify } from '../whatsapp-protocol/xeddsa'
 
@@ -44,6 +44,29 @@ export interface BuiltDeviceIdentity {
   container: Buffer
   details: Buffer
   accountSignature: Buffer
+}
+
+/**
+ * The `pair-success` iq the server sends once the phone approved a companion: the signed device
+ * identity, the phone's platform, and the new device's phone-number and LID addresses. The bench's
+ * seeded accounts feed the same stanza to Baileys' configureSuccessfulPairing.
+ */
+export function pairSuccessNode(input: { id: string; t?: string; container: Buffer; pn: string; lid: string; deviceId: number }): BinaryNode {
+  return {
+    tag: 'iq',
+    attrs: { from: '@s.whatsapp.net', type: 'set', id: input.id, xmlns: 'md', ...(input.t ? { t: input.t } : {}) },
+    content: [
+      {
+        tag: 'pair-success',
+        attrs: {},
+        content: [
+          { tag: 'device-identity', attrs: {}, content: input.container },
+          { tag: 'platform', attrs: { name: 'android' } },
+          { tag: 'device', attrs: { jid: jidEncode(input.pn, 's.whatsapp.net', input.deviceId), lid: jidEncode(input.lid, 'lid', input.deviceId) } },
+        ],
+      },
+    ],
+  }
 }
 
 export function buildDeviceIdentity(input: DeviceIdentityInput): BuiltDeviceIdentity {

@@ -2,13 +2,13 @@
 // and code (the person types the companion's code on the phone). Both end in the same pair-success,
 // whose HMAC is keyed by the ADV secret: read from the QR, or derived by the link-code exchange.
 
-import { getBinaryNodeChild, getBinaryNodeChildBuffer, jidEncode, type BinaryNode } from '@whiskeysockets/baileys'
+import { getBinaryNodeChild, getBinaryNodeChildBuffer, type BinaryNode } from '@whiskeysockets/baileys'
 import { AppError } from '../shared/errors.js'
 import type { PendingRegistration, SimConnection } from './connection.js'
 import type { AccountRecord, DeviceRecord, Directory } from './directory.js'
 import { normaliseLinkCode, startPhoneAttempt } from './link-code.js'
 import type { SimulatorLogger } from './logger.js'
-import { buildDeviceIdentity, parseQr, verifyDeviceSign } from './pairing.js'
+import { buildDeviceIdentity, pairSuccessNode, parseQr, verifyDeviceSign } from './pairing.js'
 import type { PasskeyLinking } from './passkey/linking.js'
 
 const SERVER = '@s.whatsapp.net'
@@ -247,21 +247,7 @@ export class PhonePairing {
     let reply: BinaryNode
     try {
       reply = await conn.query(
-        {
-          tag: 'iq',
-          attrs: { from: SERVER, type: 'set', id: conn.nextIqId(), xmlns: 'md', t: seconds(Date.now()) },
-          content: [
-            {
-              tag: 'pair-success',
-              attrs: {},
-              content: [
-                { tag: 'device-identity', attrs: {}, content: built.container },
-                { tag: 'platform', attrs: { name: 'android' } },
-                { tag: 'device', attrs: { jid: jidEncode(account.pn, 's.whatsapp.net', deviceId), lid: jidEncode(account.lid, 'lid', deviceId) } },
-              ],
-            },
-          ],
-        },
+        pairSuccessNode({ id: conn.nextIqId(), t: seconds(Date.now()), container: built.container, pn: account.pn, lid: account.lid, deviceId }),
         this.ctx.pairTimeoutMs,
       )
     } catch (err) {
