@@ -60,7 +60,7 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
   const healthFailed = sqlite.prepare('UPDATE webhooks SET failures_in_a_row = failures_in_a_row + 1, last_error = ? WHERE id = ?')
   const byDelivery = sqlite.prepare(`SELECT ${COLUMNS} FROM webhook_outbox WHERE delivery_id = ?`)
   const requeueRow = sqlite.prepare(
-    `UPDATE webhook_outbox SET status = 'pending', queued_at = @now, next_attempt_at = @now WHERE delivery_id = @deliveryId`,
+    `UPDATE webhook_outbox SET status = 'pending', queued_at = @now, next_attempt_at = @now WHERE delivery_id = @deliveryId RETURNING seq`,
   )
   const prune = sqlite.prepare(`DELETE FROM webhook_outbox WHERE status != 'pending' AND coalesce(last_attempt_at, created_at) < ?`)
   const heads = createLaneHeads(sqlite)
@@ -152,8 +152,7 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
     },
     byDeliveryId: async (deliveryId) => (byDelivery.get(deliveryId) as OutboxRow | undefined) ?? null,
     async requeue(deliveryId, now) {
-      requeueRow.run({ deliveryId, now })
-      const row = byDelivery.get(deliveryId) as OutboxRow | undefined
+      const row = requeueRow.get({ deliveryId, now }) as { seq: number } | undefined
       if (row) heads.changed(row.seq)
     },
     prune: async (before) => prune.run(before).changes,
