@@ -10,13 +10,14 @@
 
 import './as-built'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { findPostgres, startPostgresCluster, type PostgresCluster } from '../test/support/postgres-cluster'
+import { processMemory } from '../test/support/proc-memory'
 import { startServerProcess } from '../test/support/server-process'
 import { loadAverage } from './cpu-contention'
 
@@ -31,21 +32,11 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs)
 const SETTLE_MS = Number(values['settle-ms'])
 const ROOT = resolve(import.meta.dirname, '..')
-const MB = 1024 * 1024
 const say = (line: string): void => void process.stdout.write(`${line}\n`)
 
 interface Start {
   readyMs: number
   rssMb: number
-}
-
-/** Resident memory of a process, from /proc (the figure `ps` and the kernel's OOM accounting use). */
-function rssOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'))
-  if (!line) throw new Error(`no VmRSS for process ${pid}`)
-  return (Number(/(\d+)/.exec(line)![1]) * 1024) / MB
 }
 
 async function healthy(url: string): Promise<void> {
@@ -68,7 +59,7 @@ async function serverStart(database: string | null): Promise<Start> {
     await healthy(server.url)
     const readyMs = performance.now() - started
     await sleep(SETTLE_MS)
-    return { readyMs, rssMb: rssOf(server.child.pid!) }
+    return { readyMs, rssMb: processMemory(server.child.pid!).rssMiB }
   } finally {
     await server.stop()
     rmSync(dataDir, { recursive: true, force: true })
@@ -90,7 +81,7 @@ async function peerStart(): Promise<Start> {
     await healthy(url)
     const readyMs = performance.now() - started
     await sleep(SETTLE_MS)
-    return { readyMs, rssMb: rssOf(child.pid!) }
+    return { readyMs, rssMb: processMemory(child.pid!).rssMiB }
   } finally {
     const exited = new Promise((done) => child.once('exit', done))
     child.kill('SIGTERM')

@@ -9,13 +9,14 @@
 import './as-built'
 import { initAuthCreds } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { AuthSnapshot } from '../src/main/core/auth-store/types'
 import { DEFAULT_SCRYPT, encodeBundle } from '../src/main/core/transfer/bundle'
+import { processMemory } from '../test/support/proc-memory'
 import { newDataKey, startServerProcess, type ServerProcess } from '../test/support/server-process'
 
 const { values: args } = parseArgs({ options: { mb: { type: 'string', default: '62' }, rounds: { type: 'string', default: '3' } } })
@@ -40,12 +41,6 @@ function bigSnapshot(mb: number, phone: string): AuthSnapshot {
   const preKeys: Record<string, { public: Buffer; private: Buffer }> = {}
   for (let i = 1; i <= 800; i += 1) preKeys[String(i)] = { public: randomBytes(32), private: randomBytes(32) }
   return { creds, keys: { session, 'pre-key': preKeys } } as unknown as AuthSnapshot
-}
-
-function status(pid: number): { rssMiB: number; hwmMiB: number } {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)![1]) / 1024
-  return { rssMiB: field('VmRSS'), hwmMiB: field('VmHWM') }
 }
 
 /** Peak resident memory starts again from the current one (Linux: clear_refs 5). */
@@ -76,9 +71,9 @@ async function peakRise(server: ServerProcess, work: () => Promise<void>): Promi
   const pid = server.child.pid!
   await new Promise((r) => setTimeout(r, 500))
   resetPeak(pid)
-  const before = status(pid).rssMiB
+  const before = processMemory(pid).rssMiB
   await work()
-  return status(pid).hwmMiB - before
+  return processMemory(pid).peakMiB - before
 }
 
 const root = mkdtempSync(join(tmpdir(), 'irish-bench-import-'))

@@ -3,12 +3,13 @@
 // and answers the others 503 with Retry-After, so its peak memory stays under a stated bound instead of
 // growing ~90 MB per request (1.2 GiB with eight, before the budget). A real server process.
 
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MAX_BUNDLE_BASE64_CHARS } from '../src/shared/policy'
+import { processMemory } from './support/proc-memory'
 import { newDataKey, startServerProcess } from './support/server-process'
 
 /** The stated bound for the server's peak resident memory (VmHWM) through the whole burst. */
@@ -33,18 +34,11 @@ function post(url: string, token: string, body: Buffer): Promise<{ status: numbe
   })
 }
 
-function peakRssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmHWM:'))!
-  return Number(/(\d+)/.exec(line)![1]) / 1024
-}
-
 describe('concurrent large import bodies', () => {
   it(`keep the server under ${PEAK_RSS_BOUND_MIB} MiB, with the overflow told to retry`, async () => {
     const server = await startServerProcess({ dataDir: mkdtempSync(join(root, 'd-')), dataKey: newDataKey() })
     try {
-      const before = peakRssMiB(server.child.pid!)
+      const before = processMemory(server.child.pid!).peakMiB
       // Valid JSON and base64 of the largest bundle (64 MiB): the server must read it all to judge it.
       const head = Buffer.from('{"passphrase":"x","bundle":"')
       const body = Buffer.alloc(head.length + MAX_BUNDLE_BASE64_CHARS - 4 + 2, 'A')
@@ -52,7 +46,7 @@ describe('concurrent large import bodies', () => {
       Buffer.from('"}').copy(body, body.length - 2)
       const filler = body.length
       const results = await Promise.all(Array.from({ length: 8 }, () => post(server.url, server.token, body)))
-      const peak = peakRssMiB(server.child.pid!)
+      const peak = processMemory(server.child.pid!).peakMiB
       console.log(`import burst: 8 × ${(filler / 1e6).toFixed(1)} MB; peak RSS ${peak.toFixed(0)} MiB (before ${before.toFixed(0)} MiB, bound ${PEAK_RSS_BOUND_MIB} MiB); answers ${results.map((r) => r.status).join(' ')}`)
       // Each admitted body is judged (not a bundle: 400); the rest are told to come back.
       for (const r of results) expect([400, 503]).toContain(r.status)
