@@ -74,7 +74,7 @@ interface Round {
   cpuPerEventUs: number
 }
 
-async function deliveryRound(receiver: Receiver, EVENTS: number): Promise<Omit<Round, 'peerPerSecond' | 'emitWithoutUs'>> {
+async function deliveryRound(receiver: Receiver, events: number): Promise<Omit<Round, 'peerPerSecond' | 'emitWithoutUs'>> {
   const dir = mkdtempSync(join(tmpdir(), 'irish-bench-webhooks-'))
   const database = openDatabase({ file: join(dir, 'irish.db'), dataKey: randomBytes(32) })
   const hooks = await createWebhookService({ outbox: createSqliteOutbox(database.sqlite), sealer: database.sealer, logger: silentLogger() })
@@ -85,18 +85,18 @@ async function deliveryRound(receiver: Receiver, EVENTS: number): Promise<Omit<R
     const cpu = process.cpuUsage()
     const started = performance.now()
     let emitting = 0
-    for (let i = 0; i < EVENTS; i += 1) {
+    for (let i = 0; i < events; i += 1) {
       const t = performance.now()
       bus.emit('accounts:message', message(i))
       emitting += performance.now() - t
       // Events arrive spread out, as messages do: let the dispatcher and the sockets run in between.
       if (i % ACCOUNTS === ACCOUNTS - 1) await new Promise((resolve) => setImmediate(resolve))
     }
-    await receiver.count(() => true, EVENTS, 120_000)
+    await receiver.count(() => true, events, 120_000)
     const seconds = (performance.now() - started) / 1000
     const used = process.cpuUsage(cpu)
     await hooks.idle()
-    return { deliveredPerSecond: EVENTS / seconds, emitWithUs: (emitting * 1000) / EVENTS, cpuPerEventUs: (used.user + used.system) / EVENTS }
+    return { deliveredPerSecond: events / seconds, emitWithUs: (emitting * 1000) / events, cpuPerEventUs: (used.user + used.system) / events }
   } finally {
     await hooks.close()
     database.close()
@@ -104,21 +104,21 @@ async function deliveryRound(receiver: Receiver, EVENTS: number): Promise<Omit<R
   }
 }
 
-function emitWithoutWebhook(EVENTS: number): number {
+function emitWithoutWebhook(events: number): number {
   const bus = busWithSocketListener()
   const started = performance.now()
-  for (let i = 0; i < EVENTS; i += 1) bus.emit('accounts:message', message(i))
-  return ((performance.now() - started) * 1000) / EVENTS
+  for (let i = 0; i < events; i += 1) bus.emit('accounts:message', message(i))
+  return ((performance.now() - started) * 1000) / events
 }
 
-async function peerRound(receiver: Receiver, EVENTS: number): Promise<number> {
+async function peerRound(receiver: Receiver, events: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 8 })
-  const bodies = Array.from({ length: EVENTS }, (_, i) => JSON.stringify({ id: String(i), event: 'accounts:message', timestamp: Date.now(), data: message(i) }))
+  const bodies = Array.from({ length: events }, (_, i) => JSON.stringify({ id: String(i), event: 'accounts:message', timestamp: Date.now(), data: message(i) }))
   receiver.received.length = 0
   const started = performance.now()
   let next = 0
   async function worker(): Promise<void> {
-    while (next < EVENTS) {
+    while (next < events) {
       const body = bodies[next++]!
       await new Promise<void>((resolve, reject) => {
         const req = request(receiver.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-irish-event': 'accounts:message', 'x-irish-delivery': 'peer' } }, (res) => {
@@ -133,8 +133,8 @@ async function peerRound(receiver: Receiver, EVENTS: number): Promise<number> {
   await Promise.all(Array.from({ length: 8 }, worker))
   const seconds = (performance.now() - started) / 1000
   agent.destroy()
-  if (receiver.received.length !== EVENTS) throw new Error('the peer lost requests')
-  return EVENTS / seconds
+  if (receiver.received.length !== events) throw new Error('the peer lost requests')
+  return events / seconds
 }
 
 async function measure(receiver: Receiver, events: number): Promise<Round[]> {
