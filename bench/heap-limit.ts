@@ -4,14 +4,9 @@
 // modules that do the work run: the process replaces itself (same pid, so the tsx parent and the cleanup
 // guard see no change) with the same command and the flag, unless node was given a heap flag already.
 
-import { totalmem } from 'node:os'
-import { getHeapStatistics } from 'node:v8'
-import { heapLimitFlag, heapLimitLine } from '../src/main/server/heap-limit'
+import { heapLimitLine, restartWithHeapLimit } from '../src/main/server/heap-limit'
 
-const flag = heapLimitFlag({ execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS, totalMemory: totalmem(), currentLimit: getHeapStatistics().heap_size_limit })
-if (flag && typeof process.execve === 'function') {
-  process.execve(process.execPath, [process.execPath, flag, ...process.execArgv, ...process.argv.slice(1)], process.env)
-}
+restartWithHeapLimit()
 
 /** The limit this process runs with and where it came from, as the server says it at start. */
 export const benchHeapLimit = heapLimitLine()

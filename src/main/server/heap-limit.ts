@@ -30,6 +30,18 @@ export function heapLimitFlag(facts: HeapLimitFacts): string | null {
   return wanted > facts.currentLimit / MB ? `--max-old-space-size=${wanted}` : null
 }
 
+/**
+ * Unless node was given a heap limit, replaces this process (same process id, so signals, supervisors and
+ * a parent see no change) with the same command and a limit from the machine's memory. Returns only when
+ * the limit stays; run it before anything else has. Not in Electron, whose binary is not node.
+ */
+export function restartWithHeapLimit(): void {
+  const flag = heapLimitFlag({ execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS, totalMemory: totalmem(), currentLimit: getHeapStatistics().heap_size_limit })
+  if (flag && typeof process.execve === 'function' && !process.versions.electron) {
+    process.execve(process.execPath, [process.execPath, flag, ...process.execArgv, ...process.argv.slice(1)], process.env)
+  }
+}
+
 /** The line the server says at start: the limit it runs with, and where it came from. */
 export function heapLimitLine(execArgv: readonly string[] = process.execArgv, totalMemory = totalmem()): string {
   const limit = Math.round(getHeapStatistics().heap_size_limit / MB)
