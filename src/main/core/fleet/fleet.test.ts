@@ -1,7 +1,8 @@
 // One server's fleet loop against a real PostgreSQL cluster, without sockets (a stand-in session manager
 // that starts nothing): what other servers see of a server that died. Its accounts show as moving, with
 // no server, within a second of its lease's expiry; the servers list marks it down once its heartbeat is
-// older than the lease, and drops it after twenty of them.
+// older than the lease, and drops it after twenty of them. And what a loaded server hands over: never an
+// account still pairing.
 
 import { randomBytes } from 'node:crypto'
 import { afterEach, expect, it } from 'vitest'
@@ -126,5 +127,45 @@ describePostgres('a fleet server watching the others', () => {
       ['srv-quiet', false],
       ['srv-watcher', true],
     ])
+  })
+
+  it('hands over a connected account to a less loaded server, never one still pairing', async () => {
+    const { database } = await setUp()
+    const now = Date.now()
+    // Two accounts being paired here (no creds yet), and a live server running nothing.
+    await database.pool.query(
+      `INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES
+         ('acc-one', 'One', 'pairing', $1, $1, true), ('acc-two', 'Two', 'pairing', $1, $1, true)`,
+      [now],
+    )
+    await database.pool.query("INSERT INTO servers (id, url) VALUES ('srv-idle', 'http://127.0.0.1:5')")
+    const stopped: string[] = []
+    const sessions = { start: async () => undefined, stop: async (id: string) => void stopped.push(id) } as unknown as SessionManager
+    const accounts = await createPgAccountRepository(database.db, createWriteQueue(logger))
+    // A lease of a minute: no scheduled round runs between the test's own rounds.
+    const fleet = createFleet({ database, accounts, serverId: 'srv-busy', url: () => 'http://127.0.0.1:2', logger, ttlMs: 60_000 })
+    fleets.push(fleet)
+    await fleet.init()
+    await fleet.start(sessions)
+    const one = 'acc-one' as AccountId
+    const two = 'acc-two' as AccountId
+    // As accounts:add does before it opens a pairing socket.
+    await fleet.ensureLease(one)
+    await fleet.ensureLease(two)
+    const offers = async (): Promise<Array<{ account_id: string; offered_to: string | null }>> =>
+      (await database.pool.query<{ account_id: string; offered_to: string | null }>('SELECT account_id, offered_to FROM leases WHERE offered_to IS NOT NULL')).rows
+
+    // Two held against none: a hand-over is due, but both are pairing, so nothing is cut.
+    await fleet.tick()
+    expect(stopped).toEqual([])
+    expect(await offers()).toEqual([])
+    expect(fleet.leases.held().size).toBe(2)
+
+    // Once one is connected, that one goes.
+    accounts.update(one, { status: 'connected', statusSince: Date.now() })
+    await fleet.tick()
+    expect(stopped).toEqual([one])
+    expect(await offers()).toEqual([{ account_id: one, offered_to: 'srv-idle' }])
+    expect([...fleet.leases.held().keys()]).toEqual([two])
   })
 })

@@ -5,7 +5,7 @@
 // Leases renew on their own timer and connection (leases.ts). Every round (ttl / 3, and at once when
 // another server hands an account over): read who runs what (database time only), let go of accounts no
 // longer wanted here, claim free wanted accounts up to this server's fair share, and, when this server
-// runs two more than the least loaded one, hand one over gracefully: close its socket, offer the lease
+// runs two more than the least loaded one, hand a connected one over gracefully: close its socket, offer the lease
 // to that server, which claims it and connects (never two copies). A lease lost (taken over, or not
 // renewed for a whole ttl by this server's own clock) closes the account's socket here at once; a lost
 // lease never changes whether the operator wants the account running. docs/fleet.md tells the whole story.
@@ -244,8 +244,12 @@ export function createFleet(options: FleetOptions): Fleet {
     }
     const target = handOverTarget(view())
     if (!target) return
-    // The account the target would itself have tried first: stable, and spread over the accounts.
-    const [account] = [...leases.held().keys()].filter((id) => !releasing.has(id)).sort((x, y) => (rank(x, target) < rank(y, target) ? -1 : 1))
+    // Only a connected account: a pairing in progress (its QR or code on the operator's screen) is never
+    // cut, and one still connecting finishes here first. Of those, the one the target would itself have
+    // tried first: stable, and spread over the accounts.
+    const [account] = [...leases.held().keys()]
+      .filter((id) => !releasing.has(id) && options.accounts.get(id)?.status === 'connected')
+      .sort((x, y) => (rank(x, target) < rank(y, target) ? -1 : 1))
     if (!account) return
     log.info({ account, target }, 'handing an account over to a less loaded server')
     handingOver = { id: account, until: performance.now() + ttlMs }
