@@ -23,6 +23,8 @@ export interface PgAccountRepository extends AccountRepository {
   applyRemote(record: AccountRecord): void
   /** Forgets a row another server removed, without writing. */
   forgetRemote(id: AccountId): void
+  /** Resolves when every change made here so far has landed in the database (or failed, and was logged). */
+  settled(): Promise<void>
 }
 
 export async function createPgAccountRepository(db: PgDatabase, queue: WriteQueue): Promise<PgAccountRepository> {
@@ -63,6 +65,7 @@ export async function createPgAccountRepository(db: PgDatabase, queue: WriteQueu
     forgetRemote(id) {
       cache.delete(id)
     },
+    settled: () => queue.settled(),
     list() {
       return [...cache.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     },

@@ -1,8 +1,9 @@
 // One server's fleet loop against a real PostgreSQL cluster, without sockets (a stand-in session manager
 // that starts nothing): what other servers see of a server that died. Its accounts show as moving, with
 // no server, within a second of its lease's expiry; the servers list marks it down once its heartbeat is
-// older than the lease, and drops it after twenty of them. And what a loaded server hands over: never an
-// account still pairing.
+// older than the lease, and drops it after twenty of them. And what a server lets go of: a loaded one never
+// hands over an account still pairing, and a stopped account's lease is freed only once the stop is in
+// the database.
 
 import { randomBytes } from 'node:crypto'
 import { afterEach, expect, it } from 'vitest'
@@ -11,7 +12,7 @@ import type { AccountId } from '../../../shared/ids'
 import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
 import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
 import { createPgAccountRepository } from '../accounts/pg-account-repository'
-import { createWriteQueue } from '../db/postgres/write-queue'
+import { createWriteQueue, type WriteQueue } from '../db/postgres/write-queue'
 import { silentLogger } from '../logger'
 import type { SessionManager } from '../sessions/session-manager'
 import { createFleet, type Fleet } from './fleet'
@@ -167,5 +168,63 @@ describePostgres('a fleet server watching the others', () => {
     expect(stopped).toEqual([one])
     expect(await offers()).toEqual([{ account_id: one, offered_to: 'srv-idle' }])
     expect([...fleet.leases.held().keys()]).toEqual([two])
+  })
+
+  it('frees the lease of an account stopped here only once the stop is in the database', async () => {
+    const { database } = await setUp()
+    const now = Date.now()
+    await database.pool.query("INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES ('acc-one', 'One', 'connected', $1, $1, true)", [now])
+    const one = 'acc-one' as AccountId
+    // The operator's stop comes in just after the round's refresh waited for this server's writes, and
+    // its write lands only when the round asks for the writes again; it notes who held the lease then.
+    let release = (): void => undefined
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let armed = false
+    let gating = false
+    let ownerWhenWritten: string | null | undefined
+    const inner = createWriteQueue(logger)
+    const queue: WriteQueue = {
+      ...inner,
+      push(what, write) {
+        if (!gating) return inner.push(what, write)
+        gating = false
+        inner.push(what, async () => {
+          await gate
+          ownerWhenWritten = (await database.pool.query<{ owner: string | null }>('SELECT owner FROM leases WHERE account_id = $1', [one])).rows[0]?.owner ?? null
+          return write()
+        })
+      },
+      settled() {
+        const landed = inner.settled()
+        if (armed) {
+          armed = false
+          gating = true
+          repository.update(one, { wantRunning: false, status: 'stopped', statusSince: Date.now() })
+        }
+        return landed
+      },
+    }
+    const repository = await createPgAccountRepository(database.db, queue)
+    const accounts = {
+      ...repository,
+      settled: () => {
+        release()
+        return repository.settled()
+      },
+    }
+    const fleet = createFleet({ database, accounts, serverId: 'srv-one', url: () => 'http://127.0.0.1:2', logger, ttlMs: 60_000 })
+    fleets.push(fleet)
+    await fleet.init()
+    await fleet.start(noSessions)
+    await fleet.ensureLease(one)
+
+    armed = true
+    await fleet.tick()
+    expect(armed).toBe(false)
+    release()
+    await repository.settled()
+    expect(ownerWhenWritten).toBe('srv-one')
+    expect((await database.pool.query('SELECT owner FROM leases WHERE account_id = $1', [one])).rows[0]).toEqual({ owner: null })
+    expect((await database.pool.query('SELECT want_running FROM accounts WHERE id = $1', [one])).rows[0]).toEqual({ want_running: false })
   })
 })

@@ -208,13 +208,19 @@ export function createFleet(options: FleetOptions): Fleet {
     takeSnapshot(await read())
     await accounts.refresh()
     if (!sessions || stopped) return
-    // Held but no longer wanted here (stopped, removed, logged out, moved): free the lease for good.
-    for (const id of [...leases.held().keys()]) {
+    // Held but no longer wanted here (stopped, removed, logged out, moved): free the lease for good,
+    // once that change is in the database. Another server claims only an account the database says is
+    // wanted (leases.ts claimWanted); a lease freed before the stop landed would be claimed and run again.
+    const unwanted = (id: AccountId): boolean => {
       const record = options.accounts.get(id)
-      if (!record || !record.wantRunning || record.movedTo) {
-        await leases.release(id)
-        snapshot.owners.delete(id)
-      }
+      return !record || !record.wantRunning || record.movedTo !== null
+    }
+    const freed = [...leases.held().keys()].filter(unwanted)
+    if (freed.length > 0) await options.accounts.settled()
+    for (const id of freed) {
+      if (!unwanted(id)) continue // started again meanwhile
+      await leases.release(id)
+      snapshot.owners.delete(id)
     }
     await claimFree()
     await rebalance()
@@ -226,7 +232,7 @@ export function createFleet(options: FleetOptions): Fleet {
     const { offered, free } = claimOrder(current, rank)
     for (const id of [...offered, ...free]) {
       if (stopped || (!offered.includes(id) && leases.held().size >= limit)) break
-      const epoch = await leases.claim(id as AccountId)
+      const epoch = await leases.claim(id as AccountId, { wanted: true })
       if (epoch === null) continue
       snapshot.owners.set(id, serverId)
       snapshot.offered.delete(id)

@@ -89,6 +89,28 @@ describePostgres('leases with fencing', () => {
     expect(Object.keys(await b.stores.open(ACC).get('session', ['peer']))).toEqual(['peer'])
   })
 
+  it('claims for an assignment round only while the operator wants the account running and has not moved it', async () => {
+    const a = await server('srv-a')
+    const b = await server('srv-b')
+    const now = Date.now()
+    await a.database.pool.query("INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES ($1, 'One', 'stopped', $2, $2, false)", [ACC, now])
+    const lease = async (): Promise<unknown> => (await a.database.pool.query('SELECT owner, epoch::int AS epoch FROM leases WHERE account_id = $1', [ACC])).rows[0] ?? null
+    // No lease row yet: stopped, then moved, then wanted.
+    expect(await b.leases.claim(ACC, { wanted: true })).toBeNull()
+    await a.database.pool.query("UPDATE accounts SET want_running = true, moved_to = 'http://127.0.0.1:9' WHERE id = $1", [ACC])
+    expect(await b.leases.claim(ACC, { wanted: true })).toBeNull()
+    expect(await lease()).toBeNull()
+    await a.database.pool.query('UPDATE accounts SET moved_to = NULL WHERE id = $1', [ACC])
+    expect(await b.leases.claim(ACC, { wanted: true })).toBe(1)
+    // A released lease (the row is there): the stop written meanwhile keeps it free.
+    await b.leases.release(ACC)
+    await a.database.pool.query('UPDATE accounts SET want_running = false WHERE id = $1', [ACC])
+    expect(await a.leases.claim(ACC, { wanted: true })).toBeNull()
+    expect(await lease()).toEqual({ owner: null, epoch: 1 })
+    // A claim that is not an assignment (a pairing, a start asked of this server) does not ask.
+    expect(await a.leases.claim(ACC)).toBe(2)
+  })
+
   it('fences the old owner after a takeover: it writes nothing, learns it lost the lease, and the epoch grew', async () => {
     const a = await server('srv-a')
     const b = await server('srv-b')

@@ -54,8 +54,11 @@ export interface LeaseManager extends WriteFence {
   readonly ttlMs: number
   /** Inserts or refreshes this server's row. */
   register(): Promise<void>
-  /** The new epoch when this server now holds the lease; null when another live server holds it. */
-  claim(account: AccountId): Promise<number | null>
+  /**
+   * The new epoch when this server now holds the lease; null when another live server holds it, or,
+   * with `wanted`, when the operator no longer wants the account running (or moved it).
+   */
+  claim(account: AccountId, options?: { wanted?: boolean }): Promise<number | null>
   /** Gives the lease up at once (graceful stop, account stopped here): another server may claim it now. */
   release(account: AccountId): Promise<void>
   /** Accounts held, with their epochs. */
@@ -88,6 +91,18 @@ export interface LeaseStats {
 
 const MS = "* interval '1 millisecond'"
 
+function claimSql(onlyIf: string): string {
+  return (
+    `WITH ins AS (INSERT INTO leases (account_id, owner, epoch, expires_at) SELECT $1, $2, 1, clock_timestamp() + $3 ${MS} WHERE true ${onlyIf} ` +
+    'ON CONFLICT (account_id) DO NOTHING RETURNING epoch, NULL::text AS previous_owner), ' +
+    `cur AS (SELECT account_id, owner FROM leases WHERE account_id = $1 AND (owner IS NULL OR expires_at <= clock_timestamp()) ${onlyIf} ` +
+    `AND (offered_to IS NULL OR offered_to = $2 OR offered_at <= clock_timestamp() - $3 ${MS}) FOR UPDATE SKIP LOCKED), ` +
+    `upd AS (UPDATE leases l SET owner = $2, epoch = l.epoch + 1, expires_at = clock_timestamp() + $3 ${MS}, offered_to = NULL, offered_at = NULL ` +
+    'FROM cur WHERE l.account_id = cur.account_id RETURNING l.epoch, cur.owner AS previous_owner) ' +
+    'SELECT epoch, previous_owner FROM ins UNION ALL SELECT epoch, previous_owner FROM upd'
+  )
+}
+
 const SQL = {
   heartbeat:
     'INSERT INTO servers (id, url, key_id, capacity, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp()) ' +
@@ -108,14 +123,10 @@ const SQL = {
   // clock as the statement runs) and not offered to another server, skipping it when another transaction
   // holds it (a key write of the owner, another claim). The previous owner comes from the locked row: a
   // released lease has none, an expired one still names the server that stopped renewing it (a failover).
-  claim:
-    `WITH ins AS (INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ($1, $2, 1, clock_timestamp() + $3 ${MS}) ` +
-    'ON CONFLICT (account_id) DO NOTHING RETURNING epoch, NULL::text AS previous_owner), ' +
-    'cur AS (SELECT account_id, owner FROM leases WHERE account_id = $1 AND (owner IS NULL OR expires_at <= clock_timestamp()) ' +
-    `AND (offered_to IS NULL OR offered_to = $2 OR offered_at <= clock_timestamp() - $3 ${MS}) FOR UPDATE SKIP LOCKED), ` +
-    `upd AS (UPDATE leases l SET owner = $2, epoch = l.epoch + 1, expires_at = clock_timestamp() + $3 ${MS}, offered_to = NULL, offered_at = NULL ` +
-    'FROM cur WHERE l.account_id = cur.account_id RETURNING l.epoch, cur.owner AS previous_owner) ' +
-    'SELECT epoch, previous_owner FROM ins UNION ALL SELECT epoch, previous_owner FROM upd',
+  claim: claimSql(''),
+  // The same, only while the operator wants the account running (checked as the statement runs): an
+  // assignment round acts on a snapshot, and a stop written since must not be undone by a claim.
+  claimWanted: claimSql('AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = $1 AND a.want_running AND a.moved_to IS NULL)'),
   release: 'UPDATE leases SET owner = NULL, expires_at = NULL WHERE account_id = $1 AND owner = $2 AND epoch = $3',
   handOver:
     'UPDATE leases SET owner = NULL, expires_at = NULL, offered_to = $4, offered_at = clock_timestamp() WHERE account_id = $1 AND owner = $2 AND epoch = $3',
@@ -205,12 +216,16 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
       await control.query(SQL.heartbeat, [serverId, url(), options.keyId ?? null, Number.isFinite(options.capacity) ? options.capacity : null])
     },
 
-    async claim(account) {
+    async claim(account, claimOptions) {
       if (stopped) return null
       const held = epochs.get(account)
       if (held !== undefined) return held
       const startedAt = now()
-      const result = await pool.query<{ epoch: string | number; previous_owner: string | null }>(SQL.claim, [account, serverId, ttlMs])
+      const result = await pool.query<{ epoch: string | number; previous_owner: string | null }>(claimOptions?.wanted ? SQL.claimWanted : SQL.claim, [
+        account,
+        serverId,
+        ttlMs,
+      ])
       const row = result.rows[0]
       if (!row) return null
       if (row.previous_owner !== null && row.previous_owner !== serverId) stats.takeovers += 1
