@@ -82,9 +82,15 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     const missing = (await Promise.all(waits)).filter((id): id is string => id !== null)
     if (missing.length === 0) return
     const list = await member.server.value<AccountSummary[]>('accounts:list')
+    // And what the database says of each: the row a claim reads, and its lease.
+    const rows = await query<{ id: string; want_running: boolean; moved_to: string | null; creds: boolean; owner: string | null; live: boolean | null; offered_to: string | null }>(
+      'SELECT a.id, a.want_running, a.moved_to, EXISTS (SELECT 1 FROM auth_creds c WHERE c.account_id = a.id) AS creds, l.owner, l.expires_at > now() AS live, l.offered_to ' +
+        'FROM accounts a LEFT JOIN leases l ON l.account_id = a.id WHERE a.id = ANY($1)',
+      [missing],
+    )
     const shown = missing.map((id) => {
       const a = list.find((x) => x.id === id)
-      return `${id}: ${a?.status ?? 'not listed'} on ${a?.server ?? 'no server'}`
+      return `${id}: ${a?.status ?? 'not listed'} on ${a?.server ?? 'no server'}, in the database ${JSON.stringify(rows.find((r) => r.id === id) ?? null)}`
     })
     throw new Error(`${missing.length} of ${ids.length} accounts not connected within ${timeoutMs} ms: ${shown.join('; ')}`)
   }

@@ -27,7 +27,7 @@ import { hostnameOf } from './host-policy'
 import { collectStartGarbage, heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
 import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
-import { checkChosenToken, resolveApiToken } from './token'
+import { checkChosenToken, dataDirTokenVerdicts, resolveApiToken } from './token'
 
 const USAGE = `Usage: npm run serve -- [options]
 
@@ -126,7 +126,9 @@ async function main(): Promise<void> {
     throw new UsageError('--connect-concurrency (or IRISH_CONNECT_CONCURRENCY) must be a whole number of at least 1.')
   }
   const metricsToken = values['metrics-token'] ?? (process.env.IRISH_METRICS_TOKEN || undefined)
-  if (metricsToken !== undefined) await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken)
+  if (metricsToken !== undefined) {
+    await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken, dataDirTokenVerdicts(dataDir))
+  }
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
     throw new UsageError('IRISH_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000.')

@@ -7,6 +7,7 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import type * as TokenStrength from './token-strength'
+import { tokenVerdicts, type TokenVerdicts } from './token-verdicts'
 
 export { tokenMatches } from '../core/tokens/token-compare'
 
@@ -17,6 +18,13 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,256}$/
 export const MIN_TOKEN_BITS = 128
 /** What a refusal suggests: 256 random bits, so that a pattern found in them by chance never matters. */
 export const TOKEN_GENERATOR_HINT = 'openssl rand -hex 32'
+/** The rule a recorded verdict holds for (token-verdicts.ts): raise the last number when token-strength.ts counts differently. */
+const TOKEN_RULE = `at least ${MIN_TOKEN_BITS} bits, estimator 1`
+
+/** Verdicts kept in the data dir, so a restart skips the strength estimator for a token that passed before. */
+export function dataDirTokenVerdicts(dataDir: string): TokenVerdicts {
+  return tokenVerdicts(dataDir, TOKEN_RULE)
+}
 
 export interface ResolvedToken {
   token: string
@@ -26,8 +34,9 @@ export interface ResolvedToken {
 }
 
 export async function resolveApiToken(dataDir: string, envToken: string | undefined): Promise<ResolvedToken> {
+  const verdicts = dataDirTokenVerdicts(dataDir)
   if (envToken !== undefined && envToken !== '') {
-    await checkChosenToken('IRISH_API_TOKEN', envToken)
+    await checkChosenToken('IRISH_API_TOKEN', envToken, verdicts)
     return { token: envToken, generated: false, source: 'env' }
   }
   const file = join(dataDir, TOKEN_FILE)
@@ -46,7 +55,7 @@ export async function resolveApiToken(dataDir: string, envToken: string | undefi
       throw new AppError('invalid-input', `The API token file ${TOKEN_FILE} in the data dir is damaged. Delete it to generate a new token.`)
     }
     // A generated token always passes; one an operator wrote into the file is held to the same rule as IRISH_API_TOKEN.
-    const bits = (await loadTokenStrength()).estimatedTokenBits(token)
+    const bits = await tokenBits(token, verdicts)
     if (bits < MIN_TOKEN_BITS) {
       throw new AppError(
         'invalid-input',
@@ -60,19 +69,21 @@ export async function resolveApiToken(dataDir: string, envToken: string | undefi
   // 'wx': never overwrite a token another process just wrote.
   writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: 'wx' })
   chmodSync(file, 0o600)
+  // 256 random bits: it passes, and a restart need not estimate it.
+  verdicts.record(generated)
   return { token: generated, generated: true, source: 'file' }
 }
 
 /**
  * An operator-chosen token (IRISH_API_TOKEN, --metrics-token): the token alphabet and at least
  * MIN_TOKEN_BITS as token-strength.ts counts them, or a clear error naming where it came from (never
- * the token itself).
+ * the token itself). With `verdicts`, a token that passed on an earlier start is not estimated again.
  */
-export async function checkChosenToken(name: string, token: string): Promise<void> {
+export async function checkChosenToken(name: string, token: string, verdicts?: TokenVerdicts): Promise<void> {
   if (!TOKEN_PATTERN.test(token)) {
     throw new AppError('invalid-input', `${name} must be 16 to 256 characters of letters, digits, "-" or "_". Generate one with \`${TOKEN_GENERATOR_HINT}\`.`)
   }
-  const bits = (await loadTokenStrength()).estimatedTokenBits(token)
+  const bits = await tokenBits(token, verdicts)
   if (bits < MIN_TOKEN_BITS) {
     throw new AppError(
       'invalid-input',
@@ -86,6 +97,14 @@ function strengthShortfall(bits: number): string {
     `about ${Math.floor(bits)} bits, and at least ${MIN_TOKEN_BITS} are needed ` +
     '(repeated characters, sequences, keyboard runs, dates and dictionary words count for almost nothing).'
   )
+}
+
+/** The token's strength: MIN_TOKEN_BITS for one that passed before, else the estimator's count (recorded when it passes). */
+async function tokenBits(token: string, verdicts: TokenVerdicts | undefined): Promise<number> {
+  if (verdicts?.passed(token)) return MIN_TOKEN_BITS
+  const bits = (await loadTokenStrength()).estimatedTokenBits(token)
+  if (bits >= MIN_TOKEN_BITS) verdicts?.record(token)
+  return bits
 }
 
 /** The estimator and its dictionaries are loaded only by a process that checks a token (the server's start). */
