@@ -1,7 +1,8 @@
 // `npm run bench:idle [-- --runs 5] [--settle-ms 3000] [--postgres] [--node-options "--max-semi-space-size=2"]`:
 // the built server (`node out/main/server.js`, as `npm run serve` runs it) started N times on SQLite with the
 // embedded simulator and no accounts. For each start: the time from spawn to its ready line ("listening on
-// …", then GET /healthz answers), and its resident memory after `settle-ms` of idling. Its peer, started
+// …", then GET /healthz answers), and its resident memory after `settle-ms` of idling; then a restart on
+// the same data dir (what an operator's deploy or a crash costs each time), timed the same way. Its peer, started
 // alternately in the same run: bench/idle-peer.mjs, a bare Node 24 process that loads better-sqlite3, opens
 // an empty database and answers GET /healthz, the least a server on SQLite does before it is ready.
 // Medians and ratios are printed, never asserted. `--postgres` also starts the server on a throwaway
@@ -18,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { findPostgres, startPostgresCluster, type PostgresCluster } from '../test/support/postgres-cluster'
 import { processMemory } from '../test/support/proc-memory'
-import { startServerProcess } from '../test/support/server-process'
+import { newApiToken, newDataKey, startServerProcess, type ServerProcess } from '../test/support/server-process'
 import { loadAverage } from './cpu-contention'
 
 const { values } = parseArgs({
@@ -33,10 +34,14 @@ const RUNS = Number(values.runs)
 const SETTLE_MS = Number(values['settle-ms'])
 const ROOT = resolve(import.meta.dirname, '..')
 const say = (line: string): void => void process.stdout.write(`${line}\n`)
+/** One chosen token for every start, as an operator's IRISH_API_TOKEN. */
+const TOKEN = newApiToken()
 
 interface Start {
   readyMs: number
   rssMb: number
+  /** The server only: ready after a restart on the same data dir. */
+  restartMs?: number
 }
 
 async function healthy(url: string): Promise<void> {
@@ -47,21 +52,39 @@ async function healthy(url: string): Promise<void> {
 async function serverStart(database: string | null): Promise<Start> {
   const dataDir = mkdtempSync(join(tmpdir(), 'irish-idle-'))
   const nodeOptions = [process.env.NODE_OPTIONS ?? '', values['node-options']].join(' ').trim()
-  const started = performance.now()
-  const server = await startServerProcess({
-    dataDir,
-    entry: 'build',
-    simulator: true,
-    ...(database ? { args: ['--database', database] } : {}),
-    env: { NODE_OPTIONS: nodeOptions },
-  })
+  const dataKey = newDataKey()
+  const start = async (): Promise<{ server: ServerProcess; readyMs: number }> => {
+    const started = performance.now()
+    const server = await startServerProcess({
+      dataDir,
+      dataKey,
+      entry: 'build',
+      simulator: true,
+      token: TOKEN,
+      ...(database ? { args: ['--database', database] } : {}),
+      env: { NODE_OPTIONS: nodeOptions },
+    })
+    try {
+      await healthy(server.url)
+    } catch (err) {
+      await server.stop()
+      throw err
+    }
+    return { server, readyMs: performance.now() - started }
+  }
   try {
-    await healthy(server.url)
-    const readyMs = performance.now() - started
-    await sleep(SETTLE_MS)
-    return { readyMs, rssMb: processMemory(server.child.pid!).rssMiB }
+    const first = await start()
+    let rssMb: number
+    try {
+      await sleep(SETTLE_MS)
+      rssMb = processMemory(first.server.child.pid!).rssMiB
+    } finally {
+      await first.server.stop()
+    }
+    const again = await start()
+    await again.server.stop()
+    return { readyMs: first.readyMs, rssMb, restartMs: again.readyMs }
   } finally {
-    await server.stop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }
@@ -96,12 +119,15 @@ function median(xs: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-function summary(label: string, starts: readonly Start[]): { rss: number; ready: number } {
+function summary(label: string, starts: readonly Start[]): { rss: number; ready: number; restart: number | null } {
   const rss = median(starts.map((s) => s.rssMb))
   const ready = median(starts.map((s) => s.readyMs))
-  const each = starts.map((s) => `${s.rssMb.toFixed(0)} MB/${(s.readyMs / 1000).toFixed(2)} s`).join(', ')
-  say(`${label}: median ${rss.toFixed(0)} MB RSS idle, ready in ${(ready / 1000).toFixed(2)} s (${each})`)
-  return { rss, ready }
+  const restarts = starts.flatMap((s) => (s.restartMs === undefined ? [] : [s.restartMs]))
+  const restart = restarts.length > 0 ? median(restarts) : null
+  const each = starts.map((s) => `${s.rssMb.toFixed(0)} MB/${(s.readyMs / 1000).toFixed(2)} s${s.restartMs === undefined ? '' : `/${(s.restartMs / 1000).toFixed(2)} s`}`).join(', ')
+  const again = restart === null ? '' : `, restarted in ${(restart / 1000).toFixed(2)} s`
+  say(`${label}: median ${rss.toFixed(0)} MB RSS idle, ready in ${(ready / 1000).toFixed(2)} s${again} (${each})`)
+  return { rss, ready, restart }
 }
 
 say(`idle server: ${RUNS} starts each, ${SETTLE_MS} ms idle before RSS is read${values['node-options'] ? `, server NODE_OPTIONS ${values['node-options']}` : ''}; load ${loadAverage()}`)
@@ -132,5 +158,6 @@ if (postgres.length > 0) summary('server on PostgreSQL, simulator', postgres)
 const serverFigures = summary('server on SQLite, simulator', server)
 say(`load ${loadAverage()}`)
 say(
-  `idle: ${serverFigures.rss.toFixed(0)} MB RSS (${(serverFigures.rss / peerFigures.rss).toFixed(2)}x the peer), ready in ${(serverFigures.ready / 1000).toFixed(2)} s (${(serverFigures.ready / peerFigures.ready).toFixed(2)}x the peer)`,
+  `idle: ${serverFigures.rss.toFixed(0)} MB RSS (${(serverFigures.rss / peerFigures.rss).toFixed(2)}x the peer), ready in ${(serverFigures.ready / 1000).toFixed(2)} s (${(serverFigures.ready / peerFigures.ready).toFixed(2)}x the peer), ` +
+    `restarted in ${(serverFigures.restart! / 1000).toFixed(2)} s (${(serverFigures.restart! / peerFigures.ready).toFixed(2)}x)`,
 )
