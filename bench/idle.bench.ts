@@ -2,9 +2,10 @@
 // the built server (`node out/main/server.js`, as `npm run serve` runs it) started N times on SQLite with the
 // embedded simulator and no accounts. For each start: the time from spawn to its ready line ("listening on
 // …", then GET /healthz answers), and its resident memory after `settle-ms` of idling; then a restart on
-// the same data dir (what an operator's deploy or a crash costs each time), timed the same way. Its peer, started
-// alternately in the same run: bench/idle-peer.mjs, a bare Node 24 process that loads better-sqlite3, opens
-// an empty database and answers GET /healthz, the least a server on SQLite does before it is ready.
+// the same data dir (what an operator's deploy or a crash costs each time), timed the same way. Its
+// peer, started alternately in the same run: bench/idle-peer.mjs, a bare Node 24 process that loads
+// better-sqlite3, opens an empty database and answers GET /healthz, the least a server on SQLite does
+// before it is ready.
 // Medians and ratios are printed, never asserted. `--postgres` also starts the server on a throwaway
 // PostgreSQL cluster (test/support/postgres-cluster.ts). `--node-options` reaches the server's node (as
 // NODE_OPTIONS), to weigh V8 flags. Targets (docs/performance.md, "The idle server"): under 200 MB and 0.6 s.
