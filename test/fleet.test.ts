@@ -82,17 +82,29 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     const missing = (await Promise.all(waits)).filter((id): id is string => id !== null)
     if (missing.length === 0) return
     const list = await member.server.value<AccountSummary[]>('accounts:list')
-    // And what the database says of each: the row a claim reads, and its lease.
+    const inDatabase = await describeInDatabase(missing)
+    const shown = missing.map((id) => {
+      const a = list.find((x) => x.id === id)
+      return `${id}: ${a?.status ?? 'not listed'} on ${a?.server ?? 'no server'}, in the database ${inDatabase.get(id)}`
+    })
+    throw new Error(`${missing.length} of ${ids.length} accounts not connected within ${timeoutMs} ms: ${shown.join('; ')}`)
+  }
+
+  /**
+   * What the database says of these accounts (the row a claim reads, and its lease), and any transaction
+   * left open for more than a few seconds (one holding a lease row would keep every claim off it).
+   */
+  async function describeInDatabase(ids: readonly string[]): Promise<Map<string, string>> {
     const rows = await query<{ id: string; want_running: boolean; moved_to: string | null; creds: boolean; owner: string | null; live: boolean | null; offered_to: string | null }>(
       'SELECT a.id, a.want_running, a.moved_to, EXISTS (SELECT 1 FROM auth_creds c WHERE c.account_id = a.id) AS creds, l.owner, l.expires_at > now() AS live, l.offered_to ' +
         'FROM accounts a LEFT JOIN leases l ON l.account_id = a.id WHERE a.id = ANY($1)',
-      [missing],
+      [ids],
     )
-    const shown = missing.map((id) => {
-      const a = list.find((x) => x.id === id)
-      return `${id}: ${a?.status ?? 'not listed'} on ${a?.server ?? 'no server'}, in the database ${JSON.stringify(rows.find((r) => r.id === id) ?? null)}`
-    })
-    throw new Error(`${missing.length} of ${ids.length} accounts not connected within ${timeoutMs} ms: ${shown.join('; ')}`)
+    const open = await query<{ state: string; seconds: number; query: string }>(
+      "SELECT state, extract(epoch FROM now() - xact_start)::int AS seconds, left(query, 160) AS query FROM pg_stat_activity WHERE xact_start < now() - interval '5 seconds' AND pid <> pg_backend_pid()",
+    )
+    const transactions = open.length > 0 ? `; open transactions ${JSON.stringify(open)}` : ''
+    return new Map(ids.map((id) => [id, `${JSON.stringify(rows.find((r) => r.id === id) ?? null)}${transactions}`]))
   }
 
   async function pairOn(member: Member, label: string): Promise<AccountSummary> {
@@ -130,7 +142,11 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
         if (accounts.every((a) => list.find((x) => x.id === a.id)?.status === 'connected')) return
       }
       previous = shape
-      if (Date.now() > deadline) throw new Error(`the fleet did not settle: ${JSON.stringify(counts)}`)
+      if (Date.now() > deadline) {
+        const unowned = accounts.filter((a) => !owners.has(a.id)).map((a) => a.id)
+        const described = await describeInDatabase(unowned)
+        throw new Error(`the fleet did not settle: ${JSON.stringify(counts)}; with no live lease: ${unowned.map((id) => `${id} ${described.get(id)}`).join('; ') || 'none'}`)
+      }
       await new Promise((resolve) => setTimeout(resolve, 300))
     }
   }
