@@ -87,7 +87,17 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       const a = list.find((x) => x.id === id)
       return `${id}: ${a?.status ?? 'not listed'} on ${a?.server ?? 'no server'}, in the database ${inDatabase.get(id)}`
     })
-    throw new Error(`${missing.length} of ${ids.length} accounts not connected within ${timeoutMs} ms: ${shown.join('; ')}`)
+    throw new Error(`${missing.length} of ${ids.length} accounts not connected within ${timeoutMs} ms: ${shown.join('; ')}${fleetLogs(missing)}`)
+  }
+
+  /** Each server's last warnings from its fleet loop or about these accounts (its log level is warn). */
+  function fleetLogs(ids: readonly string[]): string {
+    const lines = members.map((m) => {
+      const records = m.server.stderr.join('').split('\n')
+      const relevant = records.filter((line) => line.includes('"component":"fleet"') || ids.some((id) => line.includes(id)))
+      return `${m.id}: ${relevant.slice(-8).map((line) => line.slice(0, 300)).join(' | ') || 'nothing'}`
+    })
+    return `; server logs: ${lines.join(' || ')}`
   }
 
   /**
@@ -145,7 +155,9 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       if (Date.now() > deadline) {
         const unowned = accounts.filter((a) => !owners.has(a.id)).map((a) => a.id)
         const described = await describeInDatabase(unowned)
-        throw new Error(`the fleet did not settle: ${JSON.stringify(counts)}; with no live lease: ${unowned.map((id) => `${id} ${described.get(id)}`).join('; ') || 'none'}`)
+        throw new Error(
+          `the fleet did not settle: ${JSON.stringify(counts)}; with no live lease: ${unowned.map((id) => `${id} ${described.get(id)}`).join('; ') || 'none'}${fleetLogs(unowned)}`,
+        )
       }
       await new Promise((resolve) => setTimeout(resolve, 300))
     }
