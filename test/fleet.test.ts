@@ -43,7 +43,8 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
       dataDir,
       dataKey,
       token: TOKEN,
-      args: ['--database', url],
+      // Info, so that a timeout can show what each server's fleet loop did (fleetLogs).
+      args: ['--database', url, '--log-level', 'info'],
       env: { ...sim.env, IRISH_LEASE_TTL_MS: String(LEASE_MS) },
     })
     const events = await server.events()
@@ -90,12 +91,12 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
     throw new Error(`${missing.length} of ${ids.length} accounts not connected within ${timeoutMs} ms: ${shown.join('; ')}${fleetLogs(missing)}`)
   }
 
-  /** Each server's last warnings from its fleet loop or about these accounts (its log level is warn). */
+  /** Each server's last records from its fleet loop or about these accounts. */
   function fleetLogs(ids: readonly string[]): string {
     const lines = members.map((m) => {
       const records = m.server.stderr.join('').split('\n')
       const relevant = records.filter((line) => line.includes('"component":"fleet"') || ids.some((id) => line.includes(id)))
-      return `${m.id}: ${relevant.slice(-8).map((line) => line.slice(0, 300)).join(' | ') || 'nothing'}`
+      return `${m.id}: ${relevant.slice(-12).map((line) => line.slice(0, 300)).join(' | ') || 'nothing'}`
     })
     return `; server logs: ${lines.join(' || ')}`
   }
