@@ -126,8 +126,10 @@ async function main(): Promise<void> {
     throw new UsageError('--connect-concurrency (or IRISH_CONNECT_CONCURRENCY) must be a whole number of at least 1.')
   }
   const metricsToken = values['metrics-token'] ?? (process.env.IRISH_METRICS_TOKEN || undefined)
+  // Read once: both tokens' verdicts are in one file.
+  const tokenVerdicts = dataDirTokenVerdicts(dataDir)
   if (metricsToken !== undefined) {
-    await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken, dataDirTokenVerdicts(dataDir))
+    await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken, tokenVerdicts)
   }
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
     say(`warning: binding ${host} exposes the API beyond this machine; put it behind TLS (a reverse proxy) and keep the token secret.`)
   }
 
-  const token = await resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN)
+  const token = await resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN, tokenVerdicts)
   let embedded: EmbeddedSimulator | null = null
   if (values.simulator) {
     embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts, token.token, { startSimulator, startSimulatorAdmin, portOf: embeddedSimulatorPort }).catch((error: unknown) => {

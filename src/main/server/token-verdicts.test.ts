@@ -3,7 +3,7 @@
 // and a damaged file or one others may write is ignored.
 
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -78,6 +78,20 @@ describe('token verdicts kept in the data dir', () => {
     await checkChosenToken('--metrics-token', token, tokenVerdicts(shared, 'rule'))
     expect(estimated).toHaveBeenCalledTimes(3)
     expect(statSync(join(shared, TOKEN_VERDICTS_FILE)).mode & 0o777).toBe(0o600)
+  })
+
+  it('one reading serves both tokens of a start: a verdict made before the data dir existed is kept once it does', async () => {
+    const dir = join(root, 'made-later')
+    const metrics = randomBytes(32).toString('hex')
+    const verdicts = tokenVerdicts(dir, 'rule')
+    await checkChosenToken('--metrics-token', metrics, verdicts)
+    expect(existsSync(dir)).toBe(false)
+    mkdirSync(dir)
+    const api = randomBytes(32).toString('hex')
+    await resolveApiToken(dir, api, verdicts)
+    const again = tokenVerdicts(dir, 'rule')
+    expect([again.passed(metrics), again.passed(api)]).toEqual([true, true])
+    expect(estimated).toHaveBeenCalledTimes(2)
   })
 
   it('still checks when the data dir cannot be written, and says nothing of the file', async () => {

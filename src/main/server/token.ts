@@ -33,8 +33,8 @@ export interface ResolvedToken {
   source: 'env' | 'file'
 }
 
-export async function resolveApiToken(dataDir: string, envToken: string | undefined): Promise<ResolvedToken> {
-  const verdicts = dataDirTokenVerdicts(dataDir)
+/** `verdicts`: the start's one reading of the data dir's token verdicts, shared with --metrics-token's check. */
+export async function resolveApiToken(dataDir: string, envToken: string | undefined, verdicts = dataDirTokenVerdicts(dataDir)): Promise<ResolvedToken> {
   if (envToken !== undefined && envToken !== '') {
     await checkChosenToken('IRISH_API_TOKEN', envToken, verdicts)
     return { token: envToken, generated: false, source: 'env' }
