@@ -104,6 +104,39 @@ describePostgres('headless server on PostgreSQL', () => {
     expect(((await received).payload as { account: string }).account).toBe(a.id)
   }, 90_000)
 
+  it("answers a stop only once the stop is in the database, so another server of the fleet reads it", async () => {
+    // The test holds b's row locked: the stop's write waits behind the lock, and so must the answer.
+    const locker = new pg.Client({ connectionString: url })
+    await locker.connect()
+    try {
+      await locker.query('BEGIN')
+      await locker.query('SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE', [b.id])
+      let answered = false
+      const answer = server.value<AccountSummary>('accounts:stop', { id: b.id }).then((summary) => {
+        answered = true
+        return summary
+      })
+      await expect
+        .poll(
+          async () =>
+            (await query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'update \"accounts\"%'"))[0]!.n,
+          { timeout: 20_000, interval: 20 },
+        )
+        .toBe(1)
+      // A read asked after the write was seen waiting is answered without it; the stop's answer, had it
+      // not waited, would have been sent before this read arrived.
+      expect((await server.value<AccountSummary[]>('accounts:list')).some((x) => x.id === b.id)).toBe(true)
+      expect(answered).toBe(false)
+      await locker.query('COMMIT')
+      expect(await answer).toMatchObject({ id: b.id, status: 'stopped' })
+      expect(await query<{ want_running: boolean }>(`SELECT want_running FROM accounts WHERE id = '${b.id}'`)).toEqual([{ want_running: false }])
+    } finally {
+      await locker.end()
+    }
+    await server.value('accounts:start', { id: b.id })
+    await awaitStatus(b.id, 'connected')
+  }, 60_000)
+
   it('answers GET /healthz without a token, revealing nothing', async () => {
     const response = await fetch(`${server.url}/healthz`)
     expect(response.status).toBe(200)

@@ -1007,6 +1007,15 @@ export function roleOf(command: CommandName): Role {
   return commands[command].role
 }
 
+/**
+ * Whether a command's answer waits for the rows it changed to land in the database. Every command a
+ * viewer may not run can change something; a viewer's reads need not wait behind the writes queued
+ * meanwhile (a mass reconnect's status changes, on PostgreSQL).
+ */
+export function answerAwaitsWrites(command: CommandName): boolean {
+  return commands[command].role !== 'viewer'
+}
+
 /** Whether a command's declared role lets a caller holding `held` run it. */
 export function mayRun(held: Role, command: CommandName): boolean {
   return roleAllows(held, commands[command].role)

@@ -9,6 +9,7 @@ import type makeWASocket from '@whiskeysockets/baileys'
 import type { SocketConfig } from '@whiskeysockets/baileys'
 import { AppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
+import { answerAwaitsWrites, isCommandName } from '../../shared/contract'
 import type { ActivityLog } from './activity/activity-log'
 import { createSqliteActivityLog } from './activity/sqlite-activity-log'
 import { commandObserver, recordsCommand, watchSessions } from './activity/wiring'
@@ -322,10 +323,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     const observed = createDispatch(handlers, log, commandObserver(activity, log))
     // Account rows and activity lines land in the background (a write batch per turn on SQLite, a
     // write queue on PostgreSQL): a command's answer waits for what it changed and for its own line, so
-    // nothing an operator was told is lost in a crash, and any server asked right after it lists who asked.
+    // nothing an operator was told is lost in a crash, and any server of a fleet asked right after it
+    // reads the change (a stop answered by one server, then a start asked of another, must not be
+    // overwritten by the stop's late write) and lists who asked.
     const localDispatch: Dispatch = async (command, input, caller) => {
       const result = await observed(command, input, caller)
-      await storage.settled()
+      if (!isCommandName(command) || answerAwaitsWrites(command)) await storage.settled()
       if (recordsCommand(command)) await activity.settled()
       return result
     }

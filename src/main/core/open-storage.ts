@@ -62,7 +62,7 @@ export interface Storage {
   sqlite: SqliteDatabase | null
   /** SQLite only: the turn's bookkeeping writes (account rows, activity), db/write-batch.ts. */
   batch: WriteBatch | null
-  /** SQLite: commits the bookkeeping writes made so far (a command's answer waits for it). PostgreSQL: resolves at once. */
+  /** Resolves once the bookkeeping writes made so far are in the database (SQLite: commits the batch; PostgreSQL: the write queue has landed them, or logged their failure). */
   settled(): Promise<void>
   /**
    * PostgreSQL only: the pool and the cached tables a fleet refreshes, and the PostgreSQL side's
@@ -98,10 +98,10 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         sealer: database.sealer,
         sqlite: null,
         batch: null,
-        // As before the batch existed: account and settings writes land in order through the queue,
-        // which close() flushes; a command does not wait for them (a long queue during a mass reconnect
-        // would hold every answer).
-        settled: async () => {},
+        // Account and settings writes land in order through the queue, which close() flushes. A
+        // command's answer waits for them (create-core.ts); a read's does not (a long queue during a
+        // mass reconnect would hold it).
+        settled: () => queue.settled(),
         postgres: { database, accounts, settingsRows, adapters },
         async close() {
           await queue.flush().catch((err: unknown) => logger.error({ err: String(err) }, 'some writes did not reach the database'))
