@@ -3,6 +3,7 @@
 
 import { initAuthCreds } from '@whiskeysockets/baileys'
 import { createHash, randomBytes } from 'node:crypto'
+import type pg from 'pg'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
@@ -219,6 +220,30 @@ describePostgres('leases with fencing', () => {
     expect(await b.leases.claim(ACC)).toBe(2)
     expect(await b.leases.claim('acc-2' as AccountId)).toBe(2)
     expect(await a.leases.claim(ACC)).toBeNull()
+  })
+
+  it('stop waits for a renewal in flight, so its heartbeat does not bring the server row back', async () => {
+    const b = await server('srv-b')
+    // A's renewals go through a gate the test opens: one is sent, and lands only after the stop began.
+    let armed = false
+    let open = (): void => undefined
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const control = {
+      query: async (...args: Parameters<pg.Pool['query']>) => {
+        if (armed) await gate
+        return (b.database.control.query as (...a: unknown[]) => Promise<unknown>)(...args)
+      },
+    } as unknown as pg.Pool
+    const a = await server('srv-a', { control })
+    await a.leases.claim(ACC)
+    armed = true
+    const renewing = a.leases.renew()
+    const stopping = a.leases.stop()
+    await expect.poll(async () => (await b.database.pool.query('SELECT owner FROM leases WHERE account_id = $1', [ACC])).rows[0]?.owner).toBeNull()
+    open()
+    await renewing
+    await stopping
+    expect((await b.database.pool.query('SELECT id FROM servers ORDER BY id')).rows.map((r) => r.id)).toEqual(['srv-b'])
   })
 
   it('a write in flight finishes before a takeover; the next one is fenced', async () => {

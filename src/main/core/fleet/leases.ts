@@ -167,7 +167,20 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
     }
   }
 
+  /** The renewal in flight: stop() waits for it, or its heartbeat would write this server's row back. */
+  let renewing: Promise<void> | null = null
+
   async function renew(): Promise<void> {
+    const run = renewOnce()
+    renewing = run
+    try {
+      await run
+    } finally {
+      if (renewing === run) renewing = null
+    }
+  }
+
+  async function renewOnce(): Promise<void> {
     selfFence()
     const sent = [...epochs]
     const startedAt = now()
@@ -276,6 +289,9 @@ export function createLeaseManager(options: LeaseOptions): LeaseManager {
       epochs.clear()
       renewedAt.clear()
       await pool.query(SQL.releaseAll, [serverId])
+      // A renewal sent before the stop upserts the heartbeat: landing after the row is removed, it would
+      // show this server live for a ttl, and the others would count it in their share and offer it accounts.
+      await renewing?.catch(() => undefined)
       await pool.query(SQL.unregister, [serverId])
     },
   }
