@@ -248,6 +248,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         if (fleet) await fleet.ensureLease(id)
         return openObservedAuth(telemetry, stores.open(id), id)
       },
+      ...(fleet ? { claim: (id: AccountId) => fleet.ensureLease(id) } : {}),
     })
 
     telemetry.useKeySource({

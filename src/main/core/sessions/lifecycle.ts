@@ -60,6 +60,13 @@ export interface LifecycleDeps {
   events: EventBus
   log: Logger
   openStore: (id: AccountId) => ManagedAuthStore
+  /**
+   * Before a start records that the operator wants the account running: in a fleet, takes its lease
+   * (fleet.ensureLease), so the intent is written as the owner's; a server that does not hold the lease
+   * drops an account's writes, and by its last reading another server may still run it. Throws
+   * RunsElsewhereError when another server does. Alone: nothing to take.
+   */
+  claim: (id: AccountId) => Promise<void>
   /** Called once shutdown begins: no new socket opens after it. */
   beginShutdown: () => void
   /** A new account's record exists and nothing runs yet: what every new account gets (its default proxy and limits). */
@@ -202,6 +209,16 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     }
     const verdict = deps.doctor.judgeStart(current, { repair: options.repair ?? false, takeBack: options.takeBack ?? false })
     if (!verdict.ok) throw new AppError('conflict', verdict.message)
+    try {
+      await deps.claim(id)
+    } catch (error) {
+      if (!(error instanceof RunsElsewhereError)) throw error
+      // Another server of the fleet runs it: what the start asked for. The intent is recorded where this
+      // server may write it (alone, in tests); in a fleet the owner's claim already needed it.
+      connection.failed(rt, error)
+      book.update(id, { wantRunning: true, lastError: null })
+      return toSummary(book.record(id))
+    }
     const repairing = options.repair === true
     if (repairing) {
       const held = current.condition !== null && HELD_BACK.includes(current.condition.code)

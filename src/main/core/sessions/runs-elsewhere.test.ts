@@ -1,12 +1,15 @@
 // A start that another server of a fleet overtook: between this start marking the account wanted and its
 // own lease claim, the other server's assignment round claimed it. The account runs there, so the start
 // answers with the account as it is, wanted and not failed, rather than a conflict. No database and no
-// socket: the claim is refused before a socket would open.
+// socket: the claim is refused before a socket would open. And the order of a start in a fleet: the
+// lease first, then the operator's intent, which a server not holding the lease would drop.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AccountId } from '../../../shared/ids'
+import type { AccountRecord } from '../accounts/account-repository'
 import { memoryAccounts } from '../../../../test/support/memory-accounts'
 import { bareSessionDeps } from '../../../../test/support/bare-session-deps'
 import { createMemoryAuthStoreFactory } from '../auth-store/memory-store'
@@ -58,6 +61,50 @@ describe('a start another server of the fleet overtook', () => {
     const started = await sessions.start(added.id)
     expect(started).toMatchObject({ id: added.id, status: 'stopped', lastError: null })
     expect(accounts.get(added.id)?.wantRunning).toBe(true)
+  })
+
+  it('takes the lease before it records that the operator wants the account running', async () => {
+    // As a fleet server's accounts port does: the intent of an account whose lease this server does not
+    // hold is dropped (fleet-accounts.ts), and by its last reading another server may still run it.
+    const steps: string[] = []
+    let held = true
+    const inner = memoryAccounts()
+    const fenced = {
+      ...inner,
+      update: (id: AccountId, patch: Partial<AccountRecord>) => {
+        if (patch.wantRunning === true) steps.push(held ? 'intent written' : 'intent dropped')
+        return held ? inner.update(id, patch) : inner.get(id)!
+      },
+    }
+    const memory = createMemoryAuthStoreFactory()
+    const claiming = createSessionManager({
+      accounts: fenced,
+      openStore: (id) => memory.open(id),
+      claim: async () => {
+        steps.push('claimed')
+        held = true
+      },
+      // Stops here: the socket is not what is tested.
+      openAuth: async () => {
+        throw new RunsElsewhereError('This account runs on server srv-other; a second copy here would break the session.')
+      },
+      events: createEventBus(silentLogger()),
+      socketConfig: () => ({ waWebSocketUrl: 'ws://127.0.0.1:9/' }),
+      ...bareSessionDeps(database),
+    })
+    try {
+      // Added and stopped while this server held the lease; then another server ran it and let it go.
+      const { id } = await claiming.add('Claimed first')
+      await claiming.stop(id)
+      expect(inner.get(id)?.wantRunning).toBe(false)
+      steps.length = 0
+      held = false
+      await claiming.start(id)
+      expect(steps).toEqual(['claimed', 'intent written'])
+      expect(inner.get(id)?.wantRunning).toBe(true)
+    } finally {
+      await claiming.shutdown()
+    }
   })
 
   it('still fails a start whose claim failed for any other reason', async () => {

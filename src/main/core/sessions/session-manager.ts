@@ -53,6 +53,8 @@ export interface SessionManagerDeps {
   openStore: (id: AccountId) => ManagedAuthStore
   /** Baileys' auth state over the account's store; creates fresh creds when there are none. */
   openAuth: (id: AccountId) => Promise<OpenedAuth>
+  /** In a fleet: takes the account's lease before a start records the operator's intent (lifecycle.ts). */
+  claim?: (id: AccountId) => Promise<void>
   events: EventBus
   logger: Logger
   /** What is wrong with each account: told every fact, asked for every condition (core/doctor). */
@@ -254,6 +256,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     events,
     log,
     openStore,
+    claim: deps.claim ?? (async () => undefined),
     beginShutdown: () => {
       shuttingDown = true
       clearInterval(ticker)
