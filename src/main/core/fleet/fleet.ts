@@ -165,7 +165,7 @@ export function createFleet(options: FleetOptions): Fleet {
     if (!sessions) return
     releasing.add(account)
     try {
-      await sessions.stop(account)
+      await sessions.stop(account, { lettingGo: true })
     } catch (err) {
       log.warn({ account, err: String(err) }, 'closing an account here failed')
     } finally {

@@ -31,7 +31,7 @@ export interface TagChange {
 export interface Lifecycle {
   add(label?: string): Promise<AccountSummary>
   start(id: AccountId, options?: StartOptions): Promise<AccountSummary>
-  stop(id: AccountId): Promise<AccountSummary>
+  stop(id: AccountId, options?: StopOptions): Promise<AccountSummary>
   /** Closes the socket and opens a new one now (rather than after the next backoff delay). */
   restart(id: AccountId): Promise<AccountSummary>
   logout(id: AccountId): Promise<AccountSummary>
@@ -50,6 +50,14 @@ export interface StartOptions {
   repair?: boolean
 }
 
+export interface StopOptions {
+  /**
+   * The fleet closes the socket of an account whose lease it lost or hands over: nothing is claimed,
+   * and the account's row stays the new owner's. Without it, a stop is the operator's.
+   */
+  lettingGo?: boolean
+}
+
 export interface LifecycleDeps {
   book: AccountBook
   doctor: Doctor
@@ -61,9 +69,9 @@ export interface LifecycleDeps {
   log: Logger
   openStore: (id: AccountId) => ManagedAuthStore
   /**
-   * Before a start records that the operator wants the account running: in a fleet, takes its lease
-   * (fleet.ensureLease), so the intent is written as the owner's; a server that does not hold the lease
-   * drops an account's writes, and by its last reading another server may still run it. Throws
+   * Before an operator's start or stop records what the operator wants: in a fleet, takes the account's
+   * lease (fleet.ensureLease), so the intent is written as the owner's; a server that does not hold the
+   * lease drops an account's writes, and by its last reading another server may still run it. Throws
    * RunsElsewhereError when another server does. Alone: nothing to take.
    */
   claim: (id: AccountId) => Promise<void>
@@ -112,9 +120,16 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       })
     },
 
-    stop(id) {
+    stop(id, options = {}) {
       return runtimes.serial(id, async () => {
         book.record(id)
+        if (!options.lettingGo) {
+          await deps.claim(id).catch((error: unknown) => {
+            // Forwarded to the owner, a stop lands here only when none ran the account at that moment.
+            if (error instanceof RunsElsewhereError) throw new AppError('conflict', `${error.message} Ask again: the stop goes to the server that runs it.`)
+            throw error
+          })
+        }
         await runtimes.quiesce(runtimes.get(id))
         deps.doctor.stopped(id)
         await deps.onStopped(id)

@@ -1,8 +1,8 @@
 // A start that another server of a fleet overtook: between this start marking the account wanted and its
 // own lease claim, the other server's assignment round claimed it. The account runs there, so the start
 // answers with the account as it is, wanted and not failed, rather than a conflict. No database and no
-// socket: the claim is refused before a socket would open. And the order of a start in a fleet: the
-// lease first, then the operator's intent, which a server not holding the lease would drop.
+// socket: the claim is refused before a socket would open. And the order of an operator's start or stop
+// in a fleet: the lease first, then the intent, which a server not holding the lease would drop.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -63,26 +63,30 @@ describe('a start another server of the fleet overtook', () => {
     expect(accounts.get(added.id)?.wantRunning).toBe(true)
   })
 
-  it('takes the lease before it records that the operator wants the account running', async () => {
-    // As a fleet server's accounts port does: the intent of an account whose lease this server does not
-    // hold is dropped (fleet-accounts.ts), and by its last reading another server may still run it.
+  /**
+   * A session manager over accounts as a fleet server's accounts port keeps them: the writes of an account
+   * whose lease this server does not hold are dropped (fleet-accounts.ts). Its claim takes the lease,
+   * unless another server runs the account.
+   */
+  function fencedManager(): { manager: SessionManager; inner: ReturnType<typeof memoryAccounts>; steps: string[]; lease: { held: boolean; elsewhere: boolean } } {
     const steps: string[] = []
-    let held = true
+    const lease = { held: true, elsewhere: false }
     const inner = memoryAccounts()
     const fenced = {
       ...inner,
       update: (id: AccountId, patch: Partial<AccountRecord>) => {
-        if (patch.wantRunning === true) steps.push(held ? 'intent written' : 'intent dropped')
-        return held ? inner.update(id, patch) : inner.get(id)!
+        if (patch.wantRunning !== undefined) steps.push(`${patch.wantRunning ? 'start' : 'stop'} ${lease.held ? 'written' : 'dropped'}`)
+        return lease.held ? inner.update(id, patch) : inner.get(id)!
       },
     }
     const memory = createMemoryAuthStoreFactory()
-    const claiming = createSessionManager({
+    const manager = createSessionManager({
       accounts: fenced,
       openStore: (id) => memory.open(id),
       claim: async () => {
+        if (lease.elsewhere) throw new RunsElsewhereError('This account runs on server srv-other; a second copy here would break the session.')
         steps.push('claimed')
-        held = true
+        lease.held = true
       },
       // Stops here: the socket is not what is tested.
       openAuth: async () => {
@@ -92,18 +96,48 @@ describe('a start another server of the fleet overtook', () => {
       socketConfig: () => ({ waWebSocketUrl: 'ws://127.0.0.1:9/' }),
       ...bareSessionDeps(database),
     })
+    return { manager, inner, steps, lease }
+  }
+
+  it('takes the lease before it records that the operator wants the account running', async () => {
+    const { manager: claiming, inner, steps, lease } = fencedManager()
     try {
       // Added and stopped while this server held the lease; then another server ran it and let it go.
       const { id } = await claiming.add('Claimed first')
       await claiming.stop(id)
       expect(inner.get(id)?.wantRunning).toBe(false)
       steps.length = 0
-      held = false
+      lease.held = false
       await claiming.start(id)
-      expect(steps).toEqual(['claimed', 'intent written'])
+      expect(steps).toEqual(['claimed', 'start written'])
       expect(inner.get(id)?.wantRunning).toBe(true)
     } finally {
       await claiming.shutdown()
+    }
+  })
+
+  it("takes the lease before an operator's stop, and refuses one another server runs, leaving the account as it was", async () => {
+    const { manager, inner, steps, lease } = fencedManager()
+    try {
+      // Running on another server, then let go (its lease expired): this server's last reading still names that server.
+      const { id } = await manager.add('Stopped here')
+      lease.held = false
+      steps.length = 0
+      expect(await manager.stop(id)).toMatchObject({ id, status: 'stopped' })
+      expect(steps).toEqual(['claimed', 'stop written'])
+      expect(inner.get(id)?.wantRunning).toBe(false)
+
+      const other = (await manager.add('Runs elsewhere')).id
+      lease.held = false
+      lease.elsewhere = true
+      await expect(manager.stop(other)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/srv-other.*Ask again/) })
+      expect(inner.get(other)?.wantRunning).toBe(true)
+      // The fleet letting an account go claims nothing.
+      steps.length = 0
+      await manager.stop(other, { lettingGo: true })
+      expect(steps).toEqual(['stop dropped'])
+    } finally {
+      await manager.shutdown()
     }
   })
 

@@ -34,7 +34,7 @@ import { createCodePairing } from './code-pairing'
 import { createConnection } from './connection'
 import { createDecryption } from './decryption'
 import { createHandOff, type HandOff } from './hand-off'
-import { createLifecycle, type StartOptions, type TagChange } from './lifecycle'
+import { createLifecycle, type StartOptions, type StopOptions, type TagChange } from './lifecycle'
 import { createLiveness } from './liveness'
 import { createMessaging, recipientJid } from './messaging'
 import { createPairing } from './pairing'
@@ -53,7 +53,7 @@ export interface SessionManagerDeps {
   openStore: (id: AccountId) => ManagedAuthStore
   /** Baileys' auth state over the account's store; creates fresh creds when there are none. */
   openAuth: (id: AccountId) => Promise<OpenedAuth>
-  /** In a fleet: takes the account's lease before a start records the operator's intent (lifecycle.ts). */
+  /** In a fleet: takes the account's lease before an operator's start or stop records the intent (lifecycle.ts). */
   claim?: (id: AccountId) => Promise<void>
   events: EventBus
   logger: Logger
@@ -99,7 +99,7 @@ export interface SessionManager extends HandOff {
   list(): AccountSummary[]
   add(label?: string): Promise<AccountSummary>
   start(id: AccountId, options?: StartOptions): Promise<AccountSummary>
-  stop(id: AccountId): Promise<AccountSummary>
+  stop(id: AccountId, options?: StopOptions): Promise<AccountSummary>
   /** Closes the socket and opens a new one now; refused as a start would be (logged out, banned, replaced). */
   restart(id: AccountId): Promise<AccountSummary>
   logout(id: AccountId): Promise<AccountSummary>
