@@ -11,7 +11,7 @@ import type { AccountSummary } from '../../../shared/contract'
 import type { AccountId } from '../../../shared/ids'
 import { describePostgres, usePostgresCluster } from '../../../../test/support/postgres-suite'
 import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
-import { createPgAccountRepository } from '../accounts/pg-account-repository'
+import { createPgAccountRepository, type PgAccountRepository } from '../accounts/pg-account-repository'
 import { createWriteQueue, type WriteQueue } from '../db/postgres/write-queue'
 import { silentLogger } from '../logger'
 import type { SessionManager } from '../sessions/session-manager'
@@ -39,14 +39,46 @@ describePostgres('a fleet server watching the others', () => {
     return { database, url }
   }
 
+  /** Account rows as the operator left them: [id, status, wanted running]; the label is the id's tail. */
+  async function insertAccounts(database: OpenedPostgres, rows: ReadonlyArray<[id: string, status: string, wantRunning: boolean]>): Promise<void> {
+    const now = Date.now()
+    for (const [id, status, wantRunning] of rows) {
+      await database.pool.query('INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES ($1, $2, $3, $4, $4, $5)', [
+        id,
+        id.replace(/^acc-/, ''),
+        status,
+        now,
+        wantRunning,
+      ])
+    }
+  }
+
+  /** The fleet under test, its accounts read (init), not started: each test starts it when it needs to. */
+  async function openFleet(
+    database: OpenedPostgres,
+    options: { serverId?: string; ttlMs?: number; accounts?: PgAccountRepository; showLocally?: (summary: AccountSummary) => void } = {},
+  ): Promise<{ fleet: Fleet; accounts: PgAccountRepository }> {
+    const accounts = options.accounts ?? (await createPgAccountRepository(database.db, createWriteQueue(logger)))
+    const fleet = createFleet({
+      database,
+      accounts,
+      serverId: options.serverId ?? 'srv-watcher',
+      url: () => 'http://127.0.0.1:2',
+      logger,
+      ttlMs: options.ttlMs ?? TTL_MS,
+      ...(options.showLocally ? { showLocally: options.showLocally } : {}),
+    })
+    fleets.push(fleet)
+    await fleet.init()
+    return { fleet, accounts }
+  }
+
   it('shows the accounts of a server whose lease lapsed as moving, with no server, within a second', async () => {
     const { database } = await setUp()
-    const now = Date.now()
-    await database.pool.query(
-      `INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES
-         ('acc-running', 'Running', 'connected', $1, $1, true), ('acc-stopped', 'Stopped', 'connected', $1, $1, false)`,
-      [now],
-    )
+    await insertAccounts(database, [
+      ['acc-running', 'connected', true],
+      ['acc-stopped', 'connected', false],
+    ])
     await database.pool.query("INSERT INTO servers (id, url) VALUES ('srv-dead', 'http://127.0.0.1:1')")
     // Its last renewal gave both leases 1.5 s more.
     await database.pool.query(
@@ -54,18 +86,7 @@ describePostgres('a fleet server watching the others', () => {
     )
     const expiresAt = performance.now() + 1500
     const shown: Array<{ summary: AccountSummary; at: number }> = []
-    const accounts = await createPgAccountRepository(database.db, createWriteQueue(logger))
-    const fleet = createFleet({
-      database,
-      accounts,
-      serverId: 'srv-watcher',
-      url: () => 'http://127.0.0.1:2',
-      logger,
-      ttlMs: TTL_MS,
-      showLocally: (summary) => shown.push({ summary, at: performance.now() }),
-    })
-    fleets.push(fleet)
-    await fleet.init()
+    const { fleet, accounts } = await openFleet(database, { showLocally: (summary) => shown.push({ summary, at: performance.now() }) })
     await fleet.start(noSessions)
     const record = accounts.get('acc-running' as AccountId)!
     expect(fleet.present({ ...record, server: undefined } as AccountSummary)).toMatchObject({ status: 'connected', server: 'srv-dead' })
@@ -83,20 +104,13 @@ describePostgres('a fleet server watching the others', () => {
 
   it('shows a lease that lapsed between two readings (a slow round) as moving, not only one the lapse watch saw', async () => {
     const { database } = await setUp()
-    const now = Date.now()
-    await database.pool.query(
-      "INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES ('acc-running', 'Running', 'connected', $1, $1, true)",
-      [now],
-    )
+    await insertAccounts(database, [['acc-running', 'connected', true]])
     await database.pool.query("INSERT INTO servers (id, url) VALUES ('srv-dead', 'http://127.0.0.1:1')")
     await database.pool.query(
       "INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ('acc-running', 'srv-dead', 1, clock_timestamp() + interval '300 milliseconds')",
     )
     const shown: AccountSummary[] = []
-    const accounts = await createPgAccountRepository(database.db, createWriteQueue(logger))
-    const fleet = createFleet({ database, accounts, serverId: 'srv-watcher', url: () => 'http://127.0.0.1:2', logger, ttlMs: TTL_MS, showLocally: (s) => shown.push(s) })
-    fleets.push(fleet)
-    await fleet.init()
+    const { fleet, accounts } = await openFleet(database, { showLocally: (s) => shown.push(s) })
     const record = accounts.get('acc-running' as AccountId)!
     expect(fleet.present({ ...record } as AccountSummary)).toMatchObject({ server: 'srv-dead' })
     // The lease lapses before the first round reads again, and that round runs before the lapse watch's first look.
@@ -112,16 +126,7 @@ describePostgres('a fleet server watching the others', () => {
          ('srv-quiet', 'http://127.0.0.1:3', now() - interval '10 seconds', now() - interval '5 seconds'),
          ('srv-gone', 'http://127.0.0.1:4', now() - interval '1 minute', now() - interval '30 seconds')`,
     )
-    const fleet = createFleet({
-      database,
-      accounts: await createPgAccountRepository(database.db, createWriteQueue(logger)),
-      serverId: 'srv-watcher',
-      url: () => 'http://127.0.0.1:2',
-      logger,
-      ttlMs: TTL_MS,
-    })
-    fleets.push(fleet)
-    await fleet.init()
+    const { fleet } = await openFleet(database)
     await fleet.start(noSessions)
     const servers = await fleet.servers()
     expect(servers.map((s) => [s.id, s.alive])).toEqual([
@@ -132,21 +137,16 @@ describePostgres('a fleet server watching the others', () => {
 
   it('hands over a connected account to a less loaded server, never one still pairing', async () => {
     const { database } = await setUp()
-    const now = Date.now()
     // Two accounts being paired here (no creds yet), and a live server running nothing.
-    await database.pool.query(
-      `INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES
-         ('acc-one', 'One', 'pairing', $1, $1, true), ('acc-two', 'Two', 'pairing', $1, $1, true)`,
-      [now],
-    )
+    await insertAccounts(database, [
+      ['acc-one', 'pairing', true],
+      ['acc-two', 'pairing', true],
+    ])
     await database.pool.query("INSERT INTO servers (id, url) VALUES ('srv-idle', 'http://127.0.0.1:5')")
     const stopped: string[] = []
     const sessions = { start: async () => undefined, stop: async (id: string) => void stopped.push(id) } as unknown as SessionManager
-    const accounts = await createPgAccountRepository(database.db, createWriteQueue(logger))
     // A lease of a minute: no scheduled round runs between the test's own rounds.
-    const fleet = createFleet({ database, accounts, serverId: 'srv-busy', url: () => 'http://127.0.0.1:2', logger, ttlMs: 60_000 })
-    fleets.push(fleet)
-    await fleet.init()
+    const { fleet, accounts } = await openFleet(database, { serverId: 'srv-busy', ttlMs: 60_000 })
     await fleet.start(sessions)
     const one = 'acc-one' as AccountId
     const two = 'acc-two' as AccountId
@@ -172,8 +172,7 @@ describePostgres('a fleet server watching the others', () => {
 
   it('frees the lease of an account stopped here only once the stop is in the database', async () => {
     const { database } = await setUp()
-    const now = Date.now()
-    await database.pool.query("INSERT INTO accounts (id, label, status, status_since, created_at, want_running) VALUES ('acc-one', 'One', 'connected', $1, $1, true)", [now])
+    await insertAccounts(database, [['acc-one', 'connected', true]])
     const one = 'acc-one' as AccountId
     // The operator's stop comes in just after the round's refresh waited for this server's writes, and
     // its write lands only when the round asks for the writes again; it notes who held the lease then.
@@ -212,9 +211,7 @@ describePostgres('a fleet server watching the others', () => {
         return repository.settled()
       },
     }
-    const fleet = createFleet({ database, accounts, serverId: 'srv-one', url: () => 'http://127.0.0.1:2', logger, ttlMs: 60_000 })
-    fleets.push(fleet)
-    await fleet.init()
+    const { fleet } = await openFleet(database, { serverId: 'srv-one', ttlMs: 60_000, accounts })
     await fleet.start(noSessions)
     await fleet.ensureLease(one)
 
