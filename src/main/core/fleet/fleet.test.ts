@@ -13,7 +13,7 @@ import { describePostgres, usePostgresCluster } from '../../../../test/support/p
 import { openPostgres, type OpenedPostgres } from '../db/postgres/open-postgres'
 import { createPgAccountRepository, type PgAccountRepository } from '../accounts/pg-account-repository'
 import { createWriteQueue, type WriteQueue } from '../db/postgres/write-queue'
-import { silentLogger } from '../logger'
+import { silentLogger, type Logger } from '../logger'
 import type { SessionManager } from '../sessions/session-manager'
 import { createFleet, type Fleet } from './fleet'
 
@@ -223,5 +223,40 @@ describePostgres('a fleet server watching the others', () => {
     expect(ownerWhenWritten).toBe('srv-one')
     expect((await database.pool.query('SELECT owner FROM leases WHERE account_id = $1', [one])).rows[0]).toEqual({ owner: null })
     expect((await database.pool.query('SELECT want_running FROM accounts WHERE id = $1', [one])).rows[0]).toEqual({ want_running: false })
+  })
+  it('names what a fleet round is doing when it runs for a whole lease expiry', async () => {
+    const { database } = await setUp()
+    await insertAccounts(database, [
+      ['acc-one', 'connected', true],
+      ['acc-two', 'connected', true],
+    ])
+    // A live server running nothing, its heartbeat fresh for the whole test.
+    await database.pool.query("INSERT INTO servers (id, url, heartbeat_at) VALUES ('srv-idle', 'http://127.0.0.1:5', now() + interval '1 hour')")
+    // Closing the account handed over never ends until the test lets it.
+    let unblock = (): void => undefined
+    const blocked = new Promise<void>((resolve) => (unblock = resolve))
+    const sessions = { start: async () => undefined, stop: () => blocked } as unknown as SessionManager
+    const warnings: Array<Record<string, unknown>> = []
+    const recording = (bindings: Record<string, unknown>): Logger => ({
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (obj, msg) => void warnings.push({ ...bindings, ...obj, msg }),
+      error: () => undefined,
+      child: (more) => recording({ ...bindings, ...more }),
+    })
+    const accounts = await createPgAccountRepository(database.db, createWriteQueue(logger))
+    const fleet = createFleet({ database, accounts, serverId: 'srv-busy', url: () => 'http://127.0.0.1:2', logger: recording({}), ttlMs: TTL_MS })
+    fleets.push(fleet)
+    await fleet.init()
+    await fleet.start(sessions)
+    for (const id of ['acc-one', 'acc-two'] as AccountId[]) await fleet.ensureLease(id)
+    try {
+      // Two held against none on a live server: a scheduled round hands one over, and hangs closing it.
+      await expect
+        .poll(() => warnings.find((w) => w.msg === 'a fleet round has run for a whole lease expiry'), { timeout: 10_000 })
+        .toMatchObject({ component: 'fleet', phase: 'closing the account handed over' })
+    } finally {
+      unblock()
+    }
   })
 })

@@ -194,8 +194,11 @@ export function createFleet(options: FleetOptions): Fleet {
   }
 
   let rounds = 0
+  /** What the running round is doing, named in the warning about a round that runs too long. */
+  let phase = 'idle'
 
   async function assign(): Promise<void> {
+    phase = 'reading the fleet'
     // Now and then: message ids kept for de-duplication after a failover (message-dedupe.ts), and
     // servers dead for long (the Fleet view shows them as down until then).
     if (rounds++ % 500 === 0) await database.pool.query("DELETE FROM received_messages WHERE received_at < now() - interval '1 day'")
@@ -216,13 +219,17 @@ export function createFleet(options: FleetOptions): Fleet {
       return !record || !record.wantRunning || record.movedTo !== null
     }
     const freed = [...leases.held().keys()].filter(unwanted)
+    phase = 'waiting for account writes before freeing leases'
     if (freed.length > 0) await options.accounts.settled()
+    phase = 'freeing leases'
     for (const id of freed) {
       if (!unwanted(id)) continue // started again meanwhile
       await leases.release(id)
       snapshot.owners.delete(id)
     }
+    phase = 'claiming'
     await claimFree()
+    phase = 'handing over'
     await rebalance()
   }
 
@@ -259,11 +266,14 @@ export function createFleet(options: FleetOptions): Fleet {
     if (!account) return
     log.info({ account, target }, 'handing an account over to a less loaded server')
     handingOver = { id: account, until: performance.now() + ttlMs }
+    phase = 'closing the account handed over'
     await closeHere(account)
+    phase = 'offering the lease'
     await leases.handOver(account, target)
     snapshot.owners.delete(account)
     snapshot.offered.set(account, target)
     showHere(account)
+    phase = 'waking the other servers'
     await options.signal?.().catch((err: unknown) => log.warn({ err: describePgError(err) }, 'could not wake the other servers'))
     soon()
   }
@@ -278,9 +288,15 @@ export function createFleet(options: FleetOptions): Fleet {
       again = true
       return ticking
     }
+    // A round waits only on bounded database calls and socket closes; one that runs for a whole ttl is
+    // named, with what it is doing, since no account is claimed here until it ends.
+    const slow = setTimeout(() => log.warn({ phase, ms: ttlMs }, 'a fleet round has run for a whole lease expiry'), ttlMs)
+    slow.unref()
     ticking = assign()
-      .catch((err: unknown) => log.warn({ err: describePgError(err) }, 'fleet round failed; retrying'))
+      .catch((err: unknown) => log.warn({ err: describePgError(err), phase }, 'fleet round failed; retrying'))
       .finally(() => {
+        clearTimeout(slow)
+        phase = 'idle'
         ticking = null
         if (again && !stopped) {
           again = false
