@@ -106,16 +106,22 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
    * left open for more than a few seconds (one holding a lease row would keep every claim off it).
    */
   async function describeInDatabase(ids: readonly string[]): Promise<Map<string, string>> {
-    const rows = await query<{ id: string; want_running: boolean; moved_to: string | null; creds: boolean; owner: string | null; live: boolean | null; offered_to: string | null }>(
-      'SELECT a.id, a.want_running, a.moved_to, EXISTS (SELECT 1 FROM auth_creds c WHERE c.account_id = a.id) AS creds, l.owner, l.expires_at > now() AS live, l.offered_to ' +
+    const rows = await query<{ id: string; status: string; want_running: boolean; moved_to: string | null; creds: boolean; owner: string | null; live: boolean | null; offered_to: string | null }>(
+      'SELECT a.id, a.status, a.last_error, a.want_running, a.moved_to, EXISTS (SELECT 1 FROM auth_creds c WHERE c.account_id = a.id) AS creds, l.owner, l.expires_at > now() AS live, l.offered_to ' +
         'FROM accounts a LEFT JOIN leases l ON l.account_id = a.id WHERE a.id = ANY($1)',
+      [ids],
+    )
+    // The account's last activity: which change left it as it is (a stop, a failure), and when.
+    const history = await query<{ account_id: string; at: number; message: string; actor: string }>(
+      'SELECT account_id, at, message, actor FROM (SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY seq DESC) AS n FROM activity WHERE account_id = ANY($1)) t WHERE n <= 8 ORDER BY seq',
       [ids],
     )
     const open = await query<{ state: string; seconds: number; query: string }>(
       "SELECT state, extract(epoch FROM now() - xact_start)::int AS seconds, left(query, 160) AS query FROM pg_stat_activity WHERE xact_start < now() - interval '5 seconds' AND pid <> pg_backend_pid()",
     )
     const transactions = open.length > 0 ? `; open transactions ${JSON.stringify(open)}` : ''
-    return new Map(ids.map((id) => [id, `${JSON.stringify(rows.find((r) => r.id === id) ?? null)}${transactions}`]))
+    const lines = (id: string): string => JSON.stringify(history.filter((h) => h.account_id === id).map((h) => `${h.at} ${h.actor}: ${h.message}`))
+    return new Map(ids.map((id) => [id, `${JSON.stringify(rows.find((r) => r.id === id) ?? null)}, activity ${lines(id)}${transactions}`]))
   }
 
   async function pairOn(member: Member, label: string): Promise<AccountSummary> {
