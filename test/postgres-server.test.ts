@@ -137,6 +137,17 @@ describePostgres('headless server on PostgreSQL', () => {
     await awaitStatus(b.id, 'connected')
   }, 60_000)
 
+  it('logs out a stopped account no server holds a lease on, deleting its keys', async () => {
+    await server.value('accounts:stop', { id: b.id })
+    // Once stopped, the fleet's next round frees its lease (a third of the lease expiry).
+    await expect
+      .poll(async () => (await query<{ owner: string | null }>(`SELECT owner FROM leases WHERE account_id = '${b.id}'`))[0]?.owner, { timeout: 20_000 })
+      .toBeNull()
+    expect(await server.value<AccountSummary>('accounts:logout', { id: b.id })).toMatchObject({ id: b.id, status: 'logged-out' })
+    expect(await query(`SELECT account_id FROM auth_creds WHERE account_id = '${b.id}'`)).toEqual([])
+    expect(await query<{ want_running: boolean }>(`SELECT want_running FROM accounts WHERE id = '${b.id}'`)).toEqual([{ want_running: false }])
+  }, 60_000)
+
   it('answers GET /healthz without a token, revealing nothing', async () => {
     const response = await fetch(`${server.url}/healthz`)
     expect(response.status).toBe(200)

@@ -69,7 +69,7 @@ export interface LifecycleDeps {
   log: Logger
   openStore: (id: AccountId) => ManagedAuthStore
   /**
-   * Before an operator's start or stop records what the operator wants: in a fleet, takes the account's
+   * Before an operator's start, stop or log-out records what the operator wants: in a fleet, takes the account's
    * lease (fleet.ensureLease), so the intent is written as the owner's; a server that does not hold the
    * lease drops an account's writes, and by its last reading another server may still run it. Throws
    * RunsElsewhereError when another server does. Alone: nothing to take.
@@ -123,13 +123,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     stop(id, options = {}) {
       return runtimes.serial(id, async () => {
         book.record(id)
-        if (!options.lettingGo) {
-          await deps.claim(id).catch((error: unknown) => {
-            // Forwarded to the owner, a stop lands here only when none ran the account at that moment.
-            if (error instanceof RunsElsewhereError) throw new AppError('conflict', `${error.message} Ask again: the stop goes to the server that runs it.`)
-            throw error
-          })
-        }
+        if (!options.lettingGo) await claimFor(id, 'stop')
         await runtimes.quiesce(runtimes.get(id))
         deps.doctor.stopped(id)
         await deps.onStopped(id)
@@ -142,6 +136,8 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
 
     logout(id) {
       return runtimes.serial(id, async () => {
+        // Its keys are deleted under the lease too: in a fleet a store refuses writes from a server that holds none.
+        await claimFor(id, 'log-out')
         const connected = book.record(id).status === 'connected'
         const rt = runtimes.get(id)
         // Tells WhatsApp to drop this linked device, so the phone's list stays truthful.
@@ -228,8 +224,9 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       await deps.claim(id)
     } catch (error) {
       if (!(error instanceof RunsElsewhereError)) throw error
-      // Another server of the fleet runs it: what the start asked for. The intent is recorded where this
-      // server may write it (alone, in tests); in a fleet the owner's claim already needed it.
+      // Another server of the fleet runs it (a bulk start over stopped accounts, under load: that server's
+      // assignment round claimed it first): what the start asked for, so no failure. The intent is
+      // recorded where this server may write it (alone, in tests); in a fleet the owner's claim needed it.
       connection.failed(rt, error)
       book.update(id, { wantRunning: true, lastError: null })
       return toSummary(book.record(id))
@@ -255,13 +252,23 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       await connection.connect(rt)
     } catch (error) {
       connection.failed(rt, error)
-      // In a fleet, another server's assignment round can claim the account between this start marking
-      // it wanted and its own claim (a bulk start over stopped accounts, under load): the account runs
-      // there, which is what the start asked for, so it is no failure.
+      // In a fleet, the lease taken above can be gone before the socket opens (this server was paused
+      // past it, and another took the account over): the account runs there, as the start asked.
       if (error instanceof RunsElsewhereError) return toSummary(book.record(id))
       throw error
     }
     return toSummary(book.record(id))
+  }
+
+  /** An operator's stop or log-out in a fleet: under the account's lease (deps.claim). */
+  async function claimFor(id: AccountId, what: string): Promise<void> {
+    try {
+      await deps.claim(id)
+    } catch (error) {
+      // Forwarded to the owner, the command lands here only when no server ran the account at that moment.
+      if (error instanceof RunsElsewhereError) throw new AppError('conflict', `${error.message} Ask again: the ${what} goes to the server that runs it.`)
+      throw error
+    }
   }
 
   async function logoutOrEnd(socket: WASocket, id: AccountId): Promise<void> {

@@ -1,8 +1,8 @@
 // A start that another server of a fleet overtook: between this start marking the account wanted and its
 // own lease claim, the other server's assignment round claimed it. The account runs there, so the start
 // answers with the account as it is, wanted and not failed, rather than a conflict. No database and no
-// socket: the claim is refused before a socket would open. And the order of an operator's start or stop
-// in a fleet: the lease first, then the intent, which a server not holding the lease would drop.
+// socket: the claim is refused before a socket would open. And the order of an operator's start, stop or
+// log-out in a fleet: the lease first, then the intent, which a server not holding the lease would drop.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -136,6 +136,22 @@ describe('a start another server of the fleet overtook', () => {
       steps.length = 0
       await manager.stop(other, { lettingGo: true })
       expect(steps).toEqual(['stop dropped'])
+    } finally {
+      await manager.shutdown()
+    }
+  })
+
+  it('takes the lease before a log-out deletes the keys and records it', async () => {
+    const { manager, inner, steps, lease } = fencedManager()
+    try {
+      const { id } = await manager.add('Logged out here')
+      await manager.stop(id)
+      // Stopped, and its lease freed: no server holds it now.
+      lease.held = false
+      steps.length = 0
+      expect(await manager.logout(id)).toMatchObject({ id, status: 'logged-out' })
+      expect(steps).toEqual(['claimed', 'stop written'])
+      expect(inner.get(id)).toMatchObject({ status: 'logged-out', wantRunning: false })
     } finally {
       await manager.shutdown()
     }
