@@ -106,7 +106,7 @@ describePostgres('a fleet of three servers on one PostgreSQL', () => {
    * left open for more than a few seconds (one holding a lease row would keep every claim off it).
    */
   async function describeInDatabase(ids: readonly string[]): Promise<Map<string, string>> {
-    const rows = await query<{ id: string; status: string; want_running: boolean; moved_to: string | null; creds: boolean; owner: string | null; live: boolean | null; offered_to: string | null }>(
+    const rows = await query<{ id: string; status: string; last_error: string | null; want_running: boolean; moved_to: string | null; creds: boolean; owner: string | null; live: boolean | null; offered_to: string | null }>(
       'SELECT a.id, a.status, a.last_error, a.want_running, a.moved_to, EXISTS (SELECT 1 FROM auth_creds c WHERE c.account_id = a.id) AS creds, l.owner, l.expires_at > now() AS live, l.offered_to ' +
         'FROM accounts a LEFT JOIN leases l ON l.account_id = a.id WHERE a.id = ANY($1)',
       [ids],
