@@ -148,6 +148,18 @@ describePostgres('headless server on PostgreSQL', () => {
     expect(await query<{ want_running: boolean }>(`SELECT want_running FROM accounts WHERE id = '${b.id}'`)).toEqual([{ want_running: false }])
   }, 60_000)
 
+  it('imports a bundle over a stopped account no server holds a lease on', async () => {
+    await server.value('accounts:stop', { id: a.id })
+    await expect
+      .poll(async () => (await query<{ owner: string | null }>(`SELECT owner FROM leases WHERE account_id = '${a.id}'`))[0]?.owner, { timeout: 20_000 })
+      .toBeNull()
+    const passphrase = 'a passphrase long enough for a test'
+    const { bundle } = await server.value<{ bundle: string }>('transfer:export', { id: a.id, passphrase, mode: 'copy' })
+    const replaced = await server.value<AccountSummary>('transfer:import', { bundle, passphrase, replace: true, start: false })
+    expect(replaced).toMatchObject({ id: a.id, status: 'stopped' })
+    expect(await query(`SELECT account_id FROM auth_creds WHERE account_id = '${a.id}'`)).toEqual([{ account_id: a.id }])
+  }, 60_000)
+
   it('answers GET /healthz without a token, revealing nothing', async () => {
     const response = await fetch(`${server.url}/healthz`)
     expect(response.status).toBe(200)

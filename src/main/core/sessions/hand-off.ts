@@ -12,6 +12,7 @@ import type { AccountBook } from './account-book'
 import { toSummary } from '../accounts/account-repository'
 import type { AccountRuntime, Runtimes } from './account-runtime'
 import type { Connection } from './connection'
+import { claimForChange } from './runs-elsewhere'
 
 export interface HandOff {
   /** Marks an account moved (after an export elsewhere) and stops it here. */
@@ -56,6 +57,8 @@ export interface HandOffDeps {
   created: (id: AccountId, proxy: string | null) => void
   /** Stores an account's proxy (sealed), and reads it back whole. */
   proxies: { assign(id: AccountId, url: string | null): void; urlOf(id: AccountId): Promise<string | null> }
+  /** In a fleet: takes the account's lease before a replace or a move writes its keys or its row (lifecycle.ts, `claim`). */
+  claim: (id: AccountId) => Promise<void>
 }
 
 export function createHandOff(deps: HandOffDeps): HandOff {
@@ -63,6 +66,7 @@ export function createHandOff(deps: HandOffDeps): HandOff {
 
   async function replaceInQueue(id: AccountId, who: { phone: string; name: string | null }, fill: (store: ManagedAuthStore) => Promise<void>, proxy: string | null) {
     const before = book.record(id)
+    await claimForChange(deps.claim, id, 'Stop it there first, then import again.')
     const rt = runtimes.get(id)
     const restart = restarter(deps, rt)
     const store = await runtimes.quiesce(rt)
@@ -115,6 +119,7 @@ export function createHandOff(deps: HandOffDeps): HandOff {
   return {
     markMoved(id, target) {
       return runtimes.serial(id, async () => {
+        await claimForChange(deps.claim, id, 'Ask again: the move goes to the server that runs it.')
         await runtimes.quiesce(runtimes.get(id))
         return toSummary(book.setStatus(id, 'moved', { wantRunning: false, movedTo: { target, at: now() }, lastError: null }))
       })
@@ -124,6 +129,7 @@ export function createHandOff(deps: HandOffDeps): HandOff {
       return runtimes.serial(id, async () => {
         const current = book.record(id)
         if (current.status !== 'moved') return toSummary(current)
+        await claimForChange(deps.claim, id, 'Ask again on the server that runs it.')
         return toSummary(book.setStatus(id, 'stopped', { wantRunning: false, movedTo: null, lastError: null }))
       })
     },
@@ -193,6 +199,13 @@ async function exportInQueue<T>(
   if (moveTo === null) {
     await restart()
     return { moved: false, snapshot, account: toSummary(before) }
+  }
+  try {
+    // The moved mark must land: a server without the lease would drop it, and the account could run twice.
+    await claimForChange(deps.claim, id, 'Ask again: the export goes to the server that runs it.')
+  } catch (error) {
+    await restart()
+    throw error
   }
   book.setStatus(id, 'moved', { wantRunning: false, movedTo: { target: moveTo, at: now() }, lastError: null })
   try {

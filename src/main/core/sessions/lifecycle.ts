@@ -20,7 +20,7 @@ import { changeTags, sameTags } from '../../../shared/tags'
 import type { Runtimes } from './account-runtime'
 import type { Connection } from './connection'
 import type { PairingStrategies } from './pairing'
-import { RunsElsewhereError } from './runs-elsewhere'
+import { claimForChange, RunsElsewhereError } from './runs-elsewhere'
 
 /** Tags to remove, then to add (src/shared/tags.ts). */
 export interface TagChange {
@@ -261,14 +261,9 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
   }
 
   /** An operator's stop or log-out in a fleet: under the account's lease (deps.claim). */
-  async function claimFor(id: AccountId, what: string): Promise<void> {
-    try {
-      await deps.claim(id)
-    } catch (error) {
-      // Forwarded to the owner, the command lands here only when no server ran the account at that moment.
-      if (error instanceof RunsElsewhereError) throw new AppError('conflict', `${error.message} Ask again: the ${what} goes to the server that runs it.`)
-      throw error
-    }
+  function claimFor(id: AccountId, what: string): Promise<void> {
+    // Forwarded to the owner, the command lands here only when no server ran the account at that moment.
+    return claimForChange(deps.claim, id, `Ask again: the ${what} goes to the server that runs it.`)
   }
 
   async function logoutOrEnd(socket: WASocket, id: AccountId): Promise<void> {

@@ -1,8 +1,10 @@
 // A start that another server of a fleet overtook: between this start marking the account wanted and its
 // own lease claim, the other server's assignment round claimed it. The account runs there, so the start
 // answers with the account as it is, wanted and not failed, rather than a conflict. No database and no
-// socket: the claim is refused before a socket would open. And the order of an operator's start, stop or
-// log-out in a fleet: the lease first, then the intent, which a server not holding the lease would drop.
+// socket: the claim is refused before a socket would open. And the order of an operator's change in a
+// fleet (start, stop, log-out, a replacing import, a move): the lease first, then the write, which a
+// server not holding the lease would drop.
+import { initAuthCreds } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -152,6 +154,29 @@ describe('a start another server of the fleet overtook', () => {
       expect(await manager.logout(id)).toMatchObject({ id, status: 'logged-out' })
       expect(steps).toEqual(['claimed', 'stop written'])
       expect(inner.get(id)).toMatchObject({ status: 'logged-out', wantRunning: false })
+    } finally {
+      await manager.shutdown()
+    }
+  })
+
+  it('takes the lease before an import replaces the keys, and before an export marks the account moved', async () => {
+    const { manager, inner, steps, lease } = fencedManager()
+    try {
+      const { id } = await manager.add('Replaced')
+      await manager.stop(id)
+      // Stopped, and its lease freed: no server holds it now.
+      lease.held = false
+      steps.length = 0
+      const creds = { ...initAuthCreds(), me: { id: '15550000001:1@s.whatsapp.net' } }
+      const replaced = await manager.importSession({ replace: id }, { phone: '15550000001', name: null }, (store) => store.importSnapshot({ creds, keys: {} }))
+      expect(replaced).toMatchObject({ id, status: 'stopped', phone: '15550000001' })
+      expect(steps).toEqual(['claimed', 'stop written'])
+
+      lease.held = false
+      steps.length = 0
+      await manager.exportSession(id, 'https://elsewhere.example', async () => 'sent')
+      expect(steps).toEqual(['claimed', 'stop written'])
+      expect(inner.get(id)).toMatchObject({ status: 'moved', movedTo: { target: 'https://elsewhere.example' } })
     } finally {
       await manager.shutdown()
     }

@@ -4,10 +4,26 @@
 // from a failure of the account itself.
 
 import { AppError } from '../../../shared/errors'
+import type { AccountId } from '../../../shared/ids'
 
 export class RunsElsewhereError extends AppError {
   constructor(message: string) {
     super('conflict', message)
     this.name = 'RunsElsewhereError'
+  }
+}
+
+/**
+ * Takes the account's lease (`claim`: fleet.ensureLease in a fleet, nothing alone) before an operator's
+ * change writes its row or its keys: a fleet server drops the row writes of an account whose lease it
+ * does not hold, and its store refuses the keys. Another server running the account is a conflict that
+ * says so, followed by `advice`.
+ */
+export async function claimForChange(claim: (id: AccountId) => Promise<void>, id: AccountId, advice: string): Promise<void> {
+  try {
+    await claim(id)
+  } catch (error) {
+    if (error instanceof RunsElsewhereError) throw new AppError('conflict', `${error.message} ${advice}`)
+    throw error
   }
 }

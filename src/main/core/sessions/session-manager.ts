@@ -53,7 +53,7 @@ export interface SessionManagerDeps {
   openStore: (id: AccountId) => ManagedAuthStore
   /** Baileys' auth state over the account's store; creates fresh creds when there are none. */
   openAuth: (id: AccountId) => Promise<OpenedAuth>
-  /** In a fleet: takes the account's lease before an operator's start or stop records the intent (lifecycle.ts). */
+  /** In a fleet: takes the account's lease before an operator's change writes the account's row or keys (lifecycle.ts, hand-off.ts). */
   claim?: (id: AccountId) => Promise<void>
   events: EventBus
   logger: Logger
@@ -246,6 +246,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     const limits = deps.sends.defaultLimits()
     if (JSON.stringify(limits) !== JSON.stringify(book.record(id).limits)) book.update(id, { limits })
   }
+  const claim = deps.claim ?? (async () => undefined)
   const lifecycle = createLifecycle({
     book,
     doctor,
@@ -256,7 +257,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     events,
     log,
     openStore,
-    claim: deps.claim ?? (async () => undefined),
+    claim,
     beginShutdown: () => {
       shuttingDown = true
       clearInterval(ticker)
@@ -275,6 +276,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     now,
     created,
     proxies: { assign: proxies.assign, urlOf: proxyUrl },
+    claim,
   })
 
   return {
