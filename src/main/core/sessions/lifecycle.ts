@@ -69,10 +69,10 @@ export interface LifecycleDeps {
   log: Logger
   openStore: (id: AccountId) => ManagedAuthStore
   /**
-   * Before an operator's start, stop or log-out records what the operator wants: in a fleet, takes the account's
-   * lease (fleet.ensureLease), so the intent is written as the owner's; a server that does not hold the
-   * lease drops an account's writes, and by its last reading another server may still run it. Throws
-   * RunsElsewhereError when another server does. Alone: nothing to take.
+   * Before an operator's start, stop or log-out records what the operator wants: in a fleet, takes the
+   * account's lease (fleet.ensureLease), so the intent is written as the owner's; a server that does not
+   * hold the lease drops an account's writes, and by its last reading another server may still run it.
+   * Throws RunsElsewhereError when another server does. Alone: nothing to take.
    */
   claim: (id: AccountId) => Promise<void>
   /** Called once shutdown begins: no new socket opens after it. */
