@@ -77,7 +77,7 @@ describe('a start another server of the fleet overtook', () => {
     const fenced = {
       ...inner,
       update: (id: AccountId, patch: Partial<AccountRecord>) => {
-        if (patch.wantRunning !== undefined) steps.push(`${patch.wantRunning ? 'start' : 'stop'} ${lease.held ? 'written' : 'dropped'}`)
+        if (patch.wantRunning !== undefined) steps.push(`${patch.wantRunning ? 'wanted' : 'not wanted'} ${lease.held ? 'written' : 'dropped'}`)
         return lease.held ? inner.update(id, patch) : inner.get(id)!
       },
     }
@@ -111,7 +111,7 @@ describe('a start another server of the fleet overtook', () => {
       steps.length = 0
       lease.held = false
       await claiming.start(id)
-      expect(steps).toEqual(['claimed', 'start written'])
+      expect(steps).toEqual(['claimed', 'wanted written'])
       expect(inner.get(id)?.wantRunning).toBe(true)
     } finally {
       await claiming.shutdown()
@@ -126,7 +126,7 @@ describe('a start another server of the fleet overtook', () => {
       lease.held = false
       steps.length = 0
       expect(await manager.stop(id)).toMatchObject({ id, status: 'stopped' })
-      expect(steps).toEqual(['claimed', 'stop written'])
+      expect(steps).toEqual(['claimed', 'not wanted written'])
       expect(inner.get(id)?.wantRunning).toBe(false)
 
       const other = (await manager.add('Runs elsewhere')).id
@@ -137,7 +137,7 @@ describe('a start another server of the fleet overtook', () => {
       // The fleet letting an account go claims nothing.
       steps.length = 0
       await manager.stop(other, { lettingGo: true })
-      expect(steps).toEqual(['stop dropped'])
+      expect(steps).toEqual(['not wanted dropped'])
     } finally {
       await manager.shutdown()
     }
@@ -152,7 +152,7 @@ describe('a start another server of the fleet overtook', () => {
       lease.held = false
       steps.length = 0
       expect(await manager.logout(id)).toMatchObject({ id, status: 'logged-out' })
-      expect(steps).toEqual(['claimed', 'stop written'])
+      expect(steps).toEqual(['claimed', 'not wanted written'])
       expect(inner.get(id)).toMatchObject({ status: 'logged-out', wantRunning: false })
     } finally {
       await manager.shutdown()
@@ -170,12 +170,12 @@ describe('a start another server of the fleet overtook', () => {
       const creds = { ...initAuthCreds(), me: { id: '15550000001:1@s.whatsapp.net' } }
       const replaced = await manager.importSession({ replace: id }, { phone: '15550000001', name: null }, (store) => store.importSnapshot({ creds, keys: {} }))
       expect(replaced).toMatchObject({ id, status: 'stopped', phone: '15550000001' })
-      expect(steps).toEqual(['claimed', 'stop written'])
+      expect(steps).toEqual(['claimed', 'not wanted written'])
 
       lease.held = false
       steps.length = 0
       await manager.exportSession(id, 'https://elsewhere.example', async () => 'sent')
-      expect(steps).toEqual(['claimed', 'stop written'])
+      expect(steps).toEqual(['claimed', 'not wanted written'])
       expect(inner.get(id)).toMatchObject({ status: 'moved', movedTo: { target: 'https://elsewhere.example' } })
     } finally {
       await manager.shutdown()
