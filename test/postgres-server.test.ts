@@ -104,6 +104,14 @@ describePostgres('headless server on PostgreSQL', () => {
     expect(((await received).payload as { account: string }).account).toBe(a.id)
   }, 90_000)
 
+  /** Stops the account and waits for the fleet's next round to free its lease (a third of the lease expiry): then no server holds it. */
+  async function stopUntilNoLease(id: string): Promise<void> {
+    await server.value('accounts:stop', { id })
+    await expect
+      .poll(async () => (await query<{ owner: string | null }>(`SELECT owner FROM leases WHERE account_id = '${id}'`))[0]?.owner, { timeout: 20_000 })
+      .toBeNull()
+  }
+
   it("answers a stop only once the stop is in the database, so another server of the fleet reads it", async () => {
     // The test holds b's row locked: the stop's write waits behind the lock, and so must the answer.
     const locker = new pg.Client({ connectionString: url })
@@ -138,21 +146,14 @@ describePostgres('headless server on PostgreSQL', () => {
   }, 60_000)
 
   it('logs out a stopped account no server holds a lease on, deleting its keys', async () => {
-    await server.value('accounts:stop', { id: b.id })
-    // Once stopped, the fleet's next round frees its lease (a third of the lease expiry).
-    await expect
-      .poll(async () => (await query<{ owner: string | null }>(`SELECT owner FROM leases WHERE account_id = '${b.id}'`))[0]?.owner, { timeout: 20_000 })
-      .toBeNull()
+    await stopUntilNoLease(b.id)
     expect(await server.value<AccountSummary>('accounts:logout', { id: b.id })).toMatchObject({ id: b.id, status: 'logged-out' })
     expect(await query(`SELECT account_id FROM auth_creds WHERE account_id = '${b.id}'`)).toEqual([])
     expect(await query<{ want_running: boolean }>(`SELECT want_running FROM accounts WHERE id = '${b.id}'`)).toEqual([{ want_running: false }])
   }, 60_000)
 
   it('imports a bundle over a stopped account no server holds a lease on', async () => {
-    await server.value('accounts:stop', { id: a.id })
-    await expect
-      .poll(async () => (await query<{ owner: string | null }>(`SELECT owner FROM leases WHERE account_id = '${a.id}'`))[0]?.owner, { timeout: 20_000 })
-      .toBeNull()
+    await stopUntilNoLease(a.id)
     const passphrase = 'a passphrase long enough for a test'
     const { bundle } = await server.value<{ bundle: string }>('transfer:export', { id: a.id, passphrase, mode: 'copy' })
     const replaced = await server.value<AccountSummary>('transfer:import', { bundle, passphrase, replace: true, start: false })

@@ -53,6 +53,15 @@ describePostgres('a fleet server watching the others', () => {
     }
   }
 
+  /** acc-one and acc-two, wanted, in `status`; and srv-idle, a live server running nothing (its heartbeat fresh for the whole test). */
+  async function twoBesideAnIdleServer(database: OpenedPostgres, status: string): Promise<void> {
+    await insertAccounts(database, [
+      ['acc-one', status, true],
+      ['acc-two', status, true],
+    ])
+    await database.pool.query("INSERT INTO servers (id, url, heartbeat_at) VALUES ('srv-idle', 'http://127.0.0.1:5', now() + interval '1 hour')")
+  }
+
   /** The fleet under test, its accounts read (init), not started: each test starts it when it needs to. */
   async function openFleet(
     database: OpenedPostgres,
@@ -138,11 +147,7 @@ describePostgres('a fleet server watching the others', () => {
   it('hands over a connected account to a less loaded server, never one still pairing', async () => {
     const { database } = await setUp()
     // Two accounts being paired here (no creds yet), and a live server running nothing.
-    await insertAccounts(database, [
-      ['acc-one', 'pairing', true],
-      ['acc-two', 'pairing', true],
-    ])
-    await database.pool.query("INSERT INTO servers (id, url) VALUES ('srv-idle', 'http://127.0.0.1:5')")
+    await twoBesideAnIdleServer(database, 'pairing')
     const stopped: string[] = []
     const sessions = { start: async () => undefined, stop: async (id: string) => void stopped.push(id) } as unknown as SessionManager
     // A lease of a minute: no scheduled round runs between the test's own rounds.
@@ -224,14 +229,10 @@ describePostgres('a fleet server watching the others', () => {
     expect((await database.pool.query('SELECT owner FROM leases WHERE account_id = $1', [one])).rows[0]).toEqual({ owner: null })
     expect((await database.pool.query('SELECT want_running FROM accounts WHERE id = $1', [one])).rows[0]).toEqual({ want_running: false })
   })
+
   it('names what a fleet round is doing when it runs for a whole lease expiry', async () => {
     const { database } = await setUp()
-    await insertAccounts(database, [
-      ['acc-one', 'connected', true],
-      ['acc-two', 'connected', true],
-    ])
-    // A live server running nothing, its heartbeat fresh for the whole test.
-    await database.pool.query("INSERT INTO servers (id, url, heartbeat_at) VALUES ('srv-idle', 'http://127.0.0.1:5', now() + interval '1 hour')")
+    await twoBesideAnIdleServer(database, 'connected')
     // Closing the account handed over never ends until the test lets it.
     let unblock = (): void => undefined
     const blocked = new Promise<void>((resolve) => (unblock = resolve))

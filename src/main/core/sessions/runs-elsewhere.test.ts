@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountId } from '../../../shared/ids'
 import type { AccountRecord } from '../accounts/account-repository'
 import { memoryAccounts } from '../../../../test/support/memory-accounts'
@@ -70,7 +70,19 @@ describe('a start another server of the fleet overtook', () => {
    * whose lease this server does not hold are dropped (fleet-accounts.ts). Its claim takes the lease,
    * unless another server runs the account.
    */
-  function fencedManager(): { manager: SessionManager; inner: ReturnType<typeof memoryAccounts>; steps: string[]; lease: { held: boolean; elsewhere: boolean } } {
+  const fencedManagers: SessionManager[] = []
+  afterEach(async () => {
+    for (const manager of fencedManagers.splice(0)) await manager.shutdown()
+  })
+
+  function fencedManager(): {
+    manager: SessionManager
+    inner: ReturnType<typeof memoryAccounts>
+    steps: string[]
+    lease: { held: boolean; elsewhere: boolean }
+    /** An account added and stopped here, its lease then freed (no server holds it), with the steps so far forgotten. */
+    stoppedWithNoLease(label: string): Promise<AccountId>
+  } {
     const steps: string[] = []
     const lease = { held: true, elsewhere: false }
     const inner = memoryAccounts()
@@ -98,88 +110,69 @@ describe('a start another server of the fleet overtook', () => {
       socketConfig: () => ({ waWebSocketUrl: 'ws://127.0.0.1:9/' }),
       ...bareSessionDeps(database),
     })
-    return { manager, inner, steps, lease }
+    fencedManagers.push(manager)
+    async function stoppedWithNoLease(label: string): Promise<AccountId> {
+      const { id } = await manager.add(label)
+      await manager.stop(id)
+      lease.held = false
+      steps.length = 0
+      return id
+    }
+    return { manager, inner, steps, lease, stoppedWithNoLease }
   }
 
   it('takes the lease before it records that the operator wants the account running', async () => {
-    const { manager: claiming, inner, steps, lease } = fencedManager()
-    try {
-      // Added and stopped while this server held the lease; then another server ran it and let it go.
-      const { id } = await claiming.add('Claimed first')
-      await claiming.stop(id)
-      expect(inner.get(id)?.wantRunning).toBe(false)
-      steps.length = 0
-      lease.held = false
-      await claiming.start(id)
-      expect(steps).toEqual(['claimed', 'wanted written'])
-      expect(inner.get(id)?.wantRunning).toBe(true)
-    } finally {
-      await claiming.shutdown()
-    }
+    const { manager, inner, steps, stoppedWithNoLease } = fencedManager()
+    // Added and stopped while this server held the lease; then another server ran it and let it go.
+    const id = await stoppedWithNoLease('Claimed first')
+    expect(inner.get(id)?.wantRunning).toBe(false)
+    await manager.start(id)
+    expect(steps).toEqual(['claimed', 'wanted written'])
+    expect(inner.get(id)?.wantRunning).toBe(true)
   })
 
   it("takes the lease before an operator's stop, and refuses one another server runs, leaving the account as it was", async () => {
     const { manager, inner, steps, lease } = fencedManager()
-    try {
-      // Running on another server, then let go (its lease expired): this server's last reading still names that server.
-      const { id } = await manager.add('Stopped here')
-      lease.held = false
-      steps.length = 0
-      expect(await manager.stop(id)).toMatchObject({ id, status: 'stopped' })
-      expect(steps).toEqual(['claimed', 'not wanted written'])
-      expect(inner.get(id)?.wantRunning).toBe(false)
+    // Running on another server, then let go (its lease expired): this server's last reading still names that server.
+    const { id } = await manager.add('Stopped here')
+    lease.held = false
+    steps.length = 0
+    expect(await manager.stop(id)).toMatchObject({ id, status: 'stopped' })
+    expect(steps).toEqual(['claimed', 'not wanted written'])
+    expect(inner.get(id)?.wantRunning).toBe(false)
 
-      const other = (await manager.add('Runs elsewhere')).id
-      lease.held = false
-      lease.elsewhere = true
-      await expect(manager.stop(other)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/srv-other.*Ask again/) })
-      expect(inner.get(other)?.wantRunning).toBe(true)
-      // The fleet letting an account go claims nothing.
-      steps.length = 0
-      await manager.stop(other, { lettingGo: true })
-      expect(steps).toEqual(['not wanted dropped'])
-    } finally {
-      await manager.shutdown()
-    }
+    const other = (await manager.add('Runs elsewhere')).id
+    lease.held = false
+    lease.elsewhere = true
+    await expect(manager.stop(other)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/srv-other.*Ask again/) })
+    expect(inner.get(other)?.wantRunning).toBe(true)
+    // The fleet letting an account go claims nothing.
+    steps.length = 0
+    await manager.stop(other, { lettingGo: true })
+    expect(steps).toEqual(['not wanted dropped'])
   })
 
   it('takes the lease before a log-out deletes the keys and records it', async () => {
-    const { manager, inner, steps, lease } = fencedManager()
-    try {
-      const { id } = await manager.add('Logged out here')
-      await manager.stop(id)
-      // Stopped, and its lease freed: no server holds it now.
-      lease.held = false
-      steps.length = 0
-      expect(await manager.logout(id)).toMatchObject({ id, status: 'logged-out' })
-      expect(steps).toEqual(['claimed', 'not wanted written'])
-      expect(inner.get(id)).toMatchObject({ status: 'logged-out', wantRunning: false })
-    } finally {
-      await manager.shutdown()
-    }
+    const { manager, inner, steps, stoppedWithNoLease } = fencedManager()
+    const id = await stoppedWithNoLease('Logged out here')
+    expect(await manager.logout(id)).toMatchObject({ id, status: 'logged-out' })
+    expect(steps).toEqual(['claimed', 'not wanted written'])
+    expect(inner.get(id)).toMatchObject({ status: 'logged-out', wantRunning: false })
   })
 
   it('takes the lease before an import replaces the keys, and before an export marks the account moved', async () => {
-    const { manager, inner, steps, lease } = fencedManager()
-    try {
-      const { id } = await manager.add('Replaced')
-      await manager.stop(id)
-      // Stopped, and its lease freed: no server holds it now.
-      lease.held = false
-      steps.length = 0
-      const creds = { ...initAuthCreds(), me: { id: '15550000001:1@s.whatsapp.net' } }
-      const replaced = await manager.importSession({ replace: id }, { phone: '15550000001', name: null }, (store) => store.importSnapshot({ creds, keys: {} }))
-      expect(replaced).toMatchObject({ id, status: 'stopped', phone: '15550000001' })
-      expect(steps).toEqual(['claimed', 'not wanted written'])
+    const { manager, inner, steps, lease, stoppedWithNoLease } = fencedManager()
+    const id = await stoppedWithNoLease('Replaced')
+    const creds = { ...initAuthCreds(), me: { id: '15550000001:1@s.whatsapp.net' } }
+    const replaced = await manager.importSession({ replace: id }, { phone: '15550000001', name: null }, (store) => store.importSnapshot({ creds, keys: {} }))
+    expect(replaced).toMatchObject({ id, status: 'stopped', phone: '15550000001' })
+    expect(steps).toEqual(['claimed', 'not wanted written'])
 
-      lease.held = false
-      steps.length = 0
-      await manager.exportSession(id, 'https://elsewhere.example', async () => 'sent')
-      expect(steps).toEqual(['claimed', 'not wanted written'])
-      expect(inner.get(id)).toMatchObject({ status: 'moved', movedTo: { target: 'https://elsewhere.example' } })
-    } finally {
-      await manager.shutdown()
-    }
+    lease.held = false
+    steps.length = 0
+    await manager.exportSession(id, 'https://elsewhere.example', async () => 'sent')
+    expect(steps).toEqual(['claimed', 'not wanted written'])
+    expect(inner.get(id)).toMatchObject({ status: 'moved', movedTo: { target: 'https://elsewhere.example' } })
   })
 
   it('still fails a start whose claim failed for any other reason', async () => {
