@@ -20,6 +20,7 @@ import { envVault } from '../../src/main/core/crypto/key-vault'
 import type { EventBus } from '../../src/main/core/events'
 import { silentLogger } from '../../src/main/core/logger'
 import type { BackoffOptions } from '../../src/main/core/sessions/reconnect-policy'
+import type { SocketTimeouts } from '../../src/main/core/sessions/socket-timeouts'
 import type { LimitWindows } from '../../src/main/core/sends/limits'
 import type { DoctorOptions } from '../../src/main/core/doctor/doctor'
 import { embeddedSimulatorPort } from '../../src/main/embedded-simulator'
@@ -188,6 +189,8 @@ export interface TestCoreOptions {
   doctor?: DoctorOptions
   /** Handshakes in flight at most (sessions/admission.ts); the core's default unless given. */
   connectConcurrency?: number
+  /** Shorter waits for WhatsApp's answers (sessions/socket-timeouts.ts). */
+  socketTimeouts?: Partial<SocketTimeouts>
 }
 
 export async function openTestCore(options: TestCoreOptions): Promise<{ core: Core; events: EventRecorder }> {
@@ -204,6 +207,7 @@ export async function openTestCore(options: TestCoreOptions): Promise<{ core: Co
     ...(options.makeSocket ? { makeSocket: options.makeSocket } : {}),
     ...(options.doctor ? { doctor: options.doctor } : {}),
     ...(options.connectConcurrency !== undefined ? { connectConcurrency: options.connectConcurrency } : {}),
+    ...(options.socketTimeouts ? { socketTimeouts: options.socketTimeouts } : {}),
   })
   return { core, events: recordEvents(core.events, core.sessions.list()) }
 }

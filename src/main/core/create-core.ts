@@ -41,6 +41,7 @@ import type { Logger } from './logger'
 import { createCeremonyDesk, type CeremonyDesk } from './api/passkey-ceremony'
 import { createSessionManager, type SessionManager } from './sessions/session-manager'
 import type { BackoffOptions } from './sessions/reconnect-policy'
+import type { SocketTimeouts } from './sessions/socket-timeouts'
 import type { SettingsStore } from './settings/settings-store'
 import { openObservedAuth } from './observed-auth'
 import { proxySecrets } from './proxy/proxy-secret'
@@ -97,6 +98,8 @@ export interface CoreDeps {
   sendWindows?: Partial<LimitWindows>
   /** Handshakes in flight at most, for mass starts and bulk pairing (sessions/admission.ts). */
   connectConcurrency?: number
+  /** Tests only: shorter waits for WhatsApp's answers (sessions/socket-timeouts.ts). */
+  socketTimeouts?: Partial<SocketTimeouts>
   /** Tests only: kill the process at this step of a hand-off (IRISH_TEST_CRASH_AT in the server). */
   crashAt?: CrashPoint
   /** The doctor's thresholds (docs/session-doctor.md); tests shorten its waits. */
@@ -231,6 +234,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       ...(deps.makeSocket ? { makeSocket: deps.makeSocket } : {}),
       ...(deps.ceremonyServer ? { ceremonyServer: deps.ceremonyServer } : {}),
       ...(deps.connectConcurrency !== undefined ? { connectConcurrency: deps.connectConcurrency } : {}),
+      ...(deps.socketTimeouts ? { socketTimeouts: deps.socketTimeouts } : {}),
       socketConfig: () => socketConfigFor(deps, settings),
       proxies: proxySecrets(storage.sealer),
       defaultProxyUrl: () => settings.defaultProxyUrl(),

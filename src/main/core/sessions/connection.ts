@@ -29,6 +29,7 @@ import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
 import type { Admission } from './admission'
 import { releaseClosedSocket } from './closed-socket'
+import { connectDeadline, NO_TIMER_PER_FRAME, type SocketTimeouts } from './socket-timeouts'
 import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
 export interface ConnectionDeps {
@@ -55,6 +56,8 @@ export interface ConnectionDeps {
   random: () => number
   now: () => number
   isShuttingDown: () => boolean
+  /** How long WhatsApp may take to answer a new socket (socket-timeouts.ts). */
+  connectTimeoutMs: SocketTimeouts['connectMs']
   /** At most so many handshakes in flight (admission.ts). */
   admission: Admission
   /** Told when sockets cannot reach the endpoint and when one opens (a simulator that went away and came back). */
@@ -134,6 +137,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
       markOnlineOnConnect: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
+      // Baileys' per-frame and per-query timers are kept once per socket here instead (socket-timeouts.ts).
+      ...NO_TIMER_PER_FRAME,
       ...deps.socketConfig(),
       makeSignalRepository: receipts.makeSignalRepository,
       // After the endpoint's settings: nothing given there can route around the proxy.
@@ -144,6 +149,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
     }
     const socket = deps.makeSocket(config)
     opened = socket
+    // Until WhatsApp's first frame (its handshake answer); after it, Baileys' keep-alive watches the socket.
+    const answered = connectDeadline((error) => {
+      if (generation !== rt.generation) return
+      log.info({ account: rt.id }, 'WhatsApp did not answer the connection in time; closing it')
+      void socket.end(error)
+    }, deps.connectTimeoutMs)
+    socket.ws.once('frame', answered)
     receipts.watch(socket.ws)
     rt.socket = socket
     rt.open = false
@@ -169,6 +181,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     socket.ev.on('connection.update', (change) => {
       if (change.qr || change.connection === 'open' || change.connection === 'close') release()
       if (change.connection === 'close') {
+        answered()
         // Resolved whatever the generation: quiesce() bumps it first and then waits for this.
         resolveClosed()
         route?.close()

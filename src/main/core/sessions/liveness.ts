@@ -3,11 +3,13 @@
 // once one has been quiet for the `staleSocketSeconds` setting, it gets a ping that waits at most 5 s.
 // An answer (any frame) proves it alive, so an idle healthy account is never dropped; no answer makes it
 // stale, and the connection reconnects it at once. A send that WhatsApp never acknowledges asks for the
-// same check straight away. Main process, Electron-free.
+// same check straight away. The same check answers queries WhatsApp left unanswered too long
+// (socket-timeouts.ts). Main process, Electron-free.
 
 import { S_WHATSAPP_NET, type WASocket } from '@whiskeysockets/baileys'
 import type { Logger } from '../logger'
 import type { AccountRuntime, Runtimes } from './account-runtime'
+import { createQueryWatch } from './socket-timeouts'
 
 /** How long a liveness ping waits for WhatsApp's answer before the socket counts as stale. */
 export const PROBE_TIMEOUT_MS = 5_000
@@ -17,7 +19,7 @@ export interface Liveness {
   attach(rt: AccountRuntime, socket: WASocket, generation: number): void
   /** The socket opened: it counts as alive from now. */
   opened(rt: AccountRuntime): void
-  /** Pings every open socket quiet for longer than the setting. */
+  /** Pings every open socket quiet for longer than the setting; ends queries waiting too long. */
   check(): void
   /** Pings this account's socket now, unless a ping is already out. */
   probe(rt: AccountRuntime): void
@@ -33,8 +35,11 @@ export function createLiveness(deps: {
   stale: (rt: AccountRuntime, silentMs: number) => void
   /** A ping was answered: the socket was only idle. */
   alive: (rt: AccountRuntime) => void
+  /** How long a query may wait for WhatsApp's answer (socket-timeouts.ts). */
+  queryMs: number
 }): Liveness {
   const { runtimes, log, now } = deps
+  const queries = createQueryWatch({ now, ms: deps.queryMs })
 
   function probe(rt: AccountRuntime): void {
     const socket = rt.socket
@@ -63,6 +68,7 @@ export function createLiveness(deps: {
 
   return {
     attach(rt, socket, generation) {
+      queries.attach(socket.ws)
       socket.ws.on('frame', () => {
         if (generation === rt.generation) rt.lastFrameAt = now()
       })
@@ -76,6 +82,8 @@ export function createLiveness(deps: {
       const at = now()
       for (const rt of runtimes.all()) {
         if (rt.open && !rt.probing && at - rt.lastFrameAt >= quietMs) probe(rt)
+        const unanswered = rt.socket ? queries.sweep(rt.socket.ws, at) : 0
+        if (unanswered > 0) log.warn({ account: rt.id, queries: unanswered }, `WhatsApp left queries unanswered for ${deps.queryMs / 1000} s; they end with no answer`)
       }
     },
     probe,

@@ -27,6 +27,7 @@ import type { Logger } from '../logger'
 import type { ProxySecrets } from '../proxy/proxy-secret'
 import { runPerAccount, type BulkOptions } from './per-account'
 import { createAccountBook } from './account-book'
+import { SOCKET_TIMEOUTS, type SocketTimeouts } from './socket-timeouts'
 import { createAdmission } from './admission'
 import { toSummary, type AccountRepository } from '../accounts/account-repository'
 import { createRuntimes, type AccountRuntime, type OpenedAuth } from './account-runtime'
@@ -92,6 +93,8 @@ export interface SessionManagerDeps {
   ceremonyServer?: () => string | null
   /** Handshakes in flight at most (admission.ts); DEFAULT_CONNECT_CONCURRENCY unless given. */
   connectConcurrency?: number
+  /** Tests only: shorter waits for WhatsApp's answers (socket-timeouts.ts). */
+  socketTimeouts?: Partial<SocketTimeouts>
 }
 
 /** Lifecycle, pairing and messaging, plus the hand-off steps of export and import (hand-off.ts). */
@@ -167,6 +170,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const decryption = createDecryption({ doctor, book, log })
   // The connection replaces stale sockets; liveness finds them. Bound late: each needs the other.
   let replaceStale: (rt: AccountRuntime, silentMs: number) => void = () => undefined
+  const timeouts = { ...SOCKET_TIMEOUTS, ...deps.socketTimeouts }
   const liveness = createLiveness({
     runtimes,
     log,
@@ -174,6 +178,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     staleAfterMs: () => deps.staleSocketSeconds() * 1000,
     stale: (rt, silentMs) => replaceStale(rt, silentMs),
     alive: (rt) => doctor.pingAnswered(rt.id),
+    queryMs: timeouts.queryMs,
   })
   const messaging = createMessaging({ book, runtimes, events, log, now, doctor, acks, decryption, liveness, onReceived: (id, jid) => sends.received(id, jid) })
   const sends = createSendService({
@@ -227,6 +232,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     now,
     isShuttingDown: () => shuttingDown,
     admission: createAdmission(deps.connectConcurrency),
+    connectTimeoutMs: timeouts.connectMs,
     ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   })
   replaceStale = connection.replaceStale
