@@ -35,7 +35,9 @@
 // app core, in its own process (bench/baileys-peer.ts; the app's core is closed by then, so the two never
 // compete for CPU; the peer pairs by QR whatever --pairing says, and its budget ends it long before
 // 10,000). "== ratios" divides the app's figures by the peer's. --skip-peer leaves it out
-// (for profiling); --peer-key-cache wraps the peer's keys in makeCacheableSignalKeyStore, as the app does.
+// (for profiling); --peer-key-cache wraps the peer's keys in makeCacheableSignalKeyStore, as the app does;
+// --peer-no-frame-timers gives the peer's sockets the app's timer settings (sessions/socket-timeouts.ts),
+// without the app's once-per-socket replacements.
 // The peer is time-boxed (--peer-budget-s, default 240 s): plain Baileys does not always finish at
 // hundreds of accounts, and then the run says so and gives no ratio rather than running for an hour.
 //   (e) --churn R: every account reconnects R times (stop, start, until connected again), then (c) and
@@ -81,6 +83,8 @@ const { values: args } = parseArgs({
     'skip-peer': { type: 'boolean', default: false },
     /** Give the peer Baileys' makeCacheableSignalKeyStore in front of its folder (off: the README's plain `auth: state`). */
     'peer-key-cache': { type: 'boolean', default: false },
+    /** Give the peer's sockets no timer per frame or per query, as the app's (off: Baileys' defaults, as its README's example). */
+    'peer-no-frame-timers': { type: 'boolean', default: false },
     /** Seconds the whole peer measurement may take before it is stopped and reported as unfinished. */
     'peer-budget-s': { type: 'string', default: '240' },
     /** Reconnect every account this many times after the first measurement, then measure again (0: off). */
@@ -339,6 +343,7 @@ async function measurePeer(peer: PeerProcess, sim: SimulatorProcess, dir: string
     pairConcurrency: PAIR_CONCURRENCY,
     timeoutMs: PHASE_TIMEOUT_MS,
     keyCache: args['peer-key-cache'] ?? false,
+    noFrameTimers: args['peer-no-frame-timers'] ?? false,
     senders: SENDERS,
   })
   // Baseline: the peer process with Baileys loaded, the root trusted and no socket ever made.
@@ -727,7 +732,7 @@ async function main(): Promise<void> {
     if (!peerFigures) console.log(`\n== peer: ${peerNote}; no ratios`)
     if (peerFigures) {
       const p = peerFigures
-      const cache = args['peer-key-cache'] ? ' + makeCacheableSignalKeyStore' : ''
+      const cache = (args['peer-key-cache'] ? ' + makeCacheableSignalKeyStore' : '') + (args['peer-no-frame-timers'] ? ', no timer per frame or query' : '')
       console.log(`\n== time (peer: plain Baileys, useMultiFileAuthState${cache}, own process)`)
       table([
         [`pair ${N} accounts by QR (${PAIR_CONCURRENCY} at a time)`, `${seconds(p.pairMs)} s (${(p.pairMs / N).toFixed(0)} ms per account)`],

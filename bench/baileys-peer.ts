@@ -26,6 +26,7 @@ import makeWASocket, {
 import pino from 'pino'
 import { guardConsoleAgainstSessionDumps } from '../src/whatsapp-protocol/console-guard'
 import { enforceSignatureChecks, trustWhatsAppRoot } from '../src/whatsapp-protocol/trust-root'
+import { NO_TIMER_PER_FRAME } from '../src/main/core/sessions/socket-timeouts'
 import type { PeerInit, PeerMemory, PeerRequest, PeerResponse, PeerResults } from './peer-process'
 import { watchPhase } from './phase-watch'
 import { eachSender } from './send-plan'
@@ -95,6 +96,7 @@ function connect(acc: Account): void {
     getMessage: async (key) => (key.id ? await acc.outbox.get(key.id) : undefined),
     auth: init().keyCache ? { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, logger) } : auth.state,
     logger,
+    ...(init().noFrameTimers ? NO_TIMER_PER_FRAME : {}),
   })
   acc.sock = sock
   sock.ev.on('creds.update', () => {

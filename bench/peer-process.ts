@@ -21,6 +21,8 @@ export interface PeerInit {
   timeoutMs: number
   /** Wrap the folder's keys in Baileys' makeCacheableSignalKeyStore, as Baileys' example does. */
   keyCache: boolean
+  /** Give the sockets no timer per frame or per query, as the app does (src/main/core/sessions/socket-timeouts.ts). */
+  noFrameTimers: boolean
   /** Accounts sending at once in the message phases (send-plan.ts). */
   senders: number
 }
