@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type OpenedDatabase } from '../db/open-database'
 import type { ClaimRequest, Outbox, OutboxRow } from './outbox'
 import { createSqliteOutbox } from './sqlite-outbox'
+import { LANE_READ_AHEAD } from './sqlite-lane-heads'
 
 let dir: string
 let database: OpenedDatabase
@@ -53,8 +54,10 @@ function seeded(seed: number): () => number {
 }
 
 describe('SQLite outbox lane heads', () => {
-  it('claims what a fresh read of the table would after every kind of change', async () => {
-    const outbox = createSqliteOutbox(database.sqlite)
+  // Reading one row ahead per lane, two, and the default: lanes that know their next rows, lanes that
+  // reach the cap and read the rest from the table, and lanes that know their end.
+  it.each([1, 2, LANE_READ_AHEAD])('claims what a fresh read of the table would after every kind of change, reading %i rows ahead', async (readAhead) => {
+    const outbox = createSqliteOutbox(database.sqlite, { laneReadAhead: readAhead })
     await addWebhooks(outbox)
     const random = seeded(7)
     const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
@@ -65,7 +68,7 @@ describe('SQLite outbox lane heads', () => {
       now += 10
       const roll = random()
       if (roll < 0.4) {
-        const rows = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
+        const rows = Array.from({ length: 1 + Math.floor(random() * 4) }, () => ({
           deliveryId: `d-${(serial += 1)}`,
           webhookId: pick(WEBHOOKS),
           lane: pick(LANES),
@@ -119,5 +122,45 @@ describe('SQLite outbox lane heads', () => {
     await expect(record(rows[2]!)).rejects.toThrow('disk refused')
     database.sqlite.exec('DROP TRIGGER refuse')
     expect((await claimed(outbox, 20)).seqs).toEqual([rows[2]!.seq])
+  })
+
+  it("writes each endpoint's health as its attempts leave it, in their order, within a commit and across commits", async () => {
+    const outbox = createSqliteOutbox(database.sqlite)
+    await addWebhooks(outbox)
+    database.sqlite.exec("UPDATE webhooks SET failures_in_a_row = 3, last_error = 'HTTP 503'")
+    outbox.enqueue(
+      ['wh-a', 'wh-b'].flatMap((webhookId) => LANES.map((lane) => ({ deliveryId: `${webhookId}-${lane}`, webhookId, lane, event: 'accounts:message', payload: Buffer.from('x'), createdAt: 1 }))),
+    )
+    const { rows } = await outbox.claim(request(10))
+    const [a1, a2, a3] = rows.filter((row) => row.webhookId === 'wh-a')
+    const [b1, b2, b3] = rows.filter((row) => row.webhookId === 'wh-b')
+    const record = (row: OutboxRow | undefined, at: number, error: string | null) =>
+      outbox.recordAttempt({
+        seq: row!.seq,
+        webhookId: row!.webhookId,
+        health: error === null ? { ok: true, at } : { ok: false, error },
+        claimId: null,
+        status: error === null ? 'delivered' : 'pending',
+        at,
+        nextAttemptAt: at + 1000,
+        statusCode: error === null ? 200 : 500,
+        error,
+        durationMs: 1,
+        response: null,
+      })
+    const health = () => database.sqlite.prepare('SELECT id, last_success_at AS lastSuccessAt, failures_in_a_row AS failures, last_error AS lastError FROM webhooks ORDER BY id').all()
+    // One commit: wh-a succeeds, then fails twice; wh-b fails, then succeeds.
+    await Promise.all([record(a1, 11, null), record(b1, 12, 'HTTP 500'), record(a2, 13, 'HTTP 502'), record(b2, 14, null), record(a3, 15, 'no answer within 10 s')])
+    expect(health()).toEqual([
+      { id: 'wh-a', lastSuccessAt: 11, failures: 2, lastError: 'no answer within 10 s' },
+      { id: 'wh-b', lastSuccessAt: 14, failures: 0, lastError: null },
+    ])
+    // A later commit adds its failures to those in a row before it.
+    await record(b3, 20, 'HTTP 504')
+    await record(a1, 21, 'HTTP 500')
+    expect(health()).toEqual([
+      { id: 'wh-a', lastSuccessAt: 11, failures: 3, lastError: 'HTTP 500' },
+      { id: 'wh-b', lastSuccessAt: 14, failures: 1, lastError: 'HTTP 504' },
+    ])
   })
 })

@@ -6,7 +6,9 @@
 // One process owns a SQLite outbox (the data dir's lock), so memory can be the truth between changes.
 // Every change of a row's pending state goes through sqlite-outbox.ts, which tells this map: a row queued,
 // an attempt recorded, a delivery queued again, an endpoint deleted. Built from the table on first use
-// (so at every start); a lane it is told about is read again from the table, by its index, in one step.
+// (so at every start). Each lane also knows the rows after its head, up to LANE_READ_AHEAD: read from
+// the table by its index in one step when its head is settled, or added as they are queued, so settling
+// a head rarely reads at all. A lane it is told about otherwise is read again from the table.
 // Main process, Electron-free.
 
 import type { Database } from 'better-sqlite3'
@@ -23,15 +25,27 @@ export interface LaneHeads {
   all(): Iterable<LaneHead>
   /** Rows just committed to the outbox (their seq and lane): each heads its lane if the lane had none. */
   queued(rows: ReadonlyArray<{ seq: number; webhookId: string; lane: string; createdAt: number }>): void
-  /** The lane of this row changed (an attempt recorded, a delivery queued again): read its head again. */
+  /** An attempt on a head was committed: it stays pending until `nextAttemptAt`, or it is settled and the lane's next row heads it. */
+  attempted(seq: number, outcome: { pending: true; nextAttemptAt: number } | { pending: false }): void
+  /** The lane of this row changed otherwise (a delivery queued again): read its head again. */
   changed(seq: number): void
   /** The endpoint and its rows are gone. */
   webhookDeleted(webhookId: string): void
 }
 
+/** Rows read ahead per lane (the head and those after it), and the most kept in memory per lane. */
+export const LANE_READ_AHEAD = 32
+
+/** A lane: its head first, then the pending rows known to follow it, in seq order. */
+interface Lane {
+  rows: LaneHead[]
+  /** Every pending row of the lane is in `rows` (the last read reached the lane's end), so rows queued later are added. */
+  complete: boolean
+}
+
 const key = (webhookId: string, lane: string): string => `${webhookId}\u0000${lane}`
 
-export function createLaneHeads(sqlite: Database): LaneHeads {
+export function createLaneHeads(sqlite: Database, readAhead = LANE_READ_AHEAD): LaneHeads {
   // Every head at once, from the covering index (status, webhook_id, lane, seq): one step per pending row.
   const selectAll = sqlite.prepare(
     `SELECT h.seq, o.webhook_id AS webhookId, o.lane, o.next_attempt_at AS nextAttemptAt FROM (
@@ -39,65 +53,100 @@ export function createLaneHeads(sqlite: Database): LaneHeads {
      JOIN webhook_outbox o ON o.seq = h.seq`,
   )
   const selectLane = sqlite.prepare('SELECT webhook_id AS webhookId, lane FROM webhook_outbox WHERE seq = ?')
-  const selectHead = sqlite.prepare(
+  const selectRows = sqlite.prepare(
     `SELECT seq, next_attempt_at AS nextAttemptAt FROM webhook_outbox
-     WHERE status = 'pending' AND webhook_id = ? AND lane = ? ORDER BY seq LIMIT 1`,
+     WHERE status = 'pending' AND webhook_id = ? AND lane = ? ORDER BY seq LIMIT ?`,
   )
-  let heads: Map<string, LaneHead> | null = null
-  /** The same heads by seq: an attempt is recorded for a head, whose lane is then known without a read. */
-  const bySeq = new Map<number, LaneHead>()
+  let lanes: Map<string, Lane> | null = null
+  /** The lane each head belongs to, by the head's seq: an attempt is recorded for a head. */
+  const bySeq = new Map<number, string>()
 
-  function build(): Map<string, LaneHead> {
-    const built = new Map<string, LaneHead>()
+  function build(): Map<string, Lane> {
+    const built = new Map<string, Lane>()
     bySeq.clear()
-    for (const row of selectAll.all() as LaneHead[]) put(built, row)
+    // Only the heads: a lane reads the rows after its head when its head is settled.
+    for (const row of selectAll.all() as LaneHead[]) put(built, key(row.webhookId, row.lane), { rows: [row], complete: false })
     return built
   }
 
-  function put(map: Map<string, LaneHead>, head: LaneHead): void {
-    const lane = key(head.webhookId, head.lane)
-    const old = map.get(lane)
-    if (old) bySeq.delete(old.seq)
-    map.set(lane, head)
-    bySeq.set(head.seq, head)
+  function put(map: Map<string, Lane>, name: string, lane: Lane): void {
+    const old = map.get(name)
+    if (old) bySeq.delete(old.rows[0]!.seq)
+    if (lane.rows.length === 0) {
+      map.delete(name)
+      return
+    }
+    map.set(name, lane)
+    bySeq.set(lane.rows[0]!.seq, name)
   }
 
-  function drop(map: Map<string, LaneHead>, lane: string): void {
-    const old = map.get(lane)
-    if (old) bySeq.delete(old.seq)
-    map.delete(lane)
+  /** The lane's first pending rows, from its index. */
+  function read(map: Map<string, Lane>, webhookId: string, lane: string): void {
+    const rows = (selectRows.all(webhookId, lane, readAhead) as Array<{ seq: number; nextAttemptAt: number }>).map((row) => ({ ...row, webhookId, lane }))
+    put(map, key(webhookId, lane), { rows, complete: rows.length < readAhead })
+  }
+
+  /** Any failure to read: the next pass builds every head from the table. */
+  function guarded(work: (map: Map<string, Lane>) => void): void {
+    if (!lanes) return
+    try {
+      work(lanes)
+    } catch {
+      lanes = null
+      bySeq.clear()
+    }
+  }
+
+  function changed(seq: number): void {
+    guarded((map) => {
+      const name = bySeq.get(seq)
+      const head = name === undefined ? undefined : map.get(name)?.rows[0]
+      const row = head ?? (selectLane.get(seq) as { webhookId: string; lane: string } | undefined)
+      if (row) read(map, row.webhookId, row.lane)
+    })
   }
 
   return {
     all() {
-      heads ??= build()
-      return heads.values()
+      lanes ??= build()
+      const map = lanes
+      return (function* () {
+        for (const lane of map.values()) yield lane.rows[0]!
+      })()
     },
     queued(rows) {
       // Not built yet: the build reads these rows from the table.
-      if (!heads) return
-      for (const row of rows) {
-        if (!heads.has(key(row.webhookId, row.lane))) put(heads, { seq: row.seq, webhookId: row.webhookId, lane: row.lane, nextAttemptAt: row.createdAt })
-      }
+      guarded((map) => {
+        for (const row of rows) {
+          const name = key(row.webhookId, row.lane)
+          const lane = map.get(name)
+          const head = { seq: row.seq, webhookId: row.webhookId, lane: row.lane, nextAttemptAt: row.createdAt }
+          if (!lane) put(map, name, { rows: [head], complete: true })
+          else if (lane.complete && lane.rows.length < readAhead) lane.rows.push(head)
+          // A lane whose known rows reach the cap reads the rest from the table when it gets to them.
+          else lane.complete = false
+        }
+      })
     },
-    changed(seq) {
-      if (!heads) return
-      try {
-        const row = bySeq.get(seq) ?? (selectLane.get(seq) as { webhookId: string; lane: string } | undefined)
-        if (!row) return
-        const { webhookId, lane } = row
-        const head = selectHead.get(webhookId, lane) as { seq: number; nextAttemptAt: number } | undefined
-        if (head) put(heads, { seq: head.seq, webhookId, lane, nextAttemptAt: head.nextAttemptAt })
-        else drop(heads, key(webhookId, lane))
-      } catch {
-        // The lane could not be read again: the next pass builds every head from the table.
-        heads = null
-        bySeq.clear()
-      }
+    attempted(seq, outcome) {
+      const name = bySeq.get(seq)
+      const lane = name === undefined ? undefined : lanes?.get(name)
+      if (name === undefined || !lane) return changed(seq)
+      guarded((map) => {
+        if (outcome.pending) {
+          lane.rows[0]!.nextAttemptAt = outcome.nextAttemptAt
+          return
+        }
+        const [settled, ...rest] = lane.rows
+        if (rest.length > 0 || lane.complete) put(map, name, { rows: rest, complete: lane.complete })
+        else read(map, settled!.webhookId, settled!.lane)
+      })
     },
+    changed,
     webhookDeleted(webhookId) {
-      if (!heads) return
-      for (const [lane, head] of heads) if (head.webhookId === webhookId) drop(heads, lane)
+      guarded((map) => {
+        for (const [name, lane] of map) if (lane.rows[0]!.webhookId === webhookId) put(map, name, { rows: [], complete: true })
+      })
     },
   }
 }

@@ -3,14 +3,14 @@
 // emits it. Main process, Electron-free. Rows hold sealed values only; sealing is webhook-service.ts's.
 //
 // What keeps delivery's cost flat as the backlog grows (docs/webhooks.md, "Cost at a backlog"): the lane
-// heads live in memory (sqlite-lane-heads.ts), and attempts (each with its endpoint's health) are
-// committed together: in one transaction `RECORD_WAIT_MS` after the first of them, or as soon as
-// `RECORD_BATCH` wait. An attempt's promise resolves only once its row is committed, so the dispatcher
+// heads live in memory (sqlite-lane-heads.ts), and attempts are committed together: in one transaction
+// `RECORD_WAIT_MS` after the first of them, or as soon as `RECORD_BATCH` wait, with each endpoint's
+// health written once per commit, as its attempts in that commit leave it. An attempt's promise resolves only once its row is committed, so the dispatcher
 // never sends a row again before its outcome is on disk (its lane waits; the endpoint's other lanes go
 // on); a failed commit rejects every record in it, and those rows go out again (at least once).
 
 import type { Database } from 'better-sqlite3'
-import type { Outbox, OutboxInsert, OutboxRow, WebhookRow } from './outbox'
+import type { AttemptRecord, Outbox, OutboxInsert, OutboxRow, WebhookRow } from './outbox'
 import { createLaneHeads } from './sqlite-lane-heads'
 
 /**
@@ -27,7 +27,8 @@ const COLUMNS = `seq, delivery_id AS deliveryId, webhook_id AS webhookId, lane, 
   queued_at AS queuedAt, status, attempts, next_attempt_at AS nextAttemptAt, last_attempt_at AS lastAttemptAt,
   status_code AS statusCode, error, duration_ms AS durationMs, response`
 
-export function createSqliteOutbox(sqlite: Database): Outbox {
+/** `laneReadAhead`: rows each lane knows ahead (sqlite-lane-heads.ts); tests make it small. */
+export function createSqliteOutbox(sqlite: Database, options: { laneReadAhead?: number } = {}): Outbox {
   const insertWebhook = sqlite.prepare(
     `INSERT INTO webhooks (id, sealed_url, events, secret, created_at, last_success_at, failures_in_a_row, last_error)
      VALUES (@id, @sealedUrl, @events, @secret, @createdAt, @lastSuccessAt, @failuresInARow, @lastError)`,
@@ -57,13 +58,13 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
        status_code = @statusCode, error = @error, duration_ms = @durationMs, response = @response WHERE seq = @seq`,
   )
   const healthOk = sqlite.prepare('UPDATE webhooks SET last_success_at = ?, failures_in_a_row = 0, last_error = NULL WHERE id = ?')
-  const healthFailed = sqlite.prepare('UPDATE webhooks SET failures_in_a_row = failures_in_a_row + 1, last_error = ? WHERE id = ?')
+  const healthFailed = sqlite.prepare('UPDATE webhooks SET failures_in_a_row = failures_in_a_row + ?, last_error = ? WHERE id = ?')
   const byDelivery = sqlite.prepare(`SELECT ${COLUMNS} FROM webhook_outbox WHERE delivery_id = ?`)
   const requeueRow = sqlite.prepare(
     `UPDATE webhook_outbox SET status = 'pending', queued_at = @now, next_attempt_at = @now WHERE delivery_id = @deliveryId RETURNING seq`,
   )
   const prune = sqlite.prepare(`DELETE FROM webhook_outbox WHERE status != 'pending' AND coalesce(last_attempt_at, created_at) < ?`)
-  const heads = createLaneHeads(sqlite)
+  const heads = createLaneHeads(sqlite, options.laneReadAhead)
   const enqueue = sqlite.transaction((rows: OutboxInsert[]) => {
     const inserted: Array<OutboxInsert & { seq: number }> = []
     for (const row of rows) {
@@ -76,7 +77,25 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
     deleteRows.run(id)
     return deleteWebhook.run(id).changes > 0
   })
-  const records = createRecordBatch(sqlite)
+  /**
+   * The endpoints' health as the attempts of one commit leave it, written once per endpoint at its end:
+   * the last success, then the failures since it (in a row) and the last of their errors.
+   */
+  const health = new Map<string, { okAt: number | null; failures: number; lastError: string | null }>()
+  function noteHealth(webhookId: string, outcome: AttemptRecord['health']): void {
+    const entry = health.get(webhookId) ?? { okAt: null, failures: 0, lastError: null }
+    if (outcome.ok) Object.assign(entry, { okAt: outcome.at, failures: 0, lastError: null })
+    else Object.assign(entry, { failures: entry.failures + 1, lastError: outcome.error })
+    health.set(webhookId, entry)
+  }
+  function writeHealth(): void {
+    for (const [webhookId, entry] of health) {
+      if (entry.okAt !== null) healthOk.run(entry.okAt, webhookId)
+      if (entry.failures > 0) healthFailed.run(entry.failures, entry.lastError, webhookId)
+    }
+    health.clear()
+  }
+  const records = createRecordBatch(sqlite, writeHealth, () => health.clear())
 
   return {
     kind: 'sqlite',
@@ -129,12 +148,10 @@ export function createSqliteOutbox(sqlite: Database): Outbox {
       records.queue(
         () => {
           if (updateAttempt.run(record).changes === 0) return false
-          const { health } = record
-          if (health.ok) healthOk.run(health.at, record.webhookId)
-          else healthFailed.run(health.error, record.webhookId)
+          noteHealth(record.webhookId, record.health)
           return true
         },
-        () => heads.changed(record.seq),
+        () => heads.attempted(record.seq, record.status === 'pending' ? { pending: true, nextAttemptAt: record.nextAttemptAt } : { pending: false }),
       ),
     async deliveries({ webhookId, status, limit }) {
       const where: string[] = []
@@ -169,7 +186,8 @@ interface RecordBatch {
   flush(): void
 }
 
-function createRecordBatch(sqlite: Database): RecordBatch {
+/** `end` runs in each commit after its writes; `failed` after a commit that failed. */
+function createRecordBatch(sqlite: Database, end: () => void, failed: () => void): RecordBatch {
   interface Queued {
     write(): unknown
     after?: () => void
@@ -178,7 +196,11 @@ function createRecordBatch(sqlite: Database): RecordBatch {
   }
   let queued: Queued[] = []
   let timer: NodeJS.Timeout | null = null
-  const commit = sqlite.transaction((items: Queued[]) => items.map((item) => item.write()))
+  const commit = sqlite.transaction((items: Queued[]) => {
+    const results = items.map((item) => item.write())
+    end()
+    return results
+  })
 
   function flush(): void {
     if (timer) clearTimeout(timer)
@@ -190,6 +212,7 @@ function createRecordBatch(sqlite: Database): RecordBatch {
     try {
       results = commit(items)
     } catch (err) {
+      failed()
       for (const item of items) item.reject(err)
       return
     }
