@@ -339,7 +339,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     }
     const route =
       fleet && storage.postgres
-        ? storage.postgres.adapters.forwardingDispatch({ local: localDispatch, database: storage.postgres.database, serverId: fleet.serverId, token: deps.fleet?.token ?? '', logger: log })
+        ? storage.postgres.adapters.forwardingDispatch({
+            local: localDispatch,
+            database: storage.postgres.database,
+            serverId: fleet.serverId,
+            token: deps.fleet?.token ?? '',
+            logger: log,
+            sawNoLease: (ids) => fleet.sawNoLease(ids),
+          })
         : localDispatch
     // Every transport comes in here: the caller's role and accounts are checked, and the trail kept.
     const dispatch = guardedDispatch({ route, audit })

@@ -230,6 +230,25 @@ describePostgres('a fleet server watching the others', () => {
     expect((await database.pool.query('SELECT want_running FROM accounts WHERE id = $1', [one])).rows[0]).toEqual({ want_running: false })
   })
 
+  it("lets an operator's change to an account's row through once the database showed its lease free, though the last reading named another server", async () => {
+    const { database } = await setUp()
+    await insertAccounts(database, [['acc-freed', 'connected', false]])
+    await database.pool.query("INSERT INTO servers (id, url, heartbeat_at) VALUES ('srv-old', 'http://127.0.0.1:5', now() + interval '1 hour')")
+    await database.pool.query("INSERT INTO leases (account_id, owner, epoch, expires_at) VALUES ('acc-freed', 'srv-old', 1, now() + interval '1 hour')")
+    const { fleet } = await openFleet(database)
+    await fleet.refreshOwners()
+    expect(fleet.ownerOf('acc-freed' as AccountId)).toBe('srv-old')
+    // The old owner stopped it and freed the lease; this server's reading is older than that.
+    await database.pool.query("UPDATE leases SET owner = NULL WHERE account_id = 'acc-freed'")
+    const id = 'acc-freed' as AccountId
+    expect(fleet.accounts.update(id, { wantRunning: true }).wantRunning).toBe(false)
+
+    fleet.sawNoLease([id])
+    expect(fleet.ownerOf(id)).toBeNull()
+    expect(fleet.accounts.update(id, { wantRunning: true }).wantRunning).toBe(true)
+    await expect.poll(async () => (await database.pool.query("SELECT want_running FROM accounts WHERE id = 'acc-freed'")).rows[0]?.want_running).toBe(true)
+  })
+
   it('names what a fleet round is doing when it runs for a whole lease expiry', async () => {
     const { database } = await setUp()
     await twoBesideAnIdleServer(database, 'connected')

@@ -75,6 +75,12 @@ export interface Fleet {
   present(summary: AccountSummary): AccountSummary
   /** Reads the live leases from the database now, so ownerOf answers what every server would. */
   refreshOwners(): Promise<void>
+  /**
+   * The database showed no live lease on these accounts just now (the forwarding read it for an
+   * operator's command it runs here): this server's reading says so too until its next round, so the
+   * command's writes to the account's row are not dropped as another server's (fleet-accounts.ts).
+   */
+  sawNoLease(ids: readonly AccountId[]): void
   /** The advertised URL of a live server. */
   urlOf(serverId: string): string | null
   servers(): Promise<FleetServer[]>
@@ -352,6 +358,13 @@ export function createFleet(options: FleetOptions): Fleet {
     async refreshOwners() {
       const fresh = await read()
       takeSnapshot({ owners: fresh.owners, deadlines: fresh.deadlines, offered: fresh.offered, servers: fresh.servers })
+    },
+    sawNoLease(ids) {
+      for (const id of ids) {
+        if (snapshot.owners.get(id) === serverId) continue
+        snapshot.owners.delete(id)
+        snapshot.deadlines.delete(id)
+      }
     },
     urlOf: (id) => {
       const server = snapshot.servers.get(id)

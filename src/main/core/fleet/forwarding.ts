@@ -26,6 +26,11 @@ export interface ForwardingOptions {
   token: string
   logger: Logger
   timeoutMs?: number
+  /**
+   * The database showed no live lease on these accounts as a command about them was to run here: the
+   * fleet's reading is told (Fleet.sawNoLease), which may still name the server that ran them.
+   */
+  sawNoLease?: (ids: readonly AccountId[]) => void
 }
 
 export function forwardingDispatch(options: ForwardingOptions): Dispatch {
@@ -38,6 +43,7 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
       [id],
     )
     const row = rows[0]
+    if (!row) options.sawNoLease?.([id as AccountId])
     if (!row || row.owner === serverId) return null
     if (!row.url) throw new AppError('unavailable', `Account ${id} runs on server ${row.owner}, which has not registered an address; retry shortly.`)
     return { id: row.owner, url: row.url }
@@ -106,6 +112,9 @@ export function forwardingDispatch(options: ForwardingOptions): Dispatch {
       'SELECT l.account_id, l.owner, s.url FROM leases l LEFT JOIN servers s ON s.id = l.owner WHERE l.account_id = ANY($1) AND l.owner IS NOT NULL AND l.expires_at > now()',
       [ids],
     )
+    const leased = new Set(rows.map((row) => row.account_id))
+    const free = ids.filter((id) => !leased.has(id)) as AccountId[]
+    if (free.length > 0) options.sawNoLease?.(free)
     return new Map(rows.filter((row) => row.owner !== serverId).map((row) => [row.account_id, { id: row.owner, url: row.url }]))
   }
 
