@@ -161,6 +161,12 @@ export const UNANSWERED_LOOKUP =
 export const UNCONFIRMED_SEND =
   'WhatsApp did not confirm the text within 5 s, so it may not have arrived. The app is checking the connection; send it again once the account shows connected.'
 
+export const CLOSED_DURING_LOOKUP =
+  'The connection to WhatsApp closed before it answered, so nothing was sent. It reconnects by itself; send it again once the account shows connected.'
+
+export const CLOSED_DURING_SEND =
+  'The connection to WhatsApp closed while the text was being sent, so it may not have arrived. It reconnects by itself; send it again once the account shows connected.'
+
 /** The account's lastError while a stale socket is replaced. */
 export function staleLastError(silentMs: number): string {
   return `Nothing came from WhatsApp for ${formatSeconds(silentMs)} and a ping got no answer within 5 s: reconnecting.`
