@@ -10,6 +10,7 @@ import type { AuthenticationCreds, BinaryNode } from '@whiskeysockets/baileys'
 import { AppError, isAppError } from '../../../shared/errors'
 import type { PasskeyRequestOptions } from '../../../shared/passkey'
 import type { Logger } from '../logger'
+import { closedConnection } from '../whatsapp/close-errors'
 import {
   CHALLENGE_NOTIFICATION,
   childBytes,
@@ -315,10 +316,10 @@ function stepOf(attempt: Attempt | null): PasskeyStep | null {
 
 /** WhatsApp's error reply to `what`, as a message that names the check (Baileys throws the error node's text). */
 function refusal(err: unknown, what: string): AppError {
-  const boom = err as { message?: unknown; data?: unknown; output?: { statusCode?: unknown } }
+  const boom = err as { message?: unknown; data?: unknown }
   const text = typeof boom?.message === 'string' && boom.message ? boom.message : 'no reason given'
   const code = typeof boom?.data === 'number' && Number.isFinite(boom.data) ? ` ${boom.data}` : ''
-  if (boom?.output?.statusCode === 428 || /connection (closed|lost)/i.test(text)) {
+  if (closedConnection(err)) {
     return new AppError('unavailable', `The connection to WhatsApp closed during the ${what}. Start linking again.`, { cause: err })
   }
   return new AppError('forbidden', `WhatsApp refused the ${what} (${text}${code ? `,${code}` : ''}). Nothing was linked; start linking again for a new challenge.`, { cause: err })

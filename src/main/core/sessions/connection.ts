@@ -5,7 +5,7 @@
 // Never log creds, keys or message contents.
 
 import type makeWASocket from '@whiskeysockets/baileys'
-import { Browsers, jidDecode, type AuthenticationCreds, type ConnectionState, type SocketConfig, type WASocket } from '@whiskeysockets/baileys'
+import { Browsers, DisconnectReason, jidDecode, type AuthenticationCreds, type ConnectionState, type SocketConfig, type WASocket } from '@whiskeysockets/baileys'
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger'
 import { AppError } from '../../../shared/errors'
 import type { Contacts } from '../contacts/contact-book'
@@ -29,6 +29,7 @@ import { RunsElsewhereError } from './runs-elsewhere'
 import { publishReconnect } from './session-channels'
 import type { Admission } from './admission'
 import { releaseClosedSocket } from './closed-socket'
+import { closeError } from '../whatsapp/close-errors'
 import { connectDeadline, NO_TIMER_PER_FRAME, type SocketTimeouts } from './socket-timeouts'
 import { unreachableReason, type EndpointWatch } from '../whatsapp/endpoint-watch'
 
@@ -122,7 +123,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     const abandon = (reason: string): void => {
       if (generation !== rt.generation || !opened) return
       log.warn({ account: rt.id, reason }, 'closing the connection: nothing is acknowledged that was not recorded')
-      void opened.end(Object.assign(new Error(reason), { output: { statusCode: 503 } }))
+      void opened.end(closeError(reason, DisconnectReason.unavailableService))
     }
     const receipts = durableReceipts(
       async (message) => {

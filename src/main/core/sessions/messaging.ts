@@ -4,7 +4,7 @@
 // Decryption failures go to decryption.ts; what WhatsApp answers to a send is read by server-acks.ts.
 // Main process, Electron-free. Never log message contents.
 
-import { DisconnectReason, generateMessageIDV2, isJidGroup, proto, type WAMessage, type WASocket } from '@whiskeysockets/baileys'
+import { generateMessageIDV2, isJidGroup, proto, type WAMessage, type WASocket } from '@whiskeysockets/baileys'
 import { AppError, isAppError } from '../../../shared/errors'
 import type { AccountId } from '../../../shared/ids'
 import type { ReceivedMessage } from '../../../shared/contract'
@@ -13,6 +13,7 @@ import type { Doctor } from '../doctor/doctor'
 import { CLOSED_DURING_LOOKUP, CLOSED_DURING_SEND, formatSender, reachOutRefusal, UNANSWERED_LOOKUP, UNCONFIRMED_SEND } from '../doctor/words'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
+import { closedConnection } from '../whatsapp/close-errors'
 import type { AccountBook } from './account-book'
 import type { AccountRuntime, InboxEntry, Runtimes } from './account-runtime'
 import type { Decryption } from './decryption'
@@ -96,7 +97,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
    * Every step that waits for WhatsApp is bounded: on a socket that carries nothing, Baileys' own
    * queries would wait a minute; here the socket is checked instead, and the caller hears at once.
    */
-  function inTime<T>(rt: AccountRuntime, socket: WASocket, step: Promise<T>, late: string, closed: string): Promise<T> {
+  function inTime<T>({ rt, socket }: { rt: AccountRuntime; socket: WASocket }, step: Promise<T>, late: string, closed: string): Promise<T> {
     // A socket that closed under the step fails it with Baileys' own error ("Connection Closed", or
     // whatever ended the socket): said as what it is, not passed on as an unexpected one.
     const worded = step.catch((err: unknown) => {
@@ -233,7 +234,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       // Asked first: WhatsApp accepts a message to a number it does not know and never delivers it,
       // so without this the operator would read "Sent" for a text that goes nowhere. A number found
       // there lately is not asked about again (known-numbers.ts).
-      const [found] = (await inTime(rt, socket, socket.onWhatsApp(jid), UNANSWERED_LOOKUP, CLOSED_DURING_LOOKUP)) ?? []
+      const [found] = (await inTime({ rt, socket }, socket.onWhatsApp(jid), UNANSWERED_LOOKUP, CLOSED_DURING_LOOKUP)) ?? []
       if (!found?.exists) throw new AppError('not-found', `${formatSender(jid)} is not on WhatsApp, so nothing was sent. Check the number.`)
       known.add(jid)
     },
@@ -252,7 +253,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       })
       if (rt.outbox.size > OUTBOX_SIZE) rt.outbox.delete(rt.outbox.keys().next().value!)
       try {
-        await inTime(rt, socket, sending, UNCONFIRMED_SEND, CLOSED_DURING_SEND)
+        await inTime({ rt, socket }, sending, UNCONFIRMED_SEND, CLOSED_DURING_SEND)
       } catch (error) {
         rt.acks.delete(messageId)
         throw error
@@ -294,9 +295,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
 
 /** Whether a step failed because its socket closed: Baileys' 428, or the socket no longer the account's open one. */
 function closedUnder(rt: AccountRuntime, socket: WASocket, err: unknown): boolean {
-  if (isAppError(err)) return false
-  const code = (err as { output?: { statusCode?: number } } | null)?.output?.statusCode
-  return code === DisconnectReason.connectionClosed || rt.socket !== socket || !rt.open
+  return !isAppError(err) && (closedConnection(err) || rt.socket !== socket || !rt.open)
 }
 
 /** `step`, or the error `late()` makes if it has not settled within `ms` (the step itself goes on). */

@@ -19,6 +19,7 @@
 // A query given its own timeout (the liveness ping's) keeps Baileys' timer.
 
 import { DEFAULT_CONNECTION_CONFIG, DisconnectReason, type SocketConfig } from '@whiskeysockets/baileys'
+import { closeError } from '../whatsapp/close-errors'
 import type { EventEmitter } from 'node:events'
 
 /** What the socket config gets so that Baileys starts no timer per frame or per query. */
@@ -48,7 +49,7 @@ const TAG = 'TAG:'
  */
 export function connectDeadline(end: (error: Error) => void, ms: number): () => void {
   const timer = setTimeout(() => {
-    end(Object.assign(new Error(`WhatsApp gave no answer to the connection within ${Math.round(ms / 1000)} s`), { output: { statusCode: DisconnectReason.timedOut } }))
+    end(closeError(`WhatsApp gave no answer to the connection within ${Math.round(ms / 1000)} s`, DisconnectReason.timedOut))
   }, ms)
   timer.unref()
   return () => clearTimeout(timer)

@@ -5,9 +5,10 @@
 // What keeps delivery's cost flat as the backlog grows (docs/webhooks.md, "Cost at a backlog"): the lane
 // heads live in memory (sqlite-lane-heads.ts), and attempts are committed together: in one transaction
 // `RECORD_WAIT_MS` after the first of them, or as soon as `RECORD_BATCH` wait, with each endpoint's
-// health written once per commit, as its attempts in that commit leave it. An attempt's promise resolves only once its row is committed, so the dispatcher
-// never sends a row again before its outcome is on disk (its lane waits; the endpoint's other lanes go
-// on); a failed commit rejects every record in it, and those rows go out again (at least once).
+// health written once per commit, as its attempts in that commit leave it. An attempt's promise resolves
+// only once its row is committed, so the dispatcher never sends a row again before its outcome is on
+// disk (its lane waits; the endpoint's other lanes go on); a failed commit rejects every record in it,
+// and those rows go out again (at least once).
 
 import type { Database } from 'better-sqlite3'
 import type { AttemptRecord, Outbox, OutboxInsert, OutboxRow, WebhookRow } from './outbox'
