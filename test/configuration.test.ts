@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const DOC = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8')
-const PROGRAMS = ['src/main/server/cli.ts', 'src/main/cli/irish.ts', 'src/simulator/cli.ts']
+const PROGRAMS = ['src/main/server/cli.ts', 'src/main/server/cli-flags.ts', 'src/main/cli/irish.ts', 'src/simulator/cli.ts']
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -26,7 +26,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 function serve(args: string[], env: Record<string, string> = {}) {
   return spawn(
     process.execPath,
-    ['--import', './test/support/no-keytar.mjs', '--import', 'tsx', 'src/main/server/cli.ts', '--host', '127.0.0.1', '--port', '0', ...args],
+    ['--import', './test/support/no-keytar.mjs', '--import', 'tsx', 'src/main/server/server-entry.ts', '--host', '127.0.0.1', '--port', '0', ...args],
     { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: work, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
 }

@@ -1,4 +1,4 @@
-// Starts the real headless server (src/main/server/cli.ts) as a child process on 127.0.0.1 with its own
+// Starts the real headless server (src/main/server/server-entry.ts) as a child process on 127.0.0.1 with its own
 // data dir, and talks to it the way any client does: HTTP for commands, a WebSocket for events.
 // Used by the integration tests; every process started here is stopped by the test that started it.
 
@@ -39,7 +39,7 @@ export interface ServerOptions {
   dataKey?: string
   env?: Record<string, string>
   args?: string[]
-  /** 'source' (default): src/main/server/cli.ts through tsx; 'build': out/main/server.js with plain node, as `npm run serve` runs it. */
+  /** 'source' (default): src/main/server/server-entry.ts through tsx; 'build': out/main/server.js with plain node, as `npm run serve` runs it. */
   entry?: 'source' | 'build'
   /** A command the server runs under, e.g. ['prlimit', '--nofile=200'] or ['unshare', '-pf', '--mount-proc']. */
   wrapper?: string[]
@@ -56,7 +56,7 @@ export function newApiToken(): string {
 
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
   const token = options.token ?? newApiToken()
-  const entry = options.entry === 'build' ? ['out/main/server.js'] : ['--import', 'tsx', 'src/main/server/cli.ts']
+  const entry = options.entry === 'build' ? ['out/main/server.js'] : ['--import', 'tsx', 'src/main/server/server-entry.ts']
   const args = [...entry, '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'warn']
   if (options.simulator) args.push('--simulator')
   args.push(...(options.args ?? []))

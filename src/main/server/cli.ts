@@ -8,12 +8,10 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { isAppError } from '../../shared/errors'
 import type { AccountId } from '../../shared/ids'
 import { serverOrigin } from '../../shared/passkey-ceremony'
 import { createCore, type SimulatorPort } from '../core/create-core'
-import { defaultDataDir } from '../core/data-dir'
 import { isPostgresUrl } from '../core/db/postgres/url'
 import { fileVault, keyFromKeychain, resolveKeyVault, resolvePreviousKeyVault, type KeyVault } from '../core/crypto/key-vault'
 import { createLogger } from '../core/logger'
@@ -27,7 +25,8 @@ import { hostnameOf } from './host-policy'
 import { collectStartGarbage, heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
 import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
-import { checkChosenToken, dataDirTokenVerdicts, resolveApiToken } from './token'
+import { dataDirOf, metricsTokenOf, parseServerFlags, UsageError } from './cli-flags'
+import { checkChosenToken, dataDirTokenVerdicts, resolveApiToken, type TokenEstimates } from './token'
 
 const USAGE = `Usage: npm run serve -- [options]
 
@@ -72,31 +71,8 @@ Exit codes: 64 a bad flag or a data dir that is not a directory, 69 a busy port,
 machine does not have or an unreachable database, 77 a data dir this user may not write, 78 a Node
 older than 24, 1 any other failure (its message on stderr).`
 
-async function main(): Promise<void> {
-  const { values } = parseFlags({
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '7420' },
-      'data-dir': { type: 'string' },
-      database: { type: 'string' },
-      'public-url': { type: 'string' },
-      capacity: { type: 'string' },
-      'connect-concurrency': { type: 'string' },
-      'key-file': { type: 'string' },
-      'previous-key-file': { type: 'string' },
-      'ui-dir': { type: 'string' },
-      simulator: { type: 'boolean', default: false },
-      'simulator-port': { type: 'string' },
-      'simulator-admin-port': { type: 'string' },
-      'webhooks-allow-private': { type: 'boolean', default: false },
-      'log-level': { type: 'string', default: 'info' },
-      'allowed-host': { type: 'string', multiple: true, default: [] },
-      'trusted-proxy': { type: 'string', multiple: true, default: [] },
-      'metrics-token': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  })
+async function main(estimates: TokenEstimates): Promise<void> {
+  const values = parseServerFlags()
   if (values.help) {
     console.log(USAGE)
     return
@@ -109,7 +85,7 @@ async function main(): Promise<void> {
   for (const address of values['trusted-proxy']) {
     if (isIP(address) === 0) throw new UsageError(`--trusted-proxy ${JSON.stringify(address)} is not an IP address.`)
   }
-  const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
+  const dataDir = dataDirOf(values)
   const databaseUrl = values.database ?? (process.env.IRISH_DATABASE_URL || undefined)
   if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
     throw new UsageError('--database (or IRISH_DATABASE_URL) must be a postgres:// URL.')
@@ -125,12 +101,11 @@ async function main(): Promise<void> {
   if (connectConcurrency !== undefined && (!Number.isInteger(connectConcurrency) || connectConcurrency < 1)) {
     throw new UsageError('--connect-concurrency (or IRISH_CONNECT_CONCURRENCY) must be a whole number of at least 1.')
   }
-  const metricsToken = values['metrics-token'] ?? (process.env.IRISH_METRICS_TOKEN || undefined)
+  const chosenMetricsToken = metricsTokenOf(values, process.env)
+  const metricsToken = chosenMetricsToken?.token
   // Read once: both tokens' verdicts are in one file.
   const tokenVerdicts = dataDirTokenVerdicts(dataDir)
-  if (metricsToken !== undefined) {
-    await checkChosenToken(values['metrics-token'] !== undefined ? '--metrics-token' : 'IRISH_METRICS_TOKEN', metricsToken, tokenVerdicts)
-  }
+  if (chosenMetricsToken) await checkChosenToken(chosenMetricsToken.name, chosenMetricsToken.token, tokenVerdicts, estimates)
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
     throw new UsageError('IRISH_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000.')
@@ -166,7 +141,7 @@ async function main(): Promise<void> {
     say(`warning: binding ${host} exposes the API beyond this machine; put it behind TLS (a reverse proxy) and keep the token secret.`)
   }
 
-  const token = await resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN, tokenVerdicts)
+  const token = await resolveApiToken(ensureDir(dataDir), process.env.IRISH_API_TOKEN, tokenVerdicts, estimates)
   let embedded: EmbeddedSimulator | null = null
   if (values.simulator) {
     embedded = await startEmbeddedSimulator(ensureDir(dataDir), simulatorPorts, token.token, { startSimulator, startSimulatorAdmin, portOf: embeddedSimulatorPort }).catch((error: unknown) => {
@@ -301,17 +276,6 @@ async function main(): Promise<void> {
   await core.startAccounts()
 }
 
-class UsageError extends Error {}
-
-/** parseArgs, with its complaints (an unknown flag, a missing value) as usage errors. */
-function parseFlags<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config)
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-}
-
 function portFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const port = Number(value)
@@ -374,7 +338,12 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
-main().catch((error: unknown) => {
+/** Starts the server; `estimates` are the chosen tokens' strength estimates the entry started early. */
+export function runServer(estimates: TokenEstimates): void {
+  main(estimates).catch(failed)
+}
+
+function failed(error: unknown): void {
   if (error instanceof UsageError) {
     console.error(`${error.message}\n\n${USAGE}`)
     process.exit(EXIT.usage)
@@ -386,4 +355,4 @@ main().catch((error: unknown) => {
   // An AppError's message is written for a person; anything else is a bug and gets its stack.
   console.error(isAppError(error) ? `error: ${error.message}` : error)
   process.exit(1)
-})
+}

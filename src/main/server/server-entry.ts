@@ -4,10 +4,18 @@
 // static imports above any code.
 import '../../../scripts/require-node24.mjs'
 import { restartWithHeapLimit } from './heap-limit'
+import { answerTokenEstimates, earlyTokenEstimates, isTokenEstimateThread } from './token-estimates'
 
-// V8's default heap limit does not grow with the machine's memory (heap-limit.ts): unless node was
-// given one, the server starts itself again with a limit from the machine's memory, before anything
-// else has run.
-restartWithHeapLimit()
-
-await import('./cli')
+if (isTokenEstimateThread()) {
+  // This file is also the thread that estimates the chosen tokens' strength (token-estimates.ts).
+  await answerTokenEstimates()
+} else {
+  // V8's default heap limit does not grow with the machine's memory (heap-limit.ts): unless node was
+  // given one, the server starts itself again with a limit from the machine's memory, before anything
+  // else has run.
+  restartWithHeapLimit()
+  // Started before the server's modules load, so that the two run side by side.
+  const estimates = earlyTokenEstimates(new URL(import.meta.url))
+  const { runServer } = await import('./cli')
+  runServer(estimates)
+}

@@ -12,7 +12,7 @@ import { tokenVerdicts, type TokenVerdicts } from './token-verdicts'
 export { tokenMatches } from '../core/tokens/token-compare'
 
 export const TOKEN_FILE = 'api-token'
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,256}$/
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,256}$/
 
 /** The least strength a chosen token must have (a generated one has 256 bits). */
 export const MIN_TOKEN_BITS = 128
@@ -26,6 +26,9 @@ export function dataDirTokenVerdicts(dataDir: string): TokenVerdicts {
   return tokenVerdicts(dataDir, TOKEN_RULE)
 }
 
+/** A chosen token's strength estimated early, on a thread (token-estimates.ts), or undefined when none was started for it. */
+export type TokenEstimates = (token: string) => Promise<number> | undefined
+
 export interface ResolvedToken {
   token: string
   /** True when this start created the token (so the caller prints it once). */
@@ -33,10 +36,18 @@ export interface ResolvedToken {
   source: 'env' | 'file'
 }
 
-/** `verdicts`: the start's one reading of the data dir's token verdicts, shared with --metrics-token's check. */
-export async function resolveApiToken(dataDir: string, envToken: string | undefined, verdicts = dataDirTokenVerdicts(dataDir)): Promise<ResolvedToken> {
+/**
+ * `verdicts`: the start's one reading of the data dir's token verdicts, shared with --metrics-token's
+ * check. `estimates`: strength estimates the entry started early (token-estimates.ts).
+ */
+export async function resolveApiToken(
+  dataDir: string,
+  envToken: string | undefined,
+  verdicts = dataDirTokenVerdicts(dataDir),
+  estimates?: TokenEstimates,
+): Promise<ResolvedToken> {
   if (envToken !== undefined && envToken !== '') {
-    await checkChosenToken('IRISH_API_TOKEN', envToken, verdicts)
+    await checkChosenToken('IRISH_API_TOKEN', envToken, verdicts, estimates)
     return { token: envToken, generated: false, source: 'env' }
   }
   const file = join(dataDir, TOKEN_FILE)
@@ -77,13 +88,14 @@ export async function resolveApiToken(dataDir: string, envToken: string | undefi
 /**
  * An operator-chosen token (IRISH_API_TOKEN, --metrics-token): the token alphabet and at least
  * MIN_TOKEN_BITS as token-strength.ts counts them, or a clear error naming where it came from (never
- * the token itself). With `verdicts`, a token that passed on an earlier start is not estimated again.
+ * the token itself). With `verdicts`, a token that passed on an earlier start is not estimated again;
+ * with `estimates`, one estimated early is not estimated again either.
  */
-export async function checkChosenToken(name: string, token: string, verdicts?: TokenVerdicts): Promise<void> {
+export async function checkChosenToken(name: string, token: string, verdicts?: TokenVerdicts, estimates?: TokenEstimates): Promise<void> {
   if (!TOKEN_PATTERN.test(token)) {
     throw new AppError('invalid-input', `${name} must be 16 to 256 characters of letters, digits, "-" or "_". Generate one with \`${TOKEN_GENERATOR_HINT}\`.`)
   }
-  const bits = await tokenBits(token, verdicts)
+  const bits = await tokenBits(token, verdicts, estimates)
   if (bits < MIN_TOKEN_BITS) {
     throw new AppError(
       'invalid-input',
@@ -99,10 +111,15 @@ function strengthShortfall(bits: number): string {
   )
 }
 
-/** The token's strength: MIN_TOKEN_BITS for one that passed before, else the estimator's count (recorded when it passes). */
-async function tokenBits(token: string, verdicts: TokenVerdicts | undefined): Promise<number> {
+/**
+ * The token's strength: MIN_TOKEN_BITS for one that passed before, else the estimator's count (recorded
+ * when it passes): the early estimate when there is one, else estimated here (also when the early one failed).
+ */
+async function tokenBits(token: string, verdicts: TokenVerdicts | undefined, estimates?: TokenEstimates): Promise<number> {
   if (verdicts?.passed(token)) return MIN_TOKEN_BITS
-  const bits = (await loadTokenStrength()).estimatedTokenBits(token)
+  const estimateHere = async (): Promise<number> => (await loadTokenStrength()).estimatedTokenBits(token)
+  const early = estimates?.(token)
+  const bits = early ? await early.catch(estimateHere) : await estimateHere()
   if (bits >= MIN_TOKEN_BITS) verdicts?.record(token)
   return bits
 }
