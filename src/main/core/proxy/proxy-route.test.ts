@@ -27,7 +27,7 @@ describe('the proxy route of a socket', () => {
 
   it.each([0, 1, 2])('fetches and uploads through the proxy (%#: http, socks5h, socks5)', async (index) => {
     const proxy = proxies[index]!
-    const route = openProxyRoute(proxy.url)
+    const route = await openProxyRoute(proxy.url)
     const before = proxy.tunnels.length
     const fetched = await fetch(`http://${mediaHost}/download`, { ...route.socketConfig.options } as RequestInit)
     expect(await fetched.text()).toBe('media /download')
@@ -46,14 +46,14 @@ describe('the proxy route of a socket', () => {
   })
 
   it('fails a fetch through a proxy that is down, rather than going direct', async () => {
-    const route = openProxyRoute(await downProxyUrl('socks5h'))
+    const route = await openProxyRoute(await downProxyUrl('socks5h'))
     await expect(fetch(`http://${mediaHost}/x`, { ...route.socketConfig.options } as RequestInit)).rejects.toThrow()
     route.close()
   })
 
   it('names the proxy by host and keeps the password out of what it reports', async () => {
     const proxy = proxies[0]!
-    const route = openProxyRoute(proxy.wrongPasswordUrl)
+    const route = await openProxyRoute(proxy.wrongPasswordUrl)
     expect(route.host).toBe(proxy.host)
     await expect(
       new Promise((resolve, reject) => get(`http://${mediaHost}/`, { agent: route.socketConfig.agent }, resolve).on('error', reject)),

@@ -12,10 +12,11 @@ import { lookup } from 'node:dns'
 import { STATUS_CODES, type Agent as HttpAgent, type ClientRequest } from 'node:http'
 import type { Socket } from 'node:net'
 import type { SocketConfig } from '@whiskeysockets/baileys'
-import { socksConnector } from 'fetch-socks'
-import { HttpsProxyAgent } from 'https-proxy-agent'
-import { SocksProxyAgent } from 'socks-proxy-agent'
-import { Agent as UndiciAgent, ProxyAgent, type Dispatcher } from 'undici'
+import type * as FetchSocks from 'fetch-socks'
+import type * as HttpsProxy from 'https-proxy-agent'
+import type * as SocksProxy from 'socks-proxy-agent'
+import type * as Undici from 'undici'
+import type { Dispatcher } from 'undici'
 import { proxyHost, type ProxyScheme } from '../../../shared/proxy'
 
 /** How long the proxy may take to open a tunnel before the attempt counts as failed. */
@@ -34,8 +35,42 @@ export interface ProxyRoute {
 
 type AgentWithConnect = HttpAgent & { connect(req: ClientRequest, options: unknown): Promise<Socket | HttpAgent> }
 
+interface ProxyLibraries {
+  socksConnector: typeof FetchSocks.socksConnector
+  HttpsProxyAgent: typeof HttpsProxy.HttpsProxyAgent
+  SocksProxyAgent: typeof SocksProxy.SocksProxyAgent
+  UndiciAgent: typeof Undici.Agent
+  ProxyAgent: typeof Undici.ProxyAgent
+}
+
+let libraries: Promise<ProxyLibraries> | null = null
+
+/**
+ * The proxy libraries, loaded by the first socket that has a proxy: about 70 ms of every start
+ * (undici alone is most of it) that a server whose accounts have none would pay for nothing
+ * (docs/performance.md, "The idle server").
+ */
+function proxyLibraries(): Promise<ProxyLibraries> {
+  libraries ??= Promise.all([import('fetch-socks'), import('https-proxy-agent'), import('socks-proxy-agent'), import('undici')]).then(
+    ([fetchSocks, httpsProxy, socksProxy, undici]) => ({
+      socksConnector: fetchSocks.socksConnector,
+      HttpsProxyAgent: httpsProxy.HttpsProxyAgent,
+      SocksProxyAgent: socksProxy.SocksProxyAgent,
+      UndiciAgent: undici.Agent,
+      ProxyAgent: undici.ProxyAgent,
+    }),
+    (error: unknown) => {
+      // Not kept: the next proxied connect tries again.
+      libraries = null
+      throw error
+    },
+  )
+  return libraries
+}
+
 /** Builds the route for one socket. `url` was checked by the contract (ProxyUrlSchema) when it was set. */
-export function openProxyRoute(url: string, options: { timeoutMs?: number } = {}): ProxyRoute {
+export async function openProxyRoute(url: string, options: { timeoutMs?: number } = {}): Promise<ProxyRoute> {
+  const { HttpsProxyAgent, SocksProxyAgent, ...fetchLibraries } = await proxyLibraries()
   const parsed = new URL(url)
   const scheme = parsed.protocol as ProxyScheme
   const secrets = [parsed.password, safeDecode(parsed.password)].filter((s) => s.length > 0)
@@ -47,7 +82,7 @@ export function openProxyRoute(url: string, options: { timeoutMs?: number } = {}
   const socketAgent = watchFailures(makeAgent(), timeoutMs, (why) => {
     failure = withoutSecrets(why, secrets)
   })
-  const dispatcher = fetchDispatcher(parsed, scheme, timeoutMs)
+  const dispatcher = fetchDispatcher(fetchLibraries, parsed, scheme, timeoutMs)
 
   return {
     host: proxyHost(url),
@@ -97,7 +132,12 @@ function watchFailures(agent: AgentWithConnect, timeoutMs: number, report: (why:
   return agent
 }
 
-function fetchDispatcher(url: URL, scheme: ProxyScheme, timeoutMs: number): Dispatcher {
+function fetchDispatcher(
+  { socksConnector, UndiciAgent, ProxyAgent }: Pick<ProxyLibraries, 'socksConnector' | 'UndiciAgent' | 'ProxyAgent'>,
+  url: URL,
+  scheme: ProxyScheme,
+  timeoutMs: number,
+): Dispatcher {
   if (scheme === 'http:') return new ProxyAgent({ uri: url.href, proxyTls: { timeout: timeoutMs } })
   const connect = socksConnector(
     {

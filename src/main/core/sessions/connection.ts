@@ -113,7 +113,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     // Read at every connect, so a change applies on the next one; a proxy that cannot be read fails the
     // start (storage-corrupt) rather than connecting directly.
     const proxyUrl = await deps.proxyUrl(rt.id)
-    const route = proxyUrl ? openProxyRoute(proxyUrl) : null
+    const route = proxyUrl ? await openProxyRoute(proxyUrl) : null
     rt.proxyRoute = route
     if (book.record(rt.id).status !== 'connecting') book.setStatus(rt.id, 'connecting')
 
