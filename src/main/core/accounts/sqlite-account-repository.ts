@@ -101,6 +101,9 @@ export function createSqliteAccountRepository(db: AppDatabase, batch: WriteBatch
     return db.update(accounts).set(set).where(eq(accounts.id, sql.placeholder('id'))).prepare()
   }
 
+  // Read at every connect (sealedProxy): prepared once, like the updates.
+  const proxyOf = db.select({ sealed: accounts.proxyUrl }).from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare()
+
   const records = new Map<AccountId, AccountRecord>()
   for (const row of db.select().from(accounts).orderBy(accounts.createdAt, accounts.id).all()) records.set(row.id as AccountId, toRecord(row))
   /** The list in table order (created, then id), kept until an account is added or removed. */
@@ -171,7 +174,7 @@ export function createSqliteAccountRepository(db: AppDatabase, batch: WriteBatch
       return next
     },
     async sealedProxy(id) {
-      return db.select({ sealed: accounts.proxyUrl }).from(accounts).where(eq(accounts.id, id)).get()?.sealed ?? null
+      return proxyOf.get({ id })?.sealed ?? null
     },
     delete(id) {
       batch.flush()
