@@ -1,6 +1,6 @@
 // The server's flags, parsed in one place for two readers: the entry, which reads the data dir and the
 // chosen tokens before the server's modules load (token-estimates.ts), and cli.ts, which reads them all.
-// Node built-ins only, so the entry can import it without loading the server.
+// It imports none of the server's modules, so the entry can read the flags before they load.
 
 import { resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'

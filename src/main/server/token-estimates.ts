@@ -50,8 +50,9 @@ export function startTokenEstimates(entry: URL, tokens: string[]): TokenEstimate
   } catch {
     return NO_ESTIMATES
   }
-  // Never keeps the process alive: a start that fails first exits without waiting for it.
-  worker.unref()
+  // Kept referenced: the start may have nothing else pending while it waits for the answer (an unreferenced
+  // thread would let the process end there). The thread ends once it has answered, and a start that fails
+  // first ends the process itself (cli.ts), so it never holds a process up.
   const bits = new Promise<number[]>((resolve, reject) => {
     worker.once('message', (message: unknown) => {
       if (Array.isArray(message) && message.length === tokens.length && message.every((n) => typeof n === 'number')) resolve(message)
