@@ -136,6 +136,16 @@ describe('a server that cannot start', { timeout: 60_000 }, () => {
     expect(port.stderr).toMatch(/^--simulator-port must be a number from 0 to 65535\./)
   })
 
+  it('answers --help with the usage on stdout and 0, creating nothing', async () => {
+    const dataDir = join(work, 'help')
+    const outcome = await runServer(['--help', '--data-dir', dataDir])
+    expect(outcome.code).toBe(0)
+    expect(outcome.stdout).toMatch(/^Usage: npm run serve -- \[options\]/)
+    expect(outcome.stdout).toContain('--connect-concurrency <n>')
+    expect(outcome.stderr).toBe('')
+    expect(existsSync(dataDir)).toBe(false)
+  })
+
   it('names a busy simulator port, and the flag that picks another', async () => {
     const dataDir = join(work, 'sim-busy')
     const outcome = await runServer(['--port', '0', '--simulator', '--simulator-port', String(portOf(busy)), '--data-dir', dataDir])

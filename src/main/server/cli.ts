@@ -25,58 +25,12 @@ import { hostnameOf } from './host-policy'
 import { collectStartGarbage, heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
 import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
-import { dataDirOf, metricsTokenOf, parseServerFlags, UsageError } from './cli-flags'
+import { dataDirOf, metricsTokenOf, parseServerFlags, SERVER_USAGE, UsageError } from './cli-flags'
 import { checkChosenToken, dataDirTokenVerdicts, resolveApiToken, type TokenEstimates } from './token'
 
-const USAGE = `Usage: npm run serve -- [options]
-
-  --host <address>     Address to bind (default 127.0.0.1). Anything else exposes the API to the network.
-  --port <n>           Port (default 7420; 0 picks a free one).
-  --data-dir <dir>     Where the database, the token and the lock live
-                       (default $XDG_DATA_HOME/irish-desktop or ~/.local/share/irish-desktop).
-  --database <url>     postgres://user:password@host:5432/db: keep accounts, settings and the auth store in
-                       PostgreSQL (a fleet shares one) instead of <data-dir>/irish.db. Or IRISH_DATABASE_URL.
-  --public-url <url>   With --database: where the other servers of the fleet reach this one
-                       (default http://<host>:<port>). Put the address they can route to.
-  --capacity <n>       With --database: run at most n accounts here (default: a fair share).
-  --connect-concurrency <n>  Handshakes with WhatsApp in flight at most when many accounts start at
-                       once (default 16). Or IRISH_CONNECT_CONCURRENCY.
-  --key-file <file>    Data key file (mode 0600), when there is no OS keychain and no IRISH_DATA_KEY.
-  --previous-key-file <file>  While the data key is rotated: the old key's file (or IRISH_PREVIOUS_DATA_KEY),
-                       read with beside the new one (docs/security.md, "Rotating the data key").
-  --ui-dir <dir>       The renderer build to serve (default out/renderer).
-  --webhooks-allow-private  Let webhooks target private and link-local addresses (10.x, 192.168.x, 169.254.x …).
-  --simulator          Start the local WhatsApp simulator in this process and trust it (tests, demos).
-                       Without IRISH_DATA_KEY or a key file, the data key is kept in <data-dir>/data-key.
-  --simulator-port <n> With --simulator: its WebSocket port (default: the one the last start of this
-                       data dir took, else a free one; 0 picks a new free one).
-  --simulator-admin-port <n>  With --simulator: its admin API's port (kept the same way).
-  --log-level <level>  pino level (default info); logs go to stderr as JSON.
-  --allowed-host <name>  A Host name this server answers besides loopback and the bound address
-                       (the name a reverse proxy or another server uses); repeatable.
-  --trusted-proxy <ip> A reverse proxy whose X-Forwarded-For is believed; repeatable.
-  --metrics-token <t>  A read-only token for GET /metrics alone (Prometheus); the API token opens it
-                       too. Or IRISH_METRICS_TOKEN. Same rule as IRISH_API_TOKEN (128 bits; openssl rand -hex 32).
-  -h, --help           This help.
-
-Environment: IRISH_API_TOKEN (the API token; else generated and kept in the data dir),
-IRISH_DATA_KEY (base64 of 32 bytes) or IRISH_DATA_KEY_FILE, when no OS keychain is available,
-IRISH_PREVIOUS_DATA_KEY or IRISH_PREVIOUS_DATA_KEY_FILE (the old key, while the data key is rotated),
-IRISH_DATABASE_URL (as --database; every server of a fleet needs the same data key and API token),
-IRISH_LEASE_TTL_MS (fleet lease expiry, default 15000),
-IRISH_WHATSAPP_URL with IRISH_WHATSAPP_ROOT_KEY to use another WhatsApp endpoint (a simulator),
-IRISH_SIMULATOR_ADMIN (its admin URL) and IRISH_SIMULATOR_ADMIN_TOKEN to play its phone from the UI.
-
-Exit codes: 64 a bad flag or a data dir that is not a directory, 69 a busy port, an address this
-machine does not have or an unreachable database, 77 a data dir this user may not write, 78 a Node
-older than 24, 1 any other failure (its message on stderr).`
-
 async function main(estimates: TokenEstimates): Promise<void> {
+  // --help is answered by the entry (server-entry.ts), before any of this loads.
   const values = parseServerFlags()
-  if (values.help) {
-    console.log(USAGE)
-    return
-  }
   const port = portFlag('--port', values.port) ?? 0
   const host = values.host
   for (const name of values['allowed-host']) {
@@ -345,7 +299,7 @@ export function runServer(estimates: TokenEstimates): void {
 
 function failed(error: unknown): void {
   if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`)
+    console.error(`${error.message}\n\n${SERVER_USAGE}`)
     process.exit(EXIT.usage)
   }
   if (error instanceof StartupError) {

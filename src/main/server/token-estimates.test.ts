@@ -41,7 +41,7 @@ describe('early token estimates', () => {
     expect(tokensToEstimate(['--data-dir', dir], {})).toEqual([])
   })
 
-  it('starts nothing for a token that passed before here, a malformed one, --help or flags the server will refuse', () => {
+  it('starts nothing for a token that passed before here, a malformed one or flags the server will refuse', () => {
     const dir = fresh()
     const passed = strong()
     dataDirTokenVerdicts(dir).record(passed)
@@ -49,7 +49,6 @@ describe('early token estimates', () => {
     // Passing in one data dir says nothing of another.
     expect(tokensToEstimate(['--data-dir', fresh()], { IRISH_API_TOKEN: passed })).toEqual([passed])
     expect(tokensToEstimate(['--data-dir', dir], { IRISH_API_TOKEN: 'short' })).toEqual([])
-    expect(tokensToEstimate(['--data-dir', dir, '--help'], { IRISH_API_TOKEN: strong() })).toEqual([])
     expect(tokensToEstimate(['--data-dir', dir, '--no-such-flag'], { IRISH_API_TOKEN: strong() })).toEqual([])
   })
 

@@ -34,7 +34,6 @@ export function tokensToEstimate(args: string[], env: NodeJS.ProcessEnv): string
   } catch {
     return []
   }
-  if (flags.help) return []
   const verdicts = dataDirTokenVerdicts(dataDirOf(flags))
   const chosen = [env.IRISH_API_TOKEN, metricsTokenOf(flags, env)?.token]
   const tokens = chosen.filter((token): token is string => token !== undefined && TOKEN_PATTERN.test(token) && !verdicts.passed(token))
