@@ -32,7 +32,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const child = spawn(
     'npx',
-    ['tsx', 'src/main/server/cli.ts', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--simulator'],
+    ['tsx', 'src/main/server/server-entry.ts', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--simulator'],
     {
       cwd: ROOT,
       env: { ...process.env, IRISH_API_TOKEN: token, IRISH_DATA_KEY: randomBytes(32).toString('base64') },
