@@ -86,15 +86,6 @@ export function parseServerFlags(args: string[] = process.argv.slice(2)) {
 
 export type ServerFlags = ReturnType<typeof parseServerFlags>
 
-/** True when the flags ask for --help; flags that cannot be parsed are the server's to refuse. */
-export function helpAsked(args: string[] = process.argv.slice(2)): boolean {
-  try {
-    return parseServerFlags(args).help
-  } catch {
-    return false
-  }
-}
-
 export function dataDirOf(flags: ServerFlags): string {
   return resolve(flags['data-dir'] ?? defaultDataDir())
 }

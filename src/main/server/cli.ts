@@ -26,11 +26,14 @@ import { collectStartGarbage, heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
 import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
 import { dataDirOf, metricsTokenOf, parseServerFlags, SERVER_USAGE, UsageError } from './cli-flags'
-import { checkChosenToken, dataDirTokenVerdicts, resolveApiToken, type TokenEstimates } from './token'
+import { checkChosenToken, dataDirTokenVerdicts, resolveApiToken } from './token'
+import type { EarlyStart } from './token-estimates'
 
-async function main(estimates: TokenEstimates): Promise<void> {
-  // --help is answered by the entry (server-entry.ts), before any of this loads.
-  const values = parseServerFlags()
+async function main(early: EarlyStart | null): Promise<void> {
+  // --help is answered by the entry (server-entry.ts), before any of this loads. Without `early` the
+  // entry could not parse the flags: parsing them again throws the usage error.
+  const values = early?.flags ?? parseServerFlags()
+  const estimates = early?.estimates
   const port = portFlag('--port', values.port) ?? 0
   const host = values.host
   for (const name of values['allowed-host']) {
@@ -57,8 +60,8 @@ async function main(estimates: TokenEstimates): Promise<void> {
   }
   const chosenMetricsToken = metricsTokenOf(values, process.env)
   const metricsToken = chosenMetricsToken?.token
-  // Read once: both tokens' verdicts are in one file.
-  const tokenVerdicts = dataDirTokenVerdicts(dataDir)
+  // Read once, by the entry: both tokens' verdicts are in one file.
+  const tokenVerdicts = early?.verdicts ?? dataDirTokenVerdicts(dataDir)
   if (chosenMetricsToken) await checkChosenToken(chosenMetricsToken.name, chosenMetricsToken.token, tokenVerdicts, estimates)
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
@@ -292,9 +295,9 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
-/** Starts the server; `estimates` are the chosen tokens' strength estimates the entry started early. */
-export function runServer(estimates: TokenEstimates): void {
-  main(estimates).catch(failed)
+/** Starts the server with what the entry read and started early (null when it could not parse the flags). */
+export function runServer(early: EarlyStart | null): void {
+  main(early).catch(failed)
 }
 
 function failed(error: unknown): void {

@@ -3,23 +3,31 @@
 // better-sqlite3 among them, from loading at all on a Node that cannot run them: a bundler hoists
 // static imports above any code.
 import '../../../scripts/require-node24.mjs'
-import { helpAsked, SERVER_USAGE } from './cli-flags'
+import { parseServerFlags, SERVER_USAGE, type ServerFlags } from './cli-flags'
 import { restartWithHeapLimit } from './heap-limit'
-import { answerTokenEstimates, earlyTokenEstimates, isTokenEstimateThread } from './token-estimates'
+import { answerTokenEstimates, earlyStart, isTokenEstimateThread } from './token-estimates'
 
 if (isTokenEstimateThread()) {
   // This file is also the thread that estimates the chosen tokens' strength (token-estimates.ts).
   await answerTokenEstimates()
-} else if (helpAsked()) {
-  // Without loading the server (about 0.4 s).
-  console.log(SERVER_USAGE)
 } else {
-  // V8's default heap limit does not grow with the machine's memory (heap-limit.ts): unless node was
-  // given one, the server starts itself again with a limit from the machine's memory, before anything
-  // else has run.
-  restartWithHeapLimit()
-  // Started before the server's modules load, so that the two run side by side.
-  const estimates = earlyTokenEstimates(new URL(import.meta.url))
-  const { runServer } = await import('./cli')
-  runServer(estimates)
+  let flags: ServerFlags | null = null
+  try {
+    flags = parseServerFlags()
+  } catch {
+    // Left to the server, which refuses them with the usage and 64.
+  }
+  if (flags?.help) {
+    // Without loading the server (about 0.4 s).
+    console.log(SERVER_USAGE)
+  } else {
+    // V8's default heap limit does not grow with the machine's memory (heap-limit.ts): unless node was
+    // given one, the server starts itself again with a limit from the machine's memory, before anything
+    // else has run.
+    restartWithHeapLimit()
+    // Started before the server's modules load, so that the two run side by side.
+    const early = flags ? earlyStart(new URL(import.meta.url), flags) : null
+    const { runServer } = await import('./cli')
+    runServer(early)
+  }
 }

@@ -4,37 +4,38 @@
 // long, instead of following it (docs/performance.md, "The idle server"). Nothing else changes: the
 // server still waits for each token's verdict before it creates anything, a token that passed on an
 // earlier start (token-verdicts.ts) starts no thread, and if the thread fails the token is estimated on
-// the main thread as before. Node only.
+// the main thread as before. The flags and the verdicts the entry read for this are handed on to the
+// server, which reads neither again. Node only.
 //
 // The thread runs the entry's own file (server-entry.ts), which answers here when it finds itself on
 // this thread: one file serves both the bundle (out/main/server.js) and tsx, with no worker entry to build.
 
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { dataDirOf, metricsTokenOf, parseServerFlags, type ServerFlags } from './cli-flags'
+import { dataDirOf, metricsTokenOf, type ServerFlags } from './cli-flags'
 import { dataDirTokenVerdicts, TOKEN_PATTERN, type TokenEstimates } from './token'
+import type { TokenVerdicts } from './token-verdicts'
 
-export const NO_ESTIMATES: TokenEstimates = () => undefined
+const NO_ESTIMATES: TokenEstimates = () => undefined
 
 /** Where the thread finds the tokens it estimates (its workerData); also how the entry knows it is that thread. */
 const TOKENS = 'irishTokenEstimates'
 
-/** Starts, on one thread running `entry`, the estimates of the tokens this start will check (tokensToEstimate). */
-export function earlyTokenEstimates(entry: URL, args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): TokenEstimates {
-  return startTokenEstimates(entry, tokensToEstimate(args, env))
+/** What the entry read and started before the server's modules load, handed to the server (cli.ts). */
+export interface EarlyStart {
+  flags: ServerFlags
+  /** The data dir's token verdicts, read once for both tokens. */
+  verdicts: TokenVerdicts
+  estimates: TokenEstimates
 }
 
-/**
- * The chosen tokens (IRISH_API_TOKEN, the metrics token) that are well formed and did not pass on an
- * earlier start in this data dir. None for flags that cannot be parsed: the server refuses them itself.
- */
-export function tokensToEstimate(args: string[], env: NodeJS.ProcessEnv): string[] {
-  let flags: ServerFlags
-  try {
-    flags = parseServerFlags(args)
-  } catch {
-    return []
-  }
+/** Reads the data dir's verdicts and starts, on one thread running `entry`, the estimates this start needs. */
+export function earlyStart(entry: URL, flags: ServerFlags, env: NodeJS.ProcessEnv = process.env): EarlyStart {
   const verdicts = dataDirTokenVerdicts(dataDirOf(flags))
+  return { flags, verdicts, estimates: startTokenEstimates(entry, tokensToEstimate(flags, env, verdicts)) }
+}
+
+/** The chosen tokens (IRISH_API_TOKEN, the metrics token) that are well formed and did not pass on an earlier start. */
+export function tokensToEstimate(flags: ServerFlags, env: NodeJS.ProcessEnv, verdicts: TokenVerdicts): string[] {
   const chosen = [env.IRISH_API_TOKEN, metricsTokenOf(flags, env)?.token]
   const tokens = chosen.filter((token): token is string => token !== undefined && TOKEN_PATTERN.test(token) && !verdicts.passed(token))
   return [...new Set(tokens)]
