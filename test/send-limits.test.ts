@@ -144,7 +144,9 @@ describe('send limits and the send queue', () => {
     for (const [limits, says] of [
       [{ perMinute: -1 }, /messages per minute is at least 1/],
       [{ perMinute: 0 }, /at least 1/],
-      [{ perDay: 10_000_000 }, /messages per day is at most 1,000,000/],
+      [{ perDay: 10_000_000 }, /messages per day is at most 1,000,000;/],
+      [{ perMinute: 1_001 }, /messages per minute is at most 1,000;/],
+      [{ minGapMs: 3_600_001 }, /milliseconds between two sends is at most 3,600,000;/],
       [{ minGapMs: 1.5 }, /whole number/],
       [{ perHour: '10' }, /as a number/],
       [{ perWeek: 3 }, /perWeek/],
