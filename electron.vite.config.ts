@@ -1,6 +1,26 @@
 import { resolve } from 'node:path'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'electron-vite'
+import type { Plugin } from 'vite'
+
+const HTTP_SHIM = resolve(__dirname, 'src/main/node-http.ts')
+
+/** The main bundle's `import ... from 'node:http'` goes through require: src/main/node-http.ts says why. */
+function httpThroughRequire(): Plugin {
+  return {
+    name: 'node-http-through-require',
+    enforce: 'pre',
+    // electron-vite lists every built-in as external, which would keep the import as it is.
+    options(options) {
+      const external = options.external
+      if (Array.isArray(external)) options.external = external.filter((id) => id !== 'node:http' && id !== 'http')
+      return options
+    },
+    resolveId(source, importer) {
+      return (source === 'node:http' || source === 'http') && importer !== HTTP_SHIM ? HTTP_SHIM : null
+    },
+  }
+}
 
 // Three bundles: main (Node, ESM), preload (sandboxed, so CommonJS and self-contained) and the renderer.
 // The renderer build is also what the headless server serves to browsers. The main bundle has a second
@@ -8,6 +28,7 @@ import { defineConfig } from 'electron-vite'
 // (no tsx at run time); both entries share the core's chunks and never pull Electron into the server.
 export default defineConfig({
   main: {
+    plugins: [httpThroughRequire()],
     build: {
       // Map files only: nothing enables them at run time (that would cost on every stack trace); use
       // NODE_OPTIONS=--enable-source-maps when a stack needs reading.

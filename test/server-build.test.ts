@@ -1,7 +1,7 @@
 // The headless server as `npm run serve` runs it: the bundle out/main/server.js under plain node, one
 // process, no tsx. And the freshness check that builds first when the bundle is missing or stale.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -64,6 +64,15 @@ describe('the server from its build', () => {
     for (const name of ['serve', 'start']) {
       expect(scripts[name]).toMatch(/^node scripts\/ensure-build\.mjs && node out\/main\/server\.js\b/)
     }
+  })
+})
+
+describe('the bundle', () => {
+  it('takes node:http through require, never as an ES module (src/main/node-http.ts says why)', () => {
+    const files = readdirSync(join(ROOT, 'out/main'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'))
+    expect(files).toContain('server.js')
+    const importers = files.filter((file) => /\bfrom\s*["'](node:)?http["']|import\(\s*["'](node:)?http["']\s*\)/.test(readFileSync(join(ROOT, 'out/main', file), 'utf8')))
+    expect(importers).toEqual([])
   })
 })
 
