@@ -1,5 +1,5 @@
 // `npm run bench:idle [-- --runs 5] [--settle-ms 3000] [--postgres] [--node-options "--max-semi-space-size=2"]`:
-// the built server (`node out/main/server.js`, as `npm run serve` runs it) started N times on SQLite with the
+// the built server (`node --max-old-space-size-percentage=75 out/main/server.js`, as `npm run serve` runs it) started N times on SQLite with the
 // embedded simulator and no accounts. For each start: the time from spawn to its ready line ("listening on
 // …", then GET /healthz answers), and its resident memory after `settle-ms` of idling; then a restart on
 // the same data dir (what an operator's deploy or a crash costs each time), timed the same way. Its
@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
+import { HEAP_LIMIT_FLAG } from '../src/main/server/heap-limit'
 import { findPostgres, startPostgresCluster, type PostgresCluster } from '../test/support/postgres-cluster'
 import { processMemory } from '../test/support/proc-memory'
 import { newApiToken, newDataKey, startServerProcess, type ServerProcess } from '../test/support/server-process'
@@ -60,6 +61,7 @@ async function serverStart(database: string | null): Promise<Start> {
       dataDir,
       dataKey,
       entry: 'build',
+      nodeArgs: [HEAP_LIMIT_FLAG],
       simulator: true,
       token: TOKEN,
       ...(database ? { args: ['--database', database] } : {}),

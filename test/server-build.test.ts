@@ -6,7 +6,7 @@ import { tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILD_OUTPUTS, staleReason } from '../scripts/build-freshness.mjs'
-import { heapLimitFlag } from '../src/main/server/heap-limit'
+import { HEAP_LIMIT_FLAG, heapLimitFlag } from '../src/main/server/heap-limit'
 import { startServerProcess, type ServerProcess } from './support/server-process'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -59,10 +59,10 @@ describe('the server from its build', () => {
     expect(line, server.stdout.join('\n')).toMatch(flag ? new RegExp(`\\(${flag}\\)$`) : /V8's default/)
   })
 
-  it('is what `npm run serve` and `npm start` run', () => {
+  it('is what `npm run serve` and `npm start` run, with the heap limit given so that it need not start again', () => {
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
     for (const name of ['serve', 'start']) {
-      expect(scripts[name]).toMatch(/^node scripts\/ensure-build\.mjs && node out\/main\/server\.js\b/)
+      expect(scripts[name]).toMatch(new RegExp(`^node scripts/ensure-build\\.mjs && node ${HEAP_LIMIT_FLAG} out/main/server\\.js\\b`))
     }
   })
 })
@@ -73,6 +73,23 @@ describe('the bundle', () => {
     expect(files).toContain('server.js')
     const importers = files.filter((file) => /\bfrom\s*["'](node:)?http["']|import\(\s*["'](node:)?http["']\s*\)/.test(readFileSync(join(ROOT, 'out/main', file), 'utf8')))
     expect(importers).toEqual([])
+  })
+})
+
+describe('the server as `npm run serve` starts it', () => {
+  it('runs with the heap limit it was given, without starting itself again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'irish-server-serve-'))
+    const server = await startServerProcess({ dataDir, entry: 'build', nodeArgs: [HEAP_LIMIT_FLAG] })
+    try {
+      const pid = server.child.pid!
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
+      // A restart would have put its own flag in front of the one given.
+      expect(argv.slice(1, argv.findIndex((arg) => arg.endsWith('out/main/server.js')))).toEqual([HEAP_LIMIT_FLAG])
+      expect(server.stdout.find((line) => line.startsWith('heap limit '))).toMatch(new RegExp(`\\(${HEAP_LIMIT_FLAG}\\)$`))
+    } finally {
+      await server.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })
 

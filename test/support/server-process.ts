@@ -39,8 +39,10 @@ export interface ServerOptions {
   dataKey?: string
   env?: Record<string, string>
   args?: string[]
-  /** 'source' (default): src/main/server/server-entry.ts through tsx; 'build': out/main/server.js with plain node, as `npm run serve` runs it. */
+  /** 'source' (default): src/main/server/server-entry.ts through tsx; 'build': out/main/server.js with plain node. */
   entry?: 'source' | 'build'
+  /** Flags for node itself, before the entry: `npm run serve` gives the built server HEAP_LIMIT_FLAG (heap-limit.ts). */
+  nodeArgs?: string[]
   /** A command the server runs under, e.g. ['prlimit', '--nofile=200'] or ['unshare', '-pf', '--mount-proc']. */
   wrapper?: string[]
 }
@@ -57,7 +59,7 @@ export function newApiToken(): string {
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
   const token = options.token ?? newApiToken()
   const entry = options.entry === 'build' ? ['out/main/server.js'] : ['--import', 'tsx', 'src/main/server/server-entry.ts']
-  const args = [...entry, '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'warn']
+  const args = [...(options.nodeArgs ?? []), ...entry, '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'warn']
   if (options.simulator) args.push('--simulator')
   args.push(...(options.args ?? []))
   const wrapper = options.wrapper ?? []

@@ -1,14 +1,22 @@
+import { execFileSync } from 'node:child_process'
+import { totalmem } from 'node:os'
 import { getHeapSpaceStatistics } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { collectStartGarbage, heapLimitFlag, heapLimitLine } from './heap-limit'
+import { collectStartGarbage, HEAP_LIMIT_FLAG, heapLimitFlag, heapLimitLine } from './heap-limit'
 
 const MB = 1024 * 1024
+/** What V8 adds to the old generation's limit for the young one (three semi-spaces of 64 MB), at most. */
+const YOUNG_GENERATION_AT_MOST = 192 * MB
 const machine = { execArgv: [], nodeOptions: undefined, totalMemory: 24_000 * MB, currentLimit: 4_288 * MB }
 
 describe('the server heap limit', () => {
   it('raises V8 default to three quarters of the machine memory', () => {
-    expect(heapLimitFlag(machine)).toBe('--max-old-space-size=18000')
+    expect(heapLimitFlag(machine)).toBe(HEAP_LIMIT_FLAG)
+    // The flag is node's own share of the memory: this node, given it, runs with three quarters of this machine's.
+    const limit = Number(execFileSync(process.execPath, [HEAP_LIMIT_FLAG, '-p', 'require("node:v8").getHeapStatistics().heap_size_limit'], { encoding: 'utf8' }))
+    expect(limit).toBeGreaterThanOrEqual(0.75 * totalmem() - MB)
+    expect(limit).toBeLessThanOrEqual(0.75 * totalmem() + YOUNG_GENERATION_AT_MOST)
   })
 
   it('leaves a limit the operator gave node alone, as a flag or in NODE_OPTIONS, in either spelling', () => {
@@ -22,6 +30,7 @@ describe('the server heap limit', () => {
   })
 
   it('says the limit and where it came from', () => {
+    expect(heapLimitLine([HEAP_LIMIT_FLAG], 24_000 * MB)).toMatch(/^heap limit \d+ MB of 24000 MB memory \(--max-old-space-size-percentage=75\)$/)
     expect(heapLimitLine(['--max-old-space-size=18000'], 24_000 * MB)).toMatch(/^heap limit \d+ MB of 24000 MB memory \(--max-old-space-size=18000\)$/)
     expect(heapLimitLine([], 24_000 * MB)).toMatch(/V8's default/)
   })
