@@ -3,7 +3,7 @@
 // relies on: resolveElectronPaths finds better-sqlite3's binary and the migrations under resources/,
 // that binary opens a database (Node-API: the same file loads in Node and Electron), and the main
 // bundle and keytar's binary are where the app loads them, and no development-only package (the Node
-// 24 binary of tools/node24, the test PostgreSQL and Chromium) is in the app. It does not start Electron: only the
+// 24 binary of tools/node24, the test PostgreSQL and Chromium) nor the server's compile cache is in the app. It does not start Electron: only the
 // release pipeline does. Run `npm run build` first.
 //   npm run check:package-layout
 
@@ -54,6 +54,8 @@ try {
   ]
   const leaked = devOnly.filter((name) => packed.some((path) => path === `/node_modules/${name}` || path.startsWith(`/node_modules/${name}/`)))
   if (leaked.length > 0) throw new Error(`development-only packages in the app: ${leaked.join(', ')}`)
+  // The headless server's compile cache (docs/runtime.md): this machine's, and never read by the app.
+  if (packed.some((path) => path.startsWith('/out/main/.compile-cache'))) throw new Error('the server compile cache (out/main/.compile-cache) is in the app')
   console.log(`packaged layout ok: SQLite ${version} from ${paths.sqliteBinding}`)
   console.log(`  migrations: ${paths.migrationsFolder}`)
   console.log(`  unpacked main-bundle binaries: ${keytarBinaries.join(', ')}`)

@@ -1,7 +1,7 @@
 // The headless server as `npm run serve` runs it: the bundle out/main/server.js under plain node, one
 // process, no tsx. And the freshness check that builds first when the bundle is missing or stale.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -73,6 +73,34 @@ describe('the bundle', () => {
     expect(files).toContain('server.js')
     const importers = files.filter((file) => /\bfrom\s*["'](node:)?http["']|import\(\s*["'](node:)?http["']\s*\)/.test(readFileSync(join(ROOT, 'out/main', file), 'utf8')))
     expect(importers).toEqual([])
+  })
+})
+
+describe('the compile cache', () => {
+  it('is kept beside the bundle, never under /tmp, readable by its owner only, and read by the next start', async () => {
+    const cache = join(ROOT, 'out/main/.compile-cache')
+    const dataDirs: string[] = []
+    // Node's own account of its compile cache, on stderr. Each start on a data dir of its own: a first start.
+    const start = async (): Promise<ServerProcess> => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'irish-server-cache-'))
+      dataDirs.push(dataDir)
+      const server = await startServerProcess({ dataDir, entry: 'build', nodeArgs: [HEAP_LIMIT_FLAG], env: { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' } })
+      await server.stop()
+      return server
+    }
+    try {
+      await start()
+      const said = (await start()).stderr.join('')
+      expect(said).toContain(`resolved path ${cache}/`)
+      expect(said).not.toContain(`resolved path ${tmpdir()}`)
+      // The server's own chunks, compiled by the start before, are not compiled again.
+      expect(said).toMatch(/V8 code cache for ESM file:\/\/\S*\/out\/main\/chunks\/cli-\S+\.js was accepted/)
+      for (const version of readdirSync(cache)) {
+        for (const file of readdirSync(join(cache, version))) expect(statSync(join(cache, version, file)).mode & 0o077, file).toBe(0)
+      }
+    } finally {
+      for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })
 

@@ -22,6 +22,7 @@ import { CRASH_POINTS, type CrashPoint } from '../core/transfer/hand-off-protoco
 import { startSimulator, startSimulatorAdmin } from '../../simulator/index'
 import { remoteSimulator, savedSimulatorPorts, startEmbeddedSimulator, type EmbeddedSimulator } from './demo-simulator'
 import { hostnameOf } from './host-policy'
+import { keepCompileCache } from './compile-cache'
 import { collectStartGarbage, heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
 import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
@@ -229,6 +230,7 @@ async function main(early: EarlyStart | null): Promise<void> {
   say(heapLimitLine())
   say(`listening on ${server.url}`)
   collectStartGarbage()
+  keepCompileCache()
 
   await core.startAccounts()
 }

@@ -4,12 +4,15 @@
 // static imports above any code.
 import '../../../scripts/require-node24.mjs'
 import { parseServerFlags, SERVER_USAGE, type ServerFlags } from './cli-flags'
+import { keepCompileCache, useCompileCache } from './compile-cache'
 import { restartWithHeapLimit } from './heap-limit'
 import { answerTokenEstimates, earlyStart, isTokenEstimateThread } from './token-estimates'
 
+useCompileCache(new URL(import.meta.url))
 if (isTokenEstimateThread()) {
   // This file is also the thread that estimates the chosen tokens' strength (token-estimates.ts).
   await answerTokenEstimates()
+  keepCompileCache()
 } else {
   let flags: ServerFlags | null = null
   try {
