@@ -1,4 +1,4 @@
-# The headless server (`node out/main/server.js`) for a fleet on PostgreSQL or a single server on SQLite.
+# The headless server (`out/main/server.js`) for a fleet on PostgreSQL or a single server on SQLite.
 # Not built on the machine this was written on (no container runtime there): see README, "Run a fleet".
 #
 #   docker build -t irish-server .
@@ -41,4 +41,6 @@ EXPOSE 7420
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:7420/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # 0.0.0.0 inside the container: the published port is what decides who can reach it. Put TLS in front.
-ENTRYPOINT ["node", "out/main/server.js", "--host", "0.0.0.0", "--port", "7420", "--data-dir", "/data"]
+# The heap limit given here, as `npm run serve` gives it, so the server need not start itself again for it
+# (docs/runtime.md, "The heap limit"). out/ is read-only to the server, so it runs without a compile cache.
+ENTRYPOINT ["node", "--max-old-space-size-percentage=75", "out/main/server.js", "--host", "0.0.0.0", "--port", "7420", "--data-dir", "/data"]

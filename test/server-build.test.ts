@@ -59,11 +59,13 @@ describe('the server from its build', () => {
     expect(line, server.stdout.join('\n')).toMatch(flag ? new RegExp(`\\(${flag}\\)$`) : /V8's default/)
   })
 
-  it('is what `npm run serve` and `npm start` run, with the heap limit given so that it need not start again', () => {
+  it('is what `npm run serve`, `npm start` and the image run, with the heap limit given so that it need not start again', () => {
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
     for (const name of ['serve', 'start']) {
       expect(scripts[name]).toMatch(new RegExp(`^node scripts/ensure-build\\.mjs && node ${HEAP_LIMIT_FLAG} out/main/server\\.js\\b`))
     }
+    // And the image's entry point (not built here: no container runtime).
+    expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toContain(`ENTRYPOINT ["node", "${HEAP_LIMIT_FLAG}", "out/main/server.js",`)
   })
 })
 
