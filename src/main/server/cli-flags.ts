@@ -1,6 +1,6 @@
-// The server's flags and its usage text, in one place for two readers: the entry, which answers --help
-// and reads the data dir and the chosen tokens before the server's modules load (token-estimates.ts),
-// and cli.ts, which reads them all.
+// The server's flags, its usage text and its exit codes, in one place for two readers: the entry, which
+// parses the flags, answers --help or refuses them, and reads the data dir and the chosen tokens before
+// the server's modules load (token-estimates.ts); and cli.ts, which reads them all.
 // It imports none of the server's modules, so the entry can read the flags before they load.
 
 import { resolve } from 'node:path'
@@ -8,6 +8,15 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { defaultDataDir } from '../core/data-dir'
 
 export class UsageError extends Error {}
+
+/** sysexits.h: a bad flag or setting (EX_USAGE), a service that cannot be had (EX_UNAVAILABLE), no permission (EX_NOPERM). */
+export const EXIT = { usage: 64, unavailable: 69, noPermission: 77 } as const
+
+/** Ends the process on a usage error: its message, then the usage, on stderr, and EX_USAGE. */
+export function refuseUsage(error: UsageError): never {
+  console.error(`${error.message}\n\n${SERVER_USAGE}`)
+  process.exit(EXIT.usage)
+}
 
 /** What `--help` prints, and a usage error after its message. */
 export const SERVER_USAGE = `Usage: npm run serve -- [options]

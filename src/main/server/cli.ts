@@ -25,16 +25,15 @@ import { hostnameOf } from './host-policy'
 import { keepCompileCache } from './compile-cache'
 import { collectStartGarbage, heapLimitLine } from './heap-limit'
 import { startApiServer } from './http-server'
-import { checkCanListen, checkDatabase, checkDataDir, EXIT, listenError, StartupError } from './preflight'
-import { dataDirOf, metricsTokenOf, parseServerFlags, SERVER_USAGE, UsageError } from './cli-flags'
-import { checkChosenToken, dataDirTokenVerdicts, resolveApiToken } from './token'
+import { checkCanListen, checkDatabase, checkDataDir, listenError, StartupError } from './preflight'
+import { dataDirOf, metricsTokenOf, refuseUsage, UsageError } from './cli-flags'
+import { checkChosenToken, resolveApiToken } from './token'
 import type { EarlyStart } from './token-estimates'
 
-async function main(early: EarlyStart | null): Promise<void> {
-  // --help is answered by the entry (server-entry.ts), before any of this loads. Without `early` the
-  // entry could not parse the flags: parsing them again throws the usage error.
-  const values = early?.flags ?? parseServerFlags()
-  const estimates = early?.estimates
+async function main(early: EarlyStart): Promise<void> {
+  // Parsed by the entry (server-entry.ts), which answers --help and refuses flags it cannot parse before
+  // any of this loads.
+  const { flags: values, estimates } = early
   const port = portFlag('--port', values.port) ?? 0
   const host = values.host
   for (const name of values['allowed-host']) {
@@ -62,7 +61,7 @@ async function main(early: EarlyStart | null): Promise<void> {
   const chosenMetricsToken = metricsTokenOf(values, process.env)
   const metricsToken = chosenMetricsToken?.token
   // Read once, by the entry: both tokens' verdicts are in one file.
-  const tokenVerdicts = early?.verdicts ?? dataDirTokenVerdicts(dataDir)
+  const tokenVerdicts = early.verdicts
   if (chosenMetricsToken) await checkChosenToken(chosenMetricsToken.name, chosenMetricsToken.token, tokenVerdicts, estimates)
   const leaseTtlMs = process.env.IRISH_LEASE_TTL_MS ? Number(process.env.IRISH_LEASE_TTL_MS) : undefined
   if (leaseTtlMs !== undefined && (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1000)) {
@@ -297,16 +296,13 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
-/** Starts the server with what the entry read and started early (null when it could not parse the flags). */
-export function runServer(early: EarlyStart | null): void {
+/** Starts the server with what the entry read and started early. */
+export function runServer(early: EarlyStart): void {
   main(early).catch(failed)
 }
 
 function failed(error: unknown): void {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${SERVER_USAGE}`)
-    process.exit(EXIT.usage)
-  }
+  if (error instanceof UsageError) refuseUsage(error)
   if (error instanceof StartupError) {
     console.error(`error: ${error.message}`)
     process.exit(error.exitCode)

@@ -6,9 +6,7 @@ import { createServer } from 'node:net'
 import { isAppError } from '../../shared/errors'
 import { dataDirProblem } from '../core/data-dir'
 import { describePgError, redactUrl } from '../core/db/postgres/pg-errors'
-
-/** sysexits.h: a bad flag or setting (EX_USAGE), a service that cannot be had (EX_UNAVAILABLE), no permission (EX_NOPERM). */
-export const EXIT = { usage: 64, unavailable: 69, noPermission: 77 } as const
+import { EXIT } from './cli-flags'
 
 /** A start that cannot go on: `message` is the one line for the operator. */
 export class StartupError extends Error {
