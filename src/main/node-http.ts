@@ -10,4 +10,4 @@ import { createRequire } from 'node:module'
 
 const http = createRequire(import.meta.url)('node:http') as typeof Http
 
-export const { Agent, createServer, get, request, STATUS_CODES } = http
+export const { Agent, createServer, request, STATUS_CODES } = http

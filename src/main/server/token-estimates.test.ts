@@ -13,7 +13,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as strength from './token-strength'
 import { dataDirOf, parseServerFlags } from './cli-flags'
 import { checkChosenToken, dataDirTokenVerdicts } from './token'
-import { tokensToEstimate as fromFlags } from './token-estimates'
+import { tokensToEstimate } from './token-estimates'
 
 vi.mock('./token-strength', async (original) => {
   const real = await original<typeof strength>()
@@ -24,9 +24,9 @@ const estimated = vi.mocked(strength.estimatedTokenBits)
 const WEAK = 'passwordpasswordpassword1234'
 
 /** What a start with these flags and this environment estimates, as the entry reads them (earlyStart). */
-function tokensToEstimate(args: string[], env: NodeJS.ProcessEnv): string[] {
+function estimatedAtStart(args: string[], env: NodeJS.ProcessEnv): string[] {
   const flags = parseServerFlags(args)
-  return fromFlags(flags, env, dataDirTokenVerdicts(dataDirOf(flags)))
+  return tokensToEstimate(flags, env, dataDirTokenVerdicts(dataDirOf(flags)))
 }
 const strong = (): string => randomBytes(32).toString('hex')
 
@@ -41,21 +41,21 @@ describe('early token estimates', () => {
   it('estimates the API token and the metrics token from a flag or the environment, once each', () => {
     const dir = fresh()
     const [api, metrics] = [strong(), strong()]
-    expect(tokensToEstimate(['--data-dir', dir], { IRISH_API_TOKEN: api })).toEqual([api])
-    expect(tokensToEstimate(['--data-dir', dir, '--metrics-token', metrics], { IRISH_API_TOKEN: api })).toEqual([api, metrics])
-    expect(tokensToEstimate(['--data-dir', dir], { IRISH_API_TOKEN: api, IRISH_METRICS_TOKEN: metrics })).toEqual([api, metrics])
-    expect(tokensToEstimate(['--data-dir', dir], { IRISH_API_TOKEN: api, IRISH_METRICS_TOKEN: api })).toEqual([api])
-    expect(tokensToEstimate(['--data-dir', dir], {})).toEqual([])
+    expect(estimatedAtStart(['--data-dir', dir], { IRISH_API_TOKEN: api })).toEqual([api])
+    expect(estimatedAtStart(['--data-dir', dir, '--metrics-token', metrics], { IRISH_API_TOKEN: api })).toEqual([api, metrics])
+    expect(estimatedAtStart(['--data-dir', dir], { IRISH_API_TOKEN: api, IRISH_METRICS_TOKEN: metrics })).toEqual([api, metrics])
+    expect(estimatedAtStart(['--data-dir', dir], { IRISH_API_TOKEN: api, IRISH_METRICS_TOKEN: api })).toEqual([api])
+    expect(estimatedAtStart(['--data-dir', dir], {})).toEqual([])
   })
 
   it('starts nothing for a token that passed before here, or a malformed one', () => {
     const dir = fresh()
     const passed = strong()
     dataDirTokenVerdicts(dir).record(passed)
-    expect(tokensToEstimate(['--data-dir', dir], { IRISH_API_TOKEN: passed })).toEqual([])
+    expect(estimatedAtStart(['--data-dir', dir], { IRISH_API_TOKEN: passed })).toEqual([])
     // Passing in one data dir says nothing of another.
-    expect(tokensToEstimate(['--data-dir', fresh()], { IRISH_API_TOKEN: passed })).toEqual([passed])
-    expect(tokensToEstimate(['--data-dir', dir], { IRISH_API_TOKEN: 'short' })).toEqual([])
+    expect(estimatedAtStart(['--data-dir', fresh()], { IRISH_API_TOKEN: passed })).toEqual([passed])
+    expect(estimatedAtStart(['--data-dir', dir], { IRISH_API_TOKEN: 'short' })).toEqual([])
   })
 
   it('on a thread running the server entry, gives the estimator\'s own figures', async () => {
